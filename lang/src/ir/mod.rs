@@ -1,0 +1,325 @@
+//! The shared post-RC IR: one CFG of basic blocks per function, SSA variables, and every
+//! retain/release made explicit. Both engines consume exactly this and lower each op
+//! one-to-one to a runtime shim (see docs/ARCHITECTURE.md). It is serde-serialisable so a
+//! host can build IR itself (the verifier checks whatever it is given).
+//!
+//! Conventions every producer and consumer relies on:
+//! - Variables are function-local SSA names `Var(n)`, `n < Function::var_count`.
+//! - Block 0 is the entry; its params are the function's params. Block 0 starts with
+//!   [`OpKind::Enter`].
+//! - Every value-producing op yields an *owned* value. A [`Param`] is owned or borrowed.
+//! - An op's operand in an *owned position* is consumed by the op, whether it succeeds or
+//!   fails. Owned positions: `Call` args whose callee param is owned, builtin args whose
+//!   mode is owned (see [`Builtin::param_modes`]), `Make*` elements, `Jump` args, `Return`.
+//!   Everything else is borrowed.
+//! - A *fallible* op (see [`OpKind::is_fallible`]) that fails: the engine records the frame
+//!   (`rt_unwind_frame(function, op_index)`), releases `cleanup` in order, calls
+//!   `rt_leave`, and returns failure to its caller. `cleanup` is decided by the RC pass.
+//! - Op indices number ops then the terminator, block by block in order ([`Function::op_at`]).
+
+pub mod builtin;
+
+pub use builtin::Builtin;
+
+use serde::{Deserialize, Serialize};
+
+/// A byte range in the source text (`start..end`). Host-built IR may use `Span::default()`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: u32, end: u32) -> Span {
+        Span { start, end }
+    }
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Var(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FuncId(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct BlockId(pub u32);
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Module {
+    pub functions: Vec<Function>,
+    /// The entry point (`main`).
+    pub entry: FuncId,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ParamMode {
+    Owned,
+    Borrowed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Param {
+    pub var: Var,
+    pub mode: ParamMode,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Function {
+    pub name: String,
+    pub params: Vec<Param>,
+    pub blocks: Vec<Block>,
+    pub var_count: u32,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Block {
+    /// Block parameters (SSA phis). Block 0's are the function's params. A loop header's
+    /// params carry the modes of the function params they stand for; join blocks' are owned.
+    pub params: Vec<Param>,
+    pub ops: Vec<Op>,
+    pub terminator: Terminator,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Op {
+    pub kind: OpKind,
+    pub span: Span,
+    /// Owned variables to release, in this order, if this op fails.
+    pub cleanup: Vec<Var>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Constant {
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Unit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UnaryOp {
+    Neg,
+    Not,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    /// `++` and `concat(a, b)`.
+    Concat,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// Block items that only a generator block may hold. In a plain block they are rejected
+/// (E0201 at compile time; RT0201 by the verifier and by both engines at load).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GeneratorItem {
+    Filter,
+    Yield,
+    Recurse,
+}
+
+impl GeneratorItem {
+    pub fn name(self) -> &'static str {
+        match self {
+            GeneratorItem::Filter => "Filter",
+            GeneratorItem::Yield => "Yield",
+            GeneratorItem::Recurse => "Recurse",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum OpKind {
+    /// Function entry: `rt_enter` (depth, fuel, cancellation). First op of block 0.
+    Enter,
+    /// Loop back-edge charge: `rt_fuel`. Immediately precedes a self-tail-call `Jump`.
+    Fuel,
+    /// An immediate; infallible.
+    Const {
+        dst: Var,
+        value: Constant,
+    },
+    /// A Text literal: `rt_text_literal`.
+    Text {
+        dst: Var,
+        text: String,
+    },
+    Unary {
+        dst: Var,
+        op: UnaryOp,
+        operand: Var,
+    },
+    Binary {
+        dst: Var,
+        op: BinaryOp,
+        lhs: Var,
+        rhs: Var,
+    },
+    Call {
+        dst: Var,
+        function: FuncId,
+        args: Vec<Var>,
+    },
+    Builtin {
+        dst: Var,
+        builtin: Builtin,
+        args: Vec<Var>,
+    },
+    MakeList {
+        dst: Var,
+        elements: Vec<Var>,
+    },
+    MakeTuple {
+        dst: Var,
+        elements: Vec<Var>,
+    },
+    /// Key/value pairs in source order.
+    MakeMap {
+        dst: Var,
+        entries: Vec<(Var, Var)>,
+    },
+    /// `base[index]`; both borrowed, result owned (the runtime retains the element).
+    Index {
+        dst: Var,
+        base: Var,
+        index: Var,
+    },
+    /// `rt_retain`: `dst` is an owned reference to the same value as `src`.
+    Retain {
+        dst: Var,
+        src: Var,
+    },
+    /// `rt_release`; infallible.
+    Release {
+        var: Var,
+    },
+    /// A generator-only item in a plain block: always rejected (RT0201).
+    GeneratorItem {
+        item: GeneratorItem,
+    },
+}
+
+impl OpKind {
+    pub fn is_fallible(&self) -> bool {
+        !matches!(
+            self,
+            OpKind::Const { .. } | OpKind::Release { .. } | OpKind::GeneratorItem { .. }
+        )
+    }
+
+    /// The variable this op defines, if any.
+    pub fn dst(&self) -> Option<Var> {
+        match self {
+            OpKind::Const { dst, .. }
+            | OpKind::Text { dst, .. }
+            | OpKind::Unary { dst, .. }
+            | OpKind::Binary { dst, .. }
+            | OpKind::Call { dst, .. }
+            | OpKind::Builtin { dst, .. }
+            | OpKind::MakeList { dst, .. }
+            | OpKind::MakeTuple { dst, .. }
+            | OpKind::MakeMap { dst, .. }
+            | OpKind::Index { dst, .. }
+            | OpKind::Retain { dst, .. } => Some(*dst),
+            OpKind::Enter
+            | OpKind::Fuel
+            | OpKind::Release { .. }
+            | OpKind::GeneratorItem { .. } => None,
+        }
+    }
+}
+
+/// How a `Branch` condition is checked (`rt_expect_bool`'s `context` argument).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConditionContext {
+    If = 0,
+    And = 1,
+    Or = 2,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Terminator {
+    pub kind: TerminatorKind,
+    pub span: Span,
+    /// Owned variables to release if the terminator fails (only `Branch` can).
+    pub cleanup: Vec<Var>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum TerminatorKind {
+    /// Returns an owned value (consumed). The engine then calls `rt_leave`.
+    Return { value: Var },
+    /// Passes owned args to the target's params.
+    Jump { target: BlockId, args: Vec<Var> },
+    /// `condition` is borrowed and must be a Bool (`rt_expect_bool`, RT0303 otherwise).
+    /// Both targets have this block as their only predecessor.
+    Branch {
+        condition: Var,
+        context: ConditionContext,
+        then_block: BlockId,
+        else_block: BlockId,
+    },
+}
+
+/// What an op index refers to.
+#[derive(Clone, Copy, Debug)]
+pub enum OpAt<'a> {
+    Op(&'a Op),
+    Terminator(&'a Terminator),
+}
+
+impl<'a> OpAt<'a> {
+    pub fn span(self) -> Span {
+        match self {
+            OpAt::Op(op) => op.span,
+            OpAt::Terminator(terminator) => terminator.span,
+        }
+    }
+}
+
+impl Function {
+    /// The op (or terminator) with index `index` in the function-wide numbering.
+    pub fn op_at(&self, index: u32) -> Option<OpAt<'_>> {
+        let mut remaining = index as usize;
+        for block in &self.blocks {
+            if remaining < block.ops.len() {
+                return Some(OpAt::Op(&block.ops[remaining]));
+            }
+            remaining -= block.ops.len();
+            if remaining == 0 {
+                return Some(OpAt::Terminator(&block.terminator));
+            }
+            remaining -= 1;
+        }
+        None
+    }
+
+    /// The index of the first op of each block in the function-wide numbering.
+    pub fn block_op_bases(&self) -> Vec<u32> {
+        let mut bases = Vec::with_capacity(self.blocks.len());
+        let mut next = 0u32;
+        for block in &self.blocks {
+            bases.push(next);
+            next += block.ops.len() as u32 + 1;
+        }
+        bases
+    }
+}

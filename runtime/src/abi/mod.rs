@@ -1,0 +1,6 @@
+//! The Value ABI: version handshake, C handles, and the `extern "C"` shims both engines call.
+
+pub mod shim_list;
+pub mod shims;
+
+pub use shim_list::Shim;

@@ -1,0 +1,100 @@
+//! The single list of runtime calls ("shims"). The JIT declares and registers every shim from
+//! [`Shim::ALL`]; the interpreter calls the same functions directly. Adding a shim here and
+//! defining it in `abi::shims` is the only way to add one, so the two cannot drift.
+//!
+//! Every shim is `unsafe extern "C" fn(ctx: *mut Context, a0: u64, ...) -> u64`. A return of
+//! 0 from a fallible shim means "error parked in the context". Arguments marked *owned* are
+//! consumed by the shim whether it succeeds or fails; *borrowed* ones are not.
+
+use crate::context::Context;
+
+macro_rules! u64_param {
+    ($param:ident) => {
+        u64
+    };
+}
+
+macro_rules! define_shim_table {
+    ($( $(#[$doc:meta])* $variant:ident => $func:ident ( $($param:ident),* ) ; )*) => {
+        /// One runtime call. The discriminant is stable within a build.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Shim { $( $(#[$doc])* $variant ),* }
+
+        impl Shim {
+            pub const ALL: &'static [Shim] = &[ $( Shim::$variant ),* ];
+
+            /// The exported symbol name.
+            pub fn symbol(self) -> &'static str {
+                match self { $( Shim::$variant => stringify!($func) ),* }
+            }
+
+            /// Parameters after the context pointer (all 64-bit).
+            pub fn param_count(self) -> usize {
+                match self { $( Shim::$variant => <[&str]>::len(&[$(stringify!($param)),*]) ),* }
+            }
+
+            /// The address of the definition; the cast checks the arity at compile time.
+            pub fn address(self) -> *const u8 {
+                match self {
+                    $( Shim::$variant => crate::abi::shims::$func
+                        as unsafe extern "C" fn(*mut Context $(, u64_param!($param))*) -> u64
+                        as *const u8 ),*
+                }
+            }
+        }
+    };
+}
+
+define_shim_table! {
+    /// `retain(v)` -> `v` or, when `REF_COUNT` would saturate, an owned copy. 0 on error.
+    Retain => rt_retain(value);
+    /// `release(v)`: never fails; integrity violations are parked in the context. Returns 1.
+    Release => rt_release(value);
+    /// A Text from UTF-8 bytes at `ptr` (`len` bytes) owned by the caller's code.
+    TextLiteral => rt_text_literal(ptr, len);
+    /// Arithmetic and comparison: both operands borrowed, result owned.
+    Add => rt_add(lhs, rhs);
+    Sub => rt_sub(lhs, rhs);
+    Mul => rt_mul(lhs, rhs);
+    Div => rt_div(lhs, rhs);
+    Rem => rt_rem(lhs, rhs);
+    /// `++` and `concat(a, b)`: Text ++ Text or List ++ List.
+    Concat => rt_concat(lhs, rhs);
+    Neg => rt_neg(operand);
+    Not => rt_not(operand);
+    Eq => rt_eq(lhs, rhs);
+    Ne => rt_ne(lhs, rhs);
+    Lt => rt_lt(lhs, rhs);
+    Le => rt_le(lhs, rhs);
+    Gt => rt_gt(lhs, rhs);
+    Ge => rt_ge(lhs, rhs);
+    /// Checks a condition is a Bool (borrowed); returns it. `context`: 0 `if`, 1 `and`, 2 `or`.
+    ExpectBool => rt_expect_bool(value, context);
+    /// Literals: consume `count` owned words at `ptr` (`2 * count` key/value words for maps).
+    ListFrom => rt_list_from(ptr, count);
+    TupleFrom => rt_tuple_from(ptr, count);
+    MapFrom => rt_map_from(ptr, count);
+    /// List spread `[...xs]`: `list` owned, `other` borrowed (must be a List).
+    ListExtend => rt_list_extend(list, other);
+    /// `base[index]`: both borrowed; the element comes back retained.
+    Index => rt_index(base, index);
+    /// Builtins (SPEC §2). Ownership per argument is in docs/LANGUAGE.md and lang's builtin table.
+    Print => rt_print(value);
+    Len => rt_len(value);
+    Push => rt_push(list, value);
+    Pop => rt_pop(list);
+    Set => rt_set(list, index, value);
+    Get => rt_get(container, key, default);
+    Insert => rt_insert(map, key, value);
+    Remove => rt_remove(map, key);
+    Has => rt_has(map, key);
+    Str => rt_str(value);
+    /// Function entry: depth +1 (RT0501 past the limit), one fuel unit, cancellation check.
+    Enter => rt_enter();
+    /// Function exit: depth -1. Returns 1.
+    Leave => rt_leave();
+    /// Loop back-edge: one fuel unit and the cancellation check.
+    Fuel => rt_fuel();
+    /// Records a frame (function index, op index) for the parked error. Returns 0.
+    UnwindFrame => rt_unwind_frame(function, op);
+}

@@ -1,0 +1,150 @@
+//! The per-run context every shim receives first: the heap, the limits, the parked error,
+//! the program's output and the cancel flag. One context per runtime; one runtime per thread.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::error::RuntimeError;
+use crate::heap::Heap;
+
+/// Default heap size: large enough for the benchmarks, at the seed's 65,535-block cap.
+pub const DEFAULT_HEAP_BLOCKS: u32 = 65_535;
+/// Default call-depth limit (RT0501). Both engines count the same IR calls.
+pub const DEFAULT_MAX_CALL_DEPTH: u64 = 10_000;
+
+/// Resource limits of one runtime (SPEC §8).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub heap_blocks: u32,
+    /// Soft quota in blocks (RT0402); `None` = the whole heap.
+    pub heap_quota: Option<u32>,
+    pub max_call_depth: u64,
+    /// Fuel units; one is charged at every function entry and loop back-edge. `None` = unlimited.
+    pub fuel: Option<u64>,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            heap_blocks: DEFAULT_HEAP_BLOCKS,
+            heap_quota: None,
+            max_call_depth: DEFAULT_MAX_CALL_DEPTH,
+            fuel: None,
+        }
+    }
+}
+
+/// A frame of the call stack of a failed run: function index and IR op index (the engines
+/// map these to names and source spans; the runtime knows neither).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ErrorFrame {
+    pub function: u32,
+    pub op: u32,
+}
+
+/// A handle another thread can use to cancel a run (RT0503 at the next fuel point).
+#[derive(Clone, Debug, Default)]
+pub struct CancelHandle(Arc<AtomicBool>);
+
+impl CancelHandle {
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+    pub fn reset(&self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
+
+pub struct Context {
+    pub heap: Heap,
+    pub limits: Limits,
+    pub call_depth: u64,
+    pub fuel_remaining: u64,
+    pub cancel: CancelHandle,
+    pending_error: Option<RuntimeError>,
+    pub error_frames: Vec<ErrorFrame>,
+    /// Everything `print` wrote during the run.
+    pub output: Vec<u8>,
+    /// When true, `print` also writes to the process's stdout as it goes.
+    pub echo_output: bool,
+    /// Integrity violations detected by operations that cannot return an error (release).
+    pub integrity_violations: Vec<String>,
+}
+
+impl Context {
+    pub fn new(limits: Limits) -> Result<Context, RuntimeError> {
+        let mut heap =
+            Heap::new(limits.heap_blocks).map_err(|e| RuntimeError::invalid_reference(&e))?;
+        heap.set_quota(limits.heap_quota);
+        Ok(Context {
+            heap,
+            fuel_remaining: limits.fuel.unwrap_or(u64::MAX),
+            limits,
+            call_depth: 0,
+            cancel: CancelHandle::default(),
+            pending_error: None,
+            error_frames: Vec::new(),
+            output: Vec::new(),
+            echo_output: false,
+            integrity_violations: Vec::new(),
+        })
+    }
+
+    /// Parks `error` (keeping the first one if one is already parked) and returns the zero
+    /// word that signals failure to the engine.
+    #[inline]
+    pub fn raise(&mut self, error: RuntimeError) -> u64 {
+        if self.pending_error.is_none() {
+            self.pending_error = Some(error);
+        }
+        0
+    }
+
+    pub fn pending_error(&self) -> Option<&RuntimeError> {
+        self.pending_error.as_ref()
+    }
+
+    /// Takes the parked error and its frames, resetting both.
+    pub fn take_error(&mut self) -> Option<(RuntimeError, Vec<ErrorFrame>)> {
+        let error = self.pending_error.take()?;
+        Some((error, std::mem::take(&mut self.error_frames)))
+    }
+
+    /// Resets per-run state (depth, fuel, parked error, output) before a new run.
+    pub fn begin_run(&mut self) {
+        self.call_depth = 0;
+        self.fuel_remaining = self.limits.fuel.unwrap_or(u64::MAX);
+        self.pending_error = None;
+        self.error_frames.clear();
+        self.output.clear();
+    }
+
+    /// The raw pointer engines pass as every shim's first argument.
+    pub fn as_ptr(&mut self) -> *mut Context {
+        self as *mut Context
+    }
+}
+
+/// How a failed run ends: the error and the call stack, innermost frame first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunFailure {
+    pub error: RuntimeError,
+    pub frames: Vec<ErrorFrame>,
+}
+
+impl Context {
+    /// Takes the parked error as a [`RunFailure`]; an engine that saw a zero word without a
+    /// parked error reports RT0001 rather than inventing a value.
+    pub fn take_failure(&mut self) -> RunFailure {
+        match self.take_error() {
+            Some((error, frames)) => RunFailure { error, frames },
+            None => RunFailure {
+                error: RuntimeError::internal("a shim reported failure without an error"),
+                frames: std::mem::take(&mut self.error_frames),
+            },
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! Runtime diagnostics: the fixed codes and message wordings of SPEC §7.
+
+use crate::value::KindName;
+
+/// Stable runtime diagnostic codes. `RT0001` and `RT0404` are Cairn extensions (documented
+/// in docs/ABI.md): an internal fault caught at a shim boundary, and a bad heap reference
+/// or handle detected by the integrity checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    RT0001,
+    RT0101,
+    RT0102,
+    RT0103,
+    RT0104,
+    RT0105,
+    RT0106,
+    RT0201,
+    RT0301,
+    RT0302,
+    RT0303,
+    RT0304,
+    RT0305,
+    RT0401,
+    RT0402,
+    RT0403,
+    RT0404,
+    RT0501,
+    RT0502,
+    RT0503,
+    RT0601,
+    RT0900,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::RT0001 => "RT0001",
+            ErrorCode::RT0101 => "RT0101",
+            ErrorCode::RT0102 => "RT0102",
+            ErrorCode::RT0103 => "RT0103",
+            ErrorCode::RT0104 => "RT0104",
+            ErrorCode::RT0105 => "RT0105",
+            ErrorCode::RT0106 => "RT0106",
+            ErrorCode::RT0201 => "RT0201",
+            ErrorCode::RT0301 => "RT0301",
+            ErrorCode::RT0302 => "RT0302",
+            ErrorCode::RT0303 => "RT0303",
+            ErrorCode::RT0304 => "RT0304",
+            ErrorCode::RT0305 => "RT0305",
+            ErrorCode::RT0401 => "RT0401",
+            ErrorCode::RT0402 => "RT0402",
+            ErrorCode::RT0403 => "RT0403",
+            ErrorCode::RT0404 => "RT0404",
+            ErrorCode::RT0501 => "RT0501",
+            ErrorCode::RT0502 => "RT0502",
+            ErrorCode::RT0503 => "RT0503",
+            ErrorCode::RT0601 => "RT0601",
+            ErrorCode::RT0900 => "RT0900",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A runtime error: code plus the one-line message. Source spans and call stacks are added
+/// by the engines (the runtime knows nothing of syntax).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuntimeError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl std::fmt::Display for RuntimeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "error[{}]: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for RuntimeError {}
+
+impl RuntimeError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> RuntimeError {
+        RuntimeError {
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn list_index_type(kind: KindName) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0101,
+            format!("list index expects an Int, got {kind}"),
+        )
+    }
+    pub fn tuple_index_type(kind: KindName) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0102,
+            format!("tuple index expects an Int, got {kind}"),
+        )
+    }
+    pub fn index_out_of_bounds(index: i64, length: usize) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0103,
+            format!("index out of bounds: index {index}, length {length}"),
+        )
+    }
+    pub fn invalid_map_key(kind: KindName) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0104,
+            format!("map key is not a valid key type: {kind}"),
+        )
+    }
+    /// `key` is the canonical printed form of the key.
+    pub fn missing_map_key(key: &str) -> RuntimeError {
+        Self::new(ErrorCode::RT0105, format!("missing map key: {key}"))
+    }
+    pub fn not_indexable(kind: KindName) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0106,
+            format!("expected List/Tuple/Map for indexed access, got {kind}"),
+        )
+    }
+    /// `item` is `Filter`, `Yield` or `Recurse`.
+    pub fn unsupported_block_item(item: &str) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0201,
+            format!("unsupported block item in plain block: {item}"),
+        )
+    }
+    pub fn integer_overflow() -> RuntimeError {
+        Self::new(ErrorCode::RT0301, "integer overflow")
+    }
+    pub fn division_by_zero() -> RuntimeError {
+        Self::new(ErrorCode::RT0302, "division by zero")
+    }
+    /// `kinds` is e.g. `Int and Text` or `Unit`.
+    pub fn type_mismatch(op: &str, expected: &str, kinds: &str) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0303,
+            format!("type mismatch: {op} expects {expected}, got {kinds}"),
+        )
+    }
+    pub fn not_callable(kind: KindName) -> RuntimeError {
+        Self::new(ErrorCode::RT0304, format!("not callable: {kind}"))
+    }
+    pub fn arity_mismatch(name: &str, expected: usize, got: usize) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0305,
+            format!("arity mismatch: {name} expects {expected} arguments, got {got}"),
+        )
+    }
+    pub fn heap_exhausted(requested: u32, free: u32) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0401,
+            format!("heap exhausted: {requested} blocks requested, {free} free"),
+        )
+    }
+    pub fn quota_exceeded(used: u32, quota: u32) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0402,
+            format!("heap quota exceeded: {used} of {quota} blocks"),
+        )
+    }
+    pub fn ref_holds_ref() -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0403,
+            "a Ref cannot hold a value that contains a Ref",
+        )
+    }
+    pub fn invalid_reference(detail: &str) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0404,
+            format!("invalid heap reference: {detail}"),
+        )
+    }
+    pub fn stack_overflow(limit: u64) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0501,
+            format!("stack overflow: call depth exceeds {limit}"),
+        )
+    }
+    pub fn out_of_fuel() -> RuntimeError {
+        Self::new(ErrorCode::RT0502, "out of fuel")
+    }
+    pub fn cancelled() -> RuntimeError {
+        Self::new(ErrorCode::RT0503, "execution cancelled")
+    }
+    pub fn failed(message: &str) -> RuntimeError {
+        Self::new(ErrorCode::RT0900, message)
+    }
+    pub fn internal(detail: &str) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0001,
+            format!("internal runtime error: {detail}"),
+        )
+    }
+}
+
+impl From<crate::heap::HeapError> for RuntimeError {
+    fn from(error: crate::heap::HeapError) -> RuntimeError {
+        use crate::heap::HeapError;
+        match error {
+            HeapError::Exhausted { requested, free } => {
+                RuntimeError::heap_exhausted(requested, free)
+            }
+            HeapError::QuotaExceeded { used, quota } => RuntimeError::quota_exceeded(used, quota),
+            HeapError::Saturated => RuntimeError::internal("reference count saturated"),
+            HeapError::Integrity(detail) => RuntimeError::invalid_reference(&detail),
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! The one audited module that touches heap block bytes: headers and payloads of 64-byte
+//! blocks in a single `memmap2` anonymous mapping.
+//!
+//! Every access is bounds-checked slice indexing (no `unsafe`), so a corrupt index can at
+//! worst panic inside a shim, where `catch_unwind` turns it into a diagnostic. Callers
+//! validate indices first (see `Heap::check_head`) so that path is never the normal one.
+
+use memmap2::MmapMut;
+
+pub const BLOCK_SIZE: usize = 64;
+pub const HEADER_SIZE: usize = 4;
+pub const USABLE_BLOCK_SIZE: usize = 60;
+pub const INVALID: u16 = 0xFFFF;
+/// The largest number of blocks one heap segment may hold (`INVALID` is never an index).
+pub const MAX_BLOCKS: u32 = 65_535;
+
+/// Raw block storage. Offsets given to payload accessors are relative to the payload
+/// (byte 4 of the block) and must stay within `USABLE_BLOCK_SIZE`.
+pub struct BlockMemory {
+    map: MmapMut,
+    block_count: u32,
+}
+
+impl BlockMemory {
+    /// Maps `block_count` zeroed blocks. `block_count` must be in `1..=MAX_BLOCKS`.
+    pub fn new(block_count: u32) -> std::io::Result<BlockMemory> {
+        assert!(
+            (1..=MAX_BLOCKS).contains(&block_count),
+            "block count out of range"
+        );
+        let map = MmapMut::map_anon(block_count as usize * BLOCK_SIZE)?;
+        Ok(BlockMemory { map, block_count })
+    }
+
+    #[inline]
+    pub fn block_count(&self) -> u32 {
+        self.block_count
+    }
+
+    #[inline]
+    fn base(block: u16) -> usize {
+        block as usize * BLOCK_SIZE
+    }
+
+    #[inline]
+    pub fn next(&self, block: u16) -> u16 {
+        let at = Self::base(block);
+        u16::from_le_bytes([self.map[at], self.map[at + 1]])
+    }
+
+    #[inline]
+    pub fn set_next(&mut self, block: u16, next: u16) {
+        let at = Self::base(block);
+        self.map[at..at + 2].copy_from_slice(&next.to_le_bytes());
+    }
+
+    #[inline]
+    pub fn ref_count(&self, block: u16) -> u16 {
+        let at = Self::base(block) + 2;
+        u16::from_le_bytes([self.map[at], self.map[at + 1]])
+    }
+
+    #[inline]
+    pub fn set_ref_count(&mut self, block: u16, count: u16) {
+        let at = Self::base(block) + 2;
+        self.map[at..at + 2].copy_from_slice(&count.to_le_bytes());
+    }
+
+    #[inline]
+    pub fn payload(&self, block: u16) -> &[u8] {
+        let at = Self::base(block) + HEADER_SIZE;
+        &self.map[at..at + USABLE_BLOCK_SIZE]
+    }
+
+    #[inline]
+    pub fn payload_mut(&mut self, block: u16) -> &mut [u8] {
+        let at = Self::base(block) + HEADER_SIZE;
+        &mut self.map[at..at + USABLE_BLOCK_SIZE]
+    }
+
+    #[inline]
+    pub fn read_u8(&self, block: u16, offset: usize) -> u8 {
+        self.payload(block)[offset]
+    }
+
+    #[inline]
+    pub fn write_u8(&mut self, block: u16, offset: usize, byte: u8) {
+        self.payload_mut(block)[offset] = byte;
+    }
+
+    #[inline]
+    pub fn read_u32(&self, block: u16, offset: usize) -> u32 {
+        let p = self.payload(block);
+        u32::from_le_bytes(p[offset..offset + 4].try_into().expect("4 bytes"))
+    }
+
+    #[inline]
+    pub fn write_u32(&mut self, block: u16, offset: usize, word: u32) {
+        self.payload_mut(block)[offset..offset + 4].copy_from_slice(&word.to_le_bytes());
+    }
+
+    #[inline]
+    pub fn read_u64(&self, block: u16, offset: usize) -> u64 {
+        let p = self.payload(block);
+        u64::from_le_bytes(p[offset..offset + 8].try_into().expect("8 bytes"))
+    }
+
+    #[inline]
+    pub fn write_u64(&mut self, block: u16, offset: usize, word: u64) {
+        self.payload_mut(block)[offset..offset + 8].copy_from_slice(&word.to_le_bytes());
+    }
+
+    /// Copies the payload of `from` into `to` (headers untouched).
+    pub fn copy_payload(&mut self, from: u16, to: u16) {
+        let src = Self::base(from) + HEADER_SIZE;
+        let dst = Self::base(to) + HEADER_SIZE;
+        self.map.copy_within(src..src + USABLE_BLOCK_SIZE, dst);
+    }
+
+    /// Zeroes a block's payload.
+    pub fn clear_payload(&mut self, block: u16) {
+        self.payload_mut(block).fill(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_and_payload_fields_do_not_overlap() {
+        let mut memory = BlockMemory::new(4).unwrap();
+        memory.set_next(2, 0x1234);
+        memory.set_ref_count(2, 0xFFFE);
+        memory.write_u64(2, 52, u64::MAX);
+        memory.write_u8(2, 0, 7);
+        assert_eq!(memory.next(2), 0x1234);
+        assert_eq!(memory.ref_count(2), 0xFFFE);
+        assert_eq!(memory.read_u64(2, 52), u64::MAX);
+        assert_eq!(memory.read_u8(2, 0), 7);
+        assert_eq!(memory.next(3), 0, "neighbour untouched");
+        assert_eq!(memory.next(1), 0, "neighbour untouched");
+        memory.copy_payload(2, 3);
+        assert_eq!(memory.read_u64(3, 52), u64::MAX);
+        assert_eq!(memory.ref_count(3), 0);
+    }
+}

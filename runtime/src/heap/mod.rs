@@ -1,0 +1,405 @@
+//! The block heap of seed 004 §2: 64-byte blocks, a LIFO free list threaded through
+//! `BLOCK_NEXT`, `malloc` with rollback, chain free, guarded reference counts, block
+//! cloning and the refcount trace. Object layouts live in `crate::objects`; this module
+//! knows blocks and chains only.
+
+pub mod block_memory;
+pub mod snapshot;
+pub mod trace;
+
+use block_memory::BlockMemory;
+pub use block_memory::{BLOCK_SIZE, HEADER_SIZE, INVALID, MAX_BLOCKS, USABLE_BLOCK_SIZE};
+pub use snapshot::{HeapDelta, HeapSnapshot, compare_snapshots};
+pub use trace::{RefOp, TraceEvent};
+
+/// The largest count a head may hold; a retain past it copies the object instead.
+pub const MAX_REF_COUNT: u16 = 0xFFFE;
+
+/// What the heap knows about each block, kept beside the blocks (not in them) so that the
+/// integrity checks can tell a head from a tail from a free block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum BlockState {
+    Free = 0,
+    Head = 1,
+    Tail = 2,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HeapError {
+    /// Not enough free blocks (RT0401).
+    Exhausted { requested: u32, free: u32 },
+    /// The soft quota would be exceeded (RT0402).
+    QuotaExceeded { used: u32, quota: u32 },
+    /// A retain would push `REF_COUNT` past `MAX_REF_COUNT`; the caller copies instead.
+    Saturated,
+    /// A detected integrity violation (bad index, release of a free block, free of a tail...).
+    Integrity(String),
+}
+
+/// Heap counters (seed 004 §3.6), always maintained: they cost a few adds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HeapCounters {
+    pub total_allocated: u64,
+    pub total_freed: u64,
+    pub peak_usage: u32,
+}
+
+pub struct Heap {
+    memory: BlockMemory,
+    states: Vec<BlockState>,
+    free_head: u16,
+    free_count: u32,
+    quota: Option<u32>,
+    counters: HeapCounters,
+    /// `Some` while tracing: the full ordered event list of SPEC §6.
+    trace: Option<Vec<TraceEvent>>,
+    next_seq: u64,
+}
+
+impl Heap {
+    /// A heap of `block_count` blocks (1..=65,535), all free, linked in index order.
+    pub fn new(block_count: u32) -> Result<Heap, String> {
+        if !(1..=MAX_BLOCKS).contains(&block_count) {
+            return Err(format!(
+                "heap size must be 1..={MAX_BLOCKS} blocks, got {block_count}"
+            ));
+        }
+        let mut memory =
+            BlockMemory::new(block_count).map_err(|e| format!("cannot map heap: {e}"))?;
+        for index in 0..block_count {
+            let next = if index + 1 < block_count {
+                (index + 1) as u16
+            } else {
+                INVALID
+            };
+            memory.set_next(index as u16, next);
+            memory.set_ref_count(index as u16, 0);
+        }
+        Ok(Heap {
+            memory,
+            states: vec![BlockState::Free; block_count as usize],
+            free_head: 0,
+            free_count: block_count,
+            quota: None,
+            counters: HeapCounters::default(),
+            trace: None,
+            next_seq: 0,
+        })
+    }
+
+    pub fn block_count(&self) -> u32 {
+        self.memory.block_count()
+    }
+    pub fn free_count(&self) -> u32 {
+        self.free_count
+    }
+    pub fn blocks_in_use(&self) -> u32 {
+        self.block_count() - self.free_count
+    }
+    pub fn counters(&self) -> &HeapCounters {
+        &self.counters
+    }
+    pub fn set_quota(&mut self, quota: Option<u32>) {
+        self.quota = quota;
+    }
+    pub fn quota(&self) -> Option<u32> {
+        self.quota
+    }
+
+    /// Direct block access for the object layer (`crate::objects`).
+    #[inline]
+    pub fn memory(&self) -> &BlockMemory {
+        &self.memory
+    }
+    #[inline]
+    pub fn memory_mut(&mut self) -> &mut BlockMemory {
+        &mut self.memory
+    }
+    #[inline]
+    pub fn state(&self, block: u16) -> Option<BlockState> {
+        self.states.get(block as usize).copied()
+    }
+
+    // ----- tracing -------------------------------------------------------------------
+
+    /// Starts recording events (clearing any previous trace); the sequence restarts at 0.
+    pub fn start_trace(&mut self) {
+        self.trace = Some(Vec::new());
+        self.next_seq = 0;
+    }
+    /// Stops recording and returns the events.
+    pub fn take_trace(&mut self) -> Vec<TraceEvent> {
+        self.trace.take().unwrap_or_default()
+    }
+    pub fn is_tracing(&self) -> bool {
+        self.trace.is_some()
+    }
+    /// Events recorded so far (empty when not tracing).
+    pub fn trace_events(&self) -> &[TraceEvent] {
+        self.trace.as_deref().unwrap_or(&[])
+    }
+
+    #[inline]
+    fn record(&mut self, op: RefOp, block: u16, old: u16, new: u16) {
+        if let Some(trace) = &mut self.trace {
+            trace.push(TraceEvent {
+                seq: self.next_seq,
+                op,
+                block: block as u32,
+                old,
+                new,
+            });
+            self.next_seq += 1;
+        }
+    }
+
+    // ----- allocation ----------------------------------------------------------------
+
+    /// Blocks needed for `bytes` payload bytes (at least one).
+    pub fn blocks_for(bytes: usize) -> u32 {
+        bytes.div_ceil(USABLE_BLOCK_SIZE).max(1) as u32
+    }
+
+    /// Allocates a chain holding `bytes` bytes: payloads zeroed, `REF_COUNT = 1` on the head,
+    /// 0 on the tails, last `BLOCK_NEXT = INVALID`. On failure nothing is left allocated.
+    pub fn malloc(&mut self, bytes: usize) -> Result<u16, HeapError> {
+        self.malloc_blocks(Self::blocks_for(bytes), false)
+    }
+
+    /// Like [`Heap::malloc`] for a block count; `critical` allocations ignore the soft quota.
+    pub fn malloc_blocks(&mut self, needed: u32, critical: bool) -> Result<u16, HeapError> {
+        if let (Some(quota), false) = (self.quota, critical) {
+            let used = self.blocks_in_use();
+            if used + needed > quota {
+                return Err(HeapError::QuotaExceeded { used, quota });
+            }
+        }
+        if needed > self.free_count {
+            return Err(HeapError::Exhausted {
+                requested: needed,
+                free: self.free_count,
+            });
+        }
+        let mut head = INVALID;
+        let mut tail = INVALID;
+        for _ in 0..needed {
+            let block = match self.pop_free() {
+                Ok(block) => block,
+                Err(error) => {
+                    // Rollback (seed 004 §2.3): return every block taken so far.
+                    self.rollback(head);
+                    return Err(error);
+                }
+            };
+            self.memory.clear_payload(block);
+            self.memory.set_ref_count(block, 0);
+            if head == INVALID {
+                head = block;
+                self.states[block as usize] = BlockState::Head;
+            } else {
+                self.memory.set_next(tail, block);
+                self.states[block as usize] = BlockState::Tail;
+            }
+            tail = block;
+        }
+        self.memory.set_next(tail, INVALID);
+        self.memory.set_ref_count(head, 1);
+        self.counters.total_allocated += needed as u64;
+        self.counters.peak_usage = self.counters.peak_usage.max(self.blocks_in_use());
+        self.record(RefOp::Malloc, head, 0, 1);
+        Ok(head)
+    }
+
+    fn pop_free(&mut self) -> Result<u16, HeapError> {
+        let block = self.free_head;
+        if block == INVALID {
+            return Err(HeapError::Exhausted {
+                requested: 1,
+                free: 0,
+            });
+        }
+        if self.states.get(block as usize) != Some(&BlockState::Free)
+            || self.memory.ref_count(block) != 0
+        {
+            return Err(HeapError::Integrity(format!(
+                "free list holds block {block} which is not free"
+            )));
+        }
+        self.free_head = self.memory.next(block);
+        self.free_count -= 1;
+        Ok(block)
+    }
+
+    fn push_free(&mut self, block: u16) {
+        self.memory.set_ref_count(block, 0);
+        self.memory.set_next(block, self.free_head);
+        self.states[block as usize] = BlockState::Free;
+        self.free_head = block;
+        self.free_count += 1;
+    }
+
+    fn rollback(&mut self, head: u16) {
+        let mut block = head;
+        while block != INVALID {
+            let next = self.memory.next(block);
+            self.push_free(block);
+            block = next;
+        }
+    }
+
+    // ----- reference counts ----------------------------------------------------------
+
+    /// Checks that `block` is an allocated head (bounds, state, count).
+    pub fn check_head(&self, block: u16) -> Result<(), HeapError> {
+        match self.state(block) {
+            Some(BlockState::Head) if self.memory.ref_count(block) > 0 => Ok(()),
+            Some(BlockState::Head) => Err(HeapError::Integrity(format!(
+                "head block {block} has REF_COUNT 0"
+            ))),
+            Some(BlockState::Tail) => Err(HeapError::Integrity(format!(
+                "block {block} is a chain tail, not a head"
+            ))),
+            Some(BlockState::Free) => Err(HeapError::Integrity(format!("block {block} is free"))),
+            None => Err(HeapError::Integrity(format!(
+                "block {block} is out of range (heap has {} blocks)",
+                self.block_count()
+            ))),
+        }
+    }
+
+    #[inline]
+    pub fn ref_count(&self, block: u16) -> u16 {
+        self.memory.ref_count(block)
+    }
+
+    /// Increments a head's count. `Saturated` when it is already `MAX_REF_COUNT`.
+    pub fn inc_ref(&mut self, block: u16) -> Result<(), HeapError> {
+        self.check_head(block)?;
+        let old = self.memory.ref_count(block);
+        if old >= MAX_REF_COUNT {
+            return Err(HeapError::Saturated);
+        }
+        self.memory.set_ref_count(block, old + 1);
+        self.record(RefOp::IncRef, block, old, old + 1);
+        Ok(())
+    }
+
+    /// Decrements a head's count. Returns `true` when it reached zero: the object layer must
+    /// then release the object's children and call [`Heap::free_chain`]. The count is left
+    /// at 1 in that case so the object's payload stays readable until it is freed.
+    pub fn dec_ref(&mut self, block: u16) -> Result<bool, HeapError> {
+        self.check_head(block)?;
+        let old = self.memory.ref_count(block);
+        if old == 1 {
+            return Ok(true);
+        }
+        self.memory.set_ref_count(block, old - 1);
+        self.record(RefOp::DecRef, block, old, old - 1);
+        Ok(false)
+    }
+
+    /// Frees the chain headed by `head` (its count must be 1: see [`Heap::dec_ref`]).
+    pub fn free_chain(&mut self, head: u16) -> Result<(), HeapError> {
+        self.check_head(head)?;
+        let old = self.memory.ref_count(head);
+        self.record(RefOp::Free, head, old, 0);
+        let mut block = head;
+        let mut freed = 0u64;
+        while block != INVALID {
+            let next = self.memory.next(block);
+            if block != head && self.state(block) != Some(BlockState::Tail) {
+                return Err(HeapError::Integrity(format!(
+                    "chain of head {head} reaches block {block} which is not its tail"
+                )));
+            }
+            self.push_free(block);
+            freed += 1;
+            block = next;
+        }
+        self.counters.total_freed += freed;
+        Ok(())
+    }
+
+    /// The blocks of a chain, head first.
+    pub fn chain(&self, head: u16) -> Vec<u16> {
+        let mut blocks = Vec::new();
+        let mut block = head;
+        while block != INVALID && blocks.len() <= self.block_count() as usize {
+            blocks.push(block);
+            block = self.memory.next(block);
+        }
+        blocks
+    }
+
+    /// `cloneBlock` of seed 004 §2.7 extended to whole chains (SPEC §3: tails are never
+    /// shared, so copying an object copies its chain). Records `cow` on the source, then the
+    /// copy's `malloc`. The copy has count 1; children are *not* retained here.
+    pub fn copy_chain(&mut self, head: u16) -> Result<u16, HeapError> {
+        self.check_head(head)?;
+        let source = self.chain(head);
+        let count = self.memory.ref_count(head);
+        if source.len() as u32 > self.free_count {
+            return Err(HeapError::Exhausted {
+                requested: source.len() as u32,
+                free: self.free_count,
+            });
+        }
+        self.record(RefOp::Cow, head, count, count);
+        let copy = self.malloc_blocks(source.len() as u32, false)?;
+        let mut target = copy;
+        for &from in &source {
+            self.memory.copy_payload(from, target);
+            target = self.memory.next(target);
+        }
+        Ok(copy)
+    }
+
+    // ----- snapshots -----------------------------------------------------------------
+
+    pub fn snapshot(&self) -> HeapSnapshot {
+        let mut allocated_heads = std::collections::BTreeMap::new();
+        for (index, state) in self.states.iter().enumerate() {
+            if *state == BlockState::Head {
+                allocated_heads.insert(index as u32, self.memory.ref_count(index as u16));
+            }
+        }
+        HeapSnapshot {
+            allocated_heads,
+            blocks_in_use: self.blocks_in_use(),
+            free_list_head: self.free_head,
+            total_free: self.free_count,
+        }
+    }
+
+    /// Walks the free list checking seed 004 §2.2 / §5.1.1: every entry free with count 0,
+    /// no cycle, terminated by `INVALID`, length equal to the free count.
+    pub fn validate_free_list(&self) -> Result<(), HeapError> {
+        let mut seen = 0u32;
+        let mut block = self.free_head;
+        while block != INVALID {
+            if seen > self.free_count {
+                return Err(HeapError::Integrity(
+                    "free list is longer than the free count (cycle?)".into(),
+                ));
+            }
+            if self.state(block) != Some(BlockState::Free) || self.memory.ref_count(block) != 0 {
+                return Err(HeapError::Integrity(format!(
+                    "free list holds live block {block}"
+                )));
+            }
+            seen += 1;
+            block = self.memory.next(block);
+        }
+        if seen != self.free_count {
+            return Err(HeapError::Integrity(format!(
+                "free list has {seen} blocks, free count says {}",
+                self.free_count
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

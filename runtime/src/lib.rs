@@ -1,0 +1,13 @@
+//! Cairn's runtime: the block heap, values and containers, and the Value ABI (`extern "C"`
+//! shims) that both engines call. It knows nothing of syntax or of Cranelift.
+
+pub mod abi;
+pub mod context;
+pub mod error;
+pub mod heap;
+pub mod value;
+
+pub use abi::Shim;
+pub use context::{CancelHandle, Context, ErrorFrame, Limits, RunFailure};
+pub use error::{ErrorCode, RuntimeError};
+pub use value::{Kind, KindName, Value};
