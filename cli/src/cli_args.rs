@@ -1,0 +1,74 @@
+//! The command line of `cairn` (clap derive): `run`, `check`, `conform` and `bench`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::engine_choice::EngineChoice;
+
+/// Cairn: an embeddable language runtime with an interpreter and a Cranelift JIT that agree
+/// on every output, result, diagnostic and refcount event.
+#[derive(Debug, Parser)]
+#[command(name = "cairn", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compile and run a program; prints its output, then main's result unless it is ().
+    Run(RunArgs),
+    /// Compile a program without running it; prints `ok` or the IR (`--ir`).
+    Check(CheckArgs),
+    /// Run the conformance corpus on both engines and compare everything.
+    Conform(ConformArgs),
+    /// Time programs on the interpreter and the JIT and print the speed-up.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The `.cairn` source file.
+    pub file: PathBuf,
+    /// Which engine runs the program.
+    #[arg(long, value_enum, default_value = "jit")]
+    pub engine: EngineChoice,
+    /// Write the refcount trace (SPEC §6) to this path as JSON Lines.
+    #[arg(long, value_name = "PATH")]
+    pub trace: Option<PathBuf>,
+    /// Call-depth limit (RT0501 beyond it).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_depth: Option<u64>,
+    /// Heap size in 64-byte blocks (1..=65535).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65_535))]
+    pub heap_blocks: Option<u32>,
+    /// Fuel: units charged at every function entry and loop back-edge (RT0502 when out).
+    #[arg(long, value_name = "N")]
+    pub fuel: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The `.cairn` source file.
+    pub file: PathBuf,
+    /// Print the post-RC IR instead of `ok`.
+    #[arg(long)]
+    pub ir: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConformArgs {
+    /// The corpus directory.
+    #[arg(default_value = "conformance/corpus")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Timed runs per program and engine (after one warm-up run); the median is reported.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub iterations: u32,
+    /// `.cairn` files to time instead of the built-in fib(30) and integer loop.
+    pub programs: Vec<PathBuf>,
+}

@@ -1,0 +1,131 @@
+//! Diagnostic rendering for the CLI: one error (compile-time or runtime) as
+//! `error[CODE]: message`, a `--> file:line:col` pointer, the source line underlined, and
+//! notes (for runtime errors, the call stack), via codespan-reporting with ASCII chars.
+
+use std::ops::Range;
+
+use codespan_reporting::diagnostic::{Diagnostic, Label};
+use codespan_reporting::files::{Files, SimpleFile};
+use codespan_reporting::term::{self, Chars, Config, termcolor::NoColor};
+
+/// One source file as the renderer sees it: the name shown after `-->` and its text.
+pub struct RenderSource<'a> {
+    pub name: &'a str,
+    pub text: &'a str,
+}
+
+/// What to render: a stable code, a one-line message, the primary byte span (if any) and
+/// notes printed after the snippet as `= note`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiagnosticView {
+    pub code: String,
+    pub message: String,
+    pub span: Option<Range<usize>>,
+    pub notes: Vec<String>,
+}
+
+/// 1-based line and column (in chars) of a byte offset, clamped into the text.
+pub fn line_and_column(source: &RenderSource<'_>, byte_offset: usize) -> (usize, usize) {
+    let file = SimpleFile::new(source.name, source.text);
+    let offset = clamp_to_char_boundary(source.text, byte_offset);
+    match file.location((), offset) {
+        Ok(location) => (location.line_number, location.column_number),
+        Err(_) => (1, 1),
+    }
+}
+
+/// Renders `view` against `source` as plain text (no colour), ending in a newline.
+pub fn render_diagnostic(source: &RenderSource<'_>, view: &DiagnosticView) -> String {
+    let file = SimpleFile::new(source.name, source.text);
+    let mut diagnostic = Diagnostic::error()
+        .with_code(view.code.clone())
+        .with_message(view.message.clone())
+        .with_notes(view.notes.clone());
+    if let Some(span) = &view.span {
+        let start = clamp_to_char_boundary(source.text, span.start);
+        let end = clamp_to_char_boundary(source.text, span.end.max(start));
+        diagnostic = diagnostic.with_labels(vec![Label::primary((), start..end)]);
+    }
+    let config = Config {
+        chars: Chars::ascii(),
+        ..Config::default()
+    };
+    let mut writer = NoColor::new(Vec::<u8>::new());
+    match term::emit(&mut writer, &config, &file, &diagnostic) {
+        Ok(()) => String::from_utf8_lossy(&writer.into_inner()).into_owned(),
+        // The span cannot be shown (it does not fit the file): still print code and message.
+        Err(error) => format!(
+            "error[{}]: {}\n  = note: source location unavailable ({error})\n",
+            view.code, view.message
+        ),
+    }
+}
+
+fn clamp_to_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SOURCE: &str = "fn main() = {\n  xs = [1, 2, 3];\n  xs[5]\n}\n";
+
+    fn source() -> RenderSource<'static> {
+        RenderSource {
+            name: "demo.cairn",
+            text: SOURCE,
+        }
+    }
+
+    #[test]
+    fn renders_code_pointer_and_underline() {
+        let start = SOURCE.find("xs[5]").unwrap();
+        let view = DiagnosticView {
+            code: "RT0103".into(),
+            message: "index out of bounds: index 5, length 3".into(),
+            span: Some(start..start + 5),
+            notes: vec!["in main at 3:3".into()],
+        };
+        let text = render_diagnostic(&source(), &view);
+        assert!(
+            text.starts_with("error[RT0103]: index out of bounds: index 5, length 3\n"),
+            "{text}"
+        );
+        assert!(text.contains("--> demo.cairn:3:3"), "{text}");
+        assert!(text.contains("  xs[5]"), "{text}");
+        assert!(text.contains("^^^^^"), "{text}");
+        assert!(text.contains("= in main at 3:3"), "{text}");
+    }
+
+    #[test]
+    fn line_and_column_count_chars() {
+        let src = RenderSource {
+            name: "u.cairn",
+            text: "\"é\" + x\n",
+        };
+        let plus = src.text.find('+').unwrap();
+        assert_eq!(line_and_column(&src, plus), (1, 5));
+        assert_eq!(line_and_column(&src, 0), (1, 1));
+    }
+
+    #[test]
+    fn out_of_range_span_is_clamped_not_dropped() {
+        let view = DiagnosticView {
+            code: "E0001".into(),
+            message: "unexpected end of input".into(),
+            span: Some(10_000..10_001),
+            notes: vec![],
+        };
+        let text = render_diagnostic(&source(), &view);
+        assert!(
+            text.starts_with("error[E0001]: unexpected end of input"),
+            "{text}"
+        );
+        assert!(text.contains("-->"), "{text}");
+    }
+}
