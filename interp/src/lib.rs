@@ -1,1 +1,47 @@
-//! placeholder
+//! Cairn's interpreter: translates the shared post-RC IR into compact register code
+//! (`translate`) and runs it with an explicit frame stack (`execute`), calling the same
+//! runtime shims as the JIT, one per IR op, in IR order.
+//!
+//! ```ignore
+//! let program = cairn_interp::load(&module)?;       // RT0201 etc. refused here
+//! let result = program.run_main(&mut context)?;     // owned result word
+//! ```
+
+mod code;
+mod execute;
+mod fast_paths;
+mod load_error;
+mod shim_selection;
+mod translate;
+
+use cairn_lang::ir;
+use cairn_runtime::context::{Context, RunFailure};
+use cairn_runtime::value::Value;
+
+pub use code::{CompiledFunction, FailSite, Instr, IntComparison, InterpProgram};
+pub use translate::MAX_FRAME_REGISTERS;
+
+/// Translates `module` for the interpreter. Refuses generator items in plain blocks
+/// (RT0201, frame = the op), an entry point with parameters (RT0305), Int constants outside
+/// i48 (RT0301) and malformed IR (RT0001) — never panics on host-built IR.
+pub fn load(module: &ir::Module) -> Result<InterpProgram, RunFailure> {
+    translate::translate_module(module)
+}
+
+impl InterpProgram {
+    /// Runs the entry function with no arguments. Ok = owned result word (the caller prints
+    /// and releases it). Resets per-run context state first (`ctx.begin_run()`).
+    pub fn run_main(&self, ctx: &mut Context) -> Result<Value, RunFailure> {
+        ctx.begin_run();
+        let ctx_pointer = ctx.as_ptr();
+        // SAFETY: `ctx_pointer` comes from `Context::as_ptr` on a `&mut Context` we hold for
+        // the whole run and do not touch until the executor is done.
+        let mut executor = unsafe { execute::Executor::new(self, ctx_pointer) };
+        let outcome = executor.run(self.entry);
+        drop(executor);
+        match outcome {
+            Ok(word) => Ok(Value(word)),
+            Err(execute::Failed) => Err(ctx.take_failure()),
+        }
+    }
+}

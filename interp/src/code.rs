@@ -1,0 +1,198 @@
+//! The interpreter's compact code: what `translate` produces from the shared IR and what
+//! `execute` runs. Per function a flat `Vec<Instr>` over frame-relative registers (IR
+//! `Var(n)` is register `n`; registers past `var_count` are scratch for parallel moves),
+//! resolved jump targets, and a side table of failure sites (IR op index + cleanup list).
+
+use cairn_runtime::context::Context;
+
+/// A frame-relative register index.
+pub type Register = u32;
+/// An index into [`CompiledFunction::sites`].
+pub type SiteId = u32;
+/// An index into [`CompiledFunction::code`].
+pub type ProgramCounter = u32;
+
+/// Shim signatures by arity (after the context pointer), as listed in
+/// `cairn_runtime::abi::shim_list`.
+pub type ShimFn0 = unsafe extern "C" fn(*mut Context) -> u64;
+pub type ShimFn1 = unsafe extern "C" fn(*mut Context, u64) -> u64;
+pub type ShimFn2 = unsafe extern "C" fn(*mut Context, u64, u64) -> u64;
+pub type ShimFn3 = unsafe extern "C" fn(*mut Context, u64, u64, u64) -> u64;
+
+/// The Int comparisons that have an inline fast path (see `fast_paths`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntComparison {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// One instruction. Every variant that can fail carries the [`SiteId`] of its IR op.
+#[derive(Clone, Copy, Debug)]
+pub enum Instr {
+    /// `Enter` (rt_enter) and `Fuel` (rt_fuel): fallible, no result.
+    Shim0 {
+        shim: ShimFn0,
+        site: SiteId,
+    },
+    /// An immediate word (`Const`); infallible.
+    Const {
+        dst: Register,
+        word: u64,
+    },
+    /// A block-parameter move produced from a `Jump`'s arguments; infallible.
+    Move {
+        dst: Register,
+        src: Register,
+    },
+    /// `rt_text_literal(ptr, len)` of literal `literal` of the program.
+    Text {
+        dst: Register,
+        literal: u32,
+        site: SiteId,
+    },
+    /// A one-operand shim (Unary ops, one-argument builtins).
+    Shim1 {
+        shim: ShimFn1,
+        dst: Register,
+        operand: Register,
+        site: SiteId,
+    },
+    /// A two-operand shim (Binary ops without a fast path, two-argument builtins).
+    Shim2 {
+        shim: ShimFn2,
+        dst: Register,
+        lhs: Register,
+        rhs: Register,
+        site: SiteId,
+    },
+    /// A three-operand shim (three-argument builtins).
+    Shim3 {
+        shim: ShimFn3,
+        dst: Register,
+        first: Register,
+        second: Register,
+        third: Register,
+        site: SiteId,
+    },
+    /// `Binary Add`: inline Int+Int, otherwise `rt_add`.
+    Add {
+        dst: Register,
+        lhs: Register,
+        rhs: Register,
+        site: SiteId,
+    },
+    /// `Binary Sub`: inline Int-Int, otherwise `rt_sub`.
+    Sub {
+        dst: Register,
+        lhs: Register,
+        rhs: Register,
+        site: SiteId,
+    },
+    /// `Binary Mul`: inline Int*Int, otherwise `rt_mul`.
+    Mul {
+        dst: Register,
+        lhs: Register,
+        rhs: Register,
+        site: SiteId,
+    },
+    /// `Binary Eq..Ge`: inline for two Ints, otherwise `shim` (rt_eq..rt_ge).
+    Compare {
+        comparison: IntComparison,
+        shim: ShimFn2,
+        dst: Register,
+        lhs: Register,
+        rhs: Register,
+        site: SiteId,
+    },
+    /// `rt_retain` (skipped for non-heap words).
+    Retain {
+        dst: Register,
+        src: Register,
+        site: SiteId,
+    },
+    /// `rt_release` (skipped for non-heap words); infallible.
+    Release {
+        var: Register,
+    },
+    /// `rt_list_from` / `rt_tuple_from` / `rt_map_from`: the words of registers
+    /// `operands[start..start + words]` are spilled to a buffer, `count` is passed.
+    Aggregate {
+        shim: ShimFn2,
+        dst: Register,
+        start: u32,
+        words: u32,
+        count: u32,
+        site: SiteId,
+    },
+    /// A language call: args are `operands[start..start + len]`, moved into the callee's
+    /// parameter registers of a fresh register window.
+    Call {
+        callee: u32,
+        dst: Register,
+        start: u32,
+        len: u32,
+        site: SiteId,
+    },
+    Jump {
+        target: ProgramCounter,
+    },
+    /// `rt_expect_bool(condition, context)` (inline when already a Bool), then branch on
+    /// `== TRUE_WORD`.
+    Branch {
+        condition: Register,
+        context: u32,
+        then_pc: ProgramCounter,
+        else_pc: ProgramCounter,
+        site: SiteId,
+    },
+    /// Returns the owned word in `value`, then `rt_leave`.
+    Return {
+        value: Register,
+    },
+}
+
+/// Where a fallible instruction came from and what to release if it fails.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FailSite {
+    /// The IR op index (function-wide numbering of `ir::Function::op_at`).
+    pub op: u32,
+    /// Registers to `rt_release`, in this order, when the op fails.
+    pub cleanup: Box<[Register]>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CompiledFunction {
+    pub name: String,
+    pub code: Box<[Instr]>,
+    pub sites: Box<[FailSite]>,
+    /// Operand lists of `Call` and `Aggregate` instructions.
+    pub operands: Box<[Register]>,
+    /// The registers the parameters live in, in parameter order.
+    pub param_registers: Box<[Register]>,
+    /// Registers in one window: `var_count` plus scratch registers for parallel moves.
+    pub frame_size: u32,
+}
+
+/// A module translated for the interpreter. Text literal bytes live here, so the pointers
+/// passed to `rt_text_literal` stay valid as long as the program does.
+#[derive(Clone, Debug)]
+pub struct InterpProgram {
+    pub(crate) functions: Box<[CompiledFunction]>,
+    pub(crate) entry: u32,
+    pub(crate) literals: Box<[Box<[u8]>]>,
+}
+
+impl InterpProgram {
+    /// The translated functions, indexed by IR `FuncId`.
+    pub fn functions(&self) -> &[CompiledFunction] {
+        &self.functions
+    }
+    /// The entry function's index.
+    pub fn entry(&self) -> u32 {
+        self.entry
+    }
+}

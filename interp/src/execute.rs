@@ -1,0 +1,360 @@
+//! The executor: one loop over the compact code with an explicit frame stack (a language
+//! call pushes a [`SavedFrame`]; nothing recurses on the Rust stack) and one register file
+//! (`Vec<u64>`) holding every frame's window back to back.
+//!
+//! Every instruction calls the shim of its IR op (or takes one of the documented inline
+//! fast paths of `fast_paths.rs`). A fallible shim returning 0 starts the unwind: for each
+//! frame, innermost first, `rt_unwind_frame(function, op)`, `rt_release` of the op's
+//! cleanup registers in order, `rt_leave`; the caller's failing op is its `Call`. Every
+//! function exit, normal or not, calls `rt_leave` exactly once.
+
+use cairn_runtime::abi::shims;
+use cairn_runtime::context::Context;
+use cairn_runtime::error::RuntimeError;
+use cairn_runtime::value::TRUE_WORD;
+
+use crate::code::{CompiledFunction, Instr, InterpProgram, ProgramCounter, Register, SiteId};
+use crate::fast_paths;
+
+/// The run failed; the error and its frames are parked in the context.
+#[derive(Debug)]
+pub(crate) struct Failed;
+
+/// A suspended caller: where to resume and where the callee's result goes.
+#[derive(Clone, Copy, Debug)]
+struct SavedFrame {
+    function: u32,
+    base: usize,
+    return_pc: ProgramCounter,
+    /// The caller's `Call` site: its op index and cleanup are used if the callee fails.
+    call_site: SiteId,
+    result_register: Register,
+}
+
+/// Registers reserved up front (grown on demand by deep call chains).
+const INITIAL_REGISTERS: usize = 4096;
+
+pub(crate) struct Executor<'p> {
+    program: &'p InterpProgram,
+    ctx: *mut Context,
+    registers: Vec<u64>,
+    frames: Vec<SavedFrame>,
+    /// Element words of `MakeList`/`MakeTuple`/`MakeMap`, contiguous for the shim.
+    spill: Vec<u64>,
+}
+
+impl<'p> Executor<'p> {
+    /// # Safety
+    /// `ctx` must come from [`Context::as_ptr`], stay valid, and not be accessed through any
+    /// other reference while the executor runs (it is passed to every shim).
+    pub(crate) unsafe fn new(program: &'p InterpProgram, ctx: *mut Context) -> Executor<'p> {
+        Executor {
+            program,
+            ctx,
+            registers: Vec::with_capacity(INITIAL_REGISTERS),
+            frames: Vec::new(),
+            spill: Vec::new(),
+        }
+    }
+
+    /// Runs function `entry` (which takes no parameters) to completion.
+    pub(crate) fn run(&mut self, entry: u32) -> Result<u64, Failed> {
+        let program = self.program;
+        let ctx = self.ctx;
+        let mut function_index = entry;
+        let mut function: &'p CompiledFunction = &program.functions[entry as usize];
+        let mut code: &'p [Instr] = &function.code;
+        let mut base = 0usize;
+        let mut pc = 0usize;
+        self.registers.clear();
+        self.registers.resize(
+            function.frame_size as usize,
+            cairn_runtime::value::UNIT_WORD,
+        );
+
+        // Fails the current op: unwinds every frame and ends the run.
+        macro_rules! check {
+            ($word:expr, $site:expr) => {{
+                let word = $word;
+                if word == 0 {
+                    return Err(self.unwind(function_index, base, $site));
+                }
+                word
+            }};
+        }
+
+        loop {
+            let instr = code[pc];
+            pc += 1;
+            let regs = &mut self.registers;
+            match instr {
+                Instr::Const { dst, word } => regs[base + dst as usize] = word,
+                Instr::Move { dst, src } => regs[base + dst as usize] = regs[base + src as usize],
+                Instr::Add {
+                    dst,
+                    lhs,
+                    rhs,
+                    site,
+                } => {
+                    let (a, b) = (regs[base + lhs as usize], regs[base + rhs as usize]);
+                    let word = match fast_paths::add(a, b) {
+                        Some(word) => word,
+                        // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
+                        None => check!(unsafe { shims::rt_add(ctx, a, b) }, site),
+                    };
+                    self.registers[base + dst as usize] = word;
+                }
+                Instr::Sub {
+                    dst,
+                    lhs,
+                    rhs,
+                    site,
+                } => {
+                    let (a, b) = (regs[base + lhs as usize], regs[base + rhs as usize]);
+                    let word = match fast_paths::sub(a, b) {
+                        Some(word) => word,
+                        // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
+                        None => check!(unsafe { shims::rt_sub(ctx, a, b) }, site),
+                    };
+                    self.registers[base + dst as usize] = word;
+                }
+                Instr::Mul {
+                    dst,
+                    lhs,
+                    rhs,
+                    site,
+                } => {
+                    let (a, b) = (regs[base + lhs as usize], regs[base + rhs as usize]);
+                    let word = match fast_paths::mul(a, b) {
+                        Some(word) => word,
+                        // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
+                        None => check!(unsafe { shims::rt_mul(ctx, a, b) }, site),
+                    };
+                    self.registers[base + dst as usize] = word;
+                }
+                Instr::Compare {
+                    comparison,
+                    shim,
+                    dst,
+                    lhs,
+                    rhs,
+                    site,
+                } => {
+                    let (a, b) = (regs[base + lhs as usize], regs[base + rhs as usize]);
+                    let word = match fast_paths::compare(comparison, a, b) {
+                        Some(word) => word,
+                        // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
+                        None => check!(unsafe { shim(ctx, a, b) }, site),
+                    };
+                    self.registers[base + dst as usize] = word;
+                }
+                Instr::Branch {
+                    condition,
+                    context,
+                    then_pc,
+                    else_pc,
+                    site,
+                } => {
+                    let mut word = regs[base + condition as usize];
+                    if !fast_paths::is_bool(word) {
+                        // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
+                        word = check!(
+                            unsafe { shims::rt_expect_bool(ctx, word, context as u64) },
+                            site
+                        );
+                    }
+                    pc = if word == TRUE_WORD { then_pc } else { else_pc } as usize;
+                }
+                Instr::Jump { target } => pc = target as usize,
+                Instr::Shim0 { shim, site } => {
+                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
+                    check!(unsafe { shim(ctx) }, site);
+                }
+                Instr::Shim1 {
+                    shim,
+                    dst,
+                    operand,
+                    site,
+                } => {
+                    let a = regs[base + operand as usize];
+                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
+                    let word = check!(unsafe { shim(ctx, a) }, site);
+                    self.registers[base + dst as usize] = word;
+                }
+                Instr::Shim2 {
+                    shim,
+                    dst,
+                    lhs,
+                    rhs,
+                    site,
+                } => {
+                    let (a, b) = (regs[base + lhs as usize], regs[base + rhs as usize]);
+                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
+                    let word = check!(unsafe { shim(ctx, a, b) }, site);
+                    self.registers[base + dst as usize] = word;
+                }
+                Instr::Shim3 {
+                    shim,
+                    dst,
+                    first,
+                    second,
+                    third,
+                    site,
+                } => {
+                    let a = regs[base + first as usize];
+                    let b = regs[base + second as usize];
+                    let c = regs[base + third as usize];
+                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
+                    let word = check!(unsafe { shim(ctx, a, b, c) }, site);
+                    self.registers[base + dst as usize] = word;
+                }
+                Instr::Retain { dst, src, site } => {
+                    let word = regs[base + src as usize];
+                    let word = if fast_paths::is_heap(word) {
+                        // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
+                        check!(unsafe { shims::rt_retain(ctx, word) }, site)
+                    } else {
+                        word
+                    };
+                    self.registers[base + dst as usize] = word;
+                }
+                Instr::Release { var } => {
+                    let word = regs[base + var as usize];
+                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
+                    unsafe { release(ctx, word) };
+                }
+                Instr::Text { dst, literal, site } => {
+                    let bytes = &program.literals[literal as usize];
+                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`); the
+                    // literal bytes are owned by `program`, which outlives the call.
+                    let word = check!(
+                        unsafe {
+                            shims::rt_text_literal(ctx, bytes.as_ptr() as u64, bytes.len() as u64)
+                        },
+                        site
+                    );
+                    self.registers[base + dst as usize] = word;
+                }
+                Instr::Aggregate {
+                    shim,
+                    dst,
+                    start,
+                    words,
+                    count,
+                    site,
+                } => {
+                    let operands = &function.operands[start as usize..(start + words) as usize];
+                    self.spill.clear();
+                    self.spill
+                        .extend(operands.iter().map(|&r| regs[base + r as usize]));
+                    let pointer = self.spill.as_ptr() as u64;
+                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`);
+                    // `spill` holds `words` initialised words and is not touched during the
+                    // call.
+                    let word = check!(unsafe { shim(ctx, pointer, count as u64) }, site);
+                    self.registers[base + dst as usize] = word;
+                }
+                Instr::Call {
+                    callee,
+                    dst,
+                    start,
+                    len,
+                    site,
+                } => {
+                    let callee_function = &program.functions[callee as usize];
+                    let new_base = base + function.frame_size as usize;
+                    let needed = new_base + callee_function.frame_size as usize;
+                    if needed > regs.len() && !self.grow_registers(needed) {
+                        return Err(self.unwind(function_index, base, site));
+                    }
+                    let regs = &mut self.registers;
+                    let args = &function.operands[start as usize..(start + len) as usize];
+                    for (&arg, &param) in args.iter().zip(callee_function.param_registers.iter()) {
+                        regs[new_base + param as usize] = regs[base + arg as usize];
+                    }
+                    self.frames.push(SavedFrame {
+                        function: function_index,
+                        base,
+                        return_pc: pc as ProgramCounter,
+                        call_site: site,
+                        result_register: dst,
+                    });
+                    function_index = callee;
+                    function = callee_function;
+                    code = &function.code;
+                    base = new_base;
+                    pc = 0;
+                }
+                Instr::Return { value } => {
+                    let word = regs[base + value as usize];
+                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
+                    unsafe { shims::rt_leave(ctx) };
+                    let Some(caller) = self.frames.pop() else {
+                        return Ok(word);
+                    };
+                    function_index = caller.function;
+                    function = &program.functions[function_index as usize];
+                    code = &function.code;
+                    base = caller.base;
+                    pc = caller.return_pc as usize;
+                    self.registers[base + caller.result_register as usize] = word;
+                }
+            }
+        }
+    }
+
+    /// Grows the register file to `needed` words; on allocation failure parks an error
+    /// and returns false (the caller unwinds).
+    fn grow_registers(&mut self, needed: usize) -> bool {
+        let additional = needed - self.registers.len();
+        if self.registers.try_reserve(additional).is_err() {
+            // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`); no other
+            // reference to the context is live here.
+            let context = unsafe { &mut *self.ctx };
+            context.raise(RuntimeError::internal(
+                "the interpreter's register stack could not grow",
+            ));
+            return false;
+        }
+        self.registers
+            .resize(needed, cairn_runtime::value::UNIT_WORD);
+        true
+    }
+
+    /// Unwinds from a failing op at `site` of `function_index` (window at `base`) through
+    /// every saved frame; the error is already parked in the context.
+    fn unwind(&mut self, mut function_index: u32, mut base: usize, mut site: SiteId) -> Failed {
+        let ctx = self.ctx;
+        loop {
+            let function = &self.program.functions[function_index as usize];
+            let fail_site = &function.sites[site as usize];
+            // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
+            unsafe { shims::rt_unwind_frame(ctx, function_index as u64, fail_site.op as u64) };
+            for &register in fail_site.cleanup.iter() {
+                // SAFETY: as above.
+                unsafe { release(ctx, self.registers[base + register as usize]) };
+            }
+            // SAFETY: as above.
+            unsafe { shims::rt_leave(ctx) };
+            let Some(caller) = self.frames.pop() else {
+                return Failed;
+            };
+            function_index = caller.function;
+            base = caller.base;
+            site = caller.call_site;
+        }
+    }
+}
+
+/// `rt_release` of an owned word (skipped for non-heap words: see `fast_paths`).
+///
+/// # Safety
+/// `ctx` must satisfy the contract of [`Executor::new`].
+#[inline(always)]
+unsafe fn release(ctx: *mut Context, word: u64) {
+    if fast_paths::is_heap(word) {
+        // SAFETY: the caller guarantees `ctx` is valid and unaliased. Release never fails;
+        // integrity violations are parked in the context by the shim.
+        unsafe { shims::rt_release(ctx, word) };
+    }
+}
