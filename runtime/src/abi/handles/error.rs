@@ -1,0 +1,218 @@
+//! `AiviErrorHandle`: an owned, reference-counted, heap-allocated `RuntimeError` (code and
+//! message) crossing the C boundary. Live boxes are tracked in a registry, so retain,
+//! release and the accessors diagnose a dangling or forged handle instead of reading it.
+
+use std::ffi::{CString, c_char};
+use std::marker::{PhantomData, PhantomPinned};
+
+use super::boundary::{catch_abi_panic, catch_abi_panic_or};
+use super::live_registry::LiveRegistry;
+use super::runtime_lifecycle::{AiviRuntime, park_in_runtime};
+use crate::error::RuntimeError;
+
+/// The opaque C type `struct AiviError`; only ever seen behind a pointer.
+#[repr(C)]
+pub struct AiviError {
+    _opaque: [u8; 0],
+    _not_send_sync_or_unpin: PhantomData<(*mut u8, PhantomPinned)>,
+}
+
+/// `typedef struct AiviError *AiviErrorHandle;` NULL means "no error".
+/// `repr(transparent)`: passed and returned exactly like the C pointer.
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AiviErrorHandle(pub *mut AiviError);
+
+impl AiviErrorHandle {
+    pub const NULL: AiviErrorHandle = AiviErrorHandle(std::ptr::null_mut());
+
+    pub fn is_null(self) -> bool {
+        self.0.is_null()
+    }
+}
+
+struct ErrorBox {
+    /// Strong count; only read or written while the registry lock is held.
+    strong: u32,
+    error: RuntimeError,
+    code_c: CString,
+    message_c: CString,
+}
+
+static LIVE_ERRORS: LiveRegistry = LiveRegistry::new();
+
+/// Reported by the accessors for a handle that is not a live error box.
+const DEAD_HANDLE_CODE: &std::ffi::CStr = c"RT0404";
+const DEAD_HANDLE_MESSAGE: &std::ffi::CStr = c"invalid heap reference: not a live error handle";
+
+fn c_string_lossy(text: &str) -> CString {
+    // Interior NULs (possible in `fail` messages) cannot cross as C strings.
+    CString::new(text.replace('\0', "\u{FFFD}")).unwrap_or_default()
+}
+
+/// Boxes `error` as a new owned handle (strong count 1).
+pub fn error_handle_from(error: RuntimeError) -> AiviErrorHandle {
+    let boxed = Box::new(ErrorBox {
+        strong: 1,
+        code_c: c_string_lossy(error.code.as_str()),
+        message_c: c_string_lossy(&error.message),
+        error,
+    });
+    let pointer = Box::into_raw(boxed);
+    LIVE_ERRORS.insert(pointer as usize);
+    AiviErrorHandle(pointer.cast())
+}
+
+fn dead_handle_error(handle: AiviErrorHandle) -> RuntimeError {
+    RuntimeError::invalid_reference(&format!(
+        "error handle {:p} is not live (dangling, forged or already released)",
+        handle.0
+    ))
+}
+
+/// Runs `action` on the live box behind `handle` with the registry locked.
+fn with_live_error<R>(
+    handle: AiviErrorHandle,
+    action: impl FnOnce(&mut ErrorBox) -> R,
+) -> Result<R, RuntimeError> {
+    let live = LIVE_ERRORS.lock();
+    if !live.contains(&(handle.0 as usize)) {
+        return Err(dead_handle_error(handle));
+    }
+    // SAFETY: the address is in LIVE_ERRORS, so it came from `Box::into_raw` in
+    // `error_handle_from` and has not been freed (removal happens under this same lock,
+    // which we hold), so it points to a valid, exclusively accessed ErrorBox.
+    let boxed = unsafe { &mut *handle.0.cast::<ErrorBox>() };
+    Ok(action(boxed))
+}
+
+/// A copy of the error behind a live handle (the handle keeps its ownership).
+pub fn runtime_error_of(handle: AiviErrorHandle) -> Result<RuntimeError, RuntimeError> {
+    with_live_error(handle, |boxed| boxed.error.clone())
+}
+
+/// Retain: the same handle with one more strong reference. A count at `u32::MAX` yields a
+/// fresh copy instead of overflowing. NULL in, NULL out.
+pub fn error_handle_retain(handle: AiviErrorHandle) -> Result<AiviErrorHandle, RuntimeError> {
+    if handle.is_null() {
+        return Ok(AiviErrorHandle::NULL);
+    }
+    let saturated_copy = with_live_error(handle, |boxed| {
+        if boxed.strong == u32::MAX {
+            Some(boxed.error.clone())
+        } else {
+            boxed.strong += 1;
+            None
+        }
+    })?;
+    Ok(match saturated_copy {
+        Some(error) => error_handle_from(error),
+        None => handle,
+    })
+}
+
+/// Clone: a new, independent box with count 1 holding an equal error.
+pub fn error_handle_clone(handle: AiviErrorHandle) -> Result<AiviErrorHandle, RuntimeError> {
+    if handle.is_null() {
+        return Ok(AiviErrorHandle::NULL);
+    }
+    runtime_error_of(handle).map(error_handle_from)
+}
+
+/// Release: drops one strong reference; the last one frees the box exactly once.
+pub fn error_handle_release(handle: AiviErrorHandle) -> Result<(), RuntimeError> {
+    if handle.is_null() {
+        return Ok(());
+    }
+    let mut live = LIVE_ERRORS.lock();
+    let address = handle.0 as usize;
+    if !live.contains(&address) {
+        return Err(dead_handle_error(handle));
+    }
+    // SAFETY: as in `with_live_error`: live, unfreed, and the lock we hold serialises access.
+    let boxed = unsafe { &mut *handle.0.cast::<ErrorBox>() };
+    boxed.strong -= 1;
+    if boxed.strong == 0 {
+        live.remove(&address);
+        // SAFETY: the box came from `Box::into_raw`, its last strong reference is gone and it
+        // was just removed from the registry, so nothing can reach it again.
+        drop(unsafe { Box::from_raw(handle.0.cast::<ErrorBox>()) });
+    }
+    Ok(())
+}
+
+/// Number of live error boxes (for leak checks in tests and hosts).
+pub fn live_error_handle_count() -> usize {
+    LIVE_ERRORS.lock().len()
+}
+
+/// `AiviErrorHandle aivi_error_retain(AiviRuntime *rt, AiviErrorHandle error)`.
+/// NULL in, NULL out. A dead handle returns NULL with RT0404 parked in `rt` (when `rt` is a
+/// live runtime; error handles themselves need no runtime, so `rt` may be NULL).
+#[unsafe(no_mangle)]
+pub extern "C" fn aivi_error_retain(
+    rt: *mut AiviRuntime,
+    error: AiviErrorHandle,
+) -> AiviErrorHandle {
+    match catch_abi_panic(|| error_handle_retain(error)) {
+        Ok(handle) => handle,
+        Err(diagnostic) => {
+            park_in_runtime(rt, diagnostic);
+            AiviErrorHandle::NULL
+        }
+    }
+}
+
+/// `AiviErrorHandle aivi_error_clone(AiviRuntime *rt, AiviErrorHandle error)`: a new owned
+/// handle with an equal code and message. Failure as for `aivi_error_retain`.
+#[unsafe(no_mangle)]
+pub extern "C" fn aivi_error_clone(
+    rt: *mut AiviRuntime,
+    error: AiviErrorHandle,
+) -> AiviErrorHandle {
+    match catch_abi_panic(|| error_handle_clone(error)) {
+        Ok(handle) => handle,
+        Err(diagnostic) => {
+            park_in_runtime(rt, diagnostic);
+            AiviErrorHandle::NULL
+        }
+    }
+}
+
+/// `uint32_t aivi_error_release(AiviRuntime *rt, AiviErrorHandle error)`: 1 on success
+/// (including NULL), 0 when the handle is not live (RT0404 parked in `rt` if given).
+#[unsafe(no_mangle)]
+pub extern "C" fn aivi_error_release(rt: *mut AiviRuntime, error: AiviErrorHandle) -> u32 {
+    match catch_abi_panic(|| error_handle_release(error)) {
+        Ok(()) => 1,
+        Err(diagnostic) => {
+            park_in_runtime(rt, diagnostic);
+            0
+        }
+    }
+}
+
+/// `const char *aivi_error_code(AiviErrorHandle error)`: the code (`"RT0601"`), valid until
+/// the handle's last release. NULL for NULL; `"RT0404"` for a handle that is not live.
+#[unsafe(no_mangle)]
+pub extern "C" fn aivi_error_code(error: AiviErrorHandle) -> *const c_char {
+    if error.is_null() {
+        return std::ptr::null();
+    }
+    catch_abi_panic_or(DEAD_HANDLE_CODE.as_ptr(), || {
+        with_live_error(error, |boxed| boxed.code_c.as_ptr()).unwrap_or(DEAD_HANDLE_CODE.as_ptr())
+    })
+}
+
+/// `const char *aivi_error_message(AiviErrorHandle error)`: the one-line message, valid
+/// until the handle's last release. NULL for NULL; an RT0404 text for a dead handle.
+#[unsafe(no_mangle)]
+pub extern "C" fn aivi_error_message(error: AiviErrorHandle) -> *const c_char {
+    if error.is_null() {
+        return std::ptr::null();
+    }
+    catch_abi_panic_or(DEAD_HANDLE_MESSAGE.as_ptr(), || {
+        with_live_error(error, |boxed| boxed.message_c.as_ptr())
+            .unwrap_or(DEAD_HANDLE_MESSAGE.as_ptr())
+    })
+}

@@ -1,0 +1,131 @@
+//! The minimal C-callable runtime lifecycle: `AiviRuntime` is the C name of a
+//! [`Context`] (so the same pointer is the `ctx` argument of every `rt_*` shim), plus
+//! creation, destruction, the parked-error bridge and heap occupancy for hosts and tests.
+
+use super::boundary::{catch_abi_panic, catch_abi_panic_or};
+use super::effect::forget_effects_of_context;
+use super::error::{AiviErrorHandle, error_handle_from};
+use super::live_registry::LiveRegistry;
+use crate::context::{Context, Limits};
+use crate::error::RuntimeError;
+
+/// `typedef struct AiviRuntime AiviRuntime;` in C: the run context itself.
+pub type AiviRuntime = Context;
+
+static LIVE_RUNTIMES: LiveRegistry = LiveRegistry::new();
+
+/// The context behind `rt`, or RT0404 when `rt` is NULL or not a runtime created by
+/// [`aivi_runtime_new`] and not yet freed.
+///
+/// # Safety
+/// The caller must not hold another reference to the same runtime while using the result
+/// (one runtime is used by one thread at a time, SPEC §3).
+pub unsafe fn live_runtime<'a>(rt: *mut AiviRuntime) -> Result<&'a mut Context, RuntimeError> {
+    if rt.is_null() {
+        return Err(RuntimeError::invalid_reference("runtime pointer is NULL"));
+    }
+    if !LIVE_RUNTIMES.contains(rt as usize) {
+        return Err(RuntimeError::invalid_reference(&format!(
+            "runtime {rt:p} is not live (never created or already freed)"
+        )));
+    }
+    // SAFETY: the address is registered, so it came from `Box::into_raw` in
+    // `aivi_runtime_new` and has not been freed; exclusivity is the caller's contract.
+    Ok(unsafe { &mut *rt })
+}
+
+/// Parks `error` in `rt` when it is a live runtime (keeping an earlier parked error).
+/// With no live runtime there is nowhere to park it; the caller's return value (NULL / 0)
+/// is then the only report, as documented for each function.
+pub fn park_in_runtime(rt: *mut AiviRuntime, error: RuntimeError) {
+    // SAFETY: the handle API is called by the runtime's own thread with no Rust borrow of
+    // the context outstanding (the C host holds only the raw pointer).
+    if let Ok(context) = unsafe { live_runtime(rt) } {
+        context.raise(error);
+    }
+}
+
+/// `AiviRuntime *aivi_runtime_new(uint32_t heap_blocks)`: a runtime with a heap of
+/// `heap_blocks` blocks (1..=65535) and default limits. NULL when the heap cannot be made.
+#[unsafe(no_mangle)]
+pub extern "C" fn aivi_runtime_new(heap_blocks: u32) -> *mut AiviRuntime {
+    catch_abi_panic_or(std::ptr::null_mut(), || {
+        let limits = Limits {
+            heap_blocks,
+            ..Limits::default()
+        };
+        match Context::new(limits) {
+            Ok(context) => {
+                let pointer = Box::into_raw(Box::new(context));
+                LIVE_RUNTIMES.insert(pointer as usize);
+                pointer
+            }
+            Err(_) => std::ptr::null_mut(),
+        }
+    })
+}
+
+/// `uint32_t aivi_runtime_free(AiviRuntime *rt)`: destroys the runtime and its heap (every
+/// value handle into it becomes dead; effect handles bound to it stop reaching it).
+/// 1 on success or for NULL, 0 when `rt` is not a live runtime (nothing is touched).
+#[unsafe(no_mangle)]
+pub extern "C" fn aivi_runtime_free(rt: *mut AiviRuntime) -> u32 {
+    if rt.is_null() {
+        return 1;
+    }
+    catch_abi_panic_or(0, || {
+        if !LIVE_RUNTIMES.remove(rt as usize) {
+            return 0;
+        }
+        forget_effects_of_context(rt);
+        // SAFETY: `rt` was live (registered by `aivi_runtime_new` from `Box::into_raw`) and
+        // is now unregistered, so this is the only release of that box.
+        drop(unsafe { Box::from_raw(rt) });
+        1
+    })
+}
+
+/// `uint32_t aivi_runtime_blocks_in_use(AiviRuntime *rt)`: allocated heap blocks;
+/// `UINT32_MAX` when `rt` is not a live runtime.
+#[unsafe(no_mangle)]
+pub extern "C" fn aivi_runtime_blocks_in_use(rt: *mut AiviRuntime) -> u32 {
+    catch_abi_panic_or(u32::MAX, || {
+        // SAFETY: called from the runtime's thread; no other borrow is live.
+        match unsafe { live_runtime(rt) } {
+            Ok(context) => context.heap.blocks_in_use(),
+            Err(_) => u32::MAX,
+        }
+    })
+}
+
+/// `AiviErrorHandle aivi_runtime_take_error(AiviRuntime *rt)`: the parked error as an owned
+/// handle (and clears it), NULL when none is parked. For a dead `rt`, an RT0404 handle.
+#[unsafe(no_mangle)]
+pub extern "C" fn aivi_runtime_take_error(rt: *mut AiviRuntime) -> AiviErrorHandle {
+    let outcome = catch_abi_panic(|| {
+        // SAFETY: called from the runtime's thread; no other borrow is live.
+        let context = unsafe { live_runtime(rt) }?;
+        Ok(context.take_error().map(|(error, _frames)| error))
+    });
+    match outcome {
+        Ok(Some(error)) | Err(error) => error_handle_from(error),
+        Ok(None) => AiviErrorHandle::NULL,
+    }
+}
+
+/// `uint32_t aivi_runtime_cancel(AiviRuntime *rt)`: requests cancellation (RT0503 at the
+/// next fuel point; visible to host functions through `aivi_effect_is_cancelled`).
+/// 1 on success, 0 when `rt` is not a live runtime.
+#[unsafe(no_mangle)]
+pub extern "C" fn aivi_runtime_cancel(rt: *mut AiviRuntime) -> u32 {
+    catch_abi_panic_or(0, || {
+        // SAFETY: called from the runtime's thread; no other borrow is live.
+        match unsafe { live_runtime(rt) } {
+            Ok(context) => {
+                context.cancel.cancel();
+                1
+            }
+            Err(_) => 0,
+        }
+    })
+}
