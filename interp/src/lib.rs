@@ -2,7 +2,7 @@
 //! (`translate`) and runs it with an explicit frame stack (`execute`), calling the same
 //! runtime shims as the JIT, one per IR op, in IR order.
 //!
-//! ```ignore
+//! ```text
 //! let program = cairn_interp::load(&module)?;       // RT0201 etc. refused here
 //! let result = program.run_main(&mut context)?;     // owned result word
 //! ```
