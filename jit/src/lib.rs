@@ -1,1 +1,83 @@
-//! placeholder
+//! Cairn's Cranelift JIT: compiles the shared post-RC IR to native code that calls the same
+//! runtime shims as the interpreter, one per IR op (see docs/ARCHITECTURE.md). Entry points:
+//! [`compile`] / [`compile_with_abi`] and [`JitProgram::run_main`].
+
+mod builtin_shims;
+pub mod context;
+mod inline_fast_paths;
+mod load_check;
+mod program;
+mod translate;
+
+use cairn_lang::ir;
+use cairn_runtime::RunFailure;
+use cairn_runtime::abi::version::{AIVI_VALUE_ABI_MAJOR, AIVI_VALUE_ABI_MINOR};
+use cranelift_frontend::FunctionBuilderContext;
+use cranelift_module::{FuncId, Linkage, Module};
+
+pub use context::JitContext;
+pub use program::JitProgram;
+
+use program::EntryFunction;
+use translate::{ModuleTranslationInputs, define_function, internal};
+
+/// Compiles `module` against the runtime's own Value ABI version.
+pub fn compile(module: &ir::Module) -> Result<JitProgram, RunFailure> {
+    compile_with_abi(module, (AIVI_VALUE_ABI_MAJOR, AIVI_VALUE_ABI_MINOR))
+}
+
+/// Compiles `module`, recording `abi_required` as the ABI version the code needs; loading it
+/// (`run_main`) refuses with RT0601 when the runtime cannot provide that version.
+pub fn compile_with_abi(
+    module: &ir::Module,
+    abi_required: (u32, u32),
+) -> Result<JitProgram, RunFailure> {
+    load_check::check_module(module)?;
+    let mut jit = JitContext::new().map_err(internal)?;
+    let mut function_ids: Vec<FuncId> = Vec::with_capacity(module.functions.len());
+    for (index, function) in module.functions.iter().enumerate() {
+        let signature = jit.function_signature(function.params.len());
+        // Internal names are by index: source names need not be unique or symbol-safe.
+        let id = jit
+            .module_mut()
+            .declare_function(&format!("cairn_f{index}"), Linkage::Local, &signature)
+            .map_err(|e| internal(format!("cannot declare `{}`: {e}", function.name)))?;
+        function_ids.push(id);
+    }
+    let mut literals = Vec::new();
+    let mut inputs = ModuleTranslationInputs {
+        ir_module: module,
+        function_ids: &function_ids,
+        literals: &mut literals,
+    };
+    let mut codegen = jit.module().make_context();
+    let mut builder_context = FunctionBuilderContext::new();
+    let mut largest_slot_bytes = 0;
+    for index in 0..module.functions.len() {
+        let slot_bytes = define_function(
+            &mut jit,
+            &mut codegen,
+            &mut builder_context,
+            &mut inputs,
+            index as u32,
+        )?;
+        largest_slot_bytes = largest_slot_bytes.max(slot_bytes);
+    }
+    jit.module_mut()
+        .finalize_definitions()
+        .map_err(|e| internal(format!("cannot finalize compiled code: {e}")))?;
+    let entry_code = jit
+        .module()
+        .get_finalized_function(function_ids[module.entry.0 as usize]);
+    // SAFETY: the entry function was declared with `function_signature(0)` (the load check
+    // requires an entry without params): `(ctx pointer) -> i64` in the host's C calling
+    // convention, which is exactly `EntryFunction`.
+    let entry = unsafe { std::mem::transmute::<*const u8, EntryFunction>(entry_code) };
+    Ok(JitProgram::new(
+        jit.into_module(),
+        entry,
+        literals,
+        abi_required,
+        largest_slot_bytes,
+    ))
+}

@@ -1,0 +1,45 @@
+//! Which runtime shim each IR builtin and operator lowers to (the same ones the interpreter
+//! calls). Pure mapping onto `Shim`; no runtime function is named here by symbol.
+
+use cairn_lang::ir::{BinaryOp, Builtin, UnaryOp};
+use cairn_runtime::Shim;
+
+pub fn builtin_shim(builtin: Builtin) -> Shim {
+    match builtin {
+        Builtin::Print => Shim::Print,
+        Builtin::Len => Shim::Len,
+        Builtin::Push => Shim::Push,
+        Builtin::Pop => Shim::Pop,
+        Builtin::Set => Shim::Set,
+        Builtin::Get => Shim::Get,
+        Builtin::Insert => Shim::Insert,
+        Builtin::Remove => Shim::Remove,
+        Builtin::Has => Shim::Has,
+        Builtin::Str => Shim::Str,
+        Builtin::ListExtend => Shim::ListExtend,
+    }
+}
+
+pub fn unary_shim(op: UnaryOp) -> Shim {
+    match op {
+        UnaryOp::Neg => Shim::Neg,
+        UnaryOp::Not => Shim::Not,
+    }
+}
+
+pub fn binary_shim(op: BinaryOp) -> Shim {
+    match op {
+        BinaryOp::Add => Shim::Add,
+        BinaryOp::Sub => Shim::Sub,
+        BinaryOp::Mul => Shim::Mul,
+        BinaryOp::Div => Shim::Div,
+        BinaryOp::Rem => Shim::Rem,
+        BinaryOp::Concat => Shim::Concat,
+        BinaryOp::Eq => Shim::Eq,
+        BinaryOp::Ne => Shim::Ne,
+        BinaryOp::Lt => Shim::Lt,
+        BinaryOp::Le => Shim::Le,
+        BinaryOp::Gt => Shim::Gt,
+        BinaryOp::Ge => Shim::Ge,
+    }
+}

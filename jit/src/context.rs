@@ -1,0 +1,102 @@
+//! The long-lived JIT context: owns the Cranelift `JITModule` for one compiled program, the
+//! native ISA (`opt_level = "speed"`), and the import declaration of every runtime shim.
+//! Shims are declared and their symbols registered from `Shim::ALL` and nothing else, so the
+//! JIT has no list of runtime functions of its own.
+
+use cairn_runtime::Shim;
+use cranelift_codegen::ir::{AbiParam, Signature, Type};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
+
+/// The JIT module plus the imported shim declarations, indexed by position in `Shim::ALL`.
+pub struct JitContext {
+    module: JITModule,
+    shim_functions: Vec<(Shim, FuncId)>,
+    pointer_type: Type,
+}
+
+impl JitContext {
+    /// Builds the native ISA, registers every shim's address and declares every shim as an
+    /// imported function `(ctx, i64 x param_count) -> i64`.
+    pub fn new() -> Result<JitContext, String> {
+        let mut flags = settings::builder();
+        let setting_error = |e: settings::SetError| format!("cranelift setting rejected: {e}");
+        flags.set("opt_level", "speed").map_err(setting_error)?;
+        flags
+            .set("use_colocated_libcalls", "false")
+            .map_err(setting_error)?;
+        flags.set("is_pic", "false").map_err(setting_error)?;
+        let isa_builder = cranelift_native::builder()
+            .map_err(|e| format!("host machine is not supported by cranelift: {e}"))?;
+        let isa = isa_builder
+            .finish(settings::Flags::new(flags))
+            .map_err(|e| format!("cannot build the native ISA: {e}"))?;
+        let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
+        for &shim in Shim::ALL {
+            builder.symbol(shim.symbol(), shim.address());
+        }
+        let mut module = JITModule::new(builder);
+        let pointer_type = module.target_config().pointer_type();
+        let mut shim_functions = Vec::with_capacity(Shim::ALL.len());
+        for &shim in Shim::ALL {
+            let signature = word_signature(&module, pointer_type, shim.param_count());
+            let id = module
+                .declare_function(shim.symbol(), Linkage::Import, &signature)
+                .map_err(|e| format!("cannot declare shim {}: {e}", shim.symbol()))?;
+            shim_functions.push((shim, id));
+        }
+        Ok(JitContext {
+            module,
+            shim_functions,
+            pointer_type,
+        })
+    }
+
+    pub fn module(&self) -> &JITModule {
+        &self.module
+    }
+
+    pub fn module_mut(&mut self) -> &mut JITModule {
+        &mut self.module
+    }
+
+    /// Gives up the module (the compiled program keeps it alive while its code may run).
+    pub fn into_module(self) -> JITModule {
+        self.module
+    }
+
+    pub fn pointer_type(&self) -> Type {
+        self.pointer_type
+    }
+
+    /// The module-level id of a shim's import declaration.
+    pub fn shim_function(&self, shim: Shim) -> FuncId {
+        self.shim_functions
+            .iter()
+            .find(|(declared, _)| *declared == shim)
+            .map(|(_, id)| *id)
+            .expect("every shim in Shim::ALL is declared in JitContext::new")
+    }
+
+    /// The signature of a compiled Cairn function with `param_count` value parameters.
+    pub fn function_signature(&self, param_count: usize) -> Signature {
+        word_signature(&self.module, self.pointer_type, param_count)
+    }
+}
+
+/// `(ctx: pointer, i64 x param_count) -> i64` in the host's default calling convention
+/// (the same as Rust's `extern "C"`).
+fn word_signature(module: &JITModule, pointer_type: Type, param_count: usize) -> Signature {
+    let mut signature = module.make_signature();
+    signature.params.push(AbiParam::new(pointer_type));
+    for _ in 0..param_count {
+        signature
+            .params
+            .push(AbiParam::new(cranelift_codegen::ir::types::I64));
+    }
+    signature
+        .returns
+        .push(AbiParam::new(cranelift_codegen::ir::types::I64));
+    signature
+}

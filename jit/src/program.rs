@@ -1,0 +1,109 @@
+//! A compiled program: the finalized native code, the text literals it points at, and the
+//! Value ABI version it was generated against. Loading it into a runtime (`run_main`) runs
+//! the ABI handshake first, then the entry function on a thread whose stack holds
+//! `max_call_depth` compiled frames, so deep recursion ends in RT0501 and never in a crash.
+
+use cairn_runtime::abi::version::runtime_value_abi_handshake;
+use cairn_runtime::{Context, RunFailure, RuntimeError, Value};
+use cranelift_jit::JITModule;
+
+/// The native entry point: `extern "C" fn(ctx) -> word` (0 = failure, error parked).
+pub(crate) type EntryFunction = unsafe extern "C" fn(*mut Context) -> u64;
+
+/// Stack reserved for the host side of a run (shims, `rt_release` worklists, printing).
+const BASE_STACK_BYTES: u64 = 64 * 1024 * 1024;
+/// The least stack budgeted per compiled frame (spills, saved registers, return address).
+const MIN_FRAME_BYTES: u64 = 1024;
+
+pub struct JitProgram {
+    /// `Some` until drop, which frees the code memory.
+    module: Option<JITModule>,
+    entry: EntryFunction,
+    /// Text literal bytes the code passes to `rt_text_literal` by address.
+    _literals: Vec<Box<[u8]>>,
+    abi_required: (u32, u32),
+    /// Stack bytes budgeted per compiled frame (the largest function's explicit slots plus
+    /// [`MIN_FRAME_BYTES`]).
+    frame_bytes: u64,
+}
+
+impl JitProgram {
+    pub(crate) fn new(
+        module: JITModule,
+        entry: EntryFunction,
+        literals: Vec<Box<[u8]>>,
+        abi_required: (u32, u32),
+        largest_slot_bytes: u64,
+    ) -> JitProgram {
+        JitProgram {
+            module: Some(module),
+            entry,
+            _literals: literals,
+            abi_required,
+            frame_bytes: MIN_FRAME_BYTES + largest_slot_bytes,
+        }
+    }
+
+    /// The Value ABI version `(major, minor)` this code was generated against.
+    pub fn abi_required(&self) -> (u32, u32) {
+        self.abi_required
+    }
+
+    /// Handshake, then runs the entry function. Ok = owned result word (the caller prints
+    /// and releases it). Resets per-run context state first (`ctx.begin_run()`).
+    pub fn run_main(&self, ctx: &mut Context) -> Result<Value, RunFailure> {
+        let (major, minor) = self.abi_required;
+        runtime_value_abi_handshake(major, minor).map_err(|error| RunFailure {
+            error,
+            frames: Vec::new(),
+        })?;
+        ctx.begin_run();
+        let stack_bytes = BASE_STACK_BYTES
+            .saturating_add(ctx.limits.max_call_depth.saturating_mul(self.frame_bytes));
+        let stack_bytes = usize::try_from(stack_bytes).map_err(|_| {
+            internal_failure(format!(
+                "call depth limit {} needs more stack than this host can address",
+                ctx.limits.max_call_depth
+            ))
+        })?;
+        let entry = self.entry;
+        let word = std::thread::scope(|scope| {
+            let runner = std::thread::Builder::new()
+                .name("cairn-jit-run".into())
+                .stack_size(stack_bytes)
+                .spawn_scoped(scope, || {
+                    // SAFETY: `entry` was produced by `compile` from this program's module,
+                    // which stays alive (and its code mapped) while `self` is borrowed; the
+                    // context pointer is the caller's exclusive `&mut Context` for the run.
+                    unsafe { entry(ctx.as_ptr()) }
+                })
+                .map_err(|e| internal_failure(format!("cannot start the run thread: {e}")))?;
+            runner
+                .join()
+                .map_err(|_| internal_failure("the run thread panicked".to_string()))
+        })?;
+        if word == 0 {
+            Err(ctx.take_failure())
+        } else {
+            Ok(Value(word))
+        }
+    }
+}
+
+fn internal_failure(detail: String) -> RunFailure {
+    RunFailure {
+        error: RuntimeError::internal(&detail),
+        frames: Vec::new(),
+    }
+}
+
+impl Drop for JitProgram {
+    fn drop(&mut self) {
+        if let Some(module) = self.module.take() {
+            // SAFETY: the only pointers into this module's memory are `self.entry` and the
+            // code it reaches; `run_main` joins its thread before returning, so no compiled
+            // code runs or is referenced once `self` is being dropped.
+            unsafe { module.free_memory() };
+        }
+    }
+}

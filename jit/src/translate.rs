@@ -1,0 +1,486 @@
+//! The short-lived per-function translator: one IR function becomes one Cranelift function
+//! `extern "C" fn(ctx, args: i64...) -> i64` (0 = failure with the error parked). IR vars
+//! become Cranelift `Variable`s, IR blocks become Cranelift blocks (block params carry the
+//! IR's phis), and every IR op lowers one-to-one, in IR order, to the shim the interpreter
+//! calls, except for the inline fast paths in `inline_fast_paths.rs`.
+
+use std::collections::HashMap;
+
+use cairn_lang::ir::{
+    self, BinaryOp, ConditionContext, Constant, OpKind, Terminator, TerminatorKind, Var,
+};
+use cairn_runtime::value::{FALSE_WORD, TRUE_WORD, UNIT_WORD};
+use cairn_runtime::{RunFailure, RuntimeError, Shim, Value};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::types::I64;
+use cranelift_codegen::ir::{
+    Block, BlockArg, FuncRef, InstBuilder, StackSlotData, StackSlotKind, UserFuncName,
+};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use cranelift_module::{FuncId, Module};
+
+use crate::builtin_shims::{binary_shim, builtin_shim, unary_shim};
+use crate::context::JitContext;
+
+/// Everything the translation of one function needs from the module being compiled.
+pub struct ModuleTranslationInputs<'a> {
+    pub ir_module: &'a ir::Module,
+    /// Cranelift ids of every IR function, declared before any is defined.
+    pub function_ids: &'a [FuncId],
+    /// Text literal bytes; owned by the compiled program and alive as long as its code.
+    pub literals: &'a mut Vec<Box<[u8]>>,
+}
+
+/// Translates and defines IR function `function_index`. Returns the bytes of explicit stack
+/// slots its frame holds (used to size the run thread's stack).
+pub fn define_function(
+    jit: &mut JitContext,
+    codegen: &mut cranelift_codegen::Context,
+    builder_context: &mut FunctionBuilderContext,
+    inputs: &mut ModuleTranslationInputs<'_>,
+    function_index: u32,
+) -> Result<u64, RunFailure> {
+    let function = &inputs.ir_module.functions[function_index as usize];
+    let id = inputs.function_ids[function_index as usize];
+    codegen.func.signature = jit.function_signature(function.params.len());
+    codegen.func.name = UserFuncName::user(0, id.as_u32());
+    let target_config = jit.module().target_config();
+    let slot_bytes = {
+        let builder = FunctionBuilder::new(&mut codegen.func, builder_context);
+        let mut translator = FunctionTranslator::new(builder, jit, inputs, function_index);
+        translator.translate_body()?;
+        let slot_bytes = translator.slot_bytes;
+        translator.builder.seal_all_blocks();
+        translator.builder.finalize(target_config);
+        slot_bytes
+    };
+    jit.module_mut()
+        .define_function(id, codegen)
+        .map_err(|e| internal(format!("cranelift rejected `{}`: {e:?}", function.name)))?;
+    jit.module_mut().clear_context(codegen);
+    Ok(slot_bytes)
+}
+
+pub(crate) fn internal(detail: String) -> RunFailure {
+    RunFailure {
+        error: RuntimeError::internal(&detail),
+        frames: Vec::new(),
+    }
+}
+
+pub(crate) struct FunctionTranslator<'a, 'i> {
+    pub(crate) builder: FunctionBuilder<'a>,
+    jit: &'a mut JitContext,
+    inputs: &'a mut ModuleTranslationInputs<'i>,
+    function: &'i ir::Function,
+    function_index: u32,
+    /// The context pointer (first parameter of the Cranelift function).
+    pub(crate) ctx: cranelift_codegen::ir::Value,
+    vars: Vec<Variable>,
+    blocks: Vec<Block>,
+    shim_refs: HashMap<Shim, FuncRef>,
+    callee_refs: HashMap<u32, FuncRef>,
+    slot_bytes: u64,
+}
+
+impl<'a, 'i> FunctionTranslator<'a, 'i> {
+    fn new(
+        mut builder: FunctionBuilder<'a>,
+        jit: &'a mut JitContext,
+        inputs: &'a mut ModuleTranslationInputs<'i>,
+        function_index: u32,
+    ) -> Self {
+        let function = &inputs.ir_module.functions[function_index as usize];
+        let entry = builder.create_block();
+        builder.append_block_params_for_function_params(entry);
+        builder.switch_to_block(entry);
+        let ctx = builder.block_params(entry)[0];
+        let vars = (0..function.var_count)
+            .map(|_| builder.declare_var(I64))
+            .collect();
+        let blocks = function
+            .blocks
+            .iter()
+            .map(|block| {
+                let cl_block = builder.create_block();
+                for _ in &block.params {
+                    builder.append_block_param(cl_block, I64);
+                }
+                cl_block
+            })
+            .collect();
+        FunctionTranslator {
+            builder,
+            jit,
+            inputs,
+            function,
+            function_index,
+            ctx,
+            vars,
+            blocks,
+            shim_refs: HashMap::new(),
+            callee_refs: HashMap::new(),
+            slot_bytes: 0,
+        }
+    }
+
+    fn translate_body(&mut self) -> Result<(), RunFailure> {
+        let entry = self
+            .builder
+            .current_block()
+            .expect("entry block is current");
+        let args: Vec<BlockArg> = self.builder.block_params(entry)[1..]
+            .iter()
+            .map(|v| BlockArg::Value(*v))
+            .collect();
+        self.builder.ins().jump(self.blocks[0], &args);
+        let function = self.function;
+        let bases = function.block_op_bases();
+        for (block_index, (block, base)) in function.blocks.iter().zip(bases).enumerate() {
+            let cl_block = self.blocks[block_index];
+            self.builder.switch_to_block(cl_block);
+            for (position, param) in block.params.iter().enumerate() {
+                let value = self.builder.block_params(cl_block)[position];
+                self.def(param.var, value);
+            }
+            for (position, op) in block.ops.iter().enumerate() {
+                self.translate_op(base + position as u32, op)?;
+            }
+            self.translate_terminator(base + block.ops.len() as u32, &block.terminator);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn use_var(&mut self, var: Var) -> cranelift_codegen::ir::Value {
+        self.builder.use_var(self.vars[var.0 as usize])
+    }
+
+    fn def(&mut self, var: Var, value: cranelift_codegen::ir::Value) {
+        self.builder.def_var(self.vars[var.0 as usize], value);
+    }
+
+    fn use_vars(&mut self, vars: &[Var]) -> Vec<cranelift_codegen::ir::Value> {
+        vars.iter().map(|v| self.use_var(*v)).collect()
+    }
+
+    pub(crate) fn word(&mut self, word: u64) -> cranelift_codegen::ir::Value {
+        self.builder.ins().iconst(I64, word as i64)
+    }
+
+    /// Calls a shim with the context pointer prepended; returns its result word.
+    pub(crate) fn call_shim(
+        &mut self,
+        shim: Shim,
+        args: &[cranelift_codegen::ir::Value],
+    ) -> cranelift_codegen::ir::Value {
+        debug_assert_eq!(args.len(), shim.param_count(), "{}", shim.symbol());
+        let func_ref = match self.shim_refs.get(&shim) {
+            Some(func_ref) => *func_ref,
+            None => {
+                let id = self.jit.shim_function(shim);
+                let func_ref = self
+                    .jit
+                    .module_mut()
+                    .declare_func_in_func(id, self.builder.func);
+                self.shim_refs.insert(shim, func_ref);
+                func_ref
+            }
+        };
+        let mut call_args = Vec::with_capacity(args.len() + 1);
+        call_args.push(self.ctx);
+        call_args.extend_from_slice(args);
+        let call = self.builder.ins().call(func_ref, &call_args);
+        self.builder.inst_results(call)[0]
+    }
+
+    /// A fallible shim call: on 0 the cold failure path runs, otherwise returns the word.
+    fn fallible_shim(
+        &mut self,
+        shim: Shim,
+        args: &[cranelift_codegen::ir::Value],
+        op_index: u32,
+        cleanup: &[Var],
+    ) -> cranelift_codegen::ir::Value {
+        let result = self.call_shim(shim, args);
+        self.branch_on_failure(result, op_index, cleanup);
+        result
+    }
+
+    /// `brif result == 0` to a cold block that records the frame, releases `cleanup` in
+    /// order, calls `rt_leave` and returns 0. Continues in the success block.
+    pub(crate) fn branch_on_failure(
+        &mut self,
+        result: cranelift_codegen::ir::Value,
+        op_index: u32,
+        cleanup: &[Var],
+    ) {
+        let ok = self.builder.create_block();
+        let fail = self.builder.create_block();
+        self.builder.set_cold_block(fail);
+        self.builder.ins().brif(result, ok, &[], fail, &[]);
+        self.builder.switch_to_block(fail);
+        let function = self.word(u64::from(self.function_index));
+        let op = self.word(u64::from(op_index));
+        self.call_shim(Shim::UnwindFrame, &[function, op]);
+        for var in cleanup {
+            let value = self.use_var(*var);
+            self.emit_release(value, true);
+        }
+        self.call_shim(Shim::Leave, &[]);
+        let zero = self.word(0);
+        self.builder.ins().return_(&[zero]);
+        self.builder.switch_to_block(ok);
+    }
+
+    fn translate_op(&mut self, index: u32, op: &ir::Op) -> Result<(), RunFailure> {
+        let cleanup = op.cleanup.as_slice();
+        match &op.kind {
+            OpKind::Enter => {
+                self.fallible_shim(Shim::Enter, &[], index, cleanup);
+            }
+            OpKind::Fuel => {
+                self.fallible_shim(Shim::Fuel, &[], index, cleanup);
+            }
+            OpKind::Const { dst, value } => {
+                let word = self.word(constant_word(*value)?);
+                self.def(*dst, word);
+            }
+            OpKind::Text { dst, text } => {
+                let bytes: Box<[u8]> = text.as_bytes().into();
+                let pointer = self.word(bytes.as_ptr() as u64);
+                let length = self.word(bytes.len() as u64);
+                self.inputs.literals.push(bytes);
+                let word =
+                    self.fallible_shim(Shim::TextLiteral, &[pointer, length], index, cleanup);
+                self.def(*dst, word);
+            }
+            OpKind::Unary { dst, op, operand } => {
+                let operand = self.use_var(*operand);
+                let word = self.fallible_shim(unary_shim(*op), &[operand], index, cleanup);
+                self.def(*dst, word);
+            }
+            OpKind::Binary { dst, op, lhs, rhs } => {
+                let lhs = self.use_var(*lhs);
+                let rhs = self.use_var(*rhs);
+                let word = match op {
+                    BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul => {
+                        self.emit_int_arithmetic(*op, lhs, rhs, index, cleanup)
+                    }
+                    BinaryOp::Eq
+                    | BinaryOp::Ne
+                    | BinaryOp::Lt
+                    | BinaryOp::Le
+                    | BinaryOp::Gt
+                    | BinaryOp::Ge => self.emit_int_comparison(*op, lhs, rhs, index, cleanup),
+                    BinaryOp::Div | BinaryOp::Rem | BinaryOp::Concat => {
+                        self.fallible_shim(binary_shim(*op), &[lhs, rhs], index, cleanup)
+                    }
+                };
+                self.def(*dst, word);
+            }
+            OpKind::Call {
+                dst,
+                function,
+                args,
+            } => {
+                let func_ref = self.callee_ref(function.0);
+                let mut call_args = vec![self.ctx];
+                call_args.extend(self.use_vars(args));
+                let call = self.builder.ins().call(func_ref, &call_args);
+                let word = self.builder.inst_results(call)[0];
+                self.branch_on_failure(word, index, cleanup);
+                self.def(*dst, word);
+            }
+            OpKind::Builtin { dst, builtin, args } => {
+                let args = self.use_vars(args);
+                let word = self.fallible_shim(builtin_shim(*builtin), &args, index, cleanup);
+                self.def(*dst, word);
+            }
+            OpKind::MakeList { dst, elements } => {
+                let word = self.emit_spilled_call(
+                    Shim::ListFrom,
+                    elements,
+                    elements.len(),
+                    index,
+                    cleanup,
+                );
+                self.def(*dst, word);
+            }
+            OpKind::MakeTuple { dst, elements } => {
+                let word = self.emit_spilled_call(
+                    Shim::TupleFrom,
+                    elements,
+                    elements.len(),
+                    index,
+                    cleanup,
+                );
+                self.def(*dst, word);
+            }
+            OpKind::MakeMap { dst, entries } => {
+                let words: Vec<Var> = entries.iter().flat_map(|(k, v)| [*k, *v]).collect();
+                let word =
+                    self.emit_spilled_call(Shim::MapFrom, &words, entries.len(), index, cleanup);
+                self.def(*dst, word);
+            }
+            OpKind::Index {
+                dst,
+                base,
+                index: key,
+            } => {
+                let base = self.use_var(*base);
+                let key = self.use_var(*key);
+                let word = self.fallible_shim(Shim::Index, &[base, key], index, cleanup);
+                self.def(*dst, word);
+            }
+            OpKind::Retain { dst, src } => {
+                let src = self.use_var(*src);
+                let word = self.emit_retain(src, index, cleanup);
+                self.def(*dst, word);
+            }
+            OpKind::Release { var } => {
+                let value = self.use_var(*var);
+                self.emit_release(value, false);
+            }
+            OpKind::GeneratorItem { item } => {
+                return Err(RunFailure {
+                    error: RuntimeError::unsupported_block_item(item.name()),
+                    frames: vec![cairn_runtime::ErrorFrame {
+                        function: self.function_index,
+                        op: index,
+                    }],
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn callee_ref(&mut self, callee: u32) -> FuncRef {
+        if let Some(func_ref) = self.callee_refs.get(&callee) {
+            return *func_ref;
+        }
+        let id = self.inputs.function_ids[callee as usize];
+        let func_ref = self
+            .jit
+            .module_mut()
+            .declare_func_in_func(id, self.builder.func);
+        self.callee_refs.insert(callee, func_ref);
+        func_ref
+    }
+
+    /// Spills owned element words to a stack slot and calls `shim(address, count)`.
+    fn emit_spilled_call(
+        &mut self,
+        shim: Shim,
+        words: &[Var],
+        count: usize,
+        index: u32,
+        cleanup: &[Var],
+    ) -> cranelift_codegen::ir::Value {
+        let bytes = (words.len().max(1) * 8) as u32;
+        self.slot_bytes += u64::from(bytes);
+        let slot = self.builder.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            bytes,
+            3,
+        ));
+        let pointer_type = self.jit.pointer_type();
+        for (position, var) in words.iter().enumerate() {
+            let value = self.use_var(*var);
+            self.builder
+                .ins()
+                .stack_store(pointer_type, value, slot, (position * 8) as i32);
+        }
+        let address = self.builder.ins().stack_addr(pointer_type, slot, 0);
+        let count = self.word(count as u64);
+        self.fallible_shim(shim, &[address, count], index, cleanup)
+    }
+
+    fn translate_terminator(&mut self, index: u32, terminator: &Terminator) {
+        match &terminator.kind {
+            TerminatorKind::Return { value } => {
+                let value = self.use_var(*value);
+                self.call_shim(Shim::Leave, &[]);
+                self.builder.ins().return_(&[value]);
+            }
+            TerminatorKind::Jump { target, args } => {
+                let args: Vec<BlockArg> = self
+                    .use_vars(args)
+                    .into_iter()
+                    .map(BlockArg::Value)
+                    .collect();
+                self.builder
+                    .ins()
+                    .jump(self.blocks[target.0 as usize], &args);
+            }
+            TerminatorKind::Branch {
+                condition,
+                context,
+                then_block,
+                else_block,
+            } => {
+                let then_block = self.blocks[then_block.0 as usize];
+                let else_block = self.blocks[else_block.0 as usize];
+                let condition = self.use_var(*condition);
+                self.emit_branch(
+                    condition,
+                    *context,
+                    (then_block, else_block),
+                    index,
+                    &terminator.cleanup,
+                );
+            }
+        }
+    }
+
+    /// Inline Bool check: TRUE/FALSE words branch directly; anything else goes through
+    /// `rt_expect_bool` (RT0303 on a non-Bool, so the message is the interpreter's).
+    fn emit_branch(
+        &mut self,
+        condition: cranelift_codegen::ir::Value,
+        context: ConditionContext,
+        (then_block, else_block): (Block, Block),
+        index: u32,
+        cleanup: &[Var],
+    ) {
+        let check_false = self.builder.create_block();
+        let slow = self.builder.create_block();
+        self.builder.set_cold_block(slow);
+        let is_true = self
+            .builder
+            .ins()
+            .icmp_imm_s(IntCC::Equal, condition, TRUE_WORD as i64);
+        self.builder
+            .ins()
+            .brif(is_true, then_block, &[], check_false, &[]);
+        self.builder.switch_to_block(check_false);
+        let is_false = self
+            .builder
+            .ins()
+            .icmp_imm_s(IntCC::Equal, condition, FALSE_WORD as i64);
+        self.builder
+            .ins()
+            .brif(is_false, else_block, &[], slow, &[]);
+        self.builder.switch_to_block(slow);
+        let context = self.word(context as u64);
+        let checked = self.fallible_shim(Shim::ExpectBool, &[condition, context], index, cleanup);
+        let is_true = self
+            .builder
+            .ins()
+            .icmp_imm_s(IntCC::Equal, checked, TRUE_WORD as i64);
+        self.builder
+            .ins()
+            .brif(is_true, then_block, &[], else_block, &[]);
+    }
+}
+
+/// The value word of an immediate (range-checked by the load check; re-checked here).
+fn constant_word(constant: Constant) -> Result<u64, RunFailure> {
+    Ok(match constant {
+        Constant::Int(n) => Value::int(n)
+            .ok_or_else(|| internal(format!("Int constant {n} does not fit in 48 bits")))?
+            .bits(),
+        Constant::Float(x) => Value::float(x).bits(),
+        Constant::Bool(b) => Value::bool(b).bits(),
+        Constant::Unit => UNIT_WORD,
+    })
+}
