@@ -5,9 +5,11 @@ pub mod abi;
 pub mod context;
 pub mod error;
 pub mod heap;
+pub mod objects;
 pub mod value;
 
 pub use abi::Shim;
 pub use context::{CancelHandle, Context, ErrorFrame, Limits, RunFailure};
 pub use error::{ErrorCode, RuntimeError};
+pub use objects::canonical_form;
 pub use value::{Kind, KindName, Value};

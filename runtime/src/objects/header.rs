@@ -1,0 +1,147 @@
+//! The 4-byte object header at the start of every head block's payload, validation of
+//! incoming heap references, and the allocation pre-flight check.
+//!
+//! | byte | meaning                                                          |
+//! |------|------------------------------------------------------------------|
+//! | 0    | `Kind as u8`                                                     |
+//! | 1    | flags: bit 0 = "contains a Ref" (propagated into containers)     |
+//! | 2..4 | kind-specific (list: tree height at byte 2; map node: AVL height)|
+
+use crate::error::RuntimeError;
+use crate::heap::{Heap, HeapError};
+use crate::value::{Kind, KindName, Value};
+
+pub const OBJECT_HEADER_SIZE: usize = 4;
+pub const KIND_OFFSET: usize = 0;
+pub const FLAGS_OFFSET: usize = 1;
+pub const KIND_SPECIFIC_OFFSET: usize = 2;
+/// Flag bit 0: the object (transitively) contains a Ref.
+pub const FLAG_CONTAINS_REF: u8 = 0b0000_0001;
+
+/// Writes the header of a freshly allocated head block.
+pub fn write_object_header(heap: &mut Heap, head: u16, kind: Kind, flags: u8) {
+    let memory = heap.memory_mut();
+    memory.write_u8(head, KIND_OFFSET, kind as u8);
+    memory.write_u8(head, FLAGS_OFFSET, flags);
+}
+
+pub fn object_flags(heap: &Heap, head: u16) -> u8 {
+    heap.memory().read_u8(head, FLAGS_OFFSET)
+}
+
+/// ORs `flags` into an object's flag byte (flags only ever accumulate).
+pub fn add_object_flags(heap: &mut Heap, head: u16, flags: u8) {
+    if flags != 0 {
+        let old = object_flags(heap, head);
+        heap.memory_mut().write_u8(head, FLAGS_OFFSET, old | flags);
+    }
+}
+
+/// The flag bits a container must inherit from holding `value`.
+pub fn inherited_flags(heap: &Heap, value: Value) -> u8 {
+    match value.heap_kind() {
+        Some(Kind::Ref) => FLAG_CONTAINS_REF,
+        Some(_) => value
+            .heap_address()
+            .map(|a| object_flags(heap, a.index) & FLAG_CONTAINS_REF)
+            .unwrap_or(0),
+        None => 0,
+    }
+}
+
+/// Validates a heap reference: an allocated head in segment 0 whose kind byte matches the
+/// word's kind (and `expected`, when given). Returns the head block index.
+pub fn checked_head(
+    heap: &Heap,
+    value: Value,
+    expected: Option<Kind>,
+) -> Result<u16, RuntimeError> {
+    let (Some(kind), Some(address)) = (value.heap_kind(), value.heap_address()) else {
+        return Err(RuntimeError::invalid_reference(&format!(
+            "word {:#018x} is not a heap reference",
+            value.bits()
+        )));
+    };
+    if !value.is_well_formed() || address.segment != 0 {
+        return Err(RuntimeError::invalid_reference(&format!(
+            "malformed heap reference {:#018x}",
+            value.bits()
+        )));
+    }
+    if let Some(expected) = expected
+        && expected != kind
+    {
+        return Err(RuntimeError::invalid_reference(&format!(
+            "expected a {expected:?} reference, got {kind:?}"
+        )));
+    }
+    heap.check_head(address.index)?;
+    let stored = heap.memory().read_u8(address.index, KIND_OFFSET);
+    if stored != kind as u8 {
+        return Err(RuntimeError::invalid_reference(&format!(
+            "block {} holds kind byte {stored}, the reference says {kind:?}",
+            address.index
+        )));
+    }
+    Ok(address.index)
+}
+
+/// The user-visible kind of a word, or RT0404 for a malformed word / interior node.
+pub fn kind_name_of(value: Value) -> Result<KindName, RuntimeError> {
+    value.kind_name().ok_or_else(|| {
+        RuntimeError::invalid_reference(&format!(
+            "word {:#018x} is not a script value",
+            value.bits()
+        ))
+    })
+}
+
+/// Checks that `blocks` blocks could be allocated right now (same checks and errors, in the
+/// same order, as `Heap::malloc_blocks`). Multi-step updates call this first with their
+/// worst case so that they never fail half-way for lack of memory.
+pub fn ensure_blocks_available(heap: &Heap, blocks: u32) -> Result<(), RuntimeError> {
+    if let Some(quota) = heap.quota() {
+        let used = heap.blocks_in_use();
+        if used + blocks > quota {
+            return Err(HeapError::QuotaExceeded { used, quota }.into());
+        }
+    }
+    if blocks > heap.free_count() {
+        return Err(HeapError::Exhausted {
+            requested: blocks,
+            free: heap.free_count(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Allocates one head block for `kind` with a zeroed payload and header written.
+pub fn allocate_single_block_object(
+    heap: &mut Heap,
+    kind: Kind,
+    flags: u8,
+) -> Result<u16, RuntimeError> {
+    let head = heap.malloc_blocks(1, false)?;
+    write_object_header(heap, head, kind, flags);
+    Ok(head)
+}
+
+/// The heap word for a head of `kind` (segment 0).
+pub fn reference(kind: Kind, head: u16) -> Value {
+    Value::heap(
+        kind,
+        crate::value::BlockAddress {
+            segment: 0,
+            index: head,
+        },
+    )
+}
+
+/// The block index of a word known (by construction) to reference segment 0.
+pub fn block_of(value: Value) -> u16 {
+    value
+        .heap_address()
+        .map(|a| a.index)
+        .unwrap_or(crate::heap::INVALID)
+}

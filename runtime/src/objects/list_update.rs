@@ -1,0 +1,237 @@
+//! List updates: `push`, `pop`, `set` and `extend` (spread). Each walks the root-to-leaf
+//! path, making every node on it unique first (`make_unique`: in place when the count is 1,
+//! otherwise a recorded `cow` copy), so a uniquely owned list is updated in place with no
+//! `cow` event and a shared one is path-copied. Every step leaves a well-formed tree, and a
+//! worst-case block budget is checked up front, so a failure never leaks.
+//!
+//! Ownership: the list and the stored value are consumed, on success and on failure.
+
+use crate::error::RuntimeError;
+use crate::heap::Heap;
+use crate::value::{Kind, Value};
+
+use super::children::SlotLocation;
+use super::header::{
+    add_object_flags, allocate_single_block_object, block_of, checked_head,
+    ensure_blocks_available, inherited_flags, kind_name_of, reference,
+};
+use super::list::{
+    NODE_SLOTS, capacity, elements, list_height, list_length, node_slot, root_slot, set_list_shape,
+    slot_for,
+};
+use super::release::{make_unique, release, retain};
+
+/// Worst case a one-element update allocates: a head copy, a new root, one node per level.
+fn update_budget(height: u8) -> u32 {
+    height as u32 + 3
+}
+
+/// Validates that `list` is a List for builtin `op`; RT0303 otherwise.
+pub fn expect_list(heap: &Heap, list: Value, op: &str) -> Result<u16, RuntimeError> {
+    if list.heap_kind() == Some(Kind::List) {
+        return checked_head(heap, list, Some(Kind::List));
+    }
+    Err(RuntimeError::type_mismatch(
+        op,
+        "a List",
+        kind_name_of(list)?.as_str(),
+    ))
+}
+
+/// Runs `steps` on a list being updated; on failure releases the (possibly already
+/// copied) list and whatever owned value was not stored yet.
+fn run_update(
+    heap: &mut Heap,
+    list: Value,
+    pending: Option<Value>,
+    op: &str,
+    steps: impl FnOnce(&mut Heap, &mut Value, &mut Option<Value>) -> Result<(), RuntimeError>,
+) -> Result<Value, RuntimeError> {
+    let mut current = list;
+    let mut pending = pending;
+    let outcome = expect_list(heap, list, op).and_then(|_| steps(heap, &mut current, &mut pending));
+    match outcome {
+        Ok(()) => Ok(current),
+        Err(error) => {
+            let _ = release(heap, current);
+            if let Some(value) = pending {
+                let _ = release(heap, value);
+            }
+            Err(error)
+        }
+    }
+}
+
+/// Makes the node at `location` unique (allocating an empty one if the slot is empty),
+/// stores it back and returns its block.
+fn unique_node_at(heap: &mut Heap, location: SlotLocation, flags: u8) -> Result<u16, RuntimeError> {
+    let word = location.read(heap);
+    let node_word = if word.bits() == 0 {
+        reference(
+            Kind::ListNode,
+            allocate_single_block_object(heap, Kind::ListNode, 0)?,
+        )
+    } else {
+        make_unique(heap, word)?
+    };
+    location.write(heap, node_word);
+    let node = block_of(node_word);
+    add_object_flags(heap, node, flags);
+    Ok(node)
+}
+
+/// `push(list, value)`: the list with `value` appended.
+pub fn push(heap: &mut Heap, list: Value, value: Value) -> Result<Value, RuntimeError> {
+    run_update(heap, list, Some(value), "push", |heap, current, pending| {
+        let head = block_of(*current);
+        let (length, mut height) = (list_length(heap, head), list_height(heap, head));
+        ensure_blocks_available(heap, update_budget(height))?;
+        *current = make_unique(heap, *current)?;
+        let head = block_of(*current);
+        let flags = pending.map(|v| inherited_flags(heap, v)).unwrap_or(0);
+        let root = root_slot(head).read(heap);
+        if root.bits() != 0 && length == capacity(height) {
+            let old_root_flags = inherited_flags(heap, root);
+            let new_root = allocate_single_block_object(heap, Kind::ListNode, old_root_flags)?;
+            node_slot(new_root, 0).write(heap, root);
+            root_slot(head).write(heap, reference(Kind::ListNode, new_root));
+            height += 1;
+            set_list_shape(heap, head, length, height);
+        }
+        let mut location = root_slot(head);
+        let mut level = height;
+        loop {
+            let node = unique_node_at(heap, location, flags)?;
+            location = node_slot(node, slot_for(length, level));
+            if level == 0 {
+                break;
+            }
+            level -= 1;
+        }
+        location.write(heap, pending.take().expect("value still pending"));
+        add_object_flags(heap, head, flags);
+        set_list_shape(heap, head, length + 1, height);
+        Ok(())
+    })
+}
+
+/// `pop(list)`: the list without its last element (the element is released).
+/// Popping an empty list is RT0103 `index out of bounds: index -1, length 0` (the element
+/// that would be removed is at index `len - 1`).
+pub fn pop(heap: &mut Heap, list: Value) -> Result<Value, RuntimeError> {
+    run_update(heap, list, None, "pop", |heap, current, _| {
+        let head = block_of(*current);
+        let (length, mut height) = (list_length(heap, head), list_height(heap, head));
+        if length == 0 {
+            return Err(RuntimeError::index_out_of_bounds(-1, 0));
+        }
+        ensure_blocks_available(heap, update_budget(height))?;
+        *current = make_unique(heap, *current)?;
+        let head = block_of(*current);
+        let index = length - 1;
+        let mut path = Vec::with_capacity(height as usize + 1);
+        let mut location = root_slot(head);
+        let mut level = height;
+        let popped = loop {
+            let node = unique_node_at(heap, location, 0)?;
+            path.push(location);
+            let slot = node_slot(node, slot_for(index, level));
+            if level == 0 {
+                break slot.take(heap);
+            }
+            location = slot;
+            level -= 1;
+        };
+        for location in path.iter().rev() {
+            let node = block_of(location.read(heap));
+            if (0..NODE_SLOTS).any(|slot| node_slot(node, slot).read(heap).bits() != 0) {
+                break;
+            }
+            let empty = location.take(heap);
+            release(heap, empty)?;
+        }
+        while height > 0 {
+            let root = root_slot(head).read(heap);
+            if root.bits() == 0 {
+                height = 0;
+                break;
+            }
+            if node_slot(block_of(root), 1).read(heap).bits() != 0 {
+                break;
+            }
+            let only_child = node_slot(block_of(root), 0).take(heap);
+            root_slot(head).write(heap, only_child);
+            release(heap, root)?;
+            height -= 1;
+        }
+        set_list_shape(heap, head, index, height);
+        release(heap, popped)
+    })
+}
+
+/// `set(list, index, value)`: the list with element `index` replaced (RT0101 when the
+/// index is not an Int, RT0103 when it is out of range). `index` is borrowed.
+pub fn set(
+    heap: &mut Heap,
+    list: Value,
+    index: Value,
+    value: Value,
+) -> Result<Value, RuntimeError> {
+    run_update(heap, list, Some(value), "set", |heap, current, pending| {
+        let head = block_of(*current);
+        let (length, height) = (list_length(heap, head), list_height(heap, head));
+        let Some(position) = index.as_int() else {
+            return Err(RuntimeError::list_index_type(kind_name_of(index)?));
+        };
+        if position < 0 || position as usize >= length {
+            return Err(RuntimeError::index_out_of_bounds(position, length));
+        }
+        let position = position as usize;
+        ensure_blocks_available(heap, update_budget(height))?;
+        *current = make_unique(heap, *current)?;
+        let head = block_of(*current);
+        let flags = pending.map(|v| inherited_flags(heap, v)).unwrap_or(0);
+        let mut location = root_slot(head);
+        let mut level = height;
+        loop {
+            let node = unique_node_at(heap, location, flags)?;
+            location = node_slot(node, slot_for(position, level));
+            if level == 0 {
+                break;
+            }
+            level -= 1;
+        }
+        let old = location.read(heap);
+        location.write(heap, pending.take().expect("value still pending"));
+        add_object_flags(heap, head, flags);
+        release(heap, old)
+    })
+}
+
+/// List spread `[...other]` appended to `list`: `list` owned, `other` borrowed (a List;
+/// RT0303 `spread expects a List, got X` otherwise). Elements are retained into the result.
+pub fn extend(heap: &mut Heap, list: Value, other: Value) -> Result<Value, RuntimeError> {
+    let items = match expect_list(heap, other, "spread").and_then(|_| elements(heap, other)) {
+        Ok(items) => items,
+        Err(error) => {
+            let _ = release(heap, list);
+            return Err(error);
+        }
+    };
+    if let Err(error) = expect_list(heap, list, "spread") {
+        let _ = release(heap, list);
+        return Err(error);
+    }
+    let mut current = list;
+    for item in items {
+        let owned = match retain(heap, item) {
+            Ok(owned) => owned,
+            Err(error) => {
+                let _ = release(heap, current);
+                return Err(error);
+            }
+        };
+        current = push(heap, current, owned)?;
+    }
+    Ok(current)
+}

@@ -1,0 +1,25 @@
+//! The object layer: how each value kind is laid out in heap blocks, plus the generic
+//! operations over objects (retain/release, equality, ordering, canonical printing).
+//!
+//! Every object's head block payload begins with a 4-byte object header (see
+//! [`header`]). Layout constants live in one place per kind (`text`, `list`, `tuple`, `map`).
+//! Every heap reference that comes in from outside is validated with [`header::checked_head`]
+//! before its memory is read, so a bad word becomes RT0404 instead of a misread.
+
+pub mod children;
+pub mod equality;
+pub mod header;
+pub mod keys;
+pub mod list;
+pub mod list_update;
+pub mod map;
+pub mod map_update;
+pub mod ordering;
+pub mod print;
+pub mod release;
+pub mod text;
+pub mod tuple;
+
+pub use header::{checked_head, kind_name_of};
+pub use print::canonical_form;
+pub use release::{release, retain};

@@ -1,0 +1,139 @@
+//! Ownership operations on values: `retain` (with the copy-instead-of-saturate rule),
+//! `release` (iterative, with an explicit worklist, so arbitrarily deep structures free
+//! without recursion), object copy, and `make_unique` for copy-on-write.
+//!
+//! Release order is deterministic: when an object's count reaches zero its chain is freed
+//! first, then its children are released depth-first in slot order (see `children`).
+
+use crate::error::RuntimeError;
+use crate::heap::{Heap, HeapError};
+use crate::value::Value;
+
+use super::children::child_slots;
+use super::header::{checked_head, reference};
+
+/// Takes one reference away from `value`. Immediates are a no-op. Every problem found
+/// (bad word, release of a free block, an object whose layout is unknown) is an integrity
+/// violation; the walk continues past it and the first one is returned.
+pub fn release(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
+    let mut first_violation: Option<RuntimeError> = None;
+    let mut note = |error: RuntimeError| {
+        if first_violation.is_none() {
+            first_violation = Some(error);
+        }
+    };
+    let mut worklist = vec![value];
+    while let Some(current) = worklist.pop() {
+        if !current.is_heap() {
+            if !current.is_well_formed() {
+                note(RuntimeError::invalid_reference(&format!(
+                    "release of malformed word {:#018x}",
+                    current.bits()
+                )));
+            }
+            continue;
+        }
+        let head = match checked_head(heap, current, None) {
+            Ok(head) => head,
+            Err(error) => {
+                note(error);
+                continue;
+            }
+        };
+        match heap.dec_ref(head) {
+            Ok(false) => continue,
+            Ok(true) => {}
+            Err(error) => {
+                note(error.into());
+                continue;
+            }
+        }
+        let kind = current
+            .heap_kind()
+            .expect("checked_head validated the kind");
+        let slots = match child_slots(heap, head, kind) {
+            Ok(slots) => slots,
+            Err(error) => {
+                note(error);
+                continue;
+            }
+        };
+        let children: Vec<Value> = slots
+            .iter()
+            .map(|slot| slot.read(heap))
+            .filter(|child| child.bits() != 0)
+            .collect();
+        if let Err(error) = heap.free_chain(head) {
+            note(error.into());
+            continue;
+        }
+        worklist.extend(children.into_iter().rev());
+    }
+    match first_violation {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
+
+/// Adds one reference to `value` and returns the word the new owner must use: `value`
+/// itself, or — when the count is already `MAX_REF_COUNT` — a fresh copy with count 1
+/// that retains its children. Immediates are returned unchanged.
+pub fn retain(heap: &mut Heap, value: Value) -> Result<Value, RuntimeError> {
+    if !value.is_heap() {
+        if value.is_well_formed() {
+            return Ok(value);
+        }
+        return Err(RuntimeError::invalid_reference(&format!(
+            "retain of malformed word {:#018x}",
+            value.bits()
+        )));
+    }
+    let head = checked_head(heap, value, None)?;
+    let kind = value.heap_kind().expect("checked_head validated the kind");
+    match heap.inc_ref(head) {
+        Ok(()) => Ok(value),
+        Err(HeapError::Saturated) => Ok(reference(kind, copy_object(heap, value)?)),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Copies the object `value` (its whole chain, recording `cow`) and retains every child the
+/// copy now shares. The copy has count 1. On failure nothing is left allocated.
+pub fn copy_object(heap: &mut Heap, value: Value) -> Result<u16, RuntimeError> {
+    let head = checked_head(heap, value, None)?;
+    let kind = value.heap_kind().expect("checked_head validated the kind");
+    child_slots(heap, head, kind)?; // refuse kinds without a layout before allocating
+    let copy = heap.copy_chain(head)?;
+    let slots = child_slots(heap, copy, kind)?;
+    for (position, slot) in slots.iter().enumerate() {
+        let child = slot.read(heap);
+        if child.bits() == 0 {
+            continue;
+        }
+        match retain(heap, child) {
+            Ok(retained) => slot.write(heap, retained),
+            Err(error) => {
+                for unretained in &slots[position..] {
+                    unretained.write(heap, Value(0));
+                }
+                // The copy only holds children it retained, so this release is balanced.
+                let _ = release(heap, reference(kind, copy));
+                return Err(error);
+            }
+        }
+    }
+    Ok(copy)
+}
+
+/// Copy-on-write: returns `value` when its count is 1 (update in place, no event), else
+/// copies it (`cow`), retains the copy's children and releases the original once.
+pub fn make_unique(heap: &mut Heap, value: Value) -> Result<Value, RuntimeError> {
+    let head = checked_head(heap, value, None)?;
+    if heap.ref_count(head) == 1 {
+        return Ok(value);
+    }
+    let kind = value.heap_kind().expect("checked_head validated the kind");
+    let copy = copy_object(heap, value)?;
+    release(heap, value)?;
+    Ok(reference(kind, copy))
+}

@@ -1,0 +1,137 @@
+//! Text: an immutable UTF-8 string stored in one chain (seed 004 `malloc(bytes)`).
+//!
+//! Layout, as logical bytes across the chain's payloads (60 per block, head first):
+//! `[0..4)` object header, `[4..8)` byte length (u32), `[8..12)` count of Unicode scalar
+//! values (u32, so `len` is O(1)), `[12..)` the UTF-8 bytes.
+
+use crate::error::RuntimeError;
+use crate::heap::{Heap, USABLE_BLOCK_SIZE};
+use crate::value::{Kind, Value};
+
+use super::header::{checked_head, reference, write_object_header};
+
+pub const TEXT_BYTE_LENGTH_OFFSET: usize = 4;
+pub const TEXT_CHAR_COUNT_OFFSET: usize = 8;
+pub const TEXT_BYTES_OFFSET: usize = 12;
+
+/// Allocates a Text holding `text`. On failure nothing is allocated.
+pub fn text_from_str(heap: &mut Heap, text: &str) -> Result<Value, RuntimeError> {
+    let byte_length = u32::try_from(text.len())
+        .map_err(|_| RuntimeError::heap_exhausted(u32::MAX, heap.free_count()))?;
+    let head = heap.malloc(TEXT_BYTES_OFFSET + text.len())?;
+    write_object_header(heap, head, Kind::Text, 0);
+    let char_count = text.chars().count() as u32;
+    let memory = heap.memory_mut();
+    memory.write_u32(head, TEXT_BYTE_LENGTH_OFFSET, byte_length);
+    memory.write_u32(head, TEXT_CHAR_COUNT_OFFSET, char_count);
+    let chain = heap.chain(head);
+    let bytes = text.as_bytes();
+    let end = TEXT_BYTES_OFFSET + bytes.len();
+    for (position, &block) in chain.iter().enumerate() {
+        let block_start = position * USABLE_BLOCK_SIZE;
+        let from = block_start.max(TEXT_BYTES_OFFSET);
+        let to = (block_start + USABLE_BLOCK_SIZE).min(end);
+        if from < to {
+            heap.memory_mut().payload_mut(block)[from - block_start..to - block_start]
+                .copy_from_slice(&bytes[from - TEXT_BYTES_OFFSET..to - TEXT_BYTES_OFFSET]);
+        }
+    }
+    Ok(reference(Kind::Text, head))
+}
+
+/// Reads a (validated) Text into a `String`.
+pub fn text_to_string(heap: &Heap, value: Value) -> Result<String, RuntimeError> {
+    let head = checked_head(heap, value, Some(Kind::Text))?;
+    let byte_length = heap.memory().read_u32(head, TEXT_BYTE_LENGTH_OFFSET) as usize;
+    let end = TEXT_BYTES_OFFSET + byte_length;
+    let chain = heap.chain(head);
+    if chain.len() * USABLE_BLOCK_SIZE < end {
+        return Err(RuntimeError::invalid_reference(&format!(
+            "Text at block {head} claims {byte_length} bytes but its chain has {} blocks",
+            chain.len()
+        )));
+    }
+    let mut bytes = Vec::with_capacity(byte_length);
+    for (position, &block) in chain.iter().enumerate() {
+        let block_start = position * USABLE_BLOCK_SIZE;
+        let from = block_start.max(TEXT_BYTES_OFFSET);
+        let to = (block_start + USABLE_BLOCK_SIZE).min(end);
+        if from < to {
+            bytes.extend_from_slice(
+                &heap.memory().payload(block)[from - block_start..to - block_start],
+            );
+        }
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        RuntimeError::invalid_reference(&format!("Text at block {head} is not valid UTF-8"))
+    })
+}
+
+/// Length in Unicode scalar values, O(1).
+pub fn text_char_count(heap: &Heap, value: Value) -> Result<usize, RuntimeError> {
+    let head = checked_head(heap, value, Some(Kind::Text))?;
+    Ok(heap.memory().read_u32(head, TEXT_CHAR_COUNT_OFFSET) as usize)
+}
+
+/// A new Text `left ++ right` (both borrowed).
+pub fn concat_texts(heap: &mut Heap, left: Value, right: Value) -> Result<Value, RuntimeError> {
+    let mut joined = text_to_string(heap, left)?;
+    joined.push_str(&text_to_string(heap, right)?);
+    text_from_str(heap, &joined)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::objects::release;
+
+    #[test]
+    fn text_round_trips_across_chain_boundaries() {
+        let mut heap = Heap::new(64).unwrap();
+        for sample in [
+            "",
+            "a",
+            "héllo wörld ✓",
+            &"x".repeat(48),
+            &"y".repeat(49),
+            &"ü".repeat(200),
+        ] {
+            let text = text_from_str(&mut heap, sample).unwrap();
+            assert_eq!(text_to_string(&heap, text).unwrap(), sample);
+            assert_eq!(
+                text_char_count(&heap, text).unwrap(),
+                sample.chars().count()
+            );
+            let expected_blocks = Heap::blocks_for(TEXT_BYTES_OFFSET + sample.len()) as usize;
+            assert_eq!(
+                heap.chain(crate::objects::header::block_of(text)).len(),
+                expected_blocks
+            );
+            release(&mut heap, text).unwrap();
+        }
+        assert_eq!(heap.blocks_in_use(), 0);
+    }
+
+    #[test]
+    fn concat_joins_and_counts_scalars() {
+        let mut heap = Heap::new(16).unwrap();
+        let a = text_from_str(&mut heap, "ab").unwrap();
+        let b = text_from_str(&mut heap, "ç✓").unwrap();
+        let c = concat_texts(&mut heap, a, b).unwrap();
+        assert_eq!(text_to_string(&heap, c).unwrap(), "abç✓");
+        assert_eq!(text_char_count(&heap, c).unwrap(), 4);
+        for v in [a, b, c] {
+            release(&mut heap, v).unwrap();
+        }
+        assert_eq!(heap.blocks_in_use(), 0);
+    }
+
+    #[test]
+    fn a_list_word_is_not_read_as_text() {
+        let mut heap = Heap::new(4).unwrap();
+        let a = text_from_str(&mut heap, "ab").unwrap();
+        let forged = Value::heap(Kind::List, a.heap_address().unwrap());
+        let error = text_to_string(&heap, forged).unwrap_err();
+        assert_eq!(error.code, crate::error::ErrorCode::RT0404);
+    }
+}

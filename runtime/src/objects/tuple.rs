@@ -1,0 +1,101 @@
+//! Tuple: a fixed-length array of value words in one chain.
+//!
+//! Head payload: header, `[4..8)` element count (u32), then elements 0..6 at `8 + 8 * i`;
+//! each tail block holds 7 more words at `8 * j` (bytes 56..60 of every block are unused).
+
+use crate::error::RuntimeError;
+use crate::heap::Heap;
+use crate::value::{Kind, Value};
+
+use super::children::SlotLocation;
+use super::header::{checked_head, inherited_flags, reference, write_object_header};
+use super::list::release_all;
+
+pub const TUPLE_LENGTH_OFFSET: usize = 4;
+pub const TUPLE_HEAD_FIRST_SLOT_OFFSET: usize = 8;
+pub const TUPLE_HEAD_SLOTS: usize = 6;
+pub const TUPLE_TAIL_SLOTS: usize = 7;
+
+/// Blocks a tuple of `count` elements occupies.
+pub fn blocks_for_count(count: usize) -> u32 {
+    1 + count
+        .saturating_sub(TUPLE_HEAD_SLOTS)
+        .div_ceil(TUPLE_TAIL_SLOTS) as u32
+}
+
+pub fn tuple_length(heap: &Heap, head: u16) -> usize {
+    heap.memory().read_u32(head, TUPLE_LENGTH_OFFSET) as usize
+}
+
+/// The slot of every element, in order (walks the chain once).
+pub fn element_slots(heap: &Heap, head: u16) -> Vec<SlotLocation> {
+    let count = tuple_length(heap, head);
+    let chain = heap.chain(head);
+    let mut slots = Vec::with_capacity(count);
+    for index in 0..count {
+        let location = if index < TUPLE_HEAD_SLOTS {
+            SlotLocation {
+                block: head,
+                offset: TUPLE_HEAD_FIRST_SLOT_OFFSET + 8 * index,
+            }
+        } else {
+            let rest = index - TUPLE_HEAD_SLOTS;
+            let Some(&block) = chain.get(1 + rest / TUPLE_TAIL_SLOTS) else {
+                break; // a short chain is reported by `elements`
+            };
+            SlotLocation {
+                block,
+                offset: 8 * (rest % TUPLE_TAIL_SLOTS),
+            }
+        };
+        slots.push(location);
+    }
+    slots
+}
+
+/// Builds a Tuple from owned `items` (consumed, also on failure).
+pub fn tuple_from_values(heap: &mut Heap, items: Vec<Value>) -> Result<Value, RuntimeError> {
+    let head = match heap.malloc_blocks(blocks_for_count(items.len()), false) {
+        Ok(head) => head,
+        Err(error) => {
+            release_all(heap, &items);
+            return Err(error.into());
+        }
+    };
+    let flags = items
+        .iter()
+        .fold(0, |acc, &v| acc | inherited_flags(heap, v));
+    write_object_header(heap, head, Kind::Tuple, flags);
+    heap.memory_mut()
+        .write_u32(head, TUPLE_LENGTH_OFFSET, items.len() as u32);
+    for (slot, value) in element_slots(heap, head).into_iter().zip(items) {
+        slot.write(heap, value);
+    }
+    Ok(reference(Kind::Tuple, head))
+}
+
+/// The elements of a validated Tuple (borrowed, not retained).
+pub fn elements(heap: &Heap, tuple: Value) -> Result<Vec<Value>, RuntimeError> {
+    let head = checked_head(heap, tuple, Some(Kind::Tuple))?;
+    let slots = element_slots(heap, head);
+    if slots.len() != tuple_length(heap, head) {
+        return Err(RuntimeError::invalid_reference(&format!(
+            "Tuple at block {head} has a chain too short for its {} elements",
+            tuple_length(heap, head)
+        )));
+    }
+    Ok(slots.into_iter().map(|slot| slot.read(heap)).collect())
+}
+
+/// Element `index` (borrowed), or `None` when out of range.
+pub fn element_at(heap: &Heap, tuple: Value, index: usize) -> Result<Option<Value>, RuntimeError> {
+    Ok(elements(heap, tuple)?.get(index).copied())
+}
+
+/// Length of a validated Tuple.
+pub fn length_of(heap: &Heap, tuple: Value) -> Result<usize, RuntimeError> {
+    Ok(tuple_length(
+        heap,
+        checked_head(heap, tuple, Some(Kind::Tuple))?,
+    ))
+}
