@@ -21,11 +21,11 @@ pub fn check_module(module: &ir::Module) -> Result<(), RunFailure> {
     }
     let entry = &module.functions[module.entry.0 as usize];
     if !entry.params.is_empty() {
-        return Err(malformed(format!(
-            "entry function `{}` takes {} parameters; it must take none",
-            entry.name,
-            entry.params.len()
-        )));
+        // Same refusal as the interpreter: the host calls the entry with no arguments.
+        return Err(RunFailure {
+            error: RuntimeError::arity_mismatch(&entry.name, entry.params.len(), 0),
+            frames: Vec::new(),
+        });
     }
     for (index, function) in module.functions.iter().enumerate() {
         FunctionChecker {
@@ -61,7 +61,7 @@ fn reject_generator_items(module: &ir::Module) -> Result<(), RunFailure> {
 
 fn malformed(detail: String) -> RunFailure {
     RunFailure {
-        error: RuntimeError::internal(&format!("malformed IR: {detail}")),
+        error: RuntimeError::internal(&format!("malformed IR module: {detail}")),
         frames: Vec::new(),
     }
 }
@@ -74,7 +74,13 @@ struct FunctionChecker<'a> {
 
 impl FunctionChecker<'_> {
     fn fail(&self, op_index: Option<u32>, detail: String) -> RunFailure {
-        let mut failure = malformed(format!("function `{}`: {detail}", self.function.name));
+        let mut failure = RunFailure {
+            error: RuntimeError::internal(&format!(
+                "malformed IR in function `{}`: {detail}",
+                self.function.name
+            )),
+            frames: Vec::new(),
+        };
         if let Some(op) = op_index {
             failure.frames.push(ErrorFrame {
                 function: self.function_index,
@@ -157,9 +163,14 @@ impl FunctionChecker<'_> {
                 Ok(())
             }
             OpKind::Const { value, .. } => match value {
-                ir::Constant::Int(n) if !(INT_MIN..=INT_MAX).contains(n) => {
-                    Err(self.fail(at, format!("Int constant {n} does not fit in 48 bits")))
-                }
+                // RT0301 like the interpreter: the constant cannot be boxed.
+                ir::Constant::Int(n) if !(INT_MIN..=INT_MAX).contains(n) => Err(RunFailure {
+                    error: RuntimeError::integer_overflow(),
+                    frames: vec![ErrorFrame {
+                        function: self.function_index,
+                        op: index,
+                    }],
+                }),
                 _ => Ok(()),
             },
             OpKind::Unary { operand, .. } => self.var(at, *operand),
