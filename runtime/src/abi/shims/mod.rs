@@ -1,12 +1,55 @@
 //! Definitions of every runtime shim listed in `abi::shim_list`, one file per object kind.
 //! Each shim body runs inside [`guard`], which turns a panic into a parked RT0001 so nothing
 //! unwinds across the `extern "C"` boundary.
+//!
+//! Ownership follows `shim_list` and lang's `Builtin::param_modes`: owned arguments are
+//! consumed whether the shim succeeds or fails; borrowed ones are untouched.
 
 use crate::context::Context;
 use crate::error::RuntimeError;
+use crate::value::Value;
 
-mod scaffold;
-pub use scaffold::*;
+/// Defines one `unsafe extern "C"` shim whose body runs inside [`guard`] with the context
+/// bound to `$context` and every argument as a `u64`.
+macro_rules! define_shim {
+    ($(#[$doc:meta])* fn $name:ident($context:ident $(, $arg:ident)*) $body:block) => {
+        $(#[$doc])*
+        ///
+        /// # Safety
+        /// `ctx` must satisfy the contract of [`guard`](crate::abi::shims::guard).
+        pub unsafe extern "C" fn $name(ctx: *mut crate::context::Context $(, $arg: u64)*) -> u64 {
+            // SAFETY: the caller upholds `guard`'s contract (this function's `# Safety`).
+            unsafe {
+                crate::abi::shims::guard(
+                    ctx,
+                    |$context: &mut crate::context::Context| -> Result<u64, crate::error::RuntimeError> { $body },
+                )
+            }
+        }
+    };
+}
+
+mod arith;
+mod builtins;
+mod compare;
+mod control;
+mod index;
+mod list;
+mod map;
+mod rc;
+mod text;
+mod tuple;
+
+pub use arith::*;
+pub use builtins::*;
+pub use compare::*;
+pub use control::*;
+pub use index::*;
+pub use list::*;
+pub use map::*;
+pub use rc::*;
+pub use text::*;
+pub use tuple::*;
 
 /// Runs a shim body with the context, catching panics. Returns the body's word, or 0 with
 /// an error parked.
@@ -33,4 +76,30 @@ pub unsafe fn guard(
             context.raise(RuntimeError::internal(&detail))
         }
     }
+}
+
+/// Releases an owned word on a path that cannot report errors; an integrity violation is
+/// recorded in `ctx.integrity_violations` (never ignored).
+pub fn release_recording(context: &mut Context, word: Value) {
+    if let Err(error) = crate::objects::release(&mut context.heap, word) {
+        context.integrity_violations.push(error.to_string());
+    }
+}
+
+/// Reads `count` words starting at `ptr`.
+///
+/// # Safety
+/// When `count > 0`, `ptr` must point to `count` readable, initialised `u64` words.
+pub unsafe fn read_words(ptr: u64, count: u64) -> Result<Vec<Value>, RuntimeError> {
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    if ptr == 0 {
+        return Err(RuntimeError::internal(
+            "null word array with a non-zero count",
+        ));
+    }
+    // SAFETY: the caller guarantees `ptr` points to `count` initialised u64 words.
+    let words = unsafe { std::slice::from_raw_parts(ptr as *const u64, count as usize) };
+    Ok(words.iter().map(|&w| Value(w)).collect())
 }

@@ -1,0 +1,61 @@
+//! The value builtins that take one borrowed argument: `print`, `len` and `str`.
+
+use std::io::Write as _;
+
+use crate::error::RuntimeError;
+use crate::objects::print::try_canonical_form;
+use crate::objects::{kind_name_of, list, map, retain, text, tuple};
+use crate::value::{Kind, Value};
+
+define_shim! {
+    /// `print(v)`: the canonical form (a Text raw) plus `\n`, appended to `ctx.output` and,
+    /// when `ctx.echo_output`, written to stdout. Returns Unit.
+    fn rt_print(context, value) {
+        let mut line = try_canonical_form(&context.heap, Value(value), true)?;
+        line.push('\n');
+        context.output.extend_from_slice(line.as_bytes());
+        if context.echo_output {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(line.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|e| RuntimeError::internal(&format!("print: cannot write to stdout: {e}")))?;
+        }
+        Ok(Value::UNIT.bits())
+    }
+}
+
+define_shim! {
+    /// `len(x)`: List, Tuple, Map, or Text (Unicode scalar values); RT0303 otherwise.
+    fn rt_len(context, value) {
+        let heap = &context.heap;
+        let value = Value(value);
+        let length = match value.heap_kind() {
+            Some(Kind::List) => list::length_of(heap, value)?,
+            Some(Kind::Tuple) => tuple::length_of(heap, value)?,
+            Some(Kind::Map) => map::length_of(heap, value)?,
+            Some(Kind::Text) => text::text_char_count(heap, value)?,
+            _ => {
+                return Err(RuntimeError::type_mismatch(
+                    "len",
+                    "List, Tuple, Map or Text",
+                    kind_name_of(value)?.as_str(),
+                ));
+            }
+        };
+        Value::int(length as i64).map(Value::bits).ok_or_else(RuntimeError::integer_overflow)
+    }
+}
+
+define_shim! {
+    /// `str(v)`: the canonical form as a new Text; a Text comes back unchanged (retained).
+    fn rt_str(context, value) {
+        let heap = &mut context.heap;
+        let value = Value(value);
+        if value.heap_kind() == Some(Kind::Text) {
+            return Ok(retain(heap, value)?.bits());
+        }
+        let form = try_canonical_form(heap, value, true)?;
+        Ok(text::text_from_str(heap, &form)?.bits())
+    }
+}

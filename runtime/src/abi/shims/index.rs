@@ -1,0 +1,102 @@
+//! Indexed access: `base[index]` (`rt_index`) and `get(container, key, default)`.
+//!
+//! Diagnostics (SPEC §7): RT0101 list index not an Int, RT0102 tuple index not an Int,
+//! RT0103 index negative or `>= len` (the index as given: `index -1, length 3`), RT0104
+//! invalid map key kind, RT0105 `missing map key: {key}` (key in canonical quoted form),
+//! RT0106 base not a List/Tuple/Map. `get` returns `default` where `[]` would raise
+//! RT0103/RT0105, and raises the type errors like `[]`.
+
+use crate::error::RuntimeError;
+use crate::heap::Heap;
+use crate::objects::keys::normalize_key;
+use crate::objects::print::try_canonical_form;
+use crate::objects::{kind_name_of, list, map, retain, tuple};
+use crate::value::{Kind, Value};
+
+/// The outcome of a well-typed lookup.
+enum Lookup {
+    /// The element (borrowed).
+    Found(Value),
+    OutOfBounds {
+        index: i64,
+        length: usize,
+    },
+    MissingKey,
+}
+
+fn lookup(heap: &Heap, base: Value, index: Value) -> Result<Lookup, RuntimeError> {
+    let found = |element: Option<Value>, index: i64, length: usize| match element {
+        Some(element) => Lookup::Found(element),
+        None => Lookup::OutOfBounds { index, length },
+    };
+    match base.heap_kind() {
+        Some(Kind::List) => {
+            let length = list::length_of(heap, base)?;
+            let position = index
+                .as_int()
+                .ok_or_else(|| kind_name_of(index).map(RuntimeError::list_index_type))
+                .map_err(|e| e.unwrap_or_else(|bad| bad))?;
+            let element = match usize::try_from(position) {
+                Ok(at) => list::element_at(heap, base, at)?,
+                Err(_) => None,
+            };
+            Ok(found(element, position, length))
+        }
+        Some(Kind::Tuple) => {
+            let length = tuple::length_of(heap, base)?;
+            let position = index
+                .as_int()
+                .ok_or_else(|| kind_name_of(index).map(RuntimeError::tuple_index_type))
+                .map_err(|e| e.unwrap_or_else(|bad| bad))?;
+            let element = match usize::try_from(position) {
+                Ok(at) => tuple::element_at(heap, base, at)?,
+                Err(_) => None,
+            };
+            Ok(found(element, position, length))
+        }
+        Some(Kind::Map) => {
+            let key = normalize_key(heap, index)?;
+            Ok(match map::lookup(heap, base, key)? {
+                Some(value) => Lookup::Found(value),
+                None => Lookup::MissingKey,
+            })
+        }
+        _ => Err(RuntimeError::not_indexable(kind_name_of(base)?)),
+    }
+}
+
+define_shim! {
+    /// `base[index]`: both borrowed; the element comes back retained.
+    fn rt_index(context, base, index) {
+        let heap = &mut context.heap;
+        match lookup(heap, Value(base), Value(index))? {
+            Lookup::Found(element) => Ok(retain(heap, element)?.bits()),
+            Lookup::OutOfBounds { index, length } => Err(RuntimeError::index_out_of_bounds(index, length)),
+            Lookup::MissingKey => Err(RuntimeError::missing_map_key(&try_canonical_form(heap, Value(index), false)?)),
+        }
+    }
+}
+
+define_shim! {
+    /// `get(container, key, default)`: container and key borrowed, default owned (consumed:
+    /// returned when absent, released when the element is found or on error).
+    fn rt_get(context, container, key, default) {
+        let heap = &mut context.heap;
+        let outcome = lookup(heap, Value(container), Value(key))
+            .and_then(|found| match found {
+                Lookup::Found(element) => retain(heap, element).map(Some),
+                Lookup::OutOfBounds { .. } | Lookup::MissingKey => Ok(None),
+            });
+        match outcome {
+            Ok(None) => Ok(default),
+            Ok(Some(element)) => {
+                super::release_recording(context, Value(default));
+                Ok(element.bits())
+            }
+            Err(error) => {
+                super::release_recording(context, Value(default));
+                Err(error)
+            }
+        }
+    }
+}
