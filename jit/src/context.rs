@@ -9,9 +9,11 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
 
-/// The JIT module plus the imported shim declarations, indexed by position in `Shim::ALL`.
+/// The JIT module plus the imported shim declarations. Dropping the context frees the code
+/// memory, so whoever holds a pointer into the code must hold the context too.
 pub struct JitContext {
-    module: JITModule,
+    /// `Some` until drop.
+    module: Option<JITModule>,
     shim_functions: Vec<(Shim, FuncId)>,
     pointer_type: Type,
 }
@@ -47,23 +49,18 @@ impl JitContext {
             shim_functions.push((shim, id));
         }
         Ok(JitContext {
-            module,
+            module: Some(module),
             shim_functions,
             pointer_type,
         })
     }
 
     pub fn module(&self) -> &JITModule {
-        &self.module
+        self.module.as_ref().expect("the module lives until drop")
     }
 
     pub fn module_mut(&mut self) -> &mut JITModule {
-        &mut self.module
-    }
-
-    /// Gives up the module (the compiled program keeps it alive while its code may run).
-    pub fn into_module(self) -> JITModule {
-        self.module
+        self.module.as_mut().expect("the module lives until drop")
     }
 
     pub fn pointer_type(&self) -> Type {
@@ -81,7 +78,19 @@ impl JitContext {
 
     /// The signature of a compiled Cairn function with `param_count` value parameters.
     pub fn function_signature(&self, param_count: usize) -> Signature {
-        word_signature(&self.module, self.pointer_type, param_count)
+        word_signature(self.module(), self.pointer_type, param_count)
+    }
+}
+
+impl Drop for JitContext {
+    fn drop(&mut self) {
+        if let Some(module) = self.module.take() {
+            // SAFETY: code pointers into this module are only handed out by `compile`, which
+            // stores them in the `JitProgram` that owns this context; that program's
+            // `run_main` joins its run thread before returning, so no compiled code is
+            // running or reachable once the context is dropped.
+            unsafe { module.free_memory() };
+        }
     }
 }
 

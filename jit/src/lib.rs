@@ -6,6 +6,7 @@ mod builtin_shims;
 pub mod context;
 mod inline_fast_paths;
 mod load_check;
+mod lower_terminators;
 mod program;
 mod translate;
 
@@ -52,7 +53,7 @@ pub fn compile_with_abi(
     };
     let mut codegen = jit.module().make_context();
     let mut builder_context = FunctionBuilderContext::new();
-    let mut largest_slot_bytes = 0;
+    let mut largest_frame_estimate = 0;
     for index in 0..module.functions.len() {
         let slot_bytes = define_function(
             &mut jit,
@@ -61,7 +62,7 @@ pub fn compile_with_abi(
             &mut inputs,
             index as u32,
         )?;
-        largest_slot_bytes = largest_slot_bytes.max(slot_bytes);
+        largest_frame_estimate = largest_frame_estimate.max(slot_bytes);
     }
     jit.module_mut()
         .finalize_definitions()
@@ -74,10 +75,10 @@ pub fn compile_with_abi(
     // convention, which is exactly `EntryFunction`.
     let entry = unsafe { std::mem::transmute::<*const u8, EntryFunction>(entry_code) };
     Ok(JitProgram::new(
-        jit.into_module(),
+        jit,
         entry,
         literals,
         abi_required,
-        largest_slot_bytes,
+        largest_frame_estimate,
     ))
 }

@@ -5,7 +5,8 @@
 
 use cairn_runtime::abi::version::runtime_value_abi_handshake;
 use cairn_runtime::{Context, RunFailure, RuntimeError, Value};
-use cranelift_jit::JITModule;
+
+use crate::context::JitContext;
 
 /// The native entry point: `extern "C" fn(ctx) -> word` (0 = failure, error parked).
 pub(crate) type EntryFunction = unsafe extern "C" fn(*mut Context) -> u64;
@@ -16,31 +17,31 @@ const BASE_STACK_BYTES: u64 = 64 * 1024 * 1024;
 const MIN_FRAME_BYTES: u64 = 1024;
 
 pub struct JitProgram {
-    /// `Some` until drop, which frees the code memory.
-    module: Option<JITModule>,
     entry: EntryFunction,
+    /// Owns the code `entry` points into; dropping it frees the code memory.
+    _code: JitContext,
     /// Text literal bytes the code passes to `rt_text_literal` by address.
     _literals: Vec<Box<[u8]>>,
     abi_required: (u32, u32),
-    /// Stack bytes budgeted per compiled frame (the largest function's explicit slots plus
-    /// [`MIN_FRAME_BYTES`]).
+    /// Stack bytes budgeted per compiled frame: [`MIN_FRAME_BYTES`] plus the largest
+    /// function's explicit slots and one spill word per IR variable.
     frame_bytes: u64,
 }
 
 impl JitProgram {
     pub(crate) fn new(
-        module: JITModule,
+        jit: JitContext,
         entry: EntryFunction,
         literals: Vec<Box<[u8]>>,
         abi_required: (u32, u32),
-        largest_slot_bytes: u64,
+        largest_frame_estimate: u64,
     ) -> JitProgram {
         JitProgram {
-            module: Some(module),
             entry,
+            _code: jit,
             _literals: literals,
             abi_required,
-            frame_bytes: MIN_FRAME_BYTES + largest_slot_bytes,
+            frame_bytes: MIN_FRAME_BYTES + largest_frame_estimate,
         }
     }
 
@@ -94,16 +95,5 @@ fn internal_failure(detail: String) -> RunFailure {
     RunFailure {
         error: RuntimeError::internal(&detail),
         frames: Vec::new(),
-    }
-}
-
-impl Drop for JitProgram {
-    fn drop(&mut self) {
-        if let Some(module) = self.module.take() {
-            // SAFETY: the only pointers into this module's memory are `self.entry` and the
-            // code it reaches; `run_main` joins its thread before returning, so no compiled
-            // code runs or is referenced once `self` is being dropped.
-            unsafe { module.free_memory() };
-        }
     }
 }

@@ -6,12 +6,9 @@
 
 use std::collections::HashMap;
 
-use cairn_lang::ir::{
-    self, BinaryOp, ConditionContext, Constant, OpKind, Terminator, TerminatorKind, Var,
-};
-use cairn_runtime::value::{FALSE_WORD, TRUE_WORD, UNIT_WORD};
+use cairn_lang::ir::{self, BinaryOp, Constant, OpKind, Var};
+use cairn_runtime::value::UNIT_WORD;
 use cairn_runtime::{RunFailure, RuntimeError, Shim, Value};
-use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{
     Block, BlockArg, FuncRef, InstBuilder, StackSlotData, StackSlotKind, UserFuncName,
@@ -31,8 +28,9 @@ pub struct ModuleTranslationInputs<'a> {
     pub literals: &'a mut Vec<Box<[u8]>>,
 }
 
-/// Translates and defines IR function `function_index`. Returns the bytes of explicit stack
-/// slots its frame holds (used to size the run thread's stack).
+/// Translates and defines IR function `function_index`. Returns an estimate of its frame's
+/// size beyond the fixed part: explicit stack slots plus one spill word per IR variable
+/// (used to size the run thread's stack).
 pub fn define_function(
     jit: &mut JitContext,
     codegen: &mut cranelift_codegen::Context,
@@ -49,7 +47,7 @@ pub fn define_function(
         let builder = FunctionBuilder::new(&mut codegen.func, builder_context);
         let mut translator = FunctionTranslator::new(builder, jit, inputs, function_index);
         translator.translate_body()?;
-        let slot_bytes = translator.slot_bytes;
+        let slot_bytes = translator.slot_bytes + u64::from(function.var_count) * 8;
         translator.builder.seal_all_blocks();
         translator.builder.finalize(target_config);
         slot_bytes
@@ -77,7 +75,7 @@ pub(crate) struct FunctionTranslator<'a, 'i> {
     /// The context pointer (first parameter of the Cranelift function).
     pub(crate) ctx: cranelift_codegen::ir::Value,
     vars: Vec<Variable>,
-    blocks: Vec<Block>,
+    pub(crate) blocks: Vec<Block>,
     shim_refs: HashMap<Shim, FuncRef>,
     callee_refs: HashMap<u32, FuncRef>,
     slot_bytes: u64,
@@ -159,7 +157,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         self.builder.def_var(self.vars[var.0 as usize], value);
     }
 
-    fn use_vars(&mut self, vars: &[Var]) -> Vec<cranelift_codegen::ir::Value> {
+    pub(crate) fn use_vars(&mut self, vars: &[Var]) -> Vec<cranelift_codegen::ir::Value> {
         vars.iter().map(|v| self.use_var(*v)).collect()
     }
 
@@ -194,7 +192,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
     }
 
     /// A fallible shim call: on 0 the cold failure path runs, otherwise returns the word.
-    fn fallible_shim(
+    pub(crate) fn fallible_shim(
         &mut self,
         shim: Shim,
         args: &[cranelift_codegen::ir::Value],
@@ -393,83 +391,6 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         let address = self.builder.ins().stack_addr(pointer_type, slot, 0);
         let count = self.word(count as u64);
         self.fallible_shim(shim, &[address, count], index, cleanup)
-    }
-
-    fn translate_terminator(&mut self, index: u32, terminator: &Terminator) {
-        match &terminator.kind {
-            TerminatorKind::Return { value } => {
-                let value = self.use_var(*value);
-                self.call_shim(Shim::Leave, &[]);
-                self.builder.ins().return_(&[value]);
-            }
-            TerminatorKind::Jump { target, args } => {
-                let args: Vec<BlockArg> = self
-                    .use_vars(args)
-                    .into_iter()
-                    .map(BlockArg::Value)
-                    .collect();
-                self.builder
-                    .ins()
-                    .jump(self.blocks[target.0 as usize], &args);
-            }
-            TerminatorKind::Branch {
-                condition,
-                context,
-                then_block,
-                else_block,
-            } => {
-                let then_block = self.blocks[then_block.0 as usize];
-                let else_block = self.blocks[else_block.0 as usize];
-                let condition = self.use_var(*condition);
-                self.emit_branch(
-                    condition,
-                    *context,
-                    (then_block, else_block),
-                    index,
-                    &terminator.cleanup,
-                );
-            }
-        }
-    }
-
-    /// Inline Bool check: TRUE/FALSE words branch directly; anything else goes through
-    /// `rt_expect_bool` (RT0303 on a non-Bool, so the message is the interpreter's).
-    fn emit_branch(
-        &mut self,
-        condition: cranelift_codegen::ir::Value,
-        context: ConditionContext,
-        (then_block, else_block): (Block, Block),
-        index: u32,
-        cleanup: &[Var],
-    ) {
-        let check_false = self.builder.create_block();
-        let slow = self.builder.create_block();
-        self.builder.set_cold_block(slow);
-        let is_true = self
-            .builder
-            .ins()
-            .icmp_imm_s(IntCC::Equal, condition, TRUE_WORD as i64);
-        self.builder
-            .ins()
-            .brif(is_true, then_block, &[], check_false, &[]);
-        self.builder.switch_to_block(check_false);
-        let is_false = self
-            .builder
-            .ins()
-            .icmp_imm_s(IntCC::Equal, condition, FALSE_WORD as i64);
-        self.builder
-            .ins()
-            .brif(is_false, else_block, &[], slow, &[]);
-        self.builder.switch_to_block(slow);
-        let context = self.word(context as u64);
-        let checked = self.fallible_shim(Shim::ExpectBool, &[condition, context], index, cleanup);
-        let is_true = self
-            .builder
-            .ins()
-            .icmp_imm_s(IntCC::Equal, checked, TRUE_WORD as i64);
-        self.builder
-            .ins()
-            .brif(is_true, then_block, &[], else_block, &[]);
     }
 }
 

@@ -67,12 +67,18 @@ fn recursion_past_the_limit_is_rt0501_not_a_crash() {
     // The innermost frame is the Enter that failed; then one call frame per live level.
     assert_eq!(failure.frames[0], ErrorFrame { function: 0, op: 0 });
     assert_eq!(failure.frames.len() as u64, DEPTH_LIMIT + 1);
-    assert_eq!(failure.frames.last(), Some(&ErrorFrame { function: 1, op: 2 }));
+    assert_eq!(
+        failure.frames.last(),
+        Some(&ErrorFrame { function: 1, op: 2 })
+    );
     assert_eq!(ctx.call_depth, 0);
 }
 
 #[test]
 fn a_much_deeper_request_still_stops_at_the_limit() {
-    let failure = expect_failure(run_clean(&countdown(10_000_000), limits()).0, ErrorCode::RT0501);
+    let failure = expect_failure(
+        run_clean(&countdown(10_000_000), limits()).0,
+        ErrorCode::RT0501,
+    );
     assert_eq!(failure.frames.len() as u64, DEPTH_LIMIT + 1);
 }

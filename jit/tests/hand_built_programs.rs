@@ -22,7 +22,11 @@ fn binary_module(op: BinaryOp, lhs: Constant, rhs: Constant) -> Module {
     module(vec![main.finish()], 0)
 }
 
-fn run_binary(op: BinaryOp, lhs: Constant, rhs: Constant) -> Result<Value, cairn_runtime::RunFailure> {
+fn run_binary(
+    op: BinaryOp,
+    lhs: Constant,
+    rhs: Constant,
+) -> Result<Value, cairn_runtime::RunFailure> {
     run_clean(&binary_module(op, lhs, rhs), small_limits()).0
 }
 
@@ -79,15 +83,39 @@ fn non_int_operands_go_through_the_shims() {
         ErrorCode::RT0302,
     );
     assert_eq!(failure.error.message, "division by zero");
-    assert_eq!(expect_int(&run_binary(BinaryOp::Div, Constant::Int(7), Constant::Int(2))), 3);
-    assert_eq!(expect_int(&run_binary(BinaryOp::Rem, Constant::Int(7), Constant::Int(4))), 3);
+    assert_eq!(
+        expect_int(&run_binary(
+            BinaryOp::Div,
+            Constant::Int(7),
+            Constant::Int(2)
+        )),
+        3
+    );
+    assert_eq!(
+        expect_int(&run_binary(
+            BinaryOp::Rem,
+            Constant::Int(7),
+            Constant::Int(4)
+        )),
+        3
+    );
 }
+
+/// The reference semantics of a comparison on two Ints.
+type IntPredicate = fn(i64, i64) -> bool;
 
 #[test]
 fn inline_int_comparisons_order_negative_and_positive_values() {
     use Constant::Int;
-    let pairs = [(-5, 3), (3, -5), (4, 4), (INT_MIN, INT_MAX), (-1, 0), (0, -1)];
-    let ops: [(BinaryOp, fn(i64, i64) -> bool); 6] = [
+    let pairs = [
+        (-5, 3),
+        (3, -5),
+        (4, 4),
+        (INT_MIN, INT_MAX),
+        (-1, 0),
+        (0, -1),
+    ];
+    let ops: [(BinaryOp, IntPredicate); 6] = [
         (BinaryOp::Eq, |a, b| a == b),
         (BinaryOp::Ne, |a, b| a != b),
         (BinaryOp::Lt, |a, b| a < b),
@@ -110,7 +138,10 @@ fn unary_ops_use_the_shims() {
     let a = main.int(5);
     let r = main.unary(UnaryOp::Neg, a, &[]);
     main.ret(r);
-    assert_eq!(expect_int(&run_clean(&module(vec![main.finish()], 0), small_limits()).0), -5);
+    assert_eq!(
+        expect_int(&run_clean(&module(vec![main.finish()], 0), small_limits()).0),
+        -5
+    );
 }
 
 /// `fib(n) = if n < 2 then n else fib(n - 1) + fib(n - 2)`, `n` borrowed.
@@ -195,10 +226,19 @@ fn fuel_runs_out_at_the_back_edge() {
         fuel: Some(10),
         ..small_limits()
     };
-    let failure = expect_failure(run_clean(&counting_loop(1_000), limits).0, ErrorCode::RT0502);
+    let failure = expect_failure(
+        run_clean(&counting_loop(1_000), limits).0,
+        ErrorCode::RT0502,
+    );
     assert_eq!(failure.error.message, "out of fuel");
     // Entry takes one unit; the back edge's Fuel op (index 14) is where it runs out.
-    assert_eq!(failure.frames, vec![ErrorFrame { function: 0, op: 14 }]);
+    assert_eq!(
+        failure.frames,
+        vec![ErrorFrame {
+            function: 0,
+            op: 14
+        }]
+    );
 }
 
 #[test]
@@ -265,16 +305,20 @@ fn text_result_is_an_owned_heap_value() {
     main.release(b);
     main.ret(joined);
     let mut seen = None;
-    let (result, _) = run_clean_with(&module(vec![main.finish()], 0), small_limits(), |ctx, value| {
-        assert!(value.is_heap());
-        let len = {
-            let ptr = ctx.as_ptr();
-            // SAFETY: `ptr` is from `Context::as_ptr` on the context the closure borrows,
-            // unaliased during the call; `value` is a live owned word of that context.
-            unsafe { cairn_runtime::abi::shims::rt_len(ptr, value.bits()) }
-        };
-        seen = Value(len).as_int();
-    });
+    let (result, _) = run_clean_with(
+        &module(vec![main.finish()], 0),
+        small_limits(),
+        |ctx, value| {
+            assert!(value.is_heap());
+            let len = {
+                let ptr = ctx.as_ptr();
+                // SAFETY: `ptr` is from `Context::as_ptr` on the context the closure borrows,
+                // unaliased during the call; `value` is a live owned word of that context.
+                unsafe { cairn_runtime::abi::shims::rt_len(ptr, value.bits()) }
+            };
+            seen = Value(len).as_int();
+        },
+    );
     assert!(result.is_ok());
     assert_eq!(seen, Some(12));
 }
@@ -284,7 +328,8 @@ fn text_result_is_an_owned_heap_value() {
 fn failing_chain(depth: u32) -> Module {
     let mut functions = Vec::new();
     for level in 0..depth {
-        let (mut f, params) = FunctionBuilder::new(&format!("level{level}"), &[ParamMode::Borrowed]);
+        let (mut f, params) =
+            FunctionBuilder::new(&format!("level{level}"), &[ParamMode::Borrowed]);
         let xs = params[0];
         f.enter(&[]);
         let held = f.text(&format!("held by level {level}"), &[]);
@@ -314,12 +359,24 @@ fn failure_deep_in_a_call_chain_unwinds_every_frame_and_frees_everything() {
     let depth = 6;
     let (result, ctx) = run_clean(&failing_chain(depth), small_limits());
     let failure = expect_failure(result, ErrorCode::RT0103);
-    assert_eq!(failure.error.message, "index out of bounds: index 99, length 1");
-    let mut expected = vec![ErrorFrame { function: depth - 1, op: 3 }];
+    assert_eq!(
+        failure.error.message,
+        "index out of bounds: index 99, length 1"
+    );
+    let mut expected = vec![ErrorFrame {
+        function: depth - 1,
+        op: 3,
+    }];
     for level in (0..depth - 1).rev() {
-        expected.push(ErrorFrame { function: level, op: 2 });
+        expected.push(ErrorFrame {
+            function: level,
+            op: 2,
+        });
     }
-    expected.push(ErrorFrame { function: depth, op: 3 });
+    expected.push(ErrorFrame {
+        function: depth,
+        op: 3,
+    });
     assert_eq!(failure.frames, expected);
     assert_eq!(ctx.call_depth, 0);
 }
@@ -337,7 +394,10 @@ fn failed_enter_still_leaves_once() {
     main.ret(r);
     let module = module(vec![fib_function(), main.finish()], 1);
     let failure = expect_failure(run_clean(&module, limits).0, ErrorCode::RT0501);
-    assert_eq!(failure.error.message, "stack overflow: call depth exceeds 3");
+    assert_eq!(
+        failure.error.message,
+        "stack overflow: call depth exceeds 3"
+    );
     // fib(28)'s Enter fails; fib(29), fib(30) fail at their first recursive call (op 8),
     // main at its call (op 2).
     let expected = vec![

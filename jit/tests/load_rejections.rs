@@ -122,7 +122,10 @@ fn entry_with_parameters_and_missing_entry_are_refused() {
     main.ret(x);
     let failure = compile_error(&module(vec![main.finish()], 3));
     assert_eq!(failure.error.code, ErrorCode::RT0001);
-    assert_eq!(compile_error(&module(vec![], 0)).error.code, ErrorCode::RT0001);
+    assert_eq!(
+        compile_error(&module(vec![], 0)).error.code,
+        ErrorCode::RT0001
+    );
 }
 
 #[test]
@@ -146,5 +149,9 @@ fn function_without_blocks_is_refused_not_a_crash() {
     function.blocks.clear();
     let failure = compile_error(&module(vec![function], 0));
     assert_eq!(failure.error.code, ErrorCode::RT0001);
-    assert!(failure.error.message.contains("no blocks"), "{}", failure.error);
+    assert!(
+        failure.error.message.contains("no blocks"),
+        "{}",
+        failure.error
+    );
 }
