@@ -32,6 +32,7 @@ pub fn check_module(module: &ir::Module) -> Result<(), RunFailure> {
             module,
             function,
             function_index: index as u32,
+            defined: defined_vars(function),
         }
         .check()?;
     }
@@ -70,6 +71,28 @@ struct FunctionChecker<'a> {
     module: &'a ir::Module,
     function: &'a ir::Function,
     function_index: u32,
+    /// Which variables some param, block param or op defines (dominance is the verifier's
+    /// job; this catches a use of a variable nothing defines).
+    defined: Vec<bool>,
+}
+
+fn defined_vars(function: &ir::Function) -> Vec<bool> {
+    let mut defined = vec![false; function.var_count as usize];
+    let mut mark = |var: Var| {
+        if let Some(slot) = defined.get_mut(var.0 as usize) {
+            *slot = true;
+        }
+    };
+    function.params.iter().for_each(|p| mark(p.var));
+    for block in &function.blocks {
+        block.params.iter().for_each(|p| mark(p.var));
+        block
+            .ops
+            .iter()
+            .filter_map(|op| op.kind.dst())
+            .for_each(&mut mark);
+    }
+    defined
 }
 
 impl FunctionChecker<'_> {
@@ -91,8 +114,13 @@ impl FunctionChecker<'_> {
     }
 
     fn var(&self, op_index: Option<u32>, var: Var) -> Result<(), RunFailure> {
-        if var.0 < self.function.var_count {
+        if self.defined.get(var.0 as usize) == Some(&true) {
             Ok(())
+        } else if var.0 < self.function.var_count {
+            Err(self.fail(
+                op_index,
+                format!("variable v{} is used but never defined", var.0),
+            ))
         } else {
             Err(self.fail(
                 op_index,

@@ -155,3 +155,22 @@ fn function_without_blocks_is_refused_not_a_crash() {
         failure.error
     );
 }
+
+#[test]
+fn variable_that_nothing_defines_is_refused() {
+    let (mut main, _) = FunctionBuilder::new("main", &[]);
+    main.enter(&[]);
+    let never_defined = main.var();
+    main.ret(never_defined);
+    let failure = compile_error(&module(vec![main.finish()], 0));
+    assert_eq!(failure.error.code, ErrorCode::RT0001);
+    assert!(
+        failure
+            .error
+            .message
+            .contains("v0 is used but never defined"),
+        "{}",
+        failure.error
+    );
+    assert_eq!(failure.frames, vec![ErrorFrame { function: 0, op: 1 }]);
+}
