@@ -10,6 +10,7 @@ use crate::value::Value;
 /// # Safety
 /// `ctx` must satisfy the contract of [`guard`](super::guard); when `count > 0`, `ptr` must
 /// point to `count` initialised `u64` words.
+#[unsafe(no_mangle)] // C hosts link shims by name (include/aivi_value_abi.h)
 pub unsafe extern "C" fn rt_list_from(ctx: *mut Context, ptr: u64, count: u64) -> u64 {
     // SAFETY: `ctx` and the word array per this function's `# Safety`.
     unsafe {

@@ -17,6 +17,7 @@ macro_rules! define_shim {
         ///
         /// # Safety
         /// `ctx` must satisfy the contract of [`guard`](crate::abi::shims::guard).
+        #[unsafe(no_mangle)] // C hosts link shims by name (include/aivi_value_abi.h)
         pub unsafe extern "C" fn $name(ctx: *mut crate::context::Context $(, $arg: u64)*) -> u64 {
             // SAFETY: the caller upholds `guard`'s contract (this function's `# Safety`).
             unsafe {

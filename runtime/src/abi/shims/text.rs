@@ -11,6 +11,7 @@ use crate::objects::text::text_from_str;
 /// `ctx` must satisfy the contract of [`guard`](super::guard), and when `len > 0`, `ptr`
 /// must point to `len` readable bytes that stay valid for the duration of the call (the
 /// engines pass pointers into literal data they own for the module's lifetime).
+#[unsafe(no_mangle)] // C hosts link shims by name (include/aivi_value_abi.h)
 pub unsafe extern "C" fn rt_text_literal(ctx: *mut Context, ptr: u64, len: u64) -> u64 {
     // SAFETY: `ctx` per this function's `# Safety`; the byte range is read inside the body
     // under the same contract.
