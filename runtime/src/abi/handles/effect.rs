@@ -255,8 +255,12 @@ unsafe fn c_text(text: *const c_char) -> Option<String> {
 /// `AiviEffectHandle aivi_effect_new(AiviRuntime *rt)`: an owned effect handle bound to
 /// `rt` (for hosts driving the runtime directly and for tests). NULL + RT0404 parked when
 /// `rt` is not live.
+///
+/// # Safety
+/// `rt` is NULL or a pointer from `aivi_runtime_new` (a freed one is diagnosed), and no
+/// other thread uses that runtime during the call.
 #[unsafe(no_mangle)]
-pub extern "C" fn aivi_effect_new(rt: *mut AiviRuntime) -> AiviEffectHandle {
+pub unsafe extern "C" fn aivi_effect_new(rt: *mut AiviRuntime) -> AiviEffectHandle {
     let outcome = catch_abi_panic(|| {
         // SAFETY: called from the runtime's thread; no other borrow is live.
         let context = unsafe { live_runtime(rt) }?;
@@ -266,43 +270,62 @@ pub extern "C" fn aivi_effect_new(rt: *mut AiviRuntime) -> AiviEffectHandle {
         ))
     });
     outcome.unwrap_or_else(|error| {
-        park_in_runtime(rt, error);
+        // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.
+        unsafe { park_in_runtime(rt, error) };
         AiviEffectHandle::NULL
     })
 }
 
 /// `AiviEffectHandle aivi_effect_retain(AiviRuntime *rt, AiviEffectHandle effect)`.
+///
+/// # Safety
+/// `rt` is NULL or a pointer from `aivi_runtime_new` (a freed one is diagnosed), and no
+/// other thread uses that runtime during the call.
 #[unsafe(no_mangle)]
-pub extern "C" fn aivi_effect_retain(
+pub unsafe extern "C" fn aivi_effect_retain(
     rt: *mut AiviRuntime,
     effect: AiviEffectHandle,
 ) -> AiviEffectHandle {
     catch_abi_panic(|| effect_retain(effect)).unwrap_or_else(|error| {
-        park_in_runtime(rt, error);
+        // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.
+        unsafe { park_in_runtime(rt, error) };
         AiviEffectHandle::NULL
     })
 }
 
 /// `AiviEffectHandle aivi_effect_clone(AiviRuntime *rt, AiviEffectHandle effect)`.
+///
+/// # Safety
+/// `rt` is NULL or a pointer from `aivi_runtime_new` (a freed one is diagnosed), and no
+/// other thread uses that runtime during the call.
 #[unsafe(no_mangle)]
-pub extern "C" fn aivi_effect_clone(
+pub unsafe extern "C" fn aivi_effect_clone(
     rt: *mut AiviRuntime,
     effect: AiviEffectHandle,
 ) -> AiviEffectHandle {
     catch_abi_panic(|| effect_clone(effect)).unwrap_or_else(|error| {
-        park_in_runtime(rt, error);
+        // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.
+        unsafe { park_in_runtime(rt, error) };
         AiviEffectHandle::NULL
     })
 }
 
 /// `uint32_t aivi_effect_release(AiviRuntime *rt, AiviEffectHandle effect)`: 1 on success
 /// (and for NULL), 0 with RT0404 parked when the handle is not live.
+///
+/// # Safety
+/// `rt` is NULL or a pointer from `aivi_runtime_new` (a freed one is diagnosed), and no
+/// other thread uses that runtime during the call.
 #[unsafe(no_mangle)]
-pub extern "C" fn aivi_effect_release(rt: *mut AiviRuntime, effect: AiviEffectHandle) -> u32 {
+pub unsafe extern "C" fn aivi_effect_release(
+    rt: *mut AiviRuntime,
+    effect: AiviEffectHandle,
+) -> u32 {
     match catch_abi_panic(|| effect_release(effect)) {
         Ok(()) => 1,
         Err(error) => {
-            park_in_runtime(rt, error);
+            // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.
+            unsafe { park_in_runtime(rt, error) };
             0
         }
     }

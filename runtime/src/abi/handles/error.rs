@@ -149,15 +149,20 @@ pub fn live_error_handle_count() -> usize {
 /// `AiviErrorHandle aivi_error_retain(AiviRuntime *rt, AiviErrorHandle error)`.
 /// NULL in, NULL out. A dead handle returns NULL with RT0404 parked in `rt` (when `rt` is a
 /// live runtime; error handles themselves need no runtime, so `rt` may be NULL).
+///
+/// # Safety
+/// `rt` is NULL or a pointer from `aivi_runtime_new` (a freed one is diagnosed), and no
+/// other thread uses that runtime during the call.
 #[unsafe(no_mangle)]
-pub extern "C" fn aivi_error_retain(
+pub unsafe extern "C" fn aivi_error_retain(
     rt: *mut AiviRuntime,
     error: AiviErrorHandle,
 ) -> AiviErrorHandle {
     match catch_abi_panic(|| error_handle_retain(error)) {
         Ok(handle) => handle,
         Err(diagnostic) => {
-            park_in_runtime(rt, diagnostic);
+            // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.
+            unsafe { park_in_runtime(rt, diagnostic) };
             AiviErrorHandle::NULL
         }
     }
@@ -165,15 +170,20 @@ pub extern "C" fn aivi_error_retain(
 
 /// `AiviErrorHandle aivi_error_clone(AiviRuntime *rt, AiviErrorHandle error)`: a new owned
 /// handle with an equal code and message. Failure as for `aivi_error_retain`.
+///
+/// # Safety
+/// `rt` is NULL or a pointer from `aivi_runtime_new` (a freed one is diagnosed), and no
+/// other thread uses that runtime during the call.
 #[unsafe(no_mangle)]
-pub extern "C" fn aivi_error_clone(
+pub unsafe extern "C" fn aivi_error_clone(
     rt: *mut AiviRuntime,
     error: AiviErrorHandle,
 ) -> AiviErrorHandle {
     match catch_abi_panic(|| error_handle_clone(error)) {
         Ok(handle) => handle,
         Err(diagnostic) => {
-            park_in_runtime(rt, diagnostic);
+            // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.
+            unsafe { park_in_runtime(rt, diagnostic) };
             AiviErrorHandle::NULL
         }
     }
@@ -181,12 +191,17 @@ pub extern "C" fn aivi_error_clone(
 
 /// `uint32_t aivi_error_release(AiviRuntime *rt, AiviErrorHandle error)`: 1 on success
 /// (including NULL), 0 when the handle is not live (RT0404 parked in `rt` if given).
+///
+/// # Safety
+/// `rt` is NULL or a pointer from `aivi_runtime_new` (a freed one is diagnosed), and no
+/// other thread uses that runtime during the call.
 #[unsafe(no_mangle)]
-pub extern "C" fn aivi_error_release(rt: *mut AiviRuntime, error: AiviErrorHandle) -> u32 {
+pub unsafe extern "C" fn aivi_error_release(rt: *mut AiviRuntime, error: AiviErrorHandle) -> u32 {
     match catch_abi_panic(|| error_handle_release(error)) {
         Ok(()) => 1,
         Err(diagnostic) => {
-            park_in_runtime(rt, diagnostic);
+            // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.
+            unsafe { park_in_runtime(rt, diagnostic) };
             0
         }
     }

@@ -13,8 +13,14 @@ pub mod boundary;
 pub mod effect;
 pub mod error;
 pub mod live_registry;
+pub mod ref_handle;
 pub mod runtime_lifecycle;
+pub mod value;
+pub mod value_constructors;
+pub mod value_inspection;
 
 pub use effect::{AiviEffect, AiviEffectHandle, EffectScope};
 pub use error::{AiviError, AiviErrorHandle};
+pub use ref_handle::{AiviRef, AiviRefHandle};
 pub use runtime_lifecycle::AiviRuntime;
+pub use value::{AiviValue, AiviValueHandle};

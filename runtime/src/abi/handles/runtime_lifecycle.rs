@@ -37,7 +37,11 @@ pub unsafe fn live_runtime<'a>(rt: *mut AiviRuntime) -> Result<&'a mut Context, 
 /// Parks `error` in `rt` when it is a live runtime (keeping an earlier parked error).
 /// With no live runtime there is nowhere to park it; the caller's return value (NULL / 0)
 /// is then the only report, as documented for each function.
-pub fn park_in_runtime(rt: *mut AiviRuntime, error: RuntimeError) {
+///
+/// # Safety
+/// `rt` is NULL or a pointer from `aivi_runtime_new` (a freed one is diagnosed), and no
+/// other thread uses that runtime during the call.
+pub unsafe fn park_in_runtime(rt: *mut AiviRuntime, error: RuntimeError) {
     // SAFETY: the handle API is called by the runtime's own thread with no Rust borrow of
     // the context outstanding (the C host holds only the raw pointer).
     if let Ok(context) = unsafe { live_runtime(rt) } {
@@ -68,8 +72,12 @@ pub extern "C" fn aivi_runtime_new(heap_blocks: u32) -> *mut AiviRuntime {
 /// `uint32_t aivi_runtime_free(AiviRuntime *rt)`: destroys the runtime and its heap (every
 /// value handle into it becomes dead; effect handles bound to it stop reaching it).
 /// 1 on success or for NULL, 0 when `rt` is not a live runtime (nothing is touched).
+///
+/// # Safety
+/// `rt` is NULL or a pointer from `aivi_runtime_new` (a freed one is diagnosed), and no
+/// other thread uses that runtime during the call.
 #[unsafe(no_mangle)]
-pub extern "C" fn aivi_runtime_free(rt: *mut AiviRuntime) -> u32 {
+pub unsafe extern "C" fn aivi_runtime_free(rt: *mut AiviRuntime) -> u32 {
     if rt.is_null() {
         return 1;
     }
@@ -87,8 +95,12 @@ pub extern "C" fn aivi_runtime_free(rt: *mut AiviRuntime) -> u32 {
 
 /// `uint32_t aivi_runtime_blocks_in_use(AiviRuntime *rt)`: allocated heap blocks;
 /// `UINT32_MAX` when `rt` is not a live runtime.
+///
+/// # Safety
+/// `rt` is NULL or a pointer from `aivi_runtime_new` (a freed one is diagnosed), and no
+/// other thread uses that runtime during the call.
 #[unsafe(no_mangle)]
-pub extern "C" fn aivi_runtime_blocks_in_use(rt: *mut AiviRuntime) -> u32 {
+pub unsafe extern "C" fn aivi_runtime_blocks_in_use(rt: *mut AiviRuntime) -> u32 {
     catch_abi_panic_or(u32::MAX, || {
         // SAFETY: called from the runtime's thread; no other borrow is live.
         match unsafe { live_runtime(rt) } {
@@ -100,8 +112,12 @@ pub extern "C" fn aivi_runtime_blocks_in_use(rt: *mut AiviRuntime) -> u32 {
 
 /// `AiviErrorHandle aivi_runtime_take_error(AiviRuntime *rt)`: the parked error as an owned
 /// handle (and clears it), NULL when none is parked. For a dead `rt`, an RT0404 handle.
+///
+/// # Safety
+/// `rt` is NULL or a pointer from `aivi_runtime_new` (a freed one is diagnosed), and no
+/// other thread uses that runtime during the call.
 #[unsafe(no_mangle)]
-pub extern "C" fn aivi_runtime_take_error(rt: *mut AiviRuntime) -> AiviErrorHandle {
+pub unsafe extern "C" fn aivi_runtime_take_error(rt: *mut AiviRuntime) -> AiviErrorHandle {
     let outcome = catch_abi_panic(|| {
         // SAFETY: called from the runtime's thread; no other borrow is live.
         let context = unsafe { live_runtime(rt) }?;
@@ -116,8 +132,12 @@ pub extern "C" fn aivi_runtime_take_error(rt: *mut AiviRuntime) -> AiviErrorHand
 /// `uint32_t aivi_runtime_cancel(AiviRuntime *rt)`: requests cancellation (RT0503 at the
 /// next fuel point; visible to host functions through `aivi_effect_is_cancelled`).
 /// 1 on success, 0 when `rt` is not a live runtime.
+///
+/// # Safety
+/// `rt` is NULL or a pointer from `aivi_runtime_new` (a freed one is diagnosed), and no
+/// other thread uses that runtime during the call.
 #[unsafe(no_mangle)]
-pub extern "C" fn aivi_runtime_cancel(rt: *mut AiviRuntime) -> u32 {
+pub unsafe extern "C" fn aivi_runtime_cancel(rt: *mut AiviRuntime) -> u32 {
     catch_abi_panic_or(0, || {
         // SAFETY: called from the runtime's thread; no other borrow is live.
         match unsafe { live_runtime(rt) } {
@@ -128,4 +148,31 @@ pub extern "C" fn aivi_runtime_cancel(rt: *mut AiviRuntime) -> u32 {
             Err(_) => 0,
         }
     })
+}
+
+/// Runs `body` with the live context behind `rt` under the panic guard. On failure (dead
+/// runtime, error, panic) parks the error in `rt` when possible and returns `failure`.
+///
+/// # Safety
+/// `rt` is NULL or a pointer from `aivi_runtime_new` (a freed one is diagnosed), and no
+/// other thread uses that runtime during the call.
+pub unsafe fn with_live_runtime<T>(
+    rt: *mut AiviRuntime,
+    failure: T,
+    body: impl FnOnce(&mut Context) -> Result<T, RuntimeError>,
+) -> T {
+    let outcome = catch_abi_panic(|| {
+        // SAFETY: the handle API is called from the runtime's thread while no Rust borrow
+        // of the context is outstanding (the C host holds only the raw pointer).
+        let context = unsafe { live_runtime(rt) }?;
+        body(context)
+    });
+    match outcome {
+        Ok(result) => result,
+        Err(error) => {
+            // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.
+            unsafe { park_in_runtime(rt, error) };
+            failure
+        }
+    }
 }

@@ -1,0 +1,129 @@
+/*
+ * aivi_value_abi.h - the AIVI Value ABI v0.1 as implemented by the Cairn runtime.
+ *
+ * Handles are nullable opaque pointers. NULL means "no value" / "no error". Ownership:
+ *  - every function returning a handle returns an OWNED handle (release it once);
+ *  - no function consumes a handle passed to it, except the *_release functions;
+ *  - retain / clone return NULL on failure with the error parked in the runtime
+ *    (take it with aivi_runtime_take_error); release returns 1, or 0 with the error parked;
+ *  - a malformed or dangling handle is diagnosed as RT0404, never a crash.
+ * AiviValueHandle carries the 64-bit value word itself in the pointer bits (the all-zero
+ * word is never a value), so (AiviValueHandle)(uintptr_t)word converts a shim result.
+ *
+ * The rt_* functions are the runtime shims both engines call (runtime/src/abi/shim_list.rs):
+ * context first, 64-bit words in and out, 0 from a fallible shim means "error parked in the
+ * context", owned arguments are consumed even on failure. See docs/ABI.md.
+ *
+ * This file is checked against the Rust sources by runtime/tests/c_host.rs.
+ */
+#ifndef AIVI_VALUE_ABI_H
+#define AIVI_VALUE_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AIVI_VALUE_ABI_MAJOR 0
+#define AIVI_VALUE_ABI_MINOR 1
+#define AIVI_VALUE_ABI_PATCH 0
+
+typedef struct AiviRuntime AiviRuntime;
+typedef struct AiviValue *AiviValueHandle;
+typedef struct AiviError *AiviErrorHandle;
+typedef struct AiviEffect *AiviEffectHandle;
+typedef struct AiviRef *AiviRefHandle;
+
+/* ---- version handshake: NULL when compatible, else an owned RT0601 error ------------- */
+AiviErrorHandle aivi_value_abi_handshake(uint32_t required_major, uint32_t required_minor);
+
+/* ---- runtime lifecycle ---------------------------------------------------------------- */
+AiviRuntime *aivi_runtime_new(uint32_t heap_blocks);
+uint32_t aivi_runtime_free(AiviRuntime *rt);
+uint32_t aivi_runtime_blocks_in_use(AiviRuntime *rt);
+AiviErrorHandle aivi_runtime_take_error(AiviRuntime *rt);
+uint32_t aivi_runtime_cancel(AiviRuntime *rt);
+
+/* ---- value handles -------------------------------------------------------------------- */
+AiviValueHandle aivi_value_retain(AiviRuntime *rt, AiviValueHandle value);
+uint32_t aivi_value_release(AiviRuntime *rt, AiviValueHandle value);
+AiviValueHandle aivi_value_clone(AiviRuntime *rt, AiviValueHandle value);
+AiviValueHandle aivi_value_int(AiviRuntime *rt, int64_t n);
+AiviValueHandle aivi_value_float(AiviRuntime *rt, double x);
+AiviValueHandle aivi_value_bool(AiviRuntime *rt, uint32_t b);
+AiviValueHandle aivi_value_unit(AiviRuntime *rt);
+AiviValueHandle aivi_value_text(AiviRuntime *rt, const char *bytes, size_t len);
+AiviValueHandle aivi_value_list(AiviRuntime *rt, const AiviValueHandle *items, size_t count);
+AiviValueHandle aivi_value_tuple(AiviRuntime *rt, const AiviValueHandle *items, size_t count);
+size_t aivi_value_print(AiviRuntime *rt, AiviValueHandle value, char *buf, size_t cap);
+const char *aivi_value_kind(AiviRuntime *rt, AiviValueHandle value);
+uint32_t aivi_value_as_int(AiviRuntime *rt, AiviValueHandle value, int64_t *out);
+uint32_t aivi_value_ref_count(AiviRuntime *rt, AiviValueHandle value);
+
+/* ---- error handles (rt may be NULL: errors need no runtime) --------------------------- */
+AiviErrorHandle aivi_error_retain(AiviRuntime *rt, AiviErrorHandle error);
+uint32_t aivi_error_release(AiviRuntime *rt, AiviErrorHandle error);
+AiviErrorHandle aivi_error_clone(AiviRuntime *rt, AiviErrorHandle error);
+const char *aivi_error_code(AiviErrorHandle error);
+const char *aivi_error_message(AiviErrorHandle error);
+
+/* ---- effect handles (the host-function boundary) -------------------------------------- */
+AiviEffectHandle aivi_effect_new(AiviRuntime *rt);
+AiviEffectHandle aivi_effect_retain(AiviRuntime *rt, AiviEffectHandle effect);
+uint32_t aivi_effect_release(AiviRuntime *rt, AiviEffectHandle effect);
+AiviEffectHandle aivi_effect_clone(AiviRuntime *rt, AiviEffectHandle effect);
+uint32_t aivi_effect_raise(AiviEffectHandle effect, const char *code, const char *message);
+int32_t aivi_effect_is_cancelled(AiviEffectHandle effect);
+
+/* ---- ref handles ---------------------------------------------------------------------- */
+AiviRefHandle aivi_ref_retain(AiviRuntime *rt, AiviRefHandle r);
+uint32_t aivi_ref_release(AiviRuntime *rt, AiviRefHandle r);
+AiviRefHandle aivi_ref_clone(AiviRuntime *rt, AiviRefHandle r);
+AiviRefHandle aivi_ref_from_value(AiviRuntime *rt, AiviValueHandle value);
+
+/* ---- runtime shims (runtime/src/abi/shim_list.rs, in table order) --------------------- */
+uint64_t rt_retain(AiviRuntime *ctx, uint64_t value);
+uint64_t rt_release(AiviRuntime *ctx, uint64_t value);
+uint64_t rt_text_literal(AiviRuntime *ctx, uint64_t ptr, uint64_t len);
+uint64_t rt_add(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);
+uint64_t rt_sub(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);
+uint64_t rt_mul(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);
+uint64_t rt_div(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);
+uint64_t rt_rem(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);
+uint64_t rt_concat(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);
+uint64_t rt_neg(AiviRuntime *ctx, uint64_t operand);
+uint64_t rt_not(AiviRuntime *ctx, uint64_t operand);
+uint64_t rt_eq(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);
+uint64_t rt_ne(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);
+uint64_t rt_lt(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);
+uint64_t rt_le(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);
+uint64_t rt_gt(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);
+uint64_t rt_ge(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);
+uint64_t rt_expect_bool(AiviRuntime *ctx, uint64_t value, uint64_t context);
+uint64_t rt_list_from(AiviRuntime *ctx, uint64_t ptr, uint64_t count);
+uint64_t rt_tuple_from(AiviRuntime *ctx, uint64_t ptr, uint64_t count);
+uint64_t rt_map_from(AiviRuntime *ctx, uint64_t ptr, uint64_t count);
+uint64_t rt_list_extend(AiviRuntime *ctx, uint64_t list, uint64_t other);
+uint64_t rt_index(AiviRuntime *ctx, uint64_t base, uint64_t index);
+uint64_t rt_print(AiviRuntime *ctx, uint64_t value);
+uint64_t rt_len(AiviRuntime *ctx, uint64_t value);
+uint64_t rt_push(AiviRuntime *ctx, uint64_t list, uint64_t value);
+uint64_t rt_pop(AiviRuntime *ctx, uint64_t list);
+uint64_t rt_set(AiviRuntime *ctx, uint64_t list, uint64_t index, uint64_t value);
+uint64_t rt_get(AiviRuntime *ctx, uint64_t container, uint64_t key, uint64_t default_value);
+uint64_t rt_insert(AiviRuntime *ctx, uint64_t map, uint64_t key, uint64_t value);
+uint64_t rt_remove(AiviRuntime *ctx, uint64_t map, uint64_t key);
+uint64_t rt_has(AiviRuntime *ctx, uint64_t map, uint64_t key);
+uint64_t rt_str(AiviRuntime *ctx, uint64_t value);
+uint64_t rt_enter(AiviRuntime *ctx);
+uint64_t rt_leave(AiviRuntime *ctx);
+uint64_t rt_fuel(AiviRuntime *ctx);
+uint64_t rt_unwind_frame(AiviRuntime *ctx, uint64_t function, uint64_t op);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AIVI_VALUE_ABI_H */
