@@ -1,5 +1,69 @@
 //! Cairn's language front end and the shared RC IR: lexer, parser, resolver, lowering, the
 //! RC insertion pass, the IR verifier and printer. It knows nothing of the heap's layout or
 //! of Cranelift.
+//!
+//! Pipeline ([`compile`]): parse -> resolve -> lower -> borrow inference -> RC insertion ->
+//! verify. The result is the post-RC IR both engines execute.
 
+pub mod ast;
+pub mod borrow;
+pub mod cfg_builder;
+pub mod cfg_order;
+pub mod diagnostic;
+pub mod dominators;
 pub mod ir;
+pub mod lexer;
+pub mod liveness;
+pub mod lower;
+pub mod operands;
+pub mod parser;
+pub mod print;
+pub mod rc;
+pub mod resolve;
+pub mod source;
+pub mod verify;
+pub mod verify_rc;
+
+pub use diagnostic::Diagnostic;
+pub use source::SourceFile;
+
+/// Compiles a source file to verified post-RC IR, or returns its diagnostics.
+pub fn compile(file: &SourceFile) -> Result<ir::Module, Vec<Diagnostic>> {
+    let program = parser::parse(&file.text)?;
+    let table = resolve::build_function_table(&program)?;
+    let mut module = lower::lower_program(&program, &table)?;
+    if cfg!(debug_assertions) {
+        verify::verify_structure(&module).map_err(internal_error)?;
+    }
+    borrow::infer_param_modes(&mut module);
+    rc::insert_reference_counting(&mut module);
+    verify::verify_module(&module).map_err(internal_error)?;
+    Ok(module)
+}
+
+fn internal_error(diagnostic: Diagnostic) -> Vec<Diagnostic> {
+    vec![diagnostic.with_note("the compiler produced invalid IR; this is a bug in cairn-lang")]
+}
+
+/// Verifies any module (lang-built or host-built): structure, SSA, RC balance, RT0201.
+pub fn verify(module: &ir::Module) -> Result<(), Diagnostic> {
+    verify::verify_module(module)
+}
+
+/// Loads a module from JSON and verifies it.
+pub fn module_from_json(text: &str) -> Result<ir::Module, Diagnostic> {
+    let module: ir::Module = serde_json::from_str(text).map_err(|error| {
+        Diagnostic::new(
+            diagnostic::MALFORMED_IR_JSON,
+            format!("malformed IR JSON: {error}"),
+            ir::Span::default(),
+        )
+    })?;
+    verify(&module)?;
+    Ok(module)
+}
+
+/// Serialises a module to pretty JSON (the format [`module_from_json`] reads).
+pub fn module_to_json(module: &ir::Module) -> String {
+    serde_json::to_string_pretty(module).expect("IR serialisation cannot fail")
+}

@@ -1,0 +1,110 @@
+//! The abstract syntax tree produced by the parser. Pipelines are already desugared into
+//! calls; unary minus on an integer literal is folded into the literal.
+
+use crate::ir::{BinaryOp, Span};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Program {
+    pub functions: Vec<FunctionDef>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Name {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunctionDef {
+    pub name: Name,
+    pub params: Vec<Name>,
+    pub body: Expr,
+    /// From `fn` to the end of the body.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    /// Already range-checked to the 48-bit signed range.
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Unit,
+    Text(String),
+    Name(String),
+    Negate(Box<Expr>),
+    Not(Box<Expr>),
+    /// Arithmetic, `++` and comparisons (not `and`/`or`).
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    If {
+        condition: Box<Expr>,
+        then_branch: Box<Expr>,
+        else_branch: Box<Expr>,
+    },
+    /// `callee(args)`; the callee is a name (anything else is rejected when lowering).
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Expr>,
+    },
+    Index {
+        base: Box<Expr>,
+        index: Box<Expr>,
+    },
+    List(Vec<ListElement>),
+    Tuple(Vec<Expr>),
+    Map(Vec<(Expr, Expr)>),
+    Block(Vec<Item>),
+    /// A construct that parsed but is not supported yet; the parser already reported E0202.
+    Unsupported,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ListElement {
+    Single(Expr),
+    /// `...xs`
+    Spread(Expr),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    pub kind: ItemKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ItemKind {
+    Bind(Name, Expr),
+    /// `(a, b) = e`
+    Destructure(Vec<Name>, Expr),
+    Expr(Expr),
+    /// `x <- e` (generator blocks only)
+    BindFrom(Name, Expr),
+    /// `when c` (generator blocks only)
+    Filter(Expr),
+    /// `yield e` (generator blocks only)
+    Yield(Expr),
+    /// `recurse e` (only inside `loop` in a generator)
+    Recurse(Expr),
+}
+
+impl ItemKind {
+    /// The AIVI block-item kind name used in diagnostics.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            ItemKind::Bind(..) | ItemKind::Destructure(..) => "Bind",
+            ItemKind::Expr(..) => "Expr",
+            ItemKind::BindFrom(..) => "BindFrom",
+            ItemKind::Filter(..) => "Filter",
+            ItemKind::Yield(..) => "Yield",
+            ItemKind::Recurse(..) => "Recurse",
+        }
+    }
+}

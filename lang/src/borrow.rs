@@ -1,0 +1,82 @@
+//! Parameter-mode inference (Lean 4 style). A function param is Borrowed unless its loop
+//! variable (the block-1 param standing for it) is used in an owned position: returned,
+//! stored in a container, passed to an owned builtin or callee param, or passed to a join
+//! block. A self tail call (a `Jump` to the loop header) makes param `i` Owned when the value
+//! it passes at position `i` is not itself a borrowed param (a fresh value must be owned by
+//! the loop, or it would leak); when position `i` is Owned, a borrowed param passed there
+//! becomes Owned. Marks only go from Borrowed to Owned, so iterating over all functions
+//! reaches a fixed point. Block 0's and block 1's params get the function param's mode.
+
+use crate::ir::{Function, Module, ParamMode, TerminatorKind, Var};
+use crate::lower::LOOP_HEADER;
+use crate::operands::{op_operands, terminator_operands};
+
+pub fn infer_param_modes(module: &mut Module) {
+    loop {
+        let mut changed = false;
+        for index in 0..module.functions.len() {
+            let to_mark = owned_params_of(&module.functions[index], &module.functions);
+            for position in to_mark {
+                changed |= mark_owned(&mut module.functions[index], position);
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
+}
+
+/// The param position of `var` if it is a currently-Borrowed entry or loop-header param.
+fn borrowed_param_position(function: &Function, var: Var) -> Option<usize> {
+    function.blocks.iter().take(2).find_map(|block| {
+        block
+            .params
+            .iter()
+            .position(|p| p.var == var && p.mode == ParamMode::Borrowed)
+    })
+}
+
+/// Param positions of `function` that must become Owned given the current modes.
+fn owned_params_of(function: &Function, functions: &[Function]) -> Vec<usize> {
+    let mut positions = Vec::new();
+    for block in function.blocks.iter().skip(1) {
+        for op in &block.ops {
+            for (var, mode) in op_operands(&op.kind, functions) {
+                if mode == ParamMode::Owned {
+                    positions.extend(borrowed_param_position(function, var));
+                }
+            }
+        }
+        match &block.terminator.kind {
+            TerminatorKind::Jump { target, args } if *target == LOOP_HEADER => {
+                for (position, &arg) in args.iter().enumerate() {
+                    let target_mode = function.blocks[LOOP_HEADER.0 as usize].params[position].mode;
+                    match (target_mode, borrowed_param_position(function, arg)) {
+                        (ParamMode::Owned, Some(source)) => positions.push(source),
+                        (ParamMode::Borrowed, None) => positions.push(position),
+                        _ => {}
+                    }
+                }
+            }
+            kind => {
+                for (var, mode) in terminator_operands(kind, &function.blocks) {
+                    if mode == ParamMode::Owned {
+                        positions.extend(borrowed_param_position(function, var));
+                    }
+                }
+            }
+        }
+    }
+    positions
+}
+
+fn mark_owned(function: &mut Function, position: usize) -> bool {
+    if function.params[position].mode == ParamMode::Owned {
+        return false;
+    }
+    function.params[position].mode = ParamMode::Owned;
+    for block in function.blocks.iter_mut().take(2) {
+        block.params[position].mode = ParamMode::Owned;
+    }
+    true
+}

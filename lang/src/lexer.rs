@@ -1,0 +1,509 @@
+//! The lexer: source text -> tokens with byte spans. Each token records whether a newline
+//! preceded it, which the parser uses to separate block items. `//` comments run to the end
+//! of the line. Integer literals are range-checked by the parser (after folding unary minus).
+
+use crate::diagnostic::{self, Diagnostic};
+use crate::ir::Span;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TokenKind {
+    /// An unsigned integer literal (decimal or `0x`), unchecked magnitude.
+    Int(u128),
+    Float(f64),
+    Text(String),
+    Ident(String),
+    // Keywords.
+    Fn,
+    If,
+    Then,
+    Else,
+    True,
+    False,
+    And,
+    Or,
+    Not,
+    When,
+    Yield,
+    Recurse,
+    Generate,
+    Loop,
+    // Punctuation.
+    LeftParen,
+    RightParen,
+    LeftBracket,
+    RightBracket,
+    LeftBrace,
+    RightBrace,
+    /// `#{`
+    HashBrace,
+    Comma,
+    Semicolon,
+    Colon,
+    Assign,
+    EqualEqual,
+    BangEqual,
+    Less,
+    LessEqual,
+    Greater,
+    GreaterEqual,
+    Plus,
+    PlusPlus,
+    Minus,
+    Star,
+    Slash,
+    Percent,
+    /// `|>`
+    Pipe,
+    /// `<-`
+    LeftArrow,
+    /// `->`
+    RightArrow,
+    /// `...`
+    Ellipsis,
+    Backslash,
+    Bang,
+    /// `:=`
+    ColonEqual,
+    Eof,
+}
+
+impl TokenKind {
+    /// How the token is shown in "expected X, found Y" messages.
+    pub fn describe(&self) -> String {
+        match self {
+            TokenKind::Int(_) => "integer literal".into(),
+            TokenKind::Float(_) => "float literal".into(),
+            TokenKind::Text(_) => "text literal".into(),
+            TokenKind::Ident(name) => format!("`{name}`"),
+            TokenKind::Eof => "end of file".into(),
+            other => format!("`{}`", other.spelling()),
+        }
+    }
+
+    fn spelling(&self) -> &'static str {
+        match self {
+            TokenKind::Fn => "fn",
+            TokenKind::If => "if",
+            TokenKind::Then => "then",
+            TokenKind::Else => "else",
+            TokenKind::True => "true",
+            TokenKind::False => "false",
+            TokenKind::And => "and",
+            TokenKind::Or => "or",
+            TokenKind::Not => "not",
+            TokenKind::When => "when",
+            TokenKind::Yield => "yield",
+            TokenKind::Recurse => "recurse",
+            TokenKind::Generate => "generate",
+            TokenKind::Loop => "loop",
+            TokenKind::LeftParen => "(",
+            TokenKind::RightParen => ")",
+            TokenKind::LeftBracket => "[",
+            TokenKind::RightBracket => "]",
+            TokenKind::LeftBrace => "{",
+            TokenKind::RightBrace => "}",
+            TokenKind::HashBrace => "#{",
+            TokenKind::Comma => ",",
+            TokenKind::Semicolon => ";",
+            TokenKind::Colon => ":",
+            TokenKind::Assign => "=",
+            TokenKind::EqualEqual => "==",
+            TokenKind::BangEqual => "!=",
+            TokenKind::Less => "<",
+            TokenKind::LessEqual => "<=",
+            TokenKind::Greater => ">",
+            TokenKind::GreaterEqual => ">=",
+            TokenKind::Plus => "+",
+            TokenKind::PlusPlus => "++",
+            TokenKind::Minus => "-",
+            TokenKind::Star => "*",
+            TokenKind::Slash => "/",
+            TokenKind::Percent => "%",
+            TokenKind::Pipe => "|>",
+            TokenKind::LeftArrow => "<-",
+            TokenKind::RightArrow => "->",
+            TokenKind::Ellipsis => "...",
+            TokenKind::Backslash => "\\",
+            TokenKind::Bang => "!",
+            TokenKind::ColonEqual => ":=",
+            TokenKind::Int(_)
+            | TokenKind::Float(_)
+            | TokenKind::Text(_)
+            | TokenKind::Ident(_)
+            | TokenKind::Eof => "",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Token {
+    pub kind: TokenKind,
+    pub span: Span,
+    /// A newline (or the start of the file) separates this token from the previous one.
+    pub newline_before: bool,
+}
+
+/// Splits `text` into tokens, ending with one `Eof` token. The first lexical error is returned.
+pub fn tokenize(text: &str) -> Result<Vec<Token>, Diagnostic> {
+    let mut lexer = Lexer {
+        text,
+        bytes: text.as_bytes(),
+        position: 0,
+    };
+    let mut tokens = Vec::new();
+    loop {
+        let newline_before = lexer.skip_trivia() || tokens.is_empty();
+        let start = lexer.position;
+        let kind = match lexer.bytes.get(start) {
+            None => TokenKind::Eof,
+            Some(_) => lexer.next_token()?,
+        };
+        let is_eof = kind == TokenKind::Eof;
+        tokens.push(Token {
+            kind,
+            span: Span::new(start as u32, lexer.position as u32),
+            newline_before,
+        });
+        if is_eof {
+            return Ok(tokens);
+        }
+    }
+}
+
+struct Lexer<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    position: usize,
+}
+
+fn syntax_error(message: impl Into<String>, start: usize, end: usize) -> Diagnostic {
+    Diagnostic::new(
+        diagnostic::SYNTAX,
+        message,
+        Span::new(start as u32, end as u32),
+    )
+}
+
+impl Lexer<'_> {
+    fn peek_byte(&self, ahead: usize) -> Option<u8> {
+        self.bytes.get(self.position + ahead).copied()
+    }
+
+    /// Skips whitespace and comments; reports whether a newline was skipped.
+    fn skip_trivia(&mut self) -> bool {
+        let mut saw_newline = false;
+        while let Some(byte) = self.peek_byte(0) {
+            match byte {
+                b'\n' => {
+                    saw_newline = true;
+                    self.position += 1;
+                }
+                b' ' | b'\t' | b'\r' => self.position += 1,
+                b'/' if self.peek_byte(1) == Some(b'/') => {
+                    while let Some(byte) = self.peek_byte(0) {
+                        if byte == b'\n' {
+                            break;
+                        }
+                        self.position += 1;
+                    }
+                }
+                _ => break,
+            }
+        }
+        saw_newline
+    }
+
+    fn next_token(&mut self) -> Result<TokenKind, Diagnostic> {
+        let start = self.position;
+        let byte = self.bytes[start];
+        if byte.is_ascii_digit() {
+            return self.number();
+        }
+        if byte == b'"' {
+            return self.text_literal();
+        }
+        if byte.is_ascii_alphabetic() || byte == b'_' {
+            while matches!(self.peek_byte(0), Some(b) if b.is_ascii_alphanumeric() || b == b'_') {
+                self.position += 1;
+            }
+            return Ok(keyword_or_ident(&self.text[start..self.position]));
+        }
+        let two = (byte, self.peek_byte(1).unwrap_or(0));
+        let (kind, length) = match two {
+            (b'.', b'.') if self.peek_byte(2) == Some(b'.') => (TokenKind::Ellipsis, 3),
+            (b'#', b'{') => (TokenKind::HashBrace, 2),
+            (b'=', b'=') => (TokenKind::EqualEqual, 2),
+            (b'!', b'=') => (TokenKind::BangEqual, 2),
+            (b'<', b'=') => (TokenKind::LessEqual, 2),
+            (b'<', b'-') => (TokenKind::LeftArrow, 2),
+            (b'>', b'=') => (TokenKind::GreaterEqual, 2),
+            (b'+', b'+') => (TokenKind::PlusPlus, 2),
+            (b'|', b'>') => (TokenKind::Pipe, 2),
+            (b'-', b'>') => (TokenKind::RightArrow, 2),
+            (b':', b'=') => (TokenKind::ColonEqual, 2),
+            (b'(', _) => (TokenKind::LeftParen, 1),
+            (b')', _) => (TokenKind::RightParen, 1),
+            (b'[', _) => (TokenKind::LeftBracket, 1),
+            (b']', _) => (TokenKind::RightBracket, 1),
+            (b'{', _) => (TokenKind::LeftBrace, 1),
+            (b'}', _) => (TokenKind::RightBrace, 1),
+            (b',', _) => (TokenKind::Comma, 1),
+            (b';', _) => (TokenKind::Semicolon, 1),
+            (b':', _) => (TokenKind::Colon, 1),
+            (b'=', _) => (TokenKind::Assign, 1),
+            (b'<', _) => (TokenKind::Less, 1),
+            (b'>', _) => (TokenKind::Greater, 1),
+            (b'+', _) => (TokenKind::Plus, 1),
+            (b'-', _) => (TokenKind::Minus, 1),
+            (b'*', _) => (TokenKind::Star, 1),
+            (b'/', _) => (TokenKind::Slash, 1),
+            (b'%', _) => (TokenKind::Percent, 1),
+            (b'\\', _) => (TokenKind::Backslash, 1),
+            (b'!', _) => (TokenKind::Bang, 1),
+            _ => {
+                let character = self.text[start..].chars().next().unwrap_or('?');
+                return Err(syntax_error(
+                    format!("unexpected character `{character}`"),
+                    start,
+                    start + character.len_utf8(),
+                ));
+            }
+        };
+        self.position += length;
+        Ok(kind)
+    }
+
+    fn digits(&mut self, accept: fn(u8) -> bool) -> String {
+        let mut digits = String::new();
+        while let Some(byte) = self.peek_byte(0) {
+            if accept(byte) {
+                digits.push(byte as char);
+            } else if byte != b'_' {
+                break;
+            }
+            self.position += 1;
+        }
+        digits
+    }
+
+    fn number(&mut self) -> Result<TokenKind, Diagnostic> {
+        let start = self.position;
+        if self.peek_byte(0) == Some(b'0') && matches!(self.peek_byte(1), Some(b'x' | b'X')) {
+            self.position += 2;
+            let digits = self.digits(|b| b.is_ascii_hexdigit());
+            if digits.is_empty() {
+                return Err(syntax_error(
+                    "hexadecimal literal has no digits",
+                    start,
+                    self.position,
+                ));
+            }
+            return u128::from_str_radix(&digits, 16)
+                .map(TokenKind::Int)
+                .map_err(|_| self.out_of_range(start));
+        }
+        let mut literal = self.digits(|b| b.is_ascii_digit());
+        let mut is_float = false;
+        if self.peek_byte(0) == Some(b'.')
+            && matches!(self.peek_byte(1), Some(b) if b.is_ascii_digit())
+        {
+            self.position += 1;
+            literal.push('.');
+            literal.push_str(&self.digits(|b| b.is_ascii_digit()));
+            is_float = true;
+        }
+        if matches!(self.peek_byte(0), Some(b'e' | b'E')) {
+            let sign = matches!(self.peek_byte(1), Some(b'+' | b'-'));
+            let digit_at = if sign { 2 } else { 1 };
+            if matches!(self.peek_byte(digit_at), Some(b) if b.is_ascii_digit()) {
+                literal.push('e');
+                if sign {
+                    literal.push(self.bytes[self.position + 1] as char);
+                }
+                self.position += digit_at;
+                literal.push_str(&self.digits(|b| b.is_ascii_digit()));
+                is_float = true;
+            }
+        }
+        if matches!(self.peek_byte(0), Some(b) if b.is_ascii_alphabetic() || b == b'_') {
+            return Err(syntax_error(
+                "invalid character in number literal",
+                start,
+                self.position + 1,
+            ));
+        }
+        if is_float {
+            literal
+                .parse::<f64>()
+                .map(TokenKind::Float)
+                .map_err(|_| syntax_error("invalid float literal", start, self.position))
+        } else {
+            literal
+                .parse::<u128>()
+                .map(TokenKind::Int)
+                .map_err(|_| self.out_of_range(start))
+        }
+    }
+
+    fn out_of_range(&self, start: usize) -> Diagnostic {
+        Diagnostic::new(
+            diagnostic::INTEGER_LITERAL_OUT_OF_RANGE,
+            "integer literal out of range",
+            Span::new(start as u32, self.position as u32),
+        )
+    }
+
+    fn text_literal(&mut self) -> Result<TokenKind, Diagnostic> {
+        let start = self.position;
+        self.position += 1;
+        let mut value = String::new();
+        loop {
+            let Some(character) = self.text[self.position..].chars().next() else {
+                return Err(syntax_error(
+                    "unterminated text literal",
+                    start,
+                    self.position,
+                ));
+            };
+            let at = self.position;
+            self.position += character.len_utf8();
+            match character {
+                '"' => return Ok(TokenKind::Text(value)),
+                '\\' => value.push(self.escape(at)?),
+                other => value.push(other),
+            }
+        }
+    }
+
+    fn escape(&mut self, backslash_at: usize) -> Result<char, Diagnostic> {
+        let Some(character) = self.text[self.position..].chars().next() else {
+            return Err(syntax_error(
+                "unterminated text literal",
+                backslash_at,
+                self.position,
+            ));
+        };
+        self.position += character.len_utf8();
+        Ok(match character {
+            'n' => '\n',
+            't' => '\t',
+            'r' => '\r',
+            '0' => '\0',
+            '\\' => '\\',
+            '"' => '"',
+            'u' => return self.unicode_escape(backslash_at),
+            other => {
+                return Err(syntax_error(
+                    format!("invalid escape sequence `\\{other}`"),
+                    backslash_at,
+                    self.position,
+                ));
+            }
+        })
+    }
+
+    fn unicode_escape(&mut self, backslash_at: usize) -> Result<char, Diagnostic> {
+        let invalid = |lexer: &Lexer| {
+            syntax_error(
+                "invalid unicode escape (expected `\\u{XXXX}`)",
+                backslash_at,
+                lexer.position,
+            )
+        };
+        if self.peek_byte(0) != Some(b'{') {
+            return Err(invalid(self));
+        }
+        self.position += 1;
+        let digits_start = self.position;
+        while matches!(self.peek_byte(0), Some(b) if b.is_ascii_hexdigit()) {
+            self.position += 1;
+        }
+        let digits = &self.text[digits_start..self.position];
+        if self.peek_byte(0) != Some(b'}') || digits.is_empty() || digits.len() > 6 {
+            return Err(invalid(self));
+        }
+        self.position += 1;
+        u32::from_str_radix(digits, 16)
+            .ok()
+            .and_then(char::from_u32)
+            .ok_or_else(|| invalid(self))
+    }
+}
+
+fn keyword_or_ident(word: &str) -> TokenKind {
+    match word {
+        "fn" => TokenKind::Fn,
+        "if" => TokenKind::If,
+        "then" => TokenKind::Then,
+        "else" => TokenKind::Else,
+        "true" => TokenKind::True,
+        "false" => TokenKind::False,
+        "and" => TokenKind::And,
+        "or" => TokenKind::Or,
+        "not" => TokenKind::Not,
+        "when" => TokenKind::When,
+        "yield" => TokenKind::Yield,
+        "recurse" => TokenKind::Recurse,
+        "generate" => TokenKind::Generate,
+        "loop" => TokenKind::Loop,
+        _ => TokenKind::Ident(word.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<TokenKind> {
+        tokenize(text)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.kind)
+            .collect()
+    }
+
+    #[test]
+    fn numbers_text_and_operators() {
+        assert_eq!(
+            kinds("1_000 0xff 1.5e3 2.0 \"a\\n\\u{e9}\" x++ |> <- ... #{"),
+            vec![
+                TokenKind::Int(1000),
+                TokenKind::Int(255),
+                TokenKind::Float(1500.0),
+                TokenKind::Float(2.0),
+                TokenKind::Text("a\n\u{e9}".into()),
+                TokenKind::Ident("x".into()),
+                TokenKind::PlusPlus,
+                TokenKind::Pipe,
+                TokenKind::LeftArrow,
+                TokenKind::Ellipsis,
+                TokenKind::HashBrace,
+                TokenKind::Eof,
+            ]
+        );
+    }
+
+    #[test]
+    fn newlines_and_comments_are_recorded() {
+        let tokens = tokenize("a // note\n  b c").unwrap();
+        assert!(tokens[0].newline_before);
+        assert!(tokens[1].newline_before);
+        assert!(!tokens[2].newline_before);
+        assert_eq!(tokens[1].span, Span::new(12, 13));
+    }
+
+    #[test]
+    fn lexical_errors_have_spans() {
+        let error = tokenize("x = \"abc").unwrap_err();
+        assert_eq!(
+            (error.code.as_str(), error.span),
+            ("E0001", Span::new(4, 8))
+        );
+        let error = tokenize("\"\\q\"").unwrap_err();
+        assert_eq!(error.message, "invalid escape sequence `\\q`");
+        let error = tokenize("a $").unwrap_err();
+        assert_eq!(error.span, Span::new(2, 3));
+        let error = tokenize("99999999999999999999999999999999999999999").unwrap_err();
+        assert_eq!(error.code, "E0003");
+    }
+}

@@ -1,0 +1,470 @@
+//! Lowering: AST -> IR without RC ops. Per function: block 0 = entry (params = function
+//! params, `Enter`, jump to block 1); block 1 = loop header whose params stand for the
+//! function params; a self tail call (a call to the current function in tail position,
+//! through `if` branches and block tails) becomes `Fuel` + `Jump` to block 1. `if` becomes a
+//! `Branch` (context If) to fresh then/else blocks joining at a block with one owned param;
+//! `and`/`or` short-circuit through `Branch` with context And/Or (both operands must be
+//! Bool). Param modes are left Borrowed here; `borrow::infer_param_modes` decides them.
+
+use crate::ast::{Expr, ExprKind, FunctionDef, Item, ItemKind, ListElement, Program};
+use crate::cfg_builder::CfgBuilder;
+use crate::diagnostic::{self, Diagnostic};
+use crate::ir::{
+    BinaryOp, BlockId, Builtin, ConditionContext, Constant, FuncId, Function, Module, OpKind,
+    ParamMode, Span, TerminatorKind, UnaryOp, Var,
+};
+use crate::resolve::{Callee, FunctionTable, LocalScope};
+
+/// The loop header every function's self tail calls jump to.
+pub const LOOP_HEADER: BlockId = BlockId(1);
+
+pub fn lower_program(program: &Program, table: &FunctionTable) -> Result<Module, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let functions = program
+        .functions
+        .iter()
+        .enumerate()
+        .map(|(index, definition)| {
+            lower_function(definition, FuncId(index as u32), table, &mut errors)
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(Module {
+            functions,
+            entry: table.main,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+fn lower_function(
+    definition: &FunctionDef,
+    id: FuncId,
+    table: &FunctionTable,
+    errors: &mut Vec<Diagnostic>,
+) -> Function {
+    let mut builder = CfgBuilder::new();
+    let arity = definition.params.len();
+    let entry_params = builder.add_entry_params(arity, ParamMode::Borrowed);
+    builder.emit(OpKind::Enter, definition.span);
+    let (header, loop_params) = builder.new_block(arity, ParamMode::Borrowed);
+    builder.terminate(
+        TerminatorKind::Jump {
+            target: BlockId(header as u32),
+            args: entry_params,
+        },
+        definition.span,
+    );
+    builder.switch_to(header);
+    let mut scope = LocalScope::default();
+    for (name, &var) in definition.params.iter().zip(&loop_params) {
+        scope.bind(&name.text, var);
+    }
+    let mut lowerer = FunctionLowerer {
+        table,
+        id,
+        builder,
+        scope,
+        errors,
+    };
+    lowerer.tail(&definition.body);
+    let (blocks, var_count) = lowerer.builder.finish();
+    let params = blocks[0].params.clone();
+    Function {
+        name: definition.name.text.clone(),
+        params,
+        blocks,
+        var_count,
+        span: definition.span,
+    }
+}
+
+struct FunctionLowerer<'a> {
+    table: &'a FunctionTable,
+    id: FuncId,
+    builder: CfgBuilder,
+    scope: LocalScope,
+    errors: &'a mut Vec<Diagnostic>,
+}
+
+impl FunctionLowerer<'_> {
+    fn error(&mut self, code: &str, message: String, span: Span) -> Var {
+        self.errors.push(Diagnostic::new(code, message, span));
+        self.constant(Constant::Unit, span)
+    }
+
+    fn constant(&mut self, value: Constant, span: Span) -> Var {
+        self.builder
+            .emit_value(span, |dst| OpKind::Const { dst, value })
+    }
+
+    /// Lowers `expr` in tail position: the current block is terminated.
+    fn tail(&mut self, expr: &Expr) {
+        match &expr.kind {
+            ExprKind::If {
+                condition,
+                then_branch,
+                else_branch,
+            } => {
+                let condition = self.value(condition);
+                let (then_block, else_block) =
+                    self.branch(condition, ConditionContext::If, expr.span);
+                self.builder.switch_to(then_block);
+                self.tail(then_branch);
+                self.builder.switch_to(else_block);
+                self.tail(else_branch);
+            }
+            ExprKind::Block(items) => {
+                if let Some(value) = self.block(items, true) {
+                    self.builder
+                        .terminate(TerminatorKind::Return { value }, expr.span);
+                }
+            }
+            ExprKind::Call { callee, args } if self.is_self_call(callee, args.len()) => {
+                let args = args.iter().map(|arg| self.value(arg)).collect();
+                self.builder.emit(OpKind::Fuel, expr.span);
+                self.builder.terminate(
+                    TerminatorKind::Jump {
+                        target: LOOP_HEADER,
+                        args,
+                    },
+                    expr.span,
+                );
+            }
+            _ => {
+                let value = self.value(expr);
+                self.builder
+                    .terminate(TerminatorKind::Return { value }, expr.span);
+            }
+        }
+    }
+
+    fn is_self_call(&self, callee: &Expr, arg_count: usize) -> bool {
+        match &callee.kind {
+            ExprKind::Name(name) => {
+                self.scope.lookup(name).is_none()
+                    && self.table.function_id(name) == Some(self.id)
+                    && self.table.entry(self.id).arity == arg_count
+            }
+            _ => false,
+        }
+    }
+
+    /// Ends the current block with a Branch to two fresh blocks; returns them.
+    fn branch(&mut self, condition: Var, context: ConditionContext, span: Span) -> (usize, usize) {
+        let (then_block, _) = self.builder.new_block(0, ParamMode::Owned);
+        let (else_block, _) = self.builder.new_block(0, ParamMode::Owned);
+        self.builder.terminate(
+            TerminatorKind::Branch {
+                condition,
+                context,
+                then_block: BlockId(then_block as u32),
+                else_block: BlockId(else_block as u32),
+            },
+            span,
+        );
+        (then_block, else_block)
+    }
+
+    /// Jumps from the current block to `join` passing `value`.
+    fn jump_to_join(&mut self, join: usize, value: Var, span: Span) {
+        self.builder.terminate(
+            TerminatorKind::Jump {
+                target: BlockId(join as u32),
+                args: vec![value],
+            },
+            span,
+        );
+    }
+
+    /// Lowers `expr` to a variable holding its (owned or borrowed-param) value.
+    fn value(&mut self, expr: &Expr) -> Var {
+        let span = expr.span;
+        match &expr.kind {
+            ExprKind::Int(value) => self.constant(Constant::Int(*value), span),
+            ExprKind::Float(value) => self.constant(Constant::Float(*value), span),
+            ExprKind::Bool(value) => self.constant(Constant::Bool(*value), span),
+            ExprKind::Unit | ExprKind::Unsupported => self.constant(Constant::Unit, span),
+            ExprKind::Text(text) => self.builder.emit_value(span, |dst| OpKind::Text {
+                dst,
+                text: text.clone(),
+            }),
+            ExprKind::Name(name) => self.name_value(name, span),
+            ExprKind::Negate(operand) => self.unary(UnaryOp::Neg, operand, span),
+            ExprKind::Not(operand) => self.unary(UnaryOp::Not, operand, span),
+            ExprKind::Binary(op, lhs, rhs) => {
+                let lhs = self.value(lhs);
+                let rhs = self.value(rhs);
+                self.binary(*op, lhs, rhs, span)
+            }
+            ExprKind::And(lhs, rhs) => self.short_circuit(lhs, rhs, ConditionContext::And, span),
+            ExprKind::Or(lhs, rhs) => self.short_circuit(lhs, rhs, ConditionContext::Or, span),
+            ExprKind::If {
+                condition,
+                then_branch,
+                else_branch,
+            } => {
+                let condition = self.value(condition);
+                let (then_block, else_block) = self.branch(condition, ConditionContext::If, span);
+                let (join, join_params) = self.builder.new_block(1, ParamMode::Owned);
+                for (block, branch) in [(then_block, then_branch), (else_block, else_branch)] {
+                    self.builder.switch_to(block);
+                    let value = self.value(branch);
+                    self.jump_to_join(join, value, branch.span);
+                }
+                self.builder.switch_to(join);
+                join_params[0]
+            }
+            ExprKind::Call { callee, args } => self.call(callee, args, span),
+            ExprKind::Index { base, index } => {
+                let base = self.value(base);
+                let index = self.value(index);
+                self.builder
+                    .emit_value(span, |dst| OpKind::Index { dst, base, index })
+            }
+            ExprKind::List(elements) => self.list(elements, span),
+            ExprKind::Tuple(elements) => {
+                let elements = elements.iter().map(|e| self.value(e)).collect();
+                self.builder
+                    .emit_value(span, |dst| OpKind::MakeTuple { dst, elements })
+            }
+            ExprKind::Map(entries) => {
+                let entries = entries
+                    .iter()
+                    .map(|(key, value)| (self.value(key), self.value(value)))
+                    .collect();
+                self.builder
+                    .emit_value(span, |dst| OpKind::MakeMap { dst, entries })
+            }
+            ExprKind::Block(items) => self
+                .block(items, false)
+                .expect("non-tail block has a value"),
+        }
+    }
+
+    fn unary(&mut self, op: UnaryOp, operand: &Expr, span: Span) -> Var {
+        let operand = self.value(operand);
+        self.builder
+            .emit_value(span, |dst| OpKind::Unary { dst, op, operand })
+    }
+
+    fn binary(&mut self, op: BinaryOp, lhs: Var, rhs: Var, span: Span) -> Var {
+        self.builder
+            .emit_value(span, |dst| OpKind::Binary { dst, op, lhs, rhs })
+    }
+
+    fn name_value(&mut self, name: &str, span: Span) -> Var {
+        if let Some(var) = self.scope.lookup(name) {
+            return var;
+        }
+        match self.table.callee(name) {
+            Some(_) => self.error(
+                diagnostic::UNSUPPORTED_FEATURE,
+                format!("`{name}` is a function; functions are not first-class values yet"),
+                span,
+            ),
+            None => self.error(
+                diagnostic::UNKNOWN_NAME,
+                format!("unknown name `{name}`"),
+                span,
+            ),
+        }
+    }
+
+    /// `lhs and rhs` / `lhs or rhs`: evaluates `rhs` only when needed; both must be Bool.
+    fn short_circuit(
+        &mut self,
+        lhs: &Expr,
+        rhs: &Expr,
+        context: ConditionContext,
+        span: Span,
+    ) -> Var {
+        let lhs_value = self.value(lhs);
+        let (then_block, else_block) = self.branch(lhs_value, context, lhs.span);
+        let (join, join_params) = self.builder.new_block(1, ParamMode::Owned);
+        let (evaluate_rhs, decided) = match context {
+            ConditionContext::Or => (else_block, then_block),
+            _ => (then_block, else_block),
+        };
+        self.builder.switch_to(decided);
+        let decided_value = self.constant(Constant::Bool(context == ConditionContext::Or), span);
+        self.jump_to_join(join, decided_value, span);
+        self.builder.switch_to(evaluate_rhs);
+        let rhs_value = self.value(rhs);
+        let (rhs_true, rhs_false) = self.branch(rhs_value, context, rhs.span);
+        for (block, result) in [(rhs_true, true), (rhs_false, false)] {
+            self.builder.switch_to(block);
+            let value = self.constant(Constant::Bool(result), rhs.span);
+            self.jump_to_join(join, value, span);
+        }
+        self.builder.switch_to(join);
+        join_params[0]
+    }
+
+    fn call(&mut self, callee: &Expr, args: &[Expr], span: Span) -> Var {
+        let ExprKind::Name(name) = &callee.kind else {
+            return self.error(
+                diagnostic::UNSUPPORTED_FEATURE,
+                "calling a computed value is not supported yet (functions are not first-class)"
+                    .into(),
+                callee.span,
+            );
+        };
+        if self.scope.lookup(name).is_some() {
+            return self.error(
+                diagnostic::UNSUPPORTED_FEATURE,
+                format!(
+                    "`{name}` is a local value; calling values (closures) is not supported yet"
+                ),
+                callee.span,
+            );
+        }
+        let Some(target) = self.table.callee(name) else {
+            return self.error(
+                diagnostic::UNKNOWN_NAME,
+                format!("unknown name `{name}`"),
+                callee.span,
+            );
+        };
+        let expected = match target {
+            Callee::Function(id) => self.table.entry(id).arity,
+            Callee::Builtin(builtin) => builtin.arity(),
+            Callee::Concat => 2,
+            Callee::NotYetSupported => {
+                return self.error(
+                    diagnostic::UNSUPPORTED_FEATURE,
+                    format!("builtin `{name}` is not supported yet"),
+                    callee.span,
+                );
+            }
+            Callee::Ref => {
+                return self.error(
+                    diagnostic::UNSUPPORTED_FEATURE,
+                    "refs are not supported yet".into(),
+                    callee.span,
+                );
+            }
+        };
+        if expected != args.len() {
+            return self.error(
+                diagnostic::ARITY_MISMATCH,
+                format!(
+                    "arity mismatch: {name} expects {expected} arguments, got {}",
+                    args.len()
+                ),
+                span,
+            );
+        }
+        let args: Vec<Var> = args.iter().map(|arg| self.value(arg)).collect();
+        match target {
+            Callee::Function(function) => self.builder.emit_value(span, |dst| OpKind::Call {
+                dst,
+                function,
+                args,
+            }),
+            Callee::Builtin(builtin) => {
+                self.builder
+                    .emit_value(span, |dst| OpKind::Builtin { dst, builtin, args })
+            }
+            _ => self.binary(BinaryOp::Concat, args[0], args[1], span),
+        }
+    }
+
+    /// `[a, ...xs, b]`: MakeList of the elements before the first spread, then ListExtend for
+    /// each spread and Push for each later element.
+    fn list(&mut self, elements: &[ListElement], span: Span) -> Var {
+        let first_spread = elements
+            .iter()
+            .position(|e| matches!(e, ListElement::Spread(_)))
+            .unwrap_or(elements.len());
+        let prefix = elements[..first_spread]
+            .iter()
+            .map(|element| match element {
+                ListElement::Single(expr) | ListElement::Spread(expr) => self.value(expr),
+            })
+            .collect();
+        let mut list = self.builder.emit_value(span, |dst| OpKind::MakeList {
+            dst,
+            elements: prefix,
+        });
+        for element in &elements[first_spread..] {
+            let (builtin, expr) = match element {
+                ListElement::Spread(expr) => (Builtin::ListExtend, expr),
+                ListElement::Single(expr) => (Builtin::Push, expr),
+            };
+            let value = self.value(expr);
+            let base = list;
+            list = self.builder.emit_value(expr.span, |dst| OpKind::Builtin {
+                dst,
+                builtin,
+                args: vec![base, value],
+            });
+        }
+        list
+    }
+
+    /// Lowers a block's items. In tail position the block is terminated and `None` returned
+    /// (the caller returns the value); otherwise the block's value is returned.
+    fn block(&mut self, items: &[Item], tail: bool) -> Option<Var> {
+        let mark = self.scope.mark();
+        let result = match items.split_last() {
+            Some((last, rest)) => {
+                for item in rest {
+                    self.item(item);
+                }
+                match &last.kind {
+                    ItemKind::Expr(expr) if tail => {
+                        self.tail(expr);
+                        None
+                    }
+                    ItemKind::Expr(expr) => Some(self.value(expr)),
+                    _ => {
+                        self.item(last);
+                        Some(self.constant(Constant::Unit, last.span))
+                    }
+                }
+            }
+            None => Some(self.constant(Constant::Unit, Span::default())),
+        };
+        self.scope.restore(mark);
+        result
+    }
+
+    fn item(&mut self, item: &Item) {
+        match &item.kind {
+            ItemKind::Bind(name, expr) => {
+                let value = self.value(expr);
+                self.scope.bind(&name.text, value);
+            }
+            ItemKind::Destructure(names, expr) => {
+                let tuple = self.value(expr);
+                for (position, name) in names.iter().enumerate() {
+                    let index = self.constant(Constant::Int(position as i64), name.span);
+                    let element = self.builder.emit_value(name.span, |dst| OpKind::Index {
+                        dst,
+                        base: tuple,
+                        index,
+                    });
+                    self.scope.bind(&name.text, element);
+                }
+            }
+            ItemKind::Expr(expr) => {
+                self.value(expr);
+            }
+            ItemKind::BindFrom(..)
+            | ItemKind::Filter(_)
+            | ItemKind::Yield(_)
+            | ItemKind::Recurse(_) => {
+                self.errors.push(Diagnostic::new(
+                    diagnostic::BLOCK_ITEM_OUTSIDE_ITS_BLOCK,
+                    format!(
+                        "unsupported block item in plain block: {}",
+                        item.kind.kind_name()
+                    ),
+                    item.span,
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! The operands of each IR op and terminator with their ownership position (owned =
+//! consumed by the op, borrowed = only read), in operand order. Call positions take the
+//! callee's param modes, builtin positions the builtin table's, `Jump` args the target
+//! block's param modes (a loop header's borrowed params take borrowed args). `Release` is
+//! not listed here: it consumes its var and is handled by the RC pass and verifier directly.
+
+use crate::ir::{Block, Function, OpKind, ParamMode, TerminatorKind, Var};
+
+/// Operands of `kind` as `(var, mode)`; calls to out-of-range functions read as Borrowed
+/// (the verifier reports the bad id separately).
+pub fn op_operands(kind: &OpKind, functions: &[Function]) -> Vec<(Var, ParamMode)> {
+    use ParamMode::{Borrowed, Owned};
+    match kind {
+        OpKind::Enter
+        | OpKind::Fuel
+        | OpKind::Const { .. }
+        | OpKind::Text { .. }
+        | OpKind::Release { .. }
+        | OpKind::GeneratorItem { .. } => Vec::new(),
+        OpKind::Unary { operand, .. } => vec![(*operand, Borrowed)],
+        OpKind::Binary { lhs, rhs, .. } => vec![(*lhs, Borrowed), (*rhs, Borrowed)],
+        OpKind::Index { base, index, .. } => vec![(*base, Borrowed), (*index, Borrowed)],
+        OpKind::Retain { src, .. } => vec![(*src, Borrowed)],
+        OpKind::Call { function, args, .. } => {
+            let params = functions
+                .get(function.0 as usize)
+                .map(|f| f.params.as_slice())
+                .unwrap_or(&[]);
+            args.iter()
+                .enumerate()
+                .map(|(i, &arg)| (arg, params.get(i).map_or(Borrowed, |p| p.mode)))
+                .collect()
+        }
+        OpKind::Builtin { builtin, args, .. } => {
+            let modes = builtin.param_modes();
+            args.iter()
+                .enumerate()
+                .map(|(i, &arg)| (arg, modes.get(i).copied().unwrap_or(Borrowed)))
+                .collect()
+        }
+        OpKind::MakeList { elements, .. } | OpKind::MakeTuple { elements, .. } => {
+            elements.iter().map(|&e| (e, Owned)).collect()
+        }
+        OpKind::MakeMap { entries, .. } => entries
+            .iter()
+            .flat_map(|&(key, value)| [(key, Owned), (value, Owned)])
+            .collect(),
+    }
+}
+
+/// Operands of a terminator as `(var, mode)`.
+pub fn terminator_operands(kind: &TerminatorKind, blocks: &[Block]) -> Vec<(Var, ParamMode)> {
+    match kind {
+        TerminatorKind::Return { value } => vec![(*value, ParamMode::Owned)],
+        TerminatorKind::Branch { condition, .. } => vec![(*condition, ParamMode::Borrowed)],
+        TerminatorKind::Jump { target, args } => {
+            let params = blocks
+                .get(target.0 as usize)
+                .map(|b| b.params.as_slice())
+                .unwrap_or(&[]);
+            args.iter()
+                .enumerate()
+                .map(|(i, &arg)| {
+                    (
+                        arg,
+                        params.get(i).map_or(ParamMode::Owned, |param| param.mode),
+                    )
+                })
+                .collect()
+        }
+    }
+}
+
+/// Rewrites the operand vars of `kind` in operand order (same order as [`op_operands`]).
+pub fn replace_op_operands(kind: &mut OpKind, replacement: &[Var]) {
+    let mut next = replacement.iter().copied();
+    let mut take = |slot: &mut Var| {
+        if let Some(var) = next.next() {
+            *slot = var;
+        }
+    };
+    match kind {
+        OpKind::Enter
+        | OpKind::Fuel
+        | OpKind::Const { .. }
+        | OpKind::Text { .. }
+        | OpKind::Release { .. }
+        | OpKind::GeneratorItem { .. } => {}
+        OpKind::Unary { operand, .. } => take(operand),
+        OpKind::Binary { lhs, rhs, .. } => {
+            take(lhs);
+            take(rhs);
+        }
+        OpKind::Index { base, index, .. } => {
+            take(base);
+            take(index);
+        }
+        OpKind::Retain { src, .. } => take(src),
+        OpKind::Call { args, .. }
+        | OpKind::Builtin { args, .. }
+        | OpKind::MakeList { elements: args, .. }
+        | OpKind::MakeTuple { elements: args, .. } => args.iter_mut().for_each(take),
+        OpKind::MakeMap { entries, .. } => entries.iter_mut().for_each(|(key, value)| {
+            take(key);
+            take(value);
+        }),
+    }
+}
+
+/// The successor blocks of a terminator.
+pub fn successors(kind: &TerminatorKind) -> Vec<crate::ir::BlockId> {
+    match kind {
+        TerminatorKind::Return { .. } => Vec::new(),
+        TerminatorKind::Jump { target, .. } => vec![*target],
+        TerminatorKind::Branch {
+            then_block,
+            else_block,
+            ..
+        } => vec![*then_block, *else_block],
+    }
+}

@@ -1,0 +1,669 @@
+//! The recursive-descent parser: tokens -> [`ast::Program`].
+//!
+//! Precedence, low to high: `|>`, `or`, `and`, `not`, comparisons (non-associative), `++`,
+//! `+ -`, `* / %`, unary `-`, postfix call/index. Directly inside a block, a newline ends a
+//! block item, and a `(`, `[` or `-` at the start of a line starts a new item rather than
+//! continuing the previous expression (inside parentheses, brackets and map literals newlines
+//! are insignificant). Syntax errors stop the parse (first error wins); unsupported features
+//! (E0202) and out-of-range integers (E0003) are collected and parsing continues.
+
+use crate::ast::{Expr, ExprKind, FunctionDef, Item, ItemKind, ListElement, Name, Program};
+use crate::diagnostic::{self, Diagnostic};
+use crate::ir::{BinaryOp, Span};
+use crate::lexer::{Token, TokenKind, tokenize};
+
+/// The largest Int (2^47 - 1); the smallest is `-2^47`.
+pub const INT_MAX: i64 = (1 << 47) - 1;
+pub const INT_MIN: i64 = -(1 << 47);
+
+pub fn parse(text: &str) -> Result<Program, Vec<Diagnostic>> {
+    let tokens = tokenize(text).map_err(|d| vec![d])?;
+    let mut parser = Parser {
+        tokens,
+        position: 0,
+        newlines_significant: false,
+        errors: Vec::new(),
+    };
+    match parser.program() {
+        Ok(program) if parser.errors.is_empty() => Ok(program),
+        Ok(_) => Err(parser.errors),
+        Err(fatal) => {
+            parser.errors.push(fatal);
+            Err(parser.errors)
+        }
+    }
+}
+
+type Parse<T> = Result<T, Diagnostic>;
+
+struct Parser {
+    tokens: Vec<Token>,
+    position: usize,
+    newlines_significant: bool,
+    errors: Vec<Diagnostic>,
+}
+
+fn syntax(message: impl Into<String>, span: Span) -> Diagnostic {
+    Diagnostic::new(diagnostic::SYNTAX, message, span)
+}
+
+impl Parser {
+    fn peek(&self) -> &Token {
+        &self.tokens[self.position]
+    }
+
+    fn peek_kind(&self) -> &TokenKind {
+        &self.peek().kind
+    }
+
+    fn peek_kind_at(&self, ahead: usize) -> &TokenKind {
+        let index = (self.position + ahead).min(self.tokens.len() - 1);
+        &self.tokens[index].kind
+    }
+
+    fn advance(&mut self) -> Token {
+        let token = self.tokens[self.position].clone();
+        if token.kind != TokenKind::Eof {
+            self.position += 1;
+        }
+        token
+    }
+
+    fn eat(&mut self, kind: &TokenKind) -> bool {
+        if self.peek_kind() == kind {
+            self.advance();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, kind: TokenKind, what: &str) -> Parse<Span> {
+        if self.peek_kind() == &kind {
+            Ok(self.advance().span)
+        } else {
+            Err(self.unexpected(what))
+        }
+    }
+
+    fn unexpected(&self, what: &str) -> Diagnostic {
+        let token = self.peek();
+        syntax(
+            format!("expected {what}, found {}", token.kind.describe()),
+            token.span,
+        )
+    }
+
+    fn ident(&mut self, what: &str) -> Parse<Name> {
+        match self.peek_kind().clone() {
+            TokenKind::Ident(text) => Ok(Name {
+                text,
+                span: self.advance().span,
+            }),
+            _ => Err(self.unexpected(what)),
+        }
+    }
+
+    /// True when the next token starts a new line inside a block (so it cannot continue).
+    fn at_line_break(&self) -> bool {
+        self.newlines_significant && self.peek().newline_before
+    }
+
+    fn unsupported(&mut self, feature: &str, span: Span) -> Expr {
+        self.errors.push(Diagnostic::new(
+            diagnostic::UNSUPPORTED_FEATURE,
+            format!("{feature} are not supported yet"),
+            span,
+        ));
+        Expr {
+            kind: ExprKind::Unsupported,
+            span,
+        }
+    }
+
+    /// Runs `body` with newline significance set to `significant`, restoring it afterwards.
+    fn with_newlines<T>(&mut self, significant: bool, body: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = std::mem::replace(&mut self.newlines_significant, significant);
+        let result = body(self);
+        self.newlines_significant = saved;
+        result
+    }
+
+    fn program(&mut self) -> Parse<Program> {
+        let mut functions = Vec::new();
+        while self.peek_kind() != &TokenKind::Eof {
+            functions.push(self.function()?);
+        }
+        Ok(Program { functions })
+    }
+
+    fn function(&mut self) -> Parse<FunctionDef> {
+        let start = self.expect(TokenKind::Fn, "`fn`")?;
+        let name = self.ident("a function name")?;
+        self.expect(TokenKind::LeftParen, "`(`")?;
+        let mut params = Vec::new();
+        while self.peek_kind() != &TokenKind::RightParen {
+            params.push(self.ident("a parameter name")?);
+            if !self.eat(&TokenKind::Comma) {
+                break;
+            }
+        }
+        self.expect(TokenKind::RightParen, "`,` or `)`")?;
+        self.expect(TokenKind::Assign, "`=`")?;
+        let body = self.with_newlines(false, |p| p.expr())?;
+        let span = start.to(body.span);
+        Ok(FunctionDef {
+            name,
+            params,
+            body,
+            span,
+        })
+    }
+
+    pub fn expr(&mut self) -> Parse<Expr> {
+        let mut lhs = self.or_expr()?;
+        while self.peek_kind() == &TokenKind::Pipe {
+            let pipe = self.advance().span;
+            let rhs = self.or_expr()?;
+            let span = lhs.span.to(rhs.span);
+            lhs = match rhs.kind {
+                ExprKind::Call { callee, mut args } => {
+                    args.insert(0, lhs);
+                    Expr {
+                        kind: ExprKind::Call { callee, args },
+                        span,
+                    }
+                }
+                ExprKind::Name(_) => Expr {
+                    kind: ExprKind::Call {
+                        callee: Box::new(rhs),
+                        args: vec![lhs],
+                    },
+                    span,
+                },
+                _ => {
+                    return Err(syntax(
+                        "the right side of `|>` must be a call such as `f(a)` or a name",
+                        pipe.to(rhs.span),
+                    ));
+                }
+            };
+        }
+        Ok(lhs)
+    }
+
+    fn or_expr(&mut self) -> Parse<Expr> {
+        let mut lhs = self.and_expr()?;
+        while self.eat(&TokenKind::Or) {
+            let rhs = self.and_expr()?;
+            let span = lhs.span.to(rhs.span);
+            lhs = Expr {
+                kind: ExprKind::Or(Box::new(lhs), Box::new(rhs)),
+                span,
+            };
+        }
+        Ok(lhs)
+    }
+
+    fn and_expr(&mut self) -> Parse<Expr> {
+        let mut lhs = self.not_expr()?;
+        while self.eat(&TokenKind::And) {
+            let rhs = self.not_expr()?;
+            let span = lhs.span.to(rhs.span);
+            lhs = Expr {
+                kind: ExprKind::And(Box::new(lhs), Box::new(rhs)),
+                span,
+            };
+        }
+        Ok(lhs)
+    }
+
+    fn not_expr(&mut self) -> Parse<Expr> {
+        if self.peek_kind() == &TokenKind::Not {
+            let start = self.advance().span;
+            let operand = self.not_expr()?;
+            let span = start.to(operand.span);
+            return Ok(Expr {
+                kind: ExprKind::Not(Box::new(operand)),
+                span,
+            });
+        }
+        self.comparison()
+    }
+
+    fn comparison_op(&self) -> Option<BinaryOp> {
+        Some(match self.peek_kind() {
+            TokenKind::EqualEqual => BinaryOp::Eq,
+            TokenKind::BangEqual => BinaryOp::Ne,
+            TokenKind::Less => BinaryOp::Lt,
+            TokenKind::LessEqual => BinaryOp::Le,
+            TokenKind::Greater => BinaryOp::Gt,
+            TokenKind::GreaterEqual => BinaryOp::Ge,
+            _ => return None,
+        })
+    }
+
+    fn comparison(&mut self) -> Parse<Expr> {
+        let lhs = self.concat()?;
+        let Some(op) = self.comparison_op() else {
+            return Ok(lhs);
+        };
+        self.advance();
+        let rhs = self.concat()?;
+        if self.comparison_op().is_some() {
+            return Err(syntax(
+                "comparison operators are non-associative; use parentheses or `and`",
+                self.peek().span,
+            ));
+        }
+        Ok(binary(op, lhs, rhs))
+    }
+
+    fn concat(&mut self) -> Parse<Expr> {
+        let mut lhs = self.additive()?;
+        while self.eat(&TokenKind::PlusPlus) {
+            let rhs = self.additive()?;
+            lhs = binary(BinaryOp::Concat, lhs, rhs);
+        }
+        Ok(lhs)
+    }
+
+    fn additive(&mut self) -> Parse<Expr> {
+        let mut lhs = self.multiplicative()?;
+        loop {
+            let op = match self.peek_kind() {
+                TokenKind::Plus => BinaryOp::Add,
+                TokenKind::Minus if !self.at_line_break() => BinaryOp::Sub,
+                _ => return Ok(lhs),
+            };
+            self.advance();
+            let rhs = self.multiplicative()?;
+            lhs = binary(op, lhs, rhs);
+        }
+    }
+
+    fn multiplicative(&mut self) -> Parse<Expr> {
+        let mut lhs = self.unary()?;
+        loop {
+            let op = match self.peek_kind() {
+                TokenKind::Star => BinaryOp::Mul,
+                TokenKind::Slash => BinaryOp::Div,
+                TokenKind::Percent => BinaryOp::Rem,
+                _ => return Ok(lhs),
+            };
+            self.advance();
+            let rhs = self.unary()?;
+            lhs = binary(op, lhs, rhs);
+        }
+    }
+
+    fn unary(&mut self) -> Parse<Expr> {
+        match self.peek_kind() {
+            TokenKind::Minus => {
+                let start = self.advance().span;
+                let literal_follows = matches!(self.peek_kind(), TokenKind::Int(_))
+                    && !matches!(
+                        self.peek_kind_at(1),
+                        TokenKind::LeftParen | TokenKind::LeftBracket
+                    );
+                if literal_follows {
+                    let token = self.advance();
+                    let TokenKind::Int(magnitude) = token.kind else {
+                        unreachable!("checked above")
+                    };
+                    let span = start.to(token.span);
+                    return Ok(self.int_literal(-(magnitude as i128), span));
+                }
+                let operand = self.unary()?;
+                let span = start.to(operand.span);
+                Ok(Expr {
+                    kind: ExprKind::Negate(Box::new(operand)),
+                    span,
+                })
+            }
+            TokenKind::Bang => {
+                let start = self.advance().span;
+                let operand = self.unary()?;
+                Ok(self.unsupported("refs (`!r`)", start.to(operand.span)))
+            }
+            _ => self.postfix(),
+        }
+    }
+
+    fn int_literal(&mut self, value: i128, span: Span) -> Expr {
+        if value < INT_MIN as i128 || value > INT_MAX as i128 {
+            self.errors.push(Diagnostic::new(
+                diagnostic::INTEGER_LITERAL_OUT_OF_RANGE,
+                "integer literal out of range",
+                span,
+            ));
+            return Expr {
+                kind: ExprKind::Unsupported,
+                span,
+            };
+        }
+        Expr {
+            kind: ExprKind::Int(value as i64),
+            span,
+        }
+    }
+
+    fn postfix(&mut self) -> Parse<Expr> {
+        let mut expr = self.primary()?;
+        loop {
+            if self.at_line_break() {
+                return Ok(expr);
+            }
+            match self.peek_kind() {
+                TokenKind::LeftParen => {
+                    self.advance();
+                    let args = self.with_newlines(false, |p| {
+                        p.comma_list(TokenKind::RightParen, |p| p.expr())
+                    })?;
+                    let end = self.expect(TokenKind::RightParen, "`,` or `)`")?;
+                    let span = expr.span.to(end);
+                    expr = Expr {
+                        kind: ExprKind::Call {
+                            callee: Box::new(expr),
+                            args,
+                        },
+                        span,
+                    };
+                }
+                TokenKind::LeftBracket => {
+                    self.advance();
+                    let index = self.with_newlines(false, |p| p.expr())?;
+                    let end = self.expect(TokenKind::RightBracket, "`]`")?;
+                    let span = expr.span.to(end);
+                    expr = Expr {
+                        kind: ExprKind::Index {
+                            base: Box::new(expr),
+                            index: Box::new(index),
+                        },
+                        span,
+                    };
+                }
+                _ => return Ok(expr),
+            }
+        }
+    }
+
+    /// Parses `element (, element)* ,?` up to (not including) `close`.
+    fn comma_list<T>(
+        &mut self,
+        close: TokenKind,
+        mut element: impl FnMut(&mut Self) -> Parse<T>,
+    ) -> Parse<Vec<T>> {
+        let mut elements = Vec::new();
+        while self.peek_kind() != &close {
+            elements.push(element(self)?);
+            if !self.eat(&TokenKind::Comma) {
+                break;
+            }
+        }
+        Ok(elements)
+    }
+
+    fn primary(&mut self) -> Parse<Expr> {
+        let token = self.peek().clone();
+        let span = token.span;
+        let simple = |kind| Ok(Expr { kind, span });
+        match token.kind {
+            TokenKind::Int(magnitude) => {
+                self.advance();
+                Ok(self.int_literal(magnitude as i128, span))
+            }
+            TokenKind::Float(value) => {
+                self.advance();
+                simple(ExprKind::Float(value))
+            }
+            TokenKind::Text(text) => {
+                self.advance();
+                simple(ExprKind::Text(text))
+            }
+            TokenKind::True | TokenKind::False => {
+                self.advance();
+                simple(ExprKind::Bool(token.kind == TokenKind::True))
+            }
+            TokenKind::Ident(name) => {
+                self.advance();
+                simple(ExprKind::Name(name))
+            }
+            TokenKind::LeftParen => self.parenthesised(),
+            TokenKind::LeftBracket => self.list(),
+            TokenKind::HashBrace => self.map(),
+            TokenKind::LeftBrace => {
+                let (items, span) = self.block(false)?;
+                Ok(Expr {
+                    kind: ExprKind::Block(items),
+                    span,
+                })
+            }
+            TokenKind::If => self.if_expr(),
+            TokenKind::Backslash => self.lambda(),
+            TokenKind::Generate => {
+                self.advance();
+                let (_, block_span) = self.block(true)?;
+                Ok(self.unsupported("generator blocks", span.to(block_span)))
+            }
+            TokenKind::Loop => {
+                self.advance();
+                let pattern = self.with_newlines(false, |p| p.expr())?;
+                self.expect(TokenKind::Assign, "`=` after the loop pattern")?;
+                self.with_newlines(false, |p| p.expr())?;
+                let (_, block_span) = self.block(true)?;
+                let _ = pattern;
+                Ok(self.unsupported("`loop` generators", span.to(block_span)))
+            }
+            _ => Err(self.unexpected("an expression")),
+        }
+    }
+
+    fn parenthesised(&mut self) -> Parse<Expr> {
+        let start = self.advance().span;
+        self.with_newlines(false, |p| {
+            if p.peek_kind() == &TokenKind::RightParen {
+                let end = p.advance().span;
+                return Ok(Expr {
+                    kind: ExprKind::Unit,
+                    span: start.to(end),
+                });
+            }
+            let first = p.expr()?;
+            if p.peek_kind() == &TokenKind::RightParen {
+                p.advance();
+                return Ok(first);
+            }
+            p.expect(TokenKind::Comma, "`,` or `)`")?;
+            let mut elements = vec![first];
+            elements.extend(p.comma_list(TokenKind::RightParen, |p| p.expr())?);
+            let end = p.expect(TokenKind::RightParen, "`,` or `)`")?;
+            Ok(Expr {
+                kind: ExprKind::Tuple(elements),
+                span: start.to(end),
+            })
+        })
+    }
+
+    fn list(&mut self) -> Parse<Expr> {
+        let start = self.advance().span;
+        self.with_newlines(false, |p| {
+            let elements = p.comma_list(TokenKind::RightBracket, |p| {
+                if p.eat(&TokenKind::Ellipsis) {
+                    Ok(ListElement::Spread(p.expr()?))
+                } else {
+                    Ok(ListElement::Single(p.expr()?))
+                }
+            })?;
+            let end = p.expect(TokenKind::RightBracket, "`,` or `]`")?;
+            Ok(Expr {
+                kind: ExprKind::List(elements),
+                span: start.to(end),
+            })
+        })
+    }
+
+    fn map(&mut self) -> Parse<Expr> {
+        let start = self.advance().span;
+        self.with_newlines(false, |p| {
+            let entries = p.comma_list(TokenKind::RightBrace, |p| {
+                let key = p.expr()?;
+                p.expect(TokenKind::Colon, "`:` after a map key")?;
+                Ok((key, p.expr()?))
+            })?;
+            let end = p.expect(TokenKind::RightBrace, "`,` or `}`")?;
+            Ok(Expr {
+                kind: ExprKind::Map(entries),
+                span: start.to(end),
+            })
+        })
+    }
+
+    fn if_expr(&mut self) -> Parse<Expr> {
+        let start = self.advance().span;
+        let (condition, then_branch) = self.with_newlines(false, |p| {
+            let condition = p.expr()?;
+            p.expect(TokenKind::Then, "`then`")?;
+            let then_branch = p.expr()?;
+            Ok::<_, Diagnostic>((condition, then_branch))
+        })?;
+        self.expect(TokenKind::Else, "`else` (every `if` needs one)")?;
+        let else_branch = self.expr()?;
+        let span = start.to(else_branch.span);
+        Ok(Expr {
+            kind: ExprKind::If {
+                condition: Box::new(condition),
+                then_branch: Box::new(then_branch),
+                else_branch: Box::new(else_branch),
+            },
+            span,
+        })
+    }
+
+    fn lambda(&mut self) -> Parse<Expr> {
+        let start = self.advance().span;
+        self.comma_list(TokenKind::RightArrow, |p| p.ident("a lambda parameter"))?;
+        self.expect(TokenKind::RightArrow, "`->`")?;
+        let body = self.expr()?;
+        Ok(self.unsupported("lambdas", start.to(body.span)))
+    }
+
+    /// `{ item (; | newline) ... }`. Returns the items and the span of the braces.
+    fn block(&mut self, generator: bool) -> Parse<(Vec<Item>, Span)> {
+        let start = self.expect(TokenKind::LeftBrace, "`{`")?;
+        self.with_newlines(true, |p| {
+            let mut items = Vec::new();
+            loop {
+                while p.eat(&TokenKind::Semicolon) {}
+                if p.peek_kind() == &TokenKind::RightBrace {
+                    let end = p.advance().span;
+                    return Ok((items, start.to(end)));
+                }
+                items.push(p.item(generator)?);
+                let separated =
+                    matches!(p.peek_kind(), TokenKind::Semicolon | TokenKind::RightBrace)
+                        || p.peek().newline_before;
+                if !separated {
+                    return Err(p.unexpected("`;`, a newline or `}` after a block item"));
+                }
+            }
+        })
+    }
+
+    fn item(&mut self, _generator: bool) -> Parse<Item> {
+        let start = self.peek().span;
+        let keyword_item = |p: &mut Self, make: fn(Expr) -> ItemKind| {
+            p.advance();
+            let expr = p.expr()?;
+            let span = start.to(expr.span);
+            Ok(Item {
+                kind: make(expr),
+                span,
+            })
+        };
+        match self.peek_kind() {
+            TokenKind::When => return keyword_item(self, ItemKind::Filter),
+            TokenKind::Yield => return keyword_item(self, ItemKind::Yield),
+            TokenKind::Recurse => return keyword_item(self, ItemKind::Recurse),
+            TokenKind::Ident(_) if self.peek_kind_at(1) == &TokenKind::LeftArrow => {
+                let name = self.ident("a name")?;
+                self.advance();
+                let expr = self.expr()?;
+                let span = start.to(expr.span);
+                return Ok(Item {
+                    kind: ItemKind::BindFrom(name, expr),
+                    span,
+                });
+            }
+            _ => {}
+        }
+        let expr = self.expr()?;
+        match self.peek_kind() {
+            TokenKind::Assign => {
+                let assign = self.advance().span;
+                let value = self.expr()?;
+                let span = start.to(value.span);
+                let kind = match binding_pattern(&expr) {
+                    Some(Pattern::Single(name)) => ItemKind::Bind(name, value),
+                    Some(Pattern::Tuple(names)) => ItemKind::Destructure(names, value),
+                    None => {
+                        return Err(syntax(
+                            "the left side of `=` must be a name or a tuple of names",
+                            expr.span.to(assign),
+                        ));
+                    }
+                };
+                Ok(Item { kind, span })
+            }
+            TokenKind::ColonEqual => {
+                self.advance();
+                let value = self.expr()?;
+                let span = start.to(value.span);
+                let expr = self.unsupported("refs (`r := v`)", span);
+                Ok(Item {
+                    kind: ItemKind::Expr(expr),
+                    span,
+                })
+            }
+            _ => {
+                let span = expr.span;
+                Ok(Item {
+                    kind: ItemKind::Expr(expr),
+                    span,
+                })
+            }
+        }
+    }
+}
+
+enum Pattern {
+    Single(Name),
+    Tuple(Vec<Name>),
+}
+
+fn binding_pattern(expr: &Expr) -> Option<Pattern> {
+    let as_name = |expr: &Expr| match &expr.kind {
+        ExprKind::Name(text) => Some(Name {
+            text: text.clone(),
+            span: expr.span,
+        }),
+        _ => None,
+    };
+    match &expr.kind {
+        ExprKind::Name(_) => as_name(expr).map(Pattern::Single),
+        ExprKind::Tuple(elements) => elements
+            .iter()
+            .map(as_name)
+            .collect::<Option<Vec<_>>>()
+            .map(Pattern::Tuple),
+        _ => None,
+    }
+}
+
+fn binary(op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
+    let span = lhs.span.to(rhs.span);
+    Expr {
+        kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+        span,
+    }
+}

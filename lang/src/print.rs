@@ -1,0 +1,186 @@
+//! The readable IR printer (`cairn check --ir FILE`). One line per op, padded so spans line
+//! up: `v3 = lt v1, v2` then `@line:col` (or `@start..end` without a source file), and
+//! `[cleanup: ...]` on fallible ops and branches. The output is deterministic.
+
+use std::fmt::Write;
+
+use crate::ir::{
+    BinaryOp, Builtin, ConditionContext, Constant, Function, Module, Op, OpKind, ParamMode, Span,
+    TerminatorKind, UnaryOp, Var,
+};
+use crate::source::SourceFile;
+
+const OP_TEXT_WIDTH: usize = 35;
+
+pub fn print_module(module: &Module, file: Option<&SourceFile>) -> String {
+    let mut out = String::new();
+    for (index, function) in module.functions.iter().enumerate() {
+        if index > 0 {
+            out.push('\n');
+        }
+        out.push_str(&print_function(function, module, file));
+    }
+    out
+}
+
+fn var_list(vars: &[Var]) -> String {
+    vars.iter()
+        .map(|v| format!("v{}", v.0))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn location(span: Span, file: Option<&SourceFile>) -> String {
+    match file {
+        Some(file) => {
+            let at = file.line_column(span.start);
+            format!("@{}:{}", at.line, at.column)
+        }
+        None => format!("@{}..{}", span.start, span.end),
+    }
+}
+
+fn line(
+    out: &mut String,
+    text: &str,
+    span: Span,
+    cleanup: Option<&[Var]>,
+    file: Option<&SourceFile>,
+) {
+    let mut row = format!("  {text:<OP_TEXT_WIDTH$} {}", location(span, file));
+    if let Some(cleanup) = cleanup {
+        let _ = write!(row, " [cleanup: {}]", var_list(cleanup));
+    }
+    out.push_str(row.trim_end());
+    out.push('\n');
+}
+
+pub fn print_function(function: &Function, module: &Module, file: Option<&SourceFile>) -> String {
+    let mut out = String::new();
+    let params: Vec<String> = function
+        .params
+        .iter()
+        .map(|p| format!("v{}: {}", p.var.0, mode_name(p.mode)))
+        .collect();
+    let _ = writeln!(out, "fn {}({}) {{", function.name, params.join(", "));
+    for (index, block) in function.blocks.iter().enumerate() {
+        let params: Vec<Var> = block.params.iter().map(|p| p.var).collect();
+        let _ = writeln!(out, "b{index}({}):", var_list(&params));
+        for op in &block.ops {
+            let cleanup = op.kind.is_fallible().then_some(op.cleanup.as_slice());
+            line(&mut out, &op_text(op, module), op.span, cleanup, file);
+        }
+        let terminator = &block.terminator;
+        let (text, cleanup) = match &terminator.kind {
+            TerminatorKind::Return { value } => (format!("return v{}", value.0), None),
+            TerminatorKind::Jump { target, args } => {
+                (format!("jump b{}({})", target.0, var_list(args)), None)
+            }
+            TerminatorKind::Branch {
+                condition,
+                context,
+                then_block,
+                else_block,
+            } => (
+                format!(
+                    "branch {} v{} -> b{}, b{}",
+                    context_name(*context),
+                    condition.0,
+                    then_block.0,
+                    else_block.0
+                ),
+                Some(terminator.cleanup.as_slice()),
+            ),
+        };
+        line(&mut out, &text, terminator.span, cleanup, file);
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn mode_name(mode: ParamMode) -> &'static str {
+    match mode {
+        ParamMode::Owned => "owned",
+        ParamMode::Borrowed => "borrowed",
+    }
+}
+
+fn context_name(context: ConditionContext) -> &'static str {
+    match context {
+        ConditionContext::If => "if",
+        ConditionContext::And => "and",
+        ConditionContext::Or => "or",
+    }
+}
+
+pub fn binary_name(op: BinaryOp) -> &'static str {
+    match op {
+        BinaryOp::Add => "add",
+        BinaryOp::Sub => "sub",
+        BinaryOp::Mul => "mul",
+        BinaryOp::Div => "div",
+        BinaryOp::Rem => "rem",
+        BinaryOp::Concat => "concat",
+        BinaryOp::Eq => "eq",
+        BinaryOp::Ne => "ne",
+        BinaryOp::Lt => "lt",
+        BinaryOp::Le => "le",
+        BinaryOp::Gt => "gt",
+        BinaryOp::Ge => "ge",
+    }
+}
+
+fn builtin_name(builtin: Builtin) -> &'static str {
+    builtin.name().unwrap_or("list_extend")
+}
+
+fn op_text(op: &Op, module: &Module) -> String {
+    let body = match &op.kind {
+        OpKind::Enter => return "enter".into(),
+        OpKind::Fuel => return "fuel".into(),
+        OpKind::Release { var } => return format!("release v{}", var.0),
+        OpKind::GeneratorItem { item } => return format!("generator_item {}", item.name()),
+        OpKind::Const { value, .. } => match value {
+            Constant::Int(i) => format!("const {i}"),
+            Constant::Float(f) => format!("const {f:?}"),
+            Constant::Bool(b) => format!("const {b}"),
+            Constant::Unit => "const ()".into(),
+        },
+        OpKind::Text { text, .. } => format!("text {text:?}"),
+        OpKind::Unary { op, operand, .. } => {
+            let name = match op {
+                UnaryOp::Neg => "neg",
+                UnaryOp::Not => "not",
+            };
+            format!("{name} v{}", operand.0)
+        }
+        OpKind::Binary { op, lhs, rhs, .. } => {
+            format!("{} v{}, v{}", binary_name(*op), lhs.0, rhs.0)
+        }
+        OpKind::Call { function, args, .. } => {
+            let name = module
+                .functions
+                .get(function.0 as usize)
+                .map_or_else(|| format!("#{}", function.0), |f| f.name.clone());
+            format!("call {name}({})", var_list(args))
+        }
+        OpKind::Builtin { builtin, args, .. } => {
+            format!("builtin {}({})", builtin_name(*builtin), var_list(args))
+        }
+        OpKind::MakeList { elements, .. } => format!("list [{}]", var_list(elements)),
+        OpKind::MakeTuple { elements, .. } => format!("tuple ({})", var_list(elements)),
+        OpKind::MakeMap { entries, .. } => {
+            let entries: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("v{}: v{}", k.0, v.0))
+                .collect();
+            format!("map #{{{}}}", entries.join(", "))
+        }
+        OpKind::Index { base, index, .. } => format!("index v{}[v{}]", base.0, index.0),
+        OpKind::Retain { src, .. } => format!("retain v{}", src.0),
+    };
+    match op.kind.dst() {
+        Some(dst) => format!("v{} = {body}", dst.0),
+        None => body,
+    }
+}

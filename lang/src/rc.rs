@@ -1,0 +1,286 @@
+//! The reference-counting pass: the ONE place that inserts `Retain`/`Release` and fills every
+//! fallible op's `cleanup` (Perceus / Lean ExplicitRC style). It is deterministic: ordered
+//! sets everywhere, blocks in reverse postorder, fresh variables numbered upward from the
+//! function's `var_count`.
+//!
+//! Algorithm, per function:
+//! 1. Liveness over the CFG (`liveness.rs`): live-at-start and live-out of every block, then
+//!    the vars live after each op.
+//! 2. Every value an op defines, and every Owned block param, is *owned*; Borrowed params are
+//!    never retained on entry, released or consumed. The pass tracks the set of owned vars
+//!    *held* (defined and not yet consumed or released) while walking each block.
+//! 3. Block entry: block 0 holds its owned params; a `Branch` target holds what its single
+//!    predecessor held at the branch; any other block (a join or the loop header) holds its
+//!    owned params plus the owned vars live into it. Held vars not live at the block's start
+//!    are released first (this releases vars a Branch left behind for the other side, and
+//!    dead join params).
+//! 4. For each op, operands in owned positions (see `operands.rs`): a held owned var whose
+//!    last use this is, used nowhere else in the op, is moved (consumed). Otherwise, a borrowed
+//!    var, a var still live after the op, a var appearing again in a later owned position of
+//!    the same op, or a var also read in a borrowed position of the op gets `tN = Retain x`
+//!    first and `tN` is passed instead (so of k owned occurrences, the last one moves).
+//! 5. `cleanup` of a fallible op = the held vars the op does not itself consume, ascending
+//!    (this includes vars whose last use is this op in a borrowed position, and earlier
+//!    `Retain` temps of the same op). For `Enter` that is the owned params; for a `Branch`,
+//!    everything held before it.
+//! 6. After each op the held vars that are no longer live are released, ascending: last uses
+//!    in borrowed positions, and a dead definition right after it is defined.
+//! 7. Before a `Return`/`Jump`, args are prepared as in 4 (a `Jump` arg is owned when the
+//!    target param is Owned) and held vars that are neither consumed nor live into the target
+//!    are released. A self tail call's `Fuel` stays immediately before its `Jump`: the args'
+//!    retains and the releases are placed before the `Fuel`, whose cleanup holds the args.
+
+use std::collections::BTreeSet;
+
+use crate::cfg_order::reverse_postorder;
+use crate::ir::{Function, Module, Op, OpKind, ParamMode, Span, Terminator, TerminatorKind, Var};
+use crate::liveness::{self, Liveness};
+use crate::operands::{op_operands, replace_op_operands, terminator_operands};
+
+/// Inserts RC ops and cleanups into every function of `module` (which must be pre-RC).
+pub fn insert_reference_counting(module: &mut Module) {
+    let signatures = module.functions.clone();
+    for function in &mut module.functions {
+        FunctionRc::run(function, &signatures);
+    }
+}
+
+struct FunctionRc<'a> {
+    functions: &'a [Function],
+    next_var: u32,
+}
+
+fn sorted(set: &BTreeSet<Var>) -> Vec<Var> {
+    set.iter().copied().collect()
+}
+
+impl FunctionRc<'_> {
+    fn run(function: &mut Function, functions: &[Function]) {
+        let liveness = liveness::compute(function, functions);
+        let mut pass = FunctionRc {
+            functions,
+            next_var: function.var_count,
+        };
+        let count = function.blocks.len();
+        let mut branch_entry: Vec<Option<BTreeSet<Var>>> = vec![None; count];
+        let mut rewritten: Vec<Option<(Vec<Op>, Terminator)>> = vec![None; count];
+        for block in reverse_postorder(function) {
+            let held = match branch_entry[block].take() {
+                Some(held) => held,
+                None => entry_held(function, &liveness, block),
+            };
+            let (ops, terminator, branch_held) = pass.block(function, &liveness, block, held);
+            if let TerminatorKind::Branch {
+                then_block,
+                else_block,
+                ..
+            } = &terminator.kind
+            {
+                for target in [then_block, else_block] {
+                    if let Some(slot) = branch_entry.get_mut(target.0 as usize) {
+                        *slot = Some(branch_held.clone());
+                    }
+                }
+            }
+            rewritten[block] = Some((ops, terminator));
+        }
+        for (block, result) in function.blocks.iter_mut().zip(rewritten) {
+            if let Some((ops, terminator)) = result {
+                block.ops = ops;
+                block.terminator = terminator;
+            }
+        }
+        function.var_count = pass.next_var;
+    }
+
+    fn fresh_var(&mut self) -> Var {
+        let var = Var(self.next_var);
+        self.next_var += 1;
+        var
+    }
+
+    /// Rewrites one block starting with `held`; also returns what is held at its terminator.
+    fn block(
+        &mut self,
+        function: &Function,
+        liveness: &Liveness,
+        index: usize,
+        mut held: BTreeSet<Var>,
+    ) -> (Vec<Op>, Terminator, BTreeSet<Var>) {
+        let block = &function.blocks[index];
+        let live_after = liveness.live_after_each(function, self.functions, index);
+        let mut out = Vec::new();
+        let top_span = block
+            .ops
+            .first()
+            .map_or(block.terminator.span, |op| op.span);
+        release_dead(
+            &mut held,
+            &liveness.live_at_start[index],
+            top_span,
+            &mut out,
+        );
+        let fuel_then_jump = matches!(block.terminator.kind, TerminatorKind::Jump { .. })
+            && matches!(block.ops.last(), Some(op) if op.kind == OpKind::Fuel);
+        let plain_ops = block.ops.len() - usize::from(fuel_then_jump);
+        for (op_index, op) in block.ops[..plain_ops].iter().enumerate() {
+            let mut kind = op.kind.clone();
+            let operands = op_operands(&kind, self.functions);
+            let (replacement, consumed) = self.prepare_operands(
+                &operands,
+                &live_after[op_index],
+                &mut held,
+                op.span,
+                &mut out,
+            );
+            replace_op_operands(&mut kind, &replacement);
+            let cleanup = if kind.is_fallible() {
+                held.difference(&consumed).copied().collect()
+            } else {
+                Vec::new()
+            };
+            held.retain(|var| !consumed.contains(var));
+            if let Some(dst) = kind.dst() {
+                held.insert(dst);
+            }
+            out.push(Op {
+                kind,
+                span: op.span,
+                cleanup,
+            });
+            release_dead(&mut held, &live_after[op_index], op.span, &mut out);
+        }
+        let mut terminator = block.terminator.clone();
+        match &mut terminator.kind {
+            TerminatorKind::Branch { .. } => {
+                terminator.cleanup = sorted(&held);
+            }
+            kind => {
+                let operands = terminator_operands(kind, &function.blocks);
+                let live_out = &liveness.live_out[index];
+                let (replacement, consumed) = self.prepare_operands(
+                    &operands,
+                    live_out,
+                    &mut held,
+                    terminator.span,
+                    &mut out,
+                );
+                match kind {
+                    TerminatorKind::Return { value } => *value = replacement[0],
+                    TerminatorKind::Jump { args, .. } => *args = replacement,
+                    TerminatorKind::Branch { .. } => {}
+                }
+                held.retain(|var| !consumed.contains(var));
+                release_dead(&mut held, live_out, terminator.span, &mut out);
+                if fuel_then_jump {
+                    let fuel = &block.ops[plain_ops];
+                    let mut fuel_cleanup: BTreeSet<Var> = held.clone();
+                    fuel_cleanup.extend(consumed.iter().copied());
+                    out.push(Op {
+                        kind: OpKind::Fuel,
+                        span: fuel.span,
+                        cleanup: sorted(&fuel_cleanup),
+                    });
+                }
+            }
+        }
+        (out, terminator, held)
+    }
+
+    /// Decides move vs retain for each operand in an owned position (step 4 of the module
+    /// docs). Returns the operand list to use and the set of vars the op consumes.
+    fn prepare_operands(
+        &mut self,
+        operands: &[(Var, ParamMode)],
+        live_after: &BTreeSet<Var>,
+        held: &mut BTreeSet<Var>,
+        span: Span,
+        out: &mut Vec<Op>,
+    ) -> (Vec<Var>, BTreeSet<Var>) {
+        let mut replacement = Vec::with_capacity(operands.len());
+        let mut consumed = BTreeSet::new();
+        for (position, &(var, mode)) in operands.iter().enumerate() {
+            if mode == ParamMode::Borrowed {
+                replacement.push(var);
+                continue;
+            }
+            let owned_again_later = operands[position + 1..]
+                .iter()
+                .any(|&(other, other_mode)| other == var && other_mode == ParamMode::Owned);
+            let also_borrowed = operands
+                .iter()
+                .any(|&(other, other_mode)| other == var && other_mode == ParamMode::Borrowed);
+            let must_retain = !held.contains(&var)
+                || live_after.contains(&var)
+                || owned_again_later
+                || also_borrowed;
+            if must_retain {
+                let temp = self.fresh_var();
+                out.push(Op {
+                    kind: OpKind::Retain {
+                        dst: temp,
+                        src: var,
+                    },
+                    span,
+                    cleanup: sorted(held),
+                });
+                held.insert(temp);
+                replacement.push(temp);
+                consumed.insert(temp);
+            } else {
+                replacement.push(var);
+                consumed.insert(var);
+            }
+        }
+        (replacement, consumed)
+    }
+}
+
+/// What a join block or the loop header holds on entry: its owned params and the owned vars
+/// live into it. Block 0 holds its owned params.
+fn entry_held(function: &Function, liveness: &Liveness, block: usize) -> BTreeSet<Var> {
+    let borrowed: BTreeSet<Var> = borrowed_vars(function);
+    let mut held: BTreeSet<Var> = function.blocks[block]
+        .params
+        .iter()
+        .filter(|p| p.mode == ParamMode::Owned)
+        .map(|p| p.var)
+        .collect();
+    if block != 0 {
+        held.extend(
+            liveness
+                .live_in(function, block)
+                .into_iter()
+                .filter(|var| !borrowed.contains(var)),
+        );
+    }
+    held
+}
+
+/// Every Borrowed block param of the function.
+pub fn borrowed_vars(function: &Function) -> BTreeSet<Var> {
+    function
+        .blocks
+        .iter()
+        .flat_map(|block| block.params.iter())
+        .filter(|p| p.mode == ParamMode::Borrowed)
+        .map(|p| p.var)
+        .collect()
+}
+
+/// Releases (ascending) every held var not in `live`.
+fn release_dead(held: &mut BTreeSet<Var>, live: &BTreeSet<Var>, span: Span, out: &mut Vec<Op>) {
+    let dead: Vec<Var> = held
+        .iter()
+        .copied()
+        .filter(|var| !live.contains(var))
+        .collect();
+    for var in dead {
+        held.remove(&var);
+        out.push(Op {
+            kind: OpKind::Release { var },
+            span,
+            cleanup: Vec::new(),
+        });
+    }
+}

@@ -1,0 +1,186 @@
+//! Name resolution: the function table (with the E0102/E0103/E0104 checks), the local scope
+//! stack with shadowing, and what a called name refers to (a function, a builtin, `concat`,
+//! or a SPEC builtin/feature that is not supported yet). Lowering consults these while it
+//! walks the AST and reports E0101/E0105/E0202 with the use site's span.
+
+use std::collections::BTreeMap;
+
+use crate::ast::{FunctionDef, Program};
+use crate::diagnostic::{self, Diagnostic};
+use crate::ir::{Builtin, FuncId, Span, Var};
+
+/// SPEC §2 names that are valid Cairn but not supported by this version (E0202).
+const NOT_YET_SUPPORTED_BUILTINS: &[&str] = &[
+    "keys", "values", "merge", "slice", "reverse", "range", "map", "filter", "take", "drop",
+    "scan", "zip", "iter", "collect", "fold", "sum", "count", "next", "clone", "fail",
+];
+
+/// What a name in call position refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Callee {
+    Function(FuncId),
+    Builtin(Builtin),
+    /// `concat(a, b)`, lowered to `BinaryOp::Concat`.
+    Concat,
+    /// A SPEC builtin this version does not implement yet.
+    NotYetSupported,
+    /// `ref(v)`: refs are not supported yet.
+    Ref,
+}
+
+#[derive(Clone, Debug)]
+pub struct FunctionEntry {
+    pub name: String,
+    pub arity: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct FunctionTable {
+    pub functions: Vec<FunctionEntry>,
+    by_name: BTreeMap<String, FuncId>,
+    pub main: FuncId,
+}
+
+fn is_builtin_name(name: &str) -> bool {
+    Builtin::from_name(name).is_some()
+        || name == "concat"
+        || name == "ref"
+        || NOT_YET_SUPPORTED_BUILTINS.contains(&name)
+}
+
+/// Builds the function table; reports duplicate functions/params, a missing `main`, and a
+/// `main` with params. Functions are numbered in source order.
+pub fn build_function_table(program: &Program) -> Result<FunctionTable, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut by_name = BTreeMap::new();
+    let mut functions = Vec::new();
+    for (index, function) in program.functions.iter().enumerate() {
+        let name = &function.name.text;
+        if by_name.contains_key(name) {
+            errors.push(Diagnostic::new(
+                diagnostic::DUPLICATE_DEFINITION,
+                format!("duplicate definition: function `{name}` is already defined"),
+                function.name.span,
+            ));
+        } else if is_builtin_name(name) {
+            errors.push(Diagnostic::new(
+                diagnostic::DUPLICATE_DEFINITION,
+                format!("duplicate definition: `{name}` is a builtin"),
+                function.name.span,
+            ));
+        } else {
+            by_name.insert(name.clone(), FuncId(index as u32));
+        }
+        check_duplicate_params(function, &mut errors);
+        functions.push(FunctionEntry {
+            name: name.clone(),
+            arity: function.params.len(),
+        });
+    }
+    let main = match by_name.get("main") {
+        Some(&id) => {
+            let definition = &program.functions[id.0 as usize];
+            if !definition.params.is_empty() {
+                errors.push(Diagnostic::new(
+                    diagnostic::MAIN_TAKES_NO_PARAMS,
+                    format!(
+                        "`main` takes no parameters, but it declares {}",
+                        definition.params.len()
+                    ),
+                    definition.name.span,
+                ));
+            }
+            id
+        }
+        None => {
+            errors.push(Diagnostic::new(
+                diagnostic::NO_MAIN,
+                "no `main` function: a program needs `fn main() = ...`",
+                Span::default(),
+            ));
+            FuncId(0)
+        }
+    };
+    if errors.is_empty() {
+        Ok(FunctionTable {
+            functions,
+            by_name,
+            main,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+fn check_duplicate_params(function: &FunctionDef, errors: &mut Vec<Diagnostic>) {
+    for (index, param) in function.params.iter().enumerate() {
+        if function.params[..index]
+            .iter()
+            .any(|earlier| earlier.text == param.text)
+        {
+            errors.push(Diagnostic::new(
+                diagnostic::DUPLICATE_DEFINITION,
+                format!(
+                    "duplicate definition: parameter `{}` of `{}` is already defined",
+                    param.text, function.name.text
+                ),
+                param.span,
+            ));
+        }
+    }
+}
+
+impl FunctionTable {
+    pub fn function_id(&self, name: &str) -> Option<FuncId> {
+        self.by_name.get(name).copied()
+    }
+
+    pub fn entry(&self, id: FuncId) -> &FunctionEntry {
+        &self.functions[id.0 as usize]
+    }
+
+    /// What `name` refers to as a callee (locals are checked by the caller first).
+    pub fn callee(&self, name: &str) -> Option<Callee> {
+        if let Some(id) = self.function_id(name) {
+            return Some(Callee::Function(id));
+        }
+        if let Some(builtin) = Builtin::from_name(name) {
+            return Some(Callee::Builtin(builtin));
+        }
+        match name {
+            "concat" => Some(Callee::Concat),
+            "ref" => Some(Callee::Ref),
+            _ if NOT_YET_SUPPORTED_BUILTINS.contains(&name) => Some(Callee::NotYetSupported),
+            _ => None,
+        }
+    }
+}
+
+/// Local bindings, innermost last; a later binding of the same name shadows earlier ones.
+#[derive(Clone, Debug, Default)]
+pub struct LocalScope {
+    bindings: Vec<(String, Var)>,
+}
+
+impl LocalScope {
+    pub fn bind(&mut self, name: &str, var: Var) {
+        self.bindings.push((name.to_string(), var));
+    }
+
+    pub fn lookup(&self, name: &str) -> Option<Var> {
+        self.bindings
+            .iter()
+            .rev()
+            .find(|(bound, _)| bound == name)
+            .map(|&(_, var)| var)
+    }
+
+    /// A mark to pass to [`LocalScope::restore`] when the current block ends.
+    pub fn mark(&self) -> usize {
+        self.bindings.len()
+    }
+
+    pub fn restore(&mut self, mark: usize) {
+        self.bindings.truncate(mark);
+    }
+}
