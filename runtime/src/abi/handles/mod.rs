@@ -24,3 +24,6 @@ pub use error::{AiviError, AiviErrorHandle};
 pub use ref_handle::{AiviRef, AiviRefHandle};
 pub use runtime_lifecycle::AiviRuntime;
 pub use value::{AiviValue, AiviValueHandle};
+
+#[cfg(test)]
+mod tests;

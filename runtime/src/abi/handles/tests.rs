@@ -1,0 +1,257 @@
+//! Unit tests of the handle API through its `extern "C"` entry points: refcount effects in
+//! the trace, null safety, RT0404 for malformed and dangling handles with the heap left
+//! untouched, error-handle counting, and effect detachment.
+
+use super::AiviErrorHandle;
+use super::effect::{EffectScope, effect_raise, effect_release, effect_retain};
+use super::error::{
+    error_handle_from, error_handle_release, error_handle_retain, runtime_error_of,
+};
+use super::runtime_lifecycle::{
+    AiviRuntime, aivi_runtime_free, aivi_runtime_new, aivi_runtime_take_error,
+};
+use super::value::{AiviValueHandle, aivi_value_clone, aivi_value_release, aivi_value_retain};
+use super::value_constructors::{aivi_value_int, aivi_value_list, aivi_value_text};
+use crate::context::Context;
+use crate::error::{ErrorCode, RuntimeError};
+use crate::heap::{RefOp, compare_snapshots};
+use crate::value::{BlockAddress, Kind, Value};
+
+struct TestRuntime(*mut AiviRuntime);
+
+impl TestRuntime {
+    fn new(blocks: u32) -> TestRuntime {
+        let rt = aivi_runtime_new(blocks);
+        assert!(!rt.is_null());
+        TestRuntime(rt)
+    }
+    fn context(&mut self) -> &mut Context {
+        // SAFETY: the runtime is live until `drop`, and each test uses it from one thread
+        // with no other borrow held across these calls.
+        unsafe { &mut *self.0 }
+    }
+    fn text(&self, text: &str) -> AiviValueHandle {
+        // SAFETY: `rt` is live; the bytes are a valid Rust string.
+        unsafe { aivi_value_text(self.0, text.as_ptr().cast(), text.len()) }
+    }
+    fn take_error(&self) -> Option<RuntimeError> {
+        // SAFETY: `rt` is live.
+        let handle = unsafe { aivi_runtime_take_error(self.0) };
+        if handle.is_null() {
+            return None;
+        }
+        let error = runtime_error_of(handle).expect("live error handle");
+        error_handle_release(handle).expect("release");
+        Some(error)
+    }
+}
+
+impl Drop for TestRuntime {
+    fn drop(&mut self) {
+        // SAFETY: created by `aivi_runtime_new` and not freed elsewhere.
+        assert_eq!(unsafe { aivi_runtime_free(self.0) }, 1);
+    }
+}
+
+#[test]
+fn value_retain_and_release_go_through_the_refcount_trace() {
+    let mut runtime = TestRuntime::new(16);
+    let text = runtime.text("abc");
+    let block = Value(text.word()).heap_address().unwrap().index as u32;
+    runtime.context().heap.start_trace();
+    // SAFETY: `rt` is live for all calls below.
+    unsafe {
+        assert_eq!(aivi_value_retain(runtime.0, text), text);
+        assert_eq!(aivi_value_clone(runtime.0, text), text);
+        assert_eq!(aivi_value_release(runtime.0, text), 1);
+        assert_eq!(aivi_value_release(runtime.0, text), 1);
+        assert_eq!(aivi_value_release(runtime.0, text), 1);
+    }
+    let ops: Vec<(RefOp, u32, u16, u16)> = runtime
+        .context()
+        .heap
+        .take_trace()
+        .iter()
+        .map(|e| (e.op, e.block, e.old, e.new))
+        .collect();
+    assert_eq!(
+        ops,
+        vec![
+            (RefOp::IncRef, block, 1, 2),
+            (RefOp::IncRef, block, 2, 3),
+            (RefOp::DecRef, block, 3, 2),
+            (RefOp::DecRef, block, 2, 1),
+            (RefOp::Free, block, 1, 0),
+        ]
+    );
+    assert_eq!(runtime.context().heap.blocks_in_use(), 0);
+    assert_eq!(runtime.take_error(), None);
+}
+
+#[test]
+fn null_handles_are_no_ops_that_park_nothing() {
+    let runtime = TestRuntime::new(4);
+    // SAFETY: `rt` is live.
+    unsafe {
+        assert!(aivi_value_retain(runtime.0, AiviValueHandle::NULL).is_null());
+        assert!(aivi_value_clone(runtime.0, AiviValueHandle::NULL).is_null());
+        assert_eq!(aivi_value_release(runtime.0, AiviValueHandle::NULL), 1);
+    }
+    assert_eq!(
+        error_handle_retain(AiviErrorHandle::NULL),
+        Ok(AiviErrorHandle::NULL)
+    );
+    assert_eq!(error_handle_release(AiviErrorHandle::NULL), Ok(()));
+    assert_eq!(runtime.take_error(), None);
+}
+
+#[test]
+fn dangling_and_forged_value_handles_are_rt0404_and_leave_the_heap_alone() {
+    let mut runtime = TestRuntime::new(16);
+    let keep = runtime.text("kept");
+    let gone = runtime.text("gone");
+    // SAFETY: `rt` is live.
+    assert_eq!(unsafe { aivi_value_release(runtime.0, gone) }, 1);
+    let before = runtime.context().heap.snapshot();
+
+    let keep_block = Value(keep.word()).heap_address().unwrap();
+    let wrong_kind = Value::heap(Kind::List, keep_block);
+    let out_of_range = Value::heap(
+        Kind::Text,
+        BlockAddress {
+            segment: 0,
+            index: 9000,
+        },
+    );
+    let other_segment = Value::heap(
+        Kind::Text,
+        BlockAddress {
+            segment: 3,
+            index: 0,
+        },
+    );
+    let interior_node = Value::heap(Kind::ListNode, keep_block);
+    for word in [
+        gone.word(),
+        wrong_kind.bits(),
+        out_of_range.bits(),
+        other_segment.bits(),
+        interior_node.bits(),
+        0x0000_0000_0000_0007,
+        u64::MAX,
+    ] {
+        let handle = AiviValueHandle::from_word(word);
+        // SAFETY: `rt` is live; the handles are deliberately bad.
+        unsafe {
+            assert_eq!(aivi_value_release(runtime.0, handle), 0, "{word:#x}");
+            let error = runtime.take_error().expect("parked");
+            assert_eq!(
+                error.code,
+                ErrorCode::RT0404,
+                "{word:#x}: {}",
+                error.message
+            );
+            assert!(aivi_value_retain(runtime.0, handle).is_null());
+            assert_eq!(
+                runtime.take_error().map(|e| e.code),
+                Some(ErrorCode::RT0404)
+            );
+        }
+    }
+    let after = runtime.context().heap.snapshot();
+    assert!(compare_snapshots(&before, &after).is_clean());
+    // SAFETY: `rt` is live.
+    assert_eq!(unsafe { aivi_value_release(runtime.0, keep) }, 1);
+}
+
+#[test]
+fn a_list_with_a_bad_element_retains_and_allocates_nothing() {
+    let mut runtime = TestRuntime::new(16);
+    let text = runtime.text("element");
+    // SAFETY: `rt` is live.
+    let number = unsafe { aivi_value_int(runtime.0, 7) };
+    let bad = AiviValueHandle::from_word(
+        Value::heap(
+            Kind::Text,
+            BlockAddress {
+                segment: 0,
+                index: 12,
+            },
+        )
+        .bits(),
+    );
+    let before = runtime.context().heap.snapshot();
+    let items = [text, number, bad];
+    // SAFETY: `rt` is live; `items` holds three readable handles.
+    let list = unsafe { aivi_value_list(runtime.0, items.as_ptr(), items.len()) };
+    assert!(list.is_null());
+    assert_eq!(
+        runtime.take_error().map(|e| e.code),
+        Some(ErrorCode::RT0404)
+    );
+    assert!(compare_snapshots(&before, &runtime.context().heap.snapshot()).is_clean());
+    // SAFETY: `rt` is live.
+    assert_eq!(unsafe { aivi_value_release(runtime.0, text) }, 1);
+    assert_eq!(runtime.context().heap.blocks_in_use(), 0);
+}
+
+#[test]
+fn a_dead_runtime_is_diagnosed_not_dereferenced() {
+    let rt = aivi_runtime_new(4);
+    // SAFETY: `rt` came from `aivi_runtime_new`; afterwards it is dead and only checked.
+    unsafe {
+        assert_eq!(aivi_runtime_free(rt), 1);
+        assert_eq!(aivi_runtime_free(rt), 0);
+        assert!(aivi_value_int(rt, 1).is_null());
+        let error = aivi_runtime_take_error(rt);
+        assert_eq!(
+            runtime_error_of(error).map(|e| e.code),
+            Ok(ErrorCode::RT0404)
+        );
+        error_handle_release(error).unwrap();
+    }
+}
+
+#[test]
+fn error_handles_count_references_and_free_exactly_once() {
+    let handle = error_handle_from(RuntimeError::failed("boom"));
+    assert_eq!(error_handle_retain(handle), Ok(handle));
+    assert_eq!(error_handle_release(handle), Ok(()));
+    assert_eq!(
+        runtime_error_of(handle).map(|e| e.message),
+        Ok("boom".to_string())
+    );
+    assert_eq!(error_handle_release(handle), Ok(()));
+    let dead = error_handle_release(handle).unwrap_err();
+    assert_eq!(dead.code, ErrorCode::RT0404);
+    assert!(runtime_error_of(handle).is_err());
+}
+
+#[test]
+fn an_effect_scope_detaches_its_handle_when_it_ends() {
+    let runtime = TestRuntime::new(4);
+    let kept = {
+        // SAFETY: the context outlives the scope and is used only through its handle.
+        let scope = unsafe { EffectScope::bind(runtime.0) };
+        let kept = effect_retain(scope.handle()).unwrap();
+        assert_eq!(effect_raise(scope.handle(), "RT0900", "inside"), Ok(true));
+        kept
+    };
+    let raised = runtime.take_error().expect("raised inside the scope");
+    assert_eq!(
+        (raised.code, raised.message.as_str()),
+        (ErrorCode::RT0900, "inside")
+    );
+    let late = effect_raise(kept, "RT0900", "late").unwrap_err();
+    assert_eq!(late.code, ErrorCode::RT0404);
+    assert_eq!(
+        runtime.take_error(),
+        None,
+        "a detached effect reaches nothing"
+    );
+    assert_eq!(effect_release(kept), Ok(()));
+    assert!(
+        effect_release(kept).is_err(),
+        "the box was freed by the last release"
+    );
+}
