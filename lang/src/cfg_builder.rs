@@ -15,6 +15,12 @@ pub struct CfgBuilder {
     var_count: u32,
 }
 
+impl Default for CfgBuilder {
+    fn default() -> CfgBuilder {
+        CfgBuilder::new()
+    }
+}
+
 impl CfgBuilder {
     /// A builder with an empty block 0 as the current block.
     pub fn new() -> CfgBuilder {

@@ -96,7 +96,7 @@ mod tests {
         let text = diagnostic.render(&file);
         assert_eq!(
             text,
-            "error[E0101]: unknown name `foo`\n  --> m.cairn:2:3\n  |\n2 |   foo + 1\n  |   ^^^\n  = note: names must be defined before use\n"
+            "error[E0101]: unknown name `foo`\n --> m.cairn:2:3\n  |\n2 |   foo + 1\n  |   ^^^\n  = note: names must be defined before use\n"
         );
     }
 }

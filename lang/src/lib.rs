@@ -29,9 +29,27 @@ pub use source::SourceFile;
 
 /// Compiles a source file to verified post-RC IR, or returns its diagnostics.
 pub fn compile(file: &SourceFile) -> Result<ir::Module, Vec<Diagnostic>> {
-    let program = parser::parse(&file.text)?;
-    let table = resolve::build_function_table(&program)?;
-    let mut module = lower::lower_program(&program, &table)?;
+    let (program, mut errors) = parser::parse_recovering(&file.text);
+    let Some(program) = program else {
+        return Err(errors);
+    };
+    let table = match resolve::build_function_table(&program) {
+        Ok(table) => table,
+        Err(more) => {
+            errors.extend(more);
+            return Err(errors);
+        }
+    };
+    let lowered = lower::lower_program(&program, &table);
+    let mut module = match lowered {
+        Ok(module) if errors.is_empty() => module,
+        Ok(_) => return Err(errors),
+        Err(more) => {
+            errors.extend(more);
+            errors.sort_by_key(|d| (d.span.start, d.span.end));
+            return Err(errors);
+        }
+    };
     if cfg!(debug_assertions) {
         verify::verify_structure(&module).map_err(internal_error)?;
     }

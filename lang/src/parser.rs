@@ -16,8 +16,21 @@ use crate::lexer::{Token, TokenKind, tokenize};
 pub const INT_MAX: i64 = (1 << 47) - 1;
 pub const INT_MIN: i64 = -(1 << 47);
 
+/// Parses a whole program; any diagnostic (fatal or not) makes it an error.
 pub fn parse(text: &str) -> Result<Program, Vec<Diagnostic>> {
-    let tokens = tokenize(text).map_err(|d| vec![d])?;
+    match parse_recovering(text) {
+        (Some(program), errors) if errors.is_empty() => Ok(program),
+        (_, errors) => Err(errors),
+    }
+}
+
+/// Parses a program, also returning the non-fatal diagnostics (E0202, E0003) so later
+/// phases can report more errors. `None` when a syntax error stopped the parse.
+pub fn parse_recovering(text: &str) -> (Option<Program>, Vec<Diagnostic>) {
+    let tokens = match tokenize(text) {
+        Ok(tokens) => tokens,
+        Err(error) => return (None, vec![error]),
+    };
     let mut parser = Parser {
         tokens,
         position: 0,
@@ -25,11 +38,10 @@ pub fn parse(text: &str) -> Result<Program, Vec<Diagnostic>> {
         errors: Vec::new(),
     };
     match parser.program() {
-        Ok(program) if parser.errors.is_empty() => Ok(program),
-        Ok(_) => Err(parser.errors),
+        Ok(program) => (Some(program), parser.errors),
         Err(fatal) => {
             parser.errors.push(fatal);
-            Err(parser.errors)
+            (None, parser.errors)
         }
     }
 }
