@@ -1,0 +1,109 @@
+//! Source programs compiled by `cairn_lang::compile` and run on the interpreter: results,
+//! output, diagnostics and a clean heap after every run.
+
+mod support;
+
+use cairn_lang::SourceFile;
+use cairn_runtime::context::{ErrorFrame, Limits, RunFailure};
+use cairn_runtime::error::ErrorCode;
+use cairn_runtime::value::Value;
+use support::{expect_failure, expect_int, run_clean, small_limits};
+
+fn compile(text: &str) -> cairn_lang::ir::Module {
+    match cairn_lang::compile(&SourceFile::new("test.cairn", text)) {
+        Ok(module) => module,
+        Err(diagnostics) => panic!("compile failed: {diagnostics:?}"),
+    }
+}
+
+fn run(text: &str, limits: Limits) -> (Result<Value, RunFailure>, Vec<u8>) {
+    let (result, ctx) = run_clean(&compile(text), limits);
+    (result, ctx.output)
+}
+
+#[test]
+fn fib_20_is_6765() {
+    let (result, _) = run(
+        "fn fib(n) = if n < 2 then n else fib(n - 1) + fib(n - 2)\nfn main() = fib(20)\n",
+        small_limits(),
+    );
+    assert_eq!(expect_int(&result), 6765);
+}
+
+#[test]
+fn tail_recursive_loop_of_a_million_iterations() {
+    let (result, _) = run(
+        "fn sum_to(i, acc) = if i == 0 then acc else sum_to(i - 1, acc + i)\n\
+         fn main() = sum_to(1_000_000, 0)\n",
+        small_limits(),
+    );
+    assert_eq!(expect_int(&result), 500_000_500_000);
+}
+
+#[test]
+fn deep_recursion_is_rt0501_with_the_heap_clean() {
+    let limits = Limits {
+        max_call_depth: 64,
+        ..small_limits()
+    };
+    let (result, _) = run(
+        "fn down(n, s) = push(down(n + 1, s), n)\nfn main() = down(0, [\"held\"])\n",
+        limits,
+    );
+    let failure = expect_failure(result, ErrorCode::RT0501);
+    assert_eq!(
+        failure.error.message,
+        "stack overflow: call depth exceeds 64"
+    );
+    assert_eq!(failure.frames.first().map(|f| f.op), Some(0));
+}
+
+#[test]
+fn containers_text_and_printing() {
+    let (result, output) = run(
+        "fn main() = {\n\
+           xs = [1, 2, 3];\n\
+           ys = push(xs, 4);\n\
+           t = (1, \"two\", 3.0);\n\
+           m = #{\"a\": 1, \"b\": 2};\n\
+           print(ys);\n\
+           print(xs);\n\
+           print(\"a\" ++ \"b\");\n\
+           ys[3] + t[0] + m[\"a\"] + len(xs)\n\
+         }\n",
+        small_limits(),
+    );
+    assert_eq!(expect_int(&result), 4 + 1 + 1 + 3);
+    assert_eq!(
+        String::from_utf8(output).unwrap(),
+        "[1, 2, 3, 4]\n[1, 2, 3]\nab\n"
+    );
+}
+
+#[test]
+fn runtime_error_in_a_nested_call_unwinds_with_the_heap_clean() {
+    let (result, _) = run(
+        "fn inner(xs, i) = xs[i]\n\
+         fn outer(xs) = { ys = push(xs, \"extra\"); inner(ys, 10) }\n\
+         fn main() = outer([\"a\", \"b\"])\n",
+        small_limits(),
+    );
+    let failure = expect_failure(result, ErrorCode::RT0103);
+    assert_eq!(
+        failure.error.message,
+        "index out of bounds: index 10, length 3"
+    );
+    assert_eq!(failure.frames.len(), 3);
+    assert!(matches!(failure.frames.last(), Some(ErrorFrame { .. })));
+}
+
+#[test]
+fn short_circuit_conditions_check_for_bools() {
+    let (result, _) = run(
+        "fn main() = if 1 < 2 and not (3 < 2) then 10 else 20\n",
+        small_limits(),
+    );
+    assert_eq!(expect_int(&result), 10);
+    let (result, _) = run("fn main() = if 1 then 10 else 20\n", small_limits());
+    expect_failure(result, ErrorCode::RT0303);
+}
