@@ -1,8 +1,9 @@
 //! List updates: `push`, `pop`, `set` and `extend` (spread). Each walks the root-to-leaf
 //! path, making every node on it unique first (`make_unique`: in place when the count is 1,
 //! otherwise a recorded `cow` copy), so a uniquely owned list is updated in place with no
-//! `cow` event and a shared one is path-copied. Every step leaves a well-formed tree, and a
-//! worst-case block budget is checked up front, so a failure never leaks.
+//! `cow` event and a shared one is path-copied. Every step leaves a well-formed tree, so when
+//! an allocation fails half-way the partly updated list is simply released: nothing leaks,
+//! and a shared original is untouched.
 //!
 //! Ownership: the list and the stored value are consumed, on success and on failure.
 
@@ -12,19 +13,14 @@ use crate::value::{Kind, Value};
 
 use super::children::SlotLocation;
 use super::header::{
-    add_object_flags, allocate_single_block_object, block_of, checked_head,
-    ensure_blocks_available, inherited_flags, kind_name_of, reference,
+    add_object_flags, allocate_single_block_object, block_of, checked_head, inherited_flags,
+    kind_name_of, reference,
 };
 use super::list::{
     NODE_SLOTS, capacity, elements, list_height, list_length, node_slot, root_slot, set_list_shape,
     slot_for,
 };
 use super::release::{make_unique, release, retain};
-
-/// Worst case a one-element update allocates: a head copy, a new root, one node per level.
-fn update_budget(height: u8) -> u32 {
-    height as u32 + 3
-}
 
 /// Validates that `list` is a List for builtin `op`; RT0303 otherwise.
 pub fn expect_list(heap: &Heap, list: Value, op: &str) -> Result<u16, RuntimeError> {
@@ -85,7 +81,6 @@ pub fn push(heap: &mut Heap, list: Value, value: Value) -> Result<Value, Runtime
     run_update(heap, list, Some(value), "push", |heap, current, pending| {
         let head = block_of(*current);
         let (length, mut height) = (list_length(heap, head), list_height(heap, head));
-        ensure_blocks_available(heap, update_budget(height))?;
         *current = make_unique(heap, *current)?;
         let head = block_of(*current);
         let flags = pending.map(|v| inherited_flags(heap, v)).unwrap_or(0);
@@ -125,7 +120,6 @@ pub fn pop(heap: &mut Heap, list: Value) -> Result<Value, RuntimeError> {
         if length == 0 {
             return Err(RuntimeError::index_out_of_bounds(-1, 0));
         }
-        ensure_blocks_available(heap, update_budget(height))?;
         *current = make_unique(heap, *current)?;
         let head = block_of(*current);
         let index = length - 1;
@@ -187,7 +181,6 @@ pub fn set(
             return Err(RuntimeError::index_out_of_bounds(position, length));
         }
         let position = position as usize;
-        ensure_blocks_available(heap, update_budget(height))?;
         *current = make_unique(heap, *current)?;
         let head = block_of(*current);
         let flags = pending.map(|v| inherited_flags(heap, v)).unwrap_or(0);

@@ -1,7 +1,9 @@
 //! Map updates: `insert` and `remove` on the AVL tree of `map`. Every node on the search
 //! path is made unique first (in place when its count is 1, a recorded `cow` copy
-//! otherwise), rotations make the nodes they move unique, and a worst-case block budget is
-//! checked up front. Every step leaves a well-formed tree, so a failure releases cleanly.
+//! otherwise) and rotations make the nodes they move unique. Every step leaves a
+//! well-formed tree (only AVL metadata may be stale), so when an allocation fails half-way
+//! the partly updated map is simply released: nothing leaks, and a shared original is
+//! untouched.
 
 use std::cmp::Ordering;
 
@@ -11,8 +13,7 @@ use crate::value::{Kind, Value};
 
 use super::children::SlotLocation;
 use super::header::{
-    add_object_flags, allocate_single_block_object, block_of, ensure_blocks_available,
-    inherited_flags, reference,
+    add_object_flags, allocate_single_block_object, block_of, inherited_flags, reference,
 };
 use super::keys::{compare_keys, normalize_key};
 use super::map::{
@@ -21,11 +22,6 @@ use super::map::{
     slot, update_node,
 };
 use super::release::{make_unique, release};
-
-/// Worst case: head copy, path copies, a new node, and the nodes double rotations move.
-fn update_budget(heap: &Heap, head: u16) -> u32 {
-    node_height(heap, map_root_slot(head).read(heap)) as u32 + 6
-}
 
 /// Makes the node at `location` unique, stores it back and returns its block.
 fn unique_node_at(heap: &mut Heap, location: SlotLocation) -> Result<u16, RuntimeError> {
@@ -53,7 +49,6 @@ pub fn insert(
     let mut current = map;
     let mut pending = Some((key, value));
     let outcome = (|| {
-        ensure_blocks_available(heap, update_budget(heap, block_of(current)))?;
         current = make_unique(heap, current)?;
         let head = block_of(current);
         let flags = inherited_flags(heap, key) | inherited_flags(heap, value);
@@ -122,7 +117,6 @@ pub fn remove(heap: &mut Heap, map: Value, key: Value) -> Result<Value, RuntimeE
         if lookup(heap, map, key)?.is_none() {
             return Ok(());
         }
-        ensure_blocks_available(heap, update_budget(heap, block_of(current)))?;
         current = make_unique(heap, current)?;
         let head = block_of(current);
         remove_at(heap, map_root_slot(head), key)?;
@@ -186,7 +180,11 @@ fn remove_min(heap: &mut Heap, location: SlotLocation) -> Result<Value, RuntimeE
     }
     let minimum = remove_min(heap, slot(node, NODE_LEFT_OFFSET))?;
     update_node(heap, node);
-    rebalance(heap, location)?;
+    if let Err(error) = rebalance(heap, location) {
+        // The detached node is ours alone: free it so the failure leaks nothing.
+        let _ = release(heap, minimum);
+        return Err(error);
+    }
     Ok(minimum)
 }
 
