@@ -29,13 +29,13 @@ pub fn run_clean(module: &Module, limits: Limits) -> (Result<Value, RunFailure>,
     let mut ctx = context(limits);
     let before = ctx.heap.snapshot();
     let result = program.run_main(&mut ctx);
-    if let Ok(value) = result {
-        if value.is_heap() {
-            let ctx_pointer = ctx.as_ptr();
-            // SAFETY: `ctx_pointer` comes from `Context::as_ptr` on the context we own, and no
-            // other reference to it is used during the call.
-            unsafe { cairn_runtime::abi::shims::rt_release(ctx_pointer, value.bits()) };
-        }
+    if let Ok(value) = result
+        && value.is_heap()
+    {
+        let ctx_pointer = ctx.as_ptr();
+        // SAFETY: `ctx_pointer` comes from `Context::as_ptr` on the context we own, and no
+        // other reference to it is used during the call.
+        unsafe { cairn_runtime::abi::shims::rt_release(ctx_pointer, value.bits()) };
     }
     let delta = compare_snapshots(&before, &ctx.heap.snapshot());
     assert!(delta.is_clean(), "heap not clean after the run: {delta}");
