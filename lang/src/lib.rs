@@ -25,6 +25,7 @@ pub mod verify;
 pub mod verify_rc;
 
 pub use diagnostic::Diagnostic;
+pub use print::print_module;
 pub use source::SourceFile;
 
 /// Compiles a source file to verified post-RC IR, or returns its diagnostics.
