@@ -7,10 +7,12 @@
 //! list in a [`FailSite`]. Each IR op becomes exactly one instruction that calls exactly
 //! the one shim the JIT calls for it (`shim_selection.rs`).
 //!
-//! Load-time rejections (never a crash): `GeneratorItem` -> RT0201 with the op as the
-//! frame; an Int constant outside i48 -> RT0301; an entry point with parameters -> RT0305;
-//! anything the verifier would reject (unknown var/function/block, arity, block-param count,
-//! a branch target with params, an op after nothing) -> RT0001 "malformed IR ...".
+//! Load-time rejections (never a crash), in the JIT's order: `GeneratorItem` anywhere ->
+//! RT0201 with the op as the frame; a missing entry -> RT0001; an entry point with
+//! parameters -> RT0305; then per function an Int constant outside i48 -> RT0301, and
+//! anything the verifier would reject (unknown or never-defined var, unknown
+//! function/block, arity, block-param count, a branch target with params) -> RT0001
+//! "malformed IR ...".
 
 use cairn_lang::ir::{
     self, BinaryOp, BlockId, Constant, Module, OpKind, TerminatorKind, UnaryOp, Var,
@@ -38,6 +40,7 @@ pub fn translate_module(module: &Module) -> Result<InterpProgram, RunFailure> {
     if u32::try_from(module.functions.len()).is_err() {
         return Err(load_error::malformed_module("too many functions"));
     }
+    reject_generator_items(module)?;
     let entry = module.entry.0;
     let Some(entry_function) = module.functions.get(entry as usize) else {
         return Err(load_error::malformed_module(&format!(
@@ -45,23 +48,64 @@ pub fn translate_module(module: &Module) -> Result<InterpProgram, RunFailure> {
             module.functions.len()
         )));
     };
-    let mut literals = Vec::new();
-    let mut functions = Vec::with_capacity(module.functions.len());
-    for (index, function) in module.functions.iter().enumerate() {
-        let translator = FunctionTranslator::new(module, index as u32, function, &mut literals);
-        functions.push(translator.translate()?);
-    }
     if !entry_function.params.is_empty() {
         return Err(load_error::entry_takes_parameters(
             &entry_function.name,
             entry_function.params.len(),
         ));
     }
+    let mut literals = Vec::new();
+    let mut functions = Vec::with_capacity(module.functions.len());
+    for (index, function) in module.functions.iter().enumerate() {
+        let translator = FunctionTranslator::new(module, index as u32, function, &mut literals);
+        functions.push(translator.translate()?);
+    }
     Ok(InterpProgram {
         functions: functions.into_boxed_slice(),
         entry,
         literals: literals.into_boxed_slice(),
     })
+}
+
+/// RT0201 for the first `GeneratorItem` in the module (function, then op order), checked
+/// before anything else — the same order as the JIT's load checks.
+fn reject_generator_items(module: &Module) -> Result<(), RunFailure> {
+    for (function_index, function) in module.functions.iter().enumerate() {
+        let bases = function.block_op_bases();
+        for (block, base) in function.blocks.iter().zip(bases) {
+            for (position, op) in block.ops.iter().enumerate() {
+                if let OpKind::GeneratorItem { item } = op.kind {
+                    let location = LoadLocation {
+                        function: function_index as u32,
+                        op: Some(base + position as u32),
+                    };
+                    return Err(load_error::unsupported_block_item(item, location));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Which variables some param, block param or op defines (dominance is the verifier's
+/// job; this refuses a use of a variable nothing defines, which would read a stale register).
+fn defined_vars(function: &ir::Function) -> Vec<bool> {
+    let mut defined = vec![false; function.var_count as usize];
+    let mut mark = |var: Var| {
+        if let Some(slot) = defined.get_mut(var.0 as usize) {
+            *slot = true;
+        }
+    };
+    function.params.iter().for_each(|p| mark(p.var));
+    for block in &function.blocks {
+        block.params.iter().for_each(|p| mark(p.var));
+        block
+            .ops
+            .iter()
+            .filter_map(|op| op.kind.dst())
+            .for_each(&mut mark);
+    }
+    defined
 }
 
 struct FunctionTranslator<'a> {
@@ -77,6 +121,7 @@ struct FunctionTranslator<'a> {
     /// Instructions whose targets still hold block indices.
     unresolved_jumps: Vec<usize>,
     scratch_registers: u32,
+    defined: Vec<bool>,
     /// The IR op index being translated (for error frames).
     current_op: u32,
 }
@@ -99,6 +144,7 @@ impl<'a> FunctionTranslator<'a> {
             block_pcs: Vec::with_capacity(function.blocks.len()),
             unresolved_jumps: Vec::new(),
             scratch_registers: 0,
+            defined: Vec::new(),
             current_op: 0,
         }
     }
@@ -129,6 +175,7 @@ impl<'a> FunctionTranslator<'a> {
                 },
             ));
         }
+        self.defined = defined_vars(function);
         let Some(entry_block) = function.blocks.first() else {
             return Err(load_error::malformed(
                 &function.name,
@@ -181,8 +228,10 @@ impl<'a> FunctionTranslator<'a> {
     }
 
     fn register(&self, var: Var) -> Result<Register, RunFailure> {
-        if var.0 < self.function.var_count {
+        if self.defined.get(var.0 as usize) == Some(&true) {
             Ok(var.0)
+        } else if var.0 < self.function.var_count {
+            Err(self.malformed(&format!("variable v{} is used but never defined", var.0)))
         } else {
             Err(self.malformed(&format!(
                 "variable v{} is out of range (var_count {})",

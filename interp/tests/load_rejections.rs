@@ -140,3 +140,38 @@ fn well_formed_module_loads() {
     assert_eq!(program.functions().len(), 1);
     assert_eq!(program.functions()[0].name, "main");
 }
+
+#[test]
+fn use_of_a_variable_nothing_defines_is_refused() {
+    let (mut main, _) = FunctionBuilder::new("main", &[]);
+    main.enter(&[]);
+    let never_defined = main.var();
+    main.ret(never_defined);
+    let failure = load_error(&module(vec![main.finish()], 0));
+    assert_eq!(failure.error.code, ErrorCode::RT0001);
+    assert!(
+        failure.error.message.contains("never defined"),
+        "{}",
+        failure.error
+    );
+}
+
+#[test]
+fn generator_items_win_over_other_problems_in_earlier_functions() {
+    let (mut broken, _) = FunctionBuilder::new("broken", &[]);
+    broken.enter(&[]);
+    broken.ret(Var(42));
+    let (mut main, _) = FunctionBuilder::new("main", &[]);
+    main.enter(&[]);
+    main.op(
+        OpKind::GeneratorItem {
+            item: GeneratorItem::Yield,
+        },
+        &[],
+    );
+    let x = main.int(1);
+    main.ret(x);
+    let failure = load_error(&module(vec![broken.finish(), main.finish()], 1));
+    assert_eq!(failure.error.code, ErrorCode::RT0201);
+    assert_eq!(failure.frames, vec![ErrorFrame { function: 1, op: 1 }]);
+}
