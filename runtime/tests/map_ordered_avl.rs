@@ -187,7 +187,7 @@ fn random_inserts_and_removes_match_a_btreemap_and_stay_balanced() {
     let mut m = h.map(&[]);
     let mut kept = Vec::new();
     let mut seed = 0x2545_F491_4F6C_DD1Du64;
-    for step in 0..3000 {
+    for step in 0..3000i64 {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
@@ -195,7 +195,7 @@ fn random_inserts_and_removes_match_a_btreemap_and_stay_balanced() {
         if step % 97 == 0 {
             kept.push(h.retain(m)); // keep old versions alive: later updates must copy
         }
-        if seed % 3 == 0 {
+        if seed.is_multiple_of(3) {
             m = h.call2(shims::rt_remove, m, int(key)).unwrap();
             model.remove(&key);
         } else {

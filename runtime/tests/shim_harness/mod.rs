@@ -84,7 +84,7 @@ impl Harness {
         outcome(&mut self.ctx, word).expect("text literal")
     }
 
-    fn from_words(
+    fn literal_from_words(
         &mut self,
         shim: Shim2,
         words: &[Value],
@@ -99,18 +99,18 @@ impl Harness {
 
     /// `[items...]`: consumes the items.
     pub fn try_list(&mut self, items: &[Value]) -> Result<Value, RuntimeError> {
-        self.from_words(shims::rt_list_from, items, items.len())
+        self.literal_from_words(shims::rt_list_from, items, items.len())
     }
     pub fn list(&mut self, items: &[Value]) -> Value {
         self.try_list(items).expect("list literal")
     }
     pub fn tuple(&mut self, items: &[Value]) -> Value {
-        self.from_words(shims::rt_tuple_from, items, items.len())
+        self.literal_from_words(shims::rt_tuple_from, items, items.len())
             .expect("tuple literal")
     }
     /// `#{k: v, ...}` from alternating key/value words: consumes them.
     pub fn try_map(&mut self, words: &[Value]) -> Result<Value, RuntimeError> {
-        self.from_words(shims::rt_map_from, words, words.len() / 2)
+        self.literal_from_words(shims::rt_map_from, words, words.len() / 2)
     }
     pub fn map(&mut self, words: &[Value]) -> Value {
         self.try_map(words).expect("map literal")
