@@ -1,0 +1,203 @@
+//! RC pass behaviour on compiled programs: moves on last use, immediate release of dead
+//! bindings, borrowed params never touched, one retain for a var used twice in owned
+//! positions, releases at the top of the branch that does not use a var, exact cleanup
+//! lists, self tail calls as fuel + jump, and determinism.
+
+use cairn_lang::ir::{Function, Module, OpKind, ParamMode, TerminatorKind, Var};
+use cairn_lang::{SourceFile, compile};
+
+fn compiled(source: &str) -> Module {
+    match compile(&SourceFile::new("test.cairn", source)) {
+        Ok(module) => module,
+        Err(diagnostics) => panic!("compile failed: {diagnostics:?}"),
+    }
+}
+
+fn function<'m>(module: &'m Module, name: &str) -> &'m Function {
+    module
+        .functions
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no function {name}"))
+}
+
+fn all_ops(function: &Function) -> impl Iterator<Item = &OpKind> {
+    function
+        .blocks
+        .iter()
+        .flat_map(|b| b.ops.iter().map(|op| &op.kind))
+}
+
+fn defining_op<'f>(function: &'f Function, var: Var) -> &'f OpKind {
+    all_ops(function)
+        .find(|kind| kind.dst() == Some(var))
+        .expect("var has a defining op")
+}
+
+#[test]
+fn last_use_in_owned_position_moves_without_retain() {
+    let module = compiled("fn main() = { xs = [1]; push(xs, 2) }");
+    let main = function(&module, "main");
+    let (list, push_args) = all_ops(main)
+        .find_map(|kind| match kind {
+            OpKind::Builtin { args, .. } => Some((args[0], args.clone())),
+            _ => None,
+        })
+        .unwrap();
+    assert!(matches!(defining_op(main, list), OpKind::MakeList { .. }));
+    assert_eq!(push_args.len(), 2);
+    assert!(!all_ops(main).any(|k| matches!(k, OpKind::Retain { .. })));
+    assert!(!all_ops(main).any(|k| matches!(k, OpKind::Release { var } if *var == list)));
+}
+
+#[test]
+fn dead_binding_is_released_right_after_its_definition() {
+    let module = compiled("fn main() = { unused = [7]; 1 }");
+    let ops = &function(&module, "main").blocks[1].ops;
+    let position = ops
+        .iter()
+        .position(|op| matches!(op.kind, OpKind::MakeList { .. }))
+        .unwrap();
+    let list = ops[position].kind.dst().unwrap();
+    assert_eq!(ops[position + 1].kind, OpKind::Release { var: list });
+}
+
+#[test]
+fn borrowed_param_is_never_retained_released_or_consumed() {
+    let module = compiled("fn size(xs) = len(xs) + len(xs)\nfn main() = size([1])");
+    let size = function(&module, "size");
+    assert_eq!(size.params[0].mode, ParamMode::Borrowed);
+    let loop_param = size.blocks[1].params[0].var;
+    for kind in all_ops(size) {
+        match kind {
+            OpKind::Release { var } => assert_ne!(*var, loop_param),
+            OpKind::Retain { src, .. } => assert_ne!(*src, loop_param),
+            _ => {}
+        }
+    }
+    assert!(
+        !size
+            .blocks
+            .iter()
+            .any(|b| b.ops.iter().any(|op| op.cleanup.contains(&loop_param)))
+    );
+    // The caller keeps ownership and releases its list after the call.
+    let main = function(&module, "main");
+    assert!(all_ops(main).any(|k| matches!(k, OpKind::Release { .. })));
+}
+
+#[test]
+fn var_used_twice_in_owned_positions_is_retained_once() {
+    let module = compiled("fn main() = { xs = [1]; push(xs, xs) }");
+    let main = function(&module, "main");
+    let retains: Vec<(Var, Var)> = all_ops(main)
+        .filter_map(|k| match k {
+            OpKind::Retain { dst, src } => Some((*dst, *src)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(retains.len(), 1);
+    let (copy, original) = retains[0];
+    let args = all_ops(main)
+        .find_map(|k| match k {
+            OpKind::Builtin { args, .. } => Some(args.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(args, vec![copy, original]);
+}
+
+#[test]
+fn var_used_in_one_branch_is_released_at_the_top_of_the_other() {
+    let module =
+        compiled("fn pick(c) = { xs = [1, 2]; if c then len(xs) else 0 }\nfn main() = pick(true)");
+    let pick = function(&module, "pick");
+    let xs = all_ops(pick)
+        .find_map(|k| match k {
+            OpKind::MakeList { dst, .. } => Some(*dst),
+            _ => None,
+        })
+        .unwrap();
+    let TerminatorKind::Branch {
+        then_block,
+        else_block,
+        ..
+    } = pick.blocks[1].terminator.kind
+    else {
+        panic!("b1 ends in a branch");
+    };
+    let else_ops = &pick.blocks[else_block.0 as usize].ops;
+    assert_eq!(else_ops[0].kind, OpKind::Release { var: xs });
+    let then_ops = &pick.blocks[then_block.0 as usize].ops;
+    assert!(matches!(then_ops[0].kind, OpKind::Builtin { .. }));
+    assert_eq!(then_ops[1].kind, OpKind::Release { var: xs });
+}
+
+#[test]
+fn cleanup_of_a_failing_op_deep_in_a_block_lists_exactly_the_held_owned_vars() {
+    let module = compiled(
+        "fn main() = {\n  a = [1]\n  b = [2]\n  used_up = [3]\n  c = push(used_up, 4)\n  d = a[5]\n  push(b, d)\n}",
+    );
+    let main = function(&module, "main");
+    let lists: Vec<Var> = all_ops(main)
+        .filter_map(|k| match k {
+            OpKind::MakeList { dst, .. } => Some(*dst),
+            _ => None,
+        })
+        .collect();
+    let (a, b) = (lists[0], lists[1]);
+    let c = all_ops(main)
+        .find_map(|k| match k {
+            OpKind::Builtin { dst, .. } => Some(*dst),
+            _ => None,
+        })
+        .unwrap();
+    let index_op = main
+        .blocks
+        .iter()
+        .flat_map(|b| &b.ops)
+        .find(|op| matches!(op.kind, OpKind::Index { .. }))
+        .unwrap();
+    let OpKind::Index { index, .. } = index_op.kind else {
+        unreachable!()
+    };
+    // `c` is dead and already released; `used_up` was consumed by push; `a` is read by the
+    // index (its last use) and still held; `b` and the index constant are held.
+    assert!(!index_op.cleanup.contains(&c));
+    let mut expected = vec![a, b, index];
+    expected.sort();
+    assert_eq!(index_op.cleanup, expected);
+}
+
+#[test]
+fn self_tail_call_becomes_fuel_and_jump_to_the_loop_header() {
+    let module = compiled(
+        "fn count_down(n) = if n == 0 then 0 else count_down(n - 1)\nfn main() = count_down(5)",
+    );
+    let function = function(&module, "count_down");
+    assert!(!all_ops(function).any(|k| matches!(k, OpKind::Call { .. })));
+    let back_edges: Vec<_> = function
+        .blocks
+        .iter()
+        .filter(
+            |b| matches!(b.terminator.kind, TerminatorKind::Jump { target, .. } if target.0 == 1),
+        )
+        .collect();
+    // b0's entry jump plus the one back edge.
+    assert_eq!(back_edges.len(), 2);
+    let back_edge = back_edges[1];
+    assert_eq!(back_edge.ops.last().unwrap().kind, OpKind::Fuel);
+    assert_eq!(function.blocks[0].ops[0].kind, OpKind::Enter);
+    // The fresh `n - 1` passed around the loop forces the param to be owned.
+    assert_eq!(function.params[0].mode, ParamMode::Owned);
+}
+
+#[test]
+fn compiling_twice_gives_identical_ir_and_json_round_trips() {
+    let source = "fn f(xs, i) = if i < len(xs) then f(push(xs, i), i + 1) else xs\nfn main() = { m = #{1: [1]}; f(m[1], 0) ++ [9] }";
+    let first = compiled(source);
+    let second = compiled(source);
+    assert_eq!(first, second);
+    let json = cairn_lang::module_to_json(&first);
+    assert_eq!(cairn_lang::module_from_json(&json).unwrap(), first);
+}
