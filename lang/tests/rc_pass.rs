@@ -28,7 +28,7 @@ fn all_ops(function: &Function) -> impl Iterator<Item = &OpKind> {
         .flat_map(|b| b.ops.iter().map(|op| &op.kind))
 }
 
-fn defining_op<'f>(function: &'f Function, var: Var) -> &'f OpKind {
+fn defining_op(function: &Function, var: Var) -> &OpKind {
     all_ops(function)
         .find(|kind| kind.dst() == Some(var))
         .expect("var has a defining op")
