@@ -98,3 +98,88 @@ pub fn compare_keys(heap: &Heap, left: Value, right: Value) -> Result<Ordering, 
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::objects::release;
+    use crate::objects::text::text_from_str;
+    use crate::objects::tuple::tuple_from_values;
+
+    fn int(n: i64) -> Value {
+        Value::int(n).unwrap()
+    }
+
+    #[test]
+    fn integral_floats_coerce_to_ints_and_others_do_not() {
+        assert_eq!(coerce_integral_float(Value::float(3.0)), int(3));
+        assert_eq!(coerce_integral_float(Value::float(-0.0)), int(0));
+        assert_eq!(coerce_integral_float(Value::float(2.5)), Value::float(2.5));
+        assert_eq!(
+            coerce_integral_float(Value::float(1e300)),
+            Value::float(1e300)
+        );
+        assert_eq!(coerce_integral_float(Value::TRUE), Value::TRUE);
+    }
+
+    #[test]
+    fn the_key_order_ranks_kinds_then_compares_within_a_kind() {
+        let mut heap = Heap::new(16).unwrap();
+        let a = text_from_str(&mut heap, "a").unwrap();
+        let b = text_from_str(&mut heap, "b").unwrap();
+        let t1 = tuple_from_values(&mut heap, vec![int(1)]).unwrap();
+        let t12 = tuple_from_values(&mut heap, vec![int(1), int(2)]).unwrap();
+        let ascending = [
+            Value::UNIT,
+            Value::FALSE,
+            Value::TRUE,
+            int(-5),
+            Value::float(-4.5),
+            int(0),
+            Value::float(0.5),
+            a,
+            b,
+            t1,
+            t12,
+        ];
+        for (i, &x) in ascending.iter().enumerate() {
+            for (j, &y) in ascending.iter().enumerate() {
+                assert_eq!(
+                    compare_keys(&heap, x, y).unwrap(),
+                    i.cmp(&j),
+                    "{x:?} vs {y:?}"
+                );
+            }
+        }
+        assert_eq!(
+            compare_keys(&heap, int(1), Value::float(1.0)).unwrap(),
+            Ordering::Equal
+        );
+        for v in [a, b, t1, t12] {
+            release(&mut heap, v).unwrap();
+        }
+        assert_eq!(heap.blocks_in_use(), 0);
+    }
+
+    #[test]
+    fn normalize_rejects_nan_and_containers_even_inside_tuples() {
+        let mut heap = Heap::new(16).unwrap();
+        let nan = Value::float(f64::NAN);
+        assert_eq!(
+            normalize_key(&heap, nan).unwrap_err().message,
+            "map key is not a valid key type: Float"
+        );
+        let list = crate::objects::list::list_from_values(&mut heap, vec![]).unwrap();
+        let nested = tuple_from_values(&mut heap, vec![int(1), list]).unwrap();
+        assert_eq!(
+            normalize_key(&heap, nested).unwrap_err().message,
+            "map key is not a valid key type: List"
+        );
+        let fine = tuple_from_values(&mut heap, vec![Value::float(2.0), Value::UNIT]).unwrap();
+        assert_eq!(normalize_key(&heap, fine).unwrap(), fine);
+        assert_eq!(normalize_key(&heap, Value::float(2.0)).unwrap(), int(2));
+        release(&mut heap, nested).unwrap();
+        release(&mut heap, fine).unwrap();
+        assert_eq!(heap.blocks_in_use(), 0);
+    }
+}

@@ -217,3 +217,40 @@ pub fn release_all(heap: &mut Heap, words: &[Value]) {
         let _ = release(heap, word);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tree_shape_helpers_match_the_radix_layout() {
+        assert_eq!(capacity(0), 7);
+        assert_eq!(capacity(1), 49);
+        assert_eq!(capacity(2), 343);
+        assert_eq!(slot_for(48, 1), 6);
+        assert_eq!(slot_for(48, 0), 6);
+        assert_eq!(slot_for(49, 2), 1);
+        assert_eq!(slot_for(49, 1), 0);
+        assert_eq!(blocks_for_length(0), 1);
+        assert_eq!(blocks_for_length(7), 2);
+        assert_eq!(blocks_for_length(8), 4);
+        assert_eq!(blocks_for_length(50), 1 + 8 + 2 + 1);
+    }
+
+    #[test]
+    fn a_built_list_has_the_minimal_height() {
+        let mut heap = Heap::new(128).unwrap();
+        for (length, height) in [(1, 0), (7, 0), (8, 1), (49, 1), (50, 2), (343, 2), (344, 3)] {
+            let items = (0..length).map(|i| Value::int(i).unwrap()).collect();
+            let list = list_from_values(&mut heap, items).unwrap();
+            let head = block_of(list);
+            assert_eq!(list_height(&heap, head), height, "length {length}");
+            assert_eq!(
+                element_at(&heap, list, length as usize - 1).unwrap(),
+                Value::int(length - 1)
+            );
+            release(&mut heap, list).unwrap();
+            assert_eq!(heap.blocks_in_use(), 0);
+        }
+    }
+}
