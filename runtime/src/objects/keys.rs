@@ -69,8 +69,36 @@ pub fn compare_numbers(left: Value, right: Value) -> Option<Ordering> {
     }
 }
 
-/// The total order on valid (normalized) keys.
+/// One pending step of the (iterative) key comparison.
+enum KeyStep {
+    Pair(Value, Value),
+    Lengths(usize, usize),
+}
+
+/// The total order on valid (normalized) keys. Iterative, so deeply nested tuple keys
+/// compare without recursion.
 pub fn compare_keys(heap: &Heap, left: Value, right: Value) -> Result<Ordering, RuntimeError> {
+    let mut steps = vec![KeyStep::Pair(left, right)];
+    while let Some(step) = steps.pop() {
+        let order = match step {
+            KeyStep::Lengths(a, b) => a.cmp(&b),
+            KeyStep::Pair(a, b) => compare_key_heads(heap, a, b, &mut steps)?,
+        };
+        if order != Ordering::Equal {
+            return Ok(order);
+        }
+    }
+    Ok(Ordering::Equal)
+}
+
+/// Compares two keys up to their elements: tuples of equal rank push their element pairs
+/// (first pair on top) after their length comparison and report `Equal` for now.
+fn compare_key_heads(
+    heap: &Heap,
+    left: Value,
+    right: Value,
+    steps: &mut Vec<KeyStep>,
+) -> Result<Ordering, RuntimeError> {
     let by_rank = rank(left).cmp(&rank(right));
     if by_rank != Ordering::Equal {
         return Ok(by_rank);
@@ -88,13 +116,9 @@ pub fn compare_keys(heap: &Heap, left: Value, right: Value) -> Result<Ordering, 
         }
         _ => {
             let (a, b) = (tuple::elements(heap, left)?, tuple::elements(heap, right)?);
-            for (&x, &y) in a.iter().zip(b.iter()) {
-                let order = compare_keys(heap, x, y)?;
-                if order != Ordering::Equal {
-                    return Ok(order);
-                }
-            }
-            a.len().cmp(&b.len())
+            steps.push(KeyStep::Lengths(a.len(), b.len()));
+            steps.extend(a.into_iter().zip(b).rev().map(|(x, y)| KeyStep::Pair(x, y)));
+            Ordering::Equal
         }
     })
 }
