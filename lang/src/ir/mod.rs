@@ -11,7 +11,8 @@
 //! - An op's operand in an *owned position* is consumed by the op, whether it succeeds or
 //!   fails. Owned positions: `Call` args whose callee param is owned, builtin args whose
 //!   mode is owned (see [`Builtin::param_modes`]), `Make*` elements, `Jump` args, `Return`.
-//!   Everything else is borrowed.
+//!   Everything else is borrowed. (A `Jump` arg is owned when the target block's param is
+//!   Owned; a loop header's Borrowed params take borrowed args: see `lang/src/operands.rs`.)
 //! - A *fallible* op (see [`OpKind::is_fallible`]) that fails: the engine records the frame
 //!   (`rt_unwind_frame(function, op_index)`), releases `cleanup` in order, calls
 //!   `rt_leave`, and returns failure to its caller. `cleanup` is decided by the RC pass.
