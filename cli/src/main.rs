@@ -1,10 +1,15 @@
 //! The `cairn` binary: parses the command line and dispatches to `run`, `check`, `conform`
 //! and `bench` (one file each under `commands/`).
 
+mod bench_timing;
 mod cli_args;
+mod commands;
+mod engine;
 mod engine_choice;
+mod frontend;
 mod outcome;
 mod render;
+mod runtime_failure;
 mod source_input;
 
 use std::process::ExitCode;
@@ -16,11 +21,12 @@ use crate::outcome::{Outcome, UsageError, exit_code};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result: Result<Outcome, UsageError> = match cli.command {
-        Command::Run(args) => source_input::read_source(&args.file).map(|_| Outcome::Success),
-        Command::Check(args) => source_input::read_source(&args.file).map(|_| Outcome::Success),
-        Command::Conform(_) | Command::Bench(_) => Err(UsageError(
-            "this command is being wired to the engines".into(),
+    let result: Result<Outcome, UsageError> = match &cli.command {
+        Command::Run(args) => commands::run::run_command(args),
+        Command::Check(args) => commands::check::check_command(args),
+        Command::Bench(args) => commands::bench::bench_command(args),
+        Command::Conform(_) => Err(UsageError(
+            "`conform` is waiting for the conformance runner to land".into(),
         )),
     };
     exit_code(result)

@@ -1,0 +1,81 @@
+//! The diagnostic format on stderr: `error[CODE]: message`, `--> file:line:col`, the source
+//! line underlined, and for runtime errors the call stack as notes; exit code 1.
+
+mod support;
+
+use support::{cairn_on, code, stderr, stdout, write_program};
+
+const INDEX_PROGRAM: &str =
+    "fn pick(xs, i) = xs[i]\n\nfn main() = {\n  xs = [1, 2, 3];\n  pick(xs, 5)\n}\n";
+
+#[test]
+fn a_runtime_error_is_rendered_with_span_underline_and_call_stack() {
+    let path = write_program("index", INDEX_PROGRAM);
+    let file = path.display().to_string();
+    for engine in ["jit", "interp"] {
+        let out = cairn_on("run", &path, &["--engine", engine]);
+        assert_eq!(code(&out), 1, "{engine}");
+        assert_eq!(stdout(&out), "", "{engine}");
+        let err = stderr(&out);
+        assert!(
+            err.starts_with("error[RT0103]: index out of bounds: index 5, length 3\n"),
+            "{engine}: {err}"
+        );
+        assert!(err.contains(&format!("--> {file}:1:18")), "{engine}: {err}");
+        assert!(err.contains("fn pick(xs, i) = xs[i]"), "{engine}: {err}");
+        assert!(err.contains("^^^^^"), "{engine}: {err}");
+        assert!(err.contains("= in pick at 1:18"), "{engine}: {err}");
+        assert!(err.contains("= in main at 5:3"), "{engine}: {err}");
+    }
+}
+
+#[test]
+fn the_diagnostic_of_both_engines_is_identical() {
+    let path = write_program("index-both", INDEX_PROGRAM);
+    let jit = cairn_on("run", &path, &["--engine", "jit"]);
+    let interp = cairn_on("run", &path, &["--engine", "interp"]);
+    assert_eq!(stderr(&jit), stderr(&interp));
+}
+
+#[test]
+fn a_syntax_error_is_rendered_and_exits_1() {
+    let path = write_program("syntax", "fn main() = {\n  x = (1 + ;\n  x\n}\n");
+    let file = path.display().to_string();
+    for command in ["run", "check"] {
+        let out = cairn_on(command, &path, &[]);
+        assert_eq!(code(&out), 1, "{command}");
+        let err = stderr(&out);
+        assert!(err.starts_with("error[E0001]: "), "{command}: {err}");
+        assert!(err.contains(&format!("--> {file}:2:")), "{command}: {err}");
+        assert!(err.contains("  x = (1 + ;"), "{command}: {err}");
+        assert!(err.contains('^'), "{command}: {err}");
+        assert_eq!(stdout(&out), "", "{command}");
+    }
+}
+
+#[test]
+fn an_unknown_name_points_at_the_name() {
+    let path = write_program("unknown", "fn main() = nope + 1\n");
+    let out = cairn_on("check", &path, &[]);
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    assert!(err.starts_with("error[E0101]: "), "{err}");
+    assert!(err.contains(":1:13"), "{err}");
+    assert!(err.contains("^^^^"), "{err}");
+}
+
+#[test]
+fn output_printed_before_a_failure_is_kept() {
+    let path = write_program(
+        "partial",
+        "fn main() = {\n  print(\"before\");\n  1 / 0\n}\n",
+    );
+    let out = cairn_on("run", &path, &[]);
+    assert_eq!(code(&out), 1);
+    assert_eq!(stdout(&out), "before\n");
+    assert!(
+        stderr(&out).starts_with("error[RT0302]: division by zero"),
+        "{}",
+        stderr(&out)
+    );
+}
