@@ -25,9 +25,7 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run::run_command(args),
         Command::Check(args) => commands::check::check_command(args),
         Command::Bench(args) => commands::bench::bench_command(args),
-        Command::Conform(_) => Err(UsageError(
-            "`conform` is waiting for the conformance runner to land".into(),
-        )),
+        Command::Conform(args) => commands::conform::conform_command(args),
     };
     exit_code(result)
 }
