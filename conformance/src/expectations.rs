@@ -250,7 +250,9 @@ pub fn parse_error_value(value: &str) -> Result<ExpectedError, String> {
         .or_else(|| code.strip_prefix('E'))
         .ok_or_else(|| format!("diagnostic code `{code}` must start with RT or E"))?;
     if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("diagnostic code `{code}` must be RT or E plus 4 digits"));
+        return Err(format!(
+            "diagnostic code `{code}` must be RT or E plus 4 digits"
+        ));
     }
     if message.trim().is_empty() {
         return Err(format!("diagnostic `{code}` has an empty message"));
@@ -346,7 +348,13 @@ mod tests {
         assert_eq!(error.code, "RT0103");
         assert_eq!(error.message, "index out of bounds: index 5, length 3");
         assert!(!error.is_compile_time());
-        assert_eq!(e.at, Some(LineColumn { line: 4, column: 11 }));
+        assert_eq!(
+            e.at,
+            Some(LineColumn {
+                line: 4,
+                column: 11
+            })
+        );
     }
 
     #[test]

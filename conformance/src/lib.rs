@@ -2,5 +2,96 @@
 //! and the JIT with tracing on; output, result or diagnostic, the full refcount trace and
 //! the heap state afterwards are compared against the program's expectations and between
 //! the engines.
+//!
+//! ```text
+//! let report = cairn_conformance::run_corpus(Path::new("conformance/corpus"), |p| eprintln!("{}", p.name));
+//! print!("{}", report.render_table());
+//! ```
 
+pub mod compare;
 pub mod expectations;
+pub mod program;
+pub mod report;
+pub mod run;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub use report::{CheckStatus, CorpusReport, ProgramReport};
+
+/// The corpus shipped with this crate (`conformance/corpus`).
+pub fn default_corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
+
+/// The program files of a corpus directory (`*.cairn`, `*.ir.json`), sorted by name.
+pub fn corpus_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+            .path();
+        if path.is_file() && program::is_program_file(&path) {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Runs one program file on both engines and checks everything.
+pub fn run_program(path: &Path) -> ProgramReport {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("<unnamed>");
+    finish(name, program::load_program(path))
+}
+
+/// Runs a `.cairn` program given as text (expectations in its `//#` lines): the entry
+/// point for synthetic programs in tests.
+pub fn run_source(name: &str, text: &str) -> ProgramReport {
+    finish(name, program::program_from_source(name, text))
+}
+
+fn finish(name: &str, loaded: Result<program::Program, String>) -> ProgramReport {
+    let started = Instant::now();
+    let mut report = match loaded {
+        Ok(program) => compare::check_program(&program),
+        Err(problem) => {
+            let mut report = ProgramReport::new(name);
+            report.front_end = CheckStatus::Fail;
+            report.problems.push(problem);
+            report
+        }
+    };
+    report.elapsed = started.elapsed();
+    report
+}
+
+/// Runs every program of `dir` in name order, calling `progress` after each one. A
+/// directory that cannot be read is reported as one failing entry.
+pub fn run_corpus(dir: &Path, mut progress: impl FnMut(&ProgramReport)) -> CorpusReport {
+    let started = Instant::now();
+    let mut report = CorpusReport::default();
+    match corpus_files(dir) {
+        Ok(files) => {
+            for file in files {
+                let program = run_program(&file);
+                progress(&program);
+                report.programs.push(program);
+            }
+        }
+        Err(problem) => {
+            let mut program = ProgramReport::new(&dir.display().to_string());
+            program.front_end = CheckStatus::Fail;
+            program.problems.push(problem);
+            progress(&program);
+            report.programs.push(program);
+        }
+    }
+    report.elapsed = started.elapsed();
+    report
+}

@@ -1,2 +1,216 @@
-//! placeholder
-fn main() {}
+//! The conformance corpus as a test suite (libtest-mimic): one trial per corpus program,
+//! named after its file and failing with the full divergence report, plus trials that test
+//! the runner itself (corpus size, and that wrong expectations are caught).
+
+use std::path::PathBuf;
+
+use cairn_conformance::compare::{check_heap, compare_traces, first_divergence};
+use cairn_conformance::run::{Engine, EngineRun, Outcome};
+use cairn_conformance::{corpus_files, default_corpus_dir, run_program, run_source};
+use cairn_runtime::heap::{HeapDelta, RefOp, TraceEvent};
+use libtest_mimic::{Arguments, Failed, Trial};
+
+const MINIMUM_CORPUS_SIZE: usize = 60;
+
+fn main() {
+    let args = Arguments::from_args();
+    let files = corpus_files(&default_corpus_dir()).expect("the corpus directory is readable");
+    let mut trials: Vec<Trial> = files.iter().cloned().map(program_trial).collect();
+    trials.extend(runner_trials(files.len()));
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn program_trial(path: PathBuf) -> Trial {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("<unnamed>")
+        .to_string();
+    Trial::test(format!("corpus::{name}"), move || {
+        let report = run_program(&path);
+        if report.passed() {
+            Ok(())
+        } else {
+            Err(report.failure_text().into())
+        }
+    })
+}
+
+fn runner_trials(corpus_size: usize) -> Vec<Trial> {
+    vec![
+        Trial::test("runner::corpus_has_enough_programs", move || {
+            check(
+                corpus_size >= MINIMUM_CORPUS_SIZE,
+                format!("the corpus has {corpus_size} programs, fewer than {MINIMUM_CORPUS_SIZE}"),
+            )
+        }),
+        Trial::test("runner::correct_synthetic_program_passes", || {
+            let report = run_source(
+                "synthetic_ok.cairn",
+                "//# output: 3\n//# result: [1, 2]\nfn main() = { print(1 + 2); [1, 2] }\n",
+            );
+            check(report.passed(), report.failure_text())
+        }),
+        Trial::test("runner::wrong_output_is_a_failure", || {
+            expect_failure(
+                "//# output: 4\n//# result: [1, 2]\nfn main() = { print(1 + 2); [1, 2] }\n",
+                "output differs",
+            )
+        }),
+        Trial::test("runner::wrong_result_is_a_failure", || {
+            expect_failure("//# result: 7\nfn main() = 6\n", "result differs")
+        }),
+        Trial::test("runner::missing_result_line_is_a_failure", || {
+            expect_failure("fn main() = 6\n", "expected: ()")
+        }),
+        Trial::test("runner::unexpected_success_is_a_failure", || {
+            expect_failure(
+                "//# error: RT0302 division by zero\nfn main() = 6 / 2\n",
+                "but main returned 3",
+            )
+        }),
+        Trial::test("runner::wrong_diagnostic_is_a_failure", || {
+            expect_failure(
+                "//# error: RT0301 integer overflow\nfn main() = 6 / 0\n",
+                "diagnostic differs",
+            )
+        }),
+        Trial::test("runner::wrong_position_is_a_failure", || {
+            expect_failure(
+                "//# error: RT0302 division by zero\n//# at: 3:1\nfn main() = 6 / 0\n",
+                "diagnostic position differs",
+            )
+        }),
+        Trial::test("runner::unexpected_compile_error_is_a_failure", || {
+            expect_failure(
+                "//# result: 1\nfn main() = nope\n",
+                "unexpected diagnostic E0101",
+            )
+        }),
+        Trial::test("runner::violated_trace_assertion_is_a_failure", || {
+            expect_failure(
+                "//# trace: no-cow\n//# result: 2\nfn main() = { xs = [1]; ys = push(xs, 2); len(xs) + len(ys) - 1 }\n",
+                "expected no `cow` event",
+            )
+        }),
+        Trial::test("runner::malformed_expectation_is_a_failure", || {
+            expect_failure(
+                "//# reslut: 1\nfn main() = 1\n",
+                "unknown expectation key `reslut`",
+            )
+        }),
+        Trial::test(
+            "runner::trace_divergence_names_the_first_event",
+            trace_divergence_trial,
+        ),
+        Trial::test("runner::leaked_block_is_a_failure", leaked_block_trial),
+    ]
+}
+
+fn check(condition: bool, message: String) -> Result<(), Failed> {
+    if condition {
+        Ok(())
+    } else {
+        Err(message.into())
+    }
+}
+
+fn expect_failure(source: &str, needle: &str) -> Result<(), Failed> {
+    let report = run_source("synthetic.cairn", source);
+    if report.passed() {
+        return Err(format!("a wrong expectation passed:\n{source}").into());
+    }
+    let text = report.failure_text();
+    check(
+        text.contains(needle),
+        format!("the failure report does not mention `{needle}`:\n{text}"),
+    )
+}
+
+fn event(seq: u64, op: RefOp, block: u32, old: u16, new: u16) -> TraceEvent {
+    TraceEvent {
+        seq,
+        op,
+        block,
+        old,
+        new,
+    }
+}
+
+fn synthetic_run(engine: Engine, trace: Vec<TraceEvent>, heap: HeapDelta) -> EngineRun {
+    EngineRun {
+        engine,
+        output: String::new(),
+        outcome: Outcome::Returned("()".into()),
+        trace,
+        heap,
+        integrity_violations: Vec::new(),
+        elapsed: std::time::Duration::ZERO,
+    }
+}
+
+fn trace_divergence_trial() -> Result<(), Failed> {
+    let common: Vec<TraceEvent> = (0..6)
+        .map(|i| event(i, RefOp::Malloc, i as u32, 0, 1))
+        .collect();
+    let mut a = common.clone();
+    a.push(event(6, RefOp::IncRef, 2, 1, 2));
+    let mut b = common;
+    b.push(event(6, RefOp::IncRef, 3, 1, 2));
+    check(
+        first_divergence(&a, &b) == Some(6),
+        "first divergence not at 6".into(),
+    )?;
+    check(
+        first_divergence(&a, &a[..5]) == Some(5),
+        "a shorter trace must diverge where it ends".into(),
+    )?;
+    check(
+        first_divergence(&a, &a).is_none(),
+        "equal traces diverge".into(),
+    )?;
+    let mut problems = Vec::new();
+    let equal = compare_traces(
+        &synthetic_run(Engine::Interpreter, a, HeapDelta::default()),
+        &synthetic_run(Engine::Jit, b, HeapDelta::default()),
+        &mut problems,
+    );
+    let text = problems.join("\n");
+    check(!equal, "differing traces compared equal".into())?;
+    for needle in [
+        "first divergence at event 6",
+        ">> [6] #6 incRef block 2 (1 -> 2)",
+        ">> [6] #6 incRef block 3 (1 -> 2)",
+        "[3] #3 malloc block 3 (0 -> 1)",
+    ] {
+        check(
+            text.contains(needle),
+            format!("missing `{needle}` in:\n{text}"),
+        )?;
+    }
+    check(
+        !text.contains("[2] #2"),
+        format!("more than 3 events of context:\n{text}"),
+    )
+}
+
+fn leaked_block_trial() -> Result<(), Failed> {
+    let leaked = HeapDelta {
+        newly_allocated: vec![5],
+        blocks_in_use_before: 0,
+        blocks_in_use_after: 1,
+        ..HeapDelta::default()
+    };
+    let mut problems = Vec::new();
+    let clean = check_heap(
+        &synthetic_run(Engine::Jit, Vec::new(), leaked),
+        &mut problems,
+    );
+    check(!clean, "a leaked block passed the heap check".into())?;
+    check(
+        problems
+            .iter()
+            .any(|p| p.contains("heap not restored") && p.contains("[5]")),
+        format!("leak not described: {problems:?}"),
+    )
+}

@@ -1,0 +1,350 @@
+//! The comparison of one program's observed behaviour against its expectations and between
+//! the two engines: output, result or diagnostic (code, message, position), identical full
+//! refcount traces (first divergence shown with context), trace assertions, and a heap left
+//! exactly as it was found.
+
+use cairn_runtime::heap::{RefOp, TraceEvent};
+
+use crate::expectations::{Expectations, ExpectedError, LineColumn, TraceAssertion};
+use crate::program::{FrontEnd, Program};
+use crate::report::{CheckStatus, ProgramReport};
+use crate::run::{Engine, EngineRun, ObservedError, Outcome, run_on_engine};
+
+/// Events of context shown on each side of a trace divergence.
+pub const TRACE_CONTEXT: usize = 3;
+
+/// Runs `program` as its front-end verdict requires and checks everything.
+pub fn check_program(program: &Program) -> ProgramReport {
+    let mut report = ProgramReport::new(&program.name);
+    let expected = &program.expectations;
+    let expects_compile_error = expected
+        .error
+        .as_ref()
+        .is_some_and(ExpectedError::is_compile_time);
+    match &program.front_end {
+        FrontEnd::CompileError(diagnostic) => {
+            let observed = ObservedError {
+                code: diagnostic.code.clone(),
+                message: diagnostic.message.clone(),
+                frames: Vec::new(),
+                at: Some(program.position(diagnostic.span)),
+            };
+            report.front_end = status(check_error(
+                "front end",
+                expected.error.as_ref(),
+                expected.at,
+                &observed,
+                &mut report.problems,
+            ));
+            return report;
+        }
+        FrontEnd::Accepted(_) if expects_compile_error => {
+            report.front_end = CheckStatus::Fail;
+            report.problems.push(format!(
+                "front end: expected {} but the program compiled",
+                describe_expected_error(expected)
+            ));
+            return report;
+        }
+        FrontEnd::Accepted(_) => report.front_end = CheckStatus::Pass,
+        FrontEnd::VerifierRejected { diagnostic, .. } => {
+            let observed = ObservedError {
+                code: diagnostic.code.clone(),
+                message: diagnostic.message.clone(),
+                frames: Vec::new(),
+                at: Some(program.position(diagnostic.span)),
+            };
+            report.front_end = status(check_error(
+                "verifier",
+                expected.error.as_ref(),
+                expected.at,
+                &observed,
+                &mut report.problems,
+            ));
+        }
+    }
+
+    let limits = expected.limits.to_limits();
+    let mut runs = Vec::new();
+    for engine in Engine::BOTH {
+        match run_on_engine(program, engine, &limits) {
+            Ok(run) => {
+                let passed = check_engine(program, &run, &mut report.problems);
+                set_engine_status(&mut report, engine, status(passed));
+                runs.push(run);
+            }
+            Err(problem) => {
+                report.problems.push(format!("{engine}: {problem}"));
+                set_engine_status(&mut report, engine, CheckStatus::Fail);
+            }
+        }
+    }
+    report.trace_events = runs.first().map_or(0, |run| run.trace.len());
+    report.heap = status(runs.iter().all(|run| check_heap(run, &mut report.problems)));
+    if let [interp, jit] = runs.as_slice() {
+        let traces_equal = compare_traces(interp, jit, &mut report.problems);
+        let assertions_hold = check_trace_assertions(expected, interp, &mut report.problems);
+        report.trace = status(traces_equal && assertions_hold);
+        compare_engines(interp, jit, &mut report.problems);
+    } else {
+        report.trace = CheckStatus::Fail;
+    }
+    report
+}
+
+fn status(passed: bool) -> CheckStatus {
+    if passed {
+        CheckStatus::Pass
+    } else {
+        CheckStatus::Fail
+    }
+}
+
+fn set_engine_status(report: &mut ProgramReport, engine: Engine, value: CheckStatus) {
+    match engine {
+        Engine::Interpreter => report.interp = value,
+        Engine::Jit => report.jit = value,
+    }
+}
+
+fn describe_expected_error(expected: &Expectations) -> String {
+    match (&expected.error, expected.at) {
+        (Some(error), Some(at)) => format!("`{error}` at {at}"),
+        (Some(error), None) => format!("`{error}`"),
+        (None, _) => "no error".to_string(),
+    }
+}
+
+/// Checks one engine's output and outcome against the expectations.
+pub fn check_engine(program: &Program, run: &EngineRun, problems: &mut Vec<String>) -> bool {
+    let expected = &program.expectations;
+    let engine = run.engine;
+    let mut passed = true;
+    let expected_output: String = expected.output.iter().map(|l| format!("{l}\n")).collect();
+    if run.output != expected_output {
+        passed = false;
+        problems.push(format!(
+            "{engine}: output differs\n  expected:\n{}\n  observed:\n{}",
+            indent_block(&expected_output),
+            indent_block(&run.output)
+        ));
+    }
+    let host_ir_rejected = matches!(program.front_end, FrontEnd::VerifierRejected { .. });
+    match (&run.outcome, &expected.error) {
+        (Outcome::Returned(text), None) => {
+            let want = expected.result.as_deref().unwrap_or("()");
+            if text != want {
+                passed = false;
+                problems.push(format!(
+                    "{engine}: result differs\n  expected: {want}\n  observed: {text}"
+                ));
+            }
+        }
+        (Outcome::Returned(text), Some(_)) => {
+            passed = false;
+            problems.push(format!(
+                "{engine}: expected {} but main returned {text}",
+                describe_expected_error(expected)
+            ));
+        }
+        (Outcome::Failed(error), _) if host_ir_rejected => {
+            passed = false;
+            problems.push(format!(
+                "{engine}: the verifier rejected this IR, so the engine must refuse it at \
+                 load; instead it ran and failed with {error}"
+            ));
+        }
+        (Outcome::RejectedAtLoad(error) | Outcome::Failed(error), want) => {
+            let label = format!("{engine}");
+            passed &= check_error(&label, want.as_ref(), expected.at, error, problems);
+        }
+    }
+    passed
+}
+
+/// Compares an observed diagnostic with the expected one; pushes a problem on mismatch.
+fn check_error(
+    who: &str,
+    expected: Option<&ExpectedError>,
+    expected_at: Option<LineColumn>,
+    observed: &ObservedError,
+    problems: &mut Vec<String>,
+) -> bool {
+    let Some(want) = expected else {
+        problems.push(format!(
+            "{who}: unexpected diagnostic {observed}{}",
+            render_frames(observed)
+        ));
+        return false;
+    };
+    let mut passed = true;
+    if want.code != observed.code || want.message != observed.message {
+        passed = false;
+        problems.push(format!(
+            "{who}: diagnostic differs\n  expected: {want}\n  observed: {} {}{}",
+            observed.code,
+            observed.message,
+            render_frames(observed)
+        ));
+    }
+    if let Some(at) = expected_at
+        && observed.at != Some(at)
+    {
+        passed = false;
+        let seen = observed
+            .at
+            .map_or_else(|| "no position".to_string(), |p| p.to_string());
+        problems.push(format!(
+            "{who}: diagnostic position differs: expected {at}, observed {seen}{}",
+            render_frames(observed)
+        ));
+    }
+    passed
+}
+
+fn render_frames(error: &ObservedError) -> String {
+    let mut text = String::new();
+    for frame in &error.frames {
+        text.push_str(&format!("\n    {frame}"));
+    }
+    text
+}
+
+fn indent_block(text: &str) -> String {
+    if text.is_empty() {
+        return "    <nothing>".to_string();
+    }
+    text.lines()
+        .map(|l| format!("    |{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The heap after the run must equal the heap before it, with no integrity violation.
+pub fn check_heap(run: &EngineRun, problems: &mut Vec<String>) -> bool {
+    let mut passed = true;
+    if !run.heap.is_clean() {
+        passed = false;
+        problems.push(format!("{}: heap not restored: {}", run.engine, run.heap));
+    }
+    if !run.integrity_violations.is_empty() {
+        passed = false;
+        problems.push(format!(
+            "{}: integrity violations: {}",
+            run.engine,
+            run.integrity_violations.join("; ")
+        ));
+    }
+    passed
+}
+
+/// Full traces must be identical; on a divergence, show the first differing index with
+/// [`TRACE_CONTEXT`] events on each side from both engines.
+pub fn compare_traces(a: &EngineRun, b: &EngineRun, problems: &mut Vec<String>) -> bool {
+    match first_divergence(&a.trace, &b.trace) {
+        None => true,
+        Some(index) => {
+            problems.push(format!(
+                "trace: first divergence at event {index} ({} has {} events, {} has {}){}{}{}",
+                a.engine,
+                a.trace.len(),
+                b.engine,
+                b.trace.len(),
+                render_window(a, index),
+                render_window(b, index),
+                failure_frames_note(a, b)
+            ));
+            false
+        }
+    }
+}
+
+/// Index of the first event that differs (or where one trace ends early).
+pub fn first_divergence(a: &[TraceEvent], b: &[TraceEvent]) -> Option<usize> {
+    let common = a.len().min(b.len());
+    (0..common)
+        .find(|&i| a[i] != b[i])
+        .or((a.len() != b.len()).then_some(common))
+}
+
+fn render_window(run: &EngineRun, index: usize) -> String {
+    let start = index.saturating_sub(TRACE_CONTEXT);
+    let end = (index + TRACE_CONTEXT + 1).min(run.trace.len());
+    let mut text = format!("\n  {}:", run.engine);
+    for (i, event) in run.trace.iter().enumerate().take(end).skip(start) {
+        let marker = if i == index { ">>" } else { "  " };
+        text.push_str(&format!("\n   {marker} [{i}] {event}"));
+    }
+    if index >= run.trace.len() {
+        text.push_str(&format!("\n   >> [{index}] <end of trace>"));
+    }
+    text
+}
+
+fn failure_frames_note(a: &EngineRun, b: &EngineRun) -> String {
+    let mut text = String::new();
+    for run in [a, b] {
+        if let Some(error) = run.outcome.error() {
+            text.push_str(&format!(
+                "\n  {} ended with {error}{}",
+                run.engine,
+                render_frames(error)
+            ));
+        }
+    }
+    text
+}
+
+fn check_trace_assertions(
+    expected: &Expectations,
+    run: &EngineRun,
+    problems: &mut Vec<String>,
+) -> bool {
+    let cows = run.trace.iter().filter(|e| e.op == RefOp::Cow).count();
+    let mut passed = true;
+    for assertion in &expected.trace {
+        match assertion {
+            TraceAssertion::Cow if cows == 0 => {
+                passed = false;
+                problems.push(format!(
+                    "trace: expected at least one `cow` event, found none in {} events",
+                    run.trace.len()
+                ));
+            }
+            TraceAssertion::NoCow if cows > 0 => {
+                passed = false;
+                let first = run.trace.iter().find(|e| e.op == RefOp::Cow);
+                problems.push(format!(
+                    "trace: expected no `cow` event, found {cows} (first: {})",
+                    first.map_or_else(String::new, |e| e.to_string())
+                ));
+            }
+            _ => {}
+        }
+    }
+    passed
+}
+
+/// Output and outcome must agree between the engines even when both miss the expectation.
+fn compare_engines(a: &EngineRun, b: &EngineRun, problems: &mut Vec<String>) {
+    if a.output != b.output {
+        problems.push(format!(
+            "engines disagree on output\n  {}:\n{}\n  {}:\n{}",
+            a.engine,
+            indent_block(&a.output),
+            b.engine,
+            indent_block(&b.output)
+        ));
+    }
+    if a.outcome != b.outcome {
+        problems.push(format!(
+            "engines disagree on the outcome\n  {}: {}{}\n  {}: {}{}",
+            a.engine,
+            a.outcome,
+            a.outcome.error().map(render_frames).unwrap_or_default(),
+            b.engine,
+            b.outcome,
+            b.outcome.error().map(render_frames).unwrap_or_default()
+        ));
+    }
+}

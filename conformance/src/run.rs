@@ -1,0 +1,220 @@
+//! Running one program on one engine with everything observable recorded: a fresh
+//! `Context`, a heap snapshot, the refcount trace, the printed output, the result in
+//! canonical form (then released) or the failure mapped to a source position, and the heap
+//! delta afterwards.
+
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::{Duration, Instant};
+
+use cairn_lang::ir;
+use cairn_runtime::heap::{HeapDelta, TraceEvent, compare_snapshots};
+use cairn_runtime::{Context, Limits, RunFailure, Value};
+
+use crate::expectations::LineColumn;
+use crate::program::Program;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Interpreter,
+    Jit,
+}
+
+impl Engine {
+    pub const BOTH: [Engine; 2] = [Engine::Interpreter, Engine::Jit];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Interpreter => "interp",
+            Engine::Jit => "jit",
+        }
+    }
+}
+
+impl fmt::Display for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One frame of a failure's call stack, mapped through the IR and the source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObservedFrame {
+    pub function: String,
+    pub op: u32,
+    /// `None` when the frame does not name an op of the module (itself a bug to report).
+    pub at: Option<LineColumn>,
+}
+
+impl fmt::Display for ObservedFrame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.at {
+            Some(at) => write!(f, "in {} at {at} (op {})", self.function, self.op),
+            None => write!(f, "in {} at <no such op {}>", self.function, self.op),
+        }
+    }
+}
+
+/// A diagnostic as an engine (or the front end) reported it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObservedError {
+    pub code: String,
+    pub message: String,
+    /// Innermost frame first; empty for front-end diagnostics.
+    pub frames: Vec<ObservedFrame>,
+    /// The primary position: the innermost frame's op span start (or the diagnostic's span).
+    pub at: Option<LineColumn>,
+}
+
+impl fmt::Display for ObservedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.code, self.message)?;
+        if let Some(at) = self.at {
+            write!(f, " at {at}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// `main` returned; its top-level canonical form (`()` for Unit).
+    Returned(String),
+    /// The engine refused the module at load time.
+    RejectedAtLoad(ObservedError),
+    /// The run failed.
+    Failed(ObservedError),
+}
+
+impl Outcome {
+    pub fn error(&self) -> Option<&ObservedError> {
+        match self {
+            Outcome::Returned(_) => None,
+            Outcome::RejectedAtLoad(error) | Outcome::Failed(error) => Some(error),
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Returned(text) => write!(f, "result {text}"),
+            Outcome::RejectedAtLoad(error) => write!(f, "rejected at load: {error}"),
+            Outcome::Failed(error) => write!(f, "error {error}"),
+        }
+    }
+}
+
+/// Everything one engine did with one program.
+#[derive(Clone, Debug)]
+pub struct EngineRun {
+    pub engine: Engine,
+    /// Everything `print` wrote.
+    pub output: String,
+    pub outcome: Outcome,
+    pub trace: Vec<TraceEvent>,
+    pub heap: HeapDelta,
+    /// Violations the runtime detected in operations that cannot fail (release).
+    pub integrity_violations: Vec<String>,
+    pub elapsed: Duration,
+}
+
+/// Loads `module` on `engine` and runs `main` under `limits`. `Err` means the harness could
+/// not even set up a run (no context, or the engine panicked): a failure of that engine.
+pub fn run_on_engine(
+    program: &Program,
+    engine: Engine,
+    limits: &Limits,
+) -> Result<EngineRun, String> {
+    let module = program
+        .module()
+        .ok_or_else(|| "the program has no module to run".to_string())?;
+    let started = Instant::now();
+    let mut ctx =
+        Context::new(limits.clone()).map_err(|e| format!("cannot create a context: {e}"))?;
+    let before = ctx.heap.snapshot();
+    ctx.heap.start_trace();
+    let ran = catch_unwind(AssertUnwindSafe(|| {
+        execute(program, module, engine, &mut ctx)
+    }));
+    let trace = ctx.heap.take_trace();
+    let after = ctx.heap.snapshot();
+    let outcome = ran.map_err(|panic| format!("{engine} panicked: {}", panic_text(&*panic)))?;
+    Ok(EngineRun {
+        engine,
+        output: String::from_utf8_lossy(&ctx.output).into_owned(),
+        outcome,
+        trace,
+        heap: compare_snapshots(&before, &after),
+        integrity_violations: ctx.integrity_violations.clone(),
+        elapsed: started.elapsed(),
+    })
+}
+
+fn execute(program: &Program, module: &ir::Module, engine: Engine, ctx: &mut Context) -> Outcome {
+    let result = match engine {
+        Engine::Interpreter => match cairn_interp::load(module) {
+            Ok(loaded) => loaded.run_main(ctx),
+            Err(failure) => {
+                return Outcome::RejectedAtLoad(observe_failure(program, module, failure));
+            }
+        },
+        Engine::Jit => match cairn_jit::compile(module) {
+            Ok(compiled) => compiled.run_main(ctx),
+            Err(failure) => {
+                return Outcome::RejectedAtLoad(observe_failure(program, module, failure));
+            }
+        },
+    };
+    match result {
+        Ok(value) => Outcome::Returned(print_and_release(ctx, value)),
+        Err(failure) => Outcome::Failed(observe_failure(program, module, failure)),
+    }
+}
+
+/// The result's top-level canonical form; the owned result word is released afterwards
+/// (inside the trace, as every embedder must).
+fn print_and_release(ctx: &mut Context, value: Value) -> String {
+    let text = cairn_runtime::canonical_form(&ctx.heap, value, true);
+    // SAFETY: `ctx` is a live, exclusively borrowed context for the duration of the call,
+    // obtained through `Context::as_ptr` as the shim contract (`abi::shims::guard`) requires;
+    // `value` is the owned result word `run_main` handed us and is not used again.
+    unsafe {
+        cairn_runtime::abi::shims::rt_release(ctx.as_ptr(), value.0);
+    }
+    text
+}
+
+fn observe_failure(program: &Program, module: &ir::Module, failure: RunFailure) -> ObservedError {
+    let frames: Vec<ObservedFrame> = failure
+        .frames
+        .iter()
+        .map(|frame| {
+            let function = module.functions.get(frame.function as usize);
+            ObservedFrame {
+                function: function.map_or_else(
+                    || format!("<function {}>", frame.function),
+                    |f| f.name.clone(),
+                ),
+                op: frame.op,
+                at: function
+                    .and_then(|f| f.op_at(frame.op))
+                    .map(|op| program.position(op.span())),
+            }
+        })
+        .collect();
+    ObservedError {
+        code: failure.error.code.as_str().to_string(),
+        message: failure.error.message,
+        at: frames.first().and_then(|frame| frame.at),
+        frames,
+    }
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-text panic".to_string())
+}
