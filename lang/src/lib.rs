@@ -28,8 +28,31 @@ pub use diagnostic::Diagnostic;
 pub use print::print_module;
 pub use source::SourceFile;
 
-/// Compiles a source file to verified post-RC IR, or returns its diagnostics.
+/// Stack for the compiler thread: the parser and lowering recurse once per nesting level
+/// (bounded by [`parser::MAX_NESTING`]), and unoptimised builds use a lot of stack per level.
+pub const COMPILE_STACK_BYTES: usize = 64 << 20;
+
+/// Compiles a source file to verified post-RC IR, or returns its diagnostics. The work runs
+/// on a scoped thread with [`COMPILE_STACK_BYTES`] of stack so deeply nested (but legal)
+/// programs compile on any caller's thread.
 pub fn compile(file: &SourceFile) -> Result<ir::Module, Vec<Diagnostic>> {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("cairn-compile".into())
+            .stack_size(COMPILE_STACK_BYTES)
+            .spawn_scoped(scope, || compile_on_current_thread(file));
+        match worker {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
+            // No thread available: compile here (same result, only less stack headroom).
+            Err(_) => compile_on_current_thread(file),
+        }
+    })
+}
+
+/// [`compile`] without the dedicated thread (the caller must provide enough stack).
+pub fn compile_on_current_thread(file: &SourceFile) -> Result<ir::Module, Vec<Diagnostic>> {
     let (program, mut errors) = parser::parse_recovering(&file.text);
     let Some(program) = program else {
         return Err(errors);

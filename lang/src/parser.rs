@@ -36,6 +36,7 @@ pub fn parse_recovering(text: &str) -> (Option<Program>, Vec<Diagnostic>) {
         position: 0,
         newlines_significant: false,
         errors: Vec::new(),
+        nesting: 0,
     };
     match parser.program() {
         Ok(program) => (Some(program), parser.errors),
@@ -48,11 +49,16 @@ pub fn parse_recovering(text: &str) -> (Option<Program>, Vec<Diagnostic>) {
 
 type Parse<T> = Result<T, Diagnostic>;
 
+/// How deeply expressions may nest (parentheses, blocks, prefix operators) before the parse
+/// is refused with E0001, so that neither the parser nor lowering can overflow the stack.
+pub const MAX_NESTING: usize = 256;
+
 struct Parser {
     tokens: Vec<Token>,
     position: usize,
     newlines_significant: bool,
     errors: Vec<Diagnostic>,
+    nesting: usize,
 }
 
 fn syntax(message: impl Into<String>, span: Span) -> Diagnostic {
@@ -172,10 +178,44 @@ impl Parser {
         })
     }
 
+    /// Runs `body` one nesting level deeper, refusing to go past [`MAX_NESTING`].
+    fn nested<T>(&mut self, body: impl FnOnce(&mut Self) -> Parse<T>) -> Parse<T> {
+        let base = self.nesting;
+        self.deepen()?;
+        let result = body(self);
+        self.nesting = base;
+        result
+    }
+
+    /// Counts one more level of nesting (restored by the caller), refusing past the limit.
+    fn deepen(&mut self) -> Parse<()> {
+        if self.nesting >= MAX_NESTING {
+            return Err(syntax(
+                format!("expression nested more than {MAX_NESTING} levels deep"),
+                self.peek().span,
+            ));
+        }
+        self.nesting += 1;
+        Ok(())
+    }
+
     pub fn expr(&mut self) -> Parse<Expr> {
+        self.nested(|p| p.pipeline())
+    }
+
+    fn pipeline(&mut self) -> Parse<Expr> {
+        let base = self.nesting;
+        let result = self.pipeline_links();
+        self.nesting = base;
+        result
+    }
+
+    /// Each further link of the chain deepens the (left-nested) tree, so it counts as nesting.
+    fn pipeline_links(&mut self) -> Parse<Expr> {
         let mut lhs = self.or_expr()?;
         while self.peek_kind() == &TokenKind::Pipe {
             let pipe = self.advance().span;
+            self.deepen()?;
             let rhs = self.or_expr()?;
             let span = lhs.span.to(rhs.span);
             lhs = match rhs.kind {
@@ -205,8 +245,17 @@ impl Parser {
     }
 
     fn or_expr(&mut self) -> Parse<Expr> {
+        let base = self.nesting;
+        let result = self.or_expr_links();
+        self.nesting = base;
+        result
+    }
+
+    /// Each further link of the chain deepens the (left-nested) tree, so it counts as nesting.
+    fn or_expr_links(&mut self) -> Parse<Expr> {
         let mut lhs = self.and_expr()?;
         while self.eat(&TokenKind::Or) {
+            self.deepen()?;
             let rhs = self.and_expr()?;
             let span = lhs.span.to(rhs.span);
             lhs = Expr {
@@ -218,8 +267,17 @@ impl Parser {
     }
 
     fn and_expr(&mut self) -> Parse<Expr> {
+        let base = self.nesting;
+        let result = self.and_expr_links();
+        self.nesting = base;
+        result
+    }
+
+    /// Each further link of the chain deepens the (left-nested) tree, so it counts as nesting.
+    fn and_expr_links(&mut self) -> Parse<Expr> {
         let mut lhs = self.not_expr()?;
         while self.eat(&TokenKind::And) {
+            self.deepen()?;
             let rhs = self.not_expr()?;
             let span = lhs.span.to(rhs.span);
             lhs = Expr {
@@ -233,7 +291,7 @@ impl Parser {
     fn not_expr(&mut self) -> Parse<Expr> {
         if self.peek_kind() == &TokenKind::Not {
             let start = self.advance().span;
-            let operand = self.not_expr()?;
+            let operand = self.nested(|p| p.not_expr())?;
             let span = start.to(operand.span);
             return Ok(Expr {
                 kind: ExprKind::Not(Box::new(operand)),
@@ -272,8 +330,17 @@ impl Parser {
     }
 
     fn concat(&mut self) -> Parse<Expr> {
+        let base = self.nesting;
+        let result = self.concat_links();
+        self.nesting = base;
+        result
+    }
+
+    /// Each further link of the chain deepens the (left-nested) tree, so it counts as nesting.
+    fn concat_links(&mut self) -> Parse<Expr> {
         let mut lhs = self.additive()?;
         while self.eat(&TokenKind::PlusPlus) {
+            self.deepen()?;
             let rhs = self.additive()?;
             lhs = binary(BinaryOp::Concat, lhs, rhs);
         }
@@ -281,6 +348,14 @@ impl Parser {
     }
 
     fn additive(&mut self) -> Parse<Expr> {
+        let base = self.nesting;
+        let result = self.additive_links();
+        self.nesting = base;
+        result
+    }
+
+    /// Each further link of the chain deepens the (left-nested) tree, so it counts as nesting.
+    fn additive_links(&mut self) -> Parse<Expr> {
         let mut lhs = self.multiplicative()?;
         loop {
             let op = match self.peek_kind() {
@@ -289,12 +364,21 @@ impl Parser {
                 _ => return Ok(lhs),
             };
             self.advance();
+            self.deepen()?;
             let rhs = self.multiplicative()?;
             lhs = binary(op, lhs, rhs);
         }
     }
 
     fn multiplicative(&mut self) -> Parse<Expr> {
+        let base = self.nesting;
+        let result = self.multiplicative_links();
+        self.nesting = base;
+        result
+    }
+
+    /// Each further link of the chain deepens the (left-nested) tree, so it counts as nesting.
+    fn multiplicative_links(&mut self) -> Parse<Expr> {
         let mut lhs = self.unary()?;
         loop {
             let op = match self.peek_kind() {
@@ -304,6 +388,7 @@ impl Parser {
                 _ => return Ok(lhs),
             };
             self.advance();
+            self.deepen()?;
             let rhs = self.unary()?;
             lhs = binary(op, lhs, rhs);
         }
@@ -326,7 +411,7 @@ impl Parser {
                     let span = start.to(token.span);
                     return Ok(self.int_literal(-(magnitude as i128), span));
                 }
-                let operand = self.unary()?;
+                let operand = self.nested(|p| p.unary())?;
                 let span = start.to(operand.span);
                 Ok(Expr {
                     kind: ExprKind::Negate(Box::new(operand)),
@@ -335,7 +420,7 @@ impl Parser {
             }
             TokenKind::Bang => {
                 let start = self.advance().span;
-                let operand = self.unary()?;
+                let operand = self.nested(|p| p.unary())?;
                 Ok(self.unsupported("refs (`!r`)", start.to(operand.span)))
             }
             _ => self.postfix(),
