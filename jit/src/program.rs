@@ -68,6 +68,7 @@ impl JitProgram {
             ))
         })?;
         let entry = self.entry;
+        let depth_limit = ctx.limits.max_call_depth;
         let word = std::thread::scope(|scope| {
             let runner = std::thread::Builder::new()
                 .name("cairn-jit-run".into())
@@ -78,7 +79,12 @@ impl JitProgram {
                     // context pointer is the caller's exclusive `&mut Context` for the run.
                     unsafe { entry(ctx.as_ptr()) }
                 })
-                .map_err(|e| internal_failure(format!("cannot start the run thread: {e}")))?;
+                .map_err(|e| {
+                    internal_failure(format!(
+                        "cannot start the JIT run thread with {stack_bytes} bytes of stack \
+                         (call depth limit {depth_limit}): {e}"
+                    ))
+                })?;
             runner
                 .join()
                 .map_err(|_| internal_failure("the run thread panicked".to_string()))

@@ -145,3 +145,23 @@ fn generator_item_in_plain_block_never_reaches_the_jit_as_unit() {
         "{diagnostics:?}"
     );
 }
+
+#[test]
+fn one_program_runs_repeatedly_on_one_context() {
+    let module = compile_source(
+        "fn fib(n) = if n < 2 then n else fib(n - 1) + fib(n - 2)\n\
+         fn main() = { print(fib(10)); fib(15) }\n",
+    );
+    let program = cairn_jit::compile(&module).expect("compiles");
+    let mut ctx = support::context(small_limits());
+    let before = ctx.heap.snapshot();
+    for _ in 0..3 {
+        let result = program.run_main(&mut ctx);
+        assert_eq!(expect_int(&result), 610);
+        // Each run starts from a reset context: only this run's output is kept.
+        assert_eq!(ctx.output, b"55\n");
+        assert_eq!(ctx.call_depth, 0);
+    }
+    let delta = cairn_runtime::heap::compare_snapshots(&before, &ctx.heap.snapshot());
+    assert!(delta.is_clean(), "{delta}");
+}
