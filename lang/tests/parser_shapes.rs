@@ -1,0 +1,166 @@
+//! Parser precedence, associativity, desugaring and newline rules, checked by printing the
+//! AST of `fn main() = ...` bodies as S-expressions.
+
+use cairn_lang::ast::{Expr, ExprKind, ItemKind, ListElement};
+use cairn_lang::ir::BinaryOp;
+use cairn_lang::parser::parse;
+
+fn sexpr(expr: &Expr) -> String {
+    let list = |items: Vec<String>| items.join(" ");
+    match &expr.kind {
+        ExprKind::Int(i) => i.to_string(),
+        ExprKind::Float(f) => format!("{f:?}"),
+        ExprKind::Bool(b) => b.to_string(),
+        ExprKind::Unit => "()".into(),
+        ExprKind::Text(t) => format!("{t:?}"),
+        ExprKind::Name(n) => n.clone(),
+        ExprKind::Negate(e) => format!("(neg {})", sexpr(e)),
+        ExprKind::Not(e) => format!("(not {})", sexpr(e)),
+        ExprKind::Binary(op, l, r) => {
+            let name = match op {
+                BinaryOp::Add => "+",
+                BinaryOp::Sub => "-",
+                BinaryOp::Mul => "*",
+                BinaryOp::Div => "/",
+                BinaryOp::Rem => "%",
+                BinaryOp::Concat => "++",
+                BinaryOp::Eq => "==",
+                BinaryOp::Ne => "!=",
+                BinaryOp::Lt => "<",
+                BinaryOp::Le => "<=",
+                BinaryOp::Gt => ">",
+                BinaryOp::Ge => ">=",
+            };
+            format!("({name} {} {})", sexpr(l), sexpr(r))
+        }
+        ExprKind::And(l, r) => format!("(and {} {})", sexpr(l), sexpr(r)),
+        ExprKind::Or(l, r) => format!("(or {} {})", sexpr(l), sexpr(r)),
+        ExprKind::If {
+            condition,
+            then_branch,
+            else_branch,
+        } => format!(
+            "(if {} {} {})",
+            sexpr(condition),
+            sexpr(then_branch),
+            sexpr(else_branch)
+        ),
+        ExprKind::Call { callee, args } => {
+            format!(
+                "({} {})",
+                sexpr(callee),
+                list(args.iter().map(sexpr).collect())
+            )
+        }
+        ExprKind::Index { base, index } => format!("(at {} {})", sexpr(base), sexpr(index)),
+        ExprKind::List(elements) => format!(
+            "[{}]",
+            list(
+                elements
+                    .iter()
+                    .map(|e| match e {
+                        ListElement::Single(e) => sexpr(e),
+                        ListElement::Spread(e) => format!("...{}", sexpr(e)),
+                    })
+                    .collect()
+            )
+        ),
+        ExprKind::Tuple(elements) => {
+            format!("(tuple {})", list(elements.iter().map(sexpr).collect()))
+        }
+        ExprKind::Map(entries) => format!(
+            "#{{{}}}",
+            list(
+                entries
+                    .iter()
+                    .map(|(k, v)| format!("{}:{}", sexpr(k), sexpr(v)))
+                    .collect()
+            )
+        ),
+        ExprKind::Block(items) => format!(
+            "{{{}}}",
+            items
+                .iter()
+                .map(|item| match &item.kind {
+                    ItemKind::Bind(name, e) => format!("{}={}", name.text, sexpr(e)),
+                    ItemKind::Destructure(names, e) => format!(
+                        "({})={}",
+                        names
+                            .iter()
+                            .map(|n| n.text.as_str())
+                            .collect::<Vec<_>>()
+                            .join(","),
+                        sexpr(e)
+                    ),
+                    ItemKind::Expr(e) => sexpr(e),
+                    other => other.kind_name().to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        ExprKind::Unsupported => "<unsupported>".into(),
+    }
+}
+
+fn body(source: &str) -> String {
+    let program = parse(&format!("fn main() = {source}")).unwrap_or_else(|e| panic!("{e:?}"));
+    sexpr(&program.functions[0].body)
+}
+
+#[test]
+fn precedence_from_pipeline_down_to_postfix() {
+    assert_eq!(body("1 + 2 * 3 - 4"), "(- (+ 1 (* 2 3)) 4)");
+    assert_eq!(body("a ++ b + c"), "(++ a (+ b c))");
+    assert_eq!(body("a + b < c ++ d"), "(< (+ a b) (++ c d))");
+    assert_eq!(
+        body("not a == b and c or d"),
+        "(or (and (not (== a b)) c) d)"
+    );
+    assert_eq!(body("-x[0] * -f(y)"), "(* (neg (at x 0)) (neg (f y)))");
+    assert_eq!(body("x |> f(1) |> g"), "(g (f x 1))");
+    assert_eq!(body("a or b |> f"), "(f (or a b))");
+    assert_eq!(body("1 + if c then 2 else 3 + 4"), "(+ 1 (if c 2 (+ 3 4)))");
+}
+
+#[test]
+fn literals_tuples_lists_maps_and_negative_literal_folding() {
+    assert_eq!(body("-5 - -0x10"), "(- -5 -16)");
+    assert_eq!(body("(1,)"), "(tuple 1)");
+    assert_eq!(body("((1), (2, 3), ())"), "(tuple 1 (tuple 2 3) ())");
+    assert_eq!(body("[1, ...xs, 2,]"), "[1 ...xs 2]");
+    assert_eq!(
+        body("#{\"a\": 1, (1, 2): [3]}"),
+        "#{\"a\":1 (tuple 1 2):[3]}"
+    );
+    assert_eq!(body("1.5e3 + 2.0"), "(+ 1500.0 2.0)");
+}
+
+#[test]
+fn block_items_are_split_by_semicolons_and_newlines() {
+    assert_eq!(
+        body("{ x = 1; (a, b) = t\n  x + a }"),
+        "{x=1; (a,b)=t; (+ x a)}"
+    );
+    // A newline before `(`, `[` or `-` starts a new item.
+    assert_eq!(
+        body("{\n  f\n  (a, b) = t\n  [1]\n  -1\n}"),
+        "{f; (a,b)=t; [1]; -1}"
+    );
+    // Other operators at the start of a line continue the expression.
+    assert_eq!(body("{\n  x\n    |> f()\n    |> g\n}"), "{(g (f x))}");
+    assert_eq!(body("{\n  x\n    + 1\n}"), "{(+ x 1)}");
+    // Inside parentheses newlines do not matter.
+    assert_eq!(body("{ (a\n - b) }"), "{(- a b)}");
+    assert_eq!(body("{ }"), "{}");
+    assert_eq!(
+        body("{ x <- xs; when c; yield x; recurse y }"),
+        "{BindFrom; Filter; Yield; Recurse}"
+    );
+}
+
+#[test]
+fn comparisons_are_non_associative() {
+    let errors = parse("fn main() = a == b == c").unwrap_err();
+    assert_eq!(errors[0].code, "E0001");
+    assert_eq!(body("(a == b) == c"), "(== (== a b) c)");
+}
