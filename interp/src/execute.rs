@@ -31,6 +31,33 @@ struct SavedFrame {
     result_register: Register,
 }
 
+/// Reads register `$r` of the window at `$base`.
+///
+/// SAFETY argument for every expansion: the translator only emits register indices below
+/// the function's `frame_size` (`translate.rs`: `register()` and the scratch registers),
+/// and the executor keeps `registers.len() >= base + frame_size` for every live frame
+/// (`run` sizes the entry window, `Call` grows the file before entering a callee, and the
+/// file never shrinks during a run).
+macro_rules! reg {
+    ($registers:expr, $base:expr, $r:expr) => {{
+        let index = $base + $r as usize;
+        debug_assert!(index < $registers.len());
+        // SAFETY: `index` is inside the current window (see the macro's docs).
+        unsafe { *$registers.get_unchecked(index) }
+    }};
+}
+
+/// Writes register `$r` of the window at `$base` (same invariant as [`reg!`]).
+macro_rules! set_reg {
+    ($registers:expr, $base:expr, $r:expr, $word:expr) => {{
+        let word = $word;
+        let index = $base + $r as usize;
+        debug_assert!(index < $registers.len());
+        // SAFETY: `index` is inside the current window (see `reg!`).
+        unsafe { *$registers.get_unchecked_mut(index) = word }
+    }};
+}
+
 /// Registers reserved up front (grown on demand by deep call chains).
 const INITIAL_REGISTERS: usize = 4096;
 
@@ -84,25 +111,32 @@ impl<'p> Executor<'p> {
         }
 
         loop {
-            let instr = code[pc];
+            debug_assert!(pc < code.len());
+            // SAFETY: every block ends in a terminator, jumps and branches target block
+            // starts, and a `Call` (never last in a block) resumes at the next instruction,
+            // so `pc` is always inside `code` (`translate.rs`).
+            let instr = unsafe { *code.get_unchecked(pc) };
             pc += 1;
             let regs = &mut self.registers;
             match instr {
-                Instr::Const { dst, word } => regs[base + dst as usize] = word,
-                Instr::Move { dst, src } => regs[base + dst as usize] = regs[base + src as usize],
+                Instr::Const { dst, word } => set_reg!(regs, base, dst, word),
+                Instr::Move { dst, src } => {
+                    let word = reg!(regs, base, src);
+                    set_reg!(regs, base, dst, word);
+                }
                 Instr::Add {
                     dst,
                     lhs,
                     rhs,
                     site,
                 } => {
-                    let (a, b) = (regs[base + lhs as usize], regs[base + rhs as usize]);
+                    let (a, b) = (reg!(regs, base, lhs), reg!(regs, base, rhs));
                     let word = match fast_paths::add(a, b) {
                         Some(word) => word,
                         // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
                         None => check!(unsafe { shims::rt_add(ctx, a, b) }, site),
                     };
-                    self.registers[base + dst as usize] = word;
+                    set_reg!(self.registers, base, dst, word);
                 }
                 Instr::Sub {
                     dst,
@@ -110,13 +144,13 @@ impl<'p> Executor<'p> {
                     rhs,
                     site,
                 } => {
-                    let (a, b) = (regs[base + lhs as usize], regs[base + rhs as usize]);
+                    let (a, b) = (reg!(regs, base, lhs), reg!(regs, base, rhs));
                     let word = match fast_paths::sub(a, b) {
                         Some(word) => word,
                         // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
                         None => check!(unsafe { shims::rt_sub(ctx, a, b) }, site),
                     };
-                    self.registers[base + dst as usize] = word;
+                    set_reg!(self.registers, base, dst, word);
                 }
                 Instr::Mul {
                     dst,
@@ -124,13 +158,13 @@ impl<'p> Executor<'p> {
                     rhs,
                     site,
                 } => {
-                    let (a, b) = (regs[base + lhs as usize], regs[base + rhs as usize]);
+                    let (a, b) = (reg!(regs, base, lhs), reg!(regs, base, rhs));
                     let word = match fast_paths::mul(a, b) {
                         Some(word) => word,
                         // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
                         None => check!(unsafe { shims::rt_mul(ctx, a, b) }, site),
                     };
-                    self.registers[base + dst as usize] = word;
+                    set_reg!(self.registers, base, dst, word);
                 }
                 Instr::Compare {
                     comparison,
@@ -140,13 +174,13 @@ impl<'p> Executor<'p> {
                     rhs,
                     site,
                 } => {
-                    let (a, b) = (regs[base + lhs as usize], regs[base + rhs as usize]);
+                    let (a, b) = (reg!(regs, base, lhs), reg!(regs, base, rhs));
                     let word = match fast_paths::compare(comparison, a, b) {
                         Some(word) => word,
                         // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
                         None => check!(unsafe { shim(ctx, a, b) }, site),
                     };
-                    self.registers[base + dst as usize] = word;
+                    set_reg!(self.registers, base, dst, word);
                 }
                 Instr::Branch {
                     condition,
@@ -155,7 +189,7 @@ impl<'p> Executor<'p> {
                     else_pc,
                     site,
                 } => {
-                    let mut word = regs[base + condition as usize];
+                    let mut word = reg!(regs, base, condition);
                     if !fast_paths::is_bool(word) {
                         // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
                         word = check!(
@@ -176,10 +210,10 @@ impl<'p> Executor<'p> {
                     operand,
                     site,
                 } => {
-                    let a = regs[base + operand as usize];
+                    let a = reg!(regs, base, operand);
                     // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
                     let word = check!(unsafe { shim(ctx, a) }, site);
-                    self.registers[base + dst as usize] = word;
+                    set_reg!(self.registers, base, dst, word);
                 }
                 Instr::Shim2 {
                     shim,
@@ -188,10 +222,10 @@ impl<'p> Executor<'p> {
                     rhs,
                     site,
                 } => {
-                    let (a, b) = (regs[base + lhs as usize], regs[base + rhs as usize]);
+                    let (a, b) = (reg!(regs, base, lhs), reg!(regs, base, rhs));
                     // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
                     let word = check!(unsafe { shim(ctx, a, b) }, site);
-                    self.registers[base + dst as usize] = word;
+                    set_reg!(self.registers, base, dst, word);
                 }
                 Instr::Shim3 {
                     shim,
@@ -201,25 +235,25 @@ impl<'p> Executor<'p> {
                     third,
                     site,
                 } => {
-                    let a = regs[base + first as usize];
-                    let b = regs[base + second as usize];
-                    let c = regs[base + third as usize];
+                    let a = reg!(regs, base, first);
+                    let b = reg!(regs, base, second);
+                    let c = reg!(regs, base, third);
                     // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
                     let word = check!(unsafe { shim(ctx, a, b, c) }, site);
-                    self.registers[base + dst as usize] = word;
+                    set_reg!(self.registers, base, dst, word);
                 }
                 Instr::Retain { dst, src, site } => {
-                    let word = regs[base + src as usize];
+                    let word = reg!(regs, base, src);
                     let word = if fast_paths::is_heap(word) {
                         // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
                         check!(unsafe { shims::rt_retain(ctx, word) }, site)
                     } else {
                         word
                     };
-                    self.registers[base + dst as usize] = word;
+                    set_reg!(self.registers, base, dst, word);
                 }
                 Instr::Release { var } => {
-                    let word = regs[base + var as usize];
+                    let word = reg!(regs, base, var);
                     // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
                     unsafe { release(ctx, word) };
                 }
@@ -233,7 +267,7 @@ impl<'p> Executor<'p> {
                         },
                         site
                     );
-                    self.registers[base + dst as usize] = word;
+                    set_reg!(self.registers, base, dst, word);
                 }
                 Instr::Aggregate {
                     shim,
@@ -246,13 +280,13 @@ impl<'p> Executor<'p> {
                     let operands = &function.operands[start as usize..(start + words) as usize];
                     self.spill.clear();
                     self.spill
-                        .extend(operands.iter().map(|&r| regs[base + r as usize]));
+                        .extend(operands.iter().map(|&r| reg!(regs, base, r)));
                     let pointer = self.spill.as_ptr() as u64;
                     // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`);
                     // `spill` holds `words` initialised words and is not touched during the
                     // call.
                     let word = check!(unsafe { shim(ctx, pointer, count as u64) }, site);
-                    self.registers[base + dst as usize] = word;
+                    set_reg!(self.registers, base, dst, word);
                 }
                 Instr::Call {
                     callee,
@@ -270,7 +304,8 @@ impl<'p> Executor<'p> {
                     let regs = &mut self.registers;
                     let args = &function.operands[start as usize..(start + len) as usize];
                     for (&arg, &param) in args.iter().zip(callee_function.param_registers.iter()) {
-                        regs[new_base + param as usize] = regs[base + arg as usize];
+                        let word = reg!(regs, base, arg);
+                        set_reg!(regs, new_base, param, word);
                     }
                     self.frames.push(SavedFrame {
                         function: function_index,
@@ -286,7 +321,7 @@ impl<'p> Executor<'p> {
                     pc = 0;
                 }
                 Instr::Return { value } => {
-                    let word = regs[base + value as usize];
+                    let word = reg!(regs, base, value);
                     // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
                     unsafe { shims::rt_leave(ctx) };
                     let Some(caller) = self.frames.pop() else {
@@ -297,7 +332,7 @@ impl<'p> Executor<'p> {
                     code = &function.code;
                     base = caller.base;
                     pc = caller.return_pc as usize;
-                    self.registers[base + caller.result_register as usize] = word;
+                    set_reg!(self.registers, base, caller.result_register, word);
                 }
             }
         }
@@ -331,8 +366,9 @@ impl<'p> Executor<'p> {
             // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
             unsafe { shims::rt_unwind_frame(ctx, function_index as u64, fail_site.op as u64) };
             for &register in fail_site.cleanup.iter() {
+                let word = reg!(self.registers, base, register);
                 // SAFETY: as above.
-                unsafe { release(ctx, self.registers[base + register as usize]) };
+                unsafe { release(ctx, word) };
             }
             // SAFETY: as above.
             unsafe { shims::rt_leave(ctx) };
