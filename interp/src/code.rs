@@ -196,3 +196,18 @@ impl InterpProgram {
         self.entry
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The executor's dispatch loop copies one `Instr` per step: keep it at 32 bytes.
+    #[test]
+    fn instructions_stay_compact() {
+        assert!(
+            std::mem::size_of::<Instr>() <= 32,
+            "Instr grew to {} bytes",
+            std::mem::size_of::<Instr>()
+        );
+    }
+}

@@ -107,3 +107,53 @@ fn short_circuit_conditions_check_for_bools() {
     let (result, _) = run("fn main() = if 1 then 10 else 20\n", small_limits());
     expect_failure(result, ErrorCode::RT0303);
 }
+
+#[test]
+fn heap_exhaustion_mid_loop_is_rt0401_with_the_heap_clean() {
+    let limits = Limits {
+        heap_blocks: 64,
+        ..Limits::default()
+    };
+    let (result, _) = run(
+        "fn grow(xs, n) = if n == 0 then len(xs) else grow(push(xs, \"item\" ++ str(n)), n - 1)\n\
+         fn main() = grow([], 100_000)\n",
+        limits,
+    );
+    expect_failure(result, ErrorCode::RT0401);
+}
+
+#[test]
+fn a_cancelled_run_stops_with_rt0503_and_the_heap_clean() {
+    let module = compile(
+        "fn spin(xs, n) = if n == 0 then xs else spin(xs, n - 1)\n\
+         fn main() = spin([\"kept\"], 1_000_000)\n",
+    );
+    let program = cairn_interp::load(&module).expect("loads");
+    let mut ctx = support::context(small_limits());
+    let before = ctx.heap.snapshot();
+    ctx.cancel.cancel();
+    let failure = program.run_main(&mut ctx).expect_err("cancelled");
+    assert_eq!(failure.error.code, ErrorCode::RT0503);
+    assert_eq!(failure.error.message, "execution cancelled");
+    let delta = cairn_runtime::heap::compare_snapshots(&before, &ctx.heap.snapshot());
+    assert!(delta.is_clean(), "{delta}");
+    assert_eq!(ctx.call_depth, 0);
+}
+
+#[test]
+fn the_same_program_on_a_fresh_heap_has_an_identical_trace() {
+    let module =
+        compile("fn main() = { xs = [1, 2]; ys = push(xs, 3); print(xs); len(ys) + len(xs) }\n");
+    let program = cairn_interp::load(&module).expect("loads");
+    let mut traces = Vec::new();
+    // A fresh heap per run: the free list's LIFO order makes block numbers depend on history.
+    for _ in 0..2 {
+        let mut ctx = support::context(small_limits());
+        ctx.heap.start_trace();
+        let result = program.run_main(&mut ctx).expect("runs");
+        assert_eq!(result.as_int(), Some(5));
+        traces.push(ctx.heap.take_trace());
+    }
+    assert!(!traces[0].is_empty());
+    assert_eq!(traces[0], traces[1]);
+}
