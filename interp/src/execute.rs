@@ -112,9 +112,10 @@ impl<'p> Executor<'p> {
 
         loop {
             debug_assert!(pc < code.len());
-            // SAFETY: every block ends in a terminator, jumps and branches target block
-            // starts, and a `Call` (never last in a block) resumes at the next instruction,
-            // so `pc` is always inside `code` (`translate.rs`).
+            // SAFETY: every block ends in a terminator (a `Return`, a `Branch`, a `Jump`, or
+            // a fall-through into the next block, which exists), jumps and branches target
+            // block starts, and a `Call` (never last in a block) resumes at the next
+            // instruction, so `pc` is always inside `code` (`translate.rs`).
             let instr = unsafe { *code.get_unchecked(pc) };
             pc += 1;
             let regs = &mut self.registers;

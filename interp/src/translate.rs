@@ -3,7 +3,7 @@
 //! Per function: IR `Var(n)` becomes frame register `n`; blocks are laid out in order and
 //! jump targets resolved to program counters; a `Jump`'s arguments become register moves
 //! into the target's parameters (a parallel move, sequenced through scratch registers when
-//! a destination is also a source); every fallible op keeps its IR op index and cleanup
+//! a destination is also a source), and a jump to the next block falls through; every fallible op keeps its IR op index and cleanup
 //! list in a [`FailSite`]. Each IR op becomes exactly one instruction that calls exactly
 //! the one shim the JIT calls for it (`shim_selection.rs`).
 //!
@@ -122,6 +122,8 @@ struct FunctionTranslator<'a> {
     unresolved_jumps: Vec<usize>,
     scratch_registers: u32,
     defined: Vec<bool>,
+    /// The block being translated.
+    current_block: u32,
     /// The IR op index being translated (for error frames).
     current_op: u32,
 }
@@ -145,6 +147,7 @@ impl<'a> FunctionTranslator<'a> {
             unresolved_jumps: Vec::new(),
             scratch_registers: 0,
             defined: Vec::new(),
+            current_block: 0,
             current_op: 0,
         }
     }
@@ -197,7 +200,8 @@ impl<'a> FunctionTranslator<'a> {
             .collect::<Result<Vec<_>, _>>()?;
 
         let mut op_index = 0u32;
-        for block in &function.blocks {
+        for (block_index, block) in function.blocks.iter().enumerate() {
+            self.current_block = block_index as u32;
             self.block_pcs.push(self.code.len() as ProgramCounter);
             for op in &block.ops {
                 self.current_op = op_index;
@@ -492,8 +496,11 @@ impl<'a> FunctionTranslator<'a> {
                     moves.push((self.register(param.var)?, self.register(arg)?));
                 }
                 self.emit_parallel_moves(&moves);
-                self.unresolved_jumps.push(self.code.len());
-                self.code.push(Instr::Jump { target: target.0 });
+                // A jump to the next block falls through (that block exists: checked above).
+                if target.0 != self.current_block + 1 {
+                    self.unresolved_jumps.push(self.code.len());
+                    self.code.push(Instr::Jump { target: target.0 });
+                }
             }
             TerminatorKind::Branch {
                 condition,

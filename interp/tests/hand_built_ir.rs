@@ -243,3 +243,25 @@ fn prints_text_and_builds_and_indexes_a_list() {
     assert_eq!(expect_int(&result), 20);
     assert_eq!(ctx.output, b"hello\n");
 }
+
+#[test]
+fn a_jump_to_the_next_block_falls_through() {
+    let (mut main, _) = FunctionBuilder::new("main", &[]);
+    let (next, params) = main.block(&[OWNED]);
+    main.enter(&[]);
+    let seven = main.int(7);
+    main.jump(next, &[seven]);
+    main.switch_to(next);
+    main.ret(params[0]);
+    let module = module(vec![main.finish()], 0);
+    let program = cairn_interp::load(&module).expect("loads");
+    let code = &program.functions()[0].code;
+    assert!(
+        !code
+            .iter()
+            .any(|instr| matches!(instr, cairn_interp::Instr::Jump { .. })),
+        "{code:?}"
+    );
+    let (result, _) = run_clean(&module, small_limits());
+    assert_eq!(expect_int(&result), 7);
+}
