@@ -17,6 +17,7 @@ pub mod liveness;
 pub mod lower;
 pub mod operands;
 pub mod parser;
+mod parser_compound;
 pub mod print;
 pub mod rc;
 pub mod resolve;

@@ -7,7 +7,7 @@
 //! are insignificant). Syntax errors stop the parse (first error wins); unsupported features
 //! (E0202) and out-of-range integers (E0003) are collected and parsing continues.
 
-use crate::ast::{Expr, ExprKind, FunctionDef, Item, ItemKind, ListElement, Name, Program};
+use crate::ast::{Expr, ExprKind, FunctionDef, Name, Program};
 use crate::diagnostic::{self, Diagnostic};
 use crate::ir::{BinaryOp, Span};
 use crate::lexer::{Token, TokenKind, tokenize};
@@ -47,13 +47,13 @@ pub fn parse_recovering(text: &str) -> (Option<Program>, Vec<Diagnostic>) {
     }
 }
 
-type Parse<T> = Result<T, Diagnostic>;
+pub(crate) type Parse<T> = Result<T, Diagnostic>;
 
 /// How deeply expressions may nest (parentheses, blocks, prefix operators) before the parse
 /// is refused with E0001, so that neither the parser nor lowering can overflow the stack.
 pub const MAX_NESTING: usize = 256;
 
-struct Parser {
+pub(crate) struct Parser {
     tokens: Vec<Token>,
     position: usize,
     newlines_significant: bool,
@@ -61,25 +61,25 @@ struct Parser {
     nesting: usize,
 }
 
-fn syntax(message: impl Into<String>, span: Span) -> Diagnostic {
+pub(crate) fn syntax(message: impl Into<String>, span: Span) -> Diagnostic {
     Diagnostic::new(diagnostic::SYNTAX, message, span)
 }
 
 impl Parser {
-    fn peek(&self) -> &Token {
+    pub(crate) fn peek(&self) -> &Token {
         &self.tokens[self.position]
     }
 
-    fn peek_kind(&self) -> &TokenKind {
+    pub(crate) fn peek_kind(&self) -> &TokenKind {
         &self.peek().kind
     }
 
-    fn peek_kind_at(&self, ahead: usize) -> &TokenKind {
+    pub(crate) fn peek_kind_at(&self, ahead: usize) -> &TokenKind {
         let index = (self.position + ahead).min(self.tokens.len() - 1);
         &self.tokens[index].kind
     }
 
-    fn advance(&mut self) -> Token {
+    pub(crate) fn advance(&mut self) -> Token {
         let token = self.tokens[self.position].clone();
         if token.kind != TokenKind::Eof {
             self.position += 1;
@@ -87,7 +87,7 @@ impl Parser {
         token
     }
 
-    fn eat(&mut self, kind: &TokenKind) -> bool {
+    pub(crate) fn eat(&mut self, kind: &TokenKind) -> bool {
         if self.peek_kind() == kind {
             self.advance();
             true
@@ -96,7 +96,7 @@ impl Parser {
         }
     }
 
-    fn expect(&mut self, kind: TokenKind, what: &str) -> Parse<Span> {
+    pub(crate) fn expect(&mut self, kind: TokenKind, what: &str) -> Parse<Span> {
         if self.peek_kind() == &kind {
             Ok(self.advance().span)
         } else {
@@ -104,7 +104,7 @@ impl Parser {
         }
     }
 
-    fn unexpected(&self, what: &str) -> Diagnostic {
+    pub(crate) fn unexpected(&self, what: &str) -> Diagnostic {
         let token = self.peek();
         syntax(
             format!("expected {what}, found {}", token.kind.describe()),
@@ -112,7 +112,7 @@ impl Parser {
         )
     }
 
-    fn ident(&mut self, what: &str) -> Parse<Name> {
+    pub(crate) fn ident(&mut self, what: &str) -> Parse<Name> {
         match self.peek_kind().clone() {
             TokenKind::Ident(text) => Ok(Name {
                 text,
@@ -123,11 +123,11 @@ impl Parser {
     }
 
     /// True when the next token starts a new line inside a block (so it cannot continue).
-    fn at_line_break(&self) -> bool {
+    pub(crate) fn at_line_break(&self) -> bool {
         self.newlines_significant && self.peek().newline_before
     }
 
-    fn unsupported(&mut self, feature: &str, span: Span) -> Expr {
+    pub(crate) fn unsupported(&mut self, feature: &str, span: Span) -> Expr {
         self.errors.push(Diagnostic::new(
             diagnostic::UNSUPPORTED_FEATURE,
             format!("{feature} are not supported yet"),
@@ -140,7 +140,11 @@ impl Parser {
     }
 
     /// Runs `body` with newline significance set to `significant`, restoring it afterwards.
-    fn with_newlines<T>(&mut self, significant: bool, body: impl FnOnce(&mut Self) -> T) -> T {
+    pub(crate) fn with_newlines<T>(
+        &mut self,
+        significant: bool,
+        body: impl FnOnce(&mut Self) -> T,
+    ) -> T {
         let saved = std::mem::replace(&mut self.newlines_significant, significant);
         let result = body(self);
         self.newlines_significant = saved;
@@ -179,7 +183,7 @@ impl Parser {
     }
 
     /// Runs `body` one nesting level deeper, refusing to go past [`MAX_NESTING`].
-    fn nested<T>(&mut self, body: impl FnOnce(&mut Self) -> Parse<T>) -> Parse<T> {
+    pub(crate) fn nested<T>(&mut self, body: impl FnOnce(&mut Self) -> Parse<T>) -> Parse<T> {
         let base = self.nesting;
         self.deepen()?;
         let result = body(self);
@@ -486,7 +490,7 @@ impl Parser {
     }
 
     /// Parses `element (, element)* ,?` up to (not including) `close`.
-    fn comma_list<T>(
+    pub(crate) fn comma_list<T>(
         &mut self,
         close: TokenKind,
         mut element: impl FnMut(&mut Self) -> Parse<T>,
@@ -530,7 +534,7 @@ impl Parser {
             TokenKind::LeftBracket => self.list(),
             TokenKind::HashBrace => self.map(),
             TokenKind::LeftBrace => {
-                let (items, span) = self.block(false)?;
+                let (items, span) = self.block()?;
                 Ok(Expr {
                     kind: ExprKind::Block(items),
                     span,
@@ -540,7 +544,7 @@ impl Parser {
             TokenKind::Backslash => self.lambda(),
             TokenKind::Generate => {
                 self.advance();
-                let (_, block_span) = self.block(true)?;
+                let (_, block_span) = self.block()?;
                 Ok(self.unsupported("generator blocks", span.to(block_span)))
             }
             TokenKind::Loop => {
@@ -548,212 +552,12 @@ impl Parser {
                 let pattern = self.with_newlines(false, |p| p.expr())?;
                 self.expect(TokenKind::Assign, "`=` after the loop pattern")?;
                 self.with_newlines(false, |p| p.expr())?;
-                let (_, block_span) = self.block(true)?;
+                let (_, block_span) = self.block()?;
                 let _ = pattern;
                 Ok(self.unsupported("`loop` generators", span.to(block_span)))
             }
             _ => Err(self.unexpected("an expression")),
         }
-    }
-
-    fn parenthesised(&mut self) -> Parse<Expr> {
-        let start = self.advance().span;
-        self.with_newlines(false, |p| {
-            if p.peek_kind() == &TokenKind::RightParen {
-                let end = p.advance().span;
-                return Ok(Expr {
-                    kind: ExprKind::Unit,
-                    span: start.to(end),
-                });
-            }
-            let first = p.expr()?;
-            if p.peek_kind() == &TokenKind::RightParen {
-                p.advance();
-                return Ok(first);
-            }
-            p.expect(TokenKind::Comma, "`,` or `)`")?;
-            let mut elements = vec![first];
-            elements.extend(p.comma_list(TokenKind::RightParen, |p| p.expr())?);
-            let end = p.expect(TokenKind::RightParen, "`,` or `)`")?;
-            Ok(Expr {
-                kind: ExprKind::Tuple(elements),
-                span: start.to(end),
-            })
-        })
-    }
-
-    fn list(&mut self) -> Parse<Expr> {
-        let start = self.advance().span;
-        self.with_newlines(false, |p| {
-            let elements = p.comma_list(TokenKind::RightBracket, |p| {
-                if p.eat(&TokenKind::Ellipsis) {
-                    Ok(ListElement::Spread(p.expr()?))
-                } else {
-                    Ok(ListElement::Single(p.expr()?))
-                }
-            })?;
-            let end = p.expect(TokenKind::RightBracket, "`,` or `]`")?;
-            Ok(Expr {
-                kind: ExprKind::List(elements),
-                span: start.to(end),
-            })
-        })
-    }
-
-    fn map(&mut self) -> Parse<Expr> {
-        let start = self.advance().span;
-        self.with_newlines(false, |p| {
-            let entries = p.comma_list(TokenKind::RightBrace, |p| {
-                let key = p.expr()?;
-                p.expect(TokenKind::Colon, "`:` after a map key")?;
-                Ok((key, p.expr()?))
-            })?;
-            let end = p.expect(TokenKind::RightBrace, "`,` or `}`")?;
-            Ok(Expr {
-                kind: ExprKind::Map(entries),
-                span: start.to(end),
-            })
-        })
-    }
-
-    fn if_expr(&mut self) -> Parse<Expr> {
-        let start = self.advance().span;
-        let (condition, then_branch) = self.with_newlines(false, |p| {
-            let condition = p.expr()?;
-            p.expect(TokenKind::Then, "`then`")?;
-            let then_branch = p.expr()?;
-            Ok::<_, Diagnostic>((condition, then_branch))
-        })?;
-        self.expect(TokenKind::Else, "`else` (every `if` needs one)")?;
-        let else_branch = self.expr()?;
-        let span = start.to(else_branch.span);
-        Ok(Expr {
-            kind: ExprKind::If {
-                condition: Box::new(condition),
-                then_branch: Box::new(then_branch),
-                else_branch: Box::new(else_branch),
-            },
-            span,
-        })
-    }
-
-    fn lambda(&mut self) -> Parse<Expr> {
-        let start = self.advance().span;
-        self.comma_list(TokenKind::RightArrow, |p| p.ident("a lambda parameter"))?;
-        self.expect(TokenKind::RightArrow, "`->`")?;
-        let body = self.expr()?;
-        Ok(self.unsupported("lambdas", start.to(body.span)))
-    }
-
-    /// `{ item (; | newline) ... }`. Returns the items and the span of the braces.
-    fn block(&mut self, generator: bool) -> Parse<(Vec<Item>, Span)> {
-        let start = self.expect(TokenKind::LeftBrace, "`{`")?;
-        self.with_newlines(true, |p| {
-            let mut items = Vec::new();
-            loop {
-                while p.eat(&TokenKind::Semicolon) {}
-                if p.peek_kind() == &TokenKind::RightBrace {
-                    let end = p.advance().span;
-                    return Ok((items, start.to(end)));
-                }
-                items.push(p.item(generator)?);
-                let separated =
-                    matches!(p.peek_kind(), TokenKind::Semicolon | TokenKind::RightBrace)
-                        || p.peek().newline_before;
-                if !separated {
-                    return Err(p.unexpected("`;`, a newline or `}` after a block item"));
-                }
-            }
-        })
-    }
-
-    fn item(&mut self, _generator: bool) -> Parse<Item> {
-        let start = self.peek().span;
-        let keyword_item = |p: &mut Self, make: fn(Expr) -> ItemKind| {
-            p.advance();
-            let expr = p.expr()?;
-            let span = start.to(expr.span);
-            Ok(Item {
-                kind: make(expr),
-                span,
-            })
-        };
-        match self.peek_kind() {
-            TokenKind::When => return keyword_item(self, ItemKind::Filter),
-            TokenKind::Yield => return keyword_item(self, ItemKind::Yield),
-            TokenKind::Recurse => return keyword_item(self, ItemKind::Recurse),
-            TokenKind::Ident(_) if self.peek_kind_at(1) == &TokenKind::LeftArrow => {
-                let name = self.ident("a name")?;
-                self.advance();
-                let expr = self.expr()?;
-                let span = start.to(expr.span);
-                return Ok(Item {
-                    kind: ItemKind::BindFrom(name, expr),
-                    span,
-                });
-            }
-            _ => {}
-        }
-        let expr = self.expr()?;
-        match self.peek_kind() {
-            TokenKind::Assign => {
-                let assign = self.advance().span;
-                let value = self.expr()?;
-                let span = start.to(value.span);
-                let kind = match binding_pattern(&expr) {
-                    Some(Pattern::Single(name)) => ItemKind::Bind(name, value),
-                    Some(Pattern::Tuple(names)) => ItemKind::Destructure(names, value),
-                    None => {
-                        return Err(syntax(
-                            "the left side of `=` must be a name or a tuple of names",
-                            expr.span.to(assign),
-                        ));
-                    }
-                };
-                Ok(Item { kind, span })
-            }
-            TokenKind::ColonEqual => {
-                self.advance();
-                let value = self.expr()?;
-                let span = start.to(value.span);
-                let expr = self.unsupported("refs (`r := v`)", span);
-                Ok(Item {
-                    kind: ItemKind::Expr(expr),
-                    span,
-                })
-            }
-            _ => {
-                let span = expr.span;
-                Ok(Item {
-                    kind: ItemKind::Expr(expr),
-                    span,
-                })
-            }
-        }
-    }
-}
-
-enum Pattern {
-    Single(Name),
-    Tuple(Vec<Name>),
-}
-
-fn binding_pattern(expr: &Expr) -> Option<Pattern> {
-    let as_name = |expr: &Expr| match &expr.kind {
-        ExprKind::Name(text) => Some(Name {
-            text: text.clone(),
-            span: expr.span,
-        }),
-        _ => None,
-    };
-    match &expr.kind {
-        ExprKind::Name(_) => as_name(expr).map(Pattern::Single),
-        ExprKind::Tuple(elements) => elements
-            .iter()
-            .map(as_name)
-            .collect::<Option<Vec<_>>>()
-            .map(Pattern::Tuple),
-        _ => None,
     }
 }
 
