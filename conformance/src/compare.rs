@@ -46,6 +46,14 @@ pub fn check_program(program: &Program) -> ProgramReport {
             ));
             return report;
         }
+        FrontEnd::Accepted(_) if program.is_host_ir && expects_unsupported_block_item(expected) => {
+            // RT0201 must be caught by the verifier too, not only by the engines.
+            report.front_end = CheckStatus::Fail;
+            report.problems.push(format!(
+                "verifier: expected {} but the verifier accepted the IR",
+                describe_expected_error(expected)
+            ));
+        }
         FrontEnd::Accepted(_) => report.front_end = CheckStatus::Pass,
         FrontEnd::VerifierRejected { diagnostic, .. } => {
             let observed = ObservedError {
@@ -90,6 +98,10 @@ pub fn check_program(program: &Program) -> ProgramReport {
         report.trace = CheckStatus::Fail;
     }
     report
+}
+
+fn expects_unsupported_block_item(expected: &Expectations) -> bool {
+    expected.error.as_ref().is_some_and(|e| e.code == "RT0201")
 }
 
 fn status(passed: bool) -> CheckStatus {

@@ -56,6 +56,12 @@ pub fn run_source(name: &str, text: &str) -> ProgramReport {
     finish(name, program::program_from_source(name, text))
 }
 
+/// Runs a host-built IR program given as `.ir.json` text: the entry point for synthetic
+/// IR programs in tests.
+pub fn run_ir_json(name: &str, text: &str) -> ProgramReport {
+    finish(name, program::program_from_ir_json(name, text))
+}
+
 fn finish(name: &str, loaded: Result<program::Program, String>) -> ProgramReport {
     let started = Instant::now();
     let mut report = match loaded {

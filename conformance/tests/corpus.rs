@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use cairn_conformance::compare::{check_heap, compare_traces, first_divergence};
 use cairn_conformance::run::{Engine, EngineRun, Outcome};
-use cairn_conformance::{corpus_files, default_corpus_dir, run_program, run_source};
+use cairn_conformance::{
+    CheckStatus, corpus_files, default_corpus_dir, run_ir_json, run_program, run_source,
+};
 use cairn_runtime::heap::{HeapDelta, RefOp, TraceEvent};
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -99,6 +101,18 @@ fn runner_trials(corpus_size: usize) -> Vec<Trial> {
                 "unknown expectation key `reslut`",
             )
         }),
+        Trial::test(
+            "runner::ir_wrong_rejected_item_is_a_failure",
+            ir_wrong_item_trial,
+        ),
+        Trial::test(
+            "runner::ir_rt0201_accepted_by_verifier_is_a_failure",
+            ir_verifier_accepts_trial,
+        ),
+        Trial::test(
+            "runner::cow_program_has_identical_nonempty_traces",
+            cow_traces_trial,
+        ),
         Trial::test(
             "runner::trace_divergence_names_the_first_event",
             trace_divergence_trial,
@@ -212,5 +226,68 @@ fn leaked_block_trial() -> Result<(), Failed> {
             .iter()
             .any(|p| p.contains("heap not restored") && p.contains("[5]")),
         format!("leak not described: {problems:?}"),
+    )
+}
+
+fn corpus_text(name: &str) -> Result<String, Failed> {
+    std::fs::read_to_string(default_corpus_dir().join(name))
+        .map_err(|e| format!("cannot read corpus program {name}: {e}").into())
+}
+
+fn ir_wrong_item_trial() -> Result<(), Failed> {
+    let text = corpus_text("rt0201_yield_in_main.ir.json")?;
+    let wrong = text.replace(
+        "\"RT0201 unsupported block item in plain block: Yield\"",
+        "\"RT0201 unsupported block item in plain block: Filter\"",
+    );
+    check(
+        wrong != text,
+        "the expectation to corrupt was not found".into(),
+    )?;
+    let report = run_ir_json("wrong_item.ir.json", &wrong);
+    let failure = report.failure_text();
+    for needle in [
+        "verifier: diagnostic differs",
+        "interp: diagnostic differs",
+        "jit: diagnostic differs",
+    ] {
+        check(
+            failure.contains(needle),
+            format!("missing `{needle}` in:\n{failure}"),
+        )?;
+    }
+    Ok(())
+}
+
+fn ir_verifier_accepts_trial() -> Result<(), Failed> {
+    let text = corpus_text("host_built_ir_runs.ir.json")?;
+    let mut program: serde_json::Value = serde_json::from_str(&text)?;
+    program["expect"] = serde_json::json!({
+        "error": "RT0201 unsupported block item in plain block: Yield",
+        "at": null,
+        "output": [],
+        "result": null
+    });
+    let report = run_ir_json("accepted.ir.json", &program.to_string());
+    let failure = report.failure_text();
+    check(
+        report.front_end == CheckStatus::Fail
+            && failure.contains("but the verifier accepted the IR")
+            && failure.contains("but main returned 42"),
+        format!("an RT0201 expectation on valid IR was not caught:\n{failure}"),
+    )
+}
+
+fn cow_traces_trial() -> Result<(), Failed> {
+    let report = run_program(&default_corpus_dir().join("cow_shared_list_push_and_set.cairn"));
+    check(report.passed(), report.failure_text())?;
+    let statuses = [report.interp, report.jit, report.trace, report.heap];
+    check(
+        statuses.iter().all(|s| *s == CheckStatus::Pass),
+        format!("not every column ran and passed: {statuses:?}"),
+    )?;
+    check(
+        report.trace_events > 0,
+        "a copy-on-write program recorded no trace events".into(),
     )
 }
