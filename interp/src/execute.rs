@@ -299,7 +299,9 @@ impl<'p> Executor<'p> {
                     let callee_function = &program.functions[callee as usize];
                     let new_base = base + function.frame_size as usize;
                     let needed = new_base + callee_function.frame_size as usize;
-                    if needed > regs.len() && !self.grow_registers(needed) {
+                    if (needed > regs.len() && !self.grow_registers(needed))
+                        || (self.frames.len() == self.frames.capacity() && !self.grow_frames())
+                    {
                         return Err(self.unwind(function_index, base, site));
                     }
                     let regs = &mut self.registers;
@@ -354,6 +356,21 @@ impl<'p> Executor<'p> {
         }
         self.registers
             .resize(needed, cairn_runtime::value::UNIT_WORD);
+        true
+    }
+
+    /// Makes room for one more saved frame; on allocation failure parks an error and
+    /// returns false (the caller unwinds).
+    fn grow_frames(&mut self) -> bool {
+        if self.frames.try_reserve(1).is_err() {
+            // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`); no other
+            // reference to the context is live here.
+            let context = unsafe { &mut *self.ctx };
+            context.raise(RuntimeError::internal(
+                "the interpreter's frame stack could not grow",
+            ));
+            return false;
+        }
         true
     }
 
