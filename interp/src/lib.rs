@@ -10,7 +10,9 @@
 mod code;
 mod execute;
 mod fast_paths;
+mod load_checks;
 mod load_error;
+mod parallel_moves;
 mod shim_selection;
 mod translate;
 

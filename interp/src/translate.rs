@@ -25,7 +25,9 @@ use crate::code::{
     CompiledFunction, FailSite, Instr, IntComparison, InterpProgram, ProgramCounter, Register,
     SiteId,
 };
+use crate::load_checks::{defined_vars, reject_generator_items};
 use crate::load_error::{self, LoadLocation};
+use crate::parallel_moves::sequence_parallel_moves;
 use crate::shim_selection::{aggregate_shim, builtin_instr, comparison_shim};
 
 /// The most registers one function's window may need; larger IR is refused at load
@@ -65,47 +67,6 @@ pub fn translate_module(module: &Module) -> Result<InterpProgram, RunFailure> {
         entry,
         literals: literals.into_boxed_slice(),
     })
-}
-
-/// RT0201 for the first `GeneratorItem` in the module (function, then op order), checked
-/// before anything else — the same order as the JIT's load checks.
-fn reject_generator_items(module: &Module) -> Result<(), RunFailure> {
-    for (function_index, function) in module.functions.iter().enumerate() {
-        let bases = function.block_op_bases();
-        for (block, base) in function.blocks.iter().zip(bases) {
-            for (position, op) in block.ops.iter().enumerate() {
-                if let OpKind::GeneratorItem { item } = op.kind {
-                    let location = LoadLocation {
-                        function: function_index as u32,
-                        op: Some(base + position as u32),
-                    };
-                    return Err(load_error::unsupported_block_item(item, location));
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Which variables some param, block param or op defines (dominance is the verifier's
-/// job; this refuses a use of a variable nothing defines, which would read a stale register).
-fn defined_vars(function: &ir::Function) -> Vec<bool> {
-    let mut defined = vec![false; function.var_count as usize];
-    let mut mark = |var: Var| {
-        if let Some(slot) = defined.get_mut(var.0 as usize) {
-            *slot = true;
-        }
-    };
-    function.params.iter().for_each(|p| mark(p.var));
-    for block in &function.blocks {
-        block.params.iter().for_each(|p| mark(p.var));
-        block
-            .ops
-            .iter()
-            .filter_map(|op| op.kind.dst())
-            .for_each(&mut mark);
-    }
-    defined
 }
 
 struct FunctionTranslator<'a> {
@@ -533,37 +494,9 @@ impl<'a> FunctionTranslator<'a> {
 
     /// Emits `dst_i <- src_i` for all `i` as if simultaneously.
     fn emit_parallel_moves(&mut self, moves: &[(Register, Register)]) {
-        let moves: Vec<(Register, Register)> = moves
-            .iter()
-            .copied()
-            .filter(|(dst, src)| dst != src)
-            .collect();
-        let conflicting = moves.iter().enumerate().any(|(i, (dst, _))| {
-            moves
-                .iter()
-                .enumerate()
-                .any(|(j, (_, src))| i != j && src == dst)
-        });
-        if !conflicting {
-            for &(dst, src) in &moves {
-                self.code.push(Instr::Move { dst, src });
-            }
-            return;
-        }
         let scratch_base = self.function.var_count;
-        self.scratch_registers = self.scratch_registers.max(moves.len() as u32);
-        for (k, &(_, src)) in moves.iter().enumerate() {
-            self.code.push(Instr::Move {
-                dst: scratch_base + k as u32,
-                src,
-            });
-        }
-        for (k, &(dst, _)) in moves.iter().enumerate() {
-            self.code.push(Instr::Move {
-                dst,
-                src: scratch_base + k as u32,
-            });
-        }
+        let scratch_used = sequence_parallel_moves(moves, scratch_base, &mut self.code);
+        self.scratch_registers = self.scratch_registers.max(scratch_used);
     }
 
     /// Replaces the block indices held by jumps and branches with program counters.
