@@ -3,8 +3,11 @@
 //! refcount traces (first divergence shown with context), trace assertions, and a heap left
 //! exactly as it was found.
 
+use cairn_lang::ir;
+use cairn_runtime::Limits;
 use cairn_runtime::heap::{RefOp, TraceEvent};
 
+use crate::attribute::{EventSite, attribute_events};
 use crate::expectations::{Expectations, ExpectedError, LineColumn, TraceAssertion};
 use crate::program::{FrontEnd, Program};
 use crate::report::{CheckStatus, ProgramReport};
@@ -91,6 +94,15 @@ pub fn check_program(program: &Program) -> ProgramReport {
     report.heap = status(runs.iter().all(|run| check_heap(run, &mut report.problems)));
     if let [interp, jit] = runs.as_slice() {
         let traces_equal = compare_traces(interp, jit, &mut report.problems);
+        if !traces_equal
+            && let (Some(module), Some(index)) = (
+                program.module(),
+                first_divergence(&interp.trace, &jit.trace),
+            )
+            && let Some(problem) = report.problems.last_mut()
+        {
+            problem.push_str(&attribute_divergence(program, module, &limits, index));
+        }
         let assertions_hold = check_trace_assertions(expected, interp, &mut report.problems);
         report.trace = status(traces_equal && assertions_hold);
         compare_engines(interp, jit, &mut report.problems);
@@ -358,5 +370,56 @@ fn compare_engines(a: &EngineRun, b: &EngineRun, problems: &mut Vec<String>) {
             b.outcome,
             b.outcome.error().map(render_frames).unwrap_or_default()
         ));
+    }
+}
+
+/// Names the IR op that produced trace event `index`, using the reference walk of
+/// [`crate::attribute`] (a debugging aid: the walk is not one of the engines under test).
+pub fn attribute_divergence(
+    program: &Program,
+    module: &ir::Module,
+    limits: &Limits,
+    index: usize,
+) -> String {
+    let attribution = match attribute_events(module, limits) {
+        Ok(attribution) => attribution,
+        Err(problem) => return format!("\n  (no attribution: {problem})"),
+    };
+    let partial = if attribution.complete {
+        ""
+    } else {
+        " (partial walk)"
+    };
+    match attribution.site_of(index) {
+        Some(site) => format!(
+            "\n  event {index} was produced by {}{partial}",
+            describe_site(program, module, site)
+        ),
+        None => format!("\n  event {index} is not attributable{partial}"),
+    }
+}
+
+/// `fn level3 op 4 (Index { .. }) at 3:23`.
+pub fn describe_site(program: &Program, module: &ir::Module, site: EventSite) -> String {
+    let EventSite::Op { function, op } = site else {
+        return "the runner releasing main's result".to_string();
+    };
+    let Some(f) = module.functions.get(function as usize) else {
+        return format!("<function {function}> op {op}");
+    };
+    match f.op_at(op) {
+        Some(ir::OpAt::Op(at)) => format!(
+            "fn {} op {op} ({:?}) at {}",
+            f.name,
+            at.kind,
+            program.position(at.span)
+        ),
+        Some(ir::OpAt::Terminator(at)) => format!(
+            "fn {} op {op} ({:?}) at {}",
+            f.name,
+            at.kind,
+            program.position(at.span)
+        ),
+        None => format!("fn {} op {op} (no such op)", f.name),
     }
 }

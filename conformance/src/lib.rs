@@ -8,6 +8,7 @@
 //! print!("{}", report.render_table());
 //! ```
 
+pub mod attribute;
 pub mod compare;
 pub mod expectations;
 pub mod program;

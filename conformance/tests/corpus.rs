@@ -4,8 +4,12 @@
 
 use std::path::PathBuf;
 
-use cairn_conformance::compare::{check_heap, compare_traces, first_divergence};
-use cairn_conformance::run::{Engine, EngineRun, Outcome};
+use cairn_conformance::attribute::attribute_events;
+use cairn_conformance::compare::{
+    attribute_divergence, check_heap, compare_traces, describe_site, first_divergence,
+};
+use cairn_conformance::program::{Program, load_program, program_from_source};
+use cairn_conformance::run::{Engine, EngineRun, Outcome, run_on_engine};
 use cairn_conformance::{
     CheckStatus, corpus_files, default_corpus_dir, run_ir_json, run_program, run_source,
 };
@@ -118,6 +122,10 @@ fn runner_trials(corpus_size: usize) -> Vec<Trial> {
             trace_divergence_trial,
         ),
         Trial::test("runner::leaked_block_is_a_failure", leaked_block_trial),
+        Trial::test(
+            "runner::attribution_walk_reproduces_engine_traces",
+            attribution_trial,
+        ),
     ]
 }
 
@@ -290,4 +298,58 @@ fn cow_traces_trial() -> Result<(), Failed> {
         report.trace_events > 0,
         "a copy-on-write program recorded no trace events".into(),
     )
+}
+
+fn attribution_trial() -> Result<(), Failed> {
+    for name in [
+        "cow_shared_list_push_and_set.cairn",
+        "error_deep_in_nested_calls.cairn",
+        "map_mixed_key_order.cairn",
+        "rt0502_out_of_fuel.cairn",
+    ] {
+        let program = load_program(&default_corpus_dir().join(name))?;
+        let module = program.module().ok_or("no module")?;
+        let limits = program.expectations.limits.to_limits();
+        let interp = run_on_engine(&program, Engine::Interpreter, &limits)?;
+        let attribution = attribute_events(module, &limits)?;
+        check(
+            attribution.complete,
+            format!("{name}: the walk stopped early"),
+        )?;
+        check(
+            first_divergence(&attribution.trace, &interp.trace).is_none(),
+            format!("{name}: the reference walk's trace differs from the interpreter's"),
+        )?;
+    }
+    let program = run_source_program(
+        "//# result: 5\nfn main() = {\n  xs = [1, 2];\n  ys = push(xs, 3);\n  len(xs) + len(ys)\n}\n",
+    )?;
+    let module = program.module().ok_or("no module")?;
+    let attribution = attribute_events(module, &program.expectations.limits.to_limits())?;
+    let first = attribution.site_of(0).ok_or("event 0 not attributed")?;
+    let text = describe_site(&program, module, first);
+    check(
+        text.starts_with("fn main op") && text.contains("MakeList") && text.ends_with("at 3:8"),
+        format!("event 0 attributed to `{text}`"),
+    )?;
+    let note = attribute_divergence(
+        &program,
+        module,
+        &program.expectations.limits.to_limits(),
+        0,
+    );
+    check(
+        note.contains("event 0 was produced by fn main op") && note.contains("MakeList"),
+        format!("divergence note: {note}"),
+    )?;
+    let last = attribution.trace.len() - 1;
+    let text = describe_site(&program, module, attribution.site_of(last).ok_or("last")?);
+    check(
+        text.contains("Release"),
+        format!("last event attributed to `{text}`"),
+    )
+}
+
+fn run_source_program(text: &str) -> Result<Program, Failed> {
+    Ok(program_from_source("attributed.cairn", text)?)
 }
