@@ -219,91 +219,93 @@ impl Walk<'_> {
     }
 
     fn execute(&mut self, kind: &OpKind, vars: &mut [u64]) -> Result<(), Stop> {
-        let get =
-            |vars: &[u64], var: &ir::Var| vars.get(var.0 as usize).copied().ok_or(Stop::GaveUp);
-        let ctx = self.ctx;
-        // SAFETY (every shim call below): `ctx` is the live context of this walk (see
-        // `trace_len`); text literal pointers point into the module, which outlives the call.
-        let (dst, word) = match kind {
-            OpKind::Enter => (None, unsafe { shims::rt_enter(ctx) }),
-            OpKind::Fuel => (None, unsafe { shims::rt_fuel(ctx) }),
-            OpKind::Const { dst, value } => (Some(*dst), constant_word(*value)?),
-            OpKind::Text { dst, text } => (Some(*dst), unsafe {
-                shims::rt_text_literal(ctx, text.as_ptr() as u64, text.len() as u64)
-            }),
-            OpKind::Unary { dst, op, operand } => {
-                let operand = get(vars, operand)?;
-                let word = match op {
-                    UnaryOp::Neg => unsafe { shims::rt_neg(ctx, operand) },
-                    UnaryOp::Not => unsafe { shims::rt_not(ctx, operand) },
-                };
-                (Some(*dst), word)
+        let word = match kind {
+            OpKind::Const { value, .. } => constant_word(*value)?,
+            OpKind::Call { function, args, .. } => {
+                let words = words_of(args, vars)?;
+                self.call(function.0, &words)?
             }
-            OpKind::Binary { dst, op, lhs, rhs } => {
-                let shim = binary_shim(*op);
-                (Some(*dst), unsafe {
-                    shim(ctx, get(vars, lhs)?, get(vars, rhs)?)
-                })
-            }
-            OpKind::Call {
-                dst,
-                function,
-                args,
-            } => {
-                let words = args
-                    .iter()
-                    .map(|a| get(vars, a))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let result = self.call(function.0, &words)?;
-                (Some(*dst), result)
-            }
-            OpKind::Builtin { dst, builtin, args } => {
-                let words = args
-                    .iter()
-                    .map(|a| get(vars, a))
-                    .collect::<Result<Vec<_>, _>>()?;
-                (Some(*dst), call_builtin(ctx, *builtin, &words)?)
-            }
-            OpKind::MakeList { dst, elements } | OpKind::MakeTuple { dst, elements } => {
-                let words = elements
-                    .iter()
-                    .map(|a| get(vars, a))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let ptr = words.as_ptr() as u64;
-                let word = if matches!(kind, OpKind::MakeList { .. }) {
-                    unsafe { shims::rt_list_from(ctx, ptr, words.len() as u64) }
-                } else {
-                    unsafe { shims::rt_tuple_from(ctx, ptr, words.len() as u64) }
-                };
-                (Some(*dst), word)
-            }
-            OpKind::MakeMap { dst, entries } => {
-                let mut words = Vec::with_capacity(entries.len() * 2);
-                for (key, value) in entries {
-                    words.push(get(vars, key)?);
-                    words.push(get(vars, value)?);
-                }
-                let count = entries.len() as u64;
-                (Some(*dst), unsafe {
-                    shims::rt_map_from(ctx, words.as_ptr() as u64, count)
-                })
-            }
-            OpKind::Index { dst, base, index } => (Some(*dst), unsafe {
-                shims::rt_index(ctx, get(vars, base)?, get(vars, index)?)
-            }),
-            OpKind::Retain { dst, src } => (Some(*dst), unsafe {
-                shims::rt_retain(ctx, get(vars, src)?)
-            }),
-            OpKind::Release { var } => (None, unsafe { shims::rt_release(ctx, get(vars, var)?) }),
             OpKind::GeneratorItem { .. } => return Err(Stop::GaveUp),
+            _ => {
+                let words = operand_words(kind, vars)?;
+                // SAFETY: `self.ctx` is the walk's live context (see `trace_len`) and
+                // `words` holds exactly the operands `kind` names, in IR order.
+                unsafe { op_shim(self.ctx, kind, &words)? }
+            }
         };
         if word == 0 {
             return Err(Stop::Failed);
         }
-        if let Some(dst) = dst {
+        if let Some(dst) = kind.dst() {
             *vars.get_mut(dst.0 as usize).ok_or(Stop::GaveUp)? = word;
         }
         Ok(())
+    }
+}
+
+fn words_of(list: &[ir::Var], vars: &[u64]) -> Result<Vec<u64>, Stop> {
+    list.iter()
+        .map(|var| vars.get(var.0 as usize).copied().ok_or(Stop::GaveUp))
+        .collect()
+}
+
+/// The operand words of a shim-backed op, in IR order (map entries flattened key, value).
+fn operand_words(kind: &OpKind, vars: &[u64]) -> Result<Vec<u64>, Stop> {
+    match kind {
+        OpKind::Unary { operand, .. } => words_of(&[*operand], vars),
+        OpKind::Binary { lhs, rhs, .. } => words_of(&[*lhs, *rhs], vars),
+        OpKind::Builtin { args, .. } => words_of(args, vars),
+        OpKind::MakeList { elements, .. } | OpKind::MakeTuple { elements, .. } => {
+            words_of(elements, vars)
+        }
+        OpKind::MakeMap { entries, .. } => {
+            let flat: Vec<ir::Var> = entries.iter().flat_map(|(k, v)| [*k, *v]).collect();
+            words_of(&flat, vars)
+        }
+        OpKind::Index { base, index, .. } => words_of(&[*base, *index], vars),
+        OpKind::Retain { src, .. } => words_of(&[*src], vars),
+        OpKind::Release { var } => words_of(&[*var], vars),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// Calls the one shim `kind` lowers to and returns its word (0 = error parked).
+///
+/// # Safety
+/// `ctx` must be a live context not otherwise borrowed during the call (the contract of
+/// `cairn_runtime::abi::shims::guard`), and `words` must be `operand_words(kind, ..)`.
+unsafe fn op_shim(ctx: *mut Context, kind: &OpKind, words: &[u64]) -> Result<u64, Stop> {
+    let word = |i: usize| words.get(i).copied().ok_or(Stop::GaveUp);
+    let count = words.len() as u64;
+    let pointer = words.as_ptr() as u64;
+    // SAFETY: `ctx` satisfies the shim contract (this function's `# Safety`); literal and
+    // aggregate pointers point at live buffers (`text`, `words`) that outlive the call, with
+    // the lengths passed alongside.
+    unsafe {
+        Ok(match kind {
+            OpKind::Enter => shims::rt_enter(ctx),
+            OpKind::Fuel => shims::rt_fuel(ctx),
+            OpKind::Text { text, .. } => {
+                shims::rt_text_literal(ctx, text.as_ptr() as u64, text.len() as u64)
+            }
+            OpKind::Unary {
+                op: UnaryOp::Neg, ..
+            } => shims::rt_neg(ctx, word(0)?),
+            OpKind::Unary {
+                op: UnaryOp::Not, ..
+            } => shims::rt_not(ctx, word(0)?),
+            OpKind::Binary { op, .. } => binary_shim(*op)(ctx, word(0)?, word(1)?),
+            OpKind::Builtin { builtin, .. } => call_builtin(ctx, *builtin, words)?,
+            OpKind::MakeList { .. } => shims::rt_list_from(ctx, pointer, count),
+            OpKind::MakeTuple { .. } => shims::rt_tuple_from(ctx, pointer, count),
+            OpKind::MakeMap { .. } => shims::rt_map_from(ctx, pointer, count / 2),
+            OpKind::Index { .. } => shims::rt_index(ctx, word(0)?, word(1)?),
+            OpKind::Retain { .. } => shims::rt_retain(ctx, word(0)?),
+            OpKind::Release { .. } => shims::rt_release(ctx, word(0)?),
+            OpKind::Const { .. } | OpKind::Call { .. } | OpKind::GeneratorItem { .. } => {
+                return Err(Stop::GaveUp);
+            }
+        })
     }
 }
 
@@ -335,11 +337,14 @@ fn binary_shim(op: BinaryOp) -> Shim2 {
     }
 }
 
-fn call_builtin(ctx: *mut Context, builtin: Builtin, args: &[u64]) -> Result<u64, Stop> {
+/// # Safety
+/// As for [`op_shim`].
+unsafe fn call_builtin(ctx: *mut Context, builtin: Builtin, args: &[u64]) -> Result<u64, Stop> {
     if args.len() != builtin.arity() {
         return Err(Stop::GaveUp);
     }
-    // SAFETY: `ctx` is the walk's live context (see `Walk::trace_len`); the arity matches.
+    // SAFETY: `ctx` satisfies the shim contract (this function's `# Safety`); the arity
+    // was checked above, so every index is in bounds.
     Ok(unsafe {
         match builtin {
             Builtin::Print => shims::rt_print(ctx, args[0]),

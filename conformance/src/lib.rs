@@ -14,6 +14,7 @@ pub mod expectations;
 pub mod program;
 pub mod report;
 pub mod run;
+pub mod trace_diff;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
