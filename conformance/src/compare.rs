@@ -222,10 +222,21 @@ fn check_error(
     passed
 }
 
+/// Frames shown at each end of a long call stack in a report.
+const SHOWN_FRAMES: usize = 8;
+
+/// The call stack, innermost first; a deep stack shows its first and last frames only.
 pub(crate) fn render_frames(error: &ObservedError) -> String {
+    let frames = &error.frames;
     let mut text = String::new();
-    for frame in &error.frames {
-        text.push_str(&format!("\n    {frame}"));
+    let elided = frames.len().saturating_sub(2 * SHOWN_FRAMES);
+    for (index, frame) in frames.iter().enumerate() {
+        if elided > 0 && index == SHOWN_FRAMES {
+            text.push_str(&format!("\n    ... {elided} more frames ..."));
+        }
+        if elided == 0 || index < SHOWN_FRAMES || index >= frames.len() - SHOWN_FRAMES {
+            text.push_str(&format!("\n    {frame}"));
+        }
     }
     text
 }
@@ -279,5 +290,43 @@ fn compare_engines(a: &EngineRun, b: &EngineRun, problems: &mut Vec<String>) {
             b.outcome,
             b.outcome.error().map(render_frames).unwrap_or_default()
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::ObservedFrame;
+
+    fn error_with_frames(count: u32) -> ObservedError {
+        ObservedError {
+            code: "RT0501".into(),
+            message: "stack overflow: call depth exceeds 10".into(),
+            frames: (0..count)
+                .map(|op| ObservedFrame {
+                    function: format!("f{op}"),
+                    op,
+                    at: Some(LineColumn { line: 1, column: 1 }),
+                })
+                .collect(),
+            at: None,
+        }
+    }
+
+    #[test]
+    fn short_stacks_are_shown_whole() {
+        let text = render_frames(&error_with_frames(16));
+        assert_eq!(text.matches("\n    in f").count(), 16);
+        assert!(!text.contains("more frames"));
+    }
+
+    #[test]
+    fn deep_stacks_show_both_ends() {
+        let text = render_frames(&error_with_frames(20));
+        assert_eq!(text.matches("\n    in f").count(), 16);
+        assert!(text.contains("... 4 more frames ..."));
+        assert!(text.contains("in f0 at 1:1 (op 0)"));
+        assert!(text.contains("in f19 at 1:1 (op 19)"));
+        assert!(!text.contains("in f8 "));
     }
 }
