@@ -4,6 +4,7 @@
 
 mod builtin_shims;
 pub mod context;
+mod inline_control;
 mod inline_fast_paths;
 mod load_check;
 mod lower_terminators;

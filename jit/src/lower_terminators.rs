@@ -16,7 +16,7 @@ impl FunctionTranslator<'_, '_> {
         match &terminator.kind {
             TerminatorKind::Return { value } => {
                 let value = self.use_var(*value);
-                self.call_shim(Shim::Leave, &[]);
+                self.emit_leave();
                 self.builder.ins().return_(&[value]);
             }
             TerminatorKind::Jump { target, args } => {

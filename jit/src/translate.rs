@@ -234,10 +234,10 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         let cleanup = op.cleanup.as_slice();
         match &op.kind {
             OpKind::Enter => {
-                self.fallible_shim(Shim::Enter, &[], index, cleanup);
+                self.emit_enter(index, cleanup);
             }
             OpKind::Fuel => {
-                self.fallible_shim(Shim::Fuel, &[], index, cleanup);
+                self.emit_fuel(index, cleanup);
             }
             OpKind::Const { dst, value } => {
                 let word = self.word(constant_word(*value)?);

@@ -56,6 +56,10 @@ impl CancelHandle {
     pub fn reset(&self) {
         self.0.store(false, Ordering::SeqCst);
     }
+    /// The flag's address; stable for as long as any clone of this handle lives.
+    fn flag_address(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
 }
 
 pub struct Context {
@@ -72,6 +76,33 @@ pub struct Context {
     pub echo_output: bool,
     /// Integrity violations detected by operations that cannot return an error (release).
     pub integrity_violations: Vec<String>,
+    /// Address of the `AtomicBool` inside `cancel`, refreshed by [`Context::begin_run`]; the
+    /// JIT's inline Enter/Fuel fast paths read the flag through it.
+    cancel_flag_address: usize,
+}
+
+/// Byte offsets into [`Context`] for code that checks depth, fuel and cancellation inline
+/// (the JIT). They must only be used to mirror `rt_enter`/`rt_leave`/`rt_fuel` exactly, and
+/// only after [`Context::begin_run`].
+#[derive(Clone, Copy, Debug)]
+pub struct ControlFieldOffsets {
+    /// `u64`: current call depth.
+    pub call_depth: i32,
+    /// `u64`: the RT0501 limit.
+    pub max_call_depth: i32,
+    /// `u64`: fuel units left.
+    pub fuel_remaining: i32,
+    /// `usize`: address of the cancel flag (an `AtomicBool`, one byte, nonzero = cancelled).
+    pub cancel_flag_address: i32,
+}
+
+impl Context {
+    pub const CONTROL_FIELD_OFFSETS: ControlFieldOffsets = ControlFieldOffsets {
+        call_depth: std::mem::offset_of!(Context, call_depth) as i32,
+        max_call_depth: std::mem::offset_of!(Context, limits.max_call_depth) as i32,
+        fuel_remaining: std::mem::offset_of!(Context, fuel_remaining) as i32,
+        cancel_flag_address: std::mem::offset_of!(Context, cancel_flag_address) as i32,
+    };
 }
 
 impl Context {
@@ -79,12 +110,14 @@ impl Context {
         let mut heap =
             Heap::new(limits.heap_blocks).map_err(|e| RuntimeError::invalid_reference(&e))?;
         heap.set_quota(limits.heap_quota);
+        let cancel = CancelHandle::default();
         Ok(Context {
+            cancel_flag_address: cancel.flag_address(),
             heap,
             fuel_remaining: limits.fuel.unwrap_or(u64::MAX),
             limits,
             call_depth: 0,
-            cancel: CancelHandle::default(),
+            cancel,
             pending_error: None,
             error_frames: Vec::new(),
             output: Vec::new(),
@@ -120,6 +153,7 @@ impl Context {
         self.pending_error = None;
         self.error_frames.clear();
         self.output.clear();
+        self.cancel_flag_address = self.cancel.flag_address();
     }
 
     /// The raw pointer engines pass as every shim's first argument.
