@@ -1,6 +1,7 @@
 //! Turns a runtime failure (error + frames, innermost first) into a renderable diagnostic:
 //! the innermost frame's op span is the primary span; every frame becomes a call-stack note
-//! `in NAME at LINE:COL`.
+//! `in NAME at LINE:COL`, with a run of identical frames (deep recursion) collapsed into one
+//! note and a `(repeated N more times)` count, as Python and Rust backtraces do.
 
 use cairn_lang::ir::Module;
 use cairn_runtime::{ErrorFrame, RunFailure};
@@ -16,11 +17,12 @@ pub fn failure_view(
         .frames
         .first()
         .and_then(|frame| frame_span(module, *frame));
-    let notes = failure
-        .frames
-        .iter()
-        .map(|frame| frame_note(module, source, *frame))
-        .collect();
+    let notes = collapse_repeats(
+        failure
+            .frames
+            .iter()
+            .map(|frame| frame_note(module, source, *frame)),
+    );
     DiagnosticView {
         code: failure.error.code.as_str().to_string(),
         message: failure.error.message.clone(),
@@ -47,5 +49,59 @@ fn frame_note(module: &Module, source: &RenderSource<'_>, frame: ErrorFrame) -> 
             format!("in {name} at {line}:{column}")
         }
         None => format!("in {name} at op {}", frame.op),
+    }
+}
+
+/// Collapses runs of three or more identical notes into `note (repeated N more times)`.
+fn collapse_repeats(notes: impl Iterator<Item = String>) -> Vec<String> {
+    let mut runs: Vec<(String, usize)> = Vec::new();
+    for note in notes {
+        match runs.last_mut() {
+            Some((last, count)) if *last == note => *count += 1,
+            _ => runs.push((note, 1)),
+        }
+    }
+    let mut collapsed = Vec::new();
+    for (note, count) in runs {
+        if count >= 3 {
+            collapsed.push(format!("{note} (repeated {} more times)", count - 1));
+        } else {
+            collapsed.extend(std::iter::repeat_n(note, count));
+        }
+    }
+    collapsed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::collapse_repeats;
+
+    fn notes(items: &[&str]) -> Vec<String> {
+        collapse_repeats(items.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn runs_of_identical_frames_are_counted() {
+        assert_eq!(
+            notes(&[
+                "in f at 1:1",
+                "in f at 1:9",
+                "in f at 1:9",
+                "in f at 1:9",
+                "in main at 2:1"
+            ]),
+            vec![
+                "in f at 1:1",
+                "in f at 1:9 (repeated 2 more times)",
+                "in main at 2:1"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_single_repeat_is_shown_twice_and_distinct_frames_untouched() {
+        assert_eq!(notes(&["a", "a", "b"]), vec!["a", "a", "b"]);
+        assert_eq!(notes(&["a", "b", "a"]), vec!["a", "b", "a"]);
+        assert!(notes(&[]).is_empty());
     }
 }
