@@ -5,6 +5,7 @@
 //! Pipeline ([`compile`]): parse -> resolve -> lower -> borrow inference -> RC insertion ->
 //! verify. The result is the post-RC IR both engines execute.
 
+pub mod analysis;
 pub mod ast;
 pub mod borrow;
 pub mod cfg_builder;

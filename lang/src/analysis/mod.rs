@@ -1,0 +1,9 @@
+//! Whole-module analyses over the shared post-RC IR that backends may use to specialise
+//! their lowering without changing what any op does (see `value_kinds`).
+
+pub mod kind_set;
+pub mod value_kinds;
+mod value_kinds_transfer;
+
+pub use kind_set::KindSet;
+pub use value_kinds::{FunctionKinds, ModuleKinds, infer_value_kinds};

@@ -1,0 +1,227 @@
+//! Value-kind inference: a sound whole-module over-approximation of the runtime kinds
+//! ([`KindSet`]) every SSA variable, function parameter and function result may have.
+//!
+//! Facts flow forward: constants are exact, each op's result follows its shim's rules
+//! (`value_kinds_transfer.rs`), a call's result is the callee's return set, a block param is
+//! the union of its incoming jump args, and a function param is the union of the args of
+//! every call site (the entry function's params, which a host would supply, are unknown).
+//! The fixed point over the whole module is reached by iterating to stability: every
+//! transfer function is monotone over a finite lattice, so it terminates.
+//!
+//! A set describes *successful* results only: a failing op yields no value, so code after
+//! it never sees one. The empty set therefore means "never produced" (unreachable).
+//! Malformed input never makes the result unsound: out-of-range variables read as every
+//! kind, calls to missing functions or with the wrong arity produce every kind and feed
+//! every kind to the callee's params, and a variable written by several ops (not SSA) gets
+//! the union of all of them.
+
+use crate::ir::{self, FuncId, OpKind, TerminatorKind, Var};
+
+use super::KindSet;
+use super::value_kinds_transfer::{binary_kinds, builtin_kinds, constant_kinds, unary_kinds};
+
+/// The inferred kinds of one function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionKinds {
+    vars: Vec<KindSet>,
+    params: Vec<KindSet>,
+    returns: KindSet,
+}
+
+impl FunctionKinds {
+    /// The kinds `var` may hold; every kind for a variable outside the function's range.
+    pub fn var(&self, var: Var) -> KindSet {
+        self.vars
+            .get(var.0 as usize)
+            .copied()
+            .unwrap_or(KindSet::ALL)
+    }
+
+    /// The kinds the function's param at `position` may receive.
+    pub fn param(&self, position: usize) -> KindSet {
+        self.params.get(position).copied().unwrap_or(KindSet::ALL)
+    }
+
+    /// The kinds a successful call of the function may return.
+    pub fn returns(&self) -> KindSet {
+        self.returns
+    }
+}
+
+/// The inferred kinds of every function of a module.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModuleKinds {
+    functions: Vec<FunctionKinds>,
+}
+
+impl ModuleKinds {
+    pub fn function(&self, function: FuncId) -> Option<&FunctionKinds> {
+        self.functions.get(function.0 as usize)
+    }
+}
+
+/// Runs the inference on `module` (any module: it need not have been verified).
+pub fn infer_value_kinds(module: &ir::Module) -> ModuleKinds {
+    let functions = module
+        .functions
+        .iter()
+        .map(|function| FunctionKinds {
+            vars: vec![KindSet::EMPTY; function.var_count as usize],
+            params: vec![KindSet::EMPTY; function.params.len()],
+            returns: KindSet::EMPTY,
+        })
+        .collect();
+    let mut solver = Solver {
+        module,
+        kinds: ModuleKinds { functions },
+        changed: false,
+    };
+    // The host calls the entry function; whatever it could pass is unknown.
+    if let Some(entry) = solver.kinds.functions.get_mut(module.entry.0 as usize) {
+        entry.params.fill(KindSet::ALL);
+    }
+    loop {
+        solver.changed = false;
+        for index in 0..module.functions.len() {
+            solver.visit_function(index);
+        }
+        if !solver.changed {
+            return solver.kinds;
+        }
+    }
+}
+
+struct Solver<'m> {
+    module: &'m ir::Module,
+    kinds: ModuleKinds,
+    changed: bool,
+}
+
+fn join(slot: &mut KindSet, set: KindSet, changed: &mut bool) {
+    let joined = slot.union(set);
+    if joined != *slot {
+        *slot = joined;
+        *changed = true;
+    }
+}
+
+impl Solver<'_> {
+    fn var(&self, function: usize, var: Var) -> KindSet {
+        self.kinds.functions[function].var(var)
+    }
+
+    fn join_var(&mut self, function: usize, var: Var, set: KindSet) {
+        // An out-of-range variable always reads as every kind; nothing to record.
+        if let Some(slot) = self.kinds.functions[function].vars.get_mut(var.0 as usize) {
+            join(slot, set, &mut self.changed);
+        }
+    }
+
+    fn join_block_params(&mut self, function: usize, block: usize, sets: &[KindSet]) {
+        let Some(target) = self.module.functions[function].blocks.get(block) else {
+            return;
+        };
+        for (position, param) in target.params.iter().enumerate() {
+            // A missing arg (arity mismatch) could be anything.
+            let set = sets.get(position).copied().unwrap_or(KindSet::ALL);
+            self.join_var(function, param.var, set);
+        }
+    }
+
+    fn visit_function(&mut self, index: usize) {
+        let function = &self.module.functions[index];
+        // Entry edge: the function's params flow into its own param vars and block 0's.
+        let params = self.kinds.functions[index].params.clone();
+        for (position, param) in function.params.iter().enumerate() {
+            self.join_var(index, param.var, params[position]);
+        }
+        self.join_block_params(index, 0, &params);
+        for block in &function.blocks {
+            for op in &block.ops {
+                self.visit_op(index, &op.kind);
+            }
+            self.visit_terminator(index, &block.terminator.kind);
+        }
+    }
+
+    fn visit_op(&mut self, function: usize, kind: &OpKind) {
+        let result = match kind {
+            OpKind::Enter
+            | OpKind::Fuel
+            | OpKind::Release { .. }
+            | OpKind::GeneratorItem { .. } => return,
+            OpKind::Const { value, .. } => constant_kinds(*value),
+            OpKind::Text { .. }
+            | OpKind::MakeList { .. }
+            | OpKind::MakeTuple { .. }
+            | OpKind::MakeMap { .. } => KindSet::HEAP,
+            OpKind::Unary { op, operand, .. } => unary_kinds(*op, self.var(function, *operand)),
+            OpKind::Binary { op, lhs, rhs, .. } => {
+                binary_kinds(*op, self.var(function, *lhs), self.var(function, *rhs))
+            }
+            OpKind::Builtin { builtin, .. } => builtin_kinds(*builtin),
+            OpKind::Index { .. } => KindSet::ALL,
+            OpKind::Retain { src, .. } => self.var(function, *src),
+            OpKind::Call {
+                function: callee,
+                args,
+                ..
+            } => self.visit_call(function, *callee, args),
+        };
+        if let Some(dst) = kind.dst() {
+            self.join_var(function, dst, result);
+        }
+    }
+
+    /// Feeds the args to the callee's params; returns the callee's return set.
+    fn visit_call(&mut self, caller: usize, callee: FuncId, args: &[Var]) -> KindSet {
+        let arg_sets: Vec<KindSet> = args.iter().map(|arg| self.var(caller, *arg)).collect();
+        let Some(callee_kinds) = self.kinds.functions.get_mut(callee.0 as usize) else {
+            return KindSet::ALL;
+        };
+        let arity_matches = callee_kinds.params.len() == arg_sets.len();
+        for (position, slot) in callee_kinds.params.iter_mut().enumerate() {
+            let set = if arity_matches {
+                arg_sets[position]
+            } else {
+                KindSet::ALL
+            };
+            join(slot, set, &mut self.changed);
+        }
+        if arity_matches {
+            callee_kinds.returns
+        } else {
+            KindSet::ALL
+        }
+    }
+
+    fn visit_terminator(&mut self, function: usize, kind: &TerminatorKind) {
+        match kind {
+            TerminatorKind::Return { value } => {
+                let set = self.var(function, *value);
+                join(
+                    &mut self.kinds.functions[function].returns,
+                    set,
+                    &mut self.changed,
+                );
+            }
+            TerminatorKind::Jump { target, args } => {
+                let sets: Vec<KindSet> = args.iter().map(|arg| self.var(function, *arg)).collect();
+                self.join_block_params(function, target.0 as usize, &sets);
+            }
+            // Branch targets take no params; if malformed IR gives them some, they are unknown.
+            TerminatorKind::Branch {
+                then_block,
+                else_block,
+                ..
+            } => {
+                self.join_block_params(function, then_block.0 as usize, &[]);
+                self.join_block_params(function, else_block.0 as usize, &[]);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "value_kinds_tests.rs"]
+mod tests;
