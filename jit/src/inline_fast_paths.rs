@@ -1,12 +1,13 @@
-//! Inline fast paths: checked Int `+ - *` and Int comparisons when both operands are Ints,
-//! and the heap-tag test that skips `rt_retain`/`rt_release` for non-heap words. Every other
-//! case (floats, text, overflow) falls back to the very shim the interpreter calls, so
+//! Inline fast paths: checked Int `+ - *` and Int comparisons when both operands are Ints
+//! (tag tests skipped for operands the value-kind analysis proves Int), and the heap-tag
+//! test that skips `rt_retain`/`rt_release` for non-heap words. Every other case (floats,
+//! text, overflow) falls back to the very shim the interpreter calls, so
 //! results, errors and refcount traces are identical. Encoding per `cairn_runtime::value`:
 //! Int word = `TAG_INT << 48 | (n & PAYLOAD_MASK)`, unbox = `(w << 16) >> 16` (arithmetic).
 
 use cairn_lang::ir::{BinaryOp, Var};
 use cairn_runtime::Shim;
-use cairn_runtime::value::{FALSE_WORD, PAYLOAD_MASK, TAG_HEAP, TAG_INT, TAG_SHIFT, TRUE_WORD};
+use cairn_runtime::value::{FALSE_WORD, TAG_HEAP, TAG_INT, TAG_SHIFT, TRUE_WORD};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{BlockArg, InstBuilder, Value as ClValue};
@@ -29,57 +30,80 @@ impl FunctionTranslator<'_, '_> {
         self.builder.ins().icmp_imm_s(IntCC::Equal, tags, 0)
     }
 
-    /// Sign-extends the low 48 bits (unbox an Int word, or test that an i64 fits in i48).
+    /// Sign-extends the low 48 bits (unbox an Int word).
     fn sign_extend_48(&mut self, value: ClValue) -> ClValue {
         let shifted = self.builder.ins().ishl_imm_s(value, PAYLOAD_SHIFT);
         self.builder.ins().sshr_imm_s(shifted, PAYLOAD_SHIFT)
     }
 
+    /// 1 when the word carries the Int tag.
+    fn is_int_word(&mut self, value: ClValue) -> ClValue {
+        let tag = self.builder.ins().ushr_imm_s(value, i64::from(TAG_SHIFT));
+        self.builder
+            .ins()
+            .icmp_imm_s(IntCC::Equal, tag, TAG_INT as i64)
+    }
+
+    /// The tag test an inline Int op needs: only the operands the value-kind analysis does
+    /// not already prove to be Ints are tested; `None` when both are proven.
+    fn int_tag_test(
+        &mut self,
+        (lhs, rhs): (ClValue, ClValue),
+        known_ints: (bool, bool),
+    ) -> Option<ClValue> {
+        match known_ints {
+            (true, true) => None,
+            (true, false) => Some(self.is_int_word(rhs)),
+            (false, true) => Some(self.is_int_word(lhs)),
+            (false, false) => Some(self.both_ints(lhs, rhs)),
+        }
+    }
+
     /// `Add`/`Sub`/`Mul`: inline when both are Ints and the result fits in 48 bits; the
-    /// shim otherwise (Float promotion, RT0301 overflow, RT0303 type mismatch).
+    /// shim otherwise (Float promotion, RT0301 overflow, RT0303 type mismatch). The i48
+    /// check is an i64 overflow check on `lhs << 16` (`x * 2^16` overflows i64 exactly when
+    /// `x` leaves i48), and `(raw >> 16) | INT_TAG` boxes the result. Operands proven Int by
+    /// the analysis (`known_ints`) skip their tag test; then the shim only runs on overflow.
     pub(crate) fn emit_int_arithmetic(
         &mut self,
         op: BinaryOp,
-        lhs: ClValue,
-        rhs: ClValue,
+        (lhs, rhs): (ClValue, ClValue),
+        known_ints: (bool, bool),
         op_index: u32,
         cleanup: &[Var],
     ) -> ClValue {
-        let fast = self.builder.create_block();
         let slow = self.builder.create_block();
         let join = self.builder.create_block();
         let result = self.builder.append_block_param(join, I64);
-        let both = self.both_ints(lhs, rhs);
-        self.builder.ins().brif(both, fast, &[], slow, &[]);
-
-        self.builder.switch_to_block(fast);
-        let a = self.sign_extend_48(lhs);
-        let b = self.sign_extend_48(rhs);
-        let (raw, fits) = match op {
-            BinaryOp::Add | BinaryOp::Sub => {
-                let raw = if op == BinaryOp::Add {
-                    self.builder.ins().iadd(a, b)
-                } else {
-                    self.builder.ins().isub(a, b)
-                };
-                let narrowed = self.sign_extend_48(raw);
-                let fits = self.builder.ins().icmp(IntCC::Equal, narrowed, raw);
-                (raw, fits)
+        match self.int_tag_test((lhs, rhs), known_ints) {
+            Some(both) => {
+                let fast = self.builder.create_block();
+                self.builder.ins().brif(both, fast, &[], slow, &[]);
+                self.builder.switch_to_block(fast);
+            }
+            None => self.builder.set_cold_block(slow),
+        }
+        let shifted_lhs = self.builder.ins().ishl_imm_s(lhs, PAYLOAD_SHIFT);
+        let (raw, overflowed) = match op {
+            BinaryOp::Add => {
+                let shifted_rhs = self.builder.ins().ishl_imm_s(rhs, PAYLOAD_SHIFT);
+                self.builder.ins().sadd_overflow(shifted_lhs, shifted_rhs)
+            }
+            BinaryOp::Sub => {
+                let shifted_rhs = self.builder.ins().ishl_imm_s(rhs, PAYLOAD_SHIFT);
+                self.builder.ins().ssub_overflow(shifted_lhs, shifted_rhs)
             }
             BinaryOp::Mul => {
-                let (raw, overflowed) = self.builder.ins().smul_overflow(a, b);
-                let narrowed = self.sign_extend_48(raw);
-                let fits_48 = self.builder.ins().icmp(IntCC::Equal, narrowed, raw);
-                let no_overflow = self.builder.ins().icmp_imm_s(IntCC::Equal, overflowed, 0);
-                (raw, self.builder.ins().band(fits_48, no_overflow))
+                let b = self.sign_extend_48(rhs);
+                self.builder.ins().smul_overflow(shifted_lhs, b)
             }
             other => unreachable!("emit_int_arithmetic called for {other:?}"),
         };
-        let payload = self.builder.ins().band_imm_s(raw, PAYLOAD_MASK as i64);
+        let payload = self.builder.ins().ushr_imm_s(raw, PAYLOAD_SHIFT);
         let boxed = self.builder.ins().bor_imm_s(payload, INT_TAG_WORD);
         self.builder
             .ins()
-            .brif(fits, join, &[BlockArg::Value(boxed)], slow, &[]);
+            .brif(overflowed, slow, &[], join, &[BlockArg::Value(boxed)]);
 
         self.builder.switch_to_block(slow);
         let word = self.call_shim(binary_shim(op), &[lhs, rhs]);
@@ -90,25 +114,10 @@ impl FunctionTranslator<'_, '_> {
         result
     }
 
-    /// `== != < <= > >=`: inline when both are Ints (equal tags, so raw words compare for
-    /// equality and `w << 16` orders like the Int); the shim otherwise.
-    pub(crate) fn emit_int_comparison(
-        &mut self,
-        op: BinaryOp,
-        lhs: ClValue,
-        rhs: ClValue,
-        op_index: u32,
-        cleanup: &[Var],
-    ) -> ClValue {
-        let fast = self.builder.create_block();
-        let slow = self.builder.create_block();
-        let join = self.builder.create_block();
-        let result = self.builder.append_block_param(join, I64);
-        let both = self.both_ints(lhs, rhs);
-        self.builder.ins().brif(both, fast, &[], slow, &[]);
-
-        self.builder.switch_to_block(fast);
-        let condition = match op {
+    /// The `i8` flag of an Int comparison (equal tags, so raw words compare for equality and
+    /// `w << 16` orders like the Int).
+    fn int_comparison_flag(&mut self, op: BinaryOp, lhs: ClValue, rhs: ClValue) -> ClValue {
+        match op {
             BinaryOp::Eq => self.builder.ins().icmp(IntCC::Equal, lhs, rhs),
             BinaryOp::Ne => self.builder.ins().icmp(IntCC::NotEqual, lhs, rhs),
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
@@ -122,11 +131,40 @@ impl FunctionTranslator<'_, '_> {
                 let b = self.builder.ins().ishl_imm_s(rhs, PAYLOAD_SHIFT);
                 self.builder.ins().icmp(code, a, b)
             }
-            other => unreachable!("emit_int_comparison called for {other:?}"),
-        };
+            other => unreachable!("int_comparison_flag called for {other:?}"),
+        }
+    }
+
+    fn bool_word_of_flag(&mut self, flag: ClValue) -> ClValue {
         let true_word = self.word(TRUE_WORD);
         let false_word = self.word(FALSE_WORD);
-        let boolean = self.builder.ins().select(condition, true_word, false_word);
+        self.builder.ins().select(flag, true_word, false_word)
+    }
+
+    /// `== != < <= > >=`: inline when both are Ints; the shim otherwise. When the analysis
+    /// proves both operands Int (`known_ints`), no test and no shim are emitted (an Int
+    /// comparison cannot fail) and the flag is returned too, for a `Branch` to test directly.
+    pub(crate) fn emit_int_comparison(
+        &mut self,
+        op: BinaryOp,
+        (lhs, rhs): (ClValue, ClValue),
+        known_ints: (bool, bool),
+        op_index: u32,
+        cleanup: &[Var],
+    ) -> (ClValue, Option<ClValue>) {
+        let Some(both) = self.int_tag_test((lhs, rhs), known_ints) else {
+            let flag = self.int_comparison_flag(op, lhs, rhs);
+            return (self.bool_word_of_flag(flag), Some(flag));
+        };
+        let fast = self.builder.create_block();
+        let slow = self.builder.create_block();
+        let join = self.builder.create_block();
+        let result = self.builder.append_block_param(join, I64);
+        self.builder.ins().brif(both, fast, &[], slow, &[]);
+
+        self.builder.switch_to_block(fast);
+        let flag = self.int_comparison_flag(op, lhs, rhs);
+        let boolean = self.bool_word_of_flag(flag);
         self.builder.ins().jump(join, &[BlockArg::Value(boolean)]);
 
         self.builder.switch_to_block(slow);
@@ -135,11 +173,11 @@ impl FunctionTranslator<'_, '_> {
         self.builder.ins().jump(join, &[BlockArg::Value(word)]);
 
         self.builder.switch_to_block(join);
-        result
+        (result, None)
     }
 
     /// 1 when the word is a heap reference (top 16 bits == `TAG_HEAP`).
-    fn is_heap_word(&mut self, value: ClValue) -> ClValue {
+    pub(crate) fn is_heap_word(&mut self, value: ClValue) -> ClValue {
         let tag = self.builder.ins().ushr_imm_s(value, i64::from(TAG_SHIFT));
         self.builder
             .ins()

@@ -6,6 +6,7 @@ mod builtin_shims;
 pub mod context;
 mod inline_control;
 mod inline_fast_paths;
+mod kind_specialized;
 mod load_check;
 mod lower_terminators;
 mod program;
@@ -46,9 +47,13 @@ pub fn compile_with_abi(
             .map_err(|e| internal(format!("cannot declare `{}`: {e}", function.name)))?;
         function_ids.push(id);
     }
+    // Always inferred here from the module being compiled: kinds are never taken on trust.
+    let value_kinds = cairn_lang::analysis::infer_value_kinds(module);
     let mut literals = Vec::new();
     let mut inputs = ModuleTranslationInputs {
         ir_module: module,
+        value_kinds: &value_kinds,
+        depth_is_balanced: inline_control::depth_is_balanced(module),
         function_ids: &function_ids,
         literals: &mut literals,
     };

@@ -1,7 +1,7 @@
 //! Lowering of IR terminators: `Return` (`rt_leave`, then return the owned word), `Jump`
 //! (Cranelift block args carry the IR's phis) and `Branch` (inline Bool test, with
 //! `rt_expect_bool` only for non-Bool words so RT0303 comes from the same shim as in the
-//! interpreter).
+//! interpreter; a condition proven Bool takes `kind_specialized.rs`'s single test).
 
 use cairn_lang::ir::{ConditionContext, Terminator, TerminatorKind, Var};
 use cairn_runtime::Shim;
@@ -16,7 +16,7 @@ impl FunctionTranslator<'_, '_> {
         match &terminator.kind {
             TerminatorKind::Return { value } => {
                 let value = self.use_var(*value);
-                self.emit_leave();
+                self.emit_leave(self.depth_before_enter);
                 self.builder.ins().return_(&[value]);
             }
             TerminatorKind::Jump { target, args } => {
@@ -37,6 +37,9 @@ impl FunctionTranslator<'_, '_> {
             } => {
                 let then_block = self.blocks[then_block.0 as usize];
                 let else_block = self.blocks[else_block.0 as usize];
+                if self.emit_branch_on_known_bool(*condition, (then_block, else_block)) {
+                    return;
+                }
                 let condition = self.use_var(*condition);
                 self.emit_branch(
                     condition,

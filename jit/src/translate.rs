@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use cairn_lang::analysis::{FunctionKinds, KindSet, ModuleKinds};
 use cairn_lang::ir::{self, BinaryOp, Constant, OpKind, Var};
 use cairn_runtime::value::UNIT_WORD;
 use cairn_runtime::{RunFailure, RuntimeError, Shim, Value};
@@ -22,6 +23,10 @@ use crate::context::JitContext;
 /// Everything the translation of one function needs from the module being compiled.
 pub struct ModuleTranslationInputs<'a> {
     pub ir_module: &'a ir::Module,
+    /// The value kinds inferred for `ir_module` itself (never supplied by a host).
+    pub value_kinds: &'a ModuleKinds,
+    /// `inline_control::depth_is_balanced(ir_module)`: Leave may restore the depth Enter read.
+    pub depth_is_balanced: bool,
     /// Cranelift ids of every IR function, declared before any is defined.
     pub function_ids: &'a [FuncId],
     /// Text literal bytes; owned by the compiled program and alive as long as its code.
@@ -72,6 +77,15 @@ pub(crate) struct FunctionTranslator<'a, 'i> {
     inputs: &'a mut ModuleTranslationInputs<'i>,
     function: &'i ir::Function,
     function_index: u32,
+    /// This function's inferred value kinds (`None` only if the analysis has no entry for it,
+    /// which then means every kind).
+    kinds: Option<&'i FunctionKinds>,
+    /// Inline Int comparison flags (an `i8` 0/1) of the IR block being translated, by the
+    /// Bool variable they also define; a `Branch` on one of them tests the flag directly.
+    pub(crate) comparison_flags: HashMap<Var, cranelift_codegen::ir::Value>,
+    /// The depth this function's `Enter` read, when the module's depth is balanced (see
+    /// `inline_control.rs`); every `Return` restores it.
+    pub(crate) depth_before_enter: Option<cranelift_codegen::ir::Value>,
     /// The context pointer (first parameter of the Cranelift function).
     pub(crate) ctx: cranelift_codegen::ir::Value,
     vars: Vec<Variable>,
@@ -89,6 +103,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         function_index: u32,
     ) -> Self {
         let function = &inputs.ir_module.functions[function_index as usize];
+        let kinds = inputs.value_kinds.function(ir::FuncId(function_index));
         let entry = builder.create_block();
         builder.append_block_params_for_function_params(entry);
         builder.switch_to_block(entry);
@@ -113,6 +128,9 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             inputs,
             function,
             function_index,
+            kinds,
+            comparison_flags: HashMap::new(),
+            depth_before_enter: None,
             ctx,
             vars,
             blocks,
@@ -137,6 +155,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         for (block_index, (block, base)) in function.blocks.iter().zip(bases).enumerate() {
             let cl_block = self.blocks[block_index];
             self.builder.switch_to_block(cl_block);
+            self.comparison_flags.clear();
             for (position, param) in block.params.iter().enumerate() {
                 let value = self.builder.block_params(cl_block)[position];
                 self.def(param.var, value);
@@ -147,6 +166,11 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             self.translate_terminator(base + block.ops.len() as u32, &block.terminator);
         }
         Ok(())
+    }
+
+    /// The kinds `var` may hold at run time (every kind when unknown).
+    pub(crate) fn kinds_of(&self, var: Var) -> KindSet {
+        self.kinds.map_or(KindSet::ALL, |kinds| kinds.var(var))
     }
 
     pub(crate) fn use_var(&mut self, var: Var) -> cranelift_codegen::ir::Value {
@@ -221,8 +245,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         let op = self.word(u64::from(op_index));
         self.call_shim(Shim::UnwindFrame, &[function, op]);
         for var in cleanup {
-            let value = self.use_var(*var);
-            self.emit_release(value, true);
+            self.emit_release_of_var(*var, true);
         }
         self.call_shim(Shim::Leave, &[]);
         let zero = self.word(0);
@@ -234,7 +257,10 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         let cleanup = op.cleanup.as_slice();
         match &op.kind {
             OpKind::Enter => {
-                self.emit_enter(index, cleanup);
+                let depth = self.emit_enter(index, cleanup);
+                if self.inputs.depth_is_balanced {
+                    self.depth_before_enter = Some(depth);
+                }
             }
             OpKind::Fuel => {
                 self.emit_fuel(index, cleanup);
@@ -258,18 +284,29 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 self.def(*dst, word);
             }
             OpKind::Binary { dst, op, lhs, rhs } => {
+                let known_ints = (
+                    self.kinds_of(*lhs).is_only_int(),
+                    self.kinds_of(*rhs).is_only_int(),
+                );
                 let lhs = self.use_var(*lhs);
                 let rhs = self.use_var(*rhs);
                 let word = match op {
                     BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul => {
-                        self.emit_int_arithmetic(*op, lhs, rhs, index, cleanup)
+                        self.emit_int_arithmetic(*op, (lhs, rhs), known_ints, index, cleanup)
                     }
                     BinaryOp::Eq
                     | BinaryOp::Ne
                     | BinaryOp::Lt
                     | BinaryOp::Le
                     | BinaryOp::Gt
-                    | BinaryOp::Ge => self.emit_int_comparison(*op, lhs, rhs, index, cleanup),
+                    | BinaryOp::Ge => {
+                        let (word, flag) =
+                            self.emit_int_comparison(*op, (lhs, rhs), known_ints, index, cleanup);
+                        if let Some(flag) = flag {
+                            self.comparison_flags.insert(*dst, flag);
+                        }
+                        word
+                    }
                     BinaryOp::Div | BinaryOp::Rem | BinaryOp::Concat => {
                         self.fallible_shim(binary_shim(*op), &[lhs, rhs], index, cleanup)
                     }
@@ -331,13 +368,11 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 self.def(*dst, word);
             }
             OpKind::Retain { dst, src } => {
-                let src = self.use_var(*src);
-                let word = self.emit_retain(src, index, cleanup);
+                let word = self.emit_retain_of_var(*src, index, cleanup);
                 self.def(*dst, word);
             }
             OpKind::Release { var } => {
-                let value = self.use_var(*var);
-                self.emit_release(value, false);
+                self.emit_release_of_var(*var, false);
             }
             OpKind::GeneratorItem { item } => {
                 return Err(RunFailure {
