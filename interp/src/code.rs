@@ -2,6 +2,8 @@
 //! `execute` runs. Per function a flat `Vec<Instr>` over frame-relative registers (IR
 //! `Var(n)` is register `n`; registers past `var_count` are scratch for parallel moves),
 //! resolved jump targets, and a side table of failure sites (IR op index + cleanup list).
+//! Per program, outside the functions the executor reads on every call, the IR op index of
+//! every instruction (read only by execution observers).
 
 use cairn_runtime::context::Context;
 
@@ -184,6 +186,8 @@ pub struct InterpProgram {
     pub(crate) functions: Box<[CompiledFunction]>,
     pub(crate) entry: u32,
     pub(crate) literals: Box<[Box<[u8]>]>,
+    /// Per function, the IR op index of each instruction of its `code` (same length).
+    pub(crate) op_indices: Box<[Box<[u32]>]>,
 }
 
 impl InterpProgram {
@@ -194,6 +198,12 @@ impl InterpProgram {
     /// The entry function's index.
     pub fn entry(&self) -> u32 {
         self.entry
+    }
+    /// The IR op index (function-wide numbering of `ir::Function::op_at`) of each
+    /// instruction of function `function`'s code; moves generated for a `Jump`'s arguments
+    /// carry the `Jump` terminator's index. `None` for a function that does not exist.
+    pub fn op_indices(&self, function: u32) -> Option<&[u32]> {
+        self.op_indices.get(function as usize).map(|ops| &ops[..])
     }
 }
 

@@ -7,6 +7,10 @@
 //! frame, innermost first, `rt_unwind_frame(function, op)`, `rt_release` of the op's
 //! cleanup registers in order, `rt_leave`; the caller's failing op is its `Call`. Every
 //! function exit, normal or not, calls `rt_leave` exactly once.
+//!
+//! The loop is generic over an [`ExecutionObserver`], told the IR op of each instruction as
+//! it starts and of each frame as it unwinds, between shim calls; with
+//! [`crate::NoObserver`] the hooks compile away.
 
 use cairn_runtime::abi::shims;
 use cairn_runtime::context::Context;
@@ -15,6 +19,7 @@ use cairn_runtime::value::TRUE_WORD;
 
 use crate::code::{CompiledFunction, Instr, InterpProgram, ProgramCounter, Register, SiteId};
 use crate::fast_paths;
+use crate::observe::{ExecutionObserver, NoObserver};
 
 /// The run failed; the error and its frames are parked in the context.
 #[derive(Debug)]
@@ -73,7 +78,8 @@ pub(crate) struct Executor<'p> {
 impl<'p> Executor<'p> {
     /// # Safety
     /// `ctx` must come from [`Context::as_ptr`], stay valid, and not be accessed through any
-    /// other reference while the executor runs (it is passed to every shim).
+    /// other reference while the executor runs (it is passed to every shim; the executor
+    /// itself lends the observer a shared `&Context` only between shim calls).
     pub(crate) unsafe fn new(program: &'p InterpProgram, ctx: *mut Context) -> Executor<'p> {
         Executor {
             program,
@@ -84,8 +90,21 @@ impl<'p> Executor<'p> {
         }
     }
 
-    /// Runs function `entry` (which takes no parameters) to completion.
-    pub(crate) fn run(&mut self, entry: u32) -> Result<u64, Failed> {
+    /// [`Executor::run`] without an observer: its own non-generic function into which the
+    /// loop is inlined, so the plain executor compiles to the same machine code as before the
+    /// hooks existed (checked by diffing the disassembly; `cairn bench` times this path).
+    pub(crate) fn run_unobserved(&mut self, entry: u32) -> Result<u64, Failed> {
+        self.run(entry, &mut NoObserver)
+    }
+
+    /// Runs function `entry` (which takes no parameters) to completion, telling `observer`
+    /// about every instruction and unwound frame.
+    #[inline(always)]
+    pub(crate) fn run<O: ExecutionObserver>(
+        &mut self,
+        entry: u32,
+        observer: &mut O,
+    ) -> Result<u64, Failed> {
         let program = self.program;
         let ctx = self.ctx;
         let mut function_index = entry;
@@ -104,7 +123,7 @@ impl<'p> Executor<'p> {
             ($word:expr, $site:expr) => {{
                 let word = $word;
                 if word == 0 {
-                    return Err(self.unwind(function_index, base, $site));
+                    return Err(self.unwind(function_index, base, $site, observer));
                 }
                 word
             }};
@@ -117,6 +136,18 @@ impl<'p> Executor<'p> {
             // block starts, and a `Call` (never last in a block) resumes at the next
             // instruction, so `pc` is always inside `code` (`translate.rs`).
             let instr = unsafe { *code.get_unchecked(pc) };
+            // SAFETY: `op_indices` has one table per function, with one entry per
+            // instruction of its `code` (`translate.rs`: `label_new_instructions` after every
+            // op and terminator); `function_index` names a function and `pc` is inside its
+            // `code` (above). With `NoObserver` the loads are dead and compiled away.
+            let op = unsafe {
+                let ops = program.op_indices.get_unchecked(function_index as usize);
+                debug_assert_eq!(ops.len(), code.len());
+                *ops.get_unchecked(pc)
+            };
+            // SAFETY: `ctx` is valid for the run (`Executor::new`) and no shim is running, so
+            // no `&mut Context` exists while the observer holds this shared reference.
+            observer.before_instruction(unsafe { &*ctx }, function_index, op);
             pc += 1;
             let regs = &mut self.registers;
             match instr {
@@ -302,7 +333,7 @@ impl<'p> Executor<'p> {
                     if (needed > regs.len() && !self.grow_registers(needed))
                         || (self.frames.len() == self.frames.capacity() && !self.grow_frames())
                     {
-                        return Err(self.unwind(function_index, base, site));
+                        return Err(self.unwind(function_index, base, site, observer));
                     }
                     let regs = &mut self.registers;
                     let args = &function.operands[start as usize..(start + len) as usize];
@@ -342,7 +373,10 @@ impl<'p> Executor<'p> {
     }
 
     /// Grows the register file to `needed` words; on allocation failure parks an error
-    /// and returns false (the caller unwinds).
+    /// and returns false (the caller unwinds). `#[inline]`: called from the generic loop,
+    /// it would otherwise be exported and kept out of line, which perturbs the dispatch
+    /// loop's register allocation (measurably slower).
+    #[inline]
     fn grow_registers(&mut self, needed: usize) -> bool {
         let additional = needed - self.registers.len();
         if self.registers.try_reserve(additional).is_err() {
@@ -360,7 +394,8 @@ impl<'p> Executor<'p> {
     }
 
     /// Makes room for one more saved frame; on allocation failure parks an error and
-    /// returns false (the caller unwinds).
+    /// returns false (the caller unwinds). `#[inline]`: see `grow_registers`.
+    #[inline]
     fn grow_frames(&mut self) -> bool {
         if self.frames.try_reserve(1).is_err() {
             // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`); no other
@@ -376,11 +411,20 @@ impl<'p> Executor<'p> {
 
     /// Unwinds from a failing op at `site` of `function_index` (window at `base`) through
     /// every saved frame; the error is already parked in the context.
-    fn unwind(&mut self, mut function_index: u32, mut base: usize, mut site: SiteId) -> Failed {
+    fn unwind<O: ExecutionObserver>(
+        &mut self,
+        mut function_index: u32,
+        mut base: usize,
+        mut site: SiteId,
+        observer: &mut O,
+    ) -> Failed {
         let ctx = self.ctx;
         loop {
             let function = &self.program.functions[function_index as usize];
             let fail_site = &function.sites[site as usize];
+            // SAFETY: `ctx` is valid for the run (`Executor::new`) and no shim is running, so
+            // no `&mut Context` exists while the observer holds this shared reference.
+            observer.before_unwind_frame(unsafe { &*ctx }, function_index, fail_site.op);
             // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
             unsafe { shims::rt_unwind_frame(ctx, function_index as u64, fail_site.op as u64) };
             for &register in fail_site.cleanup.iter() {

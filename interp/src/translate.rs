@@ -3,9 +3,11 @@
 //! Per function: IR `Var(n)` becomes frame register `n`; blocks are laid out in order and
 //! jump targets resolved to program counters; a `Jump`'s arguments become register moves
 //! into the target's parameters (a parallel move, sequenced through scratch registers when
-//! a destination is also a source), and a jump to the next block falls through; every fallible op keeps its IR op index and cleanup
-//! list in a [`FailSite`]. Each IR op becomes exactly one instruction that calls exactly
-//! the one shim the JIT calls for it (`shim_selection.rs`).
+//! a destination is also a source), and a jump to the next block falls through; every
+//! fallible op keeps its IR op index and cleanup list in a [`FailSite`], and every
+//! instruction its IR op index in `op_indices` (jump-argument moves: the `Jump`'s). Each IR
+//! op becomes exactly one instruction that calls exactly the one shim the JIT calls for it
+//! (`shim_selection.rs`).
 //!
 //! Load-time rejections (never a crash), in the JIT's order: `GeneratorItem` anywhere ->
 //! RT0201 with the op as the frame; a missing entry -> RT0001; an entry point with
@@ -58,14 +60,18 @@ pub fn translate_module(module: &Module) -> Result<InterpProgram, RunFailure> {
     }
     let mut literals = Vec::new();
     let mut functions = Vec::with_capacity(module.functions.len());
+    let mut op_indices = Vec::with_capacity(module.functions.len());
     for (index, function) in module.functions.iter().enumerate() {
         let translator = FunctionTranslator::new(module, index as u32, function, &mut literals);
-        functions.push(translator.translate()?);
+        let (compiled, ops) = translator.translate()?;
+        functions.push(compiled);
+        op_indices.push(ops);
     }
     Ok(InterpProgram {
         functions: functions.into_boxed_slice(),
         entry,
         literals: literals.into_boxed_slice(),
+        op_indices: op_indices.into_boxed_slice(),
     })
 }
 
@@ -75,6 +81,8 @@ struct FunctionTranslator<'a> {
     function: &'a ir::Function,
     literals: &'a mut Vec<Box<[u8]>>,
     code: Vec<Instr>,
+    /// The IR op index of each instruction of `code`.
+    op_indices: Vec<u32>,
     sites: Vec<FailSite>,
     operands: Vec<Register>,
     /// Program counter of each block's first instruction.
@@ -102,6 +110,7 @@ impl<'a> FunctionTranslator<'a> {
             function,
             literals,
             code: Vec::new(),
+            op_indices: Vec::new(),
             sites: Vec::new(),
             operands: Vec::new(),
             block_pcs: Vec::with_capacity(function.blocks.len()),
@@ -124,7 +133,8 @@ impl<'a> FunctionTranslator<'a> {
         }
     }
 
-    fn translate(mut self) -> Result<CompiledFunction, RunFailure> {
+    /// The compiled function and the IR op index of each of its instructions.
+    fn translate(mut self) -> Result<(CompiledFunction, Box<[u32]>), RunFailure> {
         let function = self.function;
         if function.var_count > MAX_FRAME_REGISTERS {
             return Err(load_error::malformed(
@@ -167,10 +177,12 @@ impl<'a> FunctionTranslator<'a> {
             for op in &block.ops {
                 self.current_op = op_index;
                 self.translate_op(op)?;
+                self.label_new_instructions();
                 op_index += 1;
             }
             self.current_op = op_index;
             self.translate_terminator(&block.terminator)?;
+            self.label_new_instructions();
             op_index += 1;
         }
         self.resolve_jumps();
@@ -182,14 +194,20 @@ impl<'a> FunctionTranslator<'a> {
         if u32::try_from(self.code.len()).is_err() {
             return Err(self.malformed("function body is too large"));
         }
-        Ok(CompiledFunction {
+        let compiled = CompiledFunction {
             name: function.name.clone(),
             code: self.code.into_boxed_slice(),
             sites: self.sites.into_boxed_slice(),
             operands: self.operands.into_boxed_slice(),
             param_registers: param_registers.into_boxed_slice(),
             frame_size,
-        })
+        };
+        Ok((compiled, self.op_indices.into_boxed_slice()))
+    }
+
+    /// Gives every instruction emitted since the last call the current op's index.
+    fn label_new_instructions(&mut self) {
+        self.op_indices.resize(self.code.len(), self.current_op);
     }
 
     fn register(&self, var: Var) -> Result<Register, RunFailure> {

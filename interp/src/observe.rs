@@ -1,0 +1,34 @@
+//! The execution observer: a hook the executor calls as each instruction starts (and as
+//! each frame unwinds), naming the IR op the instruction belongs to. Tools such as the
+//! conformance runner's trace attribution use it to learn which op produced which heap
+//! event without re-implementing the interpreter. `run_main` uses [`NoObserver`], whose
+//! empty inline methods compile away, so the plain executor pays nothing for the hook.
+
+use cairn_runtime::context::Context;
+
+/// Watches a run. The executor calls these methods only between shim calls: the `&Context`
+/// is never live while a shim holds the context mutably.
+pub trait ExecutionObserver {
+    /// Instruction of IR op `op` (function-wide numbering of `ir::Function::op_at`) of
+    /// function `function` is about to execute. Moves generated for a `Jump`'s block
+    /// arguments report the `Jump` terminator's op; a `Jump` to the next block that moves
+    /// nothing has no instruction and is not reported.
+    fn before_instruction(&mut self, ctx: &Context, function: u32, op: u32);
+
+    /// A failure is unwinding frame `function`, whose failing op is `op` (the innermost
+    /// frame's failing op, or a caller's `Call`): `rt_unwind_frame`, the op's cleanup
+    /// releases and `rt_leave` for that frame follow.
+    #[inline(always)]
+    fn before_unwind_frame(&mut self, ctx: &Context, function: u32, op: u32) {
+        let _ = (ctx, function, op);
+    }
+}
+
+/// Observes nothing; the hooks compile away.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoObserver;
+
+impl ExecutionObserver for NoObserver {
+    #[inline(always)]
+    fn before_instruction(&mut self, _ctx: &Context, _function: u32, _op: u32) {}
+}
