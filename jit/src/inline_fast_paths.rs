@@ -75,7 +75,8 @@ impl FunctionTranslator<'_, '_> {
         let slow = self.builder.create_block();
         let join = self.builder.create_block();
         let result = self.builder.append_block_param(join, I64);
-        match self.int_tag_test((lhs, rhs), known_ints) {
+        let tag_test = self.int_tag_test((lhs, rhs), known_ints);
+        match tag_test {
             Some(both) => {
                 let fast = self.builder.create_block();
                 self.builder.ins().brif(both, fast, &[], slow, &[]);
@@ -84,14 +85,16 @@ impl FunctionTranslator<'_, '_> {
             None => self.builder.set_cold_block(slow),
         }
         let shifted_lhs = self.builder.ins().ishl_imm_s(lhs, PAYLOAD_SHIFT);
+        let mut shifted_rhs = None;
         let (raw, overflowed) = match op {
-            BinaryOp::Add => {
-                let shifted_rhs = self.builder.ins().ishl_imm_s(rhs, PAYLOAD_SHIFT);
-                self.builder.ins().sadd_overflow(shifted_lhs, shifted_rhs)
-            }
-            BinaryOp::Sub => {
-                let shifted_rhs = self.builder.ins().ishl_imm_s(rhs, PAYLOAD_SHIFT);
-                self.builder.ins().ssub_overflow(shifted_lhs, shifted_rhs)
+            BinaryOp::Add | BinaryOp::Sub => {
+                let b = self.builder.ins().ishl_imm_s(rhs, PAYLOAD_SHIFT);
+                shifted_rhs = Some(b);
+                if op == BinaryOp::Add {
+                    self.builder.ins().sadd_overflow(shifted_lhs, b)
+                } else {
+                    self.builder.ins().ssub_overflow(shifted_lhs, b)
+                }
             }
             BinaryOp::Mul => {
                 let b = self.sign_extend_48(rhs);
@@ -106,7 +109,16 @@ impl FunctionTranslator<'_, '_> {
             .brif(overflowed, slow, &[], join, &[BlockArg::Value(boxed)]);
 
         self.builder.switch_to_block(slow);
-        let word = self.call_shim(binary_shim(op), &[lhs, rhs]);
+        // Only overflow reaches here when both are proven Ints: rebuild their words from the
+        // shifted values so the words themselves need not stay alive.
+        let args = match (tag_test, shifted_rhs) {
+            (None, Some(shifted_rhs)) => [
+                self.int_word_of_shifted(shifted_lhs),
+                self.int_word_of_shifted(shifted_rhs),
+            ],
+            _ => [lhs, rhs],
+        };
+        let word = self.call_shim(binary_shim(op), &args);
         self.branch_on_failure(word, op_index, cleanup);
         self.builder.ins().jump(join, &[BlockArg::Value(word)]);
 
@@ -114,8 +126,15 @@ impl FunctionTranslator<'_, '_> {
         result
     }
 
+    /// The Int word whose payload shifted left by 16 is `shifted`:
+    /// `(shifted | TAG_INT) rotr 16`. (A rotate, so no rewrite turns it back into the word.)
+    pub(crate) fn int_word_of_shifted(&mut self, shifted: ClValue) -> ClValue {
+        let tagged = self.builder.ins().bor_imm_s(shifted, TAG_INT as i64);
+        self.builder.ins().rotr_imm_s(tagged, PAYLOAD_SHIFT)
+    }
+
     /// The `i8` flag of an Int comparison (equal tags, so raw words compare for equality and
-    /// `w << 16` orders like the Int).
+    /// `w rotl 16` orders like the Int).
     fn int_comparison_flag(&mut self, op: BinaryOp, lhs: ClValue, rhs: ClValue) -> ClValue {
         match op {
             BinaryOp::Eq => self.builder.ins().icmp(IntCC::Equal, lhs, rhs),
@@ -127,8 +146,12 @@ impl FunctionTranslator<'_, '_> {
                     BinaryOp::Gt => IntCC::SignedGreaterThan,
                     _ => IntCC::SignedGreaterThanOrEqual,
                 };
-                let a = self.builder.ins().ishl_imm_s(lhs, PAYLOAD_SHIFT);
-                let b = self.builder.ins().ishl_imm_s(rhs, PAYLOAD_SHIFT);
+                // Rotating by 16 puts the payload on top and the (equal) Int tags below it,
+                // so signed order is the Ints' order. A rotate rather than a shift keeps it
+                // from being shared with the arithmetic's `w << 16`, which would keep both
+                // the word and its shift alive across calls.
+                let a = self.builder.ins().rotl_imm_s(lhs, PAYLOAD_SHIFT);
+                let b = self.builder.ins().rotl_imm_s(rhs, PAYLOAD_SHIFT);
                 self.builder.ins().icmp(code, a, b)
             }
             other => unreachable!("int_comparison_flag called for {other:?}"),

@@ -8,6 +8,7 @@ mod inline_control;
 mod inline_fast_paths;
 mod kind_specialized;
 mod load_check;
+mod lower_binary;
 mod lower_terminators;
 mod program;
 mod translate;

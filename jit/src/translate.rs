@@ -2,12 +2,13 @@
 //! `extern "C" fn(ctx, args: i64...) -> i64` (0 = failure with the error parked). IR vars
 //! become Cranelift `Variable`s, IR blocks become Cranelift blocks (block params carry the
 //! IR's phis), and every IR op lowers one-to-one, in IR order, to the shim the interpreter
-//! calls, except for the inline fast paths in `inline_fast_paths.rs`.
+//! calls, except for the inline fast paths (`inline_fast_paths.rs`, `inline_control.rs`)
+//! and the checks the value-kind analysis resolves at compile time (`kind_specialized.rs`).
 
 use std::collections::HashMap;
 
 use cairn_lang::analysis::{FunctionKinds, KindSet, ModuleKinds};
-use cairn_lang::ir::{self, BinaryOp, Constant, OpKind, Var};
+use cairn_lang::ir::{self, Constant, OpKind, Var};
 use cairn_runtime::value::UNIT_WORD;
 use cairn_runtime::{RunFailure, RuntimeError, Shim, Value};
 use cranelift_codegen::ir::types::I64;
@@ -17,8 +18,9 @@ use cranelift_codegen::ir::{
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::{FuncId, Module};
 
-use crate::builtin_shims::{binary_shim, builtin_shim, unary_shim};
+use crate::builtin_shims::{builtin_shim, unary_shim};
 use crate::context::JitContext;
+use crate::kind_specialized::single_int_constants;
 
 /// Everything the translation of one function needs from the module being compiled.
 pub struct ModuleTranslationInputs<'a> {
@@ -86,6 +88,8 @@ pub(crate) struct FunctionTranslator<'a, 'i> {
     /// The depth this function's `Enter` read, when the module's depth is balanced (see
     /// `inline_control.rs`); every `Return` restores it.
     pub(crate) depth_before_enter: Option<cranelift_codegen::ir::Value>,
+    /// Variables that are one Int constant throughout the function.
+    pub(crate) int_constants: HashMap<Var, i64>,
     /// The context pointer (first parameter of the Cranelift function).
     pub(crate) ctx: cranelift_codegen::ir::Value,
     vars: Vec<Variable>,
@@ -131,6 +135,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             kinds,
             comparison_flags: HashMap::new(),
             depth_before_enter: None,
+            int_constants: single_int_constants(function),
             ctx,
             vars,
             blocks,
@@ -177,7 +182,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         self.builder.use_var(self.vars[var.0 as usize])
     }
 
-    fn def(&mut self, var: Var, value: cranelift_codegen::ir::Value) {
+    pub(crate) fn def(&mut self, var: Var, value: cranelift_codegen::ir::Value) {
         self.builder.def_var(self.vars[var.0 as usize], value);
     }
 
@@ -284,34 +289,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 self.def(*dst, word);
             }
             OpKind::Binary { dst, op, lhs, rhs } => {
-                let known_ints = (
-                    self.kinds_of(*lhs).is_only_int(),
-                    self.kinds_of(*rhs).is_only_int(),
-                );
-                let lhs = self.use_var(*lhs);
-                let rhs = self.use_var(*rhs);
-                let word = match op {
-                    BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul => {
-                        self.emit_int_arithmetic(*op, (lhs, rhs), known_ints, index, cleanup)
-                    }
-                    BinaryOp::Eq
-                    | BinaryOp::Ne
-                    | BinaryOp::Lt
-                    | BinaryOp::Le
-                    | BinaryOp::Gt
-                    | BinaryOp::Ge => {
-                        let (word, flag) =
-                            self.emit_int_comparison(*op, (lhs, rhs), known_ints, index, cleanup);
-                        if let Some(flag) = flag {
-                            self.comparison_flags.insert(*dst, flag);
-                        }
-                        word
-                    }
-                    BinaryOp::Div | BinaryOp::Rem | BinaryOp::Concat => {
-                        self.fallible_shim(binary_shim(*op), &[lhs, rhs], index, cleanup)
-                    }
-                };
-                self.def(*dst, word);
+                self.translate_binary(*dst, *op, (*lhs, *rhs), index, cleanup);
             }
             OpKind::Call {
                 dst,
