@@ -97,7 +97,13 @@ pub fn check_program(program: &Program) -> ProgramReport {
             )
             && let Some(problem) = report.problems.last_mut()
         {
-            problem.push_str(&attribute_divergence(program, module, &limits, index));
+            problem.push_str(&attribute_divergence(
+                program,
+                module,
+                &limits,
+                &interp.trace,
+                index,
+            ));
         }
         let assertions_hold = check_trace_assertions(expected, interp, &mut report.problems);
         report.trace = status(traces_equal && assertions_hold);

@@ -101,29 +101,33 @@ pub fn check_trace_assertions(
     passed
 }
 
-/// Names the IR op that produced trace event `index`, using the reference walk of
-/// [`crate::attribute`] (a debugging aid: the walk is not one of the engines under test).
+/// Names the IR op that produced trace event `index`, by re-running the interpreter with
+/// the observer of [`crate::attribute`]. `interp_trace` is the interpreter's plain run: if
+/// the observed run's trace differs from it before `index`, the note says so.
 pub fn attribute_divergence(
     program: &Program,
     module: &ir::Module,
     limits: &Limits,
+    interp_trace: &[TraceEvent],
     index: usize,
 ) -> String {
     let attribution = match attribute_events(module, limits) {
         Ok(attribution) => attribution,
         Err(problem) => return format!("\n  (no attribution: {problem})"),
     };
-    let partial = if attribution.complete {
-        ""
-    } else {
-        " (partial walk)"
+    let caveat = match first_divergence(&attribution.trace, interp_trace) {
+        Some(differs) if differs <= index => format!(
+            " (but the observed interpreter run's trace differs from the plain run's at \
+             event {differs})"
+        ),
+        _ => String::new(),
     };
     match attribution.site_of(index) {
         Some(site) => format!(
-            "\n  event {index} was produced by {}{partial}",
+            "\n  event {index} was produced by {}{caveat}",
             describe_site(program, module, site)
         ),
-        None => format!("\n  event {index} is not attributable{partial}"),
+        None => format!("\n  event {index} is not attributable{caveat}"),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use cairn_conformance::attribute::attribute_events;
+use cairn_conformance::attribute::{EventSite, attribute_events};
 use cairn_conformance::compare::{
     attribute_divergence, check_heap, compare_traces, describe_site, first_divergence,
 };
@@ -123,8 +123,20 @@ fn runner_trials(corpus_size: usize) -> Vec<Trial> {
         ),
         Trial::test("runner::leaked_block_is_a_failure", leaked_block_trial),
         Trial::test(
-            "runner::attribution_walk_reproduces_engine_traces",
+            "runner::attribution_observes_the_interpreter_and_covers_every_event",
             attribution_trial,
+        ),
+        Trial::test(
+            "runner::attribution_names_the_exact_op",
+            attribution_exact_op_trial,
+        ),
+        Trial::test(
+            "runner::attribution_of_unwinding_names_each_call",
+            attribution_unwinding_trial,
+        ),
+        Trial::test(
+            "runner::attribution_of_the_result_release",
+            attribution_result_release_trial,
         ),
     ]
 }
@@ -313,40 +325,108 @@ fn attribution_trial() -> Result<(), Failed> {
         let interp = run_on_engine(&program, Engine::Interpreter, &limits)?;
         let attribution = attribute_events(module, &limits)?;
         check(
-            attribution.complete,
-            format!("{name}: the walk stopped early"),
-        )?;
-        check(
             first_divergence(&attribution.trace, &interp.trace).is_none(),
-            format!("{name}: the reference walk's trace differs from the interpreter's"),
+            format!("{name}: the observed interpreter's trace differs from the plain run's"),
         )?;
+        for index in 0..attribution.trace.len() {
+            let site = attribution
+                .site_of(index)
+                .ok_or_else(|| format!("{name}: event {index} not attributed"))?;
+            let text = describe_site(&program, module, site);
+            check(
+                !text.contains("no such op") && !text.starts_with('<'),
+                format!("{name}: event {index} attributed to `{text}`"),
+            )?;
+        }
     }
+    Ok(())
+}
+
+/// Line 1 is the expectation, so `xs = [1, 2]` is line 3. Main's ops: 0 enter, 1 jump,
+/// 2-3 consts, 4 the list, 5 const, 6 retain, 7 push (copies: xs is shared), 8 len(xs),
+/// 9 release xs, 10 len(ys), 11 release ys, 12 add, 13-14 releases, 15 return.
+fn attribution_exact_op_trial() -> Result<(), Failed> {
     let program = run_source_program(
         "//# result: 5\nfn main() = {\n  xs = [1, 2];\n  ys = push(xs, 3);\n  len(xs) + len(ys)\n}\n",
     )?;
     let module = program.module().ok_or("no module")?;
-    let attribution = attribute_events(module, &program.expectations.limits.to_limits())?;
+    let limits = program.expectations.limits.to_limits();
+    let attribution = attribute_events(module, &limits)?;
     let first = attribution.site_of(0).ok_or("event 0 not attributed")?;
+    check(
+        first == EventSite::Op { function: 0, op: 4 },
+        format!("event 0 attributed to {first:?}"),
+    )?;
     let text = describe_site(&program, module, first);
     check(
-        text.starts_with("fn main op") && text.contains("MakeList") && text.ends_with("at 3:8"),
-        format!("event 0 attributed to `{text}`"),
+        text.starts_with("fn main op 4 (MakeList") && text.ends_with("at 3:8"),
+        format!("event 0 described as `{text}`"),
     )?;
-    let note = attribute_divergence(
-        &program,
-        module,
-        &program.expectations.limits.to_limits(),
-        0,
-    );
+    let interp = run_on_engine(&program, Engine::Interpreter, &limits)?;
+    let note = attribute_divergence(&program, module, &limits, &interp.trace, 0);
     check(
-        note.contains("event 0 was produced by fn main op") && note.contains("MakeList"),
+        note.starts_with("\n  event 0 was produced by fn main op 4 (MakeList")
+            && note.ends_with("at 3:8"),
         format!("divergence note: {note}"),
     )?;
     let last = attribution.trace.len() - 1;
-    let text = describe_site(&program, module, attribution.site_of(last).ok_or("last")?);
+    let site = attribution
+        .site_of(last)
+        .ok_or("last event not attributed")?;
+    let text = describe_site(&program, module, site);
     check(
-        text.contains("Release"),
-        format!("last event attributed to `{text}`"),
+        site == EventSite::Op {
+            function: 0,
+            op: 11,
+        } && text.starts_with("fn main op 11 (Release")
+            && text.ends_with("at 5:13"),
+        format!("last event {last} attributed to {site:?}: `{text}`"),
+    )
+}
+
+/// `level3` fails at `xs[i]` (4:23); each caller's cleanup then runs while its frame
+/// unwinds: level2's `Call` (op 8 at 9:3), level1's (op 20 at 16:3), main's (op 8 at 21:3).
+fn attribution_unwinding_trial() -> Result<(), Failed> {
+    let program = load_program(&default_corpus_dir().join("error_deep_in_nested_calls.cairn"))?;
+    let module = program.module().ok_or("no module")?;
+    let attribution = attribute_events(module, &program.expectations.limits.to_limits())?;
+    let mut sites: Vec<String> = Vec::new();
+    for index in 0..attribution.trace.len() {
+        let site = attribution.site_of(index).ok_or("event not attributed")?;
+        let text = describe_site(&program, module, site);
+        if sites.last() != Some(&text) {
+            sites.push(text);
+        }
+    }
+    let tail = &sites[sites.len().saturating_sub(3)..];
+    let expected = [
+        ("fn level2 op 8 (Call", "at 9:3"),
+        ("fn level1 op 20 (Call", "at 16:3"),
+        ("fn main op 8 (Call", "at 21:3"),
+    ];
+    check(
+        tail.len() == 3
+            && tail
+                .iter()
+                .zip(expected)
+                .all(|(text, (head, at))| text.starts_with(head) && text.ends_with(at)),
+        format!("the unwinding events are attributed to {tail:#?}"),
+    )
+}
+
+fn attribution_result_release_trial() -> Result<(), Failed> {
+    let program = run_source_program("//# result: [1]\nfn main() = [1]\n")?;
+    let module = program.module().ok_or("no module")?;
+    let attribution = attribute_events(module, &program.expectations.limits.to_limits())?;
+    let last = attribution.trace.len().checked_sub(1).ok_or("no events")?;
+    let site = attribution
+        .site_of(last)
+        .ok_or("last event not attributed")?;
+    check(
+        site == EventSite::ResultRelease
+            && attribution.trace[last].op == RefOp::Free
+            && describe_site(&program, module, site) == "the runner releasing main's result",
+        format!("the result's free (event {last}) attributed to {site:?}"),
     )
 }
 
