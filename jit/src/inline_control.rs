@@ -15,7 +15,7 @@ use cairn_lang::ir::{self, OpKind, TerminatorKind, Var};
 use cairn_runtime::{Context, Shim};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I64;
-use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value as ClValue};
+use cranelift_codegen::ir::{InstBuilder, MemFlagsData, StackSlot, Value as ClValue};
 
 use crate::translate::FunctionTranslator;
 
@@ -134,11 +134,13 @@ impl FunctionTranslator<'_, '_> {
         self.builder.switch_to_block(done);
     }
 
-    /// `rt_leave` inline. `depth_before_enter` is the depth this function's `Enter` read,
+    /// `rt_leave` inline. `depth_before_enter` holds the depth this function's `Enter` read,
     /// given only when [`depth_is_balanced`] holds for the module: it is then exactly
     /// `depth - 1`. Otherwise depth - 1, saturating at 0, as the shim does.
-    pub(crate) fn emit_leave(&mut self, depth_before_enter: Option<ClValue>) {
-        if let Some(depth) = depth_before_enter {
+    pub(crate) fn emit_leave(&mut self, depth_before_enter: Option<StackSlot>) {
+        if let Some(slot) = depth_before_enter {
+            let pointer_type = self.pointer_type();
+            let depth = self.builder.ins().stack_load(pointer_type, I64, slot, 0);
             self.store_context_word(depth, OFFSETS.call_depth);
             return;
         }

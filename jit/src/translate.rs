@@ -13,7 +13,7 @@ use cairn_runtime::value::UNIT_WORD;
 use cairn_runtime::{RunFailure, RuntimeError, Shim, Value};
 use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{
-    Block, BlockArg, FuncRef, InstBuilder, StackSlotData, StackSlotKind, UserFuncName,
+    Block, BlockArg, FuncRef, InstBuilder, StackSlot, StackSlotData, StackSlotKind, UserFuncName,
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::{FuncId, Module};
@@ -85,9 +85,11 @@ pub(crate) struct FunctionTranslator<'a, 'i> {
     /// Inline Int comparison flags (an `i8` 0/1) of the IR block being translated, by the
     /// Bool variable they also define; a `Branch` on one of them tests the flag directly.
     pub(crate) comparison_flags: HashMap<Var, cranelift_codegen::ir::Value>,
-    /// The depth this function's `Enter` read, when the module's depth is balanced (see
-    /// `inline_control.rs`); every `Return` restores it.
-    pub(crate) depth_before_enter: Option<cranelift_codegen::ir::Value>,
+    /// The stack slot holding the depth this function's `Enter` read, when the module's
+    /// depth is balanced (see `inline_control.rs`); every `Return` restores it. A slot, not
+    /// a register: it is only read at `Return`, so it should not occupy a callee-saved
+    /// register through the whole body.
+    pub(crate) depth_before_enter: Option<StackSlot>,
     /// Variables that are one Int constant throughout the function.
     pub(crate) int_constants: HashMap<Var, i64>,
     /// The context pointer (first parameter of the Cranelift function).
@@ -264,7 +266,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             OpKind::Enter => {
                 let depth = self.emit_enter(index, cleanup);
                 if self.inputs.depth_is_balanced {
-                    self.depth_before_enter = Some(depth);
+                    self.depth_before_enter = Some(self.spill_word(depth));
                 }
             }
             OpKind::Fuel => {
@@ -376,6 +378,23 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             .declare_func_in_func(id, self.builder.func);
         self.callee_refs.insert(callee, func_ref);
         func_ref
+    }
+
+    pub(crate) fn pointer_type(&self) -> cranelift_codegen::ir::Type {
+        self.jit.pointer_type()
+    }
+
+    /// Stores `word` in a new 8-byte stack slot.
+    fn spill_word(&mut self, word: cranelift_codegen::ir::Value) -> StackSlot {
+        self.slot_bytes += 8;
+        let slot = self.builder.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            8,
+            3,
+        ));
+        let pointer_type = self.jit.pointer_type();
+        self.builder.ins().stack_store(pointer_type, word, slot, 0);
+        slot
     }
 
     /// Spills owned element words to a stack slot and calls `shim(address, count)`.
