@@ -41,10 +41,11 @@ impl FunctionTranslator<'_, '_> {
             | BinaryOp::Ge => {
                 let (word, flag) =
                     self.emit_int_comparison(op, (lhs, rhs), known_ints, index, cleanup);
+                self.def(dst, word);
                 if let Some(flag) = flag {
                     self.comparison_flags.insert(dst, flag);
                 }
-                word
+                return;
             }
             BinaryOp::Div | BinaryOp::Rem | BinaryOp::Concat => {
                 self.fallible_shim(binary_shim(op), &[lhs, rhs], index, cleanup)

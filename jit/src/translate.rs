@@ -185,6 +185,9 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
     }
 
     pub(crate) fn def(&mut self, var: Var, value: cranelift_codegen::ir::Value) {
+        // A stale comparison flag must never stand for a redefined variable (only possible
+        // in non-SSA host IR, but cheap to rule out).
+        self.comparison_flags.remove(&var);
         self.builder.def_var(self.vars[var.0 as usize], value);
     }
 
