@@ -18,6 +18,7 @@
 //!   `rt_leave`, and returns failure to its caller. `cleanup` is decided by the RC pass.
 //! - Op indices number ops then the terminator, block by block in order ([`Function::op_at`]).
 
+pub mod builder;
 pub mod builtin;
 
 pub use builtin::Builtin;
