@@ -1,5 +1,7 @@
-//! The inline fast paths, identical to the JIT's (so both engines call the same shims in
-//! the same cases). Each touches no block and gives bit-identical results; every other case
+//! The interpreter's inline fast paths (the JIT has these and more: see
+//! `jit/src/inline_fast_paths.rs` and `kind_specialized.rs`). Each touches no block and gives
+//! bit-identical results, so whether an engine takes one never shows in the output, the
+//! errors or the refcount trace; every other case
 //! (floats, text, overflow, division, any error) goes to the shim, which raises the error:
 //!
 //! - `+ - *` when both words are Ints and the result fits in i48 (overflow -> the shim,
