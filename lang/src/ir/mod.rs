@@ -20,6 +20,9 @@
 
 pub mod builder;
 pub mod builtin;
+pub mod load_check;
+#[cfg(test)]
+mod load_check_tests;
 
 pub use builtin::Builtin;
 
