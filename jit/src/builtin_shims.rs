@@ -43,3 +43,24 @@ pub fn binary_shim(op: BinaryOp) -> Shim {
         BinaryOp::Ge => Shim::Ge,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::builtin_shim;
+    use cairn_lang::ir::Builtin;
+
+    /// The load check only checks a builtin's args against `Builtin::arity`; the shim each
+    /// builtin lowers to must take exactly that many words.
+    #[test]
+    fn every_builtin_shim_takes_the_builtins_arity() {
+        for &builtin in Builtin::ALL {
+            let shim = builtin_shim(builtin);
+            assert_eq!(
+                shim.param_count(),
+                builtin.arity(),
+                "{builtin:?} -> {}",
+                shim.symbol()
+            );
+        }
+    }
+}
