@@ -13,7 +13,6 @@
 mod code;
 mod execute;
 mod fast_paths;
-mod load_checks;
 mod load_error;
 mod observe;
 mod parallel_moves;
@@ -28,9 +27,11 @@ pub use code::{CompiledFunction, FailSite, Instr, IntComparison, InterpProgram};
 pub use observe::{ExecutionObserver, NoObserver};
 pub use translate::MAX_FRAME_REGISTERS;
 
-/// Translates `module` for the interpreter. Refuses generator items in plain blocks
+/// Translates `module` for the interpreter. Refuses what
+/// `cairn_lang::ir::load_check::check_loadable` refuses — generator items in plain blocks
 /// (RT0201, frame = the op), an entry point with parameters (RT0305), Int constants outside
-/// i48 (RT0301) and malformed IR (RT0001) — never panics on host-built IR.
+/// i48 (RT0301), malformed IR (RT0001) — and functions over the interpreter's own limits
+/// (RT0001); never panics on host-built IR.
 pub fn load(module: &ir::Module) -> Result<InterpProgram, RunFailure> {
     translate::translate_module(module)
 }

@@ -1,64 +1,33 @@
-//! Load-time failures of the translator: RT0201 for generator items in plain blocks, RT0305
-//! for an entry point that takes parameters, RT0301 for an Int constant outside i48, and
-//! RT0001 ("malformed IR ...") for IR the verifier would have rejected. Each is a
-//! `RunFailure` whose frame (when known) is the offending op.
+//! Load-time refusal: the interpreter runs the shared `check_loadable` before translating
+//! and reports its problem (or one of the translator's own limits, phrased as a
+//! [`LoadProblem`]) as the runtime diagnostic [`LoadProblem::refusal`] names, with the
+//! offending op as the only frame.
 
-use cairn_lang::ir::GeneratorItem;
+use cairn_lang::ir::Module;
+use cairn_lang::ir::load_check::{LoadProblem, LoadRefusal, check_loadable};
 use cairn_runtime::context::{ErrorFrame, RunFailure};
 use cairn_runtime::error::RuntimeError;
 
-/// Where in the module a load error was found.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct LoadLocation {
-    pub function: u32,
-    pub op: Option<u32>,
+/// Refuses `module` unless an engine may load it.
+pub(crate) fn check_module(module: &Module) -> Result<(), RunFailure> {
+    check_loadable(module).map_err(|problem| load_failure(&problem))
 }
 
-fn frames_at(location: LoadLocation) -> Vec<ErrorFrame> {
-    match location.op {
-        Some(op) => vec![ErrorFrame {
-            function: location.function,
-            op,
-        }],
-        None => Vec::new(),
-    }
-}
-
-pub(crate) fn unsupported_block_item(item: GeneratorItem, location: LoadLocation) -> RunFailure {
+/// The failure for `problem`: its diagnostic, and the offending op as the only frame.
+pub(crate) fn load_failure(problem: &LoadProblem) -> RunFailure {
+    let error = match problem.refusal() {
+        LoadRefusal::UnsupportedBlockItem(item) => RuntimeError::unsupported_block_item(item),
+        LoadRefusal::IntegerOverflow => RuntimeError::integer_overflow(),
+        LoadRefusal::EntryArityMismatch { name, expected } => {
+            RuntimeError::arity_mismatch(name, expected, 0)
+        }
+        LoadRefusal::Internal(detail) => RuntimeError::internal(&detail),
+    };
+    let frames = problem
+        .frame()
+        .map(|(function, op)| ErrorFrame { function, op });
     RunFailure {
-        error: RuntimeError::unsupported_block_item(item.name()),
-        frames: frames_at(location),
-    }
-}
-
-pub(crate) fn integer_constant_out_of_range(location: LoadLocation) -> RunFailure {
-    RunFailure {
-        error: RuntimeError::integer_overflow(),
-        frames: frames_at(location),
-    }
-}
-
-pub(crate) fn entry_takes_parameters(name: &str, count: usize) -> RunFailure {
-    RunFailure {
-        error: RuntimeError::arity_mismatch(name, count, 0),
-        frames: Vec::new(),
-    }
-}
-
-/// IR the verifier would reject: the engine refuses it instead of crashing.
-pub(crate) fn malformed(function_name: &str, detail: &str, location: LoadLocation) -> RunFailure {
-    RunFailure {
-        error: RuntimeError::internal(&format!(
-            "malformed IR in function `{function_name}`: {detail}"
-        )),
-        frames: frames_at(location),
-    }
-}
-
-/// Malformed module-level structure (no function to blame).
-pub(crate) fn malformed_module(detail: &str) -> RunFailure {
-    RunFailure {
-        error: RuntimeError::internal(&format!("malformed IR module: {detail}")),
-        frames: Vec::new(),
+        error,
+        frames: frames.into_iter().collect(),
     }
 }

@@ -9,13 +9,12 @@
 //! op becomes exactly one instruction that calls exactly the one shim the JIT calls for it
 //! (`shim_selection.rs`).
 //!
-//! Load-time rejections (never a crash), in the JIT's order: `GeneratorItem` anywhere ->
-//! RT0201 with the op as the frame; a missing entry -> RT0001; an entry point with
-//! parameters -> RT0305; then per function an Int constant outside i48 -> RT0301, and
-//! anything the verifier would reject (unknown or never-defined var, unknown
-//! function/block, arity, block-param count, a branch target with params) -> RT0001
-//! "malformed IR ...".
+//! Load-time rejections (never a crash): first everything the shared
+//! `cairn_lang::ir::load_check::check_loadable` refuses (the same checks as the JIT's), so
+//! the translator relies on ids, arities and variables being valid; then the interpreter's
+//! own limits (frame registers, code size) -> RT0001 "malformed IR ...".
 
+use cairn_lang::ir::load_check::{LoadProblem, LoadProblemKind};
 use cairn_lang::ir::{
     self, BinaryOp, BlockId, Constant, Module, OpKind, TerminatorKind, UnaryOp, Var,
 };
@@ -27,42 +26,24 @@ use crate::code::{
     CompiledFunction, FailSite, Instr, IntComparison, InterpProgram, ProgramCounter, Register,
     SiteId,
 };
-use crate::load_checks::{defined_vars, reject_generator_items};
-use crate::load_error::{self, LoadLocation};
+use crate::load_error::{check_module, load_failure};
 use crate::parallel_moves::sequence_parallel_moves;
 use crate::shim_selection::{aggregate_shim, builtin_instr, comparison_shim};
 
-/// The most registers one function's window may need; larger IR is refused at load
+/// The most registers one function's window may need (its variables, at most
+/// `MAX_FUNCTION_VARIABLES`, plus jump scratch registers); larger IR is refused at load
 /// rather than exhausting memory at run time.
 pub const MAX_FRAME_REGISTERS: u32 = 1 << 20;
 
 /// Translates every function of `module` (see the module docs for the rejections).
 pub fn translate_module(module: &Module) -> Result<InterpProgram, RunFailure> {
-    if module.functions.is_empty() {
-        return Err(load_error::malformed_module("the module has no functions"));
-    }
-    if u32::try_from(module.functions.len()).is_err() {
-        return Err(load_error::malformed_module("too many functions"));
-    }
-    reject_generator_items(module)?;
+    check_module(module)?;
     let entry = module.entry.0;
-    let Some(entry_function) = module.functions.get(entry as usize) else {
-        return Err(load_error::malformed_module(&format!(
-            "entry function {entry} does not exist ({} functions)",
-            module.functions.len()
-        )));
-    };
-    if !entry_function.params.is_empty() {
-        return Err(load_error::entry_takes_parameters(
-            &entry_function.name,
-            entry_function.params.len(),
-        ));
-    }
     let mut literals = Vec::new();
     let mut functions = Vec::with_capacity(module.functions.len());
     let mut op_indices = Vec::with_capacity(module.functions.len());
     for (index, function) in module.functions.iter().enumerate() {
-        let translator = FunctionTranslator::new(module, index as u32, function, &mut literals);
+        let translator = FunctionTranslator::new(index as u32, function, &mut literals);
         let (compiled, ops) = translator.translate()?;
         functions.push(compiled);
         op_indices.push(ops);
@@ -76,7 +57,6 @@ pub fn translate_module(module: &Module) -> Result<InterpProgram, RunFailure> {
 }
 
 struct FunctionTranslator<'a> {
-    module: &'a Module,
     index: u32,
     function: &'a ir::Function,
     literals: &'a mut Vec<Box<[u8]>>,
@@ -90,7 +70,6 @@ struct FunctionTranslator<'a> {
     /// Instructions whose targets still hold block indices.
     unresolved_jumps: Vec<usize>,
     scratch_registers: u32,
-    defined: Vec<bool>,
     /// The block being translated.
     current_block: u32,
     /// The IR op index being translated (for error frames).
@@ -98,14 +77,8 @@ struct FunctionTranslator<'a> {
 }
 
 impl<'a> FunctionTranslator<'a> {
-    fn new(
-        module: &'a Module,
-        index: u32,
-        function: &'a ir::Function,
-        literals: &'a mut Vec<Box<[u8]>>,
-    ) -> Self {
+    fn new(index: u32, function: &'a ir::Function, literals: &'a mut Vec<Box<[u8]>>) -> Self {
         FunctionTranslator {
-            module,
             index,
             function,
             literals,
@@ -116,59 +89,39 @@ impl<'a> FunctionTranslator<'a> {
             block_pcs: Vec::with_capacity(function.blocks.len()),
             unresolved_jumps: Vec::new(),
             scratch_registers: 0,
-            defined: Vec::new(),
             current_block: 0,
             current_op: 0,
         }
     }
 
-    fn malformed(&self, detail: &str) -> RunFailure {
-        load_error::malformed(&self.function.name, detail, self.location())
+    /// One of the interpreter's own limits exceeded by the whole function.
+    fn over_limit(&self, detail: &str) -> RunFailure {
+        load_failure(&LoadProblem::malformed_in_function(
+            self.index,
+            &self.function.name,
+            None,
+            detail,
+        ))
     }
 
-    fn location(&self) -> LoadLocation {
-        LoadLocation {
-            function: self.index,
+    /// A problem `check_loadable` refuses, met again at the current op (defensive: the
+    /// module was checked before translation).
+    fn refused_here(&self, kind: LoadProblemKind) -> RunFailure {
+        load_failure(&LoadProblem {
+            kind,
+            function: Some(self.index),
             op: Some(self.current_op),
-        }
+        })
     }
 
     /// The compiled function and the IR op index of each of its instructions.
     fn translate(mut self) -> Result<(CompiledFunction, Box<[u32]>), RunFailure> {
         let function = self.function;
-        if function.var_count > MAX_FRAME_REGISTERS {
-            return Err(load_error::malformed(
-                &function.name,
-                &format!(
-                    "{} variables exceed the interpreter's limit of {MAX_FRAME_REGISTERS}",
-                    function.var_count
-                ),
-                LoadLocation {
-                    function: self.index,
-                    op: None,
-                },
-            ));
-        }
-        self.defined = defined_vars(function);
-        let Some(entry_block) = function.blocks.first() else {
-            return Err(load_error::malformed(
-                &function.name,
-                "the function has no blocks",
-                LoadLocation {
-                    function: self.index,
-                    op: None,
-                },
-            ));
-        };
-        let param_vars: Vec<Var> = function.params.iter().map(|p| p.var).collect();
-        let entry_vars: Vec<Var> = entry_block.params.iter().map(|p| p.var).collect();
-        if param_vars != entry_vars {
-            return Err(self.malformed("block 0's params are not the function's params"));
-        }
-        let param_registers = param_vars
+        let param_registers: Vec<Register> = function
+            .params
             .iter()
-            .map(|&var| self.register(var))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|p| self.register(p.var))
+            .collect();
 
         let mut op_index = 0u32;
         for (block_index, block) in function.blocks.iter().enumerate() {
@@ -181,7 +134,7 @@ impl<'a> FunctionTranslator<'a> {
                 op_index += 1;
             }
             self.current_op = op_index;
-            self.translate_terminator(&block.terminator)?;
+            self.translate_terminator(&block.terminator);
             self.label_new_instructions();
             op_index += 1;
         }
@@ -189,10 +142,12 @@ impl<'a> FunctionTranslator<'a> {
 
         let frame_size = function.var_count + self.scratch_registers;
         if frame_size > MAX_FRAME_REGISTERS {
-            return Err(self.malformed("too many registers"));
+            return Err(self.over_limit(&format!(
+                "{frame_size} registers exceed the interpreter's limit of {MAX_FRAME_REGISTERS}"
+            )));
         }
         if u32::try_from(self.code.len()).is_err() {
-            return Err(self.malformed("function body is too large"));
+            return Err(self.over_limit("function body is too large"));
         }
         let compiled = CompiledFunction {
             name: function.name.clone(),
@@ -210,70 +165,54 @@ impl<'a> FunctionTranslator<'a> {
         self.op_indices.resize(self.code.len(), self.current_op);
     }
 
-    fn register(&self, var: Var) -> Result<Register, RunFailure> {
-        if self.defined.get(var.0 as usize) == Some(&true) {
-            Ok(var.0)
-        } else if var.0 < self.function.var_count {
-            Err(self.malformed(&format!("variable v{} is used but never defined", var.0)))
-        } else {
-            Err(self.malformed(&format!(
-                "variable v{} is out of range (var_count {})",
-                var.0, self.function.var_count
-            )))
-        }
+    /// `var`'s register: `var` is in range (checked by `check_loadable`).
+    fn register(&self, var: Var) -> Register {
+        var.0
     }
 
-    fn site(&mut self, cleanup: &[Var]) -> Result<SiteId, RunFailure> {
-        let cleanup = cleanup
-            .iter()
-            .map(|&var| self.register(var))
-            .collect::<Result<Vec<_>, _>>()?;
+    fn site(&mut self, cleanup: &[Var]) -> SiteId {
+        let cleanup: Vec<Register> = cleanup.iter().map(|&var| self.register(var)).collect();
         self.sites.push(FailSite {
             op: self.current_op,
             cleanup: cleanup.into_boxed_slice(),
         });
-        Ok((self.sites.len() - 1) as SiteId)
+        (self.sites.len() - 1) as SiteId
     }
 
-    fn push_operands(&mut self, vars: &[Var]) -> Result<u32, RunFailure> {
+    fn push_operands(&mut self, vars: &[Var]) -> u32 {
         let start = self.operands.len() as u32;
         for &var in vars {
-            let register = self.register(var)?;
+            let register = self.register(var);
             self.operands.push(register);
         }
-        Ok(start)
+        start
     }
 
-    fn block(&self, block: BlockId) -> Result<&'a ir::Block, RunFailure> {
-        self.function.blocks.get(block.0 as usize).ok_or_else(|| {
-            self.malformed(&format!(
-                "block b{} does not exist ({} blocks)",
-                block.0,
-                self.function.blocks.len()
-            ))
-        })
+    /// Block `block` of this function (it exists: checked by `check_loadable`).
+    fn block(&self, block: BlockId) -> &'a ir::Block {
+        &self.function.blocks[block.0 as usize]
     }
 
     fn translate_op(&mut self, op: &ir::Op) -> Result<(), RunFailure> {
         let instr = match &op.kind {
             OpKind::Enter => Instr::Shim0 {
                 shim: shims::rt_enter,
-                site: self.site(&op.cleanup)?,
+                site: self.site(&op.cleanup),
             },
             OpKind::Fuel => Instr::Shim0 {
                 shim: shims::rt_fuel,
-                site: self.site(&op.cleanup)?,
+                site: self.site(&op.cleanup),
             },
             OpKind::Const { dst, value } => Instr::Const {
-                dst: self.register(*dst)?,
+                dst: self.register(*dst),
                 word: self.constant_word(*value)?,
             },
             OpKind::Text { dst, text } => {
                 self.literals.push(text.as_bytes().into());
                 Instr::Text {
-                    dst: self.register(*dst)?,
+                    dst: self.register(*dst),
                     literal: (self.literals.len() - 1) as u32,
-                    site: self.site(&op.cleanup)?,
+                    site: self.site(&op.cleanup),
                 }
             }
             OpKind::Unary {
@@ -285,95 +224,72 @@ impl<'a> FunctionTranslator<'a> {
                     UnaryOp::Neg => shims::rt_neg,
                     UnaryOp::Not => shims::rt_not,
                 },
-                dst: self.register(*dst)?,
-                operand: self.register(*operand)?,
-                site: self.site(&op.cleanup)?,
+                dst: self.register(*dst),
+                operand: self.register(*operand),
+                site: self.site(&op.cleanup),
             },
             OpKind::Binary {
                 dst,
                 op: binary,
                 lhs,
                 rhs,
-            } => self.binary(*binary, *dst, *lhs, *rhs, &op.cleanup)?,
+            } => self.binary(*binary, *dst, *lhs, *rhs, &op.cleanup),
             OpKind::Call {
                 dst,
                 function,
                 args,
-            } => {
-                let Some(callee) = self.module.functions.get(function.0 as usize) else {
-                    return Err(self.malformed(&format!("function f{} does not exist", function.0)));
-                };
-                if callee.params.len() != args.len() {
-                    return Err(self.malformed(&format!(
-                        "call of `{}` passes {} arguments, it takes {}",
-                        callee.name,
-                        args.len(),
-                        callee.params.len()
-                    )));
-                }
-                Instr::Call {
-                    callee: function.0,
-                    dst: self.register(*dst)?,
-                    start: self.push_operands(args)?,
-                    len: args.len() as u32,
-                    site: self.site(&op.cleanup)?,
-                }
-            }
+            } => Instr::Call {
+                callee: function.0,
+                dst: self.register(*dst),
+                start: self.push_operands(args),
+                len: args.len() as u32,
+                site: self.site(&op.cleanup),
+            },
             OpKind::Builtin { dst, builtin, args } => {
-                if args.len() != builtin.arity() {
-                    return Err(self.malformed(&format!(
-                        "builtin {builtin:?} takes {} arguments, got {}",
-                        builtin.arity(),
-                        args.len()
-                    )));
-                }
-                let dst = self.register(*dst)?;
-                let args = args
-                    .iter()
-                    .map(|&var| self.register(var))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let site = self.site(&op.cleanup)?;
+                let dst = self.register(*dst);
+                let args: Vec<Register> = args.iter().map(|&var| self.register(var)).collect();
+                let site = self.site(&op.cleanup);
                 builtin_instr(*builtin, dst, &args, site)
             }
             OpKind::MakeList { dst, elements } | OpKind::MakeTuple { dst, elements } => {
                 let count = elements.len() as u32;
                 Instr::Aggregate {
                     shim: aggregate_shim(&op.kind),
-                    dst: self.register(*dst)?,
-                    start: self.push_operands(elements)?,
+                    dst: self.register(*dst),
+                    start: self.push_operands(elements),
                     words: count,
                     count,
-                    site: self.site(&op.cleanup)?,
+                    site: self.site(&op.cleanup),
                 }
             }
             OpKind::MakeMap { dst, entries } => {
                 let flat: Vec<Var> = entries.iter().flat_map(|&(k, v)| [k, v]).collect();
                 Instr::Aggregate {
                     shim: aggregate_shim(&op.kind),
-                    dst: self.register(*dst)?,
-                    start: self.push_operands(&flat)?,
+                    dst: self.register(*dst),
+                    start: self.push_operands(&flat),
                     words: flat.len() as u32,
                     count: entries.len() as u32,
-                    site: self.site(&op.cleanup)?,
+                    site: self.site(&op.cleanup),
                 }
             }
             OpKind::Index { dst, base, index } => Instr::Shim2 {
                 shim: shims::rt_index,
-                dst: self.register(*dst)?,
-                lhs: self.register(*base)?,
-                rhs: self.register(*index)?,
-                site: self.site(&op.cleanup)?,
+                dst: self.register(*dst),
+                lhs: self.register(*base),
+                rhs: self.register(*index),
+                site: self.site(&op.cleanup),
             },
             OpKind::Retain { dst, src } => Instr::Retain {
-                dst: self.register(*dst)?,
-                src: self.register(*src)?,
-                site: self.site(&op.cleanup)?,
+                dst: self.register(*dst),
+                src: self.register(*src),
+                site: self.site(&op.cleanup),
             },
             OpKind::Release { var } => Instr::Release {
-                var: self.register(*var)?,
+                var: self.register(*var),
             },
             OpKind::GeneratorItem { item } => {
-                return Err(load_error::unsupported_block_item(*item, self.location()));
+                return Err(self.refused_here(LoadProblemKind::GeneratorItem(*item)));
             }
         };
         self.code.push(instr);
@@ -385,7 +301,7 @@ impl<'a> FunctionTranslator<'a> {
             Constant::Int(n) => match Value::int(n) {
                 Some(word) => word.bits(),
                 None => {
-                    return Err(load_error::integer_constant_out_of_range(self.location()));
+                    return Err(self.refused_here(LoadProblemKind::IntConstantOutOfRange(n)));
                 }
             },
             Constant::Float(x) => Value::float(x).bits(),
@@ -394,20 +310,9 @@ impl<'a> FunctionTranslator<'a> {
         })
     }
 
-    fn binary(
-        &mut self,
-        op: BinaryOp,
-        dst: Var,
-        lhs: Var,
-        rhs: Var,
-        cleanup: &[Var],
-    ) -> Result<Instr, RunFailure> {
-        let (dst, lhs, rhs) = (
-            self.register(dst)?,
-            self.register(lhs)?,
-            self.register(rhs)?,
-        );
-        let site = self.site(cleanup)?;
+    fn binary(&mut self, op: BinaryOp, dst: Var, lhs: Var, rhs: Var, cleanup: &[Var]) -> Instr {
+        let (dst, lhs, rhs) = (self.register(dst), self.register(lhs), self.register(rhs));
+        let site = self.site(cleanup);
         let comparison = |comparison: IntComparison| Instr::Compare {
             comparison,
             shim: comparison_shim(comparison),
@@ -423,7 +328,7 @@ impl<'a> FunctionTranslator<'a> {
             rhs,
             site,
         };
-        Ok(match op {
+        match op {
             BinaryOp::Add => Instr::Add {
                 dst,
                 lhs,
@@ -451,31 +356,23 @@ impl<'a> FunctionTranslator<'a> {
             BinaryOp::Le => comparison(IntComparison::Le),
             BinaryOp::Gt => comparison(IntComparison::Gt),
             BinaryOp::Ge => comparison(IntComparison::Ge),
-        })
+        }
     }
 
-    fn translate_terminator(&mut self, terminator: &ir::Terminator) -> Result<(), RunFailure> {
+    fn translate_terminator(&mut self, terminator: &ir::Terminator) {
         match &terminator.kind {
             TerminatorKind::Return { value } => {
-                let value = self.register(*value)?;
+                let value = self.register(*value);
                 self.code.push(Instr::Return { value });
             }
             TerminatorKind::Jump { target, args } => {
-                let target_block = self.block(*target)?;
-                if target_block.params.len() != args.len() {
-                    return Err(self.malformed(&format!(
-                        "jump to b{} passes {} arguments, the block takes {}",
-                        target.0,
-                        args.len(),
-                        target_block.params.len()
-                    )));
-                }
+                let target_block = self.block(*target);
                 let mut moves = Vec::with_capacity(args.len());
                 for (param, &arg) in target_block.params.iter().zip(args) {
-                    moves.push((self.register(param.var)?, self.register(arg)?));
+                    moves.push((self.register(param.var), self.register(arg)));
                 }
                 self.emit_parallel_moves(&moves);
-                // A jump to the next block falls through (that block exists: checked above).
+                // A jump to the next block falls through (that block exists: load-checked).
                 if target.0 != self.current_block + 1 {
                     self.unresolved_jumps.push(self.code.len());
                     self.code.push(Instr::Jump { target: target.0 });
@@ -487,16 +384,8 @@ impl<'a> FunctionTranslator<'a> {
                 then_block,
                 else_block,
             } => {
-                for target in [*then_block, *else_block] {
-                    if !self.block(target)?.params.is_empty() {
-                        return Err(self.malformed(&format!(
-                            "branch target b{} has block parameters",
-                            target.0
-                        )));
-                    }
-                }
-                let condition = self.register(*condition)?;
-                let site = self.site(&terminator.cleanup)?;
+                let condition = self.register(*condition);
+                let site = self.site(&terminator.cleanup);
                 self.unresolved_jumps.push(self.code.len());
                 self.code.push(Instr::Branch {
                     condition,
@@ -507,7 +396,6 @@ impl<'a> FunctionTranslator<'a> {
                 });
             }
         }
-        Ok(())
     }
 
     /// Emits `dst_i <- src_i` for all `i` as if simultaneously.

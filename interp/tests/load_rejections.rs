@@ -1,105 +1,53 @@
-//! Load-time rejections: generator items (RT0201 with the op as the frame), malformed IR
-//! (RT0001, never a crash), entry points with parameters (RT0305), out-of-range constants.
+//! The interpreter refuses what `cairn_lang::ir::load_check::check_loadable` refuses (the cases are
+//! tested there), before translating, and reports each problem as its SPEC §7
+//! diagnostic with the offending op as the only frame.
 
 mod support;
 
-use cairn_lang::ir::{BlockId, Constant, GeneratorItem, OpKind, Var};
+use cairn_lang::ir::{Constant, GeneratorItem, Module, OpKind, Var};
 use cairn_runtime::context::{ErrorFrame, RunFailure};
 use cairn_runtime::error::ErrorCode;
 use support::ir_builder::{FunctionBuilder, OWNED, module};
 
-fn load_error(module: &cairn_lang::ir::Module) -> RunFailure {
+fn load_error(module: &Module) -> RunFailure {
     match cairn_interp::load(module) {
         Ok(_) => panic!("module should be refused"),
         Err(failure) => failure,
     }
 }
 
-/// `main() = { enter; x = 1; <item>; return x }` in function 1 of two.
-fn module_with_item(item: GeneratorItem) -> cairn_lang::ir::Module {
-    let (mut helper, _) = FunctionBuilder::new("helper", &[]);
-    helper.enter(&[]);
-    let one = helper.int(1);
-    helper.ret(one);
+#[test]
+fn load_problems_are_refused_with_their_diagnostics_and_frames() {
     let (mut main, _) = FunctionBuilder::new("main", &[]);
     main.enter(&[]);
     let x = main.int(1);
-    main.op(OpKind::GeneratorItem { item }, &[]);
+    main.op(
+        OpKind::GeneratorItem {
+            item: GeneratorItem::Yield,
+        },
+        &[],
+    );
     main.ret(x);
-    module(vec![helper.finish(), main.finish()], 1)
-}
+    let failure = load_error(&module(vec![main.finish()], 0));
+    assert_eq!(failure.error.code, ErrorCode::RT0201);
+    assert_eq!(
+        failure.error.message,
+        "unsupported block item in plain block: Yield"
+    );
+    assert_eq!(failure.frames, vec![ErrorFrame { function: 0, op: 2 }]);
 
-#[test]
-fn generator_items_are_rt0201_with_the_op_as_frame() {
-    for (item, name) in [
-        (GeneratorItem::Filter, "Filter"),
-        (GeneratorItem::Yield, "Yield"),
-        (GeneratorItem::Recurse, "Recurse"),
-    ] {
-        let failure = load_error(&module_with_item(item));
-        assert_eq!(failure.error.code, ErrorCode::RT0201);
-        assert_eq!(
-            failure.error.message,
-            format!("unsupported block item in plain block: {name}")
-        );
-        assert_eq!(failure.frames, vec![ErrorFrame { function: 1, op: 2 }]);
-    }
-}
-
-#[test]
-fn unknown_variable_is_an_internal_error_not_a_crash() {
     let (mut main, _) = FunctionBuilder::new("main", &[]);
     main.enter(&[]);
     main.ret(Var(99));
     let failure = load_error(&module(vec![main.finish()], 0));
     assert_eq!(failure.error.code, ErrorCode::RT0001);
-    assert!(failure.error.message.contains("v99"), "{}", failure.error);
+    assert_eq!(
+        failure.error.message,
+        "internal runtime error: malformed IR in function `main`: \
+         variable v99 is out of range (var_count 0)"
+    );
     assert_eq!(failure.frames, vec![ErrorFrame { function: 0, op: 1 }]);
-}
 
-#[test]
-fn unknown_function_and_wrong_arity_are_refused() {
-    let (mut main, _) = FunctionBuilder::new("main", &[]);
-    main.enter(&[]);
-    let r = main.call(7, &[], &[]);
-    main.ret(r);
-    let failure = load_error(&module(vec![main.finish()], 0));
-    assert_eq!(failure.error.code, ErrorCode::RT0001);
-    assert!(failure.error.message.contains("f7"), "{}", failure.error);
-
-    let (mut callee, params) = FunctionBuilder::new("callee", &[OWNED]);
-    callee.enter(&params);
-    callee.ret(params[0]);
-    let (mut main, _) = FunctionBuilder::new("main", &[]);
-    main.enter(&[]);
-    let r = main.call(0, &[], &[]);
-    main.ret(r);
-    let failure = load_error(&module(vec![callee.finish(), main.finish()], 1));
-    assert_eq!(failure.error.code, ErrorCode::RT0001);
-    assert!(failure.error.message.contains("passes 0 arguments"));
-}
-
-#[test]
-fn unknown_block_and_bad_jump_arity_are_refused() {
-    let (mut main, _) = FunctionBuilder::new("main", &[]);
-    main.enter(&[]);
-    main.jump(BlockId(5), &[]);
-    let failure = load_error(&module(vec![main.finish()], 0));
-    assert_eq!(failure.error.code, ErrorCode::RT0001);
-    assert!(failure.error.message.contains("b5"), "{}", failure.error);
-
-    let (mut main, _) = FunctionBuilder::new("main", &[]);
-    let (exit, params) = main.block(&[OWNED]);
-    main.enter(&[]);
-    main.jump(exit, &[]);
-    main.switch_to(exit);
-    main.ret(params[0]);
-    let failure = load_error(&module(vec![main.finish()], 0));
-    assert_eq!(failure.error.code, ErrorCode::RT0001);
-}
-
-#[test]
-fn entry_with_parameters_and_missing_entry_are_refused() {
     let (mut main, params) = FunctionBuilder::new("main", &[OWNED]);
     main.enter(&params);
     main.ret(params[0]);
@@ -109,69 +57,44 @@ fn entry_with_parameters_and_missing_entry_are_refused() {
         failure.error.message,
         "arity mismatch: main expects 1 arguments, got 0"
     );
+    assert!(failure.frames.is_empty());
 
-    let (mut main, _) = FunctionBuilder::new("main", &[]);
-    main.enter(&[]);
-    let x = main.int(1);
-    main.ret(x);
-    let failure = load_error(&module(vec![main.finish()], 3));
-    assert_eq!(failure.error.code, ErrorCode::RT0001);
-    assert!(load_error(&module(vec![], 0)).error.code == ErrorCode::RT0001);
-}
-
-#[test]
-fn int_constant_outside_i48_is_refused() {
     let (mut main, _) = FunctionBuilder::new("main", &[]);
     main.enter(&[]);
     let x = main.constant(Constant::Int(1 << 50));
     main.ret(x);
     let failure = load_error(&module(vec![main.finish()], 0));
     assert_eq!(failure.error.code, ErrorCode::RT0301);
+    assert_eq!(failure.error.message, "integer overflow");
     assert_eq!(failure.frames, vec![ErrorFrame { function: 0, op: 1 }]);
 }
 
 #[test]
-fn well_formed_module_loads() {
+fn frame_over_the_register_limit_is_refused_after_the_shared_check() {
+    // `loop(x, y) = loop(y, x)`: the swap needs a scratch register beyond the variables.
     let (mut main, _) = FunctionBuilder::new("main", &[]);
+    let (looping, params) = main.block(&[OWNED, OWNED]);
     main.enter(&[]);
-    let x = main.int(1);
-    main.ret(x);
-    let program = cairn_interp::load(&module(vec![main.finish()], 0)).expect("loads");
-    assert_eq!(program.functions().len(), 1);
-    assert_eq!(program.functions()[0].name, "main");
-}
-
-#[test]
-fn use_of_a_variable_nothing_defines_is_refused() {
-    let (mut main, _) = FunctionBuilder::new("main", &[]);
-    main.enter(&[]);
-    let never_defined = main.var();
-    main.ret(never_defined);
-    let failure = load_error(&module(vec![main.finish()], 0));
+    let a = main.int(1);
+    let b = main.int(2);
+    main.jump(looping, &[a, b]);
+    main.switch_to(looping);
+    main.jump(looping, &[params[1], params[0]]);
+    let mut main = main.finish();
+    main.var_count = cairn_lang::ir::load_check::MAX_FUNCTION_VARIABLES;
+    let module = module(vec![main], 0);
+    assert_eq!(cairn_lang::ir::load_check::check_loadable(&module), Ok(()));
+    let failure = load_error(&module);
     assert_eq!(failure.error.code, ErrorCode::RT0001);
+    let message = &failure.error.message;
+    let prefix = "internal runtime error: malformed IR in function `main`: ";
+    let suffix = format!(
+        " registers exceed the interpreter's limit of {}",
+        cairn_interp::MAX_FRAME_REGISTERS
+    );
     assert!(
-        failure.error.message.contains("never defined"),
-        "{}",
-        failure.error
+        message.starts_with(prefix) && message.ends_with(&suffix),
+        "{message}"
     );
-}
-
-#[test]
-fn generator_items_win_over_other_problems_in_earlier_functions() {
-    let (mut broken, _) = FunctionBuilder::new("broken", &[]);
-    broken.enter(&[]);
-    broken.ret(Var(42));
-    let (mut main, _) = FunctionBuilder::new("main", &[]);
-    main.enter(&[]);
-    main.op(
-        OpKind::GeneratorItem {
-            item: GeneratorItem::Yield,
-        },
-        &[],
-    );
-    let x = main.int(1);
-    main.ret(x);
-    let failure = load_error(&module(vec![broken.finish(), main.finish()], 1));
-    assert_eq!(failure.error.code, ErrorCode::RT0201);
-    assert_eq!(failure.frames, vec![ErrorFrame { function: 1, op: 1 }]);
+    assert!(failure.frames.is_empty());
 }
