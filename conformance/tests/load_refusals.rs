@@ -1,23 +1,25 @@
-//! The JIT refuses what `cairn_lang::ir::load_check::check_loadable` refuses (the cases are
-//! tested there), before any code is generated, and reports each problem as its SPEC §7
-//! diagnostic with the offending op as the only frame.
+//! Both engines refuse what `cairn_lang::ir::load_check::check_loadable` refuses (the cases
+//! are tested there) before running anything, and report each problem identically: the same
+//! SPEC §7 code, message and frames on the interpreter and the JIT.
 
-mod support;
-
-use cairn_lang::ir::{Constant, GeneratorItem, Module, OpKind, Var};
+use cairn_lang::ir::builder::{FunctionBuilder, module};
+use cairn_lang::ir::{Constant, GeneratorItem, Module, OpKind, ParamMode, Var};
 use cairn_runtime::context::{ErrorFrame, RunFailure};
 use cairn_runtime::error::ErrorCode;
-use support::ir_builder::{FunctionBuilder, OWNED, module};
 
-fn compile_error(module: &Module) -> RunFailure {
-    match cairn_jit::compile(module) {
-        Ok(_) => panic!("module should be refused"),
-        Err(failure) => failure,
-    }
+/// The refusal of `module`, which must be identical on both engines.
+fn refusal(module: &Module) -> RunFailure {
+    let Err(interp) = cairn_interp::load(module) else {
+        panic!("the interpreter loaded a module it must refuse");
+    };
+    let Err(jit) = cairn_jit::compile(module) else {
+        panic!("the JIT compiled a module it must refuse");
+    };
+    assert_eq!(interp, jit, "the engines refuse the module differently");
+    interp
 }
 
-#[test]
-fn load_problems_are_refused_with_their_diagnostics_and_frames() {
+fn generator_item_in_main() -> Module {
     let (mut main, _) = FunctionBuilder::new("main", &[]);
     main.enter(&[]);
     let x = main.int(1);
@@ -28,18 +30,26 @@ fn load_problems_are_refused_with_their_diagnostics_and_frames() {
         &[],
     );
     main.ret(x);
-    let failure = compile_error(&module(vec![main.finish()], 0));
+    module(vec![main.finish()], 0)
+}
+
+#[test]
+fn a_generator_item_is_rt0201_at_its_op() {
+    let failure = refusal(&generator_item_in_main());
     assert_eq!(failure.error.code, ErrorCode::RT0201);
     assert_eq!(
         failure.error.message,
         "unsupported block item in plain block: Yield"
     );
     assert_eq!(failure.frames, vec![ErrorFrame { function: 0, op: 2 }]);
+}
 
+#[test]
+fn malformed_ir_is_rt0001_naming_the_problem() {
     let (mut main, _) = FunctionBuilder::new("main", &[]);
     main.enter(&[]);
     main.ret(Var(99));
-    let failure = compile_error(&module(vec![main.finish()], 0));
+    let failure = refusal(&module(vec![main.finish()], 0));
     assert_eq!(failure.error.code, ErrorCode::RT0001);
     assert_eq!(
         failure.error.message,
@@ -47,23 +57,29 @@ fn load_problems_are_refused_with_their_diagnostics_and_frames() {
          variable v99 is out of range (var_count 0)"
     );
     assert_eq!(failure.frames, vec![ErrorFrame { function: 0, op: 1 }]);
+}
 
-    let (mut main, params) = FunctionBuilder::new("main", &[OWNED]);
+#[test]
+fn an_entry_with_params_is_rt0305() {
+    let (mut main, params) = FunctionBuilder::new("main", &[ParamMode::Owned]);
     main.enter(&params);
     main.ret(params[0]);
-    let failure = compile_error(&module(vec![main.finish()], 0));
+    let failure = refusal(&module(vec![main.finish()], 0));
     assert_eq!(failure.error.code, ErrorCode::RT0305);
     assert_eq!(
         failure.error.message,
         "arity mismatch: main expects 1 arguments, got 0"
     );
     assert!(failure.frames.is_empty());
+}
 
+#[test]
+fn an_int_constant_outside_i48_is_rt0301_at_its_op() {
     let (mut main, _) = FunctionBuilder::new("main", &[]);
     main.enter(&[]);
     let x = main.constant(Constant::Int(1 << 50));
     main.ret(x);
-    let failure = compile_error(&module(vec![main.finish()], 0));
+    let failure = refusal(&module(vec![main.finish()], 0));
     assert_eq!(failure.error.code, ErrorCode::RT0301);
     assert_eq!(failure.error.message, "integer overflow");
     assert_eq!(failure.frames, vec![ErrorFrame { function: 0, op: 1 }]);
