@@ -78,6 +78,9 @@ define_shim_table! {
     ListExtend => rt_list_extend(list, other);
     /// `base[index]`: both borrowed; the element comes back retained.
     Index => rt_index(base, index);
+    /// Tuple destructuring `(a, b) = v`: `v` and `arity` (an Int) borrowed; Unit when `v` is
+    /// a Tuple of exactly `arity` elements, else RT0303.
+    ExpectTupleArity => rt_expect_tuple_arity(value, arity);
     /// Builtins (SPEC §2). Ownership per argument is in docs/LANGUAGE.md and lang's builtin table.
     Print => rt_print(value);
     Len => rt_len(value);

@@ -40,6 +40,8 @@ mod map;
 mod rc;
 mod text;
 mod tuple;
+#[cfg(test)]
+mod tuple_tests;
 
 pub use arith::*;
 pub use builtins::*;
