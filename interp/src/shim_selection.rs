@@ -65,6 +65,7 @@ pub(crate) fn builtin_instr(
         Builtin::Remove => two(shims::rt_remove),
         Builtin::Has => two(shims::rt_has),
         Builtin::ListExtend => two(shims::rt_list_extend),
+        Builtin::ExpectTupleArity => two(shims::rt_expect_tuple_arity),
         Builtin::Set => three(shims::rt_set),
         Builtin::Get => three(shims::rt_get),
         Builtin::Insert => three(shims::rt_insert),

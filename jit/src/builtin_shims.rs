@@ -17,6 +17,7 @@ pub fn builtin_shim(builtin: Builtin) -> Shim {
         Builtin::Has => Shim::Has,
         Builtin::Str => Shim::Str,
         Builtin::ListExtend => Shim::ListExtend,
+        Builtin::ExpectTupleArity => Shim::ExpectTupleArity,
     }
 }
 

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::ir::{
-    BinaryOp, Builtin, ConditionContext, Constant, Function, Module, Op, OpKind, ParamMode, Span,
+    BinaryOp, ConditionContext, Constant, Function, Module, Op, OpKind, ParamMode, Span,
     TerminatorKind, UnaryOp, Var,
 };
 use crate::source::SourceFile;
@@ -130,10 +130,6 @@ pub fn binary_name(op: BinaryOp) -> &'static str {
     }
 }
 
-fn builtin_name(builtin: Builtin) -> &'static str {
-    builtin.name().unwrap_or("list_extend")
-}
-
 fn op_text(op: &Op, module: &Module) -> String {
     let body = match &op.kind {
         OpKind::Enter => return "enter".into(),
@@ -165,7 +161,7 @@ fn op_text(op: &Op, module: &Module) -> String {
             format!("call {name}({})", var_list(args))
         }
         OpKind::Builtin { builtin, args, .. } => {
-            format!("builtin {}({})", builtin_name(*builtin), var_list(args))
+            format!("builtin {}({})", builtin.ir_name(), var_list(args))
         }
         OpKind::MakeList { elements, .. } => format!("list [{}]", var_list(elements)),
         OpKind::MakeTuple { elements, .. } => format!("tuple ({})", var_list(elements)),

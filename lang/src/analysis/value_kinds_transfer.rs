@@ -89,7 +89,7 @@ pub(super) fn unary_kinds(op: UnaryOp, operand: KindSet) -> KindSet {
 /// Builtin results. `get` returns an element or the default, so anything.
 pub(super) fn builtin_kinds(builtin: Builtin) -> KindSet {
     match builtin {
-        Builtin::Print => KindSet::UNIT,
+        Builtin::Print | Builtin::ExpectTupleArity => KindSet::UNIT,
         Builtin::Len => KindSet::INT,
         Builtin::Has => KindSet::BOOL,
         Builtin::Get => KindSet::ALL,
@@ -147,6 +147,14 @@ mod tests {
             binary_kinds(BinaryOp::Eq, KindSet::EMPTY, KindSet::INT),
             KindSet::EMPTY
         );
+    }
+
+    #[test]
+    fn builtin_results() {
+        assert_eq!(builtin_kinds(Builtin::ExpectTupleArity), KindSet::UNIT);
+        assert_eq!(builtin_kinds(Builtin::Print), KindSet::UNIT);
+        assert_eq!(builtin_kinds(Builtin::Len), KindSet::INT);
+        assert_eq!(builtin_kinds(Builtin::ListExtend), KindSet::HEAP);
     }
 
     #[test]

@@ -19,6 +19,10 @@ pub enum Builtin {
     Str,
     /// List spread inside a list literal: `(list owned, other borrowed)`. Not callable by name.
     ListExtend,
+    /// Tuple destructuring `(a, b) = e`: `(tuple borrowed, arity borrowed)`, where `arity` is
+    /// an Int constant. Returns Unit when `tuple` is a Tuple of exactly `arity` elements,
+    /// else RT0303 (`rt_expect_tuple_arity`). Not callable by name.
+    ExpectTupleArity,
 }
 
 impl Builtin {
@@ -34,11 +38,20 @@ impl Builtin {
         Builtin::Has,
         Builtin::Str,
         Builtin::ListExtend,
+        Builtin::ExpectTupleArity,
     ];
 
     /// The source-level name (`None` for internal builtins).
     pub fn name(self) -> Option<&'static str> {
-        Some(match self {
+        match self {
+            Builtin::ListExtend | Builtin::ExpectTupleArity => None,
+            named => Some(named.ir_name()),
+        }
+    }
+
+    /// The name the IR printer shows: the source-level name, or a snake_case internal name.
+    pub fn ir_name(self) -> &'static str {
+        match self {
             Builtin::Print => "print",
             Builtin::Len => "len",
             Builtin::Push => "push",
@@ -49,8 +62,9 @@ impl Builtin {
             Builtin::Remove => "remove",
             Builtin::Has => "has",
             Builtin::Str => "str",
-            Builtin::ListExtend => return None,
-        })
+            Builtin::ListExtend => "list_extend",
+            Builtin::ExpectTupleArity => "expect_tuple_arity",
+        }
     }
 
     pub fn from_name(name: &str) -> Option<Builtin> {
@@ -70,7 +84,7 @@ impl Builtin {
             Builtin::Get => &[Borrowed, Borrowed, Owned],
             Builtin::Insert => &[Owned, Owned, Owned],
             Builtin::Remove => &[Owned, Borrowed],
-            Builtin::Has => &[Borrowed, Borrowed],
+            Builtin::Has | Builtin::ExpectTupleArity => &[Borrowed, Borrowed],
             Builtin::ListExtend => &[Owned, Borrowed],
         }
     }

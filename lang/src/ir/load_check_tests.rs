@@ -189,6 +189,18 @@ fn refused_cases() -> Vec<(&'static str, Module, LoadProblem)> {
         malformed_in_main(Some(2), detail),
     ));
 
+    let tuple_check_arity = main_module(|f| {
+        let two = f.int(2);
+        let r = f.builtin(Builtin::ExpectTupleArity, &[two], &[]);
+        f.ret(r);
+    });
+    let detail = "builtin ExpectTupleArity takes 2 arguments, got 1";
+    cases.push((
+        "internal builtin arity",
+        tuple_check_arity,
+        malformed_in_main(Some(2), detail),
+    ));
+
     let unknown_block = main_module(|f| f.jump(BlockId(5), &[]));
     let detail = "block b5 does not exist (1 blocks)";
     cases.push((
@@ -301,7 +313,7 @@ fn well_formed_modules_load_including_the_int_range_bounds() {
 #[test]
 fn compiled_source_programs_are_loadable() {
     let source = "fn build(n) = if n == 0 then [] else push(build(n - 1), str(n))\n\
-                  fn main() = {\n  xs = build(3);\n  print(xs);\n  len(xs) + 1\n}\n";
+                  fn main() = {\n  xs = build(3);\n  (a, b) = (xs, 1);\n  print(a);\n  len(xs) + b\n}\n";
     let module = crate::compile(&crate::SourceFile::new("t.cairn", source)).expect("compiles");
     assert_eq!(check_loadable(&module), Ok(()));
 }
