@@ -79,11 +79,18 @@ pub struct Item {
     pub span: Span,
 }
 
+/// The left side of a destructuring bind: the names and the span of the whole `(a, b)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TuplePattern {
+    pub names: Vec<Name>,
+    pub span: Span,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum ItemKind {
     Bind(Name, Expr),
     /// `(a, b) = e`
-    Destructure(Vec<Name>, Expr),
+    Destructure(TuplePattern, Expr),
     Expr(Expr),
     /// `x <- e` (generator blocks only)
     BindFrom(Name, Expr),

@@ -4,7 +4,9 @@
 //! through `if` branches and block tails) becomes `Fuel` + `Jump` to block 1. `if` becomes a
 //! `Branch` (context If) to fresh then/else blocks joining at a block with one owned param;
 //! `and`/`or` short-circuit through `Branch` with context And/Or (both operands must be
-//! Bool). Param modes are left Borrowed here; `borrow::infer_param_modes` decides them.
+//! Bool). `(a, b) = e` checks `e` with the internal builtin `ExpectTupleArity` (a Tuple of
+//! exactly that many elements) before its `Index` ops. Param modes are left Borrowed here;
+//! `borrow::infer_param_modes` decides them.
 
 use crate::ast::{Expr, ExprKind, FunctionDef, Item, ItemKind, ListElement, Program};
 use crate::cfg_builder::CfgBuilder;
@@ -431,15 +433,27 @@ impl FunctionLowerer<'_> {
         result
     }
 
+    /// The check of `(a, b) = e` before its `Index` ops: `tuple` must be a Tuple of exactly
+    /// `arity` elements (RT0303 otherwise, at the pattern). The Unit result is unused.
+    fn expect_tuple_arity(&mut self, tuple: Var, arity: usize, span: Span) {
+        let arity = self.constant(Constant::Int(arity as i64), span);
+        self.builder.emit_value(span, |dst| OpKind::Builtin {
+            dst,
+            builtin: Builtin::ExpectTupleArity,
+            args: vec![tuple, arity],
+        });
+    }
+
     fn item(&mut self, item: &Item) {
         match &item.kind {
             ItemKind::Bind(name, expr) => {
                 let value = self.value(expr);
                 self.scope.bind(&name.text, value);
             }
-            ItemKind::Destructure(names, expr) => {
+            ItemKind::Destructure(pattern, expr) => {
                 let tuple = self.value(expr);
-                for (position, name) in names.iter().enumerate() {
+                self.expect_tuple_arity(tuple, pattern.names.len(), pattern.span);
+                for (position, name) in pattern.names.iter().enumerate() {
                     let index = self.constant(Constant::Int(position as i64), name.span);
                     let element = self.builder.emit_value(name.span, |dst| OpKind::Index {
                         dst,

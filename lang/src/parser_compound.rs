@@ -3,7 +3,7 @@
 //! (Bind, tuple destructuring, Expr, and the generator-only items). See `parser.rs` for the
 //! precedence and newline rules.
 
-use crate::ast::{Expr, ExprKind, Item, ItemKind, ListElement, Name};
+use crate::ast::{Expr, ExprKind, Item, ItemKind, ListElement, Name, TuplePattern};
 use crate::diagnostic::Diagnostic;
 use crate::ir::Span;
 use crate::lexer::TokenKind;
@@ -157,7 +157,13 @@ impl Parser {
                 let span = start.to(value.span);
                 let kind = match binding_pattern(&expr) {
                     Some(Pattern::Single(name)) => ItemKind::Bind(name, value),
-                    Some(Pattern::Tuple(names)) => ItemKind::Destructure(names, value),
+                    Some(Pattern::Tuple(names)) => ItemKind::Destructure(
+                        TuplePattern {
+                            names,
+                            span: expr.span,
+                        },
+                        value,
+                    ),
                     None => {
                         return Err(syntax(
                             "the left side of `=` must be a name or a tuple of names",

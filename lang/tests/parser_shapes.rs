@@ -83,9 +83,10 @@ fn sexpr(expr: &Expr) -> String {
                 .iter()
                 .map(|item| match &item.kind {
                     ItemKind::Bind(name, e) => format!("{}={}", name.text, sexpr(e)),
-                    ItemKind::Destructure(names, e) => format!(
+                    ItemKind::Destructure(pattern, e) => format!(
                         "({})={}",
-                        names
+                        pattern
+                            .names
                             .iter()
                             .map(|n| n.text.as_str())
                             .collect::<Vec<_>>()
