@@ -129,6 +129,23 @@ impl<'p> Executor<'p> {
             }};
         }
 
+        // A binary op with a pure inline fast path: the fast path's word, or the shim's
+        // (which raises the error when there is one).
+        macro_rules! int_fast_path_or_shim {
+            ($fast:path, $shim:path, $dst:expr, $lhs:expr, $rhs:expr, $site:expr) => {{
+                let (a, b) = (
+                    reg!(self.registers, base, $lhs),
+                    reg!(self.registers, base, $rhs),
+                );
+                let word = match $fast(a, b) {
+                    Some(word) => word,
+                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
+                    None => check!(unsafe { $shim(ctx, a, b) }, $site),
+                };
+                set_reg!(self.registers, base, $dst, word);
+            }};
+        }
+
         loop {
             debug_assert!(pc < code.len());
             // SAFETY: every block ends in a terminator (a `Return`, a `Branch`, a `Jump`, or
@@ -162,13 +179,7 @@ impl<'p> Executor<'p> {
                     rhs,
                     site,
                 } => {
-                    let (a, b) = (reg!(regs, base, lhs), reg!(regs, base, rhs));
-                    let word = match fast_paths::add(a, b) {
-                        Some(word) => word,
-                        // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
-                        None => check!(unsafe { shims::rt_add(ctx, a, b) }, site),
-                    };
-                    set_reg!(self.registers, base, dst, word);
+                    int_fast_path_or_shim!(fast_paths::add, shims::rt_add, dst, lhs, rhs, site)
                 }
                 Instr::Sub {
                     dst,
@@ -176,13 +187,7 @@ impl<'p> Executor<'p> {
                     rhs,
                     site,
                 } => {
-                    let (a, b) = (reg!(regs, base, lhs), reg!(regs, base, rhs));
-                    let word = match fast_paths::sub(a, b) {
-                        Some(word) => word,
-                        // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
-                        None => check!(unsafe { shims::rt_sub(ctx, a, b) }, site),
-                    };
-                    set_reg!(self.registers, base, dst, word);
+                    int_fast_path_or_shim!(fast_paths::sub, shims::rt_sub, dst, lhs, rhs, site)
                 }
                 Instr::Mul {
                     dst,
@@ -190,13 +195,7 @@ impl<'p> Executor<'p> {
                     rhs,
                     site,
                 } => {
-                    let (a, b) = (reg!(regs, base, lhs), reg!(regs, base, rhs));
-                    let word = match fast_paths::mul(a, b) {
-                        Some(word) => word,
-                        // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
-                        None => check!(unsafe { shims::rt_mul(ctx, a, b) }, site),
-                    };
-                    set_reg!(self.registers, base, dst, word);
+                    int_fast_path_or_shim!(fast_paths::mul, shims::rt_mul, dst, lhs, rhs, site)
                 }
                 Instr::Compare {
                     comparison,
