@@ -45,6 +45,11 @@ pub fn op_operands(kind: &OpKind, functions: &[Function]) -> Vec<(Var, ParamMode
             .iter()
             .flat_map(|&(key, value)| [(key, Owned), (value, Owned)])
             .collect(),
+        OpKind::MakeClosure { captures, .. } => captures.iter().map(|&c| (c, Owned)).collect(),
+        OpKind::CallValue { callee, args, .. } => std::iter::once(*callee)
+            .chain(args.iter().copied())
+            .map(|v| (v, Owned))
+            .collect(),
     }
 }
 
@@ -96,7 +101,12 @@ pub fn replace_op_operands(kind: &mut OpKind, replacement: &[Var]) {
             take(index);
         }
         OpKind::Retain { src, .. } => take(src),
+        OpKind::CallValue { callee, args, .. } => {
+            take(callee);
+            args.iter_mut().for_each(take);
+        }
         OpKind::Call { args, .. }
+        | OpKind::MakeClosure { captures: args, .. }
         | OpKind::Builtin { args, .. }
         | OpKind::MakeList { elements: args, .. }
         | OpKind::MakeTuple { elements: args, .. } => args.iter_mut().for_each(take),

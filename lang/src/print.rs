@@ -172,6 +172,18 @@ fn op_text(op: &Op, module: &Module) -> String {
                 .collect();
             format!("map #{{{}}}", entries.join(", "))
         }
+        OpKind::MakeClosure {
+            function, captures, ..
+        } => {
+            let name = module
+                .functions
+                .get(function.0 as usize)
+                .map_or_else(|| format!("#{}", function.0), |f| f.name.clone());
+            format!("closure {name}[{}]", var_list(captures))
+        }
+        OpKind::CallValue { callee, args, .. } => {
+            format!("call_value v{}({})", callee.0, var_list(args))
+        }
         OpKind::Index { base, index, .. } => format!("index v{}[v{}]", base.0, index.0),
         OpKind::Retain { src, .. } => format!("retain v{}", src.0),
     };

@@ -79,6 +79,10 @@ pub struct Context {
     /// Address of the `AtomicBool` inside `cancel`, refreshed by [`Context::begin_run`]; the
     /// JIT's inline Enter/Fuel fast paths read the flag through it.
     cancel_flag_address: usize,
+    /// The loaded program's functions (names, closure arities, engine entries).
+    pub functions: Vec<crate::abi::invoke::FunctionInfo>,
+    /// The running engine's closure invoker; `Some` only during a run.
+    pub invoker: Option<crate::abi::invoke::ClosureInvoker>,
 }
 
 /// Byte offsets into [`Context`] for code that checks depth, fuel and cancellation inline
@@ -123,6 +127,8 @@ impl Context {
             output: Vec::new(),
             echo_output: false,
             integrity_violations: Vec::new(),
+            functions: Vec::new(),
+            invoker: None,
         })
     }
 

@@ -155,6 +155,19 @@ impl Solver<'_> {
             | OpKind::MakeList { .. }
             | OpKind::MakeTuple { .. }
             | OpKind::MakeMap { .. } => KindSet::HEAP,
+            OpKind::MakeClosure {
+                function: target, ..
+            } => {
+                // A closure's function is called from anywhere (values calls, sequence
+                // pulls) with anything: its params may hold every kind.
+                if let Some(target) = self.kinds.functions.get_mut(target.0 as usize) {
+                    for slot in target.params.iter_mut() {
+                        join(slot, KindSet::ALL, &mut self.changed);
+                    }
+                }
+                KindSet::HEAP
+            }
+            OpKind::CallValue { .. } => KindSet::ALL,
             OpKind::Unary { op, operand, .. } => unary_kinds(*op, self.var(function, *operand)),
             OpKind::Binary { op, lhs, rhs, .. } => {
                 binary_kinds(*op, self.var(function, *lhs), self.var(function, *rhs))

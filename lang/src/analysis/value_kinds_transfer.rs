@@ -89,10 +89,36 @@ pub(super) fn unary_kinds(op: UnaryOp, operand: KindSet) -> KindSet {
 /// Builtin results. `get` returns an element or the default, so anything.
 pub(super) fn builtin_kinds(builtin: Builtin) -> KindSet {
     match builtin {
-        Builtin::Print | Builtin::ExpectTupleArity => KindSet::UNIT,
-        Builtin::Len => KindSet::INT,
+        Builtin::Print | Builtin::ExpectTupleArity | Builtin::Assign => KindSet::UNIT,
+        Builtin::Len | Builtin::Count => KindSet::INT,
         Builtin::Has => KindSet::BOOL,
-        Builtin::Get => KindSet::ALL,
+        // `fail` never returns; `sum` is an Int or a Float.
+        Builtin::Fail => KindSet::EMPTY,
+        Builtin::Sum => KindSet::NUMBERS,
+        Builtin::Get | Builtin::Fold | Builtin::Deref | Builtin::ClosureCapture => KindSet::ALL,
+        Builtin::Keys
+        | Builtin::Values
+        | Builtin::Merge
+        | Builtin::Slice
+        | Builtin::Reverse
+        | Builtin::Range
+        | Builtin::RangeStep
+        | Builtin::Iter
+        | Builtin::Map
+        | Builtin::Filter
+        | Builtin::Take
+        | Builtin::Drop
+        | Builtin::Scan
+        | Builtin::Zip
+        | Builtin::Collect
+        | Builtin::Next
+        | Builtin::Clone
+        | Builtin::MakeRef
+        | Builtin::SeqEmpty
+        | Builtin::SeqCons
+        | Builtin::SeqFlatMap
+        | Builtin::SeqDefer
+        | Builtin::SeqAppend => KindSet::HEAP,
         Builtin::Push
         | Builtin::Pop
         | Builtin::Set

@@ -110,6 +110,15 @@ impl LoadProblem {
     }
 }
 
+/// A function a closure may name: at least one param (the closure itself), all owned.
+pub fn is_closure_callable(function: &Function) -> bool {
+    !function.params.is_empty()
+        && function
+            .params
+            .iter()
+            .all(|param| param.mode == crate::ir::ParamMode::Owned)
+}
+
 /// Checks that an engine may load `module` (see the module docs); the first problem found.
 pub fn check_loadable(module: &Module) -> Result<(), LoadProblem> {
     if u32::try_from(module.functions.len()).is_err() {
@@ -335,6 +344,27 @@ impl FunctionChecker<'_> {
                     return Err(self.malformed(at, detail));
                 }
                 Ok(())
+            }
+            OpKind::MakeClosure {
+                function, captures, ..
+            } => {
+                self.vars(at, captures)?;
+                let Some(callee) = self.module.functions.get(function.0 as usize) else {
+                    let detail = format!("closure of function f{} that does not exist", function.0);
+                    return Err(self.malformed(at, detail));
+                };
+                if !is_closure_callable(callee) {
+                    let detail = format!(
+                        "closure of `{}`, which is not closure-callable (param 0 is the closure, every param owned)",
+                        callee.name
+                    );
+                    return Err(self.malformed(at, detail));
+                }
+                Ok(())
+            }
+            OpKind::CallValue { callee, args, .. } => {
+                self.var(at, *callee)?;
+                self.vars(at, args)
             }
             OpKind::Builtin { builtin, args, .. } => {
                 self.vars(at, args)?;

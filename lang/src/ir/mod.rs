@@ -201,6 +201,22 @@ pub enum OpKind {
         dst: Var,
         entries: Vec<(Var, Var)>,
     },
+    /// A closure of `function` (whose param 0 receives the closure itself and whose params
+    /// are all owned) capturing `captures` (owned, consumed): `rt_closure_from` of the words
+    /// `[Int(function), captures...]`.
+    MakeClosure {
+        dst: Var,
+        function: FuncId,
+        captures: Vec<Var>,
+    },
+    /// Calls the closure `callee` with `args`; `callee` and `args` are owned (consumed).
+    /// `rt_call_target` checks the callee (RT0304 not callable, RT0305 arity) and names the
+    /// function; the engine then calls it with `(callee, args...)`.
+    CallValue {
+        dst: Var,
+        callee: Var,
+        args: Vec<Var>,
+    },
     /// `base[index]`; both borrowed, result owned (the runtime retains the element).
     Index {
         dst: Var,
@@ -242,6 +258,8 @@ impl OpKind {
             | OpKind::MakeList { dst, .. }
             | OpKind::MakeTuple { dst, .. }
             | OpKind::MakeMap { dst, .. }
+            | OpKind::MakeClosure { dst, .. }
+            | OpKind::CallValue { dst, .. }
             | OpKind::Index { dst, .. }
             | OpKind::Retain { dst, .. } => Some(*dst),
             OpKind::Enter

@@ -28,6 +28,11 @@ macro_rules! define_shim_table {
                 match self { $( Shim::$variant => stringify!($func) ),* }
             }
 
+            /// The shim with exported symbol `symbol`, if any.
+            pub fn from_symbol(symbol: &str) -> Option<Shim> {
+                Shim::ALL.iter().copied().find(|shim| shim.symbol() == symbol)
+            }
+
             /// Parameters after the context pointer (all 64-bit).
             pub fn param_count(self) -> usize {
                 match self { $( Shim::$variant => <[&str]>::len(&[$(stringify!($param)),*]) ),* }
@@ -92,6 +97,43 @@ define_shim_table! {
     Remove => rt_remove(map, key);
     Has => rt_has(map, key);
     Str => rt_str(value);
+    /// Closures: `MakeClosure` consumes `[Int(function), captures...]` at `ptr`.
+    ClosureFrom => rt_closure_from(ptr, count);
+    /// `CallValue`'s check: the callee's engine entry, or 0 (RT0304/RT0305, words released).
+    CallTarget => rt_call_target(callee, ptr, count);
+    ClosureCapture => rt_closure_capture(closure, index);
+    /// Containers and failure.
+    Keys => rt_keys(map);
+    Values => rt_values(map);
+    Merge => rt_merge(a, b);
+    Slice => rt_slice(list, start, end);
+    Reverse => rt_reverse(list);
+    Fail => rt_fail(message);
+    /// Sequences (producers own their source; consumers borrow it).
+    Range => rt_range(start, end);
+    RangeStep => rt_range_step(start, end, step);
+    Iter => rt_iter(source);
+    SeqMap => rt_seq_map(source, f);
+    SeqFilter => rt_seq_filter(source, f);
+    SeqTake => rt_seq_take(source, n);
+    SeqDrop => rt_seq_drop(source, n);
+    SeqScan => rt_seq_scan(source, init, f);
+    SeqZip => rt_seq_zip(left, right);
+    Collect => rt_collect(source);
+    Fold => rt_fold(source, init, f);
+    Sum => rt_sum(source);
+    Count => rt_count(source);
+    Next => rt_next(source);
+    SeqClone => rt_seq_clone(source);
+    SeqEmpty => rt_seq_empty();
+    SeqCons => rt_seq_cons(value, rest);
+    SeqFlatMap => rt_seq_flat_map(source, f);
+    SeqDefer => rt_seq_defer(thunk);
+    SeqAppend => rt_seq_append(source, rest);
+    /// Refs.
+    RefNew => rt_ref_new(value);
+    RefGet => rt_ref_get(reference);
+    RefSet => rt_ref_set(reference, value);
     /// Function entry: depth +1 (RT0501 past the limit), one fuel unit, cancellation check.
     Enter => rt_enter();
     /// Function exit: depth -1. Returns 1.

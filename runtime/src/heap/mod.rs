@@ -55,6 +55,9 @@ pub struct Heap {
     /// `Some` while tracing: the full ordered event list of SPEC §6.
     trace: Option<Vec<TraceEvent>>,
     next_seq: u64,
+    /// The name of every function of the loaded program, by function id (set by the engine
+    /// that loads a program; closures print as `<fn name>`).
+    function_names: Vec<String>,
 }
 
 impl Heap {
@@ -85,7 +88,18 @@ impl Heap {
             counters: HeapCounters::default(),
             trace: None,
             next_seq: 0,
+            function_names: Vec::new(),
         })
+    }
+
+    /// Records the loaded program's function names (closures print as `<fn name>`).
+    pub fn set_function_names(&mut self, names: Vec<String>) {
+        self.function_names = names;
+    }
+
+    /// The name of function `id` of the loaded program, if any.
+    pub fn function_name(&self, id: u32) -> Option<&str> {
+        self.function_names.get(id as usize).map(String::as_str)
     }
 
     pub fn block_count(&self) -> u32 {

@@ -1,6 +1,6 @@
 //! Where each kind keeps the value words it owns ("children"), in the fixed, documented
 //! order used by release, copy and traversal: List head -> root; ListNode -> slots 0..7;
-//! Tuple -> elements 0..n; Map head -> root; MapNode -> key, value, left, right.
+//! Tuple, Seq, Closure, Ref -> slots 0..n; Map head -> root; MapNode -> key, value, left, right.
 //! A zero word in a child slot means "empty" (the zero word is never a value).
 
 use crate::error::RuntimeError;
@@ -44,7 +44,8 @@ pub fn child_slots(heap: &Heap, head: u16, kind: Kind) -> Result<Vec<SlotLocatio
         Kind::ListNode => (0..list::NODE_SLOTS)
             .map(|i| at(list::node_slot_offset(i)))
             .collect(),
-        Kind::Tuple => tuple::element_slots(heap, head),
+        // Seq, Closure and Ref share the Tuple layout (see `slots_object`).
+        Kind::Tuple | Kind::Seq | Kind::Closure | Kind::Ref => tuple::element_slots(heap, head),
         Kind::Map => vec![at(map::MAP_ROOT_OFFSET)],
         Kind::MapNode => vec![
             at(map::NODE_KEY_OFFSET),
@@ -52,10 +53,5 @@ pub fn child_slots(heap: &Heap, head: u16, kind: Kind) -> Result<Vec<SlotLocatio
             at(map::NODE_LEFT_OFFSET),
             at(map::NODE_RIGHT_OFFSET),
         ],
-        Kind::Seq | Kind::Closure | Kind::Ref => {
-            return Err(RuntimeError::invalid_reference(&format!(
-                "{kind:?} objects have no layout in this runtime yet (block {head})"
-            )));
-        }
     })
 }

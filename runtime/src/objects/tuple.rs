@@ -1,4 +1,5 @@
-//! Tuple: a fixed-length array of value words in one chain.
+//! Tuple: a fixed-length array of value words in one chain (Seq, Closure and Ref objects
+//! use the same layout with their own kind byte).
 //!
 //! Head payload: header, `[4..8)` element count (u32), then elements 0..6 at `8 + 8 * i`;
 //! each tail block holds 7 more words at `8 * j` (bytes 56..60 of every block are unused).
@@ -55,6 +56,16 @@ pub fn element_slots(heap: &Heap, head: u16) -> Vec<SlotLocation> {
 
 /// Builds a Tuple from owned `items` (consumed, also on failure).
 pub fn tuple_from_values(heap: &mut Heap, items: Vec<Value>) -> Result<Value, RuntimeError> {
+    slots_from_values(heap, Kind::Tuple, items)
+}
+
+/// Builds an object of `kind` with the Tuple layout (Tuple, Seq, Closure, Ref) from owned
+/// `items` (consumed, also on failure). Its flags inherit "contains a Ref" from the items.
+pub fn slots_from_values(
+    heap: &mut Heap,
+    kind: Kind,
+    items: Vec<Value>,
+) -> Result<Value, RuntimeError> {
     let head = match heap.malloc_blocks(blocks_for_count(items.len()), false) {
         Ok(head) => head,
         Err(error) => {
@@ -65,18 +76,23 @@ pub fn tuple_from_values(heap: &mut Heap, items: Vec<Value>) -> Result<Value, Ru
     let flags = items
         .iter()
         .fold(0, |acc, &v| acc | inherited_flags(heap, v));
-    write_object_header(heap, head, Kind::Tuple, flags);
+    write_object_header(heap, head, kind, flags);
     heap.memory_mut()
         .write_u32(head, TUPLE_LENGTH_OFFSET, items.len() as u32);
     for (slot, value) in element_slots(heap, head).into_iter().zip(items) {
         slot.write(heap, value);
     }
-    Ok(reference(Kind::Tuple, head))
+    Ok(reference(kind, head))
 }
 
 /// The elements of a validated Tuple (borrowed, not retained).
 pub fn elements(heap: &Heap, tuple: Value) -> Result<Vec<Value>, RuntimeError> {
-    let head = checked_head(heap, tuple, Some(Kind::Tuple))?;
+    slot_values(heap, tuple, Kind::Tuple)
+}
+
+/// The slot words of a validated object of `kind` with the Tuple layout (borrowed).
+pub fn slot_values(heap: &Heap, tuple: Value, kind: Kind) -> Result<Vec<Value>, RuntimeError> {
+    let head = checked_head(heap, tuple, Some(kind))?;
     let slots = element_slots(heap, head);
     if slots.len() != tuple_length(heap, head) {
         return Err(RuntimeError::invalid_reference(&format!(

@@ -30,8 +30,34 @@ macro_rules! define_shim {
     };
 }
 
+/// Defines one `unsafe extern "C"` shim that may call closures back (sequence pulls): its
+/// body gets the raw context pointer, runs inside [`guard_reentrant`], and must not hold a
+/// `&mut Context` across [`crate::abi::invoke::call_closure`].
+macro_rules! define_reentrant_shim {
+    ($(#[$doc:meta])* fn $name:ident($context:ident $(, $arg:ident)*) $body:block) => {
+        $(#[$doc])*
+        ///
+        /// # Safety
+        /// `ctx` must satisfy the contract of [`guard`](crate::abi::shims::guard).
+        #[unsafe(no_mangle)] // C hosts link shims by name (include/aivi_value_abi.h)
+        pub unsafe extern "C" fn $name(ctx: *mut crate::context::Context $(, $arg: u64)*) -> u64 {
+            // SAFETY: the caller upholds `guard`'s contract (this function's `# Safety`).
+            unsafe {
+                crate::abi::shims::guard_reentrant(
+                    ctx,
+                    |$context: *mut crate::context::Context| -> Result<u64, crate::error::RuntimeError> { $body },
+                )
+            }
+        }
+    };
+}
+
 mod arith;
 mod builtins;
+mod closure;
+mod containers;
+mod refs;
+mod seq;
 mod compare;
 mod control;
 mod index;
@@ -45,6 +71,10 @@ mod tuple_tests;
 
 pub use arith::*;
 pub use builtins::*;
+pub use closure::*;
+pub use containers::*;
+pub use refs::*;
+pub use seq::*;
 pub use compare::*;
 pub use control::*;
 pub use index::*;
@@ -68,6 +98,35 @@ pub unsafe fn guard(
     // SAFETY: the caller guarantees `ctx` is valid and unaliased for this call (see # Safety).
     let context = unsafe { &mut *ctx };
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&mut *context))) {
+        Ok(Ok(word)) => word,
+        Ok(Err(error)) => context.raise(error),
+        Err(panic) => {
+            let detail = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".to_string());
+            context.raise(RuntimeError::internal(&detail))
+        }
+    }
+}
+
+/// [`guard`] for shims that may re-enter the engine (through the closure invoker): the body
+/// receives the raw context pointer and borrows the context only for short stretches that
+/// never span a closure call.
+///
+/// # Safety
+/// As for [`guard`].
+#[inline]
+pub unsafe fn guard_reentrant(
+    ctx: *mut Context,
+    body: impl FnOnce(*mut Context) -> Result<u64, RuntimeError>,
+) -> u64 {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(ctx)));
+    // SAFETY: the body has returned, so no borrow of the context it made is live; the
+    // caller guarantees `ctx` is valid and unaliased for this call.
+    let context = unsafe { &mut *ctx };
+    match outcome {
         Ok(Ok(word)) => word,
         Ok(Err(error)) => context.raise(error),
         Err(panic) => {

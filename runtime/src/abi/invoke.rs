@@ -1,0 +1,154 @@
+//! Calling closures from the runtime: the loaded program's function table (name, arity and
+//! the engine's entry for each function) and the engine's *closure invoker*, which the
+//! sequence operations use to call `map`/`filter`/`fold` callbacks and generator thunks.
+//!
+//! The runtime never runs code itself: an engine installs an invoker for the duration of a
+//! run ([`Context::install_program`]), and [`call_closure`] hands it the function's entry and
+//! the owned argument words `(closure, args...)`. The callee runs the shared IR exactly as a
+//! language call would (its `Enter` counts depth and fuel; on failure it records its frame
+//! and releases its own params), so both engines produce the same refcount events.
+//!
+//! Re-entrancy: the invoker runs language code, which calls shims, which take
+//! `&mut Context` from the same pointer. Code that calls [`call_closure`] must therefore not
+//! hold a `&mut Context` across the call; it works from the raw pointer (see
+//! `shims::guard_reentrant`).
+
+use crate::context::Context;
+use crate::error::RuntimeError;
+use crate::objects::header::checked_head;
+use crate::objects::{kind_name_of, retain, tuple};
+use crate::value::{Kind, Value};
+
+/// One function of the loaded program, by function id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionInfo {
+    /// The source name (`lambda@LINE:COL` for a lambda): RT0305 and `<fn name>`.
+    pub name: String,
+    /// Arguments a closure of this function takes (its IR params minus the closure itself);
+    /// `None` when the function is not closure-callable.
+    pub closure_arity: Option<u32>,
+    /// The engine's entry for the function (a native address for the JIT, an index for the
+    /// interpreter); never 0.
+    pub entry: u64,
+}
+
+/// Runs function `entry` with the owned words `args` (`args[0]` is the closure itself);
+/// returns the owned result word, or 0 with the error parked and the frames recorded.
+///
+/// # Safety
+/// `ctx` is the run's context pointer, not aliased by a live `&mut Context`; `data` is the
+/// pointer the engine installed with this function.
+pub type InvokeFunction =
+    unsafe fn(data: *const (), ctx: *mut Context, entry: u64, args: &[u64]) -> u64;
+
+/// The engine's closure invoker, installed for the duration of a run.
+#[derive(Clone, Copy, Debug)]
+pub struct ClosureInvoker {
+    pub data: *const (),
+    pub invoke: InvokeFunction,
+}
+
+/// The placeholder returned by [`call_closure`] when the callee failed: the real error is
+/// already parked in the context, and `Context::raise` keeps the first parked error.
+fn callee_failed() -> RuntimeError {
+    RuntimeError::internal("a closure called by the runtime failed")
+}
+
+/// Validates a callee for a call with `argc` arguments: RT0304 when it is not a Closure,
+/// RT0305 on an arity mismatch. Returns the function's entry.
+pub fn closure_entry(context: &Context, callee: Value, argc: usize) -> Result<u64, RuntimeError> {
+    if callee.heap_kind() != Some(Kind::Closure) {
+        return Err(RuntimeError::not_callable(kind_name_of(callee)?));
+    }
+    let function = closure_function(context, callee)?;
+    let info = &context.functions[function as usize];
+    let arity = info.closure_arity.ok_or_else(|| {
+        RuntimeError::internal(&format!("closure of `{}`, which is not closure-callable", info.name))
+    })?;
+    if arity as usize != argc {
+        return Err(RuntimeError::arity_mismatch(&info.name, arity as usize, argc));
+    }
+    Ok(info.entry)
+}
+
+/// The function id stored in a validated Closure (slot 0).
+pub fn closure_function(context: &Context, closure: Value) -> Result<u32, RuntimeError> {
+    let slots = tuple::slot_values(&context.heap, closure, Kind::Closure)?;
+    let function = slots
+        .first()
+        .and_then(|word| word.as_int())
+        .and_then(|id| u32::try_from(id).ok())
+        .filter(|&id| (id as usize) < context.functions.len())
+        .ok_or_else(|| RuntimeError::invalid_reference("closure without a valid function id"))?;
+    Ok(function)
+}
+
+/// Calls `closure` (borrowed) with `args` (owned, consumed also on failure) through the
+/// installed invoker. The closure is retained for the callee (its param 0 is owned).
+/// On failure the error is parked in the context and a placeholder is returned (the guard's
+/// `raise` keeps the parked one).
+///
+/// # Safety
+/// `ctx` is the run's context pointer and no `&mut Context` derived from it is live.
+pub unsafe fn call_closure(
+    ctx: *mut Context,
+    closure: Value,
+    args: &[Value],
+) -> Result<Value, RuntimeError> {
+    let (invoker, words) = {
+        // SAFETY: no other `&mut Context` is live (the caller's contract); this one ends
+        // before the invoker runs.
+        let context = unsafe { &mut *ctx };
+        let prepared = (|| {
+            let entry = closure_entry(context, closure, args.len())?;
+            let invoker = context.invoker.ok_or_else(|| {
+                RuntimeError::internal("no closure invoker is installed for this run")
+            })?;
+            let closure = retain(&mut context.heap, closure)?;
+            let mut words = Vec::with_capacity(args.len() + 1);
+            words.push(closure.bits());
+            words.extend(args.iter().map(|a| a.bits()));
+            Ok::<_, RuntimeError>(((invoker, entry), words))
+        })();
+        match prepared {
+            Ok(prepared) => prepared,
+            Err(error) => {
+                for &arg in args {
+                    crate::abi::shims::release_recording(context, arg);
+                }
+                return Err(error);
+            }
+        }
+    };
+    let ((invoker, entry), words) = (invoker, words);
+    // SAFETY: the invoker was installed by the engine running this context; no `&mut
+    // Context` is live across the call.
+    let word = unsafe { (invoker.invoke)(invoker.data, ctx, entry, &words) };
+    if word == 0 {
+        Err(callee_failed())
+    } else {
+        Ok(Value(word))
+    }
+}
+
+impl Context {
+    /// Installs the loaded program's function table (and the names closures print with).
+    pub fn install_functions(&mut self, functions: Vec<FunctionInfo>) {
+        self.heap
+            .set_function_names(functions.iter().map(|f| f.name.clone()).collect());
+        self.functions = functions;
+    }
+}
+
+/// Validates that `value` is a live Closure (for the shims that store callbacks).
+pub fn expect_closure(context: &Context, value: Value, op: &str) -> Result<(), RuntimeError> {
+    if value.heap_kind() != Some(Kind::Closure) {
+        return Err(RuntimeError::type_mismatch(
+            op,
+            "a function",
+            kind_name_of(value)?.as_str(),
+        ));
+    }
+    checked_head(&context.heap, value, Some(Kind::Closure))?;
+    Ok(())
+}

@@ -1,0 +1,66 @@
+//! Closures: building one (`MakeClosure`), loading a capture, and resolving the target of a
+//! value call (`CallValue`). Layout: the Tuple layout with kind Closure, slot 0 = Int(function
+//! id), slots 1.. = the captured values (see docs/MEMORY.md).
+
+use crate::abi::invoke::closure_entry;
+use crate::error::RuntimeError;
+use crate::objects::{retain, tuple};
+use crate::value::{Kind, Value};
+
+use super::{read_words, release_recording};
+
+define_shim! {
+    /// `MakeClosure`: consumes `count` owned words at `ptr`, `[Int(function), captures...]`.
+    fn rt_closure_from(context, ptr, count) {
+        // The engine passes `count` initialised words it owns at `ptr` (the shim's contract;
+        // the body already runs in the shim's unsafe context).
+        let words = read_words(ptr, count)?;
+        let function = words.first().and_then(|w| w.as_int());
+        let valid = function
+            .and_then(|id| usize::try_from(id).ok())
+            .and_then(|id| context.functions.get(id))
+            .is_some_and(|info| info.closure_arity.is_some());
+        if !valid {
+            for &word in words.iter().skip(1) {
+                release_recording(context, word);
+            }
+            return Err(RuntimeError::internal(&format!(
+                "closure of function {function:?}, which the loaded program does not have as closure-callable"
+            )));
+        }
+        Ok(tuple::slots_from_values(&mut context.heap, Kind::Closure, words)?.bits())
+    }
+}
+
+define_shim! {
+    /// Capture `index` (an Int, borrowed) of `closure` (borrowed), retained.
+    fn rt_closure_capture(context, closure, index) {
+        let slots = tuple::slot_values(&context.heap, Value(closure), Kind::Closure)?;
+        let capture = Value(index)
+            .as_int()
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| slots.get(i + 1).copied())
+            .ok_or_else(|| RuntimeError::internal("closure capture index out of range"))?;
+        Ok(retain(&mut context.heap, capture)?.bits())
+    }
+}
+
+define_shim! {
+    /// `CallValue`'s check: `callee` and the `count` words at `ptr` are owned by the call.
+    /// Returns the callee function's engine entry (nothing consumed: the engine passes the
+    /// words on to the callee); on RT0304/RT0305 releases `callee` and the args and returns 0.
+    fn rt_call_target(context, callee, ptr, count) {
+        // The engine passes `count` initialised words it owns at `ptr` (the shim's contract).
+        let args = read_words(ptr, count)?;
+        match closure_entry(context, Value(callee), args.len()) {
+            Ok(entry) => Ok(entry),
+            Err(error) => {
+                release_recording(context, Value(callee));
+                for &arg in &args {
+                    release_recording(context, arg);
+                }
+                Err(error)
+            }
+        }
+    }
+}
