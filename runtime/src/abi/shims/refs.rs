@@ -1,29 +1,128 @@
 //! Refs: `ref(v)`, `!r`, `r := v`. A Ref never holds a value that contains a Ref (RT0403,
 //! checked in O(1) with the object header's "contains a Ref" flag).
+//!
+//! Layout: the Tuple layout with kind `Ref` and exactly one slot, the cell's value. A Ref
+//! word itself always counts as "contains a Ref" (`header::inherited_flags`), and every
+//! container, closure and sequence carries the flag when it is built from something that
+//! contains a Ref, so the check on `ref(v)` and `r := v` reads one flag byte: no walk. That
+//! is how "cycles are prohibited by construction" (seed 004 §7.2) survives mutation: no
+//! cell can ever (transitively) reach a cell.
+//!
+//! Known limit (documented, not fixed): `objects::retain` of an object whose `REF_COUNT`
+//! is already `0xFFFE` hands out a *copy* instead of saturating the count. For a Ref that
+//! copy is a different cell: an assignment through one owner is then not visible through the
+//! owners of the copy, so Ref identity breaks after 65,534 simultaneous owners of one cell.
+//!
+//! The helpers below are shared with the C handle API (`abi::handles::ref_handle`).
 
 use crate::error::RuntimeError;
+use crate::heap::Heap;
+use crate::objects::header::{FLAG_CONTAINS_REF, checked_head, inherited_flags, kind_name_of};
+use crate::objects::{release, retain, tuple};
+use crate::value::{Kind, Value};
+
+use super::release_recording;
+
+/// Whether `value` (validated first: RT0404 for a bad word) contains a Ref, in O(1).
+pub fn value_contains_ref(heap: &Heap, value: Value) -> Result<bool, RuntimeError> {
+    if value.is_heap() {
+        checked_head(heap, value, None)?;
+    } else {
+        kind_name_of(value)?;
+    }
+    Ok(inherited_flags(heap, value) & FLAG_CONTAINS_REF != 0)
+}
+
+/// The head of `reference` when it is a live Ref; RT0303 `type mismatch: {op} expects Ref,
+/// got {kind}` for any other value.
+pub fn expect_ref(heap: &Heap, reference: Value, op: &str) -> Result<u16, RuntimeError> {
+    if reference.heap_kind() != Some(Kind::Ref) {
+        return Err(RuntimeError::type_mismatch(
+            op,
+            "Ref",
+            kind_name_of(reference)?.as_str(),
+        ));
+    }
+    checked_head(heap, reference, Some(Kind::Ref))
+}
+
+/// A new Ref cell holding `value` (owned: consumed also on failure). RT0403 when `value`
+/// contains a Ref.
+pub fn ref_cell_new(heap: &mut Heap, value: Value) -> Result<Value, RuntimeError> {
+    match value_contains_ref(heap, value) {
+        Ok(false) => tuple::slots_from_values(heap, Kind::Ref, vec![value]),
+        Ok(true) => {
+            release(heap, value)?;
+            Err(RuntimeError::ref_holds_ref())
+        }
+        // A word that failed validation cannot be released; nothing else was taken.
+        Err(error) => Err(error),
+    }
+}
+
+/// The value in the Ref cell `reference` (validated; the value is borrowed, not retained).
+pub fn ref_cell_value(heap: &Heap, reference: Value) -> Result<Value, RuntimeError> {
+    let slots = tuple::slot_values(heap, reference, Kind::Ref)?;
+    match slots.as_slice() {
+        [value] => Ok(*value),
+        _ => Err(RuntimeError::invalid_reference(&format!(
+            "Ref cell with {} slots instead of 1",
+            slots.len()
+        ))),
+    }
+}
+
+/// Stores `value` (owned) in the validated Ref cell `reference` (borrowed) and releases the
+/// old value *after* storing it (so releasing it can never observe a half-updated cell).
+/// RT0403 when `value` contains a Ref; then `value` is released and the cell is unchanged.
+pub fn ref_cell_store(heap: &mut Heap, reference: Value, value: Value) -> Result<(), RuntimeError> {
+    let head = checked_head(heap, reference, Some(Kind::Ref))?;
+    if value_contains_ref(heap, value)? {
+        release(heap, value)?;
+        return Err(RuntimeError::ref_holds_ref());
+    }
+    let slots = tuple::element_slots(heap, head);
+    let [slot] = slots.as_slice() else {
+        release(heap, value)?;
+        return Err(RuntimeError::invalid_reference(&format!(
+            "Ref cell with {} slots instead of 1",
+            slots.len()
+        )));
+    };
+    let old = slot.read(heap);
+    slot.write(heap, value);
+    release(heap, old)
+}
 
 define_shim! {
-    /// `ref(v owned)`: a new Ref cell holding `v`; RT0403 when `v` contains a Ref.
+    /// `ref(v owned)`: a new Ref cell holding `v`; RT0403 when `v` contains a Ref (`v` is
+    /// released).
     fn rt_ref_new(context, value) {
-        let _ = (&context, value);
-        Err(RuntimeError::internal("ref: not implemented yet"))
+        Ok(ref_cell_new(&mut context.heap, Value(value))?.bits())
     }
 }
 
 define_shim! {
-    /// `!r` (borrowed): the cell's value, retained.
+    /// `!r` (borrowed): the cell's value, retained. RT0303 `type mismatch: ! expects Ref,
+    /// got {kind}` for any other value.
     fn rt_ref_get(context, reference) {
-        let _ = (&context, reference);
-        Err(RuntimeError::internal("deref: not implemented yet"))
+        let heap = &mut context.heap;
+        expect_ref(heap, Value(reference), "!")?;
+        let value = ref_cell_value(heap, Value(reference))?;
+        Ok(retain(heap, value)?.bits())
     }
 }
 
 define_shim! {
-    /// `r := v`: `r` borrowed, `v` owned; releases the old value; returns Unit. RT0403 when
-    /// `v` contains a Ref.
+    /// `r := v`: `r` borrowed, `v` owned; stores `v`, then releases the old value; returns
+    /// Unit. RT0303 `type mismatch: := expects Ref, got {kind}` when `r` is not a Ref, RT0403
+    /// when `v` contains a Ref (in both cases `v` is released and no cell changes).
     fn rt_ref_set(context, reference, value) {
-        let _ = (&context, reference, value);
-        Err(RuntimeError::internal("assign: not implemented yet"))
+        if let Err(error) = expect_ref(&context.heap, Value(reference), ":=") {
+            release_recording(context, Value(value));
+            return Err(error);
+        }
+        ref_cell_store(&mut context.heap, Value(reference), Value(value))?;
+        Ok(Value::UNIT.bits())
     }
 }
