@@ -1,13 +1,13 @@
 //! The canonical printed form of SPEC §2: `42`, `-1.5`, `2.0`, `true`, `()`, Text raw at
 //! top level and quoted (`"a\"b"`) when nested, `[1, 2]`, `(1, "a")`, `(1,)`, `#{"a": 1}`,
-//! `<seq>`, `<fn>`, `<ref>`. Floats use Rust's `{:?}` for f64. Iterative, so deeply nested
-//! values print without recursion.
+//! `<seq>`, `<fn name>` (`<fn>` when the function has no known name), `<ref>`. Floats use
+//! Rust's `{:?}` for f64. Iterative, so deeply nested values print without recursion.
 
 use std::fmt::Write as _;
 
 use crate::error::RuntimeError;
 use crate::heap::Heap;
-use crate::value::{KindName, Value};
+use crate::value::{Kind, KindName, Value};
 
 use super::header::kind_name_of;
 use super::{list, map, text, tuple};
@@ -87,12 +87,26 @@ pub fn try_canonical_form(
                 pieces.push(Piece::Literal("}"));
             }
             KindName::Seq => out.push_str("<seq>"),
-            KindName::Closure => out.push_str("<fn>"),
+            KindName::Closure => match closure_name(heap, value)? {
+                Some(name) => write!(out, "<fn {name}>").expect("write to String"),
+                None => out.push_str("<fn>"),
+            },
             KindName::Ref => out.push_str("<ref>"),
         }
         stack.extend(pieces.into_iter().rev());
     }
     Ok(out)
+}
+
+/// The name of a Closure's function (slot 0 holds its id as an Int), or `None` when the
+/// loaded program has no name for it.
+fn closure_name(heap: &Heap, closure: Value) -> Result<Option<&str>, RuntimeError> {
+    let slots = tuple::slot_values(heap, closure, Kind::Closure)?;
+    Ok(slots
+        .first()
+        .and_then(|word| word.as_int())
+        .and_then(|id| u32::try_from(id).ok())
+        .and_then(|id| heap.function_name(id)))
 }
 
 fn separated(pieces: &mut Vec<Piece>, items: Vec<Value>) {
