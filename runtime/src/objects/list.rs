@@ -218,6 +218,150 @@ pub fn release_all(heap: &mut Heap, words: &[Value]) {
     }
 }
 
+/// Height of the minimal (left-packed) tree holding `length` elements: 0 for `0..=7`.
+pub fn height_for_length(length: usize) -> u8 {
+    let mut height = 0u8;
+    while capacity(height) < length {
+        height += 1;
+    }
+    height
+}
+
+/// The tree of a List being sliced: where the slice's element 0 sits in it.
+struct SliceSource {
+    root: Value,
+    height: u8,
+    length: usize,
+    start: usize,
+}
+
+impl SliceSource {
+    /// The node at `level` whose subtree contains element `index` (borrowed).
+    fn subtree(&self, heap: &Heap, index: usize, level: u8) -> Value {
+        let mut node = self.root;
+        for above in (level + 1..=self.height).rev() {
+            node = node_slot(block_of(node), slot_for(index, above)).read(heap);
+        }
+        node
+    }
+
+    /// Element `index` of the source list (borrowed).
+    fn element(&self, heap: &Heap, index: usize) -> Value {
+        node_slot(block_of(self.subtree(heap, index, 0)), slot_for(index, 0)).read(heap)
+    }
+}
+
+/// Elements `start..end` of `list` (borrowed) as a new List that shares structure with it.
+/// The caller has checked `start <= end <= len(list)`.
+///
+/// The result is an ordinary left-packed tree of minimal height. Each of its subtrees (a node
+/// at level `L` holding new elements `s..s+c`) is *shared* with `list` — the old node is
+/// retained, nothing under it is touched — exactly when the old tree has a node holding the
+/// same elements: old index `start + s` is a multiple of `7^(L+1)` (the node's alignment) and
+/// the old node holds exactly `c` elements (it is full, or it is the old rightmost node and
+/// the slice runs to the end of `list`). Every other node is rebuilt, retaining the shared
+/// children or the elements it holds. So:
+/// - a prefix `0..b` shares every full subtree and rebuilds only its right spine (at most
+///   one new block per level plus the head);
+/// - a slice whose `start` is a multiple of 7 shares every full leaf (and every full node
+///   whose alignment matches) and rebuilds the interior nodes above them;
+/// - an unaligned `start` shifts every element to another leaf slot, so the leaves are
+///   rebuilt (elements retained, never copied) — the cost of a copy, O(len) blocks;
+/// - `0..len(list)` returns `list` itself, retained.
+///
+/// Allocation is checked up front (the result needs at most `blocks_for_length(end -
+/// start)` blocks); on a later failure everything built so far is released.
+pub fn slice_shared(
+    heap: &mut Heap,
+    list: Value,
+    start: usize,
+    end: usize,
+) -> Result<Value, RuntimeError> {
+    let head = checked_head(heap, list, Some(Kind::List))?;
+    let length = list_length(heap, head);
+    if start > end || end > length {
+        return Err(RuntimeError::internal(&format!(
+            "slice {start}..{end} of a list of length {length}"
+        )));
+    }
+    if start == 0 && end == length {
+        return retain(heap, list);
+    }
+    let count = end - start;
+    ensure_blocks_available(heap, blocks_for_length(count))?;
+    let source = SliceSource {
+        root: root_slot(head).read(heap),
+        height: list_height(heap, head),
+        length,
+        start,
+    };
+    let height = height_for_length(count);
+    let root = if count == 0 {
+        None
+    } else {
+        Some(build_slice_node(heap, &source, height, 0, count)?)
+    };
+    let flags = root.map_or(0, |root| inherited_flags(heap, root));
+    let new_head = match allocate_single_block_object(heap, Kind::List, flags) {
+        Ok(new_head) => new_head,
+        Err(error) => {
+            if let Some(root) = root {
+                let _ = release(heap, root);
+            }
+            return Err(error);
+        }
+    };
+    if let Some(root) = root {
+        root_slot(new_head).write(heap, root);
+    }
+    set_list_shape(heap, new_head, count, height);
+    Ok(reference(Kind::List, new_head))
+}
+
+/// The owned node at `level` holding the slice's elements `first..first + count`
+/// (`count <= capacity(level)`): the source's node when it holds exactly those elements,
+/// otherwise a new node over shared or rebuilt children.
+fn build_slice_node(
+    heap: &mut Heap,
+    source: &SliceSource,
+    level: u8,
+    first: usize,
+    count: usize,
+) -> Result<Value, RuntimeError> {
+    let old_first = source.start + first;
+    let size = capacity(level);
+    if old_first.is_multiple_of(size) && size.min(source.length - old_first) == count {
+        let shared = source.subtree(heap, old_first, level);
+        return retain(heap, shared);
+    }
+    let node = allocate_single_block_object(heap, Kind::ListNode, 0)?;
+    let node_word = reference(Kind::ListNode, node);
+    let mut flags = 0;
+    let child_size = if level == 0 { 1 } else { capacity(level - 1) };
+    for (slot, offset) in (0..count).step_by(child_size).enumerate() {
+        let child = if level == 0 {
+            let element = source.element(heap, old_first + offset);
+            retain(heap, element)
+        } else {
+            let child_count = child_size.min(count - offset);
+            build_slice_node(heap, source, level - 1, first + offset, child_count)
+        };
+        match child {
+            Ok(child) => {
+                flags |= inherited_flags(heap, child);
+                node_slot(node, slot).write(heap, child);
+            }
+            Err(error) => {
+                // The node holds only children it owns, so this release is balanced.
+                let _ = release(heap, node_word);
+                return Err(error);
+            }
+        }
+    }
+    super::header::add_object_flags(heap, node, flags);
+    Ok(node_word)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

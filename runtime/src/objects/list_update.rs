@@ -228,3 +228,77 @@ pub fn extend(heap: &mut Heap, list: Value, other: Value) -> Result<Value, Runti
     }
     Ok(current)
 }
+
+/// Blocks `reverse` must allocate to make every node of `list` unique: the head if it is
+/// shared, and every node that is shared or lies under a shared node (its copy's children
+/// become shared). A fully unique list needs none.
+fn blocks_to_unshare(heap: &Heap, list: Value) -> u32 {
+    let head = block_of(list);
+    let head_shared = heap.ref_count(head) > 1;
+    let mut total = u32::from(head_shared);
+    let mut stack = vec![(
+        root_slot(head).read(heap),
+        list_height(heap, head),
+        head_shared,
+    )];
+    while let Some((word, level, above_shared)) = stack.pop() {
+        if word.bits() == 0 {
+            continue;
+        }
+        let node = block_of(word);
+        let shared = above_shared || heap.ref_count(node) > 1;
+        total += u32::from(shared);
+        if level > 0 {
+            for slot in 0..NODE_SLOTS {
+                stack.push((node_slot(node, slot).read(heap), level - 1, shared));
+            }
+        }
+    }
+    total
+}
+
+/// `reverse(list)`: the list reversed (consumed; RT0303 `type mismatch: reverse expects a
+/// List, got X` otherwise). Every node is made unique top-down (`make_unique`: in place at
+/// count 1, a recorded `cow` copy when shared) and then the element words are swapped
+/// pairwise, so a uniquely owned list is reversed in place with no refcount event at all,
+/// and a shared one is copied node by node. The blocks a copy needs are checked up front.
+pub fn reverse(heap: &mut Heap, list: Value) -> Result<Value, RuntimeError> {
+    run_update(heap, list, None, "reverse", |heap, current, _| {
+        let length = list_length(heap, block_of(*current));
+        if length < 2 {
+            return Ok(());
+        }
+        super::header::ensure_blocks_available(heap, blocks_to_unshare(heap, *current))?;
+        *current = make_unique(heap, *current)?;
+        let head = block_of(*current);
+        let mut leaf_slots = Vec::with_capacity(length);
+        let mut stack = vec![(root_slot(head), list_height(heap, head))];
+        while let Some((location, level)) = stack.pop() {
+            let word = make_unique(heap, location.read(heap))?;
+            location.write(heap, word);
+            let node = block_of(word);
+            let children: Vec<SlotLocation> = (0..NODE_SLOTS)
+                .map(|slot| node_slot(node, slot))
+                .filter(|slot| slot.read(heap).bits() != 0)
+                .collect();
+            if level == 0 {
+                leaf_slots.extend(children);
+            } else {
+                stack.extend(children.into_iter().rev().map(|slot| (slot, level - 1)));
+            }
+        }
+        if leaf_slots.len() != length {
+            return Err(RuntimeError::invalid_reference(&format!(
+                "List at block {head} holds {} elements, its length says {length}",
+                leaf_slots.len()
+            )));
+        }
+        for low in 0..length / 2 {
+            let high = length - 1 - low;
+            let (a, b) = (leaf_slots[low].read(heap), leaf_slots[high].read(heap));
+            leaf_slots[low].write(heap, b);
+            leaf_slots[high].write(heap, a);
+        }
+        Ok(())
+    })
+}

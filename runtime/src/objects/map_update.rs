@@ -13,15 +13,16 @@ use crate::value::{Kind, Value};
 
 use super::children::SlotLocation;
 use super::header::{
-    add_object_flags, allocate_single_block_object, block_of, inherited_flags, reference,
+    add_object_flags, allocate_single_block_object, block_of, checked_head, inherited_flags,
+    kind_name_of, reference,
 };
 use super::keys::{compare_keys, normalize_key};
 use super::map::{
     NODE_HEIGHT_OFFSET, NODE_KEY_OFFSET, NODE_LEFT_OFFSET, NODE_RIGHT_OFFSET, NODE_SIZE_OFFSET,
-    NODE_VALUE_OFFSET, expect_map, lookup, map_length, map_root_slot, node_height, set_map_length,
-    slot, update_node,
+    NODE_VALUE_OFFSET, entries, expect_map, lookup, map_length, map_root_slot, node_height,
+    set_map_length, slot, update_node,
 };
-use super::release::{make_unique, release};
+use super::release::{make_unique, release, retain};
 
 /// Makes the node at `location` unique, stores it back and returns its block.
 fn unique_node_at(heap: &mut Heap, location: SlotLocation) -> Result<u16, RuntimeError> {
@@ -235,4 +236,52 @@ fn rotate(heap: &mut Heap, location: SlotLocation, pivot_side: usize) -> Result<
     update_node(heap, node);
     update_node(heap, pivot);
     Ok(())
+}
+
+/// `merge(a, b)`: `a` (consumed) with every entry of `b` (borrowed) inserted over it, in
+/// ascending key order, through [`insert`] — so a uniquely owned `a` is updated in place
+/// (no `cow`) and a shared one is path-copied. RT0303 `type mismatch: merge expects Map and
+/// Map, got {kinds}` when either is not a Map (`a` is released). Merging into an empty `a`
+/// returns `b` itself, retained (the result shares all of `b`).
+pub fn merge(heap: &mut Heap, a: Value, b: Value) -> Result<Value, RuntimeError> {
+    let checked = (|| {
+        if a.heap_kind() != Some(Kind::Map) || b.heap_kind() != Some(Kind::Map) {
+            let kinds = format!("{} and {}", kind_name_of(a)?, kind_name_of(b)?);
+            return Err(RuntimeError::type_mismatch("merge", "Map and Map", &kinds));
+        }
+        let a_head = checked_head(heap, a, Some(Kind::Map))?;
+        checked_head(heap, b, Some(Kind::Map))?;
+        Ok((map_length(heap, a_head), entries(heap, b)?))
+    })();
+    let (a_length, pairs) = match checked {
+        Ok(checked) => checked,
+        Err(error) => {
+            let _ = release(heap, a);
+            return Err(error);
+        }
+    };
+    if a_length == 0 && !pairs.is_empty() {
+        release(heap, a)?;
+        return retain(heap, b);
+    }
+    let mut current = a;
+    for (key, value) in pairs {
+        let retained = retain(heap, key).and_then(|key| match retain(heap, value) {
+            Ok(value) => Ok((key, value)),
+            Err(error) => {
+                let _ = release(heap, key);
+                Err(error)
+            }
+        });
+        let (key, value) = match retained {
+            Ok(pair) => pair,
+            Err(error) => {
+                let _ = release(heap, current);
+                return Err(error);
+            }
+        };
+        // `insert` consumes the map and the pair, also on failure.
+        current = insert(heap, current, key, value)?;
+    }
+    Ok(current)
 }
