@@ -5,7 +5,7 @@
 //! Per program, outside the functions the executor reads on every call, the IR op index of
 //! every instruction (read only by execution observers).
 
-use cairn_runtime::context::Context;
+use cairn_runtime::abi::invoke::FunctionInfo;
 
 /// A frame-relative register index.
 pub type Register = u32;
@@ -14,12 +14,7 @@ pub type SiteId = u32;
 /// An index into [`CompiledFunction::code`].
 pub type ProgramCounter = u32;
 
-/// Shim signatures by arity (after the context pointer), as listed in
-/// `cairn_runtime::abi::shim_list`.
-pub type ShimFn0 = unsafe extern "C" fn(*mut Context) -> u64;
-pub type ShimFn1 = unsafe extern "C" fn(*mut Context, u64) -> u64;
-pub type ShimFn2 = unsafe extern "C" fn(*mut Context, u64, u64) -> u64;
-pub type ShimFn3 = unsafe extern "C" fn(*mut Context, u64, u64, u64) -> u64;
+pub use cairn_runtime::abi::shim_list::{ShimFn0, ShimFn1, ShimFn2, ShimFn3};
 
 /// The Int comparisons that have an inline fast path (see `fast_paths`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,6 +33,29 @@ pub enum Instr {
     /// `Enter` (rt_enter) and `Fuel` (rt_fuel): fallible, no result.
     Shim0 {
         shim: ShimFn0,
+        site: SiteId,
+    },
+    /// A zero-argument builtin with a result (`seq_empty`).
+    Shim0Value {
+        shim: ShimFn0,
+        dst: Register,
+        site: SiteId,
+    },
+    /// `MakeClosure`: `rt_closure_from` of `[Int(function), operands[start..start + count]]`.
+    Closure {
+        function: u32,
+        dst: Register,
+        start: u32,
+        count: u32,
+        site: SiteId,
+    },
+    /// `CallValue`: `operands[start]` is the callee, the next `len` operands the args;
+    /// `rt_call_target` names the function, then it is called like `Call` with
+    /// `(callee, args...)`.
+    CallValue {
+        dst: Register,
+        start: u32,
+        len: u32,
         site: SiteId,
     },
     /// An immediate word (`Const`); infallible.
@@ -188,6 +206,8 @@ pub struct InterpProgram {
     pub(crate) literals: Box<[Box<[u8]>]>,
     /// Per function, the IR op index of each instruction of its `code` (same length).
     pub(crate) op_indices: Box<[Box<[u32]>]>,
+    /// The function table a run installs in the context (entry = function index + 1).
+    pub(crate) function_table: Vec<FunctionInfo>,
 }
 
 impl InterpProgram {

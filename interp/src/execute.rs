@@ -93,16 +93,17 @@ impl<'p> Executor<'p> {
     /// [`Executor::run`] without an observer: its own non-generic function into which the
     /// loop is inlined, so the plain executor compiles to the same machine code as before the
     /// hooks existed (checked by diffing the disassembly; `cairn bench` times this path).
-    pub(crate) fn run_unobserved(&mut self, entry: u32) -> Result<u64, Failed> {
-        self.run(entry, &mut NoObserver)
+    pub(crate) fn run_unobserved(&mut self, entry: u32, args: &[u64]) -> Result<u64, Failed> {
+        self.run(entry, args, &mut NoObserver)
     }
 
-    /// Runs function `entry` (which takes no parameters) to completion, telling `observer`
-    /// about every instruction and unwound frame.
+    /// Runs function `entry` with the owned words `args` as its params (as many as it takes)
+    /// to completion, telling `observer` about every instruction and unwound frame.
     #[inline(always)]
     pub(crate) fn run<O: ExecutionObserver>(
         &mut self,
         entry: u32,
+        args: &[u64],
         observer: &mut O,
     ) -> Result<u64, Failed> {
         let program = self.program;
@@ -117,6 +118,9 @@ impl<'p> Executor<'p> {
             function.frame_size as usize,
             cairn_runtime::value::UNIT_WORD,
         );
+        for (&word, &param) in args.iter().zip(function.param_registers.iter()) {
+            set_reg!(self.registers, 0, param, word);
+        }
 
         // Fails the current op: unwinds every frame and ends the run.
         macro_rules! check {
@@ -143,6 +147,39 @@ impl<'p> Executor<'p> {
                     None => check!(unsafe { $shim(ctx, a, b) }, $site),
                 };
                 set_reg!(self.registers, base, $dst, word);
+            }};
+        }
+
+        // A language call of function `$callee` with the words of registers `$args` (in the
+        // caller's window) as its params: pushes the caller's frame and switches to the callee.
+        macro_rules! enter_call {
+            ($callee:expr, $args:expr, $dst:expr, $site:expr) => {{
+                let callee_index: u32 = $callee;
+                let callee_function = &program.functions[callee_index as usize];
+                let new_base = base + function.frame_size as usize;
+                let needed = new_base + callee_function.frame_size as usize;
+                if (needed > self.registers.len() && !self.grow_registers(needed))
+                    || (self.frames.len() == self.frames.capacity() && !self.grow_frames())
+                {
+                    return Err(self.unwind(function_index, base, $site, observer));
+                }
+                let regs = &mut self.registers;
+                for (&arg, &param) in $args.iter().zip(callee_function.param_registers.iter()) {
+                    let word = reg!(regs, base, arg);
+                    set_reg!(regs, new_base, param, word);
+                }
+                self.frames.push(SavedFrame {
+                    function: function_index,
+                    base,
+                    return_pc: pc as ProgramCounter,
+                    call_site: $site,
+                    result_register: $dst,
+                });
+                function_index = callee_index;
+                function = callee_function;
+                code = &function.code;
+                base = new_base;
+                pc = 0;
             }};
         }
 
@@ -326,32 +363,69 @@ impl<'p> Executor<'p> {
                     len,
                     site,
                 } => {
-                    let callee_function = &program.functions[callee as usize];
-                    let new_base = base + function.frame_size as usize;
-                    let needed = new_base + callee_function.frame_size as usize;
-                    if (needed > regs.len() && !self.grow_registers(needed))
-                        || (self.frames.len() == self.frames.capacity() && !self.grow_frames())
-                    {
+                    let args = &function.operands[start as usize..(start + len) as usize];
+                    enter_call!(callee, args, dst, site);
+                }
+                Instr::CallValue {
+                    dst,
+                    start,
+                    len,
+                    site,
+                } => {
+                    // operands: the callee, then the args; all owned by the call.
+                    let operands = &function.operands[start as usize..(start + 1 + len) as usize];
+                    let callee_word = reg!(regs, base, operands[0]);
+                    self.spill.clear();
+                    self.spill
+                        .extend(operands[1..].iter().map(|&r| reg!(regs, base, r)));
+                    let pointer = self.spill.as_ptr() as u64;
+                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`);
+                    // `spill` holds `len` initialised words and is not touched during the call.
+                    let entry = check!(
+                        unsafe { shims::rt_call_target(ctx, callee_word, pointer, len as u64) },
+                        site
+                    );
+                    // The entry is `function index + 1` (this program's function table, which
+                    // the run installed); the callee takes `(closure, args...)`.
+                    let callee = (entry - 1) as u32;
+                    if callee as usize >= program.functions.len() {
+                        // SAFETY: as above.
+                        unsafe {
+                            (*ctx).raise(RuntimeError::internal(
+                                "a closure names a function this program does not have",
+                            ))
+                        };
                         return Err(self.unwind(function_index, base, site, observer));
                     }
-                    let regs = &mut self.registers;
-                    let args = &function.operands[start as usize..(start + len) as usize];
-                    for (&arg, &param) in args.iter().zip(callee_function.param_registers.iter()) {
-                        let word = reg!(regs, base, arg);
-                        set_reg!(regs, new_base, param, word);
-                    }
-                    self.frames.push(SavedFrame {
-                        function: function_index,
-                        base,
-                        return_pc: pc as ProgramCounter,
-                        call_site: site,
-                        result_register: dst,
-                    });
-                    function_index = callee;
-                    function = callee_function;
-                    code = &function.code;
-                    base = new_base;
-                    pc = 0;
+                    enter_call!(callee, operands, dst, site);
+                }
+                Instr::Closure {
+                    function: closure_function,
+                    dst,
+                    start,
+                    count,
+                    site,
+                } => {
+                    let operands = &function.operands[start as usize..(start + count) as usize];
+                    self.spill.clear();
+                    self.spill.push(
+                        cairn_runtime::value::Value::int(i64::from(closure_function))
+                            .expect("function ids fit in an Int")
+                            .bits(),
+                    );
+                    self.spill
+                        .extend(operands.iter().map(|&r| reg!(regs, base, r)));
+                    let pointer = self.spill.as_ptr() as u64;
+                    let words = self.spill.len() as u64;
+                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`);
+                    // `spill` holds `words` initialised words and is not touched during the call.
+                    let word = check!(unsafe { shims::rt_closure_from(ctx, pointer, words) }, site);
+                    set_reg!(self.registers, base, dst, word);
+                }
+                Instr::Shim0Value { shim, dst, site } => {
+                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
+                    let word = check!(unsafe { shim(ctx) }, site);
+                    set_reg!(self.registers, base, dst, word);
                 }
                 Instr::Return { value } => {
                     let word = reg!(regs, base, value);

@@ -13,14 +13,15 @@
 mod code;
 mod execute;
 mod fast_paths;
-mod load_error;
 mod observe;
 mod parallel_moves;
 mod shim_selection;
 mod translate;
 
 use cairn_lang::ir;
+use cairn_runtime::abi::invoke::ClosureInvoker;
 use cairn_runtime::context::{Context, RunFailure};
+use cairn_runtime::error::RuntimeError;
 use cairn_runtime::value::Value;
 
 pub use code::{CompiledFunction, FailSite, Instr, IntComparison, InterpProgram};
@@ -36,41 +37,117 @@ pub fn load(module: &ir::Module) -> Result<InterpProgram, RunFailure> {
     translate::translate_module(module)
 }
 
+/// Stack reserved for the run thread beyond the per-frame budget (shims, release worklists,
+/// printing).
+const BASE_STACK_BYTES: u64 = 64 * 1024 * 1024;
+/// Rust stack budgeted per language call depth: language calls never recurse on the Rust
+/// stack, but a closure called back by a sequence shim (`map`, `fold`, a generator thunk)
+/// runs in a nested executor, so nesting is bounded by the call-depth limit.
+const STACK_BYTES_PER_DEPTH: u64 = 4 * 1024;
+
 impl InterpProgram {
     /// Runs the entry function with no arguments. Ok = owned result word (the caller prints
     /// and releases it). Resets per-run context state first (`ctx.begin_run()`).
     pub fn run_main(&self, ctx: &mut Context) -> Result<Value, RunFailure> {
-        self.run_with(ctx, |executor, entry| executor.run_unobserved(entry))
+        self.run_with(ctx, |executor, entry| executor.run_unobserved(entry, &[]))
     }
 
     /// [`InterpProgram::run_main`] with `observer` told the function and IR op index of
     /// every instruction before it executes (and of every frame a failure unwinds). The
     /// observer sees the context only between shim calls; the run itself is unchanged.
+    /// Closures called back by sequence shims run unobserved.
     pub fn run_main_observed(
         &self,
         ctx: &mut Context,
-        observer: &mut impl ExecutionObserver,
+        observer: &mut (impl ExecutionObserver + Send),
     ) -> Result<Value, RunFailure> {
-        self.run_with(ctx, |executor, entry| executor.run(entry, observer))
+        self.run_with(ctx, |executor, entry| executor.run(entry, &[], observer))
     }
 
-    /// Begins the run, executes `main` with `execute`, and maps the outcome.
+    /// Begins the run (function table and closure invoker installed), executes `main` with
+    /// `execute` on a thread with stack for the depth limit, and maps the outcome.
     fn run_with(
         &self,
         ctx: &mut Context,
-        execute: impl FnOnce(&mut execute::Executor<'_>, u32) -> Result<u64, execute::Failed>,
+        execute: impl FnOnce(&mut execute::Executor<'_>, u32) -> Result<u64, execute::Failed> + Send,
     ) -> Result<Value, RunFailure> {
         ctx.begin_run();
-        let ctx_pointer = ctx.as_ptr();
-        // SAFETY: `ctx_pointer` comes from `Context::as_ptr` on a `&mut Context` we hold for
-        // the whole run and do not touch until the executor is done; the executor only lends
-        // an observer shared references to it between shim calls.
-        let mut executor = unsafe { execute::Executor::new(self, ctx_pointer) };
-        let outcome = execute(&mut executor, self.entry);
-        drop(executor);
+        ctx.install_functions(self.function_table.clone());
+        ctx.invoker = Some(ClosureInvoker {
+            data: self as *const InterpProgram as *const (),
+            invoke: invoke_closure,
+        });
+        let stack_bytes = BASE_STACK_BYTES.saturating_add(
+            ctx.limits
+                .max_call_depth
+                .saturating_mul(STACK_BYTES_PER_DEPTH),
+        );
+        let outcome = match usize::try_from(stack_bytes) {
+            Ok(stack_bytes) => std::thread::scope(|scope| {
+                let context: &mut Context = ctx;
+                let runner = std::thread::Builder::new()
+                    .name("cairn-interp-run".into())
+                    .stack_size(stack_bytes)
+                    .spawn_scoped(scope, move || {
+                        let ctx_pointer = context.as_ptr();
+                        // SAFETY: `ctx_pointer` comes from `Context::as_ptr` on the `&mut
+                        // Context` this thread holds for the whole run and does not touch
+                        // until the executor is done; the executor only lends an observer
+                        // shared references to it between shim calls.
+                        let mut executor = unsafe { execute::Executor::new(self, ctx_pointer) };
+                        execute(&mut executor, self.entry)
+                    });
+                match runner {
+                    Ok(handle) => handle
+                        .join()
+                        .map_err(|_| "the run thread panicked".to_string()),
+                    Err(error) => Err(format!(
+                        "cannot start the interpreter's run thread with {stack_bytes} bytes of stack: {error}"
+                    )),
+                }
+            }),
+            Err(_) => {
+                Err("the call depth limit needs more stack than this host can address".into())
+            }
+        };
+        ctx.invoker = None;
         match outcome {
-            Ok(word) => Ok(Value(word)),
-            Err(execute::Failed) => Err(ctx.take_failure()),
+            Ok(Ok(word)) => Ok(Value(word)),
+            Ok(Err(execute::Failed)) => Err(ctx.take_failure()),
+            Err(detail) => Err(RunFailure {
+                error: RuntimeError::internal(&detail),
+                frames: Vec::new(),
+            }),
         }
     }
+}
+
+/// The interpreter's closure invoker: runs function `entry - 1` of the program at `data` in
+/// a nested executor with the owned words `args` as its params.
+///
+/// # Safety
+/// `data` is the `InterpProgram` whose run installed this invoker (alive for the run);
+/// `ctx` is that run's context pointer with no `&mut Context` live.
+unsafe fn invoke_closure(data: *const (), ctx: *mut Context, entry: u64, args: &[u64]) -> u64 {
+    // SAFETY: `run_with` installs `data` = the program it runs, which outlives the run.
+    let program = unsafe { &*(data as *const InterpProgram) };
+    let function = entry.wrapping_sub(1);
+    let valid = usize::try_from(function)
+        .ok()
+        .and_then(|index| program.functions.get(index))
+        .is_some_and(|f| f.param_registers.len() == args.len());
+    if !valid {
+        // SAFETY: no `&mut Context` is live (the caller's contract).
+        let context = unsafe { &mut *ctx };
+        for &word in args {
+            cairn_runtime::abi::shims::release_recording(context, Value(word));
+        }
+        return context.raise(RuntimeError::internal(
+            "the runtime called a closure entry this program does not have",
+        ));
+    }
+    // SAFETY: `ctx` is the run's context pointer and unaliased while the nested executor
+    // runs (the calling shim holds no `&mut Context` across the invoke).
+    let mut executor = unsafe { execute::Executor::new(program, ctx) };
+    executor.run_unobserved(function as u32, args).unwrap_or(0)
 }

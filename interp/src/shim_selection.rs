@@ -1,6 +1,7 @@
 //! Which runtime shim each IR builtin, comparison and literal op lowers to. These are the
 //! same `cairn_runtime::abi::shims::rt_*` functions the JIT calls (one per IR op).
 
+use cairn_engine_support::builtin_shim;
 use cairn_lang::ir::{Builtin, OpKind};
 use cairn_runtime::abi::shims;
 
@@ -27,47 +28,44 @@ pub(crate) fn aggregate_shim(kind: &OpKind) -> ShimFn2 {
     }
 }
 
-/// The instruction for a builtin call. `args.len()` has been checked against the
-/// builtin's arity by the caller.
+/// The instruction for a builtin call: the builtin's shim from the one shared table
+/// (`cairn_engine_support::builtin_shim`). `args.len()` has been checked against the
+/// builtin's arity by the load check, and each builtin's shim takes exactly that many words
+/// (tested in `cairn-engine-support`).
 pub(crate) fn builtin_instr(
     builtin: Builtin,
     dst: Register,
     args: &[Register],
     site: SiteId,
 ) -> Instr {
-    let one = |shim| Instr::Shim1 {
-        shim,
-        dst,
-        operand: args[0],
-        site,
-    };
-    let two = |shim| Instr::Shim2 {
-        shim,
-        dst,
-        lhs: args[0],
-        rhs: args[1],
-        site,
-    };
-    let three = |shim| Instr::Shim3 {
-        shim,
-        dst,
-        first: args[0],
-        second: args[1],
-        third: args[2],
-        site,
-    };
-    match builtin {
-        Builtin::Print => one(shims::rt_print),
-        Builtin::Len => one(shims::rt_len),
-        Builtin::Pop => one(shims::rt_pop),
-        Builtin::Str => one(shims::rt_str),
-        Builtin::Push => two(shims::rt_push),
-        Builtin::Remove => two(shims::rt_remove),
-        Builtin::Has => two(shims::rt_has),
-        Builtin::ListExtend => two(shims::rt_list_extend),
-        Builtin::ExpectTupleArity => two(shims::rt_expect_tuple_arity),
-        Builtin::Set => three(shims::rt_set),
-        Builtin::Get => three(shims::rt_get),
-        Builtin::Insert => three(shims::rt_insert),
+    let shim = builtin_shim(builtin);
+    let typed = "a builtin's shim takes the builtin's arity (tested in cairn-engine-support)";
+    match args.len() {
+        0 => Instr::Shim0Value {
+            shim: shim.function0().expect(typed),
+            dst,
+            site,
+        },
+        1 => Instr::Shim1 {
+            shim: shim.function1().expect(typed),
+            dst,
+            operand: args[0],
+            site,
+        },
+        2 => Instr::Shim2 {
+            shim: shim.function2().expect(typed),
+            dst,
+            lhs: args[0],
+            rhs: args[1],
+            site,
+        },
+        _ => Instr::Shim3 {
+            shim: shim.function3().expect(typed),
+            dst,
+            first: args[0],
+            second: args[1],
+            third: args[2],
+            site,
+        },
     }
 }

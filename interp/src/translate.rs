@@ -15,9 +15,7 @@
 //! own limits (frame registers, code size) -> RT0001 "malformed IR ...".
 
 use cairn_lang::ir::load_check::{LoadProblem, LoadProblemKind};
-use cairn_lang::ir::{
-    self, BinaryOp, BlockId, Constant, Module, OpKind, TerminatorKind, UnaryOp, Var,
-};
+use cairn_lang::ir::{self, BinaryOp, BlockId, Constant, Module, OpKind, TerminatorKind, Var};
 use cairn_runtime::abi::shims;
 use cairn_runtime::context::RunFailure;
 use cairn_runtime::value::{UNIT_WORD, Value};
@@ -26,9 +24,9 @@ use crate::code::{
     CompiledFunction, FailSite, Instr, IntComparison, InterpProgram, ProgramCounter, Register,
     SiteId,
 };
-use crate::load_error::{check_module, load_failure};
 use crate::parallel_moves::sequence_parallel_moves;
 use crate::shim_selection::{aggregate_shim, builtin_instr, comparison_shim};
+use cairn_engine_support::{check_module, function_table, load_failure, unary_shim};
 
 /// The most registers one function's window may need (its variables, at most
 /// `MAX_FUNCTION_VARIABLES`, plus jump scratch registers); larger IR is refused at load
@@ -53,6 +51,7 @@ pub fn translate_module(module: &Module) -> Result<InterpProgram, RunFailure> {
         entry,
         literals: literals.into_boxed_slice(),
         op_indices: op_indices.into_boxed_slice(),
+        function_table: function_table(module, |index| index as u64 + 1),
     })
 }
 
@@ -220,10 +219,9 @@ impl<'a> FunctionTranslator<'a> {
                 op: unary,
                 operand,
             } => Instr::Shim1 {
-                shim: match unary {
-                    UnaryOp::Neg => shims::rt_neg,
-                    UnaryOp::Not => shims::rt_not,
-                },
+                shim: unary_shim(*unary)
+                    .function1()
+                    .expect("unary shims take one word"),
                 dst: self.register(*dst),
                 operand: self.register(*operand),
                 site: self.site(&op.cleanup),
@@ -245,6 +243,27 @@ impl<'a> FunctionTranslator<'a> {
                 len: args.len() as u32,
                 site: self.site(&op.cleanup),
             },
+            OpKind::MakeClosure {
+                dst,
+                function,
+                captures,
+            } => Instr::Closure {
+                function: function.0,
+                dst: self.register(*dst),
+                start: self.push_operands(captures),
+                count: captures.len() as u32,
+                site: self.site(&op.cleanup),
+            },
+            OpKind::CallValue { dst, callee, args } => {
+                let start = self.push_operands(std::slice::from_ref(callee));
+                self.push_operands(args);
+                Instr::CallValue {
+                    dst: self.register(*dst),
+                    start,
+                    len: args.len() as u32,
+                    site: self.site(&op.cleanup),
+                }
+            }
             OpKind::Builtin { dst, builtin, args } => {
                 let dst = self.register(*dst);
                 let args: Vec<Register> = args.iter().map(|&var| self.register(var)).collect();

@@ -12,8 +12,8 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{BlockArg, InstBuilder, Value as ClValue};
 
-use crate::builtin_shims::binary_shim;
 use crate::translate::FunctionTranslator;
+use cairn_engine_support::binary_shim;
 
 const INT_TAG_WORD: i64 = (TAG_INT << TAG_SHIFT) as i64;
 /// Bits the payload of a word is shifted by to sign-extend it from 48 bits.

@@ -23,8 +23,8 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, Value as ClValue};
 
-use crate::builtin_shims::binary_shim;
 use crate::translate::FunctionTranslator;
+use cairn_engine_support::binary_shim;
 
 /// Bits an Int payload is shifted left by so that i64 overflow is i48 overflow.
 const PAYLOAD_SHIFT: i64 = 64 - TAG_SHIFT as i64;

@@ -2,12 +2,10 @@
 //! runtime shims as the interpreter, one per IR op (see docs/ARCHITECTURE.md). Entry points:
 //! [`compile`] / [`compile_with_abi`] and [`JitProgram::run_main`].
 
-mod builtin_shims;
 pub mod context;
 mod inline_control;
 mod inline_fast_paths;
 mod kind_specialized;
-mod load_check;
 mod lower_binary;
 mod lower_terminators;
 mod program;
@@ -36,7 +34,7 @@ pub fn compile_with_abi(
     module: &ir::Module,
     abi_required: (u32, u32),
 ) -> Result<JitProgram, RunFailure> {
-    load_check::check_module(module)?;
+    cairn_engine_support::check_module(module)?;
     let mut jit = JitContext::new().map_err(internal)?;
     let mut function_ids: Vec<FuncId> = Vec::with_capacity(module.functions.len());
     for (index, function) in module.functions.iter().enumerate() {
@@ -74,6 +72,11 @@ pub fn compile_with_abi(
     jit.module_mut()
         .finalize_definitions()
         .map_err(|e| internal(format!("cannot finalize compiled code: {e}")))?;
+    let addresses: Vec<u64> = function_ids
+        .iter()
+        .map(|&id| jit.module().get_finalized_function(id) as u64)
+        .collect();
+    let function_table = cairn_engine_support::function_table(module, |index| addresses[index]);
     let entry_code = jit
         .module()
         .get_finalized_function(function_ids[module.entry.0 as usize]);
@@ -87,5 +90,6 @@ pub fn compile_with_abi(
         literals,
         abi_required,
         largest_frame_estimate,
+        function_table,
     ))
 }

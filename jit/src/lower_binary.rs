@@ -4,9 +4,9 @@
 
 use cairn_lang::ir::{BinaryOp, Var};
 
-use crate::builtin_shims::binary_shim;
 use crate::kind_specialized::int_plus_constant;
 use crate::translate::FunctionTranslator;
+use cairn_engine_support::binary_shim;
 
 impl FunctionTranslator<'_, '_> {
     pub(crate) fn translate_binary(

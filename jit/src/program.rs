@@ -3,6 +3,7 @@
 //! the ABI handshake first, then the entry function on a thread whose stack holds
 //! `max_call_depth` compiled frames, so deep recursion ends in RT0501 and never in a crash.
 
+use cairn_runtime::abi::invoke::{ClosureInvoker, FunctionInfo};
 use cairn_runtime::abi::version::runtime_value_abi_handshake;
 use cairn_runtime::{Context, RunFailure, RuntimeError, Value};
 
@@ -26,6 +27,8 @@ pub struct JitProgram {
     /// Stack bytes budgeted per compiled frame: [`MIN_FRAME_BYTES`] plus the largest
     /// function's explicit slots and one spill word per IR variable.
     frame_bytes: u64,
+    /// The function table a run installs (entry = native address of each function).
+    function_table: Vec<FunctionInfo>,
 }
 
 impl JitProgram {
@@ -35,6 +38,7 @@ impl JitProgram {
         literals: Vec<Box<[u8]>>,
         abi_required: (u32, u32),
         largest_frame_estimate: u64,
+        function_table: Vec<FunctionInfo>,
     ) -> JitProgram {
         JitProgram {
             entry,
@@ -42,6 +46,7 @@ impl JitProgram {
             _literals: literals,
             abi_required,
             frame_bytes: MIN_FRAME_BYTES + largest_frame_estimate,
+            function_table,
         }
     }
 
@@ -59,6 +64,17 @@ impl JitProgram {
             frames: Vec::new(),
         })?;
         ctx.begin_run();
+        ctx.install_functions(self.function_table.clone());
+        ctx.invoker = Some(ClosureInvoker {
+            data: std::ptr::null(),
+            invoke: invoke_native,
+        });
+        let outcome = self.run_entry(ctx);
+        ctx.invoker = None;
+        outcome
+    }
+
+    fn run_entry(&self, ctx: &mut Context) -> Result<Value, RunFailure> {
         let stack_bytes = BASE_STACK_BYTES
             .saturating_add(ctx.limits.max_call_depth.saturating_mul(self.frame_bytes));
         let stack_bytes = usize::try_from(stack_bytes).map_err(|_| {
@@ -93,6 +109,42 @@ impl JitProgram {
             Err(ctx.take_failure())
         } else {
             Ok(Value(word))
+        }
+    }
+}
+
+/// The JIT's closure invoker: calls the compiled function at native address `entry` with
+/// `(ctx, args...)`. The runtime calls closures with the closure plus at most three args.
+///
+/// # Safety
+/// `entry` is the native address of a compiled function of the running program (the
+/// function table the run installed) taking exactly `args.len()` words; `ctx` is the run's
+/// context pointer with no `&mut Context` live.
+unsafe fn invoke_native(_data: *const (), ctx: *mut Context, entry: u64, args: &[u64]) -> u64 {
+    type F1 = unsafe extern "C" fn(*mut Context, u64) -> u64;
+    type F2 = unsafe extern "C" fn(*mut Context, u64, u64) -> u64;
+    type F3 = unsafe extern "C" fn(*mut Context, u64, u64, u64) -> u64;
+    type F4 = unsafe extern "C" fn(*mut Context, u64, u64, u64, u64) -> u64;
+    let address = entry as usize as *const u8;
+    // SAFETY (every arm): `address` is a compiled function declared with
+    // `function_signature(args.len())` — `(ctx, i64 x n) -> i64` in the host's C calling
+    // convention — which is exactly the transmuted type (the runtime checked the closure's
+    // arity against the function table before invoking).
+    unsafe {
+        match *args {
+            [a] => std::mem::transmute::<*const u8, F1>(address)(ctx, a),
+            [a, b] => std::mem::transmute::<*const u8, F2>(address)(ctx, a, b),
+            [a, b, c] => std::mem::transmute::<*const u8, F3>(address)(ctx, a, b, c),
+            [a, b, c, d] => std::mem::transmute::<*const u8, F4>(address)(ctx, a, b, c, d),
+            _ => {
+                let context = &mut *ctx;
+                for &word in args {
+                    cairn_runtime::abi::shims::release_recording(context, Value(word));
+                }
+                context.raise(RuntimeError::internal(
+                    "the runtime called a closure with more than three arguments",
+                ))
+            }
         }
     }
 }

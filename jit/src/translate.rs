@@ -18,9 +18,9 @@ use cranelift_codegen::ir::{
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::{FuncId, Module};
 
-use crate::builtin_shims::{builtin_shim, unary_shim};
 use crate::context::JitContext;
 use crate::kind_specialized::single_int_constants;
+use cairn_engine_support::{builtin_shim, unary_shim};
 
 /// Everything the translation of one function needs from the module being compiled.
 pub struct ModuleTranslationInputs<'a> {
@@ -309,6 +309,28 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 self.branch_on_failure(word, index, cleanup);
                 self.def(*dst, word);
             }
+            OpKind::MakeClosure {
+                dst,
+                function,
+                captures,
+            } => {
+                let function_word = Value::int(i64::from(function.0))
+                    .ok_or_else(|| internal(format!("function id {} is not an Int", function.0)))?
+                    .bits();
+                let word = self.emit_spilled_call_with_prefix(
+                    Shim::ClosureFrom,
+                    Some(function_word),
+                    captures,
+                    captures.len() + 1,
+                    index,
+                    cleanup,
+                );
+                self.def(*dst, word);
+            }
+            OpKind::CallValue { dst, callee, args } => {
+                let word = self.emit_call_value(*callee, args, index, cleanup);
+                self.def(*dst, word);
+            }
             OpKind::Builtin { dst, builtin, args } => {
                 let args = self.use_vars(args);
                 let word = self.fallible_shim(builtin_shim(*builtin), &args, index, cleanup);
@@ -409,6 +431,11 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         index: u32,
         cleanup: &[Var],
     ) -> cranelift_codegen::ir::Value {
+        self.emit_spilled_call_with_prefix(shim, None, words, count, index, cleanup)
+    }
+
+    /// Spills the vars' words to a new stack slot; returns its address.
+    fn spill_vars(&mut self, words: &[Var]) -> cranelift_codegen::ir::Value {
         let bytes = (words.len().max(1) * 8) as u32;
         self.slot_bytes += u64::from(bytes);
         let slot = self.builder.create_sized_stack_slot(StackSlotData::new(
@@ -422,6 +449,72 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             self.builder
                 .ins()
                 .stack_store(pointer_type, value, slot, (position * 8) as i32);
+        }
+        self.builder.ins().stack_addr(pointer_type, slot, 0)
+    }
+
+    /// `CallValue`: spills the args, `rt_call_target(callee, args, len)` checks the callee
+    /// and names its native entry, then an indirect call `(ctx, callee, args...)`.
+    fn emit_call_value(
+        &mut self,
+        callee: Var,
+        args: &[Var],
+        index: u32,
+        cleanup: &[Var],
+    ) -> cranelift_codegen::ir::Value {
+        let address = self.spill_vars(args);
+        let callee_word = self.use_var(callee);
+        let count = self.word(args.len() as u64);
+        let entry = self.fallible_shim(
+            Shim::CallTarget,
+            &[callee_word, address, count],
+            index,
+            cleanup,
+        );
+        let signature = self.jit.function_signature(args.len() + 1);
+        let signature = self.builder.import_signature(signature);
+        let mut call_args = vec![self.ctx, callee_word];
+        call_args.extend(self.use_vars(args));
+        let call = self
+            .builder
+            .ins()
+            .call_indirect(signature, entry, &call_args);
+        let word = self.builder.inst_results(call)[0];
+        self.branch_on_failure(word, index, cleanup);
+        word
+    }
+
+    /// [`Self::emit_spilled_call`] with an optional constant word before the vars' words.
+    fn emit_spilled_call_with_prefix(
+        &mut self,
+        shim: Shim,
+        prefix: Option<u64>,
+        words: &[Var],
+        count: usize,
+        index: u32,
+        cleanup: &[Var],
+    ) -> cranelift_codegen::ir::Value {
+        let offset = usize::from(prefix.is_some());
+        let bytes = ((words.len() + offset).max(1) * 8) as u32;
+        self.slot_bytes += u64::from(bytes);
+        let slot = self.builder.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            bytes,
+            3,
+        ));
+        let pointer_type = self.jit.pointer_type();
+        if let Some(prefix) = prefix {
+            let value = self.word(prefix);
+            self.builder.ins().stack_store(pointer_type, value, slot, 0);
+        }
+        for (position, var) in words.iter().enumerate() {
+            let value = self.use_var(*var);
+            self.builder.ins().stack_store(
+                pointer_type,
+                value,
+                slot,
+                ((position + offset) * 8) as i32,
+            );
         }
         let address = self.builder.ins().stack_addr(pointer_type, slot, 0);
         let count = self.word(count as u64);

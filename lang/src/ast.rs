@@ -49,7 +49,8 @@ pub enum ExprKind {
         then_branch: Box<Expr>,
         else_branch: Box<Expr>,
     },
-    /// `callee(args)`; the callee is a name (anything else is rejected when lowering).
+    /// `callee(args)`; the callee is any expression (a name of a function or builtin is a
+    /// direct call; anything else is a value call).
     Call {
         callee: Box<Expr>,
         args: Vec<Expr>,
@@ -62,8 +63,33 @@ pub enum ExprKind {
     Tuple(Vec<Expr>),
     Map(Vec<(Expr, Expr)>),
     Block(Vec<Item>),
-    /// A construct that parsed but is not supported yet; the parser already reported E0202.
+    /// `\x, y -> body`
+    Lambda {
+        params: Vec<Name>,
+        body: Box<Expr>,
+    },
+    /// `!r`
+    Deref(Box<Expr>),
+    /// `r := v` (a block item; its value is Unit)
+    Assign(Box<Expr>, Box<Expr>),
+    /// `generate { items }`
+    Generate(Vec<Item>),
+    /// `loop pattern = init { items }` (a generator: `recurse e` restarts it with `e`)
+    Loop {
+        pattern: LoopPattern,
+        init: Box<Expr>,
+        body: Vec<Item>,
+    },
+    /// An expression that already produced a diagnostic (an out-of-range literal); lowering
+    /// treats it as Unit, and compilation fails anyway.
     Unsupported,
+}
+
+/// The pattern of a `loop`: one name or a tuple of names.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoopPattern {
+    Name(Name),
+    Tuple(TuplePattern),
 }
 
 #[derive(Clone, Debug, PartialEq)]

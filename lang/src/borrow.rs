@@ -6,12 +6,31 @@
 //! the loop, or it would leak); when position `i` is Owned, a borrowed param passed there
 //! becomes Owned. Marks only go from Borrowed to Owned, so iterating over all functions
 //! reaches a fixed point. Block 0's and block 1's params get the function param's mode.
+//! Every param of a closure-callable function (one a `MakeClosure` names) is Owned.
 
 use crate::ir::{Function, Module, ParamMode, TerminatorKind, Var};
 use crate::lower::LOOP_HEADER;
 use crate::operands::{op_operands, terminator_operands};
 
 pub fn infer_param_modes(module: &mut Module) {
+    // Closure-callable functions (named by a `MakeClosure`) take every param owned: their
+    // callers (value calls, the runtime's sequence pulls) do not know them statically.
+    let closure_targets: std::collections::BTreeSet<usize> = module
+        .functions
+        .iter()
+        .flat_map(|f| f.blocks.iter().flat_map(|b| b.ops.iter()))
+        .filter_map(|op| match &op.kind {
+            crate::ir::OpKind::MakeClosure { function, .. } => Some(function.0 as usize),
+            _ => None,
+        })
+        .collect();
+    for &index in &closure_targets {
+        if let Some(function) = module.functions.get_mut(index) {
+            for position in 0..function.params.len() {
+                mark_owned(function, position);
+            }
+        }
+    }
     loop {
         let mut changed = false;
         for index in 0..module.functions.len() {

@@ -61,6 +61,11 @@ impl CfgBuilder {
         vars
     }
 
+    /// The number of params of block 0.
+    pub fn entry_param_count(&self) -> usize {
+        self.blocks[0].params.len()
+    }
+
     pub fn switch_to(&mut self, block: usize) {
         self.current = block;
     }

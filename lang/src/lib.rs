@@ -12,10 +12,13 @@ pub mod cfg_builder;
 pub mod cfg_order;
 pub mod diagnostic;
 pub mod dominators;
+pub mod free_names;
 pub mod ir;
 pub mod lexer;
 pub mod liveness;
 pub mod lower;
+mod lower_closures;
+mod lower_generate;
 pub mod operands;
 pub mod parser;
 mod parser_compound;
@@ -66,7 +69,7 @@ pub fn compile_on_current_thread(file: &SourceFile) -> Result<ir::Module, Vec<Di
             return Err(errors);
         }
     };
-    let lowered = lower::lower_program(&program, &table);
+    let lowered = lower::lower_program(&program, &table, file);
     let mut module = match lowered {
         Ok(module) if errors.is_empty() => module,
         Ok(_) => return Err(errors),

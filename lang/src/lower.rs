@@ -8,6 +8,8 @@
 //! exactly that many elements) before its `Index` ops. Param modes are left Borrowed here;
 //! `borrow::infer_param_modes` decides them.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use crate::ast::{Expr, ExprKind, FunctionDef, Item, ItemKind, ListElement, Program};
 use crate::cfg_builder::CfgBuilder;
 use crate::diagnostic::{self, Diagnostic};
@@ -15,94 +17,181 @@ use crate::ir::{
     BinaryOp, BlockId, Builtin, ConditionContext, Constant, FuncId, Function, Module, OpKind,
     ParamMode, Span, TerminatorKind, UnaryOp, Var,
 };
+use crate::lower_closures::functions_used_as_values;
 use crate::resolve::{Callee, FunctionTable, LocalScope};
+use crate::source::SourceFile;
 
 /// The loop header every function's self tail calls jump to.
 pub const LOOP_HEADER: BlockId = BlockId(1);
 
-pub fn lower_program(program: &Program, table: &FunctionTable) -> Result<Module, Vec<Diagnostic>> {
-    let mut errors = Vec::new();
-    let functions = program
+/// Module-wide lowering state shared by every function lowerer (lambdas and generator
+/// pieces are lowered while their enclosing function is, into lifted functions).
+pub(crate) struct ModuleLowering<'a> {
+    pub(crate) table: &'a FunctionTable,
+    pub(crate) source: &'a SourceFile,
+    pub(crate) errors: Vec<Diagnostic>,
+    /// Named functions used as values: closure-callable, so they take the closure as param 0
+    /// (direct calls pass Unit there).
+    pub(crate) value_functions: BTreeSet<FuncId>,
+    /// Lifted functions (lambdas, generator pieces, builtin wrappers), numbered after the
+    /// named functions; `None` while being lowered.
+    pub(crate) lifted: Vec<Option<Function>>,
+    /// The closure-callable wrapper of each builtin used as a value.
+    pub(crate) builtin_wrappers: BTreeMap<String, FuncId>,
+}
+
+impl ModuleLowering<'_> {
+    /// Reserves the id of a lifted function.
+    pub(crate) fn reserve_function(&mut self) -> FuncId {
+        self.lifted.push(None);
+        FuncId((self.table.functions.len() + self.lifted.len() - 1) as u32)
+    }
+
+    pub(crate) fn define_function(&mut self, id: FuncId, function: Function) {
+        let index = id.0 as usize - self.table.functions.len();
+        self.lifted[index] = Some(function);
+    }
+
+    /// `LINE:COL` of a span's start (names of lambdas and generator pieces).
+    pub(crate) fn position(&self, span: Span) -> String {
+        let at = self.source.line_column(span.start);
+        format!("{}:{}", at.line, at.column)
+    }
+}
+
+pub fn lower_program(
+    program: &Program,
+    table: &FunctionTable,
+    source: &SourceFile,
+) -> Result<Module, Vec<Diagnostic>> {
+    let mut module = ModuleLowering {
+        table,
+        source,
+        errors: Vec::new(),
+        value_functions: functions_used_as_values(program, table),
+        lifted: Vec::new(),
+        builtin_wrappers: BTreeMap::new(),
+    };
+    let mut functions: Vec<Function> = program
         .functions
         .iter()
         .enumerate()
-        .map(|(index, definition)| {
-            lower_function(definition, FuncId(index as u32), table, &mut errors)
-        })
+        .map(|(index, definition)| lower_function(definition, FuncId(index as u32), &mut module))
         .collect();
-    if errors.is_empty() {
+    functions.extend(
+        module
+            .lifted
+            .into_iter()
+            .map(|f| f.expect("every lifted function is defined once lowered")),
+    );
+    if module.errors.is_empty() {
         Ok(Module {
             functions,
             entry: table.main,
         })
     } else {
-        Err(errors)
+        Err(module.errors)
     }
 }
 
 fn lower_function(
     definition: &FunctionDef,
     id: FuncId,
-    table: &FunctionTable,
-    errors: &mut Vec<Diagnostic>,
+    module: &mut ModuleLowering<'_>,
 ) -> Function {
-    let mut builder = CfgBuilder::new();
-    let arity = definition.params.len();
-    let entry_params = builder.add_entry_params(arity, ParamMode::Borrowed);
-    builder.emit(OpKind::Enter, definition.span);
-    let (header, loop_params) = builder.new_block(arity, ParamMode::Borrowed);
-    builder.terminate(
-        TerminatorKind::Jump {
-            target: BlockId(header as u32),
-            args: entry_params,
-        },
-        definition.span,
-    );
-    builder.switch_to(header);
-    let mut scope = LocalScope::default();
-    for (name, &var) in definition.params.iter().zip(&loop_params) {
-        scope.bind(&name.text, var);
-    }
-    let mut lowerer = FunctionLowerer {
-        table,
-        id,
-        builder,
-        scope,
-        errors,
-    };
+    let takes_closure = module.value_functions.contains(&id);
+    let names: Vec<&str> = definition.params.iter().map(|p| p.text.as_str()).collect();
+    let mut lowerer =
+        FunctionLowerer::start(module, Some(id), takes_closure, &names, definition.span);
     lowerer.tail(&definition.body);
-    let (blocks, var_count) = lowerer.builder.finish();
-    let params = blocks[0].params.clone();
-    Function {
-        name: definition.name.text.clone(),
-        params,
-        blocks,
-        var_count,
-        span: definition.span,
+    lowerer.finish(definition.name.text.clone(), definition.span)
+}
+
+pub(crate) struct FunctionLowerer<'m, 'a> {
+    pub(crate) module: &'m mut ModuleLowering<'a>,
+    /// The named function being lowered (`None` for lifted functions: they have no name a
+    /// self tail call could use).
+    id: Option<FuncId>,
+    /// Param 0 is the closure itself (closure-callable functions).
+    pub(crate) takes_closure: bool,
+    /// Block 1's param standing for the closure, when `takes_closure`.
+    closure: Option<Var>,
+    pub(crate) builder: CfgBuilder,
+    pub(crate) scope: LocalScope,
+}
+
+impl<'m, 'a> FunctionLowerer<'m, 'a> {
+    /// Starts a function: block 0 (`enter`, params = the closure when `takes_closure`, then
+    /// `params`) jumping to the loop header block 1, whose params are bound to the names.
+    /// Returns the lowerer positioned in block 1.
+    pub(crate) fn start(
+        module: &'m mut ModuleLowering<'a>,
+        id: Option<FuncId>,
+        takes_closure: bool,
+        params: &[&str],
+        span: Span,
+    ) -> Self {
+        let mut builder = CfgBuilder::new();
+        let arity = params.len() + usize::from(takes_closure);
+        let entry_params = builder.add_entry_params(arity, ParamMode::Borrowed);
+        builder.emit(OpKind::Enter, span);
+        let (header, loop_params) = builder.new_block(arity, ParamMode::Borrowed);
+        builder.terminate(
+            TerminatorKind::Jump {
+                target: BlockId(header as u32),
+                args: entry_params,
+            },
+            span,
+        );
+        builder.switch_to(header);
+        let mut scope = LocalScope::default();
+        let user_params = &loop_params[usize::from(takes_closure)..];
+        for (name, &var) in params.iter().zip(user_params) {
+            scope.bind(name, var);
+        }
+        FunctionLowerer {
+            module,
+            id,
+            takes_closure,
+            closure: takes_closure.then(|| loop_params[0]),
+            builder,
+            scope,
+        }
     }
-}
 
-struct FunctionLowerer<'a> {
-    table: &'a FunctionTable,
-    id: FuncId,
-    builder: CfgBuilder,
-    scope: LocalScope,
-    errors: &'a mut Vec<Diagnostic>,
-}
+    /// The closure param (block 1's param 0) of a closure-callable function.
+    pub(crate) fn closure_param(&self) -> Var {
+        self.closure
+            .expect("only closure-callable functions have a closure param")
+    }
 
-impl FunctionLowerer<'_> {
-    fn error(&mut self, code: &str, message: String, span: Span) -> Var {
-        self.errors.push(Diagnostic::new(code, message, span));
+    /// Finishes the function (every block must be terminated).
+    pub(crate) fn finish(self, name: String, span: Span) -> Function {
+        let (blocks, var_count) = self.builder.finish();
+        let params = blocks[0].params.clone();
+        Function {
+            name,
+            params,
+            blocks,
+            var_count,
+            span,
+        }
+    }
+
+    pub(crate) fn error(&mut self, code: &str, message: String, span: Span) -> Var {
+        self.module
+            .errors
+            .push(Diagnostic::new(code, message, span));
         self.constant(Constant::Unit, span)
     }
 
-    fn constant(&mut self, value: Constant, span: Span) -> Var {
+    pub(crate) fn constant(&mut self, value: Constant, span: Span) -> Var {
         self.builder
             .emit_value(span, |dst| OpKind::Const { dst, value })
     }
 
     /// Lowers `expr` in tail position: the current block is terminated.
-    fn tail(&mut self, expr: &Expr) {
+    pub(crate) fn tail(&mut self, expr: &Expr) {
         match &expr.kind {
             ExprKind::If {
                 condition,
@@ -124,7 +213,10 @@ impl FunctionLowerer<'_> {
                 }
             }
             ExprKind::Call { callee, args } if self.is_self_call(callee, args.len()) => {
-                let args = args.iter().map(|arg| self.value(arg)).collect();
+                let mut args: Vec<Var> = args.iter().map(|arg| self.value(arg)).collect();
+                if self.takes_closure {
+                    args.insert(0, self.closure_param());
+                }
                 self.builder.emit(OpKind::Fuel, expr.span);
                 self.builder.terminate(
                     TerminatorKind::Jump {
@@ -143,18 +235,26 @@ impl FunctionLowerer<'_> {
     }
 
     fn is_self_call(&self, callee: &Expr, arg_count: usize) -> bool {
+        let Some(id) = self.id else {
+            return false;
+        };
         match &callee.kind {
             ExprKind::Name(name) => {
                 self.scope.lookup(name).is_none()
-                    && self.table.function_id(name) == Some(self.id)
-                    && self.table.entry(self.id).arity == arg_count
+                    && self.module.table.function_id(name) == Some(id)
+                    && self.module.table.entry(id).arity == arg_count
             }
             _ => false,
         }
     }
 
     /// Ends the current block with a Branch to two fresh blocks; returns them.
-    fn branch(&mut self, condition: Var, context: ConditionContext, span: Span) -> (usize, usize) {
+    pub(crate) fn branch(
+        &mut self,
+        condition: Var,
+        context: ConditionContext,
+        span: Span,
+    ) -> (usize, usize) {
         let (then_block, _) = self.builder.new_block(0, ParamMode::Owned);
         let (else_block, _) = self.builder.new_block(0, ParamMode::Owned);
         self.builder.terminate(
@@ -170,7 +270,7 @@ impl FunctionLowerer<'_> {
     }
 
     /// Jumps from the current block to `join` passing `value`.
-    fn jump_to_join(&mut self, join: usize, value: Var, span: Span) {
+    pub(crate) fn jump_to_join(&mut self, join: usize, value: Var, span: Span) {
         self.builder.terminate(
             TerminatorKind::Jump {
                 target: BlockId(join as u32),
@@ -181,7 +281,7 @@ impl FunctionLowerer<'_> {
     }
 
     /// Lowers `expr` to a variable holding its (owned or borrowed-param) value.
-    fn value(&mut self, expr: &Expr) -> Var {
+    pub(crate) fn value(&mut self, expr: &Expr) -> Var {
         let span = expr.span;
         match &expr.kind {
             ExprKind::Int(value) => self.constant(Constant::Int(*value), span),
@@ -242,7 +342,28 @@ impl FunctionLowerer<'_> {
             ExprKind::Block(items) => self
                 .block(items, false)
                 .expect("non-tail block has a value"),
+            ExprKind::Lambda { params, body } => self.lambda(params, body, span),
+            ExprKind::Deref(operand) => {
+                let operand = self.value(operand);
+                self.builtin(Builtin::Deref, vec![operand], span)
+            }
+            ExprKind::Assign(target, value) => {
+                let target = self.value(target);
+                let value = self.value(value);
+                self.builtin(Builtin::Assign, vec![target, value], span)
+            }
+            ExprKind::Generate(items) => self.generate(items, span),
+            ExprKind::Loop {
+                pattern,
+                init,
+                body,
+            } => self.loop_expr(pattern, init, body, span),
         }
+    }
+
+    pub(crate) fn builtin(&mut self, builtin: Builtin, args: Vec<Var>, span: Span) -> Var {
+        self.builder
+            .emit_value(span, |dst| OpKind::Builtin { dst, builtin, args })
     }
 
     fn unary(&mut self, op: UnaryOp, operand: &Expr, span: Span) -> Var {
@@ -260,12 +381,8 @@ impl FunctionLowerer<'_> {
         if let Some(var) = self.scope.lookup(name) {
             return var;
         }
-        match self.table.callee(name) {
-            Some(_) => self.error(
-                diagnostic::UNSUPPORTED_FEATURE,
-                format!("`{name}` is a function; functions are not first-class values yet"),
-                span,
-            ),
+        match self.module.table.callee(name) {
+            Some(callee) => self.function_value(name, callee, span),
             None => self.error(
                 diagnostic::UNKNOWN_NAME,
                 format!("unknown name `{name}`"),
@@ -304,51 +421,47 @@ impl FunctionLowerer<'_> {
         join_params[0]
     }
 
+    /// A call: a name of a function or builtin (not shadowed by a local) is a direct call
+    /// (arity checked here, E0105); any other callee is a value call (`CallValue`).
     fn call(&mut self, callee: &Expr, args: &[Expr], span: Span) -> Var {
-        let ExprKind::Name(name) = &callee.kind else {
-            return self.error(
-                diagnostic::UNSUPPORTED_FEATURE,
-                "calling a computed value is not supported yet (functions are not first-class)"
-                    .into(),
-                callee.span,
-            );
+        let direct = match &callee.kind {
+            ExprKind::Name(name) if self.scope.lookup(name).is_none() => {
+                match self.module.table.callee(name) {
+                    Some(target) => Some((name, target)),
+                    None => {
+                        return self.error(
+                            diagnostic::UNKNOWN_NAME,
+                            format!("unknown name `{name}`"),
+                            callee.span,
+                        );
+                    }
+                }
+            }
+            _ => None,
         };
-        if self.scope.lookup(name).is_some() {
-            return self.error(
-                diagnostic::UNSUPPORTED_FEATURE,
-                format!(
-                    "`{name}` is a local value; calling values (closures) is not supported yet"
-                ),
-                callee.span,
-            );
-        }
-        let Some(target) = self.table.callee(name) else {
-            return self.error(
-                diagnostic::UNKNOWN_NAME,
-                format!("unknown name `{name}`"),
-                callee.span,
-            );
+        let Some((name, target)) = direct else {
+            let callee = self.value(callee);
+            let args: Vec<Var> = args.iter().map(|arg| self.value(arg)).collect();
+            return self
+                .builder
+                .emit_value(span, |dst| OpKind::CallValue { dst, callee, args });
+        };
+        let target = match target {
+            Callee::Builtin(Builtin::Range) if args.len() == 3 => {
+                Callee::Builtin(Builtin::RangeStep)
+            }
+            other => other,
         };
         let expected = match target {
-            Callee::Function(id) => self.table.entry(id).arity,
+            Callee::Function(id) => self.module.table.entry(id).arity,
             Callee::Builtin(builtin) => builtin.arity(),
             Callee::Concat => 2,
-            Callee::NotYetSupported => {
-                return self.error(
-                    diagnostic::UNSUPPORTED_FEATURE,
-                    format!("builtin `{name}` is not supported yet"),
-                    callee.span,
-                );
-            }
-            Callee::Ref => {
-                return self.error(
-                    diagnostic::UNSUPPORTED_FEATURE,
-                    "refs are not supported yet".into(),
-                    callee.span,
-                );
-            }
         };
         if expected != args.len() {
+            let expected = match target {
+                Callee::Builtin(Builtin::Range) => "2 or 3".to_string(),
+                _ => expected.to_string(),
+            };
             return self.error(
                 diagnostic::ARITY_MISMATCH,
                 format!(
@@ -358,18 +471,21 @@ impl FunctionLowerer<'_> {
                 span,
             );
         }
-        let args: Vec<Var> = args.iter().map(|arg| self.value(arg)).collect();
+        let mut args: Vec<Var> = args.iter().map(|arg| self.value(arg)).collect();
         match target {
-            Callee::Function(function) => self.builder.emit_value(span, |dst| OpKind::Call {
-                dst,
-                function,
-                args,
-            }),
-            Callee::Builtin(builtin) => {
-                self.builder
-                    .emit_value(span, |dst| OpKind::Builtin { dst, builtin, args })
+            Callee::Function(function) => {
+                if self.module.value_functions.contains(&function) {
+                    let closure = self.constant(Constant::Unit, span);
+                    args.insert(0, closure);
+                }
+                self.builder.emit_value(span, |dst| OpKind::Call {
+                    dst,
+                    function,
+                    args,
+                })
             }
-            _ => self.binary(BinaryOp::Concat, args[0], args[1], span),
+            Callee::Builtin(builtin) => self.builtin(builtin, args, span),
+            Callee::Concat => self.binary(BinaryOp::Concat, args[0], args[1], span),
         }
     }
 
@@ -408,7 +524,7 @@ impl FunctionLowerer<'_> {
 
     /// Lowers a block's items. In tail position the block is terminated and `None` returned
     /// (the caller returns the value); otherwise the block's value is returned.
-    fn block(&mut self, items: &[Item], tail: bool) -> Option<Var> {
+    pub(crate) fn block(&mut self, items: &[Item], tail: bool) -> Option<Var> {
         let mark = self.scope.mark();
         let result = match items.split_last() {
             Some((last, rest)) => {
@@ -433,9 +549,23 @@ impl FunctionLowerer<'_> {
         result
     }
 
+    /// Binds the names of `pattern` to the elements of `tuple` (checked first).
+    pub(crate) fn destructure(&mut self, pattern: &crate::ast::TuplePattern, tuple: Var) {
+        self.expect_tuple_arity(tuple, pattern.names.len(), pattern.span);
+        for (position, name) in pattern.names.iter().enumerate() {
+            let index = self.constant(Constant::Int(position as i64), name.span);
+            let element = self.builder.emit_value(name.span, |dst| OpKind::Index {
+                dst,
+                base: tuple,
+                index,
+            });
+            self.scope.bind(&name.text, element);
+        }
+    }
+
     /// The check of `(a, b) = e` before its `Index` ops: `tuple` must be a Tuple of exactly
     /// `arity` elements (RT0303 otherwise, at the pattern). The Unit result is unused.
-    fn expect_tuple_arity(&mut self, tuple: Var, arity: usize, span: Span) {
+    pub(crate) fn expect_tuple_arity(&mut self, tuple: Var, arity: usize, span: Span) {
         let arity = self.constant(Constant::Int(arity as i64), span);
         self.builder.emit_value(span, |dst| OpKind::Builtin {
             dst,
@@ -444,7 +574,7 @@ impl FunctionLowerer<'_> {
         });
     }
 
-    fn item(&mut self, item: &Item) {
+    pub(crate) fn item(&mut self, item: &Item) {
         match &item.kind {
             ItemKind::Bind(name, expr) => {
                 let value = self.value(expr);
@@ -452,16 +582,7 @@ impl FunctionLowerer<'_> {
             }
             ItemKind::Destructure(pattern, expr) => {
                 let tuple = self.value(expr);
-                self.expect_tuple_arity(tuple, pattern.names.len(), pattern.span);
-                for (position, name) in pattern.names.iter().enumerate() {
-                    let index = self.constant(Constant::Int(position as i64), name.span);
-                    let element = self.builder.emit_value(name.span, |dst| OpKind::Index {
-                        dst,
-                        base: tuple,
-                        index,
-                    });
-                    self.scope.bind(&name.text, element);
-                }
+                self.destructure(pattern, tuple);
             }
             ItemKind::Expr(expr) => {
                 self.value(expr);
@@ -470,7 +591,7 @@ impl FunctionLowerer<'_> {
             | ItemKind::Filter(_)
             | ItemKind::Yield(_)
             | ItemKind::Recurse(_) => {
-                self.errors.push(Diagnostic::new(
+                self.module.errors.push(Diagnostic::new(
                     diagnostic::BLOCK_ITEM_OUTSIDE_ITS_BLOCK,
                     format!(
                         "unsupported block item in plain block: {}",

@@ -127,18 +127,6 @@ impl Parser {
         self.newlines_significant && self.peek().newline_before
     }
 
-    pub(crate) fn unsupported(&mut self, feature: &str, span: Span) -> Expr {
-        self.errors.push(Diagnostic::new(
-            diagnostic::UNSUPPORTED_FEATURE,
-            format!("{feature} are not supported yet"),
-            span,
-        ));
-        Expr {
-            kind: ExprKind::Unsupported,
-            span,
-        }
-    }
-
     /// Runs `body` with newline significance set to `significant`, restoring it afterwards.
     pub(crate) fn with_newlines<T>(
         &mut self,
@@ -425,7 +413,11 @@ impl Parser {
             TokenKind::Bang => {
                 let start = self.advance().span;
                 let operand = self.nested(|p| p.unary())?;
-                Ok(self.unsupported("refs (`!r`)", start.to(operand.span)))
+                let span = start.to(operand.span);
+                Ok(Expr {
+                    kind: ExprKind::Deref(Box::new(operand)),
+                    span,
+                })
             }
             _ => self.postfix(),
         }
@@ -544,18 +536,13 @@ impl Parser {
             TokenKind::Backslash => self.lambda(),
             TokenKind::Generate => {
                 self.advance();
-                let (_, block_span) = self.block()?;
-                Ok(self.unsupported("generator blocks", span.to(block_span)))
+                let (items, block_span) = self.block()?;
+                Ok(Expr {
+                    kind: ExprKind::Generate(items),
+                    span: span.to(block_span),
+                })
             }
-            TokenKind::Loop => {
-                self.advance();
-                let pattern = self.with_newlines(false, |p| p.expr())?;
-                self.expect(TokenKind::Assign, "`=` after the loop pattern")?;
-                self.with_newlines(false, |p| p.expr())?;
-                let (_, block_span) = self.block()?;
-                let _ = pattern;
-                Ok(self.unsupported("`loop` generators", span.to(block_span)))
-            }
+            TokenKind::Loop => self.loop_expr(),
             _ => Err(self.unexpected("an expression")),
         }
     }

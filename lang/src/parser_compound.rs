@@ -3,7 +3,7 @@
 //! (Bind, tuple destructuring, Expr, and the generator-only items). See `parser.rs` for the
 //! precedence and newline rules.
 
-use crate::ast::{Expr, ExprKind, Item, ItemKind, ListElement, Name, TuplePattern};
+use crate::ast::{Expr, ExprKind, Item, ItemKind, ListElement, LoopPattern, Name, TuplePattern};
 use crate::diagnostic::Diagnostic;
 use crate::ir::Span;
 use crate::lexer::TokenKind;
@@ -91,12 +91,52 @@ impl Parser {
         })
     }
 
+    /// `\x, y -> body` (`\ -> body` takes no params). The body extends as far as possible.
     pub(crate) fn lambda(&mut self) -> Parse<Expr> {
         let start = self.advance().span;
-        self.comma_list(TokenKind::RightArrow, |p| p.ident("a lambda parameter"))?;
+        let params = self.with_newlines(false, |p| {
+            p.comma_list(TokenKind::RightArrow, |p| p.ident("a lambda parameter"))
+        })?;
         self.expect(TokenKind::RightArrow, "`->`")?;
-        let body = self.expr()?;
-        Ok(self.unsupported("lambdas", start.to(body.span)))
+        let body = self.nested(|p| p.expr())?;
+        let span = start.to(body.span);
+        Ok(Expr {
+            kind: ExprKind::Lambda {
+                params,
+                body: Box::new(body),
+            },
+            span,
+        })
+    }
+
+    /// `loop pattern = init { items }`.
+    pub(crate) fn loop_expr(&mut self) -> Parse<Expr> {
+        let start = self.advance().span;
+        let pattern_expr = self.with_newlines(false, |p| p.expr())?;
+        self.expect(TokenKind::Assign, "`=` after the loop pattern")?;
+        let init = self.with_newlines(false, |p| p.expr())?;
+        let (body, block_span) = self.block()?;
+        let pattern = match binding_pattern(&pattern_expr) {
+            Some(Pattern::Single(name)) => LoopPattern::Name(name),
+            Some(Pattern::Tuple(names)) => LoopPattern::Tuple(TuplePattern {
+                names,
+                span: pattern_expr.span,
+            }),
+            None => {
+                return Err(syntax(
+                    "the pattern of `loop` must be a name or a tuple of names",
+                    pattern_expr.span,
+                ));
+            }
+        };
+        Ok(Expr {
+            kind: ExprKind::Loop {
+                pattern,
+                init: Box::new(init),
+                body,
+            },
+            span: start.to(block_span),
+        })
     }
 
     /// `{ item (; | newline) ... }`. Returns the items and the span of the braces. Plain and
@@ -177,7 +217,10 @@ impl Parser {
                 self.advance();
                 let value = self.expr()?;
                 let span = start.to(value.span);
-                let expr = self.unsupported("refs (`r := v`)", span);
+                let expr = Expr {
+                    kind: ExprKind::Assign(Box::new(expr), Box::new(value)),
+                    span,
+                };
                 Ok(Item {
                     kind: ItemKind::Expr(expr),
                     span,

@@ -1,19 +1,13 @@
 //! Name resolution: the function table (with the E0102/E0103/E0104 checks), the local scope
-//! stack with shadowing, and what a called name refers to (a function, a builtin, `concat`,
-//! or a SPEC builtin/feature that is not supported yet). Lowering consults these while it
-//! walks the AST and reports E0101/E0105/E0202 with the use site's span.
+//! stack with shadowing, and what a called name refers to (a function, a builtin, or
+//! `concat`). Lowering consults these while it walks the AST and reports E0101/E0105 with the
+//! use site's span.
 
 use std::collections::BTreeMap;
 
 use crate::ast::{FunctionDef, Program};
 use crate::diagnostic::{self, Diagnostic};
 use crate::ir::{Builtin, FuncId, Span, Var};
-
-/// SPEC §2 names that are valid Cairn but not supported by this version (E0202).
-const NOT_YET_SUPPORTED_BUILTINS: &[&str] = &[
-    "keys", "values", "merge", "slice", "reverse", "range", "map", "filter", "take", "drop",
-    "scan", "zip", "iter", "collect", "fold", "sum", "count", "next", "clone", "fail",
-];
 
 /// What a name in call position refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,10 +16,6 @@ pub enum Callee {
     Builtin(Builtin),
     /// `concat(a, b)`, lowered to `BinaryOp::Concat`.
     Concat,
-    /// A SPEC builtin this version does not implement yet.
-    NotYetSupported,
-    /// `ref(v)`: refs are not supported yet.
-    Ref,
 }
 
 #[derive(Clone, Debug)]
@@ -42,10 +32,7 @@ pub struct FunctionTable {
 }
 
 fn is_builtin_name(name: &str) -> bool {
-    Builtin::from_name(name).is_some()
-        || name == "concat"
-        || name == "ref"
-        || NOT_YET_SUPPORTED_BUILTINS.contains(&name)
+    Builtin::from_name(name).is_some() || name == "concat"
 }
 
 /// Builds the function table; reports duplicate functions/params, a missing `main`, and a
@@ -149,8 +136,6 @@ impl FunctionTable {
         }
         match name {
             "concat" => Some(Callee::Concat),
-            "ref" => Some(Callee::Ref),
-            _ if NOT_YET_SUPPORTED_BUILTINS.contains(&name) => Some(Callee::NotYetSupported),
             _ => None,
         }
     }

@@ -10,7 +10,8 @@ use cairn_lang::{SourceFile, compile, lower, parser, resolve};
 fn lowered(source: &str) -> Module {
     let program = parser::parse(source).expect("parses");
     let table = resolve::build_function_table(&program).expect("resolves");
-    lower::lower_program(&program, &table).expect("lowers")
+    let file = SourceFile::new("test.cairn", source);
+    lower::lower_program(&program, &table, &file).expect("lowers")
 }
 
 fn compiled(source: &str) -> Module {

@@ -48,6 +48,11 @@ pub struct ClosureInvoker {
     pub invoke: InvokeFunction,
 }
 
+// SAFETY: `data` points at the engine's immutable compiled program, which the engine keeps
+// alive (and only reads) for the run it installed the invoker for; the context that holds
+// the invoker moves to the run thread with it and the invoker is removed when the run ends.
+unsafe impl Send for ClosureInvoker {}
+
 /// The placeholder returned by [`call_closure`] when the callee failed: the real error is
 /// already parked in the context, and `Context::raise` keeps the first parked error.
 fn callee_failed() -> RuntimeError {
@@ -63,10 +68,17 @@ pub fn closure_entry(context: &Context, callee: Value, argc: usize) -> Result<u6
     let function = closure_function(context, callee)?;
     let info = &context.functions[function as usize];
     let arity = info.closure_arity.ok_or_else(|| {
-        RuntimeError::internal(&format!("closure of `{}`, which is not closure-callable", info.name))
+        RuntimeError::internal(&format!(
+            "closure of `{}`, which is not closure-callable",
+            info.name
+        ))
     })?;
     if arity as usize != argc {
-        return Err(RuntimeError::arity_mismatch(&info.name, arity as usize, argc));
+        return Err(RuntimeError::arity_mismatch(
+            &info.name,
+            arity as usize,
+            argc,
+        ));
     }
     Ok(info.entry)
 }

@@ -14,6 +14,29 @@ macro_rules! u64_param {
     };
 }
 
+/// Shim function-pointer types by the number of words after the context pointer.
+pub type ShimFn0 = unsafe extern "C" fn(*mut Context) -> u64;
+pub type ShimFn1 = unsafe extern "C" fn(*mut Context, u64) -> u64;
+pub type ShimFn2 = unsafe extern "C" fn(*mut Context, u64, u64) -> u64;
+pub type ShimFn3 = unsafe extern "C" fn(*mut Context, u64, u64, u64) -> u64;
+
+/// Defines `Shim::$method`: the definition as a `$ty` when it takes `$n` words.
+macro_rules! typed_shim_accessor {
+    ($method:ident, $ty:ty, $n:expr) => {
+        /// The definition as a typed function pointer when the shim takes exactly this many
+        /// words after the context, else `None`.
+        pub fn $method(self) -> Option<$ty> {
+            if self.param_count() != $n {
+                return None;
+            }
+            // SAFETY: `address` is the definition cast from `unsafe extern "C" fn(*mut
+            // Context, u64 x param_count) -> u64`, which is `$ty` when the counts match
+            // (checked above); function pointers and `*const u8` have the same size.
+            Some(unsafe { std::mem::transmute::<*const u8, $ty>(self.address()) })
+        }
+    };
+}
+
 macro_rules! define_shim_table {
     ($( $(#[$doc:meta])* $variant:ident => $func:ident ( $($param:ident),* ) ; )*) => {
         /// One runtime call. The discriminant is stable within a build.
@@ -21,6 +44,11 @@ macro_rules! define_shim_table {
         pub enum Shim { $( $(#[$doc])* $variant ),* }
 
         impl Shim {
+            typed_shim_accessor!(function0, ShimFn0, 0);
+            typed_shim_accessor!(function1, ShimFn1, 1);
+            typed_shim_accessor!(function2, ShimFn2, 2);
+            typed_shim_accessor!(function3, ShimFn3, 3);
+
             pub const ALL: &'static [Shim] = &[ $( Shim::$variant ),* ];
 
             /// The exported symbol name.

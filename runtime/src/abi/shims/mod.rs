@@ -55,15 +55,15 @@ macro_rules! define_reentrant_shim {
 mod arith;
 mod builtins;
 mod closure;
-mod containers;
-mod refs;
-mod seq;
 mod compare;
+mod containers;
 mod control;
 mod index;
 mod list;
 mod map;
 mod rc;
+mod refs;
+mod seq;
 mod text;
 mod tuple;
 #[cfg(test)]
@@ -72,15 +72,15 @@ mod tuple_tests;
 pub use arith::*;
 pub use builtins::*;
 pub use closure::*;
-pub use containers::*;
-pub use refs::*;
-pub use seq::*;
 pub use compare::*;
+pub use containers::*;
 pub use control::*;
 pub use index::*;
 pub use list::*;
 pub use map::*;
 pub use rc::*;
+pub use refs::*;
+pub use seq::*;
 pub use text::*;
 pub use tuple::*;
 
