@@ -82,6 +82,11 @@ AiviRefHandle aivi_ref_retain(AiviRuntime *rt, AiviRefHandle r);
 uint32_t aivi_ref_release(AiviRuntime *rt, AiviRefHandle r);
 AiviRefHandle aivi_ref_clone(AiviRuntime *rt, AiviRefHandle r);
 AiviRefHandle aivi_ref_from_value(AiviRuntime *rt, AiviValueHandle value);
+/* the cell's value as a new owned value handle (NULL with RT0404 parked for a bad r) */
+AiviValueHandle aivi_ref_get(AiviRuntime *rt, AiviRefHandle r);
+/* stores value (borrowed, retained into the cell) and releases the old one: 1, or 0 with
+ * RT0403 parked when value contains a Ref (the cell is unchanged), RT0404 for bad handles */
+uint32_t aivi_ref_set(AiviRuntime *rt, AiviRefHandle r, AiviValueHandle value);
 
 /* ---- runtime shims (runtime/src/abi/shim_list.rs, in table order) --------------------- */
 uint64_t rt_retain(AiviRuntime *ctx, uint64_t value);
