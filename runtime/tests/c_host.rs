@@ -1,7 +1,9 @@
 //! The C host test: compiles `tests/c_host/host.c` against `include/aivi_value_abi.h` with
 //! the system C compiler, links it with the runtime's static library, runs it and compares
-//! its transcript; plus a check that the header declares every shim and every `aivi_*`
-//! export with the right parameter count, so the header cannot drift from the code.
+//! its transcript (values, shims, bad handles, Ref cells through `aivi_ref_get`/`aivi_ref_set`
+//! with the RT0403 rule, errors, effects, and the heap back to 0 blocks); plus checks that
+//! the header declares every shim and every `aivi_*` export with the right parameter count,
+//! return type and parameter types, so the header cannot drift from the code.
 //!
 //! Linking: `runtime` is built as `crate-type = ["rlib", "staticlib"]`, so building this
 //! test also produces `libcairn_runtime-<hash>.a` in the target's `deps/` directory; the
@@ -149,6 +151,145 @@ fn header_declares_exactly_the_aivi_exports() {
         declared, exported,
         "header vs. Rust exports (name -> parameter count)"
     );
+}
+
+/// A type in one canonical spelling: tokens separated by single spaces, `*` its own token
+/// (`AiviRuntime *`, `const char *`, `uint32_t`).
+fn canonical_c_type(text: &str) -> String {
+    text.replace('*', " * ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The C spelling of a Rust FFI type (`*mut AiviRuntime` -> `AiviRuntime *`).
+fn rust_type_in_c(text: &str) -> String {
+    let text = text.trim();
+    if let Some(pointee) = text.strip_prefix("*mut ") {
+        return format!("{} *", rust_type_in_c(pointee));
+    }
+    if let Some(pointee) = text.strip_prefix("*const ") {
+        return format!("const {} *", rust_type_in_c(pointee));
+    }
+    match text {
+        "u32" => "uint32_t",
+        "i32" => "int32_t",
+        "u64" => "uint64_t",
+        "i64" => "int64_t",
+        "usize" => "size_t",
+        "f64" => "double",
+        "c_char" => "char",
+        "" => "void",
+        other => other,
+    }
+    .to_string()
+}
+
+/// Return type and parameter types of one function.
+type Signature = (String, Vec<String>);
+
+/// Every `aivi_*` function the header declares: name -> canonical signature.
+fn header_aivi_signatures(header: &str) -> BTreeMap<String, Signature> {
+    let code: String = strip_block_comments(header)
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut signatures = BTreeMap::new();
+    for statement in code.split(';') {
+        let (Some(open), Some(close)) = (statement.find('('), statement.rfind(')')) else {
+            continue;
+        };
+        let before = statement[..open].trim_end();
+        let name_start = before
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(0, |i| i + 1);
+        let name = &before[name_start..];
+        if !name.starts_with("aivi_") || before.contains("typedef") {
+            continue;
+        }
+        let parameters = statement[open + 1..close]
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty() && *p != "void")
+            .map(|p| {
+                // Drop the parameter name: the trailing identifier.
+                let end = p
+                    .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .map_or(0, |i| i + 1);
+                canonical_c_type(&p[..end])
+            })
+            .collect();
+        let returns = canonical_c_type(&before[..name_start]);
+        signatures.insert(name.to_string(), (returns, parameters));
+    }
+    signatures
+}
+
+/// Every `extern "C" fn aivi_*` in the runtime's sources: name -> signature in C spelling.
+fn exported_aivi_signatures() -> BTreeMap<String, Signature> {
+    let mut files = Vec::new();
+    rust_sources(&Path::new(MANIFEST_DIR).join("src"), &mut files);
+    let mut signatures = BTreeMap::new();
+    for file in files {
+        let source = std::fs::read_to_string(&file).expect("readable source");
+        let mut rest = source.as_str();
+        while let Some(at) = rest.find("extern \"C\" fn aivi_") {
+            let after = &rest[at + "extern \"C\" fn ".len()..];
+            let open = after.find('(').expect("parameter list");
+            let close = after.find(')').expect("end of parameter list");
+            let body = after.find('{').expect("function body");
+            let parameters = after[open + 1..close]
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    let (_, ty) = p.split_once(':').expect("`name: type` parameter");
+                    canonical_c_type(&rust_type_in_c(ty))
+                })
+                .collect();
+            let returns = after[close + 1..body].trim();
+            let returns = returns.strip_prefix("->").unwrap_or(returns);
+            signatures.insert(
+                after[..open].to_string(),
+                (canonical_c_type(&rust_type_in_c(returns)), parameters),
+            );
+            rest = &after[close..];
+        }
+    }
+    signatures
+}
+
+#[test]
+fn header_aivi_types_match_the_rust_exports() {
+    let header = std::fs::read_to_string(header_path()).expect("header exists");
+    let declared = header_aivi_signatures(&header);
+    let exported = exported_aivi_signatures();
+    assert!(
+        exported.len() >= 30,
+        "the source scan found {}",
+        exported.len()
+    );
+    assert_eq!(
+        exported.get("aivi_ref_set"),
+        Some(&(
+            "uint32_t".to_string(),
+            vec![
+                "AiviRuntime *".to_string(),
+                "AiviRefHandle".to_string(),
+                "AiviValueHandle".to_string()
+            ]
+        )),
+        "the scan reads Rust signatures"
+    );
+    for (name, signature) in &exported {
+        assert_eq!(
+            declared.get(name),
+            Some(signature),
+            "header signature of {name} (return type, parameter types)"
+        );
+    }
+    assert_eq!(declared.len(), exported.len(), "no extra declarations");
 }
 
 #[test]

@@ -110,6 +110,71 @@ static void shims(AiviRuntime *rt) {
     report_parked(rt, "shims parked");
 }
 
+static AiviValueHandle word_handle(uint64_t word) { return (AiviValueHandle)(uintptr_t)word; }
+
+static void refs(AiviRuntime *rt) {
+    AiviValueHandle one = aivi_value_int(rt, 1);
+    AiviValueHandle cell = word_handle(rt_ref_new(rt, (uint64_t)(uintptr_t)one));
+    printf("ref kind: %s, prints: %s\n", aivi_value_kind(rt, cell), show(rt, cell));
+    AiviRefHandle r = aivi_ref_from_value(rt, cell);
+    printf("ref count with a ref handle: %u\n", aivi_value_ref_count(rt, cell));
+
+    AiviValueHandle got = aivi_ref_get(rt, r);
+    printf("get: %s\n", show(rt, got));
+    aivi_value_release(rt, got);
+
+    AiviValueHandle text = aivi_value_text(rt, "cell", 4);
+    printf("set: %u\n", aivi_ref_set(rt, r, text));
+    printf("text count after set (host + cell): %u\n", aivi_value_ref_count(rt, text));
+    got = aivi_ref_get(rt, r);
+    printf("get after set: %s, same value: %s\n", show(rt, got), got == text ? "yes" : "no");
+    aivi_value_release(rt, got);
+
+    AiviRefHandle again = aivi_ref_retain(rt, r);
+    AiviRefHandle copy = aivi_ref_clone(rt, r);
+    printf("retain and clone name the same cell: %s\n",
+           again == r && copy == r ? "yes" : "no");
+    printf("ref count after retain and clone: %u\n", aivi_value_ref_count(rt, cell));
+    printf("ref releases: %u %u\n", aivi_ref_release(rt, again), aivi_ref_release(rt, copy));
+
+    AiviValueHandle items[2] = {text, cell};
+    AiviValueHandle holder = aivi_value_list(rt, items, 2);
+    printf("holder: %s\n", show(rt, holder));
+    printf("set a list holding a ref: %u\n", aivi_ref_set(rt, r, holder));
+    report_parked(rt, "set a list holding a ref");
+    printf("set the ref into itself: %u\n", aivi_ref_set(rt, r, cell));
+    report_parked(rt, "set the ref into itself");
+    got = aivi_ref_get(rt, r);
+    printf("cell unchanged: %s\n", show(rt, got));
+    aivi_value_release(rt, got);
+    printf("counts unchanged (text, ref): %u %u\n", aivi_value_ref_count(rt, text),
+           aivi_value_ref_count(rt, cell));
+
+    printf("get of an Int handle is null: %s\n",
+           aivi_ref_get(rt, (AiviRefHandle)(uintptr_t)one) == NULL ? "yes" : "no");
+    report_parked(rt, "get of an Int handle");
+    printf("get of NULL is null: %s\n", aivi_ref_get(rt, NULL) == NULL ? "yes" : "no");
+    report_parked(rt, "get of NULL");
+    printf("set through NULL: %u\n", aivi_ref_set(rt, NULL, text));
+    report_parked(rt, "set through NULL");
+    printf("set a NULL value: %u\n", aivi_ref_set(rt, r, NULL));
+    report_parked(rt, "set a NULL value");
+    printf("rt_ref_get of an Int: %llu\n",
+           (unsigned long long)rt_ref_get(rt, (uint64_t)(uintptr_t)one));
+    report_parked(rt, "rt_ref_get of an Int");
+
+    aivi_value_release(rt, holder);
+    aivi_value_release(rt, text);
+    printf("text count after host releases (cell only): %u\n", aivi_value_ref_count(rt, text));
+    aivi_ref_release(rt, r);
+    aivi_value_release(rt, cell);
+    aivi_value_release(rt, one);
+    printf("blocks after refs: %u\n", aivi_runtime_blocks_in_use(rt));
+    printf("get of a dead ref is null: %s\n", aivi_ref_get(rt, r) == NULL ? "yes" : "no");
+    report_parked(rt, "get of a dead ref");
+    printf("blocks at the end of refs: %u\n", aivi_runtime_blocks_in_use(rt));
+}
+
 static void bad_handles(AiviRuntime *rt) {
     AiviValueHandle malformed = (AiviValueHandle)(uintptr_t)0x1ull;
     printf("release malformed: %u\n", aivi_value_release(rt, malformed));
@@ -180,6 +245,7 @@ int main(void) {
     values(rt);
     shims(rt);
     bad_handles(rt);
+    refs(rt);
     error_handles(rt);
 
     AiviRuntime *other = aivi_runtime_new(16);
