@@ -826,3 +826,23 @@ fn slice_and_merge_fail_cleanly_when_the_heap_is_full() {
     }
     assert_eq!(h.ctx.heap.blocks_in_use(), 0);
 }
+
+#[test]
+fn merging_a_map_with_itself_copies_and_changes_nothing() {
+    let mut h = Harness::new(64);
+    let before = h.snapshot();
+    let (a, b) = sample_maps(&mut h);
+    let shown = h.show(a);
+    let alias = h.retain(a);
+    let merged = h.call2(shims::rt_merge, alias, a).unwrap();
+    assert_ne!(
+        merged, a,
+        "`a` is shared with the borrowed `b`: path-copied"
+    );
+    assert_eq!(h.show(merged), shown);
+    assert_eq!(h.show(a), shown);
+    for v in [merged, a, b] {
+        h.release(v);
+    }
+    h.assert_heap_equals(&before);
+}
