@@ -134,6 +134,37 @@ pub fn entries(heap: &Heap, map: Value) -> Result<Vec<(Value, Value)>, RuntimeEr
     Ok(out)
 }
 
+/// Entry `index` in ascending key order (borrowed), or `None` past the end. O(log n): it
+/// descends by the nodes' subtree sizes (used by Map iterators).
+pub fn entry_at(
+    heap: &Heap,
+    map: Value,
+    index: usize,
+) -> Result<Option<(Value, Value)>, RuntimeError> {
+    let head = checked_head(heap, map, Some(Kind::Map))?;
+    let mut node = map_root_slot(head).read(heap);
+    let mut index = index;
+    while node.bits() != 0 {
+        let block = block_of(node);
+        let left = slot(block, NODE_LEFT_OFFSET).read(heap);
+        let left_size = node_size(heap, left) as usize;
+        node = match index.cmp(&left_size) {
+            Ordering::Less => left,
+            Ordering::Equal => {
+                return Ok(Some((
+                    slot(block, NODE_KEY_OFFSET).read(heap),
+                    slot(block, NODE_VALUE_OFFSET).read(heap),
+                )));
+            }
+            Ordering::Greater => {
+                index -= left_size + 1;
+                slot(block, NODE_RIGHT_OFFSET).read(heap)
+            }
+        };
+    }
+    Ok(None)
+}
+
 /// Builds a Map from `2 * n` owned words `k0 v0 k1 v1 ...` (later duplicate keys win).
 /// Consumes every word, also on failure.
 pub fn map_from_words(heap: &mut Heap, words: Vec<Value>) -> Result<Value, RuntimeError> {

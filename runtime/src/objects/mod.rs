@@ -17,6 +17,10 @@ pub mod map_update;
 pub mod ordering;
 pub mod print;
 pub mod release;
+pub mod seq;
+pub mod seq_clone;
+pub mod seq_consume;
+pub mod seq_pull;
 pub mod text;
 pub mod tuple;
 

@@ -73,6 +73,65 @@ pub fn text_char_count(heap: &Heap, value: Value) -> Result<usize, RuntimeError>
     Ok(heap.memory().read_u32(head, TEXT_CHAR_COUNT_OFFSET) as usize)
 }
 
+/// Where a forward scan of a Text's chain is: `block` holds the logical bytes from `start`
+/// (a multiple of the payload size; a scan starts at the head with `start` 0). Lets an iterator
+/// read each scalar in O(1) instead of walking the chain from the head every time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChainPosition {
+    pub block: u16,
+    pub start: usize,
+}
+
+/// The scalar starting at UTF-8 byte `offset` of a Text, or `None` at the end. `position`
+/// must be at or before the block holding that byte; it is moved forward to it.
+pub fn scalar_at(
+    heap: &Heap,
+    text: Value,
+    offset: usize,
+    position: &mut ChainPosition,
+) -> Result<Option<char>, RuntimeError> {
+    let head = checked_head(heap, text, Some(Kind::Text))?;
+    let byte_length = heap.memory().read_u32(head, TEXT_BYTE_LENGTH_OFFSET) as usize;
+    if offset >= byte_length {
+        return Ok(None);
+    }
+    let broken = || {
+        RuntimeError::invalid_reference(&format!(
+            "Text at block {head} is not valid UTF-8 at byte {offset}"
+        ))
+    };
+    let byte_at = |position: &mut ChainPosition, logical: usize| {
+        while position.start + USABLE_BLOCK_SIZE <= logical {
+            let next = heap.memory().next(position.block);
+            if heap.state(next) != Some(crate::heap::BlockState::Tail) {
+                return Err(RuntimeError::invalid_reference(&format!(
+                    "Text at block {head} has a chain too short for its {byte_length} bytes"
+                )));
+            }
+            position.block = next;
+            position.start += USABLE_BLOCK_SIZE;
+        }
+        Ok(heap.memory().payload(position.block)[logical - position.start])
+    };
+    let logical = TEXT_BYTES_OFFSET + offset;
+    let first = byte_at(position, logical)?;
+    let width = match first.leading_ones() {
+        0 => 1,
+        2..=4 => first.leading_ones() as usize,
+        _ => return Err(broken()),
+    };
+    if offset + width > byte_length {
+        return Err(broken());
+    }
+    let mut bytes = [first, 0, 0, 0];
+    let mut ahead = *position;
+    for (i, byte) in bytes.iter_mut().enumerate().take(width).skip(1) {
+        *byte = byte_at(&mut ahead, logical + i)?;
+    }
+    let decoded = std::str::from_utf8(&bytes[..width]).map_err(|_| broken())?;
+    Ok(decoded.chars().next())
+}
+
 /// A new Text `left ++ right` (both borrowed).
 pub fn concat_texts(heap: &mut Heap, left: Value, right: Value) -> Result<Value, RuntimeError> {
     let mut joined = text_to_string(heap, left)?;

@@ -1,0 +1,403 @@
+//! Pulling a cursor: one step of every Seq kind (layouts in `seq`). Pulls may call closures
+//! back (map/filter/scan callbacks, generator thunks), so they work from the raw context
+//! pointer through [`Reentrant`], which never lends a `&mut Context` across a closure call.
+//!
+//! Ownership: `pull` borrows the cursor and returns an owned item. A nested pull (a cursor
+//! pulling its source) counts one unit of `call_depth`: past `limits.max_call_depth` it is
+//! RT0501, so a chain of a million `map` stages fails cleanly instead of overflowing the
+//! Rust stack. A failing callback leaves the cursor consistent (its source advanced); only
+//! `scan` (whose accumulator went to the failed call) and `Defer` (whose thunk was spent)
+//! become `Empty`.
+
+use std::cell::Cell;
+
+use crate::abi::invoke::call_closure;
+use crate::abi::shims::release_recording;
+use crate::context::Context;
+use crate::error::RuntimeError;
+use crate::value::Value;
+
+use super::header::{add_object_flags, object_flags};
+use super::retain;
+use super::seq::{
+    State, Tag, become_empty, expect_iterable, leaf_over, read_cursor, small_int, state_int,
+    state_of, state_slot, step_leaf, store_state, write_cursor,
+};
+use super::tuple::tuple_from_values;
+
+/// The run's context pointer for code that calls closures: lends `&mut Context` only for
+/// the duration of a [`Reentrant::with`] body, and refuses a closure call (or a nested
+/// borrow) while one is lent.
+pub struct Reentrant {
+    ptr: *mut Context,
+    lent: Cell<bool>,
+}
+
+impl Reentrant {
+    /// # Safety
+    /// `ptr` is the run's context pointer, valid while this value is used, and no `&mut
+    /// Context` derived from it is live outside this value's own borrows.
+    pub unsafe fn new(ptr: *mut Context) -> Reentrant {
+        Reentrant {
+            ptr,
+            lent: Cell::new(false),
+        }
+    }
+
+    /// Runs `body` with the context. `body` must not pull or call closures (it cannot reach
+    /// this value's other methods without panicking).
+    pub fn with<R>(&self, body: impl FnOnce(&mut Context) -> R) -> R {
+        assert!(
+            !self.lent.replace(true),
+            "nested context borrow in a Seq pull"
+        );
+        // SAFETY: `new`'s contract makes `ptr` valid with no other live `&mut Context`; the
+        // flag rules out a second borrow through this value, and this one ends when `body`
+        // returns (`R` cannot borrow from it).
+        let out = body(unsafe { &mut *self.ptr });
+        self.lent.set(false);
+        out
+    }
+
+    /// Calls `closure` (borrowed) with `args` (owned, consumed also on failure).
+    pub fn call(&self, closure: Value, args: &[Value]) -> Result<Value, RuntimeError> {
+        assert!(!self.lent.get(), "closure call while the context is lent");
+        // SAFETY: no borrow made through `with` is live (checked above) and `new`'s contract
+        // rules out any other.
+        unsafe { call_closure(self.ptr, closure, args) }
+    }
+
+    pub fn release(&self, word: Value) {
+        self.with(|context| release_recording(context, word));
+    }
+}
+
+/// What one step of a cursor did.
+enum Flow {
+    Yield(Value),
+    End,
+    /// The cursor changed kind (or took over its delegate): step it again.
+    Again,
+}
+
+/// The next item of the Seq `seq` (borrowed), owned; `None` once it is exhausted.
+pub fn pull(rt: &Reentrant, seq: Value) -> Result<Option<Value>, RuntimeError> {
+    rt.with(|context| {
+        context.call_depth += 1;
+        if context.call_depth > context.limits.max_call_depth {
+            context.call_depth -= 1;
+            return Err(RuntimeError::stack_overflow(context.limits.max_call_depth));
+        }
+        Ok(())
+    })?;
+    let outcome = pull_cursor(rt, seq);
+    rt.with(|context| context.call_depth = context.call_depth.saturating_sub(1));
+    outcome
+}
+
+fn pull_cursor(rt: &Reentrant, seq: Value) -> Result<Option<Value>, RuntimeError> {
+    loop {
+        let (head, tag, state) = rt.with(|context| read_cursor(&context.heap, seq))?;
+        let flow = match tag {
+            Tag::Empty => Flow::End,
+            Tag::Range | Tag::ListIter | Tag::MapIter | Tag::TextIter => {
+                rt.with(|context| step(context, head, tag, state))?
+            }
+            Tag::Map => map(rt, head, state)?,
+            Tag::Filter => filter(rt, head, state)?,
+            Tag::Take => take(rt, head, state)?,
+            Tag::Drop => drop_items(rt, head, state)?,
+            Tag::Scan => scan(rt, head, state)?,
+            Tag::Zip => zip(rt, head, state)?,
+            Tag::Cons => cons(rt, head, state),
+            Tag::FlatMap => flat_map(rt, head, state)?,
+            Tag::Defer => defer(rt, head, state)?,
+            Tag::Append => append(rt, head, state)?,
+        };
+        match flow {
+            Flow::Yield(item) => return Ok(Some(item)),
+            Flow::End => return Ok(None),
+            Flow::Again => {}
+        }
+    }
+}
+
+fn finish(rt: &Reentrant, head: u16) -> Flow {
+    rt.with(|context| become_empty(context, head));
+    Flow::End
+}
+
+fn step(
+    context: &mut Context,
+    head: u16,
+    tag: Tag,
+    mut state: State,
+) -> Result<Flow, RuntimeError> {
+    match step_leaf(&mut context.heap, head, tag, &mut state)? {
+        Some(item) => {
+            write_cursor(&mut context.heap, head, tag, state);
+            Ok(Flow::Yield(item))
+        }
+        None => {
+            become_empty(context, head);
+            Ok(Flow::End)
+        }
+    }
+}
+
+fn map(rt: &Reentrant, head: u16, [source, f, ..]: State) -> Result<Flow, RuntimeError> {
+    match pull(rt, source)? {
+        Some(item) => Ok(Flow::Yield(rt.call(f, &[item])?)),
+        None => Ok(finish(rt, head)),
+    }
+}
+
+fn filter(rt: &Reentrant, head: u16, [source, predicate, ..]: State) -> Result<Flow, RuntimeError> {
+    loop {
+        let Some(item) = pull(rt, source)? else {
+            return Ok(finish(rt, head));
+        };
+        let argument = match rt.with(|context| retain(&mut context.heap, item)) {
+            Ok(argument) => argument,
+            Err(error) => {
+                rt.release(item);
+                return Err(error);
+            }
+        };
+        let verdict = match rt.call(predicate, &[argument]) {
+            Ok(verdict) => verdict,
+            Err(error) => {
+                rt.release(item);
+                return Err(error);
+            }
+        };
+        match verdict.as_bool() {
+            Some(true) => return Ok(Flow::Yield(item)),
+            Some(false) => rt.release(item),
+            None => {
+                return Err(rt.with(|context| {
+                    let error = match super::kind_name_of(verdict) {
+                        Ok(kind) => RuntimeError::type_mismatch("filter", "Bool", kind.as_str()),
+                        Err(error) => error,
+                    };
+                    release_recording(context, verdict);
+                    release_recording(context, item);
+                    error
+                }));
+            }
+        }
+    }
+}
+
+fn take(rt: &Reentrant, head: u16, [source, remaining, ..]: State) -> Result<Flow, RuntimeError> {
+    let remaining = state_int(head, remaining)?;
+    if remaining <= 0 {
+        return Ok(finish(rt, head));
+    }
+    let Some(item) = pull(rt, source)? else {
+        return Ok(finish(rt, head));
+    };
+    rt.with(|context| {
+        if remaining == 1 {
+            // Never pull the source again: release it now.
+            become_empty(context, head);
+        } else {
+            state_slot(head, 1).write(&mut context.heap, small_int(remaining as usize - 1));
+        }
+    });
+    Ok(Flow::Yield(item))
+}
+
+fn drop_items(
+    rt: &Reentrant,
+    head: u16,
+    [source, to_skip, ..]: State,
+) -> Result<Flow, RuntimeError> {
+    let mut to_skip = state_int(head, to_skip)?;
+    while to_skip > 0 {
+        let Some(item) = pull(rt, source)? else {
+            return Ok(finish(rt, head));
+        };
+        to_skip -= 1;
+        rt.with(|context| {
+            release_recording(context, item);
+            state_slot(head, 1).write(&mut context.heap, small_int(to_skip as usize));
+            super::seq_consume::poll_cancel(context, to_skip as usize)
+        })?;
+    }
+    // Everything left is `source`.
+    rt.with(|context| {
+        write_cursor(
+            &mut context.heap,
+            head,
+            Tag::Defer,
+            state_of(&[Value::UNIT, source]),
+        )
+    });
+    Ok(Flow::Again)
+}
+
+fn scan(rt: &Reentrant, head: u16, [source, _, f, ..]: State) -> Result<Flow, RuntimeError> {
+    let Some(item) = pull(rt, source)? else {
+        return Ok(finish(rt, head));
+    };
+    // The accumulator moves into the call (so `f` may update it in place).
+    let accumulator = rt.with(|context| {
+        let accumulator = state_slot(head, 1).read(&context.heap);
+        state_slot(head, 1).write(&mut context.heap, Value::UNIT);
+        accumulator
+    });
+    match rt.call(f, &[accumulator, item]) {
+        Ok(next) => rt.with(|context| {
+            let out = retain(&mut context.heap, next);
+            store_state(&mut context.heap, head, 1, next);
+            out.map(Flow::Yield)
+        }),
+        Err(error) => {
+            finish(rt, head);
+            Err(error)
+        }
+    }
+}
+
+fn zip(rt: &Reentrant, head: u16, [left, right, ..]: State) -> Result<Flow, RuntimeError> {
+    let Some(first) = pull(rt, left)? else {
+        return Ok(finish(rt, head));
+    };
+    let second = match pull(rt, right) {
+        Ok(Some(second)) => second,
+        Ok(None) => {
+            rt.release(first);
+            return Ok(finish(rt, head));
+        }
+        Err(error) => {
+            rt.release(first);
+            return Err(error);
+        }
+    };
+    rt.with(|context| tuple_from_values(&mut context.heap, vec![first, second]))
+        .map(Flow::Yield)
+}
+
+fn cons(rt: &Reentrant, head: u16, [value, rest, ..]: State) -> Flow {
+    rt.with(|context| {
+        let (tag, state) = if rest.is_unit() {
+            (Tag::Empty, state_of(&[]))
+        } else {
+            (Tag::Defer, state_of(&[rest]))
+        };
+        write_cursor(&mut context.heap, head, tag, state);
+    });
+    Flow::Yield(value)
+}
+
+fn flat_map(
+    rt: &Reentrant,
+    head: u16,
+    [source, f, current, ..]: State,
+) -> Result<Flow, RuntimeError> {
+    if !current.is_unit() {
+        if let Some(item) = pull(rt, current)? {
+            return Ok(Flow::Yield(item));
+        }
+        rt.with(|context| {
+            state_slot(head, 2).write(&mut context.heap, Value::UNIT);
+            release_recording(context, current);
+        });
+    }
+    let Some(item) = pull(rt, source)? else {
+        return Ok(finish(rt, head));
+    };
+    let produced = rt.call(f, &[item])?;
+    rt.with(|context| {
+        let sub = super::seq::iter_owned(context, produced, "iter")?;
+        store_state(&mut context.heap, head, 2, sub);
+        Ok(Flow::Again)
+    })
+}
+
+fn defer(rt: &Reentrant, head: u16, [thunk, delegate, ..]: State) -> Result<Flow, RuntimeError> {
+    if !thunk.is_unit() {
+        rt.with(|context| state_slot(head, 0).write(&mut context.heap, Value::UNIT));
+        let produced = rt.call(thunk, &[]);
+        rt.release(thunk);
+        let produced = match produced {
+            Ok(produced) => produced,
+            Err(error) => {
+                finish(rt, head);
+                return Err(error);
+            }
+        };
+        return rt.with(|context| delegate_to(context, head, delegate, produced));
+    }
+    if delegate.is_unit() {
+        return Ok(finish(rt, head));
+    }
+    let shared = rt.with(|context| absorb_if_unique(context, head, delegate))?;
+    if !shared {
+        return Ok(Flow::Again);
+    }
+    match pull(rt, delegate)? {
+        Some(item) => Ok(Flow::Yield(item)),
+        None => Ok(finish(rt, head)),
+    }
+}
+
+/// The cursor's thunk produced `produced` (owned): everything left is that.
+fn delegate_to(
+    context: &mut Context,
+    head: u16,
+    old_delegate: Value,
+    produced: Value,
+) -> Result<Flow, RuntimeError> {
+    if let Err(error) = expect_iterable(&context.heap, produced, "iter") {
+        release_recording(context, produced);
+        become_empty(context, head);
+        return Err(error);
+    }
+    let (tag, state) =
+        leaf_over(produced).unwrap_or((Tag::Defer, state_of(&[Value::UNIT, produced])));
+    write_cursor(&mut context.heap, head, tag, state);
+    release_recording(context, old_delegate); // Unit by construction: a thunk comes first
+    Ok(Flow::Again)
+}
+
+/// When `delegate` (held in slot 1 of the Defer at `head`) is uniquely owned, the cursor
+/// takes over its tag and state and frees its shell, keeping chains flat; an exhausted
+/// delegate ends the cursor. Returns whether the delegate is shared (must be pulled).
+fn absorb_if_unique(
+    context: &mut Context,
+    head: u16,
+    delegate: Value,
+) -> Result<bool, RuntimeError> {
+    let (inner, tag, state) = read_cursor(&context.heap, delegate)?;
+    if tag == Tag::Empty {
+        become_empty(context, head);
+        return Ok(false);
+    }
+    if inner == head || context.heap.ref_count(inner) != 1 {
+        return Ok(true);
+    }
+    write_cursor(&mut context.heap, inner, Tag::Empty, state_of(&[]));
+    let flags = object_flags(&context.heap, inner);
+    write_cursor(&mut context.heap, head, tag, state);
+    add_object_flags(&mut context.heap, head, flags);
+    release_recording(context, delegate); // frees the now-empty shell
+    Ok(false)
+}
+
+fn append(rt: &Reentrant, head: u16, [source, rest, ..]: State) -> Result<Flow, RuntimeError> {
+    if let Some(item) = pull(rt, source)? {
+        return Ok(Flow::Yield(item));
+    }
+    rt.with(|context| {
+        let (tag, state) = if rest.is_unit() {
+            (Tag::Empty, state_of(&[]))
+        } else {
+            (Tag::Defer, state_of(&[rest]))
+        };
+        write_cursor(&mut context.heap, head, tag, state);
+        release_recording(context, source);
+    });
+    Ok(Flow::Again)
+}
