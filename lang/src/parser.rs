@@ -191,8 +191,20 @@ impl Parser {
         Ok(())
     }
 
+    /// An expression: a pipeline, optionally followed by `:= value` (the lowest precedence,
+    /// right side a whole expression: `r := !r + 1`).
     pub fn expr(&mut self) -> Parse<Expr> {
-        self.nested(|p| p.pipeline())
+        let target = self.nested(|p| p.pipeline())?;
+        if self.peek_kind() != &TokenKind::ColonEqual || self.at_line_break() {
+            return Ok(target);
+        }
+        self.advance();
+        let value = self.nested(|p| p.expr())?;
+        let span = target.span.to(value.span);
+        Ok(Expr {
+            kind: ExprKind::Assign(Box::new(target), Box::new(value)),
+            span,
+        })
     }
 
     fn pipeline(&mut self) -> Parse<Expr> {
