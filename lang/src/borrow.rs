@@ -38,6 +38,11 @@ pub fn infer_param_modes(module: &mut Module) {
             for position in to_mark {
                 changed |= mark_owned(&mut module.functions[index], position);
             }
+            for (callee, position) in tail_call_owned_params(&module.functions[index]) {
+                if let Some(callee) = module.functions.get_mut(callee) {
+                    changed |= mark_owned(callee, position);
+                }
+            }
         }
         if !changed {
             return;
@@ -87,6 +92,28 @@ fn owned_params_of(function: &Function, functions: &[Function]) -> Vec<usize> {
         }
     }
     positions
+}
+
+/// `(callee, position)` of every tail-call arg that `function` owns (anything but one of
+/// its borrowed params): the callee's param there must be Owned, since this frame ends before
+/// the call does and cannot release the arg after it.
+fn tail_call_owned_params(function: &Function) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    for block in &function.blocks {
+        if let TerminatorKind::TailCall { function: callee, args } = &block.terminator.kind {
+            for (position, &arg) in args.iter().enumerate() {
+                if !is_borrowed_param(function, arg) {
+                    found.push((callee.0 as usize, position));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// True when `var` is a Borrowed param of block 0 or the loop header.
+fn is_borrowed_param(function: &Function, var: Var) -> bool {
+    borrowed_param_position(function, var).is_some()
 }
 
 fn mark_owned(function: &mut Function, position: usize) -> bool {

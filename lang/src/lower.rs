@@ -226,12 +226,42 @@ impl<'m, 'a> FunctionLowerer<'m, 'a> {
                     expr.span,
                 );
             }
+            ExprKind::Call { callee, args } if self.tail_call(callee, args, expr.span) => {}
             _ => {
                 let value = self.value(expr);
                 self.builder
                     .terminate(TerminatorKind::Return { value }, expr.span);
             }
         }
+    }
+
+    /// A call in tail position that is not a self call: a direct call of a named function
+    /// (with the right arity) becomes `TailCall`, a value call `TailCallValue`. Returns false
+    /// (emitting nothing) for builtins and for calls that lowering reports as errors.
+    fn tail_call(&mut self, callee: &Expr, args: &[Expr], span: Span) -> bool {
+        if let ExprKind::Name(name) = &callee.kind
+            && self.scope.lookup(name).is_none()
+        {
+            let Some(Callee::Function(function)) = self.module.table.callee(name) else {
+                return false;
+            };
+            if self.module.table.entry(function).arity != args.len() {
+                return false;
+            }
+            let mut args: Vec<Var> = args.iter().map(|arg| self.value(arg)).collect();
+            if self.module.value_functions.contains(&function) {
+                let closure = self.constant(Constant::Unit, span);
+                args.insert(0, closure);
+            }
+            self.builder
+                .terminate(TerminatorKind::TailCall { function, args }, span);
+            return true;
+        }
+        let callee = self.value(callee);
+        let args: Vec<Var> = args.iter().map(|arg| self.value(arg)).collect();
+        self.builder
+            .terminate(TerminatorKind::TailCallValue { callee, args }, span);
+        true
     }
 
     fn is_self_call(&self, callee: &Expr, arg_count: usize) -> bool {

@@ -55,8 +55,32 @@ pub fn op_operands(kind: &OpKind, functions: &[Function]) -> Vec<(Var, ParamMode
 
 /// Operands of a terminator as `(var, mode)`.
 pub fn terminator_operands(kind: &TerminatorKind, blocks: &[Block]) -> Vec<(Var, ParamMode)> {
+    terminator_operands_in(kind, blocks, &[])
+}
+
+/// [`terminator_operands`] with the module's functions, which a `TailCall`'s param modes
+/// come from (without them its args read as Borrowed).
+pub fn terminator_operands_in(
+    kind: &TerminatorKind,
+    blocks: &[Block],
+    functions: &[Function],
+) -> Vec<(Var, ParamMode)> {
     match kind {
+        TerminatorKind::TailCall { function, args } => {
+            let params = functions
+                .get(function.0 as usize)
+                .map(|f| f.params.as_slice())
+                .unwrap_or(&[]);
+            args.iter()
+                .enumerate()
+                .map(|(i, &arg)| (arg, params.get(i).map_or(ParamMode::Borrowed, |p| p.mode)))
+                .collect()
+        }
         TerminatorKind::Return { value } => vec![(*value, ParamMode::Owned)],
+        TerminatorKind::TailCallValue { callee, args } => std::iter::once(*callee)
+            .chain(args.iter().copied())
+            .map(|v| (v, ParamMode::Owned))
+            .collect(),
         TerminatorKind::Branch { condition, .. } => vec![(*condition, ParamMode::Borrowed)],
         TerminatorKind::Jump { target, args } => {
             let params = blocks
@@ -120,7 +144,9 @@ pub fn replace_op_operands(kind: &mut OpKind, replacement: &[Var]) {
 /// The successor blocks of a terminator.
 pub fn successors(kind: &TerminatorKind) -> Vec<crate::ir::BlockId> {
     match kind {
-        TerminatorKind::Return { .. } => Vec::new(),
+        TerminatorKind::Return { .. }
+        | TerminatorKind::TailCall { .. }
+        | TerminatorKind::TailCallValue { .. } => Vec::new(),
         TerminatorKind::Jump { target, .. } => vec![*target],
         TerminatorKind::Branch {
             then_block,

@@ -73,6 +73,17 @@ pub fn print_function(function: &Function, module: &Module, file: Option<&Source
         let terminator = &block.terminator;
         let (text, cleanup) = match &terminator.kind {
             TerminatorKind::Return { value } => (format!("return v{}", value.0), None),
+            TerminatorKind::TailCall { function, args } => {
+                let name = module
+                    .functions
+                    .get(function.0 as usize)
+                    .map_or_else(|| format!("#{}", function.0), |f| f.name.clone());
+                (format!("tail_call {name}({})", var_list(args)), None)
+            }
+            TerminatorKind::TailCallValue { callee, args } => (
+                format!("tail_call_value v{}({})", callee.0, var_list(args)),
+                None,
+            ),
             TerminatorKind::Jump { target, args } => {
                 (format!("jump b{}({})", target.0, var_list(args)), None)
             }

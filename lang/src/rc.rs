@@ -25,7 +25,7 @@
 //!    everything held before it.
 //! 6. After each op the held vars that are no longer live are released, ascending: last uses
 //!    in borrowed positions, and a dead definition right after it is defined.
-//! 7. Before a `Return`/`Jump`, args are prepared as in 4 (a `Jump` arg is owned when the
+//! 7. Before a `Return`/`Jump`/tail call, args are prepared as in 4 (a `Jump` arg is owned when the
 //!    target param is Owned) and held vars that are neither consumed nor live into the target
 //!    are released. A self tail call's `Fuel` stays immediately before its `Jump`: the args'
 //!    retains and the releases are placed before the `Fuel`, whose cleanup holds the args.
@@ -35,7 +35,7 @@ use std::collections::BTreeSet;
 use crate::cfg_order::reverse_postorder;
 use crate::ir::{Function, Module, Op, OpKind, ParamMode, Span, Terminator, TerminatorKind, Var};
 use crate::liveness::{self, Liveness};
-use crate::operands::{op_operands, replace_op_operands, terminator_operands};
+use crate::operands::{op_operands, replace_op_operands, terminator_operands_in};
 
 /// Inserts RC ops and cleanups into every function of `module` (which must be pre-RC).
 pub fn insert_reference_counting(module: &mut Module) {
@@ -156,7 +156,7 @@ impl FunctionRc<'_> {
                 terminator.cleanup = sorted(&held);
             }
             kind => {
-                let operands = terminator_operands(kind, &function.blocks);
+                let operands = terminator_operands_in(kind, &function.blocks, self.functions);
                 let live_out = &liveness.live_out[index];
                 let (replacement, consumed) = self.prepare_operands(
                     &operands,
@@ -167,7 +167,13 @@ impl FunctionRc<'_> {
                 );
                 match kind {
                     TerminatorKind::Return { value } => *value = replacement[0],
-                    TerminatorKind::Jump { args, .. } => *args = replacement,
+                    TerminatorKind::Jump { args, .. } | TerminatorKind::TailCall { args, .. } => {
+                        *args = replacement
+                    }
+                    TerminatorKind::TailCallValue { callee, args } => {
+                        *callee = replacement[0];
+                        *args = replacement[1..].to_vec();
+                    }
                     TerminatorKind::Branch { .. } => {}
                 }
                 held.retain(|var| !consumed.contains(var));

@@ -171,10 +171,25 @@ fn verify_function_structure(
                 }
             }
             TerminatorKind::Branch { .. } => {}
-            TerminatorKind::Return { .. } if !terminator.cleanup.is_empty() => {
+            TerminatorKind::TailCall { function: callee, args } => {
+                let Some(target) = functions.get(callee.0 as usize) else {
+                    return Err(here(format!("tail call to function {} out of range", callee.0)));
+                };
+                if target.params.len() != args.len() {
+                    return Err(here(format!(
+                        "tail call to `{}` passes {} args for {} params",
+                        target.name,
+                        args.len(),
+                        target.params.len()
+                    )));
+                }
+            }
+            TerminatorKind::Return { .. } | TerminatorKind::TailCallValue { .. }
+                if !terminator.cleanup.is_empty() =>
+            {
                 return Err(here("only a branch may have a cleanup list".into()));
             }
-            TerminatorKind::Return { .. } => {}
+            TerminatorKind::Return { .. } | TerminatorKind::TailCallValue { .. } => {}
         }
         if matches!(terminator.kind, TerminatorKind::Jump { .. }) && !terminator.cleanup.is_empty()
         {

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use crate::cfg_order::reverse_postorder;
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Function, OpKind, ParamMode, Span, TerminatorKind, Var};
-use crate::operands::{op_operands, terminator_operands};
+use crate::operands::{op_operands, terminator_operands_in};
 use crate::rc::borrowed_vars;
 use crate::verify::invalid;
 
@@ -144,8 +144,28 @@ pub fn verify_function_rc(function: &Function, functions: &[Function]) -> Result
             }
         }
         let terminator = &block.terminator;
-        let operands = terminator_operands(&terminator.kind, &function.blocks);
+        let operands = terminator_operands_in(&terminator.kind, &function.blocks, functions);
         match &terminator.kind {
+            TerminatorKind::TailCall { .. } | TerminatorKind::TailCallValue { .. } => {
+                for &(var, mode) in &operands {
+                    if mode == ParamMode::Borrowed && !borrowed.contains(&var) {
+                        return Err(walk.fail(
+                            format!(
+                                "owned v{} is passed to a borrowed param of a tail call (its owner does not outlive the call)",
+                                var.0
+                            ),
+                            terminator.span,
+                        ));
+                    }
+                }
+                walk.apply(&operands, terminator.span)?;
+                if !walk.held.is_empty() {
+                    return Err(walk.fail(
+                        format!("{} still held at a tail call (leak)", describe(&walk.held)),
+                        terminator.span,
+                    ));
+                }
+            }
             TerminatorKind::Return { .. } => {
                 walk.apply(&operands, terminator.span)?;
                 if !walk.held.is_empty() {

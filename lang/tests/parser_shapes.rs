@@ -99,6 +99,19 @@ fn sexpr(expr: &Expr) -> String {
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
+        ExprKind::Lambda { params, body } => format!(
+            "(\\{} {})",
+            params
+                .iter()
+                .map(|p| p.text.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            sexpr(body)
+        ),
+        ExprKind::Deref(e) => format!("(! {})", sexpr(e)),
+        ExprKind::Assign(target, value) => format!("(:= {} {})", sexpr(target), sexpr(value)),
+        ExprKind::Generate(items) => format!("(generate {})", items.len()),
+        ExprKind::Loop { body, init, .. } => format!("(loop {} {})", sexpr(init), body.len()),
         ExprKind::Unsupported => "<unsupported>".into(),
     }
 }
@@ -164,4 +177,25 @@ fn comparisons_are_non_associative() {
     let errors = parse("fn main() = a == b == c").unwrap_err();
     assert_eq!(errors[0].code, "E0001");
     assert_eq!(body("(a == b) == c"), "(== (== a b) c)");
+}
+
+#[test]
+fn lambdas_refs_and_generators() {
+    assert_eq!(body("\\x, y -> x + y"), "(\\x,y (+ x y))");
+    assert_eq!(body("\\ -> 1"), "(\\ 1)");
+    // The lambda body extends as far as possible; the callee of a call may be any expression.
+    assert_eq!(body("f(\\x -> x)(2)"), "((f (\\x x)) 2)");
+    assert_eq!(body("fs[0](5)"), "((at fs 0) 5)");
+    assert_eq!(body("!r + 1"), "(+ (! r) 1)");
+    // `:=` has the lowest precedence.
+    assert_eq!(body("r := !r + 1"), "(:= r (+ (! r) 1))");
+    assert_eq!(body("{ r := 2; !r }"), "{(:= r 2); (! r)}");
+    assert_eq!(
+        body("generate { x <- xs; yield x }"),
+        "(generate 2)"
+    );
+    assert_eq!(
+        body("loop (a, b) = (0, 1) { yield a; recurse (b, a + b) }"),
+        "(loop (tuple 0 1) 2)"
+    );
 }

@@ -222,6 +222,22 @@ impl Solver<'_> {
                 let sets: Vec<KindSet> = args.iter().map(|arg| self.var(function, *arg)).collect();
                 self.join_block_params(function, target.0 as usize, &sets);
             }
+            TerminatorKind::TailCall {
+                function: callee,
+                args,
+            } => {
+                let set = self.visit_call(function, *callee, args);
+                join(
+                    &mut self.kinds.functions[function].returns,
+                    set,
+                    &mut self.changed,
+                );
+            }
+            TerminatorKind::TailCallValue { .. } => join(
+                &mut self.kinds.functions[function].returns,
+                KindSet::ALL,
+                &mut self.changed,
+            ),
             // Branch targets take no params; if malformed IR gives them some, they are unknown.
             TerminatorKind::Branch {
                 then_block,

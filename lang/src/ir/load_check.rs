@@ -385,6 +385,27 @@ impl FunctionChecker<'_> {
         let at = Some(index);
         match kind {
             TerminatorKind::Return { value } => self.var(at, *value),
+            TerminatorKind::TailCallValue { callee, args } => {
+                self.var(at, *callee)?;
+                self.vars(at, args)
+            }
+            TerminatorKind::TailCall { function, args } => {
+                self.vars(at, args)?;
+                let Some(callee) = self.module.functions.get(function.0 as usize) else {
+                    let detail = format!("tail call to function f{} that does not exist", function.0);
+                    return Err(self.malformed(at, detail));
+                };
+                if callee.params.len() != args.len() {
+                    let detail = format!(
+                        "tail call to `{}` passes {} arguments, it takes {}",
+                        callee.name,
+                        args.len(),
+                        callee.params.len()
+                    );
+                    return Err(self.malformed(at, detail));
+                }
+                Ok(())
+            }
             TerminatorKind::Jump { target, args } => {
                 self.vars(at, args)?;
                 let params = self.block_param_count(index, *target)?;

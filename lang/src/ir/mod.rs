@@ -292,6 +292,15 @@ pub enum TerminatorKind {
     Return { value: Var },
     /// Passes owned args to the target's params.
     Jump { target: BlockId, args: Vec<Var> },
+    /// A call in tail position to another function (a self tail call is a `Jump` to the loop
+    /// header): the frame is left (`rt_leave`) and replaced by the callee's, whose result is
+    /// this function's result. Args follow the callee's param modes; a borrowed one must be a
+    /// borrowed param of this function (its owner outlives the call). Nothing else may be
+    /// held. Constant stack for mutual recursion.
+    TailCall { function: FuncId, args: Vec<Var> },
+    /// `CallValue` in tail position (callee and args owned): `rt_call_target` checks the
+    /// callee (on failure this frame unwinds at the terminator), then as `TailCall`.
+    TailCallValue { callee: Var, args: Vec<Var> },
     /// `condition` is borrowed and must be a Bool (`rt_expect_bool`, RT0303 otherwise).
     /// Both targets have this block as their only predecessor.
     Branch {
