@@ -169,6 +169,21 @@ pub enum Instr {
         else_pc: ProgramCounter,
         site: SiteId,
     },
+    /// `TailCall`: the words of `operands[start..start + len]` become the params of `callee`,
+    /// which replaces the current frame (after `rt_leave`) in the same register window.
+    TailCall {
+        callee: u32,
+        start: u32,
+        len: u32,
+        site: SiteId,
+    },
+    /// `TailCallValue`: `operands[start]` is the callee, the next `len` operands the args;
+    /// `rt_call_target` names the function (failing at `site`), then as `TailCall`.
+    TailCallValue {
+        start: u32,
+        len: u32,
+        site: SiteId,
+    },
     /// Returns the owned word in `value`, then `rt_leave`.
     Return {
         value: Register,

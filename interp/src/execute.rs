@@ -73,6 +73,8 @@ pub(crate) struct Executor<'p> {
     frames: Vec<SavedFrame>,
     /// Element words of `MakeList`/`MakeTuple`/`MakeMap`, contiguous for the shim.
     spill: Vec<u64>,
+    /// A tail call's argument words, read before the callee overwrites the window.
+    tail_args: Vec<u64>,
 }
 
 impl<'p> Executor<'p> {
@@ -87,6 +89,7 @@ impl<'p> Executor<'p> {
             registers: Vec::with_capacity(INITIAL_REGISTERS),
             frames: Vec::new(),
             spill: Vec::new(),
+            tail_args: Vec::new(),
         }
     }
 
@@ -179,6 +182,36 @@ impl<'p> Executor<'p> {
                 function = callee_function;
                 code = &function.code;
                 base = new_base;
+                pc = 0;
+            }};
+        }
+
+        // A tail call of function `$callee` with the words of registers `$args`: the current
+        // frame is left (`rt_leave`) and the callee takes over its register window; the
+        // caller's saved frame (if any) receives the callee's result.
+        macro_rules! enter_tail_call {
+            ($callee:expr, $args:expr, $site:expr) => {{
+                let callee_index: u32 = $callee;
+                let callee_function = &program.functions[callee_index as usize];
+                let needed = base + callee_function.frame_size as usize;
+                if needed > self.registers.len() && !self.grow_registers(needed) {
+                    return Err(self.unwind(function_index, base, $site, observer));
+                }
+                self.tail_args.clear();
+                self.tail_args
+                    .extend($args.iter().map(|&r| reg!(self.registers, base, r)));
+                // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
+                unsafe { shims::rt_leave(ctx) };
+                for (&word, &param) in self
+                    .tail_args
+                    .iter()
+                    .zip(callee_function.param_registers.iter())
+                {
+                    set_reg!(self.registers, base, param, word);
+                }
+                function_index = callee_index;
+                function = callee_function;
+                code = &function.code;
                 pc = 0;
             }};
         }
@@ -421,6 +454,40 @@ impl<'p> Executor<'p> {
                     // `spill` holds `words` initialised words and is not touched during the call.
                     let word = check!(unsafe { shims::rt_closure_from(ctx, pointer, words) }, site);
                     set_reg!(self.registers, base, dst, word);
+                }
+                Instr::TailCall {
+                    callee,
+                    start,
+                    len,
+                    site,
+                } => {
+                    let args = &function.operands[start as usize..(start + len) as usize];
+                    enter_tail_call!(callee, args, site);
+                }
+                Instr::TailCallValue { start, len, site } => {
+                    let operands = &function.operands[start as usize..(start + 1 + len) as usize];
+                    let callee_word = reg!(regs, base, operands[0]);
+                    self.spill.clear();
+                    self.spill
+                        .extend(operands[1..].iter().map(|&r| reg!(regs, base, r)));
+                    let pointer = self.spill.as_ptr() as u64;
+                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`);
+                    // `spill` holds `len` initialised words and is not touched during the call.
+                    let entry = check!(
+                        unsafe { shims::rt_call_target(ctx, callee_word, pointer, len as u64) },
+                        site
+                    );
+                    let callee = (entry - 1) as u32;
+                    if callee as usize >= program.functions.len() {
+                        // SAFETY: as above.
+                        unsafe {
+                            (*ctx).raise(RuntimeError::internal(
+                                "a closure names a function this program does not have",
+                            ))
+                        };
+                        return Err(self.unwind(function_index, base, site, observer));
+                    }
+                    enter_tail_call!(callee, operands, site);
                 }
                 Instr::Shim0Value { shim, dst, site } => {
                     // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).

@@ -122,16 +122,15 @@ impl InterpProgram {
     }
 }
 
-/// The interpreter's closure invoker: runs function `entry - 1` of the program at `data` in
+/// The interpreter's closure invoker: runs function `function` of the program at `data` in
 /// a nested executor with the owned words `args` as its params.
 ///
 /// # Safety
 /// `data` is the `InterpProgram` whose run installed this invoker (alive for the run);
 /// `ctx` is that run's context pointer with no `&mut Context` live.
-unsafe fn invoke_closure(data: *const (), ctx: *mut Context, entry: u64, args: &[u64]) -> u64 {
+unsafe fn invoke_closure(data: *const (), ctx: *mut Context, function: u32, args: &[u64]) -> u64 {
     // SAFETY: `run_with` installs `data` = the program it runs, which outlives the run.
     let program = unsafe { &*(data as *const InterpProgram) };
-    let function = entry.wrapping_sub(1);
     let valid = usize::try_from(function)
         .ok()
         .and_then(|index| program.functions.get(index))

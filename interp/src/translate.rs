@@ -384,6 +384,26 @@ impl<'a> FunctionTranslator<'a> {
                 let value = self.register(*value);
                 self.code.push(Instr::Return { value });
             }
+            TerminatorKind::TailCall { function, args } => {
+                let start = self.push_operands(args);
+                let site = self.site(&terminator.cleanup);
+                self.code.push(Instr::TailCall {
+                    callee: function.0,
+                    start,
+                    len: args.len() as u32,
+                    site,
+                });
+            }
+            TerminatorKind::TailCallValue { callee, args } => {
+                let start = self.push_operands(std::slice::from_ref(callee));
+                self.push_operands(args);
+                let site = self.site(&terminator.cleanup);
+                self.code.push(Instr::TailCallValue {
+                    start,
+                    len: args.len() as u32,
+                    site,
+                });
+            }
             TerminatorKind::Jump { target, args } => {
                 let target_block = self.block(*target);
                 let mut moves = Vec::with_capacity(args.len());

@@ -5,6 +5,7 @@
 
 use cairn_runtime::Shim;
 use cranelift_codegen::ir::{AbiParam, Signature, Type};
+use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
@@ -29,6 +30,10 @@ impl JitContext {
             .set("use_colocated_libcalls", "false")
             .map_err(setting_error)?;
         flags.set("is_pic", "false").map_err(setting_error)?;
+        // `return_call` (tail calls between Cairn functions) requires frame pointers.
+        flags
+            .set("preserve_frame_pointers", "true")
+            .map_err(setting_error)?;
         let isa_builder = cranelift_native::builder()
             .map_err(|e| format!("host machine is not supported by cranelift: {e}"))?;
         let isa = isa_builder
@@ -76,8 +81,17 @@ impl JitContext {
             .expect("every shim in Shim::ALL is declared in JitContext::new")
     }
 
-    /// The signature of a compiled Cairn function with `param_count` value parameters.
+    /// The signature of a compiled Cairn function with `param_count` value parameters:
+    /// `(ctx, i64...) -> i64` in Cranelift's `tail` calling convention, so that calls in tail
+    /// position can be `return_call`s. Hosts enter through [`Self::host_signature`] wrappers.
     pub fn function_signature(&self, param_count: usize) -> Signature {
+        let mut signature = word_signature(self.module(), self.pointer_type, param_count);
+        signature.call_conv = CallConv::Tail;
+        signature
+    }
+
+    /// The same words in the host's C calling convention (entry wrappers called from Rust).
+    pub fn host_signature(&self, param_count: usize) -> Signature {
         word_signature(self.module(), self.pointer_type, param_count)
     }
 }

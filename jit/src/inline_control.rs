@@ -47,7 +47,9 @@ pub fn depth_is_balanced(module: &ir::Module) -> bool {
                     else_block,
                     ..
                 } => then_block.0 == 0 || else_block.0 == 0,
-                TerminatorKind::Return { .. } => false,
+                TerminatorKind::Return { .. }
+                | TerminatorKind::TailCall { .. }
+                | TerminatorKind::TailCallValue { .. } => false,
             });
         starts_with_enter && enters == 1 && !jumps_to_entry
     })

@@ -3,6 +3,7 @@
 //! [`compile`] / [`compile_with_abi`] and [`JitProgram::run_main`].
 
 pub mod context;
+mod host_entry;
 mod inline_control;
 mod inline_fast_paths;
 mod kind_specialized;
@@ -69,6 +70,22 @@ pub fn compile_with_abi(
         )?;
         largest_frame_estimate = largest_frame_estimate.max(slot_bytes);
     }
+    // Host entry wrappers (C convention) for the entry and every closure-callable function.
+    let mut wrapper_ids: Vec<Option<FuncId>> = vec![None; module.functions.len()];
+    for (index, function) in module.functions.iter().enumerate() {
+        let needs_wrapper = index == module.entry.0 as usize
+            || cairn_lang::ir::load_check::is_closure_callable(function);
+        if needs_wrapper {
+            wrapper_ids[index] = Some(host_entry::define_host_wrapper(
+                &mut jit,
+                &mut codegen,
+                &mut builder_context,
+                function_ids[index],
+                index,
+                function.params.len(),
+            )?);
+        }
+    }
     jit.module_mut()
         .finalize_definitions()
         .map_err(|e| internal(format!("cannot finalize compiled code: {e}")))?;
@@ -77,10 +94,12 @@ pub fn compile_with_abi(
         .map(|&id| jit.module().get_finalized_function(id) as u64)
         .collect();
     let function_table = cairn_engine_support::function_table(module, |index| addresses[index]);
-    let entry_code = jit
-        .module()
-        .get_finalized_function(function_ids[module.entry.0 as usize]);
-    // SAFETY: the entry function was declared with `function_signature(0)` (the load check
+    let host_entries: Vec<u64> = wrapper_ids
+        .iter()
+        .map(|id| id.map_or(0, |id| jit.module().get_finalized_function(id) as u64))
+        .collect();
+    let entry_code = host_entries[module.entry.0 as usize] as usize as *const u8;
+    // SAFETY: the entry's host wrapper was declared with `host_signature(0)` (the load check
     // requires an entry without params): `(ctx pointer) -> i64` in the host's C calling
     // convention, which is exactly `EntryFunction`.
     let entry = unsafe { std::mem::transmute::<*const u8, EntryFunction>(entry_code) };
@@ -91,5 +110,6 @@ pub fn compile_with_abi(
         abi_required,
         largest_frame_estimate,
         function_table,
+        host_entries,
     ))
 }

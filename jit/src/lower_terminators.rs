@@ -19,6 +19,22 @@ impl FunctionTranslator<'_, '_> {
                 self.emit_leave(self.depth_before_enter);
                 self.builder.ins().return_(&[value]);
             }
+            TerminatorKind::TailCall { function, args } => {
+                let mut call_args = vec![self.ctx];
+                call_args.extend(self.use_vars(args));
+                self.emit_leave(self.depth_before_enter);
+                let func_ref = self.callee_ref(function.0);
+                self.builder.ins().return_call(func_ref, &call_args);
+            }
+            TerminatorKind::TailCallValue { callee, args } => {
+                let (entry, call_args) =
+                    self.emit_call_target(*callee, args, index, &terminator.cleanup);
+                self.emit_leave(self.depth_before_enter);
+                let signature = self.jit_function_signature(args.len() + 1);
+                self.builder
+                    .ins()
+                    .return_call_indirect(signature, entry, &call_args);
+            }
             TerminatorKind::Jump { target, args } => {
                 let args: Vec<BlockArg> = self
                     .use_vars(args)

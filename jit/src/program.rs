@@ -27,8 +27,12 @@ pub struct JitProgram {
     /// Stack bytes budgeted per compiled frame: [`MIN_FRAME_BYTES`] plus the largest
     /// function's explicit slots and one spill word per IR variable.
     frame_bytes: u64,
-    /// The function table a run installs (entry = native address of each function).
+    /// The function table a run installs (entry = native address of each function, in the
+    /// `tail` calling convention: what `rt_call_target` hands to compiled code).
     function_table: Vec<FunctionInfo>,
+    /// Per function, the address of its C-convention host wrapper (0 when it has none): what
+    /// the closure invoker calls. Boxed so the invoker's data pointer stays put.
+    host_entries: Box<[u64]>,
 }
 
 impl JitProgram {
@@ -39,6 +43,7 @@ impl JitProgram {
         abi_required: (u32, u32),
         largest_frame_estimate: u64,
         function_table: Vec<FunctionInfo>,
+        host_entries: Vec<u64>,
     ) -> JitProgram {
         JitProgram {
             entry,
@@ -47,6 +52,7 @@ impl JitProgram {
             abi_required,
             frame_bytes: MIN_FRAME_BYTES + largest_frame_estimate,
             function_table,
+            host_entries: host_entries.into_boxed_slice(),
         }
     }
 
@@ -66,7 +72,7 @@ impl JitProgram {
         ctx.begin_run();
         ctx.install_functions(self.function_table.clone());
         ctx.invoker = Some(ClosureInvoker {
-            data: std::ptr::null(),
+            data: &self.host_entries as *const Box<[u64]> as *const (),
             invoke: invoke_native,
         });
         let outcome = self.run_entry(ctx);
@@ -113,21 +119,34 @@ impl JitProgram {
     }
 }
 
-/// The JIT's closure invoker: calls the compiled function at native address `entry` with
+/// The JIT's closure invoker: calls the host wrapper of compiled function `function` with
 /// `(ctx, args...)`. The runtime calls closures with the closure plus at most three args.
 ///
 /// # Safety
-/// `entry` is the native address of a compiled function of the running program (the
-/// function table the run installed) taking exactly `args.len()` words; `ctx` is the run's
-/// context pointer with no `&mut Context` live.
-unsafe fn invoke_native(_data: *const (), ctx: *mut Context, entry: u64, args: &[u64]) -> u64 {
+/// `data` is the running program's `host_entries`; `function` is a closure-callable function
+/// of it taking exactly `args.len()` words (the runtime checked the closure's arity against
+/// the function table); `ctx` is the run's context pointer with no `&mut Context` live.
+unsafe fn invoke_native(data: *const (), ctx: *mut Context, function: u32, args: &[u64]) -> u64 {
+    // SAFETY: `run_main` installs `data` = `&self.host_entries`, alive for the run.
+    let host_entries = unsafe { &*(data as *const Box<[u64]>) };
+    let entry = host_entries.get(function as usize).copied().unwrap_or(0);
+    if entry == 0 {
+        // SAFETY: no `&mut Context` is live (the caller's contract).
+        let context = unsafe { &mut *ctx };
+        for &word in args {
+            cairn_runtime::abi::shims::release_recording(context, Value(word));
+        }
+        return context.raise(RuntimeError::internal(
+            "the runtime called a function that has no host entry",
+        ));
+    }
     type F1 = unsafe extern "C" fn(*mut Context, u64) -> u64;
     type F2 = unsafe extern "C" fn(*mut Context, u64, u64) -> u64;
     type F3 = unsafe extern "C" fn(*mut Context, u64, u64, u64) -> u64;
     type F4 = unsafe extern "C" fn(*mut Context, u64, u64, u64, u64) -> u64;
     let address = entry as usize as *const u8;
-    // SAFETY (every arm): `address` is a compiled function declared with
-    // `function_signature(args.len())` — `(ctx, i64 x n) -> i64` in the host's C calling
+    // SAFETY (every arm): `address` is a host wrapper declared with
+    // `host_signature(args.len())` — `(ctx, i64 x n) -> i64` in the host's C calling
     // convention — which is exactly the transmuted type (the runtime checked the closure's
     // arity against the function table before invoking).
     unsafe {

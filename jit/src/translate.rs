@@ -392,7 +392,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         Ok(())
     }
 
-    fn callee_ref(&mut self, callee: u32) -> FuncRef {
+    pub(crate) fn callee_ref(&mut self, callee: u32) -> FuncRef {
         if let Some(func_ref) = self.callee_refs.get(&callee) {
             return *func_ref;
         }
@@ -453,15 +453,28 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         self.builder.ins().stack_addr(pointer_type, slot, 0)
     }
 
-    /// `CallValue`: spills the args, `rt_call_target(callee, args, len)` checks the callee
-    /// and names its native entry, then an indirect call `(ctx, callee, args...)`.
-    fn emit_call_value(
+    /// A `tail`-convention signature for `param_count` words, imported into this function.
+    pub(crate) fn jit_function_signature(
+        &mut self,
+        param_count: usize,
+    ) -> cranelift_codegen::ir::SigRef {
+        let signature = self.jit.function_signature(param_count);
+        self.builder.import_signature(signature)
+    }
+
+    /// Spills the args and calls `rt_call_target(callee, args, len)` (fallible at `index`),
+    /// which checks the callee and names its native entry. Returns the entry and the words to
+    /// call it with, `(ctx, callee, args...)`.
+    pub(crate) fn emit_call_target(
         &mut self,
         callee: Var,
         args: &[Var],
         index: u32,
         cleanup: &[Var],
-    ) -> cranelift_codegen::ir::Value {
+    ) -> (
+        cranelift_codegen::ir::Value,
+        Vec<cranelift_codegen::ir::Value>,
+    ) {
         let address = self.spill_vars(args);
         let callee_word = self.use_var(callee);
         let count = self.word(args.len() as u64);
@@ -471,10 +484,21 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             index,
             cleanup,
         );
-        let signature = self.jit.function_signature(args.len() + 1);
-        let signature = self.builder.import_signature(signature);
         let mut call_args = vec![self.ctx, callee_word];
         call_args.extend(self.use_vars(args));
+        (entry, call_args)
+    }
+
+    /// `CallValue`: `rt_call_target`, then an indirect call `(ctx, callee, args...)`.
+    fn emit_call_value(
+        &mut self,
+        callee: Var,
+        args: &[Var],
+        index: u32,
+        cleanup: &[Var],
+    ) -> cranelift_codegen::ir::Value {
+        let (entry, call_args) = self.emit_call_target(callee, args, index, cleanup);
+        let signature = self.jit_function_signature(args.len() + 1);
         let call = self
             .builder
             .ins()

@@ -100,7 +100,11 @@ fn owned_params_of(function: &Function, functions: &[Function]) -> Vec<usize> {
 fn tail_call_owned_params(function: &Function) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
     for block in &function.blocks {
-        if let TerminatorKind::TailCall { function: callee, args } = &block.terminator.kind {
+        if let TerminatorKind::TailCall {
+            function: callee,
+            args,
+        } = &block.terminator.kind
+        {
             for (position, &arg) in args.iter().enumerate() {
                 if !is_borrowed_param(function, arg) {
                     found.push((callee.0 as usize, position));

@@ -171,9 +171,15 @@ fn verify_function_structure(
                 }
             }
             TerminatorKind::Branch { .. } => {}
-            TerminatorKind::TailCall { function: callee, args } => {
+            TerminatorKind::TailCall {
+                function: callee,
+                args,
+            } => {
                 let Some(target) = functions.get(callee.0 as usize) else {
-                    return Err(here(format!("tail call to function {} out of range", callee.0)));
+                    return Err(here(format!(
+                        "tail call to function {} out of range",
+                        callee.0
+                    )));
                 };
                 if target.params.len() != args.len() {
                     return Err(here(format!(

@@ -190,10 +190,7 @@ fn lambdas_refs_and_generators() {
     // `:=` has the lowest precedence.
     assert_eq!(body("r := !r + 1"), "(:= r (+ (! r) 1))");
     assert_eq!(body("{ r := 2; !r }"), "{(:= r 2); (! r)}");
-    assert_eq!(
-        body("generate { x <- xs; yield x }"),
-        "(generate 2)"
-    );
+    assert_eq!(body("generate { x <- xs; yield x }"), "(generate 2)");
     assert_eq!(
         body("loop (a, b) = (0, 1) { yield a; recurse (b, a + b) }"),
         "(loop (tuple 0 1) 2)"

@@ -392,7 +392,8 @@ impl FunctionChecker<'_> {
             TerminatorKind::TailCall { function, args } => {
                 self.vars(at, args)?;
                 let Some(callee) = self.module.functions.get(function.0 as usize) else {
-                    let detail = format!("tail call to function f{} that does not exist", function.0);
+                    let detail =
+                        format!("tail call to function f{} that does not exist", function.0);
                     return Err(self.malformed(at, detail));
                 };
                 if callee.params.len() != args.len() {

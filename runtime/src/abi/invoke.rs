@@ -32,14 +32,15 @@ pub struct FunctionInfo {
     pub entry: u64,
 }
 
-/// Runs function `entry` with the owned words `args` (`args[0]` is the closure itself);
+/// Runs function `function` (an index into the installed function table) with the owned
+/// words `args` (`args[0]` is the closure itself);
 /// returns the owned result word, or 0 with the error parked and the frames recorded.
 ///
 /// # Safety
 /// `ctx` is the run's context pointer, not aliased by a live `&mut Context`; `data` is the
 /// pointer the engine installed with this function.
 pub type InvokeFunction =
-    unsafe fn(data: *const (), ctx: *mut Context, entry: u64, args: &[u64]) -> u64;
+    unsafe fn(data: *const (), ctx: *mut Context, function: u32, args: &[u64]) -> u64;
 
 /// The engine's closure invoker, installed for the duration of a run.
 #[derive(Clone, Copy, Debug)]
@@ -62,6 +63,12 @@ fn callee_failed() -> RuntimeError {
 /// Validates a callee for a call with `argc` arguments: RT0304 when it is not a Closure,
 /// RT0305 on an arity mismatch. Returns the function's entry.
 pub fn closure_entry(context: &Context, callee: Value, argc: usize) -> Result<u64, RuntimeError> {
+    let function = closure_target(context, callee, argc)?;
+    Ok(context.functions[function as usize].entry)
+}
+
+/// [`closure_entry`], returning the function's index in the function table.
+pub fn closure_target(context: &Context, callee: Value, argc: usize) -> Result<u32, RuntimeError> {
     if callee.heap_kind() != Some(Kind::Closure) {
         return Err(RuntimeError::not_callable(kind_name_of(callee)?));
     }
@@ -80,7 +87,7 @@ pub fn closure_entry(context: &Context, callee: Value, argc: usize) -> Result<u6
             argc,
         ));
     }
-    Ok(info.entry)
+    Ok(function)
 }
 
 /// The function id stored in a validated Closure (slot 0).
@@ -112,7 +119,7 @@ pub unsafe fn call_closure(
         // before the invoker runs.
         let context = unsafe { &mut *ctx };
         let prepared = (|| {
-            let entry = closure_entry(context, closure, args.len())?;
+            let entry = closure_target(context, closure, args.len())?;
             let invoker = context.invoker.ok_or_else(|| {
                 RuntimeError::internal("no closure invoker is installed for this run")
             })?;

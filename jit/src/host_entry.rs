@@ -1,0 +1,57 @@
+//! Host entry wrappers: compiled Cairn functions use Cranelift's `tail` calling convention
+//! (so calls in tail position are `return_call`s), which Rust cannot call directly. For the
+//! entry function and every closure-callable function (the ones the runtime calls back
+//! through the closure invoker) the JIT defines a small wrapper in the host's C calling
+//! convention that calls the function and returns its word.
+
+use cranelift_codegen::ir::{InstBuilder, UserFuncName};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_module::{FuncId, Linkage, Module};
+
+use crate::context::JitContext;
+use crate::translate::internal;
+use cairn_runtime::RunFailure;
+
+/// Declares and defines `cairn_w{index}`: `extern "C" fn(ctx, i64 x param_count) -> i64`
+/// calling `target` (the `tail`-convention function with the same params).
+pub fn define_host_wrapper(
+    jit: &mut JitContext,
+    codegen: &mut cranelift_codegen::Context,
+    builder_context: &mut FunctionBuilderContext,
+    target: FuncId,
+    index: usize,
+    param_count: usize,
+) -> Result<FuncId, RunFailure> {
+    let signature = jit.host_signature(param_count);
+    let id = jit
+        .module_mut()
+        .declare_function(&format!("cairn_w{index}"), Linkage::Local, &signature)
+        .map_err(|e| {
+            internal(format!(
+                "cannot declare the host entry of function {index}: {e}"
+            ))
+        })?;
+    codegen.func.signature = signature;
+    codegen.func.name = UserFuncName::user(1, id.as_u32());
+    let target_config = jit.module().target_config();
+    {
+        let mut builder = FunctionBuilder::new(&mut codegen.func, builder_context);
+        let block = builder.create_block();
+        builder.append_block_params_for_function_params(block);
+        builder.switch_to_block(block);
+        let args = builder.block_params(block).to_vec();
+        let callee = jit.module_mut().declare_func_in_func(target, builder.func);
+        let call = builder.ins().call(callee, &args);
+        let result = builder.inst_results(call)[0];
+        builder.ins().return_(&[result]);
+        builder.seal_all_blocks();
+        builder.finalize(target_config);
+    }
+    jit.module_mut().define_function(id, codegen).map_err(|e| {
+        internal(format!(
+            "cranelift rejected the host entry of function {index}: {e:?}"
+        ))
+    })?;
+    jit.module_mut().clear_context(codegen);
+    Ok(id)
+}
