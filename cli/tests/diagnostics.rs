@@ -5,8 +5,9 @@ mod support;
 
 use support::{cairn_on, code, stderr, stdout, write_program};
 
+/// `pick` is not called in tail position, so `main` stays on the call stack.
 const INDEX_PROGRAM: &str =
-    "fn pick(xs, i) = xs[i]\n\nfn main() = {\n  xs = [1, 2, 3];\n  pick(xs, 5)\n}\n";
+    "fn pick(xs, i) = xs[i]\n\nfn main() = {\n  xs = [1, 2, 3];\n  v = pick(xs, 5);\n  v\n}\n";
 
 #[test]
 fn a_runtime_error_is_rendered_with_span_underline_and_call_stack() {
@@ -25,7 +26,18 @@ fn a_runtime_error_is_rendered_with_span_underline_and_call_stack() {
         assert!(err.contains("fn pick(xs, i) = xs[i]"), "{engine}: {err}");
         assert!(err.contains("^^^^^"), "{engine}: {err}");
         assert!(err.contains("= in pick at 1:18"), "{engine}: {err}");
-        assert!(err.contains("= in main at 5:3"), "{engine}: {err}");
+        assert!(err.contains("= in main at 5:7"), "{engine}: {err}");
+    }
+}
+
+#[test]
+fn a_tail_call_leaves_no_frame_for_its_caller() {
+    let program = "fn pick(xs, i) = xs[i]\n\nfn main() = {\n  xs = [1, 2, 3];\n  pick(xs, 5)\n}\n";
+    let path = write_program("index-tail", program);
+    for engine in ["jit", "interp"] {
+        let err = stderr(&cairn_on("run", &path, &["--engine", engine]));
+        assert!(err.contains("= in pick at 1:18"), "{engine}: {err}");
+        assert!(!err.contains("in main"), "{engine}: {err}");
     }
 }
 

@@ -42,8 +42,9 @@ fn running_out_of_fuel_fails_at_the_exact_back_edge() {
         assert_eq!(failure.error.message, "out of fuel");
         assert_eq!(ctx.fuel_remaining, 0, "fuel {fuel}");
         assert_eq!(ctx.call_depth, 0);
-        // Frames: the failing function, then main's call site when tally was entered.
-        let expected_frames = if fuel == 0 { 1 } else { 2 };
+        // Frames: only the failing function (main tail-calls tally, so main's frame is gone
+        // once tally is entered).
+        let expected_frames = 1;
         assert_eq!(failure.frames.len(), expected_frames, "fuel {fuel}");
     }
     let limits = Limits {
@@ -74,8 +75,9 @@ fn a_cancelled_context_stops_at_the_first_entry() {
 
 #[test]
 fn depth_limit_is_exact() {
-    let module =
-        compile_source("fn down(n) = if n == 0 then 0 else 1 + down(n - 1)\nfn main() = down(9)\n");
+    let module = compile_source(
+        "fn down(n) = if n == 0 then 0 else 1 + down(n - 1)\nfn main() = down(9) + 0\n",
+    );
     // main + 10 frames of down (n = 9..0).
     let fits = Limits {
         max_call_depth: 11,

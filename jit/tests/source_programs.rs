@@ -81,7 +81,7 @@ fn failure_deep_in_a_call_chain_restores_the_heap() {
         "fn inner(xs) = xs[10]\n\
          fn middle(xs) = { s = \"held in middle\"; r = inner(xs); len(s) + r }\n\
          fn outer(xs) = { t = [xs, \"more\"]; middle(xs) + len(t) }\n\
-         fn main() = outer([1, 2, 3])\n",
+         fn main() = outer([1, 2, 3]) + 0\n",
     );
     // `run_clean` asserts the heap snapshot after the run equals the one before it.
     let (result, _) = run_clean(&module, small_limits());

@@ -64,7 +64,8 @@ fn dead_binding_is_released_right_after_its_definition() {
 
 #[test]
 fn borrowed_param_is_never_retained_released_or_consumed() {
-    let module = compiled("fn size(xs) = len(xs) + len(xs)\nfn main() = size([1])");
+    // Not a tail call: a tail call would hand `size` an owned list (its param would be Owned).
+    let module = compiled("fn size(xs) = len(xs) + len(xs)\nfn main() = size([1]) + 0");
     let size = function(&module, "size");
     assert_eq!(size.params[0].mode, ParamMode::Borrowed);
     let loop_param = size.blocks[1].params[0].var;
@@ -84,6 +85,29 @@ fn borrowed_param_is_never_retained_released_or_consumed() {
     // The caller keeps ownership and releases its list after the call.
     let main = function(&module, "main");
     assert!(all_ops(main).any(|k| matches!(k, OpKind::Release { .. })));
+}
+
+#[test]
+fn a_tail_call_passing_an_owned_value_makes_the_callee_param_owned() {
+    let module = compiled("fn size(xs) = len(xs)\nfn main() = size([1])");
+    assert_eq!(function(&module, "size").params[0].mode, ParamMode::Owned);
+    let main = function(&module, "main");
+    assert!(matches!(
+        main.blocks[1].terminator.kind,
+        TerminatorKind::TailCall { .. }
+    ));
+    // A borrowed param passed on in tail position stays borrowed at the callee.
+    let module = compiled(
+        "fn size(xs) = len(xs)\nfn outer(xs) = size(xs)\nfn main() = { ys = [1]; n = outer(ys); n }",
+    );
+    assert_eq!(
+        function(&module, "outer").params[0].mode,
+        ParamMode::Borrowed
+    );
+    assert_eq!(
+        function(&module, "size").params[0].mode,
+        ParamMode::Borrowed
+    );
 }
 
 #[test]
@@ -109,8 +133,9 @@ fn var_used_twice_in_owned_positions_is_retained_once() {
 
 #[test]
 fn var_used_in_one_branch_is_released_at_the_top_of_the_other() {
-    let module =
-        compiled("fn pick(c) = { xs = [1, 2]; if c then len(xs) else 0 }\nfn main() = pick(true)");
+    let module = compiled(
+        "fn pick(c) = { xs = [1, 2]; if c then len(xs) else 0 }\nfn main() = pick(true) + 0",
+    );
     let pick = function(&module, "pick");
     let xs = all_ops(pick)
         .find_map(|k| match k {

@@ -52,7 +52,7 @@ fn a_double_release_is_rejected() {
 
 #[test]
 fn releasing_a_borrowed_param_is_rejected() {
-    let mut module = compiled("fn size(xs) = len(xs)\nfn main() = size([1])");
+    let mut module = compiled("fn size(xs) = len(xs)\nfn main() = size([1]) + 0");
     let size = &mut module.functions[0];
     let param = size.blocks[1].params[0].var;
     let at = size.blocks[1].ops.len();
