@@ -150,7 +150,7 @@ impl FunctionLowerer<'_, '_> {
             ItemKind::Filter(condition) => {
                 let condition = self.value(condition);
                 let (then_block, else_block) =
-                    self.branch(condition, ConditionContext::If, item_span);
+                    self.branch(condition, ConditionContext::When, item_span);
                 let (join, join_params) = self.builder.new_block(1, ParamMode::Owned);
                 self.builder.switch_to(then_block);
                 let seq = self.generator_items(rest, span);

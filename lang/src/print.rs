@@ -121,6 +121,7 @@ fn context_name(context: ConditionContext) -> &'static str {
         ConditionContext::If => "if",
         ConditionContext::And => "and",
         ConditionContext::Or => "or",
+        ConditionContext::When => "when",
     }
 }
 

@@ -276,6 +276,8 @@ pub enum ConditionContext {
     If = 0,
     And = 1,
     Or = 2,
+    /// A generator's `when c`.
+    When = 3,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -101,7 +101,8 @@ define_shim_table! {
     Le => rt_le(lhs, rhs);
     Gt => rt_gt(lhs, rhs);
     Ge => rt_ge(lhs, rhs);
-    /// Checks a condition is a Bool (borrowed); returns it. `context`: 0 `if`, 1 `and`, 2 `or`.
+    /// Checks a condition is a Bool (borrowed); returns it. `context`: 0 `if`, 1 `and`, 2 `or`,
+    /// 3 `when`.
     ExpectBool => rt_expect_bool(value, context);
     /// Literals: consume `count` owned words at `ptr` (`2 * count` key/value words for maps).
     ListFrom => rt_list_from(ptr, count);

@@ -68,6 +68,7 @@ define_shim! {
             0 => "if",
             1 => "and",
             2 => "or",
+            3 => "when",
             other => {
                 return Err(RuntimeError::internal(&format!(
                     "rt_expect_bool: unknown condition context {other}"
