@@ -11,7 +11,7 @@ use cairn_runtime::{Context, ErrorCode, RuntimeError, Value};
 
 use crate::shim_harness::{Harness, int};
 
-/// The test program's functions (function id = discriminant, entry = id + 1).
+/// The test program's functions (function id = discriminant; entries are unused).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum F {
     /// `x -> x + x`
@@ -127,11 +127,11 @@ unsafe fn make_closure(ctx: *mut Context, f: F, captures: &[Value]) -> u64 {
     unsafe { shims::rt_closure_from(ctx, words.as_ptr() as u64, words.len() as u64) }
 }
 
-/// The test invoker: runs function `entry - 1` with the owned words `args`.
+/// The test invoker: runs function `function` (a [`FUNCTIONS`] index) with the owned `args`.
 ///
 /// # Safety
 /// As `InvokeFunction`: `ctx` is the run's pointer with no live `&mut Context`.
-unsafe fn invoke(_data: *const (), ctx: *mut Context, entry: u64, args: &[u64]) -> u64 {
+unsafe fn invoke(_data: *const (), ctx: *mut Context, function: u32, args: &[u64]) -> u64 {
     // SAFETY: the invoker's contract (this function's `# Safety`) for every shim call below.
     unsafe {
         let entered = shims::rt_enter(ctx);
@@ -141,7 +141,7 @@ unsafe fn invoke(_data: *const (), ctx: *mut Context, entry: u64, args: &[u64]) 
             }
             0
         } else {
-            body(ctx, FUNCTIONS[entry as usize - 1].0, args)
+            body(ctx, FUNCTIONS[function as usize].0, args)
         };
         shims::rt_leave(ctx);
         result
