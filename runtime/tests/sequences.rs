@@ -1,7 +1,8 @@
 //! Sequence shims (SPEC §2, seed 004 §1.4 and §4.2): every producer and consumer through
 //! the `extern "C"` shims with a test closure invoker — ranges (lazy, counting down,
-//! stopping at the Int range), List/Map/Text iteration, take/drop/filter/scan/zip, the
-//! generator kinds, `clone` independence, exact pulls, exhausted cursors, RT0303 wordings.
+//! stopping at the Int range), take/drop/filter/scan/zip, the
+//! generator kinds, shared and absorbed delegates, `clone` independence, exact pulls,
+//! exhausted cursors, RT0303 wordings. Containers are in `sequences_containers.rs`.
 
 mod seq_support;
 mod shim_harness;
@@ -161,63 +162,6 @@ fn drop_filter_scan_and_zip() {
     assert_eq!(collected(&mut h, pairs), "[(0, 0), (1, 1)]");
     assert_eq!(calls(), 2);
     h.release(pairs);
-    h.assert_heap_equals(&before);
-}
-
-#[test]
-fn lists_maps_and_texts_iterate_as_sequences() {
-    let mut h = harness(512);
-    let before = h.snapshot();
-    let items: Vec<Value> = (0..60).map(int).collect();
-    let list = h.list(&items);
-    let shared = h.retain(list);
-    let seq = h.call1(shims::rt_iter, shared).unwrap();
-    let expected = format!(
-        "[{}]",
-        (0..60)
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    assert_eq!(collected(&mut h, seq), expected);
-    h.release(seq);
-    // Consumers borrow a container and walk it without allocating a cursor.
-    assert_eq!(h.call1(shims::rt_count, list).unwrap(), int(60));
-    assert_eq!(h.call1(shims::rt_sum, list).unwrap(), int(1770));
-    assert_eq!(next_shown(&mut h, list), "(true, 0)");
-    h.release(list);
-
-    let (b, a, c) = (h.text("b"), h.text("a"), h.text("c"));
-    let map = h.map(&[b, int(2), a, int(1), c, int(3)]);
-    assert_eq!(collected(&mut h, map), r#"[("a", 1), ("b", 2), ("c", 3)]"#);
-    let for_keys = h.retain(map);
-    let keys = h.call1(shims::rt_keys, for_keys).unwrap();
-    assert_eq!(collected(&mut h, keys), r#"["a", "b", "c"]"#);
-    h.release(keys);
-    let values = h.call1(shims::rt_values, map).unwrap();
-    assert_eq!(collected(&mut h, values), "[1, 2, 3]");
-    h.release(values);
-    let not_map = h.call1(shims::rt_keys, int(3));
-    assert_eq!(
-        error_text(not_map),
-        "RT0303 type mismatch: keys expects a Map, got Int"
-    );
-
-    // Multi-byte scalars straddle the 60-byte block boundaries of the Text's chain.
-    let sample = "héllo wörld ✓ ".repeat(12) + "𝄞";
-    let text = h.text(&sample);
-    assert_eq!(
-        h.call1(shims::rt_count, text).unwrap(),
-        int(sample.chars().count() as i64)
-    );
-    let seq = h.call1(shims::rt_iter, text).unwrap();
-    let chars = collected(&mut h, seq);
-    let expected: Vec<String> = sample
-        .chars()
-        .map(|c| format!("{c:?}").replace('\'', "\""))
-        .collect();
-    assert_eq!(chars, format!("[{}]", expected.join(", ")));
-    h.release(seq);
     h.assert_heap_equals(&before);
 }
 
@@ -416,5 +360,36 @@ fn generator_kinds_chain_values_thunks_and_sources() {
     let first = h.call2(shims::rt_seq_take, nats, int(5)).unwrap();
     assert_eq!(collected(&mut h, first), "[0, 1, 2, 3, 4]");
     h.release(first);
+    h.assert_heap_equals(&before);
+}
+
+#[test]
+fn iter_of_a_seq_is_the_seq_and_a_cursor_is_one_block() {
+    let mut h = harness(64);
+    let seq = range(&mut h, 0, 3);
+    assert_eq!(h.ctx.heap.blocks_in_use(), 1);
+    assert_eq!(h.call1(shims::rt_iter, seq).unwrap(), seq);
+    h.release(seq);
+    assert_eq!(h.ctx.heap.blocks_in_use(), 0);
+}
+
+#[test]
+fn a_shared_delegate_is_pulled_through_and_absorbed_once_unique() {
+    let mut h = harness(256);
+    let before = h.snapshot();
+    let inner = range(&mut h, 0, 5);
+    let captured = h.retain(inner);
+    let thunk = closure(&mut h, F::ConstThunk, &[captured]);
+    let outer = h.call1(shims::rt_seq_defer, thunk).unwrap();
+    assert_eq!(next_shown(&mut h, outer), "(true, 0)");
+    // Both names see one cursor: the outer Seq delegates to `inner`, which is shared.
+    assert_eq!(next_shown(&mut h, inner), "(true, 1)");
+    assert_eq!(next_shown(&mut h, outer), "(true, 2)");
+    h.release(inner);
+    // Now the outer Seq holds the only reference: it takes over the range and frees it.
+    assert_eq!(next_shown(&mut h, outer), "(true, 3)");
+    assert_eq!(h.ctx.heap.blocks_in_use(), 1);
+    assert_eq!(collected(&mut h, outer), "[4]");
+    h.release(outer);
     h.assert_heap_equals(&before);
 }
