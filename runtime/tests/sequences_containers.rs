@@ -1,12 +1,15 @@
 //! Lists, Maps and Texts as sequences: `iter`, `keys`, `values` and consumers over
 //! containers (which walk them without allocating a cursor), Map iteration in ascending key
-//! order by position, and Text iteration by Unicode scalar across block boundaries.
+//! order by position, and Text iteration by Unicode scalar across block boundaries (also
+//! through the copy a saturated count hands out).
 
 mod seq_support;
 mod shim_harness;
 
 use cairn_runtime::Value;
 use cairn_runtime::abi::shims;
+use cairn_runtime::heap::MAX_REF_COUNT;
+use cairn_runtime::objects::header::block_of;
 use seq_support::{collected, error_text, harness, next_shown};
 use shim_harness::int;
 
@@ -93,5 +96,51 @@ fn maps_iterate_in_key_order_by_position() {
     let values = h.call1(shims::rt_values, map).unwrap();
     assert_eq!(h.call1(shims::rt_sum, values).unwrap(), int(39_800));
     h.release(values);
+    h.assert_heap_equals(&before);
+}
+
+#[test]
+fn a_text_with_a_saturated_count_is_walked_through_its_copy() {
+    let mut h = harness(256);
+    let before = h.snapshot();
+    let sample = "ab✓".repeat(30); // 150 bytes: three blocks
+    let text = h.text(&sample);
+    let owned = h.retain(text);
+    let seq = h.call1(shims::rt_iter, owned).unwrap();
+    for _ in 0..40 {
+        let pair = h.call1(shims::rt_next, seq).unwrap();
+        h.release(pair);
+    }
+    let head = block_of(text);
+    let mut extra = Vec::new();
+    let mut fillers = Vec::new();
+    while h.ctx.heap.ref_count(head) < MAX_REF_COUNT {
+        extra.push(h.retain(text));
+    }
+    // Both clones retain the Text past the limit and get a copy: they must walk the copy.
+    let over = h.call1(shims::rt_seq_clone, text).unwrap();
+    let rest = h.call1(shims::rt_seq_clone, seq).unwrap();
+    let chars = |skip: usize| {
+        let quoted: Vec<String> = sample
+            .chars()
+            .skip(skip)
+            .map(|c| format!("\"{c}\""))
+            .collect();
+        format!("[{}]", quoted.join(", "))
+    };
+    assert_eq!(collected(&mut h, seq), chars(40));
+    // Free the original Text entirely: the clones must not depend on its blocks.
+    for value in extra.into_iter().chain([seq, text]) {
+        h.release(value);
+    }
+    for _ in 0..8 {
+        let filler = h.text("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz");
+        fillers.push(filler);
+    }
+    assert_eq!(collected(&mut h, over), chars(0));
+    assert_eq!(collected(&mut h, rest), chars(40));
+    for value in fillers.into_iter().chain([over, rest]) {
+        h.release(value);
+    }
     h.assert_heap_equals(&before);
 }

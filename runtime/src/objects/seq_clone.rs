@@ -13,7 +13,7 @@ use crate::heap::Heap;
 use crate::value::{Kind, Value};
 
 use super::header::{add_object_flags, block_of, ensure_blocks_available, object_flags};
-use super::seq::{expect_iterable, leaf_over, new_cursor, read_cursor, state_slot};
+use super::seq::{Tag, expect_iterable, leaf_over, new_cursor, read_cursor, small_int, state_slot};
 use super::{release, retain};
 
 /// `clone(value)` (borrowed): a copy of a Seq's cursor chain, or a fresh cursor over a List,
@@ -21,12 +21,17 @@ use super::{release, retain};
 pub fn clone_value(context: &mut Context, value: Value) -> Result<Value, RuntimeError> {
     let heap = &mut context.heap;
     expect_iterable(heap, value, "clone")?;
-    match leaf_over(value) {
-        Some((tag, mut state)) => {
-            state[0] = retain(heap, value)?;
-            new_cursor(heap, tag, &state)
+    if leaf_over(value).is_none() {
+        return clone_chain(heap, value);
+    }
+    // The retained word may be a copy (a saturated count): the cursor must walk that one.
+    let container = retain(heap, value)?;
+    match leaf_over(container) {
+        Some((tag, state)) => new_cursor(heap, tag, &state),
+        None => {
+            let _ = release(heap, container);
+            Err(RuntimeError::internal("a retained container changed kind"))
         }
-        None => clone_chain(heap, value),
     }
 }
 
@@ -101,12 +106,18 @@ fn copy_cursor(
             continue;
         }
         match retain(heap, word) {
-            Ok(word) => state_slot(copy_head, index).write(heap, word),
+            Ok(retained) => state_slot(copy_head, index).write(heap, retained),
             Err(error) => {
                 let _ = release(heap, copy);
                 return Err(error);
             }
         }
+    }
+    let text = state_slot(copy_head, 0).read(heap);
+    if tag == Tag::TextIter && text != state[0] {
+        // The retain handed out a copy of the Text (saturated count): scan it from its head.
+        state_slot(copy_head, 2).write(heap, small_int(block_of(text) as usize));
+        state_slot(copy_head, 3).write(heap, small_int(0));
     }
     Ok(copy)
 }
