@@ -4,24 +4,26 @@
 //! its state and becomes `Empty`, so it frees what it held early and stays exhausted.
 //! Consumers are in `seq_consume`, `clone` in `seq_clone`.
 //!
-//! | tag | kind     | slot 1        | slot 2          | slot 3        | slot 4       |
-//! |-----|----------|---------------|-----------------|---------------|--------------|
-//! | 0   | Empty    |               |                 |               |              |
-//! | 1   | Range    | Int cur       | Int end         | Int step      |              |
-//! | 2   | ListIter | List          | Int index       |               |              |
-//! | 3   | MapIter  | Map           | Int index       | Int mode (0 entries, 1 keys, 2 values) |  |
-//! | 4   | TextIter | Text          | Int byte offset | Int block     | Int block start |
-//! | 5   | Map      | Seq src       | Closure f       |               |              |
-//! | 6   | Filter   | Seq src       | Closure pred    |               |              |
-//! | 7   | Take     | Seq src       | Int remaining   |               |              |
-//! | 8   | Drop     | Seq src       | Int to skip     |               |              |
-//! | 9   | Scan     | Seq src       | acc             | Closure f     |              |
-//! | 10  | Zip      | Seq left      | Seq right       |               |              |
-//! | 11  | Cons     | value         | rest thunk/Unit |               |              |
-//! | 12  | FlatMap  | Seq src       | Closure f       | Seq current/Unit |           |
-//! | 13  | Defer    | thunk/Unit    | Seq delegate/Unit |             |              |
-//! | 14  | Append   | Seq src       | rest thunk/Unit |               |              |
+//! | tag | kind     | slot 1            | slot 2              | slot 3             | slot 4          |
+//! |-----|----------|-------------------|---------------------|--------------------|-----------------|
+//! | 0   | Empty    | (also "Done": every exhausted cursor)   |          |                    |                 |
+//! | 1   | Range    | Int cur           | Int end             | Int step           |                 |
+//! | 2   | ListIter | List              | Int index           |                    |                 |
+//! | 3   | MapIter  | Map               | Int index           | Int mode: 0 entries, 1 keys, 2 values |  |
+//! | 4   | TextIter | Text              | Int byte offset     | Int chain block    | Int block start |
+//! | 5   | Map      | Seq src           | Closure f           |                    |                 |
+//! | 6   | Filter   | Seq src           | Closure pred        |                    |                 |
+//! | 7   | Take     | Seq src           | Int remaining       |                    |                 |
+//! | 8   | Drop     | Seq src           | Int to skip         |                    |                 |
+//! | 9   | Scan     | Seq src           | accumulator         | Closure f          |                 |
+//! | 10  | Zip      | Seq left          | Seq right           |                    |                 |
+//! | 11  | Cons     | value             | rest thunk or Unit  |                    |                 |
+//! | 12  | FlatMap  | Seq src           | Closure f           | Seq current or Unit|                 |
+//! | 13  | Defer    | thunk or Unit     | Seq delegate or Unit|                    |                 |
+//! | 14  | Append   | Seq src           | rest thunk or Unit  |                    |                 |
 //!
+//! Slot 5 is unused (Unit). A Cons that yielded its value becomes `Defer(rest)`; an Append
+//! whose source ended becomes `Defer(rest)`; a Drop that skipped becomes `Defer(Unit, src)`.
 //! "Everything left is the Seq X" is `Defer(Unit, X)`; when X is uniquely owned the cursor
 //! takes over X's slots and frees X's shell, so generator chains stay flat.
 
