@@ -53,11 +53,35 @@ pub const SUM_LOOP_1M: BenchProgram = BenchProgram {
     expected_result: "500000500000",
 };
 
+/// The sequence pipeline of the language issue: lazy stages over ten million Ints, two
+/// closures called per item, stopping after a million results.
+pub const SEQUENCE_PIPELINE: BenchProgram = BenchProgram {
+    name: "sequence pipeline (10M range, map, filter, take 1M, sum)",
+    source: "fn main() = sum(take(filter(map(range(0, 10_000_000), \\x -> x * 2), \\y -> y % 3 == 0), 1_000_000))\n",
+    expected_result: "2999997000000",
+};
+
+/// Closure-heavy code: closures built, captured, composed and called through a tail-recursive
+/// driver (no sequences): 300,000 iterations, each making two closures and five value calls.
+pub const CLOSURE_HEAVY: BenchProgram = BenchProgram {
+    name: "closures (300k make/compose/call)",
+    source: "fn compose(f, g) = \\x -> f(g(x))\n\
+             fn adder(k) = \\x -> x + k\n\
+             fn drive(i, n, acc) = if i == n then acc else {\n\
+               f = compose(adder(i % 7), \\x -> x * 2);\n\
+               drive(i + 1, n, acc + f(3) % 5)\n\
+             }\n\
+             fn main() = drive(0, 300000, 0)\n",
+    expected_result: "557142",
+};
+
 /// What the criterion benchmarks time.
-pub const CRITERION_PROGRAMS: &[BenchProgram] = &[FIB_25, SUM_LOOP_1M];
+pub const CRITERION_PROGRAMS: &[BenchProgram] =
+    &[FIB_25, SUM_LOOP_1M, SEQUENCE_PIPELINE, CLOSURE_HEAVY];
 
 /// What `cairn bench` times when no files are given.
-pub const CLI_DEFAULT_PROGRAMS: &[BenchProgram] = &[FIB_30, SUM_LOOP_1M];
+pub const CLI_DEFAULT_PROGRAMS: &[BenchProgram] =
+    &[FIB_30, SUM_LOOP_1M, SEQUENCE_PIPELINE, CLOSURE_HEAVY];
 
 #[cfg(test)]
 mod tests {
@@ -83,5 +107,13 @@ mod tests {
         assert_eq!(FIB_30.expected_result, fib(30).to_string());
         let sum: u64 = (1..=1_000_000u64).sum();
         assert_eq!(SUM_LOOP_1M.expected_result, sum.to_string());
+        let pipeline: i64 = (0..10_000_000i64)
+            .map(|x| x * 2)
+            .filter(|y| y % 3 == 0)
+            .take(1_000_000)
+            .sum();
+        assert_eq!(SEQUENCE_PIPELINE.expected_result, pipeline.to_string());
+        let closures: i64 = (0..300_000i64).map(|i| (3 * 2 + i % 7) % 5).sum();
+        assert_eq!(CLOSURE_HEAVY.expected_result, closures.to_string());
     }
 }

@@ -92,9 +92,9 @@ pub fn closure_target(context: &Context, callee: Value, argc: usize) -> Result<u
 
 /// The function id stored in a validated Closure (slot 0).
 pub fn closure_function(context: &Context, closure: Value) -> Result<u32, RuntimeError> {
-    let slots = tuple::slot_values(&context.heap, closure, Kind::Closure)?;
-    let function = slots
-        .first()
+    let head = checked_head(&context.heap, closure, Some(Kind::Closure))?;
+    let function = tuple::slot_at(&context.heap, head, 0)
+        .map(|slot| slot.read(&context.heap))
         .and_then(|word| word.as_int())
         .and_then(|id| u32::try_from(id).ok())
         .filter(|&id| (id as usize) < context.functions.len())

@@ -22,6 +22,14 @@ pub fn release(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
             first_violation = Some(error);
         }
     };
+    // Fast path: most releases only decrement a count; the worklist is allocated only when
+    // an object is freed.
+    if value.is_heap()
+        && let Ok(head) = checked_head(heap, value, None)
+        && heap.ref_count(head) > 1
+    {
+        return heap.dec_ref(head).map(|_| ()).map_err(Into::into);
+    }
     let mut worklist = vec![value];
     while let Some(current) = worklist.pop() {
         if !current.is_heap() {

@@ -28,6 +28,32 @@ pub fn tuple_length(heap: &Heap, head: u16) -> usize {
     heap.memory().read_u32(head, TUPLE_LENGTH_OFFSET) as usize
 }
 
+/// The slot of element `index` of a validated object with the Tuple layout, without
+/// allocating (walks the chain from the head; `None` past the length or a short chain).
+pub fn slot_at(heap: &Heap, head: u16, index: usize) -> Option<SlotLocation> {
+    if index >= tuple_length(heap, head) {
+        return None;
+    }
+    if index < TUPLE_HEAD_SLOTS {
+        return Some(SlotLocation {
+            block: head,
+            offset: TUPLE_HEAD_FIRST_SLOT_OFFSET + 8 * index,
+        });
+    }
+    let rest = index - TUPLE_HEAD_SLOTS;
+    let mut block = head;
+    for _ in 0..=rest / TUPLE_TAIL_SLOTS {
+        block = heap.memory().next(block);
+        if block == crate::heap::INVALID {
+            return None;
+        }
+    }
+    Some(SlotLocation {
+        block,
+        offset: 8 * (rest % TUPLE_TAIL_SLOTS),
+    })
+}
+
 /// The slot of every element, in order (walks the chain once).
 pub fn element_slots(heap: &Heap, head: u16) -> Vec<SlotLocation> {
     let count = tuple_length(heap, head);

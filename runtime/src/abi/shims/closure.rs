@@ -4,6 +4,7 @@
 
 use crate::abi::invoke::closure_entry;
 use crate::error::RuntimeError;
+use crate::objects::header::checked_head;
 use crate::objects::{retain, tuple};
 use crate::value::{Kind, Value};
 
@@ -35,11 +36,12 @@ define_shim! {
 define_shim! {
     /// Capture `index` (an Int, borrowed) of `closure` (borrowed), retained.
     fn rt_closure_capture(context, closure, index) {
-        let slots = tuple::slot_values(&context.heap, Value(closure), Kind::Closure)?;
+        let head = checked_head(&context.heap, Value(closure), Some(Kind::Closure))?;
         let capture = Value(index)
             .as_int()
             .and_then(|i| usize::try_from(i).ok())
-            .and_then(|i| slots.get(i + 1).copied())
+            .and_then(|i| tuple::slot_at(&context.heap, head, i + 1))
+            .map(|slot| slot.read(&context.heap))
             .ok_or_else(|| RuntimeError::internal("closure capture index out of range"))?;
         Ok(retain(&mut context.heap, capture)?.bits())
     }
@@ -50,11 +52,12 @@ define_shim! {
     /// Returns the callee function's engine entry (nothing consumed: the engine passes the
     /// words on to the callee); on RT0304/RT0305 releases `callee` and the args and returns 0.
     fn rt_call_target(context, callee, ptr, count) {
-        // The engine passes `count` initialised words it owns at `ptr` (the shim's contract).
-        let args = read_words(ptr, count)?;
-        match closure_entry(context, Value(callee), args.len()) {
+        match closure_entry(context, Value(callee), count as usize) {
             Ok(entry) => Ok(entry),
             Err(error) => {
+                // The engine passes `count` initialised words it owns at `ptr` (the shim's
+                // contract); they are read only on this failure path.
+                let args = read_words(ptr, count)?;
                 release_recording(context, Value(callee));
                 for &arg in &args {
                     release_recording(context, arg);
