@@ -54,6 +54,9 @@ pub struct ClosureInvoker {
 // the invoker moves to the run thread with it and the invoker is removed when the run ends.
 unsafe impl Send for ClosureInvoker {}
 
+/// The most arguments the runtime passes to a closure (`fold`/`scan` pass two).
+pub const MAX_RUNTIME_CALL_ARGS: usize = 3;
+
 /// The placeholder returned by [`call_closure`] when the callee failed: the real error is
 /// already parked in the context, and `Context::raise` keeps the first parked error.
 fn callee_failed() -> RuntimeError {
@@ -123,10 +126,18 @@ pub unsafe fn call_closure(
             let invoker = context.invoker.ok_or_else(|| {
                 RuntimeError::internal("no closure invoker is installed for this run")
             })?;
+            if args.len() > MAX_RUNTIME_CALL_ARGS {
+                return Err(RuntimeError::internal(
+                    "the runtime calls closures with at most three arguments",
+                ));
+            }
             let closure = retain(&mut context.heap, closure)?;
-            let mut words = Vec::with_capacity(args.len() + 1);
-            words.push(closure.bits());
-            words.extend(args.iter().map(|a| a.bits()));
+            // A fixed array, not a Vec: this runs once per item of every `map`/`filter` stage.
+            let mut words = [0u64; MAX_RUNTIME_CALL_ARGS + 1];
+            words[0] = closure.bits();
+            for (slot, arg) in words[1..].iter_mut().zip(args) {
+                *slot = arg.bits();
+            }
             Ok::<_, RuntimeError>(((invoker, entry), words))
         })();
         match prepared {
@@ -142,7 +153,7 @@ pub unsafe fn call_closure(
     let ((invoker, entry), words) = (invoker, words);
     // SAFETY: the invoker was installed by the engine running this context; no `&mut
     // Context` is live across the call.
-    let word = unsafe { (invoker.invoke)(invoker.data, ctx, entry, &words) };
+    let word = unsafe { (invoker.invoke)(invoker.data, ctx, entry, &words[..args.len() + 1]) };
     if word == 0 {
         Err(callee_failed())
     } else {
