@@ -255,3 +255,36 @@ fn an_effect_scope_detaches_its_handle_when_it_ends() {
         "the box was freed by the last release"
     );
 }
+
+#[test]
+fn cloning_a_seq_handle_gives_an_independent_cursor() {
+    use crate::abi::shims::{rt_next, rt_range, rt_seq_clone};
+    let runtime = TestRuntime::new(64);
+    let int = |n: i64| Value::int(n).unwrap().bits();
+    // SAFETY: `rt` is live for all calls below; every owned word is released once.
+    unsafe {
+        let seq = rt_range(runtime.0, int(0), int(3));
+        assert_ne!(seq, 0);
+        let first = rt_next(runtime.0, seq);
+        aivi_value_release(runtime.0, AiviValueHandle::from_word(first));
+        let copy = aivi_value_clone(runtime.0, AiviValueHandle::from_word(seq));
+        assert!(!copy.is_null());
+        assert_ne!(copy.word(), seq, "a Seq clone is a new cursor");
+        // Both continue from 1, independently.
+        for cursor in [seq, copy.word()] {
+            let pulled = rt_next(runtime.0, cursor);
+            let context = &*runtime.0;
+            assert_eq!(
+                crate::objects::canonical_form(&context.heap, Value(pulled), true),
+                "(true, 1)"
+            );
+            aivi_value_release(runtime.0, AiviValueHandle::from_word(pulled));
+        }
+        // The shim and the handle function agree.
+        let again = rt_seq_clone(runtime.0, seq);
+        aivi_value_release(runtime.0, AiviValueHandle::from_word(again));
+        aivi_value_release(runtime.0, copy);
+        aivi_value_release(runtime.0, AiviValueHandle::from_word(seq));
+        assert_eq!((*runtime.0).heap.blocks_in_use(), 0);
+    }
+}

@@ -84,24 +84,21 @@ pub fn value_release(heap: &mut Heap, handle: AiviValueHandle) -> Result<(), Run
 
 /// Clone: a semantically equivalent owned handle. Values are immutable and Refs and
 /// closures have identity, so a new reference to the same object is equivalent. A Seq is a
-/// stateful cursor; an independent cursor needs the Seq layer, so it is refused (RT0303)
-/// rather than silently aliased.
+/// stateful cursor, so its clone is an independent cursor over the rest of it (the language's
+/// `clone(s)`: the cursor chain is copied, what it holds is shared).
 pub fn value_clone(
-    heap: &mut Heap,
+    context: &mut crate::context::Context,
     handle: AiviValueHandle,
 ) -> Result<AiviValueHandle, RuntimeError> {
     if handle.is_null() {
         return Ok(AiviValueHandle::NULL);
     }
-    let value = checked_value(heap, handle)?;
+    let value = checked_value(&context.heap, handle)?;
     if value.heap_kind() == Some(Kind::Seq) {
-        return Err(RuntimeError::type_mismatch(
-            "aivi_value_clone",
-            "a value with an independent copy (not Seq)",
-            "Seq",
-        ));
+        let copy = crate::objects::seq_clone::clone_value(context, value)?;
+        return Ok(AiviValueHandle::from_word(copy.bits()));
     }
-    value_retain(heap, handle)
+    value_retain(&mut context.heap, handle)
 }
 
 /// `AiviValueHandle aivi_value_retain(AiviRuntime *rt, AiviValueHandle value)`: the handle
@@ -163,7 +160,7 @@ pub unsafe extern "C" fn aivi_value_clone(
     // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.
     unsafe {
         with_live_runtime(rt, AiviValueHandle::NULL, |context| {
-            value_clone(&mut context.heap, value)
+            value_clone(context, value)
         })
     }
 }
