@@ -170,6 +170,43 @@ impl FunctionBuilder {
         self.terminate(TerminatorKind::Return { value }, &[]);
     }
 
+    /// `MakeClosure` of function `function` capturing `captures` (owned).
+    pub fn make_closure(&mut self, function: u32, captures: &[Var], cleanup: &[Var]) -> Var {
+        let dst = self.var();
+        let captures = captures.to_vec();
+        let function = FuncId(function);
+        self.op(
+            OpKind::MakeClosure {
+                dst,
+                function,
+                captures,
+            },
+            cleanup,
+        );
+        dst
+    }
+
+    /// `CallValue` of `callee` with `args` (all owned).
+    pub fn call_value(&mut self, callee: Var, args: &[Var], cleanup: &[Var]) -> Var {
+        let dst = self.var();
+        let args = args.to_vec();
+        self.op(OpKind::CallValue { dst, callee, args }, cleanup);
+        dst
+    }
+
+    /// A `TailCall` terminator.
+    pub fn tail_call(&mut self, function: u32, args: &[Var]) {
+        let args = args.to_vec();
+        let function = FuncId(function);
+        self.terminate(TerminatorKind::TailCall { function, args }, &[]);
+    }
+
+    /// A `TailCallValue` terminator.
+    pub fn tail_call_value(&mut self, callee: Var, args: &[Var]) {
+        let args = args.to_vec();
+        self.terminate(TerminatorKind::TailCallValue { callee, args }, &[]);
+    }
+
     pub fn jump(&mut self, target: BlockId, args: &[Var]) {
         let args = args.to_vec();
         self.terminate(TerminatorKind::Jump { target, args }, &[]);

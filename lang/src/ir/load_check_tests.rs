@@ -177,6 +177,64 @@ fn refused_cases() -> Vec<(&'static str, Module, LoadProblem)> {
     problem.function = Some(1);
     cases.push(("call arity", call_arity, problem));
 
+    // A closure of a function that is not closure-callable (param 0 borrowed / no params).
+    let (mut borrowed, params) = FunctionBuilder::new("borrowed", &[ParamMode::Borrowed]);
+    borrowed.enter(&[]);
+    let one = borrowed.int(1);
+    borrowed.ret(one);
+    let _ = params;
+    let (mut main, _) = FunctionBuilder::new("main", &[]);
+    main.enter(&[]);
+    let closure = main.make_closure(0, &[], &[]);
+    main.ret(closure);
+    let not_callable = module(vec![borrowed.finish(), main.finish()], 1);
+    let mut problem = malformed_in_main(
+        Some(1),
+        "closure of `borrowed`, which is not closure-callable (param 0 is the closure, every param owned)",
+    );
+    problem.function = Some(1);
+    cases.push((
+        "closure of a borrowed-param function",
+        not_callable,
+        problem,
+    ));
+
+    let unknown_closure = main_module(|f| {
+        let c = f.make_closure(5, &[], &[]);
+        f.ret(c);
+    });
+    let problem = malformed_in_main(Some(1), "closure of function f5 that does not exist");
+    cases.push(("closure of an unknown function", unknown_closure, problem));
+
+    let undefined_callee = main_module(|f| {
+        let r = f.call_value(Var(40), &[], &[]);
+        f.ret(r);
+    });
+    let detail = "variable v40 is out of range (var_count 1)";
+    cases.push((
+        "value call of an undefined var",
+        undefined_callee,
+        malformed_in_main(Some(1), detail),
+    ));
+
+    let (mut callee, params) = FunctionBuilder::new("callee", &[OWNED]);
+    callee.enter(&params);
+    callee.ret(params[0]);
+    let (mut main, _) = FunctionBuilder::new("main", &[]);
+    main.enter(&[]);
+    main.tail_call(0, &[]);
+    let tail_arity = module(vec![callee.finish(), main.finish()], 1);
+    let mut problem = malformed_in_main(
+        Some(1),
+        "tail call to `callee` passes 0 arguments, it takes 1",
+    );
+    problem.function = Some(1);
+    cases.push(("tail call arity", tail_arity, problem));
+
+    let unknown_tail = main_module(|f| f.tail_call(9, &[]));
+    let problem = malformed_in_main(Some(1), "tail call to function f9 that does not exist");
+    cases.push(("tail call to an unknown function", unknown_tail, problem));
+
     let builtin_arity = main_module(|f| {
         let one = f.int(1);
         let r = f.builtin(Builtin::Len, &[one, one], &[]);
