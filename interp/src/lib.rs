@@ -148,5 +148,5 @@ unsafe fn invoke_closure(data: *const (), ctx: *mut Context, function: u32, args
     // SAFETY: `ctx` is the run's context pointer and unaliased while the nested executor
     // runs (the calling shim holds no `&mut Context` across the invoke).
     let mut executor = unsafe { execute::Executor::new(program, ctx) };
-    executor.run_unobserved(function as u32, args).unwrap_or(0)
+    executor.run_unobserved(function, args).unwrap_or(0)
 }
