@@ -5,7 +5,7 @@
 //! touches one list (lang's `Builtin` table) and the engines cannot drift.
 
 use cairn_lang::ir::load_check::{LoadProblem, LoadRefusal, check_loadable, is_closure_callable};
-use cairn_lang::ir::{BinaryOp, Builtin, Module, UnaryOp};
+use cairn_lang::ir::{BinaryOp, Builtin, Module, OpKind, UnaryOp};
 use cairn_runtime::abi::invoke::FunctionInfo;
 use cairn_runtime::{ErrorFrame, RunFailure, RuntimeError, Shim};
 
@@ -38,6 +38,30 @@ pub fn binary_shim(op: BinaryOp) -> Shim {
         BinaryOp::Gt => Shim::Gt,
         BinaryOp::Ge => Shim::Ge,
     }
+}
+
+/// The one shim each IR op lowers to, for every op that has one: `Call` (a language call) and
+/// `Const` (an immediate) have none, a `GeneratorItem` is refused at load. Both engines take
+/// every op's shim from here (the JIT may first try an inline fast path that falls back to
+/// this shim).
+pub fn op_shim(kind: &OpKind) -> Option<Shim> {
+    Some(match kind {
+        OpKind::Enter => Shim::Enter,
+        OpKind::Fuel => Shim::Fuel,
+        OpKind::Text { .. } => Shim::TextLiteral,
+        OpKind::Unary { op, .. } => unary_shim(*op),
+        OpKind::Binary { op, .. } => binary_shim(*op),
+        OpKind::Builtin { builtin, .. } => builtin_shim(*builtin),
+        OpKind::MakeList { .. } => Shim::ListFrom,
+        OpKind::MakeTuple { .. } => Shim::TupleFrom,
+        OpKind::MakeMap { .. } => Shim::MapFrom,
+        OpKind::MakeClosure { .. } => Shim::ClosureFrom,
+        OpKind::CallValue { .. } => Shim::CallTarget,
+        OpKind::Index { .. } => Shim::Index,
+        OpKind::Retain { .. } => Shim::Retain,
+        OpKind::Release { .. } => Shim::Release,
+        OpKind::Const { .. } | OpKind::Call { .. } | OpKind::GeneratorItem { .. } => return None,
+    })
 }
 
 /// Refuses `module` unless an engine may load it (lang's `check_loadable`).
@@ -83,6 +107,105 @@ pub fn function_table(module: &Module, entry_of: impl Fn(usize) -> u64) -> Vec<F
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cairn_lang::ir::{Constant, FuncId, Var};
+
+    /// The word count each op's shim is called with by both engines.
+    #[test]
+    fn every_op_shim_takes_the_words_the_engines_pass() {
+        let v = Var(0);
+        let cases: Vec<(OpKind, usize)> = vec![
+            (OpKind::Enter, 0),
+            (OpKind::Fuel, 0),
+            (
+                OpKind::Text {
+                    dst: v,
+                    text: "t".into(),
+                },
+                2,
+            ),
+            (
+                OpKind::Unary {
+                    dst: v,
+                    op: UnaryOp::Neg,
+                    operand: v,
+                },
+                1,
+            ),
+            (
+                OpKind::Binary {
+                    dst: v,
+                    op: BinaryOp::Rem,
+                    lhs: v,
+                    rhs: v,
+                },
+                2,
+            ),
+            (
+                OpKind::MakeList {
+                    dst: v,
+                    elements: vec![v],
+                },
+                2,
+            ),
+            (
+                OpKind::MakeTuple {
+                    dst: v,
+                    elements: vec![v],
+                },
+                2,
+            ),
+            (
+                OpKind::MakeMap {
+                    dst: v,
+                    entries: vec![(v, v)],
+                },
+                2,
+            ),
+            (
+                OpKind::MakeClosure {
+                    dst: v,
+                    function: FuncId(0),
+                    captures: vec![],
+                },
+                2,
+            ),
+            (
+                OpKind::CallValue {
+                    dst: v,
+                    callee: v,
+                    args: vec![v],
+                },
+                3,
+            ),
+            (
+                OpKind::Index {
+                    dst: v,
+                    base: v,
+                    index: v,
+                },
+                2,
+            ),
+            (OpKind::Retain { dst: v, src: v }, 1),
+            (OpKind::Release { var: v }, 1),
+        ];
+        for (kind, words) in cases {
+            let shim = op_shim(&kind).unwrap_or_else(|| panic!("{kind:?} has a shim"));
+            assert_eq!(shim.param_count(), words, "{kind:?} -> {}", shim.symbol());
+        }
+        for kind in [
+            OpKind::Const {
+                dst: v,
+                value: Constant::Unit,
+            },
+            OpKind::Call {
+                dst: v,
+                function: FuncId(0),
+                args: vec![],
+            },
+        ] {
+            assert_eq!(op_shim(&kind), None, "{kind:?}");
+        }
+    }
 
     /// The load check only checks a builtin's args against `Builtin::arity`; the shim each
     /// builtin lowers to must exist and take exactly that many words.

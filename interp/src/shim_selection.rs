@@ -1,31 +1,40 @@
 //! Which runtime shim each IR builtin, comparison and literal op lowers to. These are the
 //! same `cairn_runtime::abi::shims::rt_*` functions the JIT calls (one per IR op).
 
-use cairn_engine_support::builtin_shim;
-use cairn_lang::ir::{Builtin, OpKind};
-use cairn_runtime::abi::shims;
+use cairn_engine_support::{binary_shim, builtin_shim, op_shim};
+use cairn_lang::ir::{BinaryOp, Builtin, OpKind};
 
 use crate::code::{Instr, IntComparison, Register, ShimFn2, SiteId};
 
-/// The shim a comparison falls back to when its operands are not both Ints.
+/// The shim a comparison falls back to when its operands are not both Ints: the binary op's
+/// shim from the shared table.
 pub(crate) fn comparison_shim(comparison: IntComparison) -> ShimFn2 {
-    match comparison {
-        IntComparison::Eq => shims::rt_eq,
-        IntComparison::Ne => shims::rt_ne,
-        IntComparison::Lt => shims::rt_lt,
-        IntComparison::Le => shims::rt_le,
-        IntComparison::Gt => shims::rt_gt,
-        IntComparison::Ge => shims::rt_ge,
-    }
+    let op = match comparison {
+        IntComparison::Eq => BinaryOp::Eq,
+        IntComparison::Ne => BinaryOp::Ne,
+        IntComparison::Lt => BinaryOp::Lt,
+        IntComparison::Le => BinaryOp::Le,
+        IntComparison::Gt => BinaryOp::Gt,
+        IntComparison::Ge => BinaryOp::Ge,
+    };
+    binary_shim(op)
+        .function2()
+        .expect("comparison shims take two words")
 }
 
-/// `rt_list_from` / `rt_tuple_from` / `rt_map_from` for `MakeList` / `MakeTuple` / `MakeMap`.
-pub(crate) fn aggregate_shim(kind: &OpKind) -> ShimFn2 {
-    match kind {
-        OpKind::MakeTuple { .. } => shims::rt_tuple_from,
-        OpKind::MakeMap { .. } => shims::rt_map_from,
-        _ => shims::rt_list_from,
-    }
+/// The shim of `Enter` / `Fuel` from the shared op table.
+pub(crate) fn zero_word_shim(kind: &OpKind) -> crate::code::ShimFn0 {
+    op_shim(kind)
+        .and_then(|shim| shim.function0())
+        .expect("Enter and Fuel shims take no words (cairn-engine-support's op table)")
+}
+
+/// The shim of a two-word op (`MakeList`/`MakeTuple`/`MakeMap`: address and count; `Index`;
+/// a binary op) from the shared op table.
+pub(crate) fn two_word_shim(kind: &OpKind) -> ShimFn2 {
+    op_shim(kind)
+        .and_then(|shim| shim.function2())
+        .expect("the op's shim takes two words (cairn-engine-support's op table)")
 }
 
 /// The instruction for a builtin call: the builtin's shim from the one shared table

@@ -16,7 +16,6 @@
 
 use cairn_lang::ir::load_check::{LoadProblem, LoadProblemKind};
 use cairn_lang::ir::{self, BinaryOp, BlockId, Constant, Module, OpKind, TerminatorKind, Var};
-use cairn_runtime::abi::shims;
 use cairn_runtime::context::RunFailure;
 use cairn_runtime::value::{UNIT_WORD, Value};
 
@@ -25,8 +24,8 @@ use crate::code::{
     SiteId,
 };
 use crate::parallel_moves::sequence_parallel_moves;
-use crate::shim_selection::{aggregate_shim, builtin_instr, comparison_shim};
-use cairn_engine_support::{check_module, function_table, load_failure, unary_shim};
+use crate::shim_selection::{builtin_instr, comparison_shim, two_word_shim, zero_word_shim};
+use cairn_engine_support::{binary_shim, check_module, function_table, load_failure, unary_shim};
 
 /// The most registers one function's window may need (its variables, at most
 /// `MAX_FUNCTION_VARIABLES`, plus jump scratch registers); larger IR is refused at load
@@ -195,11 +194,11 @@ impl<'a> FunctionTranslator<'a> {
     fn translate_op(&mut self, op: &ir::Op) -> Result<(), RunFailure> {
         let instr = match &op.kind {
             OpKind::Enter => Instr::Shim0 {
-                shim: shims::rt_enter,
+                shim: zero_word_shim(&op.kind),
                 site: self.site(&op.cleanup),
             },
             OpKind::Fuel => Instr::Shim0 {
-                shim: shims::rt_fuel,
+                shim: zero_word_shim(&op.kind),
                 site: self.site(&op.cleanup),
             },
             OpKind::Const { dst, value } => Instr::Const {
@@ -273,7 +272,7 @@ impl<'a> FunctionTranslator<'a> {
             OpKind::MakeList { dst, elements } | OpKind::MakeTuple { dst, elements } => {
                 let count = elements.len() as u32;
                 Instr::Aggregate {
-                    shim: aggregate_shim(&op.kind),
+                    shim: two_word_shim(&op.kind),
                     dst: self.register(*dst),
                     start: self.push_operands(elements),
                     words: count,
@@ -284,7 +283,7 @@ impl<'a> FunctionTranslator<'a> {
             OpKind::MakeMap { dst, entries } => {
                 let flat: Vec<Var> = entries.iter().flat_map(|&(k, v)| [k, v]).collect();
                 Instr::Aggregate {
-                    shim: aggregate_shim(&op.kind),
+                    shim: two_word_shim(&op.kind),
                     dst: self.register(*dst),
                     start: self.push_operands(&flat),
                     words: flat.len() as u32,
@@ -293,7 +292,7 @@ impl<'a> FunctionTranslator<'a> {
                 }
             }
             OpKind::Index { dst, base, index } => Instr::Shim2 {
-                shim: shims::rt_index,
+                shim: two_word_shim(&op.kind),
                 dst: self.register(*dst),
                 lhs: self.register(*base),
                 rhs: self.register(*index),
@@ -366,9 +365,11 @@ impl<'a> FunctionTranslator<'a> {
                 rhs,
                 site,
             },
-            BinaryOp::Div => shim2(shims::rt_div),
-            BinaryOp::Rem => shim2(shims::rt_rem),
-            BinaryOp::Concat => shim2(shims::rt_concat),
+            BinaryOp::Div | BinaryOp::Rem | BinaryOp::Concat => shim2(
+                binary_shim(op)
+                    .function2()
+                    .expect("binary shims take two words"),
+            ),
             BinaryOp::Eq => comparison(IntComparison::Eq),
             BinaryOp::Ne => comparison(IntComparison::Ne),
             BinaryOp::Lt => comparison(IntComparison::Lt),

@@ -285,7 +285,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 let length = self.word(bytes.len() as u64);
                 self.inputs.literals.push(bytes);
                 let word =
-                    self.fallible_shim(Shim::TextLiteral, &[pointer, length], index, cleanup);
+                    self.fallible_shim(op_shim_of(&op.kind), &[pointer, length], index, cleanup);
                 self.def(*dst, word);
             }
             OpKind::Unary { dst, op, operand } => {
@@ -318,7 +318,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                     .ok_or_else(|| internal(format!("function id {} is not an Int", function.0)))?
                     .bits();
                 let word = self.emit_spilled_call_with_prefix(
-                    Shim::ClosureFrom,
+                    op_shim_of(&op.kind),
                     Some(function_word),
                     captures,
                     captures.len() + 1,
@@ -338,7 +338,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             }
             OpKind::MakeList { dst, elements } => {
                 let word = self.emit_spilled_call(
-                    Shim::ListFrom,
+                    op_shim_of(&op.kind),
                     elements,
                     elements.len(),
                     index,
@@ -348,7 +348,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             }
             OpKind::MakeTuple { dst, elements } => {
                 let word = self.emit_spilled_call(
-                    Shim::TupleFrom,
+                    op_shim_of(&op.kind),
                     elements,
                     elements.len(),
                     index,
@@ -358,8 +358,13 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             }
             OpKind::MakeMap { dst, entries } => {
                 let words: Vec<Var> = entries.iter().flat_map(|(k, v)| [*k, *v]).collect();
-                let word =
-                    self.emit_spilled_call(Shim::MapFrom, &words, entries.len(), index, cleanup);
+                let word = self.emit_spilled_call(
+                    op_shim_of(&op.kind),
+                    &words,
+                    entries.len(),
+                    index,
+                    cleanup,
+                );
                 self.def(*dst, word);
             }
             OpKind::Index {
@@ -369,7 +374,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             } => {
                 let base = self.use_var(*base);
                 let key = self.use_var(*key);
-                let word = self.fallible_shim(Shim::Index, &[base, key], index, cleanup);
+                let word = self.fallible_shim(op_shim_of(&op.kind), &[base, key], index, cleanup);
                 self.def(*dst, word);
             }
             OpKind::Retain { dst, src } => {
@@ -544,6 +549,11 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         let count = self.word(count as u64);
         self.fallible_shim(shim, &[address, count], index, cleanup)
     }
+}
+
+/// The op's shim from the shared op table (`cairn_engine_support::op_shim`).
+fn op_shim_of(kind: &OpKind) -> Shim {
+    cairn_engine_support::op_shim(kind).expect("only called for ops that have a shim")
 }
 
 /// The value word of an immediate (range-checked by the load check; re-checked here).
