@@ -186,6 +186,38 @@ impl<'p> Executor<'p> {
             }};
         }
 
+        // `rt_call_target` for a value call whose operands are `[callee, args...]`: the
+        // function to call (this program's function table, which the run installed, has
+        // entry = index + 1), or the unwind (the shim released the callee and args).
+        macro_rules! value_call_target {
+            ($operands:expr, $site:expr) => {{
+                let operands: &[Register] = $operands;
+                let callee_word = reg!(self.registers, base, operands[0]);
+                self.spill.clear();
+                self.spill
+                    .extend(operands[1..].iter().map(|&r| reg!(self.registers, base, r)));
+                let pointer = self.spill.as_ptr() as u64;
+                let count = self.spill.len() as u64;
+                // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`); `spill`
+                // holds `count` initialised words and is not touched during the call.
+                let entry = check!(
+                    unsafe { shims::rt_call_target(ctx, callee_word, pointer, count) },
+                    $site
+                );
+                let callee = (entry - 1) as u32;
+                if callee as usize >= program.functions.len() {
+                    // SAFETY: as above.
+                    unsafe {
+                        (*ctx).raise(RuntimeError::internal(
+                            "a closure names a function this program does not have",
+                        ))
+                    };
+                    return Err(self.unwind(function_index, base, $site, observer));
+                }
+                callee
+            }};
+        }
+
         // A tail call of function `$callee` with the words of registers `$args`: the current
         // frame is left (`rt_leave`) and the callee takes over its register window; the
         // caller's saved frame (if any) receives the callee's result.
@@ -407,29 +439,7 @@ impl<'p> Executor<'p> {
                 } => {
                     // operands: the callee, then the args; all owned by the call.
                     let operands = &function.operands[start as usize..(start + 1 + len) as usize];
-                    let callee_word = reg!(regs, base, operands[0]);
-                    self.spill.clear();
-                    self.spill
-                        .extend(operands[1..].iter().map(|&r| reg!(regs, base, r)));
-                    let pointer = self.spill.as_ptr() as u64;
-                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`);
-                    // `spill` holds `len` initialised words and is not touched during the call.
-                    let entry = check!(
-                        unsafe { shims::rt_call_target(ctx, callee_word, pointer, len as u64) },
-                        site
-                    );
-                    // The entry is `function index + 1` (this program's function table, which
-                    // the run installed); the callee takes `(closure, args...)`.
-                    let callee = (entry - 1) as u32;
-                    if callee as usize >= program.functions.len() {
-                        // SAFETY: as above.
-                        unsafe {
-                            (*ctx).raise(RuntimeError::internal(
-                                "a closure names a function this program does not have",
-                            ))
-                        };
-                        return Err(self.unwind(function_index, base, site, observer));
-                    }
+                    let callee = value_call_target!(operands, site);
                     enter_call!(callee, operands, dst, site);
                 }
                 Instr::Closure {
@@ -466,27 +476,7 @@ impl<'p> Executor<'p> {
                 }
                 Instr::TailCallValue { start, len, site } => {
                     let operands = &function.operands[start as usize..(start + 1 + len) as usize];
-                    let callee_word = reg!(regs, base, operands[0]);
-                    self.spill.clear();
-                    self.spill
-                        .extend(operands[1..].iter().map(|&r| reg!(regs, base, r)));
-                    let pointer = self.spill.as_ptr() as u64;
-                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`);
-                    // `spill` holds `len` initialised words and is not touched during the call.
-                    let entry = check!(
-                        unsafe { shims::rt_call_target(ctx, callee_word, pointer, len as u64) },
-                        site
-                    );
-                    let callee = (entry - 1) as u32;
-                    if callee as usize >= program.functions.len() {
-                        // SAFETY: as above.
-                        unsafe {
-                            (*ctx).raise(RuntimeError::internal(
-                                "a closure names a function this program does not have",
-                            ))
-                        };
-                        return Err(self.unwind(function_index, base, site, observer));
-                    }
+                    let callee = value_call_target!(operands, site);
                     enter_tail_call!(callee, operands, site);
                 }
                 Instr::Shim0Value { shim, dst, site } => {

@@ -9,15 +9,17 @@ pub fn catch_abi_panic<T>(
 ) -> Result<T, RuntimeError> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
         Ok(outcome) => outcome,
-        Err(panic) => {
-            let detail = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "panic".to_string());
-            Err(RuntimeError::internal(&detail))
-        }
+        Err(panic) => Err(RuntimeError::internal(&panic_detail(panic.as_ref()))),
     }
+}
+
+/// The message of a caught panic (its `&str` or `String` payload, else `"panic"`).
+pub fn panic_detail(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_string())
 }
 
 /// Runs `body` where even the error report cannot be delivered (no runtime to park it in):

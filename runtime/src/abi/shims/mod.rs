@@ -5,6 +5,7 @@
 //! Ownership follows `shim_list` and lang's `Builtin::param_modes`: owned arguments are
 //! consumed whether the shim succeeds or fails; borrowed ones are untouched.
 
+use crate::abi::handles::boundary::panic_detail;
 use crate::context::Context;
 use crate::error::RuntimeError;
 use crate::value::Value;
@@ -100,14 +101,7 @@ pub unsafe fn guard(
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&mut *context))) {
         Ok(Ok(word)) => word,
         Ok(Err(error)) => context.raise(error),
-        Err(panic) => {
-            let detail = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "panic".to_string());
-            context.raise(RuntimeError::internal(&detail))
-        }
+        Err(panic) => context.raise(RuntimeError::internal(&panic_detail(panic.as_ref()))),
     }
 }
 
@@ -129,14 +123,7 @@ pub unsafe fn guard_reentrant(
     match outcome {
         Ok(Ok(word)) => word,
         Ok(Err(error)) => context.raise(error),
-        Err(panic) => {
-            let detail = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "panic".to_string());
-            context.raise(RuntimeError::internal(&detail))
-        }
+        Err(panic) => context.raise(RuntimeError::internal(&panic_detail(panic.as_ref()))),
     }
 }
 
