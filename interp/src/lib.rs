@@ -52,6 +52,38 @@ impl InterpProgram {
         self.run_with(ctx, |executor, entry| executor.run_unobserved(entry, &[]))
     }
 
+    /// Runs function `function` with the owned words `args` as its params (the callee
+    /// consumes those it takes owned; the caller still owns those passed to borrowed params).
+    /// Resets per-run context state first. An unknown function is RT0001 and a wrong argument
+    /// count RT0305, before anything runs.
+    pub fn call(
+        &self,
+        ctx: &mut Context,
+        function: u32,
+        args: &[u64],
+    ) -> Result<Value, RunFailure> {
+        let Some(compiled) = self.functions.get(function as usize) else {
+            return Err(RunFailure {
+                error: RuntimeError::internal(&format!(
+                    "function {function} does not exist ({} functions)",
+                    self.functions.len()
+                )),
+                frames: Vec::new(),
+            });
+        };
+        if compiled.param_registers.len() != args.len() {
+            return Err(RunFailure {
+                error: RuntimeError::arity_mismatch(
+                    &compiled.name,
+                    compiled.param_registers.len(),
+                    args.len(),
+                ),
+                frames: Vec::new(),
+            });
+        }
+        self.run_with(ctx, |executor, _| executor.run_unobserved(function, args))
+    }
+
     /// [`InterpProgram::run_main`] with `observer` told the function and IR op index of
     /// every instruction before it executes (and of every frame a failure unwinds). The
     /// observer sees the context only between shim calls; the run itself is unchanged.

@@ -21,7 +21,7 @@ use cranelift_module::{FuncId, Linkage, Module};
 pub use context::JitContext;
 pub use program::JitProgram;
 
-use program::EntryFunction;
+use program::HostEntry;
 use translate::{ModuleTranslationInputs, define_function, internal};
 
 /// Compiles `module` against the runtime's own Value ABI version.
@@ -70,21 +70,17 @@ pub fn compile_with_abi(
         )?;
         largest_frame_estimate = largest_frame_estimate.max(slot_bytes);
     }
-    // Host entry wrappers (C convention) for the entry and every closure-callable function.
-    let mut wrapper_ids: Vec<Option<FuncId>> = vec![None; module.functions.len()];
+    // A host entry wrapper (C convention, args by pointer) for every function.
+    let mut wrapper_ids: Vec<FuncId> = Vec::with_capacity(module.functions.len());
     for (index, function) in module.functions.iter().enumerate() {
-        let needs_wrapper = index == module.entry.0 as usize
-            || cairn_lang::ir::load_check::is_closure_callable(function);
-        if needs_wrapper {
-            wrapper_ids[index] = Some(host_entry::define_host_wrapper(
-                &mut jit,
-                &mut codegen,
-                &mut builder_context,
-                function_ids[index],
-                index,
-                function.params.len(),
-            )?);
-        }
+        wrapper_ids.push(host_entry::define_host_wrapper(
+            &mut jit,
+            &mut codegen,
+            &mut builder_context,
+            function_ids[index],
+            index,
+            function.params.len(),
+        )?);
     }
     jit.module_mut()
         .finalize_definitions()
@@ -94,22 +90,25 @@ pub fn compile_with_abi(
         .map(|&id| jit.module().get_finalized_function(id) as u64)
         .collect();
     let function_table = cairn_engine_support::function_table(module, |index| addresses[index]);
-    let host_entries: Vec<u64> = wrapper_ids
+    let host_entries: Vec<HostEntry> = wrapper_ids
         .iter()
-        .map(|id| id.map_or(0, |id| jit.module().get_finalized_function(id) as u64))
+        .map(|&id| {
+            let code = jit.module().get_finalized_function(id);
+            // SAFETY: every wrapper was declared with `host_signature(1)`: `(ctx pointer,
+            // i64) -> i64` in the host's C calling convention, reading its params from the
+            // pointer passed as the i64 — exactly `HostEntry`.
+            unsafe { std::mem::transmute::<*const u8, HostEntry>(code) }
+        })
         .collect();
-    let entry_code = host_entries[module.entry.0 as usize] as usize as *const u8;
-    // SAFETY: the entry's host wrapper was declared with `host_signature(0)` (the load check
-    // requires an entry without params): `(ctx pointer) -> i64` in the host's C calling
-    // convention, which is exactly `EntryFunction`.
-    let entry = unsafe { std::mem::transmute::<*const u8, EntryFunction>(entry_code) };
-    Ok(JitProgram::new(
-        jit,
-        entry,
-        literals,
+    let param_counts = module.functions.iter().map(|f| f.params.len()).collect();
+    Ok(JitProgram {
+        entry: module.entry.0,
+        _code: jit,
+        _literals: literals,
         abi_required,
-        largest_frame_estimate,
+        frame_bytes: program::MIN_FRAME_BYTES + largest_frame_estimate,
         function_table,
-        host_entries,
-    ))
+        host_entries: host_entries.into_boxed_slice(),
+        param_counts,
+    })
 }
