@@ -126,6 +126,7 @@ uint64_t rt_str(AiviRuntime *ctx, uint64_t value);
 uint64_t rt_closure_from(AiviRuntime *ctx, uint64_t ptr, uint64_t count);
 uint64_t rt_call_target(AiviRuntime *ctx, uint64_t callee, uint64_t ptr, uint64_t count);
 uint64_t rt_closure_capture(AiviRuntime *ctx, uint64_t closure, uint64_t index);
+uint64_t rt_call_host(AiviRuntime *ctx, uint64_t index, uint64_t ptr, uint64_t count);
 uint64_t rt_keys(AiviRuntime *ctx, uint64_t map);
 uint64_t rt_values(AiviRuntime *ctx, uint64_t map);
 uint64_t rt_merge(AiviRuntime *ctx, uint64_t a, uint64_t b);

@@ -3,9 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use cairn_runtime::{Context, Limits, RunFailure, canonical_form};
-
-use crate::engine::{LoadedProgram, release_result};
+use cairn::{Engine, Limits, Module, RunError, Value};
 
 /// The median of the timed runs and main's result (canonical form) from the last run.
 pub struct EngineTiming {
@@ -13,17 +11,18 @@ pub struct EngineTiming {
     pub result: String,
 }
 
-/// Runs `program` once to warm up, then `iterations` times, timing each `run_main`.
-/// The result is printed and released outside the timed region.
-pub fn time_program(program: &LoadedProgram, iterations: u32) -> Result<EngineTiming, RunFailure> {
-    let mut ctx = Context::new(Limits::default()).map_err(|error| RunFailure {
-        error,
-        frames: Vec::new(),
-    })?;
-    let mut result = run_once(program, &mut ctx)?.1;
+/// Runs `module`'s `main` once to warm up, then `iterations` times, timing each call (the
+/// facade's call: arguments in, result converted to a host [`Value`]).
+pub fn time_program(
+    engine: &Engine,
+    module: &Module,
+    iterations: u32,
+) -> Result<EngineTiming, RunError> {
+    let mut runtime = engine.runtime(Limits::default())?;
+    let mut result = run_once(&mut runtime, module)?.1;
     let mut samples = Vec::with_capacity(iterations as usize);
     for _ in 0..iterations {
-        let (elapsed, printed) = run_once(program, &mut ctx)?;
+        let (elapsed, printed) = run_once(&mut runtime, module)?;
         samples.push(elapsed);
         result = printed;
     }
@@ -33,14 +32,11 @@ pub fn time_program(program: &LoadedProgram, iterations: u32) -> Result<EngineTi
     })
 }
 
-fn run_once(program: &LoadedProgram, ctx: &mut Context) -> Result<(Duration, String), RunFailure> {
+fn run_once(runtime: &mut cairn::Runtime, module: &Module) -> Result<(Duration, String), RunError> {
     let start = Instant::now();
-    let value = program.run_main(ctx)?;
+    let value: Value = runtime.call(module, "main", ())?;
     let elapsed = start.elapsed();
-    let printed = canonical_form(&ctx.heap, value, true);
-    release_result(ctx, value);
-    ctx.output.clear();
-    Ok((elapsed, printed))
+    Ok((elapsed, value.to_string()))
 }
 
 /// The median of a non-empty sample (the mean of the middle two for an even count).

@@ -4,12 +4,9 @@
 mod bench_timing;
 mod cli_args;
 mod commands;
-mod engine;
 mod engine_choice;
 mod frontend;
 mod outcome;
-mod render;
-mod runtime_failure;
 mod source_input;
 
 use std::process::ExitCode;

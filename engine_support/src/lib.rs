@@ -57,6 +57,7 @@ pub fn op_shim(kind: &OpKind) -> Option<Shim> {
         OpKind::MakeMap { .. } => Shim::MapFrom,
         OpKind::MakeClosure { .. } => Shim::ClosureFrom,
         OpKind::CallValue { .. } => Shim::CallTarget,
+        OpKind::CallHost { .. } => Shim::CallHost,
         OpKind::Index { .. } => Shim::Index,
         OpKind::Retain { .. } => Shim::Retain,
         OpKind::Release { .. } => Shim::Release,
@@ -116,6 +117,14 @@ mod tests {
         let cases: Vec<(OpKind, usize)> = vec![
             (OpKind::Enter, 0),
             (OpKind::Fuel, 0),
+            (
+                OpKind::CallHost {
+                    dst: v,
+                    host: 0,
+                    args: vec![v],
+                },
+                3,
+            ),
             (
                 OpKind::Text {
                     dst: v,

@@ -58,6 +58,14 @@ pub enum Instr {
         len: u32,
         site: SiteId,
     },
+    /// `CallHost`: `rt_call_host(host, words of operands[start..start + len], len)`.
+    CallHost {
+        host: u32,
+        dst: Register,
+        start: u32,
+        len: u32,
+        site: SiteId,
+    },
     /// An immediate word (`Const`); infallible.
     Const {
         dst: Register,

@@ -479,6 +479,28 @@ impl<'p> Executor<'p> {
                     let callee = value_call_target!(operands, site);
                     enter_tail_call!(callee, operands, site);
                 }
+                Instr::CallHost {
+                    host,
+                    dst,
+                    start,
+                    len,
+                    site,
+                } => {
+                    let operands = &function.operands[start as usize..(start + len) as usize];
+                    self.spill.clear();
+                    self.spill
+                        .extend(operands.iter().map(|&r| reg!(regs, base, r)));
+                    let pointer = self.spill.as_ptr() as u64;
+                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`);
+                    // `spill` holds `len` initialised words and is not touched during the call
+                    // (a host function calling a closure back runs a nested executor with its
+                    // own buffers).
+                    let word = check!(
+                        unsafe { shims::rt_call_host(ctx, u64::from(host), pointer, len as u64) },
+                        site
+                    );
+                    set_reg!(self.registers, base, dst, word);
+                }
                 Instr::Shim0Value { shim, dst, site } => {
                     // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
                     let word = check!(unsafe { shim(ctx) }, site);

@@ -253,6 +253,13 @@ impl<'a> FunctionTranslator<'a> {
                 count: captures.len() as u32,
                 site: self.site(&op.cleanup),
             },
+            OpKind::CallHost { dst, host, args } => Instr::CallHost {
+                host: *host,
+                dst: self.register(*dst),
+                start: self.push_operands(args),
+                len: args.len() as u32,
+                site: self.site(&op.cleanup),
+            },
             OpKind::CallValue { dst, callee, args } => {
                 let start = self.push_operands(std::slice::from_ref(callee));
                 self.push_operands(args);

@@ -331,6 +331,18 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 let word = self.emit_call_value(*callee, args, index, cleanup);
                 self.def(*dst, word);
             }
+            OpKind::CallHost { dst, host, args } => {
+                let address = self.spill_vars(args);
+                let host = self.word(u64::from(*host));
+                let count = self.word(args.len() as u64);
+                let word = self.fallible_shim(
+                    op_shim_of(&op.kind),
+                    &[host, address, count],
+                    index,
+                    cleanup,
+                );
+                self.def(*dst, word);
+            }
             OpKind::Builtin { dst, builtin, args } => {
                 let args = self.use_vars(args);
                 let word = self.fallible_shim(builtin_shim(*builtin), &args, index, cleanup);

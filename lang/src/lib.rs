@@ -41,28 +41,45 @@ pub const COMPILE_STACK_BYTES: usize = 64 << 20;
 /// on a scoped thread with [`COMPILE_STACK_BYTES`] of stack so deeply nested (but legal)
 /// programs compile on any caller's thread.
 pub fn compile(file: &SourceFile) -> Result<ir::Module, Vec<Diagnostic>> {
+    compile_with_host_functions(file, &[])
+}
+
+/// [`compile`] with the embedder's host functions in scope: scripts call them by name (an
+/// unknown name is still E0101, a wrong argument count E0105) and `Module::host_functions`
+/// lists them in this order.
+pub fn compile_with_host_functions(
+    file: &SourceFile,
+    hosts: &[ir::HostSignature],
+) -> Result<ir::Module, Vec<Diagnostic>> {
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("cairn-compile".into())
             .stack_size(COMPILE_STACK_BYTES)
-            .spawn_scoped(scope, || compile_on_current_thread(file));
+            .spawn_scoped(scope, || compile_on_current_thread_with_hosts(file, hosts));
         match worker {
             Ok(handle) => handle
                 .join()
                 .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
             // No thread available: compile here (same result, only less stack headroom).
-            Err(_) => compile_on_current_thread(file),
+            Err(_) => compile_on_current_thread_with_hosts(file, hosts),
         }
     })
 }
 
 /// [`compile`] without the dedicated thread (the caller must provide enough stack).
 pub fn compile_on_current_thread(file: &SourceFile) -> Result<ir::Module, Vec<Diagnostic>> {
+    compile_on_current_thread_with_hosts(file, &[])
+}
+
+fn compile_on_current_thread_with_hosts(
+    file: &SourceFile,
+    hosts: &[ir::HostSignature],
+) -> Result<ir::Module, Vec<Diagnostic>> {
     let (program, mut errors) = parser::parse_recovering(&file.text);
     let Some(program) = program else {
         return Err(errors);
     };
-    let table = match resolve::build_function_table(&program) {
+    let table = match resolve::build_function_table_with_hosts(&program, hosts) {
         Ok(table) => table,
         Err(more) => {
             errors.extend(more);

@@ -88,6 +88,7 @@ pub fn lower_program(
         Ok(Module {
             functions,
             entry: table.main,
+            host_functions: table.hosts.clone(),
         })
     } else {
         Err(module.errors)
@@ -171,6 +172,7 @@ impl<'m, 'a> FunctionLowerer<'m, 'a> {
         let params = blocks[0].params.clone();
         Function {
             name,
+            takes_closure: self.takes_closure,
             params,
             blocks,
             var_count,
@@ -486,6 +488,7 @@ impl<'m, 'a> FunctionLowerer<'m, 'a> {
             Callee::Function(id) => self.module.table.entry(id).arity,
             Callee::Builtin(builtin) => builtin.arity(),
             Callee::Concat => 2,
+            Callee::Host(host) => self.module.table.hosts[host as usize].arity,
         };
         if expected != args.len() {
             let expected = match target {
@@ -516,6 +519,10 @@ impl<'m, 'a> FunctionLowerer<'m, 'a> {
             }
             Callee::Builtin(builtin) => self.builtin(builtin, args, span),
             Callee::Concat => self.binary(BinaryOp::Concat, args[0], args[1], span),
+            Callee::Host(host) => {
+                self.builder
+                    .emit_value(span, |dst| OpKind::CallHost { dst, host, args })
+            }
         }
     }
 

@@ -100,6 +100,14 @@ fn visit_items(items: &[Item], table: &FunctionTable, found: &mut BTreeSet<FuncI
     }
 }
 
+/// What a wrapper function calls.
+#[derive(Clone, Copy)]
+enum Wrapped {
+    Builtin(Builtin),
+    Concat,
+    Host(u32),
+}
+
 impl FunctionLowerer<'_, '_> {
     /// `\x, y -> body`: a closure of the lifted function `lambda@LINE:COL`.
     pub(crate) fn lambda(&mut self, params: &[Name], body: &Expr, span: Span) -> Var {
@@ -156,8 +164,9 @@ impl FunctionLowerer<'_, '_> {
     pub(crate) fn function_value(&mut self, name: &str, callee: Callee, span: Span) -> Var {
         let function = match callee {
             Callee::Function(id) => id,
-            Callee::Builtin(builtin) => self.builtin_wrapper(name, Some(builtin), span),
-            Callee::Concat => self.builtin_wrapper(name, None, span),
+            Callee::Builtin(builtin) => self.builtin_wrapper(name, Wrapped::Builtin(builtin), span),
+            Callee::Concat => self.builtin_wrapper(name, Wrapped::Concat, span),
+            Callee::Host(host) => self.builtin_wrapper(name, Wrapped::Host(host), span),
         };
         self.builder.emit_value(span, |dst| OpKind::MakeClosure {
             dst,
@@ -166,13 +175,17 @@ impl FunctionLowerer<'_, '_> {
         })
     }
 
-    /// The closure-callable wrapper of builtin `name` (`None` = `concat`): one per module,
-    /// named after the builtin, calling it with its params.
-    fn builtin_wrapper(&mut self, name: &str, builtin: Option<Builtin>, span: Span) -> FuncId {
+    /// The closure-callable wrapper of builtin or host function `name`: one per module, named
+    /// after it, calling it with its params.
+    fn builtin_wrapper(&mut self, name: &str, wrapped: Wrapped, span: Span) -> FuncId {
         if let Some(&id) = self.module.builtin_wrappers.get(name) {
             return id;
         }
-        let arity = builtin.map_or(2, Builtin::arity);
+        let arity = match wrapped {
+            Wrapped::Builtin(builtin) => builtin.arity(),
+            Wrapped::Concat => 2,
+            Wrapped::Host(host) => self.module.table.hosts[host as usize].arity,
+        };
         let param_names: Vec<String> = (0..arity).map(|i| format!("<arg{i}>")).collect();
         let params: Vec<&str> = param_names.iter().map(String::as_str).collect();
         let id = self.module.reserve_function();
@@ -182,14 +195,19 @@ impl FunctionLowerer<'_, '_> {
             .iter()
             .map(|p| child.scope.lookup(p).expect("params are bound"))
             .collect();
-        let value = match builtin {
-            Some(builtin) => child.builtin(builtin, args, span),
-            None => child.builder.emit_value(span, |dst| OpKind::Binary {
+        let value = match wrapped {
+            Wrapped::Builtin(builtin) => child.builtin(builtin, args, span),
+            Wrapped::Concat => child.builder.emit_value(span, |dst| OpKind::Binary {
                 dst,
                 op: BinaryOp::Concat,
                 lhs: args[0],
                 rhs: args[1],
             }),
+            Wrapped::Host(host) => {
+                child
+                    .builder
+                    .emit_value(span, |dst| OpKind::CallHost { dst, host, args })
+            }
         };
         child
             .builder

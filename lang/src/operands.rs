@@ -46,6 +46,7 @@ pub fn op_operands(kind: &OpKind, functions: &[Function]) -> Vec<(Var, ParamMode
             .flat_map(|&(key, value)| [(key, Owned), (value, Owned)])
             .collect(),
         OpKind::MakeClosure { captures, .. } => captures.iter().map(|&c| (c, Owned)).collect(),
+        OpKind::CallHost { args, .. } => args.iter().map(|&a| (a, Borrowed)).collect(),
         OpKind::CallValue { callee, args, .. } => std::iter::once(*callee)
             .chain(args.iter().copied())
             .map(|v| (v, Owned))
@@ -131,6 +132,7 @@ pub fn replace_op_operands(kind: &mut OpKind, replacement: &[Var]) {
         }
         OpKind::Call { args, .. }
         | OpKind::MakeClosure { captures: args, .. }
+        | OpKind::CallHost { args, .. }
         | OpKind::Builtin { args, .. }
         | OpKind::MakeList { elements: args, .. }
         | OpKind::MakeTuple { elements: args, .. } => args.iter_mut().for_each(take),

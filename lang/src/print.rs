@@ -193,6 +193,13 @@ fn op_text(op: &Op, module: &Module) -> String {
                 .map_or_else(|| format!("#{}", function.0), |f| f.name.clone());
             format!("closure {name}[{}]", var_list(captures))
         }
+        OpKind::CallHost { host, args, .. } => {
+            let name = module
+                .host_functions
+                .get(*host as usize)
+                .map_or_else(|| format!("#{host}"), |h| h.name.clone());
+            format!("call_host {name}({})", var_list(args))
+        }
         OpKind::CallValue { callee, args, .. } => {
             format!("call_value v{}({})", callee.0, var_list(args))
         }

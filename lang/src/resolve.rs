@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::ast::{FunctionDef, Program};
 use crate::diagnostic::{self, Diagnostic};
-use crate::ir::{Builtin, FuncId, Span, Var};
+use crate::ir::{Builtin, FuncId, HostSignature, Span, Var};
 
 /// What a name in call position refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,6 +16,8 @@ pub enum Callee {
     Builtin(Builtin),
     /// `concat(a, b)`, lowered to `BinaryOp::Concat`.
     Concat,
+    /// A host function registered by the embedder (index into `FunctionTable::hosts`).
+    Host(u32),
 }
 
 #[derive(Clone, Debug)]
@@ -29,6 +31,8 @@ pub struct FunctionTable {
     pub functions: Vec<FunctionEntry>,
     by_name: BTreeMap<String, FuncId>,
     pub main: FuncId,
+    /// The embedder's host functions, callable by name like script functions.
+    pub hosts: Vec<HostSignature>,
 }
 
 fn is_builtin_name(name: &str) -> bool {
@@ -38,6 +42,15 @@ fn is_builtin_name(name: &str) -> bool {
 /// Builds the function table; reports duplicate functions/params, a missing `main`, and a
 /// `main` with params. Functions are numbered in source order.
 pub fn build_function_table(program: &Program) -> Result<FunctionTable, Vec<Diagnostic>> {
+    build_function_table_with_hosts(program, &[])
+}
+
+/// [`build_function_table`] with the embedder's host functions in scope. A script function
+/// with a host function's name is E0102.
+pub fn build_function_table_with_hosts(
+    program: &Program,
+    hosts: &[HostSignature],
+) -> Result<FunctionTable, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut by_name = BTreeMap::new();
     let mut functions = Vec::new();
@@ -53,6 +66,12 @@ pub fn build_function_table(program: &Program) -> Result<FunctionTable, Vec<Diag
             errors.push(Diagnostic::new(
                 diagnostic::DUPLICATE_DEFINITION,
                 format!("duplicate definition: `{name}` is a builtin"),
+                function.name.span,
+            ));
+        } else if hosts.iter().any(|host| &host.name == name) {
+            errors.push(Diagnostic::new(
+                diagnostic::DUPLICATE_DEFINITION,
+                format!("duplicate definition: `{name}` is a host function"),
                 function.name.span,
             ));
         } else {
@@ -93,6 +112,7 @@ pub fn build_function_table(program: &Program) -> Result<FunctionTable, Vec<Diag
             functions,
             by_name,
             main,
+            hosts: hosts.to_vec(),
         })
     } else {
         Err(errors)
@@ -133,6 +153,9 @@ impl FunctionTable {
         }
         if let Some(builtin) = Builtin::from_name(name) {
             return Some(Callee::Builtin(builtin));
+        }
+        if let Some(index) = self.hosts.iter().position(|host| host.name == name) {
+            return Some(Callee::Host(index as u32));
         }
         match name {
             "concat" => Some(Callee::Concat),

@@ -83,6 +83,11 @@ pub struct Context {
     pub functions: Vec<crate::abi::invoke::FunctionInfo>,
     /// The running engine's closure invoker; `Some` only during a run.
     pub invoker: Option<crate::abi::invoke::ClosureInvoker>,
+    /// The host functions the loaded module calls, by index (installed by the embedder).
+    pub host_functions: Vec<crate::abi::host::HostFunction>,
+    /// Whatever the embedder keeps with this context (host functions read it back through
+    /// `HostCall::context`); the runtime never looks at it.
+    pub embedder_data: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 /// Byte offsets into [`Context`] for code that checks depth, fuel and cancellation inline
@@ -129,6 +134,8 @@ impl Context {
             integrity_violations: Vec::new(),
             functions: Vec::new(),
             invoker: None,
+            host_functions: Vec::new(),
+            embedder_data: None,
         })
     }
 

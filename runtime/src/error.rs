@@ -28,6 +28,8 @@ pub enum ErrorCode {
     RT0502,
     RT0503,
     RT0601,
+    RT0701,
+    RT0702,
     RT0900,
 }
 
@@ -55,6 +57,8 @@ impl ErrorCode {
             ErrorCode::RT0502 => "RT0502",
             ErrorCode::RT0503 => "RT0503",
             ErrorCode::RT0601 => "RT0601",
+            ErrorCode::RT0701 => "RT0701",
+            ErrorCode::RT0702 => "RT0702",
             ErrorCode::RT0900 => "RT0900",
         }
     }
@@ -187,6 +191,18 @@ impl RuntimeError {
     }
     pub fn cancelled() -> RuntimeError {
         Self::new(ErrorCode::RT0503, "execution cancelled")
+    }
+    pub fn host_failed(name: &str, message: &str) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0701,
+            format!("host function {name} failed: {message}"),
+        )
+    }
+    pub fn host_panicked(name: &str, message: &str) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0702,
+            format!("host function {name} panicked: {message}"),
+        )
     }
     pub fn failed(message: &str) -> RuntimeError {
         Self::new(ErrorCode::RT0900, message)

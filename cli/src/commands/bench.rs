@@ -8,12 +8,9 @@ use cairn_benches::CLI_DEFAULT_PROGRAMS;
 
 use crate::bench_timing::{EngineTiming, format_duration, time_program};
 use crate::cli_args::BenchArgs;
-use crate::engine::LoadedProgram;
 use crate::engine_choice::EngineChoice;
-use crate::frontend::{compile_or_report, render_source};
+use crate::frontend::compile_or_report;
 use crate::outcome::{Outcome, UsageError};
-use crate::render::render_diagnostic;
-use crate::runtime_failure::failure_view;
 use crate::source_input::{LoadedSource, read_source};
 
 struct BenchInput {
@@ -76,19 +73,15 @@ pub fn bench_command(args: &BenchArgs) -> Result<Outcome, UsageError> {
 
 /// Times `input` on both engines; `None` after reporting a diagnostic or a disagreement.
 fn bench_one(input: &BenchInput, iterations: u32) -> Option<(Duration, Duration)> {
-    let module = compile_or_report(&input.source)?;
-    let render = render_source(&input.source);
     let mut timings: Vec<EngineTiming> = Vec::with_capacity(2);
-    for engine in [EngineChoice::Interp, EngineChoice::Jit] {
-        let timed = LoadedProgram::load(engine, &module).and_then(|p| time_program(&p, iterations));
-        match timed {
+    for choice in [EngineChoice::Interp, EngineChoice::Jit] {
+        let engine = cairn::Engine::new(choice.kind());
+        let module = compile_or_report(&engine, &input.source)?;
+        match time_program(&engine, &module, iterations) {
             Ok(timing) => timings.push(timing),
-            Err(failure) => {
-                eprintln!("{} on {}:", input.name, engine.label());
-                eprint!(
-                    "{}",
-                    render_diagnostic(&render, &failure_view(&module, &render, &failure))
-                );
+            Err(error) => {
+                eprintln!("{} on {}:", input.name, choice.label());
+                eprint!("{error}");
                 return None;
             }
         }

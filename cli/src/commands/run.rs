@@ -1,16 +1,13 @@
-//! `cairn run FILE`: compile, run on the chosen engine with the given limits, stream the
+//! `cairn run FILE`: compile with the `cairn` facade, run on the chosen engine with the given limits, stream the
 //! program's output, print main's result (unless Unit), optionally write the refcount trace.
 
 use std::io::Write;
 
-use cairn_runtime::{Context, Limits, canonical_form};
+use cairn::{Engine, Limits, Runtime, Value};
 
 use crate::cli_args::RunArgs;
-use crate::engine::{LoadedProgram, release_result};
-use crate::frontend::{compile_or_report, render_source};
+use crate::frontend::compile_or_report;
 use crate::outcome::{Outcome, UsageError};
-use crate::render::{DiagnosticView, render_diagnostic};
-use crate::runtime_failure::failure_view;
 use crate::source_input::read_source;
 
 pub fn limits_from_args(args: &RunArgs) -> Limits {
@@ -27,64 +24,42 @@ pub fn limits_from_args(args: &RunArgs) -> Limits {
 
 pub fn run_command(args: &RunArgs) -> Result<Outcome, UsageError> {
     let source = read_source(&args.file)?;
-    let render = render_source(&source);
-    let Some(module) = compile_or_report(&source) else {
+    let engine = Engine::new(args.engine.kind());
+    let Some(module) = compile_or_report(&engine, &source) else {
         return Ok(Outcome::Failure);
     };
-    let mut ctx = match Context::new(limits_from_args(args)) {
-        Ok(ctx) => ctx,
+    let mut runtime = match engine.runtime(limits_from_args(args)) {
+        Ok(runtime) => runtime,
         Err(error) => {
-            let view = DiagnosticView {
-                code: error.code.as_str().to_string(),
-                message: error.message,
-                span: None,
-                notes: vec![],
-            };
-            eprint!("{}", render_diagnostic(&render, &view));
+            eprint!("{error}");
             return Ok(Outcome::Failure);
         }
     };
-    let program = match LoadedProgram::load(args.engine, &module) {
-        Ok(program) => program,
-        Err(failure) => {
-            eprint!(
-                "{}",
-                render_diagnostic(&render, &failure_view(&module, &render, &failure))
-            );
-            return Ok(Outcome::Failure);
-        }
-    };
-
-    let blocks_before = ctx.heap.blocks_in_use();
-    ctx.echo_output = true;
+    let blocks_before = runtime.blocks_in_use();
+    runtime.set_echo_output(true);
     if args.trace.is_some() {
-        ctx.heap.start_trace();
+        runtime.start_trace();
     }
-    let result = program.run_main(&mut ctx);
-    let mut outcome = match result {
+    let mut outcome = match runtime.call::<Value>(&module, "main", ()) {
         Ok(value) => {
-            if !value.is_unit() {
-                println!("{}", canonical_form(&ctx.heap, value, true));
+            if value != Value::Unit {
+                println!("{value}");
             }
-            release_result(&mut ctx, value);
             Outcome::Success
         }
-        Err(failure) => {
+        Err(error) => {
             flush_stdout();
-            eprint!(
-                "{}",
-                render_diagnostic(&render, &failure_view(&module, &render, &failure))
-            );
+            eprint!("{error}");
             Outcome::Failure
         }
     };
     flush_stdout();
 
     if let Some(path) = &args.trace {
-        let events = ctx.heap.take_trace();
+        let events = runtime.take_trace();
         write_trace(path, &events)?;
     }
-    if report_heap_problems(&ctx, blocks_before) {
+    if report_heap_problems(&mut runtime, blocks_before) {
         outcome = Outcome::Failure;
     }
     Ok(outcome)
@@ -95,10 +70,7 @@ fn flush_stdout() {
     let _ = std::io::stdout().flush();
 }
 
-fn write_trace(
-    path: &std::path::Path,
-    events: &[cairn_runtime::heap::TraceEvent],
-) -> Result<(), UsageError> {
+fn write_trace(path: &std::path::Path, events: &[cairn::TraceEvent]) -> Result<(), UsageError> {
     let cannot = |error: std::io::Error| {
         UsageError(format!(
             "cannot write trace to `{}`: {error}",
@@ -107,19 +79,19 @@ fn write_trace(
     };
     let file = std::fs::File::create(path).map_err(cannot)?;
     let mut writer = std::io::BufWriter::new(file);
-    cairn_runtime::heap::trace::write_json_lines(events, &mut writer).map_err(cannot)?;
+    cairn::write_trace_json_lines(events, &mut writer).map_err(cannot)?;
     writer.flush().map_err(cannot)
 }
 
 /// Integrity violations or blocks still in use after the result was released are runtime
 /// bugs; they are reported (exit 1), never ignored.
-fn report_heap_problems(ctx: &Context, blocks_before: u32) -> bool {
+fn report_heap_problems(runtime: &mut Runtime, blocks_before: u32) -> bool {
     let mut found = false;
-    for violation in &ctx.integrity_violations {
+    for violation in runtime.integrity_violations() {
         eprintln!("error[RT0404]: heap integrity violation: {violation}");
         found = true;
     }
-    let blocks_after = ctx.heap.blocks_in_use();
+    let blocks_after = runtime.blocks_in_use();
     if blocks_after != blocks_before {
         eprintln!(
             "error: the run left {blocks_after} heap blocks in use (expected {blocks_before}): a leak in the runtime"

@@ -167,7 +167,7 @@ impl Solver<'_> {
                 }
                 KindSet::HEAP
             }
-            OpKind::CallValue { .. } => KindSet::ALL,
+            OpKind::CallValue { .. } | OpKind::CallHost { .. } => KindSet::ALL,
             OpKind::Unary { op, operand, .. } => unary_kinds(*op, self.var(function, *operand)),
             OpKind::Binary { op, lhs, rhs, .. } => {
                 binary_kinds(*op, self.var(function, *lhs), self.var(function, *rhs))

@@ -132,6 +132,7 @@ fn malformed_ir_reads_as_unknown() {
     // f0 (entry, with a param a host would supply) calls f1 with the wrong arity and
     // f7 (missing), and reads a variable outside its range.
     let entry = Function {
+        takes_closure: false,
         name: "main".into(),
         params: vec![Param {
             var: Var(0),
@@ -172,6 +173,7 @@ fn malformed_ir_reads_as_unknown() {
         span: Span::default(),
     };
     let callee = Function {
+        takes_closure: false,
         name: "one".into(),
         params: vec![Param {
             var: Var(0),
@@ -193,6 +195,7 @@ fn malformed_ir_reads_as_unknown() {
         span: Span::default(),
     };
     let module = Module {
+        host_functions: Vec::new(),
         functions: vec![entry, callee],
         entry: FuncId(0),
     };

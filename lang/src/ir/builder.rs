@@ -239,6 +239,7 @@ impl FunctionBuilder {
     pub fn finish(self) -> Function {
         Function {
             name: self.name,
+            takes_closure: false,
             params: self.params,
             blocks: self
                 .blocks
@@ -261,5 +262,6 @@ pub fn module(functions: Vec<Function>, entry: u32) -> Module {
     Module {
         functions,
         entry: FuncId(entry),
+        host_functions: Vec::new(),
     }
 }

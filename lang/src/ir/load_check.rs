@@ -362,6 +362,23 @@ impl FunctionChecker<'_> {
                 }
                 Ok(())
             }
+            OpKind::CallHost { host, args, .. } => {
+                self.vars(at, args)?;
+                let Some(signature) = self.module.host_functions.get(*host as usize) else {
+                    let detail = format!("host function {host} is not declared by the module");
+                    return Err(self.malformed(at, detail));
+                };
+                if signature.arity != args.len() {
+                    let detail = format!(
+                        "call to host function `{}` passes {} arguments, it takes {}",
+                        signature.name,
+                        args.len(),
+                        signature.arity
+                    );
+                    return Err(self.malformed(at, detail));
+                }
+                Ok(())
+            }
             OpKind::CallValue { callee, args, .. } => {
                 self.var(at, *callee)?;
                 self.vars(at, args)

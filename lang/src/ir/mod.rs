@@ -61,6 +61,17 @@ pub struct Module {
     pub functions: Vec<Function>,
     /// The entry point (`main`).
     pub entry: FuncId,
+    /// The host functions the module calls (`CallHost` names them by index); the embedder
+    /// installs bodies for exactly these, in this order, before running it.
+    #[serde(default)]
+    pub host_functions: Vec<HostSignature>,
+}
+
+/// A host function as the compiler sees it: its name and argument count.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostSignature {
+    pub name: String,
+    pub arity: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +89,10 @@ pub struct Param {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Function {
     pub name: String,
+    /// Param 0 is the closure itself: a lifted lambda or generator piece, a builtin wrapper,
+    /// or a named function used as a value (whose direct calls pass `()` there).
+    #[serde(default)]
+    pub takes_closure: bool,
     pub params: Vec<Param>,
     pub blocks: Vec<Block>,
     pub var_count: u32,
@@ -217,6 +232,13 @@ pub enum OpKind {
         callee: Var,
         args: Vec<Var>,
     },
+    /// Calls host function `host` (an index into `Module::host_functions`) with `args`
+    /// (borrowed): `rt_call_host`. Its failures are RT0701/RT0702.
+    CallHost {
+        dst: Var,
+        host: u32,
+        args: Vec<Var>,
+    },
     /// `base[index]`; both borrowed, result owned (the runtime retains the element).
     Index {
         dst: Var,
@@ -260,6 +282,7 @@ impl OpKind {
             | OpKind::MakeMap { dst, .. }
             | OpKind::MakeClosure { dst, .. }
             | OpKind::CallValue { dst, .. }
+            | OpKind::CallHost { dst, .. }
             | OpKind::Index { dst, .. }
             | OpKind::Retain { dst, .. } => Some(*dst),
             OpKind::Enter

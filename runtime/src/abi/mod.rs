@@ -1,6 +1,7 @@
 //! The Value ABI: version handshake, C handles, and the `extern "C"` shims both engines call.
 
 pub mod handles;
+pub mod host;
 pub mod invoke;
 pub mod shim_list;
 pub mod shims;

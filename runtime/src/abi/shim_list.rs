@@ -131,6 +131,8 @@ define_shim_table! {
     /// `CallValue`'s check: the callee's engine entry, or 0 (RT0304/RT0305, words released).
     CallTarget => rt_call_target(callee, ptr, count);
     ClosureCapture => rt_closure_capture(closure, index);
+    /// `CallHost`: a registered host function with `count` borrowed words at `ptr`.
+    CallHost => rt_call_host(index, ptr, count);
     /// Containers and failure.
     Keys => rt_keys(map);
     Values => rt_values(map);

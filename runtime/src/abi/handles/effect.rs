@@ -196,6 +196,8 @@ const ALL_ERROR_CODES: &[ErrorCode] = &[
     ErrorCode::RT0502,
     ErrorCode::RT0503,
     ErrorCode::RT0601,
+    ErrorCode::RT0701,
+    ErrorCode::RT0702,
     ErrorCode::RT0900,
 ];
 

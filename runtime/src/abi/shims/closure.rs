@@ -47,6 +47,18 @@ define_shim! {
     }
 }
 
+define_reentrant_shim! {
+    /// `CallHost`: host function `index` of the installed list with the `count` borrowed
+    /// words at `ptr`; returns its owned result (RT0701/RT0702 on failure or panic).
+    fn rt_call_host(context, index, ptr, count) {
+        // The engine passes `count` initialised words at `ptr` (the shim's contract).
+        let args = read_words(ptr, count)?;
+        // `context` is the shim's raw context pointer and no `&mut Context` is live (the
+        // reentrant shim's contract; the body already runs in the shim's unsafe context).
+        crate::abi::host::call_host(context, index, &args)
+    }
+}
+
 define_shim! {
     /// `CallValue`'s check: `callee` and the `count` words at `ptr` are owned by the call.
     /// Returns the callee function's engine entry (nothing consumed: the engine passes the

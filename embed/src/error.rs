@@ -1,0 +1,224 @@
+//! The errors a host sees: [`CompileError`] (the script did not compile), [`RunError`] (a call
+//! failed: a runtime diagnostic with its call stack, a value of the wrong kind, a bad call),
+//! and [`HostError`] (what a host function returns to fail the script's call). `Display` of a
+//! compile or run error renders exactly what the `cairn` CLI prints.
+
+use std::fmt;
+
+use crate::render::{DiagnosticView, RenderSource, line_and_column, render_diagnostic};
+
+/// A diagnostic with its position, shared by compile-time and runtime errors.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Located {
+    code: String,
+    message: String,
+    line: usize,
+    column: usize,
+    rendered: String,
+}
+
+impl Located {
+    fn new(view: &DiagnosticView, source: &RenderSource<'_>) -> Located {
+        let (line, column) = view
+            .span
+            .as_ref()
+            .map_or((0, 0), |span| line_and_column(source, span.start));
+        Located {
+            code: view.code.clone(),
+            message: view.message.clone(),
+            line,
+            column,
+            rendered: render_diagnostic(source, view),
+        }
+    }
+}
+
+/// The script did not compile. Holds every diagnostic, in source order; the accessors
+/// describe the first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompileError {
+    diagnostics: Vec<Located>,
+}
+
+impl CompileError {
+    pub(crate) fn new(diagnostics: &[cairn_lang::Diagnostic], source: &RenderSource<'_>) -> Self {
+        let diagnostics = diagnostics
+            .iter()
+            .map(|d| {
+                let view = DiagnosticView {
+                    code: d.code.to_string(),
+                    message: d.message.clone(),
+                    span: Some(d.span.start as usize..d.span.end as usize),
+                    notes: d.notes.clone(),
+                };
+                Located::new(&view, source)
+            })
+            .collect();
+        CompileError { diagnostics }
+    }
+
+    /// A module the engine refused to load (host-built limits, JIT failure): its runtime
+    /// diagnostic as a compile error.
+    pub(crate) fn from_load_failure(
+        failure: &cairn_runtime::RunFailure,
+        name: &str,
+        text: &str,
+    ) -> Self {
+        let view = DiagnosticView {
+            code: failure.error.code.as_str().to_string(),
+            message: failure.error.message.clone(),
+            span: None,
+            notes: Vec::new(),
+        };
+        CompileError {
+            diagnostics: vec![Located::new(&view, &RenderSource { name, text })],
+        }
+    }
+
+    fn first(&self) -> Option<&Located> {
+        self.diagnostics.first()
+    }
+
+    /// The stable code of the first diagnostic, e.g. `"E0101"`.
+    pub fn code(&self) -> &str {
+        self.first().map_or("E0000", |d| d.code.as_str())
+    }
+    /// The one-line message of the first diagnostic.
+    pub fn message(&self) -> &str {
+        self.first().map_or("", |d| d.message.as_str())
+    }
+    /// 1-based line of the first diagnostic (0 when it has no position).
+    pub fn line(&self) -> usize {
+        self.first().map_or(0, |d| d.line)
+    }
+    /// 1-based column (in characters) of the first diagnostic (0 when it has no position).
+    pub fn column(&self) -> usize {
+        self.first().map_or(0, |d| d.column)
+    }
+    /// How many diagnostics the compiler reported.
+    pub fn count(&self) -> usize {
+        self.diagnostics.len()
+    }
+}
+
+impl fmt::Display for CompileError {
+    /// Every diagnostic rendered as the CLI prints it (source line underlined).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for diagnostic in &self.diagnostics {
+            f.write_str(&diagnostic.rendered)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+/// A call failed. Either a runtime diagnostic of the script (SPEC §7 code, message, the
+/// innermost frame's position and the call stack), or a problem of the call itself (an
+/// unknown function, a value of the wrong kind for the host type asked for, a Value of
+/// another runtime).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunError {
+    located: Located,
+    stack: Vec<String>,
+}
+
+impl RunError {
+    pub(crate) fn from_failure(
+        failure: &cairn_runtime::RunFailure,
+        module: &cairn_lang::ir::Module,
+        source: &RenderSource<'_>,
+    ) -> RunError {
+        let view = crate::runtime_failure::failure_view(module, source, failure);
+        RunError {
+            stack: view.notes.clone(),
+            located: Located::new(&view, source),
+        }
+    }
+
+    /// A problem of the call itself, with a runtime code (RT0001 bad use of the API, RT0303
+    /// a value of the wrong kind, RT0305 a wrong argument count).
+    pub(crate) fn api(code: &str, message: impl Into<String>) -> RunError {
+        let message = message.into();
+        RunError {
+            located: Located {
+                rendered: format!("error[{code}]: {message}\n"),
+                code: code.to_string(),
+                message,
+                line: 0,
+                column: 0,
+            },
+            stack: Vec::new(),
+        }
+    }
+
+    /// `RT0303 type mismatch: {context} expects {expected}, got {actual}`.
+    pub(crate) fn wrong_kind(context: &str, expected: &str, actual: &str) -> RunError {
+        RunError::api(
+            "RT0303",
+            format!("type mismatch: {context} expects {expected}, got {actual}"),
+        )
+    }
+
+    /// The stable code, e.g. `"RT0502"`.
+    pub fn code(&self) -> &str {
+        &self.located.code
+    }
+    /// The one-line message.
+    pub fn message(&self) -> &str {
+        &self.located.message
+    }
+    /// 1-based line of the innermost frame's op (0 when the error has no position).
+    pub fn line(&self) -> usize {
+        self.located.line
+    }
+    /// 1-based column of the innermost frame's op (0 when the error has no position).
+    pub fn column(&self) -> usize {
+        self.located.column
+    }
+    /// The call stack, innermost first, as `in NAME at LINE:COL` (runs of identical frames
+    /// collapsed, as the CLI prints them).
+    pub fn stack(&self) -> &[String] {
+        &self.stack
+    }
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.located.rendered)
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// What a host function returns to fail the script's call: the script sees RT0701
+/// `host function {name} failed: {message}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostError {
+    message: String,
+}
+
+impl HostError {
+    pub fn new(message: impl Into<String>) -> HostError {
+        HostError {
+            message: message.into(),
+        }
+    }
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for HostError {}
+
+impl From<RunError> for HostError {
+    fn from(error: RunError) -> HostError {
+        HostError::new(format!("{}: {}", error.code(), error.message()))
+    }
+}

@@ -1,0 +1,192 @@
+//! Host functions: Rust closures a script calls like any function. The typed form takes up
+//! to six [`FromValue`] arguments and returns an [`IntoValue`] or `Result<_, HostError>`; the
+//! raw form ([`crate::Engine::register_raw`]) receives the argument [`Value`]s and a
+//! [`HostContext`] (call script closures back, observe cancellation). Both engines call them
+//! through the one shim `rt_call_host`; a [`HostError`] is RT0701 and a panic RT0702 in the
+//! script, with its call stack.
+
+use std::sync::Arc;
+
+use cairn_runtime::abi::host::{HostCall, HostFailure, HostFunctionBody};
+use cairn_runtime::value::Value as Word;
+
+use crate::convert::{FromValue, IntoArgs, IntoValue};
+use crate::error::{HostError, RunError};
+use crate::value::{ReleaseQueue, Value, read_value, write_value};
+
+/// How deeply host functions and script callbacks may nest (host → script → host ...):
+/// bounded by the runtime's call-depth limit (each script call enters a frame, RT0501), and
+/// by this many host calls on the stack at once.
+pub const MAX_HOST_NESTING: usize = 64;
+
+/// What a raw host function can do with the run that called it.
+pub struct HostContext<'a, 'b> {
+    call: &'a mut HostCall<'b>,
+    queue: Arc<ReleaseQueue>,
+}
+
+impl HostContext<'_, '_> {
+    /// Calls the script closure `closure` with `args` and returns its result. A failure of
+    /// the closure (its own error, with its frames) is returned as a [`RunError`]; return it
+    /// with `?` (it converts to a [`HostError`]) or handle it.
+    pub fn call(&mut self, closure: &Value, args: impl IntoArgs) -> Result<Value, RunError> {
+        let ctx = self.call.context();
+        let callee = write_value(ctx, closure, &self.queue)?;
+        let mut words = Vec::new();
+        for arg in args.into_args() {
+            match write_value(self.call.context(), &arg, &self.queue) {
+                Ok(word) => words.push(word),
+                Err(error) => {
+                    release(self.call, callee, &words);
+                    return Err(error);
+                }
+            }
+        }
+        let outcome = self.call.call_closure(callee, &words);
+        release(self.call, callee, &words);
+        let word = outcome.map_err(|error| RunError::api(error.code.as_str(), error.message))?;
+        let value = read_value(self.call.context(), word, &self.queue);
+        cairn_runtime::abi::shims::release_recording(self.call.context(), word);
+        value
+    }
+
+    /// Whether the run was cancelled (return soon; the script stops at its next fuel point).
+    pub fn is_cancelled(&mut self) -> bool {
+        self.call.is_cancelled()
+    }
+}
+
+fn release(call: &mut HostCall<'_>, callee: Word, words: &[Word]) {
+    let ctx = call.context();
+    cairn_runtime::abi::shims::release_recording(ctx, callee);
+    for &word in words {
+        cairn_runtime::abi::shims::release_recording(ctx, word);
+    }
+}
+
+/// A host function as the engine stores it: name, arity and the word-level body.
+#[derive(Clone)]
+pub(crate) struct RegisteredHost {
+    pub name: String,
+    pub arity: usize,
+    pub body: Arc<HostFunctionBody>,
+}
+
+thread_local! {
+    static HOST_NESTING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Wraps a Value-level raw function into the runtime's word-level body.
+pub(crate) fn raw_body(
+    f: impl Fn(&mut HostContext<'_, '_>, Vec<Value>) -> Result<Value, HostError> + Send + Sync + 'static,
+) -> Arc<HostFunctionBody> {
+    Arc::new(move |call: &mut HostCall<'_>, args: &[Word]| {
+        let depth = HOST_NESTING.with(|d| d.get());
+        if depth >= MAX_HOST_NESTING {
+            return Err(HostFailure::Failed(format!(
+                "host functions nested more than {MAX_HOST_NESTING} deep"
+            )));
+        }
+        HOST_NESTING.with(|d| d.set(depth + 1));
+        let _restore = RestoreNesting(depth);
+        let queue = call
+            .context()
+            .embedder_data
+            .clone()
+            .and_then(|data| data.downcast::<ReleaseQueue>().ok())
+            .ok_or_else(|| {
+                HostFailure::Raised(cairn_runtime::RuntimeError::internal(
+                    "host function called outside a cairn::Runtime",
+                ))
+            })?;
+        let mut values = Vec::with_capacity(args.len());
+        for &word in args {
+            values.push(read_value(call.context(), word, &queue).map_err(run_error_failure)?);
+        }
+        let mut host = HostContext {
+            call,
+            queue: queue.clone(),
+        };
+        let result =
+            f(&mut host, values).map_err(|e| HostFailure::Failed(e.message().to_string()))?;
+        write_value(host.call.context(), &result, &queue).map_err(run_error_failure)
+    })
+}
+
+struct RestoreNesting(usize);
+
+impl Drop for RestoreNesting {
+    fn drop(&mut self) {
+        HOST_NESTING.with(|d| d.set(self.0));
+    }
+}
+
+fn run_error_failure(error: RunError) -> HostFailure {
+    HostFailure::Failed(format!("{}: {}", error.code(), error.message()))
+}
+
+/// A Rust function usable as a host function: `Fn(A, B, ...) -> R` with up to six
+/// [`FromValue`] arguments, returning an [`IntoValue`] or `Result<T: IntoValue, HostError>`.
+/// `Marker` only tells the blanket implementations apart.
+pub trait IntoHostFunction<Marker>: Send + Sync + 'static {
+    /// The number of arguments.
+    fn arity(&self) -> usize;
+    /// The word-level body.
+    fn into_body(self) -> Arc<HostFunctionBody>;
+}
+
+#[doc(hidden)]
+pub struct Plain;
+#[doc(hidden)]
+pub struct Fallible;
+
+macro_rules! host_function_impls {
+    ($count:literal; $($arg:ident),*) => {
+        impl<F, R, $($arg),*> IntoHostFunction<(Plain, R, $($arg,)*)> for F
+        where
+            F: Fn($($arg),*) -> R + Send + Sync + 'static,
+            R: IntoValue,
+            $($arg: FromValue,)*
+        {
+            fn arity(&self) -> usize {
+                $count
+            }
+            #[allow(non_snake_case, unused_mut, unused_variables)]
+            fn into_body(self) -> Arc<HostFunctionBody> {
+                raw_body(move |_host, args| {
+                    let mut args = args.into_iter();
+                    $(let $arg = $arg::from_value(args.next().expect("arity checked by the runtime"))
+                        .map_err(|e| HostError::new(e.message().to_string()))?;)*
+                    Ok((self)($($arg),*).into_value())
+                })
+            }
+        }
+        impl<F, R, $($arg),*> IntoHostFunction<(Fallible, R, $($arg,)*)> for F
+        where
+            F: Fn($($arg),*) -> Result<R, HostError> + Send + Sync + 'static,
+            R: IntoValue,
+            $($arg: FromValue,)*
+        {
+            fn arity(&self) -> usize {
+                $count
+            }
+            #[allow(non_snake_case, unused_mut, unused_variables)]
+            fn into_body(self) -> Arc<HostFunctionBody> {
+                raw_body(move |_host, args| {
+                    let mut args = args.into_iter();
+                    $(let $arg = $arg::from_value(args.next().expect("arity checked by the runtime"))
+                        .map_err(|e| HostError::new(e.message().to_string()))?;)*
+                    (self)($($arg),*).map(IntoValue::into_value)
+                })
+            }
+        }
+    };
+}
+
+host_function_impls!(0;);
+host_function_impls!(1; A);
+host_function_impls!(2; A, B);
+host_function_impls!(3; A, B, C);
+host_function_impls!(4; A, B, C, D);
+host_function_impls!(5; A, B, C, D, E);
+host_function_impls!(6; A, B, C, D, E, G);

@@ -1,0 +1,50 @@
+//! Cairn for Rust hosts: compile a script once, call its functions with structured values,
+//! give it host functions, and bound it with fuel, call depth, heap size and cancellation —
+//! on the interpreter or the Cranelift JIT, which agree on every result, diagnostic and
+//! refcount event.
+//!
+//! ```
+//! use cairn::{Engine, EngineKind, HostError, Limits, Value};
+//!
+//! let mut engine = Engine::new(EngineKind::Jit);
+//! engine.register_fn("clamp", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi));
+//! engine.register_fn("safe_sqrt", |x: f64| -> Result<f64, HostError> {
+//!     if x < 0.0 { Err(HostError::new("negative input")) } else { Ok(x.sqrt()) }
+//! });
+//! let module = engine.compile("demo.cairn", "
+//!     fn add(a, b) = a + b
+//!     fn main() = [clamp(42, 0, 10), add(1, 2)]
+//!     fn root(x) = safe_sqrt(x)
+//! ").unwrap();
+//! let mut rt = engine.runtime(Limits::default()).unwrap();
+//! let n: i64 = rt.call(&module, "add", (1, 2)).unwrap();
+//! assert_eq!(n, 3);
+//! let v: Value = rt.call(&module, "main", ()).unwrap();
+//! assert_eq!(v, Value::List(vec![Value::Int(10), Value::Int(3)]));
+//! let error = rt.call::<f64>(&module, "root", (-1.0,)).unwrap_err();
+//! assert_eq!(error.code(), "RT0701");
+//! assert_eq!(error.message(), "host function safe_sqrt failed: negative input");
+//! assert_eq!(rt.blocks_in_use(), 0);
+//! ```
+
+mod convert;
+mod engine;
+mod error;
+mod host_fn;
+mod module;
+pub mod render;
+mod runtime;
+mod runtime_failure;
+mod value;
+
+pub use cairn_runtime::heap::TraceEvent;
+/// Writes a refcount trace as JSON Lines (`{"seq":0,"op":"malloc","block":3,"old":0,"new":1}`).
+pub use cairn_runtime::heap::trace::write_json_lines as write_trace_json_lines;
+pub use cairn_runtime::{CancelHandle, Limits};
+pub use convert::{FromValue, INT_MAX, INT_MIN, IntoArgs, IntoValue};
+pub use engine::{Engine, EngineKind};
+pub use error::{CompileError, HostError, RunError};
+pub use host_fn::{HostContext, IntoHostFunction, MAX_HOST_NESTING};
+pub use module::Module;
+pub use runtime::Runtime;
+pub use value::{Opaque, Value};

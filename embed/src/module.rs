@@ -1,0 +1,124 @@
+//! [`Module`]: a compiled script, loaded for one engine. `Send + Sync` and cheap to clone:
+//! compile once, run it in many runtimes on many threads.
+
+use std::sync::Arc;
+
+use cairn_lang::SourceFile;
+use cairn_lang::ir;
+use cairn_runtime::RunFailure;
+use cairn_runtime::abi::host::HostFunction;
+
+use crate::engine::EngineKind;
+use crate::host_fn::RegisteredHost;
+
+pub(crate) enum Program {
+    Interpreter(cairn_interp::InterpProgram),
+    Jit(Box<cairn_jit::JitProgram>),
+}
+
+pub(crate) struct ModuleInner {
+    pub ir: ir::Module,
+    pub file: SourceFile,
+    pub program: Program,
+    /// The host functions the IR's `CallHost` ops name, in that order.
+    pub hosts: Vec<HostFunction>,
+}
+
+/// A compiled script. Clones share the compiled code.
+#[derive(Clone)]
+pub struct Module {
+    pub(crate) inner: Arc<ModuleInner>,
+}
+
+// SAFETY: a loaded program is immutable after compilation: the interpreter's code is plain
+// data, and the JIT's native code is finalized (never written again) and only executed; its
+// `JITModule` is touched only when the program is dropped. Runs never mutate the program;
+// each run gets its own `Context`. So sharing a `Module` between threads, and running it on
+// several threads at once, is sound.
+unsafe impl Send for ModuleInner {}
+// SAFETY: see `Send` above.
+unsafe impl Sync for ModuleInner {}
+
+impl std::fmt::Debug for Module {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Module")
+            .field("name", &self.inner.file.name)
+            .field("engine", &self.engine_kind())
+            .field("functions", &self.function_names())
+            .finish()
+    }
+}
+
+impl Module {
+    pub(crate) fn load(
+        kind: EngineKind,
+        ir: ir::Module,
+        file: SourceFile,
+        hosts: Vec<RegisteredHost>,
+    ) -> Result<Module, RunFailure> {
+        let program = match kind {
+            EngineKind::Interpreter => Program::Interpreter(cairn_interp::load(&ir)?),
+            EngineKind::Jit => Program::Jit(Box::new(cairn_jit::compile(&ir)?)),
+        };
+        let hosts = ir
+            .host_functions
+            .iter()
+            .map(|signature| {
+                let host = hosts
+                    .iter()
+                    .find(|h| h.name == signature.name)
+                    .expect("the module was compiled with these host functions");
+                HostFunction {
+                    name: host.name.clone(),
+                    arity: host.arity,
+                    body: host.body.clone(),
+                }
+            })
+            .collect();
+        Ok(Module {
+            inner: Arc::new(ModuleInner {
+                ir,
+                file,
+                program,
+                hosts,
+            }),
+        })
+    }
+
+    /// The engine this module was compiled for.
+    pub fn engine_kind(&self) -> EngineKind {
+        self.inner.program.kind()
+    }
+
+    /// The source name given to [`crate::Engine::compile`].
+    pub fn name(&self) -> &str {
+        &self.inner.file.name
+    }
+
+    /// The script's named functions, in source order (lifted lambdas are not listed).
+    pub fn function_names(&self) -> Vec<&str> {
+        self.inner
+            .ir
+            .functions
+            .iter()
+            .map(|f| f.name.as_str())
+            .filter(|name| !name.contains('@'))
+            .collect()
+    }
+
+    /// The post-RC IR both engines execute, as `cairn check --ir` prints it.
+    pub fn ir_text(&self) -> String {
+        cairn_lang::print_module(&self.inner.ir, Some(&self.inner.file))
+    }
+
+    /// The index of function `name` and its arity as a script sees it.
+    pub(crate) fn function(&self, name: &str) -> Option<(u32, &ir::Function)> {
+        self.inner
+            .ir
+            .functions
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.name == name && !f.name.contains('@'))
+            .map(|(index, f)| (index as u32, f))
+    }
+}
