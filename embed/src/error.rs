@@ -196,12 +196,16 @@ impl std::error::Error for RunError {}
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HostError {
     message: String,
+    /// A script error (code, message) this error passes on unchanged: the failure of a
+    /// closure the host called back, returned with `?`.
+    pub(crate) raised: Option<(String, String)>,
 }
 
 impl HostError {
     pub fn new(message: impl Into<String>) -> HostError {
         HostError {
             message: message.into(),
+            raised: None,
         }
     }
     pub fn message(&self) -> &str {
@@ -218,7 +222,12 @@ impl fmt::Display for HostError {
 impl std::error::Error for HostError {}
 
 impl From<RunError> for HostError {
+    /// Passes a script error on unchanged: a host function that returns a failed callback's
+    /// error with `?` makes the script fail with that error (and its call stack), not RT0701.
     fn from(error: RunError) -> HostError {
-        HostError::new(format!("{}: {}", error.code(), error.message()))
+        HostError {
+            message: format!("{}: {}", error.code(), error.message()),
+            raised: Some((error.code().to_string(), error.message().to_string())),
+        }
     }
 }

@@ -107,8 +107,7 @@ pub(crate) fn raw_body(
             call,
             queue: queue.clone(),
         };
-        let result =
-            f(&mut host, values).map_err(|e| HostFailure::Failed(e.message().to_string()))?;
+        let result = f(&mut host, values).map_err(host_failure)?;
         write_value(host.call.context(), &result, &queue).map_err(run_error_failure)
     })
 }
@@ -119,6 +118,20 @@ impl Drop for RestoreNesting {
     fn drop(&mut self) {
         HOST_NESTING.with(|d| d.set(self.0));
     }
+}
+
+/// A [`HostError`] as the runtime raises it: a passed-on script error unchanged, anything
+/// else RT0701.
+fn host_failure(error: HostError) -> HostFailure {
+    let raised = error.raised.as_ref().and_then(|(code, message)| {
+        cairn_runtime::abi::handles::effect::parse_error_code(code).map(|code| {
+            HostFailure::Raised(cairn_runtime::RuntimeError {
+                code,
+                message: message.clone(),
+            })
+        })
+    });
+    raised.unwrap_or_else(|| HostFailure::Failed(error.message().to_string()))
 }
 
 fn run_error_failure(error: RunError) -> HostFailure {

@@ -298,3 +298,69 @@ fn one_module_runs_on_four_threads() {
         assert_eq!(totals, expected);
     }
 }
+
+#[test]
+fn a_failing_callback_passes_through_the_host_and_nesting_is_bounded() {
+    for kind in ENGINES {
+        let mut engine = Engine::new(kind);
+        engine.register_raw("each", 2, |host, args| {
+            let Value::List(items) = &args[0] else {
+                return Err(HostError::new("each expects a List"));
+            };
+            let mut out = Vec::new();
+            for item in items {
+                out.push(host.call(&args[1], (item.clone(),))?);
+            }
+            Ok(Value::List(out))
+        });
+        engine.register_raw("attempt", 1, |host, args| {
+            // Handles the closure's failure itself: the script sees a value, not an error.
+            Ok(match host.call(&args[0], ()) {
+                Ok(value) => value,
+                Err(error) => Value::Text(format!("caught {}", error.code())),
+            })
+        });
+        engine.register_raw("recurse_host", 1, |host, args| Ok(host.call(&args[0], ())?));
+        let module = engine
+            .compile(
+                "cb.cairn",
+                "fn main() = 0
+fn ok() = each([1, 2], \\x -> x * 10)
+fn fails() = each([1, 0], \\x -> 10 / x)
+fn caught() = [attempt(\\ -> 1 / 0), attempt(\\ -> 7)]
+fn dive() = recurse_host(\\ -> dive())
+",
+            )
+            .expect("compiles");
+        let mut rt = engine.runtime(Limits::default()).expect("runtime");
+        assert_eq!(
+            rt.call::<Vec<i64>>(&module, "ok", ()).unwrap(),
+            vec![10, 20]
+        );
+        let error = rt.call::<i64>(&module, "fails", ()).unwrap_err();
+        assert_eq!(
+            (error.code(), error.message()),
+            ("RT0302", "division by zero")
+        );
+        assert_eq!(
+            error.stack(),
+            ["in lambda@3:27 at 3:33", "in fails at 3:14"]
+        );
+        let value: Value = rt.call(&module, "caught", ()).unwrap();
+        assert_eq!(value.to_string(), "[\"caught RT0302\", 7]");
+        let error = rt.call::<i64>(&module, "dive", ()).unwrap_err();
+        assert_eq!(error.code(), "RT0701", "{kind:?}: {error}");
+        assert_eq!(
+            error.message(),
+            format!(
+                "host function recurse_host failed: host functions nested more than {} deep",
+                cairn::MAX_HOST_NESTING
+            )
+        );
+        assert_eq!(rt.blocks_in_use(), 0, "{kind:?}");
+        assert_eq!(
+            rt.call::<Vec<i64>>(&module, "ok", ()).unwrap(),
+            vec![10, 20]
+        );
+    }
+}

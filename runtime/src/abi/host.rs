@@ -11,6 +11,10 @@
 //! become RT0701 `host function {name} failed: {message}`; a panic is caught and becomes
 //! RT0702 `host function {name} panicked: {message}`; either way the run unwinds normally and
 //! the runtime stays usable.
+//!
+//! A failed closure callback parks its error (with its frames) in the context. If the host
+//! function then fails, however it fails, the run reports that first error, the callback's; if
+//! it returns a value (it handled the failure), the parked error is discarded.
 
 use std::sync::Arc;
 
@@ -49,6 +53,10 @@ impl std::fmt::Debug for HostFunction {
 /// What a running host function can do with the run it was called from.
 pub struct HostCall<'a> {
     ctx: *mut Context,
+    /// The last error a closure called back raised, with its frames: taken out of the
+    /// context (so a host that handles it leaves nothing parked) and put back if the host
+    /// re-raises it.
+    callback_failure: Option<(RuntimeError, Vec<crate::context::ErrorFrame>)>,
     _context: std::marker::PhantomData<&'a mut Context>,
 }
 
@@ -81,11 +89,12 @@ impl HostCall<'_> {
         }
         // SAFETY: no `&mut Context` derived from `self.ctx` is live (the borrows above ended).
         let outcome = unsafe { crate::abi::invoke::call_closure(self.ctx, closure, &owned) };
-        outcome.map_err(|placeholder| {
-            self.context()
-                .pending_error()
-                .cloned()
-                .unwrap_or(placeholder)
+        outcome.map_err(|placeholder| match self.context().take_error() {
+            Some((error, frames)) => {
+                self.callback_failure = Some((error.clone(), frames));
+                error
+            }
+            None => placeholder,
         })
     }
 
@@ -128,13 +137,21 @@ pub(crate) unsafe fn call_host(
     };
     let mut call = HostCall {
         ctx,
+        callback_failure: None,
         _context: std::marker::PhantomData,
     };
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         (function.body)(&mut call, args)
     }));
     match outcome {
-        Ok(Ok(value)) if value.bits() != 0 && value.is_well_formed() => Ok(value.bits()),
+        Ok(Ok(value)) if value.bits() != 0 && value.is_well_formed() => {
+            // The host returned a value, so a callback failure it saw was handled: discard
+            // the error that callback parked (and its frames), or the run's next failure
+            // would be reported as that stale error.
+            // SAFETY: the host function has returned; no `&mut Context` is live.
+            let _handled = unsafe { &mut *ctx }.take_error();
+            Ok(value.bits())
+        }
         Ok(Ok(value)) => Err(RuntimeError::host_failed(
             &function.name,
             &format!("returned the invalid word {:#018x}", value.bits()),
@@ -142,7 +159,15 @@ pub(crate) unsafe fn call_host(
         Ok(Err(HostFailure::Failed(message))) => {
             Err(RuntimeError::host_failed(&function.name, &message))
         }
-        Ok(Err(HostFailure::Raised(error))) => Err(error),
+        Ok(Err(HostFailure::Raised(error))) => {
+            // Re-raising a callback's error keeps the callback's frames.
+            if let Some((failed, frames)) = call.callback_failure.take()
+                && failed == error
+            {
+                call.context().error_frames = frames;
+            }
+            Err(error)
+        }
         Err(panic) => Err(RuntimeError::host_panicked(
             &function.name,
             &crate::abi::handles::boundary::panic_detail(panic.as_ref()),
