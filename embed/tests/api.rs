@@ -364,3 +364,18 @@ fn dive() = recurse_host(\\ -> dive())
         );
     }
 }
+
+#[test]
+fn the_api_types_have_the_promised_thread_bounds() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    fn clone<T: Clone>() {}
+    send_sync::<Engine>();
+    send_sync::<cairn::Module>();
+    send_sync::<cairn::CancelHandle>();
+    clone::<cairn::CancelHandle>();
+    send_sync::<Value>();
+    send::<cairn::Runtime>();
+    send_sync::<cairn::RunError>();
+    send_sync::<cairn::CompileError>();
+}
