@@ -12,9 +12,10 @@
 //! RT0702 `host function {name} panicked: {message}`; either way the run unwinds normally and
 //! the runtime stays usable.
 //!
-//! A failed closure callback parks its error (with its frames) in the context. If the host
-//! function then fails, however it fails, the run reports that first error, the callback's; if
-//! it returns a value (it handled the failure), the parked error is discarded.
+//! A failed closure callback's error (with its frames) is taken out of the context and handed
+//! to the host function: if the host re-raises that error (`HostFailure::Raised`), the run
+//! fails with it and the callback's frames; if it fails otherwise, with its own RT0701; if it
+//! returns a value (it handled the failure), nothing of the failure remains.
 
 use std::sync::Arc;
 
@@ -145,9 +146,9 @@ pub(crate) unsafe fn call_host(
     }));
     match outcome {
         Ok(Ok(value)) if value.bits() != 0 && value.is_well_formed() => {
-            // The host returned a value, so a callback failure it saw was handled: discard
-            // the error that callback parked (and its frames), or the run's next failure
-            // would be reported as that stale error.
+            // The host returned a value: nothing may stay parked, or the run's next failure
+            // would be reported as that stale error (`call_closure` already takes a failed
+            // callback's error out; this also covers anything else a host left parked).
             // SAFETY: the host function has returned; no `&mut Context` is live.
             let _handled = unsafe { &mut *ctx }.take_error();
             Ok(value.bits())
