@@ -68,6 +68,10 @@ uint32_t aivi_error_release(AiviRuntime *rt, AiviErrorHandle error);
 AiviErrorHandle aivi_error_clone(AiviRuntime *rt, AiviErrorHandle error);
 const char *aivi_error_code(AiviErrorHandle error);
 const char *aivi_error_message(AiviErrorHandle error);
+/* where the error points in the script (1-based; 0 when it has no position, for NULL and
+ * for a dead handle): errors of failed cairn_call runs and compile errors carry one */
+uint32_t aivi_error_line(AiviErrorHandle error);
+uint32_t aivi_error_column(AiviErrorHandle error);
 
 /* ---- effect handles (the host-function boundary) -------------------------------------- */
 AiviEffectHandle aivi_effect_new(AiviRuntime *rt);

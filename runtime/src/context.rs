@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::error::RuntimeError;
+use crate::error::{ErrorLocation, RuntimeError};
 use crate::heap::Heap;
 
 /// Default heap size: large enough for the benchmarks, at the seed's 65,535-block cap.
@@ -69,6 +69,8 @@ pub struct Context {
     pub fuel_remaining: u64,
     pub cancel: CancelHandle,
     pending_error: Option<RuntimeError>,
+    /// Where the parked error points, when the code that parked it knew ([`Context::raise_at`]).
+    pending_location: ErrorLocation,
     pub error_frames: Vec<ErrorFrame>,
     /// Everything `print` wrote during the run.
     pub output: Vec<u8>,
@@ -128,6 +130,7 @@ impl Context {
             call_depth: 0,
             cancel,
             pending_error: None,
+            pending_location: ErrorLocation::UNKNOWN,
             error_frames: Vec::new(),
             output: Vec::new(),
             echo_output: false,
@@ -149,13 +152,32 @@ impl Context {
         0
     }
 
+    /// [`Context::raise`] for an error whose source position is known (an embedder that
+    /// maps a failed run's frames to its script parks it this way, so that
+    /// `aivi_runtime_take_error` hands out a handle with a line and column). Like `raise`,
+    /// an error already parked is kept, with its own location.
+    pub fn raise_at(&mut self, error: RuntimeError, location: ErrorLocation) -> u64 {
+        if self.pending_error.is_none() {
+            self.pending_error = Some(error);
+            self.pending_location = location;
+        }
+        0
+    }
+
     pub fn pending_error(&self) -> Option<&RuntimeError> {
         self.pending_error.as_ref()
     }
 
-    /// Takes the parked error and its frames, resetting both.
+    /// Where the parked error points ([`ErrorLocation::UNKNOWN`] unless it was parked with
+    /// [`Context::raise_at`]).
+    pub fn pending_location(&self) -> ErrorLocation {
+        self.pending_location
+    }
+
+    /// Takes the parked error and its frames, resetting both (and the parked location).
     pub fn take_error(&mut self) -> Option<(RuntimeError, Vec<ErrorFrame>)> {
         let error = self.pending_error.take()?;
+        self.pending_location = ErrorLocation::UNKNOWN;
         Some((error, std::mem::take(&mut self.error_frames)))
     }
 
@@ -164,6 +186,7 @@ impl Context {
         self.call_depth = 0;
         self.fuel_remaining = self.limits.fuel.unwrap_or(u64::MAX);
         self.pending_error = None;
+        self.pending_location = ErrorLocation::UNKNOWN;
         self.error_frames.clear();
         self.output.clear();
         self.cancel_flag_address = self.cancel.flag_address();

@@ -78,6 +78,20 @@ pub struct RuntimeError {
     pub message: String,
 }
 
+/// Where a diagnostic points in a script's source: 1-based line and column (in characters);
+/// both 0 when unknown. The runtime knows no source text: embedders that do (the `cairn`
+/// crate) attach it to a parked error ([`crate::Context::raise_at`]) or an error handle.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ErrorLocation {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl ErrorLocation {
+    /// No position.
+    pub const UNKNOWN: ErrorLocation = ErrorLocation { line: 0, column: 0 };
+}
+
 impl std::fmt::Display for RuntimeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "error[{}]: {}", self.code, self.message)

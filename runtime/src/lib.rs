@@ -10,6 +10,6 @@ pub mod value;
 
 pub use abi::Shim;
 pub use context::{CancelHandle, Context, ErrorFrame, Limits, RunFailure};
-pub use error::{ErrorCode, RuntimeError};
+pub use error::{ErrorCode, ErrorLocation, RuntimeError};
 pub use objects::canonical_form;
 pub use value::{Kind, KindName, Value};

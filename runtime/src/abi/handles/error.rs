@@ -1,14 +1,16 @@
-//! `AiviErrorHandle`: an owned, reference-counted, heap-allocated `RuntimeError` (code and
-//! message) crossing the C boundary. Live boxes are tracked in a registry, so retain,
-//! release and the accessors diagnose a dangling or forged handle instead of reading it.
+//! `AiviErrorHandle`: an owned, reference-counted, heap-allocated diagnostic (code, message
+//! and, when known, source line and column) crossing the C boundary. Live boxes are tracked
+//! in a registry, so retain, release and the accessors diagnose a dangling or forged handle
+//! instead of reading it.
 
 use std::ffi::{CString, c_char};
 use std::marker::{PhantomData, PhantomPinned};
 
 use super::boundary::{catch_abi_panic, catch_abi_panic_or};
+use super::effect::parse_error_code;
 use super::live_registry::LiveRegistry;
 use super::runtime_lifecycle::{AiviRuntime, park_in_runtime};
-use crate::error::RuntimeError;
+use crate::error::{ErrorLocation, RuntimeError};
 
 /// The opaque C type `struct AiviError`; only ever seen behind a pointer.
 #[repr(C)]
@@ -31,12 +33,19 @@ impl AiviErrorHandle {
     }
 }
 
+/// What an error box holds. The code is text: a runtime code (`RT0502`) or, for an
+/// embedder's compile-time diagnostic, an `E` code (`E0101`).
+#[derive(Clone)]
+struct Diagnostic {
+    code_c: CString,
+    message_c: CString,
+    location: ErrorLocation,
+}
+
 struct ErrorBox {
     /// Strong count; only read or written while the registry lock is held.
     strong: u32,
-    error: RuntimeError,
-    code_c: CString,
-    message_c: CString,
+    diagnostic: Diagnostic,
 }
 
 static LIVE_ERRORS: LiveRegistry = LiveRegistry::new();
@@ -50,17 +59,33 @@ fn c_string_lossy(text: &str) -> CString {
     CString::new(text.replace('\0', "\u{FFFD}")).unwrap_or_default()
 }
 
-/// Boxes `error` as a new owned handle (strong count 1).
-pub fn error_handle_from(error: RuntimeError) -> AiviErrorHandle {
-    let boxed = Box::new(ErrorBox {
+fn boxed_handle(diagnostic: Diagnostic) -> AiviErrorHandle {
+    let pointer = Box::into_raw(Box::new(ErrorBox {
         strong: 1,
-        code_c: c_string_lossy(error.code.as_str()),
-        message_c: c_string_lossy(&error.message),
-        error,
-    });
-    let pointer = Box::into_raw(boxed);
+        diagnostic,
+    }));
     LIVE_ERRORS.insert(pointer as usize);
     AiviErrorHandle(pointer.cast())
+}
+
+/// Boxes `error` as a new owned handle (strong count 1) with no source position.
+pub fn error_handle_from(error: RuntimeError) -> AiviErrorHandle {
+    error_handle_at(error, ErrorLocation::UNKNOWN)
+}
+
+/// Boxes `error` as a new owned handle that points at `location` in the script.
+pub fn error_handle_at(error: RuntimeError, location: ErrorLocation) -> AiviErrorHandle {
+    diagnostic_handle(error.code.as_str(), &error.message, location)
+}
+
+/// A new owned handle for any diagnostic: `code` may be a runtime code or an embedder's
+/// compile-time code (`E0101`); `location` is where it points (or [`ErrorLocation::UNKNOWN`]).
+pub fn diagnostic_handle(code: &str, message: &str, location: ErrorLocation) -> AiviErrorHandle {
+    boxed_handle(Diagnostic {
+        code_c: c_string_lossy(code),
+        message_c: c_string_lossy(message),
+        location,
+    })
 }
 
 fn dead_handle_error(handle: AiviErrorHandle) -> RuntimeError {
@@ -80,15 +105,31 @@ fn with_live_error<R>(
         return Err(dead_handle_error(handle));
     }
     // SAFETY: the address is in LIVE_ERRORS, so it came from `Box::into_raw` in
-    // `error_handle_from` and has not been freed (removal happens under this same lock,
+    // `boxed_handle` and has not been freed (removal happens under this same lock,
     // which we hold), so it points to a valid, exclusively accessed ErrorBox.
     let boxed = unsafe { &mut *handle.0.cast::<ErrorBox>() };
     Ok(action(boxed))
 }
 
-/// A copy of the error behind a live handle (the handle keeps its ownership).
+/// A copy of the runtime error behind a live handle (the handle keeps its ownership). A
+/// handle whose code is not a runtime code (an embedder's compile-time `E` code) is RT0303.
 pub fn runtime_error_of(handle: AiviErrorHandle) -> Result<RuntimeError, RuntimeError> {
-    with_live_error(handle, |boxed| boxed.error.clone())
+    let (code, message) = with_live_error(handle, |boxed| {
+        (
+            boxed.diagnostic.code_c.to_string_lossy().into_owned(),
+            boxed.diagnostic.message_c.to_string_lossy().into_owned(),
+        )
+    })?;
+    let runtime_code = parse_error_code(&code).ok_or_else(|| {
+        RuntimeError::type_mismatch("runtime_error_of", "a runtime error code", &code)
+    })?;
+    Ok(RuntimeError::new(runtime_code, message))
+}
+
+/// Where the error behind a live handle points ([`ErrorLocation::UNKNOWN`] when it has no
+/// source position).
+pub fn error_location_of(handle: AiviErrorHandle) -> Result<ErrorLocation, RuntimeError> {
+    with_live_error(handle, |boxed| boxed.diagnostic.location)
 }
 
 /// Retain: the same handle with one more strong reference. A count at `u32::MAX` yields a
@@ -99,24 +140,24 @@ pub fn error_handle_retain(handle: AiviErrorHandle) -> Result<AiviErrorHandle, R
     }
     let saturated_copy = with_live_error(handle, |boxed| {
         if boxed.strong == u32::MAX {
-            Some(boxed.error.clone())
+            Some(boxed.diagnostic.clone())
         } else {
             boxed.strong += 1;
             None
         }
     })?;
     Ok(match saturated_copy {
-        Some(error) => error_handle_from(error),
+        Some(diagnostic) => boxed_handle(diagnostic),
         None => handle,
     })
 }
 
-/// Clone: a new, independent box with count 1 holding an equal error.
+/// Clone: a new, independent box with count 1 holding an equal diagnostic.
 pub fn error_handle_clone(handle: AiviErrorHandle) -> Result<AiviErrorHandle, RuntimeError> {
     if handle.is_null() {
         return Ok(AiviErrorHandle::NULL);
     }
-    runtime_error_of(handle).map(error_handle_from)
+    with_live_error(handle, |boxed| boxed.diagnostic.clone()).map(boxed_handle)
 }
 
 /// Release: drops one strong reference; the last one frees the box exactly once.
@@ -215,7 +256,7 @@ pub extern "C" fn aivi_error_code(error: AiviErrorHandle) -> *const c_char {
         return std::ptr::null();
     }
     catch_abi_panic_or(DEAD_HANDLE_CODE.as_ptr(), || {
-        with_live_error(error, |boxed| boxed.code_c.as_ptr()).unwrap_or(DEAD_HANDLE_CODE.as_ptr())
+        with_live_error(error, |boxed| boxed.diagnostic.code_c.as_ptr()).unwrap_or(DEAD_HANDLE_CODE.as_ptr())
     })
 }
 
@@ -227,7 +268,22 @@ pub extern "C" fn aivi_error_message(error: AiviErrorHandle) -> *const c_char {
         return std::ptr::null();
     }
     catch_abi_panic_or(DEAD_HANDLE_MESSAGE.as_ptr(), || {
-        with_live_error(error, |boxed| boxed.message_c.as_ptr())
+        with_live_error(error, |boxed| boxed.diagnostic.message_c.as_ptr())
             .unwrap_or(DEAD_HANDLE_MESSAGE.as_ptr())
     })
+}
+
+/// `uint32_t aivi_error_line(AiviErrorHandle error)`: the 1-based source line the error
+/// points at; 0 when it has no position (most handle-API errors), for NULL and for a handle
+/// that is not live.
+#[unsafe(no_mangle)]
+pub extern "C" fn aivi_error_line(error: AiviErrorHandle) -> u32 {
+    catch_abi_panic_or(0, || error_location_of(error).map_or(0, |location| location.line))
+}
+
+/// `uint32_t aivi_error_column(AiviErrorHandle error)`: the 1-based source column (in
+/// characters); 0 as for `aivi_error_line`.
+#[unsafe(no_mangle)]
+pub extern "C" fn aivi_error_column(error: AiviErrorHandle) -> u32 {
+    catch_abi_panic_or(0, || error_location_of(error).map_or(0, |location| location.column))
 }

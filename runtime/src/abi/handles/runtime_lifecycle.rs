@@ -1,18 +1,49 @@
 //! The minimal C-callable runtime lifecycle: `AiviRuntime` is the C name of a
 //! [`Context`] (so the same pointer is the `ctx` argument of every `rt_*` shim), plus
 //! creation, destruction, the parked-error bridge and heap occupancy for hosts and tests.
+//!
+//! A context owned by an embedder (the `cairn` crate's C API wraps one in its `Runtime`) can
+//! be *lent* to the handle API with [`lend_runtime`]: every `aivi_*` function then accepts
+//! it as `AiviRuntime *`, but `aivi_runtime_free` refuses it (its owner frees it, after
+//! [`withdraw_runtime`]).
 
 use super::boundary::{catch_abi_panic, catch_abi_panic_or};
 use super::effect::forget_effects_of_context;
-use super::error::{AiviErrorHandle, error_handle_from};
+use super::error::{AiviErrorHandle, error_handle_at};
 use super::live_registry::LiveRegistry;
 use crate::context::{Context, Limits};
-use crate::error::RuntimeError;
+use crate::error::{ErrorLocation, RuntimeError};
 
 /// `typedef struct AiviRuntime AiviRuntime;` in C: the run context itself.
 pub type AiviRuntime = Context;
 
 static LIVE_RUNTIMES: LiveRegistry = LiveRegistry::new();
+
+/// Contexts lent to the handle API by their owner ([`lend_runtime`]); never freed here.
+static LENT_RUNTIMES: LiveRegistry = LiveRegistry::new();
+
+/// Lends `context` to the handle API: from now on every `aivi_*` function (and every effect
+/// bound to it) accepts it as `AiviRuntime *`, until [`withdraw_runtime`].
+/// `aivi_runtime_free` refuses a lent context (it returns 0 and touches nothing).
+///
+/// # Safety
+/// `context` points to a valid [`Context`] that stays at that address, and is not destroyed
+/// before [`withdraw_runtime`] is called for it. While lent it is used by one thread at a
+/// time: through the handle API, or by its owner when no handle-API call is running.
+pub unsafe fn lend_runtime(context: *mut Context) {
+    LENT_RUNTIMES.insert(context as usize);
+}
+
+/// Ends a lend: the handle API no longer accepts `context`, and effect handles bound to it
+/// are detached (a later `aivi_effect_raise` reports instead of reaching it). `false` when
+/// `context` was not lent.
+pub fn withdraw_runtime(context: *mut Context) -> bool {
+    let withdrawn = LENT_RUNTIMES.remove(context as usize);
+    if withdrawn {
+        forget_effects_of_context(context);
+    }
+    withdrawn
+}
 
 /// The context behind `rt`, or RT0404 when `rt` is NULL or not a runtime created by
 /// [`aivi_runtime_new`] and not yet freed.
@@ -24,13 +55,15 @@ pub unsafe fn live_runtime<'a>(rt: *mut AiviRuntime) -> Result<&'a mut Context, 
     if rt.is_null() {
         return Err(RuntimeError::invalid_reference("runtime pointer is NULL"));
     }
-    if !LIVE_RUNTIMES.contains(rt as usize) {
+    if !LIVE_RUNTIMES.contains(rt as usize) && !LENT_RUNTIMES.contains(rt as usize) {
         return Err(RuntimeError::invalid_reference(&format!(
             "runtime {rt:p} is not live (never created or already freed)"
         )));
     }
     // SAFETY: the address is registered, so it came from `Box::into_raw` in
-    // `aivi_runtime_new` and has not been freed; exclusivity is the caller's contract.
+    // `aivi_runtime_new` and has not been freed, or it was lent by its owner, who keeps it
+    // valid until it withdraws it (`lend_runtime`'s contract); exclusivity is the caller's
+    // contract.
     Ok(unsafe { &mut *rt })
 }
 
@@ -71,7 +104,8 @@ pub extern "C" fn aivi_runtime_new(heap_blocks: u32) -> *mut AiviRuntime {
 
 /// `uint32_t aivi_runtime_free(AiviRuntime *rt)`: destroys the runtime and its heap (every
 /// value handle into it becomes dead; effect handles bound to it stop reaching it).
-/// 1 on success or for NULL, 0 when `rt` is not a live runtime (nothing is touched).
+/// 1 on success or for NULL, 0 when `rt` is not a live runtime made by `aivi_runtime_new`
+/// (nothing is touched; a lent runtime, such as `cairn_runtime_new`'s, is freed by its owner).
 ///
 /// # Safety
 /// `rt` is NULL or a pointer from `aivi_runtime_new` (a freed one is diagnosed), and no
@@ -111,7 +145,9 @@ pub unsafe extern "C" fn aivi_runtime_blocks_in_use(rt: *mut AiviRuntime) -> u32
 }
 
 /// `AiviErrorHandle aivi_runtime_take_error(AiviRuntime *rt)`: the parked error as an owned
-/// handle (and clears it), NULL when none is parked. For a dead `rt`, an RT0404 handle.
+/// handle (and clears it), NULL when none is parked. The handle carries the error's source
+/// line and column when whoever parked it knew them (`Context::raise_at`). For a dead `rt`,
+/// an RT0404 handle.
 ///
 /// # Safety
 /// `rt` is NULL or a pointer from `aivi_runtime_new` (a freed one is diagnosed), and no
@@ -121,10 +157,14 @@ pub unsafe extern "C" fn aivi_runtime_take_error(rt: *mut AiviRuntime) -> AiviEr
     let outcome = catch_abi_panic(|| {
         // SAFETY: called from the runtime's thread; no other borrow is live.
         let context = unsafe { live_runtime(rt) }?;
-        Ok(context.take_error().map(|(error, _frames)| error))
+        let location = context.pending_location();
+        Ok(context
+            .take_error()
+            .map(|(error, _frames)| (error, location)))
     });
     match outcome {
-        Ok(Some(error)) | Err(error) => error_handle_from(error),
+        Ok(Some((error, location))) => error_handle_at(error, location),
+        Err(error) => error_handle_at(error, ErrorLocation::UNKNOWN),
         Ok(None) => AiviErrorHandle::NULL,
     }
 }
