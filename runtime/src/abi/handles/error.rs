@@ -256,7 +256,8 @@ pub extern "C" fn aivi_error_code(error: AiviErrorHandle) -> *const c_char {
         return std::ptr::null();
     }
     catch_abi_panic_or(DEAD_HANDLE_CODE.as_ptr(), || {
-        with_live_error(error, |boxed| boxed.diagnostic.code_c.as_ptr()).unwrap_or(DEAD_HANDLE_CODE.as_ptr())
+        with_live_error(error, |boxed| boxed.diagnostic.code_c.as_ptr())
+            .unwrap_or(DEAD_HANDLE_CODE.as_ptr())
     })
 }
 
@@ -278,12 +279,16 @@ pub extern "C" fn aivi_error_message(error: AiviErrorHandle) -> *const c_char {
 /// that is not live.
 #[unsafe(no_mangle)]
 pub extern "C" fn aivi_error_line(error: AiviErrorHandle) -> u32 {
-    catch_abi_panic_or(0, || error_location_of(error).map_or(0, |location| location.line))
+    catch_abi_panic_or(0, || {
+        error_location_of(error).map_or(0, |location| location.line)
+    })
 }
 
 /// `uint32_t aivi_error_column(AiviErrorHandle error)`: the 1-based source column (in
 /// characters); 0 as for `aivi_error_line`.
 #[unsafe(no_mangle)]
 pub extern "C" fn aivi_error_column(error: AiviErrorHandle) -> u32 {
-    catch_abi_panic_or(0, || error_location_of(error).map_or(0, |location| location.column))
+    catch_abi_panic_or(0, || {
+        error_location_of(error).map_or(0, |location| location.column)
+    })
 }

@@ -300,7 +300,11 @@ fn a_lent_context_works_with_the_handle_api_and_is_never_freed_by_it() {
         lend_runtime(rt);
         let list = aivi_value_list(rt, [aivi_value_int(rt, 7)].as_ptr(), 1);
         assert!(!list.is_null());
-        assert_eq!(aivi_runtime_free(rt), 0, "a lent runtime belongs to its owner");
+        assert_eq!(
+            aivi_runtime_free(rt),
+            0,
+            "a lent runtime belongs to its owner"
+        );
         assert_eq!(aivi_value_release(rt, list), 1);
         let scope = EffectScope::bind(rt);
         let kept = effect_retain(scope.handle()).unwrap();
@@ -317,13 +321,19 @@ fn a_lent_context_works_with_the_handle_api_and_is_never_freed_by_it() {
 #[test]
 fn error_handles_carry_a_location_and_any_code() {
     use super::error::{
-        aivi_error_code, aivi_error_column, aivi_error_line, diagnostic_handle,
-        error_handle_clone, error_location_of,
+        aivi_error_code, aivi_error_column, aivi_error_line, diagnostic_handle, error_handle_clone,
+        error_location_of,
     };
     use crate::error::ErrorLocation;
-    let at = ErrorLocation { line: 3, column: 14 };
+    let at = ErrorLocation {
+        line: 3,
+        column: 14,
+    };
     let compile = diagnostic_handle("E0101", "unknown name `x`", at);
-    assert_eq!((aivi_error_line(compile), aivi_error_column(compile)), (3, 14));
+    assert_eq!(
+        (aivi_error_line(compile), aivi_error_column(compile)),
+        (3, 14)
+    );
     // SAFETY: the code pointer is valid until the handle's last release (below).
     let code = unsafe { std::ffi::CStr::from_ptr(aivi_error_code(compile)) };
     assert_eq!(code.to_str(), Ok("E0101"));
@@ -336,18 +346,27 @@ fn error_handles_carry_a_location_and_any_code() {
     assert_eq!(error_location_of(copy), Ok(at));
     error_handle_release(copy).unwrap();
     error_handle_release(compile).unwrap();
-    assert_eq!((aivi_error_line(compile), aivi_error_column(compile)), (0, 0));
+    assert_eq!(
+        (aivi_error_line(compile), aivi_error_column(compile)),
+        (0, 0)
+    );
     assert_eq!(aivi_error_line(AiviErrorHandle::NULL), 0);
 
     // A location parked with the error reaches the handle `aivi_runtime_take_error` makes.
     let mut runtime = TestRuntime::new(4);
+    runtime.context().raise_at(
+        RuntimeError::out_of_fuel(),
+        ErrorLocation { line: 2, column: 5 },
+    );
     runtime
         .context()
-        .raise_at(RuntimeError::out_of_fuel(), ErrorLocation { line: 2, column: 5 });
-    runtime.context().raise_at(RuntimeError::failed("second"), at);
+        .raise_at(RuntimeError::failed("second"), at);
     // SAFETY: `rt` is live.
     let taken = unsafe { aivi_runtime_take_error(runtime.0) };
-    assert_eq!(runtime_error_of(taken).map(|e| e.code), Ok(ErrorCode::RT0502));
+    assert_eq!(
+        runtime_error_of(taken).map(|e| e.code),
+        Ok(ErrorCode::RT0502)
+    );
     assert_eq!((aivi_error_line(taken), aivi_error_column(taken)), (2, 5));
     error_handle_release(taken).unwrap();
     runtime.context().raise(RuntimeError::failed("plain"));
