@@ -27,6 +27,7 @@
 //! assert_eq!(rt.blocks_in_use(), 0);
 //! ```
 
+pub mod capi;
 mod convert;
 mod engine;
 mod error;

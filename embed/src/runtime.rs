@@ -164,6 +164,13 @@ impl Runtime {
         self.ctx.heap.blocks_in_use()
     }
 
+    /// The runtime's context: the `AiviRuntime *` of the C API ([`crate::capi`]), which lends
+    /// it to the handle API so that a C host builds arguments and reads results in this
+    /// runtime's heap. Its address is stable for the runtime's life (it is boxed).
+    pub(crate) fn context_mut(&mut self) -> &mut Context {
+        &mut self.ctx
+    }
+
     /// The limits this runtime was created with.
     pub fn limits(&self) -> &Limits {
         &self.ctx.limits

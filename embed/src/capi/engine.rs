@@ -1,0 +1,245 @@
+//! `CairnEngine`: an engine kind plus the C host functions registered on it; compiles scripts
+//! into `CairnModule`s. Thread-safe: registration and compilation lock the engine briefly
+//! (compilation itself runs on a snapshot, so several threads compile at once).
+
+use std::ffi::{c_char, c_void};
+use std::sync::{Arc, Mutex};
+
+use cairn_runtime::RuntimeError;
+use cairn_runtime::abi::handles::boundary::{catch_abi_panic, catch_abi_panic_or};
+use cairn_runtime::abi::handles::live_registry::LiveRegistry;
+use cairn_runtime::abi::handles::{
+    AiviEffectHandle, AiviErrorHandle, AiviRuntime, AiviValueHandle,
+};
+use cairn_runtime::abi::host::HostFunctionBody;
+
+use super::host::{UserData, c_host_body};
+use super::module::{CairnModule, MODULES};
+use super::{
+    CAIRN_ENGINE_INTERPRETER, CAIRN_ENGINE_JIT, c_bytes_arg, c_str_arg, error_handle,
+    free_registered, located_error_handle, misuse, register_box, report, with_registered,
+};
+use crate::engine::{Engine, EngineKind};
+use crate::error::HostError;
+use crate::module::Module;
+
+/// `typedef AiviValueHandle (*CairnHostFn)(void *user, AiviRuntime *rt, AiviEffectHandle
+/// effect, const AiviValueHandle *args, size_t nargs);` — a C host function. `args` are
+/// borrowed (valid for the call; retain one to keep it); the result is owned by the runtime
+/// from then on. NULL means failure (see `cairn_engine_register`).
+pub type CairnHostFn = Option<
+    unsafe extern "C" fn(
+        user: *mut c_void,
+        rt: *mut AiviRuntime,
+        effect: AiviEffectHandle,
+        args: *const AiviValueHandle,
+        nargs: usize,
+    ) -> AiviValueHandle,
+>;
+
+/// `typedef void (*CairnFreeFn)(void *user);` — releases a host function's `user` data when
+/// the last engine or module using the function is freed.
+pub type CairnFreeFn = Option<unsafe extern "C" fn(user: *mut c_void)>;
+
+/// A C host function as the engine keeps it: its name and the word-level body that calls it.
+#[derive(Clone)]
+pub(crate) struct CHost {
+    pub name: String,
+    pub body: Arc<HostFunctionBody>,
+}
+
+struct EngineState {
+    engine: Engine,
+    hosts: Vec<CHost>,
+}
+
+/// `typedef struct CairnEngine CairnEngine;` (opaque to C).
+pub struct CairnEngine {
+    state: Mutex<EngineState>,
+}
+
+static ENGINES: LiveRegistry = LiveRegistry::new();
+
+/// Runs `action` on the live engine behind `engine` (RT0404 for NULL or a dead pointer).
+fn with_engine<R>(
+    engine: *const CairnEngine,
+    action: impl FnOnce(&mut EngineState) -> R,
+) -> Result<R, RuntimeError> {
+    // SAFETY: ENGINES holds exactly the boxes `cairn_engine_new` registered and
+    // `cairn_engine_free` unregisters before freeing.
+    unsafe {
+        with_registered(&ENGINES, "engine", engine, |engine| {
+            let mut state = engine.state.lock().unwrap_or_else(|e| e.into_inner());
+            action(&mut state)
+        })
+    }
+}
+
+/// `CairnEngine *cairn_engine_new(uint32_t kind)`: an engine of `kind`
+/// (`CAIRN_ENGINE_INTERPRETER` 0 or `CAIRN_ENGINE_JIT` 1) with no host functions. NULL for
+/// any other kind.
+#[unsafe(no_mangle)]
+pub extern "C" fn cairn_engine_new(kind: u32) -> *mut CairnEngine {
+    catch_abi_panic_or(std::ptr::null_mut(), || {
+        let kind = match kind {
+            CAIRN_ENGINE_INTERPRETER => EngineKind::Interpreter,
+            CAIRN_ENGINE_JIT => EngineKind::Jit,
+            _ => return std::ptr::null_mut(),
+        };
+        register_box(
+            &ENGINES,
+            CairnEngine {
+                state: Mutex::new(EngineState {
+                    engine: Engine::new(kind),
+                    hosts: Vec::new(),
+                }),
+            },
+        )
+    })
+}
+
+/// `uint32_t cairn_engine_free(CairnEngine *engine)`: 1 (also for NULL), 0 when `engine` is
+/// not live (nothing is touched). Modules compiled by the engine stay usable.
+///
+/// # Safety
+/// `engine` is NULL or any pointer value (a dead or forged one is diagnosed, not read).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cairn_engine_free(engine: *mut CairnEngine) -> u32 {
+    // SAFETY: ENGINES holds exactly the boxes `cairn_engine_new` registered.
+    catch_abi_panic_or(0, || unsafe { free_registered(&ENGINES, engine) })
+}
+
+/// `uint32_t cairn_engine_kind(const CairnEngine *engine)`: the engine's kind, or
+/// `UINT32_MAX` when `engine` is NULL or not live.
+///
+/// # Safety
+/// `engine` is NULL or any pointer value (a dead or forged one is diagnosed, not read).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cairn_engine_kind(engine: *const CairnEngine) -> u32 {
+    catch_abi_panic_or(u32::MAX, || {
+        with_engine(engine, |state| match state.engine.kind() {
+            EngineKind::Interpreter => CAIRN_ENGINE_INTERPRETER,
+            EngineKind::Jit => CAIRN_ENGINE_JIT,
+        })
+        .unwrap_or(u32::MAX)
+    })
+}
+
+/// `uint32_t cairn_engine_register(CairnEngine *engine, const char *name, size_t arity,
+/// CairnHostFn function, void *user, CairnFreeFn free_user, AiviErrorHandle *error_out)`:
+/// registers a host function that scripts compiled afterwards call as `name(a1, ..., aN)`
+/// (another arity is E0105 at compile time; registering `name` again replaces it). Returns
+/// 1, or 0 with an owned error in `*error_out` (RT0404 for a NULL or dead engine, a NULL
+/// name or function; RT0303 for a name that is not UTF-8). On failure `user` stays the
+/// caller's (`free_user` is not called).
+///
+/// # Safety
+/// `name` is NULL or NUL-terminated; `error_out` is NULL or writable; `function` may be
+/// called with `user` from any thread running a module of this engine, also concurrently, for
+/// as long as such a module lives; `free_user`, if not NULL, is called once with `user` when
+/// the last of them is freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cairn_engine_register(
+    engine: *mut CairnEngine,
+    name: *const c_char,
+    arity: usize,
+    function: CairnHostFn,
+    user: *mut c_void,
+    free_user: CairnFreeFn,
+    error_out: *mut AiviErrorHandle,
+) -> u32 {
+    let outcome = catch_abi_panic(|| {
+        // SAFETY: forwarded from this function's contract.
+        let name = unsafe { c_str_arg("cairn_engine_register", "name", name) }?.to_string();
+        let Some(function) = function else {
+            return Err(RuntimeError::invalid_reference(
+                "cairn_engine_register: function is NULL",
+            ));
+        };
+        with_engine(engine, |state| {
+            let user = Arc::new(UserData::new(user, free_user));
+            let body = c_host_body(name.clone(), arity, function, user);
+            // The facade's engine records the name and arity (so compilation resolves calls
+            // and checks their argument count); its body is replaced by the C body when a
+            // module is compiled (`bind_c_hosts`).
+            state.engine.register_raw(&name, arity, |_, _| {
+                Err(HostError::new(
+                    "this C host function is not bound to the module",
+                ))
+            });
+            let host = CHost { name, body };
+            match state.hosts.iter_mut().find(|h| h.name == host.name) {
+                Some(existing) => *existing = host,
+                None => state.hosts.push(host),
+            }
+        })
+    });
+    let error = outcome.err().map(error_handle);
+    let succeeded = u32::from(error.is_none());
+    // SAFETY: forwarded from this function's contract.
+    unsafe { report(error_out, error) };
+    succeeded
+}
+
+/// Replaces the placeholder bodies the facade's engine put in a freshly compiled module by
+/// the C bodies of `hosts` (matched by name).
+fn bind_c_hosts(module: Module, hosts: &[CHost]) -> Result<Module, RuntimeError> {
+    let mut inner = Arc::try_unwrap(module.inner)
+        .map_err(|_| misuse("internal: a freshly compiled module is already shared"))?;
+    for host in &mut inner.hosts {
+        let c_host = hosts.iter().find(|c| c.name == host.name).ok_or_else(|| {
+            misuse(format!(
+                "internal: no C body for host function {}",
+                host.name
+            ))
+        })?;
+        host.body = c_host.body.clone();
+    }
+    Ok(Module {
+        inner: Arc::new(inner),
+    })
+}
+
+/// `CairnModule *cairn_engine_compile(const CairnEngine *engine, const char *name, const char
+/// *source, size_t len, AiviErrorHandle *error_out)`: compiles `len` bytes of UTF-8 `source`
+/// (`name` is the file name diagnostics show). NULL on failure, with an owned error in
+/// `*error_out`: the compiler's first diagnostic (`E0101`, ...; its message, line and column —
+/// `aivi_error_line`/`aivi_error_column`), or RT0404 / RT0303 for bad arguments.
+///
+/// # Safety
+/// `name` is NULL or NUL-terminated; `source` is NULL with `len == 0` or has `len` readable
+/// bytes; `error_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cairn_engine_compile(
+    engine: *const CairnEngine,
+    name: *const c_char,
+    source: *const c_char,
+    len: usize,
+    error_out: *mut AiviErrorHandle,
+) -> *mut CairnModule {
+    let outcome = catch_abi_panic(|| {
+        // SAFETY: forwarded from this function's contract.
+        let name = unsafe { c_str_arg("cairn_engine_compile", "name", name) }?;
+        // SAFETY: forwarded from this function's contract.
+        let source = unsafe { c_bytes_arg("cairn_engine_compile", "source", source, len) }?;
+        let (engine, hosts) =
+            with_engine(engine, |state| (state.engine.clone(), state.hosts.clone()))?;
+        Ok(match engine.compile(name, source) {
+            Ok(module) => Ok(bind_c_hosts(module, &hosts)?),
+            Err(error) => Err(located_error_handle(
+                error.code(),
+                error.message(),
+                error.line(),
+                error.column(),
+            )),
+        })
+    });
+    let (module, error) = match outcome {
+        Ok(Ok(module)) => (register_box(&MODULES, CairnModule { module }), None),
+        Ok(Err(compile_error)) => (std::ptr::null_mut(), Some(compile_error)),
+        Err(error) => (std::ptr::null_mut(), Some(error_handle(error))),
+    };
+    // SAFETY: forwarded from this function's contract.
+    unsafe { report(error_out, error) };
+    module
+}
