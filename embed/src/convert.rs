@@ -9,18 +9,80 @@ use std::collections::BTreeMap;
 use crate::error::RunError;
 use crate::value::Value;
 
-/// Converts a host value into a script [`Value`].
+/// Converts a host value into a script [`Value`]: call arguments and host-function results.
+///
+/// | Rust | script value |
+/// |---|---|
+/// | `()` | Unit |
+/// | `bool` | Bool |
+/// | `i64`, `i32` | Int (an `i64` outside [`INT_MIN`]`..=`[`INT_MAX`] fails with RT0301 when it reaches a runtime) |
+/// | `f64` | Float |
+/// | `String`, `&str` | Text |
+/// | `Vec<T>` | List |
+/// | `(A,)` ... `(A, B, C, D, E, F)` | Tuple |
+/// | `BTreeMap<K, V>` | Map |
+/// | `Option<T>` | `None` is Unit, `Some(x)` is `x` |
+/// | [`Value`] | itself |
+///
+/// Implement it for your own types by building a [`Value`]:
+///
+/// ```
+/// use cairn::{IntoValue, Value};
+///
+/// struct Point { x: i64, y: i64 }
+/// impl IntoValue for Point {
+///     fn into_value(self) -> Value {
+///         (self.x, self.y).into_value()
+///     }
+/// }
+/// assert_eq!(Point { x: 1, y: 2 }.into_value(), Value::Tuple(vec![Value::Int(1), Value::Int(2)]));
+/// ```
 pub trait IntoValue {
+    /// The script value for `self`.
     fn into_value(self) -> Value;
 }
 
-/// Converts a script [`Value`] into a host value.
+/// Converts a script [`Value`] into a host value: call results and host-function arguments.
+///
+/// Covers the types of [`IntoValue`]'s table. A value of another kind is an RT0303
+/// [`RunError`] naming both kinds (`type mismatch: the host expects Text, got Int`); an
+/// `f64` also accepts an Int (converted), an `Option<T>` takes Unit as `None`, an `i32`
+/// refuses an Int outside its range (RT0301), and a tuple type wants a Tuple of exactly its
+/// length.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use cairn::{FromValue, Value};
+///
+/// let value = Value::Map(vec![(Value::Text("a".into()), Value::List(vec![Value::Int(1)]))]);
+/// let map = BTreeMap::<String, Vec<i64>>::from_value(value).unwrap();
+/// assert_eq!(map["a"], [1]);
+///
+/// let error = String::from_value(Value::Int(3)).unwrap_err();
+/// assert_eq!(error.code(), "RT0303");
+/// assert_eq!(error.message(), "type mismatch: the host expects Text, got Int");
+/// assert_eq!(f64::from_value(Value::Int(3)).unwrap(), 3.0);
+/// assert_eq!(Option::<i64>::from_value(Value::Unit).unwrap(), None);
+/// ```
 pub trait FromValue: Sized {
+    /// Converts `value`, or fails with a [`RunError`] naming the expected and actual kinds.
     fn from_value(value: Value) -> Result<Self, RunError>;
 }
 
-/// The smallest and largest script Int (48-bit signed).
+/// The smallest script Int: -2^47 (Ints are 48-bit signed).
 pub const INT_MIN: i64 = cairn_runtime::value::INT_MIN;
+/// The largest script Int: 2^47 - 1 (Ints are 48-bit signed).
+///
+/// ```
+/// use cairn::{Engine, EngineKind, Limits, INT_MAX};
+///
+/// let engine = Engine::new(EngineKind::Interpreter);
+/// let module = engine.compile("id.cairn", "fn main() = 0\nfn id(x) = x").unwrap();
+/// let mut rt = engine.runtime(Limits::default()).unwrap();
+/// assert_eq!(rt.call::<i64>(&module, "id", (INT_MAX,)).unwrap(), INT_MAX);
+/// let error = rt.call::<i64>(&module, "id", (INT_MAX + 1,)).unwrap_err();
+/// assert_eq!(error.code(), "RT0301"); // refused, never truncated
+/// ```
 pub const INT_MAX: i64 = cairn_runtime::value::INT_MAX;
 
 fn wrong(expected: &str, value: &Value) -> RunError {
@@ -185,8 +247,20 @@ impl<T: FromValue> FromValue for Option<T> {
     }
 }
 
-/// The arguments of a call: `()` or a tuple of up to six [`IntoValue`]s.
+/// The arguments of a call: `()`, a tuple of up to six [`IntoValue`]s, or a `Vec<Value>`
+/// (any number, built at run time).
+///
+/// A single argument is a one-element tuple: `(x,)`, not `(x)`.
+///
+/// ```
+/// use cairn::{IntoArgs, Value};
+///
+/// assert_eq!(().into_args(), vec![]);
+/// assert_eq!((1, "two").into_args(), vec![Value::Int(1), Value::Text("two".into())]);
+/// assert_eq!((vec![1, 2],).into_args(), vec![Value::List(vec![Value::Int(1), Value::Int(2)])]);
+/// ```
 pub trait IntoArgs {
+    /// The argument values, in order.
     fn into_args(self) -> Vec<Value>;
 }
 

@@ -14,8 +14,9 @@ use crate::render::RenderSource;
 use crate::runtime::Runtime;
 use crate::value::Value;
 
-/// Which engine runs the compiled code. Both produce the same results, diagnostics and
-/// refcount traces.
+/// Which engine runs the compiled code. Both run the same compiled IR through the same
+/// runtime calls, so they produce the same results, output, diagnostics (code, message,
+/// position, call stack) and refcount traces, and hit limits at the same points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum EngineKind {
     /// The interpreter: starts instantly, slower on hot loops.
@@ -24,8 +25,25 @@ pub enum EngineKind {
     Jit,
 }
 
-/// Compiles scripts for one engine kind, with the host functions registered on it.
-/// `Send + Sync`: share it between threads behind an `Arc` (or clone it).
+/// Compiles scripts for one engine kind, with the host functions registered on it, and
+/// creates [`Runtime`]s.
+///
+/// Register host functions first: [`Engine::compile`] resolves the script's calls against
+/// the functions registered at that moment and the [`Module`] keeps them (registering or
+/// replacing a function later does not change modules already compiled).
+///
+/// `Send + Sync`: share it between threads by reference or behind an `Arc` (or clone it;
+/// clones share the registered functions).
+///
+/// ```
+/// use cairn::{Engine, EngineKind, Limits};
+///
+/// let mut engine = Engine::new(EngineKind::Jit);
+/// engine.register_fn("double", |x: i64| x * 2);
+/// let module = engine.compile("demo.cairn", "fn main() = double(21)").unwrap();
+/// let mut rt = engine.runtime(Limits::default()).unwrap();
+/// assert_eq!(rt.call::<i64>(&module, "main", ()).unwrap(), 42);
+/// ```
 #[derive(Clone)]
 pub struct Engine {
     kind: EngineKind,
@@ -43,6 +61,7 @@ impl std::fmt::Debug for Engine {
 }
 
 impl Engine {
+    /// An engine of `kind` with no host functions.
     pub fn new(kind: EngineKind) -> Engine {
         Engine {
             kind,
@@ -50,6 +69,7 @@ impl Engine {
         }
     }
 
+    /// The engine kind modules compiled by this engine run on.
     pub fn kind(&self) -> EngineKind {
         self.kind
     }
@@ -57,6 +77,17 @@ impl Engine {
     /// Registers a typed host function: a closure of up to six [`crate::FromValue`] arguments
     /// returning an [`crate::IntoValue`] or `Result<_, HostError>`. Scripts compiled after this
     /// call it by `name`; registering a name again replaces the earlier function.
+    ///
+    /// The script's calls are checked at compile time like calls of its own functions
+    /// (E0105 for a wrong argument count), and a script may not define a function of the
+    /// same name (E0102). A builtin's name (`map`, `len`, ...) is resolved to the builtin,
+    /// so a host function of that name is never called. At run time, an argument that
+    /// does not convert fails the call with RT0701 (`host function clamp failed: type
+    /// mismatch: the host expects Int, got Text`), an `Err(HostError)` with RT0701, and a
+    /// panic with RT0702, each with the script's call stack.
+    ///
+    /// The function runs on the thread running the script (the runtime runs each call on
+    /// a thread of its own, sized for the call-depth limit), hence `Send + Sync + 'static`.
     ///
     /// ```
     /// let mut engine = cairn::Engine::new(cairn::EngineKind::Interpreter);
@@ -71,7 +102,32 @@ impl Engine {
     }
 
     /// Registers a raw host function of `arity` arguments: it receives the argument values
-    /// and a [`HostContext`] (call script closures back, observe cancellation).
+    /// and a [`HostContext`] (call script closures back, observe cancellation), and returns
+    /// a [`Value`] or a [`HostError`]. Use it for functions that take closures, for any
+    /// kind of argument, or when the typed conversions are not what you want.
+    ///
+    /// ```
+    /// use cairn::{Engine, EngineKind, HostError, Limits, Value};
+    ///
+    /// let mut engine = Engine::new(EngineKind::Interpreter);
+    /// // twice(f, x) = f(f(x)), calling the script's closure back.
+    /// engine.register_raw("twice", 2, |host, args| {
+    ///     let once = host.call(&args[0], (args[1].clone(),))?;
+    ///     Ok(host.call(&args[0], (once,))?)
+    /// });
+    /// engine.register_raw("kind_of", 1, |_host, args| {
+    ///     match &args[0] {
+    ///         Value::Opaque(_) => Err(HostError::new("no handles, please")),
+    ///         other => Ok(Value::Text(other.kind_name().to_string())),
+    ///     }
+    /// });
+    /// let module = engine
+    ///     .compile("raw.cairn", "fn main() = (twice(\\x -> x * 3, 2), kind_of([1]))")
+    ///     .unwrap();
+    /// let mut rt = engine.runtime(Limits::default()).unwrap();
+    /// let (n, kind): (i64, String) = rt.call(&module, "main", ()).unwrap();
+    /// assert_eq!((n, kind.as_str()), (18, "List"));
+    /// ```
     pub fn register_raw(
         &mut self,
         name: &str,
@@ -101,7 +157,23 @@ impl Engine {
         }
     }
 
-    /// Compiles `source` (named `name` in diagnostics) for this engine.
+    /// Compiles `source` (named `name` in diagnostics) for this engine, with the host
+    /// functions registered so far. On the JIT this generates native code for the whole
+    /// module now; the result is a [`Module`] any number of runtimes on any threads can run.
+    ///
+    /// A script needs a `main` function (E0103), like a program `cairn run` runs, though a
+    /// host may call any of its named functions.
+    ///
+    /// ```
+    /// use cairn::{Engine, EngineKind};
+    ///
+    /// let engine = Engine::new(EngineKind::Jit);
+    /// let error = engine.compile("typo.cairn", "fn main() = lenght([1, 2])").unwrap_err();
+    /// assert_eq!(error.code(), "E0101");
+    /// assert_eq!(error.message(), "unknown name `lenght`");
+    /// assert_eq!((error.line(), error.column()), (1, 13));
+    /// assert!(error.to_string().starts_with("error[E0101]: unknown name `lenght`\n"));
+    /// ```
     pub fn compile(&self, name: &str, source: &str) -> Result<Module, CompileError> {
         let file = SourceFile::new(name, source);
         let signatures: Vec<HostSignature> = self
@@ -119,7 +191,18 @@ impl Engine {
             .map_err(|failure| CompileError::from_load_failure(&failure, name, source))
     }
 
-    /// A runtime with `limits` (its own heap), ready to run modules of this engine.
+    /// A runtime with `limits` (its own heap), ready to run modules of this engine. Fails
+    /// (RT0404) when `limits.heap_blocks` is outside `1..=65535`.
+    ///
+    /// ```
+    /// use cairn::{Engine, EngineKind, Limits};
+    ///
+    /// let engine = Engine::new(EngineKind::Jit);
+    /// let limits = Limits { fuel: Some(10_000), heap_blocks: 1_024, ..Limits::default() };
+    /// let rt = engine.runtime(limits).unwrap();
+    /// assert_eq!(rt.limits().heap_blocks, 1_024);
+    /// assert!(engine.runtime(Limits { heap_blocks: 0, ..Limits::default() }).is_err());
+    /// ```
     pub fn runtime(&self, limits: Limits) -> Result<Runtime, RunError> {
         Runtime::new(limits)
     }

@@ -34,7 +34,36 @@ impl Located {
 }
 
 /// The script did not compile. Holds every diagnostic, in source order; the accessors
-/// describe the first.
+/// describe the first. `Display` renders all of them exactly as `cairn check` and `cairn
+/// run` print them (the code, the message, a `--> name:line:col` pointer and the source line
+/// underlined). The E codes are listed in docs/LANGUAGE.md.
+///
+/// ```
+/// use cairn::{Engine, EngineKind};
+///
+/// let engine = Engine::new(EngineKind::Interpreter);
+/// let error = engine
+///     .compile("two.cairn", "fn main() = f(1)\nfn g() = h()")
+///     .unwrap_err();
+/// assert_eq!(error.count(), 2);
+/// assert_eq!((error.code(), error.line(), error.column()), ("E0101", 1, 13));
+/// assert_eq!(
+///     error.to_string(),
+///     "error[E0101]: unknown name `f`
+///   --> two.cairn:1:13
+///   |
+/// 1 | fn main() = f(1)
+///   |             ^
+///
+/// error[E0101]: unknown name `h`
+///   --> two.cairn:2:10
+///   |
+/// 2 | fn g() = h()
+///   |          ^
+///
+/// "
+/// );
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompileError {
     diagnostics: Vec<Located>,
@@ -117,6 +146,43 @@ impl std::error::Error for CompileError {}
 /// innermost frame's position and the call stack), or a problem of the call itself (an
 /// unknown function, a value of the wrong kind for the host type asked for, a Value of
 /// another runtime).
+///
+/// `Display` renders it exactly as `cairn run` prints it. A problem of the call itself has
+/// no position and no stack (`line()` and `column()` are 0): RT0001 for an unknown function
+/// or an [`crate::Opaque`] of another runtime, RT0305 for a wrong argument count, RT0303 for
+/// a result of the wrong kind, RT0301 for an Int argument outside 48 bits. The runtime codes
+/// are listed in docs/ABI.md.
+///
+/// ```
+/// use cairn::{Engine, EngineKind, Limits};
+///
+/// let engine = Engine::new(EngineKind::Jit);
+/// let module = engine
+///     .compile("div.cairn", "fn main() = 0\nfn ratio(a, b) = a / b\nfn half(x) = 2 * ratio(x, 0)")
+///     .unwrap();
+/// let mut rt = engine.runtime(Limits::default()).unwrap();
+/// let error = rt.call::<i64>(&module, "half", (10,)).unwrap_err();
+/// assert_eq!((error.code(), error.message()), ("RT0302", "division by zero"));
+/// assert_eq!((error.line(), error.column()), (2, 18));
+/// assert_eq!(error.stack(), ["in ratio at 2:18", "in half at 3:18"]);
+/// assert_eq!(
+///     error.to_string(),
+///     "error[RT0302]: division by zero
+///   --> div.cairn:2:18
+///   |
+/// 2 | fn ratio(a, b) = a / b
+///   |                  ^^^^^
+///   |
+///   = in ratio at 2:18
+///   = in half at 3:18
+///
+/// "
+/// );
+///
+/// let error = rt.call::<i64>(&module, "missing", ()).unwrap_err();
+/// assert_eq!((error.code(), error.line()), ("RT0001", 0));
+/// assert_eq!(error.to_string(), "error[RT0001]: `div.cairn` has no function `missing`\n");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunError {
     located: Located,
@@ -184,6 +250,7 @@ impl RunError {
 }
 
 impl fmt::Display for RunError {
+    /// The diagnostic as the CLI prints it (for a problem of the call itself, one line).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.located.rendered)
     }
@@ -192,7 +259,26 @@ impl fmt::Display for RunError {
 impl std::error::Error for RunError {}
 
 /// What a host function returns to fail the script's call: the script sees RT0701
-/// `host function {name} failed: {message}`.
+/// `host function {name} failed: {message}`, with its call stack.
+///
+/// A [`RunError`] converts into it with `?`: in a host function, the failure of a script
+/// closure called back with [`crate::HostContext::call`] passes through unchanged (the
+/// script fails with the closure's own error and call stack, not RT0701).
+///
+/// ```
+/// use cairn::{Engine, EngineKind, HostError, Limits};
+///
+/// let mut engine = Engine::new(EngineKind::Interpreter);
+/// engine.register_fn("checked_sqrt", |x: f64| -> Result<f64, HostError> {
+///     if x < 0.0 { Err(HostError::new(format!("{x} is negative"))) } else { Ok(x.sqrt()) }
+/// });
+/// let module = engine.compile("sqrt.cairn", "fn main() = checked_sqrt(-4)").unwrap();
+/// let mut rt = engine.runtime(Limits::default()).unwrap();
+/// let error = rt.call::<f64>(&module, "main", ()).unwrap_err();
+/// assert_eq!(error.code(), "RT0701");
+/// assert_eq!(error.message(), "host function checked_sqrt failed: -4 is negative");
+/// assert_eq!(error.stack(), ["in main at 1:13"]);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HostError {
     message: String,
@@ -202,12 +288,15 @@ pub struct HostError {
 }
 
 impl HostError {
+    /// A failure with `message` (the `{message}` of RT0701).
     pub fn new(message: impl Into<String>) -> HostError {
         HostError {
             message: message.into(),
             raised: None,
         }
     }
+    /// The message given to [`HostError::new`] (for a passed-on [`RunError`], `CODE:
+    /// message`).
     pub fn message(&self) -> &str {
         &self.message
     }

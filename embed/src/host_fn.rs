@@ -17,18 +17,79 @@ use crate::value::{ReleaseQueue, Value, read_value, write_value};
 /// How deeply host functions and script callbacks may nest (host → script → host ...):
 /// bounded by the runtime's call-depth limit (each script call enters a frame, RT0501), and
 /// by this many host calls on the stack at once.
+///
+/// The host call one level too deep fails with RT0701 `host function {name} failed: host
+/// functions nested more than 64 deep`; each level above passes that error on if it uses
+/// `?`. The bound keeps the Rust stack of the run thread safe whatever the script does.
+///
+/// ```
+/// use cairn::{Engine, EngineKind, Limits, MAX_HOST_NESTING};
+///
+/// let mut engine = Engine::new(EngineKind::Interpreter);
+/// engine.register_raw("call_back", 1, |host, args| Ok(host.call(&args[0], ())?));
+/// let module = engine
+///     .compile("nest.cairn", "fn main() = 0
+/// fn depth(n) = if n == 0 then 0 else call_back(\\ -> depth(n - 1)) + 1")
+///     .unwrap();
+/// let mut rt = engine.runtime(Limits::default()).unwrap();
+/// let nested = MAX_HOST_NESTING as i64;
+/// assert_eq!(rt.call::<i64>(&module, "depth", (nested,)).unwrap(), nested);
+/// let error = rt.call::<i64>(&module, "depth", (nested + 1,)).unwrap_err();
+/// assert_eq!(
+///     error.message(),
+///     format!("host function call_back failed: host functions nested more than {MAX_HOST_NESTING} deep")
+/// );
+/// ```
 pub const MAX_HOST_NESTING: usize = 64;
 
-/// What a raw host function can do with the run that called it.
+/// What a raw host function ([`crate::Engine::register_raw`]) can do with the run that
+/// called it: call script closures back and observe cancellation.
 pub struct HostContext<'a, 'b> {
     call: &'a mut HostCall<'b>,
     queue: Arc<ReleaseQueue>,
 }
 
 impl HostContext<'_, '_> {
-    /// Calls the script closure `closure` with `args` and returns its result. A failure of
-    /// the closure (its own error, with its frames) is returned as a [`RunError`]; return it
-    /// with `?` (it converts to a [`HostError`]) or handle it.
+    /// Calls the script closure `closure` (a [`Value::Opaque`] Closure the script passed, or
+    /// one a previous call of the same runtime returned) with `args` and returns its
+    /// result. The closure runs with the run's limits: its calls count toward the call
+    /// depth, its fuel points charge the run's fuel.
+    ///
+    /// A failure of the closure (its own error, with its frames) is returned as a
+    /// [`RunError`]. Return it with `?` (it converts to a [`HostError`]) and the script fails
+    /// with the closure's error and call stack, not RT0701; or handle it and return a value,
+    /// and nothing of the failure remains. A value that is not a Closure fails with RT0304,
+    /// a wrong argument count with RT0305.
+    ///
+    /// ```
+    /// use cairn::{Engine, EngineKind, Limits, Value};
+    ///
+    /// let mut engine = Engine::new(EngineKind::Jit);
+    /// // attempt(f, fallback): f(), or fallback if f fails.
+    /// engine.register_raw("attempt", 2, |host, args| {
+    ///     Ok(host.call(&args[0], ()).unwrap_or_else(|_| args[1].clone()))
+    /// });
+    /// // each(xs, f): [f(x) for x in xs], failing as f fails.
+    /// engine.register_raw("each", 2, |host, args| {
+    ///     let Value::List(items) = &args[0] else { return Ok(Value::Unit) };
+    ///     let mut out = Vec::new();
+    ///     for item in items {
+    ///         out.push(host.call(&args[1], (item.clone(),))?);
+    ///     }
+    ///     Ok(Value::List(out))
+    /// });
+    /// let module = engine
+    ///     .compile("cb.cairn", "fn main() = 0
+    /// fn safe(x) = attempt(\\ -> 100 / x, -1)
+    /// fn inverses(xs) = each(xs, \\x -> 100 / x)")
+    ///     .unwrap();
+    /// let mut rt = engine.runtime(Limits::default()).unwrap();
+    /// assert_eq!(rt.call::<i64>(&module, "safe", (0,)).unwrap(), -1);
+    /// assert_eq!(rt.call::<Vec<i64>>(&module, "inverses", (vec![1, 4],)).unwrap(), [100, 25]);
+    /// let error = rt.call::<Vec<i64>>(&module, "inverses", (vec![1, 0],)).unwrap_err();
+    /// assert_eq!(error.code(), "RT0302"); // the closure's own error ...
+    /// assert_eq!(error.stack(), ["in lambda@3:28 at 3:34", "in inverses at 3:19"]); // ... and frames
+    /// ```
     pub fn call(&mut self, closure: &Value, args: impl IntoArgs) -> Result<Value, RunError> {
         let ctx = self.call.context();
         let callee = write_value(ctx, closure, &self.queue)?;
@@ -50,7 +111,9 @@ impl HostContext<'_, '_> {
         value
     }
 
-    /// Whether the run was cancelled (return soon; the script stops at its next fuel point).
+    /// Whether the run was cancelled through its [`crate::CancelHandle`]. A host function
+    /// doing long work should check it and return soon (any value: the script stops with
+    /// RT0503 at its next fuel point).
     pub fn is_cancelled(&mut self) -> bool {
         self.call.is_cancelled()
     }
@@ -140,7 +203,9 @@ fn run_error_failure(error: RunError) -> HostFailure {
 
 /// A Rust function usable as a host function: `Fn(A, B, ...) -> R` with up to six
 /// [`FromValue`] arguments, returning an [`IntoValue`] or `Result<T: IntoValue, HostError>`.
-/// `Marker` only tells the blanket implementations apart.
+/// `Marker` only tells the blanket implementations apart. It is implemented for every such
+/// closure or function; hosts never implement or call it themselves
+/// (see [`crate::Engine::register_fn`]).
 pub trait IntoHostFunction<Marker>: Send + Sync + 'static {
     /// The number of arguments.
     fn arity(&self) -> usize;

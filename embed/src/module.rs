@@ -24,7 +24,30 @@ pub(crate) struct ModuleInner {
     pub hosts: Vec<HostFunction>,
 }
 
-/// A compiled script. Clones share the compiled code.
+/// A compiled script, loaded for one engine ([`crate::Engine::compile`]). Immutable:
+/// clones share the compiled code, and it is `Send + Sync`, so one module serves any number
+/// of [`crate::Runtime`]s on any threads at once (each thread with its own runtime).
+///
+/// ```
+/// use cairn::{Engine, EngineKind, Limits};
+///
+/// let engine = Engine::new(EngineKind::Jit);
+/// let module = engine.compile("sq.cairn", "fn main() = 0\nfn square(x) = x * x").unwrap();
+/// let results: Vec<i64> = std::thread::scope(|scope| {
+///     let workers: Vec<_> = (1..=4)
+///         .map(|n| {
+///             let module = &module;
+///             let engine = &engine;
+///             scope.spawn(move || {
+///                 let mut rt = engine.runtime(Limits::default()).unwrap();
+///                 rt.call::<i64>(module, "square", (n,)).unwrap()
+///             })
+///         })
+///         .collect();
+///     workers.into_iter().map(|w| w.join().unwrap()).collect()
+/// });
+/// assert_eq!(results, [1, 4, 9, 16]);
+/// ```
 #[derive(Clone)]
 pub struct Module {
     pub(crate) inner: Arc<ModuleInner>,
@@ -95,7 +118,17 @@ impl Module {
         &self.inner.file.name
     }
 
-    /// The script's named functions, in source order (lifted lambdas are not listed).
+    /// The script's named functions, in source order: the ones a host can call (lifted
+    /// lambdas are not listed).
+    ///
+    /// ```
+    /// let engine = cairn::Engine::new(cairn::EngineKind::Interpreter);
+    /// let module = engine
+    ///     .compile("f.cairn", "fn main() = 0\nfn inc(x) = x + 1\nfn adder(n) = \\x -> x + n")
+    ///     .unwrap();
+    /// assert_eq!(module.function_names(), ["main", "inc", "adder"]);
+    /// assert_eq!(module.name(), "f.cairn");
+    /// ```
     pub fn function_names(&self) -> Vec<&str> {
         self.inner
             .ir

@@ -10,7 +10,9 @@ use codespan_reporting::term::{self, Chars, Config, termcolor::NoColor};
 
 /// One source file as the renderer sees it: the name shown after `-->` and its text.
 pub struct RenderSource<'a> {
+    /// The file name shown after `-->`.
     pub name: &'a str,
+    /// The whole source text the spans index into.
     pub text: &'a str,
 }
 
@@ -18,9 +20,14 @@ pub struct RenderSource<'a> {
 /// notes printed after the snippet as `= note`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DiagnosticView {
+    /// The stable code, e.g. `E0101` or `RT0302`.
     pub code: String,
+    /// The one-line message.
     pub message: String,
+    /// The primary byte range in [`RenderSource::text`], underlined; `None` renders no
+    /// snippet.
     pub span: Option<Range<usize>>,
+    /// Lines printed after the snippet as `= note` (for runtime errors, the call stack).
     pub notes: Vec<String>,
 }
 
@@ -35,6 +42,30 @@ pub fn line_and_column(source: &RenderSource<'_>, byte_offset: usize) -> (usize,
 }
 
 /// Renders `view` against `source` as plain text (no colour), ending in a newline.
+///
+/// ```
+/// use cairn::render::{DiagnosticView, RenderSource, render_diagnostic};
+///
+/// let source = RenderSource { name: "x.cairn", text: "fn main() = 1 / 0\n" };
+/// let view = DiagnosticView {
+///     code: "RT0302".into(),
+///     message: "division by zero".into(),
+///     span: Some(12..17),
+///     notes: vec!["in main at 1:13".into()],
+/// };
+/// assert_eq!(
+///     render_diagnostic(&source, &view),
+///     "error[RT0302]: division by zero
+///   --> x.cairn:1:13
+///   |
+/// 1 | fn main() = 1 / 0
+///   |             ^^^^^
+///   |
+///   = in main at 1:13
+///
+/// "
+/// );
+/// ```
 pub fn render_diagnostic(source: &RenderSource<'_>, view: &DiagnosticView) -> String {
     let file = SimpleFile::new(source.name, source.text);
     let mut diagnostic = Diagnostic::error()

@@ -17,7 +17,31 @@ use crate::value::{ReleaseQueue, Value, read_value, write_value};
 
 /// A runtime: its own heap (sized by [`Limits`]), call-depth and fuel limits, and a cancel
 /// handle. `Send`, not `Sync`: one thread uses it at a time (SPEC §3); run one per thread for
-/// parallelism.
+/// parallelism. Create it with [`crate::Engine::runtime`]; it runs modules of any engine.
+///
+/// Every call starts afresh: the call depth is 0 and the fuel full (limits are per call),
+/// nothing the previous call printed is kept. After any call, succeeded or failed (out of
+/// fuel, too deep, out of heap, cancelled, a host function failed), the runtime is usable
+/// and its heap holds exactly the blocks of the [`crate::Opaque`] values the host still
+/// holds.
+///
+/// Each call runs on a thread of its own that the runtime starts and joins, with a stack
+/// sized for the call-depth limit: deep recursion is an RT0501 diagnostic, never a stack
+/// overflow of the host. Host functions run on that thread.
+///
+/// ```
+/// use cairn::{Engine, EngineKind, Limits, Value};
+///
+/// let engine = Engine::new(EngineKind::Jit);
+/// let module = engine
+///     .compile("loop.cairn", "fn main() = 0\nfn forever(n) = forever(n + 1)\nfn add(a, b) = a + b")
+///     .unwrap();
+/// let mut rt = engine.runtime(Limits { fuel: Some(10_000), ..Limits::default() }).unwrap();
+/// let error = rt.call::<Value>(&module, "forever", (0,)).unwrap_err();
+/// assert_eq!(error.code(), "RT0502");
+/// assert_eq!(rt.call::<i64>(&module, "add", (2, 3)).unwrap(), 5); // fuel is per call
+/// assert_eq!(rt.blocks_in_use(), 0);
+/// ```
 pub struct Runtime {
     ctx: Box<Context>,
     queue: Arc<ReleaseQueue>,
@@ -67,7 +91,18 @@ impl Runtime {
         R::from_value(value)
     }
 
-    /// [`Runtime::call`] with the arguments as a `Vec<Value>` and the result as a [`Value`].
+    /// [`Runtime::call`] with the arguments as a `Vec<Value>` and the result as a [`Value`]:
+    /// for hosts that build calls at run time.
+    ///
+    /// ```
+    /// use cairn::{Engine, EngineKind, Limits, Value};
+    ///
+    /// let engine = Engine::new(EngineKind::Interpreter);
+    /// let module = engine.compile("j.cairn", "fn main() = 0\nfn join(a, b) = a ++ b").unwrap();
+    /// let mut rt = engine.runtime(Limits::default()).unwrap();
+    /// let args = vec![Value::Text("ab".into()), Value::Text("cd".into())];
+    /// assert_eq!(rt.call_value(&module, "join", args).unwrap(), Value::Text("abcd".into()));
+    /// ```
     pub fn call_value(
         &mut self,
         module: &Module,
@@ -153,12 +188,42 @@ impl Runtime {
     }
 
     /// A handle another thread can use to cancel the running call (RT0503 at the script's
-    /// next function entry or loop back-edge). `Send + Sync + Clone`.
+    /// next function entry or loop back-edge, or within 1,024 items of a runtime loop such
+    /// as `count` or `sum`). `Send + Sync + Clone`; every call returns a handle on the same
+    /// flag.
+    ///
+    /// The flag stays set until a call fails with RT0503, which resets it: a cancel issued
+    /// while no call runs stops the next call at its first fuel point. A host that cancels
+    /// on a timer and sees the call finish anyway can clear it with
+    /// [`CancelHandle::reset`] (after making sure the timer can no longer fire).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cairn::{Engine, EngineKind, Limits, Value};
+    ///
+    /// let engine = Engine::new(EngineKind::Jit);
+    /// let module = engine
+    ///     .compile("spin.cairn", "fn main() = 0\nfn spin(n) = spin(n + 1)")
+    ///     .unwrap();
+    /// let mut rt = engine.runtime(Limits::default()).unwrap();
+    /// let cancel = rt.cancel_handle();
+    /// let watchdog = std::thread::spawn(move || {
+    ///     std::thread::sleep(Duration::from_millis(50));
+    ///     cancel.cancel();
+    /// });
+    /// let error = rt.call::<Value>(&module, "spin", (0,)).unwrap_err();
+    /// watchdog.join().unwrap();
+    /// assert_eq!((error.code(), error.message()), ("RT0503", "execution cancelled"));
+    /// assert!(!rt.cancel_handle().is_cancelled()); // reset by the cancelled call
+    /// assert_eq!(rt.blocks_in_use(), 0);
+    /// ```
     pub fn cancel_handle(&self) -> CancelHandle {
         self.ctx.cancel.clone()
     }
 
-    /// Heap blocks in use: after a call, exactly those of the values the host still holds.
+    /// Heap blocks (64 bytes each) in use: after a call, exactly those of the
+    /// [`crate::Opaque`] values the host still holds (releasing the ones it has dropped
+    /// first). Plain values ([`Value::Int`], [`Value::List`], ...) are copies and hold none.
     pub fn blocks_in_use(&mut self) -> u32 {
         self.release_dropped_values();
         self.ctx.heap.blocks_in_use()
@@ -182,17 +247,47 @@ impl Runtime {
         self.ctx.echo_output = echo;
     }
 
-    /// What the last call printed.
+    /// What the last call printed (with `print`, one line per call of it).
+    ///
+    /// ```
+    /// let engine = cairn::Engine::new(cairn::EngineKind::Interpreter);
+    /// let module = engine.compile("hi.cairn", "fn main() = { print(\"hi\"); print([1]); 7 }").unwrap();
+    /// let mut rt = engine.runtime(cairn::Limits::default()).unwrap();
+    /// assert_eq!(rt.call::<i64>(&module, "main", ()).unwrap(), 7);
+    /// assert_eq!(rt.output(), b"hi\n[1]\n");
+    /// ```
     pub fn output(&self) -> &[u8] {
         &self.ctx.output
     }
 
-    /// Starts recording the refcount trace (SPEC §6) of the following calls.
+    /// Starts recording the refcount trace (SPEC §6) of the following calls: every
+    /// allocation, retain, release, copy-on-write and free, in order. Both engines record
+    /// the same trace for the same calls.
     pub fn start_trace(&mut self) {
         self.ctx.heap.start_trace();
     }
 
-    /// Stops recording and returns the trace recorded since [`Runtime::start_trace`].
+    /// Stops recording and returns the trace recorded since [`Runtime::start_trace`]
+    /// ([`crate::write_trace_json_lines`] writes it as `cairn run --trace` does).
+    ///
+    /// ```
+    /// use cairn::{Engine, EngineKind, Limits};
+    ///
+    /// let mut traces = Vec::new();
+    /// for kind in [EngineKind::Interpreter, EngineKind::Jit] {
+    ///     let engine = Engine::new(kind);
+    ///     let module = engine.compile("t.cairn", "fn main() = len([1, 2] ++ [3])").unwrap();
+    ///     let mut rt = engine.runtime(Limits::default()).unwrap();
+    ///     rt.start_trace();
+    ///     assert_eq!(rt.call::<i64>(&module, "main", ()).unwrap(), 3);
+    ///     traces.push(rt.take_trace());
+    /// }
+    /// assert!(!traces[0].is_empty());
+    /// assert_eq!(traces[0], traces[1]);
+    /// let mut json = Vec::new();
+    /// cairn::write_trace_json_lines(&traces[0], &mut json).unwrap();
+    /// assert!(json.starts_with(b"{\"seq\":0,\"op\":\"malloc\""));
+    /// ```
     pub fn take_trace(&mut self) -> Vec<TraceEvent> {
         self.ctx.heap.take_trace()
     }

@@ -13,23 +13,64 @@ use cairn_runtime::{Context, KindName};
 
 use crate::error::RunError;
 
-/// An owned host-side value. `Map` entries are in ascending key order (the script's order).
+/// An owned host-side value: what [`crate::Runtime::call`] returns and what host functions
+/// receive, independent of any heap except for [`Value::Opaque`].
+///
+/// Most hosts never build a `Value` by hand: [`crate::IntoValue`] and [`crate::FromValue`]
+/// convert Rust types (`i64`, `String`, `Vec<T>`, tuples, `BTreeMap`, ...). A `Value` is the
+/// way to handle a result whose shape you do not know in advance.
+///
+/// `PartialEq` is structural, except that two [`Opaque`] values are equal only when they are
+/// the same script object (as `==` compares them in scripts); `Float`s compare as `f64`.
+/// `Display` prints the canonical form of SPEC §2, as the script's `print` does.
+///
+/// ```
+/// use cairn::{Engine, EngineKind, Limits, Value};
+///
+/// let engine = Engine::new(EngineKind::Interpreter);
+/// let module = engine
+///     .compile("shapes.cairn", "fn main() = #{\"b\": [1, 2.5], \"a\": (true, ())}")
+///     .unwrap();
+/// let mut rt = engine.runtime(Limits::default()).unwrap();
+/// let value: Value = rt.call(&module, "main", ()).unwrap();
+/// assert_eq!(value.to_string(), "#{\"a\": (true, ()), \"b\": [1, 2.5]}");
+/// let Value::Map(entries) = &value else { panic!("a Map") };
+/// assert_eq!(entries[0].0, Value::Text("a".into())); // ascending key order
+/// assert_eq!(entries[1].1, Value::List(vec![Value::Int(1), Value::Float(2.5)]));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
+    /// `()`.
     Unit,
+    /// `true` or `false`.
     Bool(bool),
+    /// A script Int: 48-bit signed, [`crate::INT_MIN`]`..=`[`crate::INT_MAX`]. Passing a
+    /// larger `i64` to a script is an RT0301 error, never a truncation.
     Int(i64),
+    /// A script Float (an `f64`).
     Float(f64),
+    /// A Text (UTF-8).
     Text(String),
+    /// A List, its elements in order.
     List(Vec<Value>),
+    /// A Tuple (`(a,)` has one element; Unit is [`Value::Unit`], not an empty Tuple).
     Tuple(Vec<Value>),
+    /// A Map, its `(key, value)` entries in ascending key order (the script's order). When
+    /// the host builds one, the order and duplicate keys are settled by the script's map
+    /// insertion: later entries win.
     Map(Vec<(Value, Value)>),
     /// A Seq, Closure or Ref of one runtime (see [`Opaque`]).
     Opaque(Opaque),
 }
 
 impl Value {
-    /// The SPEC §7 kind name (`Int`, `List`, `Closure`, ...).
+    /// The SPEC §7 kind name (`Int`, `List`, `Closure`, ...), as diagnostics name kinds.
+    ///
+    /// ```
+    /// use cairn::Value;
+    /// assert_eq!(Value::Int(1).kind_name(), "Int");
+    /// assert_eq!(Value::Tuple(vec![]).kind_name(), "Tuple");
+    /// ```
     pub fn kind_name(&self) -> &'static str {
         match self {
             Value::Unit => "Unit",
@@ -126,9 +167,44 @@ impl Drop for OpaqueInner {
     }
 }
 
-/// A retained Seq, Closure or Ref of one runtime. Clones share one reference; the script
-/// object is released (by its runtime) when the last clone is dropped. Passing it to another
-/// runtime is a [`RunError`], never undefined behaviour.
+/// A retained Seq, Closure or Ref of one runtime: a handle on a script object that has
+/// identity, so it cannot be copied out of the heap as other values are.
+///
+/// - **Lifetime.** The handle keeps the object alive in its runtime's heap (it counts in
+///   [`crate::Runtime::blocks_in_use`]). Clones share one reference; when the last clone is
+///   dropped, the release is queued and applied by the runtime at its next call or
+///   [`crate::Runtime::blocks_in_use`]. Dropping is safe on any thread, and after the
+///   runtime itself is gone.
+/// - **Use.** Pass it back as an argument (a Closure to call, a Ref to read or update, a Seq
+///   to pull from: a Seq is a cursor, so what one call consumes is gone for the next), or
+///   call a Closure from a host function with [`crate::HostContext::call`].
+/// - **One runtime.** Passing it to another runtime is a [`RunError`] (RT0001 `this Ref
+///   belongs to another runtime`), never undefined behaviour.
+///
+/// ```
+/// use cairn::{Engine, EngineKind, Limits, Value};
+///
+/// let engine = Engine::new(EngineKind::Jit);
+/// let module = engine
+///     .compile("counter.cairn", "fn main() = 0
+/// fn counter() = ref(0)
+/// fn bump(r) = { r := !r + 1; !r }")
+///     .unwrap();
+/// let mut rt = engine.runtime(Limits::default()).unwrap();
+/// let counter: Value = rt.call(&module, "counter", ()).unwrap();
+/// let Value::Opaque(handle) = &counter else { panic!("a Ref") };
+/// assert_eq!(handle.kind(), "Ref");
+/// assert_eq!(rt.call::<i64>(&module, "bump", (counter.clone(),)).unwrap(), 1);
+/// assert_eq!(rt.call::<i64>(&module, "bump", (counter.clone(),)).unwrap(), 2);
+/// assert!(rt.blocks_in_use() > 0); // the host still holds the Ref
+///
+/// let mut other = engine.runtime(Limits::default()).unwrap();
+/// let error = other.call::<i64>(&module, "bump", (counter.clone(),)).unwrap_err();
+/// assert_eq!(error.message(), "this Ref belongs to another runtime");
+///
+/// drop(counter);
+/// assert_eq!(rt.blocks_in_use(), 0);
+/// ```
 #[derive(Clone, Debug)]
 pub struct Opaque {
     inner: Arc<OpaqueInner>,
