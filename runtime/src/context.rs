@@ -12,12 +12,17 @@ pub const DEFAULT_HEAP_BLOCKS: u32 = 65_535;
 /// Default call-depth limit (RT0501). Both engines count the same IR calls.
 pub const DEFAULT_MAX_CALL_DEPTH: u64 = 10_000;
 
-/// Resource limits of one runtime (SPEC §8).
+/// Resource limits of one runtime (SPEC §8). The heap limits hold for the runtime's life;
+/// the call depth and fuel are counted afresh for every call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
+    /// The heap's size in 64-byte blocks, `1..=65535` (default 65,535, about 4 MiB). An
+    /// allocation that does not fit fails with RT0401 `heap exhausted`.
     pub heap_blocks: u32,
     /// Soft quota in blocks (RT0402); `None` = the whole heap.
     pub heap_quota: Option<u32>,
+    /// How many calls may be nested (default 10,000): one more is RT0501 `stack overflow`.
+    /// Tail calls do not nest; pulls through sequence stages and host callbacks do.
     pub max_call_depth: u64,
     /// Fuel units; one is charged at every function entry and loop back-edge. `None` = unlimited.
     pub fuel: Option<u64>,
@@ -47,12 +52,16 @@ pub struct ErrorFrame {
 pub struct CancelHandle(Arc<AtomicBool>);
 
 impl CancelHandle {
+    /// Asks the run to stop: it fails with RT0503 at its next fuel point. Safe from any
+    /// thread; the flag stays set until the run (or [`CancelHandle::reset`]) clears it.
     pub fn cancel(&self) {
         self.0.store(true, Ordering::SeqCst);
     }
+    /// Whether a cancel is pending.
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }
+    /// Clears a pending cancel (so that it does not stop the next run).
     pub fn reset(&self) {
         self.0.store(false, Ordering::SeqCst);
     }

@@ -33,10 +33,15 @@ impl RefOp {
 /// One event. `block` is the 32-bit heap address (segment << 16 | index) of a head block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceEvent {
+    /// The event's position in the trace, from 0.
     pub seq: u64,
+    /// What happened to the block.
     pub op: RefOp,
+    /// The head block's heap address.
     pub block: u32,
+    /// The block's reference count before the event.
     pub old: u16,
+    /// The block's reference count after the event.
     pub new: u16,
 }
 
