@@ -35,6 +35,26 @@ pub fn compile_with_abi(
     module: &ir::Module,
     abi_required: (u32, u32),
 ) -> Result<JitProgram, RunFailure> {
+    let mut program = compile_variant(module, abi_required, KindAssumption::EntryOnly)?;
+    program.generic_source = Some(Box::new(module.clone()));
+    Ok(program)
+}
+
+/// Which functions the value-kind analysis treats as called by the host with anything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum KindAssumption {
+    /// Only the entry: code specialized to the kinds the script itself passes. A host call
+    /// of another function with kinds outside those runs on the generic variant instead.
+    EntryOnly,
+    /// Every function (the generic variant).
+    AnyEntry,
+}
+
+pub(crate) fn compile_variant(
+    module: &ir::Module,
+    abi_required: (u32, u32),
+    assumption: KindAssumption,
+) -> Result<JitProgram, RunFailure> {
     cairn_engine_support::check_module(module)?;
     let mut jit = JitContext::new().map_err(internal)?;
     let mut function_ids: Vec<FuncId> = Vec::with_capacity(module.functions.len());
@@ -48,7 +68,23 @@ pub fn compile_with_abi(
         function_ids.push(id);
     }
     // Always inferred here from the module being compiled: kinds are never taken on trust.
-    let value_kinds = cairn_lang::analysis::infer_value_kinds(module);
+    let value_kinds = match assumption {
+        KindAssumption::EntryOnly => cairn_lang::analysis::infer_value_kinds(module),
+        KindAssumption::AnyEntry => cairn_lang::analysis::infer_value_kinds_for_any_entry(module),
+    };
+    let param_kinds = module
+        .functions
+        .iter()
+        .enumerate()
+        .map(|(index, function)| {
+            let kinds = value_kinds.function(ir::FuncId(index as u32));
+            (0..function.params.len())
+                .map(|position| {
+                    kinds.map_or(cairn_lang::analysis::KindSet::ALL, |k| k.param(position))
+                })
+                .collect()
+        })
+        .collect();
     let mut literals = Vec::new();
     let mut inputs = ModuleTranslationInputs {
         ir_module: module,
@@ -110,5 +146,8 @@ pub fn compile_with_abi(
         function_table,
         host_entries: host_entries.into_boxed_slice(),
         param_counts,
+        param_kinds,
+        generic_source: None,
+        generic: std::sync::OnceLock::new(),
     })
 }

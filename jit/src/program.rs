@@ -3,6 +3,10 @@
 //! `call`) runs the ABI handshake first, then the function on a thread whose stack holds
 //! `max_call_depth` compiled frames, so deep recursion ends in RT0501 and never in a crash.
 
+use std::sync::OnceLock;
+
+use cairn_lang::analysis::{KindSet, WordClass};
+use cairn_lang::ir;
 use cairn_runtime::abi::invoke::{ClosureInvoker, FunctionInfo};
 use cairn_runtime::abi::version::runtime_value_abi_handshake;
 use cairn_runtime::{Context, RunFailure, RuntimeError, Value};
@@ -36,6 +40,13 @@ pub struct JitProgram {
     pub(crate) host_entries: Box<[HostEntry]>,
     /// Per function, how many params (words) its host entry reads.
     pub(crate) param_counts: Vec<usize>,
+    /// Per function, the kinds its params were compiled for (the value-kind analysis).
+    pub(crate) param_kinds: Vec<Vec<KindSet>>,
+    /// The IR, kept by a kind-specialized program to compile its generic variant on demand.
+    pub(crate) generic_source: Option<Box<ir::Module>>,
+    /// The same module compiled assuming every function may receive anything: runs host
+    /// calls whose arguments fall outside `param_kinds`. Same IR, same shims, same trace.
+    pub(crate) generic: OnceLock<Result<Box<JitProgram>, RunFailure>>,
 }
 
 impl JitProgram {
@@ -78,6 +89,9 @@ impl JitProgram {
                 frames: Vec::new(),
             });
         }
+        if !self.accepts(function, args) {
+            return self.generic_variant()?.call(ctx, function, args);
+        }
         ctx.begin_run();
         ctx.install_functions(self.function_table.clone());
         ctx.invoker = Some(ClosureInvoker {
@@ -87,6 +101,34 @@ impl JitProgram {
         let outcome = self.run_on_thread(ctx, self.host_entries[function as usize], args);
         ctx.invoker = None;
         outcome
+    }
+
+    /// Whether `args` fall within the kinds function `function` was compiled for.
+    fn accepts(&self, function: u32, args: &[u64]) -> bool {
+        let Some(kinds) = self.param_kinds.get(function as usize) else {
+            return true;
+        };
+        kinds
+            .iter()
+            .zip(args)
+            .all(|(&kinds, &word)| kinds.contains(KindSet::of_word_class(word_class(Value(word)))))
+    }
+
+    /// The generic variant, compiled on first use.
+    fn generic_variant(&self) -> Result<&JitProgram, RunFailure> {
+        let Some(source) = &self.generic_source else {
+            return Err(internal_failure(
+                "a generic program has no generic variant".to_string(),
+            ));
+        };
+        self.generic
+            .get_or_init(|| {
+                crate::compile_variant(source, self.abi_required, crate::KindAssumption::AnyEntry)
+                    .map(Box::new)
+            })
+            .as_ref()
+            .map(|program| &**program)
+            .map_err(Clone::clone)
     }
 
     fn run_on_thread(
@@ -156,6 +198,21 @@ unsafe fn invoke_native(data: *const (), ctx: *mut Context, function: u32, args:
     // SAFETY: `entry` is this program's host entry for `function`, which reads
     // `args.len()` words (the caller's contract); no `&mut Context` is live.
     unsafe { entry(ctx, args.as_ptr()) }
+}
+
+/// The kind class of a value word.
+fn word_class(word: Value) -> WordClass {
+    if word.as_int().is_some() {
+        WordClass::Int
+    } else if word.as_float().is_some() {
+        WordClass::Float
+    } else if word.is_bool() {
+        WordClass::Bool
+    } else if word.is_heap() {
+        WordClass::Heap
+    } else {
+        WordClass::Unit
+    }
 }
 
 fn internal_failure(detail: String) -> RunFailure {

@@ -9,6 +9,17 @@ use std::fmt;
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct KindSet(u8);
 
+/// What a value word is, as far as kinds go (lang knows nothing of the word encoding; an
+/// engine classifies words and asks [`KindSet::of_word_class`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WordClass {
+    Int,
+    Float,
+    Bool,
+    Unit,
+    Heap,
+}
+
 impl KindSet {
     pub const EMPTY: KindSet = KindSet(0);
     pub const INT: KindSet = KindSet(1);
@@ -29,6 +40,17 @@ impl KindSet {
         KindSet::UNIT,
         KindSet::HEAP,
     ];
+
+    /// The single kind of a value word's tag class (`Int`, `Float`, `Bool`, `Unit`, `Heap`).
+    pub fn of_word_class(class: WordClass) -> KindSet {
+        match class {
+            WordClass::Int => KindSet::INT,
+            WordClass::Float => KindSet::FLOAT,
+            WordClass::Bool => KindSet::BOOL,
+            WordClass::Unit => KindSet::UNIT,
+            WordClass::Heap => KindSet::HEAP,
+        }
+    }
 
     pub fn bits(self) -> u8 {
         self.0

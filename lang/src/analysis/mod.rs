@@ -5,5 +5,7 @@ pub mod kind_set;
 pub mod value_kinds;
 mod value_kinds_transfer;
 
-pub use kind_set::KindSet;
-pub use value_kinds::{FunctionKinds, ModuleKinds, infer_value_kinds};
+pub use kind_set::{KindSet, WordClass};
+pub use value_kinds::{
+    FunctionKinds, ModuleKinds, infer_value_kinds, infer_value_kinds_for_any_entry,
+};

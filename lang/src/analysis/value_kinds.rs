@@ -60,8 +60,19 @@ impl ModuleKinds {
     }
 }
 
-/// Runs the inference on `module` (any module: it need not have been verified).
+/// Runs the inference on `module` (any module: it need not have been verified), assuming a
+/// host calls only the entry function (with anything).
 pub fn infer_value_kinds(module: &ir::Module) -> ModuleKinds {
+    infer(module, false)
+}
+
+/// [`infer_value_kinds`] assuming a host may call *every* function with anything (what an
+/// embedder calling functions by name needs).
+pub fn infer_value_kinds_for_any_entry(module: &ir::Module) -> ModuleKinds {
+    infer(module, true)
+}
+
+fn infer(module: &ir::Module, every_function_is_an_entry: bool) -> ModuleKinds {
     let functions = module
         .functions
         .iter()
@@ -76,9 +87,12 @@ pub fn infer_value_kinds(module: &ir::Module) -> ModuleKinds {
         kinds: ModuleKinds { functions },
         changed: false,
     };
-    // The host calls the entry function; whatever it could pass is unknown.
-    if let Some(entry) = solver.kinds.functions.get_mut(module.entry.0 as usize) {
-        entry.params.fill(KindSet::ALL);
+    // The host calls the entry function (or every function); whatever it could pass is
+    // unknown.
+    for (index, function) in solver.kinds.functions.iter_mut().enumerate() {
+        if every_function_is_an_entry || index == module.entry.0 as usize {
+            function.params.fill(KindSet::ALL);
+        }
     }
     loop {
         solver.changed = false;
