@@ -26,6 +26,25 @@
 //! assert_eq!(error.message(), "host function safe_sqrt failed: negative input");
 //! assert_eq!(rt.blocks_in_use(), 0);
 //! ```
+//!
+//! # The pieces
+//!
+//! - [`Engine`]: an [`EngineKind`] plus the host functions scripts may call
+//!   ([`Engine::register_fn`], [`Engine::register_raw`] with a [`HostContext`]); compiles
+//!   scripts and creates runtimes.
+//! - [`Module`]: a compiled script, immutable and `Send + Sync`: compile once, run it in
+//!   many runtimes on many threads.
+//! - [`Runtime`]: one heap with its [`Limits`] and a [`CancelHandle`], used by one thread at
+//!   a time; [`Runtime::call`] calls any named function of a module.
+//! - [`Value`]: an owned copy of a script value, or an [`Opaque`] handle on a Seq, Closure or
+//!   Ref; [`IntoValue`], [`FromValue`] and [`IntoArgs`] convert Rust types.
+//! - [`CompileError`], [`RunError`], [`HostError`]: diagnostics with stable codes, rendered
+//!   exactly as the `cairn` CLI prints them.
+//! - [`capi`]: the C API of `include/cairn.h`.
+//!
+//! The guide is docs/EMBEDDING.md in the repository; runnable examples are in its
+//! `examples/` folder (`cargo run --example embed_basic`, `host_functions`, `sandbox`,
+//! `parallel`).
 
 pub mod capi;
 mod convert;
