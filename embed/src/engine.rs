@@ -140,7 +140,8 @@ impl Engine {
         self.add_host(name, arity, raw_body(function));
     }
 
-    fn add_host(
+    /// Registers a word-level host function body (what the C API registers).
+    pub(crate) fn add_host(
         &mut self,
         name: &str,
         arity: usize,

@@ -11,6 +11,18 @@ use cairn_runtime::abi::host::HostFunction;
 use crate::engine::EngineKind;
 use crate::host_fn::RegisteredHost;
 
+/// Why [`Module::invoke`] did not return a value.
+pub(crate) enum CallFailure<E> {
+    /// The module has no function of that name.
+    NoFunction,
+    /// The function takes `expected` arguments.
+    Arity { expected: usize },
+    /// Building the arguments failed.
+    Args(E),
+    /// The run failed.
+    Run(RunFailure),
+}
+
 pub(crate) enum Program {
     Interpreter(cairn_interp::InterpProgram),
     Jit(Box<cairn_jit::JitProgram>),
@@ -142,6 +154,63 @@ impl Module {
     /// The post-RC IR both engines execute, as `cairn check --ir` prints it.
     pub fn ir_text(&self) -> String {
         cairn_lang::print_module(&self.inner.ir, Some(&self.inner.file))
+    }
+
+    /// Calls function `name` in `ctx` — the one call path of the Rust and the C API. `args`
+    /// builds the owned argument words once the function and the count `argc` are checked
+    /// (on `Err` it has released what it built). Installs the module's host functions, runs the
+    /// engine, releases the words the callee only borrowed, and resets the cancel flag after a
+    /// cancelled call (the runtime is usable again). Returns the owned result word.
+    pub(crate) fn invoke<E>(
+        &self,
+        ctx: &mut cairn_runtime::Context,
+        name: &str,
+        argc: usize,
+        args: impl FnOnce(&mut cairn_runtime::Context) -> Result<Vec<u64>, E>,
+    ) -> Result<cairn_runtime::value::Value, CallFailure<E>> {
+        let Some((index, function)) = self.function(name) else {
+            return Err(CallFailure::NoFunction);
+        };
+        let takes_closure = usize::from(function.takes_closure);
+        let arity = function.params.len() - takes_closure;
+        if arity != argc {
+            return Err(CallFailure::Arity { expected: arity });
+        }
+        let mut words = Vec::with_capacity(function.params.len());
+        if takes_closure == 1 {
+            words.push(cairn_runtime::value::UNIT_WORD);
+        }
+        words.extend(args(ctx).map_err(CallFailure::Args)?);
+        ctx.host_functions = self.inner.hosts.clone();
+        let outcome = match &self.inner.program {
+            Program::Interpreter(program) => program.call(ctx, index, &words),
+            Program::Jit(program) => program.call(ctx, index, &words),
+        };
+        // The callee consumed what it took owned; the host still owns what it lent.
+        for (param, &word) in function.params.iter().zip(&words) {
+            if param.mode == ir::ParamMode::Borrowed {
+                cairn_runtime::abi::shims::release_recording(
+                    ctx,
+                    cairn_runtime::value::Value(word),
+                );
+            }
+        }
+        outcome.map_err(|failure| {
+            if failure.error.code == cairn_runtime::ErrorCode::RT0503 {
+                ctx.cancel.reset();
+            }
+            CallFailure::Run(failure)
+        })
+    }
+
+    /// The error a failed run of this module reports to a host (position, call stack,
+    /// rendering).
+    pub(crate) fn run_error(&self, failure: &RunFailure) -> crate::error::RunError {
+        let source = crate::render::RenderSource {
+            name: &self.inner.file.name,
+            text: &self.inner.file.text,
+        };
+        crate::error::RunError::from_failure(failure, &self.inner.ir, &source)
     }
 
     /// The index of function `name` and its arity as a script sees it.

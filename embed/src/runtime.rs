@@ -11,8 +11,7 @@ use cairn_runtime::{CancelHandle, Context, ErrorCode, Limits};
 
 use crate::convert::{FromValue, IntoArgs};
 use crate::error::RunError;
-use crate::module::{Module, Program};
-use crate::render::RenderSource;
+use crate::module::{CallFailure, Module};
 use crate::value::{ReleaseQueue, Value, read_value, write_value};
 
 /// A runtime: its own heap (sized by [`Limits`]), call-depth and fuel limits, and a cancel
@@ -110,73 +109,39 @@ impl Runtime {
         args: Vec<Value>,
     ) -> Result<Value, RunError> {
         self.release_dropped_values();
-        let Some((index, function)) = module.function(name) else {
-            return Err(RunError::api(
-                "RT0001",
-                format!("`{}` has no function `{name}`", module.name()),
-            ));
-        };
-        let takes_closure = usize::from(function.takes_closure);
-        let arity = function.params.len() - takes_closure;
-        if arity != args.len() {
-            return Err(RunError::api(
-                ErrorCode::RT0305.as_str(),
-                format!(
-                    "arity mismatch: {name} expects {arity} arguments, got {}",
-                    args.len()
-                ),
-            ));
-        }
-        let mut words = Vec::with_capacity(function.params.len());
-        if takes_closure == 1 {
-            words.push(Word::UNIT.bits());
-        }
-        for arg in &args {
-            match write_value(&mut self.ctx, arg, &self.queue) {
-                Ok(word) => words.push(word.bits()),
-                Err(error) => {
-                    self.release_words(&words);
-                    return Err(error);
+        let argc = args.len();
+        let queue = self.queue.clone();
+        let outcome = module.invoke(&mut self.ctx, name, argc, |ctx| {
+            let mut words = Vec::with_capacity(args.len());
+            for arg in &args {
+                match write_value(ctx, arg, &queue) {
+                    Ok(word) => words.push(word.bits()),
+                    Err(error) => {
+                        for &word in &words {
+                            cairn_runtime::abi::shims::release_recording(ctx, Word(word));
+                        }
+                        return Err(error);
+                    }
                 }
             }
-        }
-        self.ctx.host_functions = module.inner.hosts.clone();
-        let outcome = match &module.inner.program {
-            Program::Interpreter(program) => program.call(&mut self.ctx, index, &words),
-            Program::Jit(program) => program.call(&mut self.ctx, index, &words),
-        };
-        // The callee consumed what it took owned; the host still owns what it lent.
-        let borrowed: Vec<u64> = function
-            .params
-            .iter()
-            .zip(&words)
-            .filter(|(param, _)| param.mode == cairn_lang::ir::ParamMode::Borrowed)
-            .map(|(_, &word)| word)
-            .collect();
-        self.release_words(&borrowed);
+            Ok(words)
+        });
         match outcome {
             Ok(word) => {
                 let value = read_value(&mut self.ctx, word, &self.queue);
                 cairn_runtime::abi::shims::release_recording(&mut self.ctx, word);
                 value
             }
-            Err(failure) => {
-                if failure.error.code == ErrorCode::RT0503 {
-                    // Cancellation stops this call; the runtime is usable again.
-                    self.ctx.cancel.reset();
-                }
-                let source = RenderSource {
-                    name: &module.inner.file.name,
-                    text: &module.inner.file.text,
-                };
-                Err(RunError::from_failure(&failure, &module.inner.ir, &source))
-            }
-        }
-    }
-
-    fn release_words(&mut self, words: &[u64]) {
-        for &word in words {
-            cairn_runtime::abi::shims::release_recording(&mut self.ctx, Word(word));
+            Err(CallFailure::NoFunction) => Err(RunError::api(
+                "RT0001",
+                format!("`{}` has no function `{name}`", module.name()),
+            )),
+            Err(CallFailure::Arity { expected }) => Err(RunError::api(
+                ErrorCode::RT0305.as_str(),
+                format!("arity mismatch: {name} expects {expected} arguments, got {argc}"),
+            )),
+            Err(CallFailure::Args(error)) => Err(error),
+            Err(CallFailure::Run(failure)) => Err(module.run_error(&failure)),
         }
     }
 

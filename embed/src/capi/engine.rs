@@ -11,17 +11,14 @@ use cairn_runtime::abi::handles::live_registry::LiveRegistry;
 use cairn_runtime::abi::handles::{
     AiviEffectHandle, AiviErrorHandle, AiviRuntime, AiviValueHandle,
 };
-use cairn_runtime::abi::host::HostFunctionBody;
 
 use super::host::{UserData, c_host_body};
 use super::module::{CairnModule, MODULES};
 use super::{
     CAIRN_ENGINE_INTERPRETER, CAIRN_ENGINE_JIT, c_bytes_arg, c_str_arg, error_handle,
-    free_registered, located_error_handle, misuse, register_box, report, with_registered,
+    free_registered, located_error_handle, register_box, report, with_registered,
 };
 use crate::engine::{Engine, EngineKind};
-use crate::error::HostError;
-use crate::module::Module;
 
 /// `typedef AiviValueHandle (*CairnHostFn)(void *user, AiviRuntime *rt, AiviEffectHandle
 /// effect, const AiviValueHandle *args, size_t nargs);` — a C host function. `args` are
@@ -41,16 +38,8 @@ pub type CairnHostFn = Option<
 /// the last engine or module using the function is freed.
 pub type CairnFreeFn = Option<unsafe extern "C" fn(user: *mut c_void)>;
 
-/// A C host function as the engine keeps it: its name and the word-level body that calls it.
-#[derive(Clone)]
-pub(crate) struct CHost {
-    pub name: String,
-    pub body: Arc<HostFunctionBody>,
-}
-
 struct EngineState {
     engine: Engine,
-    hosts: Vec<CHost>,
 }
 
 /// `typedef struct CairnEngine CairnEngine;` (opaque to C).
@@ -91,7 +80,6 @@ pub extern "C" fn cairn_engine_new(kind: u32) -> *mut CairnEngine {
             CairnEngine {
                 state: Mutex::new(EngineState {
                     engine: Engine::new(kind),
-                    hosts: Vec::new(),
                 }),
             },
         )
@@ -159,19 +147,7 @@ pub unsafe extern "C" fn cairn_engine_register(
         with_engine(engine, |state| {
             let user = Arc::new(UserData::new(user, free_user));
             let body = c_host_body(name.clone(), arity, function, user);
-            // The facade's engine records the name and arity (so compilation resolves calls
-            // and checks their argument count); its body is replaced by the C body when a
-            // module is compiled (`bind_c_hosts`).
-            state.engine.register_raw(&name, arity, |_, _| {
-                Err(HostError::new(
-                    "this C host function is not bound to the module",
-                ))
-            });
-            let host = CHost { name, body };
-            match state.hosts.iter_mut().find(|h| h.name == host.name) {
-                Some(existing) => *existing = host,
-                None => state.hosts.push(host),
-            }
+            state.engine.add_host(&name, arity, body);
         })
     });
     let error = outcome.err().map(error_handle);
@@ -179,25 +155,6 @@ pub unsafe extern "C" fn cairn_engine_register(
     // SAFETY: forwarded from this function's contract.
     unsafe { report(error_out, error) };
     succeeded
-}
-
-/// Replaces the placeholder bodies the facade's engine put in a freshly compiled module by
-/// the C bodies of `hosts` (matched by name).
-fn bind_c_hosts(module: Module, hosts: &[CHost]) -> Result<Module, RuntimeError> {
-    let mut inner = Arc::try_unwrap(module.inner)
-        .map_err(|_| misuse("internal: a freshly compiled module is already shared"))?;
-    for host in &mut inner.hosts {
-        let c_host = hosts.iter().find(|c| c.name == host.name).ok_or_else(|| {
-            misuse(format!(
-                "internal: no C body for host function {}",
-                host.name
-            ))
-        })?;
-        host.body = c_host.body.clone();
-    }
-    Ok(Module {
-        inner: Arc::new(inner),
-    })
 }
 
 /// `CairnModule *cairn_engine_compile(const CairnEngine *engine, const char *name, const char
@@ -222,10 +179,9 @@ pub unsafe extern "C" fn cairn_engine_compile(
         let name = unsafe { c_str_arg("cairn_engine_compile", "name", name) }?;
         // SAFETY: forwarded from this function's contract.
         let source = unsafe { c_bytes_arg("cairn_engine_compile", "source", source, len) }?;
-        let (engine, hosts) =
-            with_engine(engine, |state| (state.engine.clone(), state.hosts.clone()))?;
+        let engine = with_engine(engine, |state| state.engine.clone())?;
         Ok(match engine.compile(name, source) {
-            Ok(module) => Ok(bind_c_hosts(module, &hosts)?),
+            Ok(module) => Ok(module),
             Err(error) => Err(located_error_handle(
                 error.code(),
                 error.message(),

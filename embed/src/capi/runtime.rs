@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 use std::ffi::c_char;
 use std::sync::{Mutex, MutexGuard};
 
-use cairn_lang::ir::ParamMode;
 use cairn_runtime::abi::handles::boundary::{catch_abi_panic, catch_abi_panic_or};
 use cairn_runtime::abi::handles::live_registry::LiveRegistry;
 use cairn_runtime::abi::handles::runtime_lifecycle::{
@@ -23,15 +22,13 @@ use cairn_runtime::abi::handles::value::checked_value;
 use cairn_runtime::abi::handles::{AiviErrorHandle, AiviRuntime, AiviValueHandle};
 use cairn_runtime::abi::shims::release_recording;
 use cairn_runtime::value::Value as Word;
-use cairn_runtime::{CancelHandle, Context, ErrorCode, ErrorLocation, Limits, RuntimeError};
+use cairn_runtime::{CancelHandle, Context, ErrorLocation, Limits, RuntimeError};
 
 use super::module::module_of;
 use super::{
     c_str_arg, free_registered, located_error_handle, misuse, register_box, report, with_registered,
 };
-use crate::error::RunError;
-use crate::module::{Module, Program};
-use crate::render::RenderSource;
+use crate::module::{CallFailure, Module};
 use crate::runtime::Runtime;
 
 /// `CairnLimits`: the limits of a new runtime (SPEC §8). A field of 0 takes its default.
@@ -299,71 +296,44 @@ fn call_words(
     handles: &[AiviValueHandle],
 ) -> Result<AiviValueHandle, (RuntimeError, ErrorLocation)> {
     let unlocated = |error| (error, ErrorLocation::UNKNOWN);
-    let Some((index, function)) = module.function(name) else {
-        return Err(unlocated(misuse(format!(
-            "`{}` has no function `{name}`",
-            module.name()
-        ))));
-    };
-    let takes_closure = usize::from(function.takes_closure);
-    let arity = function.params.len() - takes_closure;
-    if arity != handles.len() {
-        return Err(unlocated(RuntimeError::arity_mismatch(
-            name,
-            arity,
-            handles.len(),
-        )));
-    }
-    // Validate every argument before retaining any.
-    let mut values = Vec::with_capacity(handles.len());
-    for (position, &handle) in handles.iter().enumerate() {
-        if handle.is_null() {
-            return Err(unlocated(RuntimeError::invalid_reference(&format!(
-                "cairn_call: argument {position} is a NULL value handle"
-            ))));
+    let outcome = module.invoke(context, name, handles.len(), |context| {
+        // Validate every argument before retaining any; the callee owns its words (the host's
+        // handles stay the host's).
+        let mut values = Vec::with_capacity(handles.len());
+        for (position, &handle) in handles.iter().enumerate() {
+            if handle.is_null() {
+                return Err(RuntimeError::invalid_reference(&format!(
+                    "cairn_call: argument {position} is a NULL value handle"
+                )));
+            }
+            values.push(checked_value(&context.heap, handle)?);
         }
-        values.push(checked_value(&context.heap, handle).map_err(unlocated)?);
-    }
-    // The callee owns its words (the host's handles stay the host's).
-    let mut words = Vec::with_capacity(function.params.len());
-    if takes_closure == 1 {
-        words.push(Word::UNIT.bits());
-    }
-    for value in values {
-        match cairn_runtime::objects::retain(&mut context.heap, value) {
-            Ok(word) => words.push(word.bits()),
-            Err(error) => {
-                release_words(context, &words);
-                return Err(unlocated(error));
+        let mut words = Vec::with_capacity(values.len());
+        for value in values {
+            match cairn_runtime::objects::retain(&mut context.heap, value) {
+                Ok(word) => words.push(word.bits()),
+                Err(error) => {
+                    release_words(context, &words);
+                    return Err(error);
+                }
             }
         }
-    }
-    context.host_functions = module.inner.hosts.clone();
-    let outcome = match &module.inner.program {
-        Program::Interpreter(program) => program.call(context, index, &words),
-        Program::Jit(program) => program.call(context, index, &words),
-    };
-    // The callee consumed what it took owned; what it borrowed is released here.
-    let borrowed: Vec<u64> = function
-        .params
-        .iter()
-        .zip(&words)
-        .filter(|(param, _)| param.mode == ParamMode::Borrowed)
-        .map(|(_, &word)| word)
-        .collect();
-    release_words(context, &borrowed);
+        Ok(words)
+    });
     match outcome {
         Ok(word) => Ok(AiviValueHandle::from_word(word.bits())),
-        Err(failure) => {
-            if failure.error.code == ErrorCode::RT0503 {
-                // Cancellation stops this call; the runtime is usable again.
-                context.cancel.reset();
-            }
-            let source = RenderSource {
-                name: &module.inner.file.name,
-                text: &module.inner.file.text,
-            };
-            let located = RunError::from_failure(&failure, &module.inner.ir, &source);
+        Err(CallFailure::NoFunction) => Err(unlocated(misuse(format!(
+            "`{}` has no function `{name}`",
+            module.name()
+        )))),
+        Err(CallFailure::Arity { expected }) => Err(unlocated(RuntimeError::arity_mismatch(
+            name,
+            expected,
+            handles.len(),
+        ))),
+        Err(CallFailure::Args(error)) => Err(unlocated(error)),
+        Err(CallFailure::Run(failure)) => {
+            let located = module.run_error(&failure);
             let location = ErrorLocation {
                 line: u32::try_from(located.line()).unwrap_or(u32::MAX),
                 column: u32::try_from(located.column()).unwrap_or(u32::MAX),
