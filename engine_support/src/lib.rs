@@ -9,6 +9,33 @@ use cairn_lang::ir::{BinaryOp, Builtin, Module, OpKind, UnaryOp};
 use cairn_runtime::abi::invoke::FunctionInfo;
 use cairn_runtime::{ErrorFrame, RunFailure, RuntimeError, Shim};
 
+/// Runs `run` with at least `bytes` of stack: on the current thread when enough is left,
+/// else on a fresh stack segment switched to on this thread (no thread is started; a run
+/// enters compiled code and the interpreter's nested executors on it). `Err` when the stack
+/// cannot be allocated (a depth limit too large for this host).
+pub fn with_stack<R>(bytes: usize, run: impl FnOnce() -> R) -> Result<R, String> {
+    if stacker::remaining_stack().is_some_and(|left| left >= bytes) {
+        return Ok(run());
+    }
+    // A huge request (a depth limit of millions) is tried first, so that a host that cannot
+    // map it gets an error instead of a panic deep in the stack switch.
+    if bytes > 1 << 30 {
+        memmap2::MmapOptions::new()
+            .len(bytes)
+            .map_anon()
+            .map_err(|e| format!("cannot map {bytes} bytes of stack: {e}"))?;
+    }
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| stacker::grow(bytes, run))).map_err(
+        |panic| {
+            panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "cannot allocate the run's stack".to_string())
+        },
+    )
+}
+
 /// The shim a builtin lowers to: lang's [`Builtin::shim_symbol`] looked up in the runtime's
 /// shim list. Every builtin has one (checked by this crate's tests).
 pub fn builtin_shim(builtin: Builtin) -> Shim {

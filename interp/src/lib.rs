@@ -37,7 +37,7 @@ pub fn load(module: &ir::Module) -> Result<InterpProgram, RunFailure> {
     translate::translate_module(module)
 }
 
-/// Stack reserved for the run thread beyond the per-frame budget (shims, release worklists,
+/// Stack reserved for a run beyond the per-frame budget (shims, release worklists,
 /// printing).
 const BASE_STACK_BYTES: u64 = 64 * 1024 * 1024;
 /// Rust stack budgeted per language call depth: language calls never recurse on the Rust
@@ -91,17 +91,17 @@ impl InterpProgram {
     pub fn run_main_observed(
         &self,
         ctx: &mut Context,
-        observer: &mut (impl ExecutionObserver + Send),
+        observer: &mut impl ExecutionObserver,
     ) -> Result<Value, RunFailure> {
         self.run_with(ctx, |executor, entry| executor.run(entry, &[], observer))
     }
 
     /// Begins the run (function table and closure invoker installed), executes `main` with
-    /// `execute` on a thread with stack for the depth limit, and maps the outcome.
+    /// `execute` on a stack sized for the depth limit, and maps the outcome.
     fn run_with(
         &self,
         ctx: &mut Context,
-        execute: impl FnOnce(&mut execute::Executor<'_>, u32) -> Result<u64, execute::Failed> + Send,
+        execute: impl FnOnce(&mut execute::Executor<'_>, u32) -> Result<u64, execute::Failed>,
     ) -> Result<Value, RunFailure> {
         ctx.begin_run();
         ctx.install_functions(self.function_table.clone());
@@ -115,29 +115,18 @@ impl InterpProgram {
                 .saturating_mul(STACK_BYTES_PER_DEPTH),
         );
         let outcome = match usize::try_from(stack_bytes) {
-            Ok(stack_bytes) => std::thread::scope(|scope| {
-                let context: &mut Context = ctx;
-                let runner = std::thread::Builder::new()
-                    .name("cairn-interp-run".into())
-                    .stack_size(stack_bytes)
-                    .spawn_scoped(scope, move || {
-                        let ctx_pointer = context.as_ptr();
-                        // SAFETY: `ctx_pointer` comes from `Context::as_ptr` on the `&mut
-                        // Context` this thread holds for the whole run and does not touch
-                        // until the executor is done; the executor only lends an observer
-                        // shared references to it between shim calls.
-                        let mut executor = unsafe { execute::Executor::new(self, ctx_pointer) };
-                        execute(&mut executor, self.entry)
-                    });
-                match runner {
-                    Ok(handle) => handle
-                        .join()
-                        .map_err(|_| "the run thread panicked".to_string()),
-                    Err(error) => Err(format!(
-                        "cannot start the interpreter's run thread with {stack_bytes} bytes of stack: {error}"
-                    )),
-                }
-            }),
+            Ok(stack_bytes) => {
+                let ctx_pointer = ctx.as_ptr();
+                cairn_engine_support::with_stack(stack_bytes, || {
+                    // SAFETY: `ctx_pointer` comes from `Context::as_ptr` on the `&mut Context`
+                    // this function holds for the whole run and does not touch until the
+                    // executor is done; the executor only lends an observer shared references
+                    // to it between shim calls.
+                    let mut executor = unsafe { execute::Executor::new(self, ctx_pointer) };
+                    execute(&mut executor, self.entry)
+                })
+                .map_err(|e| format!("cannot run with {stack_bytes} bytes of stack: {e}"))
+            }
             Err(_) => {
                 Err("the call depth limit needs more stack than this host can address".into())
             }

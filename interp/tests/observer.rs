@@ -48,7 +48,7 @@ impl ExecutionObserver for Recorder {
 /// returns the outcome and the trace, and checks the heap is left as it was found.
 fn run_traced(
     module: &Module,
-    observer: &mut (impl ExecutionObserver + Send),
+    observer: &mut impl ExecutionObserver,
 ) -> (Result<Value, RunFailure>, Vec<TraceEvent>) {
     let program = cairn_interp::load(module).expect("module loads");
     let mut ctx = context(small_limits());

@@ -1,6 +1,6 @@
 //! A compiled program: the finalized native code, the text literals it points at, and the
 //! Value ABI version it was generated against. Loading it into a runtime (`run_main`,
-//! `call`) runs the ABI handshake first, then the function on a thread whose stack holds
+//! `call`) runs the ABI handshake first, then the function on a stack (`with_stack`) that holds
 //! `max_call_depth` compiled frames, so deep recursion ends in RT0501 and never in a crash.
 
 use std::sync::OnceLock;
@@ -98,7 +98,7 @@ impl JitProgram {
             data: &self.host_entries as *const Box<[HostEntry]> as *const (),
             invoke: invoke_native,
         });
-        let outcome = self.run_on_thread(ctx, self.host_entries[function as usize], args);
+        let outcome = self.run_on_stack(ctx, self.host_entries[function as usize], args);
         ctx.invoker = None;
         outcome
     }
@@ -131,7 +131,7 @@ impl JitProgram {
             .map_err(Clone::clone)
     }
 
-    fn run_on_thread(
+    fn run_on_stack(
         &self,
         ctx: &mut Context,
         entry: HostEntry,
@@ -146,26 +146,17 @@ impl JitProgram {
             ))
         })?;
         let depth_limit = ctx.limits.max_call_depth;
-        let word = std::thread::scope(|scope| {
-            let runner = std::thread::Builder::new()
-                .name("cairn-jit-run".into())
-                .stack_size(stack_bytes)
-                .spawn_scoped(scope, || {
-                    // SAFETY: `entry` is a host entry of this program's code, which stays
-                    // mapped while `self` is borrowed; it reads exactly `args.len()` words
-                    // (checked by `call`); the context pointer is the caller's exclusive
-                    // `&mut Context` for the run.
-                    unsafe { entry(ctx.as_ptr(), args.as_ptr()) }
-                })
-                .map_err(|e| {
-                    internal_failure(format!(
-                        "cannot start the JIT run thread with {stack_bytes} bytes of stack \
-                         (call depth limit {depth_limit}): {e}"
-                    ))
-                })?;
-            runner
-                .join()
-                .map_err(|_| internal_failure("the run thread panicked".to_string()))
+        let ctx_pointer = ctx.as_ptr();
+        let word = cairn_engine_support::with_stack(stack_bytes, || {
+            // SAFETY: `entry` is a host entry of this program's code, which stays mapped while
+            // `self` is borrowed; it reads exactly `args.len()` words (checked by `call`); the
+            // context pointer is the caller's exclusive `&mut Context` for the run.
+            unsafe { entry(ctx_pointer, args.as_ptr()) }
+        })
+        .map_err(|e| {
+            internal_failure(format!(
+                "cannot run with {stack_bytes} bytes of stack (call depth limit {depth_limit}): {e}"
+            ))
         })?;
         if word == 0 {
             Err(ctx.take_failure())
