@@ -23,9 +23,9 @@
  * carry a source position: aivi_error_line / aivi_error_column.
  *
  * THREADS. Engines, modules and cancel handles may be used from any thread. A runtime is
- * used by one thread at a time. Host functions run on the runtime's run thread (each call
- * runs on a thread sized for the call-depth limit) while cairn_call waits, and may run
- * concurrently in several runtimes: make them (and their user data) thread-safe.
+ * used by one thread at a time. A call runs on the calling thread (on a stack segment sized
+ * for the call-depth limit when the thread's own is too small), and so do its host functions;
+ * they may run concurrently in several runtimes: make them (and their user data) thread-safe.
  *
  * Checked against the Rust sources by embed/tests/c_api.rs.
  */

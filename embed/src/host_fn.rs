@@ -20,7 +20,7 @@ use crate::value::{ReleaseQueue, Value, read_value, write_value};
 ///
 /// The host call one level too deep fails with RT0701 `host function {name} failed: host
 /// functions nested more than 64 deep`; each level above passes that error on if it uses
-/// `?`. The bound keeps the Rust stack of the run thread safe whatever the script does.
+/// `?`. The bound keeps the Rust stack of the run safe whatever the script does.
 ///
 /// ```
 /// use cairn::{Engine, EngineKind, Limits, MAX_HOST_NESTING};

@@ -20,8 +20,8 @@
 //!
 //! **Threading.** Engines, modules and cancel handles are thread-safe (every use checks the
 //! pointer against a registry under its lock). A runtime is used by one thread at a time
-//! (SPEC §3); a script's host functions run on the runtime's run thread (the engines run
-//! each call on a thread sized for the call-depth limit) while `cairn_call` waits.
+//! (SPEC §3); a call and its host functions run on the calling thread (the engines switch to
+//! a stack segment sized for the call-depth limit when the thread's own is too small).
 //!
 //! Files: `engine.rs` (engines, registration, compilation), `host.rs` (the C host-function
 //! body, closure callbacks, `cairn_effect_fail`), `module.rs`, `runtime.rs` (runtimes, calls,
