@@ -11,12 +11,18 @@
 //!   iteration, so criterion reports host calls per second; time per host call is the
 //!   iteration time divided by [`HOST_CALLS`] (it includes the loop's own step).
 //!
+//! A Cairn run needs a stack sized for its call-depth limit (64 MiB plus the limit's frames:
+//! about 74 MiB on the JIT, 103 MiB on the interpreter with default limits); on a thread with
+//! less left, every call maps a fresh stack segment for the run and unmaps it after. The
+//! `big-stack thread` variants of the host -> script group make the same calls from a thread
+//! with [`BIG_STACK_BYTES`] of stack, where no segment is needed, to show that cost apart.
+//!
 //! Every setup checks its result once before timing; compilation happens outside the timing.
 //! Measurement times are short (the whole run takes about a minute); pass criterion's
 //! `--measurement-time` for longer runs.
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use cairn::{Engine, EngineKind, Limits, Module, Runtime};
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
@@ -26,6 +32,10 @@ const HOST_CALLS: i64 = 10_000;
 
 /// What `drive` returns: the sum of `0..HOST_CALLS`.
 const DRIVE_RESULT: i64 = HOST_CALLS * (HOST_CALLS - 1) / 2;
+
+/// Stack of the thread the `big-stack thread` variants call from: more than a run with
+/// default limits asks for on either engine.
+const BIG_STACK_BYTES: usize = 256 << 20;
 
 const CAIRN_SOURCE: &str = "\
 fn add(a, b) = a + b
@@ -80,6 +90,26 @@ const CAIRN_ENGINES: [(&str, EngineKind); 2] = [
     ("cairn jit", EngineKind::Jit),
 ];
 
+/// Runs `call` `iters` times on a new thread with [`BIG_STACK_BYTES`] of stack and returns the
+/// time the calls took (the thread's start is not timed).
+fn time_on_big_stack(iters: u64, mut call: impl FnMut() + Send) -> Duration {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("big-stack host".into())
+            .stack_size(BIG_STACK_BYTES)
+            .spawn_scoped(scope, move || {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    call();
+                }
+                start.elapsed()
+            })
+            .expect("start the big-stack thread")
+            .join()
+            .expect("the big-stack thread panicked")
+    })
+}
+
 fn lua_setup() -> mlua::Lua {
     let lua = mlua::Lua::new();
     let host_add = lua
@@ -116,6 +146,16 @@ fn host_to_script(c: &mut Criterion) {
             b.iter(|| {
                 rt.call::<i64>(&module, black_box("add"), (black_box(1), black_box(2)))
                     .unwrap()
+            })
+        });
+        group.bench_function(format!("{label} (big-stack thread)"), |b| {
+            b.iter_custom(|iters| {
+                time_on_big_stack(iters, || {
+                    black_box(
+                        rt.call::<i64>(&module, black_box("add"), (black_box(1), black_box(2)))
+                            .unwrap(),
+                    );
+                })
             })
         });
         assert_eq!(rt.blocks_in_use(), 0);
