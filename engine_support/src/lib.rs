@@ -9,10 +9,37 @@ use cairn_lang::ir::{BinaryOp, Builtin, Module, OpKind, UnaryOp};
 use cairn_runtime::abi::invoke::FunctionInfo;
 use cairn_runtime::{ErrorFrame, RunFailure, RuntimeError, Shim};
 
+/// Stack a run gets beyond its per-level budget (shims, release worklists, printing).
+pub const RUN_STACK_BASE_BYTES: u64 = 64 * 1024 * 1024;
+/// Rust stack per call-depth level for what runs between language frames (shims, sequence
+/// pulls, closure invocations, nested interpreter executors).
+pub const RUN_STACK_BYTES_PER_LEVEL: u64 = 4 * 1024;
+
+/// Runs `run` on a stack sized for `max_call_depth` levels of `frame_bytes` (the engine's
+/// own frame) plus [`RUN_STACK_BYTES_PER_LEVEL`]: on the current thread when enough is left,
+/// else on a fresh stack segment switched to on this thread (no thread is started). `Err`
+/// (the same text on both engines) when the host cannot map that much stack.
+pub fn with_run_stack<R>(
+    max_call_depth: u64,
+    frame_bytes: u64,
+    run: impl FnOnce() -> R,
+) -> Result<R, String> {
+    let bytes = RUN_STACK_BASE_BYTES.saturating_add(
+        max_call_depth.saturating_mul(frame_bytes.saturating_add(RUN_STACK_BYTES_PER_LEVEL)),
+    );
+    let refusal = |detail: &dyn std::fmt::Display| {
+        format!(
+            "the call depth limit {max_call_depth} needs more stack than this host can map ({detail})"
+        )
+    };
+    let bytes = usize::try_from(bytes).map_err(|e| refusal(&e))?;
+    with_stack(bytes, run).map_err(|e| refusal(&e))
+}
+
 /// Runs `run` with at least `bytes` of stack: on the current thread when enough is left,
 /// else on a fresh stack segment switched to on this thread (no thread is started; a run
 /// enters compiled code and the interpreter's nested executors on it). `Err` when the stack
-/// cannot be allocated (a depth limit too large for this host).
+/// cannot be allocated.
 pub fn with_stack<R>(bytes: usize, run: impl FnOnce() -> R) -> Result<R, String> {
     if stacker::remaining_stack().is_some_and(|left| left >= bytes) {
         return Ok(run());
@@ -23,7 +50,7 @@ pub fn with_stack<R>(bytes: usize, run: impl FnOnce() -> R) -> Result<R, String>
         memmap2::MmapOptions::new()
             .len(bytes)
             .map_anon()
-            .map_err(|e| format!("cannot map {bytes} bytes of stack: {e}"))?;
+            .map_err(|e| e.to_string())?;
     }
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| stacker::grow(bytes, run))).map_err(
         |panic| {

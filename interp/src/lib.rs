@@ -37,14 +37,6 @@ pub fn load(module: &ir::Module) -> Result<InterpProgram, RunFailure> {
     translate::translate_module(module)
 }
 
-/// Stack reserved for a run beyond the per-frame budget (shims, release worklists,
-/// printing).
-const BASE_STACK_BYTES: u64 = 64 * 1024 * 1024;
-/// Rust stack budgeted per language call depth: language calls never recurse on the Rust
-/// stack, but a closure called back by a sequence shim (`map`, `fold`, a generator thunk)
-/// runs in a nested executor, so nesting is bounded by the call-depth limit.
-const STACK_BYTES_PER_DEPTH: u64 = 4 * 1024;
-
 impl InterpProgram {
     /// Runs the entry function with no arguments. Ok = owned result word (the caller prints
     /// and releases it). Resets per-run context state first (`ctx.begin_run()`).
@@ -109,28 +101,14 @@ impl InterpProgram {
             data: self as *const InterpProgram as *const (),
             invoke: invoke_closure,
         });
-        let stack_bytes = BASE_STACK_BYTES.saturating_add(
-            ctx.limits
-                .max_call_depth
-                .saturating_mul(STACK_BYTES_PER_DEPTH),
-        );
-        let outcome = match usize::try_from(stack_bytes) {
-            Ok(stack_bytes) => {
-                let ctx_pointer = ctx.as_ptr();
-                cairn_engine_support::with_stack(stack_bytes, || {
-                    // SAFETY: `ctx_pointer` comes from `Context::as_ptr` on the `&mut Context`
-                    // this function holds for the whole run and does not touch until the
-                    // executor is done; the executor only lends an observer shared references
-                    // to it between shim calls.
-                    let mut executor = unsafe { execute::Executor::new(self, ctx_pointer) };
-                    execute(&mut executor, self.entry)
-                })
-                .map_err(|e| format!("cannot run with {stack_bytes} bytes of stack: {e}"))
-            }
-            Err(_) => {
-                Err("the call depth limit needs more stack than this host can address".into())
-            }
-        };
+        let ctx_pointer = ctx.as_ptr();
+        let outcome = cairn_engine_support::with_run_stack(ctx.limits.max_call_depth, 0, || {
+            // SAFETY: `ctx_pointer` comes from `Context::as_ptr` on the `&mut Context` this
+            // function holds for the whole run and does not touch until the executor is done;
+            // the executor only lends an observer shared references to it between shim calls.
+            let mut executor = unsafe { execute::Executor::new(self, ctx_pointer) };
+            execute(&mut executor, self.entry)
+        });
         ctx.invoker = None;
         match outcome {
             Ok(Ok(word)) => Ok(Value(word)),

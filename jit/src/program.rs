@@ -17,8 +17,6 @@ use crate::context::JitContext;
 /// from `args` (0 = failure, error parked).
 pub(crate) type HostEntry = unsafe extern "C" fn(*mut Context, *const u64) -> u64;
 
-/// Stack reserved for the host side of a run (shims, `rt_release` worklists, printing).
-const BASE_STACK_BYTES: u64 = 64 * 1024 * 1024;
 /// The least stack budgeted per compiled frame (spills, saved registers, return address).
 pub(crate) const MIN_FRAME_BYTES: u64 = 1024;
 
@@ -137,27 +135,19 @@ impl JitProgram {
         entry: HostEntry,
         args: &[u64],
     ) -> Result<Value, RunFailure> {
-        let stack_bytes = BASE_STACK_BYTES
-            .saturating_add(ctx.limits.max_call_depth.saturating_mul(self.frame_bytes));
-        let stack_bytes = usize::try_from(stack_bytes).map_err(|_| {
-            internal_failure(format!(
-                "call depth limit {} needs more stack than this host can address",
-                ctx.limits.max_call_depth
-            ))
-        })?;
-        let depth_limit = ctx.limits.max_call_depth;
         let ctx_pointer = ctx.as_ptr();
-        let word = cairn_engine_support::with_stack(stack_bytes, || {
-            // SAFETY: `entry` is a host entry of this program's code, which stays mapped while
-            // `self` is borrowed; it reads exactly `args.len()` words (checked by `call`); the
-            // context pointer is the caller's exclusive `&mut Context` for the run.
-            unsafe { entry(ctx_pointer, args.as_ptr()) }
-        })
-        .map_err(|e| {
-            internal_failure(format!(
-                "cannot run with {stack_bytes} bytes of stack (call depth limit {depth_limit}): {e}"
-            ))
-        })?;
+        let word = cairn_engine_support::with_run_stack(
+            ctx.limits.max_call_depth,
+            self.frame_bytes,
+            || {
+                // SAFETY: `entry` is a host entry of this program's code, which stays mapped
+                // while `self` is borrowed; it reads exactly `args.len()` words (checked by
+                // `call`); the context pointer is the caller's exclusive `&mut Context` for the
+                // run.
+                unsafe { entry(ctx_pointer, args.as_ptr()) }
+            },
+        )
+        .map_err(internal_failure)?;
         if word == 0 {
             Err(ctx.take_failure())
         } else {

@@ -22,6 +22,9 @@ pub(crate) fn functions_used_as_values(
     for function in &program.functions {
         visit_expr(&function.body, table, &mut found);
     }
+    // The entry keeps its signature (a host calls it with no arguments); used as a value it
+    // goes through a wrapper instead.
+    found.remove(&table.main);
     found
 }
 
@@ -103,6 +106,8 @@ fn visit_items(items: &[Item], table: &FunctionTable, found: &mut BTreeSet<FuncI
 /// What a wrapper function calls.
 #[derive(Clone, Copy)]
 enum Wrapped {
+    /// A named function that does not take the closure itself (the entry).
+    Function(FuncId),
     Builtin(Builtin),
     Concat,
     Host(u32),
@@ -115,6 +120,21 @@ impl FunctionLowerer<'_, '_> {
         let bound: Vec<String> = names.iter().map(|n| n.to_string()).collect();
         let free = free_names_of_expr(body, &bound);
         let name = format!("lambda@{}", self.module.position(span));
+        for (index, param) in params.iter().enumerate() {
+            if params[..index]
+                .iter()
+                .any(|earlier| earlier.text == param.text)
+            {
+                self.module.errors.push(crate::diagnostic::Diagnostic::new(
+                    crate::diagnostic::DUPLICATE_DEFINITION,
+                    format!(
+                        "duplicate definition: parameter `{}` of `{name}` is already defined",
+                        param.text
+                    ),
+                    param.span,
+                ));
+            }
+        }
         self.lift(name, span, &names, &free, false, |child| child.tail(body))
     }
 
@@ -163,7 +183,8 @@ impl FunctionLowerer<'_, '_> {
     /// A function or builtin named as a value: a closure of no captures.
     pub(crate) fn function_value(&mut self, name: &str, callee: Callee, span: Span) -> Var {
         let function = match callee {
-            Callee::Function(id) => id,
+            Callee::Function(id) if self.module.value_functions.contains(&id) => id,
+            Callee::Function(id) => self.builtin_wrapper(name, Wrapped::Function(id), span),
             Callee::Builtin(builtin) => self.builtin_wrapper(name, Wrapped::Builtin(builtin), span),
             Callee::Concat => self.builtin_wrapper(name, Wrapped::Concat, span),
             Callee::Host(host) => self.builtin_wrapper(name, Wrapped::Host(host), span),
@@ -182,6 +203,7 @@ impl FunctionLowerer<'_, '_> {
             return id;
         }
         let arity = match wrapped {
+            Wrapped::Function(id) => self.module.table.entry(id).arity,
             Wrapped::Builtin(builtin) => builtin.arity(),
             Wrapped::Concat => 2,
             Wrapped::Host(host) => self.module.table.hosts[host as usize].arity,
@@ -196,6 +218,11 @@ impl FunctionLowerer<'_, '_> {
             .map(|p| child.scope.lookup(p).expect("params are bound"))
             .collect();
         let value = match wrapped {
+            Wrapped::Function(function) => child.builder.emit_value(span, |dst| OpKind::Call {
+                dst,
+                function,
+                args,
+            }),
             Wrapped::Builtin(builtin) => child.builtin(builtin, args, span),
             Wrapped::Concat => child.builder.emit_value(span, |dst| OpKind::Binary {
                 dst,

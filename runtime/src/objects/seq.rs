@@ -198,7 +198,26 @@ pub fn new_cursor(heap: &mut Heap, tag: Tag, state: &[Value]) -> Result<Value, R
     let mut words = Vec::with_capacity(SEQ_SLOTS);
     words.push(tag.word());
     words.extend_from_slice(&state_of(state));
-    slots_from_values(heap, Kind::Seq, words)
+    let cursor = slots_from_values(heap, Kind::Seq, words)?;
+    if may_store_produced_values(tag)
+        && let Some(address) = cursor.heap_address()
+    {
+        super::header::add_object_flags(heap, address.index, super::header::FLAG_CONTAINS_REF);
+    }
+    Ok(cursor)
+}
+
+/// Cursors that keep values a closure produced while they are pulled (an accumulator, a
+/// generator's pending rest or current sub-sequence). Any closure can make a fresh Ref, so
+/// such a cursor counts as containing a Ref from the start: a Ref may never hold it (RT0403),
+/// and neither may a container or a stage built over it (they inherit the flag when built).
+/// Flags never need to change later, so no holder's flag goes stale, and no Ref can come to
+/// hold itself through a sequence.
+fn may_store_produced_values(tag: Tag) -> bool {
+    matches!(
+        tag,
+        Tag::Scan | Tag::Cons | Tag::FlatMap | Tag::Defer | Tag::Append
+    )
 }
 
 /// RT0303 unless `value` is a Seq, List, Map or Text (a live one: RT0404 otherwise).
