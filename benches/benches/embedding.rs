@@ -11,9 +11,9 @@
 //!   iteration, so criterion reports host calls per second; time per host call is the
 //!   iteration time divided by [`HOST_CALLS`] (it includes the loop's own step).
 //!
-//! A Cairn run needs a stack sized for its call-depth limit (64 MiB plus the limit's frames:
-//! about 74 MiB on the JIT, 103 MiB on the interpreter with default limits); on a thread with
-//! less left, every call maps a fresh stack segment for the run and unmaps it after. The
+//! A Cairn run needs a stack sized for its call-depth limit (64 MiB plus a budget per level:
+//! over 100 MiB on either engine with default limits); on a thread with less left, every call
+//! maps a fresh stack segment for the run and unmaps it after. The
 //! `big-stack thread` variants of the host -> script group make the same calls from a thread
 //! with [`BIG_STACK_BYTES`] of stack, where no segment is needed, to show that cost apart.
 //!
