@@ -4,6 +4,10 @@
 //! installs in the runtime ([`function_table`]). Defined once here so adding a builtin
 //! touches one list (lang's `Builtin` table) and the engines cannot drift.
 
+mod run_stack;
+
+pub use run_stack::with_stack;
+
 use cairn_lang::ir::load_check::{LoadProblem, LoadRefusal, check_loadable, is_closure_callable};
 use cairn_lang::ir::{BinaryOp, Builtin, Module, OpKind, UnaryOp};
 use cairn_runtime::abi::invoke::FunctionInfo;
@@ -33,34 +37,16 @@ pub fn with_run_stack<R>(
         )
     };
     let bytes = usize::try_from(bytes).map_err(|e| refusal(&e))?;
-    with_stack(bytes, run).map_err(|e| refusal(&e))
+    run_stack::with_stack(bytes, run).map_err(|e| refusal(&e))
 }
 
-/// Runs `run` with at least `bytes` of stack: on the current thread when enough is left,
-/// else on a fresh stack segment switched to on this thread (no thread is started; a run
-/// enters compiled code and the interpreter's nested executors on it). `Err` when the stack
-/// cannot be allocated.
-pub fn with_stack<R>(bytes: usize, run: impl FnOnce() -> R) -> Result<R, String> {
-    if stacker::remaining_stack().is_some_and(|left| left >= bytes) {
-        return Ok(run());
-    }
-    // A huge request (a depth limit of millions) is tried first, so that a host that cannot
-    // map it gets an error instead of a panic deep in the stack switch.
-    if bytes > 1 << 30 {
-        memmap2::MmapOptions::new()
-            .len(bytes)
-            .map_anon()
-            .map_err(|e| e.to_string())?;
-    }
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| stacker::grow(bytes, run))).map_err(
-        |panic| {
-            panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "cannot allocate the run's stack".to_string())
-        },
-    )
+/// The message of a caught panic.
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "panic".to_string())
 }
 
 /// The shim a builtin lowers to: lang's [`Builtin::shim_symbol`] looked up in the runtime's
