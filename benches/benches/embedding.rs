@@ -12,10 +12,10 @@
 //!   iteration time divided by [`HOST_CALLS`] (it includes the loop's own step).
 //!
 //! A Cairn run needs a stack sized for its call-depth limit (64 MiB plus a budget per level:
-//! over 100 MiB on either engine with default limits); on a thread with less left, every call
-//! maps a fresh stack segment for the run and unmaps it after. The
+//! over 100 MiB on either engine with default limits); on a thread with less left, a call
+//! switches to the thread's run stack (mapped once, reused by every call). The
 //! `big-stack thread` variants of the host -> script group make the same calls from a thread
-//! with [`BIG_STACK_BYTES`] of stack, where no segment is needed, to show that cost apart.
+//! with [`BIG_STACK_BYTES`] of stack, where no switch is needed, to show that cost apart.
 //!
 //! Every setup checks its result once before timing; compilation happens outside the timing.
 //! Measurement times are short (the whole run takes about a minute); pass criterion's
