@@ -21,7 +21,7 @@ pub const RUN_STACK_BYTES_PER_LEVEL: u64 = 4 * 1024;
 
 /// Runs `run` on a stack sized for `max_call_depth` levels of `frame_bytes` (the engine's
 /// own frame) plus [`RUN_STACK_BYTES_PER_LEVEL`]: on the current thread when enough is left,
-/// else on a fresh stack segment switched to on this thread (no thread is started). `Err`
+/// else on this thread's reused run stack (`run_stack.rs`; no thread is started). `Err`
 /// (the same text on both engines) when the host cannot map that much stack.
 pub fn with_run_stack<R>(
     max_call_depth: u64,
