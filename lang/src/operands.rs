@@ -21,16 +21,7 @@ pub fn op_operands(kind: &OpKind, functions: &[Function]) -> Vec<(Var, ParamMode
         OpKind::Binary { lhs, rhs, .. } => vec![(*lhs, Borrowed), (*rhs, Borrowed)],
         OpKind::Index { base, index, .. } => vec![(*base, Borrowed), (*index, Borrowed)],
         OpKind::Retain { src, .. } => vec![(*src, Borrowed)],
-        OpKind::Call { function, args, .. } => {
-            let params = functions
-                .get(function.0 as usize)
-                .map(|f| f.params.as_slice())
-                .unwrap_or(&[]);
-            args.iter()
-                .enumerate()
-                .map(|(i, &arg)| (arg, params.get(i).map_or(Borrowed, |p| p.mode)))
-                .collect()
-        }
+        OpKind::Call { function, args, .. } => call_operands(args, function, functions),
         OpKind::Builtin { builtin, args, .. } => {
             let modes = builtin.param_modes();
             args.iter()
@@ -54,6 +45,23 @@ pub fn op_operands(kind: &OpKind, functions: &[Function]) -> Vec<(Var, ParamMode
     }
 }
 
+/// The args of a call (or tail call) of `function` with the callee's param modes; a call of
+/// an out-of-range function reads as Borrowed (the verifier reports the bad id separately).
+fn call_operands(
+    args: &[Var],
+    function: &crate::ir::FuncId,
+    functions: &[Function],
+) -> Vec<(Var, ParamMode)> {
+    let params = functions
+        .get(function.0 as usize)
+        .map(|f| f.params.as_slice())
+        .unwrap_or(&[]);
+    args.iter()
+        .enumerate()
+        .map(|(i, &arg)| (arg, params.get(i).map_or(ParamMode::Borrowed, |p| p.mode)))
+        .collect()
+}
+
 /// Operands of a terminator as `(var, mode)`.
 pub fn terminator_operands(kind: &TerminatorKind, blocks: &[Block]) -> Vec<(Var, ParamMode)> {
     terminator_operands_in(kind, blocks, &[])
@@ -67,16 +75,7 @@ pub fn terminator_operands_in(
     functions: &[Function],
 ) -> Vec<(Var, ParamMode)> {
     match kind {
-        TerminatorKind::TailCall { function, args } => {
-            let params = functions
-                .get(function.0 as usize)
-                .map(|f| f.params.as_slice())
-                .unwrap_or(&[]);
-            args.iter()
-                .enumerate()
-                .map(|(i, &arg)| (arg, params.get(i).map_or(ParamMode::Borrowed, |p| p.mode)))
-                .collect()
-        }
+        TerminatorKind::TailCall { function, args } => call_operands(args, function, functions),
         TerminatorKind::Return { value } => vec![(*value, ParamMode::Owned)],
         TerminatorKind::TailCallValue { callee, args } => std::iter::once(*callee)
             .chain(args.iter().copied())

@@ -128,21 +128,15 @@ pub unsafe extern "C" fn cairn_value_text_bytes(
             return Err(wrong_kind("cairn_value_text_bytes", "Text", word));
         }
         let text = text::text_to_string(&context.heap, word)?;
-        if cap > 0 {
-            if buf.is_null() {
-                return Err(RuntimeError::invalid_reference(&format!(
-                    "cairn_value_text_bytes: buf is NULL but cap is {cap}"
-                )));
-            }
-            let copied = text.len().min(cap - 1);
-            // SAFETY: `buf` has `cap` writable bytes (contract) and `copied + 1 <= cap`; the
-            // source is a Rust string, which cannot overlap the caller's buffer.
-            unsafe {
-                std::ptr::copy_nonoverlapping(text.as_ptr(), buf.cast::<u8>(), copied);
-                *buf.add(copied) = 0;
-            }
+        // SAFETY: `buf`/`cap` are forwarded under this function's own `# Safety` contract.
+        unsafe {
+            cairn_runtime::abi::handles::value_inspection::copy_to_c_buffer(
+                &text,
+                buf,
+                cap,
+                "cairn_value_text_bytes: buf",
+            )
         }
-        Ok(text.len())
     };
     // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.
     unsafe { with_live_runtime(rt, usize::MAX, body) }

@@ -36,21 +36,8 @@ pub unsafe extern "C" fn aivi_value_print(
         }
         let word = checked_value(&context.heap, value)?;
         let text = objects::canonical_form(&context.heap, word, true);
-        if cap > 0 {
-            if buf.is_null() {
-                return Err(RuntimeError::invalid_reference(&format!(
-                    "print buffer is NULL but cap is {cap}"
-                )));
-            }
-            let copied = text.len().min(cap - 1);
-            // SAFETY: `buf` has `cap` writable bytes (contract) and `copied + 1 <= cap`;
-            // the source is a Rust string that cannot overlap a caller's buffer.
-            unsafe {
-                std::ptr::copy_nonoverlapping(text.as_ptr(), buf.cast::<u8>(), copied);
-                *buf.add(copied) = 0;
-            }
-        }
-        Ok(text.len())
+        // SAFETY: `buf`/`cap` are forwarded under this function's own `# Safety` contract.
+        unsafe { copy_to_c_buffer(&text, buf, cap, "print buffer") }
     };
     // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.
     unsafe { with_live_runtime(rt, usize::MAX, body) }
@@ -157,4 +144,33 @@ pub unsafe extern "C" fn aivi_value_ref_count(rt: *mut AiviRuntime, value: AiviV
             })
         })
     }
+}
+
+/// Copies `text` into the caller's buffer of `cap` bytes as a NUL-terminated C string,
+/// truncated to `cap - 1` bytes (nothing is written when `cap` is 0), and returns the full
+/// length (so a caller can retry with a larger buffer). RT0404 for a NULL buffer with `cap > 0`.
+///
+/// # Safety
+/// When `cap > 0` and `buf` is not NULL, `buf` has `cap` writable bytes.
+pub unsafe fn copy_to_c_buffer(
+    text: &str,
+    buf: *mut std::ffi::c_char,
+    cap: usize,
+    what: &str,
+) -> Result<usize, RuntimeError> {
+    if cap > 0 {
+        if buf.is_null() {
+            return Err(RuntimeError::invalid_reference(&format!(
+                "{what} is NULL but cap is {cap}"
+            )));
+        }
+        let copied = text.len().min(cap - 1);
+        // SAFETY: `buf` has `cap` writable bytes (the caller's contract) and
+        // `copied + 1 <= cap`; the source is a Rust string that cannot overlap it.
+        unsafe {
+            std::ptr::copy_nonoverlapping(text.as_ptr(), buf.cast::<u8>(), copied);
+            *buf.add(copied) = 0;
+        }
+    }
+    Ok(text.len())
 }
