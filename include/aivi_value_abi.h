@@ -153,6 +153,8 @@ uint64_t rt_count(AiviRuntime *ctx, uint64_t source);
 uint64_t rt_next(AiviRuntime *ctx, uint64_t source);
 uint64_t rt_seq_clone(AiviRuntime *ctx, uint64_t source);
 uint64_t rt_seq_empty(AiviRuntime *ctx);
+/* `checkpoint()`: records the ownership graph in audit mode; Unit. */
+uint64_t rt_checkpoint(AiviRuntime *ctx);
 uint64_t rt_seq_cons(AiviRuntime *ctx, uint64_t value, uint64_t rest);
 uint64_t rt_seq_flat_map(AiviRuntime *ctx, uint64_t source, uint64_t f);
 uint64_t rt_seq_defer(AiviRuntime *ctx, uint64_t thunk);

@@ -146,7 +146,7 @@ pub fn run_on_engine(
         outcome,
         trace,
         heap: compare_snapshots(&before, &after),
-        integrity_violations: ctx.integrity_violations.clone(),
+        integrity_violations: ctx.heap.integrity_violations.clone(),
         elapsed: started.elapsed(),
     })
 }

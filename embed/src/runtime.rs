@@ -259,6 +259,6 @@ impl Runtime {
 
     /// Integrity violations the runtime detected (never expected; each is a runtime bug).
     pub fn integrity_violations(&self) -> &[String] {
-        &self.ctx.integrity_violations
+        &self.ctx.heap.integrity_violations
     }
 }

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::{ErrorLocation, RuntimeError};
-use crate::heap::Heap;
+use crate::heap::{AuditConfig, Heap};
+use crate::value::Value;
 
 /// Default heap size: large enough for the benchmarks, at the seed's 65,535-block cap.
 pub const DEFAULT_HEAP_BLOCKS: u32 = 65_535;
@@ -26,6 +27,8 @@ pub struct Limits {
     pub max_call_depth: u64,
     /// Fuel units; one is charged at every function entry and loop back-edge. `None` = unlimited.
     pub fuel: Option<u64>,
+    /// Audit mode (seed 004 §3, §5): off by default. See docs/MEMORY.md.
+    pub audit: AuditConfig,
 }
 
 impl Default for Limits {
@@ -35,6 +38,7 @@ impl Default for Limits {
             heap_quota: None,
             max_call_depth: DEFAULT_MAX_CALL_DEPTH,
             fuel: None,
+            audit: AuditConfig::default(),
         }
     }
 }
@@ -76,6 +80,14 @@ pub struct Context {
     pub limits: Limits,
     pub call_depth: u64,
     pub fuel_remaining: u64,
+    /// Fuel held back from `fuel_remaining` while the watchdog runs: the fuel points see
+    /// `fuel_remaining` reach 0 every `check_every_fuel` units, check, and refill from here.
+    /// `fuel_remaining + fuel_reserve` is the fuel left.
+    pub fuel_reserve: u64,
+    /// How many audit violations the heap had when the run began (those found since fail it).
+    audit_violation_mark: usize,
+    /// The ownership graphs `checkpoint()` recorded (audit mode with checkpoints on).
+    pub checkpoints: Vec<crate::audit::OwnershipGraph>,
     pub cancel: CancelHandle,
     pending_error: Option<RuntimeError>,
     /// Where the parked error points, when the code that parked it knew ([`Context::raise_at`]).
@@ -85,8 +97,6 @@ pub struct Context {
     pub output: Vec<u8>,
     /// When true, `print` also writes to the process's stdout as it goes.
     pub echo_output: bool,
-    /// Integrity violations detected by operations that cannot return an error (release).
-    pub integrity_violations: Vec<String>,
     /// Address of the `AtomicBool` inside `cancel`, refreshed by [`Context::begin_run`]; the
     /// JIT's inline Enter/Fuel fast paths read the flag through it.
     cancel_flag_address: usize,
@@ -114,6 +124,9 @@ pub struct ControlFieldOffsets {
     pub fuel_remaining: i32,
     /// `usize`: address of the cancel flag (an `AtomicBool`, one byte, nonzero = cancelled).
     pub cancel_flag_address: i32,
+    /// `u64`: the allocation site the heap attributes the next allocation to (stored by
+    /// the JIT's audit variant before each op).
+    pub allocation_site: i32,
 }
 
 impl Context {
@@ -122,6 +135,7 @@ impl Context {
         max_call_depth: std::mem::offset_of!(Context, limits.max_call_depth) as i32,
         fuel_remaining: std::mem::offset_of!(Context, fuel_remaining) as i32,
         cancel_flag_address: std::mem::offset_of!(Context, cancel_flag_address) as i32,
+        allocation_site: std::mem::offset_of!(Context, heap.current_site) as i32,
     };
 }
 
@@ -130,11 +144,15 @@ impl Context {
         let mut heap =
             Heap::new(limits.heap_blocks).map_err(|e| RuntimeError::invalid_reference(&e))?;
         heap.set_quota(limits.heap_quota);
+        heap.set_audit(limits.audit);
         let cancel = CancelHandle::default();
         Ok(Context {
             cancel_flag_address: cancel.flag_address(),
             heap,
             fuel_remaining: limits.fuel.unwrap_or(u64::MAX),
+            fuel_reserve: 0,
+            audit_violation_mark: 0,
+            checkpoints: Vec::new(),
             limits,
             call_depth: 0,
             cancel,
@@ -143,7 +161,6 @@ impl Context {
             error_frames: Vec::new(),
             output: Vec::new(),
             echo_output: false,
-            integrity_violations: Vec::new(),
             functions: Vec::new(),
             invoker: None,
             host_functions: Vec::new(),
@@ -193,12 +210,63 @@ impl Context {
     /// Resets per-run state (depth, fuel, parked error, output) before a new run.
     pub fn begin_run(&mut self) {
         self.call_depth = 0;
-        self.fuel_remaining = self.limits.fuel.unwrap_or(u64::MAX);
+        let fuel = self.limits.fuel.unwrap_or(u64::MAX);
+        let interval = self.watchdog_interval().unwrap_or(u64::MAX);
+        self.fuel_remaining = fuel.min(interval);
+        self.fuel_reserve = fuel - self.fuel_remaining;
+        self.audit_violation_mark = self.heap.audit_violations().len();
         self.pending_error = None;
         self.pending_location = ErrorLocation::UNKNOWN;
         self.error_frames.clear();
         self.output.clear();
         self.cancel_flag_address = self.cancel.flag_address();
+    }
+
+    /// Fuel units between watchdog checks, when the heap's watchdog is on.
+    fn watchdog_interval(&self) -> Option<u64> {
+        let watchdog = self.heap.audit()?.config().watchdog?;
+        Some(watchdog.check_every_fuel.max(1))
+    }
+
+    /// A fuel point found `fuel_remaining` at 0: refill it from the reserve and run the
+    /// watchdog check. `false` when no fuel is left at all (RT0502).
+    pub fn refill_fuel(&mut self) -> bool {
+        if self.fuel_reserve == 0 {
+            return false;
+        }
+        let interval = self.watchdog_interval().unwrap_or(u64::MAX);
+        let refill = self.fuel_reserve.min(interval);
+        self.fuel_reserve -= refill;
+        self.fuel_remaining = refill;
+        self.heap.watchdog_check();
+        true
+    }
+
+    /// Ends a run: a run that returned a value although audit mode found an integrity
+    /// violation during it fails with RT0801 instead (its value released). Both engines
+    /// call this last, so the failure is the same on both.
+    pub fn finish_run(
+        &mut self,
+        outcome: Result<Value, RunFailure>,
+    ) -> Result<Value, RunFailure> {
+        let Some(violation) = self
+            .heap
+            .audit_violations()
+            .get(self.audit_violation_mark)
+            .cloned()
+        else {
+            return outcome;
+        };
+        match outcome {
+            Ok(value) => {
+                crate::abi::shims::release_recording(self, value);
+                Err(RunFailure {
+                    error: RuntimeError::integrity_violation(&violation.to_string()),
+                    frames: Vec::new(),
+                })
+            }
+            Err(failure) => Err(failure),
+        }
     }
 
     /// The raw pointer engines pass as every shim's first argument.

@@ -30,6 +30,7 @@ pub enum ErrorCode {
     RT0601,
     RT0701,
     RT0702,
+    RT0801,
     RT0900,
 }
 
@@ -59,6 +60,7 @@ impl ErrorCode {
             ErrorCode::RT0601 => "RT0601",
             ErrorCode::RT0701 => "RT0701",
             ErrorCode::RT0702 => "RT0702",
+            ErrorCode::RT0801 => "RT0801",
             ErrorCode::RT0900 => "RT0900",
         }
     }
@@ -188,6 +190,13 @@ impl RuntimeError {
             "a Ref cannot hold a value that contains a Ref",
         )
     }
+    /// RT0801: a violation found by audit mode (block, detail and allocation site).
+    pub fn integrity_violation(detail: &str) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0801,
+            format!("heap integrity violation: {detail}"),
+        )
+    }
     pub fn invalid_reference(detail: &str) -> RuntimeError {
         Self::new(
             ErrorCode::RT0404,
@@ -239,6 +248,7 @@ impl From<crate::heap::HeapError> for RuntimeError {
             HeapError::QuotaExceeded { used, quota } => RuntimeError::quota_exceeded(used, quota),
             HeapError::Saturated => RuntimeError::internal("reference count saturated"),
             HeapError::Integrity(detail) => RuntimeError::invalid_reference(&detail),
+            HeapError::Audit(violation) => RuntimeError::integrity_violation(&violation.to_string()),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! shims) that both engines call. It knows nothing of syntax or of Cranelift.
 
 pub mod abi;
+pub mod audit;
 pub mod context;
 pub mod error;
 pub mod heap;

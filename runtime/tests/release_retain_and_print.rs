@@ -98,20 +98,20 @@ fn releasing_a_freed_block_is_reported_not_ignored() {
     let t = h.text("gone");
     h.release(t);
     assert_eq!(h.call1(shims::rt_release, t).unwrap(), Value(1));
-    assert_eq!(h.ctx.integrity_violations.len(), 1);
+    assert_eq!(h.ctx.heap.integrity_violations.len(), 1);
     assert!(
-        h.ctx.integrity_violations[0].contains("RT0404"),
+        h.ctx.heap.integrity_violations[0].contains("RT0404"),
         "{:?}",
-        h.ctx.integrity_violations
+        h.ctx.heap.integrity_violations
     );
-    h.ctx.integrity_violations.clear();
+    h.ctx.heap.integrity_violations.clear();
     let error = h.call1(shims::rt_retain, t).unwrap_err();
     assert_eq!(error.code, ErrorCode::RT0404);
     let error = h.call1(shims::rt_len, t).unwrap_err();
     assert_eq!(error.code, ErrorCode::RT0404);
     // Releasing an immediate is a no-op.
     assert_eq!(h.call1(shims::rt_release, int(5)).unwrap(), Value(1));
-    assert!(h.ctx.integrity_violations.is_empty());
+    assert!(h.ctx.heap.integrity_violations.is_empty());
 }
 
 #[test]

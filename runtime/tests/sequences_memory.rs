@@ -113,7 +113,7 @@ fn fails_cleanly(
 ) {
     let before_consumer = h.snapshot();
     assert_eq!(error_text(consume(h, seq)), "RT0900 boom");
-    assert!(h.ctx.integrity_violations.is_empty());
+    assert!(h.ctx.heap.integrity_violations.is_empty());
     if unchanged {
         let delta = compare_snapshots(&before_consumer, &h.snapshot());
         assert!(delta.is_clean(), "the failed consumer left: {delta}");

@@ -68,6 +68,7 @@ impl CairnLimits {
                 self.max_call_depth
             },
             fuel: (self.fuel != 0).then_some(self.fuel),
+            audit: defaults.audit,
         }
     }
 }

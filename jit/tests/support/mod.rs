@@ -52,9 +52,9 @@ pub fn run_clean_with(
     assert!(delta.is_clean(), "heap not clean after the run: {delta}");
     assert_eq!(ctx.call_depth, 0, "rt_enter/rt_leave unbalanced");
     assert!(
-        ctx.integrity_violations.is_empty(),
+        ctx.heap.integrity_violations.is_empty(),
         "integrity violations: {:?}",
-        ctx.integrity_violations
+        ctx.heap.integrity_violations
     );
     (result, ctx)
 }

@@ -89,7 +89,9 @@ pub(super) fn unary_kinds(op: UnaryOp, operand: KindSet) -> KindSet {
 /// Builtin results. `get` returns an element or the default, so anything.
 pub(super) fn builtin_kinds(builtin: Builtin) -> KindSet {
     match builtin {
-        Builtin::Print | Builtin::ExpectTupleArity | Builtin::Assign => KindSet::UNIT,
+        Builtin::Print | Builtin::ExpectTupleArity | Builtin::Assign | Builtin::Checkpoint => {
+            KindSet::UNIT
+        }
         Builtin::Len | Builtin::Count => KindSet::INT,
         Builtin::Has => KindSet::BOOL,
         // `fail` never returns; `sum` is an Int or a Float.

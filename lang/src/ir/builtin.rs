@@ -55,6 +55,10 @@ pub enum Builtin {
     Deref,
     /// `r := v`.
     Assign,
+    // --- audit ---
+    /// `checkpoint()`: records the heap's ownership graph when audit mode (with
+    /// checkpoints) is on; a no-op otherwise. Returns Unit.
+    Checkpoint,
     // --- internal (not callable by name) ---
     /// `(closure borrowed, index borrowed)`: capture `index` (an Int constant) of the
     /// closure, retained. The first op of a lambda's body loads its captures with it.
@@ -113,6 +117,7 @@ impl Builtin {
         Builtin::MakeRef,
         Builtin::Deref,
         Builtin::Assign,
+        Builtin::Checkpoint,
         Builtin::ClosureCapture,
         Builtin::SeqEmpty,
         Builtin::SeqCons,
@@ -159,6 +164,7 @@ impl Builtin {
             Builtin::Slice => "slice",
             Builtin::Reverse => "reverse",
             Builtin::Fail => "fail",
+            Builtin::Checkpoint => "checkpoint",
             Builtin::Range | Builtin::RangeStep => "range",
             Builtin::Iter => "iter",
             Builtin::Map => "map",
@@ -217,6 +223,7 @@ impl Builtin {
             Builtin::Slice => "rt_slice",
             Builtin::Reverse => "rt_reverse",
             Builtin::Fail => "rt_fail",
+            Builtin::Checkpoint => "rt_checkpoint",
             Builtin::Range => "rt_range",
             Builtin::RangeStep => "rt_range_step",
             Builtin::Iter => "rt_iter",
@@ -278,7 +285,7 @@ impl Builtin {
             Builtin::Fold => &[Borrowed, Owned, Borrowed],
             Builtin::MakeRef | Builtin::SeqDefer => &[Owned],
             Builtin::Assign => &[Borrowed, Owned],
-            Builtin::SeqEmpty => &[],
+            Builtin::SeqEmpty | Builtin::Checkpoint => &[],
         }
     }
 

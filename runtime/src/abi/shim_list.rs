@@ -157,6 +157,8 @@ define_shim_table! {
     Next => rt_next(source);
     SeqClone => rt_seq_clone(source);
     SeqEmpty => rt_seq_empty();
+    /// `checkpoint()`: records the ownership graph in audit mode; Unit.
+    Checkpoint => rt_checkpoint();
     SeqCons => rt_seq_cons(value, rest);
     SeqFlatMap => rt_seq_flat_map(source, f);
     SeqDefer => rt_seq_defer(thunk);

@@ -3,6 +3,9 @@
 //! cloning and the refcount trace. Object layouts live in `crate::objects`; this module
 //! knows blocks and chains only.
 
+pub mod audit;
+pub mod audit_config;
+mod audit_heap;
 pub mod block_memory;
 pub mod snapshot;
 pub mod trace;
@@ -11,6 +14,9 @@ use block_memory::BlockMemory;
 pub use block_memory::{BLOCK_SIZE, HEADER_SIZE, INVALID, MAX_BLOCKS, USABLE_BLOCK_SIZE};
 pub use snapshot::{HeapDelta, HeapSnapshot, compare_snapshots};
 pub use trace::{RefOp, TraceEvent};
+pub use audit::{AllocationSite, HeapAudit, HeapEvent, HookId, IntegrityViolation};
+pub use audit_config::{AuditConfig, EventLogConfig, WatchdogAction, WatchdogConfig};
+pub use audit_heap::{AllocationFailure, AllocationFailureHandler, AllocationRetry, RefCountMismatch};
 
 /// The largest count a head may hold; a retain past it copies the object instead.
 pub const MAX_REF_COUNT: u16 = 0xFFFE;
@@ -35,6 +41,8 @@ pub enum HeapError {
     Saturated,
     /// A detected integrity violation (bad index, release of a free block, free of a tail...).
     Integrity(String),
+    /// A violation found by audit mode's checks (RT0801).
+    Audit(IntegrityViolation),
 }
 
 /// Heap counters (seed 004 §3.6), always maintained: they cost a few adds.
@@ -55,6 +63,21 @@ pub struct Heap {
     /// `Some` while tracing: the full ordered event list of SPEC §6.
     trace: Option<Vec<TraceEvent>>,
     next_seq: u64,
+    /// `trace.is_some() || audit.is_some()`: the one branch every event pays.
+    observing: bool,
+    /// Audit mode's state; `None` when audit mode is off.
+    audit: Option<Box<HeapAudit>>,
+    /// The allocation site engines report (`AllocationSite` bits), read at malloc when
+    /// site tracking is on. A `Cell` so the interpreter's observer can set it through
+    /// `&Context`; the JIT's audit variant stores to it directly.
+    pub(crate) current_site: std::cell::Cell<u64>,
+    /// Integrity violations found on paths that cannot return an error (release, failure
+    /// cleanup). Never ignored: tools and the CLI report them.
+    pub integrity_violations: Vec<String>,
+    /// Set by a watchdog whose action is to refuse allocations (RT0402 until cleared).
+    refusing_allocations: bool,
+    /// Called when an allocation fails (quota or exhaustion); may free or raise the quota.
+    allocation_failure_handler: Option<AllocationFailureHandler>,
     /// The name of every function of the loaded program, by function id (set by the engine
     /// that loads a program; closures print as `<fn name>`).
     function_names: Vec<String>,
@@ -88,6 +111,12 @@ impl Heap {
             counters: HeapCounters::default(),
             trace: None,
             next_seq: 0,
+            observing: false,
+            audit: None,
+            current_site: std::cell::Cell::new(0),
+            integrity_violations: Vec::new(),
+            refusing_allocations: false,
+            allocation_failure_handler: None,
             function_names: Vec::new(),
         })
     }
@@ -141,10 +170,13 @@ impl Heap {
     pub fn start_trace(&mut self) {
         self.trace = Some(Vec::new());
         self.next_seq = 0;
+        self.observing = true;
     }
     /// Stops recording and returns the events.
     pub fn take_trace(&mut self) -> Vec<TraceEvent> {
-        self.trace.take().unwrap_or_default()
+        let events = self.trace.take().unwrap_or_default();
+        self.observing = self.audit.is_some();
+        events
     }
     pub fn is_tracing(&self) -> bool {
         self.trace.is_some()
@@ -156,6 +188,13 @@ impl Heap {
 
     #[inline]
     fn record(&mut self, op: RefOp, block: u16, old: u16, new: u16) {
+        if self.observing {
+            self.record_observed(op, block, old, new);
+        }
+    }
+
+    #[inline(never)]
+    fn record_observed(&mut self, op: RefOp, block: u16, old: u16, new: u16) {
         if let Some(trace) = &mut self.trace {
             trace.push(TraceEvent {
                 seq: self.next_seq,
@@ -165,6 +204,9 @@ impl Heap {
                 new,
             });
             self.next_seq += 1;
+        }
+        if let Some(audit) = &mut self.audit {
+            audit.on_event(op, block, old, new, self.current_site.get());
         }
     }
 
@@ -183,10 +225,34 @@ impl Heap {
 
     /// Like [`Heap::malloc`] for a block count; `critical` allocations ignore the soft quota.
     pub fn malloc_blocks(&mut self, needed: u32, critical: bool) -> Result<u16, HeapError> {
-        if let (Some(quota), false) = (self.quota, critical) {
-            let used = self.blocks_in_use();
-            if used + needed > quota {
-                return Err(HeapError::QuotaExceeded { used, quota });
+        self.reserve(needed, critical)?;
+        self.take_blocks(needed)
+    }
+
+    /// Checks that `needed` blocks can be allocated now — the soft quota (unless `critical`),
+    /// a watchdog refusal, then the free count — calling the allocation-failure handler
+    /// once when they cannot (it may free blocks or raise the quota; then the check is
+    /// retried once). Multi-step updates call this first with their worst case so that they
+    /// never fail half-way for lack of memory.
+    pub fn reserve(&mut self, needed: u32, critical: bool) -> Result<(), HeapError> {
+        match self.check_room(needed, critical) {
+            Ok(()) => Ok(()),
+            Err(error) => self.retry_after_failure_handler(needed, critical, error),
+        }
+    }
+
+    #[inline]
+    fn check_room(&self, needed: u32, critical: bool) -> Result<(), HeapError> {
+        if !critical {
+            if let Some(quota) = self.quota {
+                let used = self.blocks_in_use();
+                if used + needed > quota {
+                    return Err(HeapError::QuotaExceeded { used, quota });
+                }
+            }
+            if self.refusing_allocations {
+                let used = self.blocks_in_use();
+                return Err(HeapError::QuotaExceeded { used, quota: used });
             }
         }
         if needed > self.free_count {
@@ -195,6 +261,11 @@ impl Heap {
                 free: self.free_count,
             });
         }
+        Ok(())
+    }
+
+    /// Takes `needed` blocks off the free list (room already checked by `reserve`).
+    fn take_blocks(&mut self, needed: u32) -> Result<u16, HeapError> {
         let mut head = INVALID;
         let mut tail = INVALID;
         for _ in 0..needed {
@@ -222,6 +293,9 @@ impl Heap {
         self.counters.total_allocated += needed as u64;
         self.counters.peak_usage = self.counters.peak_usage.max(self.blocks_in_use());
         self.record(RefOp::Malloc, head, 0, 1);
+        if self.observing {
+            self.after_allocation_audit();
+        }
         Ok(head)
     }
 
@@ -236,11 +310,18 @@ impl Heap {
         if self.states.get(block as usize) != Some(&BlockState::Free)
             || self.memory.ref_count(block) != 0
         {
-            return Err(HeapError::Integrity(format!(
-                "free list holds block {block} which is not free"
-            )));
+            let detail = format!(
+                "free list holds block {block} which is not free (REF_COUNT {})",
+                self.memory.ref_count(block)
+            );
+            return Err(self.integrity_error(block, detail));
         }
-        self.free_head = self.memory.next(block);
+        let next = self.memory.next(block);
+        if next != INVALID && u32::from(next) >= self.block_count() {
+            let detail = format!("free block {block} has BLOCK_NEXT {next}, out of range");
+            return Err(self.integrity_error(block, detail));
+        }
+        self.free_head = next;
         self.free_count -= 1;
         Ok(block)
     }
@@ -291,6 +372,9 @@ impl Heap {
     pub fn inc_ref(&mut self, block: u16) -> Result<(), HeapError> {
         self.check_head(block)?;
         let old = self.memory.ref_count(block);
+        if self.observing {
+            self.check_shadow(block, old, "incRef")?;
+        }
         if old >= MAX_REF_COUNT {
             return Err(HeapError::Saturated);
         }
@@ -305,6 +389,9 @@ impl Heap {
     pub fn dec_ref(&mut self, block: u16) -> Result<bool, HeapError> {
         self.check_head(block)?;
         let old = self.memory.ref_count(block);
+        if self.observing {
+            self.check_shadow(block, old, "decRef")?;
+        }
         if old == 1 {
             return Ok(true);
         }
@@ -317,15 +404,19 @@ impl Heap {
     pub fn free_chain(&mut self, head: u16) -> Result<(), HeapError> {
         self.check_head(head)?;
         let old = self.memory.ref_count(head);
+        if self.observing {
+            self.check_shadow(head, old, "free")?;
+        }
         self.record(RefOp::Free, head, old, 0);
         let mut block = head;
         let mut freed = 0u64;
         while block != INVALID {
             let next = self.memory.next(block);
             if block != head && self.state(block) != Some(BlockState::Tail) {
-                return Err(HeapError::Integrity(format!(
-                    "chain of head {head} reaches block {block} which is not its tail"
-                )));
+                let detail =
+                    format!("chain of head {head} reaches block {block} which is not its tail");
+                self.counters.total_freed += freed;
+                return Err(self.integrity_error(head, detail));
             }
             self.push_free(block);
             freed += 1;
@@ -352,15 +443,12 @@ impl Heap {
     pub fn copy_chain(&mut self, head: u16) -> Result<u16, HeapError> {
         self.check_head(head)?;
         let source = self.chain(head);
+        // Room first (quota, free count, the failure handler): `cow` is recorded only for
+        // a copy that will happen.
+        self.reserve(source.len() as u32, false)?;
         let count = self.memory.ref_count(head);
-        if source.len() as u32 > self.free_count {
-            return Err(HeapError::Exhausted {
-                requested: source.len() as u32,
-                free: self.free_count,
-            });
-        }
         self.record(RefOp::Cow, head, count, count);
-        let copy = self.malloc_blocks(source.len() as u32, false)?;
+        let copy = self.take_blocks(source.len() as u32)?;
         let mut target = copy;
         for &from in &source {
             self.memory.copy_payload(from, target);

@@ -8,7 +8,7 @@
 //! | 2..4 | kind-specific (list: tree height at byte 2; map node: AVL height)|
 
 use crate::error::RuntimeError;
-use crate::heap::{Heap, HeapError};
+use crate::heap::Heap;
 use crate::value::{Kind, KindName, Value};
 
 pub const OBJECT_HEADER_SIZE: usize = 4;
@@ -99,21 +99,8 @@ pub fn kind_name_of(value: Value) -> Result<KindName, RuntimeError> {
 /// Checks that `blocks` blocks could be allocated right now (same checks and errors, in the
 /// same order, as `Heap::malloc_blocks`). Multi-step updates call this first with their
 /// worst case so that they never fail half-way for lack of memory.
-pub fn ensure_blocks_available(heap: &Heap, blocks: u32) -> Result<(), RuntimeError> {
-    if let Some(quota) = heap.quota() {
-        let used = heap.blocks_in_use();
-        if used + blocks > quota {
-            return Err(HeapError::QuotaExceeded { used, quota }.into());
-        }
-    }
-    if blocks > heap.free_count() {
-        return Err(HeapError::Exhausted {
-            requested: blocks,
-            free: heap.free_count(),
-        }
-        .into());
-    }
-    Ok(())
+pub fn ensure_blocks_available(heap: &mut Heap, blocks: u32) -> Result<(), RuntimeError> {
+    heap.reserve(blocks, false).map_err(Into::into)
 }
 
 /// Allocates one head block for `kind` with a zeroed payload and header written.

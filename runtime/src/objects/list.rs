@@ -16,7 +16,7 @@ use super::header::{
     KIND_SPECIFIC_OFFSET, allocate_single_block_object, block_of, checked_head,
     ensure_blocks_available, inherited_flags, reference,
 };
-use super::release::{release, retain};
+use super::release::{release_on_cleanup, retain};
 
 pub const LIST_HEIGHT_OFFSET: usize = KIND_SPECIFIC_OFFSET;
 pub const LIST_LENGTH_OFFSET: usize = 4;
@@ -167,7 +167,7 @@ pub fn list_from_values(heap: &mut Heap, items: Vec<Value>) -> Result<Value, Run
                 Err(error) => {
                     release_all(heap, &parents);
                     release_all(heap, &level_items[chunk_index * NODE_SLOTS..]);
-                    let _ = release(heap, reference(Kind::List, head));
+                    release_on_cleanup(heap, reference(Kind::List, head));
                     return Err(error);
                 }
             }
@@ -214,7 +214,7 @@ pub fn retain_all_then(
 /// Releases every word (cleanup path: the primary error is what gets reported).
 pub fn release_all(heap: &mut Heap, words: &[Value]) {
     for &word in words {
-        let _ = release(heap, word);
+        release_on_cleanup(heap, word);
     }
 }
 
@@ -306,7 +306,7 @@ pub fn slice_shared(
         Ok(new_head) => new_head,
         Err(error) => {
             if let Some(root) = root {
-                let _ = release(heap, root);
+                release_on_cleanup(heap, root);
             }
             return Err(error);
         }
@@ -353,7 +353,7 @@ fn build_slice_node(
             }
             Err(error) => {
                 // The node holds only children it owns, so this release is balanced.
-                let _ = release(heap, node_word);
+                release_on_cleanup(heap, node_word);
                 return Err(error);
             }
         }
@@ -365,6 +365,7 @@ fn build_slice_node(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::objects::release::release;
 
     #[test]
     fn tree_shape_helpers_match_the_radix_layout() {

@@ -20,7 +20,7 @@ use super::list::{
     NODE_SLOTS, capacity, elements, list_height, list_length, node_slot, root_slot, set_list_shape,
     slot_for,
 };
-use super::release::{make_unique, release, retain};
+use super::release::{make_unique, release, release_on_cleanup, retain};
 
 /// Validates that `list` is a List for builtin `op`; RT0303 otherwise.
 pub fn expect_list(heap: &Heap, list: Value, op: &str) -> Result<u16, RuntimeError> {
@@ -49,9 +49,9 @@ fn run_update(
     match outcome {
         Ok(()) => Ok(current),
         Err(error) => {
-            let _ = release(heap, current);
+            release_on_cleanup(heap, current);
             if let Some(value) = pending {
-                let _ = release(heap, value);
+                release_on_cleanup(heap, value);
             }
             Err(error)
         }
@@ -207,12 +207,12 @@ pub fn extend(heap: &mut Heap, list: Value, other: Value) -> Result<Value, Runti
     let items = match expect_list(heap, other, "spread").and_then(|_| elements(heap, other)) {
         Ok(items) => items,
         Err(error) => {
-            let _ = release(heap, list);
+            release_on_cleanup(heap, list);
             return Err(error);
         }
     };
     if let Err(error) = expect_list(heap, list, "spread") {
-        let _ = release(heap, list);
+        release_on_cleanup(heap, list);
         return Err(error);
     }
     let mut current = list;
@@ -220,7 +220,7 @@ pub fn extend(heap: &mut Heap, list: Value, other: Value) -> Result<Value, Runti
         let owned = match retain(heap, item) {
             Ok(owned) => owned,
             Err(error) => {
-                let _ = release(heap, current);
+                release_on_cleanup(heap, current);
                 return Err(error);
             }
         };

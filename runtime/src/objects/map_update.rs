@@ -22,7 +22,7 @@ use super::map::{
     NODE_VALUE_OFFSET, entries, expect_map, lookup, map_length, map_root_slot, node_height,
     set_map_length, slot, update_node,
 };
-use super::release::{make_unique, release, retain};
+use super::release::{make_unique, release, release_on_cleanup, retain};
 
 /// Makes the node at `location` unique, stores it back and returns its block.
 fn unique_node_at(heap: &mut Heap, location: SlotLocation) -> Result<u16, RuntimeError> {
@@ -63,7 +63,7 @@ pub fn insert(
     match outcome {
         Ok(()) => Ok(current),
         Err(error) => {
-            let _ = release(heap, current);
+            release_on_cleanup(heap, current);
             if let Some((key, value)) = pending {
                 super::list::release_all(heap, &[key, value]);
             }
@@ -128,7 +128,7 @@ pub fn remove(heap: &mut Heap, map: Value, key: Value) -> Result<Value, RuntimeE
     match outcome {
         Ok(()) => Ok(current),
         Err(error) => {
-            let _ = release(heap, current);
+            release_on_cleanup(heap, current);
             Err(error)
         }
     }
@@ -183,7 +183,7 @@ fn remove_min(heap: &mut Heap, location: SlotLocation) -> Result<Value, RuntimeE
     update_node(heap, node);
     if let Err(error) = rebalance(heap, location) {
         // The detached node is ours alone: free it so the failure leaks nothing.
-        let _ = release(heap, minimum);
+        release_on_cleanup(heap, minimum);
         return Err(error);
     }
     Ok(minimum)
@@ -256,7 +256,7 @@ pub fn merge(heap: &mut Heap, a: Value, b: Value) -> Result<Value, RuntimeError>
     let (a_length, pairs) = match checked {
         Ok(checked) => checked,
         Err(error) => {
-            let _ = release(heap, a);
+            release_on_cleanup(heap, a);
             return Err(error);
         }
     };
@@ -269,14 +269,14 @@ pub fn merge(heap: &mut Heap, a: Value, b: Value) -> Result<Value, RuntimeError>
         let retained = retain(heap, key).and_then(|key| match retain(heap, value) {
             Ok(value) => Ok((key, value)),
             Err(error) => {
-                let _ = release(heap, key);
+                release_on_cleanup(heap, key);
                 Err(error)
             }
         });
         let (key, value) = match retained {
             Ok(pair) => pair,
             Err(error) => {
-                let _ = release(heap, current);
+                release_on_cleanup(heap, current);
                 return Err(error);
             }
         };

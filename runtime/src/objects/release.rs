@@ -125,7 +125,7 @@ pub fn copy_object(heap: &mut Heap, value: Value) -> Result<u16, RuntimeError> {
                     unretained.write(heap, Value(0));
                 }
                 // The copy only holds children it retained, so this release is balanced.
-                let _ = release(heap, reference(kind, copy));
+                release_on_cleanup(heap, reference(kind, copy));
                 return Err(error);
             }
         }
@@ -144,4 +144,12 @@ pub fn make_unique(heap: &mut Heap, value: Value) -> Result<Value, RuntimeError>
     let copy = copy_object(heap, value)?;
     release(heap, value)?;
     Ok(reference(kind, copy))
+}
+
+/// Releases `value` on a failure-cleanup path that is already returning another error: a
+/// violation found on the way is recorded in the heap's integrity violations, never dropped.
+pub fn release_on_cleanup(heap: &mut Heap, value: Value) {
+    if let Err(error) = release(heap, value) {
+        heap.note_integrity_violation(error.to_string());
+    }
 }

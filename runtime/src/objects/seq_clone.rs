@@ -14,7 +14,8 @@ use crate::value::{Kind, Value};
 
 use super::header::{add_object_flags, block_of, ensure_blocks_available, object_flags};
 use super::seq::{Tag, expect_iterable, leaf_over, new_cursor, read_cursor, small_int, state_slot};
-use super::{release, retain};
+use super::release::release_on_cleanup;
+use super::retain;
 
 /// `clone(value)` (borrowed): a copy of a Seq's cursor chain, or a fresh cursor over a List,
 /// Map or Text. RT0303 for anything else.
@@ -29,7 +30,7 @@ pub fn clone_value(context: &mut Context, value: Value) -> Result<Value, Runtime
     match leaf_over(container) {
         Some((tag, state)) => new_cursor(heap, tag, &state),
         None => {
-            let _ = release(heap, container);
+            release_on_cleanup(heap, container);
             Err(RuntimeError::internal("a retained container changed kind"))
         }
     }
@@ -78,7 +79,7 @@ fn clone_chain(heap: &mut Heap, root: Value) -> Result<Value, RuntimeError> {
             Ok(copy) => state_slot(parent, index).write(heap, copy),
             Err(error) => {
                 // Every copy made so far hangs off the root copy: this frees them all.
-                let _ = release(heap, root_copy);
+                release_on_cleanup(heap, root_copy);
                 return Err(error);
             }
         }
@@ -108,7 +109,7 @@ fn copy_cursor(
         match retain(heap, word) {
             Ok(retained) => state_slot(copy_head, index).write(heap, retained),
             Err(error) => {
-                let _ = release(heap, copy);
+                release_on_cleanup(heap, copy);
                 return Err(error);
             }
         }

@@ -127,9 +127,9 @@ impl Harness {
     pub fn release(&mut self, value: Value) {
         assert_eq!(self.call1(shims::rt_release, value).unwrap(), Value(1));
         assert!(
-            self.ctx.integrity_violations.is_empty(),
+            self.ctx.heap.integrity_violations.is_empty(),
             "integrity violations: {:?}",
-            self.ctx.integrity_violations
+            self.ctx.heap.integrity_violations
         );
     }
 

@@ -198,6 +198,7 @@ const ALL_ERROR_CODES: &[ErrorCode] = &[
     ErrorCode::RT0601,
     ErrorCode::RT0701,
     ErrorCode::RT0702,
+    ErrorCode::RT0801,
     ErrorCode::RT0900,
 ];
 

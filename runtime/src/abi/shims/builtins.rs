@@ -59,3 +59,12 @@ define_shim! {
         Ok(text::text_from_str(heap, &form)?.bits())
     }
 }
+
+define_shim! {
+    /// `checkpoint()`: records the ownership graph in audit mode (with checkpoints on), does
+    /// nothing otherwise. Returns Unit.
+    fn rt_checkpoint(context) {
+        crate::audit::checkpoint(context);
+        Ok(Value::UNIT.bits())
+    }
+}

@@ -11,7 +11,7 @@ use crate::error::RuntimeError;
 fn charge_fuel_and_check_cancel(
     context: &mut crate::context::Context,
 ) -> Result<u64, RuntimeError> {
-    if context.fuel_remaining == 0 {
+    if context.fuel_remaining == 0 && !context.refill_fuel() {
         return Err(RuntimeError::out_of_fuel());
     }
     context.fuel_remaining -= 1;

@@ -13,7 +13,7 @@ define_shim! {
 
 define_shim! {
     /// `release(v)`: never fails; a release of an immediate is a no-op. Integrity violations
-    /// are pushed to `ctx.integrity_violations`. Returns 1.
+    /// are pushed to `ctx.heap.integrity_violations`. Returns 1.
     fn rt_release(context, value) {
         super::release_recording(context, Value(value));
         Ok(1)

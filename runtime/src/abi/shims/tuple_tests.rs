@@ -50,7 +50,7 @@ fn release(context: &mut Context, word: u64) {
     let ptr = context.as_ptr();
     // SAFETY: `ptr` is the live context; `word` is an owned value of this heap.
     assert_eq!(unsafe { rt_release(ptr, word) }, 1);
-    assert!(context.integrity_violations.is_empty());
+    assert!(context.heap.integrity_violations.is_empty());
 }
 
 #[test]

@@ -1,0 +1,22 @@
+//! Audit tools that understand objects, not just blocks (seed 004 §3.4, §3.6, §5.3): the
+//! ownership graph and its checks, heap statistics, and `checkpoint()`. The block-level parts
+//! of audit mode (event log, shadow counts, sites, hooks, watchdog) live in `crate::heap`.
+
+pub mod graph;
+
+pub use graph::OwnershipGraph;
+
+use crate::context::Context;
+
+/// `checkpoint()`: in audit mode with checkpoints on, records the ownership graph of the
+/// heap as it is now in `context.checkpoints`; otherwise does nothing.
+pub fn checkpoint(context: &mut Context) {
+    let enabled = context
+        .heap
+        .audit()
+        .is_some_and(|audit| audit.config().checkpoints);
+    if enabled {
+        let graph = OwnershipGraph::build(&context.heap);
+        context.checkpoints.push(graph);
+    }
+}
