@@ -111,7 +111,39 @@ pub fn check_program(program: &Program) -> ProgramReport {
     } else {
         report.trace = CheckStatus::Fail;
     }
+    report.audit = check_audit_pass(program, &limits, &runs, &mut report.problems);
     report
+}
+
+/// Runs both engines again in audit mode (see `audit_pass`).
+fn check_audit_pass(
+    program: &Program,
+    limits: &cairn_runtime::Limits,
+    plain_runs: &[EngineRun],
+    problems: &mut Vec<String>,
+) -> CheckStatus {
+    let [interp, jit] = plain_runs else {
+        return CheckStatus::Skipped;
+    };
+    let audit_limits = crate::audit_pass::audit_pass_limits(limits);
+    let mut passed = true;
+    let mut audited_runs = Vec::new();
+    for plain in [interp, jit] {
+        match run_on_engine(program, plain.engine, &audit_limits) {
+            Ok(audited) => {
+                passed &= crate::audit_pass::check_audit_run(plain, &audited, problems);
+                audited_runs.push(audited);
+            }
+            Err(problem) => {
+                problems.push(format!("{} in audit mode: {problem}", plain.engine));
+                passed = false;
+            }
+        }
+    }
+    if let [a, b] = audited_runs.as_slice() {
+        passed &= crate::audit_pass::compare_audit_records(a, b, problems);
+    }
+    status(passed)
 }
 
 fn expects_unsupported_block_item(expected: &Expectations) -> bool {

@@ -9,6 +9,7 @@
 //! ```
 
 pub mod attribute;
+pub mod audit_pass;
 pub mod compare;
 pub mod expectations;
 pub mod program;

@@ -45,6 +45,8 @@ pub struct ProgramReport {
     pub trace: CheckStatus,
     /// The heap after each run equals the heap before it, with no integrity violation.
     pub heap: CheckStatus,
+    /// Audit mode changes nothing, finds nothing wrong, and records the same on both engines.
+    pub audit: CheckStatus,
     /// Length of the interpreter's trace (0 when it did not run).
     pub trace_events: usize,
     pub elapsed: Duration,
@@ -61,6 +63,7 @@ impl ProgramReport {
             jit: CheckStatus::Skipped,
             trace: CheckStatus::Skipped,
             heap: CheckStatus::Skipped,
+            audit: CheckStatus::Skipped,
             trace_events: 0,
             elapsed: Duration::ZERO,
             problems: Vec::new(),
@@ -100,7 +103,7 @@ impl CorpusReport {
         self.failed_count() == 0
     }
 
-    /// A fixed-width table (program, front end, interp, jit, trace, heap, events) and a
+    /// A fixed-width table (program, front end, interp, jit, trace, heap, audit, events) and a
     /// totals line; the full problem texts of failing programs follow it.
     pub fn render_table(&self) -> String {
         let width = self
@@ -113,19 +116,20 @@ impl CorpusReport {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{:<width$}  {:<5} {:<6} {:<5} {:<5} {:<5} {:>7}",
-            "program", "front", "interp", "jit", "trace", "heap", "events"
+            "{:<width$}  {:<5} {:<6} {:<5} {:<5} {:<5} {:<5} {:>7}",
+            "program", "front", "interp", "jit", "trace", "heap", "audit", "events"
         );
         for p in &self.programs {
             let _ = writeln!(
                 out,
-                "{:<width$}  {:<5} {:<6} {:<5} {:<5} {:<5} {:>7}",
+                "{:<width$}  {:<5} {:<6} {:<5} {:<5} {:<5} {:<5} {:>7}",
                 p.name,
                 p.front_end.label(),
                 p.interp.label(),
                 p.jit.label(),
                 p.trace.label(),
                 p.heap.label(),
+                p.audit.label(),
                 p.trace_events
             );
         }

@@ -117,6 +117,8 @@ pub struct EngineRun {
     /// Violations the runtime detected in operations that cannot fail (release).
     pub integrity_violations: Vec<String>,
     pub elapsed: Duration,
+    /// What audit mode recorded, when the limits turned it on.
+    pub audit: Option<crate::audit_pass::AuditRecord>,
 }
 
 /// Loads `module` on `engine` and runs `main` under `limits`. `Err` means the harness could
@@ -133,6 +135,7 @@ pub fn run_on_engine(
     let mut ctx =
         Context::new(limits.clone()).map_err(|e| format!("cannot create a context: {e}"))?;
     let before = ctx.heap.snapshot();
+    let hook_counter = crate::audit_pass::install_counting_hook(&mut ctx);
     ctx.heap.start_trace();
     let ran = catch_unwind(AssertUnwindSafe(|| {
         execute(program, module, engine, &mut ctx)
@@ -148,6 +151,7 @@ pub fn run_on_engine(
         heap: compare_snapshots(&before, &after),
         integrity_violations: ctx.heap.integrity_violations.clone(),
         elapsed: started.elapsed(),
+        audit: hook_counter.map(|counter| crate::audit_pass::AuditRecord::collect(&ctx, &counter)),
     })
 }
 

@@ -131,6 +131,10 @@ fn runner_trials(corpus_size: usize) -> Vec<Trial> {
             attribution_exact_op_trial,
         ),
         Trial::test(
+            "runner::audit_mode_records_the_same_allocation_sites_on_both_engines",
+            audit_allocation_sites_trial,
+        ),
+        Trial::test(
             "runner::attribution_of_unwinding_names_each_call",
             attribution_unwinding_trial,
         ),
@@ -179,6 +183,7 @@ fn synthetic_run(engine: Engine, trace: Vec<TraceEvent>, heap: HeapDelta) -> Eng
         trace,
         heap,
         integrity_violations: Vec::new(),
+        audit: None,
         elapsed: std::time::Duration::ZERO,
     }
 }
@@ -381,6 +386,47 @@ fn attribution_exact_op_trial() -> Result<(), Failed> {
         } && text.starts_with("fn main op 11 (Release")
             && text.ends_with("at 5:13"),
         format!("last event {last} attributed to {site:?}: `{text}`"),
+    )
+}
+
+/// Audit mode attributes each allocation to the IR op that made it (the same op the
+/// interpreter-based attribution names), identically on both engines.
+fn audit_allocation_sites_trial() -> Result<(), Failed> {
+    let program = run_source_program(
+        "//# result: 5\nfn main() = {\n  xs = [1, 2];\n  ys = push(xs, 3);\n  len(xs) + len(ys)\n}\n",
+    )?;
+    let module = program.module().ok_or("no module")?;
+    let limits =
+        cairn_conformance::audit_pass::audit_pass_limits(&program.expectations.limits.to_limits());
+    let attribution = attribute_events(module, &limits)?;
+    let mut logs = Vec::new();
+    for engine in Engine::BOTH {
+        let run = run_on_engine(&program, engine, &limits)?;
+        let record = run.audit.ok_or("audit mode recorded nothing")?;
+        let mallocs: Vec<_> = record
+            .event_log
+            .iter()
+            .enumerate()
+            .filter(|(_, event)| event.op == RefOp::Malloc)
+            .collect();
+        check(!mallocs.is_empty(), format!("{engine}: no malloc logged"))?;
+        for (index, event) in &mallocs {
+            let Some(EventSite::Op { function, op }) = attribution.site_of(*index) else {
+                return Err(format!("event {index} not attributed to an op").into());
+            };
+            check(
+                event.site == cairn_runtime::heap::AllocationSite::op(function, op),
+                format!(
+                    "{engine}: malloc {index} has site {} (the op is {function}/{op})",
+                    event.site
+                ),
+            )?;
+        }
+        logs.push(record.event_log);
+    }
+    check(
+        logs[0] == logs[1],
+        "the engines' event logs differ".to_string(),
     )
 }
 

@@ -100,6 +100,24 @@ impl<'p> Executor<'p> {
         self.run(entry, args, &mut NoObserver)
     }
 
+    /// [`Executor::run`] reporting allocation sites (audit mode), or unobserved when the heap
+    /// does not track them.
+    pub(crate) fn run_plain_or_audited(&mut self, entry: u32, args: &[u64]) -> Result<u64, Failed> {
+        // SAFETY: no shim is running: the executor holds the context pointer exclusively
+        // between instructions, and this shared read ends before the run starts.
+        let tracks_sites = unsafe { &*self.ctx }.heap.tracks_allocation_sites();
+        if tracks_sites {
+            self.run_audited(entry, args)
+        } else {
+            self.run_unobserved(entry, args)
+        }
+    }
+
+    #[inline(never)]
+    fn run_audited(&mut self, entry: u32, args: &[u64]) -> Result<u64, Failed> {
+        self.run(entry, args, &mut crate::observe::AllocationSiteObserver)
+    }
+
     /// Runs function `entry` with the owned words `args` as its params (as many as it takes)
     /// to completion, telling `observer` about every instruction and unwound frame.
     #[inline(always)]

@@ -25,7 +25,7 @@ use cairn_runtime::error::RuntimeError;
 use cairn_runtime::value::Value;
 
 pub use code::{CompiledFunction, FailSite, Instr, IntComparison, InterpProgram};
-pub use observe::{ExecutionObserver, NoObserver};
+pub use observe::{AllocationSiteObserver, ExecutionObserver, NoObserver};
 pub use translate::MAX_FRAME_REGISTERS;
 
 /// Translates `module` for the interpreter. Refuses what
@@ -41,7 +41,9 @@ impl InterpProgram {
     /// Runs the entry function with no arguments. Ok = owned result word (the caller prints
     /// and releases it). Resets per-run context state first (`ctx.begin_run()`).
     pub fn run_main(&self, ctx: &mut Context) -> Result<Value, RunFailure> {
-        self.run_with(ctx, |executor, entry| executor.run_unobserved(entry, &[]))
+        self.run_with(ctx, |executor, entry| {
+            executor.run_plain_or_audited(entry, &[])
+        })
     }
 
     /// Runs function `function` with the owned words `args` as its params (the callee
@@ -73,7 +75,9 @@ impl InterpProgram {
                 frames: Vec::new(),
             });
         }
-        self.run_with(ctx, |executor, _| executor.run_unobserved(function, args))
+        self.run_with(ctx, |executor, _| {
+            executor.run_plain_or_audited(function, args)
+        })
     }
 
     /// [`InterpProgram::run_main`] with `observer` told the function and IR op index of
@@ -110,14 +114,15 @@ impl InterpProgram {
             execute(&mut executor, self.entry)
         });
         ctx.invoker = None;
-        match outcome {
+        let outcome = match outcome {
             Ok(Ok(word)) => Ok(Value(word)),
             Ok(Err(execute::Failed)) => Err(ctx.take_failure()),
             Err(detail) => Err(RunFailure {
                 error: RuntimeError::internal(&detail),
                 frames: Vec::new(),
             }),
-        }
+        };
+        ctx.finish_run(outcome)
     }
 }
 
@@ -147,5 +152,5 @@ unsafe fn invoke_closure(data: *const (), ctx: *mut Context, function: u32, args
     // SAFETY: `ctx` is the run's context pointer and unaliased while the nested executor
     // runs (the calling shim holds no `&mut Context` across the invoke).
     let mut executor = unsafe { execute::Executor::new(program, ctx) };
-    executor.run_unobserved(function, args).unwrap_or(0)
+    executor.run_plain_or_audited(function, args).unwrap_or(0)
 }

@@ -24,6 +24,20 @@ pub trait ExecutionObserver {
     }
 }
 
+/// Audit mode's site tracking: tells the heap which IR op is running, so that a block
+/// allocated by it is attributed to `(function, op)` (the JIT's audit variant stores the
+/// same site before each op).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AllocationSiteObserver;
+
+impl ExecutionObserver for AllocationSiteObserver {
+    #[inline(always)]
+    fn before_instruction(&mut self, ctx: &Context, function: u32, op: u32) {
+        ctx.heap
+            .set_current_site(cairn_runtime::heap::AllocationSite::op(function, op));
+    }
+}
+
 /// Observes nothing; the hooks compile away.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoObserver;

@@ -35,7 +35,7 @@ pub fn compile_with_abi(
     module: &ir::Module,
     abi_required: (u32, u32),
 ) -> Result<JitProgram, RunFailure> {
-    let mut program = compile_variant(module, abi_required, KindAssumption::EntryOnly)?;
+    let mut program = compile_variant(module, abi_required, KindAssumption::EntryOnly, false)?;
     program.generic_source = Some(Box::new(module.clone()));
     Ok(program)
 }
@@ -50,10 +50,14 @@ pub(crate) enum KindAssumption {
     AnyEntry,
 }
 
+/// Compiles one variant of `module`. `record_allocation_sites` compiles the audit variant:
+/// a store of the op's allocation site into the context before every op (audit mode's site
+/// tracking); code compiled without it contains nothing of audit mode.
 pub(crate) fn compile_variant(
     module: &ir::Module,
     abi_required: (u32, u32),
     assumption: KindAssumption,
+    record_allocation_sites: bool,
 ) -> Result<JitProgram, RunFailure> {
     cairn_engine_support::check_module(module)?;
     let mut jit = JitContext::new().map_err(internal)?;
@@ -92,6 +96,7 @@ pub(crate) fn compile_variant(
         depth_is_balanced: inline_control::depth_is_balanced(module),
         function_ids: &function_ids,
         literals: &mut literals,
+        record_allocation_sites,
     };
     let mut codegen = jit.module().make_context();
     let mut builder_context = FunctionBuilderContext::new();
@@ -149,5 +154,7 @@ pub(crate) fn compile_variant(
         param_kinds,
         generic_source: None,
         generic: std::sync::OnceLock::new(),
+        records_allocation_sites: record_allocation_sites,
+        audited: std::sync::OnceLock::new(),
     })
 }

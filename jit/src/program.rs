@@ -45,6 +45,11 @@ pub struct JitProgram {
     /// The same module compiled assuming every function may receive anything: runs host
     /// calls whose arguments fall outside `param_kinds`. Same IR, same shims, same trace.
     pub(crate) generic: OnceLock<Result<Box<JitProgram>, RunFailure>>,
+    /// Whether this code stores allocation sites (the audit variant).
+    pub(crate) records_allocation_sites: bool,
+    /// The audit variant (generic kinds, allocation sites stored), compiled on first use by
+    /// a runtime that tracks allocation sites.
+    pub(crate) audited: OnceLock<Result<Box<JitProgram>, RunFailure>>,
 }
 
 impl JitProgram {
@@ -87,6 +92,9 @@ impl JitProgram {
                 frames: Vec::new(),
             });
         }
+        if ctx.heap.tracks_allocation_sites() && !self.records_allocation_sites {
+            return self.audited_variant()?.call(ctx, function, args);
+        }
         if !self.accepts(function, args) {
             return self.generic_variant()?.call(ctx, function, args);
         }
@@ -98,7 +106,7 @@ impl JitProgram {
         });
         let outcome = self.run_on_stack(ctx, self.host_entries[function as usize], args);
         ctx.invoker = None;
-        outcome
+        ctx.finish_run(outcome)
     }
 
     /// Whether `args` fall within the kinds function `function` was compiled for.
@@ -112,6 +120,28 @@ impl JitProgram {
             .all(|(&kinds, &word)| kinds.contains(KindSet::of_word_class(word_class(Value(word)))))
     }
 
+    /// The audit variant, compiled on first use.
+    fn audited_variant(&self) -> Result<&JitProgram, RunFailure> {
+        let Some(source) = &self.generic_source else {
+            return Err(internal_failure(
+                "a variant program has no audit variant".to_string(),
+            ));
+        };
+        self.audited
+            .get_or_init(|| {
+                crate::compile_variant(
+                    source,
+                    self.abi_required,
+                    crate::KindAssumption::AnyEntry,
+                    true,
+                )
+                .map(Box::new)
+            })
+            .as_ref()
+            .map(|program| &**program)
+            .map_err(Clone::clone)
+    }
+
     /// The generic variant, compiled on first use.
     fn generic_variant(&self) -> Result<&JitProgram, RunFailure> {
         let Some(source) = &self.generic_source else {
@@ -121,8 +151,13 @@ impl JitProgram {
         };
         self.generic
             .get_or_init(|| {
-                crate::compile_variant(source, self.abi_required, crate::KindAssumption::AnyEntry)
-                    .map(Box::new)
+                crate::compile_variant(
+                    source,
+                    self.abi_required,
+                    crate::KindAssumption::AnyEntry,
+                    false,
+                )
+                .map(Box::new)
             })
             .as_ref()
             .map(|program| &**program)

@@ -33,6 +33,8 @@ pub struct ModuleTranslationInputs<'a> {
     pub function_ids: &'a [FuncId],
     /// Text literal bytes; owned by the compiled program and alive as long as its code.
     pub literals: &'a mut Vec<Box<[u8]>>,
+    /// Store each op's allocation site in the context before the op (the audit variant).
+    pub record_allocation_sites: bool,
 }
 
 /// Translates and defines IR function `function_index`. Returns an estimate of its frame's
@@ -168,11 +170,30 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 self.def(param.var, value);
             }
             for (position, op) in block.ops.iter().enumerate() {
+                self.store_allocation_site(base + position as u32);
                 self.translate_op(base + position as u32, op)?;
             }
+            self.store_allocation_site(base + block.ops.len() as u32);
             self.translate_terminator(base + block.ops.len() as u32, &block.terminator);
         }
         Ok(())
+    }
+
+    /// In the audit variant, stores op `op_index`'s allocation site into the context (what
+    /// the interpreter's site observer does before each instruction); nothing otherwise.
+    fn store_allocation_site(&mut self, op_index: u32) {
+        if !self.inputs.record_allocation_sites {
+            return;
+        }
+        let site = cairn_runtime::heap::AllocationSite::op(self.function_index, op_index);
+        let word = self.word(site.0);
+        let offset = cairn_runtime::Context::CONTROL_FIELD_OFFSETS.allocation_site;
+        self.builder.ins().store(
+            cranelift_codegen::ir::MemFlagsData::trusted(),
+            word,
+            self.ctx,
+            offset,
+        );
     }
 
     /// The kinds `var` may hold at run time (every kind when unknown).

@@ -245,7 +245,10 @@ pub unsafe extern "C" fn cairn_value_map_entry(
             Ok(item) => item,
             Err(error) => {
                 if let Err(violation) = cairn_runtime::objects::release(heap, key) {
-                    context.heap.integrity_violations.push(violation.to_string());
+                    context
+                        .heap
+                        .integrity_violations
+                        .push(violation.to_string());
                 }
                 return Err(error);
             }

@@ -151,9 +151,15 @@ pub unsafe fn call_closure(
         }
     };
     let ((invoker, entry), words) = (invoker, words);
+    // The callee reports its own allocation sites; what this shim allocates after it
+    // returns belongs to the op that called the shim.
+    // SAFETY: a shared read of a `Cell`, with no `&mut Context` live (the caller's contract).
+    let caller_site = unsafe { (*ctx).heap.current_site() };
     // SAFETY: the invoker was installed by the engine running this context; no `&mut
     // Context` is live across the call.
     let word = unsafe { (invoker.invoke)(invoker.data, ctx, entry, &words[..args.len() + 1]) };
+    // SAFETY: as above; the callee has returned.
+    unsafe { (*ctx).heap.set_current_site(caller_site) };
     if word == 0 {
         Err(callee_failed())
     } else {
