@@ -46,6 +46,7 @@
 //! `examples/` folder (`cargo run --example embed_basic`, `host_functions`, `sandbox`,
 //! `parallel`).
 
+mod audit;
 pub mod capi;
 mod convert;
 mod engine;
@@ -57,9 +58,17 @@ mod runtime;
 mod runtime_failure;
 mod value;
 
-pub use cairn_runtime::heap::TraceEvent;
+pub use audit::{LeakReport, LeakedBlock, QuotaControl, SiteLocation};
+pub use cairn_runtime::heap::audit::{
+    AuditWarning, HookFailure, IntegrityViolation, WatchdogReport, WatchdogTrigger,
+};
 /// Writes a refcount trace as JSON Lines (`{"seq":0,"op":"malloc","block":3,"old":0,"new":1}`).
 pub use cairn_runtime::heap::trace::write_json_lines as write_trace_json_lines;
+pub use cairn_runtime::heap::{
+    AllocationFailure, AllocationRetry, AllocationSite, AuditConfig, EventLogConfig, HeapDelta,
+    HeapEvent, HeapSnapshot, HookId, RefCountMismatch, RefOp, TraceEvent, WatchdogAction,
+    WatchdogConfig,
+};
 pub use cairn_runtime::{CancelHandle, Limits};
 pub use convert::{FromValue, INT_MAX, INT_MIN, IntoArgs, IntoValue};
 pub use engine::{Engine, EngineKind};

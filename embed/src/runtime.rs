@@ -146,7 +146,7 @@ impl Runtime {
     }
 
     /// Releases the script objects of [`crate::Opaque`] values the host has dropped.
-    fn release_dropped_values(&mut self) {
+    pub(crate) fn release_dropped_values(&mut self) {
         for word in self.queue.drain() {
             cairn_runtime::abi::shims::release_recording(&mut self.ctx, Word(word));
         }
@@ -199,6 +199,14 @@ impl Runtime {
     /// runtime's heap. Its address is stable for the runtime's life (it is boxed).
     pub(crate) fn context_mut(&mut self) -> &mut Context {
         &mut self.ctx
+    }
+
+    pub(crate) fn context_ref(&self) -> &Context {
+        &self.ctx
+    }
+
+    pub(crate) fn release_queue(&self) -> Arc<ReleaseQueue> {
+        self.queue.clone()
     }
 
     /// The limits this runtime was created with.

@@ -140,14 +140,31 @@ fn write_canonical(value: &Value, top_level: bool, out: &mut String) {
 /// Words released by dropped [`Opaque`] handles, applied by their runtime at its next
 /// call (or `blocks_in_use`); dropping a handle never touches the heap directly, so it is
 /// safe from any thread and at any time.
+///
+/// It also knows which words live handles hold: those are the host's roots for the
+/// ownership check (`Runtime::run_ownership_check`).
 #[derive(Debug, Default)]
 pub(crate) struct ReleaseQueue {
     pending: Mutex<Vec<u64>>,
+    /// Words of live handles, one entry per retained reference.
+    held: Mutex<Vec<u64>>,
 }
 
 impl ReleaseQueue {
     pub(crate) fn drain(&self) -> Vec<u64> {
         std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// The words live handles hold (one per reference they own).
+    pub(crate) fn held_words(&self) -> Vec<u64> {
+        self.held.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn hold(&self, word: u64) {
+        self.held
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(word);
     }
 }
 
@@ -159,6 +176,12 @@ struct OpaqueInner {
 
 impl Drop for OpaqueInner {
     fn drop(&mut self) {
+        {
+            let mut held = self.queue.held.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(position) = held.iter().position(|&word| word == self.word) {
+                held.swap_remove(position);
+            }
+        }
         self.queue
             .pending
             .lock()
@@ -268,6 +291,7 @@ pub(crate) fn read_value(
         KindName::Seq | KindName::Closure | KindName::Ref => {
             let printed = cairn_runtime::canonical_form(&ctx.heap, word, false);
             let retained = cairn_runtime::objects::retain(&mut ctx.heap, word).map_err(internal)?;
+            queue.hold(retained.bits());
             Value::Opaque(Opaque {
                 inner: Arc::new(OpaqueInner {
                     word: retained.bits(),
