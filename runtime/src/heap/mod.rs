@@ -334,6 +334,14 @@ impl Heap {
         self.free_count += 1;
     }
 
+    /// Test-only (feature `corruption`): pushes `block` on the free list with no event and
+    /// no check, whatever its state — how `audit::corruption` frees a block twice or behind
+    /// the heap's back. The caller checks that `block` is in range.
+    #[cfg(feature = "corruption")]
+    pub(crate) fn push_free_for_corruption(&mut self, block: u16) {
+        self.push_free(block);
+    }
+
     fn rollback(&mut self, head: u16) {
         let mut block = head;
         while block != INVALID {
