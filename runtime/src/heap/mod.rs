@@ -138,7 +138,9 @@ impl Heap {
         self.free_count
     }
     pub fn blocks_in_use(&self) -> u32 {
-        self.block_count() - self.free_count
+        // Saturating: a free count above the heap size is corruption (a block freed twice)
+        // that the integrity checks report; it must not panic them.
+        self.block_count().saturating_sub(self.free_count)
     }
     pub fn counters(&self) -> &HeapCounters {
         &self.counters
