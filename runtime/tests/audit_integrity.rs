@@ -271,9 +271,12 @@ fn chain_into_a_foreign_tail(h: &mut Harness) -> Corrupted {
     }
 }
 
+/// Applies one corruption to a fresh audited heap.
+type Corruption = fn(&mut Harness) -> Corrupted;
+
 #[test]
 fn every_corruption_is_named_by_the_ownership_check_and_the_shadow_counts() {
-    let cases: [(&str, fn(&mut Harness) -> Corrupted); 7] = [
+    let cases: [(&str, Corruption); 7] = [
         ("drifted count", drifted),
         ("freed behind the heap's back", freed_behind_the_heaps_back),
         ("freed twice", freed_twice),
