@@ -2,9 +2,17 @@
 //! ownership graph and its checks, heap statistics, and `checkpoint()`. The block-level parts
 //! of audit mode (event log, shadow counts, sites, hooks, watchdog) live in `crate::heap`.
 
+#[cfg(feature = "corruption")]
+pub mod corruption;
 pub mod graph;
+mod graph_build;
+pub mod graph_checks;
+mod graph_export;
 
-pub use graph::OwnershipGraph;
+pub use graph::{
+    DanglingReference, DanglingTarget, GraphEdge, GraphNode, OwnershipGraph, StructuralProblem,
+};
+pub use graph_checks::{OwnershipProblem, OwnershipReport, run_ownership_check};
 
 use crate::context::Context;
 

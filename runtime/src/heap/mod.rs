@@ -140,7 +140,9 @@ impl Heap {
         self.free_count
     }
     pub fn blocks_in_use(&self) -> u32 {
-        self.block_count() - self.free_count
+        // Saturating: a free count above the heap size is corruption (a block freed twice)
+        // that the integrity checks report; it must not panic them.
+        self.block_count().saturating_sub(self.free_count)
     }
     pub fn counters(&self) -> &HeapCounters {
         &self.counters
@@ -334,6 +336,14 @@ impl Heap {
         self.states[block as usize] = BlockState::Free;
         self.free_head = block;
         self.free_count += 1;
+    }
+
+    /// Test-only (feature `corruption`): pushes `block` on the free list with no event and
+    /// no check, whatever its state — how `audit::corruption` frees a block twice or behind
+    /// the heap's back. The caller checks that `block` is in range.
+    #[cfg(feature = "corruption")]
+    pub(crate) fn push_free_for_corruption(&mut self, block: u16) {
+        self.push_free(block);
     }
 
     fn rollback(&mut self, head: u16) {
