@@ -1,8 +1,9 @@
-//! The command line of `cairn` (clap derive): `run`, `check`, `conform` and `bench`.
+//! The command line of `cairn` (clap derive): `run`, `check`, `conform`, `bench` and
+//! `stress`.
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine_choice::EngineChoice;
 
@@ -25,6 +26,9 @@ pub enum Command {
     Conform(ConformArgs),
     /// Time programs on the interpreter and the JIT and print the speed-up.
     Bench(BenchArgs),
+    /// Run the seed 004 §4 stress scenarios on both engines in audit mode and check the
+    /// §4.6 checkpoints (leaks, shadow counts, ownership graph, block reuse, same traces).
+    Stress(StressArgs),
 }
 
 #[derive(Debug, Args)]
@@ -71,4 +75,54 @@ pub struct BenchArgs {
     pub iterations: u32,
     /// `.cairn` files to time instead of the built-in fib(30) and integer loop.
     pub programs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct StressArgs {
+    /// A scenario name (see `--list`), or `all` for every scenario.
+    #[arg(required_unless_present = "list")]
+    pub scenario: Option<String>,
+    /// List the scenarios and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Rounds of the scenario.
+    #[arg(long, value_name = "N")]
+    pub iterations: Option<u64>,
+    /// The longest list, window or pipeline a scenario builds.
+    #[arg(long, value_name = "N")]
+    pub max_vector_size: Option<u64>,
+    /// Nesting depth of vectors and maps.
+    #[arg(long, value_name = "N")]
+    pub chain_depth: Option<u64>,
+    /// Structures (or operations) per iteration.
+    #[arg(long, value_name = "N")]
+    pub allocation_rate: Option<u64>,
+    /// How built structures are dropped.
+    #[arg(long, value_enum, default_value = "immediate")]
+    pub disposal: DisposalChoice,
+    /// Which engines run the scenario.
+    #[arg(long, value_enum, default_value = "both")]
+    pub engine: StressEngineChoice,
+    /// Heap size in 64-byte blocks (1..=65535).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65_535))]
+    pub heap_blocks: Option<u32>,
+    /// Print the reports as JSON instead of tables.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `--disposal` (seed 004 §4.5 `disposalPolicy`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DisposalChoice {
+    Immediate,
+    Delayed,
+    Batched,
+}
+
+/// `--engine` of `stress`: both engines (compared) or one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StressEngineChoice {
+    Both,
+    Interp,
+    Jit,
 }

@@ -15,6 +15,7 @@ pub mod expectations;
 pub mod program;
 pub mod report;
 pub mod run;
+pub mod stress;
 pub mod trace_diff;
 
 use std::path::{Path, PathBuf};

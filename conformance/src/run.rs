@@ -155,7 +155,12 @@ pub fn run_on_engine(
     })
 }
 
-fn execute(program: &Program, module: &ir::Module, engine: Engine, ctx: &mut Context) -> Outcome {
+pub(crate) fn execute(
+    program: &Program,
+    module: &ir::Module,
+    engine: Engine,
+    ctx: &mut Context,
+) -> Outcome {
     let result = match engine {
         Engine::Interpreter => match cairn_interp::load(module) {
             Ok(loaded) => loaded.run_main(ctx),
