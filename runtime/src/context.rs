@@ -245,10 +245,7 @@ impl Context {
     /// Ends a run: a run that returned a value although audit mode found an integrity
     /// violation during it fails with RT0801 instead (its value released). Both engines
     /// call this last, so the failure is the same on both.
-    pub fn finish_run(
-        &mut self,
-        outcome: Result<Value, RunFailure>,
-    ) -> Result<Value, RunFailure> {
+    pub fn finish_run(&mut self, outcome: Result<Value, RunFailure>) -> Result<Value, RunFailure> {
         let Some(violation) = self
             .heap
             .audit_violations()

@@ -248,7 +248,9 @@ impl From<crate::heap::HeapError> for RuntimeError {
             HeapError::QuotaExceeded { used, quota } => RuntimeError::quota_exceeded(used, quota),
             HeapError::Saturated => RuntimeError::internal("reference count saturated"),
             HeapError::Integrity(detail) => RuntimeError::invalid_reference(&detail),
-            HeapError::Audit(violation) => RuntimeError::integrity_violation(&violation.to_string()),
+            HeapError::Audit(violation) => {
+                RuntimeError::integrity_violation(&violation.to_string())
+            }
         }
     }
 }

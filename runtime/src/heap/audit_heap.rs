@@ -120,8 +120,17 @@ impl Heap {
 
     /// Before a count change in audit mode: the shadow count must equal `REF_COUNT`.
     #[inline(never)]
-    pub(super) fn check_shadow(&mut self, block: u16, actual: u16, what: &str) -> Result<(), HeapError> {
-        match self.audit.as_mut().and_then(|audit| audit.check_shadow(block, actual, what)) {
+    pub(super) fn check_shadow(
+        &mut self,
+        block: u16,
+        actual: u16,
+        what: &str,
+    ) -> Result<(), HeapError> {
+        match self
+            .audit
+            .as_mut()
+            .and_then(|audit| audit.check_shadow(block, actual, what))
+        {
             Some(violation) => Err(HeapError::Audit(violation)),
             None => Ok(()),
         }
@@ -153,9 +162,8 @@ impl Heap {
             quota: self.quota,
             quota_exceeded: matches!(error, HeapError::QuotaExceeded { .. }),
         };
-        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            handler(self, &failure)
-        }));
+        let answer =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(self, &failure)));
         // A handler installed by the handler itself wins; otherwise the old one comes back.
         if self.allocation_failure_handler.is_none() {
             self.allocation_failure_handler = Some(handler);
@@ -179,18 +187,26 @@ impl Heap {
 
     /// Registers a hook called for every event in `events`, after the ones registered
     /// before it. `None` when audit mode (with hooks) is off.
-    pub fn register_audit_hook(&mut self, events: &[RefOp], callback: HookCallback) -> Option<HookId> {
+    pub fn register_audit_hook(
+        &mut self,
+        events: &[RefOp],
+        callback: HookCallback,
+    ) -> Option<HookId> {
         let audit = self.audit.as_mut().filter(|audit| audit.config.hooks)?;
         Some(audit.register_hook(events, callback))
     }
 
     pub fn unregister_audit_hook(&mut self, id: HookId) -> bool {
-        self.audit.as_mut().is_some_and(|audit| audit.unregister_hook(id))
+        self.audit
+            .as_mut()
+            .is_some_and(|audit| audit.unregister_hook(id))
     }
 
     /// Hooks that panicked (and were disabled).
     pub fn hook_failures(&self) -> &[HookFailure] {
-        self.audit.as_ref().map_or(&[], |audit| &audit.hook_failures)
+        self.audit
+            .as_ref()
+            .map_or(&[], |audit| &audit.hook_failures)
     }
 
     /// Violations audit mode has found so far.
@@ -205,7 +221,9 @@ impl Heap {
 
     /// Watchdog reports so far.
     pub fn watchdog_reports(&self) -> &[WatchdogReport] {
-        self.audit.as_ref().map_or(&[], |audit| &audit.watchdog_reports)
+        self.audit
+            .as_ref()
+            .map_or(&[], |audit| &audit.watchdog_reports)
     }
 
     /// The event log's entries, oldest first (empty without an event log).

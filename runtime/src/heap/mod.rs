@@ -10,13 +10,15 @@ pub mod block_memory;
 pub mod snapshot;
 pub mod trace;
 
+pub use audit::{AllocationSite, HeapAudit, HeapEvent, HookId, IntegrityViolation};
+pub use audit_config::{AuditConfig, EventLogConfig, WatchdogAction, WatchdogConfig};
+pub use audit_heap::{
+    AllocationFailure, AllocationFailureHandler, AllocationRetry, RefCountMismatch,
+};
 use block_memory::BlockMemory;
 pub use block_memory::{BLOCK_SIZE, HEADER_SIZE, INVALID, MAX_BLOCKS, USABLE_BLOCK_SIZE};
 pub use snapshot::{HeapDelta, HeapSnapshot, compare_snapshots};
 pub use trace::{RefOp, TraceEvent};
-pub use audit::{AllocationSite, HeapAudit, HeapEvent, HookId, IntegrityViolation};
-pub use audit_config::{AuditConfig, EventLogConfig, WatchdogAction, WatchdogConfig};
-pub use audit_heap::{AllocationFailure, AllocationFailureHandler, AllocationRetry, RefCountMismatch};
 
 /// The largest count a head may hold; a retain past it copies the object instead.
 pub const MAX_REF_COUNT: u16 = 0xFFFE;

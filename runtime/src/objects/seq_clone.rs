@@ -13,9 +13,9 @@ use crate::heap::Heap;
 use crate::value::{Kind, Value};
 
 use super::header::{add_object_flags, block_of, ensure_blocks_available, object_flags};
-use super::seq::{Tag, expect_iterable, leaf_over, new_cursor, read_cursor, small_int, state_slot};
 use super::release::release_on_cleanup;
 use super::retain;
+use super::seq::{Tag, expect_iterable, leaf_over, new_cursor, read_cursor, small_int, state_slot};
 
 /// `clone(value)` (borrowed): a copy of a Seq's cursor chain, or a fresh cursor over a List,
 /// Map or Text. RT0303 for anything else.
