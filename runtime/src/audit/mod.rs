@@ -3,8 +3,10 @@
 //! of audit mode (event log, shadow counts, sites, hooks, watchdog) live in `crate::heap`.
 
 pub mod graph;
+pub mod stats;
 
 pub use graph::OwnershipGraph;
+pub use stats::HeapStats;
 
 use crate::context::Context;
 

@@ -74,6 +74,7 @@ impl Heap {
                 counts,
                 self.counters.total_allocated,
             )));
+            self.restart_rate_window();
         }
         self.observing = self.trace.is_some() || self.audit.is_some();
     }
