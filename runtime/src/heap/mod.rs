@@ -443,6 +443,9 @@ impl Heap {
             block = next;
         }
         self.counters.total_freed += freed;
+        if self.observing {
+            self.after_free_audit();
+        }
         Ok(())
     }
 
