@@ -326,7 +326,7 @@ fn fuel_until_failure(limits: Limits, enter_every: usize) -> (u64, ErrorCode) {
     let mut h = Harness::with_limits(limits);
     h.ctx.begin_run();
     for n in 0..10_000u64 {
-        let result = if enter_every > 0 && n as usize % enter_every == 0 {
+        let result = if enter_every > 0 && (n as usize).is_multiple_of(enter_every) {
             h.call0(shims::rt_enter)
         } else {
             h.call0(shims::rt_fuel)
