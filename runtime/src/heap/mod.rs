@@ -206,7 +206,9 @@ impl Heap {
         self.trace.as_deref().unwrap_or(&[])
     }
 
-    #[inline]
+    /// One branch when nothing observes the heap (audit off, no trace); everything else is
+    /// out of line in `record_observed`.
+    #[inline(always)]
     fn record(&mut self, op: RefOp, block: u16, old: u16, new: u16) {
         if self.observing {
             self.record_observed(op, block, old, new);
