@@ -413,3 +413,41 @@ fn the_watchdog_checks_every_interval_of_a_limited_run() {
     assert!(h.ctx.heap.dec_ref(block).expect("dec"));
     h.ctx.heap.free_chain(block).expect("free");
 }
+
+#[test]
+fn a_panicking_handler_fails_the_allocation_and_is_recorded() {
+    let mut h = with_quota(16, Some(1));
+    h.ctx
+        .heap
+        .set_allocation_failure_handler(Some(Box::new(|_, _| panic!("handler broke"))));
+    assert_eq!(
+        h.ctx.heap.malloc_blocks(2, false),
+        Err(HeapError::QuotaExceeded { used: 0, quota: 1 })
+    );
+    assert_eq!(h.ctx.heap.integrity_violations.len(), 1);
+    assert!(
+        h.ctx.heap.integrity_violations[0].contains("handler broke"),
+        "{:?}",
+        h.ctx.heap.integrity_violations
+    );
+    assert_eq!(h.ctx.heap.blocks_in_use(), 0);
+    h.ctx.heap.validate_free_list().expect("free list");
+}
+
+#[test]
+fn a_handler_that_allocates_is_not_re_entered() {
+    let mut h = with_quota(16, Some(2));
+    let calls = Arc::new(Mutex::new(0));
+    let count = Arc::clone(&calls);
+    h.ctx
+        .heap
+        .set_allocation_failure_handler(Some(Box::new(move |heap, _| {
+            *count.lock().expect("lock") += 1;
+            // Over the quota too: fails without calling the handler again.
+            assert!(heap.malloc_blocks(5, false).is_err());
+            AllocationRetry::Fail
+        })));
+    assert!(h.ctx.heap.malloc_blocks(3, false).is_err());
+    assert_eq!(*calls.lock().expect("lock"), 1);
+    assert_eq!(h.ctx.heap.blocks_in_use(), 0);
+}
