@@ -74,6 +74,7 @@ impl Heap {
                 counts,
                 self.counters.total_allocated,
             )));
+            self.restart_rate_window();
         }
         self.observing = self.trace.is_some() || self.audit.is_some();
     }
@@ -138,11 +139,24 @@ impl Heap {
 
     #[inline(never)]
     pub(super) fn after_allocation_audit(&mut self) {
-        let in_use = self.blocks_in_use();
-        let limit = self.quota.unwrap_or(u32::MAX).min(self.block_count());
+        let (in_use, limit) = self.near_oom_usage();
         if let Some(audit) = &mut self.audit {
             audit.after_allocation(in_use, limit);
         }
+    }
+
+    #[inline(never)]
+    pub(super) fn after_free_audit(&mut self) {
+        let (in_use, limit) = self.near_oom_usage();
+        if let Some(audit) = &mut self.audit {
+            audit.after_free(in_use, limit);
+        }
+    }
+
+    /// Blocks in use and the limit the near-OOM percentage is of (the quota or the heap).
+    fn near_oom_usage(&self) -> (u32, u32) {
+        let limit = self.quota.unwrap_or(u32::MAX).min(self.block_count());
+        (self.blocks_in_use(), limit)
     }
 
     #[cold]

@@ -83,6 +83,10 @@ pub struct Heap {
     /// The name of every function of the loaded program, by function id (set by the engine
     /// that loads a program; closures print as `<fn name>`).
     function_names: Vec<String>,
+    /// Wall-clock start of the allocation-rate window (heap creation, or audit mode turned
+    /// on) and `total_allocated` then. Only `HeapStats` reads it: it is in no snapshot,
+    /// trace or counter that engines are compared by.
+    rate_clock: (std::time::Instant, u64),
 }
 
 impl Heap {
@@ -120,6 +124,7 @@ impl Heap {
             refusing_allocations: false,
             allocation_failure_handler: None,
             function_names: Vec::new(),
+            rate_clock: (std::time::Instant::now(), 0),
         })
     }
 
@@ -146,6 +151,19 @@ impl Heap {
     }
     pub fn counters(&self) -> &HeapCounters {
         &self.counters
+    }
+    /// The allocation-rate window: wall-clock time since the heap was created or audit mode
+    /// was last turned on, and the blocks allocated since then.
+    pub(crate) fn rate_window(&self) -> (std::time::Duration, u64) {
+        let (started, allocated_then) = self.rate_clock;
+        (
+            started.elapsed(),
+            self.counters.total_allocated.saturating_sub(allocated_then),
+        )
+    }
+    /// Restarts the allocation-rate window now.
+    pub(crate) fn restart_rate_window(&mut self) {
+        self.rate_clock = (std::time::Instant::now(), self.counters.total_allocated);
     }
     pub fn set_quota(&mut self, quota: Option<u32>) {
         self.quota = quota;
@@ -190,7 +208,9 @@ impl Heap {
         self.trace.as_deref().unwrap_or(&[])
     }
 
-    #[inline]
+    /// One branch when nothing observes the heap (audit off, no trace); everything else is
+    /// out of line in `record_observed`.
+    #[inline(always)]
     fn record(&mut self, op: RefOp, block: u16, old: u16, new: u16) {
         if self.observing {
             self.record_observed(op, block, old, new);
@@ -435,6 +455,9 @@ impl Heap {
             block = next;
         }
         self.counters.total_freed += freed;
+        if self.observing {
+            self.after_free_audit();
+        }
         Ok(())
     }
 
