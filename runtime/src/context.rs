@@ -209,6 +209,7 @@ impl Context {
 
     /// Resets per-run state (depth, fuel, parked error, output) before a new run.
     pub fn begin_run(&mut self) {
+        self.checkpoints.clear();
         self.call_depth = 0;
         let fuel = self.limits.fuel.unwrap_or(u64::MAX);
         let interval = self.watchdog_interval().unwrap_or(u64::MAX);
