@@ -247,6 +247,7 @@ impl Context {
     /// violation during it fails with RT0801 instead (its value released). Both engines
     /// call this last, so the failure is the same on both.
     pub fn finish_run(&mut self, outcome: Result<Value, RunFailure>) -> Result<Value, RunFailure> {
+        self.heap.audit_free_list();
         let Some(violation) = self
             .heap
             .audit_violations()

@@ -26,6 +26,7 @@ pub fn checkpoint(context: &mut Context) {
         .audit()
         .is_some_and(|audit| audit.config().checkpoints);
     if enabled {
+        context.heap.audit_free_list();
         let graph = OwnershipGraph::build(&context.heap);
         context.checkpoints.push(graph);
     }

@@ -285,6 +285,7 @@ impl Heap {
         let in_use = self.blocks_in_use();
         let free = self.free_count;
         let total = self.counters.total_allocated;
+        self.audit_free_list();
         let Some(mut audit) = self.audit.take() else {
             return;
         };
@@ -302,6 +303,37 @@ impl Heap {
 
     pub fn is_refusing_allocations(&self) -> bool {
         self.refusing_allocations
+    }
+
+    /// In audit mode, records a violation about `block` found by the object layer and
+    /// returns it (the caller reports RT0801); `None` when audit mode is off.
+    pub fn record_audit_violation(
+        &mut self,
+        block: u16,
+        detail: String,
+    ) -> Option<IntegrityViolation> {
+        Some(self.audit.as_mut()?.record_violation(block, detail))
+    }
+
+    /// With `free_list_checks` on, walks the whole free list (seed 004 §5.1.1's periodic
+    /// check; every block `malloc` takes is checked anyway) and records what is wrong.
+    /// Runs at the end of every run, at every watchdog check and at `checkpoint()`.
+    pub fn audit_free_list(&mut self) {
+        let enabled = self
+            .audit
+            .as_ref()
+            .is_some_and(|audit| audit.config.free_list_checks);
+        if !enabled {
+            return;
+        }
+        if let Err(error) = self.validate_free_list() {
+            let detail = match error {
+                HeapError::Integrity(detail) => detail,
+                other => format!("{other:?}"),
+            };
+            let block = self.free_head;
+            self.record_audit_violation(block, detail);
+        }
     }
 
     /// Records a violation found on a path that cannot return an error.

@@ -395,6 +395,17 @@ impl Heap {
         }
     }
 
+    /// [`Heap::check_head`] for an operation about to change the heap: in audit mode a
+    /// failure is recorded as an integrity violation (RT0801) with the block's site.
+    #[inline]
+    fn check_head_recording(&mut self, block: u16) -> Result<(), HeapError> {
+        match self.check_head(block) {
+            Ok(()) => Ok(()),
+            Err(HeapError::Integrity(detail)) => Err(self.integrity_error(block, detail)),
+            Err(other) => Err(other),
+        }
+    }
+
     #[inline]
     pub fn ref_count(&self, block: u16) -> u16 {
         self.memory.ref_count(block)
@@ -402,7 +413,7 @@ impl Heap {
 
     /// Increments a head's count. `Saturated` when it is already `MAX_REF_COUNT`.
     pub fn inc_ref(&mut self, block: u16) -> Result<(), HeapError> {
-        self.check_head(block)?;
+        self.check_head_recording(block)?;
         let old = self.memory.ref_count(block);
         if self.observing {
             self.check_shadow(block, old, "incRef")?;
@@ -419,7 +430,7 @@ impl Heap {
     /// then release the object's children and call [`Heap::free_chain`]. The count is left
     /// at 1 in that case so the object's payload stays readable until it is freed.
     pub fn dec_ref(&mut self, block: u16) -> Result<bool, HeapError> {
-        self.check_head(block)?;
+        self.check_head_recording(block)?;
         let old = self.memory.ref_count(block);
         if self.observing {
             self.check_shadow(block, old, "decRef")?;
@@ -434,7 +445,7 @@ impl Heap {
 
     /// Frees the chain headed by `head` (its count must be 1: see [`Heap::dec_ref`]).
     pub fn free_chain(&mut self, head: u16) -> Result<(), HeapError> {
-        self.check_head(head)?;
+        self.check_head_recording(head)?;
         let old = self.memory.ref_count(head);
         if self.observing {
             self.check_shadow(head, old, "free")?;
@@ -461,11 +472,15 @@ impl Heap {
         Ok(())
     }
 
-    /// The blocks of a chain, head first.
+    /// The blocks of a chain, head first. A corrupt chain (one that loops or leaves the
+    /// heap) is cut where it goes wrong; the integrity checks report it.
     pub fn chain(&self, head: u16) -> Vec<u16> {
         let mut blocks = Vec::new();
         let mut block = head;
-        while block != INVALID && blocks.len() <= self.block_count() as usize {
+        while block != INVALID
+            && u32::from(block) < self.block_count()
+            && blocks.len() <= self.block_count() as usize
+        {
             blocks.push(block);
             block = self.memory.next(block);
         }
@@ -476,7 +491,7 @@ impl Heap {
     /// shared, so copying an object copies its chain). Records `cow` on the source, then the
     /// copy's `malloc`. The copy has count 1; children are *not* retained here.
     pub fn copy_chain(&mut self, head: u16) -> Result<u16, HeapError> {
-        self.check_head(head)?;
+        self.check_head_recording(head)?;
         let source = self.chain(head);
         // Room first (quota, free count, the failure handler): `cow` is recorded only for
         // a copy that will happen.
