@@ -63,7 +63,7 @@ impl Heap {
     /// Turns audit mode on with `config` (replacing any previous audit state), or off with
     /// a config that enables nothing. Shadow counts start from the current counts.
     pub fn set_audit(&mut self, config: AuditConfig) {
-        if !config.is_enabled() {
+        if !config.is_enabled() || !super::AUDIT_COMPILED {
             self.audit = None;
         } else {
             let counts = (0..self.block_count())

@@ -20,6 +20,10 @@ pub use block_memory::{BLOCK_SIZE, HEADER_SIZE, INVALID, MAX_BLOCKS, USABLE_BLOC
 pub use snapshot::{HeapDelta, HeapSnapshot, compare_snapshots};
 pub use trace::{RefOp, TraceEvent};
 
+/// Whether audit mode is compiled in. Only the benchmark feature `strip-audit` turns it
+/// off, to measure what audit mode costs when it is off (docs/MEMORY.md).
+pub(crate) const AUDIT_COMPILED: bool = !cfg!(feature = "strip-audit");
+
 /// The largest count a head may hold; a retain past it copies the object instead.
 pub const MAX_REF_COUNT: u16 = 0xFFFE;
 
@@ -229,7 +233,7 @@ impl Heap {
             });
             self.next_seq += 1;
         }
-        if let Some(audit) = &mut self.audit {
+        if AUDIT_COMPILED && let Some(audit) = &mut self.audit {
             audit.on_event(op, block, old, new, self.current_site.get());
         }
     }
@@ -317,7 +321,7 @@ impl Heap {
         self.counters.total_allocated += needed as u64;
         self.counters.peak_usage = self.counters.peak_usage.max(self.blocks_in_use());
         self.record(RefOp::Malloc, head, 0, 1);
-        if self.observing {
+        if AUDIT_COMPILED && self.observing {
             self.after_allocation_audit();
         }
         Ok(head)
@@ -415,7 +419,7 @@ impl Heap {
     pub fn inc_ref(&mut self, block: u16) -> Result<(), HeapError> {
         self.check_head_recording(block)?;
         let old = self.memory.ref_count(block);
-        if self.observing {
+        if AUDIT_COMPILED && self.observing {
             self.check_shadow(block, old, "incRef")?;
         }
         if old >= MAX_REF_COUNT {
@@ -432,7 +436,7 @@ impl Heap {
     pub fn dec_ref(&mut self, block: u16) -> Result<bool, HeapError> {
         self.check_head_recording(block)?;
         let old = self.memory.ref_count(block);
-        if self.observing {
+        if AUDIT_COMPILED && self.observing {
             self.check_shadow(block, old, "decRef")?;
         }
         if old == 1 {
@@ -447,7 +451,7 @@ impl Heap {
     pub fn free_chain(&mut self, head: u16) -> Result<(), HeapError> {
         self.check_head_recording(head)?;
         let old = self.memory.ref_count(head);
-        if self.observing {
+        if AUDIT_COMPILED && self.observing {
             self.check_shadow(head, old, "free")?;
         }
         self.record(RefOp::Free, head, old, 0);
@@ -466,7 +470,7 @@ impl Heap {
             block = next;
         }
         self.counters.total_freed += freed;
-        if self.observing {
+        if AUDIT_COMPILED && self.observing {
             self.after_free_audit();
         }
         Ok(())
