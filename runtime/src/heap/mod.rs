@@ -495,11 +495,17 @@ impl Heap {
     /// shared, so copying an object copies its chain). Records `cow` on the source, then the
     /// copy's `malloc`. The copy has count 1; children are *not* retained here.
     pub fn copy_chain(&mut self, head: u16) -> Result<u16, HeapError> {
+        self.copy_chain_as(head, false)
+    }
+
+    /// [`Heap::copy_chain`]; a `critical` copy ignores the soft quota (the copy a retain
+    /// makes instead of saturating a count is the runtime's bookkeeping, not new data).
+    pub fn copy_chain_as(&mut self, head: u16, critical: bool) -> Result<u16, HeapError> {
         self.check_head_recording(head)?;
         let source = self.chain(head);
         // Room first (quota, free count, the failure handler): `cow` is recorded only for
         // a copy that will happen.
-        self.reserve(source.len() as u32, false)?;
+        self.reserve(source.len() as u32, critical)?;
         let count = self.memory.ref_count(head);
         self.record(RefOp::Cow, head, count, count);
         let copy = self.take_blocks(source.len() as u32)?;

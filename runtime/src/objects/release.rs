@@ -101,7 +101,9 @@ pub fn retain(heap: &mut Heap, value: Value) -> Result<Value, RuntimeError> {
     let kind = value.heap_kind().expect("checked_head validated the kind");
     match heap.inc_ref(head) {
         Ok(()) => Ok(value),
-        Err(HeapError::Saturated) => Ok(reference(kind, copy_object(heap, value)?)),
+        // Copy instead of saturating: runtime bookkeeping, so a critical allocation (the
+        // soft quota does not apply; the heap size does).
+        Err(HeapError::Saturated) => Ok(reference(kind, copy_object_as(heap, value, true)?)),
         Err(error) => Err(error.into()),
     }
 }
@@ -109,10 +111,15 @@ pub fn retain(heap: &mut Heap, value: Value) -> Result<Value, RuntimeError> {
 /// Copies the object `value` (its whole chain, recording `cow`) and retains every child the
 /// copy now shares. The copy has count 1. On failure nothing is left allocated.
 pub fn copy_object(heap: &mut Heap, value: Value) -> Result<u16, RuntimeError> {
+    copy_object_as(heap, value, false)
+}
+
+/// [`copy_object`]; `critical` copies ignore the soft quota.
+fn copy_object_as(heap: &mut Heap, value: Value, critical: bool) -> Result<u16, RuntimeError> {
     let head = checked_head(heap, value, None)?;
     let kind = value.heap_kind().expect("checked_head validated the kind");
     child_slots(heap, head, kind)?; // refuse kinds without a layout before allocating
-    let copy = heap.copy_chain(head)?;
+    let copy = heap.copy_chain_as(head, critical)?;
     let slots = child_slots(heap, copy, kind)?;
     for (position, slot) in slots.iter().enumerate() {
         let child = slot.read(heap);
