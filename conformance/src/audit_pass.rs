@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use cairn_runtime::Context;
 use cairn_runtime::Limits;
+use cairn_runtime::audit::{OwnershipGraph, OwnershipReport, run_ownership_check};
 use cairn_runtime::heap::audit::AuditWarning;
 use cairn_runtime::heap::{AuditConfig, EventLogConfig, HeapEvent, RefOp};
 
@@ -41,8 +42,11 @@ pub struct AuditRecord {
     /// Events a hook registered for all five ops saw.
     pub hook_events: u64,
     pub hook_failures: Vec<String>,
-    pub checkpoints: usize,
+    /// The ownership graphs `checkpoint()` recorded.
+    pub checkpoints: Vec<OwnershipGraph>,
     pub warnings: Vec<AuditWarning>,
+    /// The ownership check after the run, with no roots (the result was released).
+    pub ownership: OwnershipReport,
 }
 
 /// In audit mode with hooks, registers a hook counting every event; `None` otherwise.
@@ -88,8 +92,9 @@ impl AuditRecord {
                 .iter()
                 .map(|f| f.message.clone())
                 .collect(),
-            checkpoints: ctx.checkpoints.len(),
+            checkpoints: ctx.checkpoints.clone(),
             warnings: heap.audit_warnings().to_vec(),
+            ownership: run_ownership_check(heap, &[]),
         }
     }
 }
@@ -129,6 +134,20 @@ pub fn check_audit_run(plain: &EngineRun, audited: &EngineRun, problems: &mut Ve
     }
     for mismatch in &record.ref_count_mismatches {
         problems.push(format!("{engine}: shadow count mismatch: {mismatch}"));
+    }
+    if !record.ownership.valid {
+        problems.push(format!(
+            "{engine}: the ownership check after the run failed:\n{}",
+            record.ownership
+        ));
+    }
+    for graph in &record.checkpoints {
+        for problem in graph.check_structure() {
+            problems.push(format!(
+                "{engine}: checkpoint graph problem at block {}: {}",
+                problem.block, problem.diagnostic
+            ));
+        }
     }
     for failure in &record.hook_failures {
         problems.push(format!("{engine}: hook failed: {failure}"));
@@ -184,8 +203,9 @@ pub fn compare_audit_records(a: &EngineRun, b: &EngineRun, problems: &mut Vec<St
     }
     if left.checkpoints != right.checkpoints {
         problems.push(format!(
-            "engines disagree on checkpoints: {} vs {}",
-            left.checkpoints, right.checkpoints
+            "engines disagree on the checkpoint graphs ({} vs {} graphs)",
+            left.checkpoints.len(),
+            right.checkpoints.len()
         ));
     }
     if left.warnings != right.warnings {

@@ -10,6 +10,8 @@ use cairn_runtime::heap::{
     RefCountMismatch, RefOp, compare_snapshots,
 };
 
+use cairn_runtime::audit::{HeapStats, OwnershipGraph, OwnershipReport, run_ownership_check};
+
 use crate::module::Module;
 use crate::runtime::Runtime;
 use crate::value::ReleaseQueue;
@@ -66,6 +68,56 @@ impl Runtime {
     /// Compares two snapshots: heads allocated, freed, and whose count changed.
     pub fn compare_snapshots(before: &HeapSnapshot, after: &HeapSnapshot) -> HeapDelta {
         compare_snapshots(before, after)
+    }
+
+    /// The ownership check of seed 004 §3.4/§5.3 over the whole heap, with the values the
+    /// host holds ([`crate::Opaque`] handles) as its roots: in-degree + roots = `REF_COUNT`
+    /// for every head, no cycle, no reference to a free block or a tail, every chain ends at
+    /// `INVALID`, every tail owned by exactly one head, and a valid free list. Works with
+    /// audit mode off too (it reads the heap; sites are known only with audit mode).
+    ///
+    /// ```
+    /// use cairn::{Engine, EngineKind, Limits};
+    ///
+    /// let engine = Engine::new(EngineKind::Interpreter);
+    /// let module = engine.compile("r.cairn", "fn main() = 0\nfn cell() = ref([1, [2, 3]])").unwrap();
+    /// let mut rt = engine.runtime(Limits::default()).unwrap();
+    /// let cell = rt.call::<cairn::Value>(&module, "cell", ()).unwrap();
+    /// let report = rt.run_ownership_check();
+    /// assert!(report.valid, "{report}");
+    /// assert_eq!(report.roots, 1);
+    /// let json = serde_json::to_value(&report).unwrap();
+    /// assert_eq!(json["valid"], true);
+    /// drop(cell);
+    /// assert_eq!(rt.run_ownership_check().nodes, 0);
+    /// ```
+    pub fn run_ownership_check(&mut self) -> OwnershipReport {
+        self.release_dropped_values();
+        let roots: Vec<cairn_runtime::Value> = self
+            .release_queue()
+            .held_words()
+            .into_iter()
+            .map(cairn_runtime::Value)
+            .collect();
+        run_ownership_check(&self.context_ref().heap, &roots)
+    }
+
+    /// The heap's ownership graph now (`to_dot()` for graphviz, `to_json()`).
+    pub fn export_ref_graph(&mut self) -> OwnershipGraph {
+        self.release_dropped_values();
+        OwnershipGraph::build(&self.context_ref().heap)
+    }
+
+    /// The graphs `checkpoint()` recorded during the last call (audit mode with
+    /// `checkpoints` on).
+    pub fn checkpoints(&self) -> &[OwnershipGraph] {
+        &self.context_ref().checkpoints
+    }
+
+    /// Heap statistics of seed 004 §3.6 (`to_json()`, `to_prometheus()`).
+    pub fn export_heap_stats(&mut self) -> HeapStats {
+        self.release_dropped_values();
+        HeapStats::collect(&self.context_ref().heap)
     }
 
     /// Compares every block's shadow count with its `REF_COUNT` (seed 004 §3.3). `None`

@@ -59,6 +59,9 @@ mod runtime_failure;
 mod value;
 
 pub use audit::{LeakReport, LeakedBlock, QuotaControl, SiteLocation};
+pub use cairn_runtime::audit::{
+    GraphEdge, GraphNode, HeapStats, OwnershipGraph, OwnershipProblem, OwnershipReport,
+};
 pub use cairn_runtime::heap::audit::{
     AuditWarning, HookFailure, IntegrityViolation, WatchdogReport, WatchdogTrigger,
 };

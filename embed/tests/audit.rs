@@ -236,3 +236,35 @@ fn detect_leaks_does_not_count_what_the_host_holds() {
         assert_eq!(report.to_string(), "Leaks: 0");
     }
 }
+
+#[test]
+fn checkpoints_record_the_graph_mid_run_identically_and_only_in_audit_mode() {
+    let source =
+        "fn main() = { xs = [1, [2, 3]]; checkpoint(); ys = push(xs, 4); checkpoint(); len(ys) }";
+    let mut graphs = Vec::new();
+    for kind in KINDS {
+        let engine = Engine::new(kind);
+        let module = engine.compile("c.cairn", source).unwrap();
+        let mut plain = engine.runtime(Limits::default()).unwrap();
+        assert_eq!(plain.call::<i64>(&module, "main", ()).unwrap(), 3);
+        assert!(plain.checkpoints().is_empty());
+        let mut rt = engine.runtime(audited(AuditConfig::full())).unwrap();
+        assert_eq!(rt.call::<i64>(&module, "main", ()).unwrap(), 3);
+        let recorded = rt.checkpoints().to_vec();
+        assert_eq!(recorded.len(), 2);
+        // At the first checkpoint `xs` (a List, its node and the inner list's two blocks)
+        // is held by the running program only: external references, no structural problem.
+        let first = &recorded[0];
+        assert_eq!(first.nodes.len(), 4, "{:?}", first.nodes);
+        assert!(first.check_structure().is_empty());
+        let roots: i64 = first.nodes.iter().map(|n| n.external_refs).sum();
+        assert_eq!(roots, 1, "only `xs` is held from outside the heap");
+        // `xs` is dead after `push`, so the push updated it in place: no new object.
+        assert_eq!(recorded[1].nodes.len(), first.nodes.len());
+        let report = rt.run_ownership_check();
+        assert!(report.valid && report.nodes == 0, "{report}");
+        assert!(first.to_dot().starts_with("digraph"));
+        graphs.push(recorded);
+    }
+    assert_eq!(graphs[0], graphs[1]);
+}

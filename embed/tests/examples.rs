@@ -7,6 +7,9 @@
 #[path = "../../examples/embed_basic.rs"]
 mod embed_basic;
 #[allow(dead_code)]
+#[path = "../../examples/heap_audit.rs"]
+mod heap_audit;
+#[allow(dead_code)]
 #[path = "../../examples/host_functions.rs"]
 mod host_functions;
 #[allow(dead_code)]
@@ -33,4 +36,4 @@ macro_rules! on_both_engines {
     };
 }
 
-on_both_engines!(embed_basic, host_functions, sandbox, parallel);
+on_both_engines!(embed_basic, host_functions, sandbox, parallel, heap_audit);

@@ -209,6 +209,7 @@ impl Context {
 
     /// Resets per-run state (depth, fuel, parked error, output) before a new run.
     pub fn begin_run(&mut self) {
+        self.checkpoints.clear();
         self.call_depth = 0;
         let fuel = self.limits.fuel.unwrap_or(u64::MAX);
         let interval = self.watchdog_interval().unwrap_or(u64::MAX);
@@ -246,6 +247,7 @@ impl Context {
     /// violation during it fails with RT0801 instead (its value released). Both engines
     /// call this last, so the failure is the same on both.
     pub fn finish_run(&mut self, outcome: Result<Value, RunFailure>) -> Result<Value, RunFailure> {
+        self.heap.audit_free_list();
         let Some(violation) = self
             .heap
             .audit_violations()

@@ -389,24 +389,37 @@ fn a_broken_chain_fails_the_release_of_its_head_with_rt0801() {
 #[test]
 fn releases_through_dangling_and_cyclic_references_are_diagnostics_not_panics() {
     // A release that reaches a freed block is caught by the reference check before any
-    // count changes (RT0404 naming the block), with or without audit mode.
-    let mut h = audited(64);
-    let scene = dangling_payload(&mut h);
-    let error = objects::release(&mut h.ctx.heap, scene.roots[0]).expect_err("release");
-    assert_eq!(error.code, ErrorCode::RT0404);
-    assert_eq!(
-        error.message,
-        format!("invalid heap reference: block {} is free", scene.block)
-    );
+    // count changes: in audit mode an integrity violation (RT0801, recorded, naming the
+    // block); without audit mode an invalid reference (RT0404).
+    let scenes: [fn(&mut Harness) -> Corrupted; 2] = [dangling_payload, refs_holding_each_other];
+    for make_scene in scenes {
+        let mut h = audited(64);
+        let scene = make_scene(&mut h);
+        let error = objects::release(&mut h.ctx.heap, scene.roots[0]).expect_err("release");
+        assert_eq!(error.code, ErrorCode::RT0801);
+        assert_eq!(
+            error.message,
+            format!(
+                "heap integrity violation: block {0}: block {0} is free",
+                scene.block
+            )
+        );
+        let recorded = h.ctx.heap.audit_violations();
+        assert_eq!(recorded.len(), 1);
+        assert_eq!(recorded[0].block, scene.block);
 
-    let mut h = audited(64);
-    let scene = refs_holding_each_other(&mut h);
-    let error = objects::release(&mut h.ctx.heap, scene.roots[0]).expect_err("release");
-    assert_eq!(error.code, ErrorCode::RT0404);
-    assert_eq!(
-        error.message,
-        format!("invalid heap reference: block {} is free", scene.block)
-    );
+        let mut h = Harness::with_limits(Limits {
+            heap_blocks: 64,
+            ..Limits::default()
+        });
+        let scene = make_scene(&mut h);
+        let error = objects::release(&mut h.ctx.heap, scene.roots[0]).expect_err("release");
+        assert_eq!(error.code, ErrorCode::RT0404);
+        assert_eq!(
+            error.message,
+            format!("invalid heap reference: block {} is free", scene.block)
+        );
+    }
 }
 
 fn heap_word(kind: Kind, index: u16) -> Value {
@@ -718,4 +731,44 @@ fn reports_and_graphs_round_trip_through_json() {
         json["edges"].as_array().map(Vec::len),
         Some(graph.edges.len())
     );
+}
+
+#[test]
+fn the_free_list_walk_at_the_end_of_a_run_fails_it_with_rt0801() {
+    // With `free_list_checks` the whole free list is walked when a run ends (as well as
+    // at watchdog checks and checkpoints), so a corrupt free list fails the run that
+    // corrupted it even if no allocation reached the bad block.
+    let mut h = audited(64);
+    h.ctx.begin_run();
+    let scene = freed_twice(&mut h);
+    let outcome = h.ctx.finish_run(Ok(int(7)));
+    let failure = outcome.expect_err("the run must fail");
+    assert_eq!(failure.error.code, ErrorCode::RT0801);
+    assert!(
+        failure.error.message.contains("free list"),
+        "{}",
+        failure.error.message
+    );
+    assert!(
+        h.ctx
+            .heap
+            .audit_violations()
+            .iter()
+            .any(|v| v.detail.contains("free list")),
+        "block {} corrupted",
+        scene.block
+    );
+
+    // Without free-list checks the same corruption goes unnoticed until an allocation.
+    let mut h = Harness::with_limits(Limits {
+        heap_blocks: 64,
+        audit: AuditConfig {
+            shadow_counts: true,
+            ..AuditConfig::default()
+        },
+        ..Limits::default()
+    });
+    h.ctx.begin_run();
+    freed_twice(&mut h);
+    assert_eq!(h.ctx.finish_run(Ok(int(7))), Ok(int(7)));
 }

@@ -93,6 +93,31 @@ fn retaining_past_the_maximum_count_returns_an_independent_copy() {
 }
 
 #[test]
+fn the_copy_a_saturating_retain_makes_is_critical_and_ignores_the_soft_quota() {
+    let mut h = Harness::new(32);
+    let xs = h.list(&[int(1), int(2)]);
+    let head = xs.heap_address().unwrap().index;
+    let mut aliases = Vec::new();
+    while h.ctx.heap.ref_count(head) < MAX_REF_COUNT {
+        aliases.push(h.retain(xs));
+    }
+    // The quota is full: an ordinary allocation fails, the bookkeeping copy does not.
+    let in_use = h.ctx.heap.blocks_in_use();
+    h.ctx.heap.set_quota(Some(in_use));
+    assert!(h.ctx.heap.malloc(8).is_err());
+    let copy = h.retain(xs);
+    assert_ne!(copy, xs);
+    assert!(h.ctx.heap.blocks_in_use() > in_use);
+    h.ctx.heap.set_quota(None);
+    h.release(copy);
+    for alias in aliases {
+        h.release(alias);
+    }
+    h.release(xs);
+    assert_eq!(h.ctx.heap.blocks_in_use(), 0);
+}
+
+#[test]
 fn releasing_a_freed_block_is_reported_not_ignored() {
     let mut h = Harness::new(8);
     let t = h.text("gone");

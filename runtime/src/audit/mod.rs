@@ -8,11 +8,13 @@ pub mod graph;
 mod graph_build;
 pub mod graph_checks;
 mod graph_export;
+pub mod stats;
 
 pub use graph::{
     DanglingReference, DanglingTarget, GraphEdge, GraphNode, OwnershipGraph, StructuralProblem,
 };
 pub use graph_checks::{OwnershipProblem, OwnershipReport, run_ownership_check};
+pub use stats::HeapStats;
 
 use crate::context::Context;
 
@@ -24,6 +26,7 @@ pub fn checkpoint(context: &mut Context) {
         .audit()
         .is_some_and(|audit| audit.config().checkpoints);
     if enabled {
+        context.heap.audit_free_list();
         let graph = OwnershipGraph::build(&context.heap);
         context.checkpoints.push(graph);
     }

@@ -335,11 +335,9 @@ impl HeapAudit {
     /// After an allocation: a near-OOM warning when fewer than the configured percentage of
     /// `limit` blocks are left (once per crossing).
     pub(super) fn after_allocation(&mut self, in_use: u32, limit: u32) {
-        let Some(percent) = self.config.near_oom_percent else {
+        let Some(below) = self.near_oom_below(in_use, limit) else {
             return;
         };
-        let free = limit.saturating_sub(in_use);
-        let below = u64::from(free) * 100 < u64::from(limit) * u64::from(percent);
         if below && self.near_oom_armed {
             self.near_oom_armed = false;
             self.warnings.push(AuditWarning::NearOutOfMemory {
@@ -350,6 +348,22 @@ impl HeapAudit {
         } else if !below {
             self.near_oom_armed = true;
         }
+    }
+
+    /// After a free: re-arms the near-OOM warning once usage is back out of the zone, so that
+    /// a later allocation that crosses into it again in one step warns again.
+    pub(super) fn after_free(&mut self, in_use: u32, limit: u32) {
+        if self.near_oom_below(in_use, limit) == Some(false) {
+            self.near_oom_armed = true;
+        }
+    }
+
+    /// Whether fewer than the configured percentage of `limit` blocks are free (`None` when
+    /// near-OOM warnings are off).
+    fn near_oom_below(&self, in_use: u32, limit: u32) -> Option<bool> {
+        let percent = self.config.near_oom_percent?;
+        let free = limit.saturating_sub(in_use);
+        Some(u64::from(free) * 100 < u64::from(limit) * u64::from(percent))
     }
 
     /// One watchdog check; returns the action to take when a threshold fired.

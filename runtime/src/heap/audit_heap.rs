@@ -63,7 +63,7 @@ impl Heap {
     /// Turns audit mode on with `config` (replacing any previous audit state), or off with
     /// a config that enables nothing. Shadow counts start from the current counts.
     pub fn set_audit(&mut self, config: AuditConfig) {
-        if !config.is_enabled() {
+        if !config.is_enabled() || !super::AUDIT_COMPILED {
             self.audit = None;
         } else {
             let counts = (0..self.block_count())
@@ -74,6 +74,7 @@ impl Heap {
                 counts,
                 self.counters.total_allocated,
             )));
+            self.restart_rate_window();
         }
         self.observing = self.trace.is_some() || self.audit.is_some();
     }
@@ -138,11 +139,24 @@ impl Heap {
 
     #[inline(never)]
     pub(super) fn after_allocation_audit(&mut self) {
-        let in_use = self.blocks_in_use();
-        let limit = self.quota.unwrap_or(u32::MAX).min(self.block_count());
+        let (in_use, limit) = self.near_oom_usage();
         if let Some(audit) = &mut self.audit {
             audit.after_allocation(in_use, limit);
         }
+    }
+
+    #[inline(never)]
+    pub(super) fn after_free_audit(&mut self) {
+        let (in_use, limit) = self.near_oom_usage();
+        if let Some(audit) = &mut self.audit {
+            audit.after_free(in_use, limit);
+        }
+    }
+
+    /// Blocks in use and the limit the near-OOM percentage is of (the quota or the heap).
+    fn near_oom_usage(&self) -> (u32, u32) {
+        let limit = self.quota.unwrap_or(u32::MAX).min(self.block_count());
+        (self.blocks_in_use(), limit)
     }
 
     #[cold]
@@ -271,6 +285,7 @@ impl Heap {
         let in_use = self.blocks_in_use();
         let free = self.free_count;
         let total = self.counters.total_allocated;
+        self.audit_free_list();
         let Some(mut audit) = self.audit.take() else {
             return;
         };
@@ -288,6 +303,37 @@ impl Heap {
 
     pub fn is_refusing_allocations(&self) -> bool {
         self.refusing_allocations
+    }
+
+    /// In audit mode, records a violation about `block` found by the object layer and
+    /// returns it (the caller reports RT0801); `None` when audit mode is off.
+    pub fn record_audit_violation(
+        &mut self,
+        block: u16,
+        detail: String,
+    ) -> Option<IntegrityViolation> {
+        Some(self.audit.as_mut()?.record_violation(block, detail))
+    }
+
+    /// With `free_list_checks` on, walks the whole free list (seed 004 §5.1.1's periodic
+    /// check; every block `malloc` takes is checked anyway) and records what is wrong.
+    /// Runs at the end of every run, at every watchdog check and at `checkpoint()`.
+    pub fn audit_free_list(&mut self) {
+        let enabled = self
+            .audit
+            .as_ref()
+            .is_some_and(|audit| audit.config.free_list_checks);
+        if !enabled {
+            return;
+        }
+        if let Err(error) = self.validate_free_list() {
+            let detail = match error {
+                HeapError::Integrity(detail) => detail,
+                other => format!("{other:?}"),
+            };
+            let block = self.free_head;
+            self.record_audit_violation(block, detail);
+        }
     }
 
     /// Records a violation found on a path that cannot return an error.

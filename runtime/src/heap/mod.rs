@@ -20,6 +20,10 @@ pub use block_memory::{BLOCK_SIZE, HEADER_SIZE, INVALID, MAX_BLOCKS, USABLE_BLOC
 pub use snapshot::{HeapDelta, HeapSnapshot, compare_snapshots};
 pub use trace::{RefOp, TraceEvent};
 
+/// Whether audit mode is compiled in. Only the benchmark feature `strip-audit` turns it
+/// off, to measure what audit mode costs when it is off (docs/MEMORY.md).
+pub(crate) const AUDIT_COMPILED: bool = !cfg!(feature = "strip-audit");
+
 /// The largest count a head may hold; a retain past it copies the object instead.
 pub const MAX_REF_COUNT: u16 = 0xFFFE;
 
@@ -83,6 +87,10 @@ pub struct Heap {
     /// The name of every function of the loaded program, by function id (set by the engine
     /// that loads a program; closures print as `<fn name>`).
     function_names: Vec<String>,
+    /// Wall-clock start of the allocation-rate window (heap creation, or audit mode turned
+    /// on) and `total_allocated` then. Only `HeapStats` reads it: it is in no snapshot,
+    /// trace or counter that engines are compared by.
+    rate_clock: (std::time::Instant, u64),
 }
 
 impl Heap {
@@ -120,6 +128,7 @@ impl Heap {
             refusing_allocations: false,
             allocation_failure_handler: None,
             function_names: Vec::new(),
+            rate_clock: (std::time::Instant::now(), 0),
         })
     }
 
@@ -146,6 +155,19 @@ impl Heap {
     }
     pub fn counters(&self) -> &HeapCounters {
         &self.counters
+    }
+    /// The allocation-rate window: wall-clock time since the heap was created or audit mode
+    /// was last turned on, and the blocks allocated since then.
+    pub(crate) fn rate_window(&self) -> (std::time::Duration, u64) {
+        let (started, allocated_then) = self.rate_clock;
+        (
+            started.elapsed(),
+            self.counters.total_allocated.saturating_sub(allocated_then),
+        )
+    }
+    /// Restarts the allocation-rate window now.
+    pub(crate) fn restart_rate_window(&mut self) {
+        self.rate_clock = (std::time::Instant::now(), self.counters.total_allocated);
     }
     pub fn set_quota(&mut self, quota: Option<u32>) {
         self.quota = quota;
@@ -190,7 +212,9 @@ impl Heap {
         self.trace.as_deref().unwrap_or(&[])
     }
 
-    #[inline]
+    /// One branch when nothing observes the heap (audit off, no trace); everything else is
+    /// out of line in `record_observed`.
+    #[inline(always)]
     fn record(&mut self, op: RefOp, block: u16, old: u16, new: u16) {
         if self.observing {
             self.record_observed(op, block, old, new);
@@ -209,7 +233,7 @@ impl Heap {
             });
             self.next_seq += 1;
         }
-        if let Some(audit) = &mut self.audit {
+        if AUDIT_COMPILED && let Some(audit) = &mut self.audit {
             audit.on_event(op, block, old, new, self.current_site.get());
         }
     }
@@ -297,7 +321,7 @@ impl Heap {
         self.counters.total_allocated += needed as u64;
         self.counters.peak_usage = self.counters.peak_usage.max(self.blocks_in_use());
         self.record(RefOp::Malloc, head, 0, 1);
-        if self.observing {
+        if AUDIT_COMPILED && self.observing {
             self.after_allocation_audit();
         }
         Ok(head)
@@ -375,6 +399,17 @@ impl Heap {
         }
     }
 
+    /// [`Heap::check_head`] for an operation about to change the heap: in audit mode a
+    /// failure is recorded as an integrity violation (RT0801) with the block's site.
+    #[inline]
+    fn check_head_recording(&mut self, block: u16) -> Result<(), HeapError> {
+        match self.check_head(block) {
+            Ok(()) => Ok(()),
+            Err(HeapError::Integrity(detail)) => Err(self.integrity_error(block, detail)),
+            Err(other) => Err(other),
+        }
+    }
+
     #[inline]
     pub fn ref_count(&self, block: u16) -> u16 {
         self.memory.ref_count(block)
@@ -382,9 +417,9 @@ impl Heap {
 
     /// Increments a head's count. `Saturated` when it is already `MAX_REF_COUNT`.
     pub fn inc_ref(&mut self, block: u16) -> Result<(), HeapError> {
-        self.check_head(block)?;
+        self.check_head_recording(block)?;
         let old = self.memory.ref_count(block);
-        if self.observing {
+        if AUDIT_COMPILED && self.observing {
             self.check_shadow(block, old, "incRef")?;
         }
         if old >= MAX_REF_COUNT {
@@ -399,9 +434,9 @@ impl Heap {
     /// then release the object's children and call [`Heap::free_chain`]. The count is left
     /// at 1 in that case so the object's payload stays readable until it is freed.
     pub fn dec_ref(&mut self, block: u16) -> Result<bool, HeapError> {
-        self.check_head(block)?;
+        self.check_head_recording(block)?;
         let old = self.memory.ref_count(block);
-        if self.observing {
+        if AUDIT_COMPILED && self.observing {
             self.check_shadow(block, old, "decRef")?;
         }
         if old == 1 {
@@ -414,9 +449,9 @@ impl Heap {
 
     /// Frees the chain headed by `head` (its count must be 1: see [`Heap::dec_ref`]).
     pub fn free_chain(&mut self, head: u16) -> Result<(), HeapError> {
-        self.check_head(head)?;
+        self.check_head_recording(head)?;
         let old = self.memory.ref_count(head);
-        if self.observing {
+        if AUDIT_COMPILED && self.observing {
             self.check_shadow(head, old, "free")?;
         }
         self.record(RefOp::Free, head, old, 0);
@@ -435,14 +470,21 @@ impl Heap {
             block = next;
         }
         self.counters.total_freed += freed;
+        if AUDIT_COMPILED && self.observing {
+            self.after_free_audit();
+        }
         Ok(())
     }
 
-    /// The blocks of a chain, head first.
+    /// The blocks of a chain, head first. A corrupt chain (one that loops or leaves the
+    /// heap) is cut where it goes wrong; the integrity checks report it.
     pub fn chain(&self, head: u16) -> Vec<u16> {
         let mut blocks = Vec::new();
         let mut block = head;
-        while block != INVALID && blocks.len() <= self.block_count() as usize {
+        while block != INVALID
+            && u32::from(block) < self.block_count()
+            && blocks.len() <= self.block_count() as usize
+        {
             blocks.push(block);
             block = self.memory.next(block);
         }
@@ -453,11 +495,17 @@ impl Heap {
     /// shared, so copying an object copies its chain). Records `cow` on the source, then the
     /// copy's `malloc`. The copy has count 1; children are *not* retained here.
     pub fn copy_chain(&mut self, head: u16) -> Result<u16, HeapError> {
-        self.check_head(head)?;
+        self.copy_chain_as(head, false)
+    }
+
+    /// [`Heap::copy_chain`]; a `critical` copy ignores the soft quota (the copy a retain
+    /// makes instead of saturating a count is the runtime's bookkeeping, not new data).
+    pub fn copy_chain_as(&mut self, head: u16, critical: bool) -> Result<u16, HeapError> {
+        self.check_head_recording(head)?;
         let source = self.chain(head);
         // Room first (quota, free count, the failure handler): `cow` is recorded only for
         // a copy that will happen.
-        self.reserve(source.len() as u32, false)?;
+        self.reserve(source.len() as u32, critical)?;
         let count = self.memory.ref_count(head);
         self.record(RefOp::Cow, head, count, count);
         let copy = self.take_blocks(source.len() as u32)?;

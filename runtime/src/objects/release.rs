@@ -44,7 +44,7 @@ pub fn release(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
         let head = match checked_head(heap, current, None) {
             Ok(head) => head,
             Err(error) => {
-                note(error);
+                note(escalate_in_audit_mode(heap, error, current));
                 continue;
             }
         };
@@ -96,11 +96,14 @@ pub fn retain(heap: &mut Heap, value: Value) -> Result<Value, RuntimeError> {
             value.bits()
         )));
     }
-    let head = checked_head(heap, value, None)?;
+    let head = checked_head(heap, value, None)
+        .map_err(|error| escalate_in_audit_mode(heap, error, value))?;
     let kind = value.heap_kind().expect("checked_head validated the kind");
     match heap.inc_ref(head) {
         Ok(()) => Ok(value),
-        Err(HeapError::Saturated) => Ok(reference(kind, copy_object(heap, value)?)),
+        // Copy instead of saturating: runtime bookkeeping, so a critical allocation (the
+        // soft quota does not apply; the heap size does).
+        Err(HeapError::Saturated) => Ok(reference(kind, copy_object_as(heap, value, true)?)),
         Err(error) => Err(error.into()),
     }
 }
@@ -108,10 +111,15 @@ pub fn retain(heap: &mut Heap, value: Value) -> Result<Value, RuntimeError> {
 /// Copies the object `value` (its whole chain, recording `cow`) and retains every child the
 /// copy now shares. The copy has count 1. On failure nothing is left allocated.
 pub fn copy_object(heap: &mut Heap, value: Value) -> Result<u16, RuntimeError> {
+    copy_object_as(heap, value, false)
+}
+
+/// [`copy_object`]; `critical` copies ignore the soft quota.
+fn copy_object_as(heap: &mut Heap, value: Value, critical: bool) -> Result<u16, RuntimeError> {
     let head = checked_head(heap, value, None)?;
     let kind = value.heap_kind().expect("checked_head validated the kind");
     child_slots(heap, head, kind)?; // refuse kinds without a layout before allocating
-    let copy = heap.copy_chain(head)?;
+    let copy = heap.copy_chain_as(head, critical)?;
     let slots = child_slots(heap, copy, kind)?;
     for (position, slot) in slots.iter().enumerate() {
         let child = slot.read(heap);
@@ -144,6 +152,27 @@ pub fn make_unique(heap: &mut Heap, value: Value) -> Result<Value, RuntimeError>
     let copy = copy_object(heap, value)?;
     release(heap, value)?;
     Ok(reference(kind, copy))
+}
+
+/// In audit mode a bad reference found by retain or release (a free block, a tail, a block
+/// out of range, a kind that does not match) is an integrity violation: recorded with the
+/// block and reported as RT0801. Outside audit mode it stays RT0404.
+fn escalate_in_audit_mode(heap: &mut Heap, error: RuntimeError, value: Value) -> RuntimeError {
+    if error.code != crate::error::ErrorCode::RT0404 {
+        return error;
+    }
+    let Some(address) = value.heap_address() else {
+        return error;
+    };
+    let detail = error
+        .message
+        .strip_prefix("invalid heap reference: ")
+        .unwrap_or(&error.message)
+        .to_string();
+    match heap.record_audit_violation(address.index, detail) {
+        Some(violation) => RuntimeError::integrity_violation(&violation.to_string()),
+        None => error,
+    }
 }
 
 /// Releases `value` on a failure-cleanup path that is already returning another error: a

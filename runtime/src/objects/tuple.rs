@@ -58,7 +58,9 @@ pub fn slot_at(heap: &Heap, head: u16, index: usize) -> Option<SlotLocation> {
 pub fn element_slots(heap: &Heap, head: u16) -> Vec<SlotLocation> {
     let count = tuple_length(heap, head);
     let chain = heap.chain(head);
-    let mut slots = Vec::with_capacity(count);
+    // The length is read from the heap: never trust it further than the chain can hold.
+    let capacity = TUPLE_HEAD_SLOTS + chain.len().saturating_sub(1) * TUPLE_TAIL_SLOTS;
+    let mut slots = Vec::with_capacity(count.min(capacity));
     for index in 0..count {
         let location = if index < TUPLE_HEAD_SLOTS {
             SlotLocation {
