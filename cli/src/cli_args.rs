@@ -1,9 +1,11 @@
-//! The command line of `cairn` (clap derive): `run`, `check`, `conform` and `bench`.
+//! The command line of `cairn` (clap derive): `run`, `check`, `conform`, `bench` and the
+//! `heap` group (whose arguments live in `commands/heap/args.rs`).
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::commands::heap::args::HeapArgs;
 use crate::engine_choice::EngineChoice;
 
 /// Cairn: an embeddable language runtime with an interpreter and a Cranelift JIT that agree
@@ -25,6 +27,8 @@ pub enum Command {
     Conform(ConformArgs),
     /// Time programs on the interpreter and the JIT and print the speed-up.
     Bench(BenchArgs),
+    /// Heap tools: run a program in audit mode and check, list, export or watch its heap.
+    Heap(HeapArgs),
 }
 
 #[derive(Debug, Args)]

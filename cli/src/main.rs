@@ -1,5 +1,5 @@
-//! The `cairn` binary: parses the command line and dispatches to `run`, `check`, `conform`
-//! and `bench` (one file each under `commands/`).
+//! The `cairn` binary: parses the command line and dispatches to `run`, `check`, `conform`,
+//! `bench` (one file each under `commands/`) and the `heap` tools (`commands/heap/`).
 
 mod bench_timing;
 mod cli_args;
@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::check_command(args),
         Command::Bench(args) => commands::bench::bench_command(args),
         Command::Conform(args) => commands::conform::conform_command(args),
+        Command::Heap(args) => commands::heap::heap_command(args),
     };
     exit_code(result)
 }
