@@ -10,6 +10,9 @@ mod graph;
 mod leaks;
 mod sites;
 mod stats;
+mod watch;
+mod watch_draw;
+mod watch_state;
 
 use std::io::Write;
 
@@ -26,7 +29,7 @@ pub fn heap_command(args: &HeapArgs) -> Result<Outcome, UsageError> {
         HeapCommand::Leaks(args) => leaks::leaks_command(args),
         HeapCommand::Graph(args) => graph::graph_command(args),
         HeapCommand::Stats(args) => stats::stats_command(args),
-        HeapCommand::Watch(_) => Err(UsageError("heap watch: not built yet".into())),
+        HeapCommand::Watch(args) => watch::watch_command(args),
     }
 }
 
