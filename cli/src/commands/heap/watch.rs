@@ -176,7 +176,13 @@ fn run_program(
         let label = label.clone();
         let mut since_clock = 0u32;
         let mut last_publication = started;
-        let all = [RefOp::Malloc, RefOp::IncRef, RefOp::DecRef, RefOp::Free, RefOp::Cow];
+        let all = [
+            RefOp::Malloc,
+            RefOp::IncRef,
+            RefOp::DecRef,
+            RefOp::Free,
+            RefOp::Cow,
+        ];
         // Hooks are on in full audit mode; without them the view would show only the end.
         let _ = runtime.register_audit_hook(&all, move |event| {
             let mut tracker = tracker.lock().unwrap_or_else(|e| e.into_inner());
@@ -194,13 +200,17 @@ fn run_program(
             }
         });
     }
-    let (result, stats) =
-        runtime.call_value_inspecting(&module, "main", Vec::new(), |rt| rt.export_heap_stats());
-    let mut state = tracker
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .publish(started.elapsed().as_secs_f64(), &label);
-    state.final_stats = Some(stats);
+    // The final state is taken when main has returned, before its result is released, so
+    // the events' counts and the heap statistics agree.
+    let (result, mut state) = runtime.call_value_inspecting(&module, "main", Vec::new(), |rt| {
+        let stats = rt.export_heap_stats();
+        let mut state = tracker
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .publish(started.elapsed().as_secs_f64(), &label);
+        state.final_stats = Some(stats);
+        state
+    });
     state.finished = Some(match &result {
         Ok(value) => format!("finished: result {value}"),
         Err(error) if error.code() == "RT0503" => "cancelled".to_string(),

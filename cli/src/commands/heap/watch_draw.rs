@@ -138,7 +138,10 @@ fn draw_kinds(frame: &mut Frame, area: Rect, state: &WatchState) {
             "live objects by allocation site"
         }
     };
-    frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), area);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(title)),
+        area,
+    );
 }
 
 #[cfg(test)]
@@ -192,11 +195,16 @@ mod tests {
             "live objects over time (peak 40)",
             "allocated 4321  freed 4300  incRef 77  decRef 66  cow 5  rate 3456 objects/s",
             "objects by REF_COUNT",
-            "  17 ",
-            "8+",
+            // Each bar carries its count: 17 objects with count 1, 3 with 2, 1 from 8 up.
+            "█17██ ██3██",
+            "▆▆1▆▆",
+            "  1     2     3     4     5     6     7    8+",
             "15  fn build at 1:57",
         ] {
-            assert!(screen.contains(expected), "missing {expected:?} in\n{screen}");
+            assert!(
+                screen.contains(expected),
+                "missing {expected:?} in\n{screen}"
+            );
         }
         assert!(!screen.contains("press any key"), "{screen}");
     }
@@ -234,7 +242,10 @@ mod tests {
             "live objects by kind (when main returned)",
             "List            12",
         ] {
-            assert!(screen.contains(expected), "missing {expected:?} in\n{screen}");
+            assert!(
+                screen.contains(expected),
+                "missing {expected:?} in\n{screen}"
+            );
         }
         assert!(!screen.contains("Map "), "{screen}");
     }

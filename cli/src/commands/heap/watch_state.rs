@@ -201,7 +201,13 @@ mod tests {
     fn history_keeps_the_latest_samples() {
         let mut tracker = Tracker::new(String::new(), 10);
         for step in 0..HISTORY + 5 {
-            tracker.apply(&event(RefOp::Malloc, step as u32, 0, 1, AllocationSite::UNKNOWN));
+            tracker.apply(&event(
+                RefOp::Malloc,
+                step as u32,
+                0,
+                1,
+                AllocationSite::UNKNOWN,
+            ));
             tracker.publish(step as f64, &|_| String::new());
         }
         let state = tracker.publish(1e6, &|_| String::new());
