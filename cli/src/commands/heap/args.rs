@@ -70,6 +70,7 @@ pub enum GraphFormat {
 pub struct GraphArgs {
     #[command(flatten)]
     pub run: HeapRunArgs,
+    /// Output format.
     #[arg(long, value_enum, default_value = "dot")]
     pub format: GraphFormat,
     /// Write the graph to this file instead of stdout (its directory must exist).
