@@ -36,6 +36,14 @@
 //! core, which swamps a 1% difference. Both engines run on the calling thread, so nothing is
 //! missed. `CAIRN_BENCH_WALL_CLOCK=1` measures wall time instead (never compare a baseline
 //! saved with one clock against a run with the other).
+//!
+//! Where `sampled-100` spends its extra time (perf, 2025-12 audit): the engines' site
+//! tracking — the interpreter's observer stores a site before every instruction, and the JIT
+//! runs its audit variant (generic kinds, a site store before every op), which is what makes
+//! fib (no heap events at all) slower — and the end-of-run free-list walk of
+//! `free_list_checks` (~0.3 ms on a 65,535-block heap, whatever the program did). The
+//! per-event heap work (shadow counts, sites, the sampled log) is about 1% of the vector and
+//! map runs.
 
 use std::hint::black_box;
 use std::time::Duration;
