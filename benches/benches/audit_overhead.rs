@@ -37,7 +37,7 @@
 //! missed. `CAIRN_BENCH_WALL_CLOCK=1` measures wall time instead (never compare a baseline
 //! saved with one clock against a run with the other).
 //!
-//! Where `sampled-100` spends its extra time (perf, 2025-12 audit): the engines' site
+//! Where `sampled-100` spends its extra time (perf profiles taken when this bench was added): the engines' site
 //! tracking — the interpreter's observer stores a site before every instruction, and the JIT
 //! runs its audit variant (generic kinds, a site store before every op), which is what makes
 //! fib (no heap events at all) slower — and the end-of-run free-list walk of
