@@ -39,6 +39,14 @@ pub const FIB_25: BenchProgram = BenchProgram {
     expected_result: "75025",
 };
 
+/// Doubly recursive fib(27): 635,621 calls (the audit-overhead bench: ~10-50 ms per run on
+/// the interpreter).
+pub const FIB_27: BenchProgram = BenchProgram {
+    name: "fib(27)",
+    source: fib_source!(27),
+    expected_result: "196418",
+};
+
 /// Doubly recursive fib(30): 2,692,537 calls.
 pub const FIB_30: BenchProgram = BenchProgram {
     name: "fib(30)",
@@ -75,6 +83,41 @@ pub const CLOSURE_HEAVY: BenchProgram = BenchProgram {
     expected_result: "557142",
 };
 
+/// Vector (List) work: builds a 20,000-element List with `push`, doubles every element
+/// in place with `set` (the list stays uniquely owned, so no copies), then sums it by index.
+/// Every push and set walks and updates the radix tree: heap-event heavy.
+pub const VECTOR_20K: BenchProgram = BenchProgram {
+    name: "vector (20k push, set, index)",
+    source: "fn build(i, n, xs) = if i == n then xs else build(i + 1, n, push(xs, i))\n\
+             fn double(i, n, xs) = if i == n then xs else {\n\
+               v = xs[i];\n\
+               double(i + 1, n, set(xs, i, v * 2))\n\
+             }\n\
+             fn total(i, n, xs, acc) = if i == n then acc else total(i + 1, n, xs, acc + xs[i])\n\
+             fn main() = {\n\
+               n = 20000;\n\
+               xs = double(0, n, build(0, n, []));\n\
+               total(0, n, xs, 0)\n\
+             }\n",
+    expected_result: "399980000",
+};
+
+/// Map work: inserts 5,000 Int keys in a scrambled order (`i * 7919 % n`), reads every key
+/// back by index, then removes the odd keys; main returns the sum read plus the final size.
+pub const MAP_5K: BenchProgram = BenchProgram {
+    name: "map (5k insert, lookup, remove)",
+    source: "fn fill(i, n, m) = if i == n then m else fill(i + 1, n, insert(m, i * 7919 % n, i))\n\
+             fn probe(i, n, m, acc) = if i == n then acc else probe(i + 1, n, m, acc + m[i])\n\
+             fn drop_odd(i, n, m) = if i >= n then m else drop_odd(i + 2, n, remove(m, i))\n\
+             fn main() = {\n\
+               n = 5000;\n\
+               m = fill(0, n, #{});\n\
+               s = probe(0, n, m, 0);\n\
+               s + len(drop_odd(1, n, m))\n\
+             }\n",
+    expected_result: "12500000",
+};
+
 /// What the criterion benchmarks time.
 pub const CRITERION_PROGRAMS: &[BenchProgram] =
     &[FIB_25, SUM_LOOP_1M, SEQUENCE_PIPELINE, CLOSURE_HEAVY];
@@ -90,6 +133,7 @@ mod tests {
     #[test]
     fn sources_call_the_intended_arguments() {
         assert!(FIB_25.source.ends_with("fn main() = fib(25)\n"));
+        assert!(FIB_27.source.ends_with("fn main() = fib(27)\n"));
         assert!(FIB_30.source.ends_with("fn main() = fib(30)\n"));
         assert!(SUM_LOOP_1M.source.contains("sum_to(1, 1000000, 0)"));
     }
@@ -104,6 +148,7 @@ mod tests {
             a
         }
         assert_eq!(FIB_25.expected_result, fib(25).to_string());
+        assert_eq!(FIB_27.expected_result, fib(27).to_string());
         assert_eq!(FIB_30.expected_result, fib(30).to_string());
         let sum: u64 = (1..=1_000_000u64).sum();
         assert_eq!(SUM_LOOP_1M.expected_result, sum.to_string());
@@ -115,5 +160,21 @@ mod tests {
         assert_eq!(SEQUENCE_PIPELINE.expected_result, pipeline.to_string());
         let closures: i64 = (0..300_000i64).map(|i| (3 * 2 + i % 7) % 5).sum();
         assert_eq!(CLOSURE_HEAVY.expected_result, closures.to_string());
+        let n = 20_000i64;
+        let vector: i64 = (0..n).map(|i| i * 2).sum();
+        assert_eq!(VECTOR_20K.expected_result, vector.to_string());
+        let n = 5_000i64;
+        let mut map = std::collections::BTreeMap::new();
+        for i in 0..n {
+            map.insert(i * 7919 % n, i);
+        }
+        let read: i64 = (0..n).map(|k| map[&k]).sum();
+        for k in (1..n).step_by(2) {
+            map.remove(&k);
+        }
+        assert_eq!(
+            MAP_5K.expected_result,
+            (read + map.len() as i64).to_string()
+        );
     }
 }
