@@ -3,7 +3,8 @@
 //! the interpreter and the JIT, each in three audit modes:
 //!
 //! - `off`: `Limits::default()`, audit mode off (the heap pays one branch per event);
-//! - `sampled-100`: `AuditConfig::sampled(100)`, everything on, one event in 100 logged;
+//! - `sampled-100`: `AuditConfig::sampled(100)`, the production audit mode (below), one
+//!   event in 100 logged;
 //! - `full`: `AuditConfig::full()`, every event logged (for information).
 //!
 //! Benchmark ids are `audit/<program>/<engine>/<mode>` in every build, so that criterion
@@ -37,13 +38,12 @@
 //! missed. `CAIRN_BENCH_WALL_CLOCK=1` measures wall time instead (never compare a baseline
 //! saved with one clock against a run with the other).
 //!
-//! Where `sampled-100` spends its extra time (perf profiles taken when this bench was added): the engines' site
-//! tracking — the interpreter's observer stores a site before every instruction, and the JIT
-//! runs its audit variant (generic kinds, a site store before every op), which is what makes
-//! fib (no heap events at all) slower — and the end-of-run free-list walk of
-//! `free_list_checks` (~0.3 ms on a 65,535-block heap, whatever the program did). The
-//! per-event heap work (shadow counts, sites, the sampled log) is about 1% of the vector and
-//! map runs.
+//! `sampled-100` is the production audit mode (`AuditConfig::sampled`): shadow counts, hooks,
+//! near-OOM warnings and the sampled event log, without the two debugging aids whose cost
+//! grows with the program rather than its heap traffic (allocation sites, which make the
+//! interpreter observe every instruction and the JIT run its audit variant; and the full
+//! free-list walk at the end of every run, ~0.3 ms on a 65,535-block segment). `full` has
+//! them. Measured figures are in docs/MEMORY.md ("Overhead").
 
 use std::hint::black_box;
 use std::time::Duration;

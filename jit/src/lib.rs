@@ -36,7 +36,7 @@ pub fn compile_with_abi(
     abi_required: (u32, u32),
 ) -> Result<JitProgram, RunFailure> {
     let mut program = compile_variant(module, abi_required, KindAssumption::EntryOnly, false)?;
-    program.generic_source = Some(Box::new(module.clone()));
+    program.source = Some(std::sync::Arc::new(module.clone()));
     Ok(program)
 }
 
@@ -152,7 +152,8 @@ pub(crate) fn compile_variant(
         host_entries: host_entries.into_boxed_slice(),
         param_counts,
         param_kinds,
-        generic_source: None,
+        source: None,
+        assumption,
         generic: std::sync::OnceLock::new(),
         records_allocation_sites: record_allocation_sites,
         audited: std::sync::OnceLock::new(),

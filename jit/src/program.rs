@@ -40,8 +40,11 @@ pub struct JitProgram {
     pub(crate) param_counts: Vec<usize>,
     /// Per function, the kinds its params were compiled for (the value-kind analysis).
     pub(crate) param_kinds: Vec<Vec<KindSet>>,
-    /// The IR, kept by a kind-specialized program to compile its generic variant on demand.
-    pub(crate) generic_source: Option<Box<ir::Module>>,
+    /// The IR, kept to compile the generic and audit variants on demand (shared by every
+    /// variant of one compiled module).
+    pub(crate) source: Option<std::sync::Arc<ir::Module>>,
+    /// The kind assumption this code was compiled under.
+    pub(crate) assumption: crate::KindAssumption,
     /// The same module compiled assuming every function may receive anything: runs host
     /// calls whose arguments fall outside `param_kinds`. Same IR, same shims, same trace.
     pub(crate) generic: OnceLock<Result<Box<JitProgram>, RunFailure>>,
@@ -92,11 +95,11 @@ impl JitProgram {
                 frames: Vec::new(),
             });
         }
-        if ctx.heap.tracks_allocation_sites() && !self.records_allocation_sites {
-            return self.audited_variant()?.call(ctx, function, args);
-        }
         if !self.accepts(function, args) {
             return self.generic_variant()?.call(ctx, function, args);
+        }
+        if ctx.heap.tracks_allocation_sites() && !self.records_allocation_sites {
+            return self.audited_variant()?.call(ctx, function, args);
         }
         ctx.begin_run();
         ctx.install_functions(self.function_table.clone());
@@ -120,22 +123,22 @@ impl JitProgram {
             .all(|(&kinds, &word)| kinds.contains(KindSet::of_word_class(word_class(Value(word)))))
     }
 
-    /// The audit variant, compiled on first use.
+    /// The audit variant (same kind assumption, allocation sites stored), compiled on first
+    /// use.
     fn audited_variant(&self) -> Result<&JitProgram, RunFailure> {
-        let Some(source) = &self.generic_source else {
+        let Some(source) = &self.source else {
             return Err(internal_failure(
-                "a variant program has no audit variant".to_string(),
+                "a compiled program has no IR to compile its audit variant from".to_string(),
             ));
         };
         self.audited
             .get_or_init(|| {
-                crate::compile_variant(
-                    source,
-                    self.abi_required,
-                    crate::KindAssumption::AnyEntry,
-                    true,
+                crate::compile_variant(source, self.abi_required, self.assumption, true).map(
+                    |mut program| {
+                        program.source = Some(source.clone());
+                        Box::new(program)
+                    },
                 )
-                .map(Box::new)
             })
             .as_ref()
             .map(|program| &**program)
@@ -144,9 +147,9 @@ impl JitProgram {
 
     /// The generic variant, compiled on first use.
     fn generic_variant(&self) -> Result<&JitProgram, RunFailure> {
-        let Some(source) = &self.generic_source else {
+        let Some(source) = &self.source else {
             return Err(internal_failure(
-                "a generic program has no generic variant".to_string(),
+                "a compiled program has no IR to compile its generic variant from".to_string(),
             ));
         };
         self.generic
@@ -155,9 +158,12 @@ impl JitProgram {
                     source,
                     self.abi_required,
                     crate::KindAssumption::AnyEntry,
-                    false,
+                    self.records_allocation_sites,
                 )
-                .map(Box::new)
+                .map(|mut program| {
+                    program.source = Some(source.clone());
+                    Box::new(program)
+                })
             })
             .as_ref()
             .map(|program| &**program)

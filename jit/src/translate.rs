@@ -68,6 +68,34 @@ pub fn define_function(
     Ok(slot_bytes)
 }
 
+/// Whether an op can allocate a block itself (a callee reports its own sites; a release only
+/// frees). The audit variant stores the allocation site before these ops only; the
+/// interpreter's observer reports every instruction, and the conformance audit pass checks
+/// both engines attribute every allocation to the same op.
+fn op_may_allocate(kind: &OpKind) -> bool {
+    match kind {
+        // `+` concatenates Text as `++` does.
+        OpKind::Binary { op, .. } => matches!(op, ir::BinaryOp::Add | ir::BinaryOp::Concat),
+        OpKind::Text { .. }
+        | OpKind::Unary { .. }
+        | OpKind::Builtin { .. }
+        | OpKind::MakeList { .. }
+        | OpKind::MakeTuple { .. }
+        | OpKind::MakeMap { .. }
+        | OpKind::MakeClosure { .. }
+        | OpKind::CallHost { .. }
+        | OpKind::Index { .. }
+        | OpKind::Retain { .. } => true,
+        OpKind::Enter
+        | OpKind::Fuel
+        | OpKind::Const { .. }
+        | OpKind::Call { .. }
+        | OpKind::CallValue { .. }
+        | OpKind::Release { .. }
+        | OpKind::GeneratorItem { .. } => false,
+    }
+}
+
 pub(crate) fn internal(detail: String) -> RunFailure {
     RunFailure {
         error: RuntimeError::internal(&detail),
@@ -170,16 +198,18 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 self.def(param.var, value);
             }
             for (position, op) in block.ops.iter().enumerate() {
-                self.store_allocation_site(base + position as u32);
+                if op_may_allocate(&op.kind) {
+                    self.store_allocation_site(base + position as u32);
+                }
                 self.translate_op(base + position as u32, op)?;
             }
-            self.store_allocation_site(base + block.ops.len() as u32);
             self.translate_terminator(base + block.ops.len() as u32, &block.terminator);
         }
         Ok(())
     }
 
-    /// In the audit variant, stores op `op_index`'s allocation site into the context (what
+    /// In the audit variant, stores op `op_index`'s allocation site (only before ops that
+    /// can allocate: see [`op_may_allocate`]) into the context (what
     /// the interpreter's site observer does before each instruction); nothing otherwise.
     fn store_allocation_site(&mut self, op_index: u32) {
         if !self.inputs.record_allocation_sites {
