@@ -210,7 +210,44 @@ fn config<M: Measurement>(measurement: M) -> Criterion<M> {
         .configure_from_args()
 }
 
+/// `CAIRN_AUDIT_PROBE=<program>/<engine>/<mode>/<runs>` runs one combination `runs` times
+/// (no criterion) so that an instruction counter can measure it: on a machine without
+/// hardware counters, `valgrind --tool=callgrind` gives exact instruction counts, which
+/// resolve a 1% difference that timing noise hides (see docs/MEMORY.md, "Overhead").
+fn probe(spec: &str) {
+    let parts: Vec<&str> = spec.split('/').collect();
+    let [program_name, engine, mode, runs] = parts.as_slice() else {
+        panic!("CAIRN_AUDIT_PROBE must be <program>/<engine>/<mode>/<runs>, got {spec:?}");
+    };
+    let (_, program) = PROGRAMS
+        .iter()
+        .find(|(name, _)| name == program_name)
+        .unwrap_or_else(|| panic!("no program {program_name:?}"));
+    let (_, audit) = modes()
+        .into_iter()
+        .find(|(name, _)| name == mode)
+        .unwrap_or_else(|| panic!("no mode {mode:?}"));
+    let runs: u32 = runs.parse().expect("a run count");
+    let module = compile(program);
+    let interp = cairn_interp::load(&module).expect("interpreter load");
+    let jit = cairn_jit::compile(&module).expect("JIT compile");
+    let run: Run<'_> = match *engine {
+        "interp" => &|ctx| interp.run_main(black_box(ctx)),
+        "jit" => &|ctx| jit.run_main(black_box(ctx)),
+        other => panic!("no engine {other:?}"),
+    };
+    warm_up(run, audit, program);
+    for _ in 0..runs {
+        let mut ctx = fresh_context(audit);
+        run_checked(run, &mut ctx, program);
+    }
+}
+
 fn main() {
+    if let Some(spec) = std::env::var_os("CAIRN_AUDIT_PROBE") {
+        probe(&spec.to_string_lossy());
+        return;
+    }
     if std::env::var_os("CAIRN_BENCH_WALL_CLOCK").is_some() {
         audit_overhead(&mut config(WallTime));
     } else {
