@@ -54,15 +54,8 @@ pub fn install_counting_hook(ctx: &mut Context) -> Option<Arc<AtomicU64>> {
     ctx.heap.audit()?;
     let counter = Arc::new(AtomicU64::new(0));
     let seen = Arc::clone(&counter);
-    let all = [
-        RefOp::Malloc,
-        RefOp::IncRef,
-        RefOp::DecRef,
-        RefOp::Free,
-        RefOp::Cow,
-    ];
     ctx.heap.register_audit_hook(
-        &all,
+        &RefOp::ALL,
         Box::new(move |_event| {
             seen.fetch_add(1, Ordering::Relaxed);
         }),

@@ -19,6 +19,15 @@ pub enum RefOp {
 }
 
 impl RefOp {
+    /// Every event kind, in the order of SPEC §6 (`malloc incRef decRef free`, then `cow`).
+    pub const ALL: [RefOp; 5] = [
+        RefOp::Malloc,
+        RefOp::IncRef,
+        RefOp::DecRef,
+        RefOp::Free,
+        RefOp::Cow,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             RefOp::Malloc => "malloc",

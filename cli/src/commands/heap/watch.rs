@@ -176,15 +176,8 @@ fn run_program(
         let label = label.clone();
         let mut since_clock = 0u32;
         let mut last_publication = started;
-        let all = [
-            RefOp::Malloc,
-            RefOp::IncRef,
-            RefOp::DecRef,
-            RefOp::Free,
-            RefOp::Cow,
-        ];
         // Hooks are on in full audit mode; without them the view would show only the end.
-        let _ = runtime.register_audit_hook(&all, move |event| {
+        let _ = runtime.register_audit_hook(&RefOp::ALL, move |event| {
             let mut tracker = tracker.lock().unwrap_or_else(|e| e.into_inner());
             tracker.apply(event);
             since_clock += 1;
