@@ -1,10 +1,11 @@
-//! The command line of `cairn` (clap derive): `run`, `check`, `conform`, `bench` and
-//! `stress`.
+//! The command line of `cairn` (clap derive): `run`, `check`, `conform`, `bench`, `stress`
+//! and the `heap` group (whose arguments live in `commands/heap/args.rs`).
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::commands::heap::args::HeapArgs;
 use crate::engine_choice::EngineChoice;
 
 /// Cairn: an embeddable language runtime with an interpreter and a Cranelift JIT that agree
@@ -29,6 +30,8 @@ pub enum Command {
     /// Run the seed 004 §4 stress scenarios on both engines in audit mode and check the
     /// §4.6 checkpoints (leaks, shadow counts, ownership graph, block reuse, same traces).
     Stress(StressArgs),
+    /// Heap tools: run a program in audit mode and check, list, export or watch its heap.
+    Heap(HeapArgs),
 }
 
 #[derive(Debug, Args)]

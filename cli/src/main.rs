@@ -1,5 +1,6 @@
 //! The `cairn` binary: parses the command line and dispatches to `run`, `check`, `conform`,
-//! `bench` and `stress` (one file each under `commands/`).
+//! `bench`, `stress` (one file each under `commands/`) and the `heap` tools
+//! (`commands/heap/`).
 
 mod bench_timing;
 mod cli_args;
@@ -24,6 +25,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => commands::bench::bench_command(args),
         Command::Conform(args) => commands::conform::conform_command(args),
         Command::Stress(args) => commands::stress::stress_command(args),
+        Command::Heap(args) => commands::heap::heap_command(args),
     };
     exit_code(result)
 }

@@ -108,6 +108,35 @@ impl Runtime {
         name: &str,
         args: Vec<Value>,
     ) -> Result<Value, RunError> {
+        self.call_value_inspecting(module, name, args, |_| ()).0
+    }
+
+    /// [`Runtime::call_value`] that runs `inspect` once the call has returned but before its
+    /// result is released: the audit tools then see what the function built, with the
+    /// result as a root of [`Runtime::run_ownership_check`] (like a host handle). After a
+    /// failed call `inspect` runs too, with nothing held.
+    ///
+    /// ```
+    /// use cairn::{Engine, EngineKind, Limits};
+    ///
+    /// let engine = Engine::new(EngineKind::Jit);
+    /// let module = engine.compile("b.cairn", "fn main() = [1, [2, 3]]").unwrap();
+    /// let mut rt = engine.runtime(Limits::default()).unwrap();
+    /// let (value, (report, in_use)) = rt.call_value_inspecting(&module, "main", vec![], |rt| {
+    ///     (rt.run_ownership_check(), rt.export_heap_stats().currently_in_use)
+    /// });
+    /// assert_eq!(value.unwrap().to_string(), "[1, [2, 3]]");
+    /// assert!(report.valid && report.roots == 1 && report.nodes == 4, "{report}");
+    /// assert_eq!(in_use, 4);
+    /// assert_eq!(rt.blocks_in_use(), 0); // released after `inspect`
+    /// ```
+    pub fn call_value_inspecting<T>(
+        &mut self,
+        module: &Module,
+        name: &str,
+        args: Vec<Value>,
+        inspect: impl FnOnce(&mut Runtime) -> T,
+    ) -> (Result<Value, RunError>, T) {
         self.release_dropped_values();
         let argc = args.len();
         let queue = self.queue.clone();
@@ -126,23 +155,32 @@ impl Runtime {
             }
             Ok(words)
         });
-        match outcome {
+        let failure = match outcome {
             Ok(word) => {
                 let value = read_value(&mut self.ctx, word, &self.queue);
+                let held = word.is_heap();
+                if held {
+                    self.queue.hold(word.bits());
+                }
+                let inspected = inspect(self);
+                if held {
+                    self.queue.unhold(word.bits());
+                }
                 cairn_runtime::abi::shims::release_recording(&mut self.ctx, word);
-                value
+                return (value, inspected);
             }
-            Err(CallFailure::NoFunction) => Err(RunError::api(
+            Err(CallFailure::NoFunction) => RunError::api(
                 "RT0001",
                 format!("`{}` has no function `{name}`", module.name()),
-            )),
-            Err(CallFailure::Arity { expected }) => Err(RunError::api(
+            ),
+            Err(CallFailure::Arity { expected }) => RunError::api(
                 ErrorCode::RT0305.as_str(),
                 format!("arity mismatch: {name} expects {expected} arguments, got {argc}"),
-            )),
-            Err(CallFailure::Args(error)) => Err(error),
-            Err(CallFailure::Run(failure)) => Err(module.run_error(&failure)),
-        }
+            ),
+            Err(CallFailure::Args(error)) => error,
+            Err(CallFailure::Run(failure)) => module.run_error(&failure),
+        };
+        (Err(failure), inspect(self))
     }
 
     /// Releases the script objects of [`crate::Opaque`] values the host has dropped.

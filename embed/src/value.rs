@@ -160,11 +160,19 @@ impl ReleaseQueue {
         self.held.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    fn hold(&self, word: u64) {
+    pub(crate) fn hold(&self, word: u64) {
         self.held
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(word);
+    }
+
+    /// Forgets one reference `word` held (the inverse of [`ReleaseQueue::hold`]).
+    pub(crate) fn unhold(&self, word: u64) {
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(position) = held.iter().position(|&held| held == word) {
+            held.swap_remove(position);
+        }
     }
 }
 
@@ -176,12 +184,7 @@ struct OpaqueInner {
 
 impl Drop for OpaqueInner {
     fn drop(&mut self) {
-        {
-            let mut held = self.queue.held.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(position) = held.iter().position(|&word| word == self.word) {
-                held.swap_remove(position);
-            }
-        }
+        self.queue.unhold(self.word);
         self.queue
             .pending
             .lock()

@@ -3,5 +3,6 @@
 pub mod bench;
 pub mod check;
 pub mod conform;
+pub mod heap;
 pub mod run;
 pub mod stress;

@@ -1,0 +1,141 @@
+//! `cairn heap graph FILE [--format dot|json] [-o PATH] [--checkpoint N|all]`: the ownership
+//! graph when `main` returns — taken before its result is released, so it shows what the
+//! program built with the result as the one root (after the release the heap is empty) — or
+//! the graphs recorded by `checkpoint()` calls. DOT renders with `dot -Tsvg`; JSON is the
+//! runtime's graph object with each node's source `location` added (an array of them for
+//! `--checkpoint all`). The program's own output goes to stderr, keeping stdout a document.
+
+use std::path::Path;
+
+use cairn::{Module, OwnershipGraph};
+
+use super::args::{CheckpointChoice, GraphArgs, GraphFormat};
+use super::{Echo, emit, load, site_label, write_stderr};
+use crate::outcome::{Outcome, UsageError};
+
+pub fn graph_command(args: &GraphArgs) -> Result<Outcome, UsageError> {
+    if let Some(path) = &args.output {
+        check_writable_location(path)?;
+    }
+    let Some(mut program) = load(&args.run)? else {
+        return Ok(Outcome::Failure);
+    };
+    let (succeeded, at_return) = program.run_main(Echo::Stderr, |rt| rt.export_ref_graph());
+    let checkpoints = program.runtime.checkpoints();
+    let chosen: Vec<(String, &OwnershipGraph)> = match args.checkpoint {
+        None => vec![("ownership".to_string(), &at_return)],
+        Some(CheckpointChoice::Nth(n)) => match checkpoints.get(n - 1) {
+            Some(graph) => vec![(format!("checkpoint_{n}"), graph)],
+            None => {
+                write_stderr(&format!(
+                    "error: there is no checkpoint {n}: the program reached {} checkpoint() calls\n",
+                    checkpoints.len()
+                ));
+                return Ok(Outcome::Failure);
+            }
+        },
+        Some(CheckpointChoice::All) => checkpoints
+            .iter()
+            .enumerate()
+            .map(|(index, graph)| (format!("checkpoint_{}", index + 1), graph))
+            .collect(),
+    };
+    let text = match args.format {
+        GraphFormat::Dot => chosen
+            .iter()
+            .map(|(name, graph)| named_dot(graph, name))
+            .collect::<String>(),
+        GraphFormat::Json => {
+            let graphs: Vec<serde_json::Value> = chosen
+                .iter()
+                .map(|(_, graph)| json_with_locations(graph, &program.module))
+                .collect();
+            let document = match args.checkpoint {
+                Some(CheckpointChoice::All) => serde_json::Value::Array(graphs),
+                _ => graphs.into_iter().next().unwrap_or_default(),
+            };
+            format!("{document:#}\n")
+        }
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|error| UsageError(format!("cannot write `{}`: {error}", path.display())))?,
+        None => emit(&text)?,
+    }
+    Ok(super::outcome(succeeded))
+}
+
+/// A usage error (exit 2, before anything runs) when `path` cannot be a new file: its
+/// directory is missing, or it is a directory.
+pub fn check_writable_location(path: &Path) -> Result<(), UsageError> {
+    if path.is_dir() {
+        return Err(UsageError(format!(
+            "cannot write `{}`: it is a directory",
+            path.display()
+        )));
+    }
+    match path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        Some(parent) if !parent.is_dir() => Err(UsageError(format!(
+            "cannot write `{}`: directory `{}` does not exist",
+            path.display(),
+            parent.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The runtime's DOT with the graph named `name` (several graphs in one file stay distinct).
+fn named_dot(graph: &OwnershipGraph, name: &str) -> String {
+    let dot = graph.to_dot();
+    match dot.strip_prefix("digraph ownership") {
+        Some(rest) => format!("digraph {name}{rest}"),
+        None => dot,
+    }
+}
+
+/// The runtime's JSON with `"location": "fn NAME at LINE:COL"` (or null) on every node.
+fn json_with_locations(graph: &OwnershipGraph, module: &Module) -> serde_json::Value {
+    let mut json = graph.to_json();
+    if let Some(nodes) = json.get_mut("nodes").and_then(|nodes| nodes.as_array_mut()) {
+        for (json_node, node) in nodes.iter_mut().zip(&graph.nodes) {
+            let location = module
+                .site_location(node.site)
+                .map(|_| serde_json::Value::String(site_label(module, node.site)))
+                .unwrap_or(serde_json::Value::Null);
+            if let Some(object) = json_node.as_object_mut() {
+                object.insert("location".to_string(), location);
+            }
+        }
+    }
+    json
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_directory_or_a_directory_is_refused() {
+        let missing = Path::new("/definitely/not/here/graph.dot");
+        let error = check_writable_location(missing).unwrap_err();
+        assert!(
+            error
+                .0
+                .contains("directory `/definitely/not/here` does not exist"),
+            "{error}"
+        );
+        assert!(check_writable_location(&std::env::temp_dir()).is_err());
+        assert!(check_writable_location(Path::new("graph.dot")).is_ok());
+        assert!(check_writable_location(&std::env::temp_dir().join("g.dot")).is_ok());
+    }
+
+    #[test]
+    fn dot_graphs_are_renamed() {
+        let dot = named_dot(&OwnershipGraph::default(), "checkpoint_2");
+        assert!(dot.starts_with("digraph checkpoint_2 {\n"), "{dot}");
+        assert!(dot.ends_with("}\n"));
+    }
+}
