@@ -47,7 +47,7 @@ typedef struct CairnCancel CairnCancel;
 
 /* The limits of a runtime (SPEC §8). A field of 0 takes its default. */
 typedef struct CairnLimits {
-    uint32_t heap_blocks;    /* heap size in 64-byte blocks; 0 = 65,535 */
+    uint32_t heap_blocks;    /* heap size in 64-byte blocks; 0 = 2^24 (1 GiB, mapped as needed) */
     uint32_t heap_quota;     /* soft quota in blocks (RT0402); 0 = none */
     uint64_t max_call_depth; /* RT0501 beyond it; 0 = 10,000 */
     uint64_t fuel;           /* units per call, one per function entry and loop back-edge

@@ -181,7 +181,7 @@ fn stats_as_prometheus_json_and_a_table() {
 
     let out = heap("stats", &path, &[]);
     assert!(
-        stdout(&out).starts_with("blocks in use         12 of 65535 (65523 free)\n"),
+        stdout(&out).starts_with("blocks in use         12 of 16777216 (16777204 free)\n"),
         "{}",
         stdout(&out)
     );

@@ -97,8 +97,12 @@ fn usage_and_io_errors_exit_2() {
     assert_eq!(code(&out), 2);
     let out = cairn_on("run", &path, &["--no-such-flag"]);
     assert_eq!(code(&out), 2);
-    let out = cairn_on("run", &path, &["--heap-blocks", "70000"]);
+    let out = cairn_on("run", &path, &["--heap-blocks", "70000000"]);
     assert_eq!(code(&out), 2);
+    let out = cairn_on("run", &path, &["--heap-blocks", "100", "--heap-mib", "2"]);
+    assert_eq!(code(&out), 2, "the two heap sizes conflict");
+    let out = cairn_on("run", &path, &["--heap-mib", "2"]);
+    assert_eq!(code(&out), 0);
     let out = cairn(&["frobnicate"]);
     assert_eq!(code(&out), 2);
 }

@@ -261,7 +261,7 @@ impl Runtime {
             .map(|&block| LeakedBlock {
                 block,
                 count: after.allocated_heads.get(&block).copied().unwrap_or(0),
-                site: heap.site_of(block as u16),
+                site: heap.site_of(block),
             })
             .collect();
         (result, LeakReport { delta, leaked })
@@ -285,12 +285,10 @@ impl Runtime {
                 continue;
             };
             let block = (u32::from(address.segment) << 16) | u32::from(address.index);
-            if !reached.insert(block) || heap.check_head(address.index).is_err() {
+            if !reached.insert(block) || heap.check_head(block).is_err() {
                 continue;
             }
-            if let Ok(slots) =
-                cairn_runtime::objects::children::child_slots(heap, address.index, kind)
-            {
+            if let Ok(slots) = cairn_runtime::objects::children::child_slots(heap, block, kind) {
                 pending.extend(
                     slots
                         .iter()

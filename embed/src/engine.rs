@@ -193,7 +193,7 @@ impl Engine {
     }
 
     /// A runtime with `limits` (its own heap), ready to run modules of this engine. Fails
-    /// (RT0404) when `limits.heap_blocks` is outside `1..=65535`.
+    /// (RT0404) when `limits.heap_blocks` is outside `1..=MAX_HEAP_BLOCKS` (4 GiB).
     ///
     /// ```
     /// use cairn::{Engine, EngineKind, Limits};

@@ -8,8 +8,10 @@ use crate::error::{ErrorLocation, RuntimeError};
 use crate::heap::{AuditConfig, Heap};
 use crate::value::Value;
 
-/// Default heap size: large enough for the benchmarks, at the seed's 65,535-block cap.
-pub const DEFAULT_HEAP_BLOCKS: u32 = 65_535;
+/// Default heap size: 1 GiB (2^24 blocks), more than a desktop script needs. Only the first
+/// segment (4 MiB of address space, committed as it is touched) is mapped up front; the
+/// others are mapped when allocations need them.
+pub const DEFAULT_HEAP_BLOCKS: u32 = 1 << 24;
 /// Default call-depth limit (RT0501). Both engines count the same IR calls.
 pub const DEFAULT_MAX_CALL_DEPTH: u64 = 10_000;
 
@@ -17,7 +19,8 @@ pub const DEFAULT_MAX_CALL_DEPTH: u64 = 10_000;
 /// the call depth and fuel are counted afresh for every call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// The heap's size in 64-byte blocks, `1..=65535` (default 65,535, about 4 MiB). An
+    /// The heap's size in 64-byte blocks, `1..=MAX_HEAP_BLOCKS` (default 2^24, 1 GiB; see
+    /// [`Limits::heap_blocks_for_mib`]). Segments of 65,535 blocks are mapped as needed. An
     /// allocation that does not fit fails with RT0401 `heap exhausted`.
     pub heap_blocks: u32,
     /// Soft quota in blocks (RT0402); `None` = the whole heap.
@@ -29,6 +32,13 @@ pub struct Limits {
     pub fuel: Option<u64>,
     /// Audit mode (seed 004 §3, §5): off by default. See docs/MEMORY.md.
     pub audit: AuditConfig,
+}
+
+impl Limits {
+    /// The block count of a heap of `mib` MiB (16,384 blocks per MiB), for `heap_blocks`.
+    pub const fn heap_blocks_for_mib(mib: u32) -> u32 {
+        mib.saturating_mul(16_384)
+    }
 }
 
 impl Default for Limits {

@@ -112,6 +112,23 @@ pub struct BlockAddress {
     pub index: u16,
 }
 
+impl BlockAddress {
+    /// The 32-bit heap address `segment << 16 | index` the heap and traces use.
+    #[inline]
+    pub fn bits(self) -> u32 {
+        (u32::from(self.segment) << 16) | u32::from(self.index)
+    }
+
+    /// The address with bits `segment << 16 | index`.
+    #[inline]
+    pub fn from_bits(bits: u32) -> BlockAddress {
+        BlockAddress {
+            segment: (bits >> 16) as u16,
+            index: bits as u16,
+        }
+    }
+}
+
 /// One value word. `Copy` on purpose: it is a plain token, and ownership is tracked by the
 /// RC IR and the runtime, never by Rust's drop glue.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -244,6 +261,12 @@ impl Value {
         } else {
             None
         }
+    }
+
+    /// The 32-bit heap address (`segment << 16 | index`) of a heap reference.
+    #[inline]
+    pub fn heap_block(self) -> Option<u32> {
+        self.is_heap().then_some(self.0 as u32)
     }
 
     /// The user-visible kind; `None` for malformed words and interior node kinds.

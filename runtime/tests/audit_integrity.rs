@@ -10,7 +10,7 @@ use cairn_runtime::abi::invoke::FunctionInfo;
 use cairn_runtime::abi::shims;
 use cairn_runtime::audit::corruption;
 use cairn_runtime::audit::{OwnershipGraph, OwnershipReport, run_ownership_check};
-use cairn_runtime::heap::{AllocationSite, AuditConfig, INVALID, RefCountMismatch};
+use cairn_runtime::heap::{AllocationSite, AuditConfig, RefCountMismatch};
 use cairn_runtime::objects::{self, tuple};
 use cairn_runtime::value::BlockAddress;
 use cairn_runtime::{ErrorCode, Kind, Limits, Value};
@@ -25,7 +25,7 @@ fn audited(blocks: u32) -> Harness {
 }
 
 fn block(value: Value) -> u32 {
-    u32::from(value.heap_address().expect("a heap value").index)
+    value.heap_block().expect("a heap value")
 }
 
 fn tuple_of(h: &mut Harness, items: Vec<Value>) -> Value {
@@ -255,8 +255,8 @@ fn chain_into_a_free_block(h: &mut Harness) -> Corrupted {
 fn chain_into_a_foreign_tail(h: &mut Harness) -> Corrupted {
     let first = tuple_of(h, (0..10).map(int).collect());
     let second = tuple_of(h, (0..10).map(int).collect());
-    let foreign_tail = h.ctx.heap.chain(block(second) as u16)[1];
-    corruption::break_chain(&mut h.ctx.heap, block(first), u32::from(foreign_tail)).expect("break");
+    let foreign_tail = h.ctx.heap.chain(block(second))[1];
+    corruption::break_chain(&mut h.ctx.heap, block(first), foreign_tail).expect("break");
     Corrupted {
         roots: vec![first, second],
         block: u32::from(foreign_tail),
@@ -422,8 +422,8 @@ fn releases_through_dangling_and_cyclic_references_are_diagnostics_not_panics() 
     }
 }
 
-fn heap_word(kind: Kind, index: u16) -> Value {
-    Value::heap(kind, BlockAddress { segment: 0, index })
+fn heap_word(kind: Kind, address: u32) -> Value {
+    Value::heap(kind, BlockAddress::from_bits(address))
 }
 
 #[test]
@@ -435,18 +435,18 @@ fn a_corrupt_heap_never_panics_the_graph_builder() {
     let orphaned = tuple_of(&mut h, (0..10).map(int).collect());
     let looped = tuple_of(&mut h, (0..10).map(int).collect());
     let (holder_block, long_block) = (block(holder), block(long));
-    let long_tail = h.ctx.heap.chain(long_block as u16)[1];
-    let orphan_tail = h.ctx.heap.chain(block(orphaned) as u16)[1];
-    let slot = |i: usize| tuple::slot_at(&h.ctx.heap, holder_block as u16, i).expect("slot");
+    let long_tail = h.ctx.heap.chain(long_block)[1];
+    let orphan_tail = h.ctx.heap.chain(block(orphaned))[1];
+    let slot = |i: usize| tuple::slot_at(&h.ctx.heap, holder_block, i).expect("slot");
     let (slot0, slot1, slot2) = (slot(0), slot(1), slot(2));
     slot0.write(&mut h.ctx.heap, heap_word(Kind::Tuple, 5000));
     slot1.write(&mut h.ctx.heap, heap_word(Kind::Tuple, long_tail));
-    slot2.write(&mut h.ctx.heap, heap_word(Kind::List, long_block as u16));
-    h.ctx.heap.memory_mut().write_u8(block(odd) as u16, 0, 42);
+    slot2.write(&mut h.ctx.heap, heap_word(Kind::List, long_block));
+    h.ctx.heap.memory_mut().write_u8(block(odd), 0, 42);
     h.ctx
         .heap
         .memory_mut()
-        .set_next(block(orphaned) as u16, INVALID);
+        .set_next(block(orphaned), cairn_runtime::heap::NO_BLOCK);
     corruption::break_chain(&mut h.ctx.heap, block(looped), block(looped)).expect("loop");
     corruption::break_chain(&mut h.ctx.heap, long_block, 4000).expect("leave");
 
@@ -534,7 +534,7 @@ fn deep_nesting_is_checked_without_recursion() {
     assert!(report.valid, "{report}");
     assert_eq!((report.nodes, report.edges), (60_000, 59_999));
     // Close the 60,000-long path into a cycle: the depth-first search follows all of it.
-    let innermost = (0..65_535u16)
+    let innermost = (0..65_535u32)
         .find(|&i| {
             h.ctx.heap.state(i) == Some(cairn_runtime::heap::BlockState::Head)
                 && tuple::slot_at(&h.ctx.heap, i, 0).is_some_and(|s| s.read(&h.ctx.heap) == int(0))

@@ -34,7 +34,7 @@ fn log_only(capacity: usize, sample_every: u64) -> AuditConfig {
 }
 
 /// malloc, `n` incRefs, `n` decRefs, free of one 1-block chain: `2n + 2` events.
-fn churn(h: &mut Harness, n: u16) -> u16 {
+fn churn(h: &mut Harness, n: u16) -> u32 {
     let heap = &mut h.ctx.heap;
     let block = heap.malloc(8).expect("malloc");
     for _ in 0..n {
@@ -457,7 +457,7 @@ fn near_oom_warnings(h: &Harness) -> Vec<(u32, u32)> {
         .collect()
 }
 
-fn free_block(h: &mut Harness, block: u16) {
+fn free_block(h: &mut Harness, block: u32) {
     assert!(h.ctx.heap.dec_ref(block).expect("dec"));
     h.ctx.heap.free_chain(block).expect("free");
 }

@@ -158,7 +158,7 @@ fn heap_elements_are_shared_and_released_exactly_once() {
     let t = h.text("t");
     let ys = h.call2(shims::rt_push, alias, t).unwrap();
     assert_eq!(h.show(ys), r#"["a", "b", "t"]"#);
-    assert_eq!(h.ctx.heap.ref_count(a.heap_address().unwrap().index), 2);
+    assert_eq!(h.ctx.heap.ref_count(a.heap_block().unwrap()), 2);
     h.release(xs);
     h.release(ys);
     h.assert_heap_equals(&before);

@@ -24,7 +24,7 @@ fn expect_error(result: Result<Value, RuntimeError>, code: ErrorCode, message: &
 fn count(h: &Harness, value: Value) -> u16 {
     h.ctx
         .heap
-        .ref_count(value.heap_address().expect("heap value").index)
+        .ref_count(value.heap_block().expect("heap value"))
 }
 
 fn ints(range: std::ops::Range<i64>) -> Vec<Value> {
@@ -263,7 +263,7 @@ fn ref_set_releases_the_old_value_after_storing_the_new_one() {
     let before = h.snapshot();
     let old = h.text("old");
     let r = h.call1(shims::rt_ref_new, old).unwrap();
-    let old_block = old.heap_address().unwrap().index as u32;
+    let old_block = old.heap_block().unwrap() as u32;
     let new = h.text("new");
     h.start_trace();
     h.call2(shims::rt_ref_set, r, new).unwrap();

@@ -52,7 +52,7 @@ fn release_frees_the_parent_then_children_in_slot_order() {
     h.release(t);
     let events = h.ctx.heap.take_trace();
     let order: Vec<(RefOp, u32)> = events.iter().map(|e| (e.op, e.block)).collect();
-    let block = |v: Value| v.heap_address().unwrap().index as u32;
+    let block = |v: Value| v.heap_block().unwrap() as u32;
     assert_eq!(
         order,
         vec![
@@ -69,7 +69,7 @@ fn retaining_past_the_maximum_count_returns_an_independent_copy() {
     let before = h.snapshot();
     let inner = h.text("inner");
     let xs = h.list(&[inner, int(2)]);
-    let head = xs.heap_address().unwrap().index;
+    let head = xs.heap_block().unwrap();
     let mut aliases = Vec::new();
     while h.ctx.heap.ref_count(head) < MAX_REF_COUNT {
         aliases.push(h.retain(xs));
@@ -80,7 +80,7 @@ fn retaining_past_the_maximum_count_returns_an_independent_copy() {
     let ops = h.trace_ops();
     assert_ne!(copy, xs, "the saturated head is copied");
     assert_eq!(ops.first(), Some(&"cow"));
-    assert_eq!(h.ctx.heap.ref_count(copy.heap_address().unwrap().index), 1);
+    assert_eq!(h.ctx.heap.ref_count(copy.heap_block().unwrap()), 1);
     assert_eq!(h.ctx.heap.ref_count(head), MAX_REF_COUNT);
     assert_eq!(h.show(copy), r#"["inner", 2]"#);
     assert_eq!(h.call2(shims::rt_eq, copy, xs).unwrap(), Value::TRUE);
@@ -96,7 +96,7 @@ fn retaining_past_the_maximum_count_returns_an_independent_copy() {
 fn the_copy_a_saturating_retain_makes_is_critical_and_ignores_the_soft_quota() {
     let mut h = Harness::new(32);
     let xs = h.list(&[int(1), int(2)]);
-    let head = xs.heap_address().unwrap().index;
+    let head = xs.heap_block().unwrap();
     let mut aliases = Vec::new();
     while h.ctx.heap.ref_count(head) < MAX_REF_COUNT {
         aliases.push(h.retain(xs));

@@ -18,6 +18,9 @@ pub fn limits_from_args(args: &RunArgs) -> Limits {
     if let Some(blocks) = args.heap_blocks {
         limits.heap_blocks = blocks;
     }
+    if let Some(mib) = args.heap_mib {
+        limits.heap_blocks = Limits::heap_blocks_for_mib(mib);
+    }
     limits.fuel = args.fuel;
     limits
 }

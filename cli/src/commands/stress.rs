@@ -37,6 +37,7 @@ pub fn stress_command(args: &StressArgs) -> Result<Outcome, UsageError> {
         },
         heap_blocks: args
             .heap_blocks
+            .or(args.heap_mib.map(cairn::Limits::heap_blocks_for_mib))
             .unwrap_or(StressConfig::default().heap_blocks),
         ..StressConfig::default()
     };

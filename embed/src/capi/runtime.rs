@@ -35,7 +35,7 @@ use crate::runtime::Runtime;
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CairnLimits {
-    /// Heap size in 64-byte blocks; 0 = the default (65,535).
+    /// Heap size in 64-byte blocks; 0 = the default (2^24, 1 GiB, mapped as needed).
     pub heap_blocks: u32,
     /// Soft heap quota in blocks (RT0402); 0 = none (the whole heap).
     pub heap_quota: u32,

@@ -6,7 +6,7 @@
 //! Block addresses are `u32` (`segment << 16 | index`) as everywhere in the audit API. Each
 //! function refuses (with a message) a request it cannot carry out, and never panics.
 
-use crate::heap::{BlockState, Heap, INVALID};
+use crate::heap::{BlockState, Heap, NO_BLOCK};
 use crate::objects::children::{SlotLocation, child_slots};
 use crate::objects::header::{KIND_OFFSET, reference};
 use crate::objects::tuple;
@@ -17,12 +17,11 @@ use super::graph::index_in_heap;
 /// Why a corruption was not carried out.
 pub type CorruptionRefused = String;
 
-fn index_of(heap: &Heap, block: u32) -> Result<u16, CorruptionRefused> {
-    index_in_heap(block, heap.block_count())
-        .ok_or_else(|| format!("block {block} is outside the heap"))
+fn index_of(heap: &Heap, block: u32) -> Result<u32, CorruptionRefused> {
+    index_in_heap(heap, block).ok_or_else(|| format!("block {block} is outside the heap"))
 }
 
-fn head_index(heap: &Heap, block: u32) -> Result<u16, CorruptionRefused> {
+fn head_index(heap: &Heap, block: u32) -> Result<u32, CorruptionRefused> {
     let index = index_of(heap, block)?;
     match heap.state(index) {
         Some(BlockState::Head) => Ok(index),
@@ -31,10 +30,10 @@ fn head_index(heap: &Heap, block: u32) -> Result<u16, CorruptionRefused> {
 }
 
 /// The blocks of a chain, head first, following only tails (stops at anything else).
-fn tails_of(heap: &Heap, head: u16) -> Vec<u16> {
+fn tails_of(heap: &Heap, head: u32) -> Vec<u32> {
     let mut chain = vec![head];
     let mut next = heap.memory().next(head);
-    while next != INVALID && heap.state(next) == Some(BlockState::Tail) && !chain.contains(&next) {
+    while next != NO_BLOCK && heap.state(next) == Some(BlockState::Tail) && !chain.contains(&next) {
         chain.push(next);
         next = heap.memory().next(next);
     }
@@ -122,8 +121,11 @@ pub fn ref_cycle(heap: &mut Heap, ref_a: u32, ref_b: u32) -> Result<(), Corrupti
 pub fn break_chain(heap: &mut Heap, head: u32, target: u32) -> Result<(), CorruptionRefused> {
     let index = head_index(heap, head)?;
     let last = tails_of(heap, index).last().copied().unwrap_or(index);
-    let target =
-        u16::try_from(target).map_err(|_| format!("block {target} is not a segment-0 index"))?;
-    heap.memory_mut().set_next(last, target);
+    if target >> 16 != last >> 16 {
+        return Err(format!(
+            "block {target} is in another segment than the chain of {head}"
+        ));
+    }
+    heap.memory_mut().set_next_index(last, target as u16);
     Ok(())
 }

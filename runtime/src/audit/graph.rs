@@ -97,9 +97,9 @@ pub(crate) fn kind_name(byte: u8) -> String {
     }
 }
 
-/// Splits a heap address into segment-0 index, or `None` when it is outside the heap.
-pub(crate) fn index_in_heap(address: u32, block_count: u32) -> Option<u16> {
-    (address >> 16 == 0 && address < block_count).then_some(address as u16)
+/// `Some(address)` when it names a block of a mapped segment.
+pub(crate) fn index_in_heap(heap: &Heap, address: u32) -> Option<u32> {
+    heap.memory().contains(address).then_some(address)
 }
 
 impl OwnershipGraph {
@@ -110,7 +110,7 @@ impl OwnershipGraph {
         let mut builder = Builder {
             heap,
             block_count,
-            tail_owner: vec![None; block_count as usize],
+            tail_owner: vec![None; heap.segment_count() << 16],
             problems: Vec::new(),
         };
         let mut graph = OwnershipGraph {
@@ -119,28 +119,23 @@ impl OwnershipGraph {
         };
         // Chains first, so every tail's owner is known before references are classified.
         let mut heads = Vec::new();
-        for index in 0..block_count {
-            let head = index as u16;
+        for head in heap.addresses() {
             if heap.state(head) == Some(BlockState::Head) {
                 let (chain, intact) = builder.walk_chain(head);
                 heads.push((head, chain, intact));
             }
         }
-        for index in 0..block_count {
-            let block = index as u16;
+        for block in heap.addresses() {
             if heap.state(block) != Some(BlockState::Tail) {
                 continue;
             }
-            if builder.tail_owner[usize::from(block)].is_none() {
-                builder.problem(
-                    u32::from(block),
-                    format!("tail block {block} is owned by no head"),
-                );
+            if builder.tail_owner[block as usize].is_none() {
+                builder.problem(block, format!("tail block {block} is owned by no head"));
             }
             let count = heap.ref_count(block);
             if count != 0 {
                 builder.problem(
-                    u32::from(block),
+                    block,
                     format!("tail block {block} has REF_COUNT {count} (tails hold no count)"),
                 );
             }
@@ -149,10 +144,7 @@ impl OwnershipGraph {
             let kind_byte = heap.memory().read_u8(head, KIND_OFFSET);
             let ref_count = heap.ref_count(head);
             if ref_count == 0 {
-                builder.problem(
-                    u32::from(head),
-                    format!("head block {head} has REF_COUNT 0"),
-                );
+                builder.problem(head, format!("head block {head} has REF_COUNT 0"));
             }
             match Kind::from_u8(kind_byte) {
                 Some(kind) => {
@@ -163,15 +155,15 @@ impl OwnershipGraph {
                     }
                 }
                 None => builder.problem(
-                    u32::from(head),
+                    head,
                     format!("head block {head} has invalid kind byte {kind_byte}; its references cannot be read"),
                 ),
             }
             graph.nodes.push(GraphNode {
-                block: u32::from(head),
+                block: head,
                 kind: kind_name(kind_byte),
                 chain_length: chain.len() as u32,
-                chain: chain.into_iter().map(u32::from).collect(),
+                chain,
                 ref_count,
                 in_degree: 0,
                 external_refs: 0,

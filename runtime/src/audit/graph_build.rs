@@ -3,7 +3,7 @@
 //! the free list. Every read is of a block whose index was checked first, so a corrupt heap
 //! produces `StructuralProblem`s, never a panic.
 
-use crate::heap::{BlockState, Heap, HeapError, INVALID};
+use crate::heap::{BlockState, Heap, HeapError, INVALID, NO_BLOCK, join_address};
 use crate::objects::children::{SlotLocation, child_slots};
 use crate::objects::header::KIND_OFFSET;
 use crate::objects::tuple;
@@ -18,7 +18,7 @@ pub(super) struct Builder<'h> {
     pub(super) heap: &'h Heap,
     pub(super) block_count: u32,
     /// The head whose chain claimed each tail.
-    pub(super) tail_owner: Vec<Option<u16>>,
+    pub(super) tail_owner: Vec<Option<u32>>,
     pub(super) problems: Vec<StructuralProblem>,
 }
 
@@ -29,17 +29,17 @@ impl Builder<'_> {
 
     /// Walks the chain of `head` through tails it may claim. Returns the well-formed prefix
     /// and whether the chain ended at `INVALID`.
-    pub(super) fn walk_chain(&mut self, head: u16) -> (Vec<u16>, bool) {
+    pub(super) fn walk_chain(&mut self, head: u32) -> (Vec<u32>, bool) {
         let mut chain = vec![head];
         let mut current = head;
         loop {
             let next = self.heap.memory().next(current);
-            if next == INVALID {
+            if next == NO_BLOCK {
                 return (chain, true);
             }
             let Some(state) = self.heap.state(next) else {
                 self.problem(
-                    u32::from(head),
+                    head,
                     format!(
                         "chain of head {head} leaves the heap: block {current} has BLOCK_NEXT {next} (heap has {} blocks)",
                         self.block_count
@@ -47,10 +47,10 @@ impl Builder<'_> {
                 );
                 return (chain, false);
             };
-            let owner = self.tail_owner[usize::from(next)];
+            let owner = self.tail_owner[next as usize];
             if next == head || owner == Some(head) {
                 self.problem(
-                    u32::from(head),
+                    head,
                     format!(
                         "chain of head {head} loops: block {current} links back to block {next}"
                     ),
@@ -59,13 +59,13 @@ impl Builder<'_> {
             }
             match (state, owner) {
                 (BlockState::Tail, None) => {
-                    self.tail_owner[usize::from(next)] = Some(head);
+                    self.tail_owner[next as usize] = Some(head);
                     chain.push(next);
                     current = next;
                 }
                 (BlockState::Tail, Some(other)) => {
                     self.problem(
-                        u32::from(next),
+                        next,
                         format!("tail block {next} is owned by two heads: {other} and {head}"),
                     );
                     return (chain, false);
@@ -77,7 +77,7 @@ impl Builder<'_> {
                         "a head"
                     };
                     self.problem(
-                        u32::from(head),
+                        head,
                         format!(
                             "chain of head {head} reaches block {next} which is not a tail (it is {what})"
                         ),
@@ -91,9 +91,9 @@ impl Builder<'_> {
     /// The child slots of a head, limited to its well-formed chain.
     pub(super) fn slots_of(
         &mut self,
-        head: u16,
+        head: u32,
         kind: Kind,
-        chain: &[u16],
+        chain: &[u32],
         intact: bool,
     ) -> Vec<SlotLocation> {
         let tuple_layout = matches!(kind, Kind::Tuple | Kind::Seq | Kind::Closure | Kind::Ref);
@@ -102,7 +102,7 @@ impl Builder<'_> {
             let capacity = tuple::TUPLE_HEAD_SLOTS + tuple::TUPLE_TAIL_SLOTS * (chain.len() - 1);
             if length > capacity {
                 self.problem(
-                    u32::from(head),
+                    head,
                     format!(
                         "head block {head} ({kind:?}) has length {length} but its chain of {} blocks holds {capacity} words",
                         chain.len()
@@ -119,10 +119,7 @@ impl Builder<'_> {
         match child_slots(self.heap, head, kind) {
             Ok(slots) => slots,
             Err(error) => {
-                self.problem(
-                    u32::from(head),
-                    format!("head block {head}: {}", error.message),
-                );
+                self.problem(head, format!("head block {head}: {}", error.message));
                 Vec::new()
             }
         }
@@ -132,7 +129,7 @@ impl Builder<'_> {
     pub(super) fn reference(
         &mut self,
         graph: &mut OwnershipGraph,
-        holder: u16,
+        holder: u32,
         position: usize,
         word: Value,
     ) {
@@ -142,7 +139,7 @@ impl Builder<'_> {
         let slot = position as u32;
         if !word.is_well_formed() {
             self.problem(
-                u32::from(holder),
+                holder,
                 format!(
                     "block {holder} slot {slot} holds malformed word {:#018x}",
                     word.bits()
@@ -154,8 +151,8 @@ impl Builder<'_> {
             return; // an immediate
         };
         let to = word.bits() as u32;
-        let from = u32::from(holder);
-        let Some(index) = index_in_heap(to, self.block_count) else {
+        let from = holder;
+        let Some(index) = index_in_heap(self.heap, to) else {
             graph.dangling.push(DanglingReference {
                 from,
                 slot,
@@ -204,7 +201,7 @@ impl Builder<'_> {
                     to,
                     target: DanglingTarget::Tail,
                 });
-                let owner = match self.tail_owner[usize::from(index)] {
+                let owner = match self.tail_owner[index as usize] {
                     Some(owner) => format!("of head {owner}"),
                     None => "owned by no head".to_string(),
                 };
@@ -216,55 +213,72 @@ impl Builder<'_> {
         }
     }
 
-    /// Walks the free list (seed 004 §2.2, §5.1.1) naming the block at fault, then asks
-    /// `Heap::validate_free_list` so that nothing it finds is missed.
+    /// Walks every segment's free list (seed 004 §2.2, §5.1.1) naming the block at fault,
+    /// then asks `Heap::validate_free_list` so that nothing it finds is missed. A segment's
+    /// list is its explicit part (freed blocks, LIFO) linking into the blocks never handed
+    /// out, which run from `untouched` to the end of the segment.
     pub(super) fn check_free_list(&mut self) {
-        let free_head = self.heap.snapshot().free_list_head;
-        let mut on_list = vec![false; self.block_count as usize];
-        let mut walked = 0u32;
-        let mut previous: Option<u16> = None;
-        let mut block = free_head;
-        let mut complete = true;
         let before = self.problems.len();
-        while block != INVALID {
-            if u32::from(block) >= self.block_count {
+        let mut first_head = NO_BLOCK;
+        for number in 0..self.heap.segment_count() {
+            let Some((head, untouched, free_count, capacity)) = self.heap.free_list_of(number)
+            else {
+                continue;
+            };
+            if first_head == NO_BLOCK && head != INVALID {
+                first_head = join_address(number, head);
+            }
+            self.check_segment_free_list(number, head, untouched, free_count, capacity);
+        }
+        if self.problems.len() == before
+            && let Err(error) = self.heap.validate_free_list()
+        {
+            let detail = match error {
+                HeapError::Integrity(detail) => detail,
+                other => format!("{other:?}"),
+            };
+            self.problem(first_head, format!("free list: {detail}"));
+        }
+    }
+
+    fn check_segment_free_list(
+        &mut self,
+        number: usize,
+        head: u16,
+        untouched: u32,
+        free_count: u32,
+        capacity: u32,
+    ) {
+        let mut on_list = vec![false; capacity as usize];
+        let mut walked = 0u32;
+        let mut previous: Option<u32> = None;
+        let mut index = head;
+        let mut complete = true;
+        while index != INVALID && u32::from(index) != untouched {
+            let block = join_address(number, index);
+            if u32::from(index) >= capacity {
                 let (at, detail) = match previous {
-                    Some(p) => (
-                        u32::from(p),
-                        format!("free block {p} has BLOCK_NEXT {block}"),
-                    ),
-                    None => (
-                        u32::from(block),
-                        format!("the free list starts at block {block}"),
-                    ),
+                    Some(p) => (p, format!("free block {p} has BLOCK_NEXT {index}")),
+                    None => (block, format!("the free list starts at block {block}")),
                 };
                 self.problem(
                     at,
-                    format!(
-                        "{detail}, out of range (heap has {} blocks)",
-                        self.block_count
-                    ),
+                    format!("{detail}, out of range (segment {number} has {capacity} blocks)"),
                 );
                 complete = false;
                 break;
             }
-            if on_list[usize::from(block)] {
-                self.problem(
-                    u32::from(block),
-                    format!("free list loops back to block {block}"),
-                );
+            if on_list[usize::from(index)] {
+                self.problem(block, format!("free list loops back to block {block}"));
                 complete = false;
                 break;
             }
-            on_list[usize::from(block)] = true;
+            on_list[usize::from(index)] = true;
             match self.heap.state(block) {
                 Some(BlockState::Free) => {
                     let count = self.heap.ref_count(block);
                     if count != 0 {
-                        self.problem(
-                            u32::from(block),
-                            format!("free block {block} has REF_COUNT {count}"),
-                        );
+                        self.problem(block, format!("free block {block} has REF_COUNT {count}"));
                     }
                 }
                 Some(state) => {
@@ -274,7 +288,7 @@ impl Builder<'_> {
                         "a tail"
                     };
                     self.problem(
-                        u32::from(block),
+                        block,
                         format!("free list holds block {block} which is {what}"),
                     );
                 }
@@ -282,37 +296,33 @@ impl Builder<'_> {
             }
             walked += 1;
             previous = Some(block);
-            block = self.heap.memory().next(block);
+            index = self.heap.memory().next_index(block);
         }
-        if complete {
-            for index in 0..self.block_count {
-                let index = index as u16;
-                if self.heap.state(index) == Some(BlockState::Free) && !on_list[usize::from(index)]
-                {
-                    self.problem(
-                        u32::from(index),
-                        format!("free block {index} is not on the free list"),
-                    );
-                }
+        if !complete {
+            return;
+        }
+        for index in 0..capacity {
+            let block = join_address(number, index as u16);
+            let free = self.heap.state(block) == Some(BlockState::Free);
+            if index < untouched && free && !on_list[index as usize] {
+                self.problem(block, format!("free block {block} is not on the free list"));
             }
-            if walked != self.heap.free_count() {
+            if index >= untouched && !free {
                 self.problem(
-                    u32::from(free_head),
-                    format!(
-                        "free list has {walked} blocks, free count says {}",
-                        self.heap.free_count()
-                    ),
+                    block,
+                    format!("block {block} was never allocated but is not free"),
                 );
             }
         }
-        if self.problems.len() == before
-            && let Err(error) = self.heap.validate_free_list()
-        {
-            let detail = match error {
-                HeapError::Integrity(detail) => detail,
-                other => format!("{other:?}"),
-            };
-            self.problem(u32::from(free_head), format!("free list: {detail}"));
+        let implicit = capacity.saturating_sub(untouched);
+        if walked + implicit != free_count {
+            self.problem(
+                join_address(number, head),
+                format!(
+                    "free list of segment {number} has {} blocks, free count says {free_count}",
+                    walked + implicit
+                ),
+            );
         }
     }
 }

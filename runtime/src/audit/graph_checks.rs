@@ -192,7 +192,7 @@ pub fn run_ownership_check(heap: &Heap, roots: &[Value]) -> OwnershipReport {
         };
         let address = root.bits() as u32;
         root_holders.entry(address).or_default().push(position);
-        let finding = match index_in_heap(address, graph.block_count) {
+        let finding = match index_in_heap(heap, address) {
             None => Some(format!(
                 "root {position} names block {address} which is out of range (heap has {} blocks)",
                 graph.block_count
@@ -251,8 +251,7 @@ pub fn run_ownership_check(heap: &Heap, roots: &[Value]) -> OwnershipReport {
         .map(|(block, diagnostics)| OwnershipProblem {
             block,
             expected_refs: holders_of(block).len() as u32,
-            actual_refs: index_in_heap(block, graph.block_count)
-                .map_or(0, |index| heap.ref_count(index)),
+            actual_refs: index_in_heap(heap, block).map_or(0, |index| heap.ref_count(index)),
             diagnostics,
         })
         .collect();

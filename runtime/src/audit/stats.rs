@@ -86,8 +86,7 @@ impl HeapStats {
         let mut ref_count_histogram = BTreeMap::new();
         let mut by_kind = [0u32; KINDS.len()];
         let mut unknown = 0u32;
-        for index in 0..heap.block_count() {
-            let block = index as u16;
+        for block in heap.addresses() {
             if heap.state(block) != Some(BlockState::Head) {
                 continue;
             }

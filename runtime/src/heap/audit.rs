@@ -168,9 +168,10 @@ pub struct HeapAudit {
     pub(super) config: AuditConfig,
     event_seq: u64,
     pub(super) log: Option<EventLog>,
-    /// Expected `REF_COUNT` per block index (0 for free and tail blocks).
+    /// Expected `REF_COUNT` per block address (0 for free and tail blocks); indexed by the
+    /// 32-bit address, grown as segments are mapped.
     pub(super) shadow: Option<Vec<u16>>,
-    /// Allocation site per head block index (cleaned on free).
+    /// Allocation site per head block address (cleaned on free).
     pub(super) sites: Option<Vec<AllocationSite>>,
     hooks: Vec<Hook>,
     next_hook_id: u64,
@@ -216,8 +217,22 @@ impl HeapAudit {
         &self.config
     }
 
+    /// Makes room for addresses below `addresses` (a segment was mapped).
+    pub(super) fn grow_to(&mut self, addresses: usize) {
+        if let Some(shadow) = &mut self.shadow
+            && shadow.len() < addresses
+        {
+            shadow.resize(addresses, 0);
+        }
+        if let Some(sites) = &mut self.sites
+            && sites.len() < addresses
+        {
+            sites.resize(addresses, AllocationSite::UNKNOWN);
+        }
+    }
+
     /// The site recorded for head block `index`.
-    pub fn site_of(&self, index: u16) -> AllocationSite {
+    pub fn site_of(&self, index: u32) -> AllocationSite {
         self.sites
             .as_ref()
             .and_then(|sites| sites.get(index as usize).copied())
@@ -228,7 +243,7 @@ impl HeapAudit {
     /// records and returns the violation when it does not.
     pub(super) fn check_shadow(
         &mut self,
-        index: u16,
+        index: u32,
         actual: u16,
         what: &str,
     ) -> Option<IntegrityViolation> {
@@ -237,7 +252,7 @@ impl HeapAudit {
             return None;
         }
         let violation = IntegrityViolation {
-            block: u32::from(index),
+            block: index,
             detail: format!(
                 "reference count drift before {what}: shadow count {expected}, REF_COUNT {actual}"
             ),
@@ -248,9 +263,9 @@ impl HeapAudit {
     }
 
     /// Records a violation found by a heap check.
-    pub(super) fn record_violation(&mut self, block: u16, detail: String) -> IntegrityViolation {
+    pub(super) fn record_violation(&mut self, block: u32, detail: String) -> IntegrityViolation {
         let violation = IntegrityViolation {
-            block: u32::from(block),
+            block,
             detail,
             site: self.site_of(block),
         };
@@ -259,7 +274,7 @@ impl HeapAudit {
     }
 
     /// Takes one event: shadow counts, sites, the log, hooks.
-    pub(super) fn on_event(&mut self, op: RefOp, index: u16, old: u16, new: u16, site: u64) {
+    pub(super) fn on_event(&mut self, op: RefOp, index: u32, old: u16, new: u16, site: u64) {
         if let Some(shadow) = &mut self.shadow
             && let Some(slot) = shadow.get_mut(index as usize)
         {
@@ -280,7 +295,7 @@ impl HeapAudit {
         let event = HeapEvent {
             seq: self.event_seq,
             op,
-            block: u32::from(index),
+            block: index,
             old,
             new,
             site: block_site,

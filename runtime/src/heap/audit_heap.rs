@@ -66,9 +66,10 @@ impl Heap {
         if !config.is_enabled() || !super::AUDIT_COMPILED {
             self.audit = None;
         } else {
-            let counts = (0..self.block_count())
-                .map(|index| self.memory.ref_count(index as u16))
-                .collect();
+            let mut counts = vec![0u16; self.segment_count() << 16];
+            for block in self.addresses() {
+                counts[block as usize] = self.memory.ref_count(block);
+            }
             self.audit = Some(Box::new(HeapAudit::new(
                 config,
                 counts,
@@ -103,7 +104,7 @@ impl Heap {
     }
 
     /// The allocation site of head `index` (unknown without site tracking).
-    pub fn site_of(&self, index: u16) -> AllocationSite {
+    pub fn site_of(&self, index: u32) -> AllocationSite {
         self.audit
             .as_ref()
             .map(|audit| audit.site_of(index))
@@ -112,7 +113,7 @@ impl Heap {
 
     /// An integrity error for `block`: RT0801 with the block's site in audit mode, the
     /// plain integrity error (RT0404) otherwise.
-    pub(super) fn integrity_error(&mut self, block: u16, detail: String) -> HeapError {
+    pub(super) fn integrity_error(&mut self, block: u32, detail: String) -> HeapError {
         match &mut self.audit {
             Some(audit) => HeapError::Audit(audit.record_violation(block, detail)),
             None => HeapError::Integrity(detail),
@@ -123,7 +124,7 @@ impl Heap {
     #[inline(never)]
     pub(super) fn check_shadow(
         &mut self,
-        block: u16,
+        block: u32,
         actual: u16,
         what: &str,
     ) -> Result<(), HeapError> {
@@ -172,7 +173,7 @@ impl Heap {
         let failure = AllocationFailure {
             requested: needed,
             in_use: self.blocks_in_use(),
-            free: self.free_count,
+            free: self.free_count(),
             quota: self.quota,
             quota_exceeded: matches!(error, HeapError::QuotaExceeded { .. }),
         };
@@ -264,14 +265,15 @@ impl Heap {
         let audit = self.audit.as_ref()?;
         let shadow = audit.shadow.as_ref()?;
         let mut mismatches = Vec::new();
-        for (index, &expected) in shadow.iter().enumerate() {
-            let actual = self.memory.ref_count(index as u16);
+        for block in self.addresses() {
+            let expected = shadow.get(block as usize).copied().unwrap_or(0);
+            let actual = self.memory.ref_count(block);
             if actual != expected {
                 mismatches.push(RefCountMismatch {
-                    block: index as u32,
+                    block,
                     expected,
                     actual,
-                    site: audit.site_of(index as u16),
+                    site: audit.site_of(block),
                 });
             }
         }
@@ -283,7 +285,7 @@ impl Heap {
     /// RT0402 until [`Heap::resume_allocations`].
     pub fn watchdog_check(&mut self) {
         let in_use = self.blocks_in_use();
-        let free = self.free_count;
+        let free = self.free_count();
         let total = self.counters.total_allocated;
         self.audit_free_list();
         let Some(mut audit) = self.audit.take() else {
@@ -309,7 +311,7 @@ impl Heap {
     /// returns it (the caller reports RT0801); `None` when audit mode is off.
     pub fn record_audit_violation(
         &mut self,
-        block: u16,
+        block: u32,
         detail: String,
     ) -> Option<IntegrityViolation> {
         Some(self.audit.as_mut()?.record_violation(block, detail))
@@ -331,7 +333,7 @@ impl Heap {
                 HeapError::Integrity(detail) => detail,
                 other => format!("{other:?}"),
             };
-            let block = self.free_head;
+            let block = self.snapshot_free_list_head();
             self.record_audit_violation(block, detail);
         }
     }

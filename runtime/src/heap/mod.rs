@@ -2,11 +2,19 @@
 //! `BLOCK_NEXT`, `malloc` with rollback, chain free, guarded reference counts, block
 //! cloning and the refcount trace. Object layouts live in `crate::objects`; this module
 //! knows blocks and chains only.
+//!
+//! The heap is a sequence of segments (SPEC §3), each a seed-exact heap of at most 65,535
+//! blocks in its own mapping, created when the ones before it cannot take an allocation.
+//! A block's address is `segment << 16 | index`; a chain never leaves its head's segment.
+//! Allocation is deterministic: the lowest segment that can hold the whole chain, and in it
+//! the seed's LIFO free list.
 
 pub mod audit;
 pub mod audit_config;
 mod audit_heap;
 pub mod block_memory;
+pub mod heap_memory;
+mod segment;
 pub mod snapshot;
 pub mod trace;
 
@@ -15,8 +23,14 @@ pub use audit_config::{AuditConfig, EventLogConfig, WatchdogAction, WatchdogConf
 pub use audit_heap::{
     AllocationFailure, AllocationFailureHandler, AllocationRetry, RefCountMismatch,
 };
-use block_memory::BlockMemory;
-pub use block_memory::{BLOCK_SIZE, HEADER_SIZE, INVALID, MAX_BLOCKS, USABLE_BLOCK_SIZE};
+pub use block_memory::{BLOCK_SIZE, HEADER_SIZE, INVALID, USABLE_BLOCK_SIZE};
+pub use heap_memory::{HeapMemory, NO_BLOCK, join_address, split_address};
+use segment::Segment;
+
+/// Blocks in one segment (seed 004's 16-bit index, `INVALID` excluded).
+pub const SEGMENT_BLOCKS: u32 = 65_535;
+/// The largest heap, in blocks: 1,024 segments (4 GiB).
+pub const MAX_HEAP_BLOCKS: u32 = SEGMENT_BLOCKS * 1024;
 pub use snapshot::{HeapDelta, HeapSnapshot, compare_snapshots};
 pub use trace::{RefOp, TraceEvent};
 
@@ -60,10 +74,14 @@ pub struct HeapCounters {
 }
 
 pub struct Heap {
-    memory: BlockMemory,
-    states: Vec<BlockState>,
-    free_head: u16,
-    free_count: u32,
+    memory: HeapMemory,
+    segments: Vec<Segment>,
+    /// The heap's size in blocks (all segments, created or not).
+    capacity: u32,
+    /// Blocks allocated, over all segments.
+    in_use: u32,
+    /// The lowest segment with a free block (a search hint; `segments.len()` when none).
+    first_with_free: usize,
     quota: Option<u32>,
     counters: HeapCounters,
     /// `Some` while tracing: the full ordered event list of SPEC §6.
@@ -94,29 +112,20 @@ pub struct Heap {
 }
 
 impl Heap {
-    /// A heap of `block_count` blocks (1..=65,535), all free, linked in index order.
+    /// A heap of `block_count` blocks (1..=`MAX_HEAP_BLOCKS`), all free. Only the first
+    /// segment is mapped now; the others are mapped when an allocation needs them.
     pub fn new(block_count: u32) -> Result<Heap, String> {
-        if !(1..=MAX_BLOCKS).contains(&block_count) {
+        if !(1..=MAX_HEAP_BLOCKS).contains(&block_count) {
             return Err(format!(
-                "heap size must be 1..={MAX_BLOCKS} blocks, got {block_count}"
+                "heap size must be 1..={MAX_HEAP_BLOCKS} blocks, got {block_count}"
             ));
         }
-        let mut memory =
-            BlockMemory::new(block_count).map_err(|e| format!("cannot map heap: {e}"))?;
-        for index in 0..block_count {
-            let next = if index + 1 < block_count {
-                (index + 1) as u16
-            } else {
-                INVALID
-            };
-            memory.set_next(index as u16, next);
-            memory.set_ref_count(index as u16, 0);
-        }
-        Ok(Heap {
-            memory,
-            states: vec![BlockState::Free; block_count as usize],
-            free_head: 0,
-            free_count: block_count,
+        let mut heap = Heap {
+            memory: HeapMemory::default(),
+            segments: Vec::new(),
+            capacity: block_count,
+            in_use: 0,
+            first_with_free: 0,
             quota: None,
             counters: HeapCounters::default(),
             trace: None,
@@ -129,7 +138,39 @@ impl Heap {
             allocation_failure_handler: None,
             function_names: Vec::new(),
             rate_clock: (std::time::Instant::now(), 0),
-        })
+        };
+        heap.add_segment()
+            .map_err(|e| format!("cannot map heap: {e}"))?;
+        Ok(heap)
+    }
+
+    /// Maps the next segment (its capacity is what is left of the heap, at most
+    /// `SEGMENT_BLOCKS`); returns its number.
+    fn add_segment(&mut self) -> std::io::Result<usize> {
+        let planned = self.segments.len() as u32 * SEGMENT_BLOCKS;
+        let capacity = (self.capacity - planned).min(SEGMENT_BLOCKS);
+        let number = self.memory.add_segment(capacity)?;
+        self.segments.push(Segment::new(capacity));
+        self.first_with_free = self.first_with_free.min(number);
+        if AUDIT_COMPILED && let Some(audit) = &mut self.audit {
+            audit.grow_to(self.segments.len() << 16);
+        }
+        Ok(number)
+    }
+
+    /// Segments mapped so far.
+    pub fn segment_count(&self) -> usize {
+        self.segments.len()
+    }
+
+    /// Every block address of the segments mapped so far, in order.
+    pub fn addresses(&self) -> impl Iterator<Item = u32> + '_ {
+        self.segments
+            .iter()
+            .enumerate()
+            .flat_map(|(number, segment)| {
+                (0..segment.capacity).map(move |index| join_address(number, index as u16))
+            })
     }
 
     /// Records the loaded program's function names (closures print as `<fn name>`).
@@ -142,16 +183,16 @@ impl Heap {
         self.function_names.get(id as usize).map(String::as_str)
     }
 
+    /// The heap's size in blocks (all segments, mapped or not).
     pub fn block_count(&self) -> u32 {
-        self.memory.block_count()
+        self.capacity
     }
+    /// Blocks that are free (including those of segments not mapped yet).
     pub fn free_count(&self) -> u32 {
-        self.free_count
+        self.capacity.saturating_sub(self.in_use)
     }
     pub fn blocks_in_use(&self) -> u32 {
-        // Saturating: a free count above the heap size is corruption (a block freed twice)
-        // that the integrity checks report; it must not panic them.
-        self.block_count().saturating_sub(self.free_count)
+        self.in_use
     }
     pub fn counters(&self) -> &HeapCounters {
         &self.counters
@@ -178,16 +219,28 @@ impl Heap {
 
     /// Direct block access for the object layer (`crate::objects`).
     #[inline]
-    pub fn memory(&self) -> &BlockMemory {
+    pub fn memory(&self) -> &HeapMemory {
         &self.memory
     }
     #[inline]
-    pub fn memory_mut(&mut self) -> &mut BlockMemory {
+    pub fn memory_mut(&mut self) -> &mut HeapMemory {
         &mut self.memory
     }
+    /// The state of the block at `address` (`None` past the mapped segments).
     #[inline]
-    pub fn state(&self, block: u16) -> Option<BlockState> {
-        self.states.get(block as usize).copied()
+    pub fn state(&self, block: u32) -> Option<BlockState> {
+        let (segment, index) = split_address(block);
+        self.segments
+            .get(segment)?
+            .states
+            .get(index as usize)
+            .copied()
+    }
+
+    #[inline]
+    fn set_state(&mut self, block: u32, state: BlockState) {
+        let (segment, index) = split_address(block);
+        self.segments[segment].states[index as usize] = state;
     }
 
     // ----- tracing -------------------------------------------------------------------
@@ -215,19 +268,19 @@ impl Heap {
     /// One branch when nothing observes the heap (audit off, no trace); everything else is
     /// out of line in `record_observed`.
     #[inline(always)]
-    fn record(&mut self, op: RefOp, block: u16, old: u16, new: u16) {
+    fn record(&mut self, op: RefOp, block: u32, old: u16, new: u16) {
         if self.observing {
             self.record_observed(op, block, old, new);
         }
     }
 
     #[inline(never)]
-    fn record_observed(&mut self, op: RefOp, block: u16, old: u16, new: u16) {
+    fn record_observed(&mut self, op: RefOp, block: u32, old: u16, new: u16) {
         if let Some(trace) = &mut self.trace {
             trace.push(TraceEvent {
                 seq: self.next_seq,
                 op,
-                block: block as u32,
+                block,
                 old,
                 new,
             });
@@ -247,12 +300,12 @@ impl Heap {
 
     /// Allocates a chain holding `bytes` bytes: payloads zeroed, `REF_COUNT = 1` on the head,
     /// 0 on the tails, last `BLOCK_NEXT = INVALID`. On failure nothing is left allocated.
-    pub fn malloc(&mut self, bytes: usize) -> Result<u16, HeapError> {
+    pub fn malloc(&mut self, bytes: usize) -> Result<u32, HeapError> {
         self.malloc_blocks(Self::blocks_for(bytes), false)
     }
 
     /// Like [`Heap::malloc`] for a block count; `critical` allocations ignore the soft quota.
-    pub fn malloc_blocks(&mut self, needed: u32, critical: bool) -> Result<u16, HeapError> {
+    pub fn malloc_blocks(&mut self, needed: u32, critical: bool) -> Result<u32, HeapError> {
         self.reserve(needed, critical)?;
         self.take_blocks(needed)
     }
@@ -283,21 +336,44 @@ impl Heap {
                 return Err(HeapError::QuotaExceeded { used, quota: used });
             }
         }
-        if needed > self.free_count {
+        let free = self.free_count();
+        if needed > free {
             return Err(HeapError::Exhausted {
                 requested: needed,
-                free: self.free_count,
+                free,
             });
         }
         Ok(())
     }
 
-    /// Takes `needed` blocks off the free list (room already checked by `reserve`).
-    fn take_blocks(&mut self, needed: u32) -> Result<u16, HeapError> {
-        let mut head = INVALID;
-        let mut tail = INVALID;
+    /// The segment an allocation of `needed` blocks goes to: the lowest mapped one with
+    /// room for the whole chain, else a new one if the heap has room for it.
+    fn segment_for(&mut self, needed: u32) -> Result<usize, HeapError> {
+        let exhausted = |heap: &Heap| HeapError::Exhausted {
+            requested: needed,
+            free: heap.free_count(),
+        };
+        if let Some(found) = (self.first_with_free..self.segments.len())
+            .find(|&number| self.segments[number].free_count >= needed)
+        {
+            return Ok(found);
+        }
+        let planned = self.segments.len() as u32 * SEGMENT_BLOCKS;
+        let next_capacity = self.capacity.saturating_sub(planned).min(SEGMENT_BLOCKS);
+        if next_capacity < needed {
+            return Err(exhausted(self));
+        }
+        self.add_segment().map_err(|_| exhausted(self))
+    }
+
+    /// Takes `needed` blocks off one segment's free list (room already checked by
+    /// `reserve`).
+    fn take_blocks(&mut self, needed: u32) -> Result<u32, HeapError> {
+        let segment = self.segment_for(needed)?;
+        let mut head = NO_BLOCK;
+        let mut tail = NO_BLOCK;
         for _ in 0..needed {
-            let block = match self.pop_free() {
+            let block = match self.pop_free(segment) {
                 Ok(block) => block,
                 Err(error) => {
                     // Rollback (seed 004 §2.3): return every block taken so far.
@@ -307,16 +383,16 @@ impl Heap {
             };
             self.memory.clear_payload(block);
             self.memory.set_ref_count(block, 0);
-            if head == INVALID {
+            if head == NO_BLOCK {
                 head = block;
-                self.states[block as usize] = BlockState::Head;
+                self.set_state(block, BlockState::Head);
             } else {
                 self.memory.set_next(tail, block);
-                self.states[block as usize] = BlockState::Tail;
+                self.set_state(block, BlockState::Tail);
             }
             tail = block;
         }
-        self.memory.set_next(tail, INVALID);
+        self.memory.set_next(tail, NO_BLOCK);
         self.memory.set_ref_count(head, 1);
         self.counters.total_allocated += needed as u64;
         self.counters.peak_usage = self.counters.peak_usage.max(self.blocks_in_use());
@@ -327,52 +403,73 @@ impl Heap {
         Ok(head)
     }
 
-    fn pop_free(&mut self) -> Result<u16, HeapError> {
-        let block = self.free_head;
-        if block == INVALID {
+    /// Pops the first free block of segment `number` (checking seed 004 §5.1.1 on it).
+    fn pop_free(&mut self, number: usize) -> Result<u32, HeapError> {
+        let segment = &self.segments[number];
+        let index = segment.first_free();
+        if index == INVALID || segment.free_count == 0 {
             return Err(HeapError::Exhausted {
                 requested: 1,
                 free: 0,
             });
         }
-        if self.states.get(block as usize) != Some(&BlockState::Free)
-            || self.memory.ref_count(block) != 0
-        {
-            let detail = format!(
-                "free list holds block {block} which is not free (REF_COUNT {})",
-                self.memory.ref_count(block)
-            );
-            return Err(self.integrity_error(block, detail));
+        let block = join_address(number, index);
+        if segment.free_head == INVALID {
+            // The untouched tail: never allocated, still zero.
+            let segment = &mut self.segments[number];
+            segment.untouched += 1;
+        } else {
+            if segment.states.get(index as usize) != Some(&BlockState::Free)
+                || self.memory.ref_count(block) != 0
+            {
+                let detail = format!(
+                    "free list holds block {block} which is not free (REF_COUNT {})",
+                    self.memory.ref_count(block)
+                );
+                return Err(self.integrity_error(block, detail));
+            }
+            let next = self.memory.next_index(block);
+            if next != INVALID && u32::from(next) >= segment.capacity {
+                let detail = format!("free block {block} has BLOCK_NEXT {next}, out of range");
+                return Err(self.integrity_error(block, detail));
+            }
+            self.segments[number].advance_explicit(next);
         }
-        let next = self.memory.next(block);
-        if next != INVALID && u32::from(next) >= self.block_count() {
-            let detail = format!("free block {block} has BLOCK_NEXT {next}, out of range");
-            return Err(self.integrity_error(block, detail));
+        let segment = &mut self.segments[number];
+        segment.free_count -= 1;
+        self.in_use += 1;
+        if segment.free_count == 0 && self.first_with_free == number {
+            self.first_with_free = (number + 1..self.segments.len())
+                .find(|&n| self.segments[n].free_count > 0)
+                .unwrap_or(self.segments.len());
         }
-        self.free_head = next;
-        self.free_count -= 1;
         Ok(block)
     }
 
-    fn push_free(&mut self, block: u16) {
+    fn push_free(&mut self, block: u32) {
+        let (number, index) = split_address(block);
+        let link = self.segments[number].link_for_push();
         self.memory.set_ref_count(block, 0);
-        self.memory.set_next(block, self.free_head);
-        self.states[block as usize] = BlockState::Free;
-        self.free_head = block;
-        self.free_count += 1;
+        self.memory.set_next_index(block, link);
+        let segment = &mut self.segments[number];
+        segment.states[index as usize] = BlockState::Free;
+        segment.free_head = index;
+        segment.free_count += 1;
+        self.in_use = self.in_use.saturating_sub(1);
+        self.first_with_free = self.first_with_free.min(number);
     }
 
     /// Test-only (feature `corruption`): pushes `block` on the free list with no event and
     /// no check, whatever its state — how `audit::corruption` frees a block twice or behind
     /// the heap's back. The caller checks that `block` is in range.
     #[cfg(feature = "corruption")]
-    pub(crate) fn push_free_for_corruption(&mut self, block: u16) {
+    pub(crate) fn push_free_for_corruption(&mut self, block: u32) {
         self.push_free(block);
     }
 
-    fn rollback(&mut self, head: u16) {
+    fn rollback(&mut self, head: u32) {
         let mut block = head;
-        while block != INVALID {
+        while block != NO_BLOCK {
             let next = self.memory.next(block);
             self.push_free(block);
             block = next;
@@ -382,7 +479,7 @@ impl Heap {
     // ----- reference counts ----------------------------------------------------------
 
     /// Checks that `block` is an allocated head (bounds, state, count).
-    pub fn check_head(&self, block: u16) -> Result<(), HeapError> {
+    pub fn check_head(&self, block: u32) -> Result<(), HeapError> {
         match self.state(block) {
             Some(BlockState::Head) if self.memory.ref_count(block) > 0 => Ok(()),
             Some(BlockState::Head) => Err(HeapError::Integrity(format!(
@@ -402,7 +499,7 @@ impl Heap {
     /// [`Heap::check_head`] for an operation about to change the heap: in audit mode a
     /// failure is recorded as an integrity violation (RT0801) with the block's site.
     #[inline]
-    fn check_head_recording(&mut self, block: u16) -> Result<(), HeapError> {
+    fn check_head_recording(&mut self, block: u32) -> Result<(), HeapError> {
         match self.check_head(block) {
             Ok(()) => Ok(()),
             Err(HeapError::Integrity(detail)) => Err(self.integrity_error(block, detail)),
@@ -411,12 +508,12 @@ impl Heap {
     }
 
     #[inline]
-    pub fn ref_count(&self, block: u16) -> u16 {
+    pub fn ref_count(&self, block: u32) -> u16 {
         self.memory.ref_count(block)
     }
 
     /// Increments a head's count. `Saturated` when it is already `MAX_REF_COUNT`.
-    pub fn inc_ref(&mut self, block: u16) -> Result<(), HeapError> {
+    pub fn inc_ref(&mut self, block: u32) -> Result<(), HeapError> {
         self.check_head_recording(block)?;
         let old = self.memory.ref_count(block);
         if AUDIT_COMPILED && self.observing {
@@ -433,7 +530,7 @@ impl Heap {
     /// Decrements a head's count. Returns `true` when it reached zero: the object layer must
     /// then release the object's children and call [`Heap::free_chain`]. The count is left
     /// at 1 in that case so the object's payload stays readable until it is freed.
-    pub fn dec_ref(&mut self, block: u16) -> Result<bool, HeapError> {
+    pub fn dec_ref(&mut self, block: u32) -> Result<bool, HeapError> {
         self.check_head_recording(block)?;
         let old = self.memory.ref_count(block);
         if AUDIT_COMPILED && self.observing {
@@ -448,7 +545,7 @@ impl Heap {
     }
 
     /// Frees the chain headed by `head` (its count must be 1: see [`Heap::dec_ref`]).
-    pub fn free_chain(&mut self, head: u16) -> Result<(), HeapError> {
+    pub fn free_chain(&mut self, head: u32) -> Result<(), HeapError> {
         self.check_head_recording(head)?;
         let old = self.memory.ref_count(head);
         if AUDIT_COMPILED && self.observing {
@@ -457,7 +554,7 @@ impl Heap {
         self.record(RefOp::Free, head, old, 0);
         let mut block = head;
         let mut freed = 0u64;
-        while block != INVALID {
+        while block != NO_BLOCK {
             let next = self.memory.next(block);
             if block != head && self.state(block) != Some(BlockState::Tail) {
                 let detail =
@@ -478,12 +575,12 @@ impl Heap {
 
     /// The blocks of a chain, head first. A corrupt chain (one that loops or leaves the
     /// heap) is cut where it goes wrong; the integrity checks report it.
-    pub fn chain(&self, head: u16) -> Vec<u16> {
+    pub fn chain(&self, head: u32) -> Vec<u32> {
         let mut blocks = Vec::new();
         let mut block = head;
-        while block != INVALID
-            && u32::from(block) < self.block_count()
-            && blocks.len() <= self.block_count() as usize
+        while block != NO_BLOCK
+            && self.memory.contains(block)
+            && blocks.len() <= SEGMENT_BLOCKS as usize
         {
             blocks.push(block);
             block = self.memory.next(block);
@@ -494,13 +591,13 @@ impl Heap {
     /// `cloneBlock` of seed 004 §2.7 extended to whole chains (SPEC §3: tails are never
     /// shared, so copying an object copies its chain). Records `cow` on the source, then the
     /// copy's `malloc`. The copy has count 1; children are *not* retained here.
-    pub fn copy_chain(&mut self, head: u16) -> Result<u16, HeapError> {
+    pub fn copy_chain(&mut self, head: u32) -> Result<u32, HeapError> {
         self.copy_chain_as(head, false)
     }
 
     /// [`Heap::copy_chain`]; a `critical` copy ignores the soft quota (the copy a retain
     /// makes instead of saturating a count is the runtime's bookkeeping, not new data).
-    pub fn copy_chain_as(&mut self, head: u16, critical: bool) -> Result<u16, HeapError> {
+    pub fn copy_chain_as(&mut self, head: u32, critical: bool) -> Result<u32, HeapError> {
         self.check_head_recording(head)?;
         let source = self.chain(head);
         // Room first (quota, free count, the failure handler): `cow` is recorded only for
@@ -519,45 +616,84 @@ impl Heap {
 
     // ----- snapshots -----------------------------------------------------------------
 
+    /// The free-list bookkeeping of mapped segment `number`: the head of its explicit part
+    /// (`INVALID` when empty), the first block never handed out (the implicit tail of the
+    /// list runs from it to the end of the segment), its free count and its capacity.
+    pub fn free_list_of(&self, number: usize) -> Option<(u16, u32, u32, u32)> {
+        let segment = self.segments.get(number)?;
+        Some((
+            segment.free_head,
+            segment.untouched,
+            segment.free_count,
+            segment.capacity,
+        ))
+    }
+
+    /// The block the next single-block allocation would take ([`NO_BLOCK`] when every
+    /// mapped segment is full).
+    pub fn snapshot_free_list_head(&self) -> u32 {
+        self.segments
+            .get(self.first_with_free)
+            .map_or(NO_BLOCK, |segment| {
+                join_address(self.first_with_free, segment.first_free())
+            })
+    }
+
     pub fn snapshot(&self) -> HeapSnapshot {
         let mut allocated_heads = std::collections::BTreeMap::new();
-        for (index, state) in self.states.iter().enumerate() {
-            if *state == BlockState::Head {
-                allocated_heads.insert(index as u32, self.memory.ref_count(index as u16));
+        for (number, segment) in self.segments.iter().enumerate() {
+            for (index, state) in segment.states.iter().enumerate() {
+                if *state == BlockState::Head {
+                    let block = join_address(number, index as u16);
+                    allocated_heads.insert(block, self.memory.ref_count(block));
+                }
             }
         }
+        let free_list_head = self.snapshot_free_list_head();
         HeapSnapshot {
             allocated_heads,
             blocks_in_use: self.blocks_in_use(),
-            free_list_head: self.free_head,
-            total_free: self.free_count,
+            free_list_head,
+            total_free: self.free_count(),
         }
     }
 
-    /// Walks the free list checking seed 004 §2.2 / §5.1.1: every entry free with count 0,
-    /// no cycle, terminated by `INVALID`, length equal to the free count.
+    /// Walks every segment's free list checking seed 004 §2.2 / §5.1.1: every entry free
+    /// with count 0, no cycle, the explicit part linking into the untouched tail (or ending
+    /// at `INVALID`), and the length equal to the segment's free count.
     pub fn validate_free_list(&self) -> Result<(), HeapError> {
-        let mut seen = 0u32;
-        let mut block = self.free_head;
-        while block != INVALID {
-            if seen > self.free_count {
-                return Err(HeapError::Integrity(
-                    "free list is longer than the free count (cycle?)".into(),
-                ));
+        for (number, segment) in self.segments.iter().enumerate() {
+            let mut seen = 0u32;
+            let mut index = segment.free_head;
+            while index != INVALID && u32::from(index) != segment.untouched {
+                let block = join_address(number, index);
+                if seen > segment.free_count {
+                    return Err(HeapError::Integrity(format!(
+                        "free list of segment {number} is longer than its free count (cycle?)"
+                    )));
+                }
+                if u32::from(index) >= segment.capacity {
+                    return Err(HeapError::Integrity(format!(
+                        "free list of segment {number} reaches block {block}, out of range"
+                    )));
+                }
+                if self.state(block) != Some(BlockState::Free) || self.memory.ref_count(block) != 0
+                {
+                    return Err(HeapError::Integrity(format!(
+                        "free list holds live block {block}"
+                    )));
+                }
+                seen += 1;
+                index = self.memory.next_index(block);
             }
-            if self.state(block) != Some(BlockState::Free) || self.memory.ref_count(block) != 0 {
+            let untouched = segment.capacity - segment.untouched.min(segment.capacity);
+            if seen + untouched != segment.free_count {
                 return Err(HeapError::Integrity(format!(
-                    "free list holds live block {block}"
+                    "free list of segment {number} has {} blocks, free count says {}",
+                    seen + untouched,
+                    segment.free_count
                 )));
             }
-            seen += 1;
-            block = self.memory.next(block);
-        }
-        if seen != self.free_count {
-            return Err(HeapError::Integrity(format!(
-                "free list has {seen} blocks, free count says {}",
-                self.free_count
-            )));
         }
         Ok(())
     }

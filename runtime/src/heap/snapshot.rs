@@ -9,7 +9,8 @@ pub struct HeapSnapshot {
     pub allocated_heads: BTreeMap<u32, u16>,
     /// Every allocated block (heads and tails).
     pub blocks_in_use: u32,
-    pub free_list_head: u16,
+    /// The block the next single-block allocation would take (`NO_BLOCK` if none).
+    pub free_list_head: u32,
     pub total_free: u32,
 }
 

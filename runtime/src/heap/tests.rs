@@ -14,7 +14,7 @@ fn malloc_links_a_chain_and_free_returns_it_lifo() {
     }
     assert_eq!(
         heap.memory().next(*heap.chain(head).last().unwrap()),
-        INVALID
+        NO_BLOCK
     );
     assert_eq!(heap.free_count(), 5);
     assert!(heap.dec_ref(head).unwrap());
@@ -44,8 +44,14 @@ fn exhaustion_is_reported_and_leaves_nothing_allocated() {
 #[test]
 fn rollback_returns_blocks_when_the_free_list_is_short() {
     let mut heap = Heap::new(4).unwrap();
-    // Corrupt the free count's view: cut the free list after two blocks.
-    heap.memory_mut().set_next(1, INVALID);
+    // Hand out every block once and free them, so the whole free list is explicit
+    // (0 -> 1 -> 2 -> 3), then corrupt the free count's view: cut it after two blocks.
+    let blocks: Vec<u32> = (0..4).map(|_| heap.malloc(1).unwrap()).collect();
+    for &block in blocks.iter().rev() {
+        assert!(heap.dec_ref(block).unwrap());
+        heap.free_chain(block).unwrap();
+    }
+    heap.memory_mut().set_next(1, NO_BLOCK);
     let error = heap.malloc(60 * 3).unwrap_err();
     assert!(matches!(error, HeapError::Exhausted { .. }));
     assert_eq!(heap.state(0), Some(BlockState::Free));

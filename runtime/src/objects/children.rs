@@ -12,7 +12,7 @@ use super::{list, map, tuple};
 /// One value word inside an object: block index and payload byte offset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SlotLocation {
-    pub block: u16,
+    pub block: u32,
     pub offset: usize,
 }
 
@@ -33,7 +33,7 @@ impl SlotLocation {
 }
 
 /// The child slots of the object headed by `head` (of `kind`), in release order.
-pub fn child_slots(heap: &Heap, head: u16, kind: Kind) -> Result<Vec<SlotLocation>, RuntimeError> {
+pub fn child_slots(heap: &Heap, head: u32, kind: Kind) -> Result<Vec<SlotLocation>, RuntimeError> {
     let at = |offset| SlotLocation {
         block: head,
         offset,

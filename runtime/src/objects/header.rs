@@ -19,18 +19,18 @@ pub const KIND_SPECIFIC_OFFSET: usize = 2;
 pub const FLAG_CONTAINS_REF: u8 = 0b0000_0001;
 
 /// Writes the header of a freshly allocated head block.
-pub fn write_object_header(heap: &mut Heap, head: u16, kind: Kind, flags: u8) {
+pub fn write_object_header(heap: &mut Heap, head: u32, kind: Kind, flags: u8) {
     let memory = heap.memory_mut();
     memory.write_u8(head, KIND_OFFSET, kind as u8);
     memory.write_u8(head, FLAGS_OFFSET, flags);
 }
 
-pub fn object_flags(heap: &Heap, head: u16) -> u8 {
+pub fn object_flags(heap: &Heap, head: u32) -> u8 {
     heap.memory().read_u8(head, FLAGS_OFFSET)
 }
 
 /// ORs `flags` into an object's flag byte (flags only ever accumulate).
-pub fn add_object_flags(heap: &mut Heap, head: u16, flags: u8) {
+pub fn add_object_flags(heap: &mut Heap, head: u32, flags: u8) {
     if flags != 0 {
         let old = object_flags(heap, head);
         heap.memory_mut().write_u8(head, FLAGS_OFFSET, old | flags);
@@ -43,7 +43,7 @@ pub fn inherited_flags(heap: &Heap, value: Value) -> u8 {
         Some(Kind::Ref) => FLAG_CONTAINS_REF,
         Some(_) => value
             .heap_address()
-            .map(|a| object_flags(heap, a.index) & FLAG_CONTAINS_REF)
+            .map(|a| object_flags(heap, a.bits()) & FLAG_CONTAINS_REF)
             .unwrap_or(0),
         None => 0,
     }
@@ -55,14 +55,14 @@ pub fn checked_head(
     heap: &Heap,
     value: Value,
     expected: Option<Kind>,
-) -> Result<u16, RuntimeError> {
+) -> Result<u32, RuntimeError> {
     let (Some(kind), Some(address)) = (value.heap_kind(), value.heap_address()) else {
         return Err(RuntimeError::invalid_reference(&format!(
             "word {:#018x} is not a heap reference",
             value.bits()
         )));
     };
-    if !value.is_well_formed() || address.segment != 0 {
+    if !value.is_well_formed() {
         return Err(RuntimeError::invalid_reference(&format!(
             "malformed heap reference {:#018x}",
             value.bits()
@@ -75,15 +75,15 @@ pub fn checked_head(
             "expected a {expected:?} reference, got {kind:?}"
         )));
     }
-    heap.check_head(address.index)?;
-    let stored = heap.memory().read_u8(address.index, KIND_OFFSET);
+    let block = address.bits();
+    heap.check_head(block)?;
+    let stored = heap.memory().read_u8(block, KIND_OFFSET);
     if stored != kind as u8 {
         return Err(RuntimeError::invalid_reference(&format!(
-            "block {} holds kind byte {stored}, the reference says {kind:?}",
-            address.index
+            "block {block} holds kind byte {stored}, the reference says {kind:?}"
         )));
     }
-    Ok(address.index)
+    Ok(block)
 }
 
 /// The user-visible kind of a word, or RT0404 for a malformed word / interior node.
@@ -108,27 +108,18 @@ pub fn allocate_single_block_object(
     heap: &mut Heap,
     kind: Kind,
     flags: u8,
-) -> Result<u16, RuntimeError> {
+) -> Result<u32, RuntimeError> {
     let head = heap.malloc_blocks(1, false)?;
     write_object_header(heap, head, kind, flags);
     Ok(head)
 }
 
-/// The heap word for a head of `kind` (segment 0).
-pub fn reference(kind: Kind, head: u16) -> Value {
-    Value::heap(
-        kind,
-        crate::value::BlockAddress {
-            segment: 0,
-            index: head,
-        },
-    )
+/// The heap word for a head of `kind` at heap address `head`.
+pub fn reference(kind: Kind, head: u32) -> Value {
+    Value::heap(kind, crate::value::BlockAddress::from_bits(head))
 }
 
-/// The block index of a word known (by construction) to reference segment 0.
-pub fn block_of(value: Value) -> u16 {
-    value
-        .heap_address()
-        .map(|a| a.index)
-        .unwrap_or(crate::heap::INVALID)
+/// The heap address of a word known (by construction) to be a heap reference.
+pub fn block_of(value: Value) -> u32 {
+    value.heap_block().unwrap_or(crate::heap::NO_BLOCK)
 }

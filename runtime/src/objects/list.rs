@@ -28,14 +28,14 @@ pub fn node_slot_offset(slot: usize) -> usize {
     NODE_FIRST_SLOT_OFFSET + 8 * slot
 }
 
-pub fn node_slot(node: u16, slot: usize) -> SlotLocation {
+pub fn node_slot(node: u32, slot: usize) -> SlotLocation {
     SlotLocation {
         block: node,
         offset: node_slot_offset(slot),
     }
 }
 
-pub fn root_slot(head: u16) -> SlotLocation {
+pub fn root_slot(head: u32) -> SlotLocation {
     SlotLocation {
         block: head,
         offset: LIST_ROOT_OFFSET,
@@ -52,15 +52,15 @@ pub fn slot_for(index: usize, level: u8) -> usize {
     (index / NODE_SLOTS.pow(level as u32)) % NODE_SLOTS
 }
 
-pub fn list_length(heap: &Heap, head: u16) -> usize {
+pub fn list_length(heap: &Heap, head: u32) -> usize {
     heap.memory().read_u32(head, LIST_LENGTH_OFFSET) as usize
 }
 
-pub fn list_height(heap: &Heap, head: u16) -> u8 {
+pub fn list_height(heap: &Heap, head: u32) -> u8 {
     heap.memory().read_u8(head, LIST_HEIGHT_OFFSET)
 }
 
-pub fn set_list_shape(heap: &mut Heap, head: u16, length: usize, height: u8) {
+pub fn set_list_shape(heap: &mut Heap, head: u32, length: usize, height: u8) {
     heap.memory_mut()
         .write_u32(head, LIST_LENGTH_OFFSET, length as u32);
     heap.memory_mut().write_u8(head, LIST_HEIGHT_OFFSET, height);

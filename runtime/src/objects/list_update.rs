@@ -23,7 +23,7 @@ use super::list::{
 use super::release::{make_unique, release, release_on_cleanup, retain};
 
 /// Validates that `list` is a List for builtin `op`; RT0303 otherwise.
-pub fn expect_list(heap: &Heap, list: Value, op: &str) -> Result<u16, RuntimeError> {
+pub fn expect_list(heap: &Heap, list: Value, op: &str) -> Result<u32, RuntimeError> {
     if list.heap_kind() == Some(Kind::List) {
         return checked_head(heap, list, Some(Kind::List));
     }
@@ -60,7 +60,7 @@ fn run_update(
 
 /// Makes the node at `location` unique (allocating an empty one if the slot is empty),
 /// stores it back and returns its block.
-fn unique_node_at(heap: &mut Heap, location: SlotLocation, flags: u8) -> Result<u16, RuntimeError> {
+fn unique_node_at(heap: &mut Heap, location: SlotLocation, flags: u8) -> Result<u32, RuntimeError> {
     let word = location.read(heap);
     let node_word = if word.bits() == 0 {
         reference(

@@ -29,11 +29,11 @@ pub const NODE_VALUE_OFFSET: usize = 16;
 pub const NODE_LEFT_OFFSET: usize = 24;
 pub const NODE_RIGHT_OFFSET: usize = 32;
 
-pub fn slot(block: u16, offset: usize) -> SlotLocation {
+pub fn slot(block: u32, offset: usize) -> SlotLocation {
     SlotLocation { block, offset }
 }
 
-pub fn map_root_slot(head: u16) -> SlotLocation {
+pub fn map_root_slot(head: u32) -> SlotLocation {
     slot(head, MAP_ROOT_OFFSET)
 }
 
@@ -56,7 +56,7 @@ pub fn node_size(heap: &Heap, node: Value) -> u32 {
 }
 
 /// Recomputes a node's height and subtree size from its children.
-pub fn update_node(heap: &mut Heap, node: u16) {
+pub fn update_node(heap: &mut Heap, node: u32) {
     let left = slot(node, NODE_LEFT_OFFSET).read(heap);
     let right = slot(node, NODE_RIGHT_OFFSET).read(heap);
     let height = 1 + node_height(heap, left).max(node_height(heap, right));
@@ -65,17 +65,17 @@ pub fn update_node(heap: &mut Heap, node: u16) {
     heap.memory_mut().write_u32(node, NODE_SIZE_OFFSET, size);
 }
 
-pub fn map_length(heap: &Heap, head: u16) -> usize {
+pub fn map_length(heap: &Heap, head: u32) -> usize {
     heap.memory().read_u32(head, MAP_LENGTH_OFFSET) as usize
 }
 
-pub fn set_map_length(heap: &mut Heap, head: u16, length: usize) {
+pub fn set_map_length(heap: &mut Heap, head: u32, length: usize) {
     heap.memory_mut()
         .write_u32(head, MAP_LENGTH_OFFSET, length as u32);
 }
 
 /// Validates that `map` is a Map for builtin `op`; RT0303 otherwise.
-pub fn expect_map(heap: &Heap, map: Value, op: &str) -> Result<u16, RuntimeError> {
+pub fn expect_map(heap: &Heap, map: Value, op: &str) -> Result<u32, RuntimeError> {
     if map.heap_kind() == Some(Kind::Map) {
         return checked_head(heap, map, Some(Kind::Map));
     }

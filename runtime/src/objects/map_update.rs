@@ -25,7 +25,7 @@ use super::map::{
 use super::release::{make_unique, release, release_on_cleanup, retain};
 
 /// Makes the node at `location` unique, stores it back and returns its block.
-fn unique_node_at(heap: &mut Heap, location: SlotLocation) -> Result<u16, RuntimeError> {
+fn unique_node_at(heap: &mut Heap, location: SlotLocation) -> Result<u32, RuntimeError> {
     let word = make_unique(heap, location.read(heap))?;
     location.write(heap, word);
     Ok(block_of(word))
@@ -189,7 +189,7 @@ fn remove_min(heap: &mut Heap, location: SlotLocation) -> Result<Value, RuntimeE
     Ok(minimum)
 }
 
-fn child_height(heap: &Heap, node: u16, offset: usize) -> i32 {
+fn child_height(heap: &Heap, node: u32, offset: usize) -> i32 {
     node_height(heap, slot(node, offset).read(heap)) as i32
 }
 

@@ -110,12 +110,12 @@ pub fn retain(heap: &mut Heap, value: Value) -> Result<Value, RuntimeError> {
 
 /// Copies the object `value` (its whole chain, recording `cow`) and retains every child the
 /// copy now shares. The copy has count 1. On failure nothing is left allocated.
-pub fn copy_object(heap: &mut Heap, value: Value) -> Result<u16, RuntimeError> {
+pub fn copy_object(heap: &mut Heap, value: Value) -> Result<u32, RuntimeError> {
     copy_object_as(heap, value, false)
 }
 
 /// [`copy_object`]; `critical` copies ignore the soft quota.
-fn copy_object_as(heap: &mut Heap, value: Value, critical: bool) -> Result<u16, RuntimeError> {
+fn copy_object_as(heap: &mut Heap, value: Value, critical: bool) -> Result<u32, RuntimeError> {
     let head = checked_head(heap, value, None)?;
     let kind = value.heap_kind().expect("checked_head validated the kind");
     child_slots(heap, head, kind)?; // refuse kinds without a layout before allocating
@@ -169,7 +169,7 @@ fn escalate_in_audit_mode(heap: &mut Heap, error: RuntimeError, value: Value) ->
         .strip_prefix("invalid heap reference: ")
         .unwrap_or(&error.message)
         .to_string();
-    match heap.record_audit_violation(address.index, detail) {
+    match heap.record_audit_violation(address.bits(), detail) {
         Some(violation) => RuntimeError::integrity_violation(&violation.to_string()),
         None => error,
     }

@@ -116,17 +116,17 @@ pub fn small_int(n: usize) -> Value {
     Value::int(n as i64).unwrap_or(Value::UNIT)
 }
 
-fn corrupt(head: u16) -> RuntimeError {
+fn corrupt(head: u32) -> RuntimeError {
     RuntimeError::invalid_reference(&format!("Seq at block {head} has a malformed cursor state"))
 }
 
 /// An Int of a cursor's state.
-pub fn state_int(head: u16, word: Value) -> Result<i64, RuntimeError> {
+pub fn state_int(head: u32, word: Value) -> Result<i64, RuntimeError> {
     word.as_int().ok_or_else(|| corrupt(head))
 }
 
 /// State slot `index` (0-based) of the cursor at `head`.
-pub fn state_slot(head: u16, index: usize) -> SlotLocation {
+pub fn state_slot(head: u32, index: usize) -> SlotLocation {
     SlotLocation {
         block: head,
         offset: TUPLE_HEAD_FIRST_SLOT_OFFSET + 8 * (index + 1),
@@ -139,7 +139,7 @@ pub fn state_of(words: &[Value]) -> State {
 }
 
 /// Validates a Seq reference; returns its head, tag and state (borrowed words).
-pub fn read_cursor(heap: &Heap, seq: Value) -> Result<(u16, Tag, State), RuntimeError> {
+pub fn read_cursor(heap: &Heap, seq: Value) -> Result<(u32, Tag, State), RuntimeError> {
     let head = checked_head(heap, seq, Some(Kind::Seq))?;
     if tuple_length(heap, head) != SEQ_SLOTS {
         return Err(corrupt(head));
@@ -163,7 +163,7 @@ pub fn read_cursor(heap: &Heap, seq: Value) -> Result<(u16, Tag, State), Runtime
 
 /// Overwrites a cursor's tag and state; the cursor owns the words of `state` from now on
 /// (the caller has moved the old ones out or into `state`). Inherits their flags.
-pub fn write_cursor(heap: &mut Heap, head: u16, tag: Tag, state: State) {
+pub fn write_cursor(heap: &mut Heap, head: u32, tag: Tag, state: State) {
     SlotLocation {
         block: head,
         offset: TUPLE_HEAD_FIRST_SLOT_OFFSET,
@@ -178,14 +178,14 @@ pub fn write_cursor(heap: &mut Heap, head: u16, tag: Tag, state: State) {
 }
 
 /// Stores `word` (now owned by the cursor) in state slot `index`, inheriting its flags.
-pub fn store_state(heap: &mut Heap, head: u16, index: usize, word: Value) {
+pub fn store_state(heap: &mut Heap, head: u32, index: usize, word: Value) {
     state_slot(head, index).write(heap, word);
     let flags = inherited_flags(heap, word);
     add_object_flags(heap, head, flags);
 }
 
 /// Turns the cursor at `head` into `Empty`, releasing everything it held (in slot order).
-pub fn become_empty(context: &mut Context, head: u16) {
+pub fn become_empty(context: &mut Context, head: u32) {
     let state: State = std::array::from_fn(|i| state_slot(head, i).read(&context.heap));
     write_cursor(&mut context.heap, head, Tag::Empty, state_of(&[]));
     for word in state {
@@ -202,7 +202,7 @@ pub fn new_cursor(heap: &mut Heap, tag: Tag, state: &[Value]) -> Result<Value, R
     if may_store_produced_values(tag)
         && let Some(address) = cursor.heap_address()
     {
-        super::header::add_object_flags(heap, address.index, super::header::FLAG_CONTAINS_REF);
+        super::header::add_object_flags(heap, address.bits(), super::header::FLAG_CONTAINS_REF);
     }
     Ok(cursor)
 }
@@ -311,7 +311,7 @@ pub fn range_cursor(
 /// change): the next item (owned), or `None` when there is nothing more.
 pub fn step_leaf(
     heap: &mut Heap,
-    head: u16,
+    head: u32,
     tag: Tag,
     state: &mut State,
 ) -> Result<Option<Value>, RuntimeError> {
@@ -352,7 +352,7 @@ pub fn step_leaf(
         Tag::TextIter => {
             let offset = usize::try_from(int(1)?).map_err(|_| corrupt(head))?;
             let mut position = ChainPosition {
-                block: u16::try_from(int(2)?).map_err(|_| corrupt(head))?,
+                block: u32::try_from(int(2)?).map_err(|_| corrupt(head))?,
                 start: usize::try_from(int(3)?).map_err(|_| corrupt(head))?,
             };
             let Some(scalar) = scalar_at(heap, state[0], offset, &mut position)? else {

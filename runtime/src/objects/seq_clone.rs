@@ -63,7 +63,7 @@ fn chain_size(heap: &Heap, root: Value) -> Result<u32, RuntimeError> {
 
 /// A sub-cursor still to copy: the original and the copy slot (parent head, state index)
 /// that will own its copy.
-type Pending = (Value, u16, usize);
+type Pending = (Value, u32, usize);
 
 fn clone_chain(heap: &mut Heap, root: Value) -> Result<Value, RuntimeError> {
     ensure_blocks_available(heap, chain_size(heap, root)?)?;
@@ -92,7 +92,7 @@ fn clone_chain(heap: &mut Heap, root: Value) -> Result<Value, RuntimeError> {
 fn copy_cursor(
     heap: &mut Heap,
     original: Value,
-    copies: &mut HashMap<u16, Value>,
+    copies: &mut HashMap<u32, Value>,
     pending: &mut Vec<Pending>,
 ) -> Result<Value, RuntimeError> {
     let (head, tag, state) = read_cursor(heap, original)?;

@@ -32,7 +32,7 @@ pub fn poll_cancel(context: &Context, step: usize) -> Result<(), RuntimeError> {
 enum Source {
     Seq(Value),
     Leaf {
-        head: u16,
+        head: u32,
         tag: Tag,
         state: State,
         done: bool,
@@ -44,7 +44,7 @@ impl Source {
         expect_iterable(&context.heap, value, op)?;
         Ok(match (leaf_over(value), value.heap_address()) {
             (Some((tag, state)), Some(address)) => Source::Leaf {
-                head: address.index,
+                head: address.bits(),
                 tag,
                 state,
                 done: false,

@@ -122,14 +122,14 @@ fn pull_cursor(rt: &Reentrant, seq: Value) -> Result<Option<Value>, RuntimeError
     }
 }
 
-fn finish(rt: &Reentrant, head: u16) -> Flow {
+fn finish(rt: &Reentrant, head: u32) -> Flow {
     rt.with(|context| become_empty(context, head));
     Flow::End
 }
 
 fn step(
     context: &mut Context,
-    head: u16,
+    head: u32,
     tag: Tag,
     mut state: State,
 ) -> Result<Flow, RuntimeError> {
@@ -145,14 +145,14 @@ fn step(
     }
 }
 
-fn map(rt: &Reentrant, head: u16, [source, f, ..]: State) -> Result<Flow, RuntimeError> {
+fn map(rt: &Reentrant, head: u32, [source, f, ..]: State) -> Result<Flow, RuntimeError> {
     match pull(rt, source)? {
         Some(item) => Ok(Flow::Yield(rt.call(f, &[item])?)),
         None => Ok(finish(rt, head)),
     }
 }
 
-fn filter(rt: &Reentrant, head: u16, [source, predicate, ..]: State) -> Result<Flow, RuntimeError> {
+fn filter(rt: &Reentrant, head: u32, [source, predicate, ..]: State) -> Result<Flow, RuntimeError> {
     loop {
         let Some(item) = pull(rt, source)? else {
             return Ok(finish(rt, head));
@@ -189,7 +189,7 @@ fn filter(rt: &Reentrant, head: u16, [source, predicate, ..]: State) -> Result<F
     }
 }
 
-fn take(rt: &Reentrant, head: u16, [source, remaining, ..]: State) -> Result<Flow, RuntimeError> {
+fn take(rt: &Reentrant, head: u32, [source, remaining, ..]: State) -> Result<Flow, RuntimeError> {
     let remaining = state_int(head, remaining)?;
     if remaining <= 0 {
         return Ok(finish(rt, head));
@@ -210,7 +210,7 @@ fn take(rt: &Reentrant, head: u16, [source, remaining, ..]: State) -> Result<Flo
 
 fn drop_items(
     rt: &Reentrant,
-    head: u16,
+    head: u32,
     [source, to_skip, ..]: State,
 ) -> Result<Flow, RuntimeError> {
     let mut to_skip = state_int(head, to_skip)?;
@@ -237,7 +237,7 @@ fn drop_items(
     Ok(Flow::Again)
 }
 
-fn scan(rt: &Reentrant, head: u16, [source, _, f, ..]: State) -> Result<Flow, RuntimeError> {
+fn scan(rt: &Reentrant, head: u32, [source, _, f, ..]: State) -> Result<Flow, RuntimeError> {
     let Some(item) = pull(rt, source)? else {
         return Ok(finish(rt, head));
     };
@@ -260,7 +260,7 @@ fn scan(rt: &Reentrant, head: u16, [source, _, f, ..]: State) -> Result<Flow, Ru
     }
 }
 
-fn zip(rt: &Reentrant, head: u16, [left, right, ..]: State) -> Result<Flow, RuntimeError> {
+fn zip(rt: &Reentrant, head: u32, [left, right, ..]: State) -> Result<Flow, RuntimeError> {
     let Some(first) = pull(rt, left)? else {
         return Ok(finish(rt, head));
     };
@@ -279,7 +279,7 @@ fn zip(rt: &Reentrant, head: u16, [left, right, ..]: State) -> Result<Flow, Runt
         .map(Flow::Yield)
 }
 
-fn cons(rt: &Reentrant, head: u16, [value, rest, ..]: State) -> Flow {
+fn cons(rt: &Reentrant, head: u32, [value, rest, ..]: State) -> Flow {
     rt.with(|context| {
         let (tag, state) = if rest.is_unit() {
             (Tag::Empty, state_of(&[]))
@@ -293,7 +293,7 @@ fn cons(rt: &Reentrant, head: u16, [value, rest, ..]: State) -> Flow {
 
 fn flat_map(
     rt: &Reentrant,
-    head: u16,
+    head: u32,
     [source, f, current, ..]: State,
 ) -> Result<Flow, RuntimeError> {
     if !current.is_unit() {
@@ -316,7 +316,7 @@ fn flat_map(
     })
 }
 
-fn defer(rt: &Reentrant, head: u16, [thunk, delegate, ..]: State) -> Result<Flow, RuntimeError> {
+fn defer(rt: &Reentrant, head: u32, [thunk, delegate, ..]: State) -> Result<Flow, RuntimeError> {
     if !thunk.is_unit() {
         rt.with(|context| state_slot(head, 0).write(&mut context.heap, Value::UNIT));
         let produced = rt.call(thunk, &[]);
@@ -346,7 +346,7 @@ fn defer(rt: &Reentrant, head: u16, [thunk, delegate, ..]: State) -> Result<Flow
 /// The cursor's thunk produced `produced` (owned): everything left is that.
 fn delegate_to(
     context: &mut Context,
-    head: u16,
+    head: u32,
     old_delegate: Value,
     produced: Value,
 ) -> Result<Flow, RuntimeError> {
@@ -367,7 +367,7 @@ fn delegate_to(
 /// delegate ends the cursor. Returns whether the delegate is shared (must be pulled).
 fn absorb_if_unique(
     context: &mut Context,
-    head: u16,
+    head: u32,
     delegate: Value,
 ) -> Result<bool, RuntimeError> {
     let (inner, tag, state) = read_cursor(&context.heap, delegate)?;
@@ -386,7 +386,7 @@ fn absorb_if_unique(
     Ok(false)
 }
 
-fn append(rt: &Reentrant, head: u16, [source, rest, ..]: State) -> Result<Flow, RuntimeError> {
+fn append(rt: &Reentrant, head: u32, [source, rest, ..]: State) -> Result<Flow, RuntimeError> {
     if let Some(item) = pull(rt, source)? {
         return Ok(Flow::Yield(item));
     }

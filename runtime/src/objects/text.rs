@@ -78,7 +78,7 @@ pub fn text_char_count(heap: &Heap, value: Value) -> Result<usize, RuntimeError>
 /// read each scalar in O(1) instead of walking the chain from the head every time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ChainPosition {
-    pub block: u16,
+    pub block: u32,
     pub start: usize,
 }
 

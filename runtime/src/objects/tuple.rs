@@ -24,13 +24,13 @@ pub fn blocks_for_count(count: usize) -> u32 {
         .div_ceil(TUPLE_TAIL_SLOTS) as u32
 }
 
-pub fn tuple_length(heap: &Heap, head: u16) -> usize {
+pub fn tuple_length(heap: &Heap, head: u32) -> usize {
     heap.memory().read_u32(head, TUPLE_LENGTH_OFFSET) as usize
 }
 
 /// The slot of element `index` of a validated object with the Tuple layout, without
 /// allocating (walks the chain from the head; `None` past the length or a short chain).
-pub fn slot_at(heap: &Heap, head: u16, index: usize) -> Option<SlotLocation> {
+pub fn slot_at(heap: &Heap, head: u32, index: usize) -> Option<SlotLocation> {
     if index >= tuple_length(heap, head) {
         return None;
     }
@@ -44,7 +44,7 @@ pub fn slot_at(heap: &Heap, head: u16, index: usize) -> Option<SlotLocation> {
     let mut block = head;
     for _ in 0..=rest / TUPLE_TAIL_SLOTS {
         block = heap.memory().next(block);
-        if block == crate::heap::INVALID {
+        if block == crate::heap::NO_BLOCK {
             return None;
         }
     }
@@ -55,7 +55,7 @@ pub fn slot_at(heap: &Heap, head: u16, index: usize) -> Option<SlotLocation> {
 }
 
 /// The slot of every element, in order (walks the chain once).
-pub fn element_slots(heap: &Heap, head: u16) -> Vec<SlotLocation> {
+pub fn element_slots(heap: &Heap, head: u32) -> Vec<SlotLocation> {
     let count = tuple_length(heap, head);
     let chain = heap.chain(head);
     // The length is read from the heap: never trust it further than the chain can hold.

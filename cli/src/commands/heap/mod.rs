@@ -45,6 +45,9 @@ pub fn audited_limits(args: &HeapRunArgs) -> Limits {
     if let Some(blocks) = args.heap_blocks {
         limits.heap_blocks = blocks;
     }
+    if let Some(mib) = args.heap_mib {
+        limits.heap_blocks = cairn::Limits::heap_blocks_for_mib(mib);
+    }
     limits.fuel = args.fuel;
     limits
 }

@@ -83,7 +83,7 @@ pub unsafe fn park_in_runtime(rt: *mut AiviRuntime, error: RuntimeError) {
 }
 
 /// `AiviRuntime *aivi_runtime_new(uint32_t heap_blocks)`: a runtime with a heap of
-/// `heap_blocks` blocks (1..=65535) and default limits. NULL when the heap cannot be made.
+/// `heap_blocks` blocks (1..=`MAX_HEAP_BLOCKS`, 67,107,840 = 4 GiB) and default limits. NULL when the heap cannot be made.
 #[unsafe(no_mangle)]
 pub extern "C" fn aivi_runtime_new(heap_blocks: u32) -> *mut AiviRuntime {
     catch_abi_panic_or(std::ptr::null_mut(), || {

@@ -139,7 +139,7 @@ pub unsafe extern "C" fn aivi_value_ref_count(rt: *mut AiviRuntime, value: AiviV
             }
             let word = checked_value(&context.heap, value)?;
             Ok(match word.heap_address() {
-                Some(address) => context.heap.ref_count(address.index) as u32,
+                Some(address) => context.heap.ref_count(address.bits()) as u32,
                 None => 0,
             })
         })

@@ -35,7 +35,7 @@ pub fn value_contains_ref(heap: &Heap, value: Value) -> Result<bool, RuntimeErro
 
 /// The head of `reference` when it is a live Ref; RT0303 `type mismatch: {op} expects Ref,
 /// got {kind}` for any other value.
-pub fn expect_ref(heap: &Heap, reference: Value, op: &str) -> Result<u16, RuntimeError> {
+pub fn expect_ref(heap: &Heap, reference: Value, op: &str) -> Result<u32, RuntimeError> {
     if reference.heap_kind() != Some(Kind::Ref) {
         return Err(RuntimeError::type_mismatch(
             op,
