@@ -26,6 +26,12 @@ impl JitContext {
         let mut flags = settings::builder();
         let setting_error = |e: settings::SetError| format!("cranelift setting rejected: {e}");
         flags.set("opt_level", "speed").map_err(setting_error)?;
+        // Cranelift's IR verifier runs in debug builds, and in release builds only when asked
+        // (`CAIRN_VERIFY_JIT=1`): it costs compile time on every function.
+        let verify = cfg!(debug_assertions) || std::env::var_os("CAIRN_VERIFY_JIT").is_some();
+        flags
+            .set("enable_verifier", if verify { "true" } else { "false" })
+            .map_err(setting_error)?;
         flags
             .set("use_colocated_libcalls", "false")
             .map_err(setting_error)?;

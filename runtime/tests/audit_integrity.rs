@@ -259,7 +259,7 @@ fn chain_into_a_foreign_tail(h: &mut Harness) -> Corrupted {
     corruption::break_chain(&mut h.ctx.heap, block(first), foreign_tail).expect("break");
     Corrupted {
         roots: vec![first, second],
-        block: u32::from(foreign_tail),
+        block: foreign_tail,
         diagnostic: format!(
             "tail block {foreign_tail} is owned by two heads: {} and {}",
             block(first),
@@ -465,7 +465,7 @@ fn a_corrupt_heap_never_panics_the_graph_builder() {
             ),
         ),
         (
-            u32::from(long_tail),
+            long_tail,
             format!(
                 "referenced by block {holder_block} slot 1 but block {long_tail} is a tail (of head {long_block})"
             ),
@@ -490,7 +490,7 @@ fn a_corrupt_heap_never_panics_the_graph_builder() {
             ),
         ),
         (
-            u32::from(orphan_tail),
+            orphan_tail,
             format!("tail block {orphan_tail} is owned by no head"),
         ),
         (

@@ -67,7 +67,7 @@ fn the_event_log_keeps_the_last_capacity_entries_in_order() {
             (RefOp::Free, 1, 0),
         ]
     );
-    assert!(log.iter().all(|e| e.block == u32::from(block)));
+    assert!(log.iter().all(|e| e.block == block));
 }
 
 #[test]
@@ -120,10 +120,10 @@ fn entries_carry_the_allocation_site_of_their_block() {
     assert_eq!(
         sites,
         [
-            (u32::from(a), RefOp::Malloc, AllocationSite::op(2, 7)),
-            (u32::from(b), RefOp::Malloc, AllocationSite::op(5, 1)),
-            (u32::from(a), RefOp::IncRef, AllocationSite::op(2, 7)),
-            (u32::from(a), RefOp::DecRef, AllocationSite::op(2, 7)),
+            (a, RefOp::Malloc, AllocationSite::op(2, 7)),
+            (b, RefOp::Malloc, AllocationSite::op(5, 1)),
+            (a, RefOp::IncRef, AllocationSite::op(2, 7)),
+            (a, RefOp::DecRef, AllocationSite::op(2, 7)),
         ]
     );
     assert_eq!(heap.site_of(a), AllocationSite::op(2, 7));
@@ -239,7 +239,7 @@ fn a_count_changed_behind_the_heaps_back_is_reported_and_the_next_retain_fails()
     let mismatches = h.ctx.heap.validate_ref_counts().expect("shadow counts on");
     assert_eq!(mismatches.len(), 1);
     let mismatch = &mismatches[0];
-    assert_eq!(mismatch.block, u32::from(block));
+    assert_eq!(mismatch.block, block);
     assert_eq!(mismatch.expected, 1);
     assert_eq!(mismatch.actual, 5);
     assert_eq!(mismatch.site, AllocationSite::op(1, 2));
@@ -256,7 +256,7 @@ fn a_count_changed_behind_the_heaps_back_is_reported_and_the_next_retain_fails()
     assert_eq!(h.ctx.heap.ref_count(block), 5);
     let violations = h.ctx.heap.audit_violations();
     assert_eq!(violations.len(), 1);
-    assert_eq!(violations[0].block, u32::from(block));
+    assert_eq!(violations[0].block, block);
     assert_eq!(violations[0].site, AllocationSite::op(1, 2));
 
     // So does the object layer, and so does a release.
@@ -314,7 +314,6 @@ fn hooks_run_in_registration_order_for_the_events_they_asked_for() {
         .expect("hooks on");
     assert!(a != b && b != c);
     let block = churn(&mut h, 1);
-    let block = u32::from(block);
     assert_eq!(
         *calls.lock().expect("lock"),
         [
@@ -329,7 +328,7 @@ fn hooks_run_in_registration_order_for_the_events_they_asked_for() {
     assert!(h.ctx.heap.unregister_audit_hook(b));
     assert!(!h.ctx.heap.unregister_audit_hook(b));
     calls.lock().expect("lock").clear();
-    let block = u32::from(churn(&mut h, 0));
+    let block = churn(&mut h, 0);
     assert_eq!(
         *calls.lock().expect("lock"),
         [
@@ -397,7 +396,7 @@ fn a_panicking_hook_is_disabled_and_reported_and_the_operation_completes() {
     assert_eq!(failures.len(), 1);
     assert_eq!(failures[0].hook, bad);
     assert_eq!(failures[0].event.op, RefOp::Malloc);
-    assert_eq!(failures[0].event.block, u32::from(block_of(first)));
+    assert_eq!(failures[0].event.block, block_of(first));
     assert!(
         failures[0]
             .message
@@ -407,10 +406,7 @@ fn a_panicking_hook_is_disabled_and_reported_and_the_operation_completes() {
     );
     // The hook after it still ran, both times.
     let seen: Vec<u32> = calls.lock().expect("lock").iter().map(|c| c.2).collect();
-    assert_eq!(
-        seen,
-        [u32::from(block_of(first)), u32::from(block_of(second))]
-    );
+    assert_eq!(seen, [block_of(first), block_of(second)]);
     assert_eq!(h.ctx.heap.validate_ref_counts(), Some(Vec::new()));
     h.release(first);
     h.release(second);
@@ -605,7 +601,7 @@ fn copy_chain_records_no_cow_when_the_copy_cannot_be_made() {
         .iter()
         .map(|e| (e.op.as_str(), e.block))
         .collect();
-    assert_eq!(ops, [("cow", u32::from(head)), ("malloc", u32::from(copy))]);
+    assert_eq!(ops, [("cow", head), ("malloc", copy)]);
 }
 
 #[test]

@@ -263,7 +263,7 @@ fn ref_set_releases_the_old_value_after_storing_the_new_one() {
     let before = h.snapshot();
     let old = h.text("old");
     let r = h.call1(shims::rt_ref_new, old).unwrap();
-    let old_block = old.heap_block().unwrap() as u32;
+    let old_block = old.heap_block().unwrap();
     let new = h.text("new");
     h.start_trace();
     h.call2(shims::rt_ref_set, r, new).unwrap();

@@ -52,7 +52,7 @@ fn release_frees_the_parent_then_children_in_slot_order() {
     h.release(t);
     let events = h.ctx.heap.take_trace();
     let order: Vec<(RefOp, u32)> = events.iter().map(|e| (e.op, e.block)).collect();
-    let block = |v: Value| v.heap_block().unwrap() as u32;
+    let block = |v: Value| v.heap_block().unwrap();
     assert_eq!(
         order,
         vec![

@@ -108,12 +108,12 @@ fn trace_records_every_event_in_order() {
     assert_eq!(
         ops,
         vec![
-            (0, RefOp::Malloc, a as u32, 0, 1),
-            (1, RefOp::IncRef, a as u32, 1, 2),
-            (2, RefOp::DecRef, a as u32, 2, 1),
-            (3, RefOp::Cow, a as u32, 1, 1),
-            (4, RefOp::Malloc, copy as u32, 0, 1),
-            (5, RefOp::Free, a as u32, 1, 0),
+            (0, RefOp::Malloc, a, 0, 1),
+            (1, RefOp::IncRef, a, 1, 2),
+            (2, RefOp::DecRef, a, 2, 1),
+            (3, RefOp::Cow, a, 1, 1),
+            (4, RefOp::Malloc, copy, 0, 1),
+            (5, RefOp::Free, a, 1, 0),
         ]
     );
 }

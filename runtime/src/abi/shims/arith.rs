@@ -49,7 +49,8 @@ fn arithmetic(
     left: Value,
     right: Value,
 ) -> Result<Value, RuntimeError> {
-    let (kind_left, kind_right) = (kind_name_of(left)?, kind_name_of(right)?);
+    // Int op Int first: the common case decodes two words and checks; kinds (and any
+    // message text) are computed only off this path.
     if let (Some(a), Some(b)) = (left.as_int(), right.as_int()) {
         let result = match op {
             ArithmeticOp::Add => a.checked_add(b),
@@ -65,6 +66,7 @@ fn arithmetic(
             .and_then(Value::int)
             .ok_or_else(RuntimeError::integer_overflow);
     }
+    let (kind_left, kind_right) = (kind_name_of(left)?, kind_name_of(right)?);
     if is_number(kind_left) && is_number(kind_right) {
         let (a, b) = (
             left.as_number().unwrap_or_default(),
