@@ -5,6 +5,7 @@
 pub mod context;
 mod host_entry;
 mod inline_control;
+mod inline_division;
 mod inline_fast_paths;
 mod kind_specialized;
 mod lower_binary;

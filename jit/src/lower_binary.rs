@@ -1,6 +1,6 @@
-//! Lowering of `Binary` ops: `+ - *` and comparisons inline for Ints (with the tag tests the
-//! value-kind analysis leaves, and `+`/`-` of a constant as one bounded compare); `/`, `%`
-//! and `++` (and every non-Int case) through the interpreter's shims.
+//! Lowering of `Binary` ops: `+ - * / %` and comparisons inline for Ints (with the tag
+//! tests the value-kind analysis leaves, and `+`/`-` of a constant as one bounded compare);
+//! `++` (and every non-Int case) through the interpreter's shims.
 
 use cairn_lang::ir::{BinaryOp, Var};
 
@@ -47,9 +47,10 @@ impl FunctionTranslator<'_, '_> {
                 }
                 return;
             }
-            BinaryOp::Div | BinaryOp::Rem | BinaryOp::Concat => {
-                self.fallible_shim(binary_shim(op), &[lhs, rhs], index, cleanup)
+            BinaryOp::Div | BinaryOp::Rem => {
+                self.emit_int_division(op, (lhs, rhs), known_ints, index, cleanup)
             }
+            BinaryOp::Concat => self.fallible_shim(binary_shim(op), &[lhs, rhs], index, cleanup),
         };
         self.def(dst, word);
     }

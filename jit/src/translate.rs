@@ -20,7 +20,7 @@ use cranelift_module::{FuncId, Module};
 
 use crate::context::JitContext;
 use crate::kind_specialized::single_int_constants;
-use cairn_engine_support::{builtin_shim, unary_shim};
+use cairn_engine_support::builtin_shim;
 
 /// Everything the translation of one function needs from the module being compiled.
 pub struct ModuleTranslationInputs<'a> {
@@ -340,8 +340,9 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 self.def(*dst, word);
             }
             OpKind::Unary { dst, op, operand } => {
+                let known_int = self.kinds_of(*operand).is_only_int();
                 let operand = self.use_var(*operand);
-                let word = self.fallible_shim(unary_shim(*op), &[operand], index, cleanup);
+                let word = self.emit_unary(*op, operand, known_int, index, cleanup);
                 self.def(*dst, word);
             }
             OpKind::Binary { dst, op, lhs, rhs } => {
