@@ -7,6 +7,7 @@ mod cli_args;
 mod commands;
 mod engine_choice;
 mod frontend;
+mod limit_args;
 mod outcome;
 mod source_input;
 

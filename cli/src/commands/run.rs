@@ -11,18 +11,7 @@ use crate::outcome::{Outcome, UsageError};
 use crate::source_input::read_source;
 
 pub fn limits_from_args(args: &RunArgs) -> Limits {
-    let mut limits = Limits::default();
-    if let Some(depth) = args.max_depth {
-        limits.max_call_depth = depth;
-    }
-    if let Some(blocks) = args.heap_blocks {
-        limits.heap_blocks = blocks;
-    }
-    if let Some(mib) = args.heap_mib {
-        limits.heap_blocks = Limits::heap_blocks_for_mib(mib);
-    }
-    limits.fuel = args.fuel;
-    limits
+    args.limits.applied_to(Limits::default())
 }
 
 pub fn run_command(args: &RunArgs) -> Result<Outcome, UsageError> {

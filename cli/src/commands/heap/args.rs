@@ -38,19 +38,8 @@ pub struct HeapRunArgs {
     /// Which engine runs the program.
     #[arg(long, value_enum, default_value = "jit")]
     pub engine: EngineChoice,
-    /// Call-depth limit (RT0501 beyond it).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_depth: Option<u64>,
-    /// Heap size in 64-byte blocks (1..=67107840; default 16777216 = 1 GiB, mapped as needed).
-    #[arg(long, value_name = "N", conflicts_with = "heap_mib",
-          value_parser = clap::value_parser!(u32).range(1..=67_107_840))]
-    pub heap_blocks: Option<u32>,
-    /// Heap size in MiB (1..=4095; default 1024).
-    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u32).range(1..=4_095))]
-    pub heap_mib: Option<u32>,
-    /// Fuel: units charged at every function entry and loop back-edge (RT0502 when out).
-    #[arg(long, value_name = "N")]
-    pub fuel: Option<u64>,
+    #[command(flatten)]
+    pub limits: crate::limit_args::LimitArgs,
 }
 
 #[derive(Debug, Args)]

@@ -35,21 +35,10 @@ pub fn heap_command(args: &HeapArgs) -> Result<Outcome, UsageError> {
 
 /// The limits of `args` with full audit mode on.
 pub fn audited_limits(args: &HeapRunArgs) -> Limits {
-    let mut limits = Limits {
+    args.limits.applied_to(Limits {
         audit: AuditConfig::full(),
         ..Limits::default()
-    };
-    if let Some(depth) = args.max_depth {
-        limits.max_call_depth = depth;
-    }
-    if let Some(blocks) = args.heap_blocks {
-        limits.heap_blocks = blocks;
-    }
-    if let Some(mib) = args.heap_mib {
-        limits.heap_blocks = cairn::Limits::heap_blocks_for_mib(mib);
-    }
-    limits.fuel = args.fuel;
-    limits
+    })
 }
 
 /// Where the program's own output (its `print`s and main's result) goes: stdout as `run`

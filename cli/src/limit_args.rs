@@ -1,0 +1,40 @@
+//! The runtime-limit flags `run` and the `heap` tools share (`--max-depth`, `--heap-mib` or
+//! `--heap-blocks`, `--fuel`), flattened into each command's arguments.
+
+use cairn::Limits;
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Call-depth limit (RT0501 beyond it).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_depth: Option<u64>,
+    /// Heap size in 64-byte blocks (1..=67107840; default 16777216 = 1 GiB, mapped as needed).
+    #[arg(long, value_name = "N", conflicts_with = "heap_mib",
+          value_parser = clap::value_parser!(u32).range(1..=67_107_840))]
+    pub heap_blocks: Option<u32>,
+    /// Heap size in MiB (1..=4095; default 1024).
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u32).range(1..=4_095))]
+    pub heap_mib: Option<u32>,
+    /// Fuel: units charged at every function entry and loop back-edge (RT0502 when out).
+    #[arg(long, value_name = "N")]
+    pub fuel: Option<u64>,
+}
+
+impl LimitArgs {
+    /// `base` with the limits these flags set.
+    pub fn applied_to(&self, base: Limits) -> Limits {
+        let mut limits = base;
+        if let Some(depth) = self.max_depth {
+            limits.max_call_depth = depth;
+        }
+        if let Some(blocks) = self.heap_blocks {
+            limits.heap_blocks = blocks;
+        }
+        if let Some(mib) = self.heap_mib {
+            limits.heap_blocks = Limits::heap_blocks_for_mib(mib);
+        }
+        limits.fuel = self.fuel;
+        limits
+    }
+}
