@@ -101,8 +101,12 @@ impl BlockMemory {
 
     #[inline]
     pub fn read_u64(&self, block: u16, offset: usize) -> u64 {
-        let p = self.payload(block);
-        u64::from_le_bytes(p[offset..offset + 8].try_into().expect("8 bytes"))
+        // One bounds check against the mapping (the hot path of every container walk);
+        // offsets come from the object layouts' constants, never from heap contents.
+        debug_assert!(offset + 8 <= USABLE_BLOCK_SIZE, "payload offset {offset}");
+        let at = Self::base(block) + HEADER_SIZE + offset;
+        let bytes: [u8; 8] = self.map[at..at + 8].try_into().expect("8 bytes");
+        u64::from_le_bytes(bytes)
     }
 
     #[inline]

@@ -22,6 +22,8 @@ pub const LIST_HEIGHT_OFFSET: usize = KIND_SPECIFIC_OFFSET;
 pub const LIST_LENGTH_OFFSET: usize = 4;
 pub const LIST_ROOT_OFFSET: usize = 8;
 pub const NODE_SLOTS: usize = 7;
+/// The tallest tree a `u32` length needs: 7^12 > 2^32.
+pub const MAX_LIST_HEIGHT: usize = 11;
 pub const NODE_FIRST_SLOT_OFFSET: usize = 4;
 
 pub fn node_slot_offset(slot: usize) -> usize {
@@ -76,16 +78,40 @@ pub fn length_of(heap: &Heap, list: Value) -> Result<usize, RuntimeError> {
 
 /// Element `index` (borrowed, not retained), or `None` when out of range. O(log n).
 pub fn element_at(heap: &Heap, list: Value, index: usize) -> Result<Option<Value>, RuntimeError> {
+    element_and_length(heap, list, index).map(|(element, _)| element)
+}
+
+/// [`element_at`] and the list's length, validating the list once (what `xs[i]` needs).
+pub fn element_and_length(
+    heap: &Heap,
+    list: Value,
+    index: usize,
+) -> Result<(Option<Value>, usize), RuntimeError> {
     let head = checked_head(heap, list, Some(Kind::List))?;
-    if index >= list_length(heap, head) {
-        return Ok(None);
+    let length = list_length(heap, head);
+    if index >= length {
+        return Ok((None, length));
+    }
+    Ok((Some(element_of_head(heap, head, index)), length))
+}
+
+/// Element `index` (< the length) of the list headed by `head` (already validated).
+fn element_of_head(heap: &Heap, head: u32, index: usize) -> Value {
+    // The base-7 digits of `index`, least significant first: divisions by the constant 7
+    // (a multiply), not by 7^level at every level.
+    let height = (list_height(heap, head) as usize).min(MAX_LIST_HEIGHT);
+    let mut digits = [0u8; MAX_LIST_HEIGHT + 1];
+    let mut rest = index;
+    for digit in digits.iter_mut().take(height + 1) {
+        *digit = (rest % NODE_SLOTS) as u8;
+        rest /= NODE_SLOTS;
     }
     let mut node = block_of(root_slot(head).read(heap));
-    let mut level = list_height(heap, head);
+    let mut level = height;
     loop {
-        let word = node_slot(node, slot_for(index, level)).read(heap);
+        let word = node_slot(node, usize::from(digits[level])).read(heap);
         if level == 0 {
-            return Ok(Some(word));
+            return word;
         }
         node = block_of(word);
         level -= 1;

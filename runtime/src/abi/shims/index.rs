@@ -31,14 +31,15 @@ fn lookup(heap: &Heap, base: Value, index: Value) -> Result<Lookup, RuntimeError
     };
     match base.heap_kind() {
         Some(Kind::List) => {
-            let length = list::length_of(heap, base)?;
-            let position = index
-                .as_int()
-                .ok_or_else(|| kind_name_of(index).map(RuntimeError::list_index_type))
-                .map_err(|e| e.unwrap_or_else(|bad| bad))?;
-            let element = match usize::try_from(position) {
-                Ok(at) => list::element_at(heap, base, at)?,
-                Err(_) => None,
+            let Some(position) = index.as_int() else {
+                list::length_of(heap, base)?; // a bad list is reported before a bad index
+                return Err(
+                    kind_name_of(index).map_or_else(|bad| bad, RuntimeError::list_index_type)
+                );
+            };
+            let (element, length) = match usize::try_from(position) {
+                Ok(at) => list::element_and_length(heap, base, at)?,
+                Err(_) => (None, list::length_of(heap, base)?),
             };
             Ok(found(element, position, length))
         }
