@@ -127,6 +127,20 @@ pub enum Instr {
         rhs: Register,
         site: SiteId,
     },
+    /// `Binary Div`: inline Int/Int (non-zero divisor, result in i48), otherwise `rt_div`.
+    Div {
+        dst: Register,
+        lhs: Register,
+        rhs: Register,
+        site: SiteId,
+    },
+    /// `Binary Rem`: inline Int%Int (non-zero divisor), otherwise `rt_rem`.
+    Rem {
+        dst: Register,
+        lhs: Register,
+        rhs: Register,
+        site: SiteId,
+    },
     /// `Binary Eq..Ge`: inline for two Ints, otherwise `shim` (rt_eq..rt_ge).
     Compare {
         comparison: IntComparison,

@@ -317,6 +317,22 @@ impl<'p> Executor<'p> {
                 } => {
                     int_fast_path_or_shim!(fast_paths::mul, shims::rt_mul, dst, lhs, rhs, site)
                 }
+                Instr::Div {
+                    dst,
+                    lhs,
+                    rhs,
+                    site,
+                } => {
+                    int_fast_path_or_shim!(fast_paths::div, shims::rt_div, dst, lhs, rhs, site)
+                }
+                Instr::Rem {
+                    dst,
+                    lhs,
+                    rhs,
+                    site,
+                } => {
+                    int_fast_path_or_shim!(fast_paths::rem, shims::rt_rem, dst, lhs, rhs, site)
+                }
                 Instr::Compare {
                     comparison,
                     shim,

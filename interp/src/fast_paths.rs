@@ -4,8 +4,8 @@
 //! errors or the refcount trace; every other case
 //! (floats, text, overflow, division, any error) goes to the shim, which raises the error:
 //!
-//! - `+ - *` when both words are Ints and the result fits in i48 (overflow -> the shim,
-//!   which raises RT0301);
+//! - `+ - * / %` when both words are Ints and the result fits in i48 (overflow, a zero
+//!   divisor -> the shim, which raises RT0301 / RT0302);
 //! - `== != < <= > >=` when both words are Ints;
 //! - `Retain`/`Release` of a non-heap word (immediates have no count: the shims are no-ops);
 //! - a `Branch` whose condition is already a Bool (`rt_expect_bool` only otherwise).
@@ -66,6 +66,21 @@ pub(crate) fn mul(lhs: u64, rhs: u64) -> Option<u64> {
     box_int(a.checked_mul(b)?)
 }
 
+/// Int / Int (truncating) with a non-zero divisor and an i48 result; `None` means "call
+/// `rt_div`" (division by zero RT0302, `INT_MIN / -1` RT0301, Floats, type errors).
+#[inline(always)]
+pub(crate) fn div(lhs: u64, rhs: u64) -> Option<u64> {
+    let (a, b) = both_ints(lhs, rhs)?;
+    box_int(a.checked_div(b)?)
+}
+
+/// Int % Int (the dividend's sign) with a non-zero divisor; `None` means "call `rt_rem`".
+#[inline(always)]
+pub(crate) fn rem(lhs: u64, rhs: u64) -> Option<u64> {
+    let (a, b) = both_ints(lhs, rhs)?;
+    box_int(a.checked_rem(b)?)
+}
+
 /// An Int comparison as a Bool word; `None` means "call the comparison's shim".
 #[inline(always)]
 pub(crate) fn compare(comparison: IntComparison, lhs: u64, rhs: u64) -> Option<u64> {
@@ -107,6 +122,18 @@ mod tests {
         assert_eq!(add(int(2), int(-5)), Some(int(-3)));
         assert_eq!(sub(int(INT_MIN + 1), int(1)), Some(int(INT_MIN)));
         assert_eq!(mul(int(-4), int(6)), Some(int(-24)));
+        assert_eq!(div(int(-7), int(2)), Some(int(-3)));
+        assert_eq!(rem(int(-7), int(2)), Some(int(-1)));
+        assert_eq!(rem(int(7), int(-3)), Some(int(1)));
+    }
+
+    #[test]
+    fn zero_divisors_and_int_min_by_minus_one_fall_back_to_the_shim() {
+        assert_eq!(div(int(1), int(0)), None);
+        assert_eq!(rem(int(1), int(0)), None);
+        assert_eq!(div(int(INT_MIN), int(-1)), None);
+        assert_eq!(rem(int(INT_MIN), int(-1)), Some(int(0)));
+        assert_eq!(div(Value::float(1.0).bits(), int(1)), None);
     }
 
     #[test]

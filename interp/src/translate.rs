@@ -372,7 +372,19 @@ impl<'a> FunctionTranslator<'a> {
                 rhs,
                 site,
             },
-            BinaryOp::Div | BinaryOp::Rem | BinaryOp::Concat => shim2(
+            BinaryOp::Div => Instr::Div {
+                dst,
+                lhs,
+                rhs,
+                site,
+            },
+            BinaryOp::Rem => Instr::Rem {
+                dst,
+                lhs,
+                rhs,
+                site,
+            },
+            BinaryOp::Concat => shim2(
                 binary_shim(op)
                     .function2()
                     .expect("binary shims take two words"),
