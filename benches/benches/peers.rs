@@ -13,8 +13,10 @@
 //!   renamed mlua version would link two vendored copies of the same `lua_*` C symbols). So
 //!   LuaJIT runs the same Lua source as a child process (`luajit`, or the `LUAJIT` variable):
 //!   the member `luajit (process)` times whole processes, and the table shows its median minus
-//!   the median of an empty program's process (startup, exit; measured once before the
-//!   groups). LuaJIT's JIT warm-up is inside every run; Lua 5.4 and Rhai start warm.
+//!   the median of an empty program's process (startup, print, exit: the group
+//!   `luajit-startup`, timed first, the same way). A difference smaller than the spread (max -
+//!   min) of the empty program's samples is marked `*`: process noise, not resolvable. LuaJIT's
+//!   JIT warm-up is inside every run; Lua 5.4 and Rhai start warm.
 //! - Medians: each member is timed with `iter_custom` under flat sampling; the bench records
 //!   every sample's time per iteration and the table uses the median of the last
 //!   [`SAMPLE_SIZE`] samples (criterion's measurement samples; earlier ones are its warm-up),
@@ -47,11 +49,11 @@ const RHAI: &str = "rhai";
 /// The table's engine columns, in order.
 const ENGINES: [&str; 5] = [INTERP, JIT, LUA54, LUAJIT, RHAI];
 
-/// Runs of the empty LuaJIT program whose median is subtracted from LuaJIT's medians.
-const EMPTY_PROCESS_RUNS: usize = 21;
+/// The row of the LuaJIT empty-program group (subtracted from LuaJIT's medians).
+const STARTUP: &str = "luajit-startup";
 
-/// Median time per run, by (program, engine).
-type Medians = HashMap<(&'static str, &'static str), Duration>;
+/// The measurement samples (time per run, sorted) of each member, by (program, engine).
+type Medians = HashMap<(&'static str, &'static str), Vec<Duration>>;
 
 fn configure(group: &mut BenchmarkGroup<'_, WallTime>) {
     group.sampling_mode(SamplingMode::Flat);
@@ -60,8 +62,8 @@ fn configure(group: &mut BenchmarkGroup<'_, WallTime>) {
     group.measurement_time(Duration::from_secs(1));
 }
 
-/// Times `run` as member `engine` of `group` and records its median in `medians` (if the
-/// member ran: a criterion filter may skip it).
+/// Times `run` as member `engine` of `group` and records its last [`SAMPLE_SIZE`] samples in
+/// `medians` (if the member ran: a criterion filter may skip it).
 fn member(
     group: &mut BenchmarkGroup<'_, WallTime>,
     program: &'static str,
@@ -83,12 +85,14 @@ fn member(
     });
     if !samples.is_empty() {
         let tail = samples.len().saturating_sub(SAMPLE_SIZE);
-        medians.insert((program, engine), median(&mut samples[tail..]));
+        let mut kept = samples[tail..].to_vec();
+        kept.sort_unstable();
+        medians.insert((program, engine), kept);
     }
 }
 
-fn median(samples: &mut [Duration]) -> Duration {
-    samples.sort_unstable();
+/// The median of sorted, non-empty samples.
+fn median(samples: &[Duration]) -> Duration {
     let middle = samples.len() / 2;
     if samples.len() % 2 == 1 {
         samples[middle]
@@ -154,20 +158,6 @@ impl LuaJitProcess {
             .parse()
             .unwrap_or_else(|_| panic!("luajit {} printed {text:?}", script.display()))
     }
-
-    /// The median wall time of a whole process running an empty program.
-    fn empty_process_median(&self) -> Duration {
-        let empty = self.script("empty", "return 0");
-        assert_eq!(self.run(&empty), 0);
-        let mut samples: Vec<Duration> = (0..EMPTY_PROCESS_RUNS)
-            .map(|_| {
-                let start = Instant::now();
-                black_box(self.run(&empty));
-                start.elapsed()
-            })
-            .collect();
-        median(&mut samples)
-    }
 }
 
 impl Drop for LuaJitProcess {
@@ -199,10 +189,18 @@ fn cairn_members(
     }
 }
 
-fn peers(c: &mut Criterion) -> (Medians, Option<Duration>) {
+fn peers(c: &mut Criterion) -> Medians {
     let mut medians = Medians::new();
     let luajit = LuaJitProcess::find();
-    let empty_process = luajit.as_ref().map(LuaJitProcess::empty_process_median);
+    if let Some(luajit) = &luajit {
+        let mut group = c.benchmark_group(STARTUP);
+        configure(&mut group);
+        let empty = luajit.script("empty", "return 0");
+        let run = || luajit.run(&empty);
+        assert_eq!(run(), 0);
+        member(&mut group, STARTUP, LUAJIT, &mut medians, run);
+        group.finish();
+    }
     let lua = mlua::Lua::new();
     let rhai = rhai::Engine::new();
 
@@ -237,7 +235,7 @@ fn peers(c: &mut Criterion) -> (Medians, Option<Duration>) {
 
         group.finish();
     }
-    (medians, empty_process)
+    medians
 }
 
 /// `812.3 ms`, `45.10 µs`, `1.204 s`.
@@ -252,16 +250,21 @@ fn format_duration(duration: Duration) -> String {
     }
 }
 
-fn print_table(medians: &Medians, empty_process: Option<Duration>) {
+fn print_table(samples: &Medians) {
+    let medians: HashMap<_, Duration> = samples.iter().map(|(k, v)| (*k, median(v))).collect();
+    let startup = samples.get(&(STARTUP, LUAJIT));
+    let startup_spread = startup.map(|s| s[s.len() - 1] - s[0]);
     println!();
     println!(
         "peers: median time per run (last {SAMPLE_SIZE} criterion samples), and its ratio to \
          Lua 5.4's median (below 1 is faster than Lua 5.4)"
     );
-    if let Some(empty) = empty_process {
+    if let (Some(empty), Some(spread)) = (medians.get(&(STARTUP, LUAJIT)), startup_spread) {
         println!(
-            "luajit (process): whole-process median minus an empty program's process ({})",
-            format_duration(empty)
+            "luajit (process): whole-process median minus an empty program's process median \
+             ({}, samples spread over {}; * = difference below that spread)",
+            format_duration(*empty),
+            format_duration(spread)
         );
     }
     print!("{:<10}", "program");
@@ -275,12 +278,20 @@ fn print_table(medians: &Medians, empty_process: Option<Duration>) {
         print!("{name:<10}");
         for engine in ENGINES {
             let mut time = medians.get(&(name, engine)).copied();
+            let mut mark = "";
             if engine == LUAJIT {
-                time = time.zip(empty_process).map(|(t, e)| t.saturating_sub(e));
+                let empty = medians.get(&(STARTUP, LUAJIT)).copied();
+                time = time.zip(empty).map(|(t, e)| t.saturating_sub(e));
+                if time
+                    .zip(startup_spread)
+                    .is_some_and(|(t, spread)| t < spread)
+                {
+                    mark = "*";
+                }
             }
             let cell = match (time, lua) {
                 (Some(t), Some(l)) => format!(
-                    "{} ({:.2}x)",
+                    "{}{mark} ({:.2}x)",
                     format_duration(t),
                     t.as_secs_f64() / l.as_secs_f64().max(1e-12)
                 ),
@@ -299,7 +310,7 @@ fn print_table(medians: &Medians, empty_process: Option<Duration>) {
 
 fn main() {
     let mut criterion = Criterion::default().configure_from_args();
-    let (medians, empty_process) = peers(&mut criterion);
+    let samples = peers(&mut criterion);
     criterion.final_summary();
-    print_table(&medians, empty_process);
+    print_table(&samples);
 }
