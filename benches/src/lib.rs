@@ -1,5 +1,9 @@
 //! The benchmark programs, as Cairn source constants shared by the criterion benchmarks
-//! (`benches/benches/engines.rs`) and `cairn bench`, with the result each must produce.
+//! (`benches/benches/engines.rs`, `benches/benches/peers.rs`) and `cairn bench`, with the
+//! result each must produce. The Lua and Rhai versions of the peer programs are in
+//! [`peer_programs`].
+
+pub mod peer_programs;
 
 /// A benchmark program: a short name, its source, and main's result in canonical form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,6 +122,58 @@ pub const MAP_5K: BenchProgram = BenchProgram {
     expected_result: "12500000",
 };
 
+/// The peers loop: 5,000,000 iterations of `s + (i % 7) * (i % 7) % 7`, a self tail call.
+pub const LOOP_5M: BenchProgram = BenchProgram {
+    name: "loop (5M, (i % 7) * (i % 7) % 7)",
+    source: "// A self tail call: a loop in the IR, constant stack.\n\
+             fn go(i, n, s) = if i == n then s else go(i + 1, n, s + (i % 7) * (i % 7) % 7)\n\
+             fn main() = go(0, 5000000, 0)\n",
+    expected_result: "9999999",
+};
+
+/// Peers vector work: builds a 100,000-element List with `push`, then sums it by index ten
+/// times.
+pub const VECTOR_100K: BenchProgram = BenchProgram {
+    name: "vector (100k push, 10 index passes)",
+    source: "fn build(i, n, xs) = if i == n then xs else build(i + 1, n, push(xs, i))\n\
+             fn total(i, n, xs, acc) = if i == n then acc else total(i + 1, n, xs, acc + xs[i])\n\
+             fn passes(p, n, xs, acc) = if p == 10 then acc else passes(p + 1, n, xs, total(0, n, xs, acc))\n\
+             fn main() = {\n\
+               n = 100000;\n\
+               passes(0, n, build(0, n, []), 0)\n\
+             }\n",
+    expected_result: "49999500000",
+};
+
+/// Peers map work: inserts 20,000 Int keys in a scrambled order (`i * 7919 % n`, value `i`),
+/// then looks every key up; main returns the sum read.
+pub const MAP_20K: BenchProgram = BenchProgram {
+    name: "map (20k insert, 20k lookup)",
+    source: "fn fill(i, n, m) = if i == n then m else fill(i + 1, n, insert(m, i * 7919 % n, i))\n\
+             fn probe(i, n, m, acc) = if i == n then acc else probe(i + 1, n, m, acc + m[i])\n\
+             fn main() = {\n\
+               n = 20000;\n\
+               probe(0, n, fill(0, n, #{}), 0)\n\
+             }\n",
+    expected_result: "199990000",
+};
+
+/// [`SEQUENCE_PIPELINE`] scaled down for the peers bench: a 1M range, take 100k.
+pub const SEQUENCE_PIPELINE_100K: BenchProgram = BenchProgram {
+    name: "sequence pipeline (1M range, map, filter, take 100k, sum)",
+    source: "fn main() = sum(take(filter(map(range(0, 1_000_000), \\x -> x * 2), \\y -> y % 3 == 0), 100_000))\n",
+    expected_result: "29999700000",
+};
+
+/// Text building: concatenates `str(i)` for i in 0..10,000 with `++` (each `++` copies both
+/// Texts), returns the length (38,890 characters).
+pub const TEXT_10K: BenchProgram = BenchProgram {
+    name: "text (10k pieces, ++)",
+    source: "fn build(i, n, s) = if i == n then s else build(i + 1, n, s ++ str(i))\n\
+             fn main() = len(build(0, 10000, \"\"))\n",
+    expected_result: "38890",
+};
+
 /// What the criterion benchmarks time.
 pub const CRITERION_PROGRAMS: &[BenchProgram] =
     &[FIB_25, SUM_LOOP_1M, SEQUENCE_PIPELINE, CLOSURE_HEAVY];
@@ -176,5 +232,32 @@ mod tests {
             MAP_5K.expected_result,
             (read + map.len() as i64).to_string()
         );
+    }
+
+    #[test]
+    fn peer_expected_results_match_the_arithmetic() {
+        let looped: i64 = (0..5_000_000i64).map(|i| (i % 7) * (i % 7) % 7).sum();
+        assert_eq!(LOOP_5M.expected_result, looped.to_string());
+        let n = 100_000i64;
+        assert_eq!(
+            VECTOR_100K.expected_result,
+            (10 * n * (n - 1) / 2).to_string()
+        );
+        let n = 20_000i64;
+        let mut map = std::collections::BTreeMap::new();
+        for i in 0..n {
+            map.insert(i * 7919 % n, i);
+        }
+        assert_eq!(map.len() as i64, n, "7919 permutes 0..n");
+        let read: i64 = (0..n).map(|k| map[&k]).sum();
+        assert_eq!(MAP_20K.expected_result, read.to_string());
+        let pipeline: i64 = (0..1_000_000i64)
+            .map(|x| x * 2)
+            .filter(|y| y % 3 == 0)
+            .take(100_000)
+            .sum();
+        assert_eq!(SEQUENCE_PIPELINE_100K.expected_result, pipeline.to_string());
+        let text: String = (0..10_000).map(|i| i.to_string()).collect();
+        assert_eq!(TEXT_10K.expected_result, text.len().to_string());
     }
 }

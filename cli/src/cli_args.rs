@@ -69,7 +69,12 @@ pub struct BenchArgs {
     /// Timed runs per program and engine (after one warm-up run); the median is reported.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     pub iterations: u32,
-    /// `.cairn` files to time instead of the built-in fib(30) and integer loop.
+    /// Print the results as a JSON array (one object per program: name, result, interp and
+    /// jit medians in nanoseconds, speed-up) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// `.cairn` files to time instead of the built-in programs (fib(30), an integer loop, the
+    /// sequence pipeline and closures).
     pub programs: Vec<PathBuf>,
 }
 

@@ -1,5 +1,5 @@
 //! `cairn conform DIR` prints a table and exits 1 on any failing program; `cairn bench`
-//! times programs on both engines and prints the speed-up.
+//! times programs on both engines and prints the speed-up (a table, or JSON with `--json`).
 
 mod support;
 
@@ -95,4 +95,33 @@ fn bench_reports_a_failing_program() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn bench_json_reports_one_object_per_program() {
+    let dir = corpus_dir(
+        "bench-json",
+        &[(
+            "small.cairn",
+            "fn fib(n) = if n < 2 then n else fib(n - 1) + fib(n - 2)\nfn main() = fib(12)\n",
+        )],
+    );
+    let program = format!("{dir}/small.cairn");
+    let out = cairn(&["bench", "--json", "--iterations", "1", &program]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    let json: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
+    let rows = json
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {text}"));
+    assert_eq!(rows.len(), 1, "{text}");
+    let row = &rows[0];
+    assert_eq!(row["name"], program.as_str(), "{text}");
+    assert_eq!(row["iterations"], 1, "{text}");
+    assert_eq!(row["result"], "144", "{text}");
+    assert!(row["interp_median_ns"].is_u64(), "{text}");
+    assert!(row["jit_median_ns"].is_u64(), "{text}");
+    let speed_up = row["speed_up"].as_f64().unwrap_or_else(|| panic!("{text}"));
+    assert!(speed_up > 0.0, "{text}");
 }

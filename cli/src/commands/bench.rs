@@ -1,6 +1,7 @@
-//! `cairn bench [--iterations N] [PROGRAMS...]`: each program is compiled once, loaded once
-//! per engine, then timed on the interpreter and on the JIT; prints both medians and the
-//! speed-up, and checks that both engines return the same result.
+//! `cairn bench [--iterations N] [--json] [PROGRAMS...]`: each program is compiled once,
+//! loaded once per engine, then timed on the interpreter and on the JIT; prints both medians
+//! and the speed-up (a table, or with `--json` a JSON array for machines), and checks that
+//! both engines return the same result.
 
 use std::time::Duration;
 
@@ -47,32 +48,61 @@ fn bench_inputs(args: &BenchArgs) -> Result<Vec<BenchInput>, UsageError> {
 
 pub fn bench_command(args: &BenchArgs) -> Result<Outcome, UsageError> {
     let inputs = bench_inputs(args)?;
-    println!(
-        "median of {} timed runs after 1 warm-up (compile excluded)",
-        args.iterations
-    );
-    println!(
-        "{:<32} {:>12} {:>12} {:>10}",
-        "program", "interp", "jit", "speed-up"
-    );
+    if !args.json {
+        println!(
+            "median of {} timed runs after 1 warm-up (compile excluded)",
+            args.iterations
+        );
+        println!(
+            "{:<32} {:>12} {:>12} {:>10}",
+            "program", "interp", "jit", "speed-up"
+        );
+    }
     let mut outcome = Outcome::Success;
+    let mut rows = Vec::new();
     for input in &inputs {
         match bench_one(input, args.iterations) {
-            Some((interp, jit)) => println!(
+            Some(timed) if args.json => rows.push(json_row(&input.name, args.iterations, &timed)),
+            Some(timed) => println!(
                 "{:<32} {:>12} {:>12} {:>9.2}x",
                 input.name,
-                format_duration(interp),
-                format_duration(jit),
-                speed_up(interp, jit)
+                format_duration(timed.interp),
+                format_duration(timed.jit),
+                speed_up(timed.interp, timed.jit)
             ),
             None => outcome = Outcome::Failure,
         }
     }
+    if args.json {
+        // Programs that failed are reported on stderr and left out (exit status 1).
+        let json = serde_json::to_string_pretty(&serde_json::Value::Array(rows))
+            .map_err(|e| UsageError(format!("cannot write JSON: {e}")))?;
+        println!("{json}");
+    }
     Ok(outcome)
 }
 
+/// One program's medians on both engines and main's (agreed) result.
+struct Timed {
+    interp: Duration,
+    jit: Duration,
+    result: String,
+}
+
+/// `{"name", "iterations", "result", "interp_median_ns", "jit_median_ns", "speed_up"}`.
+fn json_row(name: &str, iterations: u32, timed: &Timed) -> serde_json::Value {
+    serde_json::json!({
+        "name": name,
+        "iterations": iterations,
+        "result": timed.result,
+        "interp_median_ns": u64::try_from(timed.interp.as_nanos()).unwrap_or(u64::MAX),
+        "jit_median_ns": u64::try_from(timed.jit.as_nanos()).unwrap_or(u64::MAX),
+        "speed_up": speed_up(timed.interp, timed.jit),
+    })
+}
+
 /// Times `input` on both engines; `None` after reporting a diagnostic or a disagreement.
-fn bench_one(input: &BenchInput, iterations: u32) -> Option<(Duration, Duration)> {
+fn bench_one(input: &BenchInput, iterations: u32) -> Option<Timed> {
     let mut timings: Vec<EngineTiming> = Vec::with_capacity(2);
     for choice in [EngineChoice::Interp, EngineChoice::Jit] {
         let engine = cairn::Engine::new(choice.kind());
@@ -103,7 +133,11 @@ fn bench_one(input: &BenchInput, iterations: u32) -> Option<(Duration, Duration)
         );
         return None;
     }
-    Some((interp.median, jit.median))
+    Some(Timed {
+        interp: interp.median,
+        jit: jit.median,
+        result: interp.result.clone(),
+    })
 }
 
 fn speed_up(interp: Duration, jit: Duration) -> f64 {
