@@ -19,15 +19,9 @@ const INT_TAG_WORD: i64 = (TAG_INT << TAG_SHIFT) as i64;
 const PAYLOAD_SHIFT: i64 = 64 - TAG_SHIFT as i64;
 
 impl FunctionTranslator<'_, '_> {
-    /// Sign-extends the low 48 bits of a word (unboxes an Int).
-    fn unbox_int(&mut self, word: ClValue) -> ClValue {
-        let shifted = self.builder.ins().ishl_imm_s(word, PAYLOAD_SHIFT);
-        self.builder.ins().sshr_imm_s(shifted, PAYLOAD_SHIFT)
-    }
-
     /// 1 when `value` (an i64) is an i48: sign-extending its low 48 bits gives it back.
     fn fits_int48(&mut self, value: ClValue) -> ClValue {
-        let back = self.unbox_int(value);
+        let back = self.sign_extend_48(value);
         self.builder.ins().icmp(IntCC::Equal, back, value)
     }
 
@@ -36,14 +30,6 @@ impl FunctionTranslator<'_, '_> {
         let shifted = self.builder.ins().ishl_imm_s(value, PAYLOAD_SHIFT);
         let payload = self.builder.ins().ushr_imm_s(shifted, PAYLOAD_SHIFT);
         self.builder.ins().bor_imm_s(payload, INT_TAG_WORD)
-    }
-
-    /// 1 when the word carries the Int tag.
-    fn tag_is_int(&mut self, word: ClValue) -> ClValue {
-        let tag = self.builder.ins().ushr_imm_s(word, i64::from(TAG_SHIFT));
-        self.builder
-            .ins()
-            .icmp_imm_s(IntCC::Equal, tag, TAG_INT as i64)
     }
 
     /// Continues in a new block when `condition` holds, in `slow` otherwise.
@@ -87,12 +73,12 @@ impl FunctionTranslator<'_, '_> {
         let join = self.builder.create_block();
         for (word, known) in [(lhs, known_ints.0), (rhs, known_ints.1)] {
             if !known {
-                let is_int = self.tag_is_int(word);
+                let is_int = self.is_int_word(word);
                 self.continue_if(is_int, slow);
             }
         }
-        let dividend = self.unbox_int(lhs);
-        let divisor = self.unbox_int(rhs);
+        let dividend = self.sign_extend_48(lhs);
+        let divisor = self.sign_extend_48(rhs);
         let nonzero = self.builder.ins().icmp_imm_s(IntCC::NotEqual, divisor, 0);
         self.continue_if(nonzero, slow);
         // Both are i48, so the i64 division cannot trap (no i64::MIN / -1).
@@ -133,10 +119,10 @@ impl FunctionTranslator<'_, '_> {
         let slow = self.builder.create_block();
         let join = self.builder.create_block();
         if !known_int {
-            let is_int = self.tag_is_int(operand);
+            let is_int = self.is_int_word(operand);
             self.continue_if(is_int, slow);
         }
-        let value = self.unbox_int(operand);
+        let value = self.sign_extend_48(operand);
         let negated = self.builder.ins().ineg(value);
         let fits = self.fits_int48(negated);
         self.continue_if(fits, slow);

@@ -31,13 +31,13 @@ impl FunctionTranslator<'_, '_> {
     }
 
     /// Sign-extends the low 48 bits (unbox an Int word).
-    fn sign_extend_48(&mut self, value: ClValue) -> ClValue {
+    pub(crate) fn sign_extend_48(&mut self, value: ClValue) -> ClValue {
         let shifted = self.builder.ins().ishl_imm_s(value, PAYLOAD_SHIFT);
         self.builder.ins().sshr_imm_s(shifted, PAYLOAD_SHIFT)
     }
 
     /// 1 when the word carries the Int tag.
-    fn is_int_word(&mut self, value: ClValue) -> ClValue {
+    pub(crate) fn is_int_word(&mut self, value: ClValue) -> ClValue {
         let tag = self.builder.ins().ushr_imm_s(value, i64::from(TAG_SHIFT));
         self.builder
             .ins()
