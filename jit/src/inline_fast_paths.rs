@@ -1,4 +1,5 @@
-//! Inline fast paths: checked Int `+ - *` and Int comparisons when both operands are Ints
+//! Inline fast paths: checked Int `+ - *` (and Float `+ - *`, `inline_float.rs`) and Int
+//! comparisons when both operands are Ints
 //! (tag tests skipped for operands the value-kind analysis proves Int), and the heap-tag
 //! test that skips `rt_retain`/`rt_release` for non-heap words. Every other case (floats,
 //! text, overflow) falls back to the very shim the interpreter calls, so
@@ -79,7 +80,10 @@ impl FunctionTranslator<'_, '_> {
         match tag_test {
             Some(both) => {
                 let fast = self.builder.create_block();
-                self.builder.ins().brif(both, fast, &[], slow, &[]);
+                let not_ints = self.builder.create_block();
+                self.builder.ins().brif(both, fast, &[], not_ints, &[]);
+                self.builder.switch_to_block(not_ints);
+                self.emit_float_arithmetic_or(op, (lhs, rhs), join, slow);
                 self.builder.switch_to_block(fast);
             }
             None => self.builder.set_cold_block(slow),

@@ -7,6 +7,7 @@ mod host_entry;
 mod inline_control;
 mod inline_division;
 mod inline_fast_paths;
+mod inline_float;
 mod kind_specialized;
 mod lower_binary;
 mod lower_terminators;
