@@ -17,8 +17,10 @@ use super::{text, tuple};
 /// Validates `key` and returns the word to store/look up (integral floats become Ints).
 /// Ownership is unchanged: a coerced key is an immediate.
 pub fn normalize_key(heap: &Heap, key: Value) -> Result<Value, RuntimeError> {
-    let mut pending = vec![key];
-    while let Some(part) = pending.pop() {
+    // Only Tuple keys need a worklist; a scalar key allocates nothing.
+    let mut pending = Vec::new();
+    let mut next = Some(key);
+    while let Some(part) = next {
         match kind_name_of(part)? {
             KindName::Unit | KindName::Bool | KindName::Int | KindName::Text => {
                 if part.heap_kind() == Some(Kind::Text) {
@@ -33,6 +35,7 @@ pub fn normalize_key(heap: &Heap, key: Value) -> Result<Value, RuntimeError> {
             KindName::Tuple => pending.extend(tuple::elements(heap, part)?),
             other => return Err(RuntimeError::invalid_map_key(other)),
         }
+        next = pending.pop();
     }
     Ok(coerce_integral_float(key))
 }
@@ -78,7 +81,13 @@ enum KeyStep {
 /// The total order on valid (normalized) keys. Iterative, so deeply nested tuple keys
 /// compare without recursion.
 pub fn compare_keys(heap: &Heap, left: Value, right: Value) -> Result<Ordering, RuntimeError> {
-    let mut steps = vec![KeyStep::Pair(left, right)];
+    // The first pair is compared before anything is pushed: comparing scalar keys (every
+    // step of a map walk, usually) allocates nothing.
+    let mut steps = Vec::new();
+    let first = compare_key_heads(heap, left, right, &mut steps)?;
+    if first != Ordering::Equal {
+        return Ok(first);
+    }
     while let Some(step) = steps.pop() {
         let order = match step {
             KeyStep::Lengths(a, b) => a.cmp(&b),
