@@ -48,10 +48,9 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use cairn_benches::{BenchProgram, FIB_27, MAP_5K, VECTOR_20K};
-use cairn_lang::SourceFile;
+use cairn_benches::{BenchProgram, FIB_27, MAP_5K, Run, VECTOR_20K, compile, run_checked};
 use cairn_runtime::heap::AuditConfig;
-use cairn_runtime::{Context, Limits, RunFailure, Value, canonical_form};
+use cairn_runtime::{Context, Limits};
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{BatchSize, Criterion};
 
@@ -71,41 +70,12 @@ fn modes() -> [(&'static str, AuditConfig); 3] {
     ]
 }
 
-type Run<'a> = &'a dyn Fn(&mut Context) -> Result<Value, RunFailure>;
-
-fn compile(program: &BenchProgram) -> cairn_lang::ir::Module {
-    let file = SourceFile::new(program.name, program.source);
-    match cairn_lang::compile(&file) {
-        Ok(module) => module,
-        Err(diagnostics) => panic!("{} does not compile: {diagnostics:?}", program.name),
-    }
-}
-
 fn fresh_context(audit: AuditConfig) -> Context {
     Context::new(Limits {
         audit,
         ..Limits::default()
     })
     .expect("context")
-}
-
-/// Runs main once on `ctx`, checks the result, releases it.
-fn run_checked(run: Run<'_>, ctx: &mut Context, program: &BenchProgram) {
-    let value = match run(ctx) {
-        Ok(value) => value,
-        Err(failure) => panic!("{} failed: {failure:?}", program.name),
-    };
-    assert_eq!(
-        canonical_form(&ctx.heap, value, true),
-        program.expected_result,
-        "{}",
-        program.name
-    );
-    // SAFETY: `ctx` is this run's live context (we hold `&mut`), and `value` is the owned
-    // result word `run_main` returned, released exactly once.
-    unsafe {
-        cairn_runtime::abi::shims::rt_release(ctx.as_ptr(), value.bits());
-    }
 }
 
 /// One untimed run that also checks the mode is what it claims (audit on exactly when the

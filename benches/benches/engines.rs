@@ -5,41 +5,9 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use cairn_benches::{BenchProgram, CRITERION_PROGRAMS};
-use cairn_lang::SourceFile;
-use cairn_runtime::{Context, Limits, RunFailure, Value, canonical_form};
+use cairn_benches::{CRITERION_PROGRAMS, compile, run_checked};
+use cairn_runtime::{Context, Limits};
 use criterion::{Criterion, criterion_group, criterion_main};
-
-fn compile(program: &BenchProgram) -> cairn_lang::ir::Module {
-    let file = SourceFile::new(program.name, program.source);
-    match cairn_lang::compile(&file) {
-        Ok(module) => module,
-        Err(diagnostics) => panic!("{} does not compile: {diagnostics:?}", program.name),
-    }
-}
-
-/// Runs main once, checks the result, releases it.
-fn run_checked(
-    run: &dyn Fn(&mut Context) -> Result<Value, RunFailure>,
-    ctx: &mut Context,
-    program: &BenchProgram,
-) {
-    let value = match run(ctx) {
-        Ok(value) => value,
-        Err(failure) => panic!("{} failed: {failure:?}", program.name),
-    };
-    assert_eq!(
-        canonical_form(&ctx.heap, value, true),
-        program.expected_result,
-        "{}",
-        program.name
-    );
-    // SAFETY: `ctx` is this run's live context (we hold `&mut`), and `value` is the owned
-    // result word `run_main` returned, released exactly once.
-    unsafe {
-        cairn_runtime::abi::shims::rt_release(ctx.as_ptr(), value.bits());
-    }
-}
 
 fn engines(c: &mut Criterion) {
     for program in CRITERION_PROGRAMS {

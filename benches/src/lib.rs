@@ -182,6 +182,39 @@ pub const CRITERION_PROGRAMS: &[BenchProgram] =
 pub const CLI_DEFAULT_PROGRAMS: &[BenchProgram] =
     &[FIB_30, SUM_LOOP_1M, SEQUENCE_PIPELINE, CLOSURE_HEAVY];
 
+/// Compiles a benchmark program to IR (panics with the diagnostics if it does not compile).
+pub fn compile(program: &BenchProgram) -> cairn_lang::ir::Module {
+    let file = cairn_lang::SourceFile::new(program.name, program.source);
+    match cairn_lang::compile(&file) {
+        Ok(module) => module,
+        Err(diagnostics) => panic!("{} does not compile: {diagnostics:?}", program.name),
+    }
+}
+
+/// An engine's `run_main` on a context.
+pub type Run<'a> = &'a dyn Fn(
+    &mut cairn_runtime::Context,
+) -> Result<cairn_runtime::Value, cairn_runtime::RunFailure>;
+
+/// Runs main once on `ctx`, checks the result against the program's, and releases it.
+pub fn run_checked(run: Run<'_>, ctx: &mut cairn_runtime::Context, program: &BenchProgram) {
+    let value = match run(ctx) {
+        Ok(value) => value,
+        Err(failure) => panic!("{} failed: {failure:?}", program.name),
+    };
+    assert_eq!(
+        cairn_runtime::canonical_form(&ctx.heap, value, true),
+        program.expected_result,
+        "{}",
+        program.name
+    );
+    // SAFETY: `ctx` is this run's live context (we hold `&mut`), and `value` is the owned
+    // result word `run_main` returned, released exactly once.
+    unsafe {
+        cairn_runtime::abi::shims::rt_release(ctx.as_ptr(), value.bits());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
