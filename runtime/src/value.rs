@@ -263,6 +263,17 @@ impl Value {
         }
     }
 
+    /// The kind and 32-bit heap address of a *well-formed* heap reference (heap tag, zero
+    /// reserved byte, a known kind byte) in one test: what [`Value::is_well_formed`],
+    /// [`Value::heap_kind`] and [`Value::heap_block`] together accept for heap words.
+    #[inline]
+    pub fn well_formed_heap_parts(self) -> Option<(Kind, u32)> {
+        if self.0 >> 40 != TAG_HEAP << (TAG_SHIFT - 40) {
+            return None;
+        }
+        Some((Kind::from_u8((self.0 >> 32) as u8)?, self.0 as u32))
+    }
+
     /// The 32-bit heap address (`segment << 16 | index`) of a heap reference.
     #[inline]
     pub fn heap_block(self) -> Option<u32> {

@@ -66,6 +66,49 @@ impl BlockMemory {
         self.map[at..at + 2].copy_from_slice(&count.to_le_bytes());
     }
 
+    /// Whether `block` has a count above zero and payload byte `kind_offset` equal to
+    /// `kind`; one bounds check for the block.
+    #[inline]
+    pub fn has_live_count_and_kind(&self, block: u16, kind_offset: usize, kind: u8) -> bool {
+        let at = Self::base(block);
+        let Some(bytes) = self.map.get(at..at + BLOCK_SIZE) else {
+            return false;
+        };
+        let Ok(bytes): Result<&[u8; BLOCK_SIZE], _> = bytes.try_into() else {
+            return false;
+        };
+        kind_offset < USABLE_BLOCK_SIZE
+            && bytes[HEADER_SIZE + kind_offset] == kind
+            && u16::from_le_bytes([bytes[2], bytes[3]]) > 0
+    }
+
+    /// Steps the count of `block` when its payload byte `kind_offset` is `kind` and
+    /// `step` accepts the count; returns whether it did. One bounds check for the block.
+    #[inline]
+    pub fn try_step_count_of_kind(
+        &mut self,
+        block: u16,
+        kind_offset: usize,
+        kind: u8,
+        step: super::count_fast_path::CountStep,
+    ) -> bool {
+        let at = Self::base(block);
+        let Some(bytes) = self.map.get_mut(at..at + BLOCK_SIZE) else {
+            return false;
+        };
+        let Ok(bytes): Result<&mut [u8; BLOCK_SIZE], _> = bytes.try_into() else {
+            return false;
+        };
+        if kind_offset >= USABLE_BLOCK_SIZE || bytes[HEADER_SIZE + kind_offset] != kind {
+            return false;
+        }
+        let Some(count) = step.apply(u16::from_le_bytes([bytes[2], bytes[3]])) else {
+            return false;
+        };
+        bytes[2..4].copy_from_slice(&count.to_le_bytes());
+        true
+    }
+
     #[inline]
     pub fn payload(&self, block: u16) -> &[u8] {
         let at = Self::base(block) + HEADER_SIZE;

@@ -109,6 +109,37 @@ impl HeapMemory {
         memory.ref_count(index)
     }
 
+    /// Whether block `index` of `segment` has a count above zero and payload byte
+    /// `kind_offset` equal to `kind`; one bounds check.
+    #[inline]
+    pub fn has_live_count_and_kind(
+        &self,
+        segment: usize,
+        index: u16,
+        kind_offset: usize,
+        kind: u8,
+    ) -> bool {
+        self.segments
+            .get(segment)
+            .is_some_and(|memory| memory.has_live_count_and_kind(index, kind_offset, kind))
+    }
+
+    /// Steps the count of block `index` of `segment` when its payload byte `kind_offset`
+    /// is `kind` and `step` accepts the count (see `count_fast_path`); one bounds check.
+    #[inline]
+    pub fn try_step_count_of_kind(
+        &mut self,
+        segment: usize,
+        index: u16,
+        kind_offset: usize,
+        kind: u8,
+        step: super::count_fast_path::CountStep,
+    ) -> bool {
+        self.segments
+            .get_mut(segment)
+            .is_some_and(|memory| memory.try_step_count_of_kind(index, kind_offset, kind, step))
+    }
+
     #[inline]
     pub fn set_ref_count(&mut self, address: u32, count: u16) {
         let (memory, index) = self.segment_mut(address);

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod audit_config;
 mod audit_heap;
 pub mod block_memory;
+mod count_fast_path;
 pub mod heap_memory;
 mod segment;
 pub mod snapshot;

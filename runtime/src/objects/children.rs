@@ -34,24 +34,40 @@ impl SlotLocation {
 
 /// The child slots of the object headed by `head` (of `kind`), in release order.
 pub fn child_slots(heap: &Heap, head: u32, kind: Kind) -> Result<Vec<SlotLocation>, RuntimeError> {
+    let mut slots = Vec::new();
+    visit_child_slots(heap, head, kind, |slot| slots.push(slot))?;
+    Ok(slots)
+}
+
+/// Calls `visit` with each child slot of the object headed by `head` (of `kind`), in
+/// release order, without allocating (release runs this for every object it frees).
+pub fn visit_child_slots(
+    heap: &Heap,
+    head: u32,
+    kind: Kind,
+    mut visit: impl FnMut(SlotLocation),
+) -> Result<(), RuntimeError> {
     let at = |offset| SlotLocation {
         block: head,
         offset,
     };
-    Ok(match kind {
-        Kind::Text => Vec::new(),
-        Kind::List => vec![at(list::LIST_ROOT_OFFSET)],
-        Kind::ListNode => (0..list::NODE_SLOTS)
-            .map(|i| at(list::node_slot_offset(i)))
-            .collect(),
+    match kind {
+        Kind::Text => {}
+        Kind::List => visit(at(list::LIST_ROOT_OFFSET)),
+        Kind::ListNode => (0..list::NODE_SLOTS).for_each(|i| visit(at(list::node_slot_offset(i)))),
         // Seq, Closure and Ref share the Tuple layout (see `slots_object`).
-        Kind::Tuple | Kind::Seq | Kind::Closure | Kind::Ref => tuple::element_slots(heap, head),
-        Kind::Map => vec![at(map::MAP_ROOT_OFFSET)],
-        Kind::MapNode => vec![
-            at(map::NODE_KEY_OFFSET),
-            at(map::NODE_VALUE_OFFSET),
-            at(map::NODE_LEFT_OFFSET),
-            at(map::NODE_RIGHT_OFFSET),
-        ],
-    })
+        Kind::Tuple | Kind::Seq | Kind::Closure | Kind::Ref => {
+            tuple::visit_element_slots(heap, head, visit)
+        }
+        Kind::Map => visit(at(map::MAP_ROOT_OFFSET)),
+        Kind::MapNode => [
+            map::NODE_KEY_OFFSET,
+            map::NODE_VALUE_OFFSET,
+            map::NODE_LEFT_OFFSET,
+            map::NODE_RIGHT_OFFSET,
+        ]
+        .into_iter()
+        .for_each(|offset| visit(at(offset))),
+    }
+    Ok(())
 }

@@ -51,7 +51,26 @@ pub fn inherited_flags(heap: &Heap, value: Value) -> u8 {
 
 /// Validates a heap reference: an allocated head in segment 0 whose kind byte matches the
 /// word's kind (and `expected`, when given). Returns the head block index.
+#[inline]
 pub fn checked_head(
+    heap: &Heap,
+    value: Value,
+    expected: Option<Kind>,
+) -> Result<u32, RuntimeError> {
+    // Fast path: one test of the word and one look at the block. Anything it does not
+    // accept goes through every check below, which finds the same fault and reports it.
+    if let Some((kind, block)) = value.well_formed_heap_parts()
+        && expected.is_none_or(|expected| expected == kind)
+        && heap.is_live_head_of_kind(block, KIND_OFFSET, kind as u8)
+    {
+        return Ok(block);
+    }
+    checked_head_reporting(heap, value, expected)
+}
+
+/// [`checked_head`]'s full path: every check in order, with its message.
+#[inline(never)]
+fn checked_head_reporting(
     heap: &Heap,
     value: Value,
     expected: Option<Kind>,

@@ -9,8 +9,10 @@ use crate::error::RuntimeError;
 use crate::heap::{Heap, HeapError};
 use crate::value::Value;
 
-use super::children::child_slots;
-use super::header::{checked_head, reference};
+use smallvec::{SmallVec, smallvec};
+
+use super::children::{child_slots, visit_child_slots};
+use super::header::{KIND_OFFSET, checked_head, reference};
 
 /// Takes one reference away from `value`. Immediates are a no-op. Every problem found
 /// (bad word, release of a free block, an object whose layout is unknown) is an integrity
@@ -22,15 +24,22 @@ pub fn release(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
             first_violation = Some(error);
         }
     };
-    // Fast path: most releases only decrement a count; the worklist is allocated only when
+    // Fast paths: most releases only decrement a count; the worklist is allocated only when
     // an object is freed.
+    if let Some((block, kind)) = well_formed_heap_reference(value)
+        && heap.try_dec_ref_unobserved(block, KIND_OFFSET, kind)
+    {
+        return Ok(());
+    }
     if value.is_heap()
         && let Ok(head) = checked_head(heap, value, None)
         && heap.ref_count(head) > 1
     {
         return heap.dec_ref(head).map(|_| ()).map_err(Into::into);
     }
-    let mut worklist = vec![value];
+    // Inline storage: freeing a small structure (a closure, a tuple, a short list) must not
+    // allocate host memory; a deep one spills to the host heap.
+    let mut worklist: SmallVec<[Value; 32]> = smallvec![value];
     while let Some(current) = worklist.pop() {
         if !current.is_heap() {
             if !current.is_well_formed() {
@@ -59,23 +68,26 @@ pub fn release(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
         let kind = current
             .heap_kind()
             .expect("checked_head validated the kind");
-        let slots = match child_slots(heap, head, kind) {
-            Ok(slots) => slots,
-            Err(error) => {
-                note(error);
-                continue;
+        // Pushed in slot order, reversed once the chain is freed, so children are released
+        // depth-first in slot order.
+        let first_child = worklist.len();
+        let visited = visit_child_slots(heap, head, kind, |slot| {
+            let child = slot.read(heap);
+            if child.bits() != 0 {
+                worklist.push(child);
             }
-        };
-        let children: Vec<Value> = slots
-            .iter()
-            .map(|slot| slot.read(heap))
-            .filter(|child| child.bits() != 0)
-            .collect();
+        });
+        if let Err(error) = visited {
+            worklist.truncate(first_child);
+            note(error);
+            continue;
+        }
         if let Err(error) = heap.free_chain(head) {
+            worklist.truncate(first_child);
             note(error.into());
             continue;
         }
-        worklist.extend(children.into_iter().rev());
+        worklist[first_child..].reverse();
     }
     match first_violation {
         Some(error) => Err(error),
@@ -87,6 +99,11 @@ pub fn release(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
 /// itself, or — when the count is already `MAX_REF_COUNT` — a fresh copy with count 1
 /// that retains its children. Immediates are returned unchanged.
 pub fn retain(heap: &mut Heap, value: Value) -> Result<Value, RuntimeError> {
+    if let Some((block, kind)) = well_formed_heap_reference(value)
+        && heap.try_inc_ref_unobserved(block, KIND_OFFSET, kind)
+    {
+        return Ok(value);
+    }
     if !value.is_heap() {
         if value.is_well_formed() {
             return Ok(value);
@@ -106,6 +123,15 @@ pub fn retain(heap: &mut Heap, value: Value) -> Result<Value, RuntimeError> {
         Err(HeapError::Saturated) => Ok(reference(kind, copy_object_as(heap, value, true)?)),
         Err(error) => Err(error.into()),
     }
+}
+
+/// The block and kind byte of a well-formed heap reference (what the count fast paths
+/// check against the block; anything they reject takes the fully checked path).
+#[inline]
+fn well_formed_heap_reference(value: Value) -> Option<(u32, u8)> {
+    value
+        .well_formed_heap_parts()
+        .map(|(kind, block)| (block, kind as u8))
 }
 
 /// Copies the object `value` (its whole chain, recording `cow`) and retains every child the

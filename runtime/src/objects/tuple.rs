@@ -5,7 +5,7 @@
 //! each tail block holds 7 more words at `8 * j` (bytes 56..60 of every block are unused).
 
 use crate::error::RuntimeError;
-use crate::heap::Heap;
+use crate::heap::{Heap, NO_BLOCK, SEGMENT_BLOCKS};
 use crate::value::{Kind, Value};
 
 use super::children::SlotLocation;
@@ -56,30 +56,45 @@ pub fn slot_at(heap: &Heap, head: u32, index: usize) -> Option<SlotLocation> {
 
 /// The slot of every element, in order (walks the chain once).
 pub fn element_slots(heap: &Heap, head: u32) -> Vec<SlotLocation> {
-    let count = tuple_length(heap, head);
-    let chain = heap.chain(head);
-    // The length is read from the heap: never trust it further than the chain can hold.
-    let capacity = TUPLE_HEAD_SLOTS + chain.len().saturating_sub(1) * TUPLE_TAIL_SLOTS;
-    let mut slots = Vec::with_capacity(count.min(capacity));
-    for index in 0..count {
-        let location = if index < TUPLE_HEAD_SLOTS {
-            SlotLocation {
-                block: head,
-                offset: TUPLE_HEAD_FIRST_SLOT_OFFSET + 8 * index,
-            }
-        } else {
-            let rest = index - TUPLE_HEAD_SLOTS;
-            let Some(&block) = chain.get(1 + rest / TUPLE_TAIL_SLOTS) else {
-                break; // a short chain is reported by `elements`
-            };
-            SlotLocation {
-                block,
-                offset: 8 * (rest % TUPLE_TAIL_SLOTS),
-            }
-        };
-        slots.push(location);
-    }
+    let mut slots = Vec::with_capacity(tuple_length(heap, head).min(TUPLE_HEAD_SLOTS));
+    visit_element_slots(heap, head, |slot| slots.push(slot));
     slots
+}
+
+/// Calls `visit` with the slot of every element, in order, walking the chain once without
+/// allocating. The length is read from the heap and never trusted further than the chain
+/// reaches (a short or corrupt chain ends the walk, as [`Heap::chain`] cuts it; `elements`
+/// reports it).
+pub fn visit_element_slots(heap: &Heap, head: u32, mut visit: impl FnMut(SlotLocation)) {
+    let count = tuple_length(heap, head);
+    for index in 0..count.min(TUPLE_HEAD_SLOTS) {
+        visit(SlotLocation {
+            block: head,
+            offset: TUPLE_HEAD_FIRST_SLOT_OFFSET + 8 * index,
+        });
+    }
+    let mut remaining = count.saturating_sub(TUPLE_HEAD_SLOTS);
+    let mut block = head;
+    // Blocks of the chain visited so far (the head): `Heap::chain` stops after
+    // `SEGMENT_BLOCKS + 1` blocks.
+    let mut blocks_seen = 1usize;
+    while remaining > 0 {
+        block = heap.memory().next(block);
+        if block == NO_BLOCK
+            || !heap.memory().contains(block)
+            || blocks_seen > SEGMENT_BLOCKS as usize
+        {
+            break;
+        }
+        blocks_seen += 1;
+        for slot in 0..remaining.min(TUPLE_TAIL_SLOTS) {
+            visit(SlotLocation {
+                block,
+                offset: 8 * slot,
+            });
+        }
+        remaining = remaining.saturating_sub(TUPLE_TAIL_SLOTS);
+    }
 }
 
 /// Builds a Tuple from owned `items` (consumed, also on failure).
