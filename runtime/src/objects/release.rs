@@ -7,7 +7,7 @@
 
 use crate::error::RuntimeError;
 use crate::heap::{Heap, HeapError};
-use crate::value::Value;
+use crate::value::{Kind, Value};
 
 use super::children::child_slots;
 use super::header::{checked_head, reference};
@@ -120,6 +120,9 @@ fn copy_object_as(heap: &mut Heap, value: Value, critical: bool) -> Result<u32, 
     let kind = value.heap_kind().expect("checked_head validated the kind");
     child_slots(heap, head, kind)?; // refuse kinds without a layout before allocating
     let copy = heap.copy_chain_as(head, critical)?;
+    if kind == Kind::Text {
+        super::text::record_text_last_block(heap, copy);
+    }
     let slots = child_slots(heap, copy, kind)?;
     for (position, slot) in slots.iter().enumerate() {
         let child = slot.read(heap);

@@ -1,11 +1,12 @@
-//! Arithmetic shims: `+ - * / %`, unary `-`, `not` and `++`. Operands are borrowed; the
-//! result is owned. Int op Int stays Int (checked i48: RT0301; `/` truncates; `/` and `%`
+//! Arithmetic shims: `+ - * / %`, unary `-`, `not` and `++`. Operands are borrowed (but the
+//! left one of `rt_concat_owned_left`); the result is owned. Int op Int stays Int (checked i48: RT0301; `/` truncates; `/` and `%`
 //! by zero RT0302; `%` takes the sign of the dividend like Rust). Any Float promotes to
 //! Float (IEEE: float division by zero is not an error). `+` also joins two Texts.
 
 use crate::error::RuntimeError;
 use crate::heap::Heap;
-use crate::objects::{kind_name_of, list, text};
+use crate::objects::release::release_on_cleanup;
+use crate::objects::{kind_name_of, list, list_append, text, text_append};
 use crate::value::{Kind, KindName, Value};
 
 #[derive(Clone, Copy)]
@@ -138,6 +139,40 @@ define_shim! {
             (Some(Kind::Text), Some(Kind::Text)) => text::concat_texts(heap, left, right)?,
             (Some(Kind::List), Some(Kind::List)) => list::concat_lists(heap, left, right)?,
             _ => {
+                return Err(RuntimeError::type_mismatch(
+                    "++",
+                    "two Lists or two Texts",
+                    &binary_kinds(kind_left, kind_right),
+                ));
+            }
+        };
+        Ok(result.bits())
+    }
+}
+
+define_shim! {
+    /// `lhs ++ rhs` at the last use of an owned `lhs` (lang's `Builtin::ConcatOwnedLeft`):
+    /// `lhs` owned (consumed, also on failure), `rhs` borrowed. Results and diagnostics are
+    /// `rt_concat`'s; a unique `lhs` is appended to in place (`text_append`,
+    /// `list_update::extend`), a shared one copied.
+    fn rt_concat_owned_left(context, lhs, rhs) {
+        let (left, right) = (Value(lhs), Value(rhs));
+        let heap = &mut context.heap;
+        let kinds = kind_name_of(left).and_then(|l| Ok((l, kind_name_of(right)?)));
+        let (kind_left, kind_right) = match kinds {
+            Ok(kinds) => kinds,
+            Err(error) => {
+                release_on_cleanup(heap, left);
+                return Err(error);
+            }
+        };
+        let result = match (left.heap_kind(), right.heap_kind()) {
+            (Some(Kind::Text), Some(Kind::Text)) => {
+                text_append::concat_texts_owned_left(heap, left, right)?
+            }
+            (Some(Kind::List), Some(Kind::List)) => list_append::concat_lists_owned_left(heap, left, right)?,
+            _ => {
+                release_on_cleanup(heap, left);
                 return Err(RuntimeError::type_mismatch(
                     "++",
                     "two Lists or two Texts",
