@@ -57,19 +57,22 @@ pub fn text_from_str(heap: &mut Heap, text: &str) -> Result<Value, RuntimeError>
     let memory = heap.memory_mut();
     memory.write_u32(head, TEXT_BYTE_LENGTH_OFFSET, byte_length);
     memory.write_u32(head, TEXT_CHAR_COUNT_OFFSET, char_count);
-    let chain = heap.chain(head);
-    set_text_last_block(heap, head, chain.last().copied().unwrap_or(head));
-    let bytes = text.as_bytes();
-    let end = TEXT_BYTES_OFFSET + bytes.len();
-    for (position, &block) in chain.iter().enumerate() {
-        let block_start = position * USABLE_BLOCK_SIZE;
-        let from = block_start.max(TEXT_BYTES_OFFSET);
-        let to = (block_start + USABLE_BLOCK_SIZE).min(end);
-        if from < to {
-            heap.memory_mut().payload_mut(block)[from - block_start..to - block_start]
-                .copy_from_slice(&bytes[from - TEXT_BYTES_OFFSET..to - TEXT_BYTES_OFFSET]);
+    // Fill the fresh chain block by block (it is exactly `blocks_for(12 + len)` long).
+    let mut block = head;
+    let mut offset = TEXT_BYTES_OFFSET;
+    let mut rest = text.as_bytes();
+    while !rest.is_empty() {
+        if offset == USABLE_BLOCK_SIZE {
+            block = heap.memory().next(block);
+            offset = 0;
         }
+        let length = rest.len().min(USABLE_BLOCK_SIZE - offset);
+        heap.memory_mut().payload_mut(block)[offset..offset + length]
+            .copy_from_slice(&rest[..length]);
+        offset += length;
+        rest = &rest[length..];
     }
+    set_text_last_block(heap, head, block);
     Ok(reference(Kind::Text, head))
 }
 
