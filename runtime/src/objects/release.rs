@@ -22,13 +22,21 @@ pub fn release(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
             first_violation = Some(error);
         }
     };
-    // Fast path: most releases only decrement a count; the worklist is allocated only when
-    // an object is freed.
+    // Fast paths: most releases only decrement a count, and a Text holds no references, so
+    // freeing one needs no walk; the worklist is allocated only when a container is freed.
     if value.is_heap()
         && let Ok(head) = checked_head(heap, value, None)
-        && heap.ref_count(head) > 1
     {
-        return heap.dec_ref(head).map(|_| ()).map_err(Into::into);
+        if heap.ref_count(head) > 1 {
+            return heap.dec_ref(head).map(|_| ()).map_err(Into::into);
+        }
+        if value.heap_kind() == Some(Kind::Text) {
+            return match heap.dec_ref(head) {
+                Ok(true) => heap.free_chain(head).map_err(Into::into),
+                Ok(false) => Ok(()),
+                Err(error) => Err(error.into()),
+            };
+        }
     }
     let mut worklist = vec![value];
     while let Some(current) = worklist.pop() {

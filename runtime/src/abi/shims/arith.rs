@@ -158,26 +158,26 @@ define_shim! {
     fn rt_concat_owned_left(context, lhs, rhs) {
         let (left, right) = (Value(lhs), Value(rhs));
         let heap = &mut context.heap;
-        let kinds = kind_name_of(left).and_then(|l| Ok((l, kind_name_of(right)?)));
-        let (kind_left, kind_right) = match kinds {
-            Ok(kinds) => kinds,
-            Err(error) => {
-                release_on_cleanup(heap, left);
-                return Err(error);
-            }
-        };
+        // Two Texts or two Lists have kind names, so `rt_concat`'s first checks (RT0404 for a
+        // word with none) are needed only on the mismatch path.
         let result = match (left.heap_kind(), right.heap_kind()) {
             (Some(Kind::Text), Some(Kind::Text)) => {
                 text_append::concat_texts_owned_left(heap, left, right)?
             }
-            (Some(Kind::List), Some(Kind::List)) => list_append::concat_lists_owned_left(heap, left, right)?,
+            (Some(Kind::List), Some(Kind::List)) => {
+                list_append::concat_lists_owned_left(heap, left, right)?
+            }
             _ => {
+                let error = match (kind_name_of(left), kind_name_of(right)) {
+                    (Err(error), _) | (_, Err(error)) => error,
+                    (Ok(kind_left), Ok(kind_right)) => RuntimeError::type_mismatch(
+                        "++",
+                        "two Lists or two Texts",
+                        &binary_kinds(kind_left, kind_right),
+                    ),
+                };
                 release_on_cleanup(heap, left);
-                return Err(RuntimeError::type_mismatch(
-                    "++",
-                    "two Lists or two Texts",
-                    &binary_kinds(kind_left, kind_right),
-                ));
+                return Err(error);
             }
         };
         Ok(result.bits())
