@@ -102,6 +102,7 @@ uint64_t rt_mul(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);
 uint64_t rt_div(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);
 uint64_t rt_rem(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);
 uint64_t rt_concat(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);
+uint64_t rt_concat_owned_left(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);
 uint64_t rt_neg(AiviRuntime *ctx, uint64_t operand);
 uint64_t rt_not(AiviRuntime *ctx, uint64_t operand);
 uint64_t rt_eq(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);

@@ -19,6 +19,8 @@
 //!    var, a var still live after the op, a var appearing again in a later owned position of
 //!    the same op, or a var also read in a borrowed position of the op gets `tN = Retain x`
 //!    first and `tN` is passed instead (so of k owned occurrences, the last one moves).
+//!    First, a `++` whose left operand is held and dead after it takes that operand owned
+//!    (`concat_ownership.rs`), so a unique Text or List can be appended to in place.
 //! 5. `cleanup` of a fallible op = the held vars the op does not itself consume, ascending
 //!    (this includes vars whose last use is this op in a borrowed position, and earlier
 //!    `Retain` temps of the same op). For `Enter` that is the owned params; for a `Branch`,
@@ -33,6 +35,7 @@
 use std::collections::BTreeSet;
 
 use crate::cfg_order::reverse_postorder;
+use crate::concat_ownership::with_owned_concat_left;
 use crate::ir::{Function, Module, Op, OpKind, ParamMode, Span, Terminator, TerminatorKind, Var};
 use crate::liveness::{self, Liveness};
 use crate::operands::{op_operands, replace_op_operands, terminator_operands_in};
@@ -124,7 +127,7 @@ impl FunctionRc<'_> {
             && matches!(block.ops.last(), Some(op) if op.kind == OpKind::Fuel);
         let plain_ops = block.ops.len() - usize::from(fuel_then_jump);
         for (op_index, op) in block.ops[..plain_ops].iter().enumerate() {
-            let mut kind = op.kind.clone();
+            let mut kind = with_owned_concat_left(op.kind.clone(), &held, &live_after[op_index]);
             let operands = op_operands(&kind, self.functions);
             let (replacement, consumed) = self.prepare_operands(
                 &operands,

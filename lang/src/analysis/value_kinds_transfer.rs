@@ -127,7 +127,8 @@ pub(super) fn builtin_kinds(builtin: Builtin) -> KindSet {
         | Builtin::Insert
         | Builtin::Remove
         | Builtin::Str
-        | Builtin::ListExtend => KindSet::HEAP,
+        | Builtin::ListExtend
+        | Builtin::ConcatOwnedLeft => KindSet::HEAP,
     }
 }
 

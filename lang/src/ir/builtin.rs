@@ -19,6 +19,11 @@ pub enum Builtin {
     Str,
     /// List spread inside a list literal: `(list owned, other borrowed)`. Not callable by name.
     ListExtend,
+    /// `left ++ right` at the last use of an owned `left`: `(left owned, right borrowed)`.
+    /// Chosen by the RC pass (`lang/src/concat_ownership.rs`) instead of `BinaryOp::Concat`;
+    /// the runtime appends in place when `left` is unique and copies otherwise. Same results
+    /// and diagnostics as `++`. Not callable by name.
+    ConcatOwnedLeft,
     /// Tuple destructuring `(a, b) = e`: `(tuple borrowed, arity borrowed)`, where `arity` is
     /// an Int constant. Returns Unit when `tuple` is a Tuple of exactly `arity` elements,
     /// else RT0303 (`rt_expect_tuple_arity`). Not callable by name.
@@ -92,6 +97,7 @@ impl Builtin {
         Builtin::Has,
         Builtin::Str,
         Builtin::ListExtend,
+        Builtin::ConcatOwnedLeft,
         Builtin::ExpectTupleArity,
         Builtin::Keys,
         Builtin::Values,
@@ -130,6 +136,7 @@ impl Builtin {
     pub fn name(self) -> Option<&'static str> {
         match self {
             Builtin::ListExtend
+            | Builtin::ConcatOwnedLeft
             | Builtin::ExpectTupleArity
             | Builtin::Deref
             | Builtin::Assign
@@ -157,6 +164,7 @@ impl Builtin {
             Builtin::Has => "has",
             Builtin::Str => "str",
             Builtin::ListExtend => "list_extend",
+            Builtin::ConcatOwnedLeft => "concat_owned_left",
             Builtin::ExpectTupleArity => "expect_tuple_arity",
             Builtin::Keys => "keys",
             Builtin::Values => "values",
@@ -216,6 +224,7 @@ impl Builtin {
             Builtin::Has => "rt_has",
             Builtin::Str => "rt_str",
             Builtin::ListExtend => "rt_list_extend",
+            Builtin::ConcatOwnedLeft => "rt_concat_owned_left",
             Builtin::ExpectTupleArity => "rt_expect_tuple_arity",
             Builtin::Keys => "rt_keys",
             Builtin::Values => "rt_values",
@@ -262,7 +271,7 @@ impl Builtin {
             Builtin::Insert => &[Owned, Owned, Owned],
             Builtin::Remove => &[Owned, Borrowed],
             Builtin::Has | Builtin::ExpectTupleArity => &[Borrowed, Borrowed],
-            Builtin::ListExtend => &[Owned, Borrowed],
+            Builtin::ListExtend | Builtin::ConcatOwnedLeft => &[Owned, Borrowed],
             Builtin::Keys | Builtin::Values | Builtin::Reverse | Builtin::Iter => &[Owned],
             Builtin::Merge => &[Owned, Borrowed],
             Builtin::Slice | Builtin::RangeStep => &[Borrowed, Borrowed, Borrowed],

@@ -93,6 +93,9 @@ define_shim_table! {
     Rem => rt_rem(lhs, rhs);
     /// `++` and `concat(a, b)`: Text ++ Text or List ++ List.
     Concat => rt_concat(lhs, rhs);
+    /// `++` at the last use of an owned left operand: `lhs` owned, `rhs` borrowed; a unique
+    /// `lhs` is appended to in place.
+    ConcatOwnedLeft => rt_concat_owned_left(lhs, rhs);
     Neg => rt_neg(operand);
     Not => rt_not(operand);
     Eq => rt_eq(lhs, rhs);

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod audit_config;
 mod audit_heap;
 pub mod block_memory;
+mod chain_growth;
 mod count_fast_path;
 pub mod heap_memory;
 mod segment;
@@ -25,6 +26,7 @@ pub use audit_heap::{
     AllocationFailure, AllocationFailureHandler, AllocationRetry, RefCountMismatch,
 };
 pub use block_memory::{BLOCK_SIZE, HEADER_SIZE, INVALID, USABLE_BLOCK_SIZE};
+pub use chain_growth::ChainGrowth;
 pub use heap_memory::{HeapMemory, NO_BLOCK, join_address, split_address};
 use segment::Segment;
 

@@ -11,6 +11,7 @@ pub mod equality;
 pub mod header;
 pub mod keys;
 pub mod list;
+pub mod list_append;
 pub mod list_update;
 pub mod map;
 pub mod map_update;
@@ -22,6 +23,7 @@ pub mod seq_clone;
 pub mod seq_consume;
 pub mod seq_pull;
 pub mod text;
+pub mod text_append;
 pub mod tuple;
 
 pub use header::{checked_head, kind_name_of};

@@ -7,7 +7,7 @@
 
 use crate::error::RuntimeError;
 use crate::heap::{Heap, HeapError};
-use crate::value::Value;
+use crate::value::{Kind, Value};
 
 use smallvec::{SmallVec, smallvec};
 
@@ -24,8 +24,9 @@ pub fn release(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
             first_violation = Some(error);
         }
     };
-    // Fast paths: most releases only decrement a count; the worklist is allocated only when
-    // an object is freed.
+    // Fast paths: most releases only decrement a count (first without observers, in one
+    // check), and a Text holds no references, so freeing one needs no walk; the worklist is
+    // used only when a container is freed.
     if let Some((block, kind)) = well_formed_heap_reference(value)
         && heap.try_dec_ref_unobserved(block, KIND_OFFSET, kind)
     {
@@ -33,9 +34,17 @@ pub fn release(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
     }
     if value.is_heap()
         && let Ok(head) = checked_head(heap, value, None)
-        && heap.ref_count(head) > 1
     {
-        return heap.dec_ref(head).map(|_| ()).map_err(Into::into);
+        if heap.ref_count(head) > 1 {
+            return heap.dec_ref(head).map(|_| ()).map_err(Into::into);
+        }
+        if value.heap_kind() == Some(Kind::Text) {
+            return match heap.dec_ref(head) {
+                Ok(true) => heap.free_chain(head).map_err(Into::into),
+                Ok(false) => Ok(()),
+                Err(error) => Err(error.into()),
+            };
+        }
     }
     // Inline storage: freeing a small structure (a closure, a tuple, a short list) must not
     // allocate host memory; a deep one spills to the host heap.
@@ -146,6 +155,9 @@ fn copy_object_as(heap: &mut Heap, value: Value, critical: bool) -> Result<u32, 
     let kind = value.heap_kind().expect("checked_head validated the kind");
     child_slots(heap, head, kind)?; // refuse kinds without a layout before allocating
     let copy = heap.copy_chain_as(head, critical)?;
+    if kind == Kind::Text {
+        super::text::record_text_last_block(heap, copy);
+    }
     let slots = child_slots(heap, copy, kind)?;
     for (position, slot) in slots.iter().enumerate() {
         let child = slot.read(heap);

@@ -2,17 +2,50 @@
 //!
 //! Layout, as logical bytes across the chain's payloads (60 per block, head first):
 //! `[0..4)` object header, `[4..8)` byte length (u32), `[8..12)` count of Unicode scalar
-//! values (u32, so `len` is O(1)), `[12..)` the UTF-8 bytes.
+//! values (u32, so `len` is O(1)), `[12..)` the UTF-8 bytes. The chain is always exactly as
+//! long as its bytes need (`Heap::blocks_for(12 + length)`), and the header's kind-specific
+//! bytes `[2..4)` hold the in-segment index of its last block (little-endian u16), so an
+//! in-place append (`text_append.rs`) finds the end in O(1). Whoever makes a Text chain
+//! writes that index: [`text_from_str`], the append, and [`record_text_last_block`] after a
+//! chain copy.
 
 use crate::error::RuntimeError;
 use crate::heap::{Heap, USABLE_BLOCK_SIZE};
 use crate::value::{Kind, Value};
 
-use super::header::{checked_head, reference, write_object_header};
+use super::header::{KIND_SPECIFIC_OFFSET, checked_head, reference, write_object_header};
 
 pub const TEXT_BYTE_LENGTH_OFFSET: usize = 4;
 pub const TEXT_CHAR_COUNT_OFFSET: usize = 8;
 pub const TEXT_BYTES_OFFSET: usize = 12;
+/// Header bytes `[2..4)`: the in-segment index of the chain's last block.
+pub const TEXT_LAST_BLOCK_OFFSET: usize = KIND_SPECIFIC_OFFSET;
+
+/// Records `last` (a block of `head`'s segment) as the last block of the Text at `head`.
+pub fn set_text_last_block(heap: &mut Heap, head: u32, last: u32) {
+    let [low, high] = (last as u16).to_le_bytes();
+    let memory = heap.memory_mut();
+    memory.write_u8(head, TEXT_LAST_BLOCK_OFFSET, low);
+    memory.write_u8(head, TEXT_LAST_BLOCK_OFFSET + 1, high);
+}
+
+/// The heap address of the last block of the Text at `head`, as its header records it (not
+/// validated: a chain never leaves its head's segment, so the segment is the head's).
+pub fn text_last_block(heap: &Heap, head: u32) -> u32 {
+    let memory = heap.memory();
+    let index = u16::from_le_bytes([
+        memory.read_u8(head, TEXT_LAST_BLOCK_OFFSET),
+        memory.read_u8(head, TEXT_LAST_BLOCK_OFFSET + 1),
+    ]);
+    (head & 0xFFFF_0000) | u32::from(index)
+}
+
+/// Walks the chain of the Text at `head` and records its last block (after a chain copy,
+/// whose header still names the source's last block).
+pub fn record_text_last_block(heap: &mut Heap, head: u32) {
+    let last = heap.chain(head).last().copied().unwrap_or(head);
+    set_text_last_block(heap, head, last);
+}
 
 /// Allocates a Text holding `text`. On failure nothing is allocated.
 pub fn text_from_str(heap: &mut Heap, text: &str) -> Result<Value, RuntimeError> {
@@ -24,18 +57,22 @@ pub fn text_from_str(heap: &mut Heap, text: &str) -> Result<Value, RuntimeError>
     let memory = heap.memory_mut();
     memory.write_u32(head, TEXT_BYTE_LENGTH_OFFSET, byte_length);
     memory.write_u32(head, TEXT_CHAR_COUNT_OFFSET, char_count);
-    let chain = heap.chain(head);
-    let bytes = text.as_bytes();
-    let end = TEXT_BYTES_OFFSET + bytes.len();
-    for (position, &block) in chain.iter().enumerate() {
-        let block_start = position * USABLE_BLOCK_SIZE;
-        let from = block_start.max(TEXT_BYTES_OFFSET);
-        let to = (block_start + USABLE_BLOCK_SIZE).min(end);
-        if from < to {
-            heap.memory_mut().payload_mut(block)[from - block_start..to - block_start]
-                .copy_from_slice(&bytes[from - TEXT_BYTES_OFFSET..to - TEXT_BYTES_OFFSET]);
+    // Fill the fresh chain block by block (it is exactly `blocks_for(12 + len)` long).
+    let mut block = head;
+    let mut offset = TEXT_BYTES_OFFSET;
+    let mut rest = text.as_bytes();
+    while !rest.is_empty() {
+        if offset == USABLE_BLOCK_SIZE {
+            block = heap.memory().next(block);
+            offset = 0;
         }
+        let length = rest.len().min(USABLE_BLOCK_SIZE - offset);
+        heap.memory_mut().payload_mut(block)[offset..offset + length]
+            .copy_from_slice(&rest[..length]);
+        offset += length;
+        rest = &rest[length..];
     }
+    set_text_last_block(heap, head, block);
     Ok(reference(Kind::Text, head))
 }
 
@@ -162,10 +199,10 @@ mod tests {
                 sample.chars().count()
             );
             let expected_blocks = Heap::blocks_for(TEXT_BYTES_OFFSET + sample.len()) as usize;
-            assert_eq!(
-                heap.chain(crate::objects::header::block_of(text)).len(),
-                expected_blocks
-            );
+            let head = crate::objects::header::block_of(text);
+            let chain = heap.chain(head);
+            assert_eq!(chain.len(), expected_blocks);
+            assert_eq!(Some(&text_last_block(&heap, head)), chain.last());
             release(&mut heap, text).unwrap();
         }
         assert_eq!(heap.blocks_in_use(), 0);

@@ -1,11 +1,12 @@
-//! Arithmetic shims: `+ - * / %`, unary `-`, `not` and `++`. Operands are borrowed; the
-//! result is owned. Int op Int stays Int (checked i48: RT0301; `/` truncates; `/` and `%`
+//! Arithmetic shims: `+ - * / %`, unary `-`, `not` and `++`. Operands are borrowed (but the
+//! left one of `rt_concat_owned_left`); the result is owned. Int op Int stays Int (checked i48: RT0301; `/` truncates; `/` and `%`
 //! by zero RT0302; `%` takes the sign of the dividend like Rust). Any Float promotes to
 //! Float (IEEE: float division by zero is not an error). `+` also joins two Texts.
 
 use crate::error::RuntimeError;
 use crate::heap::Heap;
-use crate::objects::{kind_name_of, list, text};
+use crate::objects::release::release_on_cleanup;
+use crate::objects::{kind_name_of, list, list_append, text, text_append};
 use crate::value::{Kind, KindName, Value};
 
 #[derive(Clone, Copy)]
@@ -143,6 +144,40 @@ define_shim! {
                     "two Lists or two Texts",
                     &binary_kinds(kind_left, kind_right),
                 ));
+            }
+        };
+        Ok(result.bits())
+    }
+}
+
+define_shim! {
+    /// `lhs ++ rhs` at the last use of an owned `lhs` (lang's `Builtin::ConcatOwnedLeft`):
+    /// `lhs` owned (consumed, also on failure), `rhs` borrowed. Results and diagnostics are
+    /// `rt_concat`'s; a unique `lhs` is appended to in place (`text_append`,
+    /// `list_update::extend`), a shared one copied.
+    fn rt_concat_owned_left(context, lhs, rhs) {
+        let (left, right) = (Value(lhs), Value(rhs));
+        let heap = &mut context.heap;
+        // Two Texts or two Lists have kind names, so `rt_concat`'s first checks (RT0404 for a
+        // word with none) are needed only on the mismatch path.
+        let result = match (left.heap_kind(), right.heap_kind()) {
+            (Some(Kind::Text), Some(Kind::Text)) => {
+                text_append::concat_texts_owned_left(heap, left, right)?
+            }
+            (Some(Kind::List), Some(Kind::List)) => {
+                list_append::concat_lists_owned_left(heap, left, right)?
+            }
+            _ => {
+                let error = match (kind_name_of(left), kind_name_of(right)) {
+                    (Err(error), _) | (_, Err(error)) => error,
+                    (Ok(kind_left), Ok(kind_right)) => RuntimeError::type_mismatch(
+                        "++",
+                        "two Lists or two Texts",
+                        &binary_kinds(kind_left, kind_right),
+                    ),
+                };
+                release_on_cleanup(heap, left);
+                return Err(error);
             }
         };
         Ok(result.bits())

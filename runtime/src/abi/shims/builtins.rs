@@ -55,6 +55,11 @@ define_shim! {
         if value.heap_kind() == Some(Kind::Text) {
             return Ok(retain(heap, value)?.bits());
         }
+        if let Some(n) = value.as_int() {
+            // The canonical form of an Int is its decimal form; no host allocation.
+            let mut digits = [0u8; 24];
+            return Ok(text::text_from_str(heap, int_decimal(n, &mut digits))?.bits());
+        }
         let form = try_canonical_form(heap, value, true)?;
         Ok(text::text_from_str(heap, &form)?.bits())
     }
@@ -66,5 +71,49 @@ define_shim! {
     fn rt_checkpoint(context) {
         crate::audit::checkpoint(context);
         Ok(Value::UNIT.bits())
+    }
+}
+
+/// `n` in decimal (as `format!("{n}")` writes it), written at the end of `buffer`.
+fn int_decimal(n: i64, buffer: &mut [u8; 24]) -> &str {
+    let mut magnitude = n.unsigned_abs();
+    let mut start = buffer.len();
+    loop {
+        start -= 1;
+        buffer[start] = b'0' + (magnitude % 10) as u8;
+        magnitude /= 10;
+        if magnitude == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        start -= 1;
+        buffer[start] = b'-';
+    }
+    std::str::from_utf8(&buffer[start..]).expect("ASCII digits")
+}
+
+#[cfg(test)]
+mod int_decimal_tests {
+    use super::int_decimal;
+
+    #[test]
+    fn int_decimal_matches_format() {
+        for n in [
+            0,
+            7,
+            -7,
+            10,
+            -10,
+            99,
+            100,
+            123_456,
+            (1 << 47) - 1,
+            -(1 << 47),
+            i64::MIN,
+            i64::MAX,
+        ] {
+            assert_eq!(int_decimal(n, &mut [0; 24]), format!("{n}"));
+        }
     }
 }
