@@ -18,6 +18,7 @@ use cranelift_codegen::ir::{
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::{FuncId, Module};
 
+use crate::block_sealing::{BlockSealing, block_mark, seal_blocks_created_since};
 use crate::context::JitContext;
 use crate::kind_specialized::single_int_constants;
 use cairn_engine_support::builtin_shim;
@@ -52,6 +53,8 @@ pub fn define_function(
     codegen.func.signature = jit.function_signature(function.params.len());
     codegen.func.name = UserFuncName::user(0, id.as_u32());
     let target_config = jit.module().target_config();
+    let disassemble = crate::disassembly::disassembly_requested();
+    codegen.set_disasm(disassemble);
     let slot_bytes = {
         let builder = FunctionBuilder::new(&mut codegen.func, builder_context);
         let mut translator = FunctionTranslator::new(builder, jit, inputs, function_index);
@@ -64,6 +67,9 @@ pub fn define_function(
     jit.module_mut()
         .define_function(id, codegen)
         .map_err(|e| internal(format!("cranelift rejected `{}`: {e:?}", function.name)))?;
+    if disassemble {
+        crate::disassembly::print_disassembly(&function.name, codegen);
+    }
     jit.module_mut().clear_context(codegen);
     Ok(slot_bytes)
 }
@@ -187,7 +193,11 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             .map(|v| BlockArg::Value(*v))
             .collect();
         self.builder.ins().jump(self.blocks[0], &args);
+        self.builder.seal_block(entry);
         let function = self.function;
+        let mut sealing = BlockSealing::new(function);
+        sealing.seal_unreachable(&mut self.builder, &self.blocks);
+        sealing.edge_emitted(&mut self.builder, &self.blocks, ir::BlockId(0));
         let bases = function.block_op_bases();
         for (block_index, (block, base)) in function.blocks.iter().zip(bases).enumerate() {
             let cl_block = self.blocks[block_index];
@@ -198,12 +208,17 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 self.def(param.var, value);
             }
             for (position, op) in block.ops.iter().enumerate() {
+                let mark = block_mark(&self.builder);
                 if op_may_allocate(&op.kind) {
                     self.store_allocation_site(base + position as u32);
                 }
                 self.translate_op(base + position as u32, op)?;
+                seal_blocks_created_since(&mut self.builder, mark);
             }
+            let mark = block_mark(&self.builder);
             self.translate_terminator(base + block.ops.len() as u32, &block.terminator);
+            seal_blocks_created_since(&mut self.builder, mark);
+            sealing.terminator_emitted(&mut self.builder, &self.blocks, &block.terminator.kind);
         }
         Ok(())
     }
