@@ -60,39 +60,55 @@ impl FunctionTranslator<'_, '_> {
     }
 
     /// Int `/` and `%` inline (see the module doc); `known_ints` are the operands the
-    /// value-kind analysis proves Int.
+    /// value-kind analysis proves Int, `divisor_constant` the divisor when it is one Int
+    /// constant throughout the function. A nonzero constant divisor needs no zero test, and
+    /// one other than -1 no i48 test of the quotient; with both operands proven Int as well,
+    /// nothing can reach the shim, so none is emitted (no join either, which lets Cranelift
+    /// share one `x % c` between its uses).
     pub(crate) fn emit_int_division(
         &mut self,
         op: BinaryOp,
         (lhs, rhs): (ClValue, ClValue),
-        known_ints: (bool, bool),
+        (known_ints, divisor_constant): ((bool, bool), Option<i64>),
         op_index: u32,
         cleanup: &[Var],
     ) -> ClValue {
-        let slow = self.builder.create_block();
-        let join = self.builder.create_block();
+        let mut slow = None;
         for (word, known) in [(lhs, known_ints.0), (rhs, known_ints.1)] {
             if !known {
                 let is_int = self.is_int_word(word);
-                self.continue_if(is_int, slow);
+                let target = *slow.get_or_insert_with(|| self.builder.create_block());
+                self.continue_if(is_int, target);
             }
         }
         let dividend = self.sign_extend_48(lhs);
-        let divisor = self.sign_extend_48(rhs);
-        let nonzero = self.builder.ins().icmp_imm_s(IntCC::NotEqual, divisor, 0);
-        self.continue_if(nonzero, slow);
+        let divisor = match divisor_constant {
+            Some(constant) if constant != 0 => self.builder.ins().iconst(I64, constant),
+            _ => {
+                let divisor = self.sign_extend_48(rhs);
+                let nonzero = self.builder.ins().icmp_imm_s(IntCC::NotEqual, divisor, 0);
+                let target = *slow.get_or_insert_with(|| self.builder.create_block());
+                self.continue_if(nonzero, target);
+                divisor
+            }
+        };
         // Both are i48, so the i64 division cannot trap (no i64::MIN / -1).
         let raw = match op {
             BinaryOp::Div => self.builder.ins().sdiv(dividend, divisor),
             BinaryOp::Rem => self.builder.ins().srem(dividend, divisor),
             other => unreachable!("emit_int_division called for {other:?}"),
         };
-        if op == BinaryOp::Div {
+        if op == BinaryOp::Div && divisor_constant.is_none_or(|constant| constant == -1) {
             // Only INT_MIN / -1 leaves i48 (RT0301 from the shim).
             let fits = self.fits_int48(raw);
-            self.continue_if(fits, slow);
+            let target = *slow.get_or_insert_with(|| self.builder.create_block());
+            self.continue_if(fits, target);
         }
         let boxed = self.box_int(raw);
+        let Some(slow) = slow else {
+            return boxed;
+        };
+        let join = self.builder.create_block();
         self.builder.ins().jump(join, &[BlockArg::Value(boxed)]);
         self.finish_with_shim(
             binary_shim(op),

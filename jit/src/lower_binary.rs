@@ -22,6 +22,7 @@ impl FunctionTranslator<'_, '_> {
             self.kinds_of(rhs).is_only_int(),
         );
         let plus_constant = int_plus_constant(op, (lhs, rhs), known_ints, &self.int_constants);
+        let divisor_constant = self.int_constants.get(&rhs).copied();
         let lhs = self.use_var(lhs);
         let rhs = self.use_var(rhs);
         if let Some(shape) = plus_constant {
@@ -47,9 +48,13 @@ impl FunctionTranslator<'_, '_> {
                 }
                 return;
             }
-            BinaryOp::Div | BinaryOp::Rem => {
-                self.emit_int_division(op, (lhs, rhs), known_ints, index, cleanup)
-            }
+            BinaryOp::Div | BinaryOp::Rem => self.emit_int_division(
+                op,
+                (lhs, rhs),
+                (known_ints, divisor_constant),
+                index,
+                cleanup,
+            ),
             BinaryOp::Concat => self.fallible_shim(binary_shim(op), &[lhs, rhs], index, cleanup),
         };
         self.def(dst, word);
