@@ -1,14 +1,18 @@
 //! The long-lived JIT context: owns the Cranelift `JITModule` for one compiled program, the
 //! native ISA (`opt_level = "speed"`), and the import declaration of every runtime shim.
-//! Shims are declared and their symbols registered from `Shim::ALL` and nothing else, so the
-//! JIT has no list of runtime functions of its own.
+//! Shims are declared and their symbols registered from `Shim::ALL`, so the JIT has no list of
+//! runtime functions of its own; the one other import is the pure Float remainder helper
+//! (`inline_float::float_remainder`, Rust's f64 `%`), which touches no memory.
 
 use cairn_runtime::Shim;
+use cranelift_codegen::ir::types::F64;
 use cranelift_codegen::ir::{AbiParam, Signature, Type};
 use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
+
+use crate::inline_float::{FLOAT_REMAINDER_SYMBOL, float_remainder};
 
 /// The JIT module plus the imported shim declarations. Dropping the context frees the code
 /// memory, so whoever holds a pointer into the code must hold the context too.
@@ -16,6 +20,8 @@ pub struct JitContext {
     /// `Some` until drop.
     module: Option<JITModule>,
     shim_functions: Vec<(Shim, FuncId)>,
+    /// The import declaration of `inline_float::float_remainder` (Float `%`).
+    float_remainder: FuncId,
     pointer_type: Type,
 }
 
@@ -49,6 +55,10 @@ impl JitContext {
         for &shim in Shim::ALL {
             builder.symbol(shim.symbol(), shim.address());
         }
+        builder.symbol(
+            FLOAT_REMAINDER_SYMBOL,
+            float_remainder as extern "C" fn(f64, f64) -> f64 as *const u8,
+        );
         let mut module = JITModule::new(builder);
         let pointer_type = module.target_config().pointer_type();
         let mut shim_functions = Vec::with_capacity(Shim::ALL.len());
@@ -59,9 +69,20 @@ impl JitContext {
                 .map_err(|e| format!("cannot declare shim {}: {e}", shim.symbol()))?;
             shim_functions.push((shim, id));
         }
+        let mut remainder_signature = module.make_signature();
+        remainder_signature.params = vec![AbiParam::new(F64), AbiParam::new(F64)];
+        remainder_signature.returns = vec![AbiParam::new(F64)];
+        let float_remainder = module
+            .declare_function(
+                FLOAT_REMAINDER_SYMBOL,
+                Linkage::Import,
+                &remainder_signature,
+            )
+            .map_err(|e| format!("cannot declare {FLOAT_REMAINDER_SYMBOL}: {e}"))?;
         Ok(JitContext {
             module: Some(module),
             shim_functions,
+            float_remainder,
             pointer_type,
         })
     }
@@ -85,6 +106,11 @@ impl JitContext {
             .find(|(declared, _)| *declared == shim)
             .map(|(_, id)| *id)
             .expect("every shim in Shim::ALL is declared in JitContext::new")
+    }
+
+    /// The module-level id of the import declaration of the Float remainder helper.
+    pub fn float_remainder_function(&self) -> FuncId {
+        self.float_remainder
     }
 
     /// The signature of a compiled Cairn function with `param_count` value parameters:

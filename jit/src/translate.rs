@@ -134,6 +134,7 @@ pub(crate) struct FunctionTranslator<'a, 'i> {
     pub(crate) blocks: Vec<Block>,
     shim_refs: HashMap<Shim, FuncRef>,
     callee_refs: HashMap<u32, FuncRef>,
+    float_remainder_ref: Option<FuncRef>,
     slot_bytes: u64,
 }
 
@@ -179,6 +180,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             blocks,
             shim_refs: HashMap::new(),
             callee_refs: HashMap::new(),
+            float_remainder_ref: None,
             slot_bytes: 0,
         }
     }
@@ -355,9 +357,9 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 self.def(*dst, word);
             }
             OpKind::Unary { dst, op, operand } => {
-                let known_int = self.kinds_of(*operand).is_only_int();
+                let kinds = self.kinds_of(*operand);
                 let operand = self.use_var(*operand);
-                let word = self.emit_unary(*op, operand, known_int, index, cleanup);
+                let word = self.emit_unary(*op, operand, kinds, index, cleanup);
                 self.def(*dst, word);
             }
             OpKind::Binary { dst, op, lhs, rhs } => {
@@ -486,6 +488,20 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             .module_mut()
             .declare_func_in_func(id, self.builder.func);
         self.callee_refs.insert(callee, func_ref);
+        func_ref
+    }
+
+    /// The Float remainder helper (`inline_float::float_remainder`), imported on first use.
+    pub(crate) fn float_remainder_ref(&mut self) -> FuncRef {
+        if let Some(func_ref) = self.float_remainder_ref {
+            return func_ref;
+        }
+        let id = self.jit.float_remainder_function();
+        let func_ref = self
+            .jit
+            .module_mut()
+            .declare_func_in_func(id, self.builder.func);
+        self.float_remainder_ref = Some(func_ref);
         func_ref
     }
 
