@@ -14,6 +14,7 @@ use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{BlockArg, InstBuilder, Value as ClValue};
 
 use crate::inline_float::{is_only_float, may_be_int};
+use crate::int_payload::IntPayload;
 use crate::translate::FunctionTranslator;
 use cairn_engine_support::{binary_shim, unary_shim};
 
@@ -121,6 +122,7 @@ impl FunctionTranslator<'_, '_> {
         }
         let boxed = self.box_int(raw);
         if slow.is_none() && not_ints.is_none() {
+            self.record_int_payload(boxed, IntPayload::Raw(raw));
             return boxed;
         }
         let join = self.builder.create_block();

@@ -15,6 +15,7 @@ use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{BlockArg, InstBuilder, Value as ClValue};
 
 use crate::inline_float::may_be_int;
+use crate::int_payload::IntPayload;
 use crate::translate::FunctionTranslator;
 use cairn_engine_support::binary_shim;
 
@@ -33,10 +34,28 @@ impl FunctionTranslator<'_, '_> {
         self.builder.ins().icmp_imm_s(IntCC::Equal, tags, 0)
     }
 
-    /// Sign-extends the low 48 bits (unbox an Int word).
+    /// Sign-extends the low 48 bits (unbox an Int word): the payload itself when the word
+    /// was boxed by an inline op of this function (`int_payload.rs`).
     pub(crate) fn sign_extend_48(&mut self, value: ClValue) -> ClValue {
-        let shifted = self.builder.ins().ishl_imm_s(value, PAYLOAD_SHIFT);
-        self.builder.ins().sshr_imm_s(shifted, PAYLOAD_SHIFT)
+        match self.known_int_payload(value) {
+            Some(IntPayload::Raw(raw)) => raw,
+            Some(IntPayload::Shifted(shifted)) => {
+                self.builder.ins().sshr_imm_s(shifted, PAYLOAD_SHIFT)
+            }
+            None => {
+                let shifted = self.builder.ins().ishl_imm_s(value, PAYLOAD_SHIFT);
+                self.builder.ins().sshr_imm_s(shifted, PAYLOAD_SHIFT)
+            }
+        }
+    }
+
+    /// An Int word's payload shifted left by 16 (`word << 16`), from the payload when known.
+    pub(crate) fn shifted_int_payload(&mut self, word: ClValue) -> ClValue {
+        match self.known_int_payload(word) {
+            Some(IntPayload::Shifted(shifted)) => shifted,
+            Some(IntPayload::Raw(raw)) => self.builder.ins().ishl_imm_s(raw, PAYLOAD_SHIFT),
+            None => self.builder.ins().ishl_imm_s(word, PAYLOAD_SHIFT),
+        }
     }
 
     /// 1 when the word carries the Int tag.
@@ -102,11 +121,11 @@ impl FunctionTranslator<'_, '_> {
             }
             None => self.builder.set_cold_block(slow),
         }
-        let shifted_lhs = self.builder.ins().ishl_imm_s(lhs, PAYLOAD_SHIFT);
+        let shifted_lhs = self.shifted_int_payload(lhs);
         let mut shifted_rhs = None;
         let (raw, overflowed) = match op {
             BinaryOp::Add | BinaryOp::Sub => {
-                let b = self.builder.ins().ishl_imm_s(rhs, PAYLOAD_SHIFT);
+                let b = self.shifted_int_payload(rhs);
                 shifted_rhs = Some(b);
                 if op == BinaryOp::Add {
                     self.builder.ins().sadd_overflow(shifted_lhs, b)
@@ -120,11 +139,18 @@ impl FunctionTranslator<'_, '_> {
             }
             other => unreachable!("emit_int_arithmetic called for {other:?}"),
         };
-        let payload = self.builder.ins().ushr_imm_s(raw, PAYLOAD_SHIFT);
-        let boxed = self.builder.ins().bor_imm_s(payload, INT_TAG_WORD);
+        // With both operands proven Int the join carries the shifted payload (the shim's
+        // result, if it ever succeeded, is an Int too), and the word is boxed after it, so a
+        // following inline Int op reads the payload without unboxing the word again.
+        let proven = tag_test.is_none();
+        let fast_result = if proven {
+            raw
+        } else {
+            self.box_shifted_int(raw)
+        };
         self.builder
             .ins()
-            .brif(overflowed, slow, &[], join, &[BlockArg::Value(boxed)]);
+            .brif(overflowed, slow, &[], join, &[BlockArg::Value(fast_result)]);
 
         self.builder.switch_to_block(slow);
         // Only overflow reaches here when both are proven Ints: rebuild their words from the
@@ -138,10 +164,28 @@ impl FunctionTranslator<'_, '_> {
         };
         let word = self.call_shim(binary_shim(op), &args);
         self.branch_on_failure(word, op_index, cleanup);
-        self.builder.ins().jump(join, &[BlockArg::Value(word)]);
+        let slow_result = if proven {
+            self.builder.ins().ishl_imm_s(word, PAYLOAD_SHIFT)
+        } else {
+            word
+        };
+        self.builder
+            .ins()
+            .jump(join, &[BlockArg::Value(slow_result)]);
 
         self.builder.switch_to_block(join);
+        if proven {
+            let boxed = self.box_shifted_int(result);
+            self.record_int_payload(boxed, IntPayload::Shifted(result));
+            return boxed;
+        }
         result
+    }
+
+    /// `(shifted >> 16) | INT_TAG`: the Int word of a payload shifted left by 16.
+    pub(crate) fn box_shifted_int(&mut self, shifted: ClValue) -> ClValue {
+        let payload = self.builder.ins().ushr_imm_s(shifted, PAYLOAD_SHIFT);
+        self.builder.ins().bor_imm_s(payload, INT_TAG_WORD)
     }
 
     /// The Int word whose payload shifted left by 16 is `shifted`:

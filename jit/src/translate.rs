@@ -128,6 +128,8 @@ pub(crate) struct FunctionTranslator<'a, 'i> {
     pub(crate) depth_before_enter: Option<StackSlot>,
     /// Variables that are one Int constant throughout the function.
     pub(crate) int_constants: HashMap<Var, i64>,
+    /// The payloads of Int words boxed by inline paths (`int_payload.rs`).
+    pub(crate) int_payloads: HashMap<cranelift_codegen::ir::Value, crate::int_payload::IntPayload>,
     /// The context pointer (first parameter of the Cranelift function).
     pub(crate) ctx: cranelift_codegen::ir::Value,
     vars: Vec<Variable>,
@@ -175,6 +177,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             comparison_flags: HashMap::new(),
             depth_before_enter: None,
             int_constants: single_int_constants(function),
+            int_payloads: HashMap::new(),
             ctx,
             vars,
             blocks,
