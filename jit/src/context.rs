@@ -1,27 +1,38 @@
 //! The long-lived JIT context: owns the Cranelift `JITModule` for one compiled program, the
 //! native ISA (`opt_level = "speed"`), and the import declaration of every runtime shim.
-//! Shims are declared and their symbols registered from `Shim::ALL` and nothing else, so the
-//! JIT has no list of runtime functions of its own.
+//! Shims are declared and their symbols registered from `Shim::ALL`, so the JIT has no list of
+//! runtime functions of its own; the one other import is the pure Float remainder helper
+//! (`inline_float::float_remainder`, Rust's f64 `%`), which touches no memory.
+
+use std::collections::HashMap;
 
 use cairn_runtime::Shim;
+use cranelift_codegen::ir::types::F64;
 use cranelift_codegen::ir::{AbiParam, Signature, Type};
 use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
 
+use crate::inline_float::{FLOAT_REMAINDER_SYMBOL, float_remainder};
+
 /// The JIT module plus the imported shim declarations. Dropping the context frees the code
 /// memory, so whoever holds a pointer into the code must hold the context too.
 pub struct JitContext {
     /// `Some` until drop.
     module: Option<JITModule>,
-    shim_functions: Vec<(Shim, FuncId)>,
+    /// Shims declared so far (each on its first use: declaring all of `Shim::ALL` up front
+    /// was a tenth of an empty program's startup).
+    shim_functions: HashMap<Shim, FuncId>,
+    /// The import declaration of `inline_float::float_remainder` (Float `%`).
+    float_remainder: FuncId,
     pointer_type: Type,
 }
 
 impl JitContext {
-    /// Builds the native ISA, registers every shim's address and declares every shim as an
-    /// imported function `(ctx, i64 x param_count) -> i64`.
+    /// Builds the native ISA and the module, which resolves shim symbols through `Shim::ALL`
+    /// (shims are declared on first use, [`Self::shim_function`]), and declares the Float
+    /// remainder helper.
     pub fn new() -> Result<JitContext, String> {
         let mut flags = settings::builder();
         let setting_error = |e: settings::SetError| format!("cranelift setting rejected: {e}");
@@ -46,22 +57,29 @@ impl JitContext {
             .finish(settings::Flags::new(flags))
             .map_err(|e| format!("cannot build the native ISA: {e}"))?;
         let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
-        for &shim in Shim::ALL {
-            builder.symbol(shim.symbol(), shim.address());
-        }
+        // Shim addresses are looked up by symbol when the code that calls them is linked, so
+        // only the shims a program uses are ever resolved.
+        builder.symbol_lookup_fn(Box::new(|name| Shim::from_symbol(name).map(Shim::address)));
+        builder.symbol(
+            FLOAT_REMAINDER_SYMBOL,
+            float_remainder as extern "C" fn(f64, f64) -> f64 as *const u8,
+        );
         let mut module = JITModule::new(builder);
         let pointer_type = module.target_config().pointer_type();
-        let mut shim_functions = Vec::with_capacity(Shim::ALL.len());
-        for &shim in Shim::ALL {
-            let signature = word_signature(&module, pointer_type, shim.param_count());
-            let id = module
-                .declare_function(shim.symbol(), Linkage::Import, &signature)
-                .map_err(|e| format!("cannot declare shim {}: {e}", shim.symbol()))?;
-            shim_functions.push((shim, id));
-        }
+        let mut remainder_signature = module.make_signature();
+        remainder_signature.params = vec![AbiParam::new(F64), AbiParam::new(F64)];
+        remainder_signature.returns = vec![AbiParam::new(F64)];
+        let float_remainder = module
+            .declare_function(
+                FLOAT_REMAINDER_SYMBOL,
+                Linkage::Import,
+                &remainder_signature,
+            )
+            .map_err(|e| format!("cannot declare {FLOAT_REMAINDER_SYMBOL}: {e}"))?;
         Ok(JitContext {
             module: Some(module),
-            shim_functions,
+            shim_functions: HashMap::new(),
+            float_remainder,
             pointer_type,
         })
     }
@@ -78,13 +96,24 @@ impl JitContext {
         self.pointer_type
     }
 
-    /// The module-level id of a shim's import declaration.
-    pub fn shim_function(&self, shim: Shim) -> FuncId {
-        self.shim_functions
-            .iter()
-            .find(|(declared, _)| *declared == shim)
-            .map(|(_, id)| *id)
-            .expect("every shim in Shim::ALL is declared in JitContext::new")
+    /// The module-level id of a shim's import declaration `(ctx, i64 x param_count) -> i64`,
+    /// declared on first use.
+    pub fn shim_function(&mut self, shim: Shim) -> FuncId {
+        if let Some(id) = self.shim_functions.get(&shim) {
+            return *id;
+        }
+        let signature = word_signature(self.module(), self.pointer_type, shim.param_count());
+        let id = self
+            .module_mut()
+            .declare_function(shim.symbol(), Linkage::Import, &signature)
+            .expect("a shim symbol is declared once, always with the same signature");
+        self.shim_functions.insert(shim, id);
+        id
+    }
+
+    /// The module-level id of the import declaration of the Float remainder helper.
+    pub fn float_remainder_function(&self) -> FuncId {
+        self.float_remainder
     }
 
     /// The signature of a compiled Cairn function with `param_count` value parameters:

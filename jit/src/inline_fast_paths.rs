@@ -1,11 +1,12 @@
-//! Inline fast paths: checked Int `+ - *` (and Float `+ - *`, `inline_float.rs`) and Int
-//! comparisons when both operands are Ints
-//! (tag tests skipped for operands the value-kind analysis proves Int), and the heap-tag
-//! test that skips `rt_retain`/`rt_release` for non-heap words. Every other case (floats,
-//! text, overflow) falls back to the very shim the interpreter calls, so
+//! Inline fast paths: checked Int `+ - *` and Int comparisons when both operands are Ints
+//! (tag tests skipped for operands the value-kind analysis proves Int; numbers that are not
+//! both Ints take `inline_float.rs`'s paths), and the heap-tag
+//! test that skips `rt_retain`/`rt_release` for non-heap words. Every other case (text,
+//! overflow, type mismatches) falls back to the very shim the interpreter calls, so
 //! results, errors and refcount traces are identical. Encoding per `cairn_runtime::value`:
 //! Int word = `TAG_INT << 48 | (n & PAYLOAD_MASK)`, unbox = `(w << 16) >> 16` (arithmetic).
 
+use cairn_lang::analysis::KindSet;
 use cairn_lang::ir::{BinaryOp, Var};
 use cairn_runtime::Shim;
 use cairn_runtime::value::{FALSE_WORD, TAG_HEAP, TAG_INT, TAG_SHIFT, TRUE_WORD};
@@ -13,6 +14,8 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{BlockArg, InstBuilder, Value as ClValue};
 
+use crate::inline_float::may_be_int;
+use crate::int_payload::IntPayload;
 use crate::translate::FunctionTranslator;
 use cairn_engine_support::binary_shim;
 
@@ -31,10 +34,28 @@ impl FunctionTranslator<'_, '_> {
         self.builder.ins().icmp_imm_s(IntCC::Equal, tags, 0)
     }
 
-    /// Sign-extends the low 48 bits (unbox an Int word).
+    /// Sign-extends the low 48 bits (unbox an Int word): the payload itself when the word
+    /// was boxed by an inline op of this function (`int_payload.rs`).
     pub(crate) fn sign_extend_48(&mut self, value: ClValue) -> ClValue {
-        let shifted = self.builder.ins().ishl_imm_s(value, PAYLOAD_SHIFT);
-        self.builder.ins().sshr_imm_s(shifted, PAYLOAD_SHIFT)
+        match self.known_int_payload(value) {
+            Some(IntPayload::Raw(raw)) => raw,
+            Some(IntPayload::Shifted(shifted)) => {
+                self.builder.ins().sshr_imm_s(shifted, PAYLOAD_SHIFT)
+            }
+            None => {
+                let shifted = self.builder.ins().ishl_imm_s(value, PAYLOAD_SHIFT);
+                self.builder.ins().sshr_imm_s(shifted, PAYLOAD_SHIFT)
+            }
+        }
+    }
+
+    /// An Int word's payload shifted left by 16 (`word << 16`), from the payload when known.
+    pub(crate) fn shifted_int_payload(&mut self, word: ClValue) -> ClValue {
+        match self.known_int_payload(word) {
+            Some(IntPayload::Shifted(shifted)) => shifted,
+            Some(IntPayload::Raw(raw)) => self.builder.ins().ishl_imm_s(raw, PAYLOAD_SHIFT),
+            None => self.builder.ins().ishl_imm_s(word, PAYLOAD_SHIFT),
+        }
     }
 
     /// 1 when the word carries the Int tag.
@@ -47,7 +68,7 @@ impl FunctionTranslator<'_, '_> {
 
     /// The tag test an inline Int op needs: only the operands the value-kind analysis does
     /// not already prove to be Ints are tested; `None` when both are proven.
-    fn int_tag_test(
+    pub(crate) fn int_tag_test(
         &mut self,
         (lhs, rhs): (ClValue, ClValue),
         known_ints: (bool, bool),
@@ -60,22 +81,34 @@ impl FunctionTranslator<'_, '_> {
         }
     }
 
-    /// `Add`/`Sub`/`Mul`: inline when both are Ints and the result fits in 48 bits; the
-    /// shim otherwise (Float promotion, RT0301 overflow, RT0303 type mismatch). The i48
+    /// `Add`/`Sub`/`Mul`: inline when both are Ints and the result fits in 48 bits, or when
+    /// both are numbers and one is a Float (`inline_float.rs`); the shim otherwise (RT0301
+    /// overflow, Text `+`, RT0303 type mismatch). The i48
     /// check is an i64 overflow check on `lhs << 16` (`x * 2^16` overflows i64 exactly when
     /// `x` leaves i48), and `(raw >> 16) | INT_TAG` boxes the result. Operands proven Int by
-    /// the analysis (`known_ints`) skip their tag test; then the shim only runs on overflow.
+    /// the analysis (`kinds`) skip their tag test; then the shim only runs on overflow. When
+    /// either operand cannot be an Int, only the Float path and the shim are emitted.
     pub(crate) fn emit_int_arithmetic(
         &mut self,
         op: BinaryOp,
         (lhs, rhs): (ClValue, ClValue),
-        known_ints: (bool, bool),
+        kinds: (KindSet, KindSet),
         op_index: u32,
         cleanup: &[Var],
     ) -> ClValue {
+        let known_ints = (kinds.0.is_only_int(), kinds.1.is_only_int());
         let slow = self.builder.create_block();
         let join = self.builder.create_block();
         let result = self.builder.append_block_param(join, I64);
+        if !may_be_int(kinds.0) || !may_be_int(kinds.1) {
+            self.emit_float_arithmetic_or(op, (lhs, rhs), kinds, join, slow);
+            self.builder.switch_to_block(slow);
+            let word = self.call_shim(binary_shim(op), &[lhs, rhs]);
+            self.branch_on_failure(word, op_index, cleanup);
+            self.builder.ins().jump(join, &[BlockArg::Value(word)]);
+            self.builder.switch_to_block(join);
+            return result;
+        }
         let tag_test = self.int_tag_test((lhs, rhs), known_ints);
         match tag_test {
             Some(both) => {
@@ -83,16 +116,16 @@ impl FunctionTranslator<'_, '_> {
                 let not_ints = self.builder.create_block();
                 self.builder.ins().brif(both, fast, &[], not_ints, &[]);
                 self.builder.switch_to_block(not_ints);
-                self.emit_float_arithmetic_or(op, (lhs, rhs), join, slow);
+                self.emit_float_arithmetic_or(op, (lhs, rhs), kinds, join, slow);
                 self.builder.switch_to_block(fast);
             }
             None => self.builder.set_cold_block(slow),
         }
-        let shifted_lhs = self.builder.ins().ishl_imm_s(lhs, PAYLOAD_SHIFT);
+        let shifted_lhs = self.shifted_int_payload(lhs);
         let mut shifted_rhs = None;
         let (raw, overflowed) = match op {
             BinaryOp::Add | BinaryOp::Sub => {
-                let b = self.builder.ins().ishl_imm_s(rhs, PAYLOAD_SHIFT);
+                let b = self.shifted_int_payload(rhs);
                 shifted_rhs = Some(b);
                 if op == BinaryOp::Add {
                     self.builder.ins().sadd_overflow(shifted_lhs, b)
@@ -106,11 +139,18 @@ impl FunctionTranslator<'_, '_> {
             }
             other => unreachable!("emit_int_arithmetic called for {other:?}"),
         };
-        let payload = self.builder.ins().ushr_imm_s(raw, PAYLOAD_SHIFT);
-        let boxed = self.builder.ins().bor_imm_s(payload, INT_TAG_WORD);
+        // With both operands proven Int the join carries the shifted payload (the shim's
+        // result, if it ever succeeded, is an Int too), and the word is boxed after it, so a
+        // following inline Int op reads the payload without unboxing the word again.
+        let proven = tag_test.is_none();
+        let fast_result = if proven {
+            raw
+        } else {
+            self.box_shifted_int(raw)
+        };
         self.builder
             .ins()
-            .brif(overflowed, slow, &[], join, &[BlockArg::Value(boxed)]);
+            .brif(overflowed, slow, &[], join, &[BlockArg::Value(fast_result)]);
 
         self.builder.switch_to_block(slow);
         // Only overflow reaches here when both are proven Ints: rebuild their words from the
@@ -124,10 +164,28 @@ impl FunctionTranslator<'_, '_> {
         };
         let word = self.call_shim(binary_shim(op), &args);
         self.branch_on_failure(word, op_index, cleanup);
-        self.builder.ins().jump(join, &[BlockArg::Value(word)]);
+        let slow_result = if proven {
+            self.builder.ins().ishl_imm_s(word, PAYLOAD_SHIFT)
+        } else {
+            word
+        };
+        self.builder
+            .ins()
+            .jump(join, &[BlockArg::Value(slow_result)]);
 
         self.builder.switch_to_block(join);
+        if proven {
+            let boxed = self.box_shifted_int(result);
+            self.record_int_payload(boxed, IntPayload::Shifted(result));
+            return boxed;
+        }
         result
+    }
+
+    /// `(shifted >> 16) | INT_TAG`: the Int word of a payload shifted left by 16.
+    pub(crate) fn box_shifted_int(&mut self, shifted: ClValue) -> ClValue {
+        let payload = self.builder.ins().ushr_imm_s(shifted, PAYLOAD_SHIFT);
+        self.builder.ins().bor_imm_s(payload, INT_TAG_WORD)
     }
 
     /// The Int word whose payload shifted left by 16 is `shifted`:
@@ -162,37 +220,49 @@ impl FunctionTranslator<'_, '_> {
         }
     }
 
-    fn bool_word_of_flag(&mut self, flag: ClValue) -> ClValue {
+    pub(crate) fn bool_word_of_flag(&mut self, flag: ClValue) -> ClValue {
         let true_word = self.word(TRUE_WORD);
         let false_word = self.word(FALSE_WORD);
         self.builder.ins().select(flag, true_word, false_word)
     }
 
-    /// `== != < <= > >=`: inline when both are Ints; the shim otherwise. When the analysis
-    /// proves both operands Int (`known_ints`), no test and no shim are emitted (an Int
-    /// comparison cannot fail) and the flag is returned too, for a `Branch` to test directly.
+    /// `== != < <= > >=`: inline when both are Ints, or both numbers (`inline_float.rs`);
+    /// the shim otherwise. When the analysis proves both operands Int (`kinds`), no test and
+    /// no shim are emitted (an Int comparison cannot fail) and the flag is returned too, for
+    /// a `Branch` to test directly.
     pub(crate) fn emit_int_comparison(
         &mut self,
         op: BinaryOp,
         (lhs, rhs): (ClValue, ClValue),
-        known_ints: (bool, bool),
+        kinds: (KindSet, KindSet),
         op_index: u32,
         cleanup: &[Var],
     ) -> (ClValue, Option<ClValue>) {
-        let Some(both) = self.int_tag_test((lhs, rhs), known_ints) else {
-            let flag = self.int_comparison_flag(op, lhs, rhs);
-            return (self.bool_word_of_flag(flag), Some(flag));
+        let known_ints = (kinds.0.is_only_int(), kinds.1.is_only_int());
+        let int_possible = may_be_int(kinds.0) && may_be_int(kinds.1);
+        let tag_test = if int_possible {
+            let Some(both) = self.int_tag_test((lhs, rhs), known_ints) else {
+                let flag = self.int_comparison_flag(op, lhs, rhs);
+                return (self.bool_word_of_flag(flag), Some(flag));
+            };
+            Some(both)
+        } else {
+            None
         };
-        let fast = self.builder.create_block();
         let slow = self.builder.create_block();
         let join = self.builder.create_block();
         let result = self.builder.append_block_param(join, I64);
-        self.builder.ins().brif(both, fast, &[], slow, &[]);
-
-        self.builder.switch_to_block(fast);
-        let flag = self.int_comparison_flag(op, lhs, rhs);
-        let boolean = self.bool_word_of_flag(flag);
-        self.builder.ins().jump(join, &[BlockArg::Value(boolean)]);
+        if let Some(both) = tag_test {
+            let fast = self.builder.create_block();
+            let not_ints = self.builder.create_block();
+            self.builder.ins().brif(both, fast, &[], not_ints, &[]);
+            self.builder.switch_to_block(fast);
+            let flag = self.int_comparison_flag(op, lhs, rhs);
+            let boolean = self.bool_word_of_flag(flag);
+            self.builder.ins().jump(join, &[BlockArg::Value(boolean)]);
+            self.builder.switch_to_block(not_ints);
+        }
+        self.emit_float_comparison_or(op, (lhs, rhs), kinds, join, slow);
 
         self.builder.switch_to_block(slow);
         let word = self.call_shim(binary_shim(op), &[lhs, rhs]);

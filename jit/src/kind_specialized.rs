@@ -18,17 +18,17 @@ use std::collections::HashMap;
 use cairn_lang::analysis::KindSet;
 use cairn_lang::ir::{self, BinaryOp, Constant, OpKind, Var};
 use cairn_runtime::Shim;
-use cairn_runtime::value::{INT_MAX, INT_MIN, TAG_INT, TAG_SHIFT, TRUE_WORD};
+use cairn_runtime::value::{INT_MAX, INT_MIN, TAG_SHIFT, TRUE_WORD};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, Value as ClValue};
 
+use crate::int_payload::IntPayload;
 use crate::translate::FunctionTranslator;
 use cairn_engine_support::binary_shim;
 
 /// Bits an Int payload is shifted left by so that i64 overflow is i48 overflow.
 const PAYLOAD_SHIFT: i64 = 64 - TAG_SHIFT as i64;
-const INT_TAG_WORD: i64 = (TAG_INT << TAG_SHIFT) as i64;
 
 /// Variables defined exactly once in `function`, by an Int `Const` (so every use sees it).
 pub fn single_int_constants(function: &ir::Function) -> HashMap<Var, i64> {
@@ -137,7 +137,7 @@ impl FunctionTranslator<'_, '_> {
         };
         // |addend| < 2^47, so the shifted addend and both bounds fit in an i64.
         let shifted_addend = addend << PAYLOAD_SHIFT;
-        let shifted = self.builder.ins().ishl_imm_s(variable, PAYLOAD_SHIFT);
+        let shifted = self.shifted_int_payload(variable);
         let overflowed = if addend > 0 {
             self.builder.ins().icmp_imm_s(
                 IntCC::SignedGreaterThan,
@@ -150,15 +150,15 @@ impl FunctionTranslator<'_, '_> {
                 .icmp_imm_s(IntCC::SignedLessThan, shifted, i64::MIN - shifted_addend)
         };
         let raw = self.builder.ins().iadd_imm_s(shifted, shifted_addend);
-        let payload = self.builder.ins().ushr_imm_s(raw, PAYLOAD_SHIFT);
-        let boxed = self.builder.ins().bor_imm_s(payload, INT_TAG_WORD);
         let slow = self.builder.create_block();
         let join = self.builder.create_block();
+        // The join carries the shifted payload (the shim's result, were it ever to succeed,
+        // is an Int: both operands are), boxed after it (`int_payload.rs`).
         let result = self.builder.append_block_param(join, I64);
         self.builder.set_cold_block(slow);
         self.builder
             .ins()
-            .brif(overflowed, slow, &[], join, &[BlockArg::Value(boxed)]);
+            .brif(overflowed, slow, &[], join, &[BlockArg::Value(raw)]);
         self.builder.switch_to_block(slow);
         // The variable's word rebuilt from `shifted`, so only the shifted value has to live
         // until here, not the word as well.
@@ -170,9 +170,14 @@ impl FunctionTranslator<'_, '_> {
         };
         let word = self.call_shim(binary_shim(op), &args);
         self.branch_on_failure(word, op_index, cleanup);
-        self.builder.ins().jump(join, &[BlockArg::Value(word)]);
+        let shifted_word = self.builder.ins().ishl_imm_s(word, PAYLOAD_SHIFT);
+        self.builder
+            .ins()
+            .jump(join, &[BlockArg::Value(shifted_word)]);
         self.builder.switch_to_block(join);
-        result
+        let boxed = self.box_shifted_int(result);
+        self.record_int_payload(boxed, IntPayload::Shifted(result));
+        boxed
     }
 }
 

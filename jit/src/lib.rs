@@ -2,12 +2,15 @@
 //! runtime shims as the interpreter, one per IR op (see docs/ARCHITECTURE.md). Entry points:
 //! [`compile`] / [`compile_with_abi`] and [`JitProgram::run_main`].
 
+mod block_sealing;
 pub mod context;
+mod disassembly;
 mod host_entry;
 mod inline_control;
 mod inline_division;
 mod inline_fast_paths;
 mod inline_float;
+mod int_payload;
 mod kind_specialized;
 mod lower_binary;
 mod lower_terminators;

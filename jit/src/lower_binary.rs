@@ -1,12 +1,21 @@
 //! Lowering of `Binary` ops: `+ - * / %` and comparisons inline for Ints (with the tag
-//! tests the value-kind analysis leaves, and `+`/`-` of a constant as one bounded compare);
-//! `++` (and every non-Int case) through the interpreter's shims.
+//! tests the value-kind analysis leaves, and `+`/`-` of a constant as one bounded compare)
+//! and for numbers that are not both Ints (`inline_float.rs`; two proven Floats need no test);
+//! `++` (and every other case) through the interpreter's shims.
 
 use cairn_lang::ir::{BinaryOp, Var};
 
+use crate::inline_float::is_only_float;
 use crate::kind_specialized::int_plus_constant;
 use crate::translate::FunctionTranslator;
 use cairn_engine_support::binary_shim;
+
+fn is_comparison(op: BinaryOp) -> bool {
+    matches!(
+        op,
+        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+    )
+}
 
 impl FunctionTranslator<'_, '_> {
     pub(crate) fn translate_binary(
@@ -17,11 +26,10 @@ impl FunctionTranslator<'_, '_> {
         index: u32,
         cleanup: &[Var],
     ) {
-        let known_ints = (
-            self.kinds_of(lhs).is_only_int(),
-            self.kinds_of(rhs).is_only_int(),
-        );
+        let kinds = (self.kinds_of(lhs), self.kinds_of(rhs));
+        let known_ints = (kinds.0.is_only_int(), kinds.1.is_only_int());
         let plus_constant = int_plus_constant(op, (lhs, rhs), known_ints, &self.int_constants);
+        let divisor_constant = self.int_constants.get(&rhs).copied();
         let lhs = self.use_var(lhs);
         let rhs = self.use_var(rhs);
         if let Some(shape) = plus_constant {
@@ -29,9 +37,21 @@ impl FunctionTranslator<'_, '_> {
             self.def(dst, word);
             return;
         }
+        let proven_floats = is_only_float(kinds.0) && is_only_float(kinds.1);
+        if proven_floats && is_comparison(op) {
+            let (word, flag) = self.emit_proven_float_comparison(op, (lhs, rhs));
+            self.def(dst, word);
+            self.comparison_flags.insert(dst, flag);
+            return;
+        }
         let word = match op {
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem
+                if proven_floats =>
+            {
+                self.emit_proven_float_arithmetic(op, (lhs, rhs))
+            }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul => {
-                self.emit_int_arithmetic(op, (lhs, rhs), known_ints, index, cleanup)
+                self.emit_int_arithmetic(op, (lhs, rhs), kinds, index, cleanup)
             }
             BinaryOp::Eq
             | BinaryOp::Ne
@@ -39,8 +59,7 @@ impl FunctionTranslator<'_, '_> {
             | BinaryOp::Le
             | BinaryOp::Gt
             | BinaryOp::Ge => {
-                let (word, flag) =
-                    self.emit_int_comparison(op, (lhs, rhs), known_ints, index, cleanup);
+                let (word, flag) = self.emit_int_comparison(op, (lhs, rhs), kinds, index, cleanup);
                 self.def(dst, word);
                 if let Some(flag) = flag {
                     self.comparison_flags.insert(dst, flag);
@@ -48,7 +67,7 @@ impl FunctionTranslator<'_, '_> {
                 return;
             }
             BinaryOp::Div | BinaryOp::Rem => {
-                self.emit_int_division(op, (lhs, rhs), known_ints, index, cleanup)
+                self.emit_int_division(op, (lhs, rhs), (kinds, divisor_constant), index, cleanup)
             }
             BinaryOp::Concat => self.fallible_shim(binary_shim(op), &[lhs, rhs], index, cleanup),
         };

@@ -18,6 +18,7 @@ use cranelift_codegen::ir::{
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::{FuncId, Module};
 
+use crate::block_sealing::{BlockSealing, block_mark, seal_blocks_created_since};
 use crate::context::JitContext;
 use crate::kind_specialized::single_int_constants;
 use cairn_engine_support::builtin_shim;
@@ -52,6 +53,8 @@ pub fn define_function(
     codegen.func.signature = jit.function_signature(function.params.len());
     codegen.func.name = UserFuncName::user(0, id.as_u32());
     let target_config = jit.module().target_config();
+    let disassemble = crate::disassembly::disassembly_requested();
+    codegen.set_disasm(disassemble);
     let slot_bytes = {
         let builder = FunctionBuilder::new(&mut codegen.func, builder_context);
         let mut translator = FunctionTranslator::new(builder, jit, inputs, function_index);
@@ -64,6 +67,9 @@ pub fn define_function(
     jit.module_mut()
         .define_function(id, codegen)
         .map_err(|e| internal(format!("cranelift rejected `{}`: {e:?}", function.name)))?;
+    if disassemble {
+        crate::disassembly::print_disassembly(&function.name, codegen);
+    }
     jit.module_mut().clear_context(codegen);
     Ok(slot_bytes)
 }
@@ -122,12 +128,15 @@ pub(crate) struct FunctionTranslator<'a, 'i> {
     pub(crate) depth_before_enter: Option<StackSlot>,
     /// Variables that are one Int constant throughout the function.
     pub(crate) int_constants: HashMap<Var, i64>,
+    /// The payloads of Int words boxed by inline paths (`int_payload.rs`).
+    pub(crate) int_payloads: HashMap<cranelift_codegen::ir::Value, crate::int_payload::IntPayload>,
     /// The context pointer (first parameter of the Cranelift function).
     pub(crate) ctx: cranelift_codegen::ir::Value,
     vars: Vec<Variable>,
     pub(crate) blocks: Vec<Block>,
     shim_refs: HashMap<Shim, FuncRef>,
     callee_refs: HashMap<u32, FuncRef>,
+    float_remainder_ref: Option<FuncRef>,
     slot_bytes: u64,
 }
 
@@ -168,11 +177,13 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             comparison_flags: HashMap::new(),
             depth_before_enter: None,
             int_constants: single_int_constants(function),
+            int_payloads: HashMap::new(),
             ctx,
             vars,
             blocks,
             shim_refs: HashMap::new(),
             callee_refs: HashMap::new(),
+            float_remainder_ref: None,
             slot_bytes: 0,
         }
     }
@@ -187,7 +198,11 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             .map(|v| BlockArg::Value(*v))
             .collect();
         self.builder.ins().jump(self.blocks[0], &args);
+        self.builder.seal_block(entry);
         let function = self.function;
+        let mut sealing = BlockSealing::new(function);
+        sealing.seal_unreachable(&mut self.builder, &self.blocks);
+        sealing.edge_emitted(&mut self.builder, &self.blocks, ir::BlockId(0));
         let bases = function.block_op_bases();
         for (block_index, (block, base)) in function.blocks.iter().zip(bases).enumerate() {
             let cl_block = self.blocks[block_index];
@@ -198,12 +213,17 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 self.def(param.var, value);
             }
             for (position, op) in block.ops.iter().enumerate() {
+                let mark = block_mark(&self.builder);
                 if op_may_allocate(&op.kind) {
                     self.store_allocation_site(base + position as u32);
                 }
                 self.translate_op(base + position as u32, op)?;
+                seal_blocks_created_since(&mut self.builder, mark);
             }
+            let mark = block_mark(&self.builder);
             self.translate_terminator(base + block.ops.len() as u32, &block.terminator);
+            seal_blocks_created_since(&mut self.builder, mark);
+            sealing.terminator_emitted(&mut self.builder, &self.blocks, &block.terminator.kind);
         }
         Ok(())
     }
@@ -340,9 +360,9 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 self.def(*dst, word);
             }
             OpKind::Unary { dst, op, operand } => {
-                let known_int = self.kinds_of(*operand).is_only_int();
+                let kinds = self.kinds_of(*operand);
                 let operand = self.use_var(*operand);
-                let word = self.emit_unary(*op, operand, known_int, index, cleanup);
+                let word = self.emit_unary(*op, operand, kinds, index, cleanup);
                 self.def(*dst, word);
             }
             OpKind::Binary { dst, op, lhs, rhs } => {
@@ -471,6 +491,20 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             .module_mut()
             .declare_func_in_func(id, self.builder.func);
         self.callee_refs.insert(callee, func_ref);
+        func_ref
+    }
+
+    /// The Float remainder helper (`inline_float::float_remainder`), imported on first use.
+    pub(crate) fn float_remainder_ref(&mut self) -> FuncRef {
+        if let Some(func_ref) = self.float_remainder_ref {
+            return func_ref;
+        }
+        let id = self.jit.float_remainder_function();
+        let func_ref = self
+            .jit
+            .module_mut()
+            .declare_func_in_func(id, self.builder.func);
+        self.float_remainder_ref = Some(func_ref);
         func_ref
     }
 
