@@ -29,9 +29,9 @@ use crate::value::{Kind, TAG_HEAP};
 #[derive(Clone, Copy, Debug)]
 pub struct InlineHeapLayout {
     /// `Context` offset of the pointer to the segment table (`MAX_SEGMENTS` entries of
-    /// `segment_entry_size` bytes; see `heap::segment_table`).
+    /// `1 << segment_entry_shift` bytes; see `heap::segment_table`).
     pub segment_table: i32,
-    pub segment_entry_size: i64,
+    pub segment_entry_shift: i64,
     pub entry_blocks_address: i32,
     pub entry_states_address: i32,
     pub entry_block_count: i32,
@@ -69,7 +69,7 @@ const fn block_offset(payload_offset: usize) -> i32 {
 impl Context {
     pub const INLINE_HEAP_LAYOUT: InlineHeapLayout = InlineHeapLayout {
         segment_table: std::mem::offset_of!(Context, heap.segment_table) as i32,
-        segment_entry_size: std::mem::size_of::<SegmentTableEntry>() as i64,
+        segment_entry_shift: std::mem::size_of::<SegmentTableEntry>().trailing_zeros() as i64,
         entry_blocks_address: std::mem::offset_of!(SegmentTableEntry, blocks_address) as i32,
         entry_states_address: std::mem::offset_of!(SegmentTableEntry, states_address) as i32,
         entry_block_count: std::mem::offset_of!(SegmentTableEntry, block_count) as i32,
@@ -97,6 +97,8 @@ impl Context {
 /// and Montgomery, "Division by invariant integers using multiplication", Theorem 4.2). Compiled
 /// code finds the base-7 digits of an index (a tree path) with it instead of dividing.
 pub const DIVIDE_BY_SEVEN_MAGIC: u64 = 0x1_2492_4925 << 29;
+
+const _: () = assert!(std::mem::size_of::<SegmentTableEntry>().is_power_of_two());
 
 /// The top 32 bits of every valid reference to an object of `kind`.
 pub const fn reference_high_word(kind: Kind) -> i64 {

@@ -26,7 +26,7 @@ fn entry(context: &Context, segment: usize) -> SegmentTableEntry {
     // is checked by every caller).
     unsafe {
         let table: usize = read(context_address + LAYOUT.segment_table as usize);
-        read(table + segment * LAYOUT.segment_entry_size as usize)
+        read(table + (segment << LAYOUT.segment_entry_shift))
     }
 }
 
@@ -171,11 +171,11 @@ fn the_layout_follows_trees_into_later_segments_and_refuses_bad_references() {
         );
     }
     let bad_words = [
-        xs.bits() | 1 << 40,                                // malformed: bits 40..48 set
-        (xs.bits() & !0xFFFF_FFFF) | 2 << 16,               // segment 2 is not mapped
-        (xs.bits() & !0xFFFF_FFFF) | 1024 << 16,            // past the last possible segment
-        (xs.bits() & !0xFFFF) | 0xFFFF,                     // index past the segment's blocks
-        (xs.bits() & !0xFFFF_FFFF) | u64::from(filler) + 1, // a tail block
+        xs.bits() | 1 << 40,                     // malformed: bits 40..48 set
+        (xs.bits() & !0xFFFF_FFFF) | 2 << 16,    // segment 2 is not mapped
+        (xs.bits() & !0xFFFF_FFFF) | 1024 << 16, // past the last possible segment
+        (xs.bits() & !0xFFFF) | 0xFFFF,          // index past the segment's blocks
+        (xs.bits() & !0xFFFF_FFFF) | (u64::from(filler) + 1), // a tail block
     ];
     for word in bad_words {
         assert_eq!(inline_head(&context, word, Kind::List), None, "{word:#x}");

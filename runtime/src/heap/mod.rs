@@ -162,6 +162,7 @@ impl Heap {
                 blocks_address: self.memory.segment_base_address(number),
                 states_address: self.segments[number].states.as_ptr() as usize,
                 block_count: u64::from(capacity),
+                reserved: 0,
             },
         );
         self.first_with_free = self.first_with_free.min(number);

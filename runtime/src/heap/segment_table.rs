@@ -24,6 +24,8 @@ pub struct SegmentTableEntry {
     pub states_address: usize,
     /// Blocks in the segment; 0 for a segment not mapped yet.
     pub block_count: u64,
+    /// Unused: pads an entry to 32 bytes so compiled code indexes the table with a shift.
+    pub reserved: u64,
 }
 
 /// The table itself: `MAX_SEGMENTS` entries in one allocation that never moves.
@@ -69,11 +71,12 @@ mod tests {
             blocks_address: 64,
             states_address: 128,
             block_count: 3,
+            reserved: 0,
         };
         table.set(5, entry);
         assert_eq!(table.entry(5), entry);
         let moved = table;
         assert_eq!(std::ptr::from_ref(&*moved.entries) as usize, address);
-        assert_eq!(std::mem::size_of::<SegmentTableEntry>(), 24);
+        assert_eq!(std::mem::size_of::<SegmentTableEntry>(), 32);
     }
 }
