@@ -13,7 +13,7 @@
 
 use cairn_lang::ir::Var;
 use cairn_runtime::inline_heap_layout::{
-    DIVIDE_BY_SEVEN_MAGIC, InlineHeapLayout, reference_high_word,
+    InlineHeapLayout, LIST_LEVEL_QUOTIENT_MAGICS, reference_high_word,
 };
 use cairn_runtime::value::{TAG_HEAP, TAG_INT, TAG_SHIFT};
 use cairn_runtime::{Context, Kind, Shim};
@@ -24,8 +24,6 @@ use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, MemFlagsData, Value as
 use crate::translate::FunctionTranslator;
 
 const LAYOUT: InlineHeapLayout = Context::INLINE_HEAP_LAYOUT;
-/// Bits per base-7 digit in the packed tree path (a digit is below 7).
-const DIGIT_BITS: i64 = 4;
 
 /// Flags for reads of block bytes: they never trap (every address is range-checked first)
 /// but fields such as a list's root word are not 8-byte aligned.
@@ -307,11 +305,13 @@ impl FunctionTranslator<'_, '_> {
     }
 
     /// Element `position` (`< length`, checked) of the validated list `head`, walked as
-    /// `list::element_of_head` walks it: the base-7 digits of the position, least
-    /// significant first, packed `DIGIT_BITS` apiece, then one node per level from the root.
-    /// The walk keeps the table entry of the segment it is in and reloads it only when a
-    /// node lives in another segment. A height above the runtime's maximum, or a node word
-    /// that is not a heap word or names no mapped block, goes to `slow`.
+    /// `list::element_of_head` walks it: from the root, the slot at each level `l` is
+    /// `(position / 7^l) % 7`, here `q_l - 7 * q_(l+1)` with each quotient `q_l` one
+    /// multiply-high by `LIST_LEVEL_QUOTIENT_MAGICS[l]` (`q_0` is the position), so no
+    /// level's slot waits for a chain of divisions. The walk keeps the table entry of the
+    /// segment it is in and reloads it only when a node lives in another segment. A height
+    /// above the runtime's maximum, or a node word that is not a heap word or names no
+    /// mapped block, goes to `slow`.
     fn walk_list_tree(&mut self, head: ValidatedHead, position: ClValue, slow: Block) -> ClValue {
         let height = self
             .builder
@@ -327,23 +327,26 @@ impl FunctionTranslator<'_, '_> {
             .builder
             .ins()
             .load(I64, block_read(), head.block, LAYOUT.list_root);
-        let packed_digits = self.base_seven_digits(position, height);
+        let magics = self
+            .builder
+            .ins()
+            .iconst(I64, LIST_LEVEL_QUOTIENT_MAGICS.as_ptr() as i64);
+        // q_(height+1): 0 for a length within the tree's capacity, and exactly what the
+        // runtime's `% 7` at the top level discards otherwise.
+        let above_top = self.builder.ins().iadd_imm_s(height, 1);
+        let quotient_above_root = self.level_quotient(magics, position, above_top);
 
-        // walk(level, node, segment, blocks, block_count): read slot `digit(level)` of `node`.
+        // walk(level, node, q_(level+1), segment, blocks, block_count).
         let walk = self.builder.create_block();
-        let params: Vec<ClValue> = (0..5)
+        let params: Vec<ClValue> = (0..6)
             .map(|_| self.builder.append_block_param(walk, I64))
             .collect();
-        let (level, node) = (params[0], params[1]);
-        let cached = SegmentView {
-            number: params[2],
-            blocks: params[3],
-            states: head.view.states, // not used by the walk
-            block_count: params[4],
-        };
+        let (level, node, quotient_above) = (params[0], params[1], params[2]);
+        let cached = (params[3], params[4], params[5]);
         let start = [
             height,
             root,
+            quotient_above_root,
             head.view.number,
             head.view.blocks,
             head.view.block_count,
@@ -360,11 +363,8 @@ impl FunctionTranslator<'_, '_> {
             .map(|_| self.builder.append_block_param(located, I64))
             .collect();
         let other_segment = self.builder.create_block();
-        let same = self
-            .builder
-            .ins()
-            .icmp(IntCC::Equal, segment, cached.number);
-        let kept = [cached.number, cached.blocks, cached.block_count].map(BlockArg::Value);
+        let same = self.builder.ins().icmp(IntCC::Equal, segment, cached.0);
+        let kept = [cached.0, cached.1, cached.2].map(BlockArg::Value);
         self.builder
             .ins()
             .brif(same, located, &kept, other_segment, &[]);
@@ -379,19 +379,16 @@ impl FunctionTranslator<'_, '_> {
         let view = SegmentView {
             number: here[0],
             blocks: here[1],
-            states: head.view.states,
+            states: head.view.states, // not read by the walk
             block_count: here[2],
         };
         let (_, block) = self.block_in_segment(node, view, slow);
-        let shift = self
+        let quotient = self.level_quotient(magics, position, level);
+        let times_slots = self
             .builder
             .ins()
-            .ishl_imm_s(level, DIGIT_BITS.trailing_zeros() as i64);
-        let digits_here = self.builder.ins().ushr(packed_digits, shift);
-        let digit = self
-            .builder
-            .ins()
-            .band_imm_s(digits_here, (1 << DIGIT_BITS) - 1);
+            .imul_imm_s(quotient_above, LAYOUT.list_node_slots);
+        let digit = self.builder.ins().isub(quotient, times_slots);
         let slot_offset = self.builder.ins().ishl_imm_s(digit, 3);
         let slot = self.builder.ins().iadd(block, slot_offset);
         let word = self
@@ -404,55 +401,30 @@ impl FunctionTranslator<'_, '_> {
         self.builder.ins().brif(at_leaf, found, &[], descend, &[]);
         self.builder.switch_to_block(descend);
         let below = self.builder.ins().iadd_imm_s(level, -1);
-        let next = [below, word, view.number, view.blocks, view.block_count];
+        let next = [
+            below,
+            word,
+            quotient,
+            view.number,
+            view.blocks,
+            view.block_count,
+        ];
         self.builder.ins().jump(walk, &next.map(BlockArg::Value));
         self.builder.switch_to_block(found);
         word
     }
 
-    /// The base-7 digits of `position` (< 2^32) for levels `0..=height`, least significant
-    /// in the low bits, `DIGIT_BITS` apiece; each quotient by 7 is a multiply-high by
-    /// `DIVIDE_BY_SEVEN_MAGIC`.
-    fn base_seven_digits(&mut self, position: ClValue, height: ClValue) -> ClValue {
-        // digits(shift, rest, packed) for shift = 0, DIGIT_BITS, ... up to height's digit.
-        let digits = self.builder.create_block();
-        let shift = self.builder.append_block_param(digits, I64);
-        let rest = self.builder.append_block_param(digits, I64);
-        let packed = self.builder.append_block_param(digits, I64);
-        let done = self.builder.create_block();
-        let result = self.builder.append_block_param(done, I64);
-        let last_shift = self
-            .builder
-            .ins()
-            .ishl_imm_s(height, DIGIT_BITS.trailing_zeros() as i64);
-        let zero = self.builder.ins().iconst(I64, 0);
-        self.builder
-            .ins()
-            .jump(digits, &[zero, position, zero].map(BlockArg::Value));
-
-        self.builder.switch_to_block(digits);
-        let magic = self.builder.ins().iconst(I64, DIVIDE_BY_SEVEN_MAGIC as i64);
-        let quotient = self.builder.ins().umulhi(rest, magic);
-        let times_slots = self
-            .builder
-            .ins()
-            .imul_imm_s(quotient, LAYOUT.list_node_slots);
-        let digit = self.builder.ins().isub(rest, times_slots);
-        let placed = self.builder.ins().ishl(digit, shift);
-        let packed_now = self.builder.ins().bor(packed, placed);
-        let next_shift = self.builder.ins().iadd_imm_s(shift, DIGIT_BITS);
-        let more = self
-            .builder
-            .ins()
-            .icmp(IntCC::UnsignedLessThanOrEqual, next_shift, last_shift);
-        self.builder.ins().brif(
-            more,
-            digits,
-            &[next_shift, quotient, packed_now].map(BlockArg::Value),
-            done,
-            &[BlockArg::Value(packed_now)],
-        );
-        self.builder.switch_to_block(done);
-        result
+    /// `position / 7^level` (`level <= MAX_LIST_HEIGHT + 1`): the position itself at level
+    /// 0, else a multiply-high by the level's magic.
+    fn level_quotient(&mut self, magics: ClValue, position: ClValue, level: ClValue) -> ClValue {
+        let offset = self.builder.ins().ishl_imm_s(level, 3);
+        let address = self.builder.ins().iadd(magics, offset);
+        let magic =
+            self.builder
+                .ins()
+                .load(I64, MemFlagsData::trusted().with_readonly(), address, 0);
+        let quotient = self.builder.ins().umulhi(position, magic);
+        let is_leaf_level = self.builder.ins().icmp_imm_s(IntCC::Equal, level, 0);
+        self.builder.ins().select(is_leaf_level, position, quotient)
     }
 }

@@ -98,6 +98,36 @@ impl Context {
 /// code finds the base-7 digits of an index (a tree path) with it instead of dividing.
 pub const DIVIDE_BY_SEVEN_MAGIC: u64 = 0x1_2492_4925 << 29;
 
+/// `LIST_LEVEL_QUOTIENT_MAGICS[l]` for `1 <= l <= MAX_LIST_HEIGHT + 1`: `n / 7^l` for
+/// every `n < 2^32` is the high 64 bits of `n * LIST_LEVEL_QUOTIENT_MAGICS[l]` (entry 0 is
+/// unused: `n / 7^0` is `n`; `7^12 > 2^32`, so entry 12 is 0). So compiled code finds the
+/// slot of a list index at any tree level with one multiply that does not depend on the
+/// levels above, and a walk's loads need not wait for a chain of divisions. A `static`: its
+/// address is fixed for the life of the process and compiled code embeds it.
+pub static LIST_LEVEL_QUOTIENT_MAGICS: [u64; list::MAX_LIST_HEIGHT + 2] = level_quotient_magics();
+
+/// For `d = 7^l` with `b = ceil(log2 d)` bits, `m = ceil(2^(32+b) / d)` satisfies
+/// `m * d - 2^(32+b) < d <= 2^b`, which makes `floor(n * m / 2^(32+b))` equal `n / d` for
+/// every `n < 2^32` (Granlund and Montgomery, Theorem 4.2); `m < 2^33`, so `m << (32 - b)`
+/// fits in 64 bits and its multiply-high is that quotient.
+const fn level_quotient_magics() -> [u64; list::MAX_LIST_HEIGHT + 2] {
+    let mut magics = [0u64; list::MAX_LIST_HEIGHT + 2];
+    let mut level = 1;
+    while level < magics.len() {
+        let divisor = 7u128.pow(level as u32);
+        if divisor <= u32::MAX as u128 {
+            let bits = 128 - (divisor - 1).leading_zeros();
+            let magic = ((1u128 << (32 + bits)) + divisor - 1) / divisor;
+            magics[level] = (magic << (32 - bits)) as u64;
+        }
+        level += 1;
+    }
+    magics
+}
+
+const _: () = assert!(LIST_LEVEL_QUOTIENT_MAGICS_FIRST == DIVIDE_BY_SEVEN_MAGIC);
+const LIST_LEVEL_QUOTIENT_MAGICS_FIRST: u64 = level_quotient_magics()[1];
+
 const _: () = assert!(std::mem::size_of::<SegmentTableEntry>().is_power_of_two());
 
 /// The top 32 bits of every valid reference to an object of `kind`.

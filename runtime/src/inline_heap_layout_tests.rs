@@ -118,6 +118,34 @@ fn the_divide_by_seven_magic_is_exact_for_32_bit_dividends() {
 }
 
 #[test]
+fn the_level_quotient_magics_divide_by_every_power_of_seven_exactly() {
+    for level in 1..LIST_LEVEL_QUOTIENT_MAGICS.len() {
+        let divisor = 7u64.pow(level as u32);
+        let magic = u128::from(LIST_LEVEL_QUOTIENT_MAGICS[level]);
+        let around_multiples = (1..=6u64).flat_map(|k| {
+            let multiple = (k * divisor).min(u64::from(u32::MAX));
+            [
+                multiple - 1,
+                multiple,
+                (multiple + 1).min(u64::from(u32::MAX)),
+            ]
+        });
+        let strided = (0..1u64 << 32).step_by(65_537 * 3);
+        for n in around_multiples
+            .chain(strided)
+            .chain([0, 1, u64::from(u32::MAX)])
+        {
+            assert_eq!(
+                ((u128::from(n) * magic) >> 64) as u64,
+                n / divisor,
+                "{n} / 7^{level}"
+            );
+        }
+    }
+    assert_eq!(LIST_LEVEL_QUOTIENT_MAGICS[12], 0, "7^12 > 2^32");
+}
+
+#[test]
 fn the_layout_reads_lists_tuples_and_maps_as_the_object_layer_does() {
     let mut context = Context::new(Limits::default()).unwrap();
     for length in [0, 1, 7, 8, 49, 50, 344, 2402] {
