@@ -80,6 +80,9 @@ pub struct Heap {
     segments: Vec<Segment>,
     /// Every mapped segment's memory at a stable address, for inline readers (the JIT).
     pub(crate) segment_table: SegmentTable,
+    /// The epoch of List tail-leaf caches (`objects::list_tail`): a cache filled at an
+    /// older epoch is ignored. Starts at 1 (a zeroed head holds epoch 0: no cache).
+    list_tail_epoch: u64,
     /// The heap's size in blocks (all segments, created or not).
     capacity: u32,
     /// Blocks allocated, over all segments.
@@ -128,6 +131,7 @@ impl Heap {
             memory: HeapMemory::default(),
             segments: Vec::new(),
             segment_table: SegmentTable::default(),
+            list_tail_epoch: 1,
             capacity: block_count,
             in_use: 0,
             first_with_free: 0,
@@ -170,6 +174,19 @@ impl Heap {
             audit.grow_to(self.segments.len() << 16);
         }
         Ok(number)
+    }
+
+    /// The current epoch of List tail-leaf caches (see `objects::list_tail`).
+    #[inline]
+    pub fn list_tail_epoch(&self) -> u64 {
+        self.list_tail_epoch
+    }
+
+    /// Invalidates every List tail-leaf cache at once (a list node may have become shared
+    /// or a list's right spine may have changed).
+    #[inline]
+    pub fn invalidate_list_tail_caches(&mut self) {
+        self.list_tail_epoch += 1;
     }
 
     /// Segments mapped so far.

@@ -11,6 +11,7 @@ pub mod equality;
 pub mod header;
 pub mod keys;
 pub mod list;
+pub mod list_tail;
 pub mod list_update;
 pub mod map;
 pub mod map_update;

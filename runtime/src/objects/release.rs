@@ -99,6 +99,10 @@ pub fn retain(heap: &mut Heap, value: Value) -> Result<Value, RuntimeError> {
     let head = checked_head(heap, value, None)
         .map_err(|error| escalate_in_audit_mode(heap, error, value))?;
     let kind = value.heap_kind().expect("checked_head validated the kind");
+    if kind == crate::value::Kind::ListNode {
+        // A list node gains an owner: it may now be on two lists' right spines.
+        heap.invalidate_list_tail_caches();
+    }
     match heap.inc_ref(head) {
         Ok(()) => Ok(value),
         // Copy instead of saturating: runtime bookkeeping, so a critical allocation (the
