@@ -117,7 +117,7 @@ const fn level_quotient_magics() -> [u64; list::MAX_LIST_HEIGHT + 2] {
         let divisor = 7u128.pow(level as u32);
         if divisor <= u32::MAX as u128 {
             let bits = 128 - (divisor - 1).leading_zeros();
-            let magic = ((1u128 << (32 + bits)) + divisor - 1) / divisor;
+            let magic = (1u128 << (32 + bits)).div_ceil(divisor);
             magics[level] = (magic << (32 - bits)) as u64;
         }
         level += 1;

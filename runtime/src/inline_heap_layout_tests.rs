@@ -119,9 +119,9 @@ fn the_divide_by_seven_magic_is_exact_for_32_bit_dividends() {
 
 #[test]
 fn the_level_quotient_magics_divide_by_every_power_of_seven_exactly() {
-    for level in 1..LIST_LEVEL_QUOTIENT_MAGICS.len() {
+    for (level, &magic) in LIST_LEVEL_QUOTIENT_MAGICS.iter().enumerate().skip(1) {
         let divisor = 7u64.pow(level as u32);
-        let magic = u128::from(LIST_LEVEL_QUOTIENT_MAGICS[level]);
+        let magic = u128::from(magic);
         let around_multiples = (1..=6u64).flat_map(|k| {
             let multiple = (k * divisor).min(u64::from(u32::MAX));
             [
