@@ -10,6 +10,7 @@ mod inline_control;
 mod inline_division;
 mod inline_fast_paths;
 mod inline_float;
+mod inline_list;
 mod int_payload;
 mod kind_specialized;
 mod lower_binary;

@@ -415,6 +415,16 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 );
                 self.def(*dst, word);
             }
+            OpKind::Builtin {
+                dst,
+                builtin: ir::Builtin::Len,
+                args,
+            } if args.len() == 1 => {
+                // `inline_list.rs`: List/Tuple/Map lengths inline, `rt_len` otherwise.
+                let value = self.use_var(args[0]);
+                let word = self.emit_inline_len(value, index, cleanup);
+                self.def(*dst, word);
+            }
             OpKind::Builtin { dst, builtin, args } => {
                 let args = self.use_vars(args);
                 let word = self.fallible_shim(builtin_shim(*builtin), &args, index, cleanup);
@@ -458,7 +468,8 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             } => {
                 let base = self.use_var(*base);
                 let key = self.use_var(*key);
-                let word = self.fallible_shim(op_shim_of(&op.kind), &[base, key], index, cleanup);
+                // `inline_list.rs`: List/Tuple inline, `rt_index` for everything else.
+                let word = self.emit_inline_index(base, key, index, cleanup);
                 self.def(*dst, word);
             }
             OpKind::Retain { dst, src } => {

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod context;
 pub mod error;
 pub mod heap;
+pub mod inline_heap_layout;
 pub mod objects;
 pub mod value;
 

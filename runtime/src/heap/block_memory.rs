@@ -37,6 +37,12 @@ impl BlockMemory {
         self.block_count
     }
 
+    /// The address of block 0 (for the segment table compiled code reads; the mapping
+    /// never moves while this `BlockMemory` lives).
+    pub fn base_address(&self) -> usize {
+        self.map.as_ptr() as usize
+    }
+
     #[inline]
     fn base(block: u16) -> usize {
         block as usize * BLOCK_SIZE

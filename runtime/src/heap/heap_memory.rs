@@ -37,6 +37,11 @@ impl HeapMemory {
         Ok(self.segments.len() - 1)
     }
 
+    /// The address of block 0 of segment `number` (see `BlockMemory::base_address`).
+    pub fn segment_base_address(&self, number: usize) -> usize {
+        self.segments[number].base_address()
+    }
+
     /// Segments created so far.
     pub fn segment_count(&self) -> usize {
         self.segments.len()

@@ -17,6 +17,7 @@ mod chain_growth;
 mod count_fast_path;
 pub mod heap_memory;
 mod segment;
+pub mod segment_table;
 pub mod snapshot;
 pub mod trace;
 
@@ -29,11 +30,12 @@ pub use block_memory::{BLOCK_SIZE, HEADER_SIZE, INVALID, USABLE_BLOCK_SIZE};
 pub use chain_growth::ChainGrowth;
 pub use heap_memory::{HeapMemory, NO_BLOCK, join_address, split_address};
 use segment::Segment;
+pub use segment_table::{MAX_SEGMENTS, SegmentTable, SegmentTableEntry};
 
 /// Blocks in one segment (seed 004's 16-bit index, `INVALID` excluded).
 pub const SEGMENT_BLOCKS: u32 = 65_535;
 /// The largest heap, in blocks: 1,024 segments (4 GiB).
-pub const MAX_HEAP_BLOCKS: u32 = SEGMENT_BLOCKS * 1024;
+pub const MAX_HEAP_BLOCKS: u32 = SEGMENT_BLOCKS * MAX_SEGMENTS as u32;
 pub use snapshot::{HeapDelta, HeapSnapshot, compare_snapshots};
 pub use trace::{RefOp, TraceEvent};
 
@@ -79,6 +81,11 @@ pub struct HeapCounters {
 pub struct Heap {
     memory: HeapMemory,
     segments: Vec<Segment>,
+    /// Every mapped segment's memory at a stable address, for inline readers (the JIT).
+    pub(crate) segment_table: SegmentTable,
+    /// The epoch of List tail-leaf caches (`objects::list_tail`): a cache filled at an
+    /// older epoch is ignored. Starts at 1 (a zeroed head holds epoch 0: no cache).
+    list_tail_epoch: u64,
     /// The heap's size in blocks (all segments, created or not).
     capacity: u32,
     /// Blocks allocated, over all segments.
@@ -126,6 +133,8 @@ impl Heap {
         let mut heap = Heap {
             memory: HeapMemory::default(),
             segments: Vec::new(),
+            segment_table: SegmentTable::default(),
+            list_tail_epoch: 1,
             capacity: block_count,
             in_use: 0,
             first_with_free: 0,
@@ -154,11 +163,33 @@ impl Heap {
         let capacity = (self.capacity - planned).min(SEGMENT_BLOCKS);
         let number = self.memory.add_segment(capacity)?;
         self.segments.push(Segment::new(capacity));
+        self.segment_table.set(
+            number,
+            SegmentTableEntry {
+                blocks_address: self.memory.segment_base_address(number),
+                states_address: self.segments[number].states.as_ptr() as usize,
+                block_count: u64::from(capacity),
+                reserved: 0,
+            },
+        );
         self.first_with_free = self.first_with_free.min(number);
         if AUDIT_COMPILED && let Some(audit) = &mut self.audit {
             audit.grow_to(self.segments.len() << 16);
         }
         Ok(number)
+    }
+
+    /// The current epoch of List tail-leaf caches (see `objects::list_tail`).
+    #[inline]
+    pub fn list_tail_epoch(&self) -> u64 {
+        self.list_tail_epoch
+    }
+
+    /// Invalidates every List tail-leaf cache at once (a list node may have become shared
+    /// or a list's right spine may have changed).
+    #[inline]
+    pub fn invalidate_list_tail_caches(&mut self) {
+        self.list_tail_epoch += 1;
     }
 
     /// Segments mapped so far.

@@ -20,6 +20,7 @@ use super::list::{
     NODE_SLOTS, capacity, elements, list_height, list_length, node_slot, root_slot, set_list_shape,
     slot_for,
 };
+use super::list_tail::{push_into_cached_tail_leaf, remember_tail_leaf};
 use super::release::{make_unique, release, release_on_cleanup, retain};
 
 /// Validates that `list` is a List for builtin `op`; RT0303 otherwise.
@@ -78,6 +79,10 @@ fn unique_node_at(heap: &mut Heap, location: SlotLocation, flags: u8) -> Result<
 
 /// `push(list, value)`: the list with `value` appended.
 pub fn push(heap: &mut Heap, list: Value, value: Value) -> Result<Value, RuntimeError> {
+    if push_into_cached_tail_leaf(heap, list, value) || push_in_place_when_unique(heap, list, value)
+    {
+        return Ok(list);
+    }
     run_update(heap, list, Some(value), "push", |heap, current, pending| {
         let head = block_of(*current);
         let (length, mut height) = (list_length(heap, head), list_height(heap, head));
@@ -95,25 +100,76 @@ pub fn push(heap: &mut Heap, list: Value, value: Value) -> Result<Value, Runtime
         }
         let mut location = root_slot(head);
         let mut level = height;
-        loop {
+        let leaf = loop {
             let node = unique_node_at(heap, location, flags)?;
             location = node_slot(node, slot_for(length, level));
             if level == 0 {
-                break;
+                break node;
             }
             level -= 1;
-        }
+        };
         location.write(heap, pending.take().expect("value still pending"));
         add_object_flags(heap, head, flags);
         set_list_shape(heap, head, length + 1, height);
+        // Every node on the right spine was just made unique.
+        remember_tail_leaf(heap, head, leaf);
         Ok(())
     })
+}
+
+/// The common case of `push`, without the general path's bookkeeping: a valid List whose
+/// head and every node on its rightmost path have count 1 (what `make_unique` would keep in
+/// place) and whose rightmost path already has the node for the new element at every level
+/// (the general path would allocate nothing). Then the value is stored and the flags and
+/// shape updated exactly as the general path does, with no refcount event on either path.
+/// Returns false, having changed nothing, in every other case (a shared or invalid node, a
+/// node to allocate, a full tree), which the general path handles and reports.
+fn push_in_place_when_unique(heap: &mut Heap, list: Value, value: Value) -> bool {
+    // The kind test first: an empty slot (word 0) is common and must not format an error.
+    let unique_node = |heap: &Heap, word: Value, kind: Kind| {
+        (word.heap_kind() == Some(kind))
+            .then(|| checked_head(heap, word, Some(kind)).ok())
+            .flatten()
+            .filter(|&block| heap.ref_count(block) == 1)
+    };
+    let Some(head) = unique_node(heap, list, Kind::List) else {
+        return false;
+    };
+    let (length, height) = (list_length(heap, head), list_height(heap, head));
+    let root = root_slot(head).read(heap);
+    if root.bits() == 0
+        || length >= capacity(height)
+        || usize::from(height) > super::list::MAX_LIST_HEIGHT
+    {
+        return false;
+    }
+    let mut path = [0u32; super::list::MAX_LIST_HEIGHT + 1];
+    let mut word = root;
+    for level in (0..=usize::from(height)).rev() {
+        let Some(node) = unique_node(heap, word, Kind::ListNode) else {
+            return false;
+        };
+        path[level] = node;
+        if level > 0 {
+            word = node_slot(node, slot_for(length, level as u8)).read(heap);
+        }
+    }
+    let flags = inherited_flags(heap, value);
+    for &node in path[..=usize::from(height)].iter().rev() {
+        add_object_flags(heap, node, flags);
+    }
+    node_slot(path[0], slot_for(length, 0)).write(heap, value);
+    add_object_flags(heap, head, flags);
+    set_list_shape(heap, head, length + 1, height);
+    remember_tail_leaf(heap, head, path[0]);
+    true
 }
 
 /// `pop(list)`: the list without its last element (the element is released).
 /// Popping an empty list is RT0103 `index out of bounds: index -1, length 0` (the element
 /// that would be removed is at index `len - 1`).
 pub fn pop(heap: &mut Heap, list: Value) -> Result<Value, RuntimeError> {
+    heap.invalidate_list_tail_caches(); // reshapes or rewrites spines in place
     run_update(heap, list, None, "pop", |heap, current, _| {
         let head = block_of(*current);
         let (length, mut height) = (list_length(heap, head), list_height(heap, head));
@@ -171,6 +227,7 @@ pub fn set(
     index: Value,
     value: Value,
 ) -> Result<Value, RuntimeError> {
+    heap.invalidate_list_tail_caches(); // rewrites a spine in place
     run_update(heap, list, Some(value), "set", |heap, current, pending| {
         let head = block_of(*current);
         let (length, height) = (list_length(heap, head), list_height(heap, head));
@@ -263,6 +320,7 @@ fn blocks_to_unshare(heap: &Heap, list: Value) -> u32 {
 /// pairwise, so a uniquely owned list is reversed in place with no refcount event at all,
 /// and a shared one is copied node by node. The blocks a copy needs are checked up front.
 pub fn reverse(heap: &mut Heap, list: Value) -> Result<Value, RuntimeError> {
+    heap.invalidate_list_tail_caches(); // reshapes or rewrites spines in place
     run_update(heap, list, None, "reverse", |heap, current, _| {
         let length = list_length(heap, block_of(*current));
         if length < 2 {

@@ -108,7 +108,10 @@ pub fn release(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
 /// itself, or — when the count is already `MAX_REF_COUNT` — a fresh copy with count 1
 /// that retains its children. Immediates are returned unchanged.
 pub fn retain(heap: &mut Heap, value: Value) -> Result<Value, RuntimeError> {
+    // Fast path, for every kind but `ListNode`, whose retain must also invalidate the List
+    // tail-leaf caches (below).
     if let Some((block, kind)) = well_formed_heap_reference(value)
+        && kind != Kind::ListNode as u8
         && heap.try_inc_ref_unobserved(block, KIND_OFFSET, kind)
     {
         return Ok(value);
@@ -125,6 +128,10 @@ pub fn retain(heap: &mut Heap, value: Value) -> Result<Value, RuntimeError> {
     let head = checked_head(heap, value, None)
         .map_err(|error| escalate_in_audit_mode(heap, error, value))?;
     let kind = value.heap_kind().expect("checked_head validated the kind");
+    if kind == Kind::ListNode {
+        // A list node gains an owner: it may now be on two lists' right spines.
+        heap.invalidate_list_tail_caches();
+    }
     match heap.inc_ref(head) {
         Ok(()) => Ok(value),
         // Copy instead of saturating: runtime bookkeeping, so a critical allocation (the

@@ -147,8 +147,35 @@ pub fn slot_values(heap: &Heap, tuple: Value, kind: Kind) -> Result<Vec<Value>, 
 }
 
 /// Element `index` (borrowed), or `None` when out of range.
+///
+/// Allocates nothing: it checks what `elements` checks (a chain long enough for the length,
+/// counted as `Heap::chain` counts it) and reads the one slot.
 pub fn element_at(heap: &Heap, tuple: Value, index: usize) -> Result<Option<Value>, RuntimeError> {
-    Ok(elements(heap, tuple)?.get(index).copied())
+    let head = checked_head(heap, tuple, Some(Kind::Tuple))?;
+    let length = tuple_length(heap, head);
+    let needed = blocks_for_count(length) as usize;
+    if chain_length_up_to(heap, head, needed) < needed {
+        return Err(RuntimeError::invalid_reference(&format!(
+            "Tuple at block {head} has a chain too short for its {length} elements"
+        )));
+    }
+    Ok(slot_at(heap, head, index).map(|slot| slot.read(heap)))
+}
+
+/// The number of blocks `Heap::chain(head)` would return, counting no further than `limit`.
+fn chain_length_up_to(heap: &Heap, head: u32, limit: usize) -> usize {
+    let memory = heap.memory();
+    let mut count = 0;
+    let mut block = head;
+    while count < limit
+        && block != crate::heap::NO_BLOCK
+        && memory.contains(block)
+        && count <= crate::heap::SEGMENT_BLOCKS as usize
+    {
+        count += 1;
+        block = memory.next(block);
+    }
+    count
 }
 
 /// Length of a validated Tuple.

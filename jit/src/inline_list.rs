@@ -1,0 +1,430 @@
+//! Inline fast paths for `xs[i]` (`Index`) and `len(xs)` on Lists and Tuples (and `len` on
+//! Maps): the reference is validated inline with exactly the checks `checked_head` makes
+//! (the word's tag, well-formedness and kind in one compare of its top 32 bits; the block in
+//! range of a mapped segment; its state `Head`, its count not 0, its kind byte), the list's
+//! radix tree is walked inline (each node word's tag and address range checked, as the
+//! runtime's bounds-checked reads would refuse them), and the element is retained exactly as
+//! `rt_index` retains it: through `rt_retain` for a heap word, not at all for an Int. Every
+//! other case — a Map base, a non-Int or out-of-range index, a long tuple, a bad reference,
+//! a corrupt tree, an element that is neither an Int nor a heap word — calls the very shim
+//! the interpreter calls (`rt_index`, `rt_len`) on the unchanged state, so results,
+//! diagnostics and refcount traces are the interpreter's. Layout numbers come from
+//! `Context::INLINE_HEAP_LAYOUT`, the runtime's one description of them.
+
+use cairn_lang::ir::Var;
+use cairn_runtime::inline_heap_layout::{
+    InlineHeapLayout, LIST_LEVEL_QUOTIENT_MAGICS, reference_high_word,
+};
+use cairn_runtime::value::{TAG_HEAP, TAG_INT, TAG_SHIFT};
+use cairn_runtime::{Context, Kind, Shim};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::types::I64;
+use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, MemFlagsData, Value as ClValue};
+
+use crate::translate::FunctionTranslator;
+
+const LAYOUT: InlineHeapLayout = Context::INLINE_HEAP_LAYOUT;
+
+/// Flags for reads of block bytes: they never trap (every address is range-checked first)
+/// but fields such as a list's root word are not 8-byte aligned.
+fn block_read() -> MemFlagsData {
+    MemFlagsData::new().with_notrap()
+}
+
+/// One segment's table entry, loaded.
+#[derive(Clone, Copy)]
+struct SegmentView {
+    number: ClValue,
+    blocks: ClValue,
+    states: ClValue,
+    block_count: ClValue,
+}
+
+/// A head that passed every check of `checked_head`.
+#[derive(Clone, Copy)]
+struct ValidatedHead {
+    /// The head block's start address.
+    block: ClValue,
+    /// The segment table's address.
+    table: ClValue,
+    /// The head's segment.
+    view: SegmentView,
+}
+
+impl FunctionTranslator<'_, '_> {
+    /// `base[key]`: the inline list/tuple paths, `rt_index` otherwise. Returns the owned
+    /// element word.
+    pub(crate) fn emit_inline_index(
+        &mut self,
+        base: ClValue,
+        key: ClValue,
+        op_index: u32,
+        cleanup: &[Var],
+    ) -> ClValue {
+        let slow = self.builder.create_block();
+        self.builder.set_cold_block(slow);
+        let element_ready = self.builder.create_block();
+        let element = self.builder.append_block_param(element_ready, I64);
+        let join = self.builder.create_block();
+        let result = self.builder.append_block_param(join, I64);
+
+        let list = self.builder.create_block();
+        let not_list = self.builder.create_block();
+        let high = self.builder.ins().ushr_imm_s(base, 32);
+        let is_list =
+            self.builder
+                .ins()
+                .icmp_imm_s(IntCC::Equal, high, reference_high_word(Kind::List));
+        self.builder.ins().brif(is_list, list, &[], not_list, &[]);
+
+        self.builder.switch_to_block(list);
+        let position = self.int_index_or(key, slow);
+        let head = self.validated_head(base, Kind::List, slow);
+        let length = self.read_block_u32(head.block, LAYOUT.list_length);
+        self.branch_unless(IntCC::UnsignedLessThan, position, length, slow);
+        let found = self.walk_list_tree(head, position, slow);
+        self.builder
+            .ins()
+            .jump(element_ready, &[BlockArg::Value(found)]);
+
+        self.builder.switch_to_block(not_list);
+        let tuple = self.builder.create_block();
+        let is_tuple =
+            self.builder
+                .ins()
+                .icmp_imm_s(IntCC::Equal, high, reference_high_word(Kind::Tuple));
+        self.builder.ins().brif(is_tuple, tuple, &[], slow, &[]);
+
+        self.builder.switch_to_block(tuple);
+        let position = self.int_index_or(key, slow);
+        let head = self.validated_head(base, Kind::Tuple, slow).block;
+        let length = self.read_block_u32(head, LAYOUT.tuple_length);
+        // Only tuples held entirely in their head block: `tuple::element_at` also checks
+        // that the chain is as long as the length says, which a one-block tuple always is.
+        self.branch_unless_imm(
+            IntCC::UnsignedLessThanOrEqual,
+            length,
+            LAYOUT.tuple_head_slots,
+            slow,
+        );
+        self.branch_unless(IntCC::UnsignedLessThan, position, length, slow);
+        let offset = self.builder.ins().ishl_imm_s(position, 3);
+        let slot = self.builder.ins().iadd(head, offset);
+        let found = self
+            .builder
+            .ins()
+            .load(I64, block_read(), slot, LAYOUT.tuple_first_slot);
+        self.builder
+            .ins()
+            .jump(element_ready, &[BlockArg::Value(found)]);
+
+        // `rt_index` retains what it returns: nothing to do for an Int, `rt_retain` (the
+        // same `retain`, the same events and failures) for a heap word; anything else is
+        // left to the shim, which also validates immediates.
+        self.builder.switch_to_block(element_ready);
+        let not_int = self.builder.create_block();
+        let is_int = self.is_int_word(element);
+        self.builder
+            .ins()
+            .brif(is_int, join, &[BlockArg::Value(element)], not_int, &[]);
+        self.builder.switch_to_block(not_int);
+        let heap_element = self.builder.create_block();
+        let is_heap = self.is_heap_word(element);
+        self.builder
+            .ins()
+            .brif(is_heap, heap_element, &[], slow, &[]);
+        self.builder.switch_to_block(heap_element);
+        let retained = self.fallible_shim(Shim::Retain, &[element], op_index, cleanup);
+        self.builder.ins().jump(join, &[BlockArg::Value(retained)]);
+
+        self.builder.switch_to_block(slow);
+        let word = self.fallible_shim(Shim::Index, &[base, key], op_index, cleanup);
+        self.builder.ins().jump(join, &[BlockArg::Value(word)]);
+
+        self.builder.switch_to_block(join);
+        result
+    }
+
+    /// `len(value)`: the stored length of a List, Tuple or Map, `rt_len` otherwise (Text,
+    /// errors). A length is a `u32`, so its Int word never overflows.
+    pub(crate) fn emit_inline_len(
+        &mut self,
+        value: ClValue,
+        op_index: u32,
+        cleanup: &[Var],
+    ) -> ClValue {
+        let slow = self.builder.create_block();
+        self.builder.set_cold_block(slow);
+        let join = self.builder.create_block();
+        let result = self.builder.append_block_param(join, I64);
+        let high = self.builder.ins().ushr_imm_s(value, 32);
+        let kinds = [
+            (Kind::List, LAYOUT.list_length),
+            (Kind::Tuple, LAYOUT.tuple_length),
+            (Kind::Map, LAYOUT.map_length),
+        ];
+        for (kind, length_offset) in kinds {
+            let this_kind = self.builder.create_block();
+            let next = self.builder.create_block();
+            let matches =
+                self.builder
+                    .ins()
+                    .icmp_imm_s(IntCC::Equal, high, reference_high_word(kind));
+            self.builder.ins().brif(matches, this_kind, &[], next, &[]);
+            self.builder.switch_to_block(this_kind);
+            let head = self.validated_head(value, kind, slow);
+            let length = self.read_block_u32(head.block, length_offset);
+            let word = self
+                .builder
+                .ins()
+                .bor_imm_s(length, (TAG_INT << TAG_SHIFT) as i64);
+            self.builder.ins().jump(join, &[BlockArg::Value(word)]);
+            self.builder.switch_to_block(next);
+        }
+        self.builder.ins().jump(slow, &[]);
+
+        self.builder.switch_to_block(slow);
+        let word = self.fallible_shim(Shim::Len, &[value], op_index, cleanup);
+        self.builder.ins().jump(join, &[BlockArg::Value(word)]);
+        self.builder.switch_to_block(join);
+        result
+    }
+
+    /// The index an Int word holds (sign-extended: a negative index is a huge unsigned one
+    /// and fails every `<` length test); branches to `slow` for any other word.
+    fn int_index_or(&mut self, key: ClValue, slow: Block) -> ClValue {
+        let is_int = self.is_int_word(key);
+        let continue_block = self.builder.create_block();
+        self.builder
+            .ins()
+            .brif(is_int, continue_block, &[], slow, &[]);
+        self.builder.switch_to_block(continue_block);
+        self.sign_extend_48(key)
+    }
+
+    /// Continues in a new block when `lhs cc rhs`, else branches to `slow`.
+    fn branch_unless(&mut self, cc: IntCC, lhs: ClValue, rhs: ClValue, slow: Block) {
+        let holds = self.builder.ins().icmp(cc, lhs, rhs);
+        self.continue_unless_fall_back(holds, slow);
+    }
+
+    fn branch_unless_imm(&mut self, cc: IntCC, lhs: ClValue, rhs: i64, slow: Block) {
+        let holds = self.builder.ins().icmp_imm_s(cc, lhs, rhs);
+        self.continue_unless_fall_back(holds, slow);
+    }
+
+    fn continue_unless_fall_back(&mut self, holds: ClValue, slow: Block) {
+        let continue_block = self.builder.create_block();
+        self.builder
+            .ins()
+            .brif(holds, continue_block, &[], slow, &[]);
+        self.builder.switch_to_block(continue_block);
+    }
+
+    fn read_block_u32(&mut self, block: ClValue, offset: i32) -> ClValue {
+        self.builder.ins().uload32(block_read(), block, offset)
+    }
+
+    /// The segment number (bits 16..32) of a heap word, checked below `max_segments`
+    /// (`slow` otherwise).
+    fn segment_number_or(&mut self, word: ClValue, slow: Block) -> ClValue {
+        let shifted = self.builder.ins().ushr_imm_s(word, 16);
+        let segment = self.builder.ins().band_imm_s(shifted, 0xFFFF);
+        self.branch_unless_imm(IntCC::UnsignedLessThan, segment, LAYOUT.max_segments, slow);
+        segment
+    }
+
+    /// The segment table's address, loaded from the context.
+    fn segment_table(&mut self) -> ClValue {
+        self.builder
+            .ins()
+            .load(I64, MemFlagsData::trusted(), self.ctx, LAYOUT.segment_table)
+    }
+
+    /// Loads the table entry of `segment` (below `max_segments`).
+    fn segment_view(&mut self, table: ClValue, segment: ClValue) -> SegmentView {
+        let entry_offset = self
+            .builder
+            .ins()
+            .ishl_imm_s(segment, LAYOUT.segment_entry_shift);
+        let entry = self.builder.ins().iadd(table, entry_offset);
+        let trusted = MemFlagsData::trusted();
+        let load = |translator: &mut Self, offset| {
+            translator.builder.ins().load(I64, trusted, entry, offset)
+        };
+        SegmentView {
+            number: segment,
+            blocks: load(self, LAYOUT.entry_blocks_address),
+            states: load(self, LAYOUT.entry_states_address),
+            block_count: load(self, LAYOUT.entry_block_count),
+        }
+    }
+
+    /// The block index (bits 0..16) of a heap word in `view`'s segment, checked below its
+    /// block count (what `HeapMemory`'s bounds checks require; `slow` otherwise), and the
+    /// block's start address.
+    fn block_in_segment(
+        &mut self,
+        word: ClValue,
+        view: SegmentView,
+        slow: Block,
+    ) -> (ClValue, ClValue) {
+        let index = self.builder.ins().band_imm_s(word, 0xFFFF);
+        self.branch_unless(IntCC::UnsignedLessThan, index, view.block_count, slow);
+        let offset = self.builder.ins().ishl_imm_s(index, LAYOUT.block_shift);
+        (index, self.builder.ins().iadd(view.blocks, offset))
+    }
+
+    /// `checked_head(word, Some(kind))` inline, for a word whose top 32 bits are already
+    /// known to be `reference_high_word(kind)`: the block is in a mapped segment, its state
+    /// is `Head`, its count is not 0 and its kind byte is `kind`. Returns the block's start
+    /// address, the segment table and the head's segment; branches to `slow` when any check
+    /// fails.
+    fn validated_head(&mut self, word: ClValue, kind: Kind, slow: Block) -> ValidatedHead {
+        let segment = self.segment_number_or(word, slow);
+        let table = self.segment_table();
+        let view = self.segment_view(table, segment);
+        let (index, block) = self.block_in_segment(word, view, slow);
+        let state_address = self.builder.ins().iadd(view.states, index);
+        let state = self
+            .builder
+            .ins()
+            .uload8(I64, block_read(), state_address, 0);
+        self.branch_unless_imm(IntCC::Equal, state, i64::from(LAYOUT.head_state), slow);
+        let count = self
+            .builder
+            .ins()
+            .uload16(I64, block_read(), block, LAYOUT.ref_count);
+        self.branch_unless_imm(IntCC::NotEqual, count, 0, slow);
+        let stored_kind = self
+            .builder
+            .ins()
+            .uload8(I64, block_read(), block, LAYOUT.kind);
+        self.branch_unless_imm(IntCC::Equal, stored_kind, kind as i64, slow);
+        ValidatedHead { block, table, view }
+    }
+
+    /// Element `position` (`< length`, checked) of the validated list `head`, walked as
+    /// `list::element_of_head` walks it: from the root, the slot at each level `l` is
+    /// `(position / 7^l) % 7`, here `q_l - 7 * q_(l+1)` with each quotient `q_l` one
+    /// multiply-high by `LIST_LEVEL_QUOTIENT_MAGICS[l]` (`q_0` is the position), so no
+    /// level's slot waits for a chain of divisions. The walk keeps the table entry of the
+    /// segment it is in and reloads it only when a node lives in another segment. A height
+    /// above the runtime's maximum, or a node word that is not a heap word or names no
+    /// mapped block, goes to `slow`.
+    fn walk_list_tree(&mut self, head: ValidatedHead, position: ClValue, slow: Block) -> ClValue {
+        let height = self
+            .builder
+            .ins()
+            .uload8(I64, block_read(), head.block, LAYOUT.list_height);
+        self.branch_unless_imm(
+            IntCC::UnsignedLessThanOrEqual,
+            height,
+            LAYOUT.max_list_height,
+            slow,
+        );
+        let root = self
+            .builder
+            .ins()
+            .load(I64, block_read(), head.block, LAYOUT.list_root);
+        let magics = self
+            .builder
+            .ins()
+            .iconst(I64, LIST_LEVEL_QUOTIENT_MAGICS.as_ptr() as i64);
+        // q_(height+1): 0 for a length within the tree's capacity, and exactly what the
+        // runtime's `% 7` at the top level discards otherwise.
+        let above_top = self.builder.ins().iadd_imm_s(height, 1);
+        let quotient_above_root = self.level_quotient(magics, position, above_top);
+
+        // walk(level, node, q_(level+1), segment, blocks, block_count).
+        let walk = self.builder.create_block();
+        let params: Vec<ClValue> = (0..6)
+            .map(|_| self.builder.append_block_param(walk, I64))
+            .collect();
+        let (level, node, quotient_above) = (params[0], params[1], params[2]);
+        let cached = (params[3], params[4], params[5]);
+        let start = [
+            height,
+            root,
+            quotient_above_root,
+            head.view.number,
+            head.view.blocks,
+            head.view.block_count,
+        ];
+        self.builder.ins().jump(walk, &start.map(BlockArg::Value));
+
+        self.builder.switch_to_block(walk);
+        let tag = self.builder.ins().ushr_imm_s(node, i64::from(TAG_SHIFT));
+        self.branch_unless_imm(IntCC::Equal, tag, TAG_HEAP as i64, slow);
+        let shifted = self.builder.ins().ushr_imm_s(node, 16);
+        let segment = self.builder.ins().band_imm_s(shifted, 0xFFFF);
+        let located = self.builder.create_block();
+        let here: Vec<ClValue> = (0..3)
+            .map(|_| self.builder.append_block_param(located, I64))
+            .collect();
+        let other_segment = self.builder.create_block();
+        let same = self.builder.ins().icmp(IntCC::Equal, segment, cached.0);
+        let kept = [cached.0, cached.1, cached.2].map(BlockArg::Value);
+        self.builder
+            .ins()
+            .brif(same, located, &kept, other_segment, &[]);
+
+        self.builder.switch_to_block(other_segment);
+        self.branch_unless_imm(IntCC::UnsignedLessThan, segment, LAYOUT.max_segments, slow);
+        let view = self.segment_view(head.table, segment);
+        let loaded = [view.number, view.blocks, view.block_count].map(BlockArg::Value);
+        self.builder.ins().jump(located, &loaded);
+
+        self.builder.switch_to_block(located);
+        let view = SegmentView {
+            number: here[0],
+            blocks: here[1],
+            states: head.view.states, // not read by the walk
+            block_count: here[2],
+        };
+        let (_, block) = self.block_in_segment(node, view, slow);
+        let quotient = self.level_quotient(magics, position, level);
+        let times_slots = self
+            .builder
+            .ins()
+            .imul_imm_s(quotient_above, LAYOUT.list_node_slots);
+        let digit = self.builder.ins().isub(quotient, times_slots);
+        let slot_offset = self.builder.ins().ishl_imm_s(digit, 3);
+        let slot = self.builder.ins().iadd(block, slot_offset);
+        let word = self
+            .builder
+            .ins()
+            .load(I64, block_read(), slot, LAYOUT.list_node_first_slot);
+        let descend = self.builder.create_block();
+        let found = self.builder.create_block();
+        let at_leaf = self.builder.ins().icmp_imm_s(IntCC::Equal, level, 0);
+        self.builder.ins().brif(at_leaf, found, &[], descend, &[]);
+        self.builder.switch_to_block(descend);
+        let below = self.builder.ins().iadd_imm_s(level, -1);
+        let next = [
+            below,
+            word,
+            quotient,
+            view.number,
+            view.blocks,
+            view.block_count,
+        ];
+        self.builder.ins().jump(walk, &next.map(BlockArg::Value));
+        self.builder.switch_to_block(found);
+        word
+    }
+
+    /// `position / 7^level` (`level <= MAX_LIST_HEIGHT + 1`): the position itself at level
+    /// 0, else a multiply-high by the level's magic.
+    fn level_quotient(&mut self, magics: ClValue, position: ClValue, level: ClValue) -> ClValue {
+        let offset = self.builder.ins().ishl_imm_s(level, 3);
+        let address = self.builder.ins().iadd(magics, offset);
+        let magic =
+            self.builder
+                .ins()
+                .load(I64, MemFlagsData::trusted().with_readonly(), address, 0);
+        let quotient = self.builder.ins().umulhi(position, magic);
+        let is_leaf_level = self.builder.ins().icmp_imm_s(IntCC::Equal, level, 0);
+        self.builder.ins().select(is_leaf_level, position, quotient)
+    }
+}

@@ -1,0 +1,217 @@
+//! Tests of `inline_heap_layout`: a reader that follows only the published layout, with raw
+//! reads as the JIT's inline code makes them, finds the same lengths and elements as the
+//! object layer and refuses exactly the references `checked_head` refuses, across segments.
+
+use super::*;
+use crate::Limits;
+use crate::objects::{list, release};
+use crate::value::Value;
+
+const LAYOUT: InlineHeapLayout = Context::INLINE_HEAP_LAYOUT;
+
+/// Reads a `T` at `address`.
+///
+/// # Safety
+/// `address` must be readable for `size_of::<T>()` bytes (any alignment).
+unsafe fn read<T: Copy>(address: usize) -> T {
+    // SAFETY: the caller guarantees the bytes are readable; unaligned reads are allowed.
+    unsafe { std::ptr::read_unaligned(address as *const T) }
+}
+
+/// The segment table entry of `segment` as compiled code loads it from the context.
+fn entry(context: &Context, segment: usize) -> SegmentTableEntry {
+    let context_address = std::ptr::from_ref(context) as usize;
+    // SAFETY: `segment_table` is the offset of the table's `Box` (one pointer) inside the
+    // live `context`, and the box holds `max_segments` entries (`segment < max_segments`
+    // is checked by every caller).
+    unsafe {
+        let table: usize = read(context_address + LAYOUT.segment_table as usize);
+        read(table + (segment << LAYOUT.segment_entry_shift))
+    }
+}
+
+/// The start of the block a heap word names when its address is in a mapped segment.
+fn block_start(context: &Context, word: u64) -> Option<(usize, SegmentTableEntry, usize)> {
+    let segment = (word >> 16) as u16 as usize;
+    let index = word as u16 as usize;
+    if segment as i64 >= LAYOUT.max_segments {
+        return None;
+    }
+    let entry = entry(context, segment);
+    (index < entry.block_count as usize).then(|| {
+        (
+            entry.blocks_address + (index << LAYOUT.block_shift),
+            entry,
+            index,
+        )
+    })
+}
+
+/// The block of a valid head of `kind` by the layout's checks (`None` where compiled code
+/// falls back to the shim).
+fn inline_head(context: &Context, word: u64, kind: Kind) -> Option<usize> {
+    if (word >> 32) as i64 != reference_high_word(kind) {
+        return None;
+    }
+    let (block, entry, index) = block_start(context, word)?;
+    // SAFETY: `index < block_count`, so the state byte and the 64-byte block are inside the
+    // segment's state array and mapping (the table's invariant).
+    let (state, count, stored_kind) = unsafe {
+        (
+            read::<u8>(entry.states_address + index),
+            read::<u16>(block + LAYOUT.ref_count as usize),
+            read::<u8>(block + LAYOUT.kind as usize),
+        )
+    };
+    (state == LAYOUT.head_state && count != 0 && stored_kind == kind as u8).then_some(block)
+}
+
+/// `xs[index]` by the layout (borrowed), `None` where compiled code falls back.
+fn inline_list_element(context: &Context, word: u64, index: u64) -> Option<u64> {
+    let head = inline_head(context, word, Kind::List)?;
+    // SAFETY: `head` is a validated block start; the offsets are inside its 64 bytes.
+    let (length, height, mut node) = unsafe {
+        (
+            read::<u32>(head + LAYOUT.list_length as usize),
+            read::<u8>(head + LAYOUT.list_height as usize),
+            read::<u64>(head + LAYOUT.list_root as usize),
+        )
+    };
+    if index >= u64::from(length) || i64::from(height) > LAYOUT.max_list_height {
+        return None;
+    }
+    let mut digits = [0u64; 12];
+    let mut rest = index;
+    for digit in digits.iter_mut().take(usize::from(height) + 1) {
+        let quotient = ((u128::from(rest) * u128::from(DIVIDE_BY_SEVEN_MAGIC)) >> 64) as u64;
+        *digit = rest - quotient * LAYOUT.list_node_slots as u64;
+        rest = quotient;
+    }
+    for level in (0..=usize::from(height)).rev() {
+        if node >> 48 != TAG_HEAP {
+            return None;
+        }
+        let (block, ..) = block_start(context, node)?;
+        let slot = block + LAYOUT.list_node_first_slot as usize + 8 * digits[level] as usize;
+        // SAFETY: `block` is inside a mapped segment and the slot inside its 64 bytes.
+        node = unsafe { read::<u64>(slot) };
+    }
+    Some(node)
+}
+
+fn list_of(context: &mut Context, length: i64) -> Value {
+    let items = (0..length).map(|i| Value::int(i * 3).unwrap()).collect();
+    list::list_from_values(&mut context.heap, items).unwrap()
+}
+
+#[test]
+fn the_divide_by_seven_magic_is_exact_for_32_bit_dividends() {
+    let low = 0..1u64 << 20;
+    let high = (1u64 << 32) - (1 << 20)..1u64 << 32;
+    let strided = (0..1u64 << 32).step_by(7 * 4099);
+    for n in low.chain(high).chain(strided) {
+        for m in [n, n.saturating_sub(1), n + 1].map(|m| m.min(u64::from(u32::MAX))) {
+            let quotient = (u128::from(m) * u128::from(DIVIDE_BY_SEVEN_MAGIC)) >> 64;
+            assert_eq!(quotient as u64, m / 7, "n = {m}");
+        }
+    }
+}
+
+#[test]
+fn the_level_quotient_magics_divide_by_every_power_of_seven_exactly() {
+    for (level, &magic) in LIST_LEVEL_QUOTIENT_MAGICS.iter().enumerate().skip(1) {
+        let divisor = 7u64.pow(level as u32);
+        let magic = u128::from(magic);
+        let around_multiples = (1..=6u64).flat_map(|k| {
+            let multiple = (k * divisor).min(u64::from(u32::MAX));
+            [
+                multiple - 1,
+                multiple,
+                (multiple + 1).min(u64::from(u32::MAX)),
+            ]
+        });
+        let strided = (0..1u64 << 32).step_by(65_537 * 3);
+        for n in around_multiples
+            .chain(strided)
+            .chain([0, 1, u64::from(u32::MAX)])
+        {
+            assert_eq!(
+                ((u128::from(n) * magic) >> 64) as u64,
+                n / divisor,
+                "{n} / 7^{level}"
+            );
+        }
+    }
+    assert_eq!(LIST_LEVEL_QUOTIENT_MAGICS[12], 0, "7^12 > 2^32");
+}
+
+#[test]
+fn the_layout_reads_lists_tuples_and_maps_as_the_object_layer_does() {
+    let mut context = Context::new(Limits::default()).unwrap();
+    for length in [0, 1, 7, 8, 49, 50, 344, 2402] {
+        let xs = list_of(&mut context, length);
+        let head = inline_head(&context, xs.bits(), Kind::List).expect("a valid list");
+        // SAFETY: a validated block start; the length field is inside the block.
+        let stored = unsafe { read::<u32>(head + LAYOUT.list_length as usize) };
+        assert_eq!(stored as usize, list::length_of(&context.heap, xs).unwrap());
+        for index in 0..length as u64 + 2 {
+            let expected = list::element_at(&context.heap, xs, index as usize).unwrap();
+            assert_eq!(
+                inline_list_element(&context, xs.bits(), index),
+                expected.map(Value::bits),
+                "length {length}, index {index}"
+            );
+        }
+        assert_eq!(inline_head(&context, xs.bits(), Kind::Tuple), None);
+        release(&mut context.heap, xs).unwrap();
+        assert_eq!(inline_head(&context, xs.bits(), Kind::List), None, "freed");
+    }
+    let items = (0..5).map(|i| Value::int(i).unwrap()).collect();
+    let tuple = crate::objects::tuple::tuple_from_values(&mut context.heap, items).unwrap();
+    let head = inline_head(&context, tuple.bits(), Kind::Tuple).unwrap();
+    // SAFETY: a validated block start; the fields are inside the block.
+    unsafe {
+        assert_eq!(read::<u32>(head + LAYOUT.tuple_length as usize), 5);
+        let slot = head + LAYOUT.tuple_first_slot as usize + 8 * 4;
+        assert_eq!(read::<u64>(slot), Value::int(4).unwrap().bits());
+    }
+    release(&mut context.heap, tuple).unwrap();
+    let map = crate::objects::map::empty_map(&mut context.heap).unwrap();
+    let head = inline_head(&context, map.bits(), Kind::Map).unwrap();
+    // SAFETY: a validated block start; the field is inside the block.
+    assert_eq!(unsafe { read::<u32>(head + LAYOUT.map_length as usize) }, 0);
+    release(&mut context.heap, map).unwrap();
+    assert_eq!(context.heap.blocks_in_use(), 0);
+}
+
+#[test]
+fn the_layout_follows_trees_into_later_segments_and_refuses_bad_references() {
+    let mut context = Context::new(Limits::default()).unwrap();
+    // Nearly fill segment 0 so that the list's nodes land in segments 0 and 1.
+    let filler = context.heap.malloc_blocks(65_000, false).unwrap();
+    let xs = list_of(&mut context, 5_000);
+    assert_eq!(context.heap.segment_count(), 2);
+    for index in (0..5_000).step_by(37).chain([4_999]) {
+        let expected = list::element_at(&context.heap, xs, index).unwrap();
+        assert_eq!(
+            inline_list_element(&context, xs.bits(), index as u64),
+            expected.map(Value::bits)
+        );
+    }
+    let bad_words = [
+        xs.bits() | 1 << 40,                     // malformed: bits 40..48 set
+        (xs.bits() & !0xFFFF_FFFF) | 2 << 16,    // segment 2 is not mapped
+        (xs.bits() & !0xFFFF_FFFF) | 1024 << 16, // past the last possible segment
+        (xs.bits() & !0xFFFF) | 0xFFFF,          // index past the segment's blocks
+        (xs.bits() & !0xFFFF_FFFF) | (u64::from(filler) + 1), // a tail block
+    ];
+    for word in bad_words {
+        assert_eq!(inline_head(&context, word, Kind::List), None, "{word:#x}");
+        assert!(
+            crate::objects::checked_head(&context.heap, Value(word), Some(Kind::List)).is_err()
+        );
+    }
+    release(&mut context.heap, xs).unwrap();
+    context.heap.free_chain(filler).unwrap();
+    assert_eq!(context.heap.blocks_in_use(), 0);
+}

@@ -1,0 +1,143 @@
+//! Issue 8, deliverable 5: no shim allocates host memory on a success path of `push`,
+//! `xs[i]`, `len`, `insert` and lookup (`m[k]`, `has`). A counting global allocator counts
+//! this thread's allocations while the shims run (tracing and audit mode off, as in a normal
+//! run); a uniquely owned list and map are updated in place, with no `cow`.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use cairn_runtime::abi::shims::{rt_has, rt_index, rt_insert, rt_len, rt_push};
+use cairn_runtime::heap::RefOp;
+use cairn_runtime::objects::{list, map, release, tuple};
+use cairn_runtime::{Context, Limits, Value};
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+struct CountingAllocator;
+
+// SAFETY: every call is forwarded unchanged to the system allocator; counting only touches
+// const-initialised thread-locals, which never allocate.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.with(Cell::get) {
+            ALLOCATIONS.with(|count| count.set(count.get() + 1));
+        }
+        // SAFETY: the caller's contract is passed on unchanged.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract is passed on unchanged.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.with(Cell::get) {
+            ALLOCATIONS.with(|count| count.set(count.get() + 1));
+        }
+        // SAFETY: the caller's contract is passed on unchanged.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// Host allocations `body` makes on this thread.
+fn allocations_during(body: impl FnOnce()) -> usize {
+    ALLOCATIONS.with(|count| count.set(0));
+    COUNTING.with(|counting| counting.set(true));
+    body();
+    COUNTING.with(|counting| counting.set(false));
+    ALLOCATIONS.with(Cell::get)
+}
+
+fn int(n: i64) -> u64 {
+    Value::int(n).unwrap().bits()
+}
+
+#[test]
+fn push_index_len_insert_and_lookup_allocate_no_host_memory_when_they_succeed() {
+    let mut ctx = Context::new(Limits::default()).unwrap();
+    ctx.begin_run();
+    let ptr = ctx.as_ptr();
+    let mut xs = list::list_from_values(&mut ctx.heap, Vec::new())
+        .unwrap()
+        .bits();
+    let mut m = map::empty_map(&mut ctx.heap).unwrap().bits();
+    let items = (0..9).map(|i| Value(int(i))).collect();
+    let long_tuple = tuple::tuple_from_values(&mut ctx.heap, items)
+        .unwrap()
+        .bits();
+    let (list_head, map_head) = (xs as u32, m as u32);
+    let mut sum = 0;
+    let allocations = allocations_during(|| {
+        // SAFETY: `ptr` is the live context's pointer after `begin_run`; the words are owned
+        // (push, insert: moved in and back out) or borrowed (index, len, has) as the shims say.
+        unsafe {
+            for i in 0..3_000 {
+                xs = rt_push(ptr, xs, int(i));
+                m = rt_insert(ptr, m, int(i * 7919 % 3_000), int(i));
+            }
+            for i in 0..3_000 {
+                sum += Value(rt_index(ptr, xs, int(i))).as_int().unwrap();
+                sum += Value(rt_index(ptr, m, int(i))).as_int().unwrap();
+                sum += Value(rt_len(ptr, xs)).as_int().unwrap();
+                sum += i64::from(rt_has(ptr, m, int(i)) == Value::TRUE.bits());
+            }
+            sum += Value(rt_index(ptr, long_tuple, int(8))).as_int().unwrap();
+            sum += Value(rt_len(ptr, long_tuple)).as_int().unwrap();
+        }
+    });
+    assert!(ctx.pending_error().is_none());
+    assert_eq!(allocations, 0, "host allocations on success paths");
+    let n = 3_000i64;
+    assert_eq!(sum, 2 * (n * (n - 1) / 2) + n * n + n + 8 + 9);
+    assert_eq!(
+        (xs as u32, m as u32),
+        (list_head, map_head),
+        "updated in place"
+    );
+    for word in [xs, m, long_tuple] {
+        release(&mut ctx.heap, Value(word)).unwrap();
+    }
+    assert_eq!(ctx.heap.blocks_in_use(), 0);
+}
+
+#[test]
+fn a_uniquely_owned_map_and_list_are_updated_in_place_without_cow() {
+    let mut ctx = Context::new(Limits::default()).unwrap();
+    ctx.begin_run();
+    let ptr = ctx.as_ptr();
+    let mut xs = list::list_from_values(&mut ctx.heap, Vec::new())
+        .unwrap()
+        .bits();
+    let mut m = map::empty_map(&mut ctx.heap).unwrap().bits();
+    let (list_head, map_head) = (xs as u32, m as u32);
+    ctx.heap.start_trace();
+    // SAFETY: as above.
+    unsafe {
+        for i in 0..500 {
+            xs = rt_push(ptr, xs, int(i));
+            m = rt_insert(ptr, m, int(i * 31 % 500), int(i));
+            m = rt_insert(ptr, m, int(i * 31 % 500), int(-i)); // replaces in place
+        }
+    }
+    let trace = ctx.heap.take_trace();
+    assert!(ctx.pending_error().is_none());
+    assert_eq!(
+        (xs as u32, m as u32),
+        (list_head, map_head),
+        "the same heads"
+    );
+    assert!(trace.iter().all(|event| event.op != RefOp::Cow), "no cow");
+    assert!(trace.iter().all(|event| event.op == RefOp::Malloc));
+    // One node per map entry; the list's leaves and interior nodes.
+    let expected_mallocs = 500 + (list::blocks_for_length(500) - 1) as usize;
+    assert_eq!(trace.len(), expected_mallocs);
+    for word in [xs, m] {
+        release(&mut ctx.heap, Value(word)).unwrap();
+    }
+    assert_eq!(ctx.heap.blocks_in_use(), 0);
+}
