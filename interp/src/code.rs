@@ -292,6 +292,13 @@ pub enum Instr {
         target: ProgramCounter,
         site: SiteId,
     },
+    /// A function's start: `Enter` (failing at `site`), then the register moves of the jump
+    /// into its first block, as in [`Instr::FuelMovesJump`] (the block follows).
+    EnterMoves {
+        start: u32,
+        moves: u32,
+        site: SiteId,
+    },
     /// `Release first` then `Release second`.
     Release2 {
         first: Register,

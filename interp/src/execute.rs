@@ -194,13 +194,20 @@ impl<'p> Executor<'p> {
             }};
         }
 
-        // `Const $constant_register = Int($constant)`, then `$dst = $lhs op` that constant.
+        // `Const $constant_register = Int($constant)`, then `$dst = $lhs op` that constant:
+        // the constant-operand fast path, or the op's shim on the same two words.
         macro_rules! int_with_constant {
             ($fast:path, $shim:path, $dst:expr, $lhs:expr, $constant_register:expr,
              $constant:expr, $site:expr) => {{
                 let b = fast_paths::int_word($constant);
                 set_reg!($constant_register, b);
-                int_fast_path_or_shim!($fast, $shim, $dst, reg!($lhs), b, $site)
+                let a = reg!($lhs);
+                let word = match $fast(a, $constant) {
+                    Some(word) => word,
+                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
+                    None => check!(unsafe { $shim(ctx, a, b) }, $site),
+                };
+                set_reg!($dst, word);
             }};
         }
 
@@ -240,6 +247,58 @@ impl<'p> Executor<'p> {
             }};
         }
 
+        // `$body` for each `$index` in `0..$count`, in order. Calls and moves mostly have one
+        // to three operands: those run without a loop's setup (LLVM unrolls a general loop,
+        // which costs more than it saves for such counts).
+        macro_rules! for_each_index {
+            ($count:expr, |$index:ident| $body:block) => {{
+                let count: usize = $count;
+                if count > 0 {
+                    let $index = 0usize;
+                    $body
+                    if count > 1 {
+                        let $index = 1usize;
+                        $body
+                        if count > 2 {
+                            let $index = 2usize;
+                            $body
+                            for $index in 3..count {
+                                $body
+                            }
+                        }
+                    }
+                }
+            }};
+        }
+
+        // `Enter`: inline within the limits, else `rt_enter` (on the unchanged state)
+        // failing at `$site`.
+        macro_rules! enter {
+            ($site:expr) => {{
+                // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
+                if !unsafe { inline_control::enter_if_within_limits(ctx) } {
+                    // SAFETY: as above.
+                    check!(unsafe { shims::rt_enter(ctx) }, $site);
+                }
+            }};
+        }
+
+        // The register moves `operands[$start + 2k] <- operands[$start + 2k + 1]`, in order.
+        macro_rules! move_pairs {
+            ($start:expr, $moves:expr) => {{
+                let (start, moves) = ($start as usize, $moves as usize);
+                debug_assert!(start + 2 * moves <= function.operands.len());
+                // SAFETY: the superinstruction pass appended the `moves` pairs at `start` to
+                // this function's operands (`superinstructions.rs`).
+                let pairs = unsafe { function.operands.as_ptr().add(start) };
+                for_each_index!(moves, |index| {
+                    // SAFETY: as above; `index < moves`.
+                    let (dst, src) = unsafe { (*pairs.add(2 * index), *pairs.add(2 * index + 1)) };
+                    set_reg!(dst, reg!(src));
+                });
+            }};
+        }
+
         // The words of registers `$registers` into `spill`, for a shim taking an array.
         macro_rules! spill_registers {
             ($registers:expr) => {{
@@ -267,11 +326,16 @@ impl<'p> Executor<'p> {
                 // SAFETY: the callee's window `new_base..needed` is inside the file (grown
                 // above); its param registers are below its `frame_size`.
                 let callee_frame = unsafe { frame.add(function.frame_size as usize) };
-                for (&arg, &param) in $args.iter().zip(callee_function.param_registers.iter()) {
+                let (args, params): (&[Register], &[Register]) =
+                    ($args, &callee_function.param_registers);
+                for_each_index!(args.len().min(params.len()), |index| {
+                    // SAFETY: `index` is below both lengths.
+                    let (arg, param) =
+                        unsafe { (*args.get_unchecked(index), *params.get_unchecked(index)) };
                     let word = reg!(arg);
                     // SAFETY: as above.
                     unsafe { *callee_frame.add(param as usize) = word };
-                }
+                });
                 self.frames.push(SavedFrame {
                     function: function_index,
                     base,
@@ -482,14 +546,7 @@ impl<'p> Executor<'p> {
                     jump_to!(if word == TRUE_WORD { then_pc } else { else_pc });
                 }
                 Instr::Jump { target } => jump_to!(target),
-                Instr::Enter { site } => {
-                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`); the
-                    // shim runs on the state the inline check left unchanged.
-                    if !unsafe { inline_control::enter_if_within_limits(ctx) } {
-                        // SAFETY: as above.
-                        check!(unsafe { shims::rt_enter(ctx) }, site);
-                    }
-                }
+                Instr::Enter { site } => enter!(site),
                 Instr::Fuel { site } => take_fuel!(site),
                 Instr::Shim1 {
                     shim,
@@ -660,7 +717,10 @@ impl<'p> Executor<'p> {
                         return Ok(word);
                     };
                     function_index = caller.function;
-                    function = &program.functions[function_index as usize];
+                    debug_assert!((function_index as usize) < program.functions.len());
+                    // SAFETY: a saved frame's function is the caller that was running, a
+                    // function of this program.
+                    function = unsafe { program.functions.get_unchecked(function_index as usize) };
                     code = code_for::<O>(function, specialized);
                     base = caller.base;
                     jump_to!(caller.return_pc);
@@ -674,7 +734,7 @@ impl<'p> Executor<'p> {
                     constant,
                     site,
                 } => int_with_constant!(
-                    fast_paths::add,
+                    fast_paths::add_constant,
                     shims::rt_add,
                     dst,
                     lhs,
@@ -689,7 +749,7 @@ impl<'p> Executor<'p> {
                     constant,
                     site,
                 } => int_with_constant!(
-                    fast_paths::sub,
+                    fast_paths::sub_constant,
                     shims::rt_sub,
                     dst,
                     lhs,
@@ -704,7 +764,7 @@ impl<'p> Executor<'p> {
                     constant,
                     site,
                 } => int_with_constant!(
-                    fast_paths::mul,
+                    fast_paths::mul_constant,
                     shims::rt_mul,
                     dst,
                     lhs,
@@ -719,7 +779,7 @@ impl<'p> Executor<'p> {
                     constant,
                     site,
                 } => int_with_constant!(
-                    fast_paths::div,
+                    fast_paths::div_by_nonzero_constant,
                     shims::rt_div,
                     dst,
                     lhs,
@@ -734,7 +794,7 @@ impl<'p> Executor<'p> {
                     constant,
                     site,
                 } => int_with_constant!(
-                    fast_paths::rem,
+                    fast_paths::rem_by_nonzero_constant,
                     shims::rt_rem,
                     dst,
                     lhs,
@@ -780,11 +840,12 @@ impl<'p> Executor<'p> {
                     site,
                 } => {
                     take_fuel!(site);
-                    let pairs = &function.operands[start as usize..(start + 2 * moves) as usize];
-                    for pair in pairs.chunks_exact(2) {
-                        set_reg!(pair[0], reg!(pair[1]));
-                    }
+                    move_pairs!(start, moves);
                     jump_to!(target);
+                }
+                Instr::EnterMoves { start, moves, site } => {
+                    enter!(site);
+                    move_pairs!(start, moves);
                 }
                 Instr::Release2 { first, second } => {
                     let word = reg!(first);

@@ -114,6 +114,66 @@ pub(crate) fn rem(lhs: u64, rhs: u64) -> Option<u64> {
     Some(box_in_range(a.wrapping_rem(b)))
 }
 
+/// True when the word is an Int.
+#[inline(always)]
+fn is_int(word: u64) -> bool {
+    word >> TAG_SHIFT == TAG_INT
+}
+
+/// Int + the Int constant `constant` without overflow; `None` means "call `rt_add`" (on the
+/// same words: `lhs` and the constant's word).
+#[inline(always)]
+pub(crate) fn add_constant(lhs: u64, constant: i32) -> Option<u64> {
+    if !is_int(lhs) {
+        return None;
+    }
+    Some(from_shifted(
+        shifted(lhs).checked_add(i64::from(constant) << 16)?,
+    ))
+}
+
+/// Int - the Int constant `constant` without overflow; `None` means "call `rt_sub`".
+#[inline(always)]
+pub(crate) fn sub_constant(lhs: u64, constant: i32) -> Option<u64> {
+    if !is_int(lhs) {
+        return None;
+    }
+    Some(from_shifted(
+        shifted(lhs).checked_sub(i64::from(constant) << 16)?,
+    ))
+}
+
+/// Int * the Int constant `constant` without overflow; `None` means "call `rt_mul`".
+#[inline(always)]
+pub(crate) fn mul_constant(lhs: u64, constant: i32) -> Option<u64> {
+    if !is_int(lhs) {
+        return None;
+    }
+    Some(from_shifted(shifted(lhs).checked_mul(i64::from(constant))?))
+}
+
+/// Int / the Int constant `constant`, which the superinstruction pass only fuses when it is
+/// not 0; `None` means "call `rt_div`" (`INT_MIN / -1`, non-Ints).
+#[inline(always)]
+pub(crate) fn div_by_nonzero_constant(lhs: u64, constant: i32) -> Option<u64> {
+    if !is_int(lhs) || constant == 0 {
+        return None;
+    }
+    box_int(unbox_int(lhs).wrapping_div(i64::from(constant)))
+}
+
+/// Int % the Int constant `constant`, which the superinstruction pass only fuses when it is
+/// not 0; `None` means "call `rt_rem`" (non-Ints).
+#[inline(always)]
+pub(crate) fn rem_by_nonzero_constant(lhs: u64, constant: i32) -> Option<u64> {
+    if !is_int(lhs) || constant == 0 {
+        return None;
+    }
+    Some(box_in_range(
+        unbox_int(lhs).wrapping_rem(i64::from(constant)),
+    ))
+}
+
 /// An Int comparison as a Bool word; `None` means "call the comparison's shim". Branch-free:
 /// the comparison's discriminant is the set of orderings it accepts (`code.rs`).
 #[inline(always)]
@@ -166,6 +226,30 @@ mod tests {
         assert_eq!(div(int(-7), int(2)), Some(int(-3)));
         assert_eq!(rem(int(-7), int(2)), Some(int(-1)));
         assert_eq!(rem(int(7), int(-3)), Some(int(1)));
+    }
+
+    #[test]
+    fn constant_operand_paths_match_the_two_word_paths() {
+        let operands = [
+            int(0),
+            int(5),
+            int(-5),
+            int(INT_MAX),
+            int(INT_MIN),
+            int(INT_MAX / 3),
+            Value::float(1.5).bits(),
+            Value::TRUE.bits(),
+        ];
+        for lhs in operands {
+            for constant in [1, -1, 2, 3, 7, -7, 0, i32::MAX, i32::MIN] {
+                let rhs = int_word(constant);
+                assert_eq!(add_constant(lhs, constant), add(lhs, rhs));
+                assert_eq!(sub_constant(lhs, constant), sub(lhs, rhs));
+                assert_eq!(mul_constant(lhs, constant), mul(lhs, rhs));
+                assert_eq!(div_by_nonzero_constant(lhs, constant), div(lhs, rhs));
+                assert_eq!(rem_by_nonzero_constant(lhs, constant), rem(lhs, rhs));
+            }
+        }
     }
 
     #[test]

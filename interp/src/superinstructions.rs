@@ -10,7 +10,7 @@
 //! - the common op pairs of loops and calls become one instruction (`code.rs`, after
 //!   `Return`): an Int constant and the arithmetic or comparison that uses it as its right
 //!   operand, a comparison and the `Branch` on it, a back-edge's `Fuel` + moves + `Jump`,
-//!   two `Release`s. A fused constant is still written to its register (a failure's cleanup
+//!   a function's `Enter` + the moves into its first block, two `Release`s. A fused constant is still written to its register (a failure's cleanup
 //!   may release it) and every fused op keeps its own site.
 //!
 //! No superinstruction spans a jump target except at its start, so the code's control flow
@@ -214,6 +214,20 @@ fn fuse_at(
             operands.truncate(start as usize);
             (first, 1)
         }
+        (Instr::Enter { site }, Some(Instr::Move { .. })) => {
+            let start = operands.len() as u32;
+            let mut offset = 1;
+            while let Some(Instr::Move { dst, src }) = following(offset) {
+                operands.extend([dst, src]);
+                offset += 1;
+            }
+            let fused = Instr::EnterMoves {
+                start,
+                moves: (offset - 1) as u32,
+                site,
+            };
+            (fused, offset)
+        }
         (Instr::Release { var: first }, Some(Instr::Release { var: second })) => {
             (Instr::Release2 { first, second }, 2)
         }
@@ -262,6 +276,10 @@ fn arithmetic_with_constant(
         _ => return None,
     };
     if rhs != constant_register || lhs == constant_register {
+        return None;
+    }
+    // A zero divisor stays two plain instructions (the shim raises RT0302 there anyway).
+    if constant == 0 && matches!(second, Instr::Div { .. } | Instr::Rem { .. }) {
         return None;
     }
     Some(match second {
