@@ -285,7 +285,8 @@ pub enum Instr {
     },
     /// A loop's back-edge: `Fuel` (failing at `site`), then the register moves
     /// `operands[start + 2k] <- operands[start + 2k + 1]` for `k < moves` in order (the
-    /// jump's block arguments, already sequenced), then a jump to `target`.
+    /// jump's block arguments, already sequenced), then a jump to `target`; when `target` is
+    /// a [`Instr::CompareBranch`] (a loop header's test), the executor runs it right away.
     FuelMovesJump {
         start: u32,
         moves: u32,

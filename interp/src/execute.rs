@@ -39,8 +39,8 @@ pub(crate) struct Executor<'p> {
     pub(crate) ctx: *mut Context,
     pub(crate) registers: Vec<u64>,
     pub(crate) frames: Vec<SavedFrame>,
-    /// Element words of `MakeList`/`MakeTuple`/`MakeMap`, contiguous for the shim.
-    spill: Vec<u64>,
+    /// Operand words of the shims taking an array (`array_operand_shims.rs`).
+    pub(crate) spill: Vec<u64>,
     /// A tail call's argument words, read before the callee overwrites the window.
     tail_args: Vec<u64>,
     /// Whether the run executes the `fast_code` specialized to the module's own calls (the
@@ -299,16 +299,6 @@ impl<'p> Executor<'p> {
             }};
         }
 
-        // The words of registers `$registers` into `spill`, for a shim taking an array.
-        macro_rules! spill_registers {
-            ($registers:expr) => {{
-                for &register in $registers {
-                    let word = reg!(register);
-                    self.spill.push(word);
-                }
-            }};
-        }
-
         // A language call of function `$callee` with the words of registers `$args` (in the
         // caller's window) as its params: pushes the caller's frame and switches to the callee.
         macro_rules! enter_call {
@@ -357,18 +347,9 @@ impl<'p> Executor<'p> {
         // entry = index + 1), or the unwind (the shim released the callee and args).
         macro_rules! value_call_target {
             ($operands:expr, $site:expr) => {{
-                let operands: &[Register] = $operands;
-                let callee_word = reg!(operands[0]);
-                self.spill.clear();
-                spill_registers!(&operands[1..]);
-                let pointer = self.spill.as_ptr() as u64;
-                let count = self.spill.len() as u64;
-                // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`); `spill`
-                // holds `count` initialised words and is not touched during the call.
-                let entry = check!(
-                    unsafe { shims::rt_call_target(ctx, callee_word, pointer, count) },
-                    $site
-                );
+                // SAFETY: `frame` is the current window, holding every operand register
+                // (module docs); `ctx` is valid and unaliased for the run (`Executor::new`).
+                let entry = check!(unsafe { self.call_target(frame, $operands) }, $site);
                 let callee = (entry - 1) as u32;
                 if callee as usize >= program.functions.len() {
                     // SAFETY: as above.
@@ -619,14 +600,11 @@ impl<'p> Executor<'p> {
                     count,
                     site,
                 } => {
-                    self.spill.clear();
-                    spill_registers!(&function.operands[start as usize..(start + words) as usize]);
-                    let pointer = self.spill.as_ptr() as u64;
-                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`);
-                    // `spill` holds `words` initialised words and is not touched during the
-                    // call.
-                    let word = check!(unsafe { shim(ctx, pointer, count as u64) }, site);
-                    set_reg!(dst, word);
+                    let registers = &function.operands[start as usize..(start + words) as usize];
+                    // SAFETY: `frame` is the current window, holding every operand register
+                    // (module docs); `ctx` is valid and unaliased (`Executor::new`).
+                    let word = unsafe { self.call_aggregate_shim(frame, shim, registers, count) };
+                    set_reg!(dst, check!(word, site));
                 }
                 Instr::Call {
                     callee,
@@ -656,19 +634,10 @@ impl<'p> Executor<'p> {
                     count,
                     site,
                 } => {
-                    self.spill.clear();
-                    self.spill.push(
-                        cairn_runtime::value::Value::int(i64::from(closure_function))
-                            .expect("function ids fit in an Int")
-                            .bits(),
-                    );
-                    spill_registers!(&function.operands[start as usize..(start + count) as usize]);
-                    let pointer = self.spill.as_ptr() as u64;
-                    let words = self.spill.len() as u64;
-                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`);
-                    // `spill` holds `words` initialised words and is not touched during the call.
-                    let word = check!(unsafe { shims::rt_closure_from(ctx, pointer, words) }, site);
-                    set_reg!(dst, word);
+                    let captures = &function.operands[start as usize..(start + count) as usize];
+                    // SAFETY: as for `Aggregate`.
+                    let word = unsafe { self.make_closure(frame, closure_function, captures) };
+                    set_reg!(dst, check!(word, site));
                 }
                 Instr::TailCall {
                     callee,
@@ -691,18 +660,10 @@ impl<'p> Executor<'p> {
                     len,
                     site,
                 } => {
-                    self.spill.clear();
-                    spill_registers!(&function.operands[start as usize..(start + len) as usize]);
-                    let pointer = self.spill.as_ptr() as u64;
-                    // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`);
-                    // `spill` holds `len` initialised words and is not touched during the call
-                    // (a host function calling a closure back runs a nested executor with its
-                    // own buffers).
-                    let word = check!(
-                        unsafe { shims::rt_call_host(ctx, u64::from(host), pointer, len as u64) },
-                        site
-                    );
-                    set_reg!(dst, word);
+                    let args = &function.operands[start as usize..(start + len) as usize];
+                    // SAFETY: as for `Aggregate`.
+                    let word = unsafe { self.call_host(frame, host, args) };
+                    set_reg!(dst, check!(word, site));
                 }
                 Instr::Shim0Value { shim, dst, site } => {
                     // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
@@ -841,7 +802,30 @@ impl<'p> Executor<'p> {
                 } => {
                     take_fuel!(site);
                     move_pairs!(start, moves);
-                    jump_to!(target);
+                    debug_assert!((target as usize) < code.len());
+                    // SAFETY: jump targets are inside `code` (see the loop's SAFETY comment).
+                    match *unsafe { code.get_unchecked(target as usize) } {
+                        // A loop header's test runs here, saving the dispatch of its
+                        // instruction (the one the jump would execute next anyway).
+                        Instr::CompareBranch {
+                            comparison,
+                            dst,
+                            lhs,
+                            rhs,
+                            then_pc,
+                            else_pc,
+                            site,
+                        } => compare_and_branch!(
+                            comparison,
+                            dst,
+                            reg!(lhs),
+                            reg!(rhs),
+                            then_pc,
+                            else_pc,
+                            site
+                        ),
+                        _ => jump_to!(target),
+                    }
                 }
                 Instr::EnterMoves { start, moves, site } => {
                     enter!(site);

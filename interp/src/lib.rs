@@ -10,6 +10,7 @@
 //! `run_main_observed` runs the same executor with an [`ExecutionObserver`] told the IR op
 //! of every instruction as it starts (used to attribute trace events to ops).
 
+mod array_operand_shims;
 mod code;
 mod execute;
 mod fast_paths;
