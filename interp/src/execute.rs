@@ -304,7 +304,11 @@ impl<'p> Executor<'p> {
         macro_rules! enter_call {
             ($callee:expr, $args:expr, $dst:expr, $site:expr) => {{
                 let callee_index: u32 = $callee;
-                let callee_function = &program.functions[callee_index as usize];
+                debug_assert!((callee_index as usize) < program.functions.len());
+                // SAFETY: a direct call's callee is a function of the module (checked at load
+                // by `check_loadable`), a value call's was checked by `value_call_target!`.
+                let callee_function =
+                    unsafe { program.functions.get_unchecked(callee_index as usize) };
                 let new_base = base + function.frame_size as usize;
                 let needed = new_base + callee_function.frame_size as usize;
                 if (needed > self.registers.len() && !self.grow_registers(needed))
@@ -326,13 +330,21 @@ impl<'p> Executor<'p> {
                     // SAFETY: as above.
                     unsafe { *callee_frame.add(param as usize) = word };
                 });
-                self.frames.push(SavedFrame {
+                let saved = SavedFrame {
                     function: function_index,
                     base,
                     return_pc: next_pc!() as ProgramCounter,
                     call_site: $site,
                     result_register: $dst,
-                });
+                };
+                let depth = self.frames.len();
+                debug_assert!(depth < self.frames.capacity());
+                // SAFETY: there is room for one more frame (ensured above, and nothing
+                // pushed since), so the slot at `depth` is allocated and becomes initialised.
+                unsafe {
+                    self.frames.as_mut_ptr().add(depth).write(saved);
+                    self.frames.set_len(depth + 1);
+                }
                 function_index = callee_index;
                 function = callee_function;
                 code = code_for::<O>(function, specialized);
@@ -613,7 +625,11 @@ impl<'p> Executor<'p> {
                     len,
                     site,
                 } => {
-                    let args = &function.operands[start as usize..(start + len) as usize];
+                    let range = start as usize..(start + len) as usize;
+                    debug_assert!(range.end <= function.operands.len());
+                    // SAFETY: the translator pushed the call's `len` argument registers at
+                    // `start` of this function's operands (`translate.rs`).
+                    let args = unsafe { function.operands.get_unchecked(range) };
                     enter_call!(callee, args, dst, site);
                 }
                 Instr::CallValue {
