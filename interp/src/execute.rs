@@ -414,15 +414,15 @@ impl<'p> Executor<'p> {
             // SAFETY: every block ends in a terminator (a `Return`, a `Branch`, a `Jump`, or
             // a fall-through into the next block, which exists), jumps and branches target
             // block starts, and a `Call` (never last in a block) resumes at the next
-            // instruction, so `pc` is always inside `code` (`translate.rs`; the
+            // instruction, so `ip` always points inside `code` (`translate.rs`; the
             // superinstruction pass keeps this: `superinstructions.rs`).
             let instr = unsafe { &*ip };
             if O::SEES_EVERY_OP {
+                let pc = next_pc!();
                 // SAFETY: `op_indices` has one table per function, with one entry per
                 // instruction of its plain `code`, which observed runs execute
                 // (`translate.rs`: `label_new_instructions` after every op and terminator);
                 // `function_index` names a function and `pc` is inside its `code` (above).
-                let pc = next_pc!();
                 let op = unsafe {
                     let ops = program.op_indices.get_unchecked(function_index as usize);
                     debug_assert_eq!(ops.len(), code.len());
