@@ -5,6 +5,7 @@
 //! Per program, outside the functions the executor reads on every call, the IR op index of
 //! every instruction (read only by execution observers).
 
+use cairn_lang::analysis::KindSet;
 use cairn_runtime::abi::invoke::FunctionInfo;
 
 /// A frame-relative register index.
@@ -16,23 +17,28 @@ pub type ProgramCounter = u32;
 
 pub use cairn_runtime::abi::shim_list::{ShimFn0, ShimFn1, ShimFn2, ShimFn3};
 
-/// The Int comparisons that have an inline fast path (see `fast_paths`).
+/// The Int comparisons that have an inline fast path (see `fast_paths`). Each
+/// discriminant is the set of orderings it accepts: 4 = less, 2 = equal, 1 = greater.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub enum IntComparison {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
+    Eq = 2,
+    Ne = 5,
+    Lt = 4,
+    Le = 6,
+    Gt = 1,
+    Ge = 3,
 }
 
 /// One instruction. Every variant that can fail carries the [`SiteId`] of its IR op.
 #[derive(Clone, Copy, Debug)]
 pub enum Instr {
-    /// `Enter` (rt_enter) and `Fuel` (rt_fuel): fallible, no result.
-    Shim0 {
-        shim: ShimFn0,
+    /// `Enter`: `rt_enter`'s common case inline, the shim otherwise (`inline_control.rs`).
+    Enter {
+        site: SiteId,
+    },
+    /// `Fuel`: `rt_fuel`'s common case inline, the shim otherwise (`inline_control.rs`).
+    Fuel {
         site: SiteId,
     },
     /// A zero-argument builtin with a result (`seq_empty`).
@@ -206,9 +212,98 @@ pub enum Instr {
         len: u32,
         site: SiteId,
     },
-    /// Returns the owned word in `value`, then `rt_leave`.
+    /// Returns the owned word in `value`, then `rt_leave` (inline: `inline_control.rs`).
     Return {
         value: Register,
+    },
+    // The superinstructions below appear only in a function's `fast_code`
+    // (`superinstructions.rs`); each does exactly what the plain instructions it replaces
+    // do, in their order, with the same shims on the same words when a fast path does not
+    // apply.
+    /// `Const constant_register = Int(constant)` then `Add dst = lhs + constant_register`.
+    AddConstant {
+        dst: Register,
+        lhs: Register,
+        constant_register: Register,
+        constant: i32,
+        site: SiteId,
+    },
+    /// As [`Instr::AddConstant`] for `Sub`.
+    SubConstant {
+        dst: Register,
+        lhs: Register,
+        constant_register: Register,
+        constant: i32,
+        site: SiteId,
+    },
+    /// As [`Instr::AddConstant`] for `Mul`.
+    MulConstant {
+        dst: Register,
+        lhs: Register,
+        constant_register: Register,
+        constant: i32,
+        site: SiteId,
+    },
+    /// As [`Instr::AddConstant`] for `Div`.
+    DivConstant {
+        dst: Register,
+        lhs: Register,
+        constant_register: Register,
+        constant: i32,
+        site: SiteId,
+    },
+    /// As [`Instr::AddConstant`] for `Rem`.
+    RemConstant {
+        dst: Register,
+        lhs: Register,
+        constant_register: Register,
+        constant: i32,
+        site: SiteId,
+    },
+    /// `Compare dst = lhs <comparison> rhs` then `Branch` on `dst`, which the value-kind
+    /// analysis proves a Bool (so the Branch's `rt_expect_bool` could never fail).
+    CompareBranch {
+        comparison: IntComparison,
+        dst: Register,
+        lhs: Register,
+        rhs: Register,
+        then_pc: ProgramCounter,
+        else_pc: ProgramCounter,
+        site: SiteId,
+    },
+    /// `Const constant_register = Int(constant)` then [`Instr::CompareBranch`] with it as
+    /// the right operand.
+    CompareConstantBranch {
+        comparison: IntComparison,
+        dst: Register,
+        lhs: Register,
+        constant_register: Register,
+        constant: i32,
+        then_pc: ProgramCounter,
+        else_pc: ProgramCounter,
+        site: SiteId,
+    },
+    /// A loop's back-edge: `Fuel` (failing at `site`), then the register moves
+    /// `operands[start + 2k] <- operands[start + 2k + 1]` for `k < moves` in order (the
+    /// jump's block arguments, already sequenced), then a jump to `target`; when `target` is
+    /// a [`Instr::CompareBranch`] (a loop header's test), the executor runs it right away.
+    FuelMovesJump {
+        start: u32,
+        moves: u32,
+        target: ProgramCounter,
+        site: SiteId,
+    },
+    /// A function's start: `Enter` (failing at `site`), then the register moves of the jump
+    /// into its first block, as in [`Instr::FuelMovesJump`] (the block follows).
+    EnterMoves {
+        start: u32,
+        moves: u32,
+        site: SiteId,
+    },
+    /// `Release first` then `Release second`.
+    Release2 {
+        first: Register,
+        second: Register,
     },
 }
 
@@ -224,9 +319,21 @@ pub struct FailSite {
 #[derive(Clone, Debug)]
 pub struct CompiledFunction {
     pub name: String,
+    /// One instruction (or a few moves) per IR op: what an observed run executes, so that
+    /// every op is reported as it starts.
     pub code: Box<[Instr]>,
+    /// `code` after the superinstruction pass (`superinstructions.rs`) with the value kinds
+    /// inferred assuming the host enters only at the module's entry: what an unobserved
+    /// `run_main`, and a host call whose arguments fit `specialized_param_kinds`, execute.
+    pub fast_code: Box<[Instr]>,
+    /// `code` after the superinstruction pass with the kinds inferred assuming the host may
+    /// call any function with anything: what every other unobserved host call executes.
+    pub generic_fast_code: Box<[Instr]>,
+    /// The kinds `fast_code` was specialized for each parameter to receive.
+    pub specialized_param_kinds: Box<[KindSet]>,
     pub sites: Box<[FailSite]>,
-    /// Operand lists of `Call` and `Aggregate` instructions.
+    /// Operand lists of `Call` and `Aggregate` instructions (and the move pairs of
+    /// `FuelMovesJump`).
     pub operands: Box<[Register]>,
     /// The registers the parameters live in, in parameter order.
     pub param_registers: Box<[Register]>,

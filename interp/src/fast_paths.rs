@@ -16,9 +16,13 @@ use cairn_runtime::value::{
 
 use crate::code::IntComparison;
 
+/// An Int word's tag bits (the payload is a 48-bit two's complement number below them).
+const INT_TAG_WORD: u64 = TAG_INT << TAG_SHIFT;
+
+/// True when both words are Ints: neither differs from the Int tag above the payload.
 #[inline(always)]
-fn is_int(word: u64) -> bool {
-    word >> TAG_SHIFT == TAG_INT
+fn both_ints(lhs: u64, rhs: u64) -> bool {
+    ((lhs ^ INT_TAG_WORD) | (rhs ^ INT_TAG_WORD)) >> TAG_SHIFT == 0
 }
 
 #[inline(always)]
@@ -26,20 +30,29 @@ fn unbox_int(word: u64) -> i64 {
     ((word << 16) as i64) >> 16
 }
 
+/// An Int's value times 2^16: its payload in the top 48 bits, so that i64 overflow of a
+/// sum, difference or product (by an unshifted factor) is exactly i48 overflow.
+#[inline(always)]
+fn shifted(word: u64) -> i64 {
+    (word << 16) as i64
+}
+
+/// The Int word of a value times 2^16 (see [`shifted`]).
+#[inline(always)]
+fn from_shifted(value: i64) -> u64 {
+    ((value as u64) >> 16) | INT_TAG_WORD
+}
+
+/// The Int word of `n`, which is known to be in i48.
+#[inline(always)]
+fn box_in_range(n: i64) -> u64 {
+    (n as u64 & PAYLOAD_MASK) | INT_TAG_WORD
+}
+
 #[inline(always)]
 fn box_int(n: i64) -> Option<u64> {
     if (INT_MIN..=INT_MAX).contains(&n) {
-        Some((TAG_INT << TAG_SHIFT) | (n as u64 & PAYLOAD_MASK))
-    } else {
-        None
-    }
-}
-
-/// Both operands unboxed when both are Ints.
-#[inline(always)]
-fn both_ints(lhs: u64, rhs: u64) -> Option<(i64, i64)> {
-    if is_int(lhs) && is_int(rhs) {
-        Some((unbox_int(lhs), unbox_int(rhs)))
+        Some(box_in_range(n))
     } else {
         None
     }
@@ -48,52 +61,140 @@ fn both_ints(lhs: u64, rhs: u64) -> Option<(i64, i64)> {
 /// Int + Int without overflow; `None` means "call `rt_add`".
 #[inline(always)]
 pub(crate) fn add(lhs: u64, rhs: u64) -> Option<u64> {
-    let (a, b) = both_ints(lhs, rhs)?;
-    box_int(a + b)
+    if !both_ints(lhs, rhs) {
+        return None;
+    }
+    Some(from_shifted(shifted(lhs).checked_add(shifted(rhs))?))
 }
 
 /// Int - Int without overflow; `None` means "call `rt_sub`".
 #[inline(always)]
 pub(crate) fn sub(lhs: u64, rhs: u64) -> Option<u64> {
-    let (a, b) = both_ints(lhs, rhs)?;
-    box_int(a - b)
+    if !both_ints(lhs, rhs) {
+        return None;
+    }
+    Some(from_shifted(shifted(lhs).checked_sub(shifted(rhs))?))
 }
 
 /// Int * Int without overflow; `None` means "call `rt_mul`".
 #[inline(always)]
 pub(crate) fn mul(lhs: u64, rhs: u64) -> Option<u64> {
-    let (a, b) = both_ints(lhs, rhs)?;
-    box_int(a.checked_mul(b)?)
+    if !both_ints(lhs, rhs) {
+        return None;
+    }
+    Some(from_shifted(shifted(lhs).checked_mul(unbox_int(rhs))?))
 }
 
 /// Int / Int (truncating) with a non-zero divisor and an i48 result; `None` means "call
 /// `rt_div`" (division by zero RT0302, `INT_MIN / -1` RT0301, Floats, type errors).
 #[inline(always)]
 pub(crate) fn div(lhs: u64, rhs: u64) -> Option<u64> {
-    let (a, b) = both_ints(lhs, rhs)?;
-    box_int(a.checked_div(b)?)
+    if !both_ints(lhs, rhs) {
+        return None;
+    }
+    let (a, b) = (unbox_int(lhs), unbox_int(rhs));
+    if b == 0 {
+        return None;
+    }
+    // i48 operands: the i64 division cannot overflow; only `INT_MIN / -1` leaves i48.
+    box_int(a.wrapping_div(b))
 }
 
 /// Int % Int (the dividend's sign) with a non-zero divisor; `None` means "call `rt_rem`".
 #[inline(always)]
 pub(crate) fn rem(lhs: u64, rhs: u64) -> Option<u64> {
-    let (a, b) = both_ints(lhs, rhs)?;
-    box_int(a.checked_rem(b)?)
+    if !both_ints(lhs, rhs) {
+        return None;
+    }
+    let (a, b) = (unbox_int(lhs), unbox_int(rhs));
+    if b == 0 {
+        return None;
+    }
+    // |a % b| < |b|, so the remainder of two i48 values is in i48.
+    Some(box_in_range(a.wrapping_rem(b)))
 }
 
-/// An Int comparison as a Bool word; `None` means "call the comparison's shim".
+/// True when the word is an Int.
+#[inline(always)]
+fn is_int(word: u64) -> bool {
+    word >> TAG_SHIFT == TAG_INT
+}
+
+/// Int + the Int constant `constant` without overflow; `None` means "call `rt_add`" (on the
+/// same words: `lhs` and the constant's word).
+#[inline(always)]
+pub(crate) fn add_constant(lhs: u64, constant: i32) -> Option<u64> {
+    if !is_int(lhs) {
+        return None;
+    }
+    Some(from_shifted(
+        shifted(lhs).checked_add(i64::from(constant) << 16)?,
+    ))
+}
+
+/// Int - the Int constant `constant` without overflow; `None` means "call `rt_sub`".
+#[inline(always)]
+pub(crate) fn sub_constant(lhs: u64, constant: i32) -> Option<u64> {
+    if !is_int(lhs) {
+        return None;
+    }
+    Some(from_shifted(
+        shifted(lhs).checked_sub(i64::from(constant) << 16)?,
+    ))
+}
+
+/// Int * the Int constant `constant` without overflow; `None` means "call `rt_mul`".
+#[inline(always)]
+pub(crate) fn mul_constant(lhs: u64, constant: i32) -> Option<u64> {
+    if !is_int(lhs) {
+        return None;
+    }
+    Some(from_shifted(shifted(lhs).checked_mul(i64::from(constant))?))
+}
+
+/// Int / the Int constant `constant`, which the superinstruction pass only fuses when it is
+/// not 0; `None` means "call `rt_div`" (`INT_MIN / -1`, non-Ints).
+#[inline(always)]
+pub(crate) fn div_by_nonzero_constant(lhs: u64, constant: i32) -> Option<u64> {
+    if !is_int(lhs) || constant == 0 {
+        return None;
+    }
+    box_int(unbox_int(lhs).wrapping_div(i64::from(constant)))
+}
+
+/// Int % the Int constant `constant`, which the superinstruction pass only fuses when it is
+/// not 0; `None` means "call `rt_rem`" (non-Ints).
+#[inline(always)]
+pub(crate) fn rem_by_nonzero_constant(lhs: u64, constant: i32) -> Option<u64> {
+    if !is_int(lhs) || constant == 0 {
+        return None;
+    }
+    Some(box_in_range(
+        unbox_int(lhs).wrapping_rem(i64::from(constant)),
+    ))
+}
+
+/// An Int comparison as a Bool word; `None` means "call the comparison's shim". Branch-free:
+/// the comparison's discriminant is the set of orderings it accepts (`code.rs`).
 #[inline(always)]
 pub(crate) fn compare(comparison: IntComparison, lhs: u64, rhs: u64) -> Option<u64> {
-    let (a, b) = both_ints(lhs, rhs)?;
-    let result = match comparison {
-        IntComparison::Eq => a == b,
-        IntComparison::Ne => a != b,
-        IntComparison::Lt => a < b,
-        IntComparison::Le => a <= b,
-        IntComparison::Gt => a > b,
-        IntComparison::Ge => a >= b,
-    };
-    Some(if result { TRUE_WORD } else { FALSE_WORD })
+    if !both_ints(lhs, rhs) {
+        return None;
+    }
+    // Shifting both payloads up by 16 keeps their order.
+    let (a, b) = (shifted(lhs), shifted(rhs));
+    let ordering = ((a < b) as u8) << 2 | ((a == b) as u8) << 1 | (a > b) as u8;
+    Some(if comparison as u8 & ordering != 0 {
+        TRUE_WORD
+    } else {
+        FALSE_WORD
+    })
+}
+
+/// The word of the Int constant `n` (a superinstruction's immediate operand).
+#[inline(always)]
+pub(crate) fn int_word(n: i32) -> u64 {
+    (TAG_INT << TAG_SHIFT) | (i64::from(n) as u64 & PAYLOAD_MASK)
 }
 
 /// True when the word refers to a heap object (only those need `rt_retain`/`rt_release`).
@@ -128,6 +229,37 @@ mod tests {
     }
 
     #[test]
+    fn constant_operand_paths_match_the_two_word_paths() {
+        let operands = [
+            int(0),
+            int(5),
+            int(-5),
+            int(INT_MAX),
+            int(INT_MIN),
+            int(INT_MAX / 3),
+            Value::float(1.5).bits(),
+            Value::TRUE.bits(),
+        ];
+        for lhs in operands {
+            for constant in [1, -1, 2, 3, 7, -7, 0, i32::MAX, i32::MIN] {
+                let rhs = int_word(constant);
+                assert_eq!(add_constant(lhs, constant), add(lhs, rhs));
+                assert_eq!(sub_constant(lhs, constant), sub(lhs, rhs));
+                assert_eq!(mul_constant(lhs, constant), mul(lhs, rhs));
+                assert_eq!(div_by_nonzero_constant(lhs, constant), div(lhs, rhs));
+                assert_eq!(rem_by_nonzero_constant(lhs, constant), rem(lhs, rhs));
+            }
+        }
+    }
+
+    #[test]
+    fn constant_words_are_the_int_values() {
+        for n in [0, 1, -1, 7, i32::MAX, i32::MIN] {
+            assert_eq!(int_word(n), int(i64::from(n)));
+        }
+    }
+
+    #[test]
     fn zero_divisors_and_int_min_by_minus_one_fall_back_to_the_shim() {
         assert_eq!(div(int(1), int(0)), None);
         assert_eq!(rem(int(1), int(0)), None);
@@ -141,6 +273,18 @@ mod tests {
         assert_eq!(add(int(INT_MAX), int(1)), None);
         assert_eq!(sub(int(INT_MIN), int(1)), None);
         assert_eq!(mul(int(INT_MAX), int(INT_MAX)), None);
+        assert_eq!(add(int(INT_MIN), int(-1)), None);
+        assert_eq!(add(int(INT_MAX), int(INT_MIN)), Some(int(-1)));
+        assert_eq!(sub(int(INT_MAX), int(-1)), None);
+        assert_eq!(sub(int(0), int(INT_MIN)), None);
+        assert_eq!(mul(int(1 << 46), int(2)), None);
+        assert_eq!(mul(int(-(1 << 46)), int(2)), Some(int(INT_MIN)));
+        assert_eq!(mul(int(INT_MIN), int(-1)), None);
+        assert_eq!(mul(int(INT_MIN), int(1)), Some(int(INT_MIN)));
+        assert_eq!(rem(int(INT_MIN), int(7)), Some(int(INT_MIN % 7)));
+        assert_eq!(div(int(INT_MIN), int(2)), Some(int(INT_MIN / 2)));
+        assert_eq!(add(Value::UNIT.bits(), int(1)), None);
+        assert_eq!(mul(int(3), Value::TRUE.bits()), None);
         assert_eq!(add(Value::float(1.0).bits(), int(1)), None);
         assert_eq!(
             compare(IntComparison::Eq, int(1), Value::float(1.0).bits()),
@@ -156,6 +300,19 @@ mod tests {
             Some(FALSE_WORD)
         );
         assert_eq!(compare(IntComparison::Ne, int(7), int(7)), Some(FALSE_WORD));
+        for (comparison, expected) in [
+            (IntComparison::Eq, [false, true, false]),
+            (IntComparison::Ne, [true, false, true]),
+            (IntComparison::Lt, [true, false, false]),
+            (IntComparison::Le, [true, true, false]),
+            (IntComparison::Gt, [false, false, true]),
+            (IntComparison::Ge, [false, true, true]),
+        ] {
+            for (rhs, expected) in [1, 0, -1].into_iter().zip(expected) {
+                let word = if expected { TRUE_WORD } else { FALSE_WORD };
+                assert_eq!(compare(comparison, int(0), int(rhs)), Some(word));
+            }
+        }
         assert!(is_bool(TRUE_WORD) && !is_bool(int(1)));
         assert!(!is_heap(int(1)) && !is_heap(Value::UNIT.bits()));
     }

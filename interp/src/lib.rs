@@ -10,14 +10,19 @@
 //! `run_main_observed` runs the same executor with an [`ExecutionObserver`] told the IR op
 //! of every instruction as it starts (used to attribute trace events to ops).
 
+mod array_operand_shims;
 mod code;
 mod execute;
 mod fast_paths;
+mod frame_stack;
+mod inline_control;
 mod observe;
 mod parallel_moves;
 mod shim_selection;
+mod superinstructions;
 mod translate;
 
+use cairn_lang::analysis::{KindSet, WordClass};
 use cairn_lang::ir;
 use cairn_runtime::abi::invoke::ClosureInvoker;
 use cairn_runtime::context::{Context, RunFailure};
@@ -41,7 +46,7 @@ impl InterpProgram {
     /// Runs the entry function with no arguments. Ok = owned result word (the caller prints
     /// and releases it). Resets per-run context state first (`ctx.begin_run()`).
     pub fn run_main(&self, ctx: &mut Context) -> Result<Value, RunFailure> {
-        self.run_with(ctx, |executor, entry| {
+        self.run_with(ctx, true, |executor, entry| {
             executor.run_plain_or_audited(entry, &[])
         })
     }
@@ -75,7 +80,11 @@ impl InterpProgram {
                 frames: Vec::new(),
             });
         }
-        self.run_with(ctx, |executor, _| {
+        let fits_specialized = args
+            .iter()
+            .zip(compiled.specialized_param_kinds.iter())
+            .all(|(&word, kinds)| kinds.contains(word_kind(Value(word))));
+        self.run_with(ctx, fits_specialized, |executor, _| {
             executor.run_plain_or_audited(function, args)
         })
     }
@@ -89,34 +98,44 @@ impl InterpProgram {
         ctx: &mut Context,
         observer: &mut impl ExecutionObserver,
     ) -> Result<Value, RunFailure> {
-        self.run_with(ctx, |executor, entry| executor.run(entry, &[], observer))
+        self.run_with(ctx, true, |executor, entry| {
+            executor.run(entry, &[], observer)
+        })
     }
 
     /// Begins the run (function table and closure invoker installed), executes `main` with
-    /// `execute` on a stack sized for the depth limit, and maps the outcome.
+    /// `execute` on a stack sized for the depth limit, and maps the outcome. `specialized`:
+    /// the run (and every closure the runtime calls back during it) executes the code
+    /// specialized to the module's own calls — true for `main` and for a host call whose
+    /// arguments fit the kinds that code was specialized for (as the JIT picks its variant).
     fn run_with(
         &self,
         ctx: &mut Context,
-        execute: impl FnOnce(&mut execute::Executor<'_>, u32) -> Result<u64, execute::Failed>,
+        specialized: bool,
+        execute: impl FnOnce(&mut execute::Executor<'_>, u32) -> Result<u64, frame_stack::Failed>,
     ) -> Result<Value, RunFailure> {
         ctx.begin_run();
         ctx.install_functions(self.function_table.clone());
         ctx.invoker = Some(ClosureInvoker {
             data: self as *const InterpProgram as *const (),
-            invoke: invoke_closure,
+            invoke: if specialized {
+                invoke_closure_specialized
+            } else {
+                invoke_closure_generic
+            },
         });
         let ctx_pointer = ctx.as_ptr();
         let outcome = cairn_engine_support::with_run_stack(ctx.limits.max_call_depth, 0, || {
             // SAFETY: `ctx_pointer` comes from `Context::as_ptr` on the `&mut Context` this
             // function holds for the whole run and does not touch until the executor is done;
             // the executor only lends an observer shared references to it between shim calls.
-            let mut executor = unsafe { execute::Executor::new(self, ctx_pointer) };
+            let mut executor = unsafe { execute::Executor::new(self, ctx_pointer, specialized) };
             execute(&mut executor, self.entry)
         });
         ctx.invoker = None;
         let outcome = match outcome {
             Ok(Ok(word)) => Ok(Value(word)),
-            Ok(Err(execute::Failed)) => Err(ctx.take_failure()),
+            Ok(Err(frame_stack::Failed)) => Err(ctx.take_failure()),
             Err(detail) => Err(RunFailure {
                 error: RuntimeError::internal(&detail),
                 frames: Vec::new(),
@@ -126,13 +145,65 @@ impl InterpProgram {
     }
 }
 
+/// The kind a value word has, for checking a host call's arguments against the kinds a
+/// function's code was specialized for.
+fn word_kind(word: Value) -> KindSet {
+    let class = if word.as_int().is_some() {
+        WordClass::Int
+    } else if word.as_float().is_some() {
+        WordClass::Float
+    } else if word.is_bool() {
+        WordClass::Bool
+    } else if word.is_heap() {
+        WordClass::Heap
+    } else {
+        WordClass::Unit
+    };
+    KindSet::of_word_class(class)
+}
+
+/// The closure invoker of a run on the specialized code ([`invoke_closure`]).
+///
+/// # Safety
+/// As [`invoke_closure`].
+unsafe fn invoke_closure_specialized(
+    data: *const (),
+    ctx: *mut Context,
+    function: u32,
+    args: &[u64],
+) -> u64 {
+    // SAFETY: the caller upholds `invoke_closure`'s contract.
+    unsafe { invoke_closure(data, ctx, function, args, true) }
+}
+
+/// The closure invoker of a run on the generic code ([`invoke_closure`]).
+///
+/// # Safety
+/// As [`invoke_closure`].
+unsafe fn invoke_closure_generic(
+    data: *const (),
+    ctx: *mut Context,
+    function: u32,
+    args: &[u64],
+) -> u64 {
+    // SAFETY: the caller upholds `invoke_closure`'s contract.
+    unsafe { invoke_closure(data, ctx, function, args, false) }
+}
+
 /// The interpreter's closure invoker: runs function `function` of the program at `data` in
-/// a nested executor with the owned words `args` as its params.
+/// a nested executor with the owned words `args` as its params, on the same code variant
+/// as the run that installed it (`specialized`).
 ///
 /// # Safety
 /// `data` is the `InterpProgram` whose run installed this invoker (alive for the run);
 /// `ctx` is that run's context pointer with no `&mut Context` live.
-unsafe fn invoke_closure(data: *const (), ctx: *mut Context, function: u32, args: &[u64]) -> u64 {
+unsafe fn invoke_closure(
+    data: *const (),
+    ctx: *mut Context,
+    function: u32,
+    args: &[u64],
+    specialized: bool,
+) -> u64 {
     // SAFETY: `run_with` installs `data` = the program it runs, which outlives the run.
     let program = unsafe { &*(data as *const InterpProgram) };
     let valid = usize::try_from(function)
@@ -151,6 +222,6 @@ unsafe fn invoke_closure(data: *const (), ctx: *mut Context, function: u32, args
     }
     // SAFETY: `ctx` is the run's context pointer and unaliased while the nested executor
     // runs (the calling shim holds no `&mut Context` across the invoke).
-    let mut executor = unsafe { execute::Executor::new(program, ctx) };
+    let mut executor = unsafe { execute::Executor::new(program, ctx, specialized) };
     executor.run_plain_or_audited(function, args).unwrap_or(0)
 }

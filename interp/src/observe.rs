@@ -2,13 +2,19 @@
 //! each frame unwinds), naming the IR op the instruction belongs to. Tools such as the
 //! conformance runner's trace attribution use it to learn which op produced which heap
 //! event without re-implementing the interpreter. `run_main` uses [`NoObserver`], whose
-//! empty inline methods compile away, so the plain executor pays nothing for the hook.
+//! empty inline methods compile away, so the plain executor pays nothing for the hook (and
+//! runs the superinstructions, which report no ops of their own).
 
 use cairn_runtime::context::Context;
 
 /// Watches a run. The executor calls these methods only between shim calls: the `&Context`
 /// is never live while a shim holds the context mutably.
 pub trait ExecutionObserver {
+    /// Whether the observer is told every IR op. True for every observer but
+    /// [`NoObserver`]: the executor then runs each function's plain `code` (one instruction
+    /// per op); without one it runs the superinstructions of `fast_code`, which do the same.
+    const SEES_EVERY_OP: bool = true;
+
     /// Instruction of IR op `op` (function-wide numbering of `ir::Function::op_at`) of
     /// function `function` is about to execute. Moves generated for a `Jump`'s block
     /// arguments report the `Jump` terminator's op; a `Jump` to the next block that moves
@@ -43,6 +49,8 @@ impl ExecutionObserver for AllocationSiteObserver {
 pub struct NoObserver;
 
 impl ExecutionObserver for NoObserver {
+    const SEES_EVERY_OP: bool = false;
+
     #[inline(always)]
     fn before_instruction(&mut self, _ctx: &Context, _function: u32, _op: u32) {}
 }

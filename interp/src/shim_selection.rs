@@ -22,13 +22,6 @@ pub(crate) fn comparison_shim(comparison: IntComparison) -> ShimFn2 {
         .expect("comparison shims take two words")
 }
 
-/// The shim of `Enter` / `Fuel` from the shared op table.
-pub(crate) fn zero_word_shim(kind: &OpKind) -> crate::code::ShimFn0 {
-    op_shim(kind)
-        .and_then(|shim| shim.function0())
-        .expect("Enter and Fuel shims take no words (cairn-engine-support's op table)")
-}
-
 /// The shim of a two-word op (`MakeList`/`MakeTuple`/`MakeMap`: address and count; `Index`;
 /// a binary op) from the shared op table.
 pub(crate) fn two_word_shim(kind: &OpKind) -> ShimFn2 {

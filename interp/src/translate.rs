@@ -7,13 +7,17 @@
 //! fallible op keeps its IR op index and cleanup list in a [`FailSite`], and every
 //! instruction its IR op index in `op_indices` (jump-argument moves: the `Jump`'s). Each IR
 //! op becomes exactly one instruction that calls exactly the one shim the JIT calls for it
-//! (`shim_selection.rs`).
+//! (`shim_selection.rs`). That plain code then goes through the superinstruction pass
+//! (`superinstructions.rs`), which gives each function the `fast_code` unobserved runs use.
 //!
 //! Load-time rejections (never a crash): first everything the shared
 //! `cairn_lang::ir::load_check::check_loadable` refuses (the same checks as the JIT's), so
 //! the translator relies on ids, arities and variables being valid; then the interpreter's
 //! own limits (frame registers, code size) -> RT0001 "malformed IR ...".
 
+use cairn_lang::analysis::{
+    FunctionKinds, KindSet, infer_value_kinds, infer_value_kinds_for_any_entry,
+};
 use cairn_lang::ir::load_check::{LoadProblem, LoadProblemKind};
 use cairn_lang::ir::{self, BinaryOp, BlockId, Constant, Module, OpKind, TerminatorKind, Var};
 use cairn_runtime::context::RunFailure;
@@ -24,7 +28,8 @@ use crate::code::{
     SiteId,
 };
 use crate::parallel_moves::sequence_parallel_moves;
-use crate::shim_selection::{builtin_instr, comparison_shim, two_word_shim, zero_word_shim};
+use crate::shim_selection::{builtin_instr, comparison_shim, two_word_shim};
+use crate::superinstructions::fuse_function;
 use cairn_engine_support::{binary_shim, check_module, function_table, load_failure, unary_shim};
 
 /// The most registers one function's window may need (its variables, at most
@@ -35,12 +40,19 @@ pub const MAX_FRAME_REGISTERS: u32 = 1 << 20;
 /// Translates every function of `module` (see the module docs for the rejections).
 pub fn translate_module(module: &Module) -> Result<InterpProgram, RunFailure> {
     check_module(module)?;
+    // Two value-kind analyses, as the JIT's two variants: assuming the host enters only at
+    // `entry` (what `run_main` and the host calls whose arguments fit run), and assuming it
+    // may call any function with anything (every other host call).
+    let entry_kinds = infer_value_kinds(module);
+    let any_entry_kinds = infer_value_kinds_for_any_entry(module);
     let entry = module.entry.0;
     let mut literals = Vec::new();
     let mut functions = Vec::with_capacity(module.functions.len());
     let mut op_indices = Vec::with_capacity(module.functions.len());
     for (index, function) in module.functions.iter().enumerate() {
-        let translator = FunctionTranslator::new(index as u32, function, &mut literals);
+        let id = ir::FuncId(index as u32);
+        let kinds = [entry_kinds.function(id), any_entry_kinds.function(id)];
+        let translator = FunctionTranslator::new(index as u32, function, kinds, &mut literals);
         let (compiled, ops) = translator.translate()?;
         functions.push(compiled);
         op_indices.push(ops);
@@ -57,6 +69,9 @@ pub fn translate_module(module: &Module) -> Result<InterpProgram, RunFailure> {
 struct FunctionTranslator<'a> {
     index: u32,
     function: &'a ir::Function,
+    /// The function's inferred value kinds (for the superinstruction pass): assuming the
+    /// host enters only at the module's entry, and assuming it may enter anywhere.
+    kinds: [Option<&'a FunctionKinds>; 2],
     literals: &'a mut Vec<Box<[u8]>>,
     code: Vec<Instr>,
     /// The IR op index of each instruction of `code`.
@@ -75,10 +90,16 @@ struct FunctionTranslator<'a> {
 }
 
 impl<'a> FunctionTranslator<'a> {
-    fn new(index: u32, function: &'a ir::Function, literals: &'a mut Vec<Box<[u8]>>) -> Self {
+    fn new(
+        index: u32,
+        function: &'a ir::Function,
+        kinds: [Option<&'a FunctionKinds>; 2],
+        literals: &'a mut Vec<Box<[u8]>>,
+    ) -> Self {
         FunctionTranslator {
             index,
             function,
+            kinds,
             literals,
             code: Vec::new(),
             op_indices: Vec::new(),
@@ -147,9 +168,28 @@ impl<'a> FunctionTranslator<'a> {
         if u32::try_from(self.code.len()).is_err() {
             return Err(self.over_limit("function body is too large"));
         }
+        let [entry_kinds, any_entry_kinds] = self.kinds;
+        let fast_code = fuse_function(
+            &self.code,
+            entry_kinds,
+            function.var_count,
+            &mut self.operands,
+        );
+        let generic_fast_code = fuse_function(
+            &self.code,
+            any_entry_kinds,
+            function.var_count,
+            &mut self.operands,
+        );
+        let specialized_param_kinds = (0..function.params.len())
+            .map(|position| entry_kinds.map_or(KindSet::ALL, |kinds| kinds.param(position)))
+            .collect();
         let compiled = CompiledFunction {
             name: function.name.clone(),
             code: self.code.into_boxed_slice(),
+            fast_code,
+            generic_fast_code,
+            specialized_param_kinds,
             sites: self.sites.into_boxed_slice(),
             operands: self.operands.into_boxed_slice(),
             param_registers: param_registers.into_boxed_slice(),
@@ -193,12 +233,10 @@ impl<'a> FunctionTranslator<'a> {
 
     fn translate_op(&mut self, op: &ir::Op) -> Result<(), RunFailure> {
         let instr = match &op.kind {
-            OpKind::Enter => Instr::Shim0 {
-                shim: zero_word_shim(&op.kind),
+            OpKind::Enter => Instr::Enter {
                 site: self.site(&op.cleanup),
             },
-            OpKind::Fuel => Instr::Shim0 {
-                shim: zero_word_shim(&op.kind),
+            OpKind::Fuel => Instr::Fuel {
                 site: self.site(&op.cleanup),
             },
             OpKind::Const { dst, value } => Instr::Const {
