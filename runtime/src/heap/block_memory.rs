@@ -51,7 +51,7 @@ impl BlockMemory {
     #[inline]
     pub fn next(&self, block: u16) -> u16 {
         let at = Self::base(block);
-        u16::from_le_bytes([self.map[at], self.map[at + 1]])
+        u16::from_le_bytes(self.map[at..at + 2].try_into().expect("2 bytes"))
     }
 
     #[inline]
@@ -63,7 +63,7 @@ impl BlockMemory {
     #[inline]
     pub fn ref_count(&self, block: u16) -> u16 {
         let at = Self::base(block) + 2;
-        u16::from_le_bytes([self.map[at], self.map[at + 1]])
+        u16::from_le_bytes(self.map[at..at + 2].try_into().expect("2 bytes"))
     }
 
     #[inline]
