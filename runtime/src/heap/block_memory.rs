@@ -51,7 +51,7 @@ impl BlockMemory {
     #[inline]
     pub fn next(&self, block: u16) -> u16 {
         let at = Self::base(block);
-        u16::from_le_bytes([self.map[at], self.map[at + 1]])
+        u16::from_le_bytes(self.map[at..at + 2].try_into().expect("2 bytes"))
     }
 
     #[inline]
@@ -63,13 +63,47 @@ impl BlockMemory {
     #[inline]
     pub fn ref_count(&self, block: u16) -> u16 {
         let at = Self::base(block) + 2;
-        u16::from_le_bytes([self.map[at], self.map[at + 1]])
+        u16::from_le_bytes(self.map[at..at + 2].try_into().expect("2 bytes"))
     }
 
     #[inline]
     pub fn set_ref_count(&mut self, block: u16, count: u16) {
         let at = Self::base(block) + 2;
         self.map[at..at + 2].copy_from_slice(&count.to_le_bytes());
+    }
+
+    /// The header of `block`: `(BLOCK_NEXT, REF_COUNT)`, with one bounds check.
+    #[inline]
+    pub fn header(&self, block: u16) -> (u16, u16) {
+        let at = Self::base(block);
+        let h: [u8; HEADER_SIZE] = self.map[at..at + HEADER_SIZE].try_into().expect("4 bytes");
+        (
+            u16::from_le_bytes([h[0], h[1]]),
+            u16::from_le_bytes([h[2], h[3]]),
+        )
+    }
+
+    /// Writes the header of `block` (`BLOCK_NEXT`, `REF_COUNT`), with one bounds check.
+    #[inline]
+    pub fn set_header(&mut self, block: u16, next: u16, count: u16) {
+        let at = Self::base(block);
+        let [n0, n1] = next.to_le_bytes();
+        let [c0, c1] = count.to_le_bytes();
+        self.map[at..at + HEADER_SIZE].copy_from_slice(&[n0, n1, c0, c1]);
+    }
+
+    /// Writes the header of `block` and zeroes its payload: a freshly allocated block, with
+    /// one bounds check.
+    #[inline]
+    pub fn init_block(&mut self, block: u16, next: u16, count: u16) {
+        let at = Self::base(block);
+        let bytes: &mut [u8; BLOCK_SIZE] = (&mut self.map[at..at + BLOCK_SIZE])
+            .try_into()
+            .expect("64 bytes");
+        let [n0, n1] = next.to_le_bytes();
+        let [c0, c1] = count.to_le_bytes();
+        bytes[..HEADER_SIZE].copy_from_slice(&[n0, n1, c0, c1]);
+        bytes[HEADER_SIZE..].fill(0);
     }
 
     /// Whether `block` has a count above zero and payload byte `kind_offset` equal to
@@ -196,5 +230,20 @@ mod tests {
         memory.copy_payload(2, 3);
         assert_eq!(memory.read_u64(3, 52), u64::MAX);
         assert_eq!(memory.ref_count(3), 0);
+    }
+
+    #[test]
+    fn header_accessors_match_the_field_accessors() {
+        let mut memory = BlockMemory::new(3).unwrap();
+        memory.write_u64(1, 52, u64::MAX);
+        memory.set_header(1, 0xABCD, 7);
+        assert_eq!((memory.next(1), memory.ref_count(1)), (0xABCD, 7));
+        assert_eq!(memory.header(1), (0xABCD, 7));
+        assert_eq!(memory.read_u64(1, 52), u64::MAX, "payload untouched");
+        memory.init_block(1, INVALID, 1);
+        assert_eq!(memory.header(1), (INVALID, 1));
+        assert!(memory.payload(1).iter().all(|&byte| byte == 0));
+        assert_eq!(memory.header(0), (0, 0), "neighbour untouched");
+        assert_eq!(memory.header(2), (0, 0), "neighbour untouched");
     }
 }

@@ -52,7 +52,7 @@ impl Heap {
     }
 
     #[inline]
-    fn is_head_state(&self, block: u32) -> bool {
+    pub(super) fn is_head_state(&self, block: u32) -> bool {
         let (segment, index) = split_address(block);
         self.segments
             .get(segment)

@@ -145,6 +145,27 @@ impl HeapMemory {
             .is_some_and(|memory| memory.try_step_count_of_kind(index, kind_offset, kind, step))
     }
 
+    /// The raw header of `address`: `(BLOCK_NEXT, REF_COUNT)`, one block access.
+    #[inline]
+    pub fn header(&self, address: u32) -> (u16, u16) {
+        let (memory, index) = self.segment(address);
+        memory.header(index)
+    }
+
+    /// Writes the raw header of `address` (`BLOCK_NEXT`, `REF_COUNT`), one block access.
+    #[inline]
+    pub fn set_header(&mut self, address: u32, next: u16, count: u16) {
+        let (memory, index) = self.segment_mut(address);
+        memory.set_header(index, next, count);
+    }
+
+    /// Writes the raw header of `address` and zeroes its payload, one block access.
+    #[inline]
+    pub fn init_block(&mut self, address: u32, next: u16, count: u16) {
+        let (memory, index) = self.segment_mut(address);
+        memory.init_block(index, next, count);
+    }
+
     #[inline]
     pub fn set_ref_count(&mut self, address: u32, count: u16) {
         let (memory, index) = self.segment_mut(address);

@@ -387,6 +387,14 @@ impl Heap {
             requested: needed,
             free: heap.free_count(),
         };
+        // The common case first: the search's first candidate has room.
+        if self
+            .segments
+            .get(self.first_with_free)
+            .is_some_and(|segment| segment.free_count >= needed)
+        {
+            return Ok(self.first_with_free);
+        }
         if let Some(found) = (self.first_with_free..self.segments.len())
             .find(|&number| self.segments[number].free_count >= needed)
         {
@@ -404,6 +412,27 @@ impl Heap {
     /// `reserve`).
     fn take_blocks(&mut self, needed: u32) -> Result<u32, HeapError> {
         let segment = self.segment_for(needed)?;
+        let head = if needed == 1 {
+            // One block: nothing to roll back if the pop fails, and the header and payload
+            // are written at once (the same bytes as the chain loop leaves).
+            let block = self.pop_free(segment)?;
+            self.memory.init_block(block, INVALID, 1);
+            self.set_state(block, BlockState::Head);
+            block
+        } else {
+            self.take_chain(segment, needed)?
+        };
+        self.counters.total_allocated += needed as u64;
+        self.counters.peak_usage = self.counters.peak_usage.max(self.blocks_in_use());
+        self.record(RefOp::Malloc, head, 0, 1);
+        if AUDIT_COMPILED && self.observing {
+            self.after_allocation_audit();
+        }
+        Ok(head)
+    }
+
+    /// Links `needed` blocks of segment `segment` into a chain, rolling back on failure.
+    fn take_chain(&mut self, segment: usize, needed: u32) -> Result<u32, HeapError> {
         let mut head = NO_BLOCK;
         let mut tail = NO_BLOCK;
         for _ in 0..needed {
@@ -428,16 +457,11 @@ impl Heap {
         }
         self.memory.set_next(tail, NO_BLOCK);
         self.memory.set_ref_count(head, 1);
-        self.counters.total_allocated += needed as u64;
-        self.counters.peak_usage = self.counters.peak_usage.max(self.blocks_in_use());
-        self.record(RefOp::Malloc, head, 0, 1);
-        if AUDIT_COMPILED && self.observing {
-            self.after_allocation_audit();
-        }
         Ok(head)
     }
 
     /// Pops the first free block of segment `number` (checking seed 004 §5.1.1 on it).
+    #[inline(always)]
     fn pop_free(&mut self, number: usize) -> Result<u32, HeapError> {
         let segment = &self.segments[number];
         let index = segment.first_free();
@@ -453,19 +477,16 @@ impl Heap {
             let segment = &mut self.segments[number];
             segment.untouched += 1;
         } else {
-            if segment.states.get(index as usize) != Some(&BlockState::Free)
-                || self.memory.ref_count(block) != 0
-            {
-                let detail = format!(
-                    "free list holds block {block} which is not free (REF_COUNT {})",
-                    self.memory.ref_count(block)
+            let (next, count) = self.memory.header(block);
+            if segment.states.get(index as usize) != Some(&BlockState::Free) || count != 0 {
+                let detail = format_args!(
+                    "free list holds block {block} which is not free (REF_COUNT {count})"
                 );
-                return Err(self.integrity_error(block, detail));
+                return Err(self.cold_integrity_error(block, detail));
             }
-            let next = self.memory.next_index(block);
             if next != INVALID && u32::from(next) >= segment.capacity {
-                let detail = format!("free block {block} has BLOCK_NEXT {next}, out of range");
-                return Err(self.integrity_error(block, detail));
+                let detail = format_args!("free block {block} has BLOCK_NEXT {next}, out of range");
+                return Err(self.cold_integrity_error(block, detail));
             }
             self.segments[number].advance_explicit(next);
         }
@@ -480,11 +501,11 @@ impl Heap {
         Ok(block)
     }
 
+    #[inline(always)]
     fn push_free(&mut self, block: u32) {
         let (number, index) = split_address(block);
         let link = self.segments[number].link_for_push();
-        self.memory.set_ref_count(block, 0);
-        self.memory.set_next_index(block, link);
+        self.memory.set_header(block, link, 0);
         let segment = &mut self.segments[number];
         segment.states[index as usize] = BlockState::Free;
         segment.free_head = index;
@@ -499,6 +520,13 @@ impl Heap {
     #[cfg(feature = "corruption")]
     pub(crate) fn push_free_for_corruption(&mut self, block: u32) {
         self.push_free(block);
+    }
+
+    /// [`Heap::integrity_error`] out of line, for hot paths.
+    #[cold]
+    #[inline(never)]
+    fn cold_integrity_error(&mut self, block: u32, detail: std::fmt::Arguments) -> HeapError {
+        self.integrity_error(block, detail.to_string())
     }
 
     fn rollback(&mut self, head: u32) {
@@ -532,8 +560,18 @@ impl Heap {
 
     /// [`Heap::check_head`] for an operation about to change the heap: in audit mode a
     /// failure is recorded as an integrity violation (RT0801) with the block's site.
-    #[inline]
+    #[inline(always)]
     fn check_head_recording(&mut self, block: u32) -> Result<(), HeapError> {
+        // The common case in one branch; the failure (and its message) is out of line.
+        if self.is_head_state(block) && self.memory.ref_count(block) > 0 {
+            return Ok(());
+        }
+        self.head_check_failed(block)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn head_check_failed(&mut self, block: u32) -> Result<(), HeapError> {
         match self.check_head(block) {
             Ok(()) => Ok(()),
             Err(HeapError::Integrity(detail)) => Err(self.integrity_error(block, detail)),

@@ -17,21 +17,30 @@ use super::header::{KIND_OFFSET, checked_head, reference};
 /// Takes one reference away from `value`. Immediates are a no-op. Every problem found
 /// (bad word, release of a free block, an object whose layout is unknown) is an integrity
 /// violation; the walk continues past it and the first one is returned.
+#[inline]
 pub fn release(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
+    // Fast path, inlined into callers: most releases only decrement a count (without
+    // observers, in one check). When it does not apply the heap is untouched and
+    // `release_slow` takes the full path.
+    if let Some((block, kind)) = well_formed_heap_reference(value)
+        && heap.try_dec_ref_unobserved(block, KIND_OFFSET, kind)
+    {
+        return Ok(());
+    }
+    release_slow(heap, value)
+}
+
+/// [`release`] past its unobserved fast path.
+#[inline(never)]
+fn release_slow(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
     let mut first_violation: Option<RuntimeError> = None;
     let mut note = |error: RuntimeError| {
         if first_violation.is_none() {
             first_violation = Some(error);
         }
     };
-    // Fast paths: most releases only decrement a count (first without observers, in one
-    // check), and a Text holds no references, so freeing one needs no walk; the worklist is
-    // used only when a container is freed.
-    if let Some((block, kind)) = well_formed_heap_reference(value)
-        && heap.try_dec_ref_unobserved(block, KIND_OFFSET, kind)
-    {
-        return Ok(());
-    }
+    // A Text holds no references, so freeing one needs no walk; the worklist is used only
+    // when a container is freed.
     if value.is_heap()
         && let Ok(head) = checked_head(heap, value, None)
     {
@@ -107,15 +116,22 @@ pub fn release(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
 /// Adds one reference to `value` and returns the word the new owner must use: `value`
 /// itself, or — when the count is already `MAX_REF_COUNT` — a fresh copy with count 1
 /// that retains its children. Immediates are returned unchanged.
+#[inline]
 pub fn retain(heap: &mut Heap, value: Value) -> Result<Value, RuntimeError> {
-    // Fast path, for every kind but `ListNode`, whose retain must also invalidate the List
-    // tail-leaf caches (below).
+    // Fast path, inlined into callers, for every kind but `ListNode`, whose retain must also
+    // invalidate the List tail-leaf caches (`retain_slow`).
     if let Some((block, kind)) = well_formed_heap_reference(value)
         && kind != Kind::ListNode as u8
         && heap.try_inc_ref_unobserved(block, KIND_OFFSET, kind)
     {
         return Ok(value);
     }
+    retain_slow(heap, value)
+}
+
+/// [`retain`] past its unobserved fast path (which left the heap untouched).
+#[inline(never)]
+fn retain_slow(heap: &mut Heap, value: Value) -> Result<Value, RuntimeError> {
     if !value.is_heap() {
         if value.is_well_formed() {
             return Ok(value);

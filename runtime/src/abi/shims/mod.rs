@@ -129,6 +129,7 @@ pub unsafe fn guard_reentrant(
 
 /// Releases an owned word on a path that cannot report errors; an integrity violation is
 /// recorded in `ctx.heap.integrity_violations` (never ignored).
+#[inline]
 pub fn release_recording(context: &mut Context, word: Value) {
     if let Err(error) = crate::objects::release(&mut context.heap, word) {
         context.heap.integrity_violations.push(error.to_string());
