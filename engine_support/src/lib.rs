@@ -1,12 +1,31 @@
 //! What the interpreter and the JIT share when they load the shared IR: which runtime shim
 //! each builtin and operator lowers to ([`builtin_shim`], [`unary_shim`], [`binary_shim`]),
 //! how a refused module is reported ([`check_module`]), and the function table a run
-//! installs in the runtime ([`function_table`]). Defined once here so adding a builtin
+//! installs in the runtime ([`function_table`]), and the kind set of an argument word
+//! ([`kinds_of_word`]). Defined once here so adding a builtin
 //! touches one list (lang's `Builtin` table) and the engines cannot drift.
 
 mod run_stack;
 
 pub use run_stack::with_stack;
+
+/// The kind set of a value word: what both engines check a host call's arguments against
+/// when choosing between code specialized to the kinds `main` passes and the generic code.
+pub fn kinds_of_word(word: cairn_runtime::value::Value) -> cairn_lang::analysis::KindSet {
+    use cairn_lang::analysis::{KindSet, WordClass};
+    let class = if word.as_int().is_some() {
+        WordClass::Int
+    } else if word.as_float().is_some() {
+        WordClass::Float
+    } else if word.is_bool() {
+        WordClass::Bool
+    } else if word.is_heap() {
+        WordClass::Heap
+    } else {
+        WordClass::Unit
+    };
+    KindSet::of_word_class(class)
+}
 
 use cairn_lang::ir::load_check::{LoadProblem, LoadRefusal, check_loadable, is_closure_callable};
 use cairn_lang::ir::{BinaryOp, Builtin, Module, OpKind, UnaryOp};

@@ -22,7 +22,6 @@ mod shim_selection;
 mod superinstructions;
 mod translate;
 
-use cairn_lang::analysis::{KindSet, WordClass};
 use cairn_lang::ir;
 use cairn_runtime::abi::invoke::ClosureInvoker;
 use cairn_runtime::context::{Context, RunFailure};
@@ -83,7 +82,7 @@ impl InterpProgram {
         let fits_specialized = args
             .iter()
             .zip(compiled.specialized_param_kinds.iter())
-            .all(|(&word, kinds)| kinds.contains(word_kind(Value(word))));
+            .all(|(&word, kinds)| kinds.contains(cairn_engine_support::kinds_of_word(Value(word))));
         self.run_with(ctx, fits_specialized, |executor, _| {
             executor.run_plain_or_audited(function, args)
         })
@@ -143,23 +142,6 @@ impl InterpProgram {
         };
         ctx.finish_run(outcome)
     }
-}
-
-/// The kind a value word has, for checking a host call's arguments against the kinds a
-/// function's code was specialized for.
-fn word_kind(word: Value) -> KindSet {
-    let class = if word.as_int().is_some() {
-        WordClass::Int
-    } else if word.as_float().is_some() {
-        WordClass::Float
-    } else if word.is_bool() {
-        WordClass::Bool
-    } else if word.is_heap() {
-        WordClass::Heap
-    } else {
-        WordClass::Unit
-    };
-    KindSet::of_word_class(class)
 }
 
 /// The closure invoker of a run on the specialized code ([`invoke_closure`]).

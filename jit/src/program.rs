@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use cairn_lang::analysis::{KindSet, WordClass};
+use cairn_lang::analysis::KindSet;
 use cairn_lang::ir;
 use cairn_runtime::abi::invoke::{ClosureInvoker, FunctionInfo};
 use cairn_runtime::abi::version::runtime_value_abi_handshake;
@@ -120,7 +120,7 @@ impl JitProgram {
         kinds
             .iter()
             .zip(args)
-            .all(|(&kinds, &word)| kinds.contains(KindSet::of_word_class(word_class(Value(word)))))
+            .all(|(&kinds, &word)| kinds.contains(cairn_engine_support::kinds_of_word(Value(word))))
     }
 
     /// The audit variant (same kind assumption, allocation sites stored), compiled on first
@@ -220,21 +220,6 @@ unsafe fn invoke_native(data: *const (), ctx: *mut Context, function: u32, args:
     // SAFETY: `entry` is this program's host entry for `function`, which reads
     // `args.len()` words (the caller's contract); no `&mut Context` is live.
     unsafe { entry(ctx, args.as_ptr()) }
-}
-
-/// The kind class of a value word.
-fn word_class(word: Value) -> WordClass {
-    if word.as_int().is_some() {
-        WordClass::Int
-    } else if word.as_float().is_some() {
-        WordClass::Float
-    } else if word.is_bool() {
-        WordClass::Bool
-    } else if word.is_heap() {
-        WordClass::Heap
-    } else {
-        WordClass::Unit
-    }
 }
 
 fn internal_failure(detail: String) -> RunFailure {
