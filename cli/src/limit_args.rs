@@ -6,8 +6,9 @@ use clap::Args;
 
 #[derive(Debug, Args)]
 pub struct LimitArgs {
-    /// Call-depth limit (RT0501 beyond it).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    /// Call-depth limit (1..=1000000, default 10000; RT0501 beyond it).
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=cairn::MAX_CALL_DEPTH))]
     pub max_depth: Option<u64>,
     /// Heap size in 64-byte blocks (1..=67107840; default 16777216 = 1 GiB, mapped as needed).
     #[arg(long, value_name = "N", conflicts_with = "heap_mib",

@@ -10,6 +10,7 @@ mod frontend;
 mod limit_args;
 mod outcome;
 mod source_input;
+mod stdout_output;
 
 use std::process::ExitCode;
 
@@ -19,6 +20,7 @@ use crate::cli_args::{Cli, Command};
 use crate::outcome::{Outcome, UsageError, exit_code};
 
 fn main() -> ExitCode {
+    stdout_output::restore_default_sigpipe();
     let cli = Cli::parse();
     let result: Result<Outcome, UsageError> = match &cli.command {
         Command::Run(args) => commands::run::run_command(args),

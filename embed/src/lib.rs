@@ -72,7 +72,7 @@ pub use cairn_runtime::heap::{
     HeapEvent, HeapSnapshot, HookId, RefCountMismatch, RefOp, TraceEvent, WatchdogAction,
     WatchdogConfig,
 };
-pub use cairn_runtime::{CancelHandle, Limits};
+pub use cairn_runtime::{CancelHandle, Limits, MAX_CALL_DEPTH};
 pub use convert::{FromValue, INT_MAX, INT_MIN, IntoArgs, IntoValue};
 pub use engine::{Engine, EngineKind};
 pub use error::{CompileError, HostError, RunError};

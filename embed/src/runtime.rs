@@ -258,6 +258,12 @@ impl Runtime {
         self.ctx.echo_output = echo;
     }
 
+    /// Why echoing `print` to stdout failed in the last call (a full disk, say), if it did:
+    /// that `print` failed the call with RT0001 and this says why, for a one-line report.
+    pub fn echo_failure(&self) -> Option<&str> {
+        self.ctx.echo_failure.as_deref()
+    }
+
     /// What the last call printed (with `print`, one line per call of it).
     ///
     /// ```

@@ -17,12 +17,12 @@ pub fn failure_view(
         .frames
         .first()
         .and_then(|frame| frame_span(module, *frame));
-    let notes = collapse_repeats(
-        failure
-            .frames
-            .iter()
-            .map(|frame| frame_note(module, source, *frame)),
-    );
+    // A note is rendered once per run of identical frames (a million-deep recursion has a
+    // million frames; locating each one in the source took seconds).
+    let notes = collapse_repeats(failure.frames.chunk_by(|a, b| a == b).flat_map(|run| {
+        let note = frame_note(module, source, run[0]);
+        std::iter::repeat_n(note, run.len())
+    }));
     DiagnosticView {
         code: failure.error.code.as_str().to_string(),
         message: failure.error.message.clone(),

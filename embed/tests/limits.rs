@@ -128,3 +128,29 @@ fn cancel_from_another_thread_stops_a_long_pipeline() {
         assert_eq!(rt.blocks_in_use(), 0, "{kind:?}");
     }
 }
+
+#[test]
+fn a_call_depth_limit_beyond_the_maximum_is_refused_when_the_runtime_is_created() {
+    for kind in [EngineKind::Interpreter, EngineKind::Jit] {
+        let engine = Engine::new(kind);
+        let at_maximum = Limits {
+            max_call_depth: cairn::MAX_CALL_DEPTH,
+            ..Limits::default()
+        };
+        assert!(engine.runtime(at_maximum).is_ok(), "{kind:?}");
+        let beyond = Limits {
+            max_call_depth: cairn::MAX_CALL_DEPTH + 1,
+            ..Limits::default()
+        };
+        let Err(error) = engine.runtime(beyond) else {
+            panic!("{kind:?}: a depth limit of 1,000,001 was accepted");
+        };
+        assert_eq!(error.code(), "RT0404", "{kind:?}");
+        assert!(
+            error
+                .to_string()
+                .contains("the call depth limit must be at most 1000000, got 1000001"),
+            "{kind:?}: {error}"
+        );
+    }
+}

@@ -14,6 +14,13 @@ use crate::value::Value;
 pub const DEFAULT_HEAP_BLOCKS: u32 = 1 << 24;
 /// Default call-depth limit (RT0501). Both engines count the same IR calls.
 pub const DEFAULT_MAX_CALL_DEPTH: u64 = 10_000;
+/// The largest call-depth limit a runtime accepts: one million nested calls. Both engines
+/// run on a stack reserved for the limit (`MAP_NORESERVE`, committed only as it is touched):
+/// 64 MiB plus, per level, the JIT's frame budget (at least 1 KiB; a compiled frame measures
+/// about 65 bytes) and 4 KiB for shims and callbacks, so about 5 GiB of address space at this
+/// maximum, which every 64-bit host with overcommit can map. A larger limit is refused when
+/// the runtime is created (`Context::new`), so the engines can never disagree on it.
+pub const MAX_CALL_DEPTH: u64 = 1_000_000;
 
 /// Resource limits of one runtime (SPEC §8). The heap limits hold for the runtime's life;
 /// the call depth and fuel are counted afresh for every call.
@@ -25,7 +32,8 @@ pub struct Limits {
     pub heap_blocks: u32,
     /// Soft quota in blocks (RT0402); `None` = the whole heap.
     pub heap_quota: Option<u32>,
-    /// How many calls may be nested (default 10,000): one more is RT0501 `stack overflow`.
+    /// How many calls may be nested (default 10,000; at most [`MAX_CALL_DEPTH`], one
+    /// million): one more is RT0501 `stack overflow`.
     /// Tail calls do not nest; pulls through sequence stages and host callbacks do.
     pub max_call_depth: u64,
     /// Fuel units; one is charged at every function entry and loop back-edge. `None` = unlimited.
@@ -107,6 +115,9 @@ pub struct Context {
     pub output: Vec<u8>,
     /// When true, `print` also writes to the process's stdout as it goes.
     pub echo_output: bool,
+    /// Why echoing `print` to stdout failed during the run (the print then failed the run
+    /// with RT0001); the CLI reports this as a one-line I/O error instead.
+    pub echo_failure: Option<String>,
     /// Address of the `AtomicBool` inside `cancel`, refreshed by [`Context::begin_run`]; the
     /// JIT's inline Enter/Fuel fast paths read the flag through it.
     cancel_flag_address: usize,
@@ -150,7 +161,18 @@ impl Context {
 }
 
 impl Context {
+    /// A context with `limits`; refused (RT0404) when the heap size is outside
+    /// `1..=MAX_HEAP_BLOCKS` or the call depth limit exceeds [`MAX_CALL_DEPTH`].
     pub fn new(limits: Limits) -> Result<Context, RuntimeError> {
+        if limits.max_call_depth > MAX_CALL_DEPTH {
+            return Err(RuntimeError::new(
+                crate::error::ErrorCode::RT0404,
+                format!(
+                    "invalid limits: the call depth limit must be at most {MAX_CALL_DEPTH}, got {}",
+                    limits.max_call_depth
+                ),
+            ));
+        }
         let mut heap =
             Heap::new(limits.heap_blocks).map_err(|e| RuntimeError::invalid_reference(&e))?;
         heap.set_quota(limits.heap_quota);
@@ -171,6 +193,7 @@ impl Context {
             error_frames: Vec::new(),
             output: Vec::new(),
             echo_output: false,
+            echo_failure: None,
             functions: Vec::new(),
             invoker: None,
             host_functions: Vec::new(),
@@ -230,6 +253,7 @@ impl Context {
         self.pending_location = ErrorLocation::UNKNOWN;
         self.error_frames.clear();
         self.output.clear();
+        self.echo_failure = None;
         self.cancel_flag_address = self.cancel.flag_address();
     }
 

@@ -11,7 +11,7 @@ pub mod objects;
 pub mod value;
 
 pub use abi::Shim;
-pub use context::{CancelHandle, Context, ErrorFrame, Limits, RunFailure};
+pub use context::{CancelHandle, Context, ErrorFrame, Limits, MAX_CALL_DEPTH, RunFailure};
 pub use error::{ErrorCode, ErrorLocation, RuntimeError};
 pub use objects::canonical_form;
 pub use value::{Kind, KindName, Value};

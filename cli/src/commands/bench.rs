@@ -13,6 +13,7 @@ use crate::engine_choice::EngineChoice;
 use crate::frontend::compile_or_report;
 use crate::outcome::{Outcome, UsageError};
 use crate::source_input::{LoadedSource, read_source};
+use crate::stdout_output::emit_line;
 
 struct BenchInput {
     name: String,
@@ -49,27 +50,27 @@ fn bench_inputs(args: &BenchArgs) -> Result<Vec<BenchInput>, UsageError> {
 pub fn bench_command(args: &BenchArgs) -> Result<Outcome, UsageError> {
     let inputs = bench_inputs(args)?;
     if !args.json {
-        println!(
+        emit_line(&format!(
             "median of {} timed runs after 1 warm-up (compile excluded)",
             args.iterations
-        );
-        println!(
+        ))?;
+        emit_line(&format!(
             "{:<32} {:>12} {:>12} {:>10}",
             "program", "interp", "jit", "speed-up"
-        );
+        ))?;
     }
     let mut outcome = Outcome::Success;
     let mut rows = Vec::new();
     for input in &inputs {
         match bench_one(input, args.iterations) {
             Some(timed) if args.json => rows.push(json_row(&input.name, args.iterations, &timed)),
-            Some(timed) => println!(
+            Some(timed) => emit_line(&format!(
                 "{:<32} {:>12} {:>12} {:>9.2}x",
                 input.name,
                 format_duration(timed.interp),
                 format_duration(timed.jit),
                 speed_up(timed.interp, timed.jit)
-            ),
+            ))?,
             None => outcome = Outcome::Failure,
         }
     }
@@ -77,7 +78,7 @@ pub fn bench_command(args: &BenchArgs) -> Result<Outcome, UsageError> {
         // Programs that failed are reported on stderr and left out (exit status 1).
         let json = serde_json::to_string_pretty(&serde_json::Value::Array(rows))
             .map_err(|e| UsageError(format!("cannot write JSON: {e}")))?;
-        println!("{json}");
+        emit_line(&json)?;
     }
     Ok(outcome)
 }

@@ -6,6 +6,7 @@ use crate::cli_args::CheckArgs;
 use crate::frontend::compile_or_report;
 use crate::outcome::{Outcome, UsageError};
 use crate::source_input::read_source;
+use crate::stdout_output::{emit, emit_line};
 
 pub fn check_command(args: &CheckArgs) -> Result<Outcome, UsageError> {
     let source = read_source(&args.file)?;
@@ -14,9 +15,9 @@ pub fn check_command(args: &CheckArgs) -> Result<Outcome, UsageError> {
         return Ok(Outcome::Failure);
     };
     if args.ir {
-        print!("{}", module.ir_text());
+        emit(&module.ir_text())?;
     } else {
-        println!("ok");
+        emit_line("ok")?;
     }
     Ok(Outcome::Success)
 }

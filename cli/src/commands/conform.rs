@@ -5,6 +5,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli_args::ConformArgs;
 use crate::outcome::{Outcome, UsageError};
+use crate::stdout_output::emit;
 
 pub fn conform_command(args: &ConformArgs) -> Result<Outcome, UsageError> {
     // An unreadable corpus directory is a usage error, not a failing program.
@@ -27,7 +28,7 @@ pub fn conform_command(args: &ConformArgs) -> Result<Outcome, UsageError> {
         bar.inc(1);
     });
     bar.finish_and_clear();
-    print!("{}", report.render_table());
+    emit(&report.render_table())?;
     Ok(if report.all_passed() {
         Outcome::Success
     } else {

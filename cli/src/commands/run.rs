@@ -1,7 +1,10 @@
 //! `cairn run FILE`: compile with the `cairn` facade, run on the chosen engine with the given limits, stream the
 //! program's output, print main's result (unless Unit), optionally write the refcount trace.
+//! The trace file is created before anything runs, so an unwritable path is exit 2 up front.
 
+use std::fs::File;
 use std::io::Write;
+use std::path::Path;
 
 use cairn::{Engine, Limits, Runtime, Value};
 
@@ -9,12 +12,14 @@ use crate::cli_args::RunArgs;
 use crate::frontend::compile_or_report;
 use crate::outcome::{Outcome, UsageError};
 use crate::source_input::read_source;
+use crate::stdout_output::{emit_line, flush, stdout_failure};
 
 pub fn limits_from_args(args: &RunArgs) -> Limits {
     args.limits.applied_to(Limits::default())
 }
 
 pub fn run_command(args: &RunArgs) -> Result<Outcome, UsageError> {
+    let trace_file = args.trace.as_deref().map(create_output_file).transpose()?;
     let source = read_source(&args.file)?;
     let engine = Engine::new(args.engine.kind());
     let Some(module) = compile_or_report(&engine, &source) else {
@@ -29,27 +34,33 @@ pub fn run_command(args: &RunArgs) -> Result<Outcome, UsageError> {
     };
     let blocks_before = runtime.blocks_in_use();
     runtime.set_echo_output(true);
-    if args.trace.is_some() {
+    if trace_file.is_some() {
         runtime.start_trace();
     }
-    let mut outcome = match runtime.call::<Value>(&module, "main", ()) {
-        Ok(value) => {
+    let result = runtime.call::<Value>(&module, "main", ());
+    let mut outcome = match (result, runtime.echo_failure()) {
+        (_, Some(failure)) => {
+            // The program's `print` could not write: an I/O problem, reported in one line.
+            let failure = stdout_failure(&failure);
+            report_heap_problems(&mut runtime, blocks_before);
+            return Err(failure);
+        }
+        (Ok(value), None) => {
             if value != Value::Unit {
-                println!("{value}");
+                emit_line(&value.to_string())?;
             }
             Outcome::Success
         }
-        Err(error) => {
-            flush_stdout();
+        (Err(error), None) => {
+            flush()?;
             eprint!("{error}");
             Outcome::Failure
         }
     };
-    flush_stdout();
 
-    if let Some(path) = &args.trace {
+    if let Some((path, file)) = trace_file {
         let events = runtime.take_trace();
-        write_trace(path, &events)?;
+        write_trace(&path, file, &events)?;
     }
     if report_heap_problems(&mut runtime, blocks_before) {
         outcome = Outcome::Failure;
@@ -57,19 +68,26 @@ pub fn run_command(args: &RunArgs) -> Result<Outcome, UsageError> {
     Ok(outcome)
 }
 
-fn flush_stdout() {
-    // A closed stdout (e.g. `| head`) is not a reason to fail the run's own reporting.
-    let _ = std::io::stdout().flush();
+/// Creates (truncates) an output file before the run, so a bad path is a usage error (exit
+/// 2) before the program prints anything.
+pub fn create_output_file(path: &Path) -> Result<(std::path::PathBuf, File), UsageError> {
+    File::create(path)
+        .map(|file| (path.to_path_buf(), file))
+        .map_err(|error| {
+            UsageError(format!(
+                "cannot create output file `{}`: {error}",
+                path.display()
+            ))
+        })
 }
 
-fn write_trace(path: &std::path::Path, events: &[cairn::TraceEvent]) -> Result<(), UsageError> {
+fn write_trace(path: &Path, file: File, events: &[cairn::TraceEvent]) -> Result<(), UsageError> {
     let cannot = |error: std::io::Error| {
         UsageError(format!(
             "cannot write trace to `{}`: {error}",
             path.display()
         ))
     };
-    let file = std::fs::File::create(path).map_err(cannot)?;
     let mut writer = std::io::BufWriter::new(file);
     cairn::write_trace_json_lines(events, &mut writer).map_err(cannot)?;
     writer.flush().map_err(cannot)

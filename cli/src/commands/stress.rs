@@ -14,16 +14,17 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli_args::{DisposalChoice, StressArgs, StressEngineChoice};
 use crate::outcome::{Outcome, UsageError};
+use crate::stdout_output::{emit, emit_line};
 
 pub fn stress_command(args: &StressArgs) -> Result<Outcome, UsageError> {
     if args.list {
         for scenario in Scenario::ALL {
-            println!(
+            emit_line(&format!(
                 "{:<22} §{:<6} {}",
                 scenario.name(),
                 scenario.section(),
                 scenario.summary()
-            );
+            ))?;
         }
         return Ok(Outcome::Success);
     }
@@ -53,8 +54,8 @@ pub fn stress_command(args: &StressArgs) -> Result<Outcome, UsageError> {
         }
         if !args.json {
             match &progress {
-                Some(bar) => bar.suspend(|| print!("{}", report.render())),
-                None => print!("{}", report.render()),
+                Some(bar) => bar.suspend(|| emit(&report.render()))?,
+                None => emit(&report.render())?,
             }
         }
         reports.push(report);
@@ -68,10 +69,7 @@ pub fn stress_command(args: &StressArgs) -> Result<Outcome, UsageError> {
         } else {
             serde_json::to_string_pretty(&reports)
         };
-        println!(
-            "{}",
-            json.map_err(|e| UsageError(format!("cannot write JSON: {e}")))?
-        );
+        emit_line(&json.map_err(|e| UsageError(format!("cannot write JSON: {e}")))?)?;
     }
     Ok(if reports.iter().all(|r| r.passed) {
         Outcome::Success

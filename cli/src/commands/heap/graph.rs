@@ -5,6 +5,7 @@
 //! runtime's graph object with each node's source `location` added (an array of them for
 //! `--checkpoint all`). The program's own output goes to stderr, keeping stdout a document.
 
+use std::io::Write;
 use std::path::Path;
 
 use cairn::{Module, OwnershipGraph};
@@ -14,9 +15,14 @@ use super::{Echo, emit, load, site_label, write_stderr};
 use crate::outcome::{Outcome, UsageError};
 
 pub fn graph_command(args: &GraphArgs) -> Result<Outcome, UsageError> {
-    if let Some(path) = &args.output {
-        check_writable_location(path)?;
-    }
+    // The output file is created before the program runs: a bad path is exit 2 up front.
+    let output_file = match &args.output {
+        Some(path) => {
+            check_writable_location(path)?;
+            Some(crate::commands::run::create_output_file(path)?)
+        }
+        None => None,
+    };
     let Some(mut program) = load(&args.run)? else {
         return Ok(Outcome::Failure);
     };
@@ -57,8 +63,9 @@ pub fn graph_command(args: &GraphArgs) -> Result<Outcome, UsageError> {
             format!("{document:#}\n")
         }
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, text)
+    match output_file {
+        Some((path, mut file)) => file
+            .write_all(text.as_bytes())
             .map_err(|error| UsageError(format!("cannot write `{}`: {error}", path.display())))?,
         None => emit(&text)?,
     }

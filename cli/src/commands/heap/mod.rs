@@ -21,6 +21,7 @@ use cairn::{AllocationSite, AuditConfig, Engine, Limits, Module, Runtime, Value}
 use crate::frontend::compile_or_report;
 use crate::outcome::{Outcome, UsageError};
 use crate::source_input::read_source;
+pub use crate::stdout_output::emit;
 use args::{HeapArgs, HeapCommand, HeapRunArgs};
 
 pub fn heap_command(args: &HeapArgs) -> Result<Outcome, UsageError> {
@@ -101,7 +102,8 @@ impl Program {
                 true
             }
             Err(error) => {
-                let _ = std::io::stdout().flush();
+                // A failing stdout is reported by the next `emit`, if any.
+                let _ = crate::stdout_output::flush();
                 write_stderr(&error.to_string());
                 false
             }
@@ -115,20 +117,6 @@ pub fn site_label(module: &Module, site: AllocationSite) -> String {
     match module.site_location(site) {
         Some(location) => location.to_string(),
         None => "unknown site".to_string(),
-    }
-}
-
-/// Writes `text` to stdout. A closed stdout (`| head`) ends the output quietly; any other
-/// write error is an I/O error (exit 2).
-pub fn emit(text: &str) -> Result<(), UsageError> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Ok(()) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(error) => Err(UsageError(format!("cannot write to stdout: {error}"))),
     }
 }
 

@@ -16,10 +16,10 @@ define_shim! {
         context.output.extend_from_slice(line.as_bytes());
         if context.echo_output {
             let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(line.as_bytes())
-                .and_then(|()| stdout.flush())
-                .map_err(|e| RuntimeError::internal(&format!("print: cannot write to stdout: {e}")))?;
+            if let Err(e) = stdout.write_all(line.as_bytes()).and_then(|()| stdout.flush()) {
+                context.echo_failure = Some(e.to_string());
+                return Err(RuntimeError::internal(&format!("print: cannot write to stdout: {e}")));
+            }
         }
         Ok(Value::UNIT.bits())
     }

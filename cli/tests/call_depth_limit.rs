@@ -1,0 +1,57 @@
+//! `--max-depth`: at most `cairn::MAX_CALL_DEPTH` (one million), refused up front (exit 2,
+//! naming the maximum) beyond it; at the maximum both engines run a program recursing to the
+//! limit and fail the next level with the same RT0501.
+
+mod support;
+
+use support::{cairn, cairn_on, code, stderr, stdout, write_program};
+
+#[test]
+fn a_depth_limit_beyond_the_maximum_is_refused_before_anything_runs() {
+    let program = write_program("depth_refused", "fn main() = { print(\"ran\"); 1 }\n");
+    for engine in ["interp", "jit"] {
+        for depth in ["1000001", "100000000", "18446744073709551615"] {
+            let out = cairn_on("run", &program, &["--engine", engine, "--max-depth", depth]);
+            assert_eq!(code(&out), 2, "{engine} {depth}: {}", stderr(&out));
+            assert_eq!(stdout(&out), "");
+            assert!(stderr(&out).contains("1..=1000000"), "{}", stderr(&out));
+        }
+    }
+    let out = cairn(&["run", "--help"]);
+    assert!(stdout(&out).contains("1..=1000000"), "{}", stdout(&out));
+}
+
+#[test]
+fn both_engines_honour_the_maximum_depth_exactly() {
+    // `down(n)` nests n + 1 levels (main is entered at the run's base, counted like the
+    // engines count it): down(999999) reaches depth 1,000,000, down(1000000) one more.
+    let fits = write_program(
+        "depth_fits",
+        "fn down(n) = if n == 0 then 0 else 1 + down(n - 1)\nfn main() = down(999999)\n",
+    );
+    let one_more = write_program(
+        "depth_one_more",
+        "fn down(n) = if n == 0 then 0 else 1 + down(n - 1)\nfn main() = down(1000000)\n",
+    );
+    for engine in ["interp", "jit"] {
+        let out = cairn_on(
+            "run",
+            &fits,
+            &["--engine", engine, "--max-depth", "1000000"],
+        );
+        assert_eq!(code(&out), 0, "{engine}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "999999\n", "{engine}");
+
+        let out = cairn_on(
+            "run",
+            &one_more,
+            &["--engine", engine, "--max-depth", "1000000"],
+        );
+        assert_eq!(code(&out), 1, "{engine}: {}", stderr(&out));
+        assert!(
+            stderr(&out).starts_with("error[RT0501]: stack overflow: call depth exceeds 1000000"),
+            "{engine}: {}",
+            stderr(&out)
+        );
+    }
+}
