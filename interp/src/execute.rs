@@ -25,6 +25,7 @@ use cairn_runtime::error::RuntimeError;
 use cairn_runtime::value::TRUE_WORD;
 
 use crate::code::{CompiledFunction, Instr, InterpProgram, ProgramCounter, Register};
+use crate::failed_call::FailedCall;
 use crate::fast_paths;
 use crate::frame_stack::{Failed, SavedFrame, code_for, release};
 use crate::inline_control;
@@ -314,7 +315,18 @@ impl<'p> Executor<'p> {
                 if (needed > self.registers.len() && !self.grow_registers(needed))
                     || (self.frames.len() == self.frames.capacity() && !self.grow_frames())
                 {
-                    return Err(self.unwind(function_index, base, $site, observer));
+                    let failed_call = FailedCall {
+                        callee: callee_index,
+                        args: $args,
+                        tail: false,
+                    };
+                    return Err(self.unwind_failed_call(
+                        failed_call,
+                        function_index,
+                        base,
+                        $site,
+                        observer,
+                    ));
                 }
                 refresh_frame!();
                 // SAFETY: the callee's window `new_base..needed` is inside the file (grown
@@ -385,7 +397,18 @@ impl<'p> Executor<'p> {
                 let callee_function = &program.functions[callee_index as usize];
                 let needed = base + callee_function.frame_size as usize;
                 if needed > self.registers.len() && !self.grow_registers(needed) {
-                    return Err(self.unwind(function_index, base, $site, observer));
+                    let failed_call = FailedCall {
+                        callee: callee_index,
+                        args: $args,
+                        tail: true,
+                    };
+                    return Err(self.unwind_failed_call(
+                        failed_call,
+                        function_index,
+                        base,
+                        $site,
+                        observer,
+                    ));
                 }
                 refresh_frame!();
                 self.tail_args.clear();

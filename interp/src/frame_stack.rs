@@ -66,7 +66,9 @@ impl Executor<'_> {
     #[inline]
     pub(crate) fn grow_registers(&mut self, needed: usize) -> bool {
         let additional = needed - self.registers.len();
-        if self.registers.try_reserve(additional).is_err() {
+        if crate::failed_call::over_register_file_cap(needed)
+            || self.registers.try_reserve(additional).is_err()
+        {
             // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`); no other
             // reference to the context is live here.
             let context = unsafe { &mut *self.ctx };

@@ -13,6 +13,7 @@
 mod array_operand_shims;
 mod code;
 mod execute;
+mod failed_call;
 mod fast_paths;
 mod frame_stack;
 mod inline_control;
@@ -29,6 +30,7 @@ use cairn_runtime::error::RuntimeError;
 use cairn_runtime::value::Value;
 
 pub use code::{CompiledFunction, FailSite, Instr, IntComparison, InterpProgram};
+pub use failed_call::limit_register_file_for_tests;
 pub use observe::{AllocationSiteObserver, ExecutionObserver, NoObserver};
 pub use translate::MAX_FRAME_REGISTERS;
 
