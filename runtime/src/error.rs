@@ -2,9 +2,10 @@
 
 use crate::value::KindName;
 
-/// Stable runtime diagnostic codes. `RT0001` and `RT0404` are Cairn extensions (documented
-/// in docs/ABI.md): an internal fault caught at a shim boundary, and a bad heap reference
-/// or handle detected by the integrity checks.
+/// Stable runtime diagnostic codes. `RT0001`, `RT0107` and `RT0404` are Cairn extensions
+/// (documented in docs/ABI.md and docs/LANGUAGE.md): an internal fault caught at a shim
+/// boundary, `pop` of an empty list, and a bad heap reference or handle detected by the
+/// integrity checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
     RT0001,
@@ -14,6 +15,7 @@ pub enum ErrorCode {
     RT0104,
     RT0105,
     RT0106,
+    RT0107,
     RT0201,
     RT0301,
     RT0302,
@@ -44,6 +46,7 @@ impl ErrorCode {
             ErrorCode::RT0104 => "RT0104",
             ErrorCode::RT0105 => "RT0105",
             ErrorCode::RT0106 => "RT0106",
+            ErrorCode::RT0107 => "RT0107",
             ErrorCode::RT0201 => "RT0201",
             ErrorCode::RT0301 => "RT0301",
             ErrorCode::RT0302 => "RT0302",
@@ -142,6 +145,10 @@ impl RuntimeError {
             ErrorCode::RT0106,
             format!("expected List/Tuple/Map for indexed access, got {kind}"),
         )
+    }
+    /// `pop([])` (a Cairn extension of SPEC §7).
+    pub fn pop_from_empty_list() -> RuntimeError {
+        Self::new(ErrorCode::RT0107, "pop from an empty list")
     }
     /// `item` is `Filter`, `Yield` or `Recurse`.
     pub fn unsupported_block_item(item: &str) -> RuntimeError {

@@ -166,15 +166,14 @@ fn push_in_place_when_unique(heap: &mut Heap, list: Value, value: Value) -> bool
 }
 
 /// `pop(list)`: the list without its last element (the element is released).
-/// Popping an empty list is RT0103 `index out of bounds: index -1, length 0` (the element
-/// that would be removed is at index `len - 1`).
+/// Popping an empty list is RT0107 `pop from an empty list`.
 pub fn pop(heap: &mut Heap, list: Value) -> Result<Value, RuntimeError> {
     heap.invalidate_list_tail_caches(); // reshapes or rewrites spines in place
     run_update(heap, list, None, "pop", |heap, current, _| {
         let head = block_of(*current);
         let (length, mut height) = (list_length(heap, head), list_height(heap, head));
         if length == 0 {
-            return Err(RuntimeError::index_out_of_bounds(-1, 0));
+            return Err(RuntimeError::pop_from_empty_list());
         }
         *current = make_unique(heap, *current)?;
         let head = block_of(*current);

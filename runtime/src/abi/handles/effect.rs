@@ -182,6 +182,7 @@ const ALL_ERROR_CODES: &[ErrorCode] = &[
     ErrorCode::RT0104,
     ErrorCode::RT0105,
     ErrorCode::RT0106,
+    ErrorCode::RT0107,
     ErrorCode::RT0201,
     ErrorCode::RT0301,
     ErrorCode::RT0302,

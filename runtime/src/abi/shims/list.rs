@@ -37,7 +37,7 @@ define_shim! {
 }
 
 define_shim! {
-    /// `pop(list)`: owned. `pop([])` is RT0103 `index out of bounds: index -1, length 0`.
+    /// `pop(list)`: owned. `pop([])` is RT0107 `pop from an empty list`.
     fn rt_pop(context, list) {
         Ok(list_update::pop(&mut context.heap, Value(list))?.bits())
     }
