@@ -15,6 +15,7 @@ use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
 
 use crate::inline_float::{FLOAT_REMAINDER_SYMBOL, float_remainder};
+use crate::lazy_compile::{COMPILE_ON_FIRST_CALL_SYMBOL, cairn_jit_compile_on_first_call};
 
 /// The JIT module plus the imported shim declarations. Dropping the context frees the code
 /// memory, so whoever holds a pointer into the code must hold the context too.
@@ -26,6 +27,8 @@ pub struct JitContext {
     shim_functions: HashMap<Shim, FuncId>,
     /// The import declaration of `inline_float::float_remainder` (Float `%`).
     float_remainder: FuncId,
+    /// The import declaration of the compile-on-first-call helper, on first use.
+    compile_helper: Option<FuncId>,
     pointer_type: Type,
 }
 
@@ -61,6 +64,10 @@ impl JitContext {
         // only the shims a program uses are ever resolved.
         builder.symbol_lookup_fn(Box::new(|name| Shim::from_symbol(name).map(Shim::address)));
         builder.symbol(
+            COMPILE_ON_FIRST_CALL_SYMBOL,
+            cairn_jit_compile_on_first_call as unsafe extern "C" fn(_, _, _, _) -> u64 as *const u8,
+        );
+        builder.symbol(
             FLOAT_REMAINDER_SYMBOL,
             float_remainder as extern "C" fn(f64, f64) -> f64 as *const u8,
         );
@@ -80,6 +87,7 @@ impl JitContext {
             module: Some(module),
             shim_functions: HashMap::new(),
             float_remainder,
+            compile_helper: None,
             pointer_type,
         })
     }
@@ -108,6 +116,29 @@ impl JitContext {
             .declare_function(shim.symbol(), Linkage::Import, &signature)
             .expect("a shim symbol is declared once, always with the same signature");
         self.shim_functions.insert(shim, id);
+        id
+    }
+
+    /// The module-level id of the import declaration of the compile-on-first-call helper:
+    /// `(compiler, ctx, function: i64, args) -> i64` in the host's C convention.
+    pub fn compile_helper_function(&mut self) -> FuncId {
+        if let Some(id) = self.compile_helper {
+            return id;
+        }
+        let pointer_type = self.pointer_type;
+        let mut signature = self.module().make_signature();
+        signature.params = vec![
+            AbiParam::new(pointer_type),
+            AbiParam::new(pointer_type),
+            AbiParam::new(cranelift_codegen::ir::types::I64),
+            AbiParam::new(pointer_type),
+        ];
+        signature.returns = vec![AbiParam::new(cranelift_codegen::ir::types::I64)];
+        let id = self
+            .module_mut()
+            .declare_function(COMPILE_ON_FIRST_CALL_SYMBOL, Linkage::Import, &signature)
+            .expect("the compile helper is declared once, always with the same signature");
+        self.compile_helper = Some(id);
         id
     }
 

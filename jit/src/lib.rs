@@ -11,6 +11,8 @@ mod inline_division;
 mod inline_fast_paths;
 mod inline_float;
 mod inline_list;
+mod lazy_calls;
+mod lazy_compile;
 mod int_payload;
 mod kind_specialized;
 mod lower_binary;
@@ -22,13 +24,14 @@ use cairn_lang::ir;
 use cairn_runtime::RunFailure;
 use cairn_runtime::abi::version::{AIVI_VALUE_ABI_MAJOR, AIVI_VALUE_ABI_MINOR};
 use cranelift_frontend::FunctionBuilderContext;
-use cranelift_module::{FuncId, Linkage, Module};
+use cranelift_module::Module;
 
 pub use context::JitContext;
 pub use program::JitProgram;
 
+use lazy_compile::LazyCompiler;
 use program::HostEntry;
-use translate::{ModuleTranslationInputs, define_function, internal};
+use translate::internal;
 
 /// Compiles `module` against the runtime's own Value ABI version.
 pub fn compile(module: &ir::Module) -> Result<JitProgram, RunFailure> {
@@ -36,14 +39,18 @@ pub fn compile(module: &ir::Module) -> Result<JitProgram, RunFailure> {
 }
 
 /// Compiles `module`, recording `abi_required` as the ABI version the code needs; loading it
-/// (`run_main`) refuses with RT0601 when the runtime cannot provide that version.
+/// (`run_main`) refuses with RT0601 when the runtime cannot provide that version. The module
+/// is checked eagerly; each function is compiled on its first call (`lazy_compile.rs`).
 pub fn compile_with_abi(
     module: &ir::Module,
     abi_required: (u32, u32),
 ) -> Result<JitProgram, RunFailure> {
-    let mut program = compile_variant(module, abi_required, KindAssumption::EntryOnly, false)?;
-    program.source = Some(std::sync::Arc::new(module.clone()));
-    Ok(program)
+    compile_variant(
+        std::sync::Arc::new(module.clone()),
+        abi_required,
+        KindAssumption::EntryOnly,
+        false,
+    )
 }
 
 /// Which functions the value-kind analysis treats as called by the host with anything.
@@ -60,27 +67,17 @@ pub(crate) enum KindAssumption {
 /// a store of the op's allocation site into the context before every op (audit mode's site
 /// tracking); code compiled without it contains nothing of audit mode.
 pub(crate) fn compile_variant(
-    module: &ir::Module,
+    module: std::sync::Arc<ir::Module>,
     abi_required: (u32, u32),
     assumption: KindAssumption,
     record_allocation_sites: bool,
 ) -> Result<JitProgram, RunFailure> {
-    cairn_engine_support::check_module(module)?;
-    let mut jit = JitContext::new().map_err(internal)?;
-    let mut function_ids: Vec<FuncId> = Vec::with_capacity(module.functions.len());
-    for (index, function) in module.functions.iter().enumerate() {
-        let signature = jit.function_signature(function.params.len());
-        // Internal names are by index: source names need not be unique or symbol-safe.
-        let id = jit
-            .module_mut()
-            .declare_function(&format!("cairn_f{index}"), Linkage::Local, &signature)
-            .map_err(|e| internal(format!("cannot declare `{}`: {e}", function.name)))?;
-        function_ids.push(id);
-    }
+    cairn_engine_support::check_module(&module)?;
+    let jit = JitContext::new().map_err(internal)?;
     // Always inferred here from the module being compiled: kinds are never taken on trust.
     let value_kinds = match assumption {
-        KindAssumption::EntryOnly => cairn_lang::analysis::infer_value_kinds(module),
-        KindAssumption::AnyEntry => cairn_lang::analysis::infer_value_kinds_for_any_entry(module),
+        KindAssumption::EntryOnly => cairn_lang::analysis::infer_value_kinds(&module),
+        KindAssumption::AnyEntry => cairn_lang::analysis::infer_value_kinds_for_any_entry(&module),
     };
     let param_kinds = module
         .functions
@@ -95,73 +92,83 @@ pub(crate) fn compile_variant(
                 .collect()
         })
         .collect();
-    let mut literals = Vec::new();
-    let mut inputs = ModuleTranslationInputs {
-        ir_module: module,
-        value_kinds: &value_kinds,
-        depth_is_balanced: inline_control::depth_is_balanced(module),
-        function_ids: &function_ids,
-        literals: &mut literals,
+    let largest_frame_estimate = module
+        .functions
+        .iter()
+        .map(lazy_compile::frame_estimate)
+        .max()
+        .unwrap_or(0);
+    let param_counts: Vec<usize> = module.functions.iter().map(|f| f.params.len()).collect();
+    let compiler = Box::new(LazyCompiler::new(
+        jit,
+        module.clone(),
+        value_kinds,
         record_allocation_sites,
-    };
-    let mut codegen = jit.module().make_context();
-    let mut builder_context = FunctionBuilderContext::new();
-    let mut largest_frame_estimate = 0;
-    for index in 0..module.functions.len() {
-        let slot_bytes = define_function(
-            &mut jit,
-            &mut codegen,
-            &mut builder_context,
-            &mut inputs,
-            index as u32,
-        )?;
-        largest_frame_estimate = largest_frame_estimate.max(slot_bytes);
-    }
-    // A host entry wrapper (C convention, args by pointer) for every function.
-    let mut wrapper_ids: Vec<FuncId> = Vec::with_capacity(module.functions.len());
-    for (index, function) in module.functions.iter().enumerate() {
-        wrapper_ids.push(host_entry::define_host_wrapper(
-            &mut jit,
-            &mut codegen,
-            &mut builder_context,
-            function_ids[index],
-            index,
-            function.params.len(),
-        )?);
-    }
-    jit.module_mut()
-        .finalize_definitions()
-        .map_err(|e| internal(format!("cannot finalize compiled code: {e}")))?;
-    let addresses: Vec<u64> = function_ids
-        .iter()
-        .map(|&id| jit.module().get_finalized_function(id) as u64)
-        .collect();
-    let function_table = cairn_engine_support::function_table(module, |index| addresses[index]);
-    let host_entries: Vec<HostEntry> = wrapper_ids
-        .iter()
-        .map(|&id| {
-            let code = jit.module().get_finalized_function(id);
-            // SAFETY: every wrapper was declared with `host_signature(1)`: `(ctx pointer,
-            // i64) -> i64` in the host's C calling convention, reading its params from the
-            // pointer passed as the i64 — exactly `HostEntry`.
-            unsafe { std::mem::transmute::<*const u8, HostEntry>(code) }
-        })
-        .collect();
-    let param_counts = module.functions.iter().map(|f| f.params.len()).collect();
+    ));
+    let host_entries = define_host_entries(&compiler, &param_counts)?;
+    // Closures name their function by index + 1, as in the interpreter; compiled code reads
+    // the native address from the function table.
+    let function_table = cairn_engine_support::function_table(&module, |index| index as u64 + 1);
     Ok(JitProgram {
         entry: module.entry.0,
-        _code: jit,
-        _literals: literals,
+        _compiler: compiler,
         abi_required,
         frame_bytes: program::MIN_FRAME_BYTES + largest_frame_estimate,
         function_table,
-        host_entries: host_entries.into_boxed_slice(),
+        host_entries,
         param_counts,
         param_kinds,
-        source: None,
+        source: Some(module),
         assumption,
         generic: std::sync::OnceLock::new(),
         records_allocation_sites: record_allocation_sites,
         audited: std::sync::OnceLock::new(),
     })
+}
+
+/// One host trampoline per arity the module's functions have; per function, its arity's.
+fn define_host_entries(
+    compiler: &LazyCompiler,
+    param_counts: &[usize],
+) -> Result<Box<[HostEntry]>, RunFailure> {
+    let mut state = compiler
+        .state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let state = &mut *state;
+    let mut codegen = state.jit.module().make_context();
+    let mut builder_context = FunctionBuilderContext::new();
+    let mut arities: Vec<usize> = param_counts.to_vec();
+    arities.sort_unstable();
+    arities.dedup();
+    let mut ids = Vec::with_capacity(arities.len());
+    for &arity in &arities {
+        ids.push(host_entry::define_host_trampoline(
+            &mut state.jit,
+            &mut codegen,
+            &mut builder_context,
+            arity,
+            compiler.table_address(),
+            compiler as *const LazyCompiler as u64,
+        )?);
+    }
+    state
+        .jit
+        .module_mut()
+        .finalize_definitions()
+        .map_err(|e| internal(format!("cannot finalize compiled code: {e}")))?;
+    let trampolines: Vec<HostEntry> = ids
+        .iter()
+        .map(|&id| {
+            let code = state.jit.module().get_finalized_function(id);
+            // SAFETY: every trampoline was declared `(ctx pointer, i64, i64) -> i64` in the
+            // host's C calling convention, reading its params from the pointer passed as the
+            // first i64 and calling the function named by the second — exactly `HostEntry`.
+            unsafe { std::mem::transmute::<*const u8, HostEntry>(code) }
+        })
+        .collect();
+    Ok(param_counts
+        .iter()
+        .map(|count| trampolines[arities.binary_search(count).expect("every arity has one")])
+        .collect())
 }

@@ -9,6 +9,7 @@ use cairn_runtime::value::{FALSE_WORD, TRUE_WORD};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{Block, BlockArg, InstBuilder};
 
+use crate::lazy_calls::{Callee, OnCompileFailure};
 use crate::translate::FunctionTranslator;
 
 impl FunctionTranslator<'_, '_> {
@@ -20,15 +21,28 @@ impl FunctionTranslator<'_, '_> {
                 self.builder.ins().return_(&[value]);
             }
             TerminatorKind::TailCall { function, args } => {
+                let words = self.use_vars(args);
+                let address = self.emit_callee_address(
+                    Callee::Known(function.0),
+                    &words,
+                    OnCompileFailure::LeaveAndFail,
+                );
                 let mut call_args = vec![self.ctx];
-                call_args.extend(self.use_vars(args));
+                call_args.extend(words);
                 self.emit_leave(self.depth_before_enter);
-                let func_ref = self.callee_ref(function.0);
-                self.builder.ins().return_call(func_ref, &call_args);
+                let signature = self.jit_function_signature(args.len());
+                self.builder
+                    .ins()
+                    .return_call_indirect(signature, address, &call_args);
             }
             TerminatorKind::TailCallValue { callee, args } => {
-                let (entry, call_args) =
-                    self.emit_call_target(*callee, args, index, &terminator.cleanup);
+                let (entry, call_args) = self.emit_call_target(
+                    *callee,
+                    args,
+                    index,
+                    &terminator.cleanup,
+                    OnCompileFailure::LeaveAndFail,
+                );
                 self.emit_leave(self.depth_before_enter);
                 let signature = self.jit_function_signature(args.len() + 1);
                 self.builder

@@ -11,21 +11,21 @@ use cairn_runtime::abi::invoke::{ClosureInvoker, FunctionInfo};
 use cairn_runtime::abi::version::runtime_value_abi_handshake;
 use cairn_runtime::{Context, RunFailure, RuntimeError, Value};
 
-use crate::context::JitContext;
 
-/// A function's host entry: `extern "C" fn(ctx, args) -> word`, reading the function's params
-/// from `args` (0 = failure, error parked).
-pub(crate) type HostEntry = unsafe extern "C" fn(*mut Context, *const u64) -> u64;
+/// A function's host entry (its arity's trampoline, `host_entry.rs`): `extern "C" fn(ctx,
+/// args, function) -> word`, reading the function's params from `args` (0 = failure, error
+/// parked).
+pub(crate) type HostEntry = unsafe extern "C" fn(*mut Context, *const u64, u64) -> u64;
 
 /// The least stack budgeted per compiled frame (spills, saved registers, return address).
 pub(crate) const MIN_FRAME_BYTES: u64 = 1024;
 
 pub struct JitProgram {
     pub(crate) entry: u32,
-    /// Owns the code the entries point into; dropping it frees the code memory.
-    pub(crate) _code: JitContext,
-    /// Text literal bytes the code passes to `rt_text_literal` by address.
-    pub(crate) _literals: Vec<Box<[u8]>>,
+    /// The function table and the compiler that fills it on first calls; owns the code
+    /// (dropping it frees the code memory) and the text literals the code points at. Boxed:
+    /// compiled code holds its address.
+    pub(crate) _compiler: Box<crate::lazy_compile::LazyCompiler>,
     pub(crate) abi_required: (u32, u32),
     /// Stack bytes budgeted per compiled frame: [`MIN_FRAME_BYTES`] plus the largest
     /// function's explicit slots and one spill word per IR variable.
@@ -107,7 +107,7 @@ impl JitProgram {
             data: &self.host_entries as *const Box<[HostEntry]> as *const (),
             invoke: invoke_native,
         });
-        let outcome = self.run_on_stack(ctx, self.host_entries[function as usize], args);
+        let outcome = self.run_on_stack(ctx, function, args);
         ctx.invoker = None;
         ctx.finish_run(outcome)
     }
@@ -133,12 +133,8 @@ impl JitProgram {
         };
         self.audited
             .get_or_init(|| {
-                crate::compile_variant(source, self.abi_required, self.assumption, true).map(
-                    |mut program| {
-                        program.source = Some(source.clone());
-                        Box::new(program)
-                    },
-                )
+                crate::compile_variant(source.clone(), self.abi_required, self.assumption, true)
+                    .map(Box::new)
             })
             .as_ref()
             .map(|program| &**program)
@@ -155,15 +151,12 @@ impl JitProgram {
         self.generic
             .get_or_init(|| {
                 crate::compile_variant(
-                    source,
+                    source.clone(),
                     self.abi_required,
                     crate::KindAssumption::AnyEntry,
                     self.records_allocation_sites,
                 )
-                .map(|mut program| {
-                    program.source = Some(source.clone());
-                    Box::new(program)
-                })
+                .map(Box::new)
             })
             .as_ref()
             .map(|program| &**program)
@@ -173,9 +166,10 @@ impl JitProgram {
     fn run_on_stack(
         &self,
         ctx: &mut Context,
-        entry: HostEntry,
+        function: u32,
         args: &[u64],
     ) -> Result<Value, RunFailure> {
+        let entry = self.host_entries[function as usize];
         let ctx_pointer = ctx.as_ptr();
         let word = cairn_engine_support::with_run_stack(
             ctx.limits.max_call_depth,
@@ -185,7 +179,7 @@ impl JitProgram {
                 // while `self` is borrowed; it reads exactly `args.len()` words (checked by
                 // `call`); the context pointer is the caller's exclusive `&mut Context` for the
                 // run.
-                unsafe { entry(ctx_pointer, args.as_ptr()) }
+                unsafe { entry(ctx_pointer, args.as_ptr(), u64::from(function)) }
             },
         )
         .map_err(internal_failure)?;
@@ -219,7 +213,7 @@ unsafe fn invoke_native(data: *const (), ctx: *mut Context, function: u32, args:
     };
     // SAFETY: `entry` is this program's host entry for `function`, which reads
     // `args.len()` words (the caller's contract); no `&mut Context` is live.
-    unsafe { entry(ctx, args.as_ptr()) }
+    unsafe { entry(ctx, args.as_ptr(), u64::from(function)) }
 }
 
 fn internal_failure(detail: String) -> RunFailure {

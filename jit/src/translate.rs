@@ -21,6 +21,7 @@ use cranelift_module::{FuncId, Module};
 use crate::block_sealing::{BlockSealing, block_mark, seal_blocks_created_since};
 use crate::context::JitContext;
 use crate::kind_specialized::single_int_constants;
+use crate::lazy_calls::{Callee, OnCompileFailure};
 use cairn_engine_support::builtin_shim;
 
 /// Everything the translation of one function needs from the module being compiled.
@@ -30,8 +31,11 @@ pub struct ModuleTranslationInputs<'a> {
     pub value_kinds: &'a ModuleKinds,
     /// `inline_control::depth_is_balanced(ir_module)`: Leave may restore the depth Enter read.
     pub depth_is_balanced: bool,
-    /// Cranelift ids of every IR function, declared before any is defined.
-    pub function_ids: &'a [FuncId],
+    /// Address of the module's function table (`lazy_compile.rs`): per function, its native
+    /// address or 0 until it is compiled. Every call reads its callee's entry.
+    pub function_table: u64,
+    /// Address of the `LazyCompiler` the compile helper is called with.
+    pub compiler: u64,
     /// Text literal bytes; owned by the compiled program and alive as long as its code.
     pub literals: &'a mut Vec<Box<[u8]>>,
     /// Store each op's allocation site in the context before the op (the audit variant).
@@ -47,9 +51,9 @@ pub fn define_function(
     builder_context: &mut FunctionBuilderContext,
     inputs: &mut ModuleTranslationInputs<'_>,
     function_index: u32,
+    id: FuncId,
 ) -> Result<u64, RunFailure> {
     let function = &inputs.ir_module.functions[function_index as usize];
-    let id = inputs.function_ids[function_index as usize];
     codegen.func.signature = jit.function_signature(function.params.len());
     codegen.func.name = UserFuncName::user(0, id.as_u32());
     let target_config = jit.module().target_config();
@@ -112,7 +116,7 @@ pub(crate) fn internal(detail: String) -> RunFailure {
 pub(crate) struct FunctionTranslator<'a, 'i> {
     pub(crate) builder: FunctionBuilder<'a>,
     jit: &'a mut JitContext,
-    inputs: &'a mut ModuleTranslationInputs<'i>,
+    pub(crate) inputs: &'a mut ModuleTranslationInputs<'i>,
     function: &'i ir::Function,
     function_index: u32,
     /// This function's inferred value kinds (`None` only if the analysis has no entry for it,
@@ -135,7 +139,7 @@ pub(crate) struct FunctionTranslator<'a, 'i> {
     vars: Vec<Variable>,
     pub(crate) blocks: Vec<Block>,
     shim_refs: HashMap<Shim, FuncRef>,
-    callee_refs: HashMap<u32, FuncRef>,
+    compile_helper_ref: Option<FuncRef>,
     float_remainder_ref: Option<FuncRef>,
     slot_bytes: u64,
 }
@@ -182,7 +186,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             vars,
             blocks,
             shim_refs: HashMap::new(),
-            callee_refs: HashMap::new(),
+            compile_helper_ref: None,
             float_remainder_ref: None,
             slot_bytes: 0,
         }
@@ -322,6 +326,13 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         self.builder.set_cold_block(fail);
         self.builder.ins().brif(result, ok, &[], fail, &[]);
         self.builder.switch_to_block(fail);
+        self.emit_unwind_exit(op_index, cleanup);
+        self.builder.switch_to_block(ok);
+    }
+
+    /// The failure exit of op `op_index`: records the frame, releases `cleanup` in order,
+    /// calls `rt_leave` and returns 0.
+    pub(crate) fn emit_unwind_exit(&mut self, op_index: u32, cleanup: &[Var]) {
         let function = self.word(u64::from(self.function_index));
         let op = self.word(u64::from(op_index));
         self.call_shim(Shim::UnwindFrame, &[function, op]);
@@ -331,7 +342,6 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         self.call_shim(Shim::Leave, &[]);
         let zero = self.word(0);
         self.builder.ins().return_(&[zero]);
-        self.builder.switch_to_block(ok);
     }
 
     fn translate_op(&mut self, index: u32, op: &ir::Op) -> Result<(), RunFailure> {
@@ -373,10 +383,20 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 function,
                 args,
             } => {
-                let func_ref = self.callee_ref(function.0);
+                let words = self.use_vars(args);
+                let on_failure = OnCompileFailure::Unwind {
+                    op_index: index,
+                    cleanup,
+                };
+                let address =
+                    self.emit_callee_address(Callee::Known(function.0), &words, on_failure);
                 let mut call_args = vec![self.ctx];
-                call_args.extend(self.use_vars(args));
-                let call = self.builder.ins().call(func_ref, &call_args);
+                call_args.extend(words);
+                let signature = self.jit_function_signature(args.len());
+                let call = self
+                    .builder
+                    .ins()
+                    .call_indirect(signature, address, &call_args);
                 let word = self.builder.inst_results(call)[0];
                 self.branch_on_failure(word, index, cleanup);
                 self.def(*dst, word);
@@ -492,17 +512,23 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         Ok(())
     }
 
-    pub(crate) fn callee_ref(&mut self, callee: u32) -> FuncRef {
-        if let Some(func_ref) = self.callee_refs.get(&callee) {
-            return *func_ref;
+    /// The compile-on-first-call helper (`lazy_compile.rs`), imported on first use.
+    pub(crate) fn compile_helper_ref(&mut self) -> FuncRef {
+        if let Some(func_ref) = self.compile_helper_ref {
+            return func_ref;
         }
-        let id = self.inputs.function_ids[callee as usize];
+        let id = self.jit.compile_helper_function();
         let func_ref = self
             .jit
             .module_mut()
             .declare_func_in_func(id, self.builder.func);
-        self.callee_refs.insert(callee, func_ref);
+        self.compile_helper_ref = Some(func_ref);
         func_ref
+    }
+
+    /// Adds `bytes` of explicit stack slots to this frame's size estimate.
+    pub(crate) fn add_slot_bytes(&mut self, bytes: u64) {
+        self.slot_bytes += bytes;
     }
 
     /// The Float remainder helper (`inline_float::float_remainder`), imported on first use.
@@ -577,14 +603,16 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
     }
 
     /// Spills the args and calls `rt_call_target(callee, args, len)` (fallible at `index`),
-    /// which checks the callee and names its native entry. Returns the entry and the words to
-    /// call it with, `(ctx, callee, args...)`.
+    /// which checks the callee and names its function (entry = index + 1), then finds its
+    /// native address (compiling it on its first call, `on_failure` if that fails). Returns
+    /// the address and the words to call it with, `(ctx, callee, args...)`.
     pub(crate) fn emit_call_target(
         &mut self,
         callee: Var,
         args: &[Var],
         index: u32,
         cleanup: &[Var],
+        on_failure: OnCompileFailure<'_>,
     ) -> (
         cranelift_codegen::ir::Value,
         Vec<cranelift_codegen::ir::Value>,
@@ -600,7 +628,10 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         );
         let mut call_args = vec![self.ctx, callee_word];
         call_args.extend(self.use_vars(args));
-        (entry, call_args)
+        let function = self.builder.ins().iadd_imm_s(entry, -1);
+        let address =
+            self.emit_callee_address(Callee::Computed(function), &call_args[1..], on_failure);
+        (address, call_args)
     }
 
     /// `CallValue`: `rt_call_target`, then an indirect call `(ctx, callee, args...)`.
@@ -611,7 +642,11 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         index: u32,
         cleanup: &[Var],
     ) -> cranelift_codegen::ir::Value {
-        let (entry, call_args) = self.emit_call_target(callee, args, index, cleanup);
+        let on_failure = OnCompileFailure::Unwind {
+            op_index: index,
+            cleanup,
+        };
+        let (entry, call_args) = self.emit_call_target(callee, args, index, cleanup, on_failure);
         let signature = self.jit_function_signature(args.len() + 1);
         let call = self
             .builder
