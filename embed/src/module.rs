@@ -67,7 +67,8 @@ pub struct Module {
 
 // SAFETY: a loaded program is immutable after compilation: the interpreter's code is plain
 // data, and the JIT's native code is finalized (never written again) and only executed; its
-// `JITModule` is touched only when the program is dropped. Runs never mutate the program;
+// `JITModule` is touched only under its compiler's mutex (compiling a function on its first
+// call, then publishing its address atomically) and when the program is dropped. Runs never mutate the program;
 // each run gets its own `Context`. So sharing a `Module` between threads, and running it on
 // several threads at once, is sound.
 unsafe impl Send for ModuleInner {}
