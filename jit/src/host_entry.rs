@@ -35,7 +35,11 @@ pub fn define_host_trampoline(
     let id = jit
         .module_mut()
         .declare_function(&format!("cairn_h{param_count}"), Linkage::Local, &signature)
-        .map_err(|e| internal(format!("cannot declare the host entry of arity {param_count}: {e}")))?;
+        .map_err(|e| {
+            internal(format!(
+                "cannot declare the host entry of arity {param_count}: {e}"
+            ))
+        })?;
     codegen.func.signature = signature;
     codegen.func.name = UserFuncName::user(1, id.as_u32());
     let target_config = jit.module().target_config();
@@ -59,9 +63,13 @@ pub fn define_host_trampoline(
         let failed_block = builder.create_block();
         builder.set_cold_block(compile_block);
         builder.set_cold_block(failed_block);
-        builder
-            .ins()
-            .brif(loaded, call_block, &[BlockArg::Value(loaded)], compile_block, &[]);
+        builder.ins().brif(
+            loaded,
+            call_block,
+            &[BlockArg::Value(loaded)],
+            compile_block,
+            &[],
+        );
 
         builder.switch_to_block(compile_block);
         let helper_ref = jit.module_mut().declare_func_in_func(helper, builder.func);
@@ -86,7 +94,9 @@ pub fn define_host_trampoline(
         let mut args = vec![ctx];
         for position in 0..param_count {
             let offset = i32::try_from(position * 8).map_err(|_| {
-                internal(format!("{param_count} params are too many for a host entry"))
+                internal(format!(
+                    "{param_count} params are too many for a host entry"
+                ))
             })?;
             args.push(builder.ins().load(I64, flags, words, offset));
         }

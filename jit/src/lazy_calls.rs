@@ -57,9 +57,13 @@ impl FunctionTranslator<'_, '_> {
         let failed_block = self.builder.create_block();
         self.builder.set_cold_block(compile_block);
         self.builder.set_cold_block(failed_block);
-        self.builder
-            .ins()
-            .brif(loaded, call_block, &[BlockArg::Value(loaded)], compile_block, &[]);
+        self.builder.ins().brif(
+            loaded,
+            call_block,
+            &[BlockArg::Value(loaded)],
+            compile_block,
+            &[],
+        );
 
         self.builder.switch_to_block(compile_block);
         let args_address = self.spill_words(param_words);

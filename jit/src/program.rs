@@ -11,7 +11,6 @@ use cairn_runtime::abi::invoke::{ClosureInvoker, FunctionInfo};
 use cairn_runtime::abi::version::runtime_value_abi_handshake;
 use cairn_runtime::{Context, RunFailure, RuntimeError, Value};
 
-
 /// A function's host entry (its arity's trampoline, `host_entry.rs`): `extern "C" fn(ctx,
 /// args, function) -> word`, reading the function's params from `args` (0 = failure, error
 /// parked).
@@ -56,6 +55,16 @@ pub struct JitProgram {
 }
 
 impl JitProgram {
+    /// How many of this variant's functions have been compiled so far: each is compiled on
+    /// its first call (`lazy_compile.rs`).
+    pub fn compiled_function_count(&self) -> usize {
+        self._compiler
+            .table
+            .iter()
+            .filter(|entry| entry.load(std::sync::atomic::Ordering::Acquire) != 0)
+            .count()
+    }
+
     /// The Value ABI version `(major, minor)` this code was generated against.
     pub fn abi_required(&self) -> (u32, u32) {
         self.abi_required
