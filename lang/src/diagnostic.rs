@@ -9,6 +9,10 @@ use crate::source::SourceFile;
 pub const SYNTAX: &str = "E0001";
 /// An integer literal outside the 48-bit signed range.
 pub const INTEGER_LITERAL_OUT_OF_RANGE: &str = "E0003";
+/// A source longer than [`crate::source::MAX_SOURCE_BYTES`].
+pub const SOURCE_TOO_LARGE: &str = "E0004";
+/// Source bytes that are not UTF-8.
+pub const INVALID_UTF8: &str = "E0005";
 pub const UNKNOWN_NAME: &str = "E0101";
 pub const DUPLICATE_DEFINITION: &str = "E0102";
 pub const NO_MAIN: &str = "E0103";

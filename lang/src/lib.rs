@@ -76,6 +76,9 @@ fn compile_on_current_thread_with_hosts(
     file: &SourceFile,
     hosts: &[ir::HostSignature],
 ) -> Result<ir::Module, Vec<Diagnostic>> {
+    if let Some(too_large) = source::size_problem(file.text.len()) {
+        return Err(vec![too_large]);
+    }
     let (program, mut errors) = parser::parse_recovering(&file.text);
     let Some(program) = program else {
         return Err(errors);
