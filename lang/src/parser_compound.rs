@@ -119,7 +119,7 @@ impl Parser {
         let pattern = match binding_pattern(&pattern_expr) {
             Some(Pattern::Single(name)) => LoopPattern::Name(name),
             Some(Pattern::Tuple(names)) => LoopPattern::Tuple(TuplePattern {
-                names,
+                names: self.unique_pattern_names(names),
                 span: pattern_expr.span,
             }),
             None => {
@@ -199,7 +199,7 @@ impl Parser {
                     Some(Pattern::Single(name)) => ItemKind::Bind(name, value),
                     Some(Pattern::Tuple(names)) => ItemKind::Destructure(
                         TuplePattern {
-                            names,
+                            names: self.unique_pattern_names(names),
                             span: expr.span,
                         },
                         value,
@@ -234,6 +234,14 @@ impl Parser {
                 })
             }
         }
+    }
+}
+
+impl Parser {
+    /// `names` of a tuple pattern, after recording E0102 for each name bound twice.
+    fn unique_pattern_names(&mut self, names: Vec<Name>) -> Vec<Name> {
+        crate::resolve::check_pattern_names(&names, &mut self.errors);
+        names
     }
 }
 
