@@ -16,6 +16,7 @@ pub mod dominators;
 pub mod free_names;
 pub mod ir;
 pub mod lexer;
+pub mod limits;
 pub mod liveness;
 pub mod lower;
 mod lower_closures;
@@ -105,6 +106,7 @@ fn compile_on_current_thread_with_hosts(
     }
     borrow::infer_param_modes(&mut module);
     rc::insert_reference_counting(&mut module);
+    limits::check_module_limits(&module)?;
     verify::verify_module(&module).map_err(internal_error)?;
     Ok(module)
 }

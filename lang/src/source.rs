@@ -53,7 +53,7 @@ impl SourceFile {
 
     /// Decodes a file's bytes: at most [`MAX_SOURCE_BYTES`] (else E0004 `source too large`,
     /// spanning the first byte past the limit), valid UTF-8 (else E0005 `invalid UTF-8 at byte
-    /// N (line L)`, spanning that byte). A leading byte order mark stays in `text` (spans are
+    /// N (line L)`, starting at that byte). A leading byte order mark stays in `text` (spans are
     /// offsets into the file's bytes); the lexer skips it.
     pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> Result<SourceFile, SourceError> {
         let name = name.into();
@@ -75,7 +75,8 @@ impl SourceFile {
                 let diagnostic = Diagnostic::new(
                     diagnostic::INVALID_UTF8,
                     format!("invalid UTF-8 at byte {offset} (line {line})"),
-                    Span::new(offset as u32, offset as u32 + 1),
+                    // Empty, so it is on a char boundary in the lossily decoded text as well.
+                    Span::new(offset as u32, offset as u32),
                 );
                 // Lossy decoding keeps every byte before the first invalid one where it was,
                 // so the span underlines the replacement character standing for it.
@@ -174,7 +175,7 @@ mod tests {
             error.diagnostic.message,
             "invalid UTF-8 at byte 16 (line 2)"
         );
-        assert_eq!(error.diagnostic.span, Span::new(16, 17));
+        assert_eq!(error.diagnostic.span, Span::new(16, 16));
         let rendered = error.diagnostic.render(&error.file);
         assert!(rendered.contains("--> bad.cairn:2:5"), "{rendered}");
         // A truncated multi-byte sequence at the very end.
