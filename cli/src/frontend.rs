@@ -17,7 +17,14 @@ impl EngineChoice {
 
 /// Compiles `source` for `engine`, or prints its diagnostics to stderr and returns `None`.
 pub fn compile_or_report(engine: &Engine, source: &LoadedSource) -> Option<Module> {
-    match engine.compile(&source.name, &source.text) {
+    let text = match &source.text {
+        Ok(text) => text,
+        Err(rendered) => {
+            eprint!("{rendered}");
+            return None;
+        }
+    };
+    match engine.compile(&source.name, text) {
         Ok(module) => Some(module),
         Err(error) => {
             eprint!("{error}");

@@ -1,20 +1,47 @@
-//! Reading a `.cairn` source file for `run` and `check`; an unreadable file is a usage error.
+//! Reading a `.cairn` source file for `run` and `check`: an unreadable file is a usage error;
+//! a file over the source size limit (read no further than one byte past it, so `/dev/zero`
+//! stops at once) or not UTF-8 is a compile error (E0004, E0005) rendered like any other.
 
+use std::io::Read;
 use std::path::Path;
+
+use cairn::render::{DiagnosticView, RenderSource, render_diagnostic};
+use cairn_lang::source::{MAX_SOURCE_BYTES, SourceFile};
 
 use crate::outcome::UsageError;
 
-/// A loaded source file: the name shown in diagnostics and its text.
+/// A loaded source file: the name shown in diagnostics and its text, or the rendered
+/// diagnostic saying why its bytes are not a source (compile_or_report prints it).
 pub struct LoadedSource {
     pub name: String,
-    pub text: String,
+    pub text: Result<String, String>,
 }
 
 pub fn read_source(path: &Path) -> Result<LoadedSource, UsageError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| UsageError(format!("cannot read `{}`: {error}", path.display())))?;
-    Ok(LoadedSource {
-        name: path.display().to_string(),
-        text,
-    })
+    let cannot_read =
+        |error: std::io::Error| UsageError(format!("cannot read `{}`: {error}", path.display()));
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SOURCE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    let name = path.display().to_string();
+    let text = match SourceFile::from_bytes(name.clone(), bytes) {
+        Ok(file) => Ok(file.text),
+        Err(error) => {
+            let diagnostic = error.diagnostic;
+            let view = DiagnosticView {
+                code: diagnostic.code,
+                message: diagnostic.message,
+                span: Some(diagnostic.span.start as usize..diagnostic.span.end as usize),
+                notes: diagnostic.notes,
+            };
+            let source = RenderSource {
+                name: &name,
+                text: &error.file.text,
+            };
+            Err(render_diagnostic(&source, &view))
+        }
+    };
+    Ok(LoadedSource { name, text })
 }

@@ -10,6 +10,7 @@
 use std::collections::BTreeSet;
 
 use crate::ir::{BinaryOp, Builtin, OpKind, Var};
+use crate::liveness::LiveVars;
 
 /// `kind` with an eligible `++` rewritten to take its left operand owned (see the module
 /// docs); any other op unchanged. `held` is what the RC pass holds before the op and
@@ -17,7 +18,7 @@ use crate::ir::{BinaryOp, Builtin, OpKind, Var};
 pub fn with_owned_concat_left(
     kind: OpKind,
     held: &BTreeSet<Var>,
-    live_after: &BTreeSet<Var>,
+    live_after: &impl LiveVars,
 ) -> OpKind {
     match kind {
         OpKind::Binary {
@@ -25,7 +26,7 @@ pub fn with_owned_concat_left(
             op: BinaryOp::Concat,
             lhs,
             rhs,
-        } if lhs != rhs && held.contains(&lhs) && !live_after.contains(&lhs) => OpKind::Builtin {
+        } if lhs != rhs && held.contains(&lhs) && !live_after.is_live(lhs) => OpKind::Builtin {
             dst,
             builtin: Builtin::ConcatOwnedLeft,
             args: vec![lhs, rhs],

@@ -9,6 +9,10 @@ use crate::source::SourceFile;
 pub const SYNTAX: &str = "E0001";
 /// An integer literal outside the 48-bit signed range.
 pub const INTEGER_LITERAL_OUT_OF_RANGE: &str = "E0003";
+/// A source longer than [`crate::source::MAX_SOURCE_BYTES`].
+pub const SOURCE_TOO_LARGE: &str = "E0004";
+/// Source bytes that are not UTF-8.
+pub const INVALID_UTF8: &str = "E0005";
 pub const UNKNOWN_NAME: &str = "E0101";
 pub const DUPLICATE_DEFINITION: &str = "E0102";
 pub const NO_MAIN: &str = "E0103";
@@ -17,6 +21,12 @@ pub const ARITY_MISMATCH: &str = "E0105";
 /// A generator-only block item in a plain block.
 pub const BLOCK_ITEM_OUTSIDE_ITS_BLOCK: &str = "E0201";
 pub const UNSUPPORTED_FEATURE: &str = "E0202";
+/// A function with more variables than the engines load (`limits.rs`).
+pub const TOO_MANY_VARIABLES: &str = "E0401";
+/// A module with more functions than [`crate::limits::MAX_MODULE_FUNCTIONS`].
+pub const TOO_MANY_FUNCTIONS: &str = "E0402";
+/// A literal with more elements than [`crate::limits::MAX_LITERAL_ELEMENTS`].
+pub const LITERAL_TOO_LARGE: &str = "E0403";
 /// The IR verifier rejected a module (malformed IR or unbalanced reference counts).
 pub const INVALID_IR: &str = "E0301";
 /// IR JSON that does not deserialise.

@@ -148,7 +148,13 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, Diagnostic> {
     let mut lexer = Lexer {
         text,
         bytes: text.as_bytes(),
-        position: 0,
+        // A leading UTF-8 byte order mark is not part of the program (spans stay offsets
+        // into `text`, BOM included).
+        position: if text.starts_with(crate::source::BYTE_ORDER_MARK) {
+            crate::source::BYTE_ORDER_MARK.len_utf8()
+        } else {
+            0
+        },
     };
     let mut tokens = Vec::new();
     loop {
@@ -262,8 +268,17 @@ impl Lexer<'_> {
             (b'!', _) => (TokenKind::Bang, 1),
             _ => {
                 let character = self.text[start..].chars().next().unwrap_or('?');
+                // `{:?}` shows invisible characters (a BOM, a zero-width space) as escapes.
+                let shown = if character.is_control()
+                    || character.is_whitespace()
+                    || matches!(character, '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
+                {
+                    format!("{}", character.escape_unicode())
+                } else {
+                    character.to_string()
+                };
                 return Err(syntax_error(
-                    format!("unexpected character `{character}`"),
+                    format!("unexpected character `{shown}`"),
                     start,
                     start + character.len_utf8(),
                 ));

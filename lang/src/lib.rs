@@ -16,6 +16,7 @@ pub mod dominators;
 pub mod free_names;
 pub mod ir;
 pub mod lexer;
+pub mod limits;
 pub mod liveness;
 pub mod lower;
 mod lower_closures;
@@ -76,6 +77,9 @@ fn compile_on_current_thread_with_hosts(
     file: &SourceFile,
     hosts: &[ir::HostSignature],
 ) -> Result<ir::Module, Vec<Diagnostic>> {
+    if let Some(too_large) = source::size_problem(file.text.len()) {
+        return Err(vec![too_large]);
+    }
     let (program, mut errors) = parser::parse_recovering(&file.text);
     let Some(program) = program else {
         return Err(errors);
@@ -102,6 +106,7 @@ fn compile_on_current_thread_with_hosts(
     }
     borrow::infer_param_modes(&mut module);
     rc::insert_reference_counting(&mut module);
+    limits::check_module_limits(&module)?;
     verify::verify_module(&module).map_err(internal_error)?;
     Ok(module)
 }

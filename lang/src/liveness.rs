@@ -24,27 +24,61 @@ impl Liveness {
         live
     }
 
-    /// For each op of `block` (then the terminator), the vars live right after it.
+    /// For each op of `block`, which of the vars it mentions (its operands and its dst) are
+    /// live right after it. That is all the RC pass asks of an op (a held var the op does
+    /// not mention stays live across it), and it keeps the work linear in the block's size
+    /// where a full live set per op would be quadratic (a long literal holds every element).
     pub fn live_after_each(
         &self,
         function: &Function,
         functions: &[Function],
         block: usize,
-    ) -> Vec<BTreeSet<Var>> {
+    ) -> Vec<LiveMentions> {
         let ops = &function.blocks[block].ops;
-        let mut after = vec![BTreeSet::new(); ops.len() + 1];
+        let mut after = Vec::with_capacity(ops.len());
         let mut live = self.live_out[block].clone();
-        after[ops.len()] = live.clone();
         for (var, _) in
             terminator_operands(&function.blocks[block].terminator.kind, &function.blocks)
         {
             live.insert(var);
         }
-        for (index, op) in ops.iter().enumerate().rev() {
-            after[index] = live.clone();
+        for op in ops.iter().rev() {
+            let mut mentioned: Vec<Var> = op_operands(&op.kind, functions)
+                .into_iter()
+                .map(|(var, _)| var)
+                .chain(op.kind.dst())
+                .filter(|var| live.contains(var))
+                .collect();
+            mentioned.sort_unstable();
+            mentioned.dedup();
+            after.push(LiveMentions(mentioned));
             step_backward(&op.kind, functions, &mut live);
         }
+        after.reverse();
         after
+    }
+}
+
+/// The vars an op mentions that are live right after it, ascending (see
+/// [`Liveness::live_after_each`]); asking about any other var is a logic error.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LiveMentions(Vec<Var>);
+
+/// A set of vars that can answer "is this var live?" (a full live set, or an op's
+/// [`LiveMentions`]).
+pub trait LiveVars {
+    fn is_live(&self, var: Var) -> bool;
+}
+
+impl LiveVars for LiveMentions {
+    fn is_live(&self, var: Var) -> bool {
+        self.0.binary_search(&var).is_ok()
+    }
+}
+
+impl LiveVars for BTreeSet<Var> {
+    fn is_live(&self, var: Var) -> bool {
+        self.contains(&var)
     }
 }
 

@@ -21,6 +21,9 @@ use crate::lower_closures::functions_used_as_values;
 use crate::resolve::{Callee, FunctionTable, LocalScope};
 use crate::source::SourceFile;
 
+/// The most elements a list literal's one `MakeList` takes; the rest are pushed.
+pub const LIST_LITERAL_CHUNK: usize = 256;
+
 /// The loop header every function's self tail calls jump to.
 pub const LOOP_HEADER: BlockId = BlockId(1);
 
@@ -526,13 +529,36 @@ impl<'m, 'a> FunctionLowerer<'m, 'a> {
         }
     }
 
-    /// `[a, ...xs, b]`: MakeList of the elements before the first spread, then ListExtend for
-    /// each spread and Push for each later element.
+    /// `[a, ...xs, b]`: MakeList of the elements before the first spread (at most
+    /// [`LIST_LITERAL_CHUNK`] of them), then ListExtend for each spread and Push for each
+    /// later element. Past the chunk, unless every element is a constant (constants cannot
+    /// fail), elements are pushed one by one so that what the RC pass holds at each element
+    /// (and so each fallible op's cleanup) stays bounded: one MakeList of N fallible
+    /// elements would make the IR quadratic in N.
     fn list(&mut self, elements: &[ListElement], span: Span) -> Var {
         let first_spread = elements
             .iter()
             .position(|e| matches!(e, ListElement::Spread(_)))
             .unwrap_or(elements.len());
+        let all_constants = || {
+            elements[..first_spread].iter().all(|element| {
+                matches!(
+                    element,
+                    ListElement::Single(Expr {
+                        kind: ExprKind::Int(_)
+                            | ExprKind::Float(_)
+                            | ExprKind::Bool(_)
+                            | ExprKind::Unit,
+                        ..
+                    })
+                )
+            })
+        };
+        let first_spread = if first_spread > LIST_LITERAL_CHUNK && !all_constants() {
+            LIST_LITERAL_CHUNK
+        } else {
+            first_spread
+        };
         let prefix = elements[..first_spread]
             .iter()
             .map(|element| match element {

@@ -120,20 +120,15 @@ impl FunctionLowerer<'_, '_> {
         let bound: Vec<String> = names.iter().map(|n| n.to_string()).collect();
         let free = free_names_of_expr(body, &bound);
         let name = format!("lambda@{}", self.module.position(span));
-        for (index, param) in params.iter().enumerate() {
-            if params[..index]
-                .iter()
-                .any(|earlier| earlier.text == param.text)
-            {
-                self.module.errors.push(crate::diagnostic::Diagnostic::new(
-                    crate::diagnostic::DUPLICATE_DEFINITION,
-                    format!(
-                        "duplicate definition: parameter `{}` of `{name}` is already defined",
-                        param.text
-                    ),
-                    param.span,
-                ));
-            }
+        for param in crate::resolve::repeated_names(params) {
+            self.module.errors.push(crate::diagnostic::Diagnostic::new(
+                crate::diagnostic::DUPLICATE_DEFINITION,
+                format!(
+                    "duplicate definition: parameter `{}` of `{name}` is already defined",
+                    param.text
+                ),
+                param.span,
+            ));
         }
         self.lift(name, span, &names, &free, false, |child| child.tail(body))
     }

@@ -57,7 +57,7 @@ pub(crate) struct Parser {
     tokens: Vec<Token>,
     position: usize,
     newlines_significant: bool,
-    errors: Vec<Diagnostic>,
+    pub(crate) errors: Vec<Diagnostic>,
     nesting: usize,
 }
 

@@ -7,6 +7,7 @@ use crate::ast::{Expr, ExprKind, Item, ItemKind, ListElement, LoopPattern, Name,
 use crate::diagnostic::Diagnostic;
 use crate::ir::Span;
 use crate::lexer::TokenKind;
+use crate::limits;
 use crate::parser::{Parse, Parser, syntax};
 
 impl Parser {
@@ -29,9 +30,12 @@ impl Parser {
             let mut elements = vec![first];
             elements.extend(p.comma_list(TokenKind::RightParen, |p| p.expr())?);
             let end = p.expect(TokenKind::RightParen, "`,` or `)`")?;
+            let span = start.to(end);
+            p.errors
+                .extend(limits::literal_problem("tuple", elements.len(), span));
             Ok(Expr {
                 kind: ExprKind::Tuple(elements),
-                span: start.to(end),
+                span,
             })
         })
     }
@@ -47,9 +51,12 @@ impl Parser {
                 }
             })?;
             let end = p.expect(TokenKind::RightBracket, "`,` or `]`")?;
+            let span = start.to(end);
+            p.errors
+                .extend(limits::literal_problem("list", elements.len(), span));
             Ok(Expr {
                 kind: ExprKind::List(elements),
-                span: start.to(end),
+                span,
             })
         })
     }
@@ -63,9 +70,12 @@ impl Parser {
                 Ok((key, p.expr()?))
             })?;
             let end = p.expect(TokenKind::RightBrace, "`,` or `}`")?;
+            let span = start.to(end);
+            p.errors
+                .extend(limits::literal_problem("map", entries.len(), span));
             Ok(Expr {
                 kind: ExprKind::Map(entries),
-                span: start.to(end),
+                span,
             })
         })
     }
@@ -119,7 +129,7 @@ impl Parser {
         let pattern = match binding_pattern(&pattern_expr) {
             Some(Pattern::Single(name)) => LoopPattern::Name(name),
             Some(Pattern::Tuple(names)) => LoopPattern::Tuple(TuplePattern {
-                names,
+                names: self.unique_pattern_names(names),
                 span: pattern_expr.span,
             }),
             None => {
@@ -199,7 +209,7 @@ impl Parser {
                     Some(Pattern::Single(name)) => ItemKind::Bind(name, value),
                     Some(Pattern::Tuple(names)) => ItemKind::Destructure(
                         TuplePattern {
-                            names,
+                            names: self.unique_pattern_names(names),
                             span: expr.span,
                         },
                         value,
@@ -234,6 +244,14 @@ impl Parser {
                 })
             }
         }
+    }
+}
+
+impl Parser {
+    /// `names` of a tuple pattern, after recording E0102 for each name bound twice.
+    fn unique_pattern_names(&mut self, names: Vec<Name>) -> Vec<Name> {
+        crate::resolve::check_pattern_names(&names, &mut self.errors);
+        names
     }
 }
 

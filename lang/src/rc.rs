@@ -32,12 +32,12 @@
 //!    are released. A self tail call's `Fuel` stays immediately before its `Jump`: the args'
 //!    retains and the releases are placed before the `Fuel`, whose cleanup holds the args.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::cfg_order::reverse_postorder;
 use crate::concat_ownership::with_owned_concat_left;
 use crate::ir::{Function, Module, Op, OpKind, ParamMode, Span, Terminator, TerminatorKind, Var};
-use crate::liveness::{self, Liveness};
+use crate::liveness::{self, LiveMentions, LiveVars, Liveness};
 use crate::operands::{op_operands, replace_op_operands, terminator_operands_in};
 
 /// Inserts RC ops and cleanups into every function of `module` (which must be pre-RC).
@@ -51,6 +51,8 @@ pub fn insert_reference_counting(module: &mut Module) {
 struct FunctionRc<'a> {
     functions: &'a [Function],
     next_var: u32,
+    /// Every Borrowed block param of the function (see [`borrowed_vars`]).
+    borrowed: BTreeSet<Var>,
 }
 
 fn sorted(set: &BTreeSet<Var>) -> Vec<Var> {
@@ -63,6 +65,7 @@ impl FunctionRc<'_> {
         let mut pass = FunctionRc {
             functions,
             next_var: function.var_count,
+            borrowed: borrowed_vars(function),
         };
         let count = function.blocks.len();
         let mut branch_entry: Vec<Option<BTreeSet<Var>>> = vec![None; count];
@@ -70,7 +73,7 @@ impl FunctionRc<'_> {
         for block in reverse_postorder(function) {
             let held = match branch_entry[block].take() {
                 Some(held) => held,
-                None => entry_held(function, &liveness, block),
+                None => entry_held(function, &liveness, &pass.borrowed, block),
             };
             let (ops, terminator, branch_held) = pass.block(function, &liveness, block, held);
             if let TerminatorKind::Branch {
@@ -127,23 +130,22 @@ impl FunctionRc<'_> {
             && matches!(block.ops.last(), Some(op) if op.kind == OpKind::Fuel);
         let plain_ops = block.ops.len() - usize::from(fuel_then_jump);
         for (op_index, op) in block.ops[..plain_ops].iter().enumerate() {
-            let mut kind = with_owned_concat_left(op.kind.clone(), &held, &live_after[op_index]);
+            let live = &live_after[op_index];
+            let mut kind = with_owned_concat_left(op.kind.clone(), &held, live);
             let operands = op_operands(&kind, self.functions);
-            let (replacement, consumed) = self.prepare_operands(
-                &operands,
-                &live_after[op_index],
-                &mut held,
-                op.span,
-                &mut out,
-            );
+            let (replacement, consumed) =
+                self.prepare_operands(&operands, live, &mut held, op.span, &mut out);
             replace_op_operands(&mut kind, &replacement);
             let cleanup = if kind.is_fallible() {
                 held.difference(&consumed).copied().collect()
             } else {
                 Vec::new()
             };
-            held.retain(|var| !consumed.contains(var));
-            if let Some(dst) = kind.dst() {
+            for var in &consumed {
+                held.remove(var);
+            }
+            let dst = kind.dst();
+            if let Some(dst) = dst {
                 held.insert(dst);
             }
             out.push(Op {
@@ -151,7 +153,7 @@ impl FunctionRc<'_> {
                 span: op.span,
                 cleanup,
             });
-            release_dead(&mut held, &live_after[op_index], op.span, &mut out);
+            release_dead_mentions(&mut held, &operands, dst, live, op.span, &mut out);
         }
         let mut terminator = block.terminator.clone();
         match &mut terminator.kind {
@@ -179,7 +181,9 @@ impl FunctionRc<'_> {
                     }
                     TerminatorKind::Branch { .. } => {}
                 }
-                held.retain(|var| !consumed.contains(var));
+                for var in &consumed {
+                    held.remove(var);
+                }
                 release_dead(&mut held, live_out, terminator.span, &mut out);
                 if fuel_then_jump {
                     let fuel = &block.ops[plain_ops];
@@ -201,26 +205,36 @@ impl FunctionRc<'_> {
     fn prepare_operands(
         &mut self,
         operands: &[(Var, ParamMode)],
-        live_after: &BTreeSet<Var>,
+        live_after: &impl LiveVars,
         held: &mut BTreeSet<Var>,
         span: Span,
         out: &mut Vec<Op>,
     ) -> (Vec<Var>, BTreeSet<Var>) {
         let mut replacement = Vec::with_capacity(operands.len());
         let mut consumed = BTreeSet::new();
-        for (position, &(var, mode)) in operands.iter().enumerate() {
+        // Per var: how many owned occurrences are still to come, and whether it is also
+        // read borrowed (counted up front: an op may have a million operands).
+        let mut owned_left: HashMap<Var, usize> = HashMap::new();
+        let mut read_borrowed: BTreeSet<Var> = BTreeSet::new();
+        for &(var, mode) in operands {
+            match mode {
+                ParamMode::Owned => *owned_left.entry(var).or_default() += 1,
+                ParamMode::Borrowed => {
+                    read_borrowed.insert(var);
+                }
+            }
+        }
+        for &(var, mode) in operands {
             if mode == ParamMode::Borrowed {
                 replacement.push(var);
                 continue;
             }
-            let owned_again_later = operands[position + 1..]
-                .iter()
-                .any(|&(other, other_mode)| other == var && other_mode == ParamMode::Owned);
-            let also_borrowed = operands
-                .iter()
-                .any(|&(other, other_mode)| other == var && other_mode == ParamMode::Borrowed);
+            let remaining = owned_left.entry(var).or_default();
+            *remaining -= 1;
+            let owned_again_later = *remaining > 0;
+            let also_borrowed = read_borrowed.contains(&var);
             let must_retain = !held.contains(&var)
-                || live_after.contains(&var)
+                || live_after.is_live(var)
                 || owned_again_later
                 || also_borrowed;
             if must_retain {
@@ -247,8 +261,12 @@ impl FunctionRc<'_> {
 
 /// What a join block or the loop header holds on entry: its owned params and the owned vars
 /// live into it. Block 0 holds its owned params.
-fn entry_held(function: &Function, liveness: &Liveness, block: usize) -> BTreeSet<Var> {
-    let borrowed: BTreeSet<Var> = borrowed_vars(function);
+fn entry_held(
+    function: &Function,
+    liveness: &Liveness,
+    borrowed: &BTreeSet<Var>,
+    block: usize,
+) -> BTreeSet<Var> {
     let mut held: BTreeSet<Var> = function.blocks[block]
         .params
         .iter()
@@ -284,6 +302,35 @@ fn release_dead(held: &mut BTreeSet<Var>, live: &BTreeSet<Var>, span: Span, out:
         .copied()
         .filter(|var| !live.contains(var))
         .collect();
+    for var in dead {
+        held.remove(&var);
+        out.push(Op {
+            kind: OpKind::Release { var },
+            span,
+            cleanup: Vec::new(),
+        });
+    }
+}
+
+/// [`release_dead`] after an op, looking only at the vars the op mentions: before the op
+/// every held var was live, and a var the op neither reads nor defines is as live after it
+/// as before, so only its operands and its dst can have died. Releases ascending.
+fn release_dead_mentions(
+    held: &mut BTreeSet<Var>,
+    operands: &[(Var, ParamMode)],
+    dst: Option<Var>,
+    live: &LiveMentions,
+    span: Span,
+    out: &mut Vec<Op>,
+) {
+    let mut dead: Vec<Var> = operands
+        .iter()
+        .map(|&(var, _)| var)
+        .chain(dst)
+        .filter(|var| held.contains(var) && !live.is_live(*var))
+        .collect();
+    dead.sort_unstable();
+    dead.dedup();
     for var in dead {
         held.remove(&var);
         out.push(Op {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::ast::{FunctionDef, Program};
+use crate::ast::{FunctionDef, Name, Program};
 use crate::diagnostic::{self, Diagnostic};
 use crate::ir::{Builtin, FuncId, HostSignature, Span, Var};
 
@@ -120,20 +120,40 @@ pub fn build_function_table_with_hosts(
 }
 
 fn check_duplicate_params(function: &FunctionDef, errors: &mut Vec<Diagnostic>) {
-    for (index, param) in function.params.iter().enumerate() {
-        if function.params[..index]
-            .iter()
-            .any(|earlier| earlier.text == param.text)
-        {
-            errors.push(Diagnostic::new(
-                diagnostic::DUPLICATE_DEFINITION,
-                format!(
-                    "duplicate definition: parameter `{}` of `{}` is already defined",
-                    param.text, function.name.text
-                ),
-                param.span,
-            ));
-        }
+    for param in repeated_names(&function.params) {
+        errors.push(Diagnostic::new(
+            diagnostic::DUPLICATE_DEFINITION,
+            format!(
+                "duplicate definition: parameter `{}` of `{}` is already defined",
+                param.text, function.name.text
+            ),
+            param.span,
+        ));
+    }
+}
+
+/// Every name of `names` that repeats an earlier one, in order (linear: a hostile list of
+/// parameters or a pattern may hold a million names).
+pub(crate) fn repeated_names(names: &[Name]) -> Vec<&Name> {
+    let mut seen = std::collections::HashSet::with_capacity(names.len());
+    names
+        .iter()
+        .filter(|name| !seen.insert(name.text.as_str()))
+        .collect()
+}
+
+/// E0102 for every name bound twice by one tuple pattern (`(a, a) = e`, `loop (a, a) = e`),
+/// at the repeated name.
+pub(crate) fn check_pattern_names(names: &[Name], errors: &mut Vec<Diagnostic>) {
+    for name in repeated_names(names) {
+        errors.push(Diagnostic::new(
+            diagnostic::DUPLICATE_DEFINITION,
+            format!(
+                "duplicate definition: `{}` is bound twice in one pattern",
+                name.text
+            ),
+            name.span,
+        ));
     }
 }
 

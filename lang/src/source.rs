@@ -1,5 +1,24 @@
 //! Source files with a line index: byte offset -> 1-based line and column (in chars), and the
-//! text of a line for underlining diagnostics.
+//! text of a line for underlining diagnostics; and decoding a file's bytes into one (the
+//! source size limit, a leading byte order mark, invalid UTF-8).
+
+use crate::diagnostic::{self, Diagnostic};
+use crate::ir::Span;
+
+/// The largest source [`compile`](crate::compile) accepts, in bytes (64 MiB): larger is
+/// `E0004 source too large`. Readers should read at most one byte more than this.
+pub const MAX_SOURCE_BYTES: usize = 64 << 20;
+
+/// U+FEFF: at the very start of a file, a byte order mark, skipped by the lexer.
+pub const BYTE_ORDER_MARK: char = '\u{feff}';
+
+/// Why bytes could not become a [`SourceFile`]: the diagnostic (E0004 or E0005) and a file to
+/// render it against (the text decoded lossily, or empty for a too-large source).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceError {
+    pub diagnostic: Diagnostic,
+    pub file: SourceFile,
+}
 
 /// One source file and the byte offset at which each of its lines starts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,6 +48,44 @@ impl SourceFile {
             name: name.into(),
             text,
             line_starts,
+        }
+    }
+
+    /// Decodes a file's bytes: at most [`MAX_SOURCE_BYTES`] (else E0004 `source too large`,
+    /// spanning the first byte past the limit), valid UTF-8 (else E0005 `invalid UTF-8 at byte
+    /// N (line L)`, starting at that byte). A leading byte order mark stays in `text` (spans are
+    /// offsets into the file's bytes); the lexer skips it.
+    pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> Result<SourceFile, SourceError> {
+        let name = name.into();
+        if let Some(diagnostic) = size_problem(bytes.len()) {
+            return Err(SourceError {
+                diagnostic,
+                file: SourceFile::new(name, ""),
+            });
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(SourceFile::new(name, text)),
+            Err(error) => {
+                let bytes = error.into_bytes();
+                let offset = match std::str::from_utf8(&bytes) {
+                    Err(utf8) => utf8.valid_up_to(),
+                    Ok(_) => 0,
+                };
+                let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
+                let diagnostic = Diagnostic::new(
+                    diagnostic::INVALID_UTF8,
+                    format!("invalid UTF-8 at byte {offset} (line {line})"),
+                    // Empty, so it is on a char boundary in the lossily decoded text as well.
+                    Span::new(offset as u32, offset as u32),
+                );
+                // Lossy decoding keeps every byte before the first invalid one where it was,
+                // so the span underlines the replacement character standing for it.
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                Err(SourceError {
+                    diagnostic,
+                    file: SourceFile::new(name, text),
+                })
+            }
         }
     }
 
@@ -73,6 +130,21 @@ impl SourceFile {
     }
 }
 
+/// E0004 when a source of `len` bytes exceeds [`MAX_SOURCE_BYTES`].
+pub fn size_problem(len: usize) -> Option<Diagnostic> {
+    (len > MAX_SOURCE_BYTES).then(|| {
+        let at = MAX_SOURCE_BYTES as u32;
+        Diagnostic::new(
+            diagnostic::SOURCE_TOO_LARGE,
+            format!(
+                "source too large: it exceeds the limit of {MAX_SOURCE_BYTES} bytes ({} MiB)",
+                MAX_SOURCE_BYTES >> 20
+            ),
+            Span::new(at, at),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,5 +164,42 @@ mod tests {
         assert_eq!(file.line_text(4), "last");
         assert_eq!(file.line_text(5), "");
         assert_eq!(file.line_column(999), LineColumn { line: 4, column: 5 });
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported_at_its_byte_and_line() {
+        let bytes = b"fn main() =\n  \"a\xffb\"\n".to_vec();
+        let error = SourceFile::from_bytes("bad.cairn", bytes).unwrap_err();
+        assert_eq!(error.diagnostic.code, "E0005");
+        assert_eq!(
+            error.diagnostic.message,
+            "invalid UTF-8 at byte 16 (line 2)"
+        );
+        assert_eq!(error.diagnostic.span, Span::new(16, 16));
+        let rendered = error.diagnostic.render(&error.file);
+        assert!(rendered.contains("--> bad.cairn:2:5"), "{rendered}");
+        // A truncated multi-byte sequence at the very end.
+        let error = SourceFile::from_bytes("end.cairn", vec![b'x', 0xe2, 0x82]).unwrap_err();
+        assert_eq!(error.diagnostic.message, "invalid UTF-8 at byte 1 (line 1)");
+    }
+
+    #[test]
+    fn a_source_over_the_limit_is_refused_before_decoding() {
+        let error = SourceFile::from_bytes("big", vec![0xff; MAX_SOURCE_BYTES + 1]).unwrap_err();
+        assert_eq!(error.diagnostic.code, "E0004");
+        assert!(error.diagnostic.message.starts_with("source too large"));
+    }
+
+    #[test]
+    fn a_byte_order_mark_stays_in_the_text_and_the_program_compiles() {
+        let file =
+            SourceFile::from_bytes("bom", b"\xef\xbb\xbffn main() = 1 + 2".to_vec()).unwrap();
+        assert!(file.text.starts_with(BYTE_ORDER_MARK));
+        assert!(crate::compile(&file).is_ok());
+        // A BOM anywhere else is still an unexpected (and visibly escaped) character.
+        let file = SourceFile::new("mid", "fn main() = \u{feff}1");
+        let errors = crate::compile(&file).unwrap_err();
+        assert_eq!(errors[0].message, "unexpected character `\\u{feff}`");
+        assert_eq!(errors[0].span, Span::new(12, 15));
     }
 }

@@ -83,9 +83,8 @@ impl BlockWalk<'_> {
         expected: &BTreeSet<Var>,
         span: Span,
     ) -> Result<(), Diagnostic> {
-        let ascending = cleanup.windows(2).all(|pair| pair[0] < pair[1]);
-        let actual: BTreeSet<Var> = cleanup.iter().copied().collect();
-        if !ascending || &actual != expected {
+        // Ascending and equal to `expected` is the same as equal to its ascending iteration.
+        if !cleanup.iter().eq(expected.iter()) {
             let listed: Vec<String> = cleanup.iter().map(|v| format!("v{}", v.0)).collect();
             return Err(self.fail(
                 format!(
@@ -133,11 +132,11 @@ pub fn verify_function_rc(function: &Function, functions: &[Function]) -> Result
                 }
                 continue;
             }
-            let before = walk.held.clone();
-            let consumed = walk.apply(&op_operands(&op.kind, functions), op.span)?;
+            walk.apply(&op_operands(&op.kind, functions), op.span)?;
             if op.kind.is_fallible() {
-                let expected: BTreeSet<Var> = before.difference(&consumed).copied().collect();
-                walk.check_cleanup(&op.cleanup, &expected, op.span)?;
+                // `apply` removed exactly what the op consumes: what is held now is what
+                // was held before minus that (no copy of the held set per op).
+                walk.check_cleanup(&op.cleanup, &walk.held, op.span)?;
             }
             if let Some(dst) = op.kind.dst() {
                 walk.held.insert(dst);

@@ -29,7 +29,7 @@ fn bench_inputs(args: &BenchArgs) -> Result<Vec<BenchInput>, UsageError> {
                 name: program.name.to_string(),
                 source: LoadedSource {
                     name: format!("<bench {}>", program.name),
-                    text: program.source.to_string(),
+                    text: Ok(program.source.to_string()),
                 },
                 expected_result: Some(program.expected_result.to_string()),
             })

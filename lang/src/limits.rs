@@ -1,0 +1,64 @@
+//! The implementation limits a program must stay within, checked at compile time so that
+//! exceeding one is a diagnostic with an E04xx code and a span (never a runtime RT0001 from
+//! an engine's load check, which stays as the defence for host-built IR). Listed in
+//! docs/LANGUAGE.md ("Limits").
+
+use crate::diagnostic::{self, Diagnostic};
+use crate::ir::load_check::MAX_FUNCTION_VARIABLES;
+use crate::ir::{Module, Span};
+
+/// The most elements one list or tuple literal, or entries one map literal, may have.
+pub const MAX_LITERAL_ELEMENTS: usize = 1 << 20;
+
+/// The most functions one module may have, counting the functions the compiler lifts
+/// (lambdas, generator pieces, builtin wrappers) as well as the named ones.
+pub const MAX_MODULE_FUNCTIONS: usize = 1 << 20;
+
+/// E0403 when a literal of `kind` (`list`, `tuple`, `map`) at `span` has more than
+/// [`MAX_LITERAL_ELEMENTS`] elements.
+pub fn literal_problem(kind: &str, elements: usize, span: Span) -> Option<Diagnostic> {
+    (elements > MAX_LITERAL_ELEMENTS).then(|| {
+        Diagnostic::new(
+            diagnostic::LITERAL_TOO_LARGE,
+            format!(
+                "{kind} literal too large: {elements} elements exceed the limit of {MAX_LITERAL_ELEMENTS}"
+            ),
+            span,
+        )
+    })
+}
+
+/// E0401 for every function of the post-RC `module` with more variables than the engines
+/// load ([`MAX_FUNCTION_VARIABLES`]), and E0402 when it has more than
+/// [`MAX_MODULE_FUNCTIONS`] functions (at the first one past the limit).
+pub fn check_module_limits(module: &Module) -> Result<(), Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    if let Some(first_over) = module.functions.get(MAX_MODULE_FUNCTIONS) {
+        errors.push(Diagnostic::new(
+            diagnostic::TOO_MANY_FUNCTIONS,
+            format!(
+                "too many functions: {} (counting lambdas and generator pieces) exceed the limit of {MAX_MODULE_FUNCTIONS}",
+                module.functions.len()
+            ),
+            first_over.span,
+        ));
+    }
+    for function in &module.functions {
+        if function.var_count > MAX_FUNCTION_VARIABLES {
+            errors.push(Diagnostic::new(
+                diagnostic::TOO_MANY_VARIABLES,
+                format!(
+                    "too many variables in function `{}`: {} exceed the limit of {MAX_FUNCTION_VARIABLES}",
+                    function.name, function.var_count
+                ),
+                function.span,
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        errors.sort_by_key(|d| (d.span.start, d.span.end));
+        Err(errors)
+    }
+}
