@@ -1,5 +1,6 @@
 //! Times the phases of the fuzzer (generate, compile, interpreter run, JIT run) over the
-//! first programs of a seed: `cargo run -p cairn-conformance --example fuzz_timing -- N`.
+//! first programs of a seed (or N runs of one file):
+//! `cargo run -p cairn-conformance --example fuzz_timing -- N [FILE]`.
 
 use std::time::{Duration, Instant};
 
@@ -8,13 +9,18 @@ use cairn_conformance::program::program_from_source;
 use cairn_conformance::run::{Engine, run_on_engine};
 
 fn main() {
-    let count: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(50);
+    let count: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(50);
     let mut phases = [Duration::ZERO; 4];
     let mut bytes = 0;
     for index in 0..count {
         let t = Instant::now();
-        let program = generate_program(20_261_202, index).program;
-        let source = program_source(&program);
+        let source = match std::env::args().nth(2) {
+            Some(path) => std::fs::read_to_string(path).unwrap_or_default(),
+            None => program_source(&generate_program(20_261_202, index).program),
+        };
         bytes += source.len();
         phases[0] += t.elapsed();
         let t = Instant::now();

@@ -95,7 +95,11 @@ fn check_unguarded(name: &str, text: &str) -> Checked {
     let jit = match run_on_engine(&program, Engine::Jit, &limits) {
         Ok(run) => run,
         Err(problem) => {
-            return diverged(DivergenceKind::Panic, format!("jit: {problem}"), Some(interp));
+            return diverged(
+                DivergenceKind::Panic,
+                format!("jit: {problem}"),
+                Some(interp),
+            );
         }
     };
     if let Some(divergence) = compare_runs(&interp, &jit) {
@@ -134,7 +138,10 @@ pub fn compare_runs(interp: &EngineRun, jit: &EngineRun) -> Option<Divergence> {
     if interp.output != jit.output {
         return Some(Divergence {
             kind: DivergenceKind::Output,
-            detail: format!("interp printed {:?}\n  jit printed {:?}", interp.output, jit.output),
+            detail: format!(
+                "interp printed {:?}\n  jit printed {:?}",
+                interp.output, jit.output
+            ),
         });
     }
     if first_divergence(&interp.trace, &jit.trace).is_some() {

@@ -147,10 +147,22 @@ pub fn fuzz_one(config: &FuzzConfig, index: u64, stats: &mut FuzzStats) -> Optio
         if rechecked.divergence.is_some() {
             (shrunk, rechecked)
         } else {
-            (generated.program, Checked { divergence: Some(divergence), ..checked })
+            (
+                generated.program,
+                Checked {
+                    divergence: Some(divergence),
+                    ..checked
+                },
+            )
         }
     } else {
-        (generated.program, Checked { divergence: Some(divergence), ..checked })
+        (
+            generated.program,
+            Checked {
+                divergence: Some(divergence),
+                ..checked
+            },
+        )
     };
     let divergence = checked.divergence.clone()?;
     let shrunk_source = program_source(&program);

@@ -29,7 +29,11 @@ fn guarded(g: &mut Gen, list: Expr, then_: impl FnOnce(&mut Gen, Expr) -> Expr) 
         Ty::Bool,
         vec![call("len", Ty::Int, vec![var(&name, ty.clone())]), int(0)],
     );
-    let tail = Expr::new(Kind::If, ty.clone(), vec![cond, body, var(&name, ty.clone())]);
+    let tail = Expr::new(
+        Kind::If,
+        ty.clone(),
+        vec![cond, body, var(&name, ty.clone())],
+    );
     Expr::new(
         Kind::Block,
         ty,

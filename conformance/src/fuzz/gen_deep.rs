@@ -19,7 +19,7 @@ pub fn deep_item(g: &mut Gen) -> Expr {
         }
         1 => {
             g.used("deep block nesting");
-            for _ in 0..g.int_in(20, 100) {
+            for _ in 0..g.int_in(20, 70) {
                 let name = g.fresh("d");
                 let value = Expr::leaf(Kind::Int(g.int_in(0, 3)), Ty::Int);
                 let sum = Expr::new(

@@ -80,8 +80,14 @@ pub fn fault(g: &mut Gen, functions: &mut Vec<FnDef>, limits: &mut ProgramLimits
         "RT0502" => "fault:RT0502",
         _ => "fault:RT0900",
     });
-    let failing = failing_expr(g, code, functions, limits);
-    let placed = match g.below(4) {
+    let placement = g.below(4);
+    let failing = if placement == 1 {
+        // A function of its own sees none of main's locals.
+        g.with_empty_scope(|g| failing_expr(g, code, functions, limits))
+    } else {
+        failing_expr(g, code, functions, limits)
+    };
+    let placed = match placement {
         0 => {
             g.used("fault in callback");
             let body = Expr::new(
@@ -142,7 +148,11 @@ fn failing_expr(
                 let sliced = call(
                     "slice",
                     Ty::list(Ty::Int),
-                    vec![var("t0", Ty::list(Ty::Int)), int(0), bin("+", beyond, int(1))],
+                    vec![
+                        var("t0", Ty::list(Ty::Int)),
+                        int(0),
+                        bin("+", beyond, int(1)),
+                    ],
                 );
                 let_in("t0", xs, sliced)
             } else {
@@ -233,7 +243,11 @@ fn failing_expr(
             } else {
                 limits.quota = Some(g.int_in(40, 400) as u32);
             }
-            let label = bin("++", call("str", Ty::Text, vec![var("p0", Ty::Int)]), text("-label"));
+            let label = bin(
+                "++",
+                call("str", Ty::Text, vec![var("p0", Ty::Int)]),
+                text("-label"),
+            );
             let mapped = call(
                 "map",
                 Ty::seq(Ty::Text),
@@ -258,7 +272,10 @@ fn failing_expr(
             }
             _ => {
                 let cell = call("ref", Ty::Int, vec![int(0)]);
-                let reads = lambda(&["p0"], Expr::new(Kind::Deref, Ty::Int, vec![var("t0", Ty::Int)]));
+                let reads = lambda(
+                    &["p0"],
+                    Expr::new(Kind::Deref, Ty::Int, vec![var("t0", Ty::Int)]),
+                );
                 let_in("t0", cell, call("ref", Ty::Int, vec![reads]))
             }
         },
@@ -311,7 +328,11 @@ fn type_mismatch(g: &mut Gen) -> Expr {
     let t = Ty::Int;
     match g.below(9) {
         0 => bin("+", g.expr(&Ty::Int, 1), text("a")),
-        1 => Expr::new(Kind::Binary("and"), Ty::Bool, vec![int(1), Expr::leaf(Kind::Bool(true), Ty::Bool)]),
+        1 => Expr::new(
+            Kind::Binary("and"),
+            Ty::Bool,
+            vec![int(1), Expr::leaf(Kind::Bool(true), Ty::Bool)],
+        ),
         2 => Expr::new(Kind::Not, Ty::Bool, vec![int(3)]),
         3 => Expr::new(Kind::If, t, vec![int(3), int(1), int(2)]),
         4 => {
@@ -322,7 +343,11 @@ fn type_mismatch(g: &mut Gen) -> Expr {
         5 => call(
             "count",
             Ty::Int,
-            vec![call("range", Ty::seq(Ty::Int), vec![int(0), int(5), int(0)])],
+            vec![call(
+                "range",
+                Ty::seq(Ty::Int),
+                vec![int(0), int(5), int(0)],
+            )],
         ),
         6 => Expr::new(Kind::Deref, t, vec![g.expr(&Ty::Int, 1)]),
         7 => {

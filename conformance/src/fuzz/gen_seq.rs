@@ -177,7 +177,11 @@ fn loop_expr(g: &mut Gen, of: &Ty, depth: u32) -> Expr {
     }
     let init = if with_acc {
         let a = g.expr(&acc_ty, depth);
-        Expr::new(Kind::Tuple, Ty::Tuple(vec![Ty::Int, acc_ty.clone()]), vec![int(0), a])
+        Expr::new(
+            Kind::Tuple,
+            Ty::Tuple(vec![Ty::Int, acc_ty.clone()]),
+            vec![int(0), a],
+        )
     } else {
         int(0)
     };

@@ -52,20 +52,34 @@ pub fn common(g: &mut Gen, ty: &Ty, depth: u32) -> Option<Expr> {
         }
         2 | 3 => plain_block(g, ty, depth),
         4 => {
-            let candidates: Vec<_> = g
-                .fns
-                .iter()
-                .filter(|f| &f.ret == ty)
-                .cloned()
-                .collect();
+            let candidates: Vec<_> = g.fns.iter().filter(|f| &f.ret == ty).cloned().collect();
             let f = candidates.get(g.below(candidates.len().max(1)))?.clone();
             direct_call(g, &f, depth)
         }
         5 => {
             g.used("value call");
-            let n = g.below(3);
-            let params: Vec<Ty> = (0..n).map(|_| g.any_ty(1)).collect();
-            let callee = g.expr(&Ty::func(params.clone(), t.clone()), depth);
+            let named: Vec<_> = g
+                .fns
+                .iter()
+                .filter(|f| f.counter_max.is_none() && &f.ret == ty)
+                .cloned()
+                .collect();
+            let (params, callee) = match named.get(g.below(named.len() + 1)) {
+                Some(f) => {
+                    g.used("named function as value");
+                    let fn_ty = Ty::func(f.params.clone(), t.clone());
+                    (
+                        f.params.clone(),
+                        Expr::leaf(Kind::FnValue(f.name.clone()), fn_ty),
+                    )
+                }
+                None => {
+                    let n = g.below(3);
+                    let params: Vec<Ty> = (0..n).map(|_| g.any_ty(1)).collect();
+                    let callee = g.expr(&Ty::func(params.clone(), t.clone()), depth);
+                    (params, callee)
+                }
+            };
             let mut kids = vec![callee];
             kids.extend(params.iter().map(|p| g.expr(p, depth)));
             Expr::new(Kind::CallValue, t, kids)
@@ -105,11 +119,7 @@ pub fn common(g: &mut Gen, ty: &Ty, depth: u32) -> Option<Expr> {
         10 => {
             g.used("next");
             let seq = g.expr(&Ty::seq(t.clone()), depth);
-            let pulled = call(
-                "next",
-                Ty::Tuple(vec![Ty::Bool, t.clone()]),
-                vec![seq],
-            );
+            let pulled = call("next", Ty::Tuple(vec![Ty::Bool, t.clone()]), vec![seq]);
             let default = g.expr(ty, depth);
             let_in(g, pulled, |_, n| {
                 let pair = Ty::Tuple(vec![Ty::Bool, t.clone()]);
@@ -296,9 +306,7 @@ fn int_expr(g: &mut Gen, depth: u32) -> Expr {
         _ => {
             let list = g.expr(&Ty::list(Ty::Int), depth);
             let default = g.expr(&t, depth);
-            let_in(g, list, |_, xs| {
-                g_safe_last(xs, Ty::Int, default)
-            })
+            let_in(g, list, |_, xs| g_safe_last(xs, Ty::Int, default))
         }
     }
 }

@@ -33,7 +33,9 @@ pub struct Gen {
     pub budget: i64,
 }
 
-const TEXT_PIECES: &[&str] = &["a", "b", "z", " ", "é", "日", "\n", "\"", "\\", "\t", "😀", "x1"];
+const TEXT_PIECES: &[&str] = &[
+    "a", "b", "z", " ", "é", "日", "\n", "\"", "\\", "\t", "😀", "x1",
+];
 
 impl Gen {
     pub fn new(rng: ChaCha8Rng, budget: i64) -> Gen {
@@ -101,6 +103,14 @@ impl Gen {
         out
     }
 
+    /// Runs `f` with nothing in scope (for a body outside the current function).
+    pub fn with_empty_scope<T>(&mut self, f: impl FnOnce(&mut Gen) -> T) -> T {
+        let saved = std::mem::take(&mut self.scope);
+        let out = f(self);
+        self.scope = saved;
+        out
+    }
+
     fn visible(&self) -> Vec<(String, Ty)> {
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
@@ -130,8 +140,11 @@ impl Gen {
 
     /// A visible variable of any type satisfying `pred`.
     pub fn var_where(&mut self, pred: impl Fn(&Ty) -> bool) -> Option<Expr> {
-        let candidates: Vec<(String, Ty)> =
-            self.visible().into_iter().filter(|(_, t)| pred(t)).collect();
+        let candidates: Vec<(String, Ty)> = self
+            .visible()
+            .into_iter()
+            .filter(|(_, t)| pred(t))
+            .collect();
         let (name, ty) = candidates.choose(&mut self.rng)?.clone();
         Some(Expr::leaf(Kind::Var(name), ty))
     }
@@ -195,7 +208,7 @@ impl Gen {
     /// An expression of type `ty`, at most `depth` levels of productions deep.
     pub fn expr(&mut self, ty: &Ty, depth: u32) -> Expr {
         self.budget -= 1;
-        if depth == 0 || self.budget <= 0 || self.chance(0.2) {
+        if depth == 0 || self.budget <= 0 || self.chance(0.3) {
             return self.leaf(ty);
         }
         if self.chance(0.3)
@@ -276,8 +289,10 @@ impl Gen {
                 Expr::new(Kind::Call("ref".into()), t, vec![value])
             }
             Ty::Fn(params, ret) => {
-                let names: Vec<(String, Ty)> =
-                    params.iter().map(|p| (self.fresh("p"), p.clone())).collect();
+                let names: Vec<(String, Ty)> = params
+                    .iter()
+                    .map(|p| (self.fresh("p"), p.clone()))
+                    .collect();
                 let body = self.with_bound(&names, |g| g.leaf(ret));
                 self.used("lambda");
                 Expr::new(

@@ -8,19 +8,19 @@
 pub mod ast;
 pub mod check;
 pub mod driver;
-pub mod generator;
 pub mod gen_containers;
 pub mod gen_deep;
 pub mod gen_fault;
 pub mod gen_program;
 pub mod gen_seq;
 pub mod gen_values;
+pub mod generator;
 pub mod print;
 pub mod reproducer;
 pub mod shrink;
 pub mod ty;
 
 pub use check::{Checked, Divergence, DivergenceKind, check_source};
-pub use driver::{FuzzConfig, FuzzStats, Found, run_fuzz};
+pub use driver::{Found, FuzzConfig, FuzzStats, run_fuzz};
 pub use gen_program::{Generated, generate_program, program_seed};
 pub use print::program_source;

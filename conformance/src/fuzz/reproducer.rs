@@ -8,7 +8,11 @@ use super::check::Divergence;
 use crate::run::{EngineRun, Outcome};
 
 /// The reproducer's text: `source` followed by the interpreter's behaviour as expectations.
-pub fn reproducer_text(source: &str, divergence: &Divergence, interp: Option<&EngineRun>) -> String {
+pub fn reproducer_text(
+    source: &str,
+    divergence: &Divergence,
+    interp: Option<&EngineRun>,
+) -> String {
     let mut text = source.to_string();
     if !text.ends_with('\n') {
         text.push('\n');
