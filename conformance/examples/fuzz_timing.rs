@@ -15,6 +15,7 @@ fn main() {
         .unwrap_or(50);
     let mut phases = [Duration::ZERO; 4];
     let mut bytes = 0;
+    let mut functions = 0;
     for index in 0..count {
         let t = Instant::now();
         let source = match std::env::args().nth(2) {
@@ -28,6 +29,9 @@ fn main() {
             continue;
         };
         phases[1] += t.elapsed();
+        if let Some(module) = loaded.module() {
+            functions += module.functions.len();
+        }
         let limits = loaded.expectations.limits.to_limits();
         for (slot, engine) in [(2, Engine::Interpreter), (3, Engine::Jit)] {
             let t = Instant::now();
@@ -36,8 +40,9 @@ fn main() {
         }
     }
     println!(
-        "{count} programs, {} bytes on average: generate {:?}, compile {:?}, interp {:?}, jit {:?}",
+        "{count} programs, {} bytes and {} IR functions on average: generate {:?}, compile {:?}, interp {:?}, jit {:?}",
         bytes as u64 / count.max(1),
+        functions as u64 / count.max(1),
         phases[0],
         phases[1],
         phases[2],
