@@ -1,5 +1,5 @@
-//! The command line of `cairn` (clap derive): `run`, `check`, `conform`, `bench`, `stress`
-//! and the `heap` group (whose arguments live in `commands/heap/args.rs`).
+//! The command line of `cairn` (clap derive): `run`, `check`, `conform`, `bench`, `stress`,
+//! `fuzz` and the `heap` group (whose arguments live in `commands/heap/args.rs`).
 
 use std::path::PathBuf;
 
@@ -32,6 +32,31 @@ pub enum Command {
     Stress(StressArgs),
     /// Heap tools: run a program in audit mode and check, list, export or watch its heap.
     Heap(HeapArgs),
+    /// Differential fuzzing: generate random programs, run each on both engines, compare
+    /// everything, and shrink and save every divergence.
+    Fuzz(FuzzArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FuzzArgs {
+    /// The run's seed; program I of a run is generated from (SEED, I) alone.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// How many programs to generate and check.
+    #[arg(long, default_value_t = 1_000)]
+    pub count: u64,
+    /// Worker threads (each with its own runtimes and JIT modules).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// Where shrunk reproducers (`fuzz_SEED_INDEX.cairn`) are written.
+    #[arg(long, value_name = "DIR", default_value = "fuzz-out")]
+    pub out: PathBuf,
+    /// Report divergences as generated, without shrinking them.
+    #[arg(long)]
+    pub no_shrink: bool,
+    /// Print the source of program I of the seed and exit (nothing runs).
+    #[arg(long, value_name = "I")]
+    pub show: Option<u64>,
 }
 
 #[derive(Debug, Args)]

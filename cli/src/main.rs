@@ -1,5 +1,5 @@
 //! The `cairn` binary: parses the command line and dispatches to `run`, `check`, `conform`,
-//! `bench`, `stress` (one file each under `commands/`) and the `heap` tools
+//! `bench`, `stress`, `fuzz` (one file each under `commands/`) and the `heap` tools
 //! (`commands/heap/`).
 
 mod bench_timing;
@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         Command::Conform(args) => commands::conform::conform_command(args),
         Command::Stress(args) => commands::stress::stress_command(args),
         Command::Heap(args) => commands::heap::heap_command(args),
+        Command::Fuzz(args) => commands::fuzz::fuzz_command(args),
     };
     exit_code(result)
 }

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod check;
 pub mod conform;
+pub mod fuzz;
 pub mod heap;
 pub mod run;
 pub mod stress;
