@@ -12,6 +12,7 @@ pub mod attribute;
 pub mod audit_pass;
 pub mod compare;
 pub mod expectations;
+pub mod fault_injection;
 pub mod program;
 pub mod report;
 pub mod run;
