@@ -66,14 +66,14 @@ const MAX_PROBLEMS: usize = 12;
 /// One engine's loaded program.
 enum Loaded {
     Interpreter(cairn_interp::InterpProgram),
-    Jit(cairn_jit::JitProgram),
+    Jit(Box<cairn_jit::JitProgram>),
 }
 
 impl Loaded {
     fn load(module: &ir::Module, engine: Engine) -> Result<Loaded, RunFailure> {
         Ok(match engine {
             Engine::Interpreter => Loaded::Interpreter(cairn_interp::load(module)?),
-            Engine::Jit => Loaded::Jit(cairn_jit::compile(module)?),
+            Engine::Jit => Loaded::Jit(Box::new(cairn_jit::compile(module)?)),
         })
     }
 
@@ -254,7 +254,9 @@ fn inject(
         match run_once(program, module, loaded, ctx, None) {
             Ok(observed) => baseline.push(observed),
             Err(problem) => {
-                report.problems.push(format!("{engine}, normal run: {problem}"));
+                report
+                    .problems
+                    .push(format!("{engine}, normal run: {problem}"));
                 return;
             }
         }
@@ -270,7 +272,9 @@ fn inject(
     report.injected = selected.len() as u64;
     for n in selected {
         if report.problems.len() >= MAX_PROBLEMS {
-            report.problems.push("... (stopped after this many problems)".into());
+            report
+                .problems
+                .push("... (stopped after this many problems)".into());
             return;
         }
         let mut runs = Vec::new();
@@ -359,7 +363,10 @@ mod tests {
         assert_eq!(&chosen[..3], &[1, 2, 3]);
         assert_eq!(*chosen.last().unwrap(), 100);
         assert!(chosen.windows(2).all(|w| w[0] < w[1]));
-        let spent: u64 = chosen.iter().map(|&n| positions[n as usize - 1] as u64 + 1).sum();
+        let spent: u64 = chosen
+            .iter()
+            .map(|&n| positions[n as usize - 1] as u64 + 1)
+            .sum();
         assert!(spent <= 4_000, "spent {spent}");
         // A small program is covered whole.
         assert_eq!(Coverage::Budget(4_000).select(&[0, 1, 2]), vec![1, 2, 3]);

@@ -194,7 +194,11 @@ pub(crate) fn print_and_release(ctx: &mut Context, value: Value) -> String {
     text
 }
 
-pub(crate) fn observe_failure(program: &Program, module: &ir::Module, failure: RunFailure) -> ObservedError {
+pub(crate) fn observe_failure(
+    program: &Program,
+    module: &ir::Module,
+    failure: RunFailure,
+) -> ObservedError {
     let frames: Vec<ObservedFrame> = failure
         .frames
         .iter()

@@ -61,8 +61,12 @@ fn check_reusable(hostile: &Program) -> Result<(), Failed> {
             .err()
             .ok_or("the hostile program returned")?;
         check_clean(&ctx, engine, "after the hostile run")?;
-        let value = run(engine, &normal, &mut ctx)
-            .map_err(|f| format!("{engine}: the runtime is not reusable after {}: {}", failure.error, f.error))?;
+        let value = run(engine, &normal, &mut ctx).map_err(|f| {
+            format!(
+                "{engine}: the runtime is not reusable after {}: {}",
+                failure.error, f.error
+            )
+        })?;
         let text = cairn_runtime::canonical_form(&ctx.heap, value, true);
         // SAFETY: `ctx` is live and exclusively ours; `value` is the owned result just
         // returned and is not used again.
@@ -97,4 +101,3 @@ fn check_clean(ctx: &Context, engine: &str, when: &str) -> Result<(), Failed> {
         .validate_free_list()
         .map_err(|e| format!("{engine} {when}: free list {e:?}").into())
 }
-

@@ -68,7 +68,9 @@ impl Session {
     /// live object, see above).
     fn bad_handle(&self, rng: &mut ChaCha8Rng) -> Option<AiviValueHandle> {
         let candidate = match rng.random_range(0..4) {
-            0 => *self.released.get(rng.random_range(0..self.released.len().max(1)))?,
+            0 => *self
+                .released
+                .get(rng.random_range(0..self.released.len().max(1)))?,
             1 => *self
                 .foreign_owned
                 .get(rng.random_range(0..self.foreign_owned.len().max(1)))?,
@@ -94,14 +96,19 @@ impl Session {
         assert!(!error.is_null(), "{what}: refused without an error parked");
         let code = aivi_error_code(error);
         // SAFETY: `aivi_error_code` returns a NUL-terminated static or error-owned string.
-        let code = unsafe { std::ffi::CStr::from_ptr(code) }.to_string_lossy().into_owned();
+        let code = unsafe { std::ffi::CStr::from_ptr(code) }
+            .to_string_lossy()
+            .into_owned();
         assert_eq!(code, "RT0404", "{what}: wrong error code");
         // SAFETY: as above; the error handle is ours and released once.
         assert_eq!(unsafe { aivi_error_release(self.rt, error) }, 1);
         // Releasing it again is a misuse too: an error result, never a crash.
         // SAFETY: as above.
         let twice = unsafe { aivi_error_release(self.rt, error) };
-        assert_eq!(twice, 0, "{what}: a released error handle was released again");
+        assert_eq!(
+            twice, 0,
+            "{what}: a released error handle was released again"
+        );
         // SAFETY: clears what the double release parked.
         let parked = unsafe { aivi_runtime_take_error(self.rt) };
         // SAFETY: as above.
@@ -117,8 +124,8 @@ impl Session {
     fn step(&mut self, rng: &mut ChaCha8Rng) {
         self.ops += 1;
         let rt = self.rt;
-        let valid = (!self.owned.is_empty())
-            .then(|| self.owned[rng.random_range(0..self.owned.len())]);
+        let valid =
+            (!self.owned.is_empty()).then(|| self.owned[rng.random_range(0..self.owned.len())]);
         // SAFETY (every call below): `rt` and `foreign` are live runtimes of this thread;
         // every pointer argument points to a live local buffer of the stated length. The
         // handles are arbitrary words: that is what the ABI must survive.
@@ -140,7 +147,11 @@ impl Session {
                         .map(|_| self.owned[rng.random_range(0..self.owned.len())])
                         .collect();
                     let poisoned = rng.random_bool(0.3) && self.poison(rng, &mut items);
-                    let make = if rng.random_bool(0.5) { aivi_value_list } else { aivi_value_tuple };
+                    let make = if rng.random_bool(0.5) {
+                        aivi_value_list
+                    } else {
+                        aivi_value_tuple
+                    };
                     let handle = make(rt, items.as_ptr(), items.len());
                     if poisoned {
                         assert!(handle.is_null(), "a container of a bad handle was built");
@@ -164,7 +175,11 @@ impl Session {
                     if !self.owned.is_empty() {
                         let index = rng.random_range(0..self.owned.len());
                         let handle = self.owned.swap_remove(index);
-                        assert_eq!(aivi_value_release(rt, handle), 1, "release of a valid handle");
+                        assert_eq!(
+                            aivi_value_release(rt, handle),
+                            1,
+                            "release of a valid handle"
+                        );
                         self.released.push(handle);
                     }
                 }
@@ -255,11 +270,21 @@ impl Session {
                 assert_eq!(aivi_value_release(self.foreign, handle), 1);
             }
             assert_eq!(aivi_runtime_blocks_in_use(self.rt), 0, "blocks leaked");
-            assert_eq!(aivi_runtime_blocks_in_use(self.foreign), 0, "foreign blocks leaked");
-            assert!(aivi_runtime_take_error(self.rt).is_null(), "an error left parked");
+            assert_eq!(
+                aivi_runtime_blocks_in_use(self.foreign),
+                0,
+                "foreign blocks leaked"
+            );
+            assert!(
+                aivi_runtime_take_error(self.rt).is_null(),
+                "an error left parked"
+            );
             let context = &*self.rt;
             assert!(context.heap.integrity_violations.is_empty());
-            context.heap.validate_free_list().expect("a consistent free list");
+            context
+                .heap
+                .validate_free_list()
+                .expect("a consistent free list");
             assert_eq!(aivi_runtime_free(self.rt), 1);
             assert_eq!(aivi_runtime_free(self.foreign), 1);
             // A freed runtime: refused, never touched.
@@ -288,7 +313,10 @@ fn random_handle_sequences_never_crash_and_misuse_is_refused() {
         session.finish();
     }
     let elapsed = started.elapsed();
-    assert!(misuses > total / 50, "too few misuses exercised: {misuses} of {total}");
+    assert!(
+        misuses > total / 50,
+        "too few misuses exercised: {misuses} of {total}"
+    );
     println!(
         "{total} ops ({misuses} refused misuses) in {elapsed:.2?}: {:.0} ops/s",
         total as f64 / elapsed.as_secs_f64()

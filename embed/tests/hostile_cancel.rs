@@ -30,7 +30,9 @@ fn a_runaway_call_is_cancelled_from_another_thread_and_the_runtime_is_reused() {
             started_tx.send(()).expect("the canceller listens");
             0i64
         });
-        let module = engine.compile("runaways.cairn", RUNAWAYS).expect("compiles");
+        let module = engine
+            .compile("runaways.cairn", RUNAWAYS)
+            .expect("compiles");
         let mut rt = engine.runtime(Limits::default()).expect("a runtime");
         let (to_canceller, canceller_requests) = mpsc::channel::<cairn::CancelHandle>();
         let canceller = thread::spawn(move || {
@@ -40,17 +42,33 @@ fn a_runaway_call_is_cancelled_from_another_thread_and_the_runtime_is_reused() {
                 cancel.cancel();
             }
         });
-        for name in ["huge_range", "endless_loop", "endless_generator", "churning"] {
+        for name in [
+            "huge_range",
+            "endless_loop",
+            "endless_generator",
+            "churning",
+        ] {
             let before = rt.blocks_in_use();
-            to_canceller.send(rt.cancel_handle()).expect("the canceller runs");
+            to_canceller
+                .send(rt.cancel_handle())
+                .expect("the canceller runs");
             let error = rt
                 .call::<i64>(&module, name, ())
                 .expect_err("a runaway call cannot finish");
-            assert_eq!(error.code(), "RT0503", "{kind:?} {name}: {}", error.message());
+            assert_eq!(
+                error.code(),
+                "RT0503",
+                "{kind:?} {name}: {}",
+                error.message()
+            );
             assert_eq!(error.message(), "execution cancelled");
             assert_eq!(rt.blocks_in_use(), before, "{kind:?} {name} leaked");
             let normal = rt.call::<i64>(&module, "normal", ());
-            assert_eq!(normal.expect("the runtime is reusable"), 4950, "{kind:?} {name}");
+            assert_eq!(
+                normal.expect("the runtime is reusable"),
+                4950,
+                "{kind:?} {name}"
+            );
             assert_eq!(rt.blocks_in_use(), before);
         }
         drop(to_canceller);
