@@ -52,6 +52,8 @@ typedef struct CairnLimits {
     uint64_t max_call_depth; /* RT0501 beyond it; 0 = 10,000 */
     uint64_t fuel;           /* units per call, one per function entry and loop back-edge
                                 (RT0502); 0 = unlimited */
+    uint64_t fail_alloc_at;  /* testing: the Nth block allocation of every call fails with
+                                RT0401 (as a full heap does); 0 = never */
 } CairnLimits;
 
 /* A host function. args: nargs BORROWED handles valid for the call (retain one to keep it).

@@ -87,6 +87,14 @@ pub struct ConformArgs {
     /// The corpus directory.
     #[arg(default_value = "conformance/corpus")]
     pub dir: PathBuf,
+    /// Instead of the conformance checks: fail every allocation of every program in turn on
+    /// both engines and check that each run ends in RT0401 with identical traces and no leak.
+    #[arg(long)]
+    pub fail_alloc_all: bool,
+    /// With `--fail-alloc-all`: fail only as many allocations per program as replay at most
+    /// this many trace events per engine (what `cargo test` does, with 20000).
+    #[arg(long, value_name = "EVENTS", requires = "fail_alloc_all")]
+    pub fail_alloc_budget: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,5 @@
 //! The runtime-limit flags `run` and the `heap` tools share (`--max-depth`, `--heap-mib` or
-//! `--heap-blocks`, `--fuel`), flattened into each command's arguments.
+//! `--heap-blocks`, `--fuel`, `--fail-alloc-at`), flattened into each command's arguments.
 
 use cairn::Limits;
 use clap::Args;
@@ -20,6 +20,10 @@ pub struct LimitArgs {
     /// Fuel: units charged at every function entry and loop back-edge (RT0502 when out).
     #[arg(long, value_name = "N")]
     pub fuel: Option<u64>,
+    /// Fail the Nth block allocation of the run (1-based; RT0401 `heap exhausted`, as a full
+    /// heap does): allocation-failure injection for testing error paths.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub fail_alloc_at: Option<u64>,
 }
 
 impl LimitArgs {
@@ -36,6 +40,7 @@ impl LimitArgs {
             limits.heap_blocks = Limits::heap_blocks_for_mib(mib);
         }
         limits.fuel = self.fuel;
+        limits.fail_alloc_at = self.fail_alloc_at;
         limits
     }
 }

@@ -13,6 +13,7 @@ pub mod audit_pass;
 pub mod compare;
 pub mod expectations;
 pub mod fuzz;
+pub mod fault_injection;
 pub mod program;
 pub mod report;
 pub mod run;

@@ -183,7 +183,7 @@ pub(crate) fn execute(
 
 /// The result's top-level canonical form; the owned result word is released afterwards
 /// (inside the trace, as every embedder must).
-fn print_and_release(ctx: &mut Context, value: Value) -> String {
+pub(crate) fn print_and_release(ctx: &mut Context, value: Value) -> String {
     let text = cairn_runtime::canonical_form(&ctx.heap, value, true);
     // SAFETY: `ctx` is a live, exclusively borrowed context for the duration of the call,
     // obtained through `Context::as_ptr` as the shim contract (`abi::shims::guard`) requires;
@@ -194,7 +194,11 @@ fn print_and_release(ctx: &mut Context, value: Value) -> String {
     text
 }
 
-fn observe_failure(program: &Program, module: &ir::Module, failure: RunFailure) -> ObservedError {
+pub(crate) fn observe_failure(
+    program: &Program,
+    module: &ir::Module,
+    failure: RunFailure,
+) -> ObservedError {
     let frames: Vec<ObservedFrame> = failure
         .frames
         .iter()

@@ -38,6 +38,12 @@ pub struct Limits {
     pub max_call_depth: u64,
     /// Fuel units; one is charged at every function entry and loop back-edge. `None` = unlimited.
     pub fuel: Option<u64>,
+    /// Allocation-failure injection (`--fail-alloc-at N`): in every run, the Nth allocation
+    /// that records a `malloc` event (1-based, counted from the start of the run) fails
+    /// with RT0401 `heap exhausted` exactly as a full heap does, and the run must leave the
+    /// heap as it found it. Counted per run, not per runtime; allocations the host makes
+    /// between runs are not counted. `None` (the default) = never.
+    pub fail_alloc_at: Option<u64>,
     /// Audit mode (seed 004 §3, §5): off by default. See docs/MEMORY.md.
     pub audit: AuditConfig,
 }
@@ -56,6 +62,7 @@ impl Default for Limits {
             heap_quota: None,
             max_call_depth: DEFAULT_MAX_CALL_DEPTH,
             fuel: None,
+            fail_alloc_at: None,
             audit: AuditConfig::default(),
         }
     }
@@ -240,7 +247,8 @@ impl Context {
         Some((error, std::mem::take(&mut self.error_frames)))
     }
 
-    /// Resets per-run state (depth, fuel, parked error, output) before a new run.
+    /// Resets per-run state (depth, fuel, parked error, output, the injected allocation
+    /// failure's count) before a new run.
     pub fn begin_run(&mut self) {
         self.checkpoints.clear();
         self.call_depth = 0;
@@ -255,6 +263,7 @@ impl Context {
         self.output.clear();
         self.echo_failure = None;
         self.cancel_flag_address = self.cancel.flag_address();
+        self.heap.fail_allocation_at(self.limits.fail_alloc_at);
     }
 
     /// Fuel units between watchdog checks, when the heap's watchdog is on.
@@ -281,6 +290,7 @@ impl Context {
     /// violation during it fails with RT0801 instead (its value released). Both engines
     /// call this last, so the failure is the same on both.
     pub fn finish_run(&mut self, outcome: Result<Value, RunFailure>) -> Result<Value, RunFailure> {
+        self.heap.fail_allocation_at(None);
         self.heap.audit_free_list();
         let Some(violation) = self
             .heap

@@ -1,5 +1,7 @@
 //! `cairn conform [DIR]`: runs every corpus program on both engines (progress bar on
 //! stderr), then prints the conformance runner's summary table; exit 1 on any failure.
+//! With `--fail-alloc-all` it injects an allocation failure at every allocation instead
+//! (`cairn_conformance::fault_injection`) and prints one line of figures per program.
 
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -15,6 +17,9 @@ pub fn conform_command(args: &ConformArgs) -> Result<Outcome, UsageError> {
             "no `.cairn` or `.ir.json` programs in `{}`",
             args.dir.display()
         )));
+    }
+    if args.fail_alloc_all {
+        return Ok(fail_alloc_all(&files, args.fail_alloc_budget));
     }
     let bar = ProgressBar::new(files.len() as u64);
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}") {
@@ -34,4 +39,41 @@ pub fn conform_command(args: &ConformArgs) -> Result<Outcome, UsageError> {
     } else {
         Outcome::Failure
     })
+}
+
+fn fail_alloc_all(files: &[std::path::PathBuf], budget: Option<u64>) -> Outcome {
+    use cairn_conformance::fault_injection::{Coverage, inject_allocation_failures};
+    let coverage = budget.map_or(Coverage::Every, Coverage::Budget);
+    let started = std::time::Instant::now();
+    let (mut runs, mut mallocs, mut failed) = (0u64, 0u64, 0usize);
+    for file in files {
+        let report = match cairn_conformance::program::load_program(file) {
+            Ok(program) => inject_allocation_failures(&program, coverage),
+            Err(problem) => {
+                println!("FAIL {}: {problem}", file.display());
+                failed += 1;
+                continue;
+            }
+        };
+        runs += report.injected;
+        mallocs += report.mallocs;
+        println!("{}", report.summary());
+        if !report.passed() {
+            failed += 1;
+            for problem in &report.problems {
+                println!("  {problem}");
+            }
+        }
+    }
+    println!(
+        "{} programs, {mallocs} allocations, {runs} failed in turn on each engine, {failed} \
+         programs with problems, {:.1?}",
+        files.len(),
+        started.elapsed()
+    );
+    if failed == 0 {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    }
 }

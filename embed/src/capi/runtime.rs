@@ -44,10 +44,14 @@ pub struct CairnLimits {
     /// Fuel units per call, one charged at every function entry and loop back-edge
     /// (RT0502); 0 = unlimited.
     pub fuel: u64,
+    /// Allocation-failure injection: the Nth block allocation of every call fails with
+    /// RT0401 (`Limits::fail_alloc_at`); 0 = never.
+    pub fail_alloc_at: u64,
 }
 
 // The layout `include/cairn.h` declares (checked again by embed/tests/c_api.rs).
-const _: () = assert!(std::mem::size_of::<CairnLimits>() == 24);
+const _: () = assert!(std::mem::size_of::<CairnLimits>() == 32);
+const _: () = assert!(std::mem::offset_of!(CairnLimits, fail_alloc_at) == 24);
 const _: () = assert!(std::mem::offset_of!(CairnLimits, max_call_depth) == 8);
 const _: () = assert!(std::mem::offset_of!(CairnLimits, fuel) == 16);
 
@@ -68,6 +72,7 @@ impl CairnLimits {
                 self.max_call_depth
             },
             fuel: (self.fuel != 0).then_some(self.fuel),
+            fail_alloc_at: (self.fail_alloc_at != 0).then_some(self.fail_alloc_at),
             audit: defaults.audit,
         }
     }

@@ -19,6 +19,7 @@ impl Heap {
     /// Like [`Heap::malloc`] for a block count; `critical` allocations ignore the soft quota.
     pub fn malloc_blocks(&mut self, needed: u32, critical: bool) -> Result<u32, HeapError> {
         self.reserve(needed, critical)?;
+        self.count_injected_failure(needed)?;
         self.take_blocks(needed)
     }
 
@@ -87,7 +88,7 @@ impl Heap {
     }
 
     /// Takes `needed` blocks off one segment's free list (room already checked by
-    /// `reserve`).
+    /// `reserve`, the injected failure by `count_injected_failure`).
     pub(super) fn take_blocks(&mut self, needed: u32) -> Result<u32, HeapError> {
         let segment = self.segment_for(needed)?;
         let head = if needed == 1 {

@@ -17,6 +17,7 @@ pub mod block_memory;
 mod chain_growth;
 mod count_fast_path;
 pub mod heap_memory;
+mod injected_failure;
 mod ref_counts;
 mod segment;
 pub mod segment_table;
@@ -121,6 +122,8 @@ pub struct Heap {
     /// on) and `total_allocated` then. Only `HeapStats` reads it: it is in no snapshot,
     /// trace or counter that engines are compared by.
     rate_clock: (std::time::Instant, u64),
+    /// Allocations left until the injected failure (`injected_failure.rs`); 0 = none armed.
+    failure_countdown: u64,
 }
 
 impl Heap {
@@ -152,6 +155,7 @@ impl Heap {
             allocation_failure_handler: None,
             function_names: Vec::new(),
             rate_clock: (std::time::Instant::now(), 0),
+            failure_countdown: 0,
         };
         heap.add_segment()
             .map_err(|e| format!("cannot map heap: {e}"))?;

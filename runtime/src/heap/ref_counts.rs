@@ -139,6 +139,7 @@ impl Heap {
         // Room first (quota, free count, the failure handler): `cow` is recorded only for
         // a copy that will happen.
         self.reserve(source.len() as u32, critical)?;
+        self.count_injected_failure(source.len() as u32)?;
         let count = self.memory.ref_count(head);
         self.record(RefOp::Cow, head, count, count);
         let copy = self.take_blocks(source.len() as u32)?;

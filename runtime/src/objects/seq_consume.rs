@@ -72,6 +72,19 @@ impl Source {
     }
 }
 
+/// Every [`CANCEL_POLL_INTERVAL`] items, fails (as building the List at the end would: RT0401
+/// or RT0402) when a List of the items collected so far no longer fits in the heap. The items
+/// wait in host memory until the end, and Ints or Floats take no heap block, so without this
+/// `collect(range(0, 10^14))` would grow host memory until the process died, whatever the
+/// heap limits (found by the hostile-script suite, `conformance/hostile`).
+fn ensure_room_for_collected(context: &mut Context, collected: usize) -> Result<(), RuntimeError> {
+    if !collected.is_multiple_of(CANCEL_POLL_INTERVAL) {
+        return Ok(());
+    }
+    let blocks = super::list::blocks_for_length(collected);
+    super::header::ensure_blocks_available(&mut context.heap, blocks)
+}
+
 /// `collect(source)`: a List of everything left.
 pub fn collect(rt: &Reentrant, source: Value) -> Result<Value, RuntimeError> {
     let mut source = rt.with(|context| Source::open(context, source, "collect"))?;
@@ -80,7 +93,10 @@ pub fn collect(rt: &Reentrant, source: Value) -> Result<Value, RuntimeError> {
         let step = match source.next(rt) {
             Ok(Some(item)) => {
                 items.push(item);
-                rt.with(|context| poll_cancel(context, items.len()))
+                rt.with(|context| {
+                    poll_cancel(context, items.len())?;
+                    ensure_room_for_collected(context, items.len())
+                })
             }
             Ok(None) => break,
             Err(error) => Err(error),
