@@ -307,7 +307,7 @@ static void runtimes(CairnModule *module) {
     printf("-- runtimes and calls --\n");
     AiviErrorHandle error = NULL;
     int local = 0;
-    CairnLimits too_big = {70000000, 0, 0, 0};
+    CairnLimits too_big = {70000000, 0, 0, 0, 0};
     printf("runtime_new(70000000 blocks): %p", (void *)cairn_runtime_new(&too_big, &error));
     owned_error(error);
     AiviRuntime *rt = cairn_runtime_new(NULL, NULL);
