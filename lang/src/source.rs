@@ -55,13 +55,16 @@ impl SourceFile {
     /// spanning the first byte past the limit), valid UTF-8 (else E0005 `invalid UTF-8 at byte
     /// N (line L)`, starting at that byte). A leading byte order mark stays in `text` (spans are
     /// offsets into the file's bytes); the lexer skips it.
-    pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> Result<SourceFile, SourceError> {
+    pub fn from_bytes(
+        name: impl Into<String>,
+        bytes: Vec<u8>,
+    ) -> Result<SourceFile, Box<SourceError>> {
         let name = name.into();
         if let Some(diagnostic) = size_problem(bytes.len()) {
-            return Err(SourceError {
+            return Err(Box::new(SourceError {
                 diagnostic,
                 file: SourceFile::new(name, ""),
-            });
+            }));
         }
         match String::from_utf8(bytes) {
             Ok(text) => Ok(SourceFile::new(name, text)),
@@ -81,10 +84,10 @@ impl SourceFile {
                 // Lossy decoding keeps every byte before the first invalid one where it was,
                 // so the span underlines the replacement character standing for it.
                 let text = String::from_utf8_lossy(&bytes).into_owned();
-                Err(SourceError {
+                Err(Box::new(SourceError {
                     diagnostic,
                     file: SourceFile::new(name, text),
-                })
+                }))
             }
         }
     }

@@ -23,7 +23,7 @@ fn a_200k_element_list_literal_compiles_to_one_make_list() {
 
 #[test]
 fn long_map_tuple_and_text_literals_compile() {
-    let count = 50_000;
+    let count = 20_000;
     for text in [
         format!(
             "fn main() = len(#{{{}}})",
