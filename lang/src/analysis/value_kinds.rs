@@ -15,6 +15,8 @@
 //! every kind to the callee's params, and a variable written by several ops (not SSA) gets
 //! the union of all of them.
 
+use std::collections::VecDeque;
+
 use crate::ir::{self, FuncId, OpKind, TerminatorKind, Var};
 
 use super::KindSet;
@@ -85,7 +87,9 @@ fn infer(module: &ir::Module, every_function_is_an_entry: bool) -> ModuleKinds {
     let mut solver = Solver {
         module,
         kinds: ModuleKinds { functions },
-        changed: false,
+        callers: callers_of(module),
+        queued: vec![true; module.functions.len()],
+        queue: (0..module.functions.len()).collect(),
     };
     // The host calls the entry function (or every function); whatever it could pass is
     // unknown.
@@ -94,40 +98,85 @@ fn infer(module: &ir::Module, every_function_is_an_entry: bool) -> ModuleKinds {
             function.params.fill(KindSet::ALL);
         }
     }
-    loop {
-        solver.changed = false;
-        for index in 0..module.functions.len() {
-            solver.visit_function(index);
-        }
-        if !solver.changed {
-            return solver.kinds;
+    // A worklist: a function is visited again only when something it reads changed (its own
+    // variables, its params, a callee's returns). The fixpoint is the same least fixpoint a
+    // round-robin over all functions reaches, but a call chain as long as the module no
+    // longer costs one round per link (quadratic in the module's size).
+    while let Some(index) = solver.queue.pop_front() {
+        solver.queued[index] = false;
+        solver.visit_function(index);
+    }
+    solver.kinds
+}
+
+/// For each function, the functions that call it directly (`call` or `tail_call`): they read
+/// its returns, so they are visited again when its returns grow.
+fn callers_of(module: &ir::Module) -> Vec<Vec<usize>> {
+    let count = module.functions.len();
+    let mut callers = vec![Vec::new(); count];
+    for (caller, function) in module.functions.iter().enumerate() {
+        let mut note = |callee: FuncId| {
+            let callee = callee.0 as usize;
+            if callee < count && callers[callee].last() != Some(&caller) {
+                callers[callee].push(caller);
+            }
+        };
+        for block in &function.blocks {
+            for op in &block.ops {
+                if let OpKind::Call { function, .. } = op.kind {
+                    note(function);
+                }
+            }
+            if let TerminatorKind::TailCall { function, .. } = block.terminator.kind {
+                note(function);
+            }
         }
     }
+    callers
 }
 
 struct Solver<'m> {
     module: &'m ir::Module,
     kinds: ModuleKinds,
-    changed: bool,
+    callers: Vec<Vec<usize>>,
+    queued: Vec<bool>,
+    queue: VecDeque<usize>,
 }
 
-fn join(slot: &mut KindSet, set: KindSet, changed: &mut bool) {
+fn join(slot: &mut KindSet, set: KindSet) -> bool {
     let joined = slot.union(set);
-    if joined != *slot {
-        *slot = joined;
-        *changed = true;
-    }
+    let changed = joined != *slot;
+    *slot = joined;
+    changed
 }
 
 impl Solver<'_> {
+    fn enqueue(&mut self, function: usize) {
+        if !self.queued[function] {
+            self.queued[function] = true;
+            self.queue.push_back(function);
+        }
+    }
+
+    fn join_returns(&mut self, function: usize, set: KindSet) {
+        if join(&mut self.kinds.functions[function].returns, set) {
+            for position in 0..self.callers[function].len() {
+                let caller = self.callers[function][position];
+                self.enqueue(caller);
+            }
+        }
+    }
+
     fn var(&self, function: usize, var: Var) -> KindSet {
         self.kinds.functions[function].var(var)
     }
 
     fn join_var(&mut self, function: usize, var: Var, set: KindSet) {
         // An out-of-range variable always reads as every kind; nothing to record.
-        if let Some(slot) = self.kinds.functions[function].vars.get_mut(var.0 as usize) {
-            join(slot, set, &mut self.changed);
+        if let Some(slot) = self.kinds.functions[function].vars.get_mut(var.0 as usize)
+            && join(slot, set)
+        {
+            self.enqueue(function);
         }
     }
 
@@ -174,9 +223,14 @@ impl Solver<'_> {
             } => {
                 // A closure's function is called from anywhere (values calls, sequence
                 // pulls) with anything: its params may hold every kind.
-                if let Some(target) = self.kinds.functions.get_mut(target.0 as usize) {
-                    for slot in target.params.iter_mut() {
-                        join(slot, KindSet::ALL, &mut self.changed);
+                let target = target.0 as usize;
+                if let Some(kinds) = self.kinds.functions.get_mut(target) {
+                    let mut changed = false;
+                    for slot in kinds.params.iter_mut() {
+                        changed |= join(slot, KindSet::ALL);
+                    }
+                    if changed {
+                        self.enqueue(target);
                     }
                 }
                 KindSet::HEAP
@@ -206,6 +260,7 @@ impl Solver<'_> {
         let Some(callee_kinds) = self.kinds.functions.get_mut(callee.0 as usize) else {
             return KindSet::ALL;
         };
+        let mut changed = false;
         let arity_matches = callee_kinds.params.len() == arg_sets.len();
         for (position, slot) in callee_kinds.params.iter_mut().enumerate() {
             let set = if arity_matches {
@@ -213,24 +268,24 @@ impl Solver<'_> {
             } else {
                 KindSet::ALL
             };
-            join(slot, set, &mut self.changed);
+            changed |= join(slot, set);
         }
-        if arity_matches {
+        let returns = if arity_matches {
             callee_kinds.returns
         } else {
             KindSet::ALL
+        };
+        if changed {
+            self.enqueue(callee.0 as usize);
         }
+        returns
     }
 
     fn visit_terminator(&mut self, function: usize, kind: &TerminatorKind) {
         match kind {
             TerminatorKind::Return { value } => {
                 let set = self.var(function, *value);
-                join(
-                    &mut self.kinds.functions[function].returns,
-                    set,
-                    &mut self.changed,
-                );
+                self.join_returns(function, set);
             }
             TerminatorKind::Jump { target, args } => {
                 let sets: Vec<KindSet> = args.iter().map(|arg| self.var(function, *arg)).collect();
@@ -241,17 +296,9 @@ impl Solver<'_> {
                 args,
             } => {
                 let set = self.visit_call(function, *callee, args);
-                join(
-                    &mut self.kinds.functions[function].returns,
-                    set,
-                    &mut self.changed,
-                );
+                self.join_returns(function, set);
             }
-            TerminatorKind::TailCallValue { .. } => join(
-                &mut self.kinds.functions[function].returns,
-                KindSet::ALL,
-                &mut self.changed,
-            ),
+            TerminatorKind::TailCallValue { .. } => self.join_returns(function, KindSet::ALL),
             // Branch targets take no params; if malformed IR gives them some, they are unknown.
             TerminatorKind::Branch {
                 then_block,

@@ -209,3 +209,42 @@ fn malformed_ir_reads_as_unknown() {
     assert_eq!(kinds.function(FuncId(1)).unwrap().param(0), KindSet::ALL);
     assert!(kinds.function(FuncId(2)).is_none());
 }
+
+/// A call chain as long as the module, in both directions (params flowing against the
+/// functions' order, then returns flowing against it): every link is inferred. A round
+/// over all functions per link made this quadratic (a 20,000-function chain took minutes);
+/// the worklist visits a function again only when something it reads changed.
+#[test]
+fn long_call_chains_are_inferred_end_to_end() {
+    const LINKS: usize = 1_500;
+    for callee_is_next in [false, true] {
+        let mut source = String::new();
+        for i in 0..LINKS {
+            let callee = if callee_is_next {
+                i + 1
+            } else {
+                i.wrapping_sub(1)
+            };
+            if (callee_is_next && i + 1 == LINKS) || (!callee_is_next && i == 0) {
+                source.push_str(&format!("fn f{i}(a) = a\n"));
+            } else {
+                source.push_str(&format!("fn f{i}(a) = f{callee}(a) + 1\n"));
+            }
+        }
+        let top = if callee_is_next { 0 } else { LINKS - 1 };
+        let bottom = if callee_is_next { LINKS - 1 } else { 0 };
+        source.push_str(&format!("fn main() = f{top}(1) + f{top}(2.5)\n"));
+        let module = compile(&source);
+        let kinds = infer_value_kinds(&module);
+        let bottom_kinds = function(&module, &kinds, &format!("f{bottom}"));
+        assert_eq!(
+            bottom_kinds.param(0),
+            numbers(),
+            "callee_is_next: {callee_is_next}"
+        );
+        assert_eq!(bottom_kinds.returns(), numbers());
+        let top_kinds = function(&module, &kinds, &format!("f{top}"));
+        assert_eq!(top_kinds.returns(), numbers());
+        assert_eq!(function(&module, &kinds, "main").returns(), numbers());
+    }
+}
