@@ -208,7 +208,18 @@ pub fn block_item(g: &mut Gen, depth: u32) -> Expr {
             let n = g.int_in(1, 3) as usize;
             let tys: Vec<Ty> = (0..n).map(|_| g.any_ty(1)).collect();
             let value = g.expr(&Ty::Tuple(tys.clone()), depth);
-            let names: Vec<String> = (0..n).map(|_| g.bind_name()).collect();
+            // One pattern binds each name once (E0102 otherwise); shadowing an outer name
+            // is fine, so a repeated draw becomes a fresh name.
+            let mut names: Vec<String> = Vec::with_capacity(n);
+            for _ in 0..n {
+                let name = g.bind_name();
+                let name = if names.contains(&name) {
+                    g.fresh("v")
+                } else {
+                    name
+                };
+                names.push(name);
+            }
             for (name, ty) in names.iter().zip(tys) {
                 g.bind(name, ty);
             }
