@@ -60,11 +60,13 @@ fn unwritable_trace_path_exits_2() {
     let path = write_program("trace-io", "fn main() = [1]\n");
     let out = cairn_on("run", &path, &["--trace", "/definitely/not/a/dir/t.jsonl"]);
     assert_eq!(code(&out), 2);
+    // The file is created before the program runs (nothing is printed, nothing runs).
     assert!(
-        stderr(&out).contains("cannot write trace"),
+        stderr(&out).contains("cannot create output file `/definitely/not/a/dir/t.jsonl`"),
         "{}",
         stderr(&out)
     );
+    assert_eq!(stdout(&out), "");
 }
 
 #[test]
