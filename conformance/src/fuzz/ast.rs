@@ -131,3 +131,18 @@ impl FuzzProgram {
         self.functions.iter().map(|f| 1 + f.body.size()).sum()
     }
 }
+
+/// A call of the builtin or function `name` giving `ty`.
+pub fn call(name: &str, ty: Ty, kids: Vec<Expr>) -> Expr {
+    Expr::new(Kind::Call(name.to_string()), ty, kids)
+}
+
+/// An Int literal.
+pub fn int(v: i64) -> Expr {
+    Expr::leaf(Kind::Int(v), Ty::Int)
+}
+
+/// A variable of type `ty`.
+pub fn var(name: &str, ty: Ty) -> Expr {
+    Expr::leaf(Kind::Var(name.to_string()), ty)
+}

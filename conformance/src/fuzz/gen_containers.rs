@@ -2,21 +2,9 @@
 //! list and map builtins (guarded so that they do not fail by accident), lambdas capturing
 //! the scope, named functions and builtins used as values.
 
-use super::ast::{Expr, Kind};
+use super::ast::{Expr, Kind, call, int, var};
 use super::generator::Gen;
 use super::ty::Ty;
-
-fn call(name: &str, ty: Ty, kids: Vec<Expr>) -> Expr {
-    Expr::new(Kind::Call(name.to_string()), ty, kids)
-}
-
-fn int(v: i64) -> Expr {
-    Expr::leaf(Kind::Int(v), Ty::Int)
-}
-
-fn var(name: &str, ty: Ty) -> Expr {
-    Expr::leaf(Kind::Var(name.to_string()), ty)
-}
 
 /// `{ t = list; if len(t) > 0 then then_(t) else t }`.
 fn guarded(g: &mut Gen, list: Expr, then_: impl FnOnce(&mut Gen, Expr) -> Expr) -> Expr {

@@ -3,7 +3,7 @@
 //! RT0503 cancellation, RT0601 ABI, RT07xx host functions and RT0801 audit), placed in
 //! `main`, in a callback pulled by a sequence consumer, or in a named function.
 
-use super::ast::{Expr, FnDef, Kind, ProgramLimits};
+use super::ast::{Expr, FnDef, Kind, ProgramLimits, call, int, var};
 use super::generator::Gen;
 use super::ty::Ty;
 
@@ -13,20 +13,8 @@ pub const TARGETED_CODES: &[&str] = &[
     "RT0304", "RT0305", "RT0401", "RT0402", "RT0403", "RT0501", "RT0502", "RT0900",
 ];
 
-fn call(name: &str, ty: Ty, kids: Vec<Expr>) -> Expr {
-    Expr::new(Kind::Call(name.to_string()), ty, kids)
-}
-
-fn int(v: i64) -> Expr {
-    Expr::leaf(Kind::Int(v), Ty::Int)
-}
-
 fn text(t: &str) -> Expr {
     Expr::leaf(Kind::Text(t.to_string()), Ty::Text)
-}
-
-fn var(name: &str, ty: Ty) -> Expr {
-    Expr::leaf(Kind::Var(name.to_string()), ty)
 }
 
 fn bin(op: &'static str, a: Expr, b: Expr) -> Expr {

@@ -6,7 +6,7 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use super::ast::{Expr, FnDef, FuzzProgram, Kind, ProgramLimits};
+use super::ast::{Expr, FnDef, FuzzProgram, Kind, ProgramLimits, int, var};
 use super::gen_values::{binary, block_item};
 use super::generator::{FnSig, Gen};
 use super::ty::Ty;
@@ -90,14 +90,6 @@ pub fn generate_program(seed: u64, index: u64) -> Generated {
 
 fn params_of(g: &mut Gen, tys: &[Ty]) -> Vec<(String, Ty)> {
     tys.iter().map(|t| (g.fresh("q"), t.clone())).collect()
-}
-
-fn var(name: &str, ty: Ty) -> Expr {
-    Expr::leaf(Kind::Var(name.to_string()), ty)
-}
-
-fn int(v: i64) -> Expr {
-    Expr::leaf(Kind::Int(v), Ty::Int)
 }
 
 fn plain_function(g: &mut Gen) -> FnDef {

@@ -2,21 +2,9 @@
 //! finite), Lists, Maps and Texts iterated, the lazy stages, `clone`, and generator blocks
 //! with bind-from, filters, yields and bounded `loop`/`recurse`.
 
-use super::ast::{Expr, Kind};
+use super::ast::{Expr, Kind, call, int, var};
 use super::generator::Gen;
 use super::ty::Ty;
-
-fn call(name: &str, ty: Ty, kids: Vec<Expr>) -> Expr {
-    Expr::new(Kind::Call(name.to_string()), ty, kids)
-}
-
-fn int(v: i64) -> Expr {
-    Expr::leaf(Kind::Int(v), Ty::Int)
-}
-
-fn var(name: &str, ty: Ty) -> Expr {
-    Expr::leaf(Kind::Var(name.to_string()), ty)
-}
 
 /// An expression of type `Seq(of)`.
 pub fn seq(g: &mut Gen, of: &Ty, depth: u32) -> Expr {

@@ -1,21 +1,9 @@
 //! Productions of the generator for non-sequence types: control flow and blocks that fit
 //! any type (`common`), and the operators and builtins that make each type (`specific`).
 
-use super::ast::{Expr, Kind};
+use super::ast::{Expr, Kind, call, int, var};
 use super::generator::Gen;
 use super::ty::Ty;
-
-fn call(name: &str, ty: Ty, kids: Vec<Expr>) -> Expr {
-    Expr::new(Kind::Call(name.to_string()), ty, kids)
-}
-
-fn int(v: i64) -> Expr {
-    Expr::leaf(Kind::Int(v), Ty::Int)
-}
-
-fn var(name: &str, ty: Ty) -> Expr {
-    Expr::leaf(Kind::Var(name.to_string()), ty)
-}
 
 pub fn binary(op: &'static str, ty: Ty, a: Expr, b: Expr) -> Expr {
     Expr::new(Kind::Binary(op), ty, vec![a, b])
