@@ -8,7 +8,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::compare::{check_heap, first_divergence};
 use crate::program::{FrontEnd, program_from_source};
-use crate::run::{Engine, EngineRun, run_on_engine};
+use crate::run::{Engine, EngineRun, panic_text, run_on_engine};
 
 /// What went wrong; the shrinker keeps a divergence of the same kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -162,12 +162,4 @@ pub fn compare_runs(interp: &EngineRun, jit: &EngineRun) -> Option<Divergence> {
         });
     }
     None
-}
-
-fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a non-text panic".to_string())
 }
