@@ -88,13 +88,21 @@ pub struct ConformArgs {
     #[arg(default_value = "conformance/corpus")]
     pub dir: PathBuf,
     /// Instead of the conformance checks: fail every allocation of every program in turn on
-    /// both engines and check that each run ends in RT0401 with identical traces and no leak.
+    /// both engines and check that each run ends in RT0401 with identical traces and no leak
+    /// (by forking the normal run at every allocation, on Unix).
     #[arg(long)]
     pub fail_alloc_all: bool,
-    /// With `--fail-alloc-all`: fail only as many allocations per program as replay at most
-    /// this many trace events per engine (what `cargo test` does, with 20000).
-    #[arg(long, value_name = "EVENTS", requires = "fail_alloc_all")]
+    /// With `--fail-alloc-all`: replay each run from the start instead of forking (which also
+    /// proves each re-run reaches the failure the same way; quadratic in the run's length).
+    #[arg(long, requires = "fail_alloc_all")]
+    pub replay: bool,
+    /// With `--fail-alloc-all --replay`: fail only as many allocations per program as replay
+    /// at most this many trace events per engine (what `cargo test` does, with 20000).
+    #[arg(long, value_name = "EVENTS", requires = "replay")]
     pub fail_alloc_budget: Option<u64>,
+    /// With `--fail-alloc-all` (forking): children running at once.
+    #[arg(long, default_value_t = 2, requires = "fail_alloc_all")]
+    pub jobs: usize,
 }
 
 #[derive(Debug, Args)]

@@ -1,8 +1,10 @@
 //! `cairn conform [DIR]`: runs every corpus program on both engines (progress bar on
 //! stderr), then prints the conformance runner's summary table; exit 1 on any failure.
 //! With `--fail-alloc-all` it injects an allocation failure at every allocation instead
-//! (`cairn_conformance::fault_injection`) and prints one line of figures per program.
+//! (`cairn_conformance::fault_injection`: forking, or with `--replay` replaying) and prints
+//! one line of figures per program.
 
+use cairn_conformance::fault_injection::Coverage;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli_args::ConformArgs;
@@ -19,7 +21,7 @@ pub fn conform_command(args: &ConformArgs) -> Result<Outcome, UsageError> {
         )));
     }
     if args.fail_alloc_all {
-        return Ok(fail_alloc_all(&files, args.fail_alloc_budget));
+        return Ok(fail_alloc_all(&files, fail_alloc_coverage(args)));
     }
     let bar = ProgressBar::new(files.len() as u64);
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}") {
@@ -41,9 +43,20 @@ pub fn conform_command(args: &ConformArgs) -> Result<Outcome, UsageError> {
     })
 }
 
-fn fail_alloc_all(files: &[std::path::PathBuf], budget: Option<u64>) -> Outcome {
-    use cairn_conformance::fault_injection::{Coverage, inject_allocation_failures};
-    let coverage = budget.map_or(Coverage::Every, Coverage::Budget);
+fn fail_alloc_coverage(args: &ConformArgs) -> Coverage {
+    match (args.replay, args.fail_alloc_budget) {
+        (true, Some(budget)) => Coverage::Budget(budget),
+        (true, None) => Coverage::Every,
+        (false, _) => Coverage::Fork {
+            jobs: args.jobs.max(1),
+            at_most: None,
+            allocations: None,
+        },
+    }
+}
+
+fn fail_alloc_all(files: &[std::path::PathBuf], coverage: Coverage) -> Outcome {
+    use cairn_conformance::fault_injection::inject_allocation_failures;
     let started = std::time::Instant::now();
     let (mut runs, mut mallocs, mut failed) = (0u64, 0u64, 0usize);
     for file in files {

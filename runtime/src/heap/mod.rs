@@ -18,6 +18,7 @@ mod chain_growth;
 mod count_fast_path;
 pub mod heap_memory;
 mod injected_failure;
+pub use injected_failure::AllocationProbe;
 mod ref_counts;
 mod segment;
 pub mod segment_table;
@@ -124,6 +125,11 @@ pub struct Heap {
     rate_clock: (std::time::Instant, u64),
     /// Allocations left until the injected failure (`injected_failure.rs`); 0 = none armed.
     failure_countdown: u64,
+    /// The harness's allocation probe and the allocations it has seen (`injected_failure.rs`).
+    allocation_probe: Option<AllocationProbe>,
+    probed_allocations: u64,
+    /// `failure_countdown != 0 || allocation_probe.is_some()`: the one branch allocation pays.
+    injection_armed: bool,
 }
 
 impl Heap {
@@ -156,6 +162,9 @@ impl Heap {
             function_names: Vec::new(),
             rate_clock: (std::time::Instant::now(), 0),
             failure_countdown: 0,
+            allocation_probe: None,
+            probed_allocations: 0,
+            injection_armed: false,
         };
         heap.add_segment()
             .map_err(|e| format!("cannot map heap: {e}"))?;
@@ -303,6 +312,13 @@ impl Heap {
     /// Events recorded so far (empty when not tracing).
     pub fn trace_events(&self) -> &[TraceEvent] {
         self.trace.as_deref().unwrap_or(&[])
+    }
+    /// Drops the events recorded so far and goes on recording; the sequence continues (a
+    /// harness that folds a long trace into a hash as it goes keeps its memory small).
+    pub fn clear_trace_events(&mut self) {
+        if let Some(trace) = &mut self.trace {
+            trace.clear();
+        }
     }
 
     /// One branch when nothing observes the heap (audit off, no trace); everything else is
