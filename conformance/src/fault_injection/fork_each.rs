@@ -507,3 +507,64 @@ fn check_children(
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn child(allocation: u64) -> ChildReport {
+        ChildReport {
+            allocation,
+            failed_at_event: 10,
+            outcome: "error RT0401 heap exhausted".into(),
+            outcome_hash: 1,
+            rt0401: true,
+            output_hash: 2,
+            unwind_events: 3,
+            unwind_trace_hash: 4,
+            leaked_blocks: 0,
+            integrity_violations: Vec::new(),
+            panicked: false,
+        }
+    }
+
+    fn problems(
+        interp: Result<ChildReport, String>,
+        jit: Result<ChildReport, String>,
+    ) -> Vec<String> {
+        let mut report = InjectionReport::default();
+        check_children(&interp, &jit, &mut report);
+        report.problems
+    }
+
+    #[test]
+    fn agreeing_clean_children_pass() {
+        assert!(problems(Ok(child(7)), Ok(child(7))).is_empty());
+    }
+
+    #[test]
+    fn a_different_unwind_a_leak_another_outcome_or_a_dead_child_is_reported() {
+        let mut other_unwind = child(7);
+        other_unwind.unwind_trace_hash = 5;
+        assert!(problems(Ok(child(7)), Ok(other_unwind))[0].contains("engines disagree"));
+        let mut leaking = child(7);
+        leaking.leaked_blocks = 2;
+        let found = problems(Ok(leaking.clone()), Ok(leaking));
+        assert!(
+            found.iter().any(|p| p.contains("leaked 2 blocks")),
+            "{found:?}"
+        );
+        let mut returned = child(7);
+        returned.rt0401 = false;
+        let found = problems(Ok(returned.clone()), Ok(returned));
+        assert!(
+            found.iter().any(|p| p.contains("expected RT0401")),
+            "{found:?}"
+        );
+        let died = Err("failure at allocation 7: the child died of signal 11".to_string());
+        assert_eq!(
+            problems(Ok(child(7)), died.clone()),
+            vec![died.unwrap_err()]
+        );
+    }
+}
