@@ -1,5 +1,5 @@
 //! Hostile scripts stopped by cancellation from another thread (issue 9, deliverable 5):
-//! runaway programs that no fuel point bounds (a runtime loop over a huge `range`) or that
+//! runaway programs with no fuel limit (a runtime loop over a huge `range`) or that
 //! run until stopped (an endless tail loop, an endless generator, a churning loop), each
 //! cancelled through the runtime's `CancelHandle` once the script signals it has started
 //! (a host function; no timing involved), on both engines. Each call fails with RT0503,

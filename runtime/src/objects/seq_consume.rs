@@ -16,14 +16,16 @@ use super::seq::{State, Tag, expect_iterable, leaf_over, step_leaf};
 use super::seq_pull::{Reentrant, pull};
 use super::tuple::tuple_from_values;
 
-/// Pulls between two checks of the cancel flag in loops that call no closure.
-const CANCEL_POLL_INTERVAL: usize = 1024;
+/// Items a runtime loop (one that calls no closure) takes per fuel point.
+pub const RUNTIME_LOOP_ITEMS_PER_FUEL: usize = 1024;
 
-/// RT0503 when the run was cancelled; checked every [`CANCEL_POLL_INTERVAL`] steps so that
-/// a long runtime loop (counting a huge range) stays cancellable.
-pub fn poll_cancel(context: &Context, step: usize) -> Result<(), RuntimeError> {
-    if step.is_multiple_of(CANCEL_POLL_INTERVAL) && context.cancel.is_cancelled() {
-        return Err(RuntimeError::cancelled());
+/// Every [`RUNTIME_LOOP_ITEMS_PER_FUEL`] steps of a runtime loop: one fuel unit (RT0502
+/// when none is left) and the cancellation check (RT0503), so that a long runtime loop
+/// (counting a huge range) is bounded by fuel and stays cancellable. Both engines run the
+/// same shim, so they run out at the same item.
+pub fn charge_runtime_loop(context: &mut Context, step: usize) -> Result<(), RuntimeError> {
+    if step.is_multiple_of(RUNTIME_LOOP_ITEMS_PER_FUEL) {
+        crate::abi::shims::control::charge_fuel_and_check_cancel(context)?;
     }
     Ok(())
 }
@@ -72,13 +74,13 @@ impl Source {
     }
 }
 
-/// Every [`CANCEL_POLL_INTERVAL`] items, fails (as building the List at the end would: RT0401
+/// Every [`RUNTIME_LOOP_ITEMS_PER_FUEL`] items, fails (as building the List at the end would: RT0401
 /// or RT0402) when a List of the items collected so far no longer fits in the heap. The items
 /// wait in host memory until the end, and Ints or Floats take no heap block, so without this
 /// `collect(range(0, 10^14))` would grow host memory until the process died, whatever the
 /// heap limits (found by the hostile-script suite, `conformance/hostile`).
 fn ensure_room_for_collected(context: &mut Context, collected: usize) -> Result<(), RuntimeError> {
-    if !collected.is_multiple_of(CANCEL_POLL_INTERVAL) {
+    if !collected.is_multiple_of(RUNTIME_LOOP_ITEMS_PER_FUEL) {
         return Ok(());
     }
     let blocks = super::list::blocks_for_length(collected);
@@ -94,7 +96,7 @@ pub fn collect(rt: &Reentrant, source: Value) -> Result<Value, RuntimeError> {
             Ok(Some(item)) => {
                 items.push(item);
                 rt.with(|context| {
-                    poll_cancel(context, items.len())?;
+                    charge_runtime_loop(context, items.len())?;
                     ensure_room_for_collected(context, items.len())
                 })
             }
@@ -168,7 +170,7 @@ pub fn sum(rt: &Reentrant, source: Value) -> Result<Value, RuntimeError> {
                 }));
             }
         };
-        rt.with(|context| poll_cancel(context, steps))?;
+        rt.with(|context| charge_runtime_loop(context, steps))?;
     }
     Ok(match total {
         Total::Int(sum) => Value::int(sum).ok_or_else(RuntimeError::integer_overflow)?,
@@ -184,7 +186,7 @@ pub fn count(rt: &Reentrant, source: Value) -> Result<Value, RuntimeError> {
         count += 1;
         rt.with(|context| {
             release_recording(context, item);
-            poll_cancel(context, count)
+            charge_runtime_loop(context, count)
         })?;
     }
     Value::int(count as i64).ok_or_else(RuntimeError::integer_overflow)

@@ -222,7 +222,7 @@ fn drop_items(
         rt.with(|context| {
             release_recording(context, item);
             state_slot(head, 1).write(&mut context.heap, small_int(to_skip as usize));
-            super::seq_consume::poll_cancel(context, to_skip as usize)
+            super::seq_consume::charge_runtime_loop(context, to_skip as usize)
         })?;
     }
     // Everything left is `source`.

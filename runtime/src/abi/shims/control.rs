@@ -8,7 +8,10 @@
 use crate::context::ErrorFrame;
 use crate::error::RuntimeError;
 
-fn charge_fuel_and_check_cancel(
+/// One fuel unit (RT0502 when none is left, after the watchdog's refill) and the
+/// cancellation check (RT0503): what a fuel point does, also charged by runtime loops
+/// (`objects::seq_consume::charge_runtime_loop`).
+pub(crate) fn charge_fuel_and_check_cancel(
     context: &mut crate::context::Context,
 ) -> Result<u64, RuntimeError> {
     if context.fuel_remaining == 0 && !context.refill_fuel() {

@@ -58,7 +58,7 @@ mod builtins;
 mod closure;
 mod compare;
 mod containers;
-mod control;
+pub(crate) mod control;
 mod index;
 mod list;
 mod map;
