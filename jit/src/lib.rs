@@ -3,6 +3,7 @@
 //! [`compile`] / [`compile_with_abi`] and [`JitProgram::run_main`].
 
 mod block_sealing;
+mod constant_operands;
 pub mod context;
 mod disassembly;
 mod host_entry;
