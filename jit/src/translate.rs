@@ -18,6 +18,7 @@ use cranelift_codegen::ir::{
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::{FuncId, Module};
 
+use crate::block_local_values::block_local_vars;
 use crate::block_sealing::{BlockSealing, block_mark, seal_blocks_created_since};
 use crate::constant_operands::ConstantOperands;
 use crate::context::JitContext;
@@ -148,6 +149,11 @@ pub(crate) struct FunctionTranslator<'a, 'i> {
     slot_bytes: u64,
     /// Constant variables and the `Const` ops that need no code (`constant_operands.rs`).
     pub(crate) constant_operands: ConstantOperands,
+    /// Per variable, whether it is block-local (`block_local_values.rs`): defined by an op
+    /// and used only later in the same IR block, so it needs no Cranelift `Variable`.
+    block_local: Vec<bool>,
+    /// The Cranelift value of each block-local variable once its op is translated.
+    local_values: Vec<Option<cranelift_codegen::ir::Value>>,
 }
 
 impl<'a, 'i> FunctionTranslator<'a, 'i> {
@@ -160,6 +166,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         let function = &inputs.ir_module.functions[function_index as usize];
         let kinds = inputs.value_kinds.function(ir::FuncId(function_index));
         let constant_operands = ConstantOperands::of(function, &inputs.ir_module.functions);
+        let block_local = block_local_vars(function, &inputs.ir_module.functions);
         let entry = builder.create_block();
         builder.append_block_params_for_function_params(entry);
         builder.switch_to_block(entry);
@@ -189,6 +196,8 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             depth_before_enter: None,
             int_constants: single_int_constants(function),
             constant_operands,
+            local_values: vec![None; block_local.len()],
+            block_local,
             int_payloads: HashMap::new(),
             ctx,
             vars,
@@ -271,6 +280,10 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         {
             return self.word(word);
         }
+        // A block-local var's value, defined earlier in this IR block (`block_local_values.rs`).
+        if let Some(Some(value)) = self.local_values.get(var.0 as usize) {
+            return *value;
+        }
         self.builder.use_var(self.vars[var.0 as usize])
     }
 
@@ -278,6 +291,10 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         // A stale comparison flag must never stand for a redefined variable (only possible
         // in non-SSA host IR, but cheap to rule out).
         self.comparison_flags.remove(&var);
+        if self.block_local.get(var.0 as usize) == Some(&true) {
+            self.local_values[var.0 as usize] = Some(value);
+            return;
+        }
         self.builder.def_var(self.vars[var.0 as usize], value);
     }
 
