@@ -115,6 +115,8 @@ uint64_t rt_expect_bool(AiviRuntime *ctx, uint64_t value, uint64_t context);
 uint64_t rt_list_from(AiviRuntime *ctx, uint64_t ptr, uint64_t count);
 uint64_t rt_tuple_from(AiviRuntime *ctx, uint64_t ptr, uint64_t count);
 uint64_t rt_map_from(AiviRuntime *ctx, uint64_t ptr, uint64_t count);
+uint64_t rt_tuple_from_list(AiviRuntime *ctx, uint64_t list);
+uint64_t rt_map_from_list(AiviRuntime *ctx, uint64_t list);
 uint64_t rt_list_extend(AiviRuntime *ctx, uint64_t list, uint64_t other);
 uint64_t rt_index(AiviRuntime *ctx, uint64_t base, uint64_t index);
 uint64_t rt_expect_tuple_arity(AiviRuntime *ctx, uint64_t value, uint64_t arity);

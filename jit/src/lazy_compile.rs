@@ -33,6 +33,8 @@ pub(crate) struct CompileState {
     builder_context: FunctionBuilderContext,
     /// Text literal bytes the code passes to `rt_text_literal` by address.
     literals: Vec<Box<[u8]>>,
+    /// Operand words of all-constant aggregate ops the code passes by address.
+    constant_words: Vec<Box<[u64]>>,
 }
 
 /// One compiled variant's functions: the table every call reads and the state that fills it.
@@ -68,6 +70,7 @@ impl LazyCompiler {
                 codegen,
                 builder_context: FunctionBuilderContext::new(),
                 literals: Vec::new(),
+                constant_words: Vec::new(),
             }),
         }
     }
@@ -113,6 +116,7 @@ impl LazyCompiler {
             function_table: self.table_address(),
             compiler: self as *const LazyCompiler as u64,
             literals: &mut state.literals,
+            constant_words: &mut state.constant_words,
             record_allocation_sites: self.record_allocation_sites,
         };
         let slot_bytes = define_function(

@@ -2,7 +2,9 @@
 //! runtime shims as the interpreter, one per IR op (see docs/ARCHITECTURE.md). Entry points:
 //! [`compile`] / [`compile_with_abi`] and [`JitProgram::run_main`].
 
+mod block_local_values;
 mod block_sealing;
+mod constant_operands;
 pub mod context;
 mod disassembly;
 mod host_entry;

@@ -18,7 +18,9 @@ use cranelift_codegen::ir::{
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::{FuncId, Module};
 
+use crate::block_local_values::block_local_vars;
 use crate::block_sealing::{BlockSealing, block_mark, seal_blocks_created_since};
+use crate::constant_operands::ConstantOperands;
 use crate::context::JitContext;
 use crate::kind_specialized::single_int_constants;
 use crate::lazy_calls::{Callee, OnCompileFailure};
@@ -38,6 +40,9 @@ pub struct ModuleTranslationInputs<'a> {
     pub compiler: u64,
     /// Text literal bytes; owned by the compiled program and alive as long as its code.
     pub literals: &'a mut Vec<Box<[u8]>>,
+    /// The operand words of all-constant aggregate ops (`constant_operands.rs`); owned by
+    /// the compiled program and alive as long as its code.
+    pub constant_words: &'a mut Vec<Box<[u64]>>,
     /// Store each op's allocation site in the context before the op (the audit variant).
     pub record_allocation_sites: bool,
 }
@@ -142,6 +147,13 @@ pub(crate) struct FunctionTranslator<'a, 'i> {
     compile_helper_ref: Option<FuncRef>,
     float_remainder_ref: Option<FuncRef>,
     slot_bytes: u64,
+    /// Constant variables and the `Const` ops that need no code (`constant_operands.rs`).
+    pub(crate) constant_operands: ConstantOperands,
+    /// Per variable, whether it is block-local (`block_local_values.rs`): defined by an op
+    /// and used only later in the same IR block, so it needs no Cranelift `Variable`.
+    block_local: Vec<bool>,
+    /// The Cranelift value of each block-local variable once its op is translated.
+    local_values: Vec<Option<cranelift_codegen::ir::Value>>,
 }
 
 impl<'a, 'i> FunctionTranslator<'a, 'i> {
@@ -153,6 +165,8 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
     ) -> Self {
         let function = &inputs.ir_module.functions[function_index as usize];
         let kinds = inputs.value_kinds.function(ir::FuncId(function_index));
+        let constant_operands = ConstantOperands::of(function, &inputs.ir_module.functions);
+        let block_local = block_local_vars(function, &inputs.ir_module.functions);
         let entry = builder.create_block();
         builder.append_block_params_for_function_params(entry);
         builder.switch_to_block(entry);
@@ -181,6 +195,9 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             comparison_flags: HashMap::new(),
             depth_before_enter: None,
             int_constants: single_int_constants(function),
+            constant_operands,
+            local_values: vec![None; block_local.len()],
+            block_local,
             int_payloads: HashMap::new(),
             ctx,
             vars,
@@ -256,6 +273,17 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
     }
 
     pub(crate) fn use_var(&mut self, var: Var) -> cranelift_codegen::ir::Value {
+        // An elided constant has no definition: any use the analysis did not foresee gets
+        // its word materialised here.
+        if self.constant_operands.is_elided(var)
+            && let Some(word) = self.constant_operands.word(var)
+        {
+            return self.word(word);
+        }
+        // A block-local var's value, defined earlier in this IR block (`block_local_values.rs`).
+        if let Some(Some(value)) = self.local_values.get(var.0 as usize) {
+            return *value;
+        }
         self.builder.use_var(self.vars[var.0 as usize])
     }
 
@@ -263,6 +291,10 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         // A stale comparison flag must never stand for a redefined variable (only possible
         // in non-SSA host IR, but cheap to rule out).
         self.comparison_flags.remove(&var);
+        if self.block_local.get(var.0 as usize) == Some(&true) {
+            self.local_values[var.0 as usize] = Some(value);
+            return;
+        }
         self.builder.def_var(self.vars[var.0 as usize], value);
     }
 
@@ -356,6 +388,9 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             OpKind::Fuel => {
                 self.emit_fuel(index, cleanup);
             }
+            // A constant only used by all-constant aggregates needs no code
+            // (`constant_operands.rs`).
+            OpKind::Const { dst, .. } if self.constant_operands.is_elided(*dst) => {}
             OpKind::Const { dst, value } => {
                 let word = self.word(constant_word(*value)?);
                 self.def(*dst, word);
@@ -451,7 +486,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 self.def(*dst, word);
             }
             OpKind::MakeList { dst, elements } => {
-                let word = self.emit_spilled_call(
+                let word = self.emit_aggregate(
                     op_shim_of(&op.kind),
                     elements,
                     elements.len(),
@@ -461,7 +496,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 self.def(*dst, word);
             }
             OpKind::MakeTuple { dst, elements } => {
-                let word = self.emit_spilled_call(
+                let word = self.emit_aggregate(
                     op_shim_of(&op.kind),
                     elements,
                     elements.len(),
@@ -472,7 +507,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             }
             OpKind::MakeMap { dst, entries } => {
                 let words: Vec<Var> = entries.iter().flat_map(|(k, v)| [*k, *v]).collect();
-                let word = self.emit_spilled_call(
+                let word = self.emit_aggregate(
                     op_shim_of(&op.kind),
                     &words,
                     entries.len(),
@@ -563,7 +598,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
     }
 
     /// Spills owned element words to a stack slot and calls `shim(address, count)`.
-    fn emit_spilled_call(
+    pub(crate) fn emit_spilled_call(
         &mut self,
         shim: Shim,
         words: &[Var],
@@ -701,7 +736,7 @@ fn op_shim_of(kind: &OpKind) -> Shim {
 }
 
 /// The value word of an immediate (range-checked by the load check; re-checked here).
-fn constant_word(constant: Constant) -> Result<u64, RunFailure> {
+pub(crate) fn constant_word(constant: Constant) -> Result<u64, RunFailure> {
     Ok(match constant {
         Constant::Int(n) => Value::int(n)
             .ok_or_else(|| internal(format!("Int constant {n} does not fit in 48 bits")))?

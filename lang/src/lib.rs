@@ -21,6 +21,7 @@ pub mod liveness;
 pub mod lower;
 mod lower_closures;
 mod lower_generate;
+mod lower_literals;
 pub mod operands;
 pub mod parser;
 mod parser_compound;

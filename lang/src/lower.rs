@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ast::{Expr, ExprKind, FunctionDef, Item, ItemKind, ListElement, Program};
+use crate::ast::{Expr, ExprKind, FunctionDef, Item, ItemKind, Program};
 use crate::cfg_builder::CfgBuilder;
 use crate::diagnostic::{self, Diagnostic};
 use crate::ir::{
@@ -21,8 +21,7 @@ use crate::lower_closures::functions_used_as_values;
 use crate::resolve::{Callee, FunctionTable, LocalScope};
 use crate::source::SourceFile;
 
-/// The most elements a list literal's one `MakeList` takes; the rest are pushed.
-pub const LIST_LITERAL_CHUNK: usize = 256;
+pub use crate::lower_literals::{GATHERED_LITERAL_CHUNK, LIST_LITERAL_CHUNK};
 
 /// The loop header every function's self tail calls jump to.
 pub const LOOP_HEADER: BlockId = BlockId(1);
@@ -361,19 +360,8 @@ impl<'m, 'a> FunctionLowerer<'m, 'a> {
                     .emit_value(span, |dst| OpKind::Index { dst, base, index })
             }
             ExprKind::List(elements) => self.list(elements, span),
-            ExprKind::Tuple(elements) => {
-                let elements = elements.iter().map(|e| self.value(e)).collect();
-                self.builder
-                    .emit_value(span, |dst| OpKind::MakeTuple { dst, elements })
-            }
-            ExprKind::Map(entries) => {
-                let entries = entries
-                    .iter()
-                    .map(|(key, value)| (self.value(key), self.value(value)))
-                    .collect();
-                self.builder
-                    .emit_value(span, |dst| OpKind::MakeMap { dst, entries })
-            }
+            ExprKind::Tuple(elements) => self.tuple(elements, span),
+            ExprKind::Map(entries) => self.map(entries, span),
             ExprKind::Block(items) => self
                 .block(items, false)
                 .expect("non-tail block has a value"),
@@ -527,62 +515,6 @@ impl<'m, 'a> FunctionLowerer<'m, 'a> {
                     .emit_value(span, |dst| OpKind::CallHost { dst, host, args })
             }
         }
-    }
-
-    /// `[a, ...xs, b]`: MakeList of the elements before the first spread (at most
-    /// [`LIST_LITERAL_CHUNK`] of them), then ListExtend for each spread and Push for each
-    /// later element. Past the chunk, unless every element is a constant (constants cannot
-    /// fail), elements are pushed one by one so that what the RC pass holds at each element
-    /// (and so each fallible op's cleanup) stays bounded: one MakeList of N fallible
-    /// elements would make the IR quadratic in N.
-    fn list(&mut self, elements: &[ListElement], span: Span) -> Var {
-        let first_spread = elements
-            .iter()
-            .position(|e| matches!(e, ListElement::Spread(_)))
-            .unwrap_or(elements.len());
-        let all_constants = || {
-            elements[..first_spread].iter().all(|element| {
-                matches!(
-                    element,
-                    ListElement::Single(Expr {
-                        kind: ExprKind::Int(_)
-                            | ExprKind::Float(_)
-                            | ExprKind::Bool(_)
-                            | ExprKind::Unit,
-                        ..
-                    })
-                )
-            })
-        };
-        let first_spread = if first_spread > LIST_LITERAL_CHUNK && !all_constants() {
-            LIST_LITERAL_CHUNK
-        } else {
-            first_spread
-        };
-        let prefix = elements[..first_spread]
-            .iter()
-            .map(|element| match element {
-                ListElement::Single(expr) | ListElement::Spread(expr) => self.value(expr),
-            })
-            .collect();
-        let mut list = self.builder.emit_value(span, |dst| OpKind::MakeList {
-            dst,
-            elements: prefix,
-        });
-        for element in &elements[first_spread..] {
-            let (builtin, expr) = match element {
-                ListElement::Spread(expr) => (Builtin::ListExtend, expr),
-                ListElement::Single(expr) => (Builtin::Push, expr),
-            };
-            let value = self.value(expr);
-            let base = list;
-            list = self.builder.emit_value(expr.span, |dst| OpKind::Builtin {
-                dst,
-                builtin,
-                args: vec![base, value],
-            });
-        }
-        list
     }
 
     /// Lowers a block's items. In tail position the block is terminated and `None` returned

@@ -42,7 +42,20 @@ use crate::operands::{op_operands, replace_op_operands, terminator_operands_in};
 
 /// Inserts RC ops and cleanups into every function of `module` (which must be pre-RC).
 pub fn insert_reference_counting(module: &mut Module) {
-    let signatures = module.functions.clone();
+    // What the operands of calls and tail calls need of every function: its params (not a
+    // clone of every body, which for a big literal is most of the module).
+    let signatures: Vec<Function> = module
+        .functions
+        .iter()
+        .map(|function| Function {
+            name: String::new(),
+            takes_closure: function.takes_closure,
+            params: function.params.clone(),
+            blocks: Vec::new(),
+            var_count: function.var_count,
+            span: function.span,
+        })
+        .collect();
     for function in &mut module.functions {
         FunctionRc::run(function, &signatures);
     }
@@ -212,11 +225,12 @@ impl FunctionRc<'_> {
     ) -> (Vec<Var>, BTreeSet<Var>) {
         let mut replacement = Vec::with_capacity(operands.len());
         let mut consumed = BTreeSet::new();
-        // Per var: how many owned occurrences are still to come, and whether it is also
-        // read borrowed (counted up front: an op may have a million operands).
+        // Per var mentioned more than once: how many owned occurrences are still to come,
+        // and whether it is also read borrowed. Found by sorting, not hashing every operand
+        // (an op may have a million operands, almost always all distinct).
         let mut owned_left: HashMap<Var, usize> = HashMap::new();
         let mut read_borrowed: BTreeSet<Var> = BTreeSet::new();
-        for &(var, mode) in operands {
+        for &(var, mode) in repeated_operands(operands).iter() {
             match mode {
                 ParamMode::Owned => *owned_left.entry(var).or_default() += 1,
                 ParamMode::Borrowed => {
@@ -229,9 +243,10 @@ impl FunctionRc<'_> {
                 replacement.push(var);
                 continue;
             }
-            let remaining = owned_left.entry(var).or_default();
-            *remaining -= 1;
-            let owned_again_later = *remaining > 0;
+            let owned_again_later = owned_left.get_mut(&var).is_some_and(|remaining| {
+                *remaining -= 1;
+                *remaining > 0
+            });
             let also_borrowed = read_borrowed.contains(&var);
             let must_retain = !held.contains(&var)
                 || live_after.is_live(var)
@@ -257,6 +272,25 @@ impl FunctionRc<'_> {
         }
         (replacement, consumed)
     }
+}
+
+/// The operands whose var occurs more than once in `operands`, in operand order.
+fn repeated_operands(operands: &[(Var, ParamMode)]) -> Vec<(Var, ParamMode)> {
+    let mut vars: Vec<Var> = operands.iter().map(|&(var, _)| var).collect();
+    vars.sort_unstable();
+    let repeated: BTreeSet<Var> = vars
+        .windows(2)
+        .filter(|pair| pair[0] == pair[1])
+        .map(|pair| pair[0])
+        .collect();
+    if repeated.is_empty() {
+        return Vec::new();
+    }
+    operands
+        .iter()
+        .copied()
+        .filter(|(var, _)| repeated.contains(var))
+        .collect()
 }
 
 /// What a join block or the loop header holds on entry: its owned params and the owned vars

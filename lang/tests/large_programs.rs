@@ -1,6 +1,7 @@
 //! Hostile-size programs: flat literals compile in time linear in their length (a 200,000
 //! element literal finishes in a moment in a debug build; the quadratic RC pass it replaced
-//! took minutes), and the implementation limits (docs/LANGUAGE.md "Limits") are compile-time
+//! took minutes; big map and tuple literals of fallible elements have linear cleanups), and
+//! the implementation limits (docs/LANGUAGE.md "Limits") are compile-time
 //! E04xx diagnostics with a span, never a runtime RT0001.
 
 use cairn_lang::ir::load_check::{MAX_FUNCTION_VARIABLES, check_loadable};
@@ -80,4 +81,122 @@ fn too_many_variables_is_e0401_at_the_function_not_a_runtime_error() {
         )
     );
     assert_eq!(errors[0].span, span);
+}
+
+/// Every op of `main`, with the cleanup entries of all of them.
+fn main_ops(module: &cairn_lang::ir::Module) -> (Vec<&cairn_lang::ir::OpKind>, usize) {
+    let main = &module.functions[module.entry.0 as usize];
+    let ops: Vec<_> = main.blocks.iter().flat_map(|b| &b.ops).collect();
+    let cleanups = ops.iter().map(|op| op.cleanup.len()).sum();
+    (ops.iter().map(|op| &op.kind).collect(), cleanups)
+}
+
+fn builtin_count(ops: &[&cairn_lang::ir::OpKind], wanted: cairn_lang::ir::Builtin) -> usize {
+    ops.iter()
+        .filter(|kind| {
+            matches!(kind, cairn_lang::ir::OpKind::Builtin { builtin, .. } if *builtin == wanted)
+        })
+        .count()
+}
+
+/// A map or tuple literal of fallible elements (Texts, nested lists, calls) is gathered into
+/// a List and finished by one builtin: the cleanups (and variables) grow linearly with its
+/// length. The quadratic lowering (one MakeMap / MakeTuple) had about N²/2 cleanup entries:
+/// 12.5 million for these 5,000 elements against the bound of 10 per element here.
+#[test]
+fn big_fallible_map_and_tuple_literals_have_linear_cleanups() {
+    use cairn_lang::ir::Builtin;
+    let count = 5_000;
+    let map = format!(
+        "fn main() = len(#{{{}}})",
+        joined(count, |i| format!("\"k{i}\": [{i}]"))
+    );
+    let tuple = format!(
+        "fn id(x) = x\nfn main() = len(({}))",
+        joined(count, |i| {
+            if i % 2 == 0 {
+                format!("\"t{i}\"")
+            } else {
+                format!("id({i})")
+            }
+        })
+    );
+    for (text, finisher) in [(map, Builtin::MapFromList), (tuple, Builtin::TupleFromList)] {
+        let module = compile(&SourceFile::new("big.cairn", text)).unwrap();
+        let (ops, cleanups) = main_ops(&module);
+        assert!(
+            cleanups <= 10 * count,
+            "{finisher:?}: {cleanups} cleanup entries for {count} elements"
+        );
+        let main = &module.functions[module.entry.0 as usize];
+        assert!(
+            (main.var_count as usize) <= 8 * count,
+            "{finisher:?}: {} variables",
+            main.var_count
+        );
+        assert_eq!(builtin_count(&ops, finisher), 1, "{finisher:?}");
+        check_loadable(&module).unwrap();
+    }
+}
+
+/// 20,000 Text keys took about 26 s and 3 GB to compile when every key's cleanup listed every
+/// earlier entry; gathered, it is one `MapFromList` after the pushes.
+#[test]
+fn a_20k_text_key_map_literal_compiles() {
+    let count = 20_000;
+    let text = format!(
+        "fn main() = len(#{{{}}})",
+        joined(count, |i| format!("\"k{i}\": {i}"))
+    );
+    let module = compile(&SourceFile::new("map.cairn", text)).unwrap();
+    let (ops, cleanups) = main_ops(&module);
+    assert!(cleanups <= 10 * count, "{cleanups} cleanup entries");
+    assert_eq!(builtin_count(&ops, cairn_lang::ir::Builtin::MapFromList), 1);
+}
+
+/// Up to `GATHERED_LITERAL_CHUNK` words (and whenever every element is a constant) a map or
+/// tuple literal is still one MakeMap / MakeTuple, so small literals lower (and trace)
+/// exactly as before.
+#[test]
+fn small_or_constant_map_and_tuple_literals_stay_one_op() {
+    use cairn_lang::ir::{Builtin, OpKind};
+    use cairn_lang::lower::GATHERED_LITERAL_CHUNK;
+    let entries = GATHERED_LITERAL_CHUNK / 2;
+    let elements = GATHERED_LITERAL_CHUNK;
+    let cases = [
+        format!(
+            "fn main() = #{{{}}}",
+            joined(entries, |i| format!("\"k{i}\": \"v{i}\""))
+        ),
+        format!(
+            "fn main() = ({})",
+            joined(elements, |i| format!("\"t{i}\""))
+        ),
+        format!(
+            "fn main() = #{{{}}}",
+            joined(5_000, |i| format!("{i}: {i}"))
+        ),
+        format!("fn main() = ({})", joined(5_000, |i| i.to_string())),
+    ];
+    for text in cases {
+        let module = compile(&SourceFile::new("small.cairn", text)).unwrap();
+        let (ops, _) = main_ops(&module);
+        let makes = ops
+            .iter()
+            .filter(|kind| matches!(kind, OpKind::MakeMap { .. } | OpKind::MakeTuple { .. }))
+            .count();
+        assert_eq!(makes, 1);
+        assert_eq!(builtin_count(&ops, Builtin::MapFromList), 0);
+        assert_eq!(builtin_count(&ops, Builtin::TupleFromList), 0);
+        assert_eq!(builtin_count(&ops, Builtin::Push), 0);
+    }
+    // One word past the chunk, the literal is gathered.
+    let text = format!(
+        "fn main() = ({})",
+        joined(elements + 1, |i| format!("\"t{i}\""))
+    );
+    let module = compile(&SourceFile::new("gathered.cairn", text)).unwrap();
+    let (ops, _) = main_ops(&module);
+    assert_eq!(builtin_count(&ops, Builtin::TupleFromList), 1);
+    assert_eq!(builtin_count(&ops, Builtin::Push), 1);
 }

@@ -128,7 +128,9 @@ pub(super) fn builtin_kinds(builtin: Builtin) -> KindSet {
         | Builtin::Remove
         | Builtin::Str
         | Builtin::ListExtend
-        | Builtin::ConcatOwnedLeft => KindSet::HEAP,
+        | Builtin::ConcatOwnedLeft
+        | Builtin::TupleFromList
+        | Builtin::MapFromList => KindSet::HEAP,
     }
 }
 

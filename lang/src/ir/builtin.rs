@@ -28,6 +28,14 @@ pub enum Builtin {
     /// an Int constant. Returns Unit when `tuple` is a Tuple of exactly `arity` elements,
     /// else RT0303 (`rt_expect_tuple_arity`). Not callable by name.
     ExpectTupleArity,
+    /// A big tuple literal (`lang/src/lower_literals.rs`): `(list owned)`, the Tuple of the
+    /// List's elements in order (`rt_tuple_from_list`). Not callable by name.
+    TupleFromList,
+    /// A big map literal (`lang/src/lower_literals.rs`): `(list owned)` holding
+    /// `k0 v0 k1 v1 ...`, the Map of those entries inserted in order exactly as `MakeMap`
+    /// does (RT0104 for an invalid key, a later duplicate wins; `rt_map_from_list`). Not
+    /// callable by name.
+    MapFromList,
     // --- maps, lists and failure (SPEC §2) ---
     Keys,
     Values,
@@ -99,6 +107,8 @@ impl Builtin {
         Builtin::ListExtend,
         Builtin::ConcatOwnedLeft,
         Builtin::ExpectTupleArity,
+        Builtin::TupleFromList,
+        Builtin::MapFromList,
         Builtin::Keys,
         Builtin::Values,
         Builtin::Merge,
@@ -138,6 +148,8 @@ impl Builtin {
             Builtin::ListExtend
             | Builtin::ConcatOwnedLeft
             | Builtin::ExpectTupleArity
+            | Builtin::TupleFromList
+            | Builtin::MapFromList
             | Builtin::Deref
             | Builtin::Assign
             | Builtin::ClosureCapture
@@ -166,6 +178,8 @@ impl Builtin {
             Builtin::ListExtend => "list_extend",
             Builtin::ConcatOwnedLeft => "concat_owned_left",
             Builtin::ExpectTupleArity => "expect_tuple_arity",
+            Builtin::TupleFromList => "tuple_from_list",
+            Builtin::MapFromList => "map_from_list",
             Builtin::Keys => "keys",
             Builtin::Values => "values",
             Builtin::Merge => "merge",
@@ -226,6 +240,8 @@ impl Builtin {
             Builtin::ListExtend => "rt_list_extend",
             Builtin::ConcatOwnedLeft => "rt_concat_owned_left",
             Builtin::ExpectTupleArity => "rt_expect_tuple_arity",
+            Builtin::TupleFromList => "rt_tuple_from_list",
+            Builtin::MapFromList => "rt_map_from_list",
             Builtin::Keys => "rt_keys",
             Builtin::Values => "rt_values",
             Builtin::Merge => "rt_merge",
@@ -292,7 +308,10 @@ impl Builtin {
             Builtin::Take | Builtin::Drop => &[Owned, Borrowed],
             Builtin::Scan => &[Owned, Owned, Owned],
             Builtin::Fold => &[Borrowed, Owned, Borrowed],
-            Builtin::MakeRef | Builtin::SeqDefer => &[Owned],
+            Builtin::MakeRef
+            | Builtin::SeqDefer
+            | Builtin::TupleFromList
+            | Builtin::MapFromList => &[Owned],
             Builtin::Assign => &[Borrowed, Owned],
             Builtin::SeqEmpty | Builtin::Checkpoint => &[],
         }

@@ -111,6 +111,10 @@ define_shim_table! {
     ListFrom => rt_list_from(ptr, count);
     TupleFrom => rt_tuple_from(ptr, count);
     MapFrom => rt_map_from(ptr, count);
+    /// Big literals (lang's `lower_literals.rs`): `list` owned. The Tuple of its elements; the
+    /// Map of its words `k0 v0 k1 v1 ...` inserted in order as `rt_map_from` does.
+    TupleFromList => rt_tuple_from_list(list);
+    MapFromList => rt_map_from_list(list);
     /// List spread `[...xs]`: `list` owned, `other` borrowed (must be a List).
     ListExtend => rt_list_extend(list, other);
     /// `base[index]`: both borrowed; the element comes back retained.
