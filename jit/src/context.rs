@@ -1,5 +1,6 @@
 //! The long-lived JIT context: owns the Cranelift `JITModule` for one compiled program, the
-//! native ISA (`opt_level = "speed"`), and the import declaration of every runtime shim.
+//! native ISA (`opt_level = "speed"`; a second one without optimisation, built on first
+//! need, for very large functions), and the import declaration of every runtime shim.
 //! Shims are declared and their symbols registered from `Shim::ALL`, so the JIT has no list of
 //! runtime functions of its own; the one other import is the pure Float remainder helper
 //! (`inline_float::float_remainder`, Rust's f64 `%`), which touches no memory.
@@ -9,7 +10,7 @@ use std::collections::HashMap;
 use cairn_runtime::Shim;
 use cranelift_codegen::ir::types::F64;
 use cranelift_codegen::ir::{AbiParam, Signature, Type};
-use cranelift_codegen::isa::CallConv;
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa, TargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
@@ -30,6 +31,51 @@ pub struct JitContext {
     /// The import declaration of the compile-on-first-call helper, on first use.
     compile_helper: Option<FuncId>,
     pointer_type: Type,
+    /// The ISA for functions of more than [`LARGE_FUNCTION_OPS`] ops, on first need.
+    large_function_isa: Option<OwnedTargetIsa>,
+}
+
+/// Functions with more IR ops than this are compiled without Cranelift's optimisation
+/// passes and with its single-pass register allocator: both of the default passes grow
+/// faster than linearly on one huge function (a 20,000-entry map literal took 9.6 s, a
+/// 200,000-entry one minutes), and code that big runs once, so compile time dominates.
+pub const LARGE_FUNCTION_OPS: usize = 20_000;
+
+/// The flags both ISAs share; `large_function` turns optimisation off and picks the
+/// single-pass register allocator.
+fn isa_flags(large_function: bool) -> Result<settings::Flags, String> {
+    let mut flags = settings::builder();
+    let setting_error = |e: settings::SetError| format!("cranelift setting rejected: {e}");
+    let opt_level = if large_function { "none" } else { "speed" };
+    flags.set("opt_level", opt_level).map_err(setting_error)?;
+    if large_function {
+        flags
+            .set("regalloc_algorithm", "single_pass")
+            .map_err(setting_error)?;
+    }
+    // Cranelift's IR verifier runs in debug builds, and in release builds only when asked
+    // (`CAIRN_VERIFY_JIT=1`): it costs compile time on every function.
+    let verify = cfg!(debug_assertions) || std::env::var_os("CAIRN_VERIFY_JIT").is_some();
+    flags
+        .set("enable_verifier", if verify { "true" } else { "false" })
+        .map_err(setting_error)?;
+    flags
+        .set("use_colocated_libcalls", "false")
+        .map_err(setting_error)?;
+    flags.set("is_pic", "false").map_err(setting_error)?;
+    // `return_call` (tail calls between Cairn functions) requires frame pointers.
+    flags
+        .set("preserve_frame_pointers", "true")
+        .map_err(setting_error)?;
+    Ok(settings::Flags::new(flags))
+}
+
+fn native_isa(large_function: bool) -> Result<OwnedTargetIsa, String> {
+    let isa_builder = cranelift_native::builder()
+        .map_err(|e| format!("host machine is not supported by cranelift: {e}"))?;
+    isa_builder
+        .finish(isa_flags(large_function)?)
+        .map_err(|e| format!("cannot build the native ISA: {e}"))
 }
 
 impl JitContext {
@@ -37,28 +83,7 @@ impl JitContext {
     /// (shims are declared on first use, [`Self::shim_function`]), and declares the Float
     /// remainder helper.
     pub fn new() -> Result<JitContext, String> {
-        let mut flags = settings::builder();
-        let setting_error = |e: settings::SetError| format!("cranelift setting rejected: {e}");
-        flags.set("opt_level", "speed").map_err(setting_error)?;
-        // Cranelift's IR verifier runs in debug builds, and in release builds only when asked
-        // (`CAIRN_VERIFY_JIT=1`): it costs compile time on every function.
-        let verify = cfg!(debug_assertions) || std::env::var_os("CAIRN_VERIFY_JIT").is_some();
-        flags
-            .set("enable_verifier", if verify { "true" } else { "false" })
-            .map_err(setting_error)?;
-        flags
-            .set("use_colocated_libcalls", "false")
-            .map_err(setting_error)?;
-        flags.set("is_pic", "false").map_err(setting_error)?;
-        // `return_call` (tail calls between Cairn functions) requires frame pointers.
-        flags
-            .set("preserve_frame_pointers", "true")
-            .map_err(setting_error)?;
-        let isa_builder = cranelift_native::builder()
-            .map_err(|e| format!("host machine is not supported by cranelift: {e}"))?;
-        let isa = isa_builder
-            .finish(settings::Flags::new(flags))
-            .map_err(|e| format!("cannot build the native ISA: {e}"))?;
+        let isa = native_isa(false)?;
         let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
         // Shim addresses are looked up by symbol when the code that calls them is linked, so
         // only the shims a program uses are ever resolved.
@@ -89,7 +114,16 @@ impl JitContext {
             float_remainder,
             compile_helper: None,
             pointer_type,
+            large_function_isa: None,
         })
+    }
+
+    /// The ISA for a function of more than [`LARGE_FUNCTION_OPS`] ops (built on first use).
+    pub fn large_function_isa(&mut self) -> Result<&dyn TargetIsa, String> {
+        if self.large_function_isa.is_none() {
+            self.large_function_isa = Some(native_isa(true)?);
+        }
+        Ok(&**self.large_function_isa.as_ref().expect("just built"))
     }
 
     pub fn module(&self) -> &JITModule {

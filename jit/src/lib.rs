@@ -28,7 +28,7 @@ use cairn_runtime::abi::version::{AIVI_VALUE_ABI_MAJOR, AIVI_VALUE_ABI_MINOR};
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::Module;
 
-pub use context::JitContext;
+pub use context::{JitContext, LARGE_FUNCTION_OPS};
 pub use program::JitProgram;
 
 use lazy_compile::LazyCompiler;

@@ -73,14 +73,48 @@ pub fn define_function(
         translator.builder.finalize(target_config);
         slot_bytes
     };
-    jit.module_mut()
-        .define_function(id, codegen)
-        .map_err(|e| internal(format!("cranelift rejected `{}`: {e:?}", function.name)))?;
+    let op_count: usize = function.blocks.iter().map(|block| block.ops.len()).sum();
+    let rejected = |e: &dyn std::fmt::Debug| {
+        internal(format!("cranelift rejected `{}`: {e:?}", function.name))
+    };
+    if op_count > crate::context::LARGE_FUNCTION_OPS {
+        define_large_function(jit, codegen, id).map_err(|e| rejected(&e))?;
+    } else {
+        jit.module_mut()
+            .define_function(id, codegen)
+            .map_err(|e| rejected(&e))?;
+    }
     if disassemble {
         crate::disassembly::print_disassembly(&function.name, codegen);
     }
     jit.module_mut().clear_context(codegen);
     Ok(slot_bytes)
+}
+
+/// Compiles with the large-function ISA (no optimisation passes, single-pass register
+/// allocation: `context::LARGE_FUNCTION_OPS`) and defines the bytes, as
+/// `JITModule::define_function` does with the module's own ISA.
+fn define_large_function(
+    jit: &mut JitContext,
+    codegen: &mut cranelift_codegen::Context,
+    id: FuncId,
+) -> Result<(), String> {
+    let isa = jit.large_function_isa()?;
+    let mut control_plane = cranelift_codegen::control::ControlPlane::default();
+    let alignment = codegen
+        .compile(isa, &mut control_plane)
+        .map_err(|e| format!("{:?}", e.inner))?
+        .buffer
+        .alignment;
+    let alignment = u64::from(alignment);
+    let compiled = codegen.compiled_code().ok_or("no compiled code")?;
+    let bytes = compiled.code_buffer();
+    let relocs: Vec<cranelift_module::ModuleReloc> = (compiled.buffer.relocs().iter())
+        .map(|reloc| cranelift_module::ModuleReloc::from_mach_reloc(reloc, &codegen.func, id))
+        .collect();
+    jit.module_mut()
+        .define_function_bytes(id, alignment, bytes, &relocs)
+        .map_err(|e| format!("{e:?}"))
 }
 
 /// Whether an op can allocate a block itself (a callee reports its own sites; a release only
