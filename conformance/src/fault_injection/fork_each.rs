@@ -12,7 +12,6 @@ use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::os::fd::{FromRawFd, OwnedFd};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use cairn_lang::ir;
@@ -20,9 +19,9 @@ use cairn_runtime::Context;
 use cairn_runtime::heap::{RefOp, TraceEvent};
 use serde::{Deserialize, Serialize};
 
-use super::{InjectionReport, Loaded, MAX_PROBLEMS};
+use super::{InjectionReport, Loaded, MAX_PROBLEMS, run_main_observed};
 use crate::program::Program;
-use crate::run::{Engine, Outcome, observe_failure, print_and_release};
+use crate::run::{Engine, Outcome};
 
 /// What the child that failed one allocation saw at the end of its run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -254,22 +253,17 @@ fn run_forking(
         .set_allocation_probe(Some(Box::new(move |allocation, heap: &mut _| {
             lock(&probe_state).at_allocation(allocation, heap)
         })));
-    ctx.limits.fail_alloc_at = None;
-    ctx.cancel.reset();
     ctx.heap.start_trace();
-    let ran = catch_unwind(AssertUnwindSafe(|| match loaded.run_main(ctx) {
-        Ok(value) => Outcome::Returned(print_and_release(ctx, value)),
-        Err(failure) => Outcome::Failed(observe_failure(program, module, failure)),
-    }));
+    let ran = run_main_observed(program, module, loaded, ctx, None);
     let in_child = matches!(lock(&state).role, Role::Child { .. });
     if in_child {
-        report_and_exit(&mut lock(&state), ctx, ran.ok());
+        report_and_exit(&mut lock(&state), ctx, ran);
     }
     ctx.heap.set_allocation_probe(None);
     let mut state = lock(&state);
     state.trace.add(&ctx.heap.take_trace());
     state.reap_all();
-    let outcome = ran.map_err(|_| "the normal run panicked".to_string())?;
+    let outcome = ran.ok_or_else(|| "the normal run panicked".to_string())?;
     if ctx.heap.blocks_in_use() != 0 {
         return Err(format!(
             "the normal run leaked {} blocks",
@@ -298,14 +292,9 @@ fn count_allocations(
             counter.store(allocation, std::sync::atomic::Ordering::Relaxed);
             false
         })));
-    ctx.limits.fail_alloc_at = None;
-    ctx.cancel.reset();
-    let ran = catch_unwind(AssertUnwindSafe(|| match loaded.run_main(ctx) {
-        Ok(value) => drop(print_and_release(ctx, value)),
-        Err(failure) => drop(observe_failure(program, module, failure)),
-    }));
+    let ran = run_main_observed(program, module, loaded, ctx, None);
     ctx.heap.set_allocation_probe(None);
-    ran.map_err(|_| "the counting run panicked".to_string())?;
+    ran.ok_or_else(|| "the counting run panicked".to_string())?;
     if ctx.heap.blocks_in_use() != 0 {
         return Err(format!(
             "the counting run leaked {} blocks",

@@ -229,6 +229,27 @@ fn inject(
     }
 }
 
+/// Runs `main` once on `ctx` with `fail_alloc_at` as given and the cancel flag reset (the
+/// caller starts a trace if it wants one): the outcome, or `None` when the run panicked.
+fn run_main_observed(
+    program: &Program,
+    module: &ir::Module,
+    loaded: &Loaded,
+    ctx: &mut Context,
+    fail_at: Option<u64>,
+) -> Option<crate::run::Outcome> {
+    use crate::run::{Outcome, observe_failure, print_and_release};
+    ctx.limits.fail_alloc_at = fail_at;
+    ctx.cancel.reset();
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        match loaded.run_main(ctx) {
+            Ok(value) => Outcome::Returned(print_and_release(ctx, value)),
+            Err(failure) => Outcome::Failed(observe_failure(program, module, failure)),
+        }
+    }));
+    ran.ok()
+}
+
 fn prepare(module: &ir::Module, limits: &Limits) -> Result<Vec<(Engine, Loaded, Context)>, String> {
     let mut engines = Vec::new();
     for engine in Engine::BOTH {

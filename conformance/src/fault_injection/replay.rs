@@ -2,15 +2,13 @@
 //! with `Limits::fail_alloc_at = N`. That also proves each run deterministic (the trace
 //! before the failure must be the normal run's), at a cost of about M x L / 2 events.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use cairn_lang::ir;
 use cairn_runtime::Context;
 use cairn_runtime::heap::{RefOp, TraceEvent};
 
-use super::{Coverage, InjectionReport, Loaded, MAX_PROBLEMS};
+use super::{Coverage, InjectionReport, Loaded, MAX_PROBLEMS, run_main_observed};
 use crate::program::Program;
-use crate::run::{Engine, Outcome, observe_failure, print_and_release};
+use crate::run::{Engine, Outcome};
 use crate::trace_diff::first_divergence;
 
 /// What one run showed.
@@ -29,15 +27,10 @@ fn run_once(
     ctx: &mut Context,
     fail_at: Option<u64>,
 ) -> Result<Observed, String> {
-    ctx.limits.fail_alloc_at = fail_at;
-    ctx.cancel.reset();
     ctx.heap.start_trace();
-    let ran = catch_unwind(AssertUnwindSafe(|| match loaded.run_main(ctx) {
-        Ok(value) => Outcome::Returned(print_and_release(ctx, value)),
-        Err(failure) => Outcome::Failed(observe_failure(program, module, failure)),
-    }));
+    let ran = run_main_observed(program, module, loaded, ctx, fail_at);
     let trace = ctx.heap.take_trace();
-    let outcome = ran.map_err(|_| "panicked".to_string())?;
+    let outcome = ran.ok_or_else(|| "panicked".to_string())?;
     if ctx.heap.blocks_in_use() != 0 {
         return Err(format!(
             "leaked {} blocks ({outcome})",
