@@ -17,6 +17,21 @@ impl EngineChoice {
 
 /// Compiles `source` for `engine`, or prints its diagnostics to stderr and returns `None`.
 pub fn compile_or_report(engine: &Engine, source: &LoadedSource) -> Option<Module> {
+    report_errors(source, |text| engine.compile(&source.name, text))
+}
+
+/// `Engine::check` (front end and load check: the post-RC IR), errors on stderr.
+pub fn check_or_report(
+    engine: &Engine,
+    source: &LoadedSource,
+) -> Option<(cairn_lang::ir::Module, cairn_lang::SourceFile)> {
+    report_errors(source, |text| engine.check(&source.name, text))
+}
+
+fn report_errors<T>(
+    source: &LoadedSource,
+    compile: impl FnOnce(&str) -> Result<T, cairn::CompileError>,
+) -> Option<T> {
     let text = match &source.text {
         Ok(text) => text,
         Err(rendered) => {
@@ -24,8 +39,8 @@ pub fn compile_or_report(engine: &Engine, source: &LoadedSource) -> Option<Modul
             return None;
         }
     };
-    match engine.compile(&source.name, text) {
-        Ok(module) => Some(module),
+    match compile(text) {
+        Ok(compiled) => Some(compiled),
         Err(error) => {
             eprint!("{error}");
             None

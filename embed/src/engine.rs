@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use cairn_lang::SourceFile;
-use cairn_lang::ir::HostSignature;
+use cairn_lang::ir::{self, HostSignature};
 use cairn_runtime::Limits;
 
 use crate::error::{CompileError, HostError, RunError};
@@ -176,6 +176,17 @@ impl Engine {
     /// assert!(error.to_string().starts_with("error[E0101]: unknown name `lenght`\n"));
     /// ```
     pub fn compile(&self, name: &str, source: &str) -> Result<Module, CompileError> {
+        let (ir, file) = self.front_end(name, source)?;
+        Module::load(self.kind, ir, file, self.hosts.clone())
+            .map_err(|failure| CompileError::from_load_failure(&failure, name, source))
+    }
+
+    /// Source to post-RC IR, with this engine's host functions in scope.
+    fn front_end(
+        &self,
+        name: &str,
+        source: &str,
+    ) -> Result<(ir::Module, SourceFile), CompileError> {
         let file = SourceFile::new(name, source);
         let signatures: Vec<HostSignature> = self
             .hosts
@@ -188,8 +199,35 @@ impl Engine {
         let render = RenderSource { name, text: source };
         let ir = cairn_lang::compile_with_host_functions(&file, &signatures)
             .map_err(|diagnostics| CompileError::new(&diagnostics, &render))?;
-        Module::load(self.kind, ir, file, self.hosts.clone())
-            .map_err(|failure| CompileError::from_load_failure(&failure, name, source))
+        Ok((ir, file))
+    }
+
+    /// Compiles `source` as [`Engine::compile`] does and runs the load check every engine
+    /// runs, without building an engine's program (no interpreter translation, no JIT
+    /// context): what `cairn check` needs. Returns the post-RC IR; `cairn_lang::print_module`
+    /// prints it as [`Module::ir_text`] does.
+    ///
+    /// ```
+    /// use cairn::{Engine, EngineKind};
+    ///
+    /// let engine = Engine::new(EngineKind::Jit);
+    /// let (ir, file) = engine.check("m.cairn", "fn main() = 1 + 2").unwrap();
+    /// let printed = cairn_lang::print_module(&ir, Some(&file));
+    /// assert_eq!(printed, engine.compile("m.cairn", "fn main() = 1 + 2").unwrap().ir_text());
+    /// let error = engine.check("m.cairn", "fn main() = (").unwrap_err();
+    /// assert!(error.to_string().contains("E0001"));
+    /// ```
+    pub fn check(
+        &self,
+        name: &str,
+        source: &str,
+    ) -> Result<(ir::Module, SourceFile), CompileError> {
+        let (ir, file) = self.front_end(name, source)?;
+        cairn_lang::ir::load_check::check_loadable(&ir).map_err(|problem| {
+            let failure = cairn_engine_support::load_failure(&problem);
+            CompileError::from_load_failure(&failure, name, source)
+        })?;
+        Ok((ir, file))
     }
 
     /// A runtime with `limits` (its own heap), ready to run modules of this engine. Fails

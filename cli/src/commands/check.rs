@@ -1,9 +1,10 @@
-//! `cairn check FILE [--ir]`: compile only; print `ok` or the post-RC IR.
+//! `cairn check FILE [--ir]`: compile only (front end and the engines' load check, no engine
+//! program built); print `ok` or the post-RC IR.
 
 use cairn::{Engine, EngineKind};
 
 use crate::cli_args::CheckArgs;
-use crate::frontend::compile_or_report;
+use crate::frontend::check_or_report;
 use crate::outcome::{Outcome, UsageError};
 use crate::source_input::read_source;
 use crate::stdout_output::{emit, emit_line};
@@ -11,11 +12,11 @@ use crate::stdout_output::{emit, emit_line};
 pub fn check_command(args: &CheckArgs) -> Result<Outcome, UsageError> {
     let source = read_source(&args.file)?;
     let engine = Engine::new(EngineKind::Interpreter);
-    let Some(module) = compile_or_report(&engine, &source) else {
+    let Some((ir, file)) = check_or_report(&engine, &source) else {
         return Ok(Outcome::Failure);
     };
     if args.ir {
-        emit(&module.ir_text())?;
+        emit(&cairn_lang::print_module(&ir, Some(&file)))?;
     } else {
         emit_line("ok")?;
     }
