@@ -39,7 +39,7 @@ fn take_elements(heap: &mut Heap, list: Value, op: &str) -> Result<Vec<Value>, R
 
 define_shim! {
     /// A big tuple literal: the Tuple of the owned `list`'s elements (at least one: lowering
-    /// only gathers literals past 256 elements).
+    /// only gathers literals past `GATHERED_LITERAL_CHUNK`, 64 words).
     fn rt_tuple_from_list(context, list) {
         let heap = &mut context.heap;
         let items = take_elements(heap, Value(list), "tuple literal")?;
