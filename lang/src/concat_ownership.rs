@@ -7,26 +7,21 @@
 //! and its refcount trace is what it was. Decided here, once, so both engines lower the
 //! same op to the same shim.
 
-use std::collections::BTreeSet;
-
-use crate::ir::{BinaryOp, Builtin, OpKind, Var};
+use crate::ir::{BinaryOp, Builtin, OpKind};
 use crate::liveness::LiveVars;
+use crate::var_set::VarSet;
 
 /// `kind` with an eligible `++` rewritten to take its left operand owned (see the module
 /// docs); any other op unchanged. `held` is what the RC pass holds before the op and
 /// `live_after` what is live after it.
-pub fn with_owned_concat_left(
-    kind: OpKind,
-    held: &BTreeSet<Var>,
-    live_after: &impl LiveVars,
-) -> OpKind {
+pub fn with_owned_concat_left(kind: OpKind, held: &VarSet, live_after: &impl LiveVars) -> OpKind {
     match kind {
         OpKind::Binary {
             dst,
             op: BinaryOp::Concat,
             lhs,
             rhs,
-        } if lhs != rhs && held.contains(&lhs) && !live_after.is_live(lhs) => OpKind::Builtin {
+        } if lhs != rhs && held.contains(lhs) && !live_after.is_live(lhs) => OpKind::Builtin {
             dst,
             builtin: Builtin::ConcatOwnedLeft,
             args: vec![lhs, rhs],
@@ -38,6 +33,7 @@ pub fn with_owned_concat_left(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ir::Var;
 
     fn concat(lhs: u32, rhs: u32) -> OpKind {
         OpKind::Binary {
@@ -48,13 +44,19 @@ mod tests {
         }
     }
 
-    fn set(vars: &[u32]) -> BTreeSet<Var> {
-        vars.iter().map(|&v| Var(v)).collect()
+    fn held(vars: &[u32]) -> VarSet {
+        let mut set = VarSet::new();
+        set.extend(vars.iter().map(|&v| Var(v)));
+        set
+    }
+
+    fn live(vars: &[u32]) -> crate::var_set::AscendingVars {
+        crate::var_set::AscendingVars::new(vars.iter().map(|&v| Var(v)).collect())
     }
 
     #[test]
     fn a_held_left_operand_at_its_last_use_is_taken_owned() {
-        let rewritten = with_owned_concat_left(concat(1, 2), &set(&[1, 2]), &set(&[2]));
+        let rewritten = with_owned_concat_left(concat(1, 2), &held(&[1, 2]), &live(&[2]));
         assert_eq!(
             rewritten,
             OpKind::Builtin {
@@ -69,7 +71,7 @@ mod tests {
     fn a_left_operand_still_live_is_borrowed() {
         let kind = concat(1, 2);
         assert_eq!(
-            with_owned_concat_left(kind.clone(), &set(&[1, 2]), &set(&[1])),
+            with_owned_concat_left(kind.clone(), &held(&[1, 2]), &live(&[1])),
             kind
         );
     }
@@ -78,12 +80,12 @@ mod tests {
     fn a_borrowed_param_or_the_same_var_on_both_sides_is_borrowed() {
         let borrowed_param = concat(1, 2);
         assert_eq!(
-            with_owned_concat_left(borrowed_param.clone(), &set(&[2]), &set(&[])),
+            with_owned_concat_left(borrowed_param.clone(), &held(&[2]), &live(&[])),
             borrowed_param
         );
         let twice = concat(1, 1);
         assert_eq!(
-            with_owned_concat_left(twice.clone(), &set(&[1]), &set(&[])),
+            with_owned_concat_left(twice.clone(), &held(&[1]), &live(&[])),
             twice
         );
     }
@@ -97,7 +99,7 @@ mod tests {
             rhs: Var(2),
         };
         assert_eq!(
-            with_owned_concat_left(add.clone(), &set(&[1, 2]), &set(&[])),
+            with_owned_concat_left(add.clone(), &held(&[1, 2]), &live(&[])),
             add
         );
     }

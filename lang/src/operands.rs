@@ -9,49 +9,71 @@ use crate::ir::{Block, Function, OpKind, ParamMode, TerminatorKind, Var};
 /// Operands of `kind` as `(var, mode)`; calls to out-of-range functions read as Borrowed
 /// (the verifier reports the bad id separately).
 pub fn op_operands(kind: &OpKind, functions: &[Function]) -> Vec<(Var, ParamMode)> {
+    let mut operands = Vec::new();
+    op_operands_into(kind, functions, &mut operands);
+    operands
+}
+
+/// [`op_operands`] written into `operands` (cleared first), so a pass walking a million ops
+/// reuses one buffer instead of allocating one per op.
+pub fn op_operands_into(
+    kind: &OpKind,
+    functions: &[Function],
+    operands: &mut Vec<(Var, ParamMode)>,
+) {
     use ParamMode::{Borrowed, Owned};
+    operands.clear();
     match kind {
         OpKind::Enter
         | OpKind::Fuel
         | OpKind::Const { .. }
         | OpKind::Text { .. }
         | OpKind::Release { .. }
-        | OpKind::GeneratorItem { .. } => Vec::new(),
-        OpKind::Unary { operand, .. } => vec![(*operand, Borrowed)],
-        OpKind::Binary { lhs, rhs, .. } => vec![(*lhs, Borrowed), (*rhs, Borrowed)],
-        OpKind::Index { base, index, .. } => vec![(*base, Borrowed), (*index, Borrowed)],
-        OpKind::Retain { src, .. } => vec![(*src, Borrowed)],
-        OpKind::Call { function, args, .. } => call_operands(args, function, functions),
+        | OpKind::GeneratorItem { .. } => {}
+        OpKind::Unary { operand, .. } => operands.push((*operand, Borrowed)),
+        OpKind::Binary { lhs, rhs, .. } => operands.extend([(*lhs, Borrowed), (*rhs, Borrowed)]),
+        OpKind::Index { base, index, .. } => {
+            operands.extend([(*base, Borrowed), (*index, Borrowed)])
+        }
+        OpKind::Retain { src, .. } => operands.push((*src, Borrowed)),
+        OpKind::Call { function, args, .. } => {
+            operands.extend(call_operands(args, function, functions))
+        }
         OpKind::Builtin { builtin, args, .. } => {
             let modes = builtin.param_modes();
-            args.iter()
-                .enumerate()
-                .map(|(i, &arg)| (arg, modes.get(i).copied().unwrap_or(Borrowed)))
-                .collect()
+            operands.extend(
+                args.iter()
+                    .enumerate()
+                    .map(|(i, &arg)| (arg, modes.get(i).copied().unwrap_or(Borrowed))),
+            )
         }
         OpKind::MakeList { elements, .. } | OpKind::MakeTuple { elements, .. } => {
-            elements.iter().map(|&e| (e, Owned)).collect()
+            operands.extend(elements.iter().map(|&e| (e, Owned)))
         }
-        OpKind::MakeMap { entries, .. } => entries
-            .iter()
-            .flat_map(|&(key, value)| [(key, Owned), (value, Owned)])
-            .collect(),
-        OpKind::MakeClosure { captures, .. } => captures.iter().map(|&c| (c, Owned)).collect(),
-        OpKind::CallHost { args, .. } => args.iter().map(|&a| (a, Borrowed)).collect(),
-        OpKind::CallValue { callee, args, .. } => std::iter::once(*callee)
-            .chain(args.iter().copied())
-            .map(|v| (v, Owned))
-            .collect(),
+        OpKind::MakeMap { entries, .. } => operands.extend(
+            entries
+                .iter()
+                .flat_map(|&(key, value)| [(key, Owned), (value, Owned)]),
+        ),
+        OpKind::MakeClosure { captures, .. } => {
+            operands.extend(captures.iter().map(|&c| (c, Owned)))
+        }
+        OpKind::CallHost { args, .. } => operands.extend(args.iter().map(|&a| (a, Borrowed))),
+        OpKind::CallValue { callee, args, .. } => operands.extend(
+            std::iter::once(*callee)
+                .chain(args.iter().copied())
+                .map(|v| (v, Owned)),
+        ),
     }
 }
 
 /// The args of a call (or tail call) of `function` with the callee's param modes; a call of
 /// an out-of-range function reads as Borrowed (the verifier reports the bad id separately).
-fn call_operands(
-    args: &[Var],
+fn call_operands<'a>(
+    args: &'a [Var],
     function: &crate::ir::FuncId,
-    functions: &[Function],
-) -> Vec<(Var, ParamMode)> {
+    functions: &'a [Function],
+) -> impl Iterator<Item = (Var, ParamMode)> + 'a {
     let params = functions
         .get(function.0 as usize)
         .map(|f| f.params.as_slice())
@@ -59,7 +81,6 @@ fn call_operands(
     args.iter()
         .enumerate()
         .map(|(i, &arg)| (arg, params.get(i).map_or(ParamMode::Borrowed, |p| p.mode)))
-        .collect()
 }
 
 /// Operands of a terminator as `(var, mode)`.
@@ -75,7 +96,9 @@ pub fn terminator_operands_in(
     functions: &[Function],
 ) -> Vec<(Var, ParamMode)> {
     match kind {
-        TerminatorKind::TailCall { function, args } => call_operands(args, function, functions),
+        TerminatorKind::TailCall { function, args } => {
+            call_operands(args, function, functions).collect()
+        }
         TerminatorKind::Return { value } => vec![(*value, ParamMode::Owned)],
         TerminatorKind::TailCallValue { callee, args } => std::iter::once(*callee)
             .chain(args.iter().copied())

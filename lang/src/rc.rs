@@ -1,7 +1,8 @@
 //! The reference-counting pass: the ONE place that inserts `Retain`/`Release` and fills every
-//! fallible op's `cleanup` (Perceus / Lean ExplicitRC style). It is deterministic: ordered
-//! sets everywhere, blocks in reverse postorder, fresh variables numbered upward from the
-//! function's `var_count`.
+//! fallible op's `cleanup` (Perceus / Lean ExplicitRC style). It is deterministic: every set
+//! is listed ascending (`var_set.rs`), blocks in reverse postorder, fresh variables numbered
+//! upward from the function's `var_count`. It is linear in the size of a block (apart from
+//! the cleanups it writes): a million-element literal is one block of a million ops.
 //!
 //! Algorithm, per function:
 //! 1. Liveness over the CFG (`liveness.rs`): live-at-start and live-out of every block, then
@@ -37,8 +38,9 @@ use std::collections::{BTreeSet, HashMap};
 use crate::cfg_order::reverse_postorder;
 use crate::concat_ownership::with_owned_concat_left;
 use crate::ir::{Function, Module, Op, OpKind, ParamMode, Span, Terminator, TerminatorKind, Var};
-use crate::liveness::{self, LiveMentions, LiveVars, Liveness};
-use crate::operands::{op_operands, replace_op_operands, terminator_operands_in};
+use crate::liveness::{self, LiveAfterOps, LiveMentions, LiveVars, Liveness};
+use crate::operands::{op_operands_into, replace_op_operands, terminator_operands_in};
+use crate::var_set::{AscendingVars, VarSet};
 
 /// Inserts RC ops and cleanups into every function of `module` (which must be pre-RC).
 pub fn insert_reference_counting(module: &mut Module) {
@@ -66,10 +68,9 @@ struct FunctionRc<'a> {
     next_var: u32,
     /// Every Borrowed block param of the function (see [`borrowed_vars`]).
     borrowed: BTreeSet<Var>,
-}
-
-fn sorted(set: &BTreeSet<Var>) -> Vec<Var> {
-    set.iter().copied().collect()
+    /// The owned vars held at the current point of the block being rewritten (one set,
+    /// reused block after block).
+    held: VarSet,
 }
 
 impl FunctionRc<'_> {
@@ -79,16 +80,24 @@ impl FunctionRc<'_> {
             functions,
             next_var: function.var_count,
             borrowed: borrowed_vars(function),
+            held: VarSet::new(),
         };
+        let mut live_scratch = VarSet::new();
         let count = function.blocks.len();
-        let mut branch_entry: Vec<Option<BTreeSet<Var>>> = vec![None; count];
-        let mut rewritten: Vec<Option<(Vec<Op>, Terminator)>> = vec![None; count];
+        let mut branch_entry: Vec<Option<Vec<Var>>> = vec![None; count];
         for block in reverse_postorder(function) {
-            let held = match branch_entry[block].take() {
+            let entry = match branch_entry[block].take() {
                 Some(held) => held,
                 None => entry_held(function, &liveness, &pass.borrowed, block),
             };
-            let (ops, terminator, branch_held) = pass.block(function, &liveness, block, held);
+            pass.held.clear();
+            pass.held.extend(entry);
+            let live_after =
+                liveness.live_after_each(function, functions, block, &mut live_scratch);
+            // The block's own ops move into the rewrite (no clone); later blocks read only
+            // this block's params, which stay.
+            let ops = std::mem::take(&mut function.blocks[block].ops);
+            let (ops, terminator) = pass.block(function, &liveness, &live_after, block, ops);
             if let TerminatorKind::Branch {
                 then_block,
                 else_block,
@@ -97,17 +106,12 @@ impl FunctionRc<'_> {
             {
                 for target in [then_block, else_block] {
                     if let Some(slot) = branch_entry.get_mut(target.0 as usize) {
-                        *slot = Some(branch_held.clone());
+                        *slot = Some(terminator.cleanup.clone());
                     }
                 }
             }
-            rewritten[block] = Some((ops, terminator));
-        }
-        for (block, result) in function.blocks.iter_mut().zip(rewritten) {
-            if let Some((ops, terminator)) = result {
-                block.ops = ops;
-                block.terminator = terminator;
-            }
+            function.blocks[block].ops = ops;
+            function.blocks[block].terminator = terminator;
         }
         function.var_count = pass.next_var;
     }
@@ -118,70 +122,72 @@ impl FunctionRc<'_> {
         var
     }
 
-    /// Rewrites one block starting with `held`; also returns what is held at its terminator.
+    /// Rewrites one block's `ops`, starting with `self.held`; returns the new ops and
+    /// terminator (a Branch's cleanup is what is held at it).
     fn block(
         &mut self,
         function: &Function,
         liveness: &Liveness,
+        live_after: &LiveAfterOps,
         index: usize,
-        mut held: BTreeSet<Var>,
-    ) -> (Vec<Op>, Terminator, BTreeSet<Var>) {
+        ops: Vec<Op>,
+    ) -> (Vec<Op>, Terminator) {
         let block = &function.blocks[index];
-        let live_after = liveness.live_after_each(function, self.functions, index);
-        let mut out = Vec::new();
-        let top_span = block
-            .ops
-            .first()
-            .map_or(block.terminator.span, |op| op.span);
+        let mut out = Vec::with_capacity(ops.len());
+        let top_span = ops.first().map_or(block.terminator.span, |op| op.span);
         release_dead(
-            &mut held,
+            &mut self.held,
             &liveness.live_at_start[index],
             top_span,
             &mut out,
         );
         let fuel_then_jump = matches!(block.terminator.kind, TerminatorKind::Jump { .. })
-            && matches!(block.ops.last(), Some(op) if op.kind == OpKind::Fuel);
-        let plain_ops = block.ops.len() - usize::from(fuel_then_jump);
-        for (op_index, op) in block.ops[..plain_ops].iter().enumerate() {
-            let live = &live_after[op_index];
-            let mut kind = with_owned_concat_left(op.kind.clone(), &held, live);
-            let operands = op_operands(&kind, self.functions);
-            let (replacement, consumed) =
-                self.prepare_operands(&operands, live, &mut held, op.span, &mut out);
+            && matches!(ops.last(), Some(op) if op.kind == OpKind::Fuel);
+        let plain_ops = ops.len() - usize::from(fuel_then_jump);
+        let mut ops = ops.into_iter();
+        let mut operands = Vec::new();
+        let mut consumed = Vec::new();
+        for (op_index, op) in ops.by_ref().take(plain_ops).enumerate() {
+            let live = live_after.at(op_index);
+            let mut kind = with_owned_concat_left(op.kind, &self.held, &live);
+            op_operands_into(&kind, self.functions, &mut operands);
+            let replacement =
+                self.prepare_operands(&operands, &live, op.span, &mut out, &mut consumed);
             replace_op_operands(&mut kind, &replacement);
+            for &var in &consumed {
+                self.held.remove(var);
+            }
+            // Everything held and not consumed (consumed vars were all held).
             let cleanup = if kind.is_fallible() {
-                held.difference(&consumed).copied().collect()
+                self.held.ascending().to_vec()
             } else {
                 Vec::new()
             };
-            for var in &consumed {
-                held.remove(var);
-            }
             let dst = kind.dst();
             if let Some(dst) = dst {
-                held.insert(dst);
+                self.held.insert(dst);
             }
             out.push(Op {
                 kind,
                 span: op.span,
                 cleanup,
             });
-            release_dead_mentions(&mut held, &operands, dst, live, op.span, &mut out);
+            release_dead_mentions(&mut self.held, &operands, dst, live, op.span, &mut out);
         }
         let mut terminator = block.terminator.clone();
         match &mut terminator.kind {
             TerminatorKind::Branch { .. } => {
-                terminator.cleanup = sorted(&held);
+                terminator.cleanup = self.held.ascending().to_vec();
             }
             kind => {
                 let operands = terminator_operands_in(kind, &function.blocks, self.functions);
                 let live_out = &liveness.live_out[index];
-                let (replacement, consumed) = self.prepare_operands(
+                let replacement = self.prepare_operands(
                     &operands,
                     live_out,
-                    &mut held,
                     terminator.span,
                     &mut out,
+                    &mut consumed,
                 );
                 match kind {
                     TerminatorKind::Return { value } => *value = replacement[0],
@@ -194,37 +200,37 @@ impl FunctionRc<'_> {
                     }
                     TerminatorKind::Branch { .. } => {}
                 }
-                for var in &consumed {
-                    held.remove(var);
+                for &var in &consumed {
+                    self.held.remove(var);
                 }
-                release_dead(&mut held, live_out, terminator.span, &mut out);
-                if fuel_then_jump {
-                    let fuel = &block.ops[plain_ops];
-                    let mut fuel_cleanup: BTreeSet<Var> = held.clone();
-                    fuel_cleanup.extend(consumed.iter().copied());
+                release_dead(&mut self.held, live_out, terminator.span, &mut out);
+                if let Some(fuel) = ops.next() {
+                    let mut fuel_cleanup = self.held.ascending().to_vec();
+                    fuel_cleanup.extend_from_slice(&consumed);
                     out.push(Op {
                         kind: OpKind::Fuel,
                         span: fuel.span,
-                        cleanup: sorted(&fuel_cleanup),
+                        cleanup: AscendingVars::new(fuel_cleanup).into_vec(),
                     });
                 }
             }
         }
-        (out, terminator, held)
+        (out, terminator)
     }
 
     /// Decides move vs retain for each operand in an owned position (step 4 of the module
-    /// docs). Returns the operand list to use and the set of vars the op consumes.
+    /// docs). Returns the operand list to use; `consumed` is set to the vars the op consumes
+    /// (all held, each once).
     fn prepare_operands(
         &mut self,
         operands: &[(Var, ParamMode)],
         live_after: &impl LiveVars,
-        held: &mut BTreeSet<Var>,
         span: Span,
         out: &mut Vec<Op>,
-    ) -> (Vec<Var>, BTreeSet<Var>) {
+        consumed: &mut Vec<Var>,
+    ) -> Vec<Var> {
         let mut replacement = Vec::with_capacity(operands.len());
-        let mut consumed = BTreeSet::new();
+        consumed.clear();
         // Per var mentioned more than once: how many owned occurrences are still to come,
         // and whether it is also read borrowed. Found by sorting, not hashing every operand
         // (an op may have a million operands, almost always all distinct).
@@ -248,7 +254,7 @@ impl FunctionRc<'_> {
                 *remaining > 0
             });
             let also_borrowed = read_borrowed.contains(&var);
-            let must_retain = !held.contains(&var)
+            let must_retain = !self.held.contains(var)
                 || live_after.is_live(var)
                 || owned_again_later
                 || also_borrowed;
@@ -260,22 +266,25 @@ impl FunctionRc<'_> {
                         src: var,
                     },
                     span,
-                    cleanup: sorted(held),
+                    cleanup: self.held.ascending().to_vec(),
                 });
-                held.insert(temp);
+                self.held.insert(temp);
                 replacement.push(temp);
-                consumed.insert(temp);
+                consumed.push(temp);
             } else {
                 replacement.push(var);
-                consumed.insert(var);
+                consumed.push(var);
             }
         }
-        (replacement, consumed)
+        replacement
     }
 }
 
 /// The operands whose var occurs more than once in `operands`, in operand order.
 fn repeated_operands(operands: &[(Var, ParamMode)]) -> Vec<(Var, ParamMode)> {
+    if operands.len() < 2 {
+        return Vec::new();
+    }
     let mut vars: Vec<Var> = operands.iter().map(|&(var, _)| var).collect();
     vars.sort_unstable();
     let repeated: BTreeSet<Var> = vars
@@ -294,14 +303,14 @@ fn repeated_operands(operands: &[(Var, ParamMode)]) -> Vec<(Var, ParamMode)> {
 }
 
 /// What a join block or the loop header holds on entry: its owned params and the owned vars
-/// live into it. Block 0 holds its owned params.
+/// live into it. Block 0 holds its owned params. Ascending.
 fn entry_held(
     function: &Function,
     liveness: &Liveness,
     borrowed: &BTreeSet<Var>,
     block: usize,
-) -> BTreeSet<Var> {
-    let mut held: BTreeSet<Var> = function.blocks[block]
+) -> Vec<Var> {
+    let mut held: Vec<Var> = function.blocks[block]
         .params
         .iter()
         .filter(|p| p.mode == ParamMode::Owned)
@@ -315,7 +324,7 @@ fn entry_held(
                 .filter(|var| !borrowed.contains(var)),
         );
     }
-    held
+    AscendingVars::new(held).into_vec()
 }
 
 /// Every Borrowed block param of the function.
@@ -330,14 +339,15 @@ pub fn borrowed_vars(function: &Function) -> BTreeSet<Var> {
 }
 
 /// Releases (ascending) every held var not in `live`.
-fn release_dead(held: &mut BTreeSet<Var>, live: &BTreeSet<Var>, span: Span, out: &mut Vec<Op>) {
+fn release_dead(held: &mut VarSet, live: &AscendingVars, span: Span, out: &mut Vec<Op>) {
     let dead: Vec<Var> = held
+        .ascending()
         .iter()
         .copied()
-        .filter(|var| !live.contains(var))
+        .filter(|&var| !live.contains(var))
         .collect();
     for var in dead {
-        held.remove(&var);
+        held.remove(var);
         out.push(Op {
             kind: OpKind::Release { var },
             span,
@@ -350,10 +360,10 @@ fn release_dead(held: &mut BTreeSet<Var>, live: &BTreeSet<Var>, span: Span, out:
 /// every held var was live, and a var the op neither reads nor defines is as live after it
 /// as before, so only its operands and its dst can have died. Releases ascending.
 fn release_dead_mentions(
-    held: &mut BTreeSet<Var>,
+    held: &mut VarSet,
     operands: &[(Var, ParamMode)],
     dst: Option<Var>,
-    live: &LiveMentions,
+    live: LiveMentions<'_>,
     span: Span,
     out: &mut Vec<Op>,
 ) {
@@ -361,12 +371,12 @@ fn release_dead_mentions(
         .iter()
         .map(|&(var, _)| var)
         .chain(dst)
-        .filter(|var| held.contains(var) && !live.is_live(*var))
+        .filter(|&var| held.contains(var) && !live.is_live(var))
         .collect();
     dead.sort_unstable();
     dead.dedup();
     for var in dead {
-        held.remove(&var);
+        held.remove(var);
         out.push(Op {
             kind: OpKind::Release { var },
             span,
