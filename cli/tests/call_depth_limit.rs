@@ -55,3 +55,34 @@ fn both_engines_honour_the_maximum_depth_exactly() {
         );
     }
 }
+
+/// The JIT maps its run stack before any code exists. A function on no call cycle (here
+/// `main`, whose 3,000-Text literal makes a frame of a few hundred KB) is budgeted once, not
+/// at every one of the 10,000 levels (which was more than 2 GB of address space, so under an
+/// address-space limit the JIT refused with RT0001 a program the interpreter ran).
+#[cfg(unix)]
+#[test]
+fn a_big_frame_that_cannot_recurse_is_not_budgeted_at_every_level() {
+    let texts: Vec<String> = (0..3_000).map(|i| format!("\"t{i}\"")).collect();
+    let program = write_program(
+        "big_frame_once",
+        &format!(
+            "fn down(n) = if n == 0 then 0 else 1 + down(n - 1)\n\
+             fn main() = {{ xs = [{}]; len(xs) + down(9000) }}\n",
+            texts.join(", ")
+        ),
+    );
+    for engine in ["interp", "jit"] {
+        // 1.5 GB of address space (`ulimit -v` counts KiB).
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg("ulimit -v 1500000 && exec \"$0\" run --engine \"$1\" \"$2\"")
+            .arg(env!("CARGO_BIN_EXE_cairn"))
+            .arg(engine)
+            .arg(&program)
+            .output()
+            .expect("run cairn under sh");
+        assert_eq!(code(&out), 0, "{engine}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "12000\n", "{engine}");
+    }
+}

@@ -39,17 +39,21 @@ pub const RUN_STACK_BASE_BYTES: u64 = 64 * 1024 * 1024;
 pub const RUN_STACK_BYTES_PER_LEVEL: u64 = 4 * 1024;
 
 /// Runs `run` on a stack sized for `max_call_depth` levels of `frame_bytes` (the engine's
-/// own frame) plus [`RUN_STACK_BYTES_PER_LEVEL`]: on the current thread when enough is left,
-/// else on this thread's reused run stack (`run_stack.rs`; no thread is started). `Err`
-/// (the same text on both engines) when the host cannot map that much stack.
+/// own frame) plus [`RUN_STACK_BYTES_PER_LEVEL`], and `once_bytes` more (the JIT's frames
+/// of functions that cannot recurse, `jit/src/stack_budget.rs`): on the current thread when
+/// enough is left, else on this thread's reused run stack (`run_stack.rs`; no thread is
+/// started). `Err` (the same text on both engines) when the host cannot map that much stack.
 pub fn with_run_stack<R>(
     max_call_depth: u64,
     frame_bytes: u64,
+    once_bytes: u64,
     run: impl FnOnce() -> R,
 ) -> Result<R, String> {
-    let bytes = RUN_STACK_BASE_BYTES.saturating_add(
-        max_call_depth.saturating_mul(frame_bytes.saturating_add(RUN_STACK_BYTES_PER_LEVEL)),
-    );
+    let bytes = RUN_STACK_BASE_BYTES
+        .saturating_add(
+            max_call_depth.saturating_mul(frame_bytes.saturating_add(RUN_STACK_BYTES_PER_LEVEL)),
+        )
+        .saturating_add(once_bytes);
     let refusal = |detail: &dyn std::fmt::Display| {
         format!(
             "the call depth limit {max_call_depth} needs more stack than this host can map ({detail})"

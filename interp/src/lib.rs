@@ -126,7 +126,7 @@ impl InterpProgram {
             },
         });
         let ctx_pointer = ctx.as_ptr();
-        let outcome = cairn_engine_support::with_run_stack(ctx.limits.max_call_depth, 0, || {
+        let outcome = cairn_engine_support::with_run_stack(ctx.limits.max_call_depth, 0, 0, || {
             // SAFETY: `ctx_pointer` comes from `Context::as_ptr` on the `&mut Context` this
             // function holds for the whole run and does not touch until the executor is done;
             // the executor only lends an observer shared references to it between shim calls.

@@ -20,6 +20,7 @@ mod lazy_compile;
 mod lower_binary;
 mod lower_terminators;
 mod program;
+mod stack_budget;
 mod translate;
 
 use cairn_lang::ir;
@@ -94,12 +95,7 @@ pub(crate) fn compile_variant(
                 .collect()
         })
         .collect();
-    let largest_frame_estimate = module
-        .functions
-        .iter()
-        .map(lazy_compile::frame_estimate)
-        .max()
-        .unwrap_or(0);
+    let stack_budget = stack_budget::StackBudget::of(&module);
     let param_counts: Vec<usize> = module.functions.iter().map(|f| f.params.len()).collect();
     let compiler = Box::new(LazyCompiler::new(
         jit,
@@ -115,7 +111,7 @@ pub(crate) fn compile_variant(
         entry: module.entry.0,
         _compiler: compiler,
         abi_required,
-        frame_bytes: program::MIN_FRAME_BYTES + largest_frame_estimate,
+        stack_budget,
         function_table,
         host_entries,
         param_counts,

@@ -26,9 +26,9 @@ pub struct JitProgram {
     /// compiled code holds its address.
     pub(crate) _compiler: Box<crate::lazy_compile::LazyCompiler>,
     pub(crate) abi_required: (u32, u32),
-    /// Stack bytes budgeted per compiled frame: [`MIN_FRAME_BYTES`] plus the largest
-    /// function's explicit slots and one spill word per IR variable.
-    pub(crate) frame_bytes: u64,
+    /// The stack a run budgets for compiled frames (`stack_budget.rs`): per call level, and
+    /// once for the frames of functions that cannot recurse.
+    pub(crate) stack_budget: crate::stack_budget::StackBudget,
     /// The function table a run installs (entry = native address of each function, in the
     /// `tail` calling convention: what `rt_call_target` hands to compiled code).
     pub(crate) function_table: Vec<FunctionInfo>,
@@ -180,9 +180,14 @@ impl JitProgram {
     ) -> Result<Value, RunFailure> {
         let entry = self.host_entries[function as usize];
         let ctx_pointer = ctx.as_ptr();
+        let (per_level_bytes, once_bytes) = self.stack_budget.for_depth(
+            ctx.limits.max_call_depth,
+            cairn_engine_support::RUN_STACK_BYTES_PER_LEVEL,
+        );
         let word = cairn_engine_support::with_run_stack(
             ctx.limits.max_call_depth,
-            self.frame_bytes,
+            per_level_bytes,
+            once_bytes,
             || {
                 // SAFETY: `entry` is a host entry of this program's code, which stays mapped
                 // while `self` is borrowed; it reads exactly `args.len()` words (checked by
