@@ -49,68 +49,47 @@ impl Liveness {
         {
             live.insert(var);
         }
+        // One run of vars per op, stored in walk order (last op first).
         let mut vars = Vec::new();
         let mut ends = Vec::with_capacity(ops.len());
         let mut operands = Vec::new();
+        let mut mentioned = Vec::new();
         for op in ops.iter().rev() {
             op_operands_into(&op.kind, functions, &mut operands);
-            let start = vars.len();
-            vars.extend(
+            mentioned.clear();
+            mentioned.extend(
                 operands
                     .iter()
                     .map(|&(var, _)| var)
                     .chain(op.kind.dst())
                     .filter(|&var| live.contains(var)),
             );
-            let mentioned = &mut vars[start..];
-            if mentioned.len() > 1 {
-                mentioned.sort_unstable();
-                let kept = dedup_sorted_in_place(mentioned);
-                vars.truncate(start + kept);
-            }
+            mentioned.sort_unstable();
+            mentioned.dedup();
+            vars.extend_from_slice(&mentioned);
             ends.push(vars.len());
             step_backward(&op.kind, &operands, live);
         }
-        // Walked backwards: turn the per-op runs around so op i's run is the i-th.
-        let mut forward_vars = Vec::with_capacity(vars.len());
-        let mut forward_ends = Vec::with_capacity(ends.len());
-        for index in (0..ends.len()).rev() {
-            let start = if index == 0 { 0 } else { ends[index - 1] };
-            forward_vars.extend_from_slice(&vars[start..ends[index]]);
-            forward_ends.push(forward_vars.len());
-        }
-        LiveAfterOps {
-            vars: forward_vars,
-            ends: forward_ends,
-        }
+        LiveAfterOps { vars, ends }
     }
-}
-
-/// Removes adjacent duplicates from the front of a sorted slice; returns how many remain.
-fn dedup_sorted_in_place(vars: &mut [Var]) -> usize {
-    let mut kept = 0;
-    for index in 0..vars.len() {
-        if kept == 0 || vars[kept - 1] != vars[index] {
-            vars[kept] = vars[index];
-            kept += 1;
-        }
-    }
-    kept
 }
 
 /// Per op of a block, the vars it mentions that are live right after it (see
-/// [`Liveness::live_after_each`]), stored as one run per op.
+/// [`Liveness::live_after_each`]), stored as one run per op, last op first (the order of the
+/// backward walk that finds them).
 pub struct LiveAfterOps {
     vars: Vec<Var>,
-    /// `ends[i]` is where op i's run ends in `vars` (it starts where op i-1's ends).
+    /// `ends[k]` is where run k ends in `vars` (it starts where run k-1 ends); run k belongs
+    /// to op `ends.len() - 1 - k`.
     ends: Vec<usize>,
 }
 
 impl LiveAfterOps {
     /// The mentions of op `index` live after it.
     pub fn at(&self, index: usize) -> LiveMentions<'_> {
-        let start = if index == 0 { 0 } else { self.ends[index - 1] };
-        LiveMentions(&self.vars[start..self.ends[index]])
+        let run = self.ends.len() - 1 - index;
+        let start = if run == 0 { 0 } else { self.ends[run - 1] };
+        LiveMentions(&self.vars[start..self.ends[run]])
     }
 }
 
