@@ -66,6 +66,9 @@ pub enum BlockState {
 pub enum HeapError {
     /// Not enough free blocks (RT0401).
     Exhausted { requested: u32, free: u32 },
+    /// One object of more blocks than a segment holds (RT0406): a chain never leaves its
+    /// head's segment, so no heap size can hold it.
+    ObjectTooLarge { requested: u32 },
     /// The soft quota would be exceeded (RT0402).
     QuotaExceeded { used: u32, quota: u32 },
     /// A retain would push `REF_COUNT` past `MAX_REF_COUNT`; the caller copies instead.
