@@ -69,7 +69,7 @@ pub fn create_output_file(path: &Path, inputs: &[InputFile<'_>]) -> Result<File,
 pub fn check_writable_location(path: &Path) -> Result<(), UsageError> {
     if path.is_dir() {
         return Err(UsageError(format!(
-            "cannot write `{}`: it is a directory",
+            "cannot create output file `{}`: it is a directory",
             path.display()
         )));
     }
@@ -78,7 +78,7 @@ pub fn check_writable_location(path: &Path) -> Result<(), UsageError> {
         .filter(|parent| !parent.as_os_str().is_empty())
     {
         Some(parent) if !parent.is_dir() => Err(UsageError(format!(
-            "cannot write `{}`: directory `{}` does not exist",
+            "cannot create output file `{}`: directory `{}` does not exist",
             path.display(),
             parent.display()
         ))),
