@@ -47,8 +47,18 @@ fn a_host_text_larger_than_a_segment_is_rt0406_on_both_engines() {
         );
         assert_eq!(rt.blocks_in_use(), before, "{kind:?}");
 
-        // The largest Text that fits one segment is fine.
-        let fits = 65_535 * 60 - 64;
+        // The largest Text that fits one segment (its 12-byte header and the bytes in
+        // 65,535 blocks of 60) is fine; one byte more is not.
+        let fits = 65_535 * 60 - 12;
+        let error = rt
+            .call::<i64>(&module, "length", ("z".repeat(fits + 1),))
+            .expect_err("one byte over a segment");
+        assert_eq!(error.code(), "RT0406", "{kind:?}: {error}");
+        assert!(
+            error
+                .message()
+                .starts_with("object too large: 65536 blocks requested")
+        );
         let n = rt
             .call::<i64>(&module, "length", ("z".repeat(fits),))
             .expect("a Text within one segment");
