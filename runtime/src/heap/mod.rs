@@ -103,8 +103,8 @@ pub struct Heap {
     first_with_free: usize,
     quota: Option<u32>,
     counters: HeapCounters,
-    /// `Some` while tracing: the ordered events of SPEC §6 not yet handed to a sink (all of
-    /// them for an in-memory trace).
+    /// `Some` while tracing: the ordered events (docs/MEMORY.md) not yet handed to a sink
+    /// (all of them for an in-memory trace).
     trace: Option<Vec<TraceEvent>>,
     /// Where a streaming trace goes (`start_trace_to`); `None` for an in-memory trace.
     trace_sink: Option<Box<dyn TraceSink>>,
