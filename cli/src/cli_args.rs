@@ -42,8 +42,8 @@ pub struct FuzzArgs {
     /// The run's seed; program I of a run is generated from (SEED, I) alone.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// How many programs to generate and check.
-    #[arg(long, default_value_t = 1_000)]
+    /// How many programs to generate and check (at least 1).
+    #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub count: u64,
     /// Worker threads (each with its own runtimes and JIT modules).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -127,8 +127,8 @@ pub struct StressArgs {
     /// List the scenarios and exit.
     #[arg(long)]
     pub list: bool,
-    /// Rounds of the scenario.
-    #[arg(long, value_name = "N")]
+    /// Rounds of the scenario (at least 1).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub iterations: Option<u64>,
     /// The longest list, window or pipeline a scenario builds.
     #[arg(long, value_name = "N")]

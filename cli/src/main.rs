@@ -9,6 +9,7 @@ mod engine_choice;
 mod frontend;
 mod limit_args;
 mod outcome;
+mod output_file;
 mod source_input;
 mod stdout_output;
 

@@ -9,18 +9,33 @@ use cairn::render::{DiagnosticView, RenderSource, render_diagnostic};
 use cairn_lang::source::{MAX_SOURCE_BYTES, SourceFile};
 
 use crate::outcome::UsageError;
+use crate::output_file::{FileIdentity, InputFile};
 
 /// A loaded source file: the name shown in diagnostics and its text, or the rendered
 /// diagnostic saying why its bytes are not a source (compile_or_report prints it).
 pub struct LoadedSource {
     pub name: String,
     pub text: Result<String, String>,
+    /// The file it was read from, and which file that is (no output may be it); `None`
+    /// for a built-in program.
+    pub file: Option<(std::path::PathBuf, FileIdentity)>,
+}
+
+impl LoadedSource {
+    /// The source file as the input an output file is checked against.
+    pub fn input(&self) -> Option<InputFile<'_>> {
+        self.file.as_ref().map(|(path, identity)| InputFile {
+            path,
+            identity: *identity,
+        })
+    }
 }
 
 pub fn read_source(path: &Path) -> Result<LoadedSource, UsageError> {
     let cannot_read =
         |error: std::io::Error| UsageError(format!("cannot read `{}`: {error}", path.display()));
     let file = std::fs::File::open(path).map_err(cannot_read)?;
+    let identity = FileIdentity::of(&file.metadata().map_err(cannot_read)?);
     let mut bytes = Vec::new();
     file.take(MAX_SOURCE_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
@@ -43,5 +58,9 @@ pub fn read_source(path: &Path) -> Result<LoadedSource, UsageError> {
             Err(render_diagnostic(&source, &view))
         }
     };
-    Ok(LoadedSource { name, text })
+    Ok(LoadedSource {
+        name,
+        text,
+        file: Some((path.to_path_buf(), identity)),
+    })
 }

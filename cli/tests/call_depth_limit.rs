@@ -86,3 +86,32 @@ fn a_big_frame_that_cannot_recurse_is_not_budgeted_at_every_level() {
         assert_eq!(stdout(&out), "12000\n", "{engine}");
     }
 }
+
+/// A depth limit whose run stack the process cannot map (here under a 1.5 GB address-space
+/// limit: a million levels need about 4 GB) is the environment's limit, not an internal
+/// error: RT0410 naming the depth asked for and the stack it needs, on both engines, before
+/// anything runs.
+#[cfg(unix)]
+#[test]
+fn a_run_stack_that_cannot_be_mapped_is_rt0410_naming_the_depth() {
+    let program = write_program("depth_unmappable", "fn main() = { print(\"ran\"); 1 }\n");
+    for engine in ["interp", "jit"] {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg("ulimit -v 1500000 && exec \"$0\" run --engine \"$1\" --max-depth 1000000 \"$2\"")
+            .arg(env!("CARGO_BIN_EXE_cairn"))
+            .arg(engine)
+            .arg(&program)
+            .output()
+            .expect("run cairn under sh");
+        assert_eq!(code(&out), 1, "{engine}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "", "{engine}: nothing ran");
+        let message = stderr(&out);
+        assert!(
+            message.starts_with(
+                "error[RT0410]: run stack unavailable: the call depth limit 1000000 needs "
+            ) && message.contains(" MiB of stack, which this process cannot map ("),
+            "{engine}: {message}"
+        );
+    }
+}

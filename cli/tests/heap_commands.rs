@@ -149,7 +149,7 @@ fn graph_output_file_and_a_missing_directory() {
     assert_eq!(code(&out), 2);
     assert_eq!(
         stderr(&out),
-        "error: cannot write `/definitely/not/here/g.dot`: directory `/definitely/not/here` does not exist\n"
+        "error: cannot create output file `/definitely/not/here/g.dot`: directory `/definitely/not/here` does not exist\n"
     );
     assert_eq!(stdout(&out), "", "nothing ran");
 }

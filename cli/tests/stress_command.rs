@@ -83,3 +83,24 @@ fn a_heap_too_small_for_the_scenario_exits_1() {
     assert!(text.starts_with("FAIL deep-nesting"), "{text}");
     assert!(text.contains("RT0401"), "{text}");
 }
+
+/// `--iterations 0` (stress) and `--count 0` (fuzz) ask for nothing to run: both are refused
+/// as usage errors (exit 2) naming the accepted range, instead of running one round or
+/// printing an empty report.
+#[test]
+fn zero_iterations_and_a_zero_fuzz_count_are_refused() {
+    for args in [
+        &["stress", "deep-nesting", "--iterations", "0"][..],
+        &["stress", "all", "--iterations", "0"][..],
+        &["fuzz", "--count", "0"][..],
+    ] {
+        let out = cairn(args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "", "{args:?}: nothing ran");
+        assert!(
+            stderr(&out).contains("invalid value '0'") && stderr(&out).contains("1.."),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}

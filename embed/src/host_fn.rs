@@ -197,8 +197,19 @@ fn host_failure(error: HostError) -> HostFailure {
     raised.unwrap_or_else(|| HostFailure::Failed(error.message().to_string()))
 }
 
+/// A conversion between host values and heap words that failed. The heap's own limits
+/// (RT0401 exhausted, RT0402 quota, RT0406 object too large) are raised as themselves — a
+/// host result that does not fit is reported as the script's own allocation would be
+/// (docs/EMBEDDING.md) — anything else as the host function's failure (RT0701).
 fn run_error_failure(error: RunError) -> HostFailure {
-    HostFailure::Failed(format!("{}: {}", error.code(), error.message()))
+    let heap_limit = ["RT0401", "RT0402", "RT0406"].contains(&error.code());
+    match cairn_runtime::abi::handles::effect::parse_error_code(error.code()) {
+        Some(code) if heap_limit => HostFailure::Raised(cairn_runtime::RuntimeError {
+            code,
+            message: error.message().to_string(),
+        }),
+        _ => HostFailure::Failed(format!("{}: {}", error.code(), error.message())),
+    }
 }
 
 /// A Rust function usable as a host function: `Fn(A, B, ...) -> R` with up to six

@@ -69,8 +69,8 @@ pub use cairn_runtime::heap::audit::{
 pub use cairn_runtime::heap::trace::write_json_lines as write_trace_json_lines;
 pub use cairn_runtime::heap::{
     AllocationFailure, AllocationRetry, AllocationSite, AuditConfig, EventLogConfig, HeapDelta,
-    HeapEvent, HeapSnapshot, HookId, RefCountMismatch, RefOp, TraceEvent, WatchdogAction,
-    WatchdogConfig,
+    HeapEvent, HeapSnapshot, HookId, JsonLinesSink, RefCountMismatch, RefOp, SinkStatus,
+    TRACE_BATCH_EVENTS, TraceEvent, TraceSink, WatchdogAction, WatchdogConfig,
 };
 pub use cairn_runtime::{CancelHandle, Limits, MAX_CALL_DEPTH};
 pub use convert::{FromValue, INT_MAX, INT_MIN, IntoArgs, IntoValue};

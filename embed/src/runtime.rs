@@ -284,8 +284,35 @@ impl Runtime {
         self.ctx.heap.start_trace();
     }
 
+    /// Starts streaming the refcount trace of the following calls to `sink` as it happens:
+    /// the events of [`Runtime::start_trace`], handed over in batches of at most
+    /// [`crate::TRACE_BATCH_EVENTS`], so at most that many are held in memory however long
+    /// the run. [`Runtime::take_trace`] hands over the rest and finishes the sink.
+    ///
+    /// ```
+    /// use cairn::{Engine, EngineKind, JsonLinesSink, Limits};
+    ///
+    /// let engine = Engine::new(EngineKind::Interpreter);
+    /// let module = engine.compile("t.cairn", "fn main() = len([1, 2] ++ [3])").unwrap();
+    /// let mut rt = engine.runtime(Limits::default()).unwrap();
+    /// let path = std::env::temp_dir().join(format!("cairn-doc-trace-{}.jsonl", std::process::id()));
+    /// let (sink, status) = JsonLinesSink::new(std::fs::File::create(&path).unwrap());
+    /// rt.start_trace_to(Box::new(sink));
+    /// assert_eq!(rt.call::<i64>(&module, "main", ()).unwrap(), 3);
+    /// assert!(rt.take_trace().is_empty()); // everything went to the sink
+    /// assert!(status.take_error().is_none());
+    /// let text = std::fs::read_to_string(&path).unwrap();
+    /// assert_eq!(text.lines().count() as u64, status.events());
+    /// assert!(text.starts_with("{\"seq\":0,\"op\":\"malloc\""));
+    /// # std::fs::remove_file(&path).unwrap();
+    /// ```
+    pub fn start_trace_to(&mut self, sink: Box<dyn crate::TraceSink>) {
+        self.ctx.heap.start_trace_to(sink);
+    }
+
     /// Stops recording and returns the trace recorded since [`Runtime::start_trace`]
-    /// ([`crate::write_trace_json_lines`] writes it as `cairn run --trace` does).
+    /// ([`crate::write_trace_json_lines`] writes it as `cairn run --trace` does); after
+    /// [`Runtime::start_trace_to`] it returns nothing: the sink has had every event.
     ///
     /// ```
     /// use cairn::{Engine, EngineKind, Limits};

@@ -7,7 +7,7 @@
 
 mod run_stack;
 
-pub use run_stack::with_stack;
+pub use run_stack::{RunStackError, with_stack};
 
 /// The kind set of a value word: what both engines check a host call's arguments against
 /// when choosing between code specialized to the kinds `main` passes and the generic code.
@@ -42,25 +42,28 @@ pub const RUN_STACK_BYTES_PER_LEVEL: u64 = 4 * 1024;
 /// own frame) plus [`RUN_STACK_BYTES_PER_LEVEL`], and `once_bytes` more (the JIT's frames
 /// of functions that cannot recurse, `jit/src/stack_budget.rs`): on the current thread when
 /// enough is left, else on this thread's reused run stack (`run_stack.rs`; no thread is
-/// started). `Err` (the same text on both engines) when the host cannot map that much stack.
+/// started). `Err` when the host cannot map that much stack — RT0410 naming the depth asked
+/// for and the bytes it needs, the same diagnostic on both engines (docs/ABI.md) — or when
+/// the run panicked (RT0001).
 pub fn with_run_stack<R>(
     max_call_depth: u64,
     frame_bytes: u64,
     once_bytes: u64,
     run: impl FnOnce() -> R,
-) -> Result<R, String> {
+) -> Result<R, RuntimeError> {
     let bytes = RUN_STACK_BASE_BYTES
         .saturating_add(
             max_call_depth.saturating_mul(frame_bytes.saturating_add(RUN_STACK_BYTES_PER_LEVEL)),
         )
         .saturating_add(once_bytes);
-    let refusal = |detail: &dyn std::fmt::Display| {
-        format!(
-            "the call depth limit {max_call_depth} needs more stack than this host can map ({detail})"
-        )
+    let unmapped = |detail: &dyn std::fmt::Display| {
+        RuntimeError::run_stack_unavailable(max_call_depth, bytes, &detail.to_string())
     };
-    let bytes = usize::try_from(bytes).map_err(|e| refusal(&e))?;
-    run_stack::with_stack(bytes, run).map_err(|e| refusal(&e))
+    let size = usize::try_from(bytes).map_err(|e| unmapped(&e))?;
+    run_stack::with_stack(size, run).map_err(|error| match error {
+        RunStackError::Unmapped(detail) => unmapped(&detail),
+        RunStackError::Panicked(detail) => RuntimeError::internal(&detail),
+    })
 }
 
 /// The message of a caught panic.

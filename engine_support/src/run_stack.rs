@@ -82,9 +82,19 @@ fn remaining_stack() -> Option<usize> {
     }
 }
 
+/// Why a run did not complete on its stack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunStackError {
+    /// The stack could not be mapped (an address-space limit such as `ulimit -v`): the
+    /// host's environment, reported as RT0410.
+    Unmapped(String),
+    /// The run panicked (caught at the stack switch): a runtime bug, RT0001.
+    Panicked(String),
+}
+
 /// Runs `run` with at least `bytes` of stack (see the module docs). `Err` when the stack
-/// cannot be mapped.
-pub fn with_stack<R>(bytes: usize, run: impl FnOnce() -> R) -> Result<R, String> {
+/// cannot be mapped or the run panicked.
+pub fn with_stack<R>(bytes: usize, run: impl FnOnce() -> R) -> Result<R, RunStackError> {
     if remaining_stack().is_some_and(|left| left >= bytes) {
         return Ok(run());
     }
@@ -96,10 +106,10 @@ pub fn with_stack<R>(bytes: usize, run: impl FnOnce() -> R) -> Result<R, String>
         let mut cached = cell.borrow_mut();
         if cached.as_ref().is_none_or(|stack| stack.usable().1 < bytes) {
             *cached = None;
-            *cached = Some(MappedStack::map(bytes)?);
+            *cached = Some(MappedStack::map(bytes).map_err(RunStackError::Unmapped)?);
         }
         let (low, size) = cached.as_ref().expect("just mapped").usable();
-        Ok::<_, String>((low, size))
+        Ok::<_, RunStackError>((low, size))
     })?;
     ON_RUN_STACK.with(|on| on.set(Some((low as usize, low as usize + size))));
     let _leave = LeaveRunStack;
@@ -112,7 +122,7 @@ pub fn with_stack<R>(bytes: usize, run: impl FnOnce() -> R) -> Result<R, String>
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
         })
     };
-    outcome.map_err(|panic| crate::panic_message(panic.as_ref()))
+    outcome.map_err(|panic| RunStackError::Panicked(crate::panic_message(panic.as_ref())))
 }
 
 /// Marks the run stack free again, also when the run panicked.
@@ -124,11 +134,11 @@ impl Drop for LeaveRunStack {
     }
 }
 
-fn grow_fresh<R>(bytes: usize, run: impl FnOnce() -> R) -> Result<R, String> {
+fn grow_fresh<R>(bytes: usize, run: impl FnOnce() -> R) -> Result<R, RunStackError> {
     let saved = ON_RUN_STACK.with(|on| on.replace(None));
     let outcome =
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| stacker::grow(bytes, run)))
-            .map_err(|panic| crate::panic_message(panic.as_ref()));
+            .map_err(|panic| RunStackError::Panicked(crate::panic_message(panic.as_ref())));
     ON_RUN_STACK.with(|on| on.set(saved));
     outcome
 }

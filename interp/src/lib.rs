@@ -137,8 +137,8 @@ impl InterpProgram {
         let outcome = match outcome {
             Ok(Ok(word)) => Ok(Value(word)),
             Ok(Err(frame_stack::Failed)) => Err(ctx.take_failure()),
-            Err(detail) => Err(RunFailure {
-                error: RuntimeError::internal(&detail),
+            Err(error) => Err(RunFailure {
+                error,
                 frames: Vec::new(),
             }),
         };

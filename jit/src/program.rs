@@ -196,7 +196,10 @@ impl JitProgram {
                 unsafe { entry(ctx_pointer, args.as_ptr(), u64::from(function)) }
             },
         )
-        .map_err(internal_failure)?;
+        .map_err(|error| RunFailure {
+            error,
+            frames: Vec::new(),
+        })?;
         if word == 0 {
             Err(ctx.take_failure())
         } else {

@@ -26,6 +26,8 @@ pub enum ErrorCode {
     RT0402,
     RT0403,
     RT0404,
+    RT0406,
+    RT0410,
     RT0501,
     RT0502,
     RT0503,
@@ -57,6 +59,8 @@ impl ErrorCode {
             ErrorCode::RT0402 => "RT0402",
             ErrorCode::RT0403 => "RT0403",
             ErrorCode::RT0404 => "RT0404",
+            ErrorCode::RT0406 => "RT0406",
+            ErrorCode::RT0410 => "RT0410",
             ErrorCode::RT0501 => "RT0501",
             ErrorCode::RT0502 => "RT0502",
             ErrorCode::RT0503 => "RT0503",
@@ -185,6 +189,27 @@ impl RuntimeError {
             format!("heap exhausted: {requested} blocks requested, {free} free"),
         )
     }
+    /// RT0406: one object's chain cannot leave its head's segment (docs/MEMORY.md).
+    pub fn object_too_large(requested: u32) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0406,
+            format!(
+                "object too large: {requested} blocks requested, one object spans at most {} blocks (one heap segment)",
+                crate::heap::SEGMENT_BLOCKS
+            ),
+        )
+    }
+    /// RT0410: the stack a run needs for its call depth limit could not be mapped (an
+    /// address-space limit of the host process, e.g. `ulimit -v`; docs/ABI.md).
+    pub fn run_stack_unavailable(max_call_depth: u64, bytes: u64, detail: &str) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0410,
+            format!(
+                "run stack unavailable: the call depth limit {max_call_depth} needs {} MiB of stack, which this process cannot map ({detail})",
+                bytes.div_ceil(1024 * 1024)
+            ),
+        )
+    }
     pub fn quota_exceeded(used: u32, quota: u32) -> RuntimeError {
         Self::new(
             ErrorCode::RT0402,
@@ -252,6 +277,7 @@ impl From<crate::heap::HeapError> for RuntimeError {
             HeapError::Exhausted { requested, free } => {
                 RuntimeError::heap_exhausted(requested, free)
             }
+            HeapError::ObjectTooLarge { requested } => RuntimeError::object_too_large(requested),
             HeapError::QuotaExceeded { used, quota } => RuntimeError::quota_exceeded(used, quota),
             HeapError::Saturated => RuntimeError::internal("reference count saturated"),
             HeapError::Integrity(detail) => RuntimeError::invalid_reference(&detail),

@@ -109,13 +109,19 @@ fn exhaustion_and_quota_across_segments_leave_nothing_allocated() {
             free: 5
         })
     );
-    // A chain longer than a segment can never be allocated.
+    // A chain longer than a segment can never be allocated: RT0406, not exhaustion, even
+    // in a heap with room for it in total; a chain of exactly one segment fits.
     let mut big = Heap::new(SEGMENT_BLOCKS * 2).unwrap();
-    assert!(matches!(
+    assert_eq!(
         big.malloc_blocks(SEGMENT_BLOCKS + 1, false),
-        Err(HeapError::Exhausted { .. })
-    ));
+        Err(HeapError::ObjectTooLarge {
+            requested: SEGMENT_BLOCKS + 1
+        })
+    );
     assert_eq!(big.blocks_in_use(), 0);
+    let whole = big.malloc_blocks(SEGMENT_BLOCKS, false).unwrap();
+    assert_eq!(big.blocks_in_use(), SEGMENT_BLOCKS);
+    big.free_chain(whole).unwrap();
     heap.set_quota(Some(SEGMENT_BLOCKS + 16));
     assert!(heap.malloc(8).is_ok());
     assert!(matches!(

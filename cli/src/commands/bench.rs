@@ -30,6 +30,7 @@ fn bench_inputs(args: &BenchArgs) -> Result<Vec<BenchInput>, UsageError> {
                 source: LoadedSource {
                     name: format!("<bench {}>", program.name),
                     text: Ok(program.source.to_string()),
+                    file: None,
                 },
                 expected_result: Some(program.expected_result.to_string()),
             })

@@ -1,16 +1,17 @@
 //! `cairn run FILE`: compile with the `cairn` facade, run on the chosen engine with the given limits, stream the
-//! program's output, print main's result (unless Unit), optionally write the refcount trace.
-//! The trace file is created before anything runs, so an unwritable path is exit 2 up front.
+//! program's output, print main's result (unless Unit), optionally stream the refcount trace.
+//! The trace file is created once the source is read (it may not be the source:
+//! `output_file`) and before anything runs, so an unwritable path is exit 2 up front; the
+//! events are written as they happen (`JsonLinesSink`), in bounded memory.
 
-use std::fs::File;
-use std::io::Write;
 use std::path::Path;
 
-use cairn::{Engine, Limits, Runtime, Value};
+use cairn::{Engine, JsonLinesSink, Limits, Runtime, SinkStatus, Value};
 
 use crate::cli_args::RunArgs;
 use crate::frontend::compile_or_report;
 use crate::outcome::{Outcome, UsageError};
+use crate::output_file::create_output_file;
 use crate::source_input::read_source;
 use crate::stdout_output::{emit_line, flush, stdout_failure};
 
@@ -19,8 +20,11 @@ pub fn limits_from_args(args: &RunArgs) -> Limits {
 }
 
 pub fn run_command(args: &RunArgs) -> Result<Outcome, UsageError> {
-    let trace_file = args.trace.as_deref().map(create_output_file).transpose()?;
     let source = read_source(&args.file)?;
+    let trace_file = match args.trace.as_deref() {
+        Some(path) => Some((path, create_output_file(path, source.input().as_slice())?)),
+        None => None,
+    };
     let engine = Engine::new(args.engine.kind());
     let Some(module) = compile_or_report(&engine, &source) else {
         return Ok(Outcome::Failure);
@@ -34,14 +38,17 @@ pub fn run_command(args: &RunArgs) -> Result<Outcome, UsageError> {
     };
     let blocks_before = runtime.blocks_in_use();
     runtime.set_echo_output(true);
-    if trace_file.is_some() {
-        runtime.start_trace();
-    }
+    let trace_status = trace_file.map(|(path, file)| {
+        let (sink, status) = JsonLinesSink::new(file);
+        runtime.start_trace_to(Box::new(sink));
+        (path, status)
+    });
     let result = runtime.call::<Value>(&module, "main", ());
     let mut outcome = match (result, runtime.echo_failure()) {
         (_, Some(failure)) => {
             // The program's `print` could not write: an I/O problem, reported in one line.
             let failure = stdout_failure(&failure);
+            runtime.take_trace();
             report_heap_problems(&mut runtime, blocks_before);
             return Err(failure);
         }
@@ -58,9 +65,8 @@ pub fn run_command(args: &RunArgs) -> Result<Outcome, UsageError> {
         }
     };
 
-    if let Some((path, file)) = trace_file {
-        let events = runtime.take_trace();
-        write_trace(&path, file, &events)?;
+    if let Some((path, status)) = trace_status {
+        finish_trace(&mut runtime, path, &status)?;
     }
     if report_heap_problems(&mut runtime, blocks_before) {
         outcome = Outcome::Failure;
@@ -68,29 +74,17 @@ pub fn run_command(args: &RunArgs) -> Result<Outcome, UsageError> {
     Ok(outcome)
 }
 
-/// Creates (truncates) an output file before the run, so a bad path is a usage error (exit
-/// 2) before the program prints anything.
-pub fn create_output_file(path: &Path) -> Result<(std::path::PathBuf, File), UsageError> {
-    File::create(path)
-        .map(|file| (path.to_path_buf(), file))
-        .map_err(|error| {
-            UsageError(format!(
-                "cannot create output file `{}`: {error}",
-                path.display()
-            ))
-        })
-}
-
-fn write_trace(path: &Path, file: File, events: &[cairn::TraceEvent]) -> Result<(), UsageError> {
-    let cannot = |error: std::io::Error| {
-        UsageError(format!(
+/// Hands the last events to the trace sink and flushes it; a write error met at any point
+/// of the run is reported now (exit 2).
+fn finish_trace(runtime: &mut Runtime, path: &Path, status: &SinkStatus) -> Result<(), UsageError> {
+    runtime.take_trace();
+    match status.take_error() {
+        Some(error) => Err(UsageError(format!(
             "cannot write trace to `{}`: {error}",
             path.display()
-        ))
-    };
-    let mut writer = std::io::BufWriter::new(file);
-    cairn::write_trace_json_lines(events, &mut writer).map_err(cannot)?;
-    writer.flush().map_err(cannot)
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Integrity violations or blocks still in use after the result was released are runtime

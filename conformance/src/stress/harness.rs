@@ -16,6 +16,7 @@ use cairn_runtime::{Context, Limits};
 use super::params::StressParams;
 use super::report::{EngineStressReport, StressReport};
 use super::scenarios::{CowExpectation, Scenario};
+use super::trace_stream::StressTraceStream;
 use super::trace_summary::TraceSummary;
 use crate::audit_pass::install_counting_hook;
 use crate::program::{Program, program_from_source};
@@ -155,14 +156,17 @@ fn run_engine(
     let before = ctx.heap.snapshot();
     let counters_before = ctx.heap.counters().clone();
     let hook_counter = install_counting_hook(&mut ctx);
-    ctx.heap.start_trace();
+    // The trace is folded into its summary as it happens (bounded memory at any length).
+    let stream = StressTraceStream::new(limits);
+    ctx.heap.start_trace_to(Box::new(stream.clone()));
     let started = Instant::now();
     let ran = catch_unwind(AssertUnwindSafe(|| {
         execute(program, module, engine, &mut ctx)
     }));
     run.run_ms = started.elapsed().as_secs_f64() * 1e3;
     let checks_started = Instant::now();
-    let trace = ctx.heap.take_trace();
+    ctx.heap.take_trace();
+    let (summary, sampled) = stream.finish();
     let after = ctx.heap.snapshot();
     match ran {
         Ok(Outcome::Returned(text)) => run.outcome = format!("result {text}"),
@@ -177,12 +181,10 @@ fn run_engine(
         }
     }
     run.output = String::from_utf8_lossy(&ctx.output).into_owned();
-    let summary = TraceSummary::of(&trace);
     let logged = ctx.heap.event_log();
-    if let Some(problem) = check_sampled_log(&trace, &logged, limits) {
+    if let Some(problem) = check_sampled_events(summary.events, &sampled, &logged, limits) {
         run.problems.push(problem);
     }
-    drop(trace);
 
     // Snapshot before/after.
     let delta = compare_snapshots(&before, &after);
@@ -367,20 +369,41 @@ pub fn check_sampled_log(
     let config = limits.audit.event_log?;
     let every = config.sample_every.max(1);
     let sampled = (trace.len() as u64).div_ceil(every);
+    let kept = sampled.min(config.capacity as u64);
+    let recent: Vec<TraceEvent> = trace
+        .iter()
+        .step_by(every as usize)
+        .skip((sampled - kept) as usize)
+        .copied()
+        .collect();
+    check_sampled_events(trace.len() as u64, &recent, log, limits)
+}
+
+/// [`check_sampled_log`] of a streamed trace: `events` in all, of which `recent` are the
+/// sampled ones kept (every `sample_every`-th, the most recent `capacity`, oldest first).
+pub fn check_sampled_events(
+    events: u64,
+    recent: &[TraceEvent],
+    log: &[HeapEvent],
+    limits: &Limits,
+) -> Option<String> {
+    let config = limits.audit.event_log?;
+    let every = config.sample_every.max(1);
+    let sampled = events.div_ceil(every);
     let expected_len = sampled.min(config.capacity as u64);
     if log.len() as u64 != expected_len {
         return Some(format!(
-            "event log has {} entries, expected {expected_len} ({} events sampled every {every})",
+            "event log has {} entries, expected {expected_len} ({events} events sampled every {every})",
             log.len(),
-            trace.len()
         ));
     }
     let first = sampled - expected_len;
     for (offset, entry) in log.iter().enumerate() {
         let seq = (first + offset as u64) * every;
-        let traced = trace.get(seq as usize);
+        let traced = recent.get(offset);
         let same = traced.is_some_and(|t| {
             entry.seq == seq
+                && t.seq == seq
                 && (t.op, t.block, t.old, t.new) == (entry.op, entry.block, entry.old, entry.new)
         });
         if !same {

@@ -13,6 +13,7 @@ pub mod params;
 pub mod report;
 pub mod scenarios;
 mod sources;
+pub mod trace_stream;
 pub mod trace_summary;
 
 pub use harness::{RunExpectations, StressConfig, run_scenario, run_source};

@@ -1,7 +1,8 @@
 //! A refcount trace reduced to what a stress run keeps of it: counts per op, block reuse, and
 //! a fixed-hasher (FNV-1a) rolling hash with its value at every window boundary, so two
 //! engines' traces of millions of events are compared in bounded memory and a difference is
-//! located to a window.
+//! located to a window. [`SummaryBuilder`] folds the events in as a streaming trace
+//! delivers them.
 
 use std::collections::HashSet;
 
@@ -57,34 +58,67 @@ pub fn hash_event(mut hash: u64, event: &TraceEvent) -> u64 {
     hash
 }
 
+/// Builds a [`TraceSummary`] one event at a time (a streaming trace's sink feeds it), so a
+/// trace of any length is summarised in memory bounded by the distinct heads it touches.
+#[derive(Clone, Debug)]
+pub struct SummaryBuilder {
+    summary: TraceSummary,
+    seen: HashSet<u32>,
+}
+
+impl Default for SummaryBuilder {
+    fn default() -> SummaryBuilder {
+        SummaryBuilder {
+            summary: TraceSummary {
+                hash: FNV_OFFSET,
+                ..TraceSummary::default()
+            },
+            seen: HashSet::new(),
+        }
+    }
+}
+
+impl SummaryBuilder {
+    /// The next event of the trace.
+    pub fn add(&mut self, event: &TraceEvent) {
+        let summary = &mut self.summary;
+        match event.op {
+            RefOp::Malloc => {
+                summary.mallocs += 1;
+                if !self.seen.insert(event.block) {
+                    summary.reused_mallocs += 1;
+                }
+            }
+            RefOp::Free => summary.frees += 1,
+            RefOp::IncRef => summary.inc_refs += 1,
+            RefOp::DecRef => summary.dec_refs += 1,
+            RefOp::Cow => summary.cows += 1,
+        }
+        summary.hash = hash_event(summary.hash, event);
+        summary.events += 1;
+        if summary.events.is_multiple_of(HASH_WINDOW as u64) {
+            summary.window_hashes.push(summary.hash);
+        }
+    }
+
+    /// Events added so far.
+    pub fn events(&self) -> u64 {
+        self.summary.events
+    }
+
+    pub fn finish(mut self) -> TraceSummary {
+        self.summary.distinct_heads = self.seen.len() as u64;
+        self.summary
+    }
+}
+
 impl TraceSummary {
     pub fn of(trace: &[TraceEvent]) -> TraceSummary {
-        let mut summary = TraceSummary {
-            hash: FNV_OFFSET,
-            ..TraceSummary::default()
-        };
-        let mut seen = HashSet::new();
-        for (index, event) in trace.iter().enumerate() {
-            match event.op {
-                RefOp::Malloc => {
-                    summary.mallocs += 1;
-                    if !seen.insert(event.block) {
-                        summary.reused_mallocs += 1;
-                    }
-                }
-                RefOp::Free => summary.frees += 1,
-                RefOp::IncRef => summary.inc_refs += 1,
-                RefOp::DecRef => summary.dec_refs += 1,
-                RefOp::Cow => summary.cows += 1,
-            }
-            summary.hash = hash_event(summary.hash, event);
-            if (index + 1) % HASH_WINDOW == 0 {
-                summary.window_hashes.push(summary.hash);
-            }
+        let mut builder = SummaryBuilder::default();
+        for event in trace {
+            builder.add(event);
         }
-        summary.events = trace.len() as u64;
-        summary.distinct_heads = seen.len() as u64;
-        summary
+        builder.finish()
     }
 
     /// `None` when both traces are identical (same events, same hash); otherwise where they

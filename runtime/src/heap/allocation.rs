@@ -6,8 +6,20 @@ use super::*;
 
 impl Heap {
     /// Blocks needed for `bytes` payload bytes (at least one).
+    /// Saturates at `u32::MAX` (far past any object's limit, so never mistaken for a small
+    /// request).
     pub fn blocks_for(bytes: usize) -> u32 {
-        bytes.div_ceil(USABLE_BLOCK_SIZE).max(1) as u32
+        u32::try_from(bytes.div_ceil(USABLE_BLOCK_SIZE).max(1)).unwrap_or(u32::MAX)
+    }
+
+    /// One object's chain stays in its head's segment: at most [`SEGMENT_BLOCKS`] blocks,
+    /// whatever the heap's size (RT0406 past it).
+    #[inline]
+    pub fn check_object_size(needed: u32) -> Result<(), HeapError> {
+        if needed > SEGMENT_BLOCKS {
+            return Err(HeapError::ObjectTooLarge { requested: needed });
+        }
+        Ok(())
     }
 
     /// Allocates a chain holding `bytes` bytes: payloads zeroed, `REF_COUNT = 1` on the head,
@@ -17,7 +29,10 @@ impl Heap {
     }
 
     /// Like [`Heap::malloc`] for a block count; `critical` allocations ignore the soft quota.
+    /// An object larger than a segment is refused (RT0406) before any other check, and the
+    /// allocation-failure handler is not called for it (nothing it frees could help).
     pub fn malloc_blocks(&mut self, needed: u32, critical: bool) -> Result<u32, HeapError> {
+        Self::check_object_size(needed)?;
         self.reserve(needed, critical)?;
         self.count_injected_failure(needed)?;
         self.take_blocks(needed)
@@ -62,6 +77,7 @@ impl Heap {
     /// The segment an allocation of `needed` blocks goes to: the lowest mapped one with
     /// room for the whole chain, else a new one if the heap has room for it.
     pub(super) fn segment_for(&mut self, needed: u32) -> Result<usize, HeapError> {
+        Self::check_object_size(needed)?;
         let exhausted = |heap: &Heap| HeapError::Exhausted {
             requested: needed,
             free: heap.free_count(),

@@ -24,6 +24,7 @@ mod segment;
 pub mod segment_table;
 pub mod snapshot;
 pub mod trace;
+pub mod trace_sink;
 
 pub use audit::{AllocationSite, HeapAudit, HeapEvent, HookId, IntegrityViolation};
 pub use audit_config::{AuditConfig, EventLogConfig, WatchdogAction, WatchdogConfig};
@@ -42,6 +43,7 @@ pub const SEGMENT_BLOCKS: u32 = 65_535;
 pub const MAX_HEAP_BLOCKS: u32 = SEGMENT_BLOCKS * MAX_SEGMENTS as u32;
 pub use snapshot::{HeapDelta, HeapSnapshot, compare_snapshots};
 pub use trace::{RefOp, TraceEvent};
+pub use trace_sink::{JsonLinesSink, SinkStatus, TRACE_BATCH_EVENTS, TraceSink};
 
 /// Whether audit mode is compiled in. Only the benchmark feature `strip-audit` turns it
 /// off, to measure what audit mode costs when it is off (docs/MEMORY.md).
@@ -64,6 +66,9 @@ pub enum BlockState {
 pub enum HeapError {
     /// Not enough free blocks (RT0401).
     Exhausted { requested: u32, free: u32 },
+    /// One object of more blocks than a segment holds (RT0406): a chain never leaves its
+    /// head's segment, so no heap size can hold it.
+    ObjectTooLarge { requested: u32 },
     /// The soft quota would be exceeded (RT0402).
     QuotaExceeded { used: u32, quota: u32 },
     /// A retain would push `REF_COUNT` past `MAX_REF_COUNT`; the caller copies instead.
@@ -98,8 +103,11 @@ pub struct Heap {
     first_with_free: usize,
     quota: Option<u32>,
     counters: HeapCounters,
-    /// `Some` while tracing: the full ordered event list of SPEC §6.
+    /// `Some` while tracing: the ordered events (docs/MEMORY.md) not yet handed to a sink
+    /// (all of them for an in-memory trace).
     trace: Option<Vec<TraceEvent>>,
+    /// Where a streaming trace goes (`start_trace_to`); `None` for an in-memory trace.
+    trace_sink: Option<Box<dyn TraceSink>>,
     next_seq: u64,
     /// `trace.is_some() || audit.is_some()`: the one branch every event pays.
     observing: bool,
@@ -152,6 +160,7 @@ impl Heap {
             quota: None,
             counters: HeapCounters::default(),
             trace: None,
+            trace_sink: None,
             next_seq: 0,
             observing: false,
             audit: None,
@@ -294,24 +303,58 @@ impl Heap {
 
     // ----- tracing -------------------------------------------------------------------
 
-    /// Starts recording events (clearing any previous trace); the sequence restarts at 0.
+    /// Starts recording events in memory (clearing any previous trace); the sequence
+    /// restarts at 0.
     pub fn start_trace(&mut self) {
+        self.finish_trace_sink();
         self.trace = Some(Vec::new());
         self.next_seq = 0;
         self.observing = true;
     }
-    /// Stops recording and returns the events.
+    /// Starts a streaming trace: events go to `sink` as they happen, in batches of at most
+    /// [`TRACE_BATCH_EVENTS`], and at most that many are held in memory at any time (the
+    /// events are those of [`Heap::start_trace`], with the same sequence numbers).
+    pub fn start_trace_to(&mut self, sink: Box<dyn TraceSink>) {
+        self.finish_trace_sink();
+        self.trace = Some(Vec::with_capacity(TRACE_BATCH_EVENTS));
+        self.trace_sink = Some(sink);
+        self.next_seq = 0;
+        self.observing = true;
+    }
+    /// Stops recording and returns the events held in memory: the whole trace of an
+    /// in-memory trace; for a streaming trace, nothing (the pending events are handed to
+    /// the sink, which is then finished and dropped).
     pub fn take_trace(&mut self) -> Vec<TraceEvent> {
         let events = self.trace.take().unwrap_or_default();
         self.observing = self.audit.is_some();
-        events
+        match self.trace_sink.take() {
+            Some(mut sink) => {
+                if !events.is_empty() {
+                    sink.write_events(&events);
+                }
+                sink.finish();
+                Vec::new()
+            }
+            None => events,
+        }
+    }
+    /// Ends a streaming trace left running (before another one starts).
+    fn finish_trace_sink(&mut self) {
+        if self.trace_sink.is_some() {
+            self.take_trace();
+        }
     }
     pub fn is_tracing(&self) -> bool {
         self.trace.is_some()
     }
-    /// Events recorded so far (empty when not tracing).
+    /// Events held in memory (empty when not tracing; for a streaming trace, those not yet
+    /// handed to the sink, never more than [`TRACE_BATCH_EVENTS`]).
     pub fn trace_events(&self) -> &[TraceEvent] {
         self.trace.as_deref().unwrap_or(&[])
+    }
+    /// Events recorded since the trace started, streamed or not (the next sequence number).
+    pub fn trace_event_count(&self) -> u64 {
+        self.next_seq
     }
     /// Drops the events recorded so far and goes on recording; the sequence continues (a
     /// harness that folds a long trace into a hash as it goes keeps its memory small).
@@ -341,6 +384,12 @@ impl Heap {
                 new,
             });
             self.next_seq += 1;
+            if trace.len() >= TRACE_BATCH_EVENTS
+                && let Some(sink) = &mut self.trace_sink
+            {
+                sink.write_events(trace);
+                trace.clear();
+            }
         }
         if AUDIT_COMPILED && let Some(audit) = &mut self.audit {
             audit.on_event(op, block, old, new, self.current_site.get());

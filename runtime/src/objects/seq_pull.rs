@@ -214,6 +214,16 @@ fn drop_items(
     [source, to_skip, ..]: State,
 ) -> Result<Flow, RuntimeError> {
     let mut to_skip = state_int(head, to_skip)?;
+    if to_skip > 0
+        && let Some(left) = rt.with(|context| skip_range(context, source, to_skip))?
+    {
+        // `left > 0`: the range ran out first; the pull below ends it as pulling one item
+        // at a time would have.
+        to_skip = left;
+        rt.with(|context| {
+            state_slot(head, 1).write(&mut context.heap, small_int(to_skip as usize));
+        });
+    }
     while to_skip > 0 {
         let Some(item) = pull(rt, source)? else {
             return Ok(finish(rt, head));
@@ -235,6 +245,49 @@ fn drop_items(
         )
     });
     Ok(Flow::Again)
+}
+
+/// `drop` over a Range cursor: advances it by `to_skip` items (or to its end) at once, in
+/// O(1) — pulling a range's Ints records no refcount event, so the trace is the one pulling
+/// them one by one records. Returns the items still to skip (0, or more when the range ran
+/// out first); `None` when `source` is not a Range (it is then pulled item by item). The
+/// skip checks the call depth as one pull does and charges one fuel unit (docs/LANGUAGE.md,
+/// *limits of pulls*).
+fn skip_range(
+    context: &mut Context,
+    source: Value,
+    to_skip: i64,
+) -> Result<Option<i64>, RuntimeError> {
+    let (range, tag, mut state) = read_cursor(&context.heap, source)?;
+    if tag != Tag::Range {
+        return Ok(None);
+    }
+    if context.call_depth >= context.limits.max_call_depth {
+        return Err(RuntimeError::stack_overflow(context.limits.max_call_depth));
+    }
+    crate::abi::shims::control::charge_fuel_and_check_cancel(context)?;
+    let int = |index: usize| state_int(range, state[index]).map(i128::from);
+    let (current, end, step) = (int(0)?, int(1)?, int(2)?);
+    let left = if step > 0 && current < end {
+        (end - current + step - 1) / step
+    } else if step < 0 && current > end {
+        (current - end - step - 1) / -step
+    } else {
+        0
+    };
+    let skipped = i128::from(to_skip).min(left);
+    state[0] = if skipped == left {
+        state[1]
+    } else {
+        // Strictly between `current` and `end`: an Int.
+        Value::int((current + skipped * step) as i64).ok_or_else(|| corrupt_range(range))?
+    };
+    write_cursor(&mut context.heap, range, Tag::Range, state);
+    Ok(Some(to_skip - skipped as i64))
+}
+
+fn corrupt_range(head: u32) -> RuntimeError {
+    RuntimeError::invalid_reference(&format!("block {head}: a Range cursor out of its bounds"))
 }
 
 fn scan(rt: &Reentrant, head: u32, [source, _, f, ..]: State) -> Result<Flow, RuntimeError> {

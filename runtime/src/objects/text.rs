@@ -49,8 +49,9 @@ pub fn record_text_last_block(heap: &mut Heap, head: u32) {
 
 /// Allocates a Text holding `text`. On failure nothing is allocated.
 pub fn text_from_str(heap: &mut Heap, text: &str) -> Result<Value, RuntimeError> {
-    let byte_length = u32::try_from(text.len())
-        .map_err(|_| RuntimeError::heap_exhausted(u32::MAX, heap.free_count()))?;
+    let byte_length = u32::try_from(text.len()).map_err(|_| {
+        RuntimeError::object_too_large(Heap::blocks_for(TEXT_BYTES_OFFSET + text.len()))
+    })?;
     let head = heap.malloc(TEXT_BYTES_OFFSET + text.len())?;
     write_object_header(heap, head, Kind::Text, 0);
     let char_count = text.chars().count() as u32;

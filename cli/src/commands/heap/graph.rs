@@ -6,24 +6,24 @@
 //! `--checkpoint all`). The program's own output goes to stderr, keeping stdout a document.
 
 use std::io::Write;
-use std::path::Path;
 
 use cairn::{Module, OwnershipGraph};
 
 use super::args::{CheckpointChoice, GraphArgs, GraphFormat};
-use super::{Echo, emit, load, site_label, write_stderr};
+use super::{Echo, emit, load_source, site_label, write_stderr};
 use crate::outcome::{Outcome, UsageError};
+use crate::output_file::create_output_file;
+use crate::source_input::read_source;
 
 pub fn graph_command(args: &GraphArgs) -> Result<Outcome, UsageError> {
-    // The output file is created before the program runs: a bad path is exit 2 up front.
+    // The output file is created once the source is read (it may not be the source), before
+    // the program runs: a bad path is exit 2 up front.
+    let source = read_source(&args.run.file)?;
     let output_file = match &args.output {
-        Some(path) => {
-            check_writable_location(path)?;
-            Some(crate::commands::run::create_output_file(path)?)
-        }
+        Some(path) => Some((path, create_output_file(path, source.input().as_slice())?)),
         None => None,
     };
-    let Some(mut program) = load(&args.run)? else {
+    let Some(mut program) = load_source(&args.run, &source)? else {
         return Ok(Outcome::Failure);
     };
     let (succeeded, at_return) = program.run_main(Echo::Stderr, |rt| rt.export_ref_graph());
@@ -72,28 +72,6 @@ pub fn graph_command(args: &GraphArgs) -> Result<Outcome, UsageError> {
     Ok(super::outcome(succeeded))
 }
 
-/// A usage error (exit 2, before anything runs) when `path` cannot be a new file: its
-/// directory is missing, or it is a directory.
-pub fn check_writable_location(path: &Path) -> Result<(), UsageError> {
-    if path.is_dir() {
-        return Err(UsageError(format!(
-            "cannot write `{}`: it is a directory",
-            path.display()
-        )));
-    }
-    match path
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-    {
-        Some(parent) if !parent.is_dir() => Err(UsageError(format!(
-            "cannot write `{}`: directory `{}` does not exist",
-            path.display(),
-            parent.display()
-        ))),
-        _ => Ok(()),
-    }
-}
-
 /// The runtime's DOT with the graph named `name` (several graphs in one file stay distinct).
 fn named_dot(graph: &OwnershipGraph, name: &str) -> String {
     let dot = graph.to_dot();
@@ -123,21 +101,6 @@ fn json_with_locations(graph: &OwnershipGraph, module: &Module) -> serde_json::V
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_missing_directory_or_a_directory_is_refused() {
-        let missing = Path::new("/definitely/not/here/graph.dot");
-        let error = check_writable_location(missing).unwrap_err();
-        assert!(
-            error
-                .0
-                .contains("directory `/definitely/not/here` does not exist"),
-            "{error}"
-        );
-        assert!(check_writable_location(&std::env::temp_dir()).is_err());
-        assert!(check_writable_location(Path::new("graph.dot")).is_ok());
-        assert!(check_writable_location(&std::env::temp_dir().join("g.dot")).is_ok());
-    }
 
     #[test]
     fn dot_graphs_are_renamed() {

@@ -20,7 +20,7 @@ use cairn::{AllocationSite, AuditConfig, Engine, Limits, Module, Runtime, Value}
 
 use crate::frontend::compile_or_report;
 use crate::outcome::{Outcome, UsageError};
-use crate::source_input::read_source;
+use crate::source_input::{LoadedSource, read_source};
 pub use crate::stdout_output::emit;
 use args::{HeapArgs, HeapCommand, HeapRunArgs};
 
@@ -59,9 +59,16 @@ pub struct Program {
 /// Reads and compiles `args.file` and creates its audited runtime; `None` after printing a
 /// compile-time diagnostic (or a runtime that could not be created).
 pub fn load(args: &HeapRunArgs) -> Result<Option<Program>, UsageError> {
-    let source = read_source(&args.file)?;
+    load_source(args, &read_source(&args.file)?)
+}
+
+/// [`load`] of a source already read.
+pub fn load_source(
+    args: &HeapRunArgs,
+    source: &LoadedSource,
+) -> Result<Option<Program>, UsageError> {
     let engine = Engine::new(args.engine.kind());
-    let Some(module) = compile_or_report(&engine, &source) else {
+    let Some(module) = compile_or_report(&engine, source) else {
         return Ok(None);
     };
     match engine.runtime(audited_limits(args)) {

@@ -114,7 +114,8 @@ pub unsafe extern "C" fn aivi_value_unit(rt: *mut AiviRuntime) -> AiviValueHandl
 
 /// `AiviValueHandle aivi_value_text(AiviRuntime *rt, const char *bytes, size_t len)`: a
 /// Text copied from `len` UTF-8 bytes (not NUL-terminated). Invalid UTF-8 is RT0303; a NULL
-/// `bytes` with `len > 0` is RT0404; heap exhaustion RT0401/RT0402.
+/// `bytes` with `len > 0` is RT0404; heap exhaustion RT0401/RT0402; a Text of more than one
+/// segment (3,932,088 bytes) RT0406.
 ///
 /// # Safety
 /// `bytes` is NULL with `len == 0`, or points to `len` readable bytes.
