@@ -197,8 +197,23 @@ fn host_failure(error: HostError) -> HostFailure {
     raised.unwrap_or_else(|| HostFailure::Failed(error.message().to_string()))
 }
 
+/// A failure to move a value between the host function and the heap (its arguments out, its
+/// result in). A heap limit — RT0401 heap exhausted (also an injected allocation failure),
+/// RT0402 quota exceeded — is the script's own diagnostic at the host call, as when one of
+/// the script's ops hits it: the host did not fail, the heap is full. Anything else (an Int
+/// result outside 48 bits) is the host function's failure, RT0701 `{code}: {message}`.
 fn run_error_failure(error: RunError) -> HostFailure {
-    HostFailure::Failed(format!("{}: {}", error.code(), error.message()))
+    let heap_limit = matches!(error.code(), "RT0401" | "RT0402");
+    let code = heap_limit
+        .then(|| cairn_runtime::abi::handles::effect::parse_error_code(error.code()))
+        .flatten();
+    match code {
+        Some(code) => HostFailure::Raised(cairn_runtime::RuntimeError {
+            code,
+            message: error.message().to_string(),
+        }),
+        None => HostFailure::Failed(format!("{}: {}", error.code(), error.message())),
+    }
 }
 
 /// A Rust function usable as a host function: `Fn(A, B, ...) -> R` with up to six

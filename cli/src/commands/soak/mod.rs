@@ -10,7 +10,9 @@
 
 mod cases;
 mod memory;
+mod model;
 mod scripts;
+mod special_cases;
 mod worker;
 
 use std::collections::BTreeMap;

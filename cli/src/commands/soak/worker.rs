@@ -14,7 +14,8 @@ use cairn::{Engine, Module, RunError, Runtime, Value};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::cases::{Effect, Expect, Held, Message, Mode, Planned, SlotKind, plan};
+use super::cases::plan;
+use super::model::{Effect, Expect, HandleState, Held, Message, Mode, Planned, SlotKind};
 use super::scripts::Program;
 
 /// A recompiled module replaces a pool entry every this many calls of a worker.
@@ -387,13 +388,22 @@ fn check(
 ) -> Result<(), String> {
     let call = format!("{}({:?})", planned.function, planned.args);
     match (&planned.expect, result) {
-        (Expect::Value(expected), Ok(value)) if value == expected => Ok(()),
+        (Expect::Value(expected) | Expect::ValueOrExhausted(expected), Ok(value))
+            if value == expected =>
+        {
+            Ok(())
+        }
+        (Expect::ValueOrExhausted(_), Err(error))
+            if error.code() == "RT0401" && error.message().starts_with("heap exhausted: ") =>
+        {
+            Ok(())
+        }
         (Expect::Generation, Ok(Value::Int(g))) if generation == Some(*g as u64) => Ok(()),
         (Expect::NewHandle(state), Ok(Value::Opaque(handle))) => {
             let kind = match state {
-                super::cases::HandleState::Ref(_) => "Ref",
-                super::cases::HandleState::Adder(_) => "Closure",
-                super::cases::HandleState::Seq(_) => "Seq",
+                HandleState::Ref(_) => "Ref",
+                HandleState::Adder(_) => "Closure",
+                HandleState::Seq(_) => "Seq",
             };
             if handle.kind() == kind {
                 Ok(())
