@@ -28,11 +28,15 @@ fn a_closure_called_through_another_module_runs_that_module_s_function() {
         let add_ten: Value = rt.call(&plus, "make", (10,)).expect("make");
 
         // Through its own module: x + 10.
-        let own: i64 = rt.call(&plus, "apply", (add_ten.clone(), 1)).expect("apply");
+        let own: i64 = rt
+            .call(&plus, "apply", (add_ten.clone(), 1))
+            .expect("apply");
         assert_eq!(own, 11, "{kind:?}");
 
         // FIXME: through `times.cairn` it runs `\x -> x * n` (1 * 10), silently.
-        let other: i64 = rt.call(&times, "apply", (add_ten.clone(), 1)).expect("apply");
+        let other: i64 = rt
+            .call(&times, "apply", (add_ten.clone(), 1))
+            .expect("apply");
         assert_eq!(other, 10, "{kind:?}");
 
         // FIXME: through `pair.cairn` its lambda reads a second capture: an internal error.

@@ -1,6 +1,7 @@
 //! The soak test's memory figures: the process's resident set size (`VmRSS` of
 //! `/proc/self/status`, Linux), sampled every `--report-every` calls, and the verdict on
-//! them. Memory is *flat* when the RSS of the last sample exceeds the baseline — the first
+//! them. Memory is *flat* when the RSS of the last sample taken while the workers still run
+//! (the one taken after they end has their runtimes dropped) exceeds the baseline — the first
 //! sample taken after the warm-up (the first [`WARM_UP_PERCENT`] % of the calls) — by at most
 //! the larger of [`TOLERANCE_MIB`] MiB and [`TOLERANCE_PERCENT`] % of the baseline. Runs of
 //! fewer than [`MIN_JUDGED_CALLS`] calls are too short for the allocator to settle and are not
@@ -37,12 +38,15 @@ pub struct Sample {
     pub rss_kib: Option<u64>,
     /// Calls per second since the previous sample.
     pub calls_per_second: f64,
+    /// Taken while the workers ran (false for the last one, after their runtimes are gone).
+    pub running: bool,
 }
 
 /// The verdict on a run's samples.
 #[derive(Clone, Debug, Serialize)]
 pub struct MemoryVerdict {
     pub baseline_kib: Option<u64>,
+    /// The last sample taken while the workers ran (after the baseline).
     pub final_kib: Option<u64>,
     pub peak_kib: Option<u64>,
     /// `final - baseline` (negative when memory shrank).
@@ -61,7 +65,12 @@ pub fn judge(samples: &[Sample], total_calls: u64) -> MemoryVerdict {
         .iter()
         .find(|s| s.calls >= warm_up && s.calls > 0)
         .and_then(|s| s.rss_kib);
-    let final_kib = samples.last().and_then(|s| s.rss_kib);
+    let final_kib = samples
+        .iter()
+        .rev()
+        .find(|s| s.running && s.calls >= warm_up)
+        .or(samples.last())
+        .and_then(|s| s.rss_kib);
     let peak_kib = samples.iter().filter_map(|s| s.rss_kib).max();
     let tolerance_kib = baseline.map(|b| (TOLERANCE_MIB * 1024).max(b * TOLERANCE_PERCENT / 100));
     let growth_kib = match (baseline, final_kib) {
@@ -96,6 +105,7 @@ mod tests {
                 elapsed_s: 0.0,
                 rss_kib: Some(rss),
                 calls_per_second: 0.0,
+                running: true,
             })
             .collect()
     }
@@ -109,6 +119,19 @@ mod tests {
         assert_eq!(verdict.tolerance_kib, Some(4_096));
         assert_eq!(verdict.flat, Some(true));
         assert_eq!(verdict.peak_kib, Some(43_000));
+    }
+
+    #[test]
+    fn the_sample_after_the_workers_end_is_not_the_final_one() {
+        let mut run = samples(&[
+            (1_000_000, 100_000),
+            (9_000_000, 120_000),
+            (10_000_000, 90_000),
+        ]);
+        run[2].running = false;
+        let verdict = judge(&run, 10_000_000);
+        assert_eq!(verdict.final_kib, Some(120_000));
+        assert_eq!(verdict.flat, Some(false));
     }
 
     #[test]

@@ -66,7 +66,7 @@ pub fn soak_command(args: &SoakArgs) -> Result<Outcome, UsageError> {
     let progress = Progress::default();
     let bar = progress_bar(args.calls, args.json);
     let started = Instant::now();
-    let mut samples = vec![sample(0, started, None)];
+    let mut samples = vec![sample(0, started, None, true)];
     let (helper, jobs) = std::sync::mpsc::channel();
     let reports: Vec<Result<WorkerReport, String>> = std::thread::scope(|scope| {
         scope.spawn(move || helper_loop(jobs));
@@ -94,7 +94,7 @@ pub fn soak_command(args: &SoakArgs) -> Result<Outcome, UsageError> {
                 ));
             }
             if calls >= next_report && calls < args.calls {
-                let s = sample(calls, started, samples.last());
+                let s = sample(calls, started, samples.last(), true);
                 if !args.json {
                     print_sample(&s, bar.as_ref());
                 }
@@ -114,6 +114,7 @@ pub fn soak_command(args: &SoakArgs) -> Result<Outcome, UsageError> {
         progress.calls.load(Ordering::Relaxed),
         started,
         samples.last(),
+        false,
     );
     if !args.json {
         print_sample(&last, None);
@@ -169,7 +170,7 @@ pub fn soak_command(args: &SoakArgs) -> Result<Outcome, UsageError> {
     })
 }
 
-fn sample(calls: u64, started: Instant, previous: Option<&Sample>) -> Sample {
+fn sample(calls: u64, started: Instant, previous: Option<&Sample>, running: bool) -> Sample {
     let elapsed_s = started.elapsed().as_secs_f64();
     let calls_per_second = previous.map_or(0.0, |p| {
         (calls - p.calls) as f64 / (elapsed_s - p.elapsed_s).max(1e-9)
@@ -179,6 +180,7 @@ fn sample(calls: u64, started: Instant, previous: Option<&Sample>) -> Sample {
         elapsed_s,
         rss_kib: rss_kib(),
         calls_per_second,
+        running,
     }
 }
 
@@ -222,7 +224,7 @@ fn print_summary(report: &SoakReport) -> Result<(), UsageError> {
     let m = &report.memory;
     let memory = match (m.baseline_kib, m.final_kib, m.growth_kib) {
         (Some(baseline), Some(last), Some(growth)) => format!(
-            "rss baseline {} (after the warm-up), last {}, peak {}, growth {:+.1} MiB (tolerance {})",
+            "rss baseline {} (after the warm-up), last while running {}, peak {}, growth {:+.1} MiB (tolerance {})",
             mib(baseline),
             mib(last),
             mib(m.peak_kib.unwrap_or(last)),

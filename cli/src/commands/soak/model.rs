@@ -2,7 +2,7 @@
 //! the host knows about the handles it holds ([`Held`]), and a planned call with the outcome
 //! it must have ([`Planned`], [`Expect`]), plus the value builders the case generators share.
 
-use cairn::{Module, Value};
+use cairn::{Module, RunError, Value};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
@@ -194,5 +194,146 @@ pub fn nested(n: i64) -> Value {
         Value::List(Vec::new())
     } else {
         Value::List(vec![nested(n - 1), int(n)])
+    }
+}
+
+impl Planned {
+    /// Whether `result` is this call's expected outcome (`generation`: of the module it ran in).
+    pub fn check(
+        &self,
+        generation: Option<u64>,
+        result: &Result<Value, RunError>,
+    ) -> Result<(), String> {
+        let planned = self;
+        let call = format!("{}({:?})", planned.function, planned.args);
+        match (&planned.expect, result) {
+            (Expect::Value(expected) | Expect::ValueOrExhausted(expected), Ok(value))
+                if value == expected =>
+            {
+                Ok(())
+            }
+            (Expect::ValueOrExhausted(_), Err(error))
+                if error.code() == "RT0401" && error.message().starts_with("heap exhausted: ") =>
+            {
+                Ok(())
+            }
+            (Expect::Generation, Ok(Value::Int(g))) if generation == Some(*g as u64) => Ok(()),
+            (Expect::NewHandle(state), Ok(Value::Opaque(handle))) => {
+                let kind = match state {
+                    HandleState::Ref(_) => "Ref",
+                    HandleState::Adder(_) => "Closure",
+                    HandleState::Seq(_) => "Seq",
+                };
+                if handle.kind() == kind {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{call}: expected a {kind}, got a {}",
+                        handle.kind()
+                    ))
+                }
+            }
+            (Expect::Fails(code, message), Err(error)) => {
+                let message_ok = match message {
+                    Message::Any => true,
+                    Message::Exact(m) => error.message() == m,
+                    Message::Prefix(p) => error.message().starts_with(p.as_str()),
+                };
+                if error.code() == *code && message_ok {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{call}: expected {code} {message:?}, got {}: {}",
+                        error.code(),
+                        error.message()
+                    ))
+                }
+            }
+            (expected, Ok(value)) => Err(format!("{call}: expected {expected:?}, got {value:?}")),
+            (expected, Err(error)) => Err(format!(
+                "{call}: expected {expected:?}, got {}: {}",
+                error.code(),
+                error.message()
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn planned(expect: Expect) -> Planned {
+        Planned::new(Program::Arith, "add", vec![int(1), int(2)], expect)
+    }
+
+    fn error(code: &str) -> RunError {
+        let engine = cairn::Engine::new(cairn::EngineKind::Interpreter);
+        let module = engine
+            .compile("e.cairn", "fn main() = 0\nfn f(x) = 1 / x\nfn r() = ref(1)")
+            .unwrap();
+        let mut rt = engine.runtime(cairn::Limits::default()).unwrap();
+        let error = match code {
+            "RT0302" => rt.call_value(&module, "f", vec![int(0)]),
+            _ => rt.call_value(&module, "nope", vec![]),
+        };
+        error.unwrap_err()
+    }
+
+    #[test]
+    fn a_wrong_value_or_a_wrong_failure_is_a_mismatch() {
+        assert!(
+            planned(Expect::Value(int(3)))
+                .check(None, &Ok(int(3)))
+                .is_ok()
+        );
+        assert!(
+            planned(Expect::Value(int(3)))
+                .check(None, &Ok(int(4)))
+                .is_err()
+        );
+        assert!(
+            planned(Expect::Value(int(3)))
+                .check(None, &Err(error("RT0302")))
+                .is_err()
+        );
+        let division = Expect::Fails("RT0302", exact("division by zero"));
+        assert!(
+            planned(division.clone())
+                .check(None, &Err(error("RT0302")))
+                .is_ok()
+        );
+        assert!(planned(division).check(None, &Ok(int(0))).is_err());
+        let wrong_message = Expect::Fails("RT0302", exact("division by one"));
+        assert!(
+            planned(wrong_message)
+                .check(None, &Err(error("RT0302")))
+                .is_err()
+        );
+        let wrong_code = Expect::Fails("RT0303", Message::Any);
+        assert!(
+            planned(wrong_code)
+                .check(None, &Err(error("RT0302")))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn generations_and_exhaustion_are_checked() {
+        assert!(
+            planned(Expect::Generation)
+                .check(Some(7), &Ok(int(7)))
+                .is_ok()
+        );
+        assert!(
+            planned(Expect::Generation)
+                .check(Some(7), &Ok(int(8)))
+                .is_err()
+        );
+        let either = Expect::ValueOrExhausted(int(3));
+        assert!(planned(either.clone()).check(None, &Ok(int(3))).is_ok());
+        assert!(planned(either).check(None, &Err(error("RT0302"))).is_err());
+        let handle = Expect::NewHandle(HandleState::Ref(1));
+        assert!(planned(handle).check(None, &Ok(int(1))).is_err());
     }
 }

@@ -10,12 +10,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
 use std::time::Duration;
 
-use cairn::{Engine, Module, RunError, Runtime, Value};
+use cairn::{Engine, Module, Runtime, Value};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::cases::plan;
-use super::model::{Effect, Expect, HandleState, Held, Message, Mode, Planned, SlotKind};
+use super::model::{Effect, Expect, Held, Mode, SlotKind};
 use super::scripts::Program;
 
 /// A recompiled module replaces a pool entry every this many calls of a worker.
@@ -263,7 +263,7 @@ impl<'a> Worker<'a> {
         };
         *self.report.outcomes.entry(outcome).or_insert(0) += 1;
         let before: u32 = slot.held.iter().map(|h| h.blocks).sum();
-        let verdict = check(&planned, generation, &result);
+        let verdict = planned.check(generation, &result);
         match (verdict, result) {
             (Ok(()), Ok(value)) => {
                 if let Effect::Update(h, state) = planned.effect {
@@ -377,65 +377,6 @@ impl<'a> Worker<'a> {
             let _ = self.helper.send(Job::Drop(previous, None));
         }
         Ok(())
-    }
-}
-
-/// Whether `result` is what `planned` expects (`generation` of the module it ran in).
-fn check(
-    planned: &Planned,
-    generation: Option<u64>,
-    result: &Result<Value, RunError>,
-) -> Result<(), String> {
-    let call = format!("{}({:?})", planned.function, planned.args);
-    match (&planned.expect, result) {
-        (Expect::Value(expected) | Expect::ValueOrExhausted(expected), Ok(value))
-            if value == expected =>
-        {
-            Ok(())
-        }
-        (Expect::ValueOrExhausted(_), Err(error))
-            if error.code() == "RT0401" && error.message().starts_with("heap exhausted: ") =>
-        {
-            Ok(())
-        }
-        (Expect::Generation, Ok(Value::Int(g))) if generation == Some(*g as u64) => Ok(()),
-        (Expect::NewHandle(state), Ok(Value::Opaque(handle))) => {
-            let kind = match state {
-                HandleState::Ref(_) => "Ref",
-                HandleState::Adder(_) => "Closure",
-                HandleState::Seq(_) => "Seq",
-            };
-            if handle.kind() == kind {
-                Ok(())
-            } else {
-                Err(format!(
-                    "{call}: expected a {kind}, got a {}",
-                    handle.kind()
-                ))
-            }
-        }
-        (Expect::Fails(code, message), Err(error)) => {
-            let message_ok = match message {
-                Message::Any => true,
-                Message::Exact(m) => error.message() == m,
-                Message::Prefix(p) => error.message().starts_with(p.as_str()),
-            };
-            if error.code() == *code && message_ok {
-                Ok(())
-            } else {
-                Err(format!(
-                    "{call}: expected {code} {message:?}, got {}: {}",
-                    error.code(),
-                    error.message()
-                ))
-            }
-        }
-        (expected, Ok(value)) => Err(format!("{call}: expected {expected:?}, got {value:?}")),
-        (expected, Err(error)) => Err(format!(
-            "{call}: expected {expected:?}, got {}: {}",
-            error.code(),
-            error.message()
-        )),
     }
 }
 
