@@ -38,7 +38,7 @@ pub fn plan(
 /// A call that returns a value the model computes, on any runtime but a failing one.
 pub(super) fn success_case(rng: &mut ChaCha8Rng) -> Planned {
     use Program::*;
-    match rng.random_range(0..16) {
+    match rng.random_range(0..18) {
         0 => Planned::new(Arith, "generation", vec![], Expect::Generation),
         1 => {
             let (a, b) = (
@@ -159,6 +159,25 @@ pub(super) fn success_case(rng: &mut ChaCha8Rng) -> Planned {
                 vec![ints(&xs)],
                 Expect::Value(ints(&sorted)),
             )
+        }
+        16 => {
+            // Kinds the scripts never pass `add` (Floats, Texts): on the JIT, its generic
+            // variant of the module.
+            if rng.random_bool(0.5) {
+                let (a, b) = (
+                    f64::from(rng.random_range(-1_000..1_000)) / 4.0,
+                    f64::from(rng.random_range(-1_000..1_000)) / 8.0,
+                );
+                let args = vec![Value::Float(a), Value::Float(b)];
+                Planned::new(Arith, "add", args, Expect::Value(Value::Float(a + b)))
+            } else {
+                let (a, b) = (
+                    *NAMES.choose(rng).expect("names"),
+                    *KEYS.choose(rng).expect("keys"),
+                );
+                let expect = Expect::Value(text(format!("{a}{b}")));
+                Planned::new(Arith, "add", vec![text(a), text(b)], expect)
+            }
         }
         _ => {
             let x = rng.random_range(-10_000..10_000);
