@@ -1,5 +1,5 @@
 //! The command line of `cairn` (clap derive): `run`, `check`, `conform`, `bench`, `stress`,
-//! `fuzz` and the `heap` group (whose arguments live in `commands/heap/args.rs`).
+//! `fuzz`, `soak` and the `heap` group (whose arguments live in `commands/heap/args.rs`).
 
 use std::path::PathBuf;
 
@@ -35,6 +35,30 @@ pub enum Command {
     /// Differential fuzzing: generate random programs, run each on both engines, compare
     /// everything, and shrink and save every divergence.
     Fuzz(FuzzArgs),
+    /// Soak test of the embedding: millions of checked calls on several threads (modules,
+    /// runtimes, host functions, failures, cancellations, allocation failures), reporting
+    /// RSS at intervals; fails on any leak, unexpected outcome or memory growth.
+    Soak(SoakArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SoakArgs {
+    /// Calls in all (shared between the threads).
+    #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub calls: u64,
+    /// Worker threads, each with its own runtimes.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: u16,
+    /// The seed of the workload (worker I draws from (SEED, I)).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Sample the RSS every this many calls.
+    #[arg(long, value_name = "N", default_value_t = 500_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub report_every: u64,
+    /// Print the report as JSON (samples, outcomes, verdict) instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,5 @@
 //! The `cairn` binary: parses the command line and dispatches to `run`, `check`, `conform`,
-//! `bench`, `stress`, `fuzz` (one file each under `commands/`) and the `heap` tools
+//! `bench`, `stress`, `fuzz`, `soak` (one file each under `commands/`) and the `heap` tools
 //! (`commands/heap/`).
 
 mod bench_timing;
@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Command::Stress(args) => commands::stress::stress_command(args),
         Command::Heap(args) => commands::heap::heap_command(args),
         Command::Fuzz(args) => commands::fuzz::fuzz_command(args),
+        Command::Soak(args) => commands::soak::soak_command(args),
     };
     exit_code(result)
 }

@@ -6,4 +6,5 @@ pub mod conform;
 pub mod fuzz;
 pub mod heap;
 pub mod run;
+pub mod soak;
 pub mod stress;
