@@ -61,8 +61,9 @@ macro_rules! define_shim_table {
                 Shim::ALL.iter().copied().find(|shim| shim.symbol() == symbol)
             }
 
-            /// Parameters after the context pointer (all 64-bit).
-            pub fn param_count(self) -> usize {
+            /// Parameters after the context pointer (all 64-bit). `const` so that
+            /// `cairn-engine-support` can check each builtin's arity at compile time.
+            pub const fn param_count(self) -> usize {
                 match self { $( Shim::$variant => <[&str]>::len(&[$(stringify!($param)),*]) ),* }
             }
 
