@@ -85,3 +85,30 @@ impl Builtin {
         self.param_modes().len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lowering tells builtins apart by source name and arity, the printer by IR name and
+    /// arity: no two rows may share both, and every public name resolves to a row of it.
+    #[test]
+    fn rows_differ_in_name_or_arity_and_public_names_resolve() {
+        let mut seen = std::collections::HashSet::new();
+        for &builtin in Builtin::ALL {
+            assert!(
+                seen.insert((builtin.ir_name(), builtin.arity())),
+                "{builtin:?}: a second row named {} with arity {}",
+                builtin.ir_name(),
+                builtin.arity()
+            );
+            if let Some(name) = builtin.name() {
+                let found = Builtin::from_name(name).expect("a public name resolves");
+                assert_eq!(found.name(), Some(name));
+            } else {
+                assert_eq!(Builtin::from_name(builtin.ir_name()), None, "{builtin:?}");
+            }
+        }
+        assert_eq!(Builtin::from_name("range"), Some(Builtin::Range));
+    }
+}

@@ -31,7 +31,7 @@ macro_rules! foreach_builtin {
         $mac! {
             /// `print(v)`: writes the canonical form of `v` and a newline.
             Print: public "print" (Borrowed) -> UNIT, shim Print;
-            /// `len(x)`: the length of a Text, List, Tuple, Map or Seq source.
+            /// `len(x)`: the length of `x`, an Int.
             Len: public "len" (Borrowed) -> INT, shim Len;
             /// `push(xs, v)`: `xs` with `v` appended.
             Push: public "push" (Owned, Owned) -> HEAP, shim Push;
@@ -85,7 +85,7 @@ macro_rules! foreach_builtin {
             Range: public "range" (Borrowed, Borrowed) -> HEAP, shim Range;
             /// `range(a, b, step)`: same source name as [`Builtin::Range`], chosen by arity.
             RangeStep: public "range" (Borrowed, Borrowed, Borrowed) -> HEAP, shim RangeStep;
-            /// `iter(x)`: a Seq over a List, Tuple, Map, Text or Seq.
+            /// `iter(x)`: a Seq over the elements of `x`.
             Iter: public "iter" (Owned) -> HEAP, shim Iter;
             /// `map(s, f)`: the Seq of `f(x)` for each `x` of `s`.
             Map: public "map" (Owned, Owned) -> HEAP, shim SeqMap;
