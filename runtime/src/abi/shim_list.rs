@@ -123,7 +123,8 @@ define_shim_table! {
     /// Tuple destructuring `(a, b) = v`: `v` and `arity` (an Int) borrowed; Unit when `v` is
     /// a Tuple of exactly `arity` elements, else RT0303.
     ExpectTupleArity => rt_expect_tuple_arity(value, arity);
-    /// Builtins (SPEC §2). Ownership per argument is in docs/LANGUAGE.md and lang's builtin table.
+    /// Builtins: the builtin each lowers to, and its ownership per argument, is its row in
+    /// lang's builtin table (`lang/src/ir/builtin/table.rs`; docs/LANGUAGE.md, "Builtins").
     Print => rt_print(value);
     Len => rt_len(value);
     Push => rt_push(list, value);
