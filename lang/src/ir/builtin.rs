@@ -1,6 +1,6 @@
 //! The builtin functions the IR can call: the [`Builtin`] enum and its names, arities,
 //! per-argument ownership and result kinds, all expanded from the one list in
-//! [`table`](self::table) ([`foreach_builtin!`](crate::foreach_builtin)). The runtime shims
+//! `table.rs` ([`foreach_builtin!`](crate::foreach_builtin)). The runtime shims
 //! implement exactly these modes; `cairn-engine-support` maps each builtin to its shim from
 //! the same list.
 
