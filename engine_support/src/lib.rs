@@ -2,8 +2,8 @@
 //! each builtin and operator lowers to ([`builtin_shim`], [`unary_shim`], [`binary_shim`]),
 //! how a refused module is reported ([`check_module`]), and the function table a run
 //! installs in the runtime ([`function_table`]), and the kind set of an argument word
-//! ([`kinds_of_word`]). Defined once here so adding a builtin
-//! touches one list (lang's `Builtin` table) and the engines cannot drift.
+//! ([`kinds_of_word`]). Defined once here so the engines cannot drift; the builtin-to-shim
+//! map is expanded from lang's one builtin table ([`cairn_lang::foreach_builtin!`]).
 
 mod run_stack;
 
@@ -75,12 +75,37 @@ pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "panic".to_string())
 }
 
-/// The shim a builtin lowers to: lang's [`Builtin::shim_symbol`] looked up in the runtime's
-/// shim list. Every builtin has one (checked by this crate's tests).
-pub fn builtin_shim(builtin: Builtin) -> Shim {
-    Shim::from_symbol(builtin.shim_symbol())
-        .expect("every builtin's shim symbol is in Shim::ALL (tested)")
+/// Expands lang's builtin table into [`builtin_shim`]: each row's `shim` names a [`Shim`]
+/// variant, so a misspelt or missing shim does not compile, and the `const` block makes a
+/// shim whose parameter count differs from the builtin's arity a compile error too.
+macro_rules! define_builtin_shims {
+    ($(
+        $(#[doc = $doc:literal])+
+        $variant:ident : $visibility:ident $name:literal ( $($mode:ident),* ) -> $kind:ident ,
+            shim $shim:ident ;
+    )*) => {
+        /// The shim a builtin lowers to, as its row in lang's builtin table names it.
+        pub fn builtin_shim(builtin: Builtin) -> Shim {
+            match builtin {
+                $( Builtin::$variant => Shim::$shim, )*
+            }
+        }
+
+        const _: () = {
+            $(
+                assert!(
+                    Shim::$shim.param_count() == <[&str]>::len(&[$(stringify!($mode)),*]),
+                    concat!(
+                        "builtin ", stringify!($variant), ": shim ", stringify!($shim),
+                        " does not take the builtin's arity"
+                    ),
+                );
+            )*
+        };
+    };
 }
+
+cairn_lang::foreach_builtin!(define_builtin_shims);
 
 pub fn unary_shim(op: UnaryOp) -> Shim {
     match op {
@@ -279,22 +304,6 @@ mod tests {
             },
         ] {
             assert_eq!(op_shim(&kind), None, "{kind:?}");
-        }
-    }
-
-    /// The load check only checks a builtin's args against `Builtin::arity`; the shim each
-    /// builtin lowers to must exist and take exactly that many words.
-    #[test]
-    fn every_builtin_has_a_shim_taking_its_arity() {
-        for &builtin in Builtin::ALL {
-            let shim = Shim::from_symbol(builtin.shim_symbol())
-                .unwrap_or_else(|| panic!("{builtin:?}: no shim {}", builtin.shim_symbol()));
-            assert_eq!(
-                shim.param_count(),
-                builtin.arity(),
-                "{builtin:?} -> {}",
-                shim.symbol()
-            );
         }
     }
 }

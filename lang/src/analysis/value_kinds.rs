@@ -20,7 +20,7 @@ use std::collections::VecDeque;
 use crate::ir::{self, FuncId, OpKind, TerminatorKind, Var};
 
 use super::KindSet;
-use super::value_kinds_transfer::{binary_kinds, builtin_kinds, constant_kinds, unary_kinds};
+use super::value_kinds_transfer::{binary_kinds, constant_kinds, unary_kinds};
 
 /// The inferred kinds of one function.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -240,7 +240,7 @@ impl Solver<'_> {
             OpKind::Binary { op, lhs, rhs, .. } => {
                 binary_kinds(*op, self.var(function, *lhs), self.var(function, *rhs))
             }
-            OpKind::Builtin { builtin, .. } => builtin_kinds(*builtin),
+            OpKind::Builtin { builtin, .. } => builtin.result_kinds(),
             OpKind::Index { .. } => KindSet::ALL,
             OpKind::Retain { src, .. } => self.var(function, *src),
             OpKind::Call {

@@ -1,9 +1,10 @@
 //! Transfer functions of the value-kind inference: the kinds an op's successful result may
 //! have, given the kinds of its operands. Each mirrors what the runtime shim of the op can
 //! return (`runtime/src/abi/shims/`); a combination the shim rejects contributes nothing,
-//! because a failing op produces no value.
+//! because a failing op produces no value. A builtin's result kinds are a column of the
+//! builtin table ([`Builtin::result_kinds`](crate::ir::Builtin::result_kinds)).
 
-use crate::ir::{BinaryOp, Builtin, Constant, UnaryOp};
+use crate::ir::{BinaryOp, Constant, UnaryOp};
 
 use super::KindSet;
 
@@ -86,54 +87,6 @@ pub(super) fn unary_kinds(op: UnaryOp, operand: KindSet) -> KindSet {
     }
 }
 
-/// Builtin results. `get` returns an element or the default, so anything.
-pub(super) fn builtin_kinds(builtin: Builtin) -> KindSet {
-    match builtin {
-        Builtin::Print | Builtin::ExpectTupleArity | Builtin::Assign | Builtin::Checkpoint => {
-            KindSet::UNIT
-        }
-        Builtin::Len | Builtin::Count => KindSet::INT,
-        Builtin::Has => KindSet::BOOL,
-        // `fail` never returns; `sum` is an Int or a Float.
-        Builtin::Fail => KindSet::EMPTY,
-        Builtin::Sum => KindSet::NUMBERS,
-        Builtin::Get | Builtin::Fold | Builtin::Deref | Builtin::ClosureCapture => KindSet::ALL,
-        Builtin::Keys
-        | Builtin::Values
-        | Builtin::Merge
-        | Builtin::Slice
-        | Builtin::Reverse
-        | Builtin::Range
-        | Builtin::RangeStep
-        | Builtin::Iter
-        | Builtin::Map
-        | Builtin::Filter
-        | Builtin::Take
-        | Builtin::Drop
-        | Builtin::Scan
-        | Builtin::Zip
-        | Builtin::Collect
-        | Builtin::Next
-        | Builtin::Clone
-        | Builtin::MakeRef
-        | Builtin::SeqEmpty
-        | Builtin::SeqCons
-        | Builtin::SeqFlatMap
-        | Builtin::SeqDefer
-        | Builtin::SeqAppend => KindSet::HEAP,
-        Builtin::Push
-        | Builtin::Pop
-        | Builtin::Set
-        | Builtin::Insert
-        | Builtin::Remove
-        | Builtin::Str
-        | Builtin::ListExtend
-        | Builtin::ConcatOwnedLeft
-        | Builtin::TupleFromList
-        | Builtin::MapFromList => KindSet::HEAP,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,14 +131,6 @@ mod tests {
             binary_kinds(BinaryOp::Eq, KindSet::EMPTY, KindSet::INT),
             KindSet::EMPTY
         );
-    }
-
-    #[test]
-    fn builtin_results() {
-        assert_eq!(builtin_kinds(Builtin::ExpectTupleArity), KindSet::UNIT);
-        assert_eq!(builtin_kinds(Builtin::Print), KindSet::UNIT);
-        assert_eq!(builtin_kinds(Builtin::Len), KindSet::INT);
-        assert_eq!(builtin_kinds(Builtin::ListExtend), KindSet::HEAP);
     }
 
     #[test]

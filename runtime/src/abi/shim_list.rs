@@ -61,8 +61,9 @@ macro_rules! define_shim_table {
                 Shim::ALL.iter().copied().find(|shim| shim.symbol() == symbol)
             }
 
-            /// Parameters after the context pointer (all 64-bit).
-            pub fn param_count(self) -> usize {
+            /// Parameters after the context pointer (all 64-bit). `const` so that
+            /// `cairn-engine-support` can check each builtin's arity at compile time.
+            pub const fn param_count(self) -> usize {
                 match self { $( Shim::$variant => <[&str]>::len(&[$(stringify!($param)),*]) ),* }
             }
 
@@ -122,7 +123,8 @@ define_shim_table! {
     /// Tuple destructuring `(a, b) = v`: `v` and `arity` (an Int) borrowed; Unit when `v` is
     /// a Tuple of exactly `arity` elements, else RT0303.
     ExpectTupleArity => rt_expect_tuple_arity(value, arity);
-    /// Builtins (SPEC §2). Ownership per argument is in docs/LANGUAGE.md and lang's builtin table.
+    /// Builtins: the builtin each lowers to, and its ownership per argument, is its row in
+    /// lang's builtin table (`lang/src/ir/builtin/table.rs`; docs/LANGUAGE.md, "Builtins").
     Print => rt_print(value);
     Len => rt_len(value);
     Push => rt_push(list, value);
