@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::render::{DiagnosticView, RenderSource, line_and_column, render_diagnostic};
+use crate::render::{DiagnosticView, RenderSource, Renderer};
 
 /// A diagnostic with its position, shared by compile-time and runtime errors.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,17 +18,17 @@ struct Located {
 }
 
 impl Located {
-    fn new(view: &DiagnosticView, source: &RenderSource<'_>) -> Located {
+    fn new(view: &DiagnosticView, renderer: &Renderer<'_>) -> Located {
         let (line, column) = view
             .span
             .as_ref()
-            .map_or((0, 0), |span| line_and_column(source, span.start));
+            .map_or((0, 0), |span| renderer.line_and_column(span.start));
         Located {
             code: view.code.clone(),
             message: view.message.clone(),
             line,
             column,
-            rendered: render_diagnostic(source, view),
+            rendered: renderer.render(view),
         }
     }
 }
@@ -71,6 +71,7 @@ pub struct CompileError {
 
 impl CompileError {
     pub(crate) fn new(diagnostics: &[cairn_lang::Diagnostic], source: &RenderSource<'_>) -> Self {
+        let renderer = Renderer::new(source);
         let diagnostics = diagnostics
             .iter()
             .map(|d| {
@@ -80,7 +81,7 @@ impl CompileError {
                     span: Some(d.span.start as usize..d.span.end as usize),
                     notes: d.notes.clone(),
                 };
-                Located::new(&view, source)
+                Located::new(&view, &renderer)
             })
             .collect();
         CompileError { diagnostics }
@@ -100,7 +101,7 @@ impl CompileError {
             notes: Vec::new(),
         };
         CompileError {
-            diagnostics: vec![Located::new(&view, &RenderSource { name, text })],
+            diagnostics: vec![Located::new(&view, &Renderer::new(&RenderSource { name, text }))],
         }
     }
 
@@ -195,10 +196,11 @@ impl RunError {
         module: &cairn_lang::ir::Module,
         source: &RenderSource<'_>,
     ) -> RunError {
-        let view = crate::runtime_failure::failure_view(module, source, failure);
+        let renderer = Renderer::new(source);
+        let view = crate::runtime_failure::failure_view(module, &renderer, failure);
         RunError {
             stack: view.notes.clone(),
-            located: Located::new(&view, source),
+            located: Located::new(&view, &renderer),
         }
     }
 

@@ -1,12 +1,16 @@
 //! Diagnostic rendering for the CLI: one error (compile-time or runtime) as
 //! `error[CODE]: message`, a `--> file:line:col` pointer, the source line underlined, and
-//! notes (for runtime errors, the call stack), via codespan-reporting with ASCII chars.
+//! notes (for runtime errors, the call stack), via codespan-reporting with ASCII chars. The
+//! source lines it is shown are excerpts (`render_excerpt.rs`): invisible characters
+//! escaped, tabs expanded, long lines cut around the span (docs/LANGUAGE.md, "Diagnostics").
 
 use std::ops::Range;
 
+use cairn_lang::source::LineIndex;
 use codespan_reporting::diagnostic::{Diagnostic, Label};
-use codespan_reporting::files::{Files, SimpleFile};
 use codespan_reporting::term::{self, Chars, Config, termcolor::NoColor};
+
+use crate::render_excerpt::{END_CONTEXT_LINES, ExcerptFile, START_CONTEXT_LINES};
 
 /// One source file as the renderer sees it: the name shown after `-->` and its text.
 pub struct RenderSource<'a> {
@@ -33,11 +37,60 @@ pub struct DiagnosticView {
 
 /// 1-based line and column (in chars) of a byte offset, clamped into the text.
 pub fn line_and_column(source: &RenderSource<'_>, byte_offset: usize) -> (usize, usize) {
-    let file = SimpleFile::new(source.name, source.text);
-    let offset = clamp_to_char_boundary(source.text, byte_offset);
-    match file.location((), offset) {
-        Ok(location) => (location.line_number, location.column_number),
-        Err(_) => (1, 1),
+    Renderer::new(source).line_and_column(byte_offset)
+}
+
+/// Renders many diagnostics against one source: its line index is built once.
+pub(crate) struct Renderer<'s> {
+    name: &'s str,
+    text: &'s str,
+    lines: LineIndex,
+}
+
+impl<'s> Renderer<'s> {
+    pub(crate) fn new(source: &RenderSource<'s>) -> Renderer<'s> {
+        Renderer {
+            name: source.name,
+            text: source.text,
+            lines: LineIndex::new(source.text),
+        }
+    }
+
+    /// 1-based line and column (in chars) of a byte offset, clamped into the text.
+    pub(crate) fn line_and_column(&self, byte_offset: usize) -> (usize, usize) {
+        let offset = clamp_to_char_boundary(self.text, byte_offset);
+        let line = self.lines.line_index(offset);
+        let start = self.lines.line_range(self.text, line).map_or(0, |r| r.start);
+        let column = self.text[start.min(offset)..offset].chars().count() + 1;
+        (line + 1, column)
+    }
+
+    /// [`render_diagnostic`] with this renderer's source.
+    pub(crate) fn render(&self, view: &DiagnosticView) -> String {
+        let mut diagnostic = Diagnostic::error()
+            .with_code(view.code.clone())
+            .with_message(view.message.clone())
+            .with_notes(view.notes.clone());
+        let span = view.span.clone().unwrap_or(0..0);
+        let file = ExcerptFile::new(self.name, self.text, &self.lines, span);
+        if view.span.is_some() {
+            diagnostic = diagnostic.with_labels(vec![Label::primary((), file.label.clone())]);
+        }
+        let config = Config {
+            chars: Chars::ascii(),
+            start_context_lines: START_CONTEXT_LINES,
+            end_context_lines: END_CONTEXT_LINES,
+            ..Config::default()
+        };
+        let mut writer = NoColor::new(Vec::<u8>::new());
+        match term::emit(&mut writer, &config, &file, &diagnostic) {
+            Ok(()) => String::from_utf8_lossy(&writer.into_inner()).into_owned(),
+            // The span cannot be shown: still print code and message.
+            Err(error) => format!(
+                "error[{}]: {}\n  = note: source location unavailable ({error})\n",
+                view.code, view.message
+            ),
+        }
     }
 }
 
@@ -67,29 +120,7 @@ pub fn line_and_column(source: &RenderSource<'_>, byte_offset: usize) -> (usize,
 /// );
 /// ```
 pub fn render_diagnostic(source: &RenderSource<'_>, view: &DiagnosticView) -> String {
-    let file = SimpleFile::new(source.name, source.text);
-    let mut diagnostic = Diagnostic::error()
-        .with_code(view.code.clone())
-        .with_message(view.message.clone())
-        .with_notes(view.notes.clone());
-    if let Some(span) = &view.span {
-        let start = clamp_to_char_boundary(source.text, span.start);
-        let end = clamp_to_char_boundary(source.text, span.end.max(start));
-        diagnostic = diagnostic.with_labels(vec![Label::primary((), start..end)]);
-    }
-    let config = Config {
-        chars: Chars::ascii(),
-        ..Config::default()
-    };
-    let mut writer = NoColor::new(Vec::<u8>::new());
-    match term::emit(&mut writer, &config, &file, &diagnostic) {
-        Ok(()) => String::from_utf8_lossy(&writer.into_inner()).into_owned(),
-        // The span cannot be shown (it does not fit the file): still print code and message.
-        Err(error) => format!(
-            "error[{}]: {}\n  = note: source location unavailable ({error})\n",
-            view.code, view.message
-        ),
-    }
+    Renderer::new(source).render(view)
 }
 
 fn clamp_to_char_boundary(text: &str, offset: usize) -> usize {

@@ -268,14 +268,12 @@ impl Lexer<'_> {
             (b'!', _) => (TokenKind::Bang, 1),
             _ => {
                 let character = self.text[start..].chars().next().unwrap_or('?');
-                // `{:?}` shows invisible characters (a BOM, a zero-width space) as escapes.
-                let shown = if character.is_control()
-                    || character.is_whitespace()
-                    || matches!(character, '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
-                {
-                    format!("{}", character.escape_unicode())
+                // Invisible, reordering and control characters (a BOM, a zero-width space,
+                // a bidi override) and any whitespace are shown as escapes.
+                let shown = if character.is_whitespace() {
+                    character.escape_unicode().to_string()
                 } else {
-                    character.to_string()
+                    crate::display_text::shown(&character.to_string())
                 };
                 return Err(syntax_error(
                     format!("unexpected character `{shown}`"),

@@ -8,7 +8,7 @@
 //! (E0202) and out-of-range integers (E0003) are collected and parsing continues.
 
 use crate::ast::{Expr, ExprKind, FunctionDef, Name, Program};
-use crate::diagnostic::{self, Diagnostic};
+use crate::diagnostic::{self, Diagnostic, DiagnosticList};
 use crate::ir::{BinaryOp, Span};
 use crate::lexer::{Token, TokenKind, tokenize};
 
@@ -27,15 +27,25 @@ pub fn parse(text: &str) -> Result<Program, Vec<Diagnostic>> {
 /// Parses a program, also returning the non-fatal diagnostics (E0202, E0003) so later
 /// phases can report more errors. `None` when a syntax error stopped the parse.
 pub fn parse_recovering(text: &str) -> (Option<Program>, Vec<Diagnostic>) {
+    let (program, errors) = parse_collecting(text);
+    (program, errors.into_sorted())
+}
+
+/// [`parse_recovering`] with the diagnostics still open for later phases to add to.
+pub(crate) fn parse_collecting(text: &str) -> (Option<Program>, DiagnosticList) {
     let tokens = match tokenize(text) {
         Ok(tokens) => tokens,
-        Err(error) => return (None, vec![error]),
+        Err(error) => {
+            let mut errors = DiagnosticList::default();
+            errors.push(error);
+            return (None, errors);
+        }
     };
     let mut parser = Parser {
         tokens,
         position: 0,
         newlines_significant: false,
-        errors: Vec::new(),
+        errors: DiagnosticList::default(),
         nesting: 0,
     };
     match parser.program() {
@@ -57,7 +67,7 @@ pub(crate) struct Parser {
     tokens: Vec<Token>,
     position: usize,
     newlines_significant: bool,
-    pub(crate) errors: Vec<Diagnostic>,
+    pub(crate) errors: DiagnosticList,
     nesting: usize,
 }
 
