@@ -1,5 +1,7 @@
-//! The lexer: source text -> tokens with byte spans. Each token records whether a newline
-//! preceded it, which the parser uses to separate block items. `//` comments run to the end
+//! The lexer: source text -> tokens with byte spans, one at a time ([`TokenStream`]: the
+//! parser pulls them as it goes, so no vector of every token of a 64 MiB source is built).
+//! Each token records whether a newline preceded it, which the parser uses to separate
+//! block items. `//` comments run to the end
 //! of the line. Integer literals are range-checked by the parser (after folding unary minus).
 
 use crate::diagnostic::{self, Diagnostic};
@@ -145,34 +147,57 @@ pub struct Token {
 
 /// Splits `text` into tokens, ending with one `Eof` token. The first lexical error is returned.
 pub fn tokenize(text: &str) -> Result<Vec<Token>, Diagnostic> {
-    let mut lexer = Lexer {
-        text,
-        bytes: text.as_bytes(),
-        // A leading UTF-8 byte order mark is not part of the program (spans stay offsets
-        // into `text`, BOM included).
-        position: if text.starts_with(crate::source::BYTE_ORDER_MARK) {
-            crate::source::BYTE_ORDER_MARK.len_utf8()
-        } else {
-            0
-        },
-    };
+    let mut stream = TokenStream::new(text);
     let mut tokens = Vec::new();
     loop {
-        let newline_before = lexer.skip_trivia() || tokens.is_empty();
+        let token = stream.next_token()?;
+        let is_eof = token.kind == TokenKind::Eof;
+        tokens.push(token);
+        if is_eof {
+            return Ok(tokens);
+        }
+    }
+}
+
+/// The tokens of a text, one at a time; after the `Eof` token it keeps returning `Eof`.
+pub struct TokenStream<'a> {
+    lexer: Lexer<'a>,
+    first: bool,
+}
+
+impl<'a> TokenStream<'a> {
+    pub fn new(text: &'a str) -> TokenStream<'a> {
+        TokenStream {
+            lexer: Lexer {
+                text,
+                bytes: text.as_bytes(),
+                // A leading UTF-8 byte order mark is not part of the program (spans stay
+                // offsets into `text`, BOM included).
+                position: if text.starts_with(crate::source::BYTE_ORDER_MARK) {
+                    crate::source::BYTE_ORDER_MARK.len_utf8()
+                } else {
+                    0
+                },
+            },
+            first: true,
+        }
+    }
+
+    /// The next token, or the lexical error at the current position.
+    pub fn next_token(&mut self) -> Result<Token, Diagnostic> {
+        let lexer = &mut self.lexer;
+        let first = std::mem::take(&mut self.first);
+        let newline_before = lexer.skip_trivia() || first;
         let start = lexer.position;
         let kind = match lexer.bytes.get(start) {
             None => TokenKind::Eof,
             Some(_) => lexer.next_token()?,
         };
-        let is_eof = kind == TokenKind::Eof;
-        tokens.push(Token {
+        Ok(Token {
             kind,
             span: Span::new(start as u32, lexer.position as u32),
             newline_before,
-        });
-        if is_eof {
-            return Ok(tokens);
-        }
+        })
     }
 }
 

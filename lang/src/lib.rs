@@ -84,7 +84,8 @@ fn compile_on_current_thread_with_hosts(
     if let Some(too_large) = source::size_problem(file.text.len()) {
         return Err(vec![too_large]);
     }
-    let (program, mut errors) = parser::parse_collecting(&file.text);
+    let (program, mut errors) =
+        parser::parse_collecting(&file.text, limits::FrontEndLimits::DEFAULT);
     let Some(program) = program else {
         return Err(errors.into_sorted());
     };

@@ -10,7 +10,8 @@
 use crate::ast::{Expr, ExprKind, FunctionDef, Name, Program};
 use crate::diagnostic::{self, Diagnostic, DiagnosticList};
 use crate::ir::{BinaryOp, Span};
-use crate::lexer::{Token, TokenKind, tokenize};
+use crate::lexer::{Token, TokenKind, TokenStream};
+use crate::limits::FrontEndLimits;
 
 /// The largest Int (2^47 - 1); the smallest is `-2^47`.
 pub const INT_MAX: i64 = (1 << 47) - 1;
@@ -27,33 +28,45 @@ pub fn parse(text: &str) -> Result<Program, Vec<Diagnostic>> {
 /// Parses a program, also returning the non-fatal diagnostics (E0202, E0003) so later
 /// phases can report more errors. `None` when a syntax error stopped the parse.
 pub fn parse_recovering(text: &str) -> (Option<Program>, Vec<Diagnostic>) {
-    let (program, errors) = parse_collecting(text);
+    let (program, errors) = parse_collecting(text, FrontEndLimits::DEFAULT);
     (program, errors.into_sorted())
 }
 
-/// [`parse_recovering`] with the diagnostics still open for later phases to add to.
-pub(crate) fn parse_collecting(text: &str) -> (Option<Program>, DiagnosticList) {
-    let tokens = match tokenize(text) {
-        Ok(tokens) => tokens,
-        Err(error) => {
-            let mut errors = DiagnosticList::default();
-            errors.push(error);
-            return (None, errors);
-        }
-    };
+/// [`parse_recovering`] with the diagnostics still open for later phases to add to, and
+/// the limits the parser enforces as it goes (E0402, E0403; [`FrontEndLimits::DEFAULT`] for
+/// [`crate::compile`], lower ones in tests).
+pub fn parse_collecting(text: &str, limits: FrontEndLimits) -> (Option<Program>, DiagnosticList) {
     let mut parser = Parser {
-        tokens,
-        position: 0,
+        tokens: TokenStream::new(text),
+        current: eof_at(0),
+        next: eof_at(0),
+        lex_error: None,
         newlines_significant: false,
         errors: DiagnosticList::default(),
         nesting: 0,
+        functions: 0,
+        limits,
     };
-    match parser.program() {
-        Ok(program) => (Some(program), parser.errors),
-        Err(fatal) => {
-            parser.errors.push(fatal);
-            (None, parser.errors)
-        }
+    parser.current = parser.pull();
+    parser.next = parser.pull();
+    let outcome = parser.program();
+    // A lexical error ends the token stream with an `Eof` where it is; the parse stopped
+    // there (or got no further) unless a syntax error before it stopped it first.
+    let fatal = match (outcome, parser.lex_error.take()) {
+        (Err(fatal), Some(lexical)) if fatal.span.start < lexical.span.start => Some(fatal),
+        (_, Some(lexical)) => Some(lexical),
+        (Err(fatal), None) => Some(fatal),
+        (Ok(program), None) => return (Some(program), parser.errors),
+    };
+    parser.errors.extend(fatal);
+    (None, parser.errors)
+}
+
+fn eof_at(offset: u32) -> Token {
+    Token {
+        kind: TokenKind::Eof,
+        span: Span::new(offset, offset),
+        newline_before: true,
     }
 }
 
@@ -63,38 +76,73 @@ pub(crate) type Parse<T> = Result<T, Diagnostic>;
 /// is refused with E0001, so that neither the parser nor lowering can overflow the stack.
 pub const MAX_NESTING: usize = 256;
 
-pub(crate) struct Parser {
-    tokens: Vec<Token>,
-    position: usize,
+pub(crate) struct Parser<'a> {
+    tokens: TokenStream<'a>,
+    /// The token being looked at and the one after it (the parser looks no further ahead).
+    current: Token,
+    next: Token,
+    /// The lexical error that ended the token stream (an `Eof` stands where it is).
+    lex_error: Option<Diagnostic>,
     newlines_significant: bool,
     pub(crate) errors: DiagnosticList,
     nesting: usize,
+    /// Functions met so far (named ones, lambdas, generator blocks and loops: each becomes
+    /// at least one function of the module), checked against `limits.functions` as each is.
+    functions: usize,
+    pub(crate) limits: FrontEndLimits,
 }
 
 pub(crate) fn syntax(message: impl Into<String>, span: Span) -> Diagnostic {
     Diagnostic::new(diagnostic::SYNTAX, message, span)
 }
 
-impl Parser {
+impl Parser<'_> {
+    /// The next token of the stream (`Eof` for ever after the end or a lexical error).
+    fn pull(&mut self) -> Token {
+        if let Some(error) = &self.lex_error {
+            return eof_at(error.span.start);
+        }
+        match self.tokens.next_token() {
+            Ok(token) => token,
+            Err(error) => {
+                let eof = eof_at(error.span.start);
+                self.lex_error = Some(error);
+                eof
+            }
+        }
+    }
+
     pub(crate) fn peek(&self) -> &Token {
-        &self.tokens[self.position]
+        &self.current
     }
 
     pub(crate) fn peek_kind(&self) -> &TokenKind {
         &self.peek().kind
     }
 
-    pub(crate) fn peek_kind_at(&self, ahead: usize) -> &TokenKind {
-        let index = (self.position + ahead).min(self.tokens.len() - 1);
-        &self.tokens[index].kind
+    /// The kind of the token after the current one.
+    pub(crate) fn peek_next_kind(&self) -> &TokenKind {
+        &self.next.kind
     }
 
     pub(crate) fn advance(&mut self) -> Token {
-        let token = self.tokens[self.position].clone();
-        if token.kind != TokenKind::Eof {
-            self.position += 1;
+        if self.current.kind == TokenKind::Eof {
+            return self.current.clone();
         }
-        token
+        let following = self.pull();
+        let next = std::mem::replace(&mut self.next, following);
+        std::mem::replace(&mut self.current, next)
+    }
+
+    /// Counts one more function of the module (at `span`), refusing past the limit (E0402
+    /// as the parser reaches it, before anything more is built).
+    pub(crate) fn count_function(&mut self, span: Span) -> Parse<()> {
+        self.functions += 1;
+        match crate::limits::function_count_problem(self.functions, self.limits.functions, span)
+        {
+            Some(problem) => Err(problem),
+            None => Ok(()),
+        }
     }
 
     pub(crate) fn eat(&mut self, kind: &TokenKind) -> bool {
@@ -159,6 +207,7 @@ impl Parser {
 
     fn function(&mut self) -> Parse<FunctionDef> {
         let start = self.expect(TokenKind::Fn, "`fn`")?;
+        self.count_function(start)?;
         let name = self.ident("a function name")?;
         self.expect(TokenKind::LeftParen, "`(`")?;
         let mut params = Vec::new();
@@ -414,7 +463,7 @@ impl Parser {
                 let start = self.advance().span;
                 let literal_follows = matches!(self.peek_kind(), TokenKind::Int(_))
                     && !matches!(
-                        self.peek_kind_at(1),
+                        self.peek_next_kind(),
                         TokenKind::LeftParen | TokenKind::LeftBracket
                     );
                 if literal_follows {
@@ -558,6 +607,7 @@ impl Parser {
             TokenKind::Backslash => self.lambda(),
             TokenKind::Generate => {
                 self.advance();
+                self.count_function(span)?;
                 let (items, block_span) = self.block()?;
                 Ok(Expr {
                     kind: ExprKind::Generate(items),
