@@ -17,7 +17,10 @@ pub fn is_shown_escaped(c: char) -> bool {
             | GeneralCategory::Format
             | GeneralCategory::LineSeparator
             | GeneralCategory::ParagraphSeparator
-    ) || matches!(c, '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}' | '\u{180e}')
+    ) || matches!(
+        c,
+        '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}' | '\u{180e}'
+    )
 }
 
 /// Appends `c` to `out` as it is shown: itself, or its `\u{...}` escape.
@@ -45,10 +48,30 @@ mod tests {
     #[test]
     fn invisible_and_reordering_characters_are_escaped() {
         let escaped = [
-            '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2069}',
-            '\u{00ad}', '\u{061c}', '\u{180e}', '\u{115f}', '\u{1160}', '\u{3164}', '\u{ffa0}',
-            '\u{fff9}', '\u{e0001}', '\u{200b}', '\u{feff}', '\u{2028}', '\u{2029}', '\r',
-            '\u{7f}', '\u{85}', '\0',
+            '\u{202a}',
+            '\u{202b}',
+            '\u{202c}',
+            '\u{202d}',
+            '\u{202e}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{00ad}',
+            '\u{061c}',
+            '\u{180e}',
+            '\u{115f}',
+            '\u{1160}',
+            '\u{3164}',
+            '\u{ffa0}',
+            '\u{fff9}',
+            '\u{e0001}',
+            '\u{200b}',
+            '\u{feff}',
+            '\u{2028}',
+            '\u{2029}',
+            '\r',
+            '\u{7f}',
+            '\u{85}',
+            '\0',
         ];
         for c in escaped {
             assert!(is_shown_escaped(c), "{:?}", c);

@@ -116,7 +116,13 @@ fn fits(line: &str) -> bool {
 /// [`EXCERPT_LEFT_CONTEXT`] columns before it, then as far right as the window allows (room
 /// left for both `…` marks; a tab counted at its widest).
 fn window_around(line: &str, at: usize) -> Range<usize> {
-    let widest = |c: char| if c == '\t' { TAB_STOP } else { shown_width(c, 0) };
+    let widest = |c: char| {
+        if c == '\t' {
+            TAB_STOP
+        } else {
+            shown_width(c, 0)
+        }
+    };
     let mut start = at;
     let mut used = 0;
     for (count, (offset, c)) in line[..at].char_indices().rev().enumerate() {
@@ -169,7 +175,11 @@ mod tests {
     fn a_long_line_is_cut_around_the_span() {
         let line = format!("{}target{}", "x".repeat(1000), "y".repeat(1000));
         let shown = excerpt(&line, 1000..1006);
-        assert!(shown.text.starts_with('…') && shown.text.ends_with('…'), "{}", shown.text);
+        assert!(
+            shown.text.starts_with('…') && shown.text.ends_with('…'),
+            "{}",
+            shown.text
+        );
         assert_eq!(&shown.text[shown.focus.clone()], "target");
         let prefix = &shown.text[..shown.focus.start];
         assert_eq!(prefix.chars().count(), 1 + EXCERPT_LEFT_CONTEXT);

@@ -34,7 +34,12 @@ impl FrontEndLimits {
 
 /// E0403 when a literal of `kind` (`list`, `tuple`, `map`) starting at `span` reaches
 /// `elements` elements, more than `limit`: the parser stops at the first element past it.
-pub fn literal_problem(kind: &str, elements: usize, limit: usize, span: Span) -> Option<Diagnostic> {
+pub fn literal_problem(
+    kind: &str,
+    elements: usize,
+    limit: usize,
+    span: Span,
+) -> Option<Diagnostic> {
     (elements > limit).then(|| {
         Diagnostic::new(
             diagnostic::LITERAL_TOO_LARGE,

@@ -138,8 +138,7 @@ impl Parser<'_> {
     /// as the parser reaches it, before anything more is built).
     pub(crate) fn count_function(&mut self, span: Span) -> Parse<()> {
         self.functions += 1;
-        match crate::limits::function_count_problem(self.functions, self.limits.functions, span)
-        {
+        match crate::limits::function_count_problem(self.functions, self.limits.functions, span) {
             Some(problem) => Err(problem),
             None => Ok(()),
         }

@@ -43,13 +43,14 @@ impl Parser<'_> {
     pub(crate) fn list(&mut self) -> Parse<Expr> {
         let start = self.advance().span;
         self.with_newlines(false, |p| {
-            let elements = p.literal_elements(TokenKind::RightBracket, "list", start, Vec::new(), |p| {
-                if p.eat(&TokenKind::Ellipsis) {
-                    Ok(ListElement::Spread(p.expr()?))
-                } else {
-                    Ok(ListElement::Single(p.expr()?))
-                }
-            })?;
+            let elements =
+                p.literal_elements(TokenKind::RightBracket, "list", start, Vec::new(), |p| {
+                    if p.eat(&TokenKind::Ellipsis) {
+                        Ok(ListElement::Spread(p.expr()?))
+                    } else {
+                        Ok(ListElement::Single(p.expr()?))
+                    }
+                })?;
             let end = p.expect(TokenKind::RightBracket, "`,` or `]`")?;
             let span = start.to(end);
             Ok(Expr {
@@ -62,11 +63,12 @@ impl Parser<'_> {
     pub(crate) fn map(&mut self) -> Parse<Expr> {
         let start = self.advance().span;
         self.with_newlines(false, |p| {
-            let entries = p.literal_elements(TokenKind::RightBrace, "map", start, Vec::new(), |p| {
-                let key = p.expr()?;
-                p.expect(TokenKind::Colon, "`:` after a map key")?;
-                Ok((key, p.expr()?))
-            })?;
+            let entries =
+                p.literal_elements(TokenKind::RightBrace, "map", start, Vec::new(), |p| {
+                    let key = p.expr()?;
+                    p.expect(TokenKind::Colon, "`:` after a map key")?;
+                    Ok((key, p.expr()?))
+                })?;
             let end = p.expect(TokenKind::RightBrace, "`,` or `}`")?;
             let span = start.to(end);
             Ok(Expr {
@@ -139,7 +141,7 @@ impl Parser<'_> {
         };
         Ok(Expr {
             kind: ExprKind::Loop {
-                pattern,
+                pattern: Box::new(pattern),
                 init: Box::new(init),
                 body,
             },
@@ -261,7 +263,9 @@ impl Parser<'_> {
         while self.peek_kind() != &close {
             let at = self.peek().span;
             let limit = self.limits.literal_elements;
-            if let Some(problem) = limits::literal_problem(kind, elements.len() + 1, limit, start.to(at)) {
+            if let Some(problem) =
+                limits::literal_problem(kind, elements.len() + 1, limit, start.to(at))
+            {
                 return Err(problem);
             }
             elements.push(element(self)?);

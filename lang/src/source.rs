@@ -56,7 +56,10 @@ impl LineIndex {
     /// CRLF); `None` past the last line.
     pub fn line_range(&self, text: &str, index: usize) -> Option<std::ops::Range<usize>> {
         let start = *self.starts.get(index)?;
-        let end = self.starts.get(index + 1).map_or(text.len(), |next| next - 1);
+        let end = self
+            .starts
+            .get(index + 1)
+            .map_or(text.len(), |next| next - 1);
         let end = if end > start && text.as_bytes()[end - 1] == b'\r' && end < text.len() {
             end - 1
         } else {
