@@ -101,7 +101,10 @@ impl CompileError {
             notes: Vec::new(),
         };
         CompileError {
-            diagnostics: vec![Located::new(&view, &Renderer::new(&RenderSource { name, text }))],
+            diagnostics: vec![Located::new(
+                &view,
+                &Renderer::new(&RenderSource { name, text }),
+            )],
         }
     }
 

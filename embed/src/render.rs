@@ -60,7 +60,10 @@ impl<'s> Renderer<'s> {
     pub(crate) fn line_and_column(&self, byte_offset: usize) -> (usize, usize) {
         let offset = clamp_to_char_boundary(self.text, byte_offset);
         let line = self.lines.line_index(offset);
-        let start = self.lines.line_range(self.text, line).map_or(0, |r| r.start);
+        let start = self
+            .lines
+            .line_range(self.text, line)
+            .map_or(0, |r| r.start);
         let column = self.text[start.min(offset)..offset].chars().count() + 1;
         (line + 1, column)
     }

@@ -63,8 +63,18 @@ impl<'a> ExcerptFile<'a> {
             let Some(line) = line else {
                 // A gap of hidden lines: two empty lines codespan does not render, so it
                 // draws its break marker there.
-                file.push_line(line_range(first).start..line_range(first).start, first, source, 0..0);
-                file.push_line(line_range(first).start..line_range(first).start, first, source, 0..0);
+                file.push_line(
+                    line_range(first).start..line_range(first).start,
+                    first,
+                    source,
+                    0..0,
+                );
+                file.push_line(
+                    line_range(first).start..line_range(first).start,
+                    first,
+                    source,
+                    0..0,
+                );
                 continue;
             };
             let range = line_range(line);

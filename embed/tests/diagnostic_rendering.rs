@@ -24,10 +24,7 @@ fn underline_and_marker_columns(rendered: &str, marker: &str) -> (usize, usize) 
     let echoed = lines[underline - 1];
     let caret = lines[underline].find('^').unwrap();
     let at = echoed.find(marker).expect("the marker is echoed");
-    (
-        lines[underline][..caret].width(),
-        echoed[..at].width(),
-    )
+    (lines[underline][..caret].width(), echoed[..at].width())
 }
 
 #[test]
@@ -38,7 +35,10 @@ fn sixteen_thousand_unknown_names_on_one_line_render_a_hundred_and_a_count() {
     let error = compile_error(&source);
     let rendered = error.to_string();
     assert_eq!(error.count(), 101);
-    assert_eq!(rendered.matches("error[E0101]: unknown name `x`").count(), 100);
+    assert_eq!(
+        rendered.matches("error[E0101]: unknown name `x`").count(),
+        100
+    );
     assert!(
         rendered.contains(
             "error[E0006]: 15900 more errors not shown (only the first 100 are reported)"
@@ -50,7 +50,11 @@ fn sixteen_thousand_unknown_names_on_one_line_render_a_hundred_and_a_count() {
     // in the number of diagnostics shown, not in the line's length times that number.
     let longest = rendered.lines().map(str::width).max().unwrap();
     assert!(longest <= 130, "a line of {longest} columns");
-    assert!(rendered.len() <= 101 * 400, "{} bytes rendered", rendered.len());
+    assert!(
+        rendered.len() <= 101 * 400,
+        "{} bytes rendered",
+        rendered.len()
+    );
     // The window keeps the underline under its own `x`: the 100th is at column 14 + 3 * 99.
     assert!(rendered.contains("--> r.cairn:1:311"), "{rendered}");
     for snippet in rendered.split("\n\n").filter(|s| s.contains("E0101")) {
@@ -61,10 +65,17 @@ fn sixteen_thousand_unknown_names_on_one_line_render_a_hundred_and_a_count() {
 
 #[test]
 fn a_span_far_along_a_long_line_is_shown_in_a_window_with_marks() {
-    let source = format!("fn main() = [{}nope, {}]\n", "1, ".repeat(5_000), "2, ".repeat(5_000));
+    let source = format!(
+        "fn main() = [{}nope, {}]\n",
+        "1, ".repeat(5_000),
+        "2, ".repeat(5_000)
+    );
     let rendered = compile_error(&source).to_string();
     let echoed = rendered.lines().nth(3).unwrap();
-    assert!(echoed.starts_with("1 | …") && echoed.ends_with('…'), "{echoed}");
+    assert!(
+        echoed.starts_with("1 | …") && echoed.ends_with('…'),
+        "{echoed}"
+    );
     assert!(echoed.width() <= 4 + 120, "{echoed}");
     let (caret, name) = underline_and_marker_columns(&rendered, "nope");
     assert_eq!(caret, name, "{rendered}");
@@ -75,9 +86,24 @@ fn a_span_far_along_a_long_line_is_shown_in_a_window_with_marks() {
 /// mark, Mongolian vowel separator, Hangul fillers, interlinear annotation, a tag, and the
 /// ones escaped before (zero-width space, bidi isolates).
 const INVISIBLE: [char; 18] = [
-    '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{00ad}', '\u{061c}',
-    '\u{180e}', '\u{115f}', '\u{1160}', '\u{3164}', '\u{ffa0}', '\u{fff9}', '\u{e0001}',
-    '\u{200b}', '\u{2066}', '\u{2069}', '\u{2028}',
+    '\u{202a}',
+    '\u{202b}',
+    '\u{202c}',
+    '\u{202d}',
+    '\u{202e}',
+    '\u{00ad}',
+    '\u{061c}',
+    '\u{180e}',
+    '\u{115f}',
+    '\u{1160}',
+    '\u{3164}',
+    '\u{ffa0}',
+    '\u{fff9}',
+    '\u{e0001}',
+    '\u{200b}',
+    '\u{2066}',
+    '\u{2069}',
+    '\u{2028}',
 ];
 
 #[test]
@@ -95,7 +121,10 @@ fn each_invisible_character_is_escaped_in_the_message_and_the_echoed_line() {
         );
         let (caret, at) = underline_and_marker_columns(&rendered, &escape);
         assert_eq!(caret, at, "{rendered}");
-        assert!(rendered.contains(&format!(" {}\n", "^".repeat(escape.len()))), "{rendered}");
+        assert!(
+            rendered.contains(&format!(" {}\n", "^".repeat(escape.len()))),
+            "{rendered}"
+        );
     }
 }
 

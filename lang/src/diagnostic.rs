@@ -74,12 +74,13 @@ impl DiagnosticList {
         self.kept.is_empty()
     }
 
-    /// Takes in another phase's diagnostics.
-    pub fn append(&mut self, other: DiagnosticList) {
+    /// Takes in another phase's diagnostics, keeping all that either kept (a compilation
+    /// merges its phases once each), so [`DiagnosticList::into_sorted`] picks the earliest.
+    pub fn append(&mut self, mut other: DiagnosticList) {
         if let Some(span) = other.first_more {
             self.count_more(other.more, span);
         }
-        self.extend(other.kept);
+        self.kept.append(&mut other.kept);
     }
 
     /// The diagnostics in source order: at most [`MAX_REPORTED`], then (when more were
@@ -190,5 +191,62 @@ mod tests {
             text,
             "error[E0101]: unknown name `foo`\n --> m.cairn:2:3\n  |\n2 |   foo + 1\n  |   ^^^\n  = note: names must be defined before use\n"
         );
+    }
+
+    /// The display column of the first `^` and of `marker` in the echoed line above it.
+    fn columns(rendered: &str, marker: &str) -> (usize, usize) {
+        let lines: Vec<&str> = rendered.lines().collect();
+        let width = crate::excerpt::display_width;
+        let caret = lines[4].find('^').unwrap();
+        let at = lines[3].find(marker).unwrap();
+        (width(&lines[4][..caret]), width(&lines[3][..at]))
+    }
+
+    #[test]
+    fn render_underlines_in_display_columns_past_wide_characters_tabs_and_escapes() {
+        for text in [
+            "fn main() = \"\u{4e2d}\u{6587}\"\t++ y",
+            "fn main() =\t\t\"\u{1f600}\" ++ y",
+            "fn main() = \"a\u{202e}b\u{3164}\" ++ y",
+            "fn main() =\r  1 + y\r",
+        ] {
+            let file = SourceFile::new("w.cairn", text);
+            let y = text.rfind('y').unwrap() as u32;
+            let rendered = Diagnostic::new(UNKNOWN_NAME, "unknown name `y`", Span::new(y, y + 1))
+                .render(&file);
+            assert!(
+                !rendered.contains(['\t', '\r', '\u{202e}', '\u{3164}']),
+                "{rendered:?}"
+            );
+            let (caret, at) = columns(&rendered, "y");
+            assert_eq!(caret, at, "{rendered}");
+        }
+    }
+
+    #[test]
+    fn a_list_keeps_the_first_hundred_and_counts_the_rest() {
+        let mut list = DiagnosticList::default();
+        for at in (0..250u32).rev() {
+            list.push(Diagnostic::new(
+                UNKNOWN_NAME,
+                "unknown name `x`",
+                Span::new(at, at + 1),
+            ));
+        }
+        let mut other = DiagnosticList::default();
+        other.push(Diagnostic::new(NO_MAIN, "no `main`", Span::new(0, 0)));
+        list.append(other);
+        let reported = list.into_sorted();
+        assert_eq!(reported.len(), MAX_REPORTED + 1);
+        assert_eq!(reported[0].code, NO_MAIN);
+        let last = reported.last().unwrap();
+        assert_eq!(last.code, MORE_NOT_SHOWN);
+        assert_eq!(
+            last.message,
+            "151 more errors not shown (only the first 100 are reported)"
+        );
+        // Kept were the first 100 found (spans 249 down to 150), then the earliest 99 of
+        // those and `main`'s are shown; the earliest not shown is span 0..1 (found late).
+        assert_eq!(last.span, Span::new(0, 1));
     }
 }
