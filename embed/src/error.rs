@@ -33,7 +33,8 @@ impl Located {
     }
 }
 
-/// The script did not compile. Holds every diagnostic, in source order; the accessors
+/// The script did not compile. Holds its diagnostics, in source order (at most 100, then
+/// one E0006 with the count of the rest; docs/LANGUAGE.md, "Diagnostics"); the accessors
 /// describe the first. `Display` renders all of them exactly as `cairn check` and `cairn
 /// run` print them (the code, the message, a `--> name:line:col` pointer and the source line
 /// underlined). The E codes are listed in docs/LANGUAGE.md.
@@ -128,7 +129,8 @@ impl CompileError {
     pub fn column(&self) -> usize {
         self.first().map_or(0, |d| d.column)
     }
-    /// How many diagnostics the compiler reported.
+    /// How many diagnostics the compiler reported: at most 101 (the first 100 it found,
+    /// then one E0006 with the count of the rest).
     pub fn count(&self) -> usize {
         self.diagnostics.len()
     }

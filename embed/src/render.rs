@@ -193,4 +193,54 @@ mod tests {
         );
         assert!(text.contains("-->"), "{text}");
     }
+
+    /// On a source of short, plain lines the excerpts change nothing: the output is what
+    /// codespan-reporting prints from the whole file, for one-line and multi-line spans
+    /// (with a hidden line shown, and with a break) and a span at the end.
+    #[test]
+    fn plain_sources_render_exactly_as_codespan_renders_the_whole_file() {
+        use codespan_reporting::files::SimpleFile;
+        let text: String = (1..=30)
+            .map(|i| format!("line number {i} = {i}\n"))
+            .collect();
+        let offset = |line: usize| {
+            let starts = text.match_indices('\n').map(|(i, _)| i + 1);
+            std::iter::once(0).chain(starts).nth(line - 1).unwrap()
+        };
+        let spans = [
+            offset(3) + 5..offset(3) + 11,
+            offset(2)..offset(8) + 4,
+            offset(2) + 3..offset(9) + 2,
+            offset(1)..offset(30) + 6,
+            text.len()..text.len(),
+        ];
+        let source = RenderSource {
+            name: "plain.cairn",
+            text: &text,
+        };
+        for span in spans {
+            let view = DiagnosticView {
+                code: "E0001".into(),
+                message: "m".into(),
+                span: Some(span.clone()),
+                notes: vec!["a note".into()],
+            };
+            let config = Config {
+                chars: Chars::ascii(),
+                start_context_lines: START_CONTEXT_LINES,
+                end_context_lines: END_CONTEXT_LINES,
+                ..Config::default()
+            };
+            let diagnostic = Diagnostic::error()
+                .with_code("E0001")
+                .with_message("m")
+                .with_notes(vec!["a note".into()])
+                .with_labels(vec![Label::primary((), span.clone())]);
+            let mut writer = NoColor::new(Vec::<u8>::new());
+            let file = SimpleFile::new("plain.cairn", text.as_str());
+            term::emit(&mut writer, &config, &file, &diagnostic).unwrap();
+            let expected = String::from_utf8(writer.into_inner()).unwrap();
+            assert_eq!(render_diagnostic(&source, &view), expected, "{span:?}");
+        }
+    }
 }

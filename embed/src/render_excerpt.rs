@@ -63,18 +63,10 @@ impl<'a> ExcerptFile<'a> {
             let Some(line) = line else {
                 // A gap of hidden lines: two empty lines codespan does not render, so it
                 // draws its break marker there.
-                file.push_line(
-                    line_range(first).start..line_range(first).start,
-                    first,
-                    source,
-                    0..0,
-                );
-                file.push_line(
-                    line_range(first).start..line_range(first).start,
-                    first,
-                    source,
-                    0..0,
-                );
+                let empty = first_range.start..first_range.start;
+                for _ in 0..2 {
+                    file.push_line(empty.clone(), first, source, 0..0);
+                }
                 continue;
             };
             let range = line_range(line);
