@@ -71,8 +71,7 @@ pub struct CompileError {
 }
 
 impl CompileError {
-    pub(crate) fn new(diagnostics: &[cairn_lang::Diagnostic], source: &RenderSource<'_>) -> Self {
-        let renderer = Renderer::new(source);
+    pub(crate) fn new(diagnostics: &[cairn_lang::Diagnostic], renderer: &Renderer<'_>) -> Self {
         let diagnostics = diagnostics
             .iter()
             .map(|d| {
@@ -82,7 +81,7 @@ impl CompileError {
                     span: Some(d.span.start as usize..d.span.end as usize),
                     notes: d.notes.clone(),
                 };
-                Located::new(&view, &renderer)
+                Located::new(&view, renderer)
             })
             .collect();
         CompileError { diagnostics }
@@ -199,13 +198,12 @@ impl RunError {
     pub(crate) fn from_failure(
         failure: &cairn_runtime::RunFailure,
         module: &cairn_lang::ir::Module,
-        source: &RenderSource<'_>,
+        renderer: &Renderer<'_>,
     ) -> RunError {
-        let renderer = Renderer::new(source);
-        let view = crate::runtime_failure::failure_view(module, &renderer, failure);
+        let view = crate::runtime_failure::failure_view(module, renderer, failure);
         RunError {
             stack: view.notes.clone(),
-            located: Located::new(&view, &renderer),
+            located: Located::new(&view, renderer),
         }
     }
 

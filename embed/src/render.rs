@@ -4,6 +4,7 @@
 //! source lines it is shown are excerpts (`render_excerpt.rs`): invisible characters
 //! escaped, tabs expanded, long lines cut around the span (docs/LANGUAGE.md, "Diagnostics").
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use cairn_lang::source::LineIndex;
@@ -40,11 +41,12 @@ pub fn line_and_column(source: &RenderSource<'_>, byte_offset: usize) -> (usize,
     Renderer::new(source).line_and_column(byte_offset)
 }
 
-/// Renders many diagnostics against one source: its line index is built once.
+/// Renders many diagnostics against one source: its line index is built once (or borrowed
+/// from the `SourceFile` that already has it).
 pub(crate) struct Renderer<'s> {
     name: &'s str,
     text: &'s str,
-    lines: LineIndex,
+    lines: Cow<'s, LineIndex>,
 }
 
 impl<'s> Renderer<'s> {
@@ -52,7 +54,16 @@ impl<'s> Renderer<'s> {
         Renderer {
             name: source.name,
             text: source.text,
-            lines: LineIndex::new(source.text),
+            lines: Cow::Owned(LineIndex::new(source.text)),
+        }
+    }
+
+    /// A renderer of `file` (its name, text and line index).
+    pub(crate) fn of_file(file: &'s cairn_lang::SourceFile) -> Renderer<'s> {
+        Renderer {
+            name: &file.name,
+            text: &file.text,
+            lines: Cow::Borrowed(file.lines()),
         }
     }
 
