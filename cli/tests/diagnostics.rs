@@ -91,3 +91,34 @@ fn output_printed_before_a_failure_is_kept() {
         stderr(&out)
     );
 }
+
+/// 16,000 unknown names on one 48 KB line: 100 diagnostics, then E0006 with the count of
+/// the rest, each echoing a window of the line, so stderr is linear in what is shown (it
+/// was every diagnostic echoing the whole line: 768 MB).
+#[test]
+fn thousands_of_errors_on_one_long_line_print_a_hundred_and_a_count() {
+    let source = format!("fn main() = [{}]\n", vec!["x"; 16_000].join(", "));
+    let path = write_program("many-errors", &source);
+    let out = cairn_on("check", &path, &[]);
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    assert_eq!(err.matches("error[E0101]: unknown name `x`").count(), 100);
+    assert!(
+        err.contains("error[E0006]: 15900 more errors not shown (only the first 100 are reported)"),
+        "{}",
+        &err[err.len().saturating_sub(500)..]
+    );
+    assert!(err.len() <= 101 * 400, "{} bytes on stderr", err.len());
+}
+
+/// A bidi override and a lone CR never reach the terminal raw.
+#[test]
+fn invisible_characters_and_a_lone_cr_are_printed_escaped() {
+    let path = write_program("bidi", "fn main() =\r  \"\u{202e}\" ++ y\r");
+    let err = stderr(&cairn_on("check", &path, &[]));
+    assert!(!err.contains(['\r', '\u{202e}']), "{err:?}");
+    assert!(
+        err.contains("1 | fn main() =\\u{d}  \"\\u{202e}\" ++ y\\u{d}\n"),
+        "{err}"
+    );
+}

@@ -10,7 +10,6 @@ use cairn_runtime::Limits;
 use crate::error::{CompileError, HostError, RunError};
 use crate::host_fn::{HostContext, IntoHostFunction, RegisteredHost, raw_body};
 use crate::module::{Module, Program};
-use crate::render::RenderSource;
 use crate::runtime::Runtime;
 use crate::value::Value;
 
@@ -196,9 +195,10 @@ impl Engine {
                 arity: h.arity,
             })
             .collect();
-        let render = RenderSource { name, text: source };
-        let ir = cairn_lang::compile_with_host_functions(&file, &signatures)
-            .map_err(|diagnostics| CompileError::new(&diagnostics, &render))?;
+        let ir =
+            cairn_lang::compile_with_host_functions(&file, &signatures).map_err(|diagnostics| {
+                CompileError::new(&diagnostics, &crate::render::Renderer::of_file(&file))
+            })?;
         Ok((ir, file))
     }
 

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::render::{DiagnosticView, RenderSource, line_and_column, render_diagnostic};
+use crate::render::{DiagnosticView, RenderSource, Renderer};
 
 /// A diagnostic with its position, shared by compile-time and runtime errors.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,22 +18,23 @@ struct Located {
 }
 
 impl Located {
-    fn new(view: &DiagnosticView, source: &RenderSource<'_>) -> Located {
+    fn new(view: &DiagnosticView, renderer: &Renderer<'_>) -> Located {
         let (line, column) = view
             .span
             .as_ref()
-            .map_or((0, 0), |span| line_and_column(source, span.start));
+            .map_or((0, 0), |span| renderer.line_and_column(span.start));
         Located {
             code: view.code.clone(),
             message: view.message.clone(),
             line,
             column,
-            rendered: render_diagnostic(source, view),
+            rendered: renderer.render(view),
         }
     }
 }
 
-/// The script did not compile. Holds every diagnostic, in source order; the accessors
+/// The script did not compile. Holds its diagnostics, in source order (at most 100, then
+/// one E0006 with the count of the rest; docs/LANGUAGE.md, "Diagnostics"); the accessors
 /// describe the first. `Display` renders all of them exactly as `cairn check` and `cairn
 /// run` print them (the code, the message, a `--> name:line:col` pointer and the source line
 /// underlined). The E codes are listed in docs/LANGUAGE.md.
@@ -70,7 +71,7 @@ pub struct CompileError {
 }
 
 impl CompileError {
-    pub(crate) fn new(diagnostics: &[cairn_lang::Diagnostic], source: &RenderSource<'_>) -> Self {
+    pub(crate) fn new(diagnostics: &[cairn_lang::Diagnostic], renderer: &Renderer<'_>) -> Self {
         let diagnostics = diagnostics
             .iter()
             .map(|d| {
@@ -80,7 +81,7 @@ impl CompileError {
                     span: Some(d.span.start as usize..d.span.end as usize),
                     notes: d.notes.clone(),
                 };
-                Located::new(&view, source)
+                Located::new(&view, renderer)
             })
             .collect();
         CompileError { diagnostics }
@@ -100,7 +101,10 @@ impl CompileError {
             notes: Vec::new(),
         };
         CompileError {
-            diagnostics: vec![Located::new(&view, &RenderSource { name, text })],
+            diagnostics: vec![Located::new(
+                &view,
+                &Renderer::new(&RenderSource { name, text }),
+            )],
         }
     }
 
@@ -124,7 +128,8 @@ impl CompileError {
     pub fn column(&self) -> usize {
         self.first().map_or(0, |d| d.column)
     }
-    /// How many diagnostics the compiler reported.
+    /// How many diagnostics the compiler reported: at most 101 (the first 100 it found,
+    /// then one E0006 with the count of the rest).
     pub fn count(&self) -> usize {
         self.diagnostics.len()
     }
@@ -193,12 +198,12 @@ impl RunError {
     pub(crate) fn from_failure(
         failure: &cairn_runtime::RunFailure,
         module: &cairn_lang::ir::Module,
-        source: &RenderSource<'_>,
+        renderer: &Renderer<'_>,
     ) -> RunError {
-        let view = crate::runtime_failure::failure_view(module, source, failure);
+        let view = crate::runtime_failure::failure_view(module, renderer, failure);
         RunError {
             stack: view.notes.clone(),
-            located: Located::new(&view, source),
+            located: Located::new(&view, renderer),
         }
     }
 

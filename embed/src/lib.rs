@@ -54,6 +54,7 @@ mod error;
 mod host_fn;
 mod module;
 pub mod render;
+mod render_excerpt;
 mod runtime;
 mod runtime_failure;
 mod value;

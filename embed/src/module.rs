@@ -207,11 +207,8 @@ impl Module {
     /// The error a failed run of this module reports to a host (position, call stack,
     /// rendering).
     pub(crate) fn run_error(&self, failure: &RunFailure) -> crate::error::RunError {
-        let source = crate::render::RenderSource {
-            name: &self.inner.file.name,
-            text: &self.inner.file.text,
-        };
-        crate::error::RunError::from_failure(failure, &self.inner.ir, &source)
+        let renderer = crate::render::Renderer::of_file(&self.inner.file);
+        crate::error::RunError::from_failure(failure, &self.inner.ir, &renderer)
     }
 
     /// The index of function `name` and its arity as a script sees it.

@@ -1,12 +1,17 @@
 //! Diagnostic rendering for the CLI: one error (compile-time or runtime) as
 //! `error[CODE]: message`, a `--> file:line:col` pointer, the source line underlined, and
-//! notes (for runtime errors, the call stack), via codespan-reporting with ASCII chars.
+//! notes (for runtime errors, the call stack), via codespan-reporting with ASCII chars. The
+//! source lines it is shown are excerpts (`render_excerpt.rs`): invisible characters
+//! escaped, tabs expanded, long lines cut around the span (docs/LANGUAGE.md, "Diagnostics").
 
+use std::borrow::Cow;
 use std::ops::Range;
 
+use cairn_lang::source::LineIndex;
 use codespan_reporting::diagnostic::{Diagnostic, Label};
-use codespan_reporting::files::{Files, SimpleFile};
 use codespan_reporting::term::{self, Chars, Config, termcolor::NoColor};
+
+use crate::render_excerpt::{END_CONTEXT_LINES, ExcerptFile, START_CONTEXT_LINES};
 
 /// One source file as the renderer sees it: the name shown after `-->` and its text.
 pub struct RenderSource<'a> {
@@ -33,11 +38,73 @@ pub struct DiagnosticView {
 
 /// 1-based line and column (in chars) of a byte offset, clamped into the text.
 pub fn line_and_column(source: &RenderSource<'_>, byte_offset: usize) -> (usize, usize) {
-    let file = SimpleFile::new(source.name, source.text);
-    let offset = clamp_to_char_boundary(source.text, byte_offset);
-    match file.location((), offset) {
-        Ok(location) => (location.line_number, location.column_number),
-        Err(_) => (1, 1),
+    Renderer::new(source).line_and_column(byte_offset)
+}
+
+/// Renders many diagnostics against one source: its line index is built once (or borrowed
+/// from the `SourceFile` that already has it).
+pub(crate) struct Renderer<'s> {
+    name: &'s str,
+    text: &'s str,
+    lines: Cow<'s, LineIndex>,
+}
+
+impl<'s> Renderer<'s> {
+    pub(crate) fn new(source: &RenderSource<'s>) -> Renderer<'s> {
+        Renderer {
+            name: source.name,
+            text: source.text,
+            lines: Cow::Owned(LineIndex::new(source.text)),
+        }
+    }
+
+    /// A renderer of `file` (its name, text and line index).
+    pub(crate) fn of_file(file: &'s cairn_lang::SourceFile) -> Renderer<'s> {
+        Renderer {
+            name: &file.name,
+            text: &file.text,
+            lines: Cow::Borrowed(file.lines()),
+        }
+    }
+
+    /// 1-based line and column (in chars) of a byte offset, clamped into the text.
+    pub(crate) fn line_and_column(&self, byte_offset: usize) -> (usize, usize) {
+        let offset = clamp_to_char_boundary(self.text, byte_offset);
+        let line = self.lines.line_index(offset);
+        let start = self
+            .lines
+            .line_range(self.text, line)
+            .map_or(0, |r| r.start);
+        let column = self.text[start.min(offset)..offset].chars().count() + 1;
+        (line + 1, column)
+    }
+
+    /// [`render_diagnostic`] with this renderer's source.
+    pub(crate) fn render(&self, view: &DiagnosticView) -> String {
+        let mut diagnostic = Diagnostic::error()
+            .with_code(view.code.clone())
+            .with_message(view.message.clone())
+            .with_notes(view.notes.clone());
+        let span = view.span.clone().unwrap_or(0..0);
+        let file = ExcerptFile::new(self.name, self.text, &self.lines, span);
+        if view.span.is_some() {
+            diagnostic = diagnostic.with_labels(vec![Label::primary((), file.label.clone())]);
+        }
+        let config = Config {
+            chars: Chars::ascii(),
+            start_context_lines: START_CONTEXT_LINES,
+            end_context_lines: END_CONTEXT_LINES,
+            ..Config::default()
+        };
+        let mut writer = NoColor::new(Vec::<u8>::new());
+        match term::emit(&mut writer, &config, &file, &diagnostic) {
+            Ok(()) => String::from_utf8_lossy(&writer.into_inner()).into_owned(),
+            // The span cannot be shown: still print code and message.
+            Err(error) => format!(
+                "error[{}]: {}\n  = note: source location unavailable ({error})\n",
+                view.code, view.message
+            ),
+        }
     }
 }
 
@@ -67,29 +134,7 @@ pub fn line_and_column(source: &RenderSource<'_>, byte_offset: usize) -> (usize,
 /// );
 /// ```
 pub fn render_diagnostic(source: &RenderSource<'_>, view: &DiagnosticView) -> String {
-    let file = SimpleFile::new(source.name, source.text);
-    let mut diagnostic = Diagnostic::error()
-        .with_code(view.code.clone())
-        .with_message(view.message.clone())
-        .with_notes(view.notes.clone());
-    if let Some(span) = &view.span {
-        let start = clamp_to_char_boundary(source.text, span.start);
-        let end = clamp_to_char_boundary(source.text, span.end.max(start));
-        diagnostic = diagnostic.with_labels(vec![Label::primary((), start..end)]);
-    }
-    let config = Config {
-        chars: Chars::ascii(),
-        ..Config::default()
-    };
-    let mut writer = NoColor::new(Vec::<u8>::new());
-    match term::emit(&mut writer, &config, &file, &diagnostic) {
-        Ok(()) => String::from_utf8_lossy(&writer.into_inner()).into_owned(),
-        // The span cannot be shown (it does not fit the file): still print code and message.
-        Err(error) => format!(
-            "error[{}]: {}\n  = note: source location unavailable ({error})\n",
-            view.code, view.message
-        ),
-    }
+    Renderer::new(source).render(view)
 }
 
 fn clamp_to_char_boundary(text: &str, offset: usize) -> usize {
@@ -158,5 +203,55 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("-->"), "{text}");
+    }
+
+    /// On a source of short, plain lines the excerpts change nothing: the output is what
+    /// codespan-reporting prints from the whole file, for one-line and multi-line spans
+    /// (with a hidden line shown, and with a break) and a span at the end.
+    #[test]
+    fn plain_sources_render_exactly_as_codespan_renders_the_whole_file() {
+        use codespan_reporting::files::SimpleFile;
+        let text: String = (1..=30)
+            .map(|i| format!("line number {i} = {i}\n"))
+            .collect();
+        let offset = |line: usize| {
+            let starts = text.match_indices('\n').map(|(i, _)| i + 1);
+            std::iter::once(0).chain(starts).nth(line - 1).unwrap()
+        };
+        let spans = [
+            offset(3) + 5..offset(3) + 11,
+            offset(2)..offset(8) + 4,
+            offset(2) + 3..offset(9) + 2,
+            offset(1)..offset(30) + 6,
+            text.len()..text.len(),
+        ];
+        let source = RenderSource {
+            name: "plain.cairn",
+            text: &text,
+        };
+        for span in spans {
+            let view = DiagnosticView {
+                code: "E0001".into(),
+                message: "m".into(),
+                span: Some(span.clone()),
+                notes: vec!["a note".into()],
+            };
+            let config = Config {
+                chars: Chars::ascii(),
+                start_context_lines: START_CONTEXT_LINES,
+                end_context_lines: END_CONTEXT_LINES,
+                ..Config::default()
+            };
+            let diagnostic = Diagnostic::error()
+                .with_code("E0001")
+                .with_message("m")
+                .with_notes(vec!["a note".into()])
+                .with_labels(vec![Label::primary((), span.clone())]);
+            let mut writer = NoColor::new(Vec::<u8>::new());
+            let file = SimpleFile::new("plain.cairn", text.as_str());
+            term::emit(&mut writer, &config, &file, &diagnostic).unwrap();
+            let expected = String::from_utf8(writer.into_inner()).unwrap();
+            assert_eq!(render_diagnostic(&source, &view), expected, "{span:?}");
+        }
     }
 }

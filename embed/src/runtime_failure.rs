@@ -6,11 +6,11 @@
 use cairn_lang::ir::Module;
 use cairn_runtime::{ErrorFrame, RunFailure};
 
-use crate::render::{DiagnosticView, RenderSource, line_and_column};
+use crate::render::{DiagnosticView, Renderer};
 
 pub fn failure_view(
     module: &Module,
-    source: &RenderSource<'_>,
+    source: &Renderer<'_>,
     failure: &RunFailure,
 ) -> DiagnosticView {
     let span = failure
@@ -37,7 +37,7 @@ fn frame_span(module: &Module, frame: ErrorFrame) -> Option<std::ops::Range<usiz
     Some(span.start as usize..span.end as usize)
 }
 
-fn frame_note(module: &Module, source: &RenderSource<'_>, frame: ErrorFrame) -> String {
+fn frame_note(module: &Module, source: &Renderer<'_>, frame: ErrorFrame) -> String {
     let name = module
         .functions
         .get(frame.function as usize)
@@ -45,7 +45,7 @@ fn frame_note(module: &Module, source: &RenderSource<'_>, frame: ErrorFrame) -> 
         .unwrap_or("<unknown function>");
     match frame_span(module, frame) {
         Some(span) => {
-            let (line, column) = line_and_column(source, span.start);
+            let (line, column) = source.line_and_column(span.start);
             format!("in {name} at {line}:{column}")
         }
         None => format!("in {name} at op {}", frame.op),

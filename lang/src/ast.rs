@@ -76,7 +76,8 @@ pub enum ExprKind {
     Generate(Vec<Item>),
     /// `loop pattern = init { items }` (a generator: `recurse e` restarts it with `e`)
     Loop {
-        pattern: LoopPattern,
+        /// Boxed: an `ExprKind` is as small as its other variants (every AST node is one).
+        pattern: Box<LoopPattern>,
         init: Box<Expr>,
         body: Vec<Item>,
     },

@@ -102,12 +102,18 @@ impl CfgBuilder {
         let blocks = self
             .blocks
             .into_iter()
-            .map(|pending| Block {
-                params: pending.params,
-                ops: pending.ops,
-                terminator: pending.terminator.expect("lowering terminates every block"),
+            .map(|pending| {
+                let mut block = Block {
+                    params: pending.params,
+                    ops: pending.ops,
+                    terminator: pending.terminator.expect("lowering terminates every block"),
+                };
+                block.shrink_to_fit();
+                block
             })
-            .collect();
+            .collect::<Vec<_>>()
+            .into_boxed_slice()
+            .into_vec();
         (blocks, self.var_count)
     }
 }

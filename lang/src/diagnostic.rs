@@ -34,6 +34,85 @@ pub const MALFORMED_IR_JSON: &str = "E0302";
 /// A generator item in IR (same code and wording as the engines' load-time check).
 pub const RT_UNSUPPORTED_BLOCK_ITEM: &str = "RT0201";
 
+/// More diagnostics than [`MAX_REPORTED`] were found; the last one reported says how many
+/// more (docs/LANGUAGE.md, "Diagnostics").
+pub const MORE_NOT_SHOWN: &str = "E0006";
+
+/// The most diagnostics a compilation reports (then one E0006 with the count of the rest).
+pub const MAX_REPORTED: usize = 100;
+
+/// The diagnostics one compilation collects: the first [`MAX_REPORTED`] kept, the rest only
+/// counted, so a hostile source with millions of errors costs no memory per error.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DiagnosticList {
+    kept: Vec<Diagnostic>,
+    /// How many were found past the kept ones, and where the earliest of them is.
+    more: usize,
+    first_more: Option<Span>,
+}
+
+impl DiagnosticList {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        if self.kept.len() < MAX_REPORTED {
+            self.kept.push(diagnostic);
+        } else {
+            self.count_more(1, diagnostic.span);
+        }
+    }
+
+    fn count_more(&mut self, count: usize, span: Span) {
+        self.more += count;
+        let earlier = self
+            .first_more
+            .is_none_or(|first| (span.start, span.end) < (first.start, first.end));
+        if earlier {
+            self.first_more = Some(span);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.kept.is_empty()
+    }
+
+    /// Takes in another phase's diagnostics, keeping all that either kept (a compilation
+    /// merges its phases once each), so [`DiagnosticList::into_sorted`] picks the earliest.
+    pub fn append(&mut self, mut other: DiagnosticList) {
+        if let Some(span) = other.first_more {
+            self.count_more(other.more, span);
+        }
+        self.kept.append(&mut other.kept);
+    }
+
+    /// The diagnostics in source order: at most [`MAX_REPORTED`], then (when more were
+    /// found) one E0006 saying how many more, at the earliest of them.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.kept.sort_by_key(|d| (d.span.start, d.span.end));
+        for dropped in self.kept.split_off(self.kept.len().min(MAX_REPORTED)) {
+            self.count_more(1, dropped.span);
+        }
+        let mut list = self.kept;
+        if let Some(span) = self.first_more {
+            list.push(Diagnostic::new(
+                MORE_NOT_SHOWN,
+                format!(
+                    "{} more errors not shown (only the first {MAX_REPORTED} are reported)",
+                    self.more
+                ),
+                span,
+            ));
+        }
+        list
+    }
+}
+
+impl Extend<Diagnostic> for DiagnosticList {
+    fn extend<T: IntoIterator<Item = Diagnostic>>(&mut self, iter: T) {
+        for diagnostic in iter {
+            self.push(diagnostic);
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub code: String,
@@ -57,28 +136,32 @@ impl Diagnostic {
         self
     }
 
-    /// `error[E0101]: unknown name `x`` plus location, the source line and a `^^^` underline.
+    /// `error[E0101]: unknown name `x`` plus location, the source line and a `^^^` underline
+    /// (the line shown as [`crate::excerpt`] shows it: invisible characters escaped, tabs
+    /// expanded, a long line cut around the span; the underline counts display columns).
     pub fn render(&self, file: &SourceFile) -> String {
         let start = file.line_column(self.span.start);
-        let end = file.line_column(self.span.end.max(self.span.start));
-        let line_text = file.line_text(start.line);
+        let lines = file.lines();
+        let index = start.line - 1;
+        let range = lines.line_range(&file.text, index).unwrap_or(0..0);
+        let line_text = &file.text[range.clone()];
+        let from = (self.span.start as usize).clamp(range.start, range.end) - range.start;
+        let to = (self.span.end as usize).clamp(range.start, range.end) - range.start;
+        let shown = crate::excerpt::excerpt(line_text, from..to.max(from));
+        let width = crate::excerpt::display_width;
+        let indent = width(&shown.text[..shown.focus.start]);
+        let underline_len = width(&shown.text[shown.focus.clone()]).max(1);
         let gutter = start.line.to_string();
         let pad = " ".repeat(gutter.len());
-        let underline_len = if end.line == start.line {
-            (end.column.saturating_sub(start.column)).max(1)
-        } else {
-            (line_text.chars().count() + 1)
-                .saturating_sub(start.column)
-                .max(1)
-        };
         let mut out = format!(
-            "error[{}]: {}\n{pad}--> {}:{}:{}\n{pad} |\n{gutter} | {line_text}\n{pad} | {}{}\n",
+            "error[{}]: {}\n{pad}--> {}:{}:{}\n{pad} |\n{gutter} | {}\n{pad} | {}{}\n",
             self.code,
             self.message,
             file.name,
             start.line,
             start.column,
-            " ".repeat(start.column - 1),
+            shown.text,
+            " ".repeat(indent),
             "^".repeat(underline_len),
         );
         for note in &self.notes {
@@ -108,5 +191,62 @@ mod tests {
             text,
             "error[E0101]: unknown name `foo`\n --> m.cairn:2:3\n  |\n2 |   foo + 1\n  |   ^^^\n  = note: names must be defined before use\n"
         );
+    }
+
+    /// The display column of the first `^` and of `marker` in the echoed line above it.
+    fn columns(rendered: &str, marker: &str) -> (usize, usize) {
+        let lines: Vec<&str> = rendered.lines().collect();
+        let width = crate::excerpt::display_width;
+        let caret = lines[4].find('^').unwrap();
+        let at = lines[3].find(marker).unwrap();
+        (width(&lines[4][..caret]), width(&lines[3][..at]))
+    }
+
+    #[test]
+    fn render_underlines_in_display_columns_past_wide_characters_tabs_and_escapes() {
+        for text in [
+            "fn main() = \"\u{4e2d}\u{6587}\"\t++ y",
+            "fn main() =\t\t\"\u{1f600}\" ++ y",
+            "fn main() = \"a\u{202e}b\u{3164}\" ++ y",
+            "fn main() =\r  1 + y\r",
+        ] {
+            let file = SourceFile::new("w.cairn", text);
+            let y = text.rfind('y').unwrap() as u32;
+            let rendered = Diagnostic::new(UNKNOWN_NAME, "unknown name `y`", Span::new(y, y + 1))
+                .render(&file);
+            assert!(
+                !rendered.contains(['\t', '\r', '\u{202e}', '\u{3164}']),
+                "{rendered:?}"
+            );
+            let (caret, at) = columns(&rendered, "y");
+            assert_eq!(caret, at, "{rendered}");
+        }
+    }
+
+    #[test]
+    fn a_list_keeps_the_first_hundred_and_counts_the_rest() {
+        let mut list = DiagnosticList::default();
+        for at in (0..250u32).rev() {
+            list.push(Diagnostic::new(
+                UNKNOWN_NAME,
+                "unknown name `x`",
+                Span::new(at, at + 1),
+            ));
+        }
+        let mut other = DiagnosticList::default();
+        other.push(Diagnostic::new(NO_MAIN, "no `main`", Span::new(0, 0)));
+        list.append(other);
+        let reported = list.into_sorted();
+        assert_eq!(reported.len(), MAX_REPORTED + 1);
+        assert_eq!(reported[0].code, NO_MAIN);
+        let last = reported.last().unwrap();
+        assert_eq!(last.code, MORE_NOT_SHOWN);
+        assert_eq!(
+            last.message,
+            "151 more errors not shown (only the first 100 are reported)"
+        );
+        // Kept were the first 100 found (spans 249 down to 150), then the earliest 99 of
+        // those and `main`'s are shown; the earliest not shown is span 0..1 (found late).
+        assert_eq!(last.span, Span::new(0, 1));
     }
 }

@@ -106,7 +106,7 @@ impl Walker {
             } => {
                 self.expr(init);
                 self.scoped(|walker| {
-                    match pattern {
+                    match &**pattern {
                         LoopPattern::Name(name) => walker.bound.push(name.text.clone()),
                         LoopPattern::Tuple(tuple) => walker
                             .bound

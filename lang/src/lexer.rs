@@ -1,178 +1,67 @@
-//! The lexer: source text -> tokens with byte spans. Each token records whether a newline
-//! preceded it, which the parser uses to separate block items. `//` comments run to the end
-//! of the line. Integer literals are range-checked by the parser (after folding unary minus).
+//! The lexer: source text -> tokens with byte spans, one at a time ([`TokenStream`]: the
+//! parser pulls them as it goes, so no vector of every token of a 64 MiB source is built).
+//! Each token records whether a newline preceded it, which the parser uses to separate
+//! block items (the token types are in `token.rs`). `//` comments run to the end of the
+//! line. Integer literals are range-checked by the parser (after folding unary minus).
 
 use crate::diagnostic::{self, Diagnostic};
 use crate::ir::Span;
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum TokenKind {
-    /// An unsigned integer literal (decimal or `0x`), unchecked magnitude.
-    Int(u128),
-    Float(f64),
-    Text(String),
-    Ident(String),
-    // Keywords.
-    Fn,
-    If,
-    Then,
-    Else,
-    True,
-    False,
-    And,
-    Or,
-    Not,
-    When,
-    Yield,
-    Recurse,
-    Generate,
-    Loop,
-    // Punctuation.
-    LeftParen,
-    RightParen,
-    LeftBracket,
-    RightBracket,
-    LeftBrace,
-    RightBrace,
-    /// `#{`
-    HashBrace,
-    Comma,
-    Semicolon,
-    Colon,
-    Assign,
-    EqualEqual,
-    BangEqual,
-    Less,
-    LessEqual,
-    Greater,
-    GreaterEqual,
-    Plus,
-    PlusPlus,
-    Minus,
-    Star,
-    Slash,
-    Percent,
-    /// `|>`
-    Pipe,
-    /// `<-`
-    LeftArrow,
-    /// `->`
-    RightArrow,
-    /// `...`
-    Ellipsis,
-    Backslash,
-    Bang,
-    /// `:=`
-    ColonEqual,
-    Eof,
-}
-
-impl TokenKind {
-    /// How the token is shown in "expected X, found Y" messages.
-    pub fn describe(&self) -> String {
-        match self {
-            TokenKind::Int(_) => "integer literal".into(),
-            TokenKind::Float(_) => "float literal".into(),
-            TokenKind::Text(_) => "text literal".into(),
-            TokenKind::Ident(name) => format!("`{name}`"),
-            TokenKind::Eof => "end of file".into(),
-            other => format!("`{}`", other.spelling()),
-        }
-    }
-
-    fn spelling(&self) -> &'static str {
-        match self {
-            TokenKind::Fn => "fn",
-            TokenKind::If => "if",
-            TokenKind::Then => "then",
-            TokenKind::Else => "else",
-            TokenKind::True => "true",
-            TokenKind::False => "false",
-            TokenKind::And => "and",
-            TokenKind::Or => "or",
-            TokenKind::Not => "not",
-            TokenKind::When => "when",
-            TokenKind::Yield => "yield",
-            TokenKind::Recurse => "recurse",
-            TokenKind::Generate => "generate",
-            TokenKind::Loop => "loop",
-            TokenKind::LeftParen => "(",
-            TokenKind::RightParen => ")",
-            TokenKind::LeftBracket => "[",
-            TokenKind::RightBracket => "]",
-            TokenKind::LeftBrace => "{",
-            TokenKind::RightBrace => "}",
-            TokenKind::HashBrace => "#{",
-            TokenKind::Comma => ",",
-            TokenKind::Semicolon => ";",
-            TokenKind::Colon => ":",
-            TokenKind::Assign => "=",
-            TokenKind::EqualEqual => "==",
-            TokenKind::BangEqual => "!=",
-            TokenKind::Less => "<",
-            TokenKind::LessEqual => "<=",
-            TokenKind::Greater => ">",
-            TokenKind::GreaterEqual => ">=",
-            TokenKind::Plus => "+",
-            TokenKind::PlusPlus => "++",
-            TokenKind::Minus => "-",
-            TokenKind::Star => "*",
-            TokenKind::Slash => "/",
-            TokenKind::Percent => "%",
-            TokenKind::Pipe => "|>",
-            TokenKind::LeftArrow => "<-",
-            TokenKind::RightArrow => "->",
-            TokenKind::Ellipsis => "...",
-            TokenKind::Backslash => "\\",
-            TokenKind::Bang => "!",
-            TokenKind::ColonEqual => ":=",
-            TokenKind::Int(_)
-            | TokenKind::Float(_)
-            | TokenKind::Text(_)
-            | TokenKind::Ident(_)
-            | TokenKind::Eof => "",
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Token {
-    pub kind: TokenKind,
-    pub span: Span,
-    /// A newline (or the start of the file) separates this token from the previous one.
-    pub newline_before: bool,
-}
+pub use crate::token::{Token, TokenKind};
 
 /// Splits `text` into tokens, ending with one `Eof` token. The first lexical error is returned.
 pub fn tokenize(text: &str) -> Result<Vec<Token>, Diagnostic> {
-    let mut lexer = Lexer {
-        text,
-        bytes: text.as_bytes(),
-        // A leading UTF-8 byte order mark is not part of the program (spans stay offsets
-        // into `text`, BOM included).
-        position: if text.starts_with(crate::source::BYTE_ORDER_MARK) {
-            crate::source::BYTE_ORDER_MARK.len_utf8()
-        } else {
-            0
-        },
-    };
+    let mut stream = TokenStream::new(text);
     let mut tokens = Vec::new();
     loop {
-        let newline_before = lexer.skip_trivia() || tokens.is_empty();
+        let token = stream.next_token()?;
+        let is_eof = token.kind == TokenKind::Eof;
+        tokens.push(token);
+        if is_eof {
+            return Ok(tokens);
+        }
+    }
+}
+
+/// The tokens of a text, one at a time; after the `Eof` token it keeps returning `Eof`.
+pub struct TokenStream<'a> {
+    lexer: Lexer<'a>,
+    first: bool,
+}
+
+impl<'a> TokenStream<'a> {
+    pub fn new(text: &'a str) -> TokenStream<'a> {
+        TokenStream {
+            lexer: Lexer {
+                text,
+                bytes: text.as_bytes(),
+                // A leading UTF-8 byte order mark is not part of the program (spans stay
+                // offsets into `text`, BOM included).
+                position: if text.starts_with(crate::source::BYTE_ORDER_MARK) {
+                    crate::source::BYTE_ORDER_MARK.len_utf8()
+                } else {
+                    0
+                },
+            },
+            first: true,
+        }
+    }
+
+    /// The next token, or the lexical error at the current position.
+    pub fn next_token(&mut self) -> Result<Token, Diagnostic> {
+        let lexer = &mut self.lexer;
+        let first = std::mem::take(&mut self.first);
+        let newline_before = lexer.skip_trivia() || first;
         let start = lexer.position;
         let kind = match lexer.bytes.get(start) {
             None => TokenKind::Eof,
             Some(_) => lexer.next_token()?,
         };
-        let is_eof = kind == TokenKind::Eof;
-        tokens.push(Token {
+        Ok(Token {
             kind,
             span: Span::new(start as u32, lexer.position as u32),
             newline_before,
-        });
-        if is_eof {
-            return Ok(tokens);
-        }
+        })
     }
 }
 
@@ -268,14 +157,12 @@ impl Lexer<'_> {
             (b'!', _) => (TokenKind::Bang, 1),
             _ => {
                 let character = self.text[start..].chars().next().unwrap_or('?');
-                // `{:?}` shows invisible characters (a BOM, a zero-width space) as escapes.
-                let shown = if character.is_control()
-                    || character.is_whitespace()
-                    || matches!(character, '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
-                {
-                    format!("{}", character.escape_unicode())
+                // Invisible, reordering and control characters (a BOM, a zero-width space,
+                // a bidi override) and any whitespace are shown as escapes.
+                let shown = if character.is_whitespace() {
+                    character.escape_unicode().to_string()
                 } else {
-                    character.to_string()
+                    crate::display_text::shown(&character.to_string())
                 };
                 return Err(syntax_error(
                     format!("unexpected character `{shown}`"),

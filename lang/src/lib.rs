@@ -12,7 +12,9 @@ pub mod cfg_builder;
 pub mod cfg_order;
 pub mod concat_ownership;
 pub mod diagnostic;
+pub mod display_text;
 pub mod dominators;
+pub mod excerpt;
 pub mod free_names;
 pub mod ir;
 pub mod lexer;
@@ -25,10 +27,12 @@ mod lower_literals;
 pub mod operands;
 pub mod parser;
 mod parser_compound;
+mod parser_operators;
 pub mod print;
 pub mod rc;
 pub mod resolve;
 pub mod source;
+pub mod token;
 pub mod var_set;
 pub mod verify;
 pub mod verify_rc;
@@ -82,28 +86,28 @@ fn compile_on_current_thread_with_hosts(
     if let Some(too_large) = source::size_problem(file.text.len()) {
         return Err(vec![too_large]);
     }
-    let (program, mut errors) = parser::parse_recovering(&file.text);
+    let (program, mut errors) =
+        parser::parse_collecting(&file.text, limits::FrontEndLimits::DEFAULT);
     let Some(program) = program else {
-        return Err(errors);
+        return Err(errors.into_sorted());
     };
-    let table = match resolve::build_function_table_with_hosts(&program, hosts) {
+    let table = match resolve::function_table(&program, hosts) {
         Ok(table) => table,
         Err(more) => {
-            errors.extend(more);
-            return Err(errors);
+            errors.append(more);
+            return Err(errors.into_sorted());
         }
     };
-    let lowered = lower::lower_program(&program, &table, file);
+    let lowered = lower::lower_collecting(&program, &table, file);
     // The syntax tree is not needed past lowering: free it before the RC pass (for a
     // million-element literal it is about a quarter of the compiler's memory).
     drop(program);
     let mut module = match lowered {
         Ok(module) if errors.is_empty() => module,
-        Ok(_) => return Err(errors),
+        Ok(_) => return Err(errors.into_sorted()),
         Err(more) => {
-            errors.extend(more);
-            errors.sort_by_key(|d| (d.span.start, d.span.end));
-            return Err(errors);
+            errors.append(more);
+            return Err(errors.into_sorted());
         }
     };
     if cfg!(debug_assertions) {

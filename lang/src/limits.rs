@@ -14,14 +14,48 @@ pub const MAX_LITERAL_ELEMENTS: usize = 1 << 20;
 /// (lambdas, generator pieces, builtin wrappers) as well as the named ones.
 pub const MAX_MODULE_FUNCTIONS: usize = 1 << 20;
 
-/// E0403 when a literal of `kind` (`list`, `tuple`, `map`) at `span` has more than
-/// [`MAX_LITERAL_ELEMENTS`] elements.
-pub fn literal_problem(kind: &str, elements: usize, span: Span) -> Option<Diagnostic> {
-    (elements > MAX_LITERAL_ELEMENTS).then(|| {
+/// The limits the parser enforces as it reaches them. [`crate::compile`] uses
+/// [`FrontEndLimits::DEFAULT`]; tests pass lower ones to reach them on small programs (the
+/// same code path).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FrontEndLimits {
+    /// [`MAX_MODULE_FUNCTIONS`].
+    pub functions: usize,
+    /// [`MAX_LITERAL_ELEMENTS`].
+    pub literal_elements: usize,
+}
+
+impl FrontEndLimits {
+    pub const DEFAULT: FrontEndLimits = FrontEndLimits {
+        functions: MAX_MODULE_FUNCTIONS,
+        literal_elements: MAX_LITERAL_ELEMENTS,
+    };
+}
+
+/// E0403 when a literal of `kind` (`list`, `tuple`, `map`) starting at `span` reaches
+/// `elements` elements, more than `limit`: the parser stops at the first element past it.
+pub fn literal_problem(
+    kind: &str,
+    elements: usize,
+    limit: usize,
+    span: Span,
+) -> Option<Diagnostic> {
+    (elements > limit).then(|| {
         Diagnostic::new(
             diagnostic::LITERAL_TOO_LARGE,
+            format!("{kind} literal too large: more than {limit} elements"),
+            span,
+        )
+    })
+}
+
+/// E0402 when the module's `count`th function (at `span`) is past `limit`.
+pub fn function_count_problem(count: usize, limit: usize, span: Span) -> Option<Diagnostic> {
+    (count > limit).then(|| {
+        Diagnostic::new(
+            diagnostic::TOO_MANY_FUNCTIONS,
             format!(
-                "{kind} literal too large: {elements} elements exceed the limit of {MAX_LITERAL_ELEMENTS}"
+                "too many functions: more than {limit} (counting lambdas and generator pieces)"
             ),
             span,
         )
@@ -34,12 +68,9 @@ pub fn literal_problem(kind: &str, elements: usize, span: Span) -> Option<Diagno
 pub fn check_module_limits(module: &Module) -> Result<(), Vec<Diagnostic>> {
     let mut errors = Vec::new();
     if let Some(first_over) = module.functions.get(MAX_MODULE_FUNCTIONS) {
-        errors.push(Diagnostic::new(
-            diagnostic::TOO_MANY_FUNCTIONS,
-            format!(
-                "too many functions: {} (counting lambdas and generator pieces) exceed the limit of {MAX_MODULE_FUNCTIONS}",
-                module.functions.len()
-            ),
+        errors.extend(function_count_problem(
+            module.functions.len(),
+            MAX_MODULE_FUNCTIONS,
             first_over.span,
         ));
     }

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ast::{Expr, ExprKind, FunctionDef, Item, ItemKind, Program};
 use crate::cfg_builder::CfgBuilder;
-use crate::diagnostic::{self, Diagnostic};
+use crate::diagnostic::{self, Diagnostic, DiagnosticList};
 use crate::ir::{
     BinaryOp, BlockId, Builtin, ConditionContext, Constant, FuncId, Function, Module, OpKind,
     ParamMode, Span, TerminatorKind, UnaryOp, Var,
@@ -31,7 +31,7 @@ pub const LOOP_HEADER: BlockId = BlockId(1);
 pub(crate) struct ModuleLowering<'a> {
     pub(crate) table: &'a FunctionTable,
     pub(crate) source: &'a SourceFile,
-    pub(crate) errors: Vec<Diagnostic>,
+    pub(crate) errors: DiagnosticList,
     /// Named functions used as values: closure-callable, so they take the closure as param 0
     /// (direct calls pass Unit there).
     pub(crate) value_functions: BTreeSet<FuncId>,
@@ -66,10 +66,19 @@ pub fn lower_program(
     table: &FunctionTable,
     source: &SourceFile,
 ) -> Result<Module, Vec<Diagnostic>> {
+    lower_collecting(program, table, source).map_err(DiagnosticList::into_sorted)
+}
+
+/// [`lower_program`], its diagnostics still open for merging.
+pub(crate) fn lower_collecting(
+    program: &Program,
+    table: &FunctionTable,
+    source: &SourceFile,
+) -> Result<Module, DiagnosticList> {
     let mut module = ModuleLowering {
         table,
         source,
-        errors: Vec::new(),
+        errors: DiagnosticList::default(),
         value_functions: functions_used_as_values(program, table),
         lifted: Vec::new(),
         builtin_wrappers: BTreeMap::new(),

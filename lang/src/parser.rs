@@ -8,9 +8,10 @@
 //! (E0202) and out-of-range integers (E0003) are collected and parsing continues.
 
 use crate::ast::{Expr, ExprKind, FunctionDef, Name, Program};
-use crate::diagnostic::{self, Diagnostic};
-use crate::ir::{BinaryOp, Span};
-use crate::lexer::{Token, TokenKind, tokenize};
+use crate::diagnostic::{self, Diagnostic, DiagnosticList};
+use crate::ir::Span;
+use crate::lexer::{Token, TokenKind, TokenStream};
+use crate::limits::FrontEndLimits;
 
 /// The largest Int (2^47 - 1); the smallest is `-2^47`.
 pub const INT_MAX: i64 = (1 << 47) - 1;
@@ -27,23 +28,45 @@ pub fn parse(text: &str) -> Result<Program, Vec<Diagnostic>> {
 /// Parses a program, also returning the non-fatal diagnostics (E0202, E0003) so later
 /// phases can report more errors. `None` when a syntax error stopped the parse.
 pub fn parse_recovering(text: &str) -> (Option<Program>, Vec<Diagnostic>) {
-    let tokens = match tokenize(text) {
-        Ok(tokens) => tokens,
-        Err(error) => return (None, vec![error]),
-    };
+    let (program, errors) = parse_collecting(text, FrontEndLimits::DEFAULT);
+    (program, errors.into_sorted())
+}
+
+/// [`parse_recovering`] with the diagnostics still open for later phases to add to, and
+/// the limits the parser enforces as it goes (E0402, E0403; [`FrontEndLimits::DEFAULT`] for
+/// [`crate::compile`], lower ones in tests).
+pub fn parse_collecting(text: &str, limits: FrontEndLimits) -> (Option<Program>, DiagnosticList) {
     let mut parser = Parser {
-        tokens,
-        position: 0,
+        tokens: TokenStream::new(text),
+        current: eof_at(0),
+        next: eof_at(0),
+        lex_error: None,
         newlines_significant: false,
-        errors: Vec::new(),
+        errors: DiagnosticList::default(),
         nesting: 0,
+        functions: 0,
+        limits,
     };
-    match parser.program() {
-        Ok(program) => (Some(program), parser.errors),
-        Err(fatal) => {
-            parser.errors.push(fatal);
-            (None, parser.errors)
-        }
+    parser.current = parser.pull();
+    parser.next = parser.pull();
+    let outcome = parser.program();
+    // A lexical error ends the token stream with an `Eof` where it is; the parse stopped
+    // there (or got no further) unless a syntax error before it stopped it first.
+    let fatal = match (outcome, parser.lex_error.take()) {
+        (Err(fatal), Some(lexical)) if fatal.span.start < lexical.span.start => Some(fatal),
+        (_, Some(lexical)) => Some(lexical),
+        (Err(fatal), None) => Some(fatal),
+        (Ok(program), None) => return (Some(program), parser.errors),
+    };
+    parser.errors.extend(fatal);
+    (None, parser.errors)
+}
+
+fn eof_at(offset: u32) -> Token {
+    Token {
+        kind: TokenKind::Eof,
+        span: Span::new(offset, offset),
+        newline_before: true,
     }
 }
 
@@ -53,38 +76,72 @@ pub(crate) type Parse<T> = Result<T, Diagnostic>;
 /// is refused with E0001, so that neither the parser nor lowering can overflow the stack.
 pub const MAX_NESTING: usize = 256;
 
-pub(crate) struct Parser {
-    tokens: Vec<Token>,
-    position: usize,
+pub(crate) struct Parser<'a> {
+    tokens: TokenStream<'a>,
+    /// The token being looked at and the one after it (the parser looks no further ahead).
+    current: Token,
+    next: Token,
+    /// The lexical error that ended the token stream (an `Eof` stands where it is).
+    lex_error: Option<Diagnostic>,
     newlines_significant: bool,
-    pub(crate) errors: Vec<Diagnostic>,
-    nesting: usize,
+    pub(crate) errors: DiagnosticList,
+    pub(crate) nesting: usize,
+    /// Functions met so far (named ones, lambdas, generator blocks and loops: each becomes
+    /// at least one function of the module), checked against `limits.functions` as each is.
+    functions: usize,
+    pub(crate) limits: FrontEndLimits,
 }
 
 pub(crate) fn syntax(message: impl Into<String>, span: Span) -> Diagnostic {
     Diagnostic::new(diagnostic::SYNTAX, message, span)
 }
 
-impl Parser {
+impl Parser<'_> {
+    /// The next token of the stream (`Eof` for ever after the end or a lexical error).
+    fn pull(&mut self) -> Token {
+        if let Some(error) = &self.lex_error {
+            return eof_at(error.span.start);
+        }
+        match self.tokens.next_token() {
+            Ok(token) => token,
+            Err(error) => {
+                let eof = eof_at(error.span.start);
+                self.lex_error = Some(error);
+                eof
+            }
+        }
+    }
+
     pub(crate) fn peek(&self) -> &Token {
-        &self.tokens[self.position]
+        &self.current
     }
 
     pub(crate) fn peek_kind(&self) -> &TokenKind {
         &self.peek().kind
     }
 
-    pub(crate) fn peek_kind_at(&self, ahead: usize) -> &TokenKind {
-        let index = (self.position + ahead).min(self.tokens.len() - 1);
-        &self.tokens[index].kind
+    /// The kind of the token after the current one.
+    pub(crate) fn peek_next_kind(&self) -> &TokenKind {
+        &self.next.kind
     }
 
     pub(crate) fn advance(&mut self) -> Token {
-        let token = self.tokens[self.position].clone();
-        if token.kind != TokenKind::Eof {
-            self.position += 1;
+        if self.current.kind == TokenKind::Eof {
+            return self.current.clone();
         }
-        token
+        let following = self.pull();
+        let next = std::mem::replace(&mut self.next, following);
+        std::mem::replace(&mut self.current, next)
+    }
+
+    /// Counts one more function of the module (at `span`), refusing past the limit (E0402
+    /// as the parser reaches it, before anything more is built).
+    pub(crate) fn count_function(&mut self, span: Span) -> Parse<()> {
+        self.functions += 1;
+        match crate::limits::function_count_problem(self.functions, self.limits.functions, span) {
+            Some(problem) => Err(problem),
+            None => Ok(()),
+        }
     }
 
     pub(crate) fn eat(&mut self, kind: &TokenKind) -> bool {
@@ -149,6 +206,7 @@ impl Parser {
 
     fn function(&mut self) -> Parse<FunctionDef> {
         let start = self.expect(TokenKind::Fn, "`fn`")?;
+        self.count_function(start)?;
         let name = self.ident("a function name")?;
         self.expect(TokenKind::LeftParen, "`(`")?;
         let mut params = Vec::new();
@@ -180,7 +238,7 @@ impl Parser {
     }
 
     /// Counts one more level of nesting (restored by the caller), refusing past the limit.
-    fn deepen(&mut self) -> Parse<()> {
+    pub(crate) fn deepen(&mut self) -> Parse<()> {
         if self.nesting >= MAX_NESTING {
             return Err(syntax(
                 format!("expression nested more than {MAX_NESTING} levels deep"),
@@ -207,204 +265,13 @@ impl Parser {
         })
     }
 
-    fn pipeline(&mut self) -> Parse<Expr> {
-        let base = self.nesting;
-        let result = self.pipeline_links();
-        self.nesting = base;
-        result
-    }
-
-    /// Each further link of the chain deepens the (left-nested) tree, so it counts as nesting.
-    fn pipeline_links(&mut self) -> Parse<Expr> {
-        let mut lhs = self.or_expr()?;
-        while self.peek_kind() == &TokenKind::Pipe {
-            let pipe = self.advance().span;
-            self.deepen()?;
-            let rhs = self.or_expr()?;
-            let span = lhs.span.to(rhs.span);
-            lhs = match rhs.kind {
-                ExprKind::Call { callee, mut args } => {
-                    args.insert(0, lhs);
-                    Expr {
-                        kind: ExprKind::Call { callee, args },
-                        span,
-                    }
-                }
-                ExprKind::Name(_) => Expr {
-                    kind: ExprKind::Call {
-                        callee: Box::new(rhs),
-                        args: vec![lhs],
-                    },
-                    span,
-                },
-                _ => {
-                    return Err(syntax(
-                        "the right side of `|>` must be a call such as `f(a)` or a name",
-                        pipe.to(rhs.span),
-                    ));
-                }
-            };
-        }
-        Ok(lhs)
-    }
-
-    fn or_expr(&mut self) -> Parse<Expr> {
-        let base = self.nesting;
-        let result = self.or_expr_links();
-        self.nesting = base;
-        result
-    }
-
-    /// Each further link of the chain deepens the (left-nested) tree, so it counts as nesting.
-    fn or_expr_links(&mut self) -> Parse<Expr> {
-        let mut lhs = self.and_expr()?;
-        while self.eat(&TokenKind::Or) {
-            self.deepen()?;
-            let rhs = self.and_expr()?;
-            let span = lhs.span.to(rhs.span);
-            lhs = Expr {
-                kind: ExprKind::Or(Box::new(lhs), Box::new(rhs)),
-                span,
-            };
-        }
-        Ok(lhs)
-    }
-
-    fn and_expr(&mut self) -> Parse<Expr> {
-        let base = self.nesting;
-        let result = self.and_expr_links();
-        self.nesting = base;
-        result
-    }
-
-    /// Each further link of the chain deepens the (left-nested) tree, so it counts as nesting.
-    fn and_expr_links(&mut self) -> Parse<Expr> {
-        let mut lhs = self.not_expr()?;
-        while self.eat(&TokenKind::And) {
-            self.deepen()?;
-            let rhs = self.not_expr()?;
-            let span = lhs.span.to(rhs.span);
-            lhs = Expr {
-                kind: ExprKind::And(Box::new(lhs), Box::new(rhs)),
-                span,
-            };
-        }
-        Ok(lhs)
-    }
-
-    fn not_expr(&mut self) -> Parse<Expr> {
-        if self.peek_kind() == &TokenKind::Not {
-            let start = self.advance().span;
-            let operand = self.nested(|p| p.not_expr())?;
-            let span = start.to(operand.span);
-            return Ok(Expr {
-                kind: ExprKind::Not(Box::new(operand)),
-                span,
-            });
-        }
-        self.comparison()
-    }
-
-    fn comparison_op(&self) -> Option<BinaryOp> {
-        Some(match self.peek_kind() {
-            TokenKind::EqualEqual => BinaryOp::Eq,
-            TokenKind::BangEqual => BinaryOp::Ne,
-            TokenKind::Less => BinaryOp::Lt,
-            TokenKind::LessEqual => BinaryOp::Le,
-            TokenKind::Greater => BinaryOp::Gt,
-            TokenKind::GreaterEqual => BinaryOp::Ge,
-            _ => return None,
-        })
-    }
-
-    fn comparison(&mut self) -> Parse<Expr> {
-        let lhs = self.concat()?;
-        let Some(op) = self.comparison_op() else {
-            return Ok(lhs);
-        };
-        self.advance();
-        let rhs = self.concat()?;
-        if self.comparison_op().is_some() {
-            return Err(syntax(
-                "comparison operators are non-associative; use parentheses or `and`",
-                self.peek().span,
-            ));
-        }
-        Ok(binary(op, lhs, rhs))
-    }
-
-    fn concat(&mut self) -> Parse<Expr> {
-        let base = self.nesting;
-        let result = self.concat_links();
-        self.nesting = base;
-        result
-    }
-
-    /// Each further link of the chain deepens the (left-nested) tree, so it counts as nesting.
-    fn concat_links(&mut self) -> Parse<Expr> {
-        let mut lhs = self.additive()?;
-        while self.eat(&TokenKind::PlusPlus) {
-            self.deepen()?;
-            let rhs = self.additive()?;
-            lhs = binary(BinaryOp::Concat, lhs, rhs);
-        }
-        Ok(lhs)
-    }
-
-    fn additive(&mut self) -> Parse<Expr> {
-        let base = self.nesting;
-        let result = self.additive_links();
-        self.nesting = base;
-        result
-    }
-
-    /// Each further link of the chain deepens the (left-nested) tree, so it counts as nesting.
-    fn additive_links(&mut self) -> Parse<Expr> {
-        let mut lhs = self.multiplicative()?;
-        loop {
-            let op = match self.peek_kind() {
-                TokenKind::Plus => BinaryOp::Add,
-                TokenKind::Minus if !self.at_line_break() => BinaryOp::Sub,
-                _ => return Ok(lhs),
-            };
-            self.advance();
-            self.deepen()?;
-            let rhs = self.multiplicative()?;
-            lhs = binary(op, lhs, rhs);
-        }
-    }
-
-    fn multiplicative(&mut self) -> Parse<Expr> {
-        let base = self.nesting;
-        let result = self.multiplicative_links();
-        self.nesting = base;
-        result
-    }
-
-    /// Each further link of the chain deepens the (left-nested) tree, so it counts as nesting.
-    fn multiplicative_links(&mut self) -> Parse<Expr> {
-        let mut lhs = self.unary()?;
-        loop {
-            let op = match self.peek_kind() {
-                TokenKind::Star => BinaryOp::Mul,
-                TokenKind::Slash => BinaryOp::Div,
-                TokenKind::Percent => BinaryOp::Rem,
-                _ => return Ok(lhs),
-            };
-            self.advance();
-            self.deepen()?;
-            let rhs = self.unary()?;
-            lhs = binary(op, lhs, rhs);
-        }
-    }
-
-    fn unary(&mut self) -> Parse<Expr> {
+    pub(crate) fn unary(&mut self) -> Parse<Expr> {
         match self.peek_kind() {
             TokenKind::Minus => {
                 let start = self.advance().span;
                 let literal_follows = matches!(self.peek_kind(), TokenKind::Int(_))
                     && !matches!(
-                        self.peek_kind_at(1),
+                        self.peek_next_kind(),
                         TokenKind::LeftParen | TokenKind::LeftBracket
                     );
                 if literal_follows {
@@ -548,6 +415,7 @@ impl Parser {
             TokenKind::Backslash => self.lambda(),
             TokenKind::Generate => {
                 self.advance();
+                self.count_function(span)?;
                 let (items, block_span) = self.block()?;
                 Ok(Expr {
                     kind: ExprKind::Generate(items),
@@ -557,13 +425,5 @@ impl Parser {
             TokenKind::Loop => self.loop_expr(),
             _ => Err(self.unexpected("an expression")),
         }
-    }
-}
-
-fn binary(op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
-    let span = lhs.span.to(rhs.span);
-    Expr {
-        kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-        span,
     }
 }

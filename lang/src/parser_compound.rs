@@ -10,7 +10,7 @@ use crate::lexer::TokenKind;
 use crate::limits;
 use crate::parser::{Parse, Parser, syntax};
 
-impl Parser {
+impl Parser<'_> {
     pub(crate) fn parenthesised(&mut self) -> Parse<Expr> {
         let start = self.advance().span;
         self.with_newlines(false, |p| {
@@ -27,12 +27,12 @@ impl Parser {
                 return Ok(first);
             }
             p.expect(TokenKind::Comma, "`,` or `)`")?;
-            let mut elements = vec![first];
-            elements.extend(p.comma_list(TokenKind::RightParen, |p| p.expr())?);
+            let elements =
+                p.literal_elements(TokenKind::RightParen, "tuple", start, vec![first], |p| {
+                    p.expr()
+                })?;
             let end = p.expect(TokenKind::RightParen, "`,` or `)`")?;
             let span = start.to(end);
-            p.errors
-                .extend(limits::literal_problem("tuple", elements.len(), span));
             Ok(Expr {
                 kind: ExprKind::Tuple(elements),
                 span,
@@ -43,17 +43,16 @@ impl Parser {
     pub(crate) fn list(&mut self) -> Parse<Expr> {
         let start = self.advance().span;
         self.with_newlines(false, |p| {
-            let elements = p.comma_list(TokenKind::RightBracket, |p| {
-                if p.eat(&TokenKind::Ellipsis) {
-                    Ok(ListElement::Spread(p.expr()?))
-                } else {
-                    Ok(ListElement::Single(p.expr()?))
-                }
-            })?;
+            let elements =
+                p.literal_elements(TokenKind::RightBracket, "list", start, Vec::new(), |p| {
+                    if p.eat(&TokenKind::Ellipsis) {
+                        Ok(ListElement::Spread(p.expr()?))
+                    } else {
+                        Ok(ListElement::Single(p.expr()?))
+                    }
+                })?;
             let end = p.expect(TokenKind::RightBracket, "`,` or `]`")?;
             let span = start.to(end);
-            p.errors
-                .extend(limits::literal_problem("list", elements.len(), span));
             Ok(Expr {
                 kind: ExprKind::List(elements),
                 span,
@@ -64,15 +63,14 @@ impl Parser {
     pub(crate) fn map(&mut self) -> Parse<Expr> {
         let start = self.advance().span;
         self.with_newlines(false, |p| {
-            let entries = p.comma_list(TokenKind::RightBrace, |p| {
-                let key = p.expr()?;
-                p.expect(TokenKind::Colon, "`:` after a map key")?;
-                Ok((key, p.expr()?))
-            })?;
+            let entries =
+                p.literal_elements(TokenKind::RightBrace, "map", start, Vec::new(), |p| {
+                    let key = p.expr()?;
+                    p.expect(TokenKind::Colon, "`:` after a map key")?;
+                    Ok((key, p.expr()?))
+                })?;
             let end = p.expect(TokenKind::RightBrace, "`,` or `}`")?;
             let span = start.to(end);
-            p.errors
-                .extend(limits::literal_problem("map", entries.len(), span));
             Ok(Expr {
                 kind: ExprKind::Map(entries),
                 span,
@@ -104,6 +102,7 @@ impl Parser {
     /// `\x, y -> body` (`\ -> body` takes no params). The body extends as far as possible.
     pub(crate) fn lambda(&mut self) -> Parse<Expr> {
         let start = self.advance().span;
+        self.count_function(start)?;
         let params = self.with_newlines(false, |p| {
             p.comma_list(TokenKind::RightArrow, |p| p.ident("a lambda parameter"))
         })?;
@@ -122,6 +121,7 @@ impl Parser {
     /// `loop pattern = init { items }`.
     pub(crate) fn loop_expr(&mut self) -> Parse<Expr> {
         let start = self.advance().span;
+        self.count_function(start)?;
         let pattern_expr = self.with_newlines(false, |p| p.expr())?;
         self.expect(TokenKind::Assign, "`=` after the loop pattern")?;
         let init = self.with_newlines(false, |p| p.expr())?;
@@ -141,7 +141,7 @@ impl Parser {
         };
         Ok(Expr {
             kind: ExprKind::Loop {
-                pattern,
+                pattern: Box::new(pattern),
                 init: Box::new(init),
                 body,
             },
@@ -187,7 +187,7 @@ impl Parser {
             TokenKind::When => return keyword_item(self, ItemKind::Filter),
             TokenKind::Yield => return keyword_item(self, ItemKind::Yield),
             TokenKind::Recurse => return keyword_item(self, ItemKind::Recurse),
-            TokenKind::Ident(_) if self.peek_kind_at(1) == &TokenKind::LeftArrow => {
+            TokenKind::Ident(_) if self.peek_next_kind() == &TokenKind::LeftArrow => {
                 let name = self.ident("a name")?;
                 self.advance();
                 let expr = self.expr()?;
@@ -247,7 +247,35 @@ impl Parser {
     }
 }
 
-impl Parser {
+impl Parser<'_> {
+    /// The elements of a `kind` literal opened at `start` (after `first`), as
+    /// [`Parser::comma_list`] parses them, but refused with E0403 at the first element past
+    /// the limit, before the rest is parsed. Its span runs from the literal's opening
+    /// bracket to that element.
+    fn literal_elements<T>(
+        &mut self,
+        close: TokenKind,
+        kind: &str,
+        start: Span,
+        mut elements: Vec<T>,
+        mut element: impl FnMut(&mut Self) -> Parse<T>,
+    ) -> Parse<Vec<T>> {
+        while self.peek_kind() != &close {
+            let at = self.peek().span;
+            let limit = self.limits.literal_elements;
+            if let Some(problem) =
+                limits::literal_problem(kind, elements.len() + 1, limit, start.to(at))
+            {
+                return Err(problem);
+            }
+            elements.push(element(self)?);
+            if !self.eat(&TokenKind::Comma) {
+                break;
+            }
+        }
+        Ok(elements)
+    }
+
     /// `names` of a tuple pattern, after recording E0102 for each name bound twice.
     fn unique_pattern_names(&mut self, names: Vec<Name>) -> Vec<Name> {
         crate::resolve::check_pattern_names(&names, &mut self.errors);

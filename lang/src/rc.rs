@@ -60,6 +60,7 @@ pub fn insert_reference_counting(module: &mut Module) {
         .collect();
     for function in &mut module.functions {
         FunctionRc::run(function, &signatures);
+        function.shrink_to_fit();
     }
 }
 

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::ast::{FunctionDef, Name, Program};
-use crate::diagnostic::{self, Diagnostic};
+use crate::diagnostic::{self, Diagnostic, DiagnosticList};
 use crate::ir::{Builtin, FuncId, HostSignature, Span, Var};
 
 /// What a name in call position refers to.
@@ -51,7 +51,15 @@ pub fn build_function_table_with_hosts(
     program: &Program,
     hosts: &[HostSignature],
 ) -> Result<FunctionTable, Vec<Diagnostic>> {
-    let mut errors = Vec::new();
+    function_table(program, hosts).map_err(DiagnosticList::into_sorted)
+}
+
+/// [`build_function_table_with_hosts`], its diagnostics still open for merging.
+pub(crate) fn function_table(
+    program: &Program,
+    hosts: &[HostSignature],
+) -> Result<FunctionTable, DiagnosticList> {
+    let mut errors = DiagnosticList::default();
     let mut by_name = BTreeMap::new();
     let mut functions = Vec::new();
     for (index, function) in program.functions.iter().enumerate() {
@@ -119,7 +127,7 @@ pub fn build_function_table_with_hosts(
     }
 }
 
-fn check_duplicate_params(function: &FunctionDef, errors: &mut Vec<Diagnostic>) {
+fn check_duplicate_params(function: &FunctionDef, errors: &mut DiagnosticList) {
     for param in repeated_names(&function.params) {
         errors.push(Diagnostic::new(
             diagnostic::DUPLICATE_DEFINITION,
@@ -144,7 +152,7 @@ pub(crate) fn repeated_names(names: &[Name]) -> Vec<&Name> {
 
 /// E0102 for every name bound twice by one tuple pattern (`(a, a) = e`, `loop (a, a) = e`),
 /// at the repeated name.
-pub(crate) fn check_pattern_names(names: &[Name], errors: &mut Vec<Diagnostic>) {
+pub(crate) fn check_pattern_names(names: &[Name], errors: &mut DiagnosticList) {
     for name in repeated_names(names) {
         errors.push(Diagnostic::new(
             diagnostic::DUPLICATE_DEFINITION,

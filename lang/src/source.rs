@@ -20,12 +20,61 @@ pub struct SourceError {
     pub file: SourceFile,
 }
 
+/// The byte offset at which each line of a text starts. A line ends at LF (a CR before it
+/// is not shown); a lone CR is not a line break, as for the lexer, and is shown escaped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, byte)| byte == b'\n')
+                .map(|(offset, _)| offset + 1),
+        );
+        LineIndex { starts }
+    }
+
+    /// The number of lines (a final line without a newline counts; an empty text has one).
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// The 0-based index of the line holding `offset` (past the end: the last line).
+    pub fn line_index(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(index) => index,
+            Err(insertion) => insertion - 1,
+        }
+    }
+
+    /// The byte range of 0-based line `index` of `text` without its line terminator (LF or
+    /// CRLF); `None` past the last line.
+    pub fn line_range(&self, text: &str, index: usize) -> Option<std::ops::Range<usize>> {
+        let start = *self.starts.get(index)?;
+        let end = self
+            .starts
+            .get(index + 1)
+            .map_or(text.len(), |next| next - 1);
+        let end = if end > start && text.as_bytes()[end - 1] == b'\r' && end < text.len() {
+            end - 1
+        } else {
+            end
+        };
+        Some(start..end.max(start))
+    }
+}
+
 /// One source file and the byte offset at which each of its lines starts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceFile {
     pub name: String,
     pub text: String,
-    line_starts: Vec<usize>,
+    line_starts: LineIndex,
     /// Every byte is ASCII, so a column is a byte distance (no count of characters along a
     /// line, which made locating every op of a one-line million-element literal quadratic).
     ascii: bool,
@@ -41,12 +90,7 @@ pub struct LineColumn {
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         let text = text.into();
-        let mut line_starts = vec![0];
-        for (offset, byte) in text.bytes().enumerate() {
-            if byte == b'\n' {
-                line_starts.push(offset + 1);
-            }
-        }
+        let line_starts = LineIndex::new(&text);
         SourceFile {
             name: name.into(),
             ascii: text.is_ascii(),
@@ -98,15 +142,12 @@ impl SourceFile {
 
     /// The number of lines (a final line without a newline counts; an empty file has one).
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts.line_count()
     }
 
-    /// The 0-based index of the line holding `offset` (offsets past the end map to the last line).
-    fn line_index(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&offset) {
-            Ok(index) => index,
-            Err(insertion) => insertion - 1,
-        }
+    /// The line index of the text.
+    pub fn lines(&self) -> &LineIndex {
+        &self.line_starts
     }
 
     /// Line and column of a byte offset. Offsets are clamped to the text and to char boundaries.
@@ -115,8 +156,8 @@ impl SourceFile {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let index = self.line_index(offset);
-        let start = self.line_starts[index];
+        let index = self.line_starts.line_index(offset);
+        let start = self.line_starts.starts[index];
         let characters = if self.ascii {
             offset - start
         } else {
@@ -130,15 +171,13 @@ impl SourceFile {
 
     /// The text of 1-based line `line`, without its line terminator (`""` when out of range).
     pub fn line_text(&self, line: usize) -> &str {
-        if line == 0 || line > self.line_starts.len() {
-            return "";
+        match line.checked_sub(1) {
+            Some(index) => self
+                .line_starts
+                .line_range(&self.text, index)
+                .map_or("", |range| &self.text[range]),
+            None => "",
         }
-        let start = self.line_starts[line - 1];
-        let end = self
-            .line_starts
-            .get(line)
-            .map_or(self.text.len(), |next| next - 1);
-        self.text[start..end].trim_end_matches('\r')
     }
 }
 

@@ -48,12 +48,13 @@ fn a_literal_over_the_element_limit_is_e0403_at_the_literal() {
     assert_eq!(errors[0].code, "E0403");
     assert_eq!(
         errors[0].message,
-        format!(
-            "tuple literal too large: {} elements exceed the limit of {MAX_LITERAL_ELEMENTS}",
-            MAX_LITERAL_ELEMENTS + 1
-        )
+        format!("tuple literal too large: more than {MAX_LITERAL_ELEMENTS} elements")
     );
+    // From the opening parenthesis to the first element past the limit, where the parser
+    // stopped.
+    let first_past = 13 + 2 * MAX_LITERAL_ELEMENTS;
     assert_eq!(errors[0].span.start, 12);
+    assert_eq!(errors[0].span.end as usize, first_past + 1);
 }
 
 #[test]

@@ -352,7 +352,27 @@ impl<'a> OpAt<'a> {
     }
 }
 
+impl Block {
+    /// Gives back the spare capacity of the block's vectors (a one-op block would otherwise
+    /// hold room for four: most of a small function's memory).
+    pub fn shrink_to_fit(&mut self) {
+        self.params.shrink_to_fit();
+        self.ops.shrink_to_fit();
+        for op in &mut self.ops {
+            op.cleanup.shrink_to_fit();
+        }
+        self.terminator.cleanup.shrink_to_fit();
+    }
+}
+
 impl Function {
+    /// [`Block::shrink_to_fit`] for every block, and the function's own vectors.
+    pub fn shrink_to_fit(&mut self) {
+        self.params.shrink_to_fit();
+        self.blocks.shrink_to_fit();
+        self.blocks.iter_mut().for_each(Block::shrink_to_fit);
+    }
+
     /// The op (or terminator) with index `index` in the function-wide numbering.
     pub fn op_at(&self, index: u32) -> Option<OpAt<'_>> {
         let mut remaining = index as usize;
