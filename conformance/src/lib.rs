@@ -14,6 +14,7 @@ pub mod compare;
 pub mod expectations;
 pub mod fault_injection;
 pub mod fuzz;
+pub mod oracle;
 pub mod program;
 pub mod report;
 pub mod run;
