@@ -22,6 +22,7 @@ fn fixed_seed_run() -> &'static FuzzStats {
             jobs: 2,
             out: None,
             shrink: false,
+            oracle: true,
         };
         let started = std::time::Instant::now();
         let stats = run_fuzz(&config, &|_, _| {});
