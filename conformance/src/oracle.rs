@@ -150,3 +150,65 @@ pub fn check_run(source: &str, spec: &LimitsSpec, run: &EngineRun) -> Verdict {
         Some(problem) => Verdict::Differs(problem.replacen("expected", run.engine.name(), 1)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn observed(output: &str, end: End) -> OracleOutcome {
+        OracleOutcome {
+            output: output.to_string(),
+            end,
+        }
+    }
+
+    #[test]
+    fn a_wrong_oracle_answer_is_caught() {
+        let expected = End::Returned("6".into());
+        assert_eq!(
+            compare_observations("", &expected, &observed("", expected.clone())),
+            None
+        );
+        let wrong_result = observed("", End::Returned("7".into()));
+        let problem = compare_observations("", &expected, &wrong_result).expect("a mismatch");
+        assert!(problem.contains("outcome differs"), "{problem}");
+        let wrong_output = observed("1\n", expected.clone());
+        let problem = compare_observations("", &expected, &wrong_output).expect("a mismatch");
+        assert!(problem.contains("output differs"), "{problem}");
+        let wrong_message = observed(
+            "",
+            End::Failed {
+                code: "RT0302".into(),
+                message: "division by zero!".into(),
+            },
+        );
+        let failed = End::Failed {
+            code: "RT0302".into(),
+            message: "division by zero".into(),
+        };
+        assert!(compare_observations("", &failed, &wrong_message).is_some());
+    }
+
+    #[test]
+    fn expectations_the_oracle_does_not_meet_are_reported() {
+        let text = "//# result: 7\nfn main() = 6\n";
+        let expectations = crate::expectations::parse_source_expectations(text).unwrap();
+        assert!(matches!(
+            check_expectations(text, &expectations),
+            Verdict::Differs(_)
+        ));
+        let text = "//# result: 6\nfn main() = 6\n";
+        let expectations = crate::expectations::parse_source_expectations(text).unwrap();
+        assert_eq!(check_expectations(text, &expectations), Verdict::Agrees);
+    }
+
+    #[test]
+    fn heap_limit_outcomes_are_skipped_with_their_reason() {
+        let text = "//# limits: heap=4\n//# error: RT0401 heap exhausted: 2 blocks requested, 1 free\nfn main() = [1, 2, 3]\n";
+        let expectations = crate::expectations::parse_source_expectations(text).unwrap();
+        assert_eq!(
+            check_expectations(text, &expectations),
+            Verdict::Skipped(SkipReason::HeapLimit)
+        );
+    }
+}
