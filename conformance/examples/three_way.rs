@@ -7,8 +7,8 @@
 use cairn_conformance::fuzz::check_source;
 use cairn_conformance::oracle::{compare_observations, run_oracle};
 use cairn_conformance::program::{FrontEnd, program_from_source};
-use cairn_reference::End;
 use cairn_conformance::run::Outcome;
+use cairn_reference::End;
 
 fn main() {
     let mut disagreements = 0;
@@ -17,12 +17,18 @@ fn main() {
         let program = program_from_source(&path, &text).expect("valid expectations");
         if let FrontEnd::CompileError(d) = &program.front_end {
             let oracle = run_oracle(&text, &program.expectations.limits);
-            let expected = End::Failed { code: d.code.clone(), message: d.message.clone() };
+            let expected = End::Failed {
+                code: d.code.clone(),
+                message: d.message.clone(),
+            };
             match compare_observations("", &expected, &oracle) {
                 None => println!("{path}: agree ({} {})", d.code, d.message),
                 Some(problem) => {
                     disagreements += 1;
-                    println!("{path}: front end and oracle differ\n  {}", problem.replace('\n', "\n  "));
+                    println!(
+                        "{path}: front end and oracle differ\n  {}",
+                        problem.replace('\n', "\n  ")
+                    );
                 }
             }
             continue;
@@ -32,14 +38,20 @@ fn main() {
             || "no run".to_string(),
             |run| match &run.outcome {
                 Outcome::Returned(text) => format!("result {text}"),
-                Outcome::Failed(e) | Outcome::RejectedAtLoad(e) => format!("{} {}", e.code, e.message),
+                Outcome::Failed(e) | Outcome::RejectedAtLoad(e) => {
+                    format!("{} {}", e.code, e.message)
+                }
             },
         );
         match checked.divergence {
             None => println!("{path}: agree ({interp}; oracle {:?})", checked.oracle),
             Some(divergence) => {
                 disagreements += 1;
-                println!("{path}: {}\n  {}", divergence.kind, divergence.detail.replace('\n', "\n  "));
+                println!(
+                    "{path}: {}\n  {}",
+                    divergence.kind,
+                    divergence.detail.replace('\n', "\n  ")
+                );
             }
         }
     }

@@ -93,7 +93,11 @@ pub fn compare_observations(
 
 /// A corpus program's expectations as the oracle's observation.
 fn expected_observation(expectations: &Expectations) -> (String, End) {
-    let output = expectations.output.iter().map(|l| format!("{l}\n")).collect();
+    let output = expectations
+        .output
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect();
     let end = match &expectations.error {
         Some(error) => End::Failed {
             code: error.code.clone(),

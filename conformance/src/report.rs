@@ -166,8 +166,15 @@ impl CorpusReport {
         let _ = writeln!(
             out,
             "reference evaluator: {} judged, skipped: {}",
-            self.programs.iter().filter(|p| p.oracle != CheckStatus::Skipped).count(),
-            if skips.is_empty() { "none".to_string() } else { skips.join(", ") }
+            self.programs
+                .iter()
+                .filter(|p| p.oracle != CheckStatus::Skipped)
+                .count(),
+            if skips.is_empty() {
+                "none".to_string()
+            } else {
+                skips.join(", ")
+            }
         );
         for p in self.programs.iter().filter(|p| !p.passed()) {
             out.push('\n');

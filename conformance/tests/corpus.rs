@@ -99,9 +99,10 @@ fn runner_trials(corpus_size: usize) -> Vec<Trial> {
                 "expected no `cow` event",
             )
         }),
-        Trial::test("runner::oracle_disagreeing_with_expectations_is_a_failure", || {
-            expect_failure("//# result: 7\nfn main() = 6\n", "oracle: outcome differs")
-        }),
+        Trial::test(
+            "runner::oracle_disagreeing_with_expectations_is_a_failure",
+            || expect_failure("//# result: 7\nfn main() = 6\n", "oracle: outcome differs"),
+        ),
         Trial::test("runner::oracle_output_mismatch_is_a_failure", || {
             expect_failure(
                 "//# output: 4\n//# result: 1\nfn main() = { print(3); 1 }\n",
@@ -193,7 +194,10 @@ fn oracle_skips_trial() -> Result<(), Failed> {
         }
     }
     eprintln!("oracle: {judged} judged, {heap} skipped (heap limit), {host_ir} host IR");
-    check(judged > 300, format!("only {judged} programs judged by the oracle"))
+    check(
+        judged > 300,
+        format!("only {judged} programs judged by the oracle"),
+    )
 }
 
 fn expect_failure(source: &str, needle: &str) -> Result<(), Failed> {

@@ -60,9 +60,15 @@ fn the_reference_evaluator_judges_every_program_but_heap_limit_outcomes() {
     assert_eq!(stats.oracle_agreed + skipped, PROGRAMS);
     let heap_limited = stats.outcomes.get("RT0401").copied().unwrap_or(0)
         + stats.outcomes.get("RT0402").copied().unwrap_or(0);
-    assert_eq!(skipped, heap_limited, "only heap-limit outcomes are skipped");
+    assert_eq!(
+        skipped, heap_limited,
+        "only heap-limit outcomes are skipped"
+    );
     assert!(
-        stats.oracle_skipped.keys().all(|reason| reason.contains("heap limit")),
+        stats
+            .oracle_skipped
+            .keys()
+            .all(|reason| reason.contains("heap limit")),
         "{:?}",
         stats.oracle_skipped
     );

@@ -61,27 +61,43 @@ pub enum Lookup {
 }
 
 pub fn out_of_bounds<T>(index: i64, length: usize) -> R<T> {
-    fail("RT0103", format!("index out of bounds: index {index}, length {length}"))
+    fail(
+        "RT0103",
+        format!("index out of bounds: index {index}, length {length}"),
+    )
 }
 
 /// `base[index]` without the out-of-bounds and missing-key errors (RT0101, RT0102, RT0104,
 /// RT0106 are raised here).
 pub fn lookup(base: &Value, index: &Value) -> R<Lookup> {
-    let position = |items: &Rc<Vec<Value>>, i: i64| match usize::try_from(i).ok().and_then(|at| items.get(at)) {
-        Some(v) => Lookup::Found(v.clone()),
-        None => Lookup::OutOfBounds(i, items.len()),
-    };
+    let position =
+        |items: &Rc<Vec<Value>>, i: i64| match usize::try_from(i).ok().and_then(|at| items.get(at))
+        {
+            Some(v) => Lookup::Found(v.clone()),
+            None => Lookup::OutOfBounds(i, items.len()),
+        };
     match (base, index) {
-        (Value::List(items), Value::Int(i)) | (Value::Tuple(items), Value::Int(i)) => Ok(position(items, *i)),
-        (Value::List(_), other) => fail("RT0101", format!("list index expects an Int, got {}", other.kind())),
-        (Value::Tuple(_), other) => fail("RT0102", format!("tuple index expects an Int, got {}", other.kind())),
+        (Value::List(items), Value::Int(i)) | (Value::Tuple(items), Value::Int(i)) => {
+            Ok(position(items, *i))
+        }
+        (Value::List(_), other) => fail(
+            "RT0101",
+            format!("list index expects an Int, got {}", other.kind()),
+        ),
+        (Value::Tuple(_), other) => fail(
+            "RT0102",
+            format!("tuple index expects an Int, got {}", other.kind()),
+        ),
         (Value::Map(entries), k) => Ok(match entries.get(&key(k)?) {
             Some(v) => Lookup::Found(v.clone()),
             None => Lookup::Missing,
         }),
         (other, _) => fail(
             "RT0106",
-            format!("expected List/Tuple/Map for indexed access, got {}", other.kind()),
+            format!(
+                "expected List/Tuple/Map for indexed access, got {}",
+                other.kind()
+            ),
         ),
     }
 }
@@ -103,7 +119,10 @@ fn map<'v>(op: &str, v: &'v Value) -> R<&'v Rc<BTreeMap<crate::value::Key, Value
 /// A list bound of `slice` or index of `set`: an Int (RT0101) within `0..=limit` (RT0103).
 fn bound(v: &Value, length: usize, limit: usize) -> R<usize> {
     let Value::Int(i) = v else {
-        return fail("RT0101", format!("list index expects an Int, got {}", v.kind()));
+        return fail(
+            "RT0101",
+            format!("list index expects an Int, got {}", v.kind()),
+        );
     };
     match usize::try_from(*i) {
         Ok(at) if at <= limit => Ok(at),
@@ -177,7 +196,13 @@ impl Machine<'_> {
                     entries.extend(y.iter().map(|(k, v)| (k.clone(), v.clone())));
                     Value::Map(Rc::new(entries))
                 }
-                (x, y) => return mismatch("merge", "Map and Map", &format!("{} and {}", x.kind(), y.kind())),
+                (x, y) => {
+                    return mismatch(
+                        "merge",
+                        "Map and Map",
+                        &format!("{} and {}", x.kind(), y.kind()),
+                    );
+                }
             },
             "slice" => {
                 let items = list("slice", &a[0])?;

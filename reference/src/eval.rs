@@ -24,12 +24,18 @@ pub struct Failure {
 pub type R<T> = Result<T, Failure>;
 
 pub fn fail<T>(code: &'static str, message: impl Into<String>) -> R<T> {
-    Err(Failure { code, message: message.into() })
+    Err(Failure {
+        code,
+        message: message.into(),
+    })
 }
 
 /// RT0303 `type mismatch: {op} expects {expected}, got {got}`.
 pub fn mismatch<T>(op: &str, expected: &str, got: &str) -> R<T> {
-    fail("RT0303", format!("type mismatch: {op} expects {expected}, got {got}"))
+    fail(
+        "RT0303",
+        format!("type mismatch: {op} expects {expected}, got {got}"),
+    )
 }
 
 /// Local bindings: a persistent linked list, innermost first.
@@ -42,7 +48,11 @@ pub struct Scope {
 }
 
 pub fn bind(env: &Env, name: &str, value: Value) -> Env {
-    Some(Rc::new(Scope { name: Rc::from(name), value, parent: env.clone() }))
+    Some(Rc::new(Scope {
+        name: Rc::from(name),
+        value,
+        parent: env.clone(),
+    }))
 }
 
 pub fn lookup(env: &Env, name: &str) -> Option<Value> {
@@ -93,9 +103,15 @@ pub fn run_main(functions: &[Function], table: &Functions, limits: Limits) -> Ou
     let main = table["main"].0;
     let end = match m.call(Target::Function(main), Vec::new()) {
         Ok(value) => End::Returned(value.canonical(true)),
-        Err(f) => End::Failed { code: f.code.to_string(), message: f.message },
+        Err(f) => End::Failed {
+            code: f.code.to_string(),
+            message: f.message,
+        },
     };
-    Outcome { output: m.output, end }
+    Outcome {
+        output: m.output,
+        end,
+    }
 }
 
 impl Machine<'_> {
@@ -115,7 +131,10 @@ impl Machine<'_> {
     pub fn deeper(&mut self) -> R<()> {
         self.depth += 1;
         if self.depth > self.max_depth {
-            return fail("RT0501", format!("stack overflow: call depth exceeds {}", self.max_depth));
+            return fail(
+                "RT0501",
+                format!("stack overflow: call depth exceeds {}", self.max_depth),
+            );
         }
         Ok(())
     }
@@ -152,7 +171,11 @@ impl Machine<'_> {
                 Target::Closure(c) => match &c.code {
                     Code::Function(_) => unreachable!("replaced by a direct target above"),
                     Code::Builtin(name) => Flow::Value(self.builtin(name, args)?),
-                    Code::Lambda { params, body, captured } => {
+                    Code::Lambda {
+                        params,
+                        body,
+                        captured,
+                    } => {
                         let mut env = captured.clone();
                         for (p, v) in params.iter().zip(args) {
                             env = bind(&env, p, v);
@@ -161,7 +184,13 @@ impl Machine<'_> {
                     }
                     Code::Loop { pattern, body, env } => {
                         let arg = args.into_iter().next().expect("a loop takes one argument");
-                        Flow::Value(self.loop_body(Value::Closure(c.clone()), pattern, body, env, arg)?)
+                        Flow::Value(self.loop_body(
+                            Value::Closure(c.clone()),
+                            pattern,
+                            body,
+                            env,
+                            arg,
+                        )?)
                     }
                 },
             };
@@ -189,7 +218,10 @@ impl Machine<'_> {
         if c.arity != argc {
             return fail(
                 "RT0305",
-                format!("arity mismatch: {} expects {} arguments, got {argc}", c.name, c.arity),
+                format!(
+                    "arity mismatch: {} expects {} arguments, got {argc}",
+                    c.name, c.arity
+                ),
             );
         }
         Ok(c)
@@ -231,7 +263,11 @@ impl Machine<'_> {
                 binary(*op, &a, &b)?
             }
             And(a, b) | Or(a, b) => {
-                let op = if matches!(e.kind, And(..)) { "and" } else { "or" };
+                let op = if matches!(e.kind, And(..)) {
+                    "and"
+                } else {
+                    "or"
+                };
                 let left = truth(op, self.value(a, env)?)?;
                 if left == (op == "or") {
                     Value::Bool(left)
@@ -261,7 +297,11 @@ impl Machine<'_> {
                 Value::Unit
             }
             If(c, a, b) => {
-                let branch = if truth("if", self.value(c, env)?)? { a } else { b };
+                let branch = if truth("if", self.value(c, env)?)? {
+                    a
+                } else {
+                    b
+                };
                 return self.eval(branch, env, tail);
             }
             Call(callee, args) => return self.call_expr(callee, args, env, tail),
@@ -270,12 +310,20 @@ impl Machine<'_> {
                 match crate::builtins::lookup(&base, &index)? {
                     Lookup::Found(v) => v,
                     Lookup::Missing => {
-                        return fail("RT0105", format!("missing map key: {}", index.canonical(false)));
+                        return fail(
+                            "RT0105",
+                            format!("missing map key: {}", index.canonical(false)),
+                        );
                     }
                     Lookup::OutOfBounds(i, n) => return out_of_bounds(i, n),
                 }
             }
-            Lambda { name, params, body, free } => {
+            Lambda {
+                name,
+                params,
+                body,
+                free,
+            } => {
                 let mut captured = None;
                 let mut holds_ref = false;
                 for n in free.iter() {
@@ -285,7 +333,11 @@ impl Machine<'_> {
                     }
                 }
                 let params = Rc::new(params.iter().map(|p| p.text.clone()).collect());
-                let code = Code::Lambda { params, body: body.clone(), captured };
+                let code = Code::Lambda {
+                    params,
+                    body: body.clone(),
+                    captured,
+                };
                 closure(name.clone(), free_arity(e), code, holds_ref)
             }
             List(elements) => {
@@ -303,7 +355,10 @@ impl Machine<'_> {
                 Value::List(Rc::new(items))
             }
             Tuple(elements) => {
-                let items = elements.iter().map(|x| self.value(x, env)).collect::<R<Vec<_>>>()?;
+                let items = elements
+                    .iter()
+                    .map(|x| self.value(x, env))
+                    .collect::<R<Vec<_>>>()?;
                 Value::Tuple(Rc::new(items))
             }
             Map(entries) => {
@@ -319,7 +374,12 @@ impl Machine<'_> {
             }
             Block(items) => return self.block(items, env, tail),
             Generate(items) => crate::seq::generate(items, env),
-            Loop { name, pattern, init, body } => {
+            Loop {
+                name,
+                pattern,
+                init,
+                body,
+            } => {
                 let init = self.value(init, env)?;
                 crate::seq::start_loop(name, pattern, body, env, init)
             }
@@ -331,15 +391,25 @@ impl Machine<'_> {
         if let ExprKind::Name(n) = &callee.kind
             && lookup(env, n).is_none()
         {
-            let values = args.iter().map(|a| self.value(a, env)).collect::<R<Vec<_>>>()?;
+            let values = args
+                .iter()
+                .map(|a| self.value(a, env))
+                .collect::<R<Vec<_>>>()?;
             if let Some(&(index, _)) = self.table.get(n.as_str()) {
                 return self.finish_call(Target::Function(index), values, tail);
             }
-            let name = if n == "range" && values.len() == 3 { "range_step" } else { n.as_str() };
+            let name = if n == "range" && values.len() == 3 {
+                "range_step"
+            } else {
+                n.as_str()
+            };
             return Ok(Flow::Value(self.builtin(name, values)?));
         }
         let callee = self.value(callee, env)?;
-        let values = args.iter().map(|a| self.value(a, env)).collect::<R<Vec<_>>>()?;
+        let values = args
+            .iter()
+            .map(|a| self.value(a, env))
+            .collect::<R<Vec<_>>>()?;
         let c = self.callable(callee, values.len())?;
         self.finish_call(Target::Closure(c), values, tail)
     }
@@ -379,11 +449,19 @@ fn free_arity(e: &Expr) -> usize {
 }
 
 pub fn closure(name: Rc<str>, arity: usize, code: Code, holds_ref: bool) -> Value {
-    Value::Closure(Rc::new(Closure { name, arity, code, holds_ref }))
+    Value::Closure(Rc::new(Closure {
+        name,
+        arity,
+        code,
+        holds_ref,
+    }))
 }
 
 pub fn overflow() -> Failure {
-    Failure { code: "RT0301", message: "integer overflow".into() }
+    Failure {
+        code: "RT0301",
+        message: "integer overflow".into(),
+    }
 }
 
 /// A normalised map key (RT0104 for an invalid one).
@@ -404,15 +482,29 @@ pub fn destructure(pattern: &Pattern, v: Value, env: &Env) -> R<Env> {
     match pattern {
         Pattern::Name(n) => Ok(bind(env, n, v)),
         Pattern::Tuple(names) => {
-            let count = |n: usize| if n == 1 { "1 element".to_string() } else { format!("{n} elements") };
+            let count = |n: usize| {
+                if n == 1 {
+                    "1 element".to_string()
+                } else {
+                    format!("{n} elements")
+                }
+            };
             let items = match &v {
                 Value::Tuple(items) if items.len() == names.len() => items.clone(),
                 Value::Tuple(items) => {
                     let got = format!("Tuple of {}", count(items.len()));
-                    return mismatch("tuple pattern", &format!("a Tuple of {}", count(names.len())), &got);
+                    return mismatch(
+                        "tuple pattern",
+                        &format!("a Tuple of {}", count(names.len())),
+                        &got,
+                    );
                 }
                 other => {
-                    return mismatch("tuple pattern", &format!("a Tuple of {}", count(names.len())), other.kind());
+                    return mismatch(
+                        "tuple pattern",
+                        &format!("a Tuple of {}", count(names.len())),
+                        other.kind(),
+                    );
                 }
             };
             let mut env = env.clone();
@@ -459,9 +551,9 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> R<Value> {
         Concat => {
             return match (a, b) {
                 (Value::Text(x), Value::Text(y)) => Ok(Value::text(&format!("{x}{y}"))),
-                (Value::List(x), Value::List(y)) => {
-                    Ok(Value::List(Rc::new(x.iter().chain(y.iter()).cloned().collect())))
-                }
+                (Value::List(x), Value::List(y)) => Ok(Value::List(Rc::new(
+                    x.iter().chain(y.iter()).cloned().collect(),
+                ))),
                 _ => mismatch("++", "two Lists or two Texts", &kinds()),
             };
         }
@@ -493,6 +585,10 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> R<Value> {
     if let (Add, Value::Text(x), Value::Text(y)) = (op, a, b) {
         return Ok(Value::text(&format!("{x}{y}")));
     }
-    let expected = if op == Add { "numbers or Text" } else { "numbers" };
+    let expected = if op == Add {
+        "numbers or Text"
+    } else {
+        "numbers"
+    };
     mismatch(symbol, expected, &kinds())
 }

@@ -76,7 +76,12 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, Diagnostic> {
         }
         let start = at;
         let Some(&byte) = bytes.get(at) else {
-            tokens.push(Token { tok: Tok::Eof, start, end: start, newline_before: newline });
+            tokens.push(Token {
+                tok: Tok::Eof,
+                start,
+                end: start,
+                newline_before: newline,
+            });
             return Ok(tokens);
         };
         let tok = if byte.is_ascii_digit() {
@@ -84,7 +89,10 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, Diagnostic> {
         } else if byte == b'"' {
             text_literal(text, &mut at)?
         } else if byte.is_ascii_alphabetic() || byte == b'_' {
-            while bytes.get(at).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_') {
+            while bytes
+                .get(at)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            {
                 at += 1;
             }
             let word = &text[start..at];
@@ -100,10 +108,23 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, Diagnostic> {
             let invisible = c.is_control()
                 || c.is_whitespace()
                 || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{206f}' | '\u{feff}');
-            let shown = if invisible { c.escape_unicode().to_string() } else { c.to_string() };
-            return Err(syntax(format!("unexpected character `{shown}`"), at, at + c.len_utf8()));
+            let shown = if invisible {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            };
+            return Err(syntax(
+                format!("unexpected character `{shown}`"),
+                at,
+                at + c.len_utf8(),
+            ));
         };
-        tokens.push(Token { tok, start, end: at, newline_before: newline });
+        tokens.push(Token {
+            tok,
+            start,
+            end: at,
+            newline_before: newline,
+        });
     }
 }
 
@@ -123,14 +144,21 @@ fn digits(bytes: &[u8], at: &mut usize, accept: fn(&u8) -> bool) -> String {
 fn number(text: &str, at: &mut usize) -> Result<Tok, Diagnostic> {
     let bytes = text.as_bytes();
     let start = *at;
-    let out_of_range = |end| Diagnostic::new("E0003", "integer literal out of range".into(), start, end);
+    let out_of_range =
+        |end| Diagnostic::new("E0003", "integer literal out of range".into(), start, end);
     if bytes[start] == b'0' && matches!(bytes.get(start + 1), Some(b'x' | b'X')) {
         *at += 2;
         let hex = digits(bytes, at, u8::is_ascii_hexdigit);
         if hex.is_empty() {
-            return Err(syntax("hexadecimal literal has no digits".into(), start, *at));
+            return Err(syntax(
+                "hexadecimal literal has no digits".into(),
+                start,
+                *at,
+            ));
         }
-        return u128::from_str_radix(&hex, 16).map(Tok::Int).map_err(|_| out_of_range(*at));
+        return u128::from_str_radix(&hex, 16)
+            .map(Tok::Int)
+            .map_err(|_| out_of_range(*at));
     }
     let mut literal = digits(bytes, at, u8::is_ascii_digit);
     let mut float = false;
@@ -153,8 +181,15 @@ fn number(text: &str, at: &mut usize) -> Result<Tok, Diagnostic> {
             float = true;
         }
     }
-    if bytes.get(*at).is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') {
-        return Err(syntax("invalid character in number literal".into(), start, *at + 1));
+    if bytes
+        .get(*at)
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+    {
+        return Err(syntax(
+            "invalid character in number literal".into(),
+            start,
+            *at + 1,
+        ));
     }
     if float {
         literal
@@ -208,8 +243,13 @@ fn text_literal(text: &str, at: &mut usize) -> Result<Tok, Diagnostic> {
 
 fn unicode_escape(text: &str, at: &mut usize, backslash: usize) -> Result<char, Diagnostic> {
     let bytes = text.as_bytes();
-    let invalid =
-        |at: usize| syntax("invalid unicode escape (expected `\\u{XXXX}`)".into(), backslash, at);
+    let invalid = |at: usize| {
+        syntax(
+            "invalid unicode escape (expected `\\u{XXXX}`)".into(),
+            backslash,
+            at,
+        )
+    };
     if bytes.get(*at) != Some(&b'{') {
         return Err(invalid(*at));
     }
@@ -223,5 +263,8 @@ fn unicode_escape(text: &str, at: &mut usize, backslash: usize) -> Result<char, 
         return Err(invalid(*at));
     }
     *at += 1;
-    u32::from_str_radix(hex, 16).ok().and_then(char::from_u32).ok_or_else(|| invalid(*at))
+    u32::from_str_radix(hex, 16)
+        .ok()
+        .and_then(char::from_u32)
+        .ok_or_else(|| invalid(*at))
 }

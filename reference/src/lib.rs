@@ -11,6 +11,11 @@
 //! tail call, one per 1,024 items of a runtime loop). Not modelled: heap blocks and quotas
 //! (RT0401/RT0402), cancellation, host functions, audit mode.
 
+// `value::Key` holds only valid key kinds (Unit, Bool, numbers, Text, Tuples of those),
+// never the Seq/Closure/Ref variants whose `RefCell`s make `Value` "interior mutable", so a
+// key's order cannot change while it sits in a `BTreeMap`.
+#![allow(clippy::mutable_key_type)]
+
 mod ast;
 mod builtins;
 mod eval;
@@ -35,7 +40,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(code: &'static str, message: String, start: usize, end: usize) -> Diagnostic {
-        Diagnostic { code, message, start, end }
+        Diagnostic {
+            code,
+            message,
+            start,
+            end,
+        }
     }
 }
 
@@ -52,7 +62,10 @@ pub const DEFAULT_MAX_CALL_DEPTH: u64 = 10_000;
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_call_depth: DEFAULT_MAX_CALL_DEPTH, fuel: None }
+        Limits {
+            max_call_depth: DEFAULT_MAX_CALL_DEPTH,
+            fuel: None,
+        }
     }
 }
 
@@ -99,7 +112,10 @@ pub fn run_source(source: &str, limits: Limits) -> Outcome {
 pub fn run_here(source: &str, limits: Limits) -> Outcome {
     let failed = |d: &Diagnostic| Outcome {
         output: String::new(),
-        end: End::Failed { code: d.code.to_string(), message: d.message.clone() },
+        end: End::Failed {
+            code: d.code.to_string(),
+            message: d.message.clone(),
+        },
     };
     let (functions, mut errors) = match parser::parse(source) {
         Ok(parsed) => parsed,

@@ -37,7 +37,14 @@ pub fn position(text: &str, offset: usize) -> String {
 /// The functions of `text`, or the diagnostics that stop compilation at the parse.
 pub fn parse(text: &str) -> Result<(Vec<Function>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let tokens = tokenize(text).map_err(|d| vec![d])?;
-    let mut p = Parser { text, tokens, at: 0, newlines: false, nesting: 0, errors: Vec::new() };
+    let mut p = Parser {
+        text,
+        tokens,
+        at: 0,
+        newlines: false,
+        nesting: 0,
+        errors: Vec::new(),
+    };
     let mut functions = Vec::new();
     while p.peek() != &Tok::Eof {
         match p.function() {
@@ -90,14 +97,25 @@ impl Parser<'_> {
     }
     fn unexpected(&self, what: &str) -> Diagnostic {
         let t = &self.tokens[self.at];
-        syntax(format!("expected {what}, found {}", t.tok.describe()), t.start, t.end)
+        syntax(
+            format!("expected {what}, found {}", t.tok.describe()),
+            t.start,
+            t.end,
+        )
     }
     fn expect(&mut self, sym: &str, what: &str) -> Parse<usize> {
-        if self.is(sym) { Ok(self.advance().end) } else { Err(self.unexpected(what)) }
+        if self.is(sym) {
+            Ok(self.advance().end)
+        } else {
+            Err(self.unexpected(what))
+        }
     }
     fn name(&mut self, what: &str) -> Parse<Name> {
         match self.peek().clone() {
-            Tok::Name(text) => Ok(Name { text, start: self.advance().start }),
+            Tok::Name(text) => Ok(Name {
+                text,
+                start: self.advance().start,
+            }),
             _ => Err(self.unexpected(what)),
         }
     }
@@ -176,7 +194,11 @@ impl Parser<'_> {
         self.advance();
         let value = self.nested(|p| p.expr())?;
         let (start, end) = (target.start, value.end);
-        Ok(expr(ExprKind::Assign(Box::new(target), Box::new(value)), start, end))
+        Ok(expr(
+            ExprKind::Assign(Box::new(target), Box::new(value)),
+            start,
+            end,
+        ))
     }
 
     fn pipeline(&mut self) -> Parse<Expr> {
@@ -218,7 +240,11 @@ impl Parser<'_> {
                 let rhs = operand(self)?;
                 let (start, end) = (lhs.start, rhs.end);
                 let (l, r) = (Box::new(lhs), Box::new(rhs));
-                let kind = if word == "or" { ExprKind::Or(l, r) } else { ExprKind::And(l, r) };
+                let kind = if word == "or" {
+                    ExprKind::Or(l, r)
+                } else {
+                    ExprKind::And(l, r)
+                };
                 lhs = expr(kind, start, end);
             }
             Ok(lhs)
@@ -294,7 +320,12 @@ impl Parser<'_> {
 
     fn int_literal(&mut self, value: i128, start: usize, end: usize) -> Expr {
         if value < INT_MIN as i128 || value > INT_MAX as i128 {
-            self.errors.push(Diagnostic::new("E0003", "integer literal out of range".into(), start, end));
+            self.errors.push(Diagnostic::new(
+                "E0003",
+                "integer literal out of range".into(),
+                start,
+                end,
+            ));
             return expr(ExprKind::Invalid, start, end);
         }
         expr(ExprKind::Int(value as i64), start, end)
@@ -343,7 +374,11 @@ impl Parser<'_> {
         Ok(e)
     }
 
-    fn comma_list<T>(&mut self, close: &str, mut element: impl FnMut(&mut Self) -> Parse<T>) -> Parse<Vec<T>> {
+    fn comma_list<T>(
+        &mut self,
+        close: &str,
+        mut element: impl FnMut(&mut Self) -> Parse<T>,
+    ) -> Parse<Vec<T>> {
         let mut out = Vec::new();
         while !self.is(close) {
             out.push(element(self)?);
@@ -405,17 +440,28 @@ impl Parser<'_> {
                 self.expect("else", "`else` (every `if` needs one)")?;
                 let b = self.expr()?;
                 let end = b.end;
-                Ok(expr(ExprKind::If(Box::new(c), Box::new(a), Box::new(b)), t.start, end))
+                Ok(expr(
+                    ExprKind::If(Box::new(c), Box::new(a), Box::new(b)),
+                    t.start,
+                    end,
+                ))
             }
             Tok::Sym("\\") => {
                 self.advance();
-                let params = self.with_newlines(false, |p| p.comma_list("->", |p| p.name("a lambda parameter")))?;
+                let params = self.with_newlines(false, |p| {
+                    p.comma_list("->", |p| p.name("a lambda parameter"))
+                })?;
                 self.expect("->", "`->`")?;
                 let body = self.nested(|p| p.expr())?;
                 let end = body.end;
                 let name = Rc::from(format!("lambda@{}", position(self.text, t.start)));
                 let free = Rc::new(crate::resolve::free_names(&body, &params));
-                let lambda = ExprKind::Lambda { name, params: Rc::new(params), body: Rc::new(body), free };
+                let lambda = ExprKind::Lambda {
+                    name,
+                    params: Rc::new(params),
+                    body: Rc::new(body),
+                    free,
+                };
                 Ok(expr(lambda, t.start, end))
             }
             Tok::Sym("generate") => {
@@ -430,11 +476,24 @@ impl Parser<'_> {
                 let init = self.with_newlines(false, |p| p.expr())?;
                 let (body, end) = self.block()?;
                 let Some(pattern) = self.pattern(target) else {
-                    return Err(syntax("the pattern of `loop` must be a name or a tuple of names", t.start, end));
+                    return Err(syntax(
+                        "the pattern of `loop` must be a name or a tuple of names",
+                        t.start,
+                        end,
+                    ));
                 };
                 let name = Rc::from(format!("loop@{}", position(self.text, t.start)));
                 let pattern = Rc::new(pattern);
-                Ok(expr(ExprKind::Loop { name, pattern, init: Box::new(init), body: Rc::new(body) }, t.start, end))
+                Ok(expr(
+                    ExprKind::Loop {
+                        name,
+                        pattern,
+                        init: Box::new(init),
+                        body: Rc::new(body),
+                    },
+                    t.start,
+                    end,
+                ))
             }
             _ => Err(self.unexpected("an expression")),
         }
@@ -467,7 +526,10 @@ impl Parser<'_> {
                 let names: Vec<Name> = elements
                     .into_iter()
                     .map(|e| match e.kind {
-                        ExprKind::Name(text) => Some(Name { text, start: e.start }),
+                        ExprKind::Name(text) => Some(Name {
+                            text,
+                            start: e.start,
+                        }),
                         _ => None,
                     })
                     .collect::<Option<_>>()?;
@@ -476,7 +538,10 @@ impl Parser<'_> {
                     if !seen.insert(n.text.clone()) {
                         self.errors.push(Diagnostic::new(
                             "E0102",
-                            format!("duplicate definition: `{}` is bound twice in one pattern", n.text),
+                            format!(
+                                "duplicate definition: `{}` is bound twice in one pattern",
+                                n.text
+                            ),
                             n.start,
                             n.start + n.text.len(),
                         ));
@@ -539,7 +604,11 @@ impl Parser<'_> {
         if self.eat(":=") {
             let value = self.expr()?;
             let (s, e) = (target.start, value.end);
-            return item(ItemKind::Expr(expr(ExprKind::Assign(Box::new(target), Box::new(value)), s, e)));
+            return item(ItemKind::Expr(expr(
+                ExprKind::Assign(Box::new(target), Box::new(value)),
+                s,
+                e,
+            )));
         }
         item(ItemKind::Expr(target))
     }

@@ -18,7 +18,10 @@ fn duplicate_params(params: &[Name], owner: &str, errors: &mut Vec<Diagnostic>) 
         if !seen.insert(p.text.as_str()) {
             errors.push(Diagnostic::new(
                 "E0102",
-                format!("duplicate definition: parameter `{}` of `{owner}` is already defined", p.text),
+                format!(
+                    "duplicate definition: parameter `{}` of `{owner}` is already defined",
+                    p.text
+                ),
                 p.start,
                 p.start + p.text.len(),
             ));
@@ -31,9 +34,14 @@ pub fn function_table(functions: &[Function]) -> Result<Functions, Vec<Diagnosti
     let mut errors = Vec::new();
     let mut table = Functions::new();
     for (index, f) in functions.iter().enumerate() {
-        let (name, span) = (&f.name.text, (f.name.start, f.name.start + f.name.text.len()));
+        let (name, span) = (
+            &f.name.text,
+            (f.name.start, f.name.start + f.name.text.len()),
+        );
         let problem = if table.contains_key(name) {
-            Some(format!("duplicate definition: function `{name}` is already defined"))
+            Some(format!(
+                "duplicate definition: function `{name}` is already defined"
+            ))
         } else if builtin_arity(name).is_some() {
             Some(format!("duplicate definition: `{name}` is a builtin"))
         } else {
@@ -63,7 +71,11 @@ pub fn function_table(functions: &[Function]) -> Result<Functions, Vec<Diagnosti
             0,
         )),
     }
-    if errors.is_empty() { Ok(table) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(table)
+    } else {
+        Err(errors)
+    }
 }
 
 struct Checker<'a> {
@@ -74,7 +86,11 @@ struct Checker<'a> {
 
 /// Every name, call and block item of every function.
 pub fn check(functions: &[Function], table: &Functions) -> Vec<Diagnostic> {
-    let mut c = Checker { functions: table, scope: Vec::new(), errors: Vec::new() };
+    let mut c = Checker {
+        functions: table,
+        scope: Vec::new(),
+        errors: Vec::new(),
+    };
     for f in functions {
         c.scope = f.params.iter().map(|p| p.text.clone()).collect();
         c.expr(&f.body, false);
@@ -93,7 +109,12 @@ impl Checker<'_> {
             Int(_) | Float(_) | Text(_) | Bool(_) | Unit | Invalid => {}
             Name(n) => {
                 if !self.local(n) && !self.functions.contains_key(n) && builtin_arity(n).is_none() {
-                    self.errors.push(Diagnostic::new("E0101", format!("unknown name `{n}`"), e.start, e.end));
+                    self.errors.push(Diagnostic::new(
+                        "E0101",
+                        format!("unknown name `{n}`"),
+                        e.start,
+                        e.end,
+                    ));
                 }
             }
             Binary(_, a, b) | And(a, b) | Or(a, b) | Assign(a, b) | Index(a, b) => {
@@ -112,13 +133,18 @@ impl Checker<'_> {
                 {
                     let expected = match self.functions.get(n) {
                         Some(&(_, arity)) => Some((arity == args.len(), arity.to_string())),
-                        None if n == "range" => Some((matches!(args.len(), 2 | 3), "2 or 3".into())),
+                        None if n == "range" => {
+                            Some((matches!(args.len(), 2 | 3), "2 or 3".into()))
+                        }
                         None => builtin_arity(n).map(|a| (a == args.len(), a.to_string())),
                     };
                     if let Some((false, expected)) = expected {
                         self.errors.push(Diagnostic::new(
                             "E0105",
-                            format!("arity mismatch: {n} expects {expected} arguments, got {}", args.len()),
+                            format!(
+                                "arity mismatch: {n} expects {expected} arguments, got {}",
+                                args.len()
+                            ),
                             e.start,
                             e.end,
                         ));
@@ -129,7 +155,9 @@ impl Checker<'_> {
                     self.expr(a, in_loop);
                 }
             }
-            Lambda { name, params, body, .. } => {
+            Lambda {
+                name, params, body, ..
+            } => {
                 duplicate_params(params, name, &mut self.errors);
                 let mark = self.scope.len();
                 self.scope.extend(params.iter().map(|p| p.text.clone()));
@@ -144,7 +172,12 @@ impl Checker<'_> {
             }),
             Block(items) => self.items(items, None, in_loop),
             Generate(items) => self.items(items, Some(in_loop), in_loop),
-            Loop { pattern, init, body, .. } => {
+            Loop {
+                pattern,
+                init,
+                body,
+                ..
+            } => {
                 self.expr(init, in_loop);
                 let mark = self.scope.len();
                 self.bind(pattern);
@@ -178,7 +211,9 @@ impl Checker<'_> {
                     self.expr(value, in_loop);
                     self.bind(pattern);
                 }
-                ItemKind::Expr(x) | ItemKind::Filter(x) | ItemKind::Yield(x) => self.expr(x, in_loop),
+                ItemKind::Expr(x) | ItemKind::Filter(x) | ItemKind::Yield(x) => {
+                    self.expr(x, in_loop)
+                }
                 ItemKind::BindFrom(name, source) => {
                     self.expr(source, in_loop);
                     self.scope.push(name.clone());
@@ -269,7 +304,12 @@ pub fn free_names(body: &Expr, params: &[Name]) -> Vec<String> {
                 }),
                 Block(items) => self.items(items),
                 Generate(items) => self.items(items),
-                Loop { pattern, init, body, .. } => {
+                Loop {
+                    pattern,
+                    init,
+                    body,
+                    ..
+                } => {
                     self.expr(init);
                     let mark = self.bound.len();
                     self.pattern(pattern);
@@ -279,7 +319,10 @@ pub fn free_names(body: &Expr, params: &[Name]) -> Vec<String> {
             }
         }
     }
-    let mut walk = Walk { bound: params.iter().map(|p| p.text.clone()).collect(), free: Vec::new() };
+    let mut walk = Walk {
+        bound: params.iter().map(|p| p.text.clone()).collect(),
+        free: Vec::new(),
+    };
     walk.expr(body);
     walk.free
 }

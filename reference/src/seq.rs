@@ -8,7 +8,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::ast::{Item, ItemKind, Pattern};
-use crate::eval::{Env, LOOP_SELF, Machine, R, bind, closure, destructure, lookup, mismatch, truth};
+use crate::eval::{
+    Env, LOOP_SELF, Machine, R, bind, closure, destructure, lookup, mismatch, truth,
+};
 use crate::seq_pull::Source;
 use crate::value::{Code, Value};
 
@@ -40,21 +42,61 @@ pub enum Thunk {
 #[derive(Clone)]
 pub enum State {
     Empty,
-    Range { next: i64, end: i64, step: i64 },
+    Range {
+        next: i64,
+        end: i64,
+        step: i64,
+    },
     /// The elements of a List, the `(key, value)` Tuples or keys or values of a Map, the
     /// one-character Texts of a Text.
-    Items { items: Rc<Vec<Value>>, at: usize },
-    Map { source: Seq, f: Value },
-    Filter { source: Seq, f: Value },
-    Take { source: Seq, remaining: i64 },
-    Drop { source: Seq, to_skip: i64 },
-    Scan { source: Seq, acc: Value, f: Value },
-    Zip { left: Seq, right: Seq },
-    Cons { value: Value, rest: Option<Thunk> },
+    Items {
+        items: Rc<Vec<Value>>,
+        at: usize,
+    },
+    Map {
+        source: Seq,
+        f: Value,
+    },
+    Filter {
+        source: Seq,
+        f: Value,
+    },
+    Take {
+        source: Seq,
+        remaining: i64,
+    },
+    Drop {
+        source: Seq,
+        to_skip: i64,
+    },
+    Scan {
+        source: Seq,
+        acc: Value,
+        f: Value,
+    },
+    Zip {
+        left: Seq,
+        right: Seq,
+    },
+    Cons {
+        value: Value,
+        rest: Option<Thunk>,
+    },
     /// `x <- source; rest`: the rest once per item, each a Seq pulled to its end.
-    FlatMap { source: Seq, name: Rc<str>, rest: Rest, current: Option<Seq> },
-    Defer { thunk: Option<Thunk>, delegate: Option<Seq> },
-    Append { source: Seq, rest: Option<Thunk> },
+    FlatMap {
+        source: Seq,
+        name: Rc<str>,
+        rest: Rest,
+        current: Option<Seq>,
+    },
+    Defer {
+        thunk: Option<Thunk>,
+        delegate: Option<Seq>,
+    },
+    Append {
+        source: Seq,
+        rest: Option<Thunk>,
+    },
 }
 
 pub fn new_seq(state: State, holds_ref: bool) -> Value {
@@ -73,7 +115,10 @@ fn container_items(v: &Value) -> Option<Rc<Vec<Value>>> {
     Some(match v {
         Value::List(items) => items.clone(),
         Value::Map(entries) => Rc::new(
-            entries.iter().map(|(k, v)| Value::Tuple(Rc::new(vec![k.0.clone(), v.clone()]))).collect(),
+            entries
+                .iter()
+                .map(|(k, v)| Value::Tuple(Rc::new(vec![k.0.clone(), v.clone()])))
+                .collect(),
         ),
         Value::Text(s) => Rc::new(s.chars().map(|c| Value::text(&c.to_string())).collect()),
         _ => return None,
@@ -86,7 +131,10 @@ pub fn iter(op: &str, v: &Value) -> R<Seq> {
         return Ok(s.clone());
     }
     match container_items(v) {
-        Some(items) => Ok(seq_of(&new_seq(State::Items { items, at: 0 }, v.contains_ref()))),
+        Some(items) => Ok(seq_of(&new_seq(
+            State::Items { items, at: 0 },
+            v.contains_ref(),
+        ))),
         None => mismatch(op, "a Seq, List, Map or Text", v.kind()),
     }
 }
@@ -108,15 +156,41 @@ fn count_arg(op: &str, n: &Value) -> R<i64> {
 
 /// `generate { items }`.
 pub fn generate(items: &Rc<Vec<Item>>, env: &Env) -> Value {
-    let rest = Rest { items: items.clone(), from: 0, env: env.clone() };
-    new_seq(State::Defer { thunk: Some(Thunk::Generate(rest)), delegate: None }, true)
+    let rest = Rest {
+        items: items.clone(),
+        from: 0,
+        env: env.clone(),
+    };
+    new_seq(
+        State::Defer {
+            thunk: Some(Thunk::Generate(rest)),
+            delegate: None,
+        },
+        true,
+    )
 }
 
 /// `loop p = init { body }` (init already evaluated).
-pub fn start_loop(name: &Rc<str>, pattern: &Rc<Pattern>, body: &Rc<Vec<Item>>, env: &Env, init: Value) -> Value {
-    let code = Code::Loop { pattern: pattern.clone(), body: body.clone(), env: env.clone() };
+pub fn start_loop(
+    name: &Rc<str>,
+    pattern: &Rc<Pattern>,
+    body: &Rc<Vec<Item>>,
+    env: &Env,
+    init: Value,
+) -> Value {
+    let code = Code::Loop {
+        pattern: pattern.clone(),
+        body: body.clone(),
+        env: env.clone(),
+    };
     let lp = closure(name.clone(), 1, code, true);
-    new_seq(State::Defer { thunk: Some(Thunk::Recurse(lp, init)), delegate: None }, true)
+    new_seq(
+        State::Defer {
+            thunk: Some(Thunk::Recurse(lp, init)),
+            delegate: None,
+        },
+        true,
+    )
 }
 
 /// Copies a cursor chain (`clone`): stages are copied, the values they hold shared.
@@ -124,23 +198,56 @@ fn clone_seq(s: &Seq) -> Seq {
     let c = s.borrow();
     let copy = |s: &Seq| clone_seq(s);
     let state = match &c.state {
-        State::Map { source, f } => State::Map { source: copy(source), f: f.clone() },
-        State::Filter { source, f } => State::Filter { source: copy(source), f: f.clone() },
-        State::Take { source, remaining } => State::Take { source: copy(source), remaining: *remaining },
-        State::Drop { source, to_skip } => State::Drop { source: copy(source), to_skip: *to_skip },
-        State::Scan { source, acc, f } => State::Scan { source: copy(source), acc: acc.clone(), f: f.clone() },
-        State::Zip { left, right } => State::Zip { left: copy(left), right: copy(right) },
-        State::FlatMap { source, name, rest, current } => State::FlatMap {
+        State::Map { source, f } => State::Map {
+            source: copy(source),
+            f: f.clone(),
+        },
+        State::Filter { source, f } => State::Filter {
+            source: copy(source),
+            f: f.clone(),
+        },
+        State::Take { source, remaining } => State::Take {
+            source: copy(source),
+            remaining: *remaining,
+        },
+        State::Drop { source, to_skip } => State::Drop {
+            source: copy(source),
+            to_skip: *to_skip,
+        },
+        State::Scan { source, acc, f } => State::Scan {
+            source: copy(source),
+            acc: acc.clone(),
+            f: f.clone(),
+        },
+        State::Zip { left, right } => State::Zip {
+            left: copy(left),
+            right: copy(right),
+        },
+        State::FlatMap {
+            source,
+            name,
+            rest,
+            current,
+        } => State::FlatMap {
             source: copy(source),
             name: name.clone(),
             rest: rest.clone(),
             current: current.as_ref().map(copy),
         },
-        State::Defer { thunk, delegate } => State::Defer { thunk: thunk.clone(), delegate: delegate.as_ref().map(copy) },
-        State::Append { source, rest } => State::Append { source: copy(source), rest: rest.clone() },
+        State::Defer { thunk, delegate } => State::Defer {
+            thunk: thunk.clone(),
+            delegate: delegate.as_ref().map(copy),
+        },
+        State::Append { source, rest } => State::Append {
+            source: copy(source),
+            rest: rest.clone(),
+        },
         other => other.clone(),
     };
-    Rc::new(RefCell::new(Cursor { state, holds_ref: c.holds_ref }))
+    Rc::new(RefCell::new(Cursor {
+        state,
+        holds_ref: c.holds_ref,
+    }))
 }
 
 impl Machine<'_> {
@@ -152,25 +259,52 @@ impl Machine<'_> {
                 let step = a.get(2).cloned().unwrap_or(Value::Int(1));
                 let mut bounds = [0; 3];
                 for (slot, v) in bounds.iter_mut().zip([&a[0], &a[1], &step]) {
-                    let Value::Int(n) = v else { return mismatch("range", "Int", v.kind()) };
+                    let Value::Int(n) = v else {
+                        return mismatch("range", "Int", v.kind());
+                    };
                     *slot = *n;
                 }
                 if bounds[2] == 0 {
                     return mismatch("range", "a non-zero step", "0");
                 }
-                stage(State::Range { next: bounds[0], end: bounds[1], step: bounds[2] }, false)
+                stage(
+                    State::Range {
+                        next: bounds[0],
+                        end: bounds[1],
+                        step: bounds[2],
+                    },
+                    false,
+                )
             }
             "iter" => Ok(Value::Seq(iter("iter", &a[0])?)),
             "keys" | "values" => {
-                let Value::Map(entries) = &a[0] else { return mismatch(name, "a Map", a[0].kind()) };
-                let items = entries.iter().map(|(k, v)| if name == "keys" { k.0.clone() } else { v.clone() });
-                stage(State::Items { items: Rc::new(items.collect()), at: 0 }, a[0].contains_ref())
+                let Value::Map(entries) = &a[0] else {
+                    return mismatch(name, "a Map", a[0].kind());
+                };
+                let items = entries.iter().map(|(k, v)| {
+                    if name == "keys" {
+                        k.0.clone()
+                    } else {
+                        v.clone()
+                    }
+                });
+                stage(
+                    State::Items {
+                        items: Rc::new(items.collect()),
+                        at: 0,
+                    },
+                    a[0].contains_ref(),
+                )
             }
             "map" | "filter" => {
                 iter(name, &a[0]).and_then(|_| expect_function(name, &a[1]))?;
                 let (source, f) = (iter(name, &a[0])?, a[1].clone());
                 let refs = source.borrow().holds_ref || f.contains_ref();
-                let state = if name == "map" { State::Map { source, f } } else { State::Filter { source, f } };
+                let state = if name == "map" {
+                    State::Map { source, f }
+                } else {
+                    State::Filter { source, f }
+                };
                 stage(state, refs)
             }
             "take" | "drop" => {
@@ -179,7 +313,10 @@ impl Machine<'_> {
                 let source = iter(name, &a[0])?;
                 let refs = source.borrow().holds_ref;
                 let state = if name == "take" {
-                    State::Take { source, remaining: n }
+                    State::Take {
+                        source,
+                        remaining: n,
+                    }
                 } else {
                     State::Drop { source, to_skip: n }
                 };
@@ -188,7 +325,14 @@ impl Machine<'_> {
             "scan" => {
                 iter("scan", &a[0]).and_then(|_| expect_function("scan", &a[2]))?;
                 let source = iter("scan", &a[0])?;
-                stage(State::Scan { source, acc: a[1].clone(), f: a[2].clone() }, true)
+                stage(
+                    State::Scan {
+                        source,
+                        acc: a[1].clone(),
+                        f: a[2].clone(),
+                    },
+                    true,
+                )
             }
             "zip" => {
                 let (left, right) = (iter("zip", &a[0])?, iter("zip", &a[1])?);
@@ -242,7 +386,9 @@ impl Machine<'_> {
                     steps += 1;
                     match (item, float) {
                         (Value::Int(n), None) => {
-                            int = Value::int(int + n).map(|_| int + n).ok_or_else(crate::eval::overflow)?
+                            int = Value::int(int + n)
+                                .map(|_| int + n)
+                                .ok_or_else(crate::eval::overflow)?
                         }
                         (Value::Int(n), Some(x)) => float = Some(x + n as f64),
                         (Value::Float(y), None) => float = Some(int as f64 + y),
@@ -258,7 +404,11 @@ impl Machine<'_> {
 
     /// A runtime loop's fuel: one unit every 1,024 items.
     fn runtime_loop_step(&mut self, step: usize) -> R<()> {
-        if step.is_multiple_of(1024) { self.charge_fuel() } else { Ok(()) }
+        if step.is_multiple_of(1024) {
+            self.charge_fuel()
+        } else {
+            Ok(())
+        }
     }
 
     /// Runs a thunk of the desugaring (one or two function entries).
@@ -274,22 +424,43 @@ impl Machine<'_> {
 
     /// The `loop@` function: binds the pattern to `arg`, then the body's items (in which
     /// `recurse` finds this loop, `lp`, under [`LOOP_SELF`]).
-    pub fn loop_body(&mut self, lp: Value, pattern: &Pattern, body: &Rc<Vec<Item>>, env: &Env, arg: Value) -> R<Value> {
+    pub fn loop_body(
+        &mut self,
+        lp: Value,
+        pattern: &Pattern,
+        body: &Rc<Vec<Item>>,
+        env: &Env,
+        arg: Value,
+    ) -> R<Value> {
         let env = bind(&destructure(pattern, arg, env)?, LOOP_SELF, lp);
-        self.gen_rest(&Rest { items: body.clone(), from: 0, env })
+        self.gen_rest(&Rest {
+            items: body.clone(),
+            from: 0,
+            env,
+        })
     }
 
     /// G(items[from..]) of docs/LANGUAGE.md's desugaring table.
     pub fn gen_rest(&mut self, rest: &Rest) -> R<Value> {
         let (items, mut env) = (&rest.items, rest.env.clone());
         let mut i = rest.from;
-        let rest_from = |env: &Env, j: usize| Rest { items: items.clone(), from: j, env: env.clone() };
+        let rest_from = |env: &Env, j: usize| Rest {
+            items: items.clone(),
+            from: j,
+            env: env.clone(),
+        };
         let then_rest = |seq: Value, env: &Env, j: usize| {
             if j == items.len() {
                 return seq;
             }
             let rest = Some(Thunk::Generate(rest_from(env, j)));
-            new_seq(State::Append { source: seq_of(&seq), rest }, true)
+            new_seq(
+                State::Append {
+                    source: seq_of(&seq),
+                    rest,
+                },
+                true,
+            )
         };
         while i < items.len() {
             match &items[i].kind {
@@ -307,7 +478,12 @@ impl Machine<'_> {
                 ItemKind::BindFrom(name, e) => {
                     let v = self.value(e, &env)?;
                     let source = iter("iter", &v)?;
-                    let state = State::FlatMap { source, name: Rc::from(name.as_str()), rest: rest_from(&env, i + 1), current: None };
+                    let state = State::FlatMap {
+                        source,
+                        name: Rc::from(name.as_str()),
+                        rest: rest_from(&env, i + 1),
+                        current: None,
+                    };
                     return Ok(new_seq(state, true));
                 }
                 ItemKind::Filter(c) => {
@@ -317,13 +493,21 @@ impl Machine<'_> {
                 }
                 ItemKind::Yield(e) => {
                     let value = self.value(e, &env)?;
-                    let rest = (i + 1 < items.len()).then(|| Thunk::Generate(rest_from(&env, i + 1)));
+                    let rest =
+                        (i + 1 < items.len()).then(|| Thunk::Generate(rest_from(&env, i + 1)));
                     return Ok(new_seq(State::Cons { value, rest }, true));
                 }
                 ItemKind::Recurse(e) => {
                     let arg = self.value(e, &env)?;
-                    let lp = lookup(&env, LOOP_SELF).expect("recurse inside a loop (E0201 otherwise)");
-                    let seq = new_seq(State::Defer { thunk: Some(Thunk::Recurse(lp, arg)), delegate: None }, true);
+                    let lp =
+                        lookup(&env, LOOP_SELF).expect("recurse inside a loop (E0201 otherwise)");
+                    let seq = new_seq(
+                        State::Defer {
+                            thunk: Some(Thunk::Recurse(lp, arg)),
+                            delegate: None,
+                        },
+                        true,
+                    );
                     return Ok(then_rest(seq, &env, i + 1));
                 }
             }

@@ -59,7 +59,14 @@ impl Machine<'_> {
                 State::Empty => return Ok(None),
                 State::Range { next, end, step } => {
                     if (step > 0 && next < end) || (step < 0 && next > end) {
-                        set(s, State::Range { next: next + step, end, step });
+                        set(
+                            s,
+                            State::Range {
+                                next: next + step,
+                                end,
+                                step,
+                            },
+                        );
                         return Ok(Some(Value::Int(next)));
                     }
                     set(s, State::Empty);
@@ -96,23 +103,48 @@ impl Machine<'_> {
                         continue;
                     };
                     let left = remaining - 1;
-                    set(s, if left == 0 { State::Empty } else { State::Take { source, remaining: left } });
+                    set(
+                        s,
+                        if left == 0 {
+                            State::Empty
+                        } else {
+                            State::Take {
+                                source,
+                                remaining: left,
+                            }
+                        },
+                    );
                     return Ok(Some(x));
                 }
-                State::Drop { source, mut to_skip } => {
+                State::Drop {
+                    source,
+                    mut to_skip,
+                } => {
                     while to_skip > 0 {
                         if self.pull(&source)?.is_none() {
                             set(s, State::Empty);
                             return Ok(None);
                         }
                         to_skip -= 1;
-                        set(s, State::Drop { source: source.clone(), to_skip });
+                        set(
+                            s,
+                            State::Drop {
+                                source: source.clone(),
+                                to_skip,
+                            },
+                        );
                         // A runtime loop: one fuel unit when the count left is a multiple of 1,024.
                         if to_skip % 1024 == 0 {
                             self.charge_fuel()?;
                         }
                     }
-                    set(s, State::Defer { thunk: None, delegate: Some(source) });
+                    set(
+                        s,
+                        State::Defer {
+                            thunk: None,
+                            delegate: Some(source),
+                        },
+                    );
                 }
                 State::Scan { source, acc, f } => {
                     let Some(x) = self.pull(&source)? else {
@@ -120,7 +152,14 @@ impl Machine<'_> {
                         return Ok(None);
                     };
                     let next = self.call_value(&f, vec![acc, x])?;
-                    set(s, State::Scan { source, acc: next.clone(), f });
+                    set(
+                        s,
+                        State::Scan {
+                            source,
+                            acc: next.clone(),
+                            f,
+                        },
+                    );
                     return Ok(Some(next));
                 }
                 State::Zip { left, right } => {
@@ -134,17 +173,28 @@ impl Machine<'_> {
                     }
                 }
                 State::Cons { value, rest } => {
-                    set(s, match rest {
-                        Some(thunk) => State::Defer { thunk: Some(thunk), delegate: None },
-                        None => State::Empty,
-                    });
+                    set(
+                        s,
+                        match rest {
+                            Some(thunk) => State::Defer {
+                                thunk: Some(thunk),
+                                delegate: None,
+                            },
+                            None => State::Empty,
+                        },
+                    );
                     return Ok(Some(value));
                 }
-                State::FlatMap { source, name, rest, current } => {
-                    if let Some(current) = &current {
-                        if let Some(x) = self.pull(current)? {
-                            return Ok(Some(x));
-                        }
+                State::FlatMap {
+                    source,
+                    name,
+                    rest,
+                    current,
+                } => {
+                    if let Some(current) = &current
+                        && let Some(x) = self.pull(current)?
+                    {
+                        return Ok(Some(x));
                     }
                     let Some(x) = self.pull(&source)? else {
                         set(s, State::Empty);
@@ -153,25 +203,59 @@ impl Machine<'_> {
                     // The lifted `\x -> G(rest)` (`generate@`): one function entry.
                     self.enter()?;
                     let env = bind(&rest.env, &name, x);
-                    let produced = self.gen_rest(&Rest { env, ..rest.clone() })?;
+                    let produced = self.gen_rest(&Rest {
+                        env,
+                        ..rest.clone()
+                    })?;
                     self.leave();
                     let sub = iter("iter", &produced)?;
-                    set(s, State::FlatMap { source, name, rest, current: Some(sub) });
+                    set(
+                        s,
+                        State::FlatMap {
+                            source,
+                            name,
+                            rest,
+                            current: Some(sub),
+                        },
+                    );
                 }
-                State::Defer { thunk: Some(thunk), .. } => {
-                    set(s, State::Defer { thunk: None, delegate: None });
-                    let produced = self.run_thunk(thunk).inspect_err(|_| set(s, State::Empty))?;
+                State::Defer {
+                    thunk: Some(thunk), ..
+                } => {
+                    set(
+                        s,
+                        State::Defer {
+                            thunk: None,
+                            delegate: None,
+                        },
+                    );
+                    let produced = self
+                        .run_thunk(thunk)
+                        .inspect_err(|_| set(s, State::Empty))?;
                     match produced {
-                        Value::Seq(p) => set(s, State::Defer { thunk: None, delegate: Some(p) }),
+                        Value::Seq(p) => set(
+                            s,
+                            State::Defer {
+                                thunk: None,
+                                delegate: Some(p),
+                            },
+                        ),
                         other => {
-                            let leaf = iter("iter", &other).inspect_err(|_| set(s, State::Empty))?;
+                            let leaf =
+                                iter("iter", &other).inspect_err(|_| set(s, State::Empty))?;
                             let state = leaf.borrow().state.clone();
                             set(s, state);
                         }
                     }
                 }
-                State::Defer { thunk: None, delegate: None } => set(s, State::Empty),
-                State::Defer { thunk: None, delegate: Some(d) } => {
+                State::Defer {
+                    thunk: None,
+                    delegate: None,
+                } => set(s, State::Empty),
+                State::Defer {
+                    thunk: None,
+                    delegate: Some(d),
+                } => {
                     if matches!(d.borrow().state, State::Empty) {
                         set(s, State::Empty);
                         continue;
@@ -191,10 +275,16 @@ impl Machine<'_> {
                     if let Some(x) = self.pull(&source)? {
                         return Ok(Some(x));
                     }
-                    set(s, match rest {
-                        Some(thunk) => State::Defer { thunk: Some(thunk), delegate: None },
-                        None => State::Empty,
-                    });
+                    set(
+                        s,
+                        match rest {
+                            Some(thunk) => State::Defer {
+                                thunk: Some(thunk),
+                                delegate: None,
+                            },
+                            None => State::Empty,
+                        },
+                    );
                 }
             }
         }

@@ -242,9 +242,7 @@ impl Key {
         }
         check(value)?;
         Ok(Key(match value {
-            Value::Float(x)
-                if x.fract() == 0.0 && *x >= INT_MIN as f64 && *x <= INT_MAX as f64 =>
-            {
+            Value::Float(x) if x.fract() == 0.0 && *x >= INT_MIN as f64 && *x <= INT_MAX as f64 => {
                 Value::Int(*x as i64)
             }
             other => other.clone(),

@@ -10,11 +10,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::check::{Checked, DivergenceKind, check_source_with};
-use crate::oracle::Verdict;
 use super::gen_program::generate_program;
 use super::print::program_source;
 use super::reproducer::{reproducer_text, write_reproducer};
 use super::shrink::shrink;
+use crate::oracle::Verdict;
 use crate::run::Outcome;
 
 /// Stack of each worker thread: deep (bounded) recursion in the engines must fit.
