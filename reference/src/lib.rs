@@ -19,8 +19,11 @@
 mod ast;
 mod builtins;
 mod eval;
+mod generator;
 mod lexer;
+mod ops;
 mod parser;
+mod parser_items;
 mod resolve;
 mod seq;
 mod seq_pull;

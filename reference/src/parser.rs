@@ -5,7 +5,6 @@
 //! limit. The first syntax error stops the parse; E0003 and duplicate pattern names are
 //! collected and parsing goes on.
 
-use std::collections::HashSet;
 use std::rc::Rc;
 
 use crate::Diagnostic;
@@ -15,12 +14,12 @@ use crate::value::{INT_MAX, INT_MIN};
 
 const MAX_NESTING: usize = 256;
 
-type Parse<T> = Result<T, Diagnostic>;
+pub(crate) type Parse<T> = Result<T, Diagnostic>;
 
 pub struct Parser<'a> {
     text: &'a str,
-    tokens: Vec<Token>,
-    at: usize,
+    pub(crate) tokens: Vec<Token>,
+    pub(crate) at: usize,
     newlines: bool,
     nesting: usize,
     pub errors: Vec<Diagnostic>,
@@ -58,11 +57,11 @@ pub fn parse(text: &str) -> Result<(Vec<Function>, Vec<Diagnostic>), Vec<Diagnos
     Ok((functions, p.errors))
 }
 
-fn syntax(message: impl Into<String>, start: usize, end: usize) -> Diagnostic {
+pub(crate) fn syntax(message: impl Into<String>, start: usize, end: usize) -> Diagnostic {
     Diagnostic::new("E0001", message.into(), start, end)
 }
 
-fn expr(kind: ExprKind, start: usize, end: usize) -> Expr {
+pub(crate) fn expr(kind: ExprKind, start: usize, end: usize) -> Expr {
     Expr { kind, start, end }
 }
 
@@ -72,30 +71,30 @@ fn binary(op: BinOp, l: Expr, r: Expr) -> Expr {
 }
 
 impl Parser<'_> {
-    fn peek(&self) -> &Tok {
+    pub(crate) fn peek(&self) -> &Tok {
         &self.tokens[self.at].tok
     }
-    fn peek_at(&self, ahead: usize) -> &Tok {
+    pub(crate) fn peek_at(&self, ahead: usize) -> &Tok {
         &self.tokens[(self.at + ahead).min(self.tokens.len() - 1)].tok
     }
-    fn is(&self, sym: &str) -> bool {
+    pub(crate) fn is(&self, sym: &str) -> bool {
         matches!(self.peek(), Tok::Sym(s) if *s == sym)
     }
-    fn advance(&mut self) -> Token {
+    pub(crate) fn advance(&mut self) -> Token {
         let token = self.tokens[self.at].clone();
         if token.tok != Tok::Eof {
             self.at += 1;
         }
         token
     }
-    fn eat(&mut self, sym: &str) -> bool {
+    pub(crate) fn eat(&mut self, sym: &str) -> bool {
         let found = self.is(sym);
         if found {
             self.advance();
         }
         found
     }
-    fn unexpected(&self, what: &str) -> Diagnostic {
+    pub(crate) fn unexpected(&self, what: &str) -> Diagnostic {
         let t = &self.tokens[self.at];
         syntax(
             format!("expected {what}, found {}", t.tok.describe()),
@@ -103,14 +102,14 @@ impl Parser<'_> {
             t.end,
         )
     }
-    fn expect(&mut self, sym: &str, what: &str) -> Parse<usize> {
+    pub(crate) fn expect(&mut self, sym: &str, what: &str) -> Parse<usize> {
         if self.is(sym) {
             Ok(self.advance().end)
         } else {
             Err(self.unexpected(what))
         }
     }
-    fn name(&mut self, what: &str) -> Parse<Name> {
+    pub(crate) fn name(&mut self, what: &str) -> Parse<Name> {
         match self.peek().clone() {
             Tok::Name(text) => Ok(Name {
                 text,
@@ -122,7 +121,7 @@ impl Parser<'_> {
     fn line_break(&self) -> bool {
         self.newlines && self.tokens[self.at].newline_before
     }
-    fn with_newlines<T>(&mut self, on: bool, body: impl FnOnce(&mut Self) -> T) -> T {
+    pub(crate) fn with_newlines<T>(&mut self, on: bool, body: impl FnOnce(&mut Self) -> T) -> T {
         let saved = std::mem::replace(&mut self.newlines, on);
         let result = body(self);
         self.newlines = saved;
@@ -516,100 +515,5 @@ impl Parser<'_> {
             let end = p.expect(")", "`,` or `)`")?;
             Ok(expr(ExprKind::Tuple(elements), start, end))
         })
-    }
-
-    /// A name or a tuple of names; duplicate names are E0102 (at the second one).
-    fn pattern(&mut self, target: Expr) -> Option<Pattern> {
-        match target.kind {
-            ExprKind::Name(n) => Some(Pattern::Name(n)),
-            ExprKind::Tuple(elements) => {
-                let names: Vec<Name> = elements
-                    .into_iter()
-                    .map(|e| match e.kind {
-                        ExprKind::Name(text) => Some(Name {
-                            text,
-                            start: e.start,
-                        }),
-                        _ => None,
-                    })
-                    .collect::<Option<_>>()?;
-                let mut seen = HashSet::new();
-                for n in &names {
-                    if !seen.insert(n.text.clone()) {
-                        self.errors.push(Diagnostic::new(
-                            "E0102",
-                            format!(
-                                "duplicate definition: `{}` is bound twice in one pattern",
-                                n.text
-                            ),
-                            n.start,
-                            n.start + n.text.len(),
-                        ));
-                    }
-                }
-                Some(Pattern::Tuple(names))
-            }
-            _ => None,
-        }
-    }
-
-    fn block(&mut self) -> Parse<(Vec<Item>, usize)> {
-        self.expect("{", "`{`")?;
-        self.with_newlines(true, |p| {
-            let mut items = Vec::new();
-            loop {
-                while p.eat(";") {}
-                if p.is("}") {
-                    return Ok((items, p.advance().end));
-                }
-                items.push(p.item()?);
-                if !(p.is(";") || p.is("}") || p.tokens[p.at].newline_before) {
-                    return Err(p.unexpected("`;`, a newline or `}` after a block item"));
-                }
-            }
-        })
-    }
-
-    fn item(&mut self) -> Parse<Item> {
-        let start = self.tokens[self.at].start;
-        let item = |kind| Ok(Item { kind, start });
-        for (word, make) in [
-            ("when", ItemKind::Filter as fn(Expr) -> ItemKind),
-            ("yield", ItemKind::Yield),
-            ("recurse", ItemKind::Recurse),
-        ] {
-            if self.eat(word) {
-                return item(make(self.expr()?));
-            }
-        }
-        if matches!(self.peek(), Tok::Name(_)) && self.peek_at(1) == &Tok::Sym("<-") {
-            let name = self.name("a name")?;
-            self.advance();
-            return item(ItemKind::BindFrom(name.text, self.expr()?));
-        }
-        let target = self.expr()?;
-        if self.is("=") {
-            let assign_end = self.advance().end;
-            let value = self.expr()?;
-            let (target_start, _) = (target.start, target.end);
-            return match self.pattern(target) {
-                Some(pattern) => item(ItemKind::Bind(pattern, value)),
-                None => Err(syntax(
-                    "the left side of `=` must be a name or a tuple of names",
-                    target_start,
-                    assign_end,
-                )),
-            };
-        }
-        if self.eat(":=") {
-            let value = self.expr()?;
-            let (s, e) = (target.start, value.end);
-            return item(ItemKind::Expr(expr(
-                ExprKind::Assign(Box::new(target), Box::new(value)),
-                s,
-                e,
-            )));
-        }
-        item(ItemKind::Expr(target))
     }
 }
