@@ -67,6 +67,10 @@ pub fn lookup(env: &Env, name: &str) -> Option<Value> {
     None
 }
 
+/// Stack left below which [`Machine::eval`] moves to a new segment, and that segment's size.
+const STACK_RED_ZONE: usize = 256 * 1024;
+const STACK_SEGMENT: usize = 16 * 1024 * 1024;
+
 /// The local name under which a `loop` body finds its own loop (for `recurse`).
 pub const LOOP_SELF: &str = "<loop>";
 
@@ -249,7 +253,15 @@ impl Machine<'_> {
         closure(name.into(), arity, Code::Builtin(name), false)
     }
 
+    /// Evaluates `e`; in tail position a call comes back as [`Flow::Tail`].
     pub fn eval(&mut self, e: &Expr, env: &Env, tail: bool) -> R<Flow> {
+        // The walk recurses once per expression level and call: grow the stack on demand.
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
+            self.eval_here(e, env, tail)
+        })
+    }
+
+    fn eval_here(&mut self, e: &Expr, env: &Env, tail: bool) -> R<Flow> {
         use ExprKind::*;
         let v = match &e.kind {
             Int(n) => Value::Int(*n),

@@ -248,3 +248,21 @@ fn block_items_end_at_line_breaks() {
     returns("fn main() = {\n  x = 1\n  -2\n}", "-2");
     returns("fn main() = {\n  x = [1, 2]\n    |> len\n  x\n}", "2");
 }
+
+#[test]
+fn deep_recursion_grows_the_stack_instead_of_overflowing_it() {
+    // On an 8 MiB thread, 30,000 levels of the tree walk need far more stack than the
+    // thread has: the walk grows its stack on the heap (stacker).
+    let source = "fn d(n) = if n == 0 then 0 else 1 + d(n - 1)\nfn main() = d(30000)";
+    let limits = Limits {
+        max_call_depth: 40_000,
+        ..Limits::default()
+    };
+    let outcome = std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(move || crate::run_here(source, limits))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(outcome.end, End::Returned("30000".into()));
+}
