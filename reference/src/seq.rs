@@ -5,6 +5,7 @@
 //! `recurse@`): calling one is a function entry (a depth level and a fuel unit).
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::ast::Item;
@@ -152,10 +153,15 @@ fn count_arg(op: &str, n: &Value) -> R<i64> {
     }
 }
 
-/// Copies a cursor chain (`clone`): stages are copied, the values they hold shared.
-fn clone_seq(s: &Seq) -> Seq {
+/// Copies a cursor chain (`clone`): stages are copied, the values they hold shared. A
+/// cursor the chain reaches twice (`zip(s, s)`) is copied once (`copies` maps originals to
+/// their copies), so the copy behaves as the original would.
+fn clone_seq(s: &Seq, copies: &mut HashMap<*const RefCell<Cursor>, Seq>) -> Seq {
+    if let Some(copy) = copies.get(&Rc::as_ptr(s)) {
+        return copy.clone();
+    }
     let c = s.borrow();
-    let copy = |s: &Seq| clone_seq(s);
+    let mut copy = |s: &Seq| clone_seq(s, copies);
     let state = match &c.state {
         State::Map { source, f } => State::Map {
             source: copy(source),
@@ -203,10 +209,12 @@ fn clone_seq(s: &Seq) -> Seq {
         },
         other => other.clone(),
     };
-    Rc::new(RefCell::new(Cursor {
+    let copy = Rc::new(RefCell::new(Cursor {
         state,
         holds_ref: c.holds_ref,
-    }))
+    }));
+    copies.insert(Rc::as_ptr(s), copy.clone());
+    copy
 }
 
 impl Machine<'_> {
@@ -299,7 +307,7 @@ impl Machine<'_> {
                 stage(State::Zip { left, right }, refs)
             }
             "clone" => Ok(match &a[0] {
-                Value::Seq(s) => Value::Seq(clone_seq(s)),
+                Value::Seq(s) => Value::Seq(clone_seq(s, &mut HashMap::new())),
                 other => Value::Seq(iter("clone", other)?),
             }),
             "collect" | "sum" | "count" | "next" | "fold" => self.consume(name, a),

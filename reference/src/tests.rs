@@ -266,3 +266,13 @@ fn deep_recursion_grows_the_stack_instead_of_overflowing_it() {
         .unwrap();
     assert_eq!(outcome.end, End::Returned("30000".into()));
 }
+
+#[test]
+fn clone_copies_a_cursor_reached_twice_once() {
+    // The copy of `zip(s, s)` must behave as the original: one shared source, pulled
+    // alternately (this oracle first copied `s` twice and paired each item with itself).
+    returns(
+        "fn main() = { s = iter([1, 2, 3, 4]); z = zip(s, s); c = clone(z); (collect(c), collect(z)) }",
+        "([(1, 2), (3, 4)], [(1, 2), (3, 4)])",
+    );
+}
