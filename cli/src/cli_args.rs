@@ -78,6 +78,10 @@ pub struct FuzzArgs {
     /// Report divergences as generated, without shrinking them.
     #[arg(long)]
     pub no_shrink: bool,
+    /// Compare the two engines only, without the reference evaluator (the third oracle,
+    /// `cairn-reference`; docs/FUZZING.md).
+    #[arg(long)]
+    pub no_oracle: bool,
     /// Print the source of program I of the seed and exit (nothing runs).
     #[arg(long, value_name = "I")]
     pub show: Option<u64>,

@@ -1,4 +1,5 @@
-//! `cairn conform DIR` prints a table and exits 1 on any failing program; `cairn bench`
+//! `cairn conform DIR` prints a table (with the reference evaluator's column and skip
+//! counts) and exits 1 on any failing program; `cairn bench`
 //! times programs on both engines and prints the speed-up (a table, or JSON with `--json`).
 
 mod support;
@@ -30,6 +31,11 @@ fn conform_passes_a_conforming_corpus() {
         table.contains("1 programs: 1 conforming, 0 failing"),
         "{table}"
     );
+    assert!(table.contains("oracle"), "{table}");
+    assert!(
+        table.contains("reference evaluator: 1 judged, skipped: none"),
+        "{table}"
+    );
 }
 
 #[test]
@@ -47,6 +53,7 @@ fn conform_fails_on_a_wrong_expectation() {
     );
     assert!(table.contains("wrong.cairn"), "{table}");
     assert!(table.contains("FAIL"), "{table}");
+    assert!(table.contains("oracle: outcome differs"), "{table}");
 }
 
 #[test]

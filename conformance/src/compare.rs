@@ -14,6 +14,35 @@ pub use crate::trace_diff::{
 
 /// Runs `program` as its front-end verdict requires and checks everything.
 pub fn check_program(program: &Program) -> ProgramReport {
+    let mut report = check_on_engines(program);
+    check_oracle(program, &mut report);
+    report
+}
+
+/// The reference evaluator against the expectations (a third, independent implementation;
+/// `crate::oracle`). Host-built IR has no source, and heap-limit outcomes are not modelled:
+/// those are marked skipped with their reason.
+fn check_oracle(program: &Program, report: &mut ProgramReport) {
+    use crate::oracle::{SkipReason, Verdict, check_expectations};
+    let verdict = if program.is_host_ir {
+        Verdict::Skipped(SkipReason::HostIr)
+    } else {
+        check_expectations(&program.source.text, &program.expectations)
+    };
+    match verdict {
+        Verdict::Agrees => report.oracle = CheckStatus::Pass,
+        Verdict::Skipped(reason) => {
+            report.oracle = CheckStatus::Skipped;
+            report.oracle_skipped = Some(reason);
+        }
+        Verdict::Differs(problem) => {
+            report.oracle = CheckStatus::Fail;
+            report.problems.push(problem);
+        }
+    }
+}
+
+fn check_on_engines(program: &Program) -> ProgramReport {
     let mut report = ProgramReport::new(&program.name);
     let expected = &program.expectations;
     let expects_compile_error = expected

@@ -1,7 +1,8 @@
 //! Cairn's differential conformance runner: every corpus program runs on the interpreter
 //! and the JIT with tracing on; output, result or diagnostic, the full refcount trace and
 //! the heap state afterwards are compared against the program's expectations and between
-//! the engines.
+//! the engines; every source program also runs on the reference evaluator (`oracle`), a
+//! third implementation sharing no code with the engines, against the same expectations.
 //!
 //! ```text
 //! let report = cairn_conformance::run_corpus(Path::new("conformance/corpus"), |p| eprintln!("{}", p.name));
@@ -14,6 +15,7 @@ pub mod compare;
 pub mod expectations;
 pub mod fault_injection;
 pub mod fuzz;
+pub mod oracle;
 pub mod program;
 pub mod report;
 pub mod run;

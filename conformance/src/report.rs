@@ -47,6 +47,10 @@ pub struct ProgramReport {
     pub heap: CheckStatus,
     /// Audit mode changes nothing, finds nothing wrong, and records the same on both engines.
     pub audit: CheckStatus,
+    /// The reference evaluator (`cairn-reference`) meets the expectations too.
+    pub oracle: CheckStatus,
+    /// Why the reference evaluator did not judge the program (`oracle` is `Skipped`).
+    pub oracle_skipped: Option<crate::oracle::SkipReason>,
     /// Length of the interpreter's trace (0 when it did not run).
     pub trace_events: usize,
     pub elapsed: Duration,
@@ -64,6 +68,8 @@ impl ProgramReport {
             trace: CheckStatus::Skipped,
             heap: CheckStatus::Skipped,
             audit: CheckStatus::Skipped,
+            oracle: CheckStatus::Skipped,
+            oracle_skipped: None,
             trace_events: 0,
             elapsed: Duration::ZERO,
             problems: Vec::new(),
@@ -103,8 +109,18 @@ impl CorpusReport {
         self.failed_count() == 0
     }
 
-    /// A fixed-width table (program, front end, interp, jit, trace, heap, audit, events) and a
-    /// totals line; the full problem texts of failing programs follow it.
+    /// Programs the reference evaluator did not judge, by reason.
+    pub fn oracle_skips(&self) -> std::collections::BTreeMap<crate::oracle::SkipReason, usize> {
+        let mut skips = std::collections::BTreeMap::new();
+        for reason in self.programs.iter().filter_map(|p| p.oracle_skipped) {
+            *skips.entry(reason).or_default() += 1;
+        }
+        skips
+    }
+
+    /// A fixed-width table (program, front end, interp, jit, trace, heap, audit, oracle,
+    /// events) and a totals line with the oracle's skips; the full problem texts of failing
+    /// programs follow it.
     pub fn render_table(&self) -> String {
         let width = self
             .programs
@@ -116,13 +132,13 @@ impl CorpusReport {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{:<width$}  {:<5} {:<6} {:<5} {:<5} {:<5} {:<5} {:>7}",
-            "program", "front", "interp", "jit", "trace", "heap", "audit", "events"
+            "{:<width$}  {:<5} {:<6} {:<5} {:<5} {:<5} {:<5} {:<6} {:>7}",
+            "program", "front", "interp", "jit", "trace", "heap", "audit", "oracle", "events"
         );
         for p in &self.programs {
             let _ = writeln!(
                 out,
-                "{:<width$}  {:<5} {:<6} {:<5} {:<5} {:<5} {:<5} {:>7}",
+                "{:<width$}  {:<5} {:<6} {:<5} {:<5} {:<5} {:<5} {:<6} {:>7}",
                 p.name,
                 p.front_end.label(),
                 p.interp.label(),
@@ -130,6 +146,7 @@ impl CorpusReport {
                 p.trace.label(),
                 p.heap.label(),
                 p.audit.label(),
+                p.oracle.label(),
                 p.trace_events
             );
         }
@@ -140,6 +157,24 @@ impl CorpusReport {
             self.passed_count(),
             self.failed_count(),
             self.elapsed.as_secs_f64()
+        );
+        let skips: Vec<String> = self
+            .oracle_skips()
+            .iter()
+            .map(|(reason, n)| format!("{n} {reason}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "reference evaluator: {} judged, skipped: {}",
+            self.programs
+                .iter()
+                .filter(|p| p.oracle != CheckStatus::Skipped)
+                .count(),
+            if skips.is_empty() {
+                "none".to_string()
+            } else {
+                skips.join(", ")
+            }
         );
         for p in self.programs.iter().filter(|p| !p.passed()) {
             out.push('\n');

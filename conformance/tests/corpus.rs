@@ -99,6 +99,20 @@ fn runner_trials(corpus_size: usize) -> Vec<Trial> {
                 "expected no `cow` event",
             )
         }),
+        Trial::test(
+            "runner::oracle_disagreeing_with_expectations_is_a_failure",
+            || expect_failure("//# result: 7\nfn main() = 6\n", "oracle: outcome differs"),
+        ),
+        Trial::test("runner::oracle_output_mismatch_is_a_failure", || {
+            expect_failure(
+                "//# output: 4\n//# result: 1\nfn main() = { print(3); 1 }\n",
+                "oracle: output differs",
+            )
+        }),
+        Trial::test(
+            "runner::oracle_judges_every_source_program_but_heap_limits",
+            oracle_skips_trial,
+        ),
         Trial::test("runner::malformed_expectation_is_a_failure", || {
             expect_failure(
                 "//# reslut: 1\nfn main() = 1\n",
@@ -151,6 +165,39 @@ fn check(condition: bool, message: String) -> Result<(), Failed> {
     } else {
         Err(message.into())
     }
+}
+
+/// The reference evaluator judges every `.cairn` program of the corpus except those that
+/// expect a heap limit (RT0401/RT0402, not modelled); host-built IR has no source. Every
+/// skip is counted and printed, and each must have its documented reason.
+fn oracle_skips_trial() -> Result<(), Failed> {
+    use cairn_conformance::expectations::parse_source_expectations;
+    use cairn_conformance::oracle::{SkipReason, Verdict, check_expectations, is_heap_limit_code};
+    let files = corpus_files(&default_corpus_dir())?;
+    let (mut judged, mut heap, mut host_ir) = (0, 0, 0);
+    for file in files {
+        let name = file.display().to_string();
+        if name.ends_with(".ir.json") {
+            host_ir += 1;
+            continue;
+        }
+        let text = std::fs::read_to_string(&file)?;
+        let expectations = parse_source_expectations(&text).map_err(|e| e.to_string())?;
+        let expects_heap_limit = expectations
+            .error
+            .as_ref()
+            .is_some_and(|e| is_heap_limit_code(&e.code));
+        match check_expectations(&text, &expectations) {
+            Verdict::Agrees if !expects_heap_limit => judged += 1,
+            Verdict::Skipped(SkipReason::HeapLimit) if expects_heap_limit => heap += 1,
+            other => return Err(format!("{name}: unexpected oracle verdict {other:?}").into()),
+        }
+    }
+    eprintln!("oracle: {judged} judged, {heap} skipped (heap limit), {host_ir} host IR");
+    check(
+        judged > 300,
+        format!("only {judged} programs judged by the oracle"),
+    )
 }
 
 fn expect_failure(source: &str, needle: &str) -> Result<(), Failed> {

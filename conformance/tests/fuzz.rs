@@ -1,5 +1,5 @@
 //! The differential fuzzer in the test suite: 2,000 generated programs with a fixed seed
-//! run on both engines with no divergence; generation is reproducible; the shrinker reduces
+//! run on both engines and the reference evaluator with no divergence; generation is reproducible; the shrinker reduces
 //! a synthetic failure to a small program; and the fixed-seed programs cover every
 //! construct, builtin and targeted runtime code.
 
@@ -22,6 +22,7 @@ fn fixed_seed_run() -> &'static FuzzStats {
             jobs: 2,
             out: None,
             shrink: false,
+            oracle: true,
         };
         let started = std::time::Instant::now();
         let stats = run_fuzz(&config, &|_, _| {});
@@ -46,6 +47,34 @@ fn two_thousand_generated_programs_agree_on_both_engines() {
     }
     assert_eq!(stats.programs, PROGRAMS);
     assert!(stats.found.is_empty(), "{} divergences", stats.found.len());
+}
+
+#[test]
+fn the_reference_evaluator_judges_every_program_but_heap_limit_outcomes() {
+    let stats = fixed_seed_run();
+    let skipped: u64 = stats.oracle_skipped.values().sum();
+    eprintln!(
+        "reference evaluator: {} agreed, skipped {:?}",
+        stats.oracle_agreed, stats.oracle_skipped
+    );
+    assert_eq!(stats.oracle_agreed + skipped, PROGRAMS);
+    let heap_limited = stats.outcomes.get("RT0401").copied().unwrap_or(0)
+        + stats.outcomes.get("RT0402").copied().unwrap_or(0);
+    assert_eq!(
+        skipped, heap_limited,
+        "only heap-limit outcomes are skipped"
+    );
+    assert!(
+        stats
+            .oracle_skipped
+            .keys()
+            .all(|reason| reason.contains("heap limit")),
+        "{:?}",
+        stats.oracle_skipped
+    );
+    // Depth and fuel outcomes are judged, not skipped.
+    assert!(stats.outcomes.get("RT0501").copied().unwrap_or(0) > 0);
+    assert!(stats.outcomes.get("RT0502").copied().unwrap_or(0) > 0);
 }
 
 #[test]

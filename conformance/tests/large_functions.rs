@@ -1,7 +1,8 @@
 //! Functions past the JIT's large-function threshold (`cairn_jit::LARGE_FUNCTION_OPS`: no
 //! Cranelift optimisation, single-pass register allocation) must still agree with the
 //! interpreter on everything: output, result or error, full trace and leaks. Each program
-//! is one huge `main`, run on both engines by the differential fuzzer's checker.
+//! is one huge `main`, run on both engines (and the reference evaluator) by the
+//! differential fuzzer's checker.
 
 use cairn_conformance::fuzz::check::check_source;
 

@@ -1,5 +1,7 @@
-//! `cairn conform [DIR]`: runs every corpus program on both engines (progress bar on
-//! stderr), then prints the conformance runner's summary table; exit 1 on any failure.
+//! `cairn conform [DIR]`: runs every corpus program on both engines and every source
+//! program on the reference evaluator (progress bar on stderr), then prints the
+//! conformance runner's summary table (its `oracle` column and skip counts included); exit
+//! 1 on any failure.
 //! With `--fail-alloc-all` it injects an allocation failure at every allocation instead
 //! (`cairn_conformance::fault_injection`: forking, or with `--replay` replaying) and prints
 //! one line of figures per program.

@@ -1,6 +1,8 @@
-//! `cairn fuzz [--seed S] [--count N] [--jobs J] [--out DIR] [--no-shrink] [--show I]`:
-//! differential fuzzing (docs/FUZZING.md). Generates N programs from the seed, runs each on
-//! both engines and compares output, result or diagnostic, trace and heap; each divergence
+//! `cairn fuzz [--seed S] [--count N] [--jobs J] [--out DIR] [--no-shrink] [--no-oracle]
+//! [--show I]`: differential fuzzing (docs/FUZZING.md). Generates N programs from the seed,
+//! runs each on both engines and compares output, result or diagnostic, trace and heap, and
+//! (unless `--no-oracle`) on the reference evaluator, compared with the interpreter on
+//! output, result or diagnostic code and message; each divergence
 //! is shrunk and written to DIR. Progress is a bar on a terminal, a line every 10,000
 //! programs otherwise. Prints programs/s and the divergences; exit 1 on any divergence.
 
@@ -30,6 +32,7 @@ pub fn fuzz_command(args: &FuzzArgs) -> Result<Outcome, UsageError> {
         jobs: usize::from(args.jobs),
         out: Some(args.out.clone()),
         shrink: !args.no_shrink,
+        oracle: !args.no_oracle,
     };
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(args.count);
@@ -91,6 +94,22 @@ pub fn fuzz_command(args: &FuzzArgs) -> Result<Outcome, UsageError> {
         stats.found.len()
     );
     println!("interpreter outcomes: {}", outcomes.join(", "));
+    if config.oracle {
+        let skipped: Vec<String> = stats
+            .oracle_skipped
+            .iter()
+            .map(|(reason, n)| format!("{n} {reason}"))
+            .collect();
+        println!(
+            "reference evaluator: {} agreed, skipped: {}",
+            stats.oracle_agreed,
+            if skipped.is_empty() {
+                "none".to_string()
+            } else {
+                skipped.join(", ")
+            }
+        );
+    }
     Ok(if stats.found.is_empty() {
         Outcome::Success
     } else {

@@ -1,12 +1,15 @@
 //! The differential check of one generated program: compile once, run on the interpreter
 //! and the JIT with tracing, and compare output, result or diagnostic (code, message, every
 //! frame's position), the full refcount trace, and the heap afterwards (restored exactly, no
-//! integrity violation). A compile error is a generator bug; a panic is a divergence.
+//! integrity violation); then, three-way, run the reference evaluator (`crate::oracle`) on
+//! the source and compare its output, result or diagnostic code and message with the
+//! interpreter's. A compile error is a generator bug; a panic is a divergence.
 
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::compare::{check_heap, first_divergence};
+use crate::oracle::{Verdict, check_run};
 use crate::program::{FrontEnd, program_from_source};
 use crate::run::{Engine, EngineRun, panic_text, run_on_engine};
 
@@ -25,6 +28,8 @@ pub enum DivergenceKind {
     Trace,
     /// A heap not restored after the run, or an integrity violation.
     Heap,
+    /// The engines agree with each other but not with the reference evaluator.
+    Oracle,
 }
 
 impl fmt::Display for DivergenceKind {
@@ -36,6 +41,7 @@ impl fmt::Display for DivergenceKind {
             DivergenceKind::Outcome => "outcome differs",
             DivergenceKind::Trace => "trace differs",
             DivergenceKind::Heap => "heap not restored",
+            DivergenceKind::Oracle => "the reference evaluator disagrees",
         })
     }
 }
@@ -51,11 +57,20 @@ pub struct Divergence {
 pub struct Checked {
     pub divergence: Option<Divergence>,
     pub interp: Option<EngineRun>,
+    /// The reference evaluator's verdict; `None` when it did not run (turned off, or the
+    /// engines already diverged).
+    pub oracle: Option<Verdict>,
 }
 
-/// Checks the program `text` (its `//# limits:` header sets the limits).
+/// Checks the program `text` (its `//# limits:` header sets the limits) three-way: both
+/// engines and the reference evaluator.
 pub fn check_source(name: &str, text: &str) -> Checked {
-    match catch_unwind(AssertUnwindSafe(|| check_unguarded(name, text))) {
+    check_source_with(name, text, true)
+}
+
+/// [`check_source`], with the reference evaluator only when `oracle` is set.
+pub fn check_source_with(name: &str, text: &str, oracle: bool) -> Checked {
+    match catch_unwind(AssertUnwindSafe(|| check_unguarded(name, text, oracle))) {
         Ok(checked) => checked,
         Err(panic) => Checked {
             divergence: Some(Divergence {
@@ -63,6 +78,7 @@ pub fn check_source(name: &str, text: &str) -> Checked {
                 detail: format!("panic while checking: {}", panic_text(&*panic)),
             }),
             interp: None,
+            oracle: None,
         },
     }
 }
@@ -71,10 +87,11 @@ fn diverged(kind: DivergenceKind, detail: String, interp: Option<EngineRun>) -> 
     Checked {
         divergence: Some(Divergence { kind, detail }),
         interp,
+        oracle: None,
     }
 }
 
-fn check_unguarded(name: &str, text: &str) -> Checked {
+fn check_unguarded(name: &str, text: &str, oracle: bool) -> Checked {
     let program = match program_from_source(name, text) {
         Ok(program) => program,
         Err(problem) => return diverged(DivergenceKind::GeneratorBug, problem, None),
@@ -106,11 +123,21 @@ fn check_unguarded(name: &str, text: &str) -> Checked {
         return Checked {
             divergence: Some(divergence),
             interp: Some(interp),
+            oracle: None,
         };
     }
+    let verdict = oracle.then(|| check_run(text, &program.expectations.limits, &interp));
+    let divergence = match &verdict {
+        Some(Verdict::Differs(detail)) => Some(Divergence {
+            kind: DivergenceKind::Oracle,
+            detail: detail.clone(),
+        }),
+        _ => None,
+    };
     Checked {
-        divergence: None,
+        divergence,
         interp: Some(interp),
+        oracle: verdict,
     }
 }
 

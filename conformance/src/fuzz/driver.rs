@@ -1,5 +1,5 @@
 //! Running many generated programs: program `i` of a run with seed `S` is generated from
-//! (S, i), checked on both engines, and on a divergence shrunk and written to the output
+//! (S, i), checked on both engines and the reference evaluator (unless turned off), and on a divergence shrunk and written to the output
 //! directory. `--jobs` workers (each with its own contexts and JIT modules, on a thread
 //! with a large stack) take program numbers from a shared counter.
 
@@ -9,11 +9,12 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use super::check::{Checked, DivergenceKind, check_source};
+use super::check::{Checked, DivergenceKind, check_source_with};
 use super::gen_program::generate_program;
 use super::print::program_source;
 use super::reproducer::{reproducer_text, write_reproducer};
 use super::shrink::shrink;
+use crate::oracle::Verdict;
 use crate::run::Outcome;
 
 /// Stack of each worker thread: deep (bounded) recursion in the engines must fit.
@@ -31,6 +32,8 @@ pub struct FuzzConfig {
     pub out: Option<PathBuf>,
     /// Shrink divergences before reporting them.
     pub shrink: bool,
+    /// Also run the reference evaluator (three-way; the default). Off: engines only.
+    pub oracle: bool,
 }
 
 /// One divergence found.
@@ -54,6 +57,10 @@ pub struct FuzzStats {
     pub features: BTreeSet<&'static str>,
     /// How programs ended on the interpreter: `ok` or the diagnostic code.
     pub outcomes: BTreeMap<String, u64>,
+    /// Programs the reference evaluator judged and agreed with.
+    pub oracle_agreed: u64,
+    /// Programs the reference evaluator skipped, by reason (docs/FUZZING.md).
+    pub oracle_skipped: BTreeMap<String, u64>,
     pub elapsed: Duration,
 }
 
@@ -68,6 +75,10 @@ impl FuzzStats {
         self.features.extend(other.features);
         for (code, n) in other.outcomes {
             *self.outcomes.entry(code).or_default() += n;
+        }
+        self.oracle_agreed += other.oracle_agreed;
+        for (reason, n) in other.oracle_skipped {
+            *self.oracle_skipped.entry(reason).or_default() += n;
         }
     }
 }
@@ -122,7 +133,14 @@ pub fn fuzz_one(config: &FuzzConfig, index: u64, stats: &mut FuzzStats) -> Optio
     stats.features.extend(generated.features.iter().copied());
     let name = format!("fuzz_{}_{index}.cairn", config.seed);
     let source = program_source(&generated.program);
-    let checked = check_source(&name, &source);
+    let checked = check_source_with(&name, &source, config.oracle);
+    match &checked.oracle {
+        Some(Verdict::Agrees) => stats.oracle_agreed += 1,
+        Some(Verdict::Skipped(reason)) => {
+            *stats.oracle_skipped.entry(reason.to_string()).or_default() += 1
+        }
+        Some(Verdict::Differs(_)) | None => {}
+    }
     if let Some(run) = &checked.interp {
         let key = match &run.outcome {
             Outcome::Returned(_) => "ok".to_string(),
@@ -137,13 +155,13 @@ pub fn fuzz_one(config: &FuzzConfig, index: u64, stats: &mut FuzzStats) -> Optio
         let shrunk = shrink(
             &generated.program,
             |candidate| {
-                check_source(&name, &program_source(candidate))
+                check_source_with(&name, &program_source(candidate), config.oracle)
                     .divergence
                     .is_some_and(|d| d.kind == kind)
             },
             SHRINK_CHECKS,
         );
-        let rechecked = check_source(&name, &program_source(&shrunk));
+        let rechecked = check_source_with(&name, &program_source(&shrunk), config.oracle);
         if rechecked.divergence.is_some() {
             (shrunk, rechecked)
         } else {

@@ -20,7 +20,7 @@ pub mod reproducer;
 pub mod shrink;
 pub mod ty;
 
-pub use check::{Checked, Divergence, DivergenceKind, check_source};
+pub use check::{Checked, Divergence, DivergenceKind, check_source, check_source_with};
 pub use driver::{Found, FuzzConfig, FuzzStats, run_fuzz};
 pub use gen_program::{Generated, generate_program, program_seed};
 pub use print::program_source;

@@ -1,0 +1,292 @@
+//! Pulling a Seq: one step of a cursor per pull, each pull one call-depth level while it
+//! runs (docs/LANGUAGE.md, *Decision — limits of pulls*). A deferred cursor whose produced
+//! Seq is owned by nothing else takes that Seq's place, so a running generator's chain stays
+//! flat (docs/LANGUAGE.md, *Generator blocks*).
+
+use std::rc::Rc;
+
+use crate::eval::{Machine, R, bind, mismatch};
+use crate::seq::{Rest, Seq, State, iter};
+use crate::value::Value;
+
+/// What a consumer walks: a Seq it pulls, or the items of a container it reads directly.
+pub enum Source {
+    Seq(Seq),
+    Items(Rc<Vec<Value>>, usize),
+}
+
+impl Source {
+    pub fn open(op: &str, v: &Value) -> R<Source> {
+        if let Value::Seq(s) = v {
+            return Ok(Source::Seq(s.clone()));
+        }
+        let s = iter(op, v)?;
+        let State::Items { items, .. } = &s.borrow().state else {
+            return mismatch(op, "a Seq, List, Map or Text", v.kind());
+        };
+        Ok(Source::Items(items.clone(), 0))
+    }
+
+    pub fn next(&mut self, m: &mut Machine) -> R<Option<Value>> {
+        match self {
+            Source::Seq(s) => m.pull(s),
+            Source::Items(items, at) => {
+                let item = items.get(*at).cloned();
+                *at += 1;
+                Ok(item)
+            }
+        }
+    }
+}
+
+fn set(s: &Seq, state: State) {
+    s.borrow_mut().state = state;
+}
+
+impl Machine<'_> {
+    /// The next item of `s`, or `None` once it is exhausted.
+    pub fn pull(&mut self, s: &Seq) -> R<Option<Value>> {
+        self.deeper()?;
+        let item = self.pull_cursor(s);
+        self.leave();
+        item
+    }
+
+    fn pull_cursor(&mut self, s: &Seq) -> R<Option<Value>> {
+        loop {
+            let state = s.borrow().state.clone();
+            match state {
+                State::Empty => return Ok(None),
+                State::Range { next, end, step } => {
+                    if (step > 0 && next < end) || (step < 0 && next > end) {
+                        set(
+                            s,
+                            State::Range {
+                                next: next + step,
+                                end,
+                                step,
+                            },
+                        );
+                        return Ok(Some(Value::Int(next)));
+                    }
+                    set(s, State::Empty);
+                }
+                State::Items { items, at } => {
+                    if let Some(item) = items.get(at).cloned() {
+                        set(s, State::Items { items, at: at + 1 });
+                        return Ok(Some(item));
+                    }
+                    set(s, State::Empty);
+                }
+                State::Map { source, f } => match self.pull(&source)? {
+                    Some(x) => return Ok(Some(self.call_value(&f, vec![x])?)),
+                    None => set(s, State::Empty),
+                },
+                State::Filter { source, f } => loop {
+                    let Some(x) = self.pull(&source)? else {
+                        set(s, State::Empty);
+                        return Ok(None);
+                    };
+                    match self.call_value(&f, vec![x.clone()])? {
+                        Value::Bool(true) => return Ok(Some(x)),
+                        Value::Bool(false) => {}
+                        other => return mismatch("filter", "Bool", other.kind()),
+                    }
+                },
+                State::Take { source, remaining } => {
+                    if remaining <= 0 {
+                        set(s, State::Empty);
+                        continue;
+                    }
+                    let Some(x) = self.pull(&source)? else {
+                        set(s, State::Empty);
+                        continue;
+                    };
+                    let left = remaining - 1;
+                    set(
+                        s,
+                        if left == 0 {
+                            State::Empty
+                        } else {
+                            State::Take {
+                                source,
+                                remaining: left,
+                            }
+                        },
+                    );
+                    return Ok(Some(x));
+                }
+                State::Drop {
+                    source,
+                    mut to_skip,
+                } => {
+                    while to_skip > 0 {
+                        if self.pull(&source)?.is_none() {
+                            set(s, State::Empty);
+                            return Ok(None);
+                        }
+                        to_skip -= 1;
+                        set(
+                            s,
+                            State::Drop {
+                                source: source.clone(),
+                                to_skip,
+                            },
+                        );
+                        // A runtime loop: one fuel unit when the count left is a multiple of 1,024.
+                        if to_skip % 1024 == 0 {
+                            self.charge_fuel()?;
+                        }
+                    }
+                    set(
+                        s,
+                        State::Defer {
+                            thunk: None,
+                            delegate: Some(source),
+                        },
+                    );
+                }
+                State::Scan { source, acc, f } => {
+                    let Some(x) = self.pull(&source)? else {
+                        set(s, State::Empty);
+                        return Ok(None);
+                    };
+                    let next = self.call_value(&f, vec![acc, x])?;
+                    set(
+                        s,
+                        State::Scan {
+                            source,
+                            acc: next.clone(),
+                            f,
+                        },
+                    );
+                    return Ok(Some(next));
+                }
+                State::Zip { left, right } => {
+                    let Some(a) = self.pull(&left)? else {
+                        set(s, State::Empty);
+                        continue;
+                    };
+                    match self.pull(&right)? {
+                        Some(b) => return Ok(Some(Value::Tuple(Rc::new(vec![a, b])))),
+                        None => set(s, State::Empty),
+                    }
+                }
+                State::Cons { value, rest } => {
+                    set(
+                        s,
+                        match rest {
+                            Some(thunk) => State::Defer {
+                                thunk: Some(thunk),
+                                delegate: None,
+                            },
+                            None => State::Empty,
+                        },
+                    );
+                    return Ok(Some(value));
+                }
+                State::FlatMap {
+                    source,
+                    name,
+                    rest,
+                    current,
+                } => {
+                    if let Some(current) = &current
+                        && let Some(x) = self.pull(current)?
+                    {
+                        return Ok(Some(x));
+                    }
+                    let Some(x) = self.pull(&source)? else {
+                        set(s, State::Empty);
+                        return Ok(None);
+                    };
+                    // The lifted `\x -> G(rest)` (`generate@`): one function entry.
+                    self.enter()?;
+                    let env = bind(&rest.env, &name, x);
+                    let produced = self.gen_rest(&Rest {
+                        env,
+                        ..rest.clone()
+                    })?;
+                    self.leave();
+                    let sub = iter("iter", &produced)?;
+                    set(
+                        s,
+                        State::FlatMap {
+                            source,
+                            name,
+                            rest,
+                            current: Some(sub),
+                        },
+                    );
+                }
+                State::Defer {
+                    thunk: Some(thunk), ..
+                } => {
+                    set(
+                        s,
+                        State::Defer {
+                            thunk: None,
+                            delegate: None,
+                        },
+                    );
+                    let produced = self
+                        .run_thunk(thunk)
+                        .inspect_err(|_| set(s, State::Empty))?;
+                    match produced {
+                        Value::Seq(p) => set(
+                            s,
+                            State::Defer {
+                                thunk: None,
+                                delegate: Some(p),
+                            },
+                        ),
+                        other => {
+                            let leaf =
+                                iter("iter", &other).inspect_err(|_| set(s, State::Empty))?;
+                            let state = leaf.borrow().state.clone();
+                            set(s, state);
+                        }
+                    }
+                }
+                State::Defer {
+                    thunk: None,
+                    delegate: None,
+                } => set(s, State::Empty),
+                State::Defer {
+                    thunk: None,
+                    delegate: Some(d),
+                } => {
+                    if matches!(d.borrow().state, State::Empty) {
+                        set(s, State::Empty);
+                        continue;
+                    }
+                    // Owned only by this cursor (and the clone of its state held here).
+                    if Rc::strong_count(&d) == 2 {
+                        let taken = std::mem::replace(&mut d.borrow_mut().state, State::Empty);
+                        set(s, taken);
+                        continue;
+                    }
+                    match self.pull(&d)? {
+                        Some(x) => return Ok(Some(x)),
+                        None => set(s, State::Empty),
+                    }
+                }
+                State::Append { source, rest } => {
+                    if let Some(x) = self.pull(&source)? {
+                        return Ok(Some(x));
+                    }
+                    set(
+                        s,
+                        match rest {
+                            Some(thunk) => State::Defer {
+                                thunk: Some(thunk),
+                                delegate: None,
+                            },
+                            None => State::Empty,
+                        },
+                    );
+                }
+            }
+        }
+    }
+}
