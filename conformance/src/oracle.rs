@@ -6,7 +6,7 @@
 //! or positions.
 //!
 //! What it cannot judge is skipped and counted, never silently: host-built IR (no source),
-//! and runs that ended in a heap limit (RT0401, RT0402: the oracle has no block heap).
+//! and runs that ended in a heap limit (RT0401, RT0402, RT0406: the oracle has no block heap).
 
 use std::fmt;
 
@@ -20,7 +20,8 @@ use crate::run::{EngineRun, Outcome};
 pub enum SkipReason {
     /// A host-built `.ir.json` program: there is no source to evaluate.
     HostIr,
-    /// The run ended in RT0401/RT0402: heap blocks and quotas are not modelled.
+    /// The run ended in RT0401/RT0402/RT0406: heap blocks, quotas and the one-segment
+    /// object size are not modelled.
     HeapLimit,
 }
 
@@ -28,7 +29,7 @@ impl fmt::Display for SkipReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             SkipReason::HostIr => "host-built IR (no source)",
-            SkipReason::HeapLimit => "heap limit (RT0401/RT0402 not modelled)",
+            SkipReason::HeapLimit => "heap limit (RT0401/RT0402/RT0406 not modelled)",
         })
     }
 }
@@ -44,7 +45,7 @@ pub enum Verdict {
 
 /// The codes of limits the oracle does not model.
 pub fn is_heap_limit_code(code: &str) -> bool {
-    matches!(code, "RT0401" | "RT0402")
+    matches!(code, "RT0401" | "RT0402" | "RT0406")
 }
 
 /// The oracle's limits for a `//# limits:` header (heap and quota do not apply to it).

@@ -105,10 +105,7 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, Diagnostic> {
             Tok::Sym(sym)
         } else {
             let c = text[at..].chars().next().unwrap_or('?');
-            let invisible = c.is_control()
-                || c.is_whitespace()
-                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{206f}' | '\u{feff}');
-            let shown = if invisible {
+            let shown = if shown_escaped(c) {
                 c.escape_unicode().to_string()
             } else {
                 c.to_string()
@@ -267,4 +264,14 @@ fn unicode_escape(text: &str, at: &mut usize, backslash: usize) -> Result<char, 
         .ok()
         .and_then(char::from_u32)
         .ok_or_else(|| invalid(*at))
+}
+
+/// Whether a diagnostic shows `c` as its `\u{...}` escape (docs/LANGUAGE.md, "Decision — what
+/// is shown escaped"): general categories Cc, Cf, Zl and Zp, and the Hangul fillers.
+fn shown_escaped(c: char) -> bool {
+    use unicode_general_category::{GeneralCategory as G, get_general_category};
+    matches!(
+        get_general_category(c),
+        G::Control | G::Format | G::LineSeparator | G::ParagraphSeparator
+    ) || matches!(c, '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}' | '\u{180e}')
 }

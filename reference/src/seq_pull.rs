@@ -39,6 +39,43 @@ impl Source {
     }
 }
 
+impl Machine<'_> {
+    /// `drop` over a Range cursor skips arithmetically (docs/LANGUAGE.md, *Decision — limits
+    /// of pulls*): one call-depth check as a pull makes, one fuel unit, then the range
+    /// advanced by `to_skip` items or to its end. Returns the items still to skip (more than
+    /// 0 only when the range ran out first); any other source is left alone and `to_skip`
+    /// returned as it is.
+    fn skip_range(&mut self, source: &Seq, to_skip: i64) -> R<i64> {
+        let State::Range { next, end, step } = source.borrow().state.clone() else {
+            return Ok(to_skip);
+        };
+        self.deeper()?;
+        self.leave();
+        self.charge_fuel()?;
+        let (next, end, step) = (i128::from(next), i128::from(end), i128::from(step));
+        let left = if step > 0 && next < end {
+            (end - next + step - 1) / step
+        } else if step < 0 && next > end {
+            (next - end - step - 1) / -step
+        } else {
+            0
+        };
+        let skipped = i128::from(to_skip).min(left);
+        // Skipped to the end, the cursor stays a Range at its end (it becomes empty when a
+        // pull finds it there), as the engines' cursor does.
+        let next = if skipped == left { end } else { next + skipped * step };
+        set(
+            source,
+            State::Range {
+                next: next as i64,
+                end: end as i64,
+                step: step as i64,
+            },
+        );
+        Ok(to_skip - skipped as i64)
+    }
+}
+
 fn set(s: &Seq, state: State) {
     s.borrow_mut().state = state;
 }
@@ -120,6 +157,9 @@ impl Machine<'_> {
                     source,
                     mut to_skip,
                 } => {
+                    if to_skip > 0 {
+                        to_skip = self.skip_range(&source, to_skip)?;
+                    }
                     while to_skip > 0 {
                         if self.pull(&source)?.is_none() {
                             set(s, State::Empty);
