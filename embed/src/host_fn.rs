@@ -12,7 +12,8 @@ use cairn_runtime::value::Value as Word;
 
 use crate::convert::{FromValue, IntoArgs, IntoValue};
 use crate::error::{HostError, RunError};
-use crate::value::{ReleaseQueue, Value, read_value, write_value};
+use crate::value::{ReleaseQueue, Value};
+use crate::value_io::{read_value, write_value};
 
 /// How deeply host functions and script callbacks may nest (host → script → host ...):
 /// bounded by the runtime's call-depth limit (each script call enters a frame, RT0501), and

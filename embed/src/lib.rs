@@ -57,6 +57,8 @@ pub mod render;
 mod runtime;
 mod runtime_failure;
 mod value;
+mod value_io;
+mod value_tree;
 
 pub use audit::{LeakReport, LeakedBlock, QuotaControl, SiteLocation};
 pub use cairn_runtime::audit::{

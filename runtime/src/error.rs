@@ -2,7 +2,7 @@
 
 use crate::value::KindName;
 
-/// Stable runtime diagnostic codes. `RT0001`, `RT0107` and `RT0404` are Cairn extensions
+/// Stable runtime diagnostic codes. `RT0001`, `RT0107`, `RT0404` and `RT0405` are Cairn extensions
 /// (documented in docs/ABI.md and docs/LANGUAGE.md): an internal fault caught at a shim
 /// boundary, `pop` of an empty list, and a bad heap reference or handle detected by the
 /// integrity checks.
@@ -26,6 +26,7 @@ pub enum ErrorCode {
     RT0402,
     RT0403,
     RT0404,
+    RT0405,
     RT0501,
     RT0502,
     RT0503,
@@ -57,6 +58,7 @@ impl ErrorCode {
             ErrorCode::RT0402 => "RT0402",
             ErrorCode::RT0403 => "RT0403",
             ErrorCode::RT0404 => "RT0404",
+            ErrorCode::RT0405 => "RT0405",
             ErrorCode::RT0501 => "RT0501",
             ErrorCode::RT0502 => "RT0502",
             ErrorCode::RT0503 => "RT0503",
@@ -189,6 +191,24 @@ impl RuntimeError {
         Self::new(
             ErrorCode::RT0402,
             format!("heap quota exceeded: {used} of {quota} blocks"),
+        )
+    }
+    /// RT0405: the canonical form (`print`, `str`, `fail`) would pass
+    /// `Limits::max_output_bytes`; measured before any of it is built.
+    pub fn printed_form_too_large(limit: usize) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0405,
+            format!("output too large: the printed form exceeds the limit of {limit} bytes"),
+        )
+    }
+    /// RT0405: a host's copy of a value (the embedding API's `Value` tree) would pass
+    /// `Limits::max_output_bytes`; measured before any of it is built.
+    pub fn host_copy_too_large(limit: usize) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0405,
+            format!(
+                "output too large: the host copy of the value exceeds the limit of {limit} bytes"
+            ),
         )
     }
     pub fn ref_holds_ref() -> RuntimeError {
