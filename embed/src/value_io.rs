@@ -2,7 +2,7 @@
 //! as a [`Value`] tree) and [`write_value`] (a [`Value`] into the heap). Both loop over an
 //! explicit stack, so a value of any depth converts without recursion on the host's stack.
 //!
-//! A script value can share one object many times (`[x, x]` nested 30 deep is 31 blocks
+//! A script value can share one object many times (`[x, x]` nested 30 deep is 30 objects
 //! and 2^30 leaves), and a `Value` is a tree: reading expands every share. So the size of
 //! the tree is measured first over the heap (memoised per shared object, in time linear in
 //! the objects) and a tree past `Limits::max_output_bytes` is RT0405 before any of it is
