@@ -198,7 +198,16 @@ fn host_failure(error: HostError) -> HostFailure {
     raised.unwrap_or_else(|| HostFailure::Failed(error.message().to_string()))
 }
 
+/// A conversion failure of a host call's arguments or result: RT0701 naming the cause, except
+/// that the output budget (RT0405, an argument whose host copy would pass
+/// `Limits::max_output_bytes`) fails the run as itself, as the other limits do.
 fn run_error_failure(error: RunError) -> HostFailure {
+    if error.code() == cairn_runtime::ErrorCode::RT0405.as_str() {
+        return HostFailure::Raised(cairn_runtime::RuntimeError::new(
+            cairn_runtime::ErrorCode::RT0405,
+            error.message(),
+        ));
+    }
     HostFailure::Failed(format!("{}: {}", error.code(), error.message()))
 }
 

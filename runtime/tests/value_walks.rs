@@ -21,7 +21,11 @@ fn doubled(h: &mut Harness, leaf: Value, n: usize, tuple: bool) -> Value {
     let mut x = leaf;
     for _ in 0..n {
         let again = h.retain(x);
-        x = if tuple { h.tuple(&[x, again]) } else { h.list(&[x, again]) };
+        x = if tuple {
+            h.tuple(&[x, again])
+        } else {
+            h.list(&[x, again])
+        };
     }
     x
 }
@@ -34,10 +38,19 @@ fn equality_of_shared_values_compares_each_pair_once() {
     let z = doubled(&mut h, int(2), 40, false);
     // The root pair, then each of the 40 levels below: its pair compared once and met
     // once more (memoised); 2^41 - 1 pairs without the memo.
-    assert_eq!(values_equal_counting(&mut *h.ctx, x, y).unwrap(), (true, 81));
-    assert_eq!(values_equal_counting(&mut *h.ctx, x, x).unwrap(), (true, 81));
+    assert_eq!(
+        values_equal_counting(&mut *h.ctx, x, y).unwrap(),
+        (true, 81)
+    );
+    assert_eq!(
+        values_equal_counting(&mut *h.ctx, x, x).unwrap(),
+        (true, 81)
+    );
     // Unequal: the walk stops at the first leaf pair.
-    assert_eq!(values_equal_counting(&mut *h.ctx, x, z).unwrap(), (false, 41));
+    assert_eq!(
+        values_equal_counting(&mut *h.ctx, x, z).unwrap(),
+        (false, 41)
+    );
     // Through the shim, as the engines call it.
     assert_eq!(h.call2(shims::rt_eq, x, y).unwrap(), Value::TRUE);
     assert_eq!(h.call2(shims::rt_ne, x, z).unwrap(), Value::TRUE);
@@ -54,7 +67,10 @@ fn equality_of_unshared_trees_keeps_no_memo_and_nan_is_never_equal() {
     let b = h.list(&[int(1), int(2)]);
     let outer_a = h.list(&[a]);
     let outer_b = h.list(&[b]);
-    assert_eq!(values_equal_counting(&mut *h.ctx, outer_a, outer_b).unwrap(), (true, 4));
+    assert_eq!(
+        values_equal_counting(&mut *h.ctx, outer_a, outer_b).unwrap(),
+        (true, 4)
+    );
     // Identity is no shortcut: a List holding NaN is not equal to itself.
     let nan = h.list(&[Value::float(f64::NAN)]);
     assert_eq!(h.call2(shims::rt_eq, nan, nan).unwrap(), Value::FALSE);
@@ -81,7 +97,10 @@ fn long_equality_charges_one_fuel_unit_per_1024_pairs_and_runs_out() {
     assert_eq!(h.call2(shims::rt_eq, xs, ys).unwrap(), Value::TRUE);
     assert_eq!(h.ctx.fuel_remaining, 0);
     let error = h.call2(shims::rt_eq, xs, ys).unwrap_err();
-    assert_eq!((error.code, error.message.as_str()), (ErrorCode::RT0502, "out of fuel"));
+    assert_eq!(
+        (error.code, error.message.as_str()),
+        (ErrorCode::RT0502, "out of fuel")
+    );
     assert_eq!(h.ctx.heap.blocks_in_use(), before);
     h.release(xs);
     h.release(ys);
@@ -120,14 +139,25 @@ fn printing_a_form_past_the_budget_is_rt0405_before_it_is_built() {
         error.message,
         "output too large: the printed form exceeds the limit of 1000 bytes"
     );
-    assert_eq!(h.call1(shims::rt_str, big).unwrap_err().code, ErrorCode::RT0405);
-    assert_eq!(h.call1(shims::rt_fail, big).unwrap_err().code, ErrorCode::RT0405);
+    assert_eq!(
+        h.call1(shims::rt_str, big).unwrap_err().code,
+        ErrorCode::RT0405
+    );
+    assert_eq!(
+        h.call1(shims::rt_fail, big).unwrap_err().code,
+        ErrorCode::RT0405
+    );
     assert!(h.ctx.output.is_empty());
     h.assert_heap_equals(&before);
     // The context is reusable: the smaller value prints, exactly.
     assert_eq!(h.call1(shims::rt_print, small).unwrap(), Value::UNIT);
     assert_eq!(h.ctx.output.len(), 636 + 1);
-    assert_eq!(canonical_form_for_run(&mut h.ctx, small, true).unwrap().len(), 636);
+    assert_eq!(
+        canonical_form_for_run(&mut h.ctx, small, true)
+            .unwrap()
+            .len(),
+        636
+    );
     h.release(small);
     h.release(big);
     assert_eq!(h.ctx.heap.blocks_in_use(), 0);
@@ -163,8 +193,14 @@ fn map_keys_that_share_tuples_normalize_and_compare_in_linear_time() {
         compare_keys(&h.ctx.heap, k1, k2).unwrap(),
         std::cmp::Ordering::Equal
     );
-    assert_eq!(compare_keys(&h.ctx.heap, k1, k3).unwrap(), std::cmp::Ordering::Less);
-    assert_eq!(compare_keys(&h.ctx.heap, k3, k1).unwrap(), std::cmp::Ordering::Greater);
+    assert_eq!(
+        compare_keys(&h.ctx.heap, k1, k3).unwrap(),
+        std::cmp::Ordering::Less
+    );
+    assert_eq!(
+        compare_keys(&h.ctx.heap, k3, k1).unwrap(),
+        std::cmp::Ordering::Greater
+    );
     for v in [k1, k2, k3] {
         h.release(v);
     }

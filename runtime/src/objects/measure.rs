@@ -1,7 +1,7 @@
 //! The expanded size of a value, measured before anything is built from it: the bytes of
 //! its canonical form (`print`, `str`, `fail`) or of a host's tree copy of it (the embedding
-//! API's `Value`). A value can share one object many times (`[x, x]` nested 30 deep is 31
-//! blocks and 2^30 leaves), so its expanded size can be exponential in its heap size: the
+//! API's `Value`). A value can share one object many times (`[x, x]` nested 30 deep is 30
+//! Lists and 2^30 leaves), so its expanded size can be exponential in its heap size: the
 //! measure is memoised per shared container (its size is computed once), runs in time
 //! linear in the distinct objects reached, and stops as soon as the total passes the
 //! budget, with RT0405 before a byte of the output exists (docs/MEMORY.md, "Walks over
