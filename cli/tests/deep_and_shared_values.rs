@@ -12,7 +12,9 @@ const DEEP: usize = 10_000;
 fn deep_program() -> std::path::PathBuf {
     write_program(
         "deep_value",
-        &format!("fn nest(x, n) = if n == 0 then x else nest([x], n - 1)\nfn main() = nest(0, {DEEP})\n"),
+        &format!(
+            "fn nest(x, n) = if n == 0 then x else nest([x], n - 1)\nfn main() = nest(0, {DEEP})\n"
+        ),
     )
 }
 
@@ -23,7 +25,10 @@ fn run_prints_a_result_nested_10_000_deep() {
     for engine in ["interp", "jit"] {
         let out = cairn_on("run", &path, &["--engine", engine]);
         assert_eq!(code(&out), 0, "{engine}: {}", stderr(&out));
-        assert!(stdout(&out) == expected, "{engine}: the whole nested List is printed");
+        assert!(
+            stdout(&out) == expected,
+            "{engine}: the whole nested List is printed"
+        );
     }
 }
 
@@ -70,4 +75,29 @@ fn a_shared_value_past_the_output_budget_is_rt0405_not_an_abort() {
     let out = cairn_on("bench", &returned, &[]);
     assert_eq!(code(&out), 1, "bench: {}", stderr(&out));
     assert!(stderr(&out).contains("error[RT0405]"), "{}", stderr(&out));
+}
+
+#[test]
+fn max_output_bytes_sets_the_output_budget() {
+    let path = write_program(
+        "output_budget",
+        "fn main() = { print([1, 2, 3]); print([1, 2, 3, 4]); 0 }\n",
+    );
+    for engine in ["interp", "jit"] {
+        // `[1, 2, 3]` is 9 bytes and fits; `[1, 2, 3, 4]` is 12 and does not.
+        let out = cairn_on(
+            "run",
+            &path,
+            &["--engine", engine, "--max-output-bytes", "10"],
+        );
+        assert_eq!(code(&out), 1, "{engine}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "[1, 2, 3]\n", "{engine}");
+        assert!(
+            stderr(&out).starts_with(
+                "error[RT0405]: output too large: the printed form exceeds the limit of 10 bytes"
+            ),
+            "{engine}: {}",
+            stderr(&out)
+        );
+    }
 }

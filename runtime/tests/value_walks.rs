@@ -42,9 +42,13 @@ fn equality_of_shared_values_compares_each_pair_once() {
         values_equal_counting(&mut *h.ctx, x, y).unwrap(),
         (true, 81)
     );
+    // The same NaN-free container: identity is equality, one step.
+    assert_eq!(values_equal_counting(&mut *h.ctx, x, x).unwrap(), (true, 1));
+    // The same container holding a NaN is walked (and unequal to itself).
+    let nan = doubled(&mut h, Value::float(f64::NAN), 40, false);
     assert_eq!(
-        values_equal_counting(&mut *h.ctx, x, x).unwrap(),
-        (true, 81)
+        values_equal_counting(&mut *h.ctx, nan, nan).unwrap(),
+        (false, 41)
     );
     // Unequal: the walk stops at the first leaf pair.
     assert_eq!(
@@ -54,7 +58,7 @@ fn equality_of_shared_values_compares_each_pair_once() {
     // Through the shim, as the engines call it.
     assert_eq!(h.call2(shims::rt_eq, x, y).unwrap(), Value::TRUE);
     assert_eq!(h.call2(shims::rt_ne, x, z).unwrap(), Value::TRUE);
-    for v in [x, y, z] {
+    for v in [x, y, z, nan] {
         h.release(v);
     }
     assert_eq!(h.ctx.heap.blocks_in_use(), 0);

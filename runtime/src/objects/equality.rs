@@ -6,8 +6,11 @@
 //! A pair of containers of which either is shared is compared once: the pair is memoised,
 //! so comparing values that share objects (`[x, x]` nested 40 deep) costs time linear in
 //! the distinct pairs, not in the expanded trees (docs/MEMORY.md, "Walks over values").
-//! Identity is no shortcut: a List holding NaN is not equal to itself. The walk charges
-//! fuel and checks cancellation every 1,024 pairs, as the runtime loops of `count` do.
+//! Identity is a shortcut only for a container that cannot hold a NaN (its header flag
+//! `FLAG_MAY_HOLD_NAN`, set whenever a NaN or an object with the flag is stored in it): a List
+//! holding NaN is not equal to itself. So `x == x` is one step for NaN-free containers. The
+//! walk charges fuel and checks cancellation every 1,024 pairs, as the runtime loops of
+//! `count` do.
 
 use std::cmp::Ordering;
 use std::collections::HashSet;
@@ -15,7 +18,7 @@ use std::collections::HashSet;
 use crate::error::RuntimeError;
 use crate::value::{KindName, Value};
 
-use super::header::{checked_head, kind_name_of};
+use super::header::{checked_head, kind_name_of, may_hold_nan};
 use super::keys::compare_numbers;
 use super::walk_meter::{WalkMeter, is_shared};
 use super::{list, map, text, tuple};
@@ -52,6 +55,13 @@ pub fn values_equal_counting<M: WalkMeter + ?Sized>(
         }
         if kind_a != kind_b {
             return Ok((false, step));
+        }
+        let container = matches!(kind_a, KindName::List | KindName::Tuple | KindName::Map);
+        if container && a == b {
+            checked_head(heap, a, None)?;
+            if !may_hold_nan(heap, a) {
+                continue;
+            }
         }
         let same = match kind_a {
             KindName::Unit | KindName::Bool => a == b,
