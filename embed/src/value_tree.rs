@@ -25,7 +25,7 @@ pub(crate) fn child_at(value: &Value, index: usize) -> &Value {
         Value::List(items) | Value::Tuple(items) => &items[index],
         Value::Map(entries) => {
             let (key, item) = &entries[index / 2];
-            if index % 2 == 0 { key } else { item }
+            if index.is_multiple_of(2) { key } else { item }
         }
         _ => unreachable!("child_at of a leaf"),
     }
@@ -48,25 +48,18 @@ pub(crate) fn rebuild(shape: &Value, children: Vec<Value>) -> Value {
     }
 }
 
-/// Moves the children of `value` that have children themselves onto `stack` (leaves are
-/// dropped in place: they hold no `Value`).
+/// Moves the children of `value` onto `stack` when any of them has children itself (a
+/// container of leaves drops in place: its leaves hold no `Value`).
 fn take_nested_children(value: &mut Value, stack: &mut Vec<Value>) {
     let nested = |child: &Value| child_count(child).is_some_and(|count| count > 0);
     match value {
-        Value::List(items) | Value::Tuple(items) => {
-            if items.iter().any(nested) {
-                stack.extend(std::mem::take(items));
-            }
+        Value::List(items) | Value::Tuple(items) if items.iter().any(nested) => {
+            stack.extend(std::mem::take(items));
         }
-        Value::Map(entries) => {
-            if entries
-                .iter()
-                .any(|(key, item)| nested(key) || nested(item))
-            {
-                for (key, item) in std::mem::take(entries) {
-                    stack.push(key);
-                    stack.push(item);
-                }
+        Value::Map(entries) if entries.iter().any(|(k, v)| nested(k) || nested(v)) => {
+            for (key, item) in std::mem::take(entries) {
+                stack.push(key);
+                stack.push(item);
             }
         }
         _ => {}
