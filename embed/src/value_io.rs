@@ -210,13 +210,14 @@ pub(crate) fn write_value(
     }
 }
 
-/// Releases the words built so far by the frames of a failed [`write_value`].
+/// Releases the words built so far by the frames of a failed [`write_value`], the innermost
+/// frame's first (the order in which the recursive version unwound).
 fn abandon<'a>(
     ctx: &mut Context,
-    frames: impl Iterator<Item = &'a Vec<u64>>,
+    frames: impl DoubleEndedIterator<Item = &'a Vec<u64>>,
     error: RunError,
 ) -> RunError {
-    let words: Vec<u64> = frames.flatten().copied().collect();
+    let words: Vec<u64> = frames.rev().flatten().copied().collect();
     for word in words {
         cairn_runtime::abi::shims::release_recording(ctx, Word(word));
     }

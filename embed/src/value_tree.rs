@@ -283,3 +283,47 @@ impl fmt::Debug for Value {
         write_layout(self, &layout, f)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Value {
+        Value::Map(vec![
+            (
+                Value::Text("a".into()),
+                Value::List(vec![Value::Int(1), Value::Float(2.5)]),
+            ),
+            (
+                Value::Tuple(vec![Value::Bool(true)]),
+                Value::Tuple(vec![Value::Unit, Value::Text("q\"".into())]),
+            ),
+        ])
+    }
+
+    #[test]
+    fn debug_writes_the_derived_form_and_display_the_canonical_form() {
+        assert_eq!(
+            format!("{:?}", sample()),
+            r#"Map([(Text("a"), List([Int(1), Float(2.5)])), (Tuple([Bool(true)]), Tuple([Unit, Text("q\"")]))])"#
+        );
+        assert_eq!(
+            sample().to_string(),
+            r#"#{"a": [1, 2.5], (true,): ((), "q\"")}"#
+        );
+        assert_eq!(Value::Text("raw".into()).to_string(), "raw");
+    }
+
+    #[test]
+    fn clone_and_equality_are_structural() {
+        let value = sample();
+        let copy = value.clone();
+        assert!(copy == value);
+        assert!(Value::Float(f64::NAN) != Value::Float(f64::NAN));
+        let mut other = sample();
+        if let Value::Map(entries) = &mut other {
+            entries[1].1 = Value::Unit;
+        }
+        assert!(other != value);
+    }
+}
