@@ -134,7 +134,7 @@ pub fn run(kind: EngineKind) {
     let filled: Value = limited
         .call(&module, "fill", (100, Value::List(Vec::new())))
         .expect("the handler raised the quota");
-    let Value::List(items) = filled else {
+    let Value::List(items) = &filled else {
         panic!("fill returns a list")
     };
     assert_eq!(items.len(), 100);

@@ -66,9 +66,10 @@ fn engine(kind: EngineKind, log: Arc<Mutex<Vec<String>>>) -> Engine {
     // Raw: the argument Values plus a HostContext to call script closures back.
     engine.register_raw("sort_by_key", 2, |host, mut args| {
         let key_fn = args.pop().expect("two arguments");
-        let Value::List(items) = args.pop().expect("two arguments") else {
-            return Err(HostError::new("sort_by_key expects a List"));
-        };
+        // `Value` frees deep trees without recursion (it implements `Drop`), so take a
+        // List's items with `FromValue` (or by `&mut` and `std::mem::take`), not by a move.
+        let items = Vec::<Value>::from_value(args.pop().expect("two arguments"))
+            .map_err(|_| HostError::new("sort_by_key expects a List"))?;
         let mut keyed = Vec::with_capacity(items.len());
         for item in items {
             // A failure of the closure comes back as a RunError; `?` passes it on, so the

@@ -1,5 +1,5 @@
 //! The runtime-limit flags `run` and the `heap` tools share (`--max-depth`, `--heap-mib` or
-//! `--heap-blocks`, `--fuel`, `--fail-alloc-at`), flattened into each command's arguments.
+//! `--heap-blocks`, `--fuel`, `--fail-alloc-at`, `--max-output-bytes`), flattened into each command's arguments.
 
 use cairn::Limits;
 use clap::Args;
@@ -24,6 +24,11 @@ pub struct LimitArgs {
     /// heap does): allocation-failure injection for testing error paths.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub fail_alloc_at: Option<u64>,
+    /// Output budget in bytes (default 67108864 = 64 MiB): the longest printed form of one
+    /// value (`print`, `str`, `fail`, main's result) and host copy of one value; RT0405
+    /// `output too large` past it, before anything is built.
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_output_bytes: Option<u64>,
 }
 
 impl LimitArgs {
@@ -41,6 +46,9 @@ impl LimitArgs {
         }
         limits.fuel = self.fuel;
         limits.fail_alloc_at = self.fail_alloc_at;
+        if let Some(bytes) = self.max_output_bytes {
+            limits.max_output_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
+        }
         limits
     }
 }

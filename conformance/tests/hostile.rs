@@ -1,7 +1,7 @@
 //! Hostile scripts against the limits (issue 9, deliverable 5): one trial per program of
 //! `conformance/hostile` (sandbox-escape attempts, each citing the bug tracker it is modelled
 //! on). Each is checked like a corpus program (expected diagnostic on both engines, identical
-//! traces, nothing leaked), must be stopped by a limit (fuel, depth, heap, quota, or the
+//! traces, nothing leaked), must be stopped by a limit (fuel, depth, heap, quota, output, or the
 //! Ref rule), and must leave its runtime reusable: a normal program then runs in the same
 //! context on each engine.
 
@@ -13,7 +13,9 @@ use cairn_runtime::{Context, RunFailure, Value};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 /// The codes a hostile script may end with: a limit or a refused cycle.
-const STOPPING_CODES: [&str; 6] = ["RT0401", "RT0402", "RT0403", "RT0501", "RT0502", "RT0503"];
+const STOPPING_CODES: [&str; 7] = [
+    "RT0401", "RT0402", "RT0403", "RT0405", "RT0501", "RT0502", "RT0503",
+];
 
 fn hostile_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("hostile")

@@ -189,9 +189,10 @@ impl IntoValue for &str {
 }
 impl FromValue for String {
     fn from_value(value: Value) -> Result<String, RunError> {
-        match value {
-            Value::Text(s) => Ok(s),
-            other => Err(wrong("Text", &other)),
+        let mut value = value;
+        match &mut value {
+            Value::Text(s) => Ok(std::mem::take(s)),
+            other => Err(wrong("Text", other)),
         }
     }
 }
@@ -203,9 +204,13 @@ impl<T: IntoValue> IntoValue for Vec<T> {
 }
 impl<T: FromValue> FromValue for Vec<T> {
     fn from_value(value: Value) -> Result<Vec<T>, RunError> {
-        match value {
-            Value::List(items) => items.into_iter().map(T::from_value).collect(),
-            other => Err(wrong("List", &other)),
+        let mut value = value;
+        match &mut value {
+            Value::List(items) => std::mem::take(items)
+                .into_iter()
+                .map(T::from_value)
+                .collect(),
+            other => Err(wrong("List", other)),
         }
     }
 }
@@ -221,12 +226,13 @@ impl<K: IntoValue, V: IntoValue> IntoValue for BTreeMap<K, V> {
 }
 impl<K: FromValue + Ord, V: FromValue> FromValue for BTreeMap<K, V> {
     fn from_value(value: Value) -> Result<BTreeMap<K, V>, RunError> {
-        match value {
-            Value::Map(entries) => entries
+        let mut value = value;
+        match &mut value {
+            Value::Map(entries) => std::mem::take(entries)
                 .into_iter()
                 .map(|(k, v)| Ok((K::from_value(k)?, V::from_value(v)?)))
                 .collect(),
-            other => Err(wrong("Map", &other)),
+            other => Err(wrong("Map", other)),
         }
     }
 }
@@ -285,12 +291,13 @@ macro_rules! tuple_conversions {
         }
         impl<$($name: FromValue),+> FromValue for ($($name,)+) {
             fn from_value(value: Value) -> Result<Self, RunError> {
-                match value {
+                let mut value = value;
+                match &mut value {
                     Value::Tuple(items) if items.len() == $len => {
-                        let mut items = items.into_iter();
+                        let mut items = std::mem::take(items).into_iter();
                         Ok(($($name::from_value(items.next().expect("length checked"))?,)+))
                     }
-                    other => Err(wrong(concat!("a Tuple of ", $len), &other)),
+                    other => Err(wrong(concat!("a Tuple of ", $len), other)),
                 }
             }
         }

@@ -12,7 +12,8 @@ use cairn_runtime::value::Value as Word;
 
 use crate::convert::{FromValue, IntoArgs, IntoValue};
 use crate::error::{HostError, RunError};
-use crate::value::{ReleaseQueue, Value, read_value, write_value};
+use crate::value::{ReleaseQueue, Value};
+use crate::value_io::{read_value, write_value};
 
 /// How deeply host functions and script callbacks may nest (host → script → host ...):
 /// bounded by the runtime's call-depth limit (each script call enters a frame, RT0501), and
@@ -198,13 +199,14 @@ fn host_failure(error: HostError) -> HostFailure {
 }
 
 /// A conversion between host values and heap words that failed. The heap's own limits
-/// (RT0401 exhausted, RT0402 quota, RT0406 object too large) are raised as themselves — a
-/// host result that does not fit is reported as the script's own allocation would be
-/// (docs/EMBEDDING.md) — anything else as the host function's failure (RT0701).
+/// (RT0401 exhausted, RT0402 quota, RT0406 object too large) and the output budget (RT0405,
+/// an argument whose host copy would pass `Limits::max_output_bytes`) are raised as
+/// themselves — a host result that does not fit is reported as the script's own allocation
+/// would be (docs/EMBEDDING.md) — anything else as the host function's failure (RT0701).
 fn run_error_failure(error: RunError) -> HostFailure {
-    let heap_limit = ["RT0401", "RT0402", "RT0406"].contains(&error.code());
+    let raised_as_itself = ["RT0401", "RT0402", "RT0405", "RT0406"].contains(&error.code());
     match cairn_runtime::abi::handles::effect::parse_error_code(error.code()) {
-        Some(code) if heap_limit => HostFailure::Raised(cairn_runtime::RuntimeError {
+        Some(code) if raised_as_itself => HostFailure::Raised(cairn_runtime::RuntimeError {
             code,
             message: error.message().to_string(),
         }),

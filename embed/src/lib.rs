@@ -58,6 +58,8 @@ mod render_excerpt;
 mod runtime;
 mod runtime_failure;
 mod value;
+mod value_io;
+mod value_tree;
 
 pub use audit::{LeakReport, LeakedBlock, QuotaControl, SiteLocation};
 pub use cairn_runtime::audit::{

@@ -12,7 +12,8 @@ use cairn_runtime::{CancelHandle, Context, ErrorCode, Limits};
 use crate::convert::{FromValue, IntoArgs};
 use crate::error::RunError;
 use crate::module::{CallFailure, Module};
-use crate::value::{ReleaseQueue, Value, read_value, write_value};
+use crate::value::{ReleaseQueue, Value};
+use crate::value_io::{read_value, write_value};
 
 /// A runtime: its own heap (sized by [`Limits`]), call-depth and fuel limits, and a cancel
 /// handle. `Send`, not `Sync`: one thread uses it at a time (SPEC §3); run one per thread for

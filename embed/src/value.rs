@@ -3,15 +3,9 @@
 //! values have identity, so they come back as an [`Opaque`] handle that keeps the script
 //! object alive in its runtime and releases it when the last clone is dropped.
 
-use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use cairn_runtime::objects::print::push_quoted;
-use cairn_runtime::objects::{list, map, text, tuple};
-use cairn_runtime::value::Value as Word;
-use cairn_runtime::{Context, KindName};
-
-use crate::error::RunError;
+use cairn_runtime::KindName;
 
 /// An owned host-side value: what [`crate::Runtime::call`] returns and what host functions
 /// receive, independent of any heap except for [`Value::Opaque`].
@@ -38,7 +32,8 @@ use crate::error::RunError;
 /// assert_eq!(entries[0].0, Value::Text("a".into())); // ascending key order
 /// assert_eq!(entries[1].1, Value::List(vec![Value::Int(1), Value::Float(2.5)]));
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+/// `Clone`, `PartialEq`, `Debug`, `Display` and `Drop` loop over an explicit stack (no
+/// recursion), so a `Value` nested 100,000 deep is as safe to use as a flat one.
 pub enum Value {
     /// `()`.
     Unit,
@@ -83,57 +78,6 @@ impl Value {
             Value::Map(_) => "Map",
             Value::Opaque(opaque) => opaque.kind.as_str(),
         }
-    }
-}
-
-impl fmt::Display for Value {
-    /// The canonical form of SPEC §2, as `print` writes it at top level (a Text raw).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut out = String::new();
-        write_canonical(self, true, &mut out);
-        f.write_str(&out)
-    }
-}
-
-fn write_canonical(value: &Value, top_level: bool, out: &mut String) {
-    let separated = |items: &[Value], out: &mut String| {
-        for (position, item) in items.iter().enumerate() {
-            if position > 0 {
-                out.push_str(", ");
-            }
-            write_canonical(item, false, out);
-        }
-    };
-    match value {
-        Value::Unit => out.push_str("()"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(n) => out.push_str(&n.to_string()),
-        Value::Float(x) => out.push_str(&format!("{x:?}")),
-        Value::Text(text) if top_level => out.push_str(text),
-        Value::Text(text) => push_quoted(out, text),
-        Value::List(items) => {
-            out.push('[');
-            separated(items, out);
-            out.push(']');
-        }
-        Value::Tuple(items) => {
-            out.push('(');
-            separated(items, out);
-            out.push_str(if items.len() == 1 { ",)" } else { ")" });
-        }
-        Value::Map(entries) => {
-            out.push_str("#{");
-            for (position, (key, item)) in entries.iter().enumerate() {
-                if position > 0 {
-                    out.push_str(", ");
-                }
-                write_canonical(key, false, out);
-                out.push_str(": ");
-                write_canonical(item, false, out);
-            }
-            out.push('}');
-        }
-        Value::Opaque(opaque) => out.push_str(&opaque.printed),
     }
 }
 
@@ -243,6 +187,27 @@ impl Opaque {
     pub fn kind(&self) -> &'static str {
         self.kind.as_str()
     }
+    /// A handle on `word` (already retained for it), released through `queue`.
+    pub(crate) fn hold(
+        word: u64,
+        kind: KindName,
+        printed: String,
+        queue: &Arc<ReleaseQueue>,
+    ) -> Opaque {
+        queue.hold(word);
+        Opaque {
+            inner: Arc::new(OpaqueInner {
+                word,
+                queue: queue.clone(),
+            }),
+            kind,
+            printed,
+        }
+    }
+    /// How it prints (`<fn name>`, `<seq>`, `<ref>`).
+    pub(crate) fn printed(&self) -> &str {
+        &self.printed
+    }
     pub(crate) fn word_for(&self, queue: &Arc<ReleaseQueue>) -> Option<u64> {
         Arc::ptr_eq(&self.inner.queue, queue).then_some(self.inner.word)
     }
@@ -253,175 +218,4 @@ impl PartialEq for Opaque {
     fn eq(&self, other: &Opaque) -> bool {
         Arc::ptr_eq(&self.inner.queue, &other.inner.queue) && self.inner.word == other.inner.word
     }
-}
-
-/// Copies the script value `word` (borrowed) out of `ctx`'s heap; Seq, Closure and Ref
-/// values are retained into an [`Opaque`] released through `queue`.
-pub(crate) fn read_value(
-    ctx: &mut Context,
-    word: Word,
-    queue: &Arc<ReleaseQueue>,
-) -> Result<Value, RunError> {
-    let internal = |e: cairn_runtime::RuntimeError| RunError::api(e.code.as_str(), e.message);
-    let kind = word.kind_name().ok_or_else(|| {
-        RunError::api(
-            "RT0404",
-            format!("not a script value: {:#018x}", word.bits()),
-        )
-    })?;
-    Ok(match kind {
-        KindName::Unit => Value::Unit,
-        KindName::Bool => Value::Bool(word == Word::TRUE),
-        KindName::Int => Value::Int(word.as_int().unwrap_or_default()),
-        KindName::Float => Value::Float(word.as_float().unwrap_or_default()),
-        KindName::Text => Value::Text(text::text_to_string(&ctx.heap, word).map_err(internal)?),
-        KindName::List => {
-            let items = list::elements(&ctx.heap, word).map_err(internal)?;
-            Value::List(read_all(ctx, &items, queue)?)
-        }
-        KindName::Tuple => {
-            let items = tuple::elements(&ctx.heap, word).map_err(internal)?;
-            Value::Tuple(read_all(ctx, &items, queue)?)
-        }
-        KindName::Map => {
-            let entries = map::entries(&ctx.heap, word).map_err(internal)?;
-            let mut out = Vec::with_capacity(entries.len());
-            for (key, item) in entries {
-                out.push((read_value(ctx, key, queue)?, read_value(ctx, item, queue)?));
-            }
-            Value::Map(out)
-        }
-        KindName::Seq | KindName::Closure | KindName::Ref => {
-            let printed = cairn_runtime::canonical_form(&ctx.heap, word, false);
-            let retained = cairn_runtime::objects::retain(&mut ctx.heap, word).map_err(internal)?;
-            queue.hold(retained.bits());
-            Value::Opaque(Opaque {
-                inner: Arc::new(OpaqueInner {
-                    word: retained.bits(),
-                    queue: queue.clone(),
-                }),
-                kind,
-                printed,
-            })
-        }
-    })
-}
-
-fn read_all(
-    ctx: &mut Context,
-    words: &[Word],
-    queue: &Arc<ReleaseQueue>,
-) -> Result<Vec<Value>, RunError> {
-    words.iter().map(|&w| read_value(ctx, w, queue)).collect()
-}
-
-/// Builds `value` in `ctx`'s heap; returns the owned word. An [`Opaque`] of another runtime,
-/// or an Int outside the script's 48-bit range, is an error (nothing is left allocated).
-pub(crate) fn write_value(
-    ctx: &mut Context,
-    value: &Value,
-    queue: &Arc<ReleaseQueue>,
-) -> Result<Word, RunError> {
-    let internal = |e: cairn_runtime::RuntimeError| RunError::api(e.code.as_str(), e.message);
-    Ok(match value {
-        Value::Unit => Word::UNIT,
-        Value::Bool(b) => Word::bool(*b),
-        Value::Int(n) => Word::int(*n).ok_or_else(|| {
-            RunError::api(
-                "RT0301",
-                format!("integer overflow: {n} does not fit in a script Int (48 bits)"),
-            )
-        })?,
-        Value::Float(x) => Word::float(*x),
-        Value::Text(s) => text::text_from_str(&mut ctx.heap, s).map_err(internal)?,
-        Value::List(items) | Value::Tuple(items) => {
-            let words = write_all(ctx, items, queue)?;
-            let shim = if matches!(value, Value::List(_)) {
-                cairn_runtime::abi::shims::rt_list_from
-            } else {
-                cairn_runtime::abi::shims::rt_tuple_from
-            };
-            aggregate(ctx, shim, &words, words.len())?
-        }
-        Value::Map(entries) => {
-            let mut words = Vec::with_capacity(entries.len() * 2);
-            for (key, item) in entries {
-                match write_value(ctx, key, queue).and_then(|k| {
-                    write_value(ctx, item, queue)
-                        .map(|v| (k, v))
-                        .inspect_err(|_| {
-                            cairn_runtime::abi::shims::release_recording(ctx, k);
-                        })
-                }) {
-                    Ok((k, v)) => {
-                        words.push(k.bits());
-                        words.push(v.bits());
-                    }
-                    Err(error) => {
-                        release_words(ctx, &words);
-                        return Err(error);
-                    }
-                }
-            }
-            aggregate(
-                ctx,
-                cairn_runtime::abi::shims::rt_map_from,
-                &words,
-                entries.len(),
-            )?
-        }
-        Value::Opaque(opaque) => {
-            let word = opaque.word_for(queue).ok_or_else(|| {
-                RunError::api(
-                    "RT0001",
-                    format!("this {} belongs to another runtime", opaque.kind()),
-                )
-            })?;
-            cairn_runtime::objects::retain(&mut ctx.heap, Word(word)).map_err(internal)?
-        }
-    })
-}
-
-fn write_all(
-    ctx: &mut Context,
-    items: &[Value],
-    queue: &Arc<ReleaseQueue>,
-) -> Result<Vec<u64>, RunError> {
-    let mut words = Vec::with_capacity(items.len());
-    for item in items {
-        match write_value(ctx, item, queue) {
-            Ok(word) => words.push(word.bits()),
-            Err(error) => {
-                release_words(ctx, &words);
-                return Err(error);
-            }
-        }
-    }
-    Ok(words)
-}
-
-fn release_words(ctx: &mut Context, words: &[u64]) {
-    for &word in words {
-        cairn_runtime::abi::shims::release_recording(ctx, Word(word));
-    }
-}
-
-/// Calls a literal shim (`rt_list_from`, ...) on owned `words`.
-fn aggregate(
-    ctx: &mut Context,
-    shim: unsafe extern "C" fn(*mut Context, u64, u64) -> u64,
-    words: &[u64],
-    count: usize,
-) -> Result<Word, RunError> {
-    // SAFETY: `ctx` is this runtime's live context, not borrowed elsewhere during the call;
-    // `words` holds the owned words the shim consumes (also on failure).
-    let word = unsafe { shim(ctx.as_ptr(), words.as_ptr() as u64, count as u64) };
-    if word == 0 {
-        let error = ctx
-            .take_error()
-            .map(|(error, _)| error)
-            .unwrap_or_else(|| cairn_runtime::RuntimeError::internal("literal shim failed"));
-        return Err(RunError::api(error.code.as_str(), error.message));
-    }
-    Ok(Word(word))
 }

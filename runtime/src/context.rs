@@ -44,6 +44,12 @@ pub struct Limits {
     /// heap as it found it. Counted per run, not per runtime; allocations the host makes
     /// between runs are not counted. `None` (the default) = never.
     pub fail_alloc_at: Option<u64>,
+    /// The output budget in bytes (default 64 MiB): the longest canonical form `print`,
+    /// `str` and `fail` build, and the largest host copy of a value the embedding API makes
+    /// (a result, a host function's argument). Its size is measured first (memoised over
+    /// shared objects), so a value past the budget is RT0405 `output too large: ...` before
+    /// anything is built, however many times it shares one object.
+    pub max_output_bytes: usize,
     /// Audit mode (seed 004 §3, §5): off by default. See docs/MEMORY.md.
     pub audit: AuditConfig,
 }
@@ -63,6 +69,7 @@ impl Default for Limits {
             max_call_depth: DEFAULT_MAX_CALL_DEPTH,
             fuel: None,
             fail_alloc_at: None,
+            max_output_bytes: crate::objects::print::DEFAULT_MAX_OUTPUT_BYTES,
             audit: AuditConfig::default(),
         }
     }

@@ -2,10 +2,11 @@
 
 use crate::value::KindName;
 
-/// Stable runtime diagnostic codes. `RT0001`, `RT0107` and `RT0404` are Cairn extensions
-/// (documented in docs/ABI.md and docs/LANGUAGE.md): an internal fault caught at a shim
-/// boundary, `pop` of an empty list, and a bad heap reference or handle detected by the
-/// integrity checks.
+/// Stable runtime diagnostic codes. `RT0001`, `RT0107`, `RT0404`, `RT0405`, `RT0406` and
+/// `RT0410` are Cairn extensions (documented in docs/ABI.md and docs/LANGUAGE.md): an
+/// internal fault caught at a shim boundary, `pop` of an empty list, a bad heap reference or
+/// handle detected by the integrity checks, an output past its budget, one object past a heap
+/// segment, and a run stack that cannot be mapped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
     RT0001,
@@ -26,6 +27,7 @@ pub enum ErrorCode {
     RT0402,
     RT0403,
     RT0404,
+    RT0405,
     RT0406,
     RT0410,
     RT0501,
@@ -59,6 +61,7 @@ impl ErrorCode {
             ErrorCode::RT0402 => "RT0402",
             ErrorCode::RT0403 => "RT0403",
             ErrorCode::RT0404 => "RT0404",
+            ErrorCode::RT0405 => "RT0405",
             ErrorCode::RT0406 => "RT0406",
             ErrorCode::RT0410 => "RT0410",
             ErrorCode::RT0501 => "RT0501",
@@ -214,6 +217,24 @@ impl RuntimeError {
         Self::new(
             ErrorCode::RT0402,
             format!("heap quota exceeded: {used} of {quota} blocks"),
+        )
+    }
+    /// RT0405: the canonical form (`print`, `str`, `fail`) would pass
+    /// `Limits::max_output_bytes`; measured before any of it is built.
+    pub fn printed_form_too_large(limit: usize) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0405,
+            format!("output too large: the printed form exceeds the limit of {limit} bytes"),
+        )
+    }
+    /// RT0405: a host's copy of a value (the embedding API's `Value` tree) would pass
+    /// `Limits::max_output_bytes`; measured before any of it is built.
+    pub fn host_copy_too_large(limit: usize) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0405,
+            format!(
+                "output too large: the host copy of the value exceeds the limit of {limit} bytes"
+            ),
         )
     }
     pub fn ref_holds_ref() -> RuntimeError {

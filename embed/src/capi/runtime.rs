@@ -73,6 +73,8 @@ impl CairnLimits {
             },
             fuel: (self.fuel != 0).then_some(self.fuel),
             fail_alloc_at: (self.fail_alloc_at != 0).then_some(self.fail_alloc_at),
+            // Not in the C struct (its layout is fixed): C hosts get the default budget.
+            max_output_bytes: defaults.max_output_bytes,
             audit: defaults.audit,
         }
     }

@@ -1,31 +1,67 @@
 //! Structural equality (`==`): Int and Float compare numerically (`1 == 1.0`), NaN is never
 //! equal, values of different kinds are unequal, containers compare element-wise (maps:
-//! same entries in key order). Seq, Closure and Ref compare by identity. Iterative (an
-//! explicit worklist), so deeply nested values compare without recursion.
+//! same entries in key order). Seq, Closure and Ref compare by identity.
+//!
+//! Iterative (an explicit worklist), so deeply nested values compare without recursion.
+//! A pair of containers of which either is shared is compared once: the pair is memoised,
+//! so comparing values that share objects (`[x, x]` nested 40 deep) costs time linear in
+//! the distinct pairs, not in the expanded trees (docs/MEMORY.md, "Walks over values").
+//! Identity is a shortcut only for a container that cannot hold a NaN (its header flag
+//! `FLAG_MAY_HOLD_NAN`, set whenever a NaN or an object with the flag is stored in it): a List
+//! holding NaN is not equal to itself. So `x == x` is one step for NaN-free containers. The
+//! walk charges fuel and checks cancellation every 1,024 pairs, as the runtime loops of
+//! `count` do.
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 
 use crate::error::RuntimeError;
-use crate::heap::Heap;
 use crate::value::{KindName, Value};
 
-use super::header::{checked_head, kind_name_of};
+use super::header::{checked_head, kind_name_of, may_hold_nan};
 use super::keys::compare_numbers;
+use super::walk_meter::{WalkMeter, is_shared};
 use super::{list, map, text, tuple};
 
-pub fn values_equal(heap: &Heap, left: Value, right: Value) -> Result<bool, RuntimeError> {
+/// `left == right`, with the walk's statistics.
+pub fn values_equal<M: WalkMeter + ?Sized>(
+    meter: &mut M,
+    left: Value,
+    right: Value,
+) -> Result<bool, RuntimeError> {
+    Ok(values_equal_counting(meter, left, right)?.0)
+}
+
+/// [`values_equal`] and the number of pairs it compared (for tests of the memo).
+pub fn values_equal_counting<M: WalkMeter + ?Sized>(
+    meter: &mut M,
+    left: Value,
+    right: Value,
+) -> Result<(bool, usize), RuntimeError> {
     let mut work = vec![(left, right)];
+    let mut seen: HashSet<(u64, u64)> = HashSet::new();
+    let mut step = 0usize;
     while let Some((a, b)) = work.pop() {
+        step += 1;
+        meter.charge(step)?;
+        let heap = meter.heap();
         let (kind_a, kind_b) = (kind_name_of(a)?, kind_name_of(b)?);
         let numeric = |k| matches!(k, KindName::Int | KindName::Float);
         if numeric(kind_a) && numeric(kind_b) {
             if compare_numbers(a, b) != Some(Ordering::Equal) {
-                return Ok(false);
+                return Ok((false, step));
             }
             continue;
         }
         if kind_a != kind_b {
-            return Ok(false);
+            return Ok((false, step));
+        }
+        let container = matches!(kind_a, KindName::List | KindName::Tuple | KindName::Map);
+        if container && a == b {
+            checked_head(heap, a, None)?;
+            if !may_hold_nan(heap, a) {
+                continue;
+            }
         }
         let same = match kind_a {
             KindName::Unit | KindName::Bool => a == b,
@@ -34,18 +70,27 @@ pub fn values_equal(heap: &Heap, left: Value, right: Value) -> Result<bool, Runt
             }
             KindName::List => {
                 let (xs, ys) = (list::elements(heap, a)?, list::elements(heap, b)?);
+                if !first_visit(&mut seen, heap, a, b) {
+                    continue;
+                }
                 let same_length = xs.len() == ys.len();
                 work.extend(xs.into_iter().zip(ys));
                 same_length
             }
             KindName::Tuple => {
                 let (xs, ys) = (tuple::elements(heap, a)?, tuple::elements(heap, b)?);
+                if !first_visit(&mut seen, heap, a, b) {
+                    continue;
+                }
                 let same_length = xs.len() == ys.len();
                 work.extend(xs.into_iter().zip(ys));
                 same_length
             }
             KindName::Map => {
                 let (xs, ys) = (map::entries(heap, a)?, map::entries(heap, b)?);
+                if !first_visit(&mut seen, heap, a, b) {
+                    continue;
+                }
                 let same_length = xs.len() == ys.len();
                 for ((ka, va), (kb, vb)) in xs.into_iter().zip(ys) {
                     work.push((ka, kb));
@@ -61,8 +106,26 @@ pub fn values_equal(heap: &Heap, left: Value, right: Value) -> Result<bool, Runt
             KindName::Int | KindName::Float => unreachable!("numbers handled above"),
         };
         if !same {
-            return Ok(false);
+            return Ok((false, step));
         }
     }
-    Ok(true)
+    Ok((true, step))
+}
+
+/// False when the pair of (validated) containers `a`, `b` was compared before in this walk.
+/// Only pairs with a shared side are recorded: a pair of unshared containers is reached once
+/// per visit of the pair of their holders, so it cannot come back unless they do.
+///
+/// A pair seen again was compared equal: the walk stops at the first difference, and a pair
+/// cannot be its own descendant (values are acyclic), so the first visit has finished.
+fn first_visit(
+    seen: &mut HashSet<(u64, u64)>,
+    heap: &crate::heap::Heap,
+    a: Value,
+    b: Value,
+) -> bool {
+    if !is_shared(heap, a) && !is_shared(heap, b) {
+        return true;
+    }
+    seen.insert((a.bits(), b.bits()))
 }

@@ -4,7 +4,8 @@
 //! | byte | meaning                                                          |
 //! |------|------------------------------------------------------------------|
 //! | 0    | `Kind as u8`                                                     |
-//! | 1    | flags: bit 0 = "contains a Ref" (propagated into containers)     |
+//! | 1    | flags: bit 0 = "contains a Ref", bit 1 = "may hold a NaN" (both  |
+//! |      | propagated into containers; flags only accumulate)               |
 //! | 2..4 | kind-specific (list: tree height at byte 2; map node: AVL height)|
 
 use crate::error::RuntimeError;
@@ -17,6 +18,10 @@ pub const FLAGS_OFFSET: usize = 1;
 pub const KIND_SPECIFIC_OFFSET: usize = 2;
 /// Flag bit 0: the object (transitively) contains a Ref.
 pub const FLAG_CONTAINS_REF: u8 = 0b0000_0001;
+/// Flag bit 1: the object (transitively) may hold a NaN Float. Set when a NaN or an object
+/// with the flag is stored in it, never cleared: a value without it is equal to itself, so
+/// equality may take identity as equality (docs/MEMORY.md, "Walks over values").
+pub const FLAG_MAY_HOLD_NAN: u8 = 0b0000_0010;
 
 /// Writes the header of a freshly allocated head block.
 pub fn write_object_header(heap: &mut Heap, head: u32, kind: Kind, flags: u8) {
@@ -39,14 +44,25 @@ pub fn add_object_flags(heap: &mut Heap, head: u32, flags: u8) {
 
 /// The flag bits a container must inherit from holding `value`.
 pub fn inherited_flags(heap: &Heap, value: Value) -> u8 {
-    match value.heap_kind() {
-        Some(Kind::Ref) => FLAG_CONTAINS_REF,
-        Some(_) => value
+    let own = || {
+        value
             .heap_address()
-            .map(|a| object_flags(heap, a.bits()) & FLAG_CONTAINS_REF)
-            .unwrap_or(0),
+            .map(|a| object_flags(heap, a.bits()) & (FLAG_CONTAINS_REF | FLAG_MAY_HOLD_NAN))
+            .unwrap_or(0)
+    };
+    match value.heap_kind() {
+        Some(Kind::Ref) => FLAG_CONTAINS_REF | own(),
+        Some(_) => own(),
+        None if value.as_float().is_some_and(f64::is_nan) => FLAG_MAY_HOLD_NAN,
         None => 0,
     }
+}
+
+/// Whether the (validated) object `value` heads may hold a NaN (`FLAG_MAY_HOLD_NAN`).
+pub fn may_hold_nan(heap: &Heap, value: Value) -> bool {
+    value
+        .heap_address()
+        .is_some_and(|a| object_flags(heap, a.bits()) & FLAG_MAY_HOLD_NAN != 0)
 }
 
 /// Validates a heap reference: an allocated head in segment 0 whose kind byte matches the

@@ -6,19 +6,23 @@
 //! RT0104 `map key is not a valid key type: {kind}`.
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 
 use crate::error::RuntimeError;
 use crate::heap::Heap;
 use crate::value::{INT_MAX, INT_MIN, Kind, KindName, Value};
 
 use super::header::kind_name_of;
+use super::walk_meter::is_shared;
 use super::{text, tuple};
 
 /// Validates `key` and returns the word to store/look up (integral floats become Ints).
 /// Ownership is unchanged: a coerced key is an immediate.
 pub fn normalize_key(heap: &Heap, key: Value) -> Result<Value, RuntimeError> {
-    // Only Tuple keys need a worklist; a scalar key allocates nothing.
+    // Only Tuple keys need a worklist; a scalar key allocates nothing. A shared Tuple is
+    // checked once (a key sharing one Tuple many times is checked in linear time).
     let mut pending = Vec::new();
+    let mut checked: HashSet<u64> = HashSet::new();
     let mut next = Some(key);
     while let Some(part) = next {
         match kind_name_of(part)? {
@@ -32,7 +36,12 @@ pub fn normalize_key(heap: &Heap, key: Value) -> Result<Value, RuntimeError> {
                     return Err(RuntimeError::invalid_map_key(KindName::Float));
                 }
             }
-            KindName::Tuple => pending.extend(tuple::elements(heap, part)?),
+            KindName::Tuple => {
+                let elements = tuple::elements(heap, part)?;
+                if !is_shared(heap, part) || checked.insert(part.bits()) {
+                    pending.extend(elements);
+                }
+            }
             other => return Err(RuntimeError::invalid_map_key(other)),
         }
         next = pending.pop();
@@ -79,19 +88,22 @@ enum KeyStep {
 }
 
 /// The total order on valid (normalized) keys. Iterative, so deeply nested tuple keys
-/// compare without recursion.
+/// compare without recursion; a pair of Tuples of which either is shared is compared once
+/// (memoised as in `equality`: a pair seen again compared equal, since the walk is depth
+/// first, stops at the first difference, and a pair cannot be its own descendant).
 pub fn compare_keys(heap: &Heap, left: Value, right: Value) -> Result<Ordering, RuntimeError> {
     // The first pair is compared before anything is pushed: comparing scalar keys (every
     // step of a map walk, usually) allocates nothing.
     let mut steps = Vec::new();
-    let first = compare_key_heads(heap, left, right, &mut steps)?;
+    let mut seen = HashSet::new();
+    let first = compare_key_heads(heap, left, right, &mut steps, &mut seen)?;
     if first != Ordering::Equal {
         return Ok(first);
     }
     while let Some(step) = steps.pop() {
         let order = match step {
             KeyStep::Lengths(a, b) => a.cmp(&b),
-            KeyStep::Pair(a, b) => compare_key_heads(heap, a, b, &mut steps)?,
+            KeyStep::Pair(a, b) => compare_key_heads(heap, a, b, &mut steps, &mut seen)?,
         };
         if order != Ordering::Equal {
             return Ok(order);
@@ -107,6 +119,7 @@ fn compare_key_heads(
     left: Value,
     right: Value,
     steps: &mut Vec<KeyStep>,
+    seen: &mut HashSet<(u64, u64)>,
 ) -> Result<Ordering, RuntimeError> {
     let by_rank = rank(left).cmp(&rank(right));
     if by_rank != Ordering::Equal {
@@ -125,6 +138,10 @@ fn compare_key_heads(
         }
         _ => {
             let (a, b) = (tuple::elements(heap, left)?, tuple::elements(heap, right)?);
+            let shared = is_shared(heap, left) || is_shared(heap, right);
+            if shared && !seen.insert((left.bits(), right.bits())) {
+                return Ok(Ordering::Equal);
+            }
             steps.push(KeyStep::Lengths(a.len(), b.len()));
             steps.extend(a.into_iter().zip(b).rev().map(|(x, y)| KeyStep::Pair(x, y)));
             Ordering::Equal

@@ -16,6 +16,7 @@ pub mod list_tail;
 pub mod list_update;
 pub mod map;
 pub mod map_update;
+pub mod measure;
 pub mod ordering;
 pub mod print;
 pub mod release;
@@ -26,6 +27,7 @@ pub mod seq_pull;
 pub mod text;
 pub mod text_append;
 pub mod tuple;
+pub mod walk_meter;
 
 pub use header::{checked_head, kind_name_of};
 pub use print::canonical_form;

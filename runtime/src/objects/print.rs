@@ -1,16 +1,24 @@
 //! The canonical printed form of SPEC §2: `42`, `-1.5`, `2.0`, `true`, `()`, Text raw at
 //! top level and quoted (`"a\"b"`) when nested, `[1, 2]`, `(1, "a")`, `(1,)`, `#{"a": 1}`,
 //! `<seq>`, `<fn name>` (`<fn>` when the function has no known name), `<ref>`. Floats use
-//! Rust's `{:?}` for f64. Iterative, so deeply nested values print without recursion.
+//! Rust's `{:?}` for f64. Iterative, so deeply nested values print without recursion; the
+//! form's length is measured first (`measure`), so a form longer than the budget
+//! (`Limits::max_output_bytes`) is RT0405 before any of it is built.
 
 use std::fmt::Write as _;
 
+use crate::context::Context;
 use crate::error::RuntimeError;
 use crate::heap::Heap;
 use crate::value::{Kind, KindName, Value};
 
 use super::header::kind_name_of;
+use super::measure::{CanonicalBytes, expanded_size};
+use super::walk_meter::{Unmetered, WalkMeter};
 use super::{list, map, text, tuple};
+
+/// The default of `Limits::max_output_bytes`: 64 MiB.
+pub const DEFAULT_MAX_OUTPUT_BYTES: usize = 64 << 20;
 
 enum Piece {
     Value { value: Value, top_level: bool },
@@ -24,15 +32,57 @@ fn nested(value: Value) -> Piece {
     }
 }
 
-/// The canonical form, or RT0404 when `value` (or something inside it) is not a valid value.
+/// The canonical form within the default budget ([`DEFAULT_MAX_OUTPUT_BYTES`]), outside a
+/// run (no fuel): RT0404 when `value` (or something inside it) is not a valid value, RT0405
+/// when the form would pass the budget.
 pub fn try_canonical_form(
     heap: &Heap,
     value: Value,
     top_level: bool,
 ) -> Result<String, RuntimeError> {
-    let mut out = String::new();
+    canonical_form_within(
+        &mut Unmetered(heap),
+        value,
+        top_level,
+        DEFAULT_MAX_OUTPUT_BYTES,
+    )
+}
+
+/// The canonical form for a shim: within the run's `Limits::max_output_bytes`, charging
+/// the run's fuel as it walks.
+pub fn canonical_form_for_run(
+    context: &mut Context,
+    value: Value,
+    top_level: bool,
+) -> Result<String, RuntimeError> {
+    let limit = context.limits.max_output_bytes;
+    canonical_form_within(context, value, top_level, limit)
+}
+
+/// The canonical form, or RT0405 when it would be longer than `limit` bytes: its length is
+/// measured first (memoised, see `measure`), so nothing past the budget is ever built.
+/// Measuring and writing charge `meter` one step per object (or separator) they visit.
+pub fn canonical_form_within<M: WalkMeter + ?Sized>(
+    meter: &mut M,
+    value: Value,
+    top_level: bool,
+    limit: usize,
+) -> Result<String, RuntimeError> {
+    let length = expanded_size(
+        meter,
+        value,
+        top_level,
+        &CanonicalBytes,
+        limit,
+        RuntimeError::printed_form_too_large,
+    )?;
+    let mut out = String::with_capacity(length);
     let mut stack = vec![Piece::Value { value, top_level }];
+    let mut step = 0usize;
     while let Some(piece) = stack.pop() {
+        step += 1;
+        meter.charge(step)?;
+        let heap = meter.heap();
         let (value, top_level) = match piece {
             Piece::Literal(text) => {
                 out.push_str(text);
@@ -42,18 +92,6 @@ pub fn try_canonical_form(
         };
         let mut pieces = Vec::new();
         match kind_name_of(value)? {
-            KindName::Int => {
-                write!(out, "{}", value.as_int().unwrap_or_default()).expect("write to String")
-            }
-            KindName::Float => {
-                write!(out, "{:?}", value.as_float().unwrap_or_default()).expect("write to String")
-            }
-            KindName::Bool => out.push_str(if value == Value::TRUE {
-                "true"
-            } else {
-                "false"
-            }),
-            KindName::Unit => out.push_str("()"),
             KindName::Text => {
                 let text = text::text_to_string(heap, value)?;
                 if top_level {
@@ -86,16 +124,36 @@ pub fn try_canonical_form(
                 }
                 pieces.push(Piece::Literal("}"));
             }
-            KindName::Seq => out.push_str("<seq>"),
-            KindName::Closure => match closure_name(heap, value)? {
-                Some(name) => write!(out, "<fn {name}>").expect("write to String"),
-                None => out.push_str("<fn>"),
-            },
-            KindName::Ref => out.push_str("<ref>"),
+            kind => out.push_str(&leaf_form(heap, value, kind)?),
         }
         stack.extend(pieces.into_iter().rev());
     }
+    debug_assert_eq!(out.len(), length, "the measure and the form agree");
     Ok(out)
+}
+
+/// The form of a value that is neither a Text nor a container.
+pub(crate) fn leaf_form(heap: &Heap, value: Value, kind: KindName) -> Result<String, RuntimeError> {
+    Ok(match kind {
+        KindName::Int => value.as_int().unwrap_or_default().to_string(),
+        KindName::Float => format!("{:?}", value.as_float().unwrap_or_default()),
+        KindName::Bool => (if value == Value::TRUE {
+            "true"
+        } else {
+            "false"
+        })
+        .to_string(),
+        KindName::Unit => "()".to_string(),
+        KindName::Seq => "<seq>".to_string(),
+        KindName::Closure => match closure_name(heap, value)? {
+            Some(name) => format!("<fn {name}>"),
+            None => "<fn>".to_string(),
+        },
+        KindName::Ref => "<ref>".to_string(),
+        KindName::Text | KindName::List | KindName::Tuple | KindName::Map => {
+            return Err(RuntimeError::internal("leaf_form: not a leaf"));
+        }
+    })
 }
 
 /// The name of a Closure's function (slot 0 holds its id as an Int), or `None` when the

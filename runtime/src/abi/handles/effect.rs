@@ -193,6 +193,7 @@ const ALL_ERROR_CODES: &[ErrorCode] = &[
     ErrorCode::RT0402,
     ErrorCode::RT0403,
     ErrorCode::RT0404,
+    ErrorCode::RT0405,
     ErrorCode::RT0406,
     ErrorCode::RT0410,
     ErrorCode::RT0501,

@@ -17,7 +17,8 @@ fn null_handle_error(function: &str) -> RuntimeError {
 /// `size_t aivi_value_print(AiviRuntime *rt, AiviValueHandle value, char *buf, size_t cap)`:
 /// writes the canonical form (SPEC §2; Text raw, as `print` does) into `buf`, truncated to
 /// `cap - 1` bytes and NUL-terminated when `cap > 0`, and returns the full length in bytes
-/// (like `snprintf`). `SIZE_MAX` with RT0404 parked for a NULL or bad handle.
+/// (like `snprintf`). `SIZE_MAX` with RT0404 parked for a NULL or bad handle, and with
+/// RT0405 parked when the form would pass the runtime's `max_output_bytes` (nothing built).
 ///
 /// # Safety
 /// `buf` is NULL with `cap == 0`, or points to `cap` writable bytes.
@@ -35,7 +36,13 @@ pub unsafe extern "C" fn aivi_value_print(
             return Err(null_handle_error("aivi_value_print"));
         }
         let word = checked_value(&context.heap, value)?;
-        let text = objects::canonical_form(&context.heap, word, true);
+        let limit = context.limits.max_output_bytes;
+        let unmetered = &mut objects::walk_meter::Unmetered(&context.heap);
+        let text = match objects::print::canonical_form_within(unmetered, word, true, limit) {
+            Ok(text) => text,
+            Err(error) if error.code == crate::error::ErrorCode::RT0405 => return Err(error),
+            Err(error) => format!("<invalid: {}>", error.message),
+        };
         // SAFETY: `buf`/`cap` are forwarded under this function's own `# Safety` contract.
         unsafe { copy_to_c_buffer(&text, buf, cap, "print buffer") }
     };

@@ -3,15 +3,15 @@
 use std::io::Write as _;
 
 use crate::error::RuntimeError;
-use crate::objects::print::try_canonical_form;
+use crate::objects::print::canonical_form_for_run;
 use crate::objects::{kind_name_of, list, map, retain, text, tuple};
 use crate::value::{Kind, Value};
 
 define_shim! {
-    /// `print(v)`: the canonical form (a Text raw) plus `\n`, appended to `ctx.output` and,
+    /// `print(v)`: the canonical form (a Text raw; RT0405 past `Limits::max_output_bytes`) plus `\n`, appended to `ctx.output` and,
     /// when `ctx.echo_output`, written to stdout. Returns Unit.
     fn rt_print(context, value) {
-        let mut line = try_canonical_form(&context.heap, Value(value), true)?;
+        let mut line = canonical_form_for_run(context, Value(value), true)?;
         line.push('\n');
         context.output.extend_from_slice(line.as_bytes());
         if context.echo_output {
@@ -50,18 +50,17 @@ define_shim! {
 define_shim! {
     /// `str(v)`: the canonical form as a new Text; a Text comes back unchanged (retained).
     fn rt_str(context, value) {
-        let heap = &mut context.heap;
         let value = Value(value);
         if value.heap_kind() == Some(Kind::Text) {
-            return Ok(retain(heap, value)?.bits());
+            return Ok(retain(&mut context.heap, value)?.bits());
         }
         if let Some(n) = value.as_int() {
             // The canonical form of an Int is its decimal form; no host allocation.
             let mut digits = [0u8; 24];
-            return Ok(text::text_from_str(heap, int_decimal(n, &mut digits))?.bits());
+            return Ok(text::text_from_str(&mut context.heap, int_decimal(n, &mut digits))?.bits());
         }
-        let form = try_canonical_form(heap, value, true)?;
-        Ok(text::text_from_str(heap, &form)?.bits())
+        let form = canonical_form_for_run(context, value, true)?;
+        Ok(text::text_from_str(&mut context.heap, &form)?.bits())
     }
 }
 

@@ -1,5 +1,6 @@
 //! Comparison shims: structural `==`/`!=`, ordering `< <= > >=` (numbers and Text only),
 //! and the Bool check for conditions. Operands are borrowed; results are Bool words.
+//! Equality walks with the run's context: it charges fuel every 1,024 pairs.
 
 use std::cmp::Ordering;
 
@@ -12,14 +13,14 @@ use crate::value::Value;
 define_shim! {
     /// Structural `lhs == rhs`.
     fn rt_eq(context, lhs, rhs) {
-        Ok(Value::bool(values_equal(&context.heap, Value(lhs), Value(rhs))?).bits())
+        Ok(Value::bool(values_equal(context, Value(lhs), Value(rhs))?).bits())
     }
 }
 
 define_shim! {
     /// Structural `lhs != rhs`.
     fn rt_ne(context, lhs, rhs) {
-        Ok(Value::bool(!values_equal(&context.heap, Value(lhs), Value(rhs))?).bits())
+        Ok(Value::bool(!values_equal(context, Value(lhs), Value(rhs))?).bits())
     }
 }
 

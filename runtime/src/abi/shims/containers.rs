@@ -67,7 +67,7 @@ define_shim! {
     /// `fail(msg borrowed)`: raises RT0900 whose message is the canonical form of `msg` (a
     /// Text raw, anything else as printed: `fail(42)` is `42`). Never returns a value.
     fn rt_fail(context, message) {
-        let text = print::try_canonical_form(&context.heap, Value(message), true)?;
+        let text = print::canonical_form_for_run(context, Value(message), true)?;
         Err(RuntimeError::failed(&text))
     }
 }

@@ -9,7 +9,7 @@
 use crate::error::RuntimeError;
 use crate::heap::Heap;
 use crate::objects::keys::normalize_key;
-use crate::objects::print::try_canonical_form;
+use crate::objects::print::canonical_form_for_run;
 use crate::objects::{kind_name_of, list, map, retain, tuple};
 use crate::value::{Kind, Value};
 
@@ -73,7 +73,7 @@ define_shim! {
         match lookup(heap, Value(base), Value(index))? {
             Lookup::Found(element) => Ok(retain(heap, element)?.bits()),
             Lookup::OutOfBounds { index, length } => Err(RuntimeError::index_out_of_bounds(index, length)),
-            Lookup::MissingKey => Err(RuntimeError::missing_map_key(&try_canonical_form(heap, Value(index), false)?)),
+            Lookup::MissingKey => Err(RuntimeError::missing_map_key(&canonical_form_for_run(context, Value(index), false)?)),
         }
     }
 }
