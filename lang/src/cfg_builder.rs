@@ -75,8 +75,7 @@ impl CfgBuilder {
         debug_assert!(block.terminator.is_none(), "emit into a terminated block");
         block.ops.push(Op {
             kind,
-            span,
-            cleanup: Vec::new(),
+            span
         });
     }
 
@@ -92,8 +91,7 @@ impl CfgBuilder {
         debug_assert!(block.terminator.is_none(), "block terminated twice");
         block.terminator = Some(Terminator {
             kind,
-            span,
-            cleanup: Vec::new(),
+            span
         });
     }
 
@@ -106,6 +104,7 @@ impl CfgBuilder {
                 params: pending.params,
                 ops: pending.ops,
                 terminator: pending.terminator.expect("lowering terminates every block"),
+                cleanup: Vec::new(),
             })
             .collect();
         (blocks, self.var_count)

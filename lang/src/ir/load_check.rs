@@ -283,14 +283,46 @@ impl FunctionChecker<'_> {
         let bases = self.function.block_op_bases();
         for (block, base) in self.function.blocks.iter().zip(bases) {
             self.vars(None, block.params.iter().map(|p| &p.var))?;
+            self.check_cleanup_table(base, block)?;
             for (position, op) in block.ops.iter().enumerate() {
                 let index = base + position as u32;
-                self.vars(Some(index), &op.cleanup)?;
                 self.check_op(index, &op.kind)?;
             }
             let index = base + block.ops.len() as u32;
-            self.vars(Some(index), &block.terminator.cleanup)?;
             self.check_terminator(index, &block.terminator.kind)?;
+        }
+        Ok(())
+    }
+
+    /// A block's cleanup table (`ir::Block::cleanup`): vars in range, strictly ascending, each
+    /// range within the block's positions (`from <= to <= ops.len() + 1`). What the ranges
+    /// hold is the verifier's business; the engines only need these to walk the table.
+    fn check_cleanup_table(&self, base: u32, block: &crate::ir::Block) -> Result<(), LoadProblem> {
+        let end = block.ops.len() as u64 + 1;
+        let mut previous: Option<Var> = None;
+        for range in &block.cleanup {
+            let at = Some(base + range.from.min(block.ops.len() as u32));
+            self.var(at, range.var)?;
+            if previous.is_some_and(|previous| previous >= range.var) {
+                return Err(self.malformed(
+                    at,
+                    format!(
+                        "cleanup table lists v{} after v{} (it must be strictly ascending by var)",
+                        range.var.0,
+                        previous.map_or(0, |v| v.0)
+                    ),
+                ));
+            }
+            if range.from > range.to || u64::from(range.to) > end {
+                return Err(self.malformed(
+                    at,
+                    format!(
+                        "cleanup range of v{} is {}..{}, outside the block's positions 0..{end}",
+                        range.var.0, range.from, range.to
+                    ),
+                ));
+            }
+            previous = Some(range.var);
         }
         Ok(())
     }
