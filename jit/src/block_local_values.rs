@@ -51,10 +51,12 @@ pub(crate) fn block_local_vars(function: &ir::Function, functions: &[ir::Functio
         }
     };
     for (block_index, block) in function.blocks.iter().enumerate() {
+        // A cleanup var is stored for the landing pads at the start of its range
+        // (`cleanup_pads.rs`).
+        for range in &block.cleanup {
+            used_at(range.var, block_index, range.from as usize);
+        }
         for (position, op) in block.ops.iter().enumerate() {
-            for &var in &op.cleanup {
-                used_at(var, block_index, position);
-            }
             if let OpKind::Release { var } = &op.kind {
                 used_at(*var, block_index, position);
             }
@@ -63,9 +65,6 @@ pub(crate) fn block_local_vars(function: &ir::Function, functions: &[ir::Functio
             }
         }
         let end = block.ops.len();
-        for &var in &block.terminator.cleanup {
-            used_at(var, block_index, end);
-        }
         for (var, _) in terminator_operands(&block.terminator.kind, &function.blocks) {
             used_at(var, block_index, end);
         }

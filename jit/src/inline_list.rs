@@ -11,7 +11,6 @@
 //! diagnostics and refcount traces are the interpreter's. Layout numbers come from
 //! `Context::INLINE_HEAP_LAYOUT`, the runtime's one description of them.
 
-use cairn_lang::ir::Var;
 use cairn_runtime::inline_heap_layout::{
     InlineHeapLayout, LIST_LEVEL_QUOTIENT_MAGICS, reference_high_word,
 };
@@ -59,7 +58,6 @@ impl FunctionTranslator<'_, '_> {
         base: ClValue,
         key: ClValue,
         op_index: u32,
-        cleanup: &[Var],
     ) -> ClValue {
         let slow = self.builder.create_block();
         self.builder.set_cold_block(slow);
@@ -134,11 +132,11 @@ impl FunctionTranslator<'_, '_> {
             .ins()
             .brif(is_heap, heap_element, &[], slow, &[]);
         self.builder.switch_to_block(heap_element);
-        let retained = self.fallible_shim(Shim::Retain, &[element], op_index, cleanup);
+        let retained = self.fallible_shim(Shim::Retain, &[element], op_index);
         self.builder.ins().jump(join, &[BlockArg::Value(retained)]);
 
         self.builder.switch_to_block(slow);
-        let word = self.fallible_shim(Shim::Index, &[base, key], op_index, cleanup);
+        let word = self.fallible_shim(Shim::Index, &[base, key], op_index);
         self.builder.ins().jump(join, &[BlockArg::Value(word)]);
 
         self.builder.switch_to_block(join);
@@ -151,7 +149,6 @@ impl FunctionTranslator<'_, '_> {
         &mut self,
         value: ClValue,
         op_index: u32,
-        cleanup: &[Var],
     ) -> ClValue {
         let slow = self.builder.create_block();
         self.builder.set_cold_block(slow);
@@ -184,7 +181,7 @@ impl FunctionTranslator<'_, '_> {
         self.builder.ins().jump(slow, &[]);
 
         self.builder.switch_to_block(slow);
-        let word = self.fallible_shim(Shim::Len, &[value], op_index, cleanup);
+        let word = self.fallible_shim(Shim::Len, &[value], op_index);
         self.builder.ins().jump(join, &[BlockArg::Value(word)]);
         self.builder.switch_to_block(join);
         result

@@ -208,10 +208,9 @@ pub(crate) unsafe extern "C" fn cairn_jit_compile_on_first_call(
     let context = unsafe { &mut *ctx };
     let entry = callee.blocks.first();
     let cleanup = entry
-        .and_then(|block| block.ops.first())
-        .filter(|op| op.kind == OpKind::Enter)
-        .map_or(&[][..], |op| op.cleanup.as_slice());
-    for var in cleanup {
+        .filter(|block| block.ops.first().is_some_and(|op| op.kind == OpKind::Enter))
+        .map_or_else(Vec::new, |block| block.cleanup_at(0));
+    for var in &cleanup {
         let position = entry.and_then(|block| block.params.iter().position(|p| p.var == *var));
         if let Some(position) = position.filter(|&p| p < callee.params.len()) {
             // SAFETY: `args` holds one word per param of the callee (the caller's contract).

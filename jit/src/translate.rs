@@ -188,6 +188,10 @@ pub(crate) struct FunctionTranslator<'a, 'i> {
     block_local: Vec<bool>,
     /// The Cranelift value of each block-local variable once its op is translated.
     local_values: Vec<Option<cranelift_codegen::ir::Value>>,
+    /// The failure paths of the IR block being translated (`cleanup_pads.rs`).
+    pub(crate) block_cleanup: crate::cleanup_pads::BlockCleanup,
+    /// The stack slots the landing pads read their vars from.
+    pub(crate) pad_slots: crate::cleanup_pads::PadSlots,
 }
 
 impl<'a, 'i> FunctionTranslator<'a, 'i> {
@@ -240,6 +244,8 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             compile_helper_ref: None,
             float_remainder_ref: None,
             slot_bytes: 0,
+            block_cleanup: Default::default(),
+            pad_slots: Default::default(),
         }
     }
 
@@ -267,7 +273,9 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 let value = self.builder.block_params(cl_block)[position];
                 self.def(param.var, value);
             }
+            self.begin_block_cleanup(block, base);
             for (position, op) in block.ops.iter().enumerate() {
+                self.store_cleanup_vars_at(position);
                 let mark = block_mark(&self.builder);
                 if op_may_allocate(&op.kind) {
                     self.store_allocation_site(base + position as u32);
@@ -275,9 +283,11 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 self.translate_op(base + position as u32, op)?;
                 seal_blocks_created_since(&mut self.builder, mark);
             }
+            self.store_cleanup_vars_at(block.ops.len());
             let mark = block_mark(&self.builder);
             self.translate_terminator(base + block.ops.len() as u32, &block.terminator);
             seal_blocks_created_since(&mut self.builder, mark);
+            self.finish_block_cleanup();
             sealing.terminator_emitted(&mut self.builder, &self.blocks, &block.terminator.kind);
         }
         Ok(())
@@ -372,55 +382,42 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         shim: Shim,
         args: &[cranelift_codegen::ir::Value],
         op_index: u32,
-        cleanup: &[Var],
     ) -> cranelift_codegen::ir::Value {
         let result = self.call_shim(shim, args);
-        self.branch_on_failure(result, op_index, cleanup);
+        self.branch_on_failure(result, op_index);
         result
     }
 
-    /// `brif result == 0` to a cold block that records the frame, releases `cleanup` in
-    /// order, calls `rt_leave` and returns 0. Continues in the success block.
-    pub(crate) fn branch_on_failure(
-        &mut self,
-        result: cranelift_codegen::ir::Value,
-        op_index: u32,
-        cleanup: &[Var],
-    ) {
+    /// `brif result == 0` to the block's unwind block (`cleanup_pads.rs`: records the frame,
+    /// releases the op's cleanup in order, calls `rt_leave` and returns 0). Continues in the
+    /// success block.
+    pub(crate) fn branch_on_failure(&mut self, result: cranelift_codegen::ir::Value, op_index: u32) {
         let ok = self.builder.create_block();
-        let fail = self.builder.create_block();
-        self.builder.set_cold_block(fail);
-        self.builder.ins().brif(result, ok, &[], fail, &[]);
-        self.builder.switch_to_block(fail);
-        self.emit_unwind_exit(op_index, cleanup);
+        self.brif_to_unwind(result, op_index, ok);
         self.builder.switch_to_block(ok);
     }
 
-    /// The failure exit of op `op_index`: records the frame, releases `cleanup` in order,
+    /// The failure exit of op `op_index` (of the block being translated): a jump to the
+    /// block's unwind block, which records the frame, releases the op's cleanup in order,
     /// calls `rt_leave` and returns 0.
-    pub(crate) fn emit_unwind_exit(&mut self, op_index: u32, cleanup: &[Var]) {
-        let function = self.word(u64::from(self.function_index));
-        let op = self.word(u64::from(op_index));
-        self.call_shim(Shim::UnwindFrame, &[function, op]);
-        for var in cleanup {
-            self.emit_release_of_var(*var, true);
-        }
-        self.call_shim(Shim::Leave, &[]);
-        let zero = self.word(0);
-        self.builder.ins().return_(&[zero]);
+    pub(crate) fn emit_unwind_exit(&mut self, op_index: u32) {
+        self.jump_to_unwind(op_index);
+    }
+
+    pub(crate) fn function_index(&self) -> u32 {
+        self.function_index
     }
 
     fn translate_op(&mut self, index: u32, op: &ir::Op) -> Result<(), RunFailure> {
-        let cleanup = op.cleanup.as_slice();
         match &op.kind {
             OpKind::Enter => {
-                let depth = self.emit_enter(index, cleanup);
+                let depth = self.emit_enter(index);
                 if self.inputs.depth_is_balanced {
                     self.depth_before_enter = Some(self.spill_word(depth));
                 }
             }
             OpKind::Fuel => {
-                self.emit_fuel(index, cleanup);
+                self.emit_fuel(index);
             }
             // A constant only used by all-constant aggregates needs no code
             // (`constant_operands.rs`).
@@ -435,17 +432,17 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 let length = self.word(bytes.len() as u64);
                 self.inputs.literals.push(bytes);
                 let word =
-                    self.fallible_shim(op_shim_of(&op.kind), &[pointer, length], index, cleanup);
+                    self.fallible_shim(op_shim_of(&op.kind), &[pointer, length], index);
                 self.def(*dst, word);
             }
             OpKind::Unary { dst, op, operand } => {
                 let kinds = self.kinds_of(*operand);
                 let operand = self.use_var(*operand);
-                let word = self.emit_unary(*op, operand, kinds, index, cleanup);
+                let word = self.emit_unary(*op, operand, kinds, index);
                 self.def(*dst, word);
             }
             OpKind::Binary { dst, op, lhs, rhs } => {
-                self.translate_binary(*dst, *op, (*lhs, *rhs), index, cleanup);
+                self.translate_binary(*dst, *op, (*lhs, *rhs), index);
             }
             OpKind::Call {
                 dst,
@@ -455,7 +452,6 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 let words = self.use_vars(args);
                 let on_failure = OnCompileFailure::Unwind {
                     op_index: index,
-                    cleanup,
                 };
                 let address =
                     self.emit_callee_address(Callee::Known(function.0), &words, on_failure);
@@ -467,7 +463,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                     .ins()
                     .call_indirect(signature, address, &call_args);
                 let word = self.builder.inst_results(call)[0];
-                self.branch_on_failure(word, index, cleanup);
+                self.branch_on_failure(word, index);
                 self.def(*dst, word);
             }
             OpKind::MakeClosure {
@@ -484,12 +480,11 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                     captures,
                     captures.len() + 1,
                     index,
-                    cleanup,
                 );
                 self.def(*dst, word);
             }
             OpKind::CallValue { dst, callee, args } => {
-                let word = self.emit_call_value(*callee, args, index, cleanup);
+                let word = self.emit_call_value(*callee, args, index);
                 self.def(*dst, word);
             }
             OpKind::CallHost { dst, host, args } => {
@@ -500,7 +495,6 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                     op_shim_of(&op.kind),
                     &[host, address, count],
                     index,
-                    cleanup,
                 );
                 self.def(*dst, word);
             }
@@ -511,12 +505,12 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             } if args.len() == 1 => {
                 // `inline_list.rs`: List/Tuple/Map lengths inline, `rt_len` otherwise.
                 let value = self.use_var(args[0]);
-                let word = self.emit_inline_len(value, index, cleanup);
+                let word = self.emit_inline_len(value, index);
                 self.def(*dst, word);
             }
             OpKind::Builtin { dst, builtin, args } => {
                 let args = self.use_vars(args);
-                let word = self.fallible_shim(builtin_shim(*builtin), &args, index, cleanup);
+                let word = self.fallible_shim(builtin_shim(*builtin), &args, index);
                 self.def(*dst, word);
             }
             OpKind::MakeList { dst, elements } => {
@@ -525,7 +519,6 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                     elements,
                     elements.len(),
                     index,
-                    cleanup,
                 );
                 self.def(*dst, word);
             }
@@ -535,7 +528,6 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                     elements,
                     elements.len(),
                     index,
-                    cleanup,
                 );
                 self.def(*dst, word);
             }
@@ -546,7 +538,6 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                     &words,
                     entries.len(),
                     index,
-                    cleanup,
                 );
                 self.def(*dst, word);
             }
@@ -558,11 +549,11 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 let base = self.use_var(*base);
                 let key = self.use_var(*key);
                 // `inline_list.rs`: List/Tuple inline, `rt_index` for everything else.
-                let word = self.emit_inline_index(base, key, index, cleanup);
+                let word = self.emit_inline_index(base, key, index);
                 self.def(*dst, word);
             }
             OpKind::Retain { dst, src } => {
-                let word = self.emit_retain_of_var(*src, index, cleanup);
+                let word = self.emit_retain_of_var(*src, index);
                 self.def(*dst, word);
             }
             OpKind::Release { var } => {
@@ -638,9 +629,8 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         words: &[Var],
         count: usize,
         index: u32,
-        cleanup: &[Var],
     ) -> cranelift_codegen::ir::Value {
-        self.emit_spilled_call_with_prefix(shim, None, words, count, index, cleanup)
+        self.emit_spilled_call_with_prefix(shim, None, words, count, index)
     }
 
     /// Spills the vars' words to a new stack slot; returns its address.
@@ -680,8 +670,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         callee: Var,
         args: &[Var],
         index: u32,
-        cleanup: &[Var],
-        on_failure: OnCompileFailure<'_>,
+        on_failure: OnCompileFailure,
     ) -> (
         cranelift_codegen::ir::Value,
         Vec<cranelift_codegen::ir::Value>,
@@ -693,7 +682,6 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             Shim::CallTarget,
             &[callee_word, address, count],
             index,
-            cleanup,
         );
         let mut call_args = vec![self.ctx, callee_word];
         call_args.extend(self.use_vars(args));
@@ -709,20 +697,18 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         callee: Var,
         args: &[Var],
         index: u32,
-        cleanup: &[Var],
     ) -> cranelift_codegen::ir::Value {
         let on_failure = OnCompileFailure::Unwind {
             op_index: index,
-            cleanup,
         };
-        let (entry, call_args) = self.emit_call_target(callee, args, index, cleanup, on_failure);
+        let (entry, call_args) = self.emit_call_target(callee, args, index, on_failure);
         let signature = self.jit_function_signature(args.len() + 1);
         let call = self
             .builder
             .ins()
             .call_indirect(signature, entry, &call_args);
         let word = self.builder.inst_results(call)[0];
-        self.branch_on_failure(word, index, cleanup);
+        self.branch_on_failure(word, index);
         word
     }
 
@@ -734,7 +720,6 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         words: &[Var],
         count: usize,
         index: u32,
-        cleanup: &[Var],
     ) -> cranelift_codegen::ir::Value {
         let offset = usize::from(prefix.is_some());
         let bytes = ((words.len() + offset).max(1) * 8) as u32;
@@ -760,7 +745,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         }
         let address = self.builder.ins().stack_addr(pointer_type, slot, 0);
         let count = self.word(count as u64);
-        self.fallible_shim(shim, &[address, count], index, cleanup)
+        self.fallible_shim(shim, &[address, count], index)
     }
 }
 
