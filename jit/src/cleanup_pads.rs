@@ -123,7 +123,6 @@ impl FunctionTranslator<'_, '_> {
             let value = self.use_var(var);
             self.builder.ins().stack_store(pointer_type, value, slot, 0);
         }
-        let _ = pointer_type;
     }
 
     /// The failure exit of op `op_index` of the current block: to the block's unwind block.

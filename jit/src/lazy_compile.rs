@@ -35,6 +35,8 @@ pub(crate) struct CompileState {
     literals: Vec<Box<[u8]>>,
     /// Operand words of all-constant aggregate ops the code passes by address.
     constant_words: Vec<Box<[u64]>>,
+    /// Bytes of machine code compiled so far.
+    pub(crate) code_bytes: u64,
 }
 
 /// One compiled variant's functions: the table every call reads and the state that fills it.
@@ -71,6 +73,7 @@ impl LazyCompiler {
                 builder_context: FunctionBuilderContext::new(),
                 literals: Vec::new(),
                 constant_words: Vec::new(),
+                code_bytes: 0,
             }),
         }
     }
@@ -119,7 +122,7 @@ impl LazyCompiler {
             constant_words: &mut state.constant_words,
             record_allocation_sites: self.record_allocation_sites,
         };
-        let slot_bytes = define_function(
+        let (slot_bytes, code_bytes) = define_function(
             &mut state.jit,
             &mut state.codegen,
             &mut state.builder_context,
@@ -127,6 +130,7 @@ impl LazyCompiler {
             index,
             id,
         )?;
+        state.code_bytes += code_bytes;
         debug_assert!(
             slot_bytes <= frame_estimate(function),
             "`{}`: frame {slot_bytes} > estimate",
@@ -147,6 +151,12 @@ impl LazyCompiler {
 /// twice (its shim's array and a first call's argument copy).
 pub(crate) fn frame_estimate(function: &ir::Function) -> u64 {
     let mut words = u64::from(function.var_count) + 1;
+    // The landing pads' slots (`cleanup_pads.rs`): at most one per entry of the longest
+    // cleanup table, since slots are shared across blocks.
+    words += (function.blocks.iter())
+        .map(|block| block.cleanup.len() as u64)
+        .max()
+        .unwrap_or(0);
     for block in &function.blocks {
         for op in &block.ops {
             let operands = cairn_lang::operands::op_operands(&op.kind, &[]).len() as u64;

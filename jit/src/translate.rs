@@ -49,7 +49,7 @@ pub struct ModuleTranslationInputs<'a> {
 
 /// Translates and defines IR function `function_index`. Returns an estimate of its frame's
 /// size beyond the fixed part: explicit stack slots plus one spill word per IR variable
-/// (used to size the run thread's stack).
+/// (used to size the run thread's stack), and the size of its machine code in bytes.
 pub fn define_function(
     jit: &mut JitContext,
     codegen: &mut cranelift_codegen::Context,
@@ -57,7 +57,7 @@ pub fn define_function(
     inputs: &mut ModuleTranslationInputs<'_>,
     function_index: u32,
     id: FuncId,
-) -> Result<u64, RunFailure> {
+) -> Result<(u64, u64), RunFailure> {
     let function = &inputs.ir_module.functions[function_index as usize];
     codegen.func.signature = jit.function_signature(function.params.len());
     codegen.func.name = UserFuncName::user(0, id.as_u32());
@@ -87,8 +87,11 @@ pub fn define_function(
     if disassemble {
         crate::disassembly::print_disassembly(&function.name, codegen);
     }
+    let code_bytes = codegen
+        .compiled_code()
+        .map_or(0, |compiled| compiled.code_buffer().len() as u64);
     jit.module_mut().clear_context(codegen);
-    Ok(slot_bytes)
+    Ok((slot_bytes, code_bytes))
 }
 
 /// Compiles with the large-function ISA (no optimisation passes, single-pass register
