@@ -24,9 +24,8 @@ use cairn_runtime::context::RunFailure;
 use cairn_runtime::value::{UNIT_WORD, Value};
 
 use crate::code::{
-    CleanupEntry,
-    CompiledFunction, FailSite, Instr, IntComparison, InterpProgram, ProgramCounter, Register,
-    SiteId,
+    CleanupEntry, CompiledFunction, FailSite, Instr, IntComparison, InterpProgram, ProgramCounter,
+    Register, SiteId,
 };
 use crate::parallel_moves::sequence_parallel_moves;
 use crate::shim_selection::{builtin_instr, comparison_shim, two_word_shim};
@@ -251,12 +250,8 @@ impl<'a> FunctionTranslator<'a> {
 
     fn translate_op(&mut self, op: &ir::Op) -> Result<(), RunFailure> {
         let instr = match &op.kind {
-            OpKind::Enter => Instr::Enter {
-                site: self.site(),
-            },
-            OpKind::Fuel => Instr::Fuel {
-                site: self.site(),
-            },
+            OpKind::Enter => Instr::Enter { site: self.site() },
+            OpKind::Fuel => Instr::Fuel { site: self.site() },
             OpKind::Const { dst, value } => Instr::Const {
                 dst: self.register(*dst),
                 word: self.constant_word(*value)?,

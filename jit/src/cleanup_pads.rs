@@ -19,7 +19,9 @@ use cairn_lang::ir::{self, Var};
 use cairn_runtime::Shim;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I64;
-use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, StackSlot, StackSlotData, StackSlotKind};
+use cranelift_codegen::ir::{
+    Block, BlockArg, InstBuilder, StackSlot, StackSlotData, StackSlotKind,
+};
 
 use crate::translate::FunctionTranslator;
 
@@ -119,7 +121,10 @@ impl FunctionTranslator<'_, '_> {
         let starting = std::mem::take(starting);
         let pointer_type = self.pointer_type();
         for pad in starting {
-            let (var, slot) = (self.block_cleanup.pads[pad].var, self.block_cleanup.pads[pad].slot);
+            let (var, slot) = (
+                self.block_cleanup.pads[pad].var,
+                self.block_cleanup.pads[pad].slot,
+            );
             let value = self.use_var(var);
             self.builder.ins().stack_store(pointer_type, value, slot, 0);
         }
@@ -186,7 +191,10 @@ impl FunctionTranslator<'_, '_> {
             );
             self.builder.ins().brif(inside, release, &[], next, &[]);
             self.builder.switch_to_block(release);
-            let value = self.builder.ins().stack_load(pointer_type, I64, pad.slot, 0);
+            let value = self
+                .builder
+                .ins()
+                .stack_load(pointer_type, I64, pad.slot, 0);
             self.emit_release_of_value(pad.var, value);
             self.builder.ins().jump(next, &[]);
             self.builder.switch_to_block(next);

@@ -80,12 +80,7 @@ impl FunctionTranslator<'_, '_> {
             let slow = self.builder.create_block();
             let join = self.builder.create_block();
             self.emit_float_arithmetic_or(op, (lhs, rhs), kinds, join, slow);
-            return self.finish_with_shim(
-                binary_shim(op),
-                &[lhs, rhs],
-                (slow, join),
-                op_index,
-            );
+            return self.finish_with_shim(binary_shim(op), &[lhs, rhs], (slow, join), op_index);
         }
         let known_ints = (kinds.0.is_only_int(), kinds.1.is_only_int());
         let mut slow = None;
@@ -129,12 +124,7 @@ impl FunctionTranslator<'_, '_> {
             self.builder.switch_to_block(not_ints);
             self.emit_float_arithmetic_or(op, (lhs, rhs), kinds, join, slow);
         }
-        self.finish_with_shim(
-            binary_shim(op),
-            &[lhs, rhs],
-            (slow, join),
-            op_index,
-        )
+        self.finish_with_shim(binary_shim(op), &[lhs, rhs], (slow, join), op_index)
     }
 
     /// Unary `-` inline: of an Int (RT0301 for `-INT_MIN` through `rt_neg`) and of a Float

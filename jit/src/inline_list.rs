@@ -145,11 +145,7 @@ impl FunctionTranslator<'_, '_> {
 
     /// `len(value)`: the stored length of a List, Tuple or Map, `rt_len` otherwise (Text,
     /// errors). A length is a `u32`, so its Int word never overflows.
-    pub(crate) fn emit_inline_len(
-        &mut self,
-        value: ClValue,
-        op_index: u32,
-    ) -> ClValue {
+    pub(crate) fn emit_inline_len(&mut self, value: ClValue, op_index: u32) -> ClValue {
         let slow = self.builder.create_block();
         self.builder.set_cold_block(slow);
         let join = self.builder.create_block();

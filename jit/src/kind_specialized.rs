@@ -60,11 +60,7 @@ pub fn single_int_constants(function: &ir::Function) -> HashMap<Var, i64> {
 
 impl FunctionTranslator<'_, '_> {
     /// `Retain` of `src`; returns the owned word for the destination.
-    pub(crate) fn emit_retain_of_var(
-        &mut self,
-        src: Var,
-        op_index: u32,
-    ) -> ClValue {
+    pub(crate) fn emit_retain_of_var(&mut self, src: Var, op_index: u32) -> ClValue {
         let kinds = self.kinds_of(src);
         let value = self.use_var(src);
         if !kinds.may_be_heap() {

@@ -36,12 +36,8 @@ impl FunctionTranslator<'_, '_> {
                     .return_call_indirect(signature, address, &call_args);
             }
             TerminatorKind::TailCallValue { callee, args } => {
-                let (entry, call_args) = self.emit_call_target(
-                    *callee,
-                    args,
-                    index,
-                    OnCompileFailure::LeaveAndFail,
-                );
+                let (entry, call_args) =
+                    self.emit_call_target(*callee, args, index, OnCompileFailure::LeaveAndFail);
                 self.emit_leave(self.depth_before_enter);
                 let signature = self.jit_function_signature(args.len() + 1);
                 self.builder
@@ -70,12 +66,7 @@ impl FunctionTranslator<'_, '_> {
                     return;
                 }
                 let condition = self.use_var(*condition);
-                self.emit_branch(
-                    condition,
-                    *context,
-                    (then_block, else_block),
-                    index,
-                );
+                self.emit_branch(condition, *context, (then_block, else_block), index);
             }
         }
     }

@@ -68,7 +68,8 @@ impl JitProgram {
     /// Bytes of machine code of this variant's functions compiled so far (each is compiled
     /// on its first call): what tests bound to keep code size linear in the source.
     pub fn compiled_code_bytes(&self) -> u64 {
-        let state = (self._compiler.state.lock()).unwrap_or_else(std::sync::PoisonError::into_inner);
+        let state =
+            (self._compiler.state.lock()).unwrap_or_else(std::sync::PoisonError::into_inner);
         state.code_bytes
     }
 

@@ -394,7 +394,11 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
     /// `brif result == 0` to the block's unwind block (`cleanup_pads.rs`: records the frame,
     /// releases the op's cleanup in order, calls `rt_leave` and returns 0). Continues in the
     /// success block.
-    pub(crate) fn branch_on_failure(&mut self, result: cranelift_codegen::ir::Value, op_index: u32) {
+    pub(crate) fn branch_on_failure(
+        &mut self,
+        result: cranelift_codegen::ir::Value,
+        op_index: u32,
+    ) {
         let ok = self.builder.create_block();
         self.brif_to_unwind(result, op_index, ok);
         self.builder.switch_to_block(ok);
@@ -434,8 +438,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 let pointer = self.word(bytes.as_ptr() as u64);
                 let length = self.word(bytes.len() as u64);
                 self.inputs.literals.push(bytes);
-                let word =
-                    self.fallible_shim(op_shim_of(&op.kind), &[pointer, length], index);
+                let word = self.fallible_shim(op_shim_of(&op.kind), &[pointer, length], index);
                 self.def(*dst, word);
             }
             OpKind::Unary { dst, op, operand } => {
@@ -453,9 +456,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 args,
             } => {
                 let words = self.use_vars(args);
-                let on_failure = OnCompileFailure::Unwind {
-                    op_index: index,
-                };
+                let on_failure = OnCompileFailure::Unwind { op_index: index };
                 let address =
                     self.emit_callee_address(Callee::Known(function.0), &words, on_failure);
                 let mut call_args = vec![self.ctx];
@@ -494,11 +495,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 let address = self.spill_vars(args);
                 let host = self.word(u64::from(*host));
                 let count = self.word(args.len() as u64);
-                let word = self.fallible_shim(
-                    op_shim_of(&op.kind),
-                    &[host, address, count],
-                    index,
-                );
+                let word = self.fallible_shim(op_shim_of(&op.kind), &[host, address, count], index);
                 self.def(*dst, word);
             }
             OpKind::Builtin {
@@ -517,31 +514,18 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 self.def(*dst, word);
             }
             OpKind::MakeList { dst, elements } => {
-                let word = self.emit_aggregate(
-                    op_shim_of(&op.kind),
-                    elements,
-                    elements.len(),
-                    index,
-                );
+                let word =
+                    self.emit_aggregate(op_shim_of(&op.kind), elements, elements.len(), index);
                 self.def(*dst, word);
             }
             OpKind::MakeTuple { dst, elements } => {
-                let word = self.emit_aggregate(
-                    op_shim_of(&op.kind),
-                    elements,
-                    elements.len(),
-                    index,
-                );
+                let word =
+                    self.emit_aggregate(op_shim_of(&op.kind), elements, elements.len(), index);
                 self.def(*dst, word);
             }
             OpKind::MakeMap { dst, entries } => {
                 let words: Vec<Var> = entries.iter().flat_map(|(k, v)| [*k, *v]).collect();
-                let word = self.emit_aggregate(
-                    op_shim_of(&op.kind),
-                    &words,
-                    entries.len(),
-                    index,
-                );
+                let word = self.emit_aggregate(op_shim_of(&op.kind), &words, entries.len(), index);
                 self.def(*dst, word);
             }
             OpKind::Index {
@@ -681,11 +665,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         let address = self.spill_vars(args);
         let callee_word = self.use_var(callee);
         let count = self.word(args.len() as u64);
-        let entry = self.fallible_shim(
-            Shim::CallTarget,
-            &[callee_word, address, count],
-            index,
-        );
+        let entry = self.fallible_shim(Shim::CallTarget, &[callee_word, address, count], index);
         let mut call_args = vec![self.ctx, callee_word];
         call_args.extend(self.use_vars(args));
         let function = self.builder.ins().iadd_imm_s(entry, -1);
@@ -701,9 +681,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         args: &[Var],
         index: u32,
     ) -> cranelift_codegen::ir::Value {
-        let on_failure = OnCompileFailure::Unwind {
-            op_index: index,
-        };
+        let on_failure = OnCompileFailure::Unwind { op_index: index };
         let (entry, call_args) = self.emit_call_target(callee, args, index, on_failure);
         let signature = self.jit_function_signature(args.len() + 1);
         let call = self

@@ -24,7 +24,10 @@ fn code_bytes_of_failing_run(text: &str) -> u64 {
     let result = program.run_main(&mut ctx);
     assert!(result.is_err(), "the shape ends in a failure");
     let delta = compare_snapshots(&before, &ctx.heap.snapshot());
-    assert!(delta.is_clean(), "heap not clean after the failure: {delta}");
+    assert!(
+        delta.is_clean(),
+        "heap not clean after the failure: {delta}"
+    );
     assert_eq!(ctx.call_depth, 0, "rt_enter/rt_leave unbalanced");
     program.compiled_code_bytes()
 }

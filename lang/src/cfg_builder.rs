@@ -73,10 +73,7 @@ impl CfgBuilder {
     pub fn emit(&mut self, kind: OpKind, span: Span) {
         let block = &mut self.blocks[self.current];
         debug_assert!(block.terminator.is_none(), "emit into a terminated block");
-        block.ops.push(Op {
-            kind,
-            span
-        });
+        block.ops.push(Op { kind, span });
     }
 
     /// Emits an op defining a fresh variable built by `make`, and returns that variable.
@@ -89,10 +86,7 @@ impl CfgBuilder {
     pub fn terminate(&mut self, kind: TerminatorKind, span: Span) {
         let block = &mut self.blocks[self.current];
         debug_assert!(block.terminator.is_none(), "block terminated twice");
-        block.terminator = Some(Terminator {
-            kind,
-            span
-        });
+        block.terminator = Some(Terminator { kind, span });
     }
 
     /// The finished blocks and the variable count. Every block must be terminated.

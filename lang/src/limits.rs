@@ -49,7 +49,11 @@ pub fn check_module_limits(module: &Module) -> Result<(), Vec<Diagnostic>> {
             let span = op
                 .and_then(|op| function.op_at(op))
                 .map_or(function.span, |at| at.span());
-            errors.push(Diagnostic::new(diagnostic::TOO_MANY_CALL_WORDS, detail, span));
+            errors.push(Diagnostic::new(
+                diagnostic::TOO_MANY_CALL_WORDS,
+                detail,
+                span,
+            ));
         }
         if function.var_count > MAX_FUNCTION_VARIABLES {
             errors.push(Diagnostic::new(

@@ -113,7 +113,13 @@ pub fn print_function(function: &Function, module: &Module, file: Option<&Source
         let _ = writeln!(out, "b{index}({}):", var_list(&params));
         let cleanups = cleanup_texts(block);
         for (op, cleanup) in block.ops.iter().zip(&cleanups) {
-            line(&mut out, &op_text(op, module), op.span, cleanup.as_deref(), file);
+            line(
+                &mut out,
+                &op_text(op, module),
+                op.span,
+                cleanup.as_deref(),
+                file,
+            );
         }
         let terminator = &block.terminator;
         let text = match &terminator.kind {

@@ -237,7 +237,12 @@ fn too_many_params_or_call_args_is_e0404_not_an_engine_failure() {
     let errors = compile(&file).unwrap_err();
     let codes: Vec<&str> = errors.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(codes, ["E0404", "E0404"], "{errors:?}");
-    assert!(errors[1].message.starts_with("too many arguments in one call"), "{errors:?}");
+    assert!(
+        errors[1]
+            .message
+            .starts_with("too many arguments in one call"),
+        "{errors:?}"
+    );
     assert_eq!(file.line_column(errors[1].span.start).line, 3);
 
     // The same module built by a host skips the compile-time check: the load check refuses.

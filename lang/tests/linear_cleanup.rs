@@ -56,10 +56,19 @@ fn measured(
 /// `quadratic_lists`, the per-op lists the table stands for grew quadratically.
 fn assert_linear(name: &str, shape: fn(usize) -> String, quadratic_lists: bool) {
     let [small, large] = measured(name, shape, [100, 1000]);
-    assert!(large.0 <= 12 * small.0, "{name}: ops {small:?} -> {large:?}");
-    assert!(large.1 <= 12 * small.1, "{name}: cleanup entries {small:?} -> {large:?}");
+    assert!(
+        large.0 <= 12 * small.0,
+        "{name}: ops {small:?} -> {large:?}"
+    );
+    assert!(
+        large.1 <= 12 * small.1,
+        "{name}: cleanup entries {small:?} -> {large:?}"
+    );
     if quadratic_lists {
-        assert!(large.2 > 50 * small.2, "{name}: the shape lost its quadratic cleanups");
+        assert!(
+            large.2 > 50 * small.2,
+            "{name}: the shape lost its quadratic cleanups"
+        );
     }
 }
 
@@ -99,6 +108,12 @@ fn many_int_binds_live_until_one_list_literal() {
 fn a_generate_block_whose_items_use_every_earlier_bind_is_quadratic_not_cubic() {
     let [small, large] = measured("generate, all binds used", shapes::generate_all, [50, 150]);
     assert!(large.0 <= 12 * small.0, "ops {small:?} -> {large:?}");
-    assert!(large.1 <= 12 * small.1, "cleanup entries {small:?} -> {large:?}");
-    assert!(large.2 > 20 * small.2, "the per-op lists were not cubic: {small:?} -> {large:?}");
+    assert!(
+        large.1 <= 12 * small.1,
+        "cleanup entries {small:?} -> {large:?}"
+    );
+    assert!(
+        large.2 > 20 * small.2,
+        "the per-op lists were not cubic: {small:?} -> {large:?}"
+    );
 }

@@ -179,7 +179,10 @@ fn cleanup_of_a_failing_op_deep_in_a_block_lists_exactly_the_held_owned_vars() {
         .unwrap();
     let (block, position) = (main.blocks.iter())
         .find_map(|b| {
-            let at = b.ops.iter().position(|op| matches!(op.kind, OpKind::Index { .. }));
+            let at = b
+                .ops
+                .iter()
+                .position(|op| matches!(op.kind, OpKind::Index { .. }));
             at.map(|at| (b, at))
         })
         .unwrap();

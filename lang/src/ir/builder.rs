@@ -10,12 +10,17 @@
 use std::collections::BTreeMap;
 
 use crate::ir::{
-    BinaryOp, Block, BlockId, CleanupRange, Builtin, ConditionContext, Constant, FuncId, Function, Module, Op,
-    OpKind, Param, ParamMode, Span, Terminator, TerminatorKind, UnaryOp, Var,
+    BinaryOp, Block, BlockId, Builtin, CleanupRange, ConditionContext, Constant, FuncId, Function,
+    Module, Op, OpKind, Param, ParamMode, Span, Terminator, TerminatorKind, UnaryOp, Var,
 };
 
 /// A block being built: params, ops, terminator, and each position's cleanup list.
-type PendingBlock = (Vec<Param>, Vec<Op>, Option<Terminator>, Vec<(u32, Vec<Var>)>);
+type PendingBlock = (
+    Vec<Param>,
+    Vec<Op>,
+    Option<Terminator>,
+    Vec<(u32, Vec<Var>)>,
+);
 
 pub struct FunctionBuilder {
     name: String,

@@ -207,7 +207,9 @@ pub fn call_words_problem(function: &Function) -> Option<(Option<u32>, String)> 
             if words > MAX_CALL_WORDS {
                 return Some((
                     Some(index),
-                    format!("too many arguments in one call: {words} exceed the limit of {MAX_CALL_WORDS}"),
+                    format!(
+                        "too many arguments in one call: {words} exceed the limit of {MAX_CALL_WORDS}"
+                    ),
                 ));
             }
             index += 1;

@@ -37,7 +37,10 @@ pub fn generate(n: usize) -> String {
         .flat_map(|i| [format!("x{i} <- [{i}]"), format!("yield [x{i}]")])
         .collect();
     items.push("yield 1 / 0".into());
-    format!("fn main() = collect(generate {{\n  {}\n}})\n", items.join(";\n  "))
+    format!(
+        "fn main() = collect(generate {{\n  {}\n}})\n",
+        items.join(";\n  ")
+    )
 }
 
 /// As [`generate`], with a last yield of every bind: each piece captures all earlier binds.
@@ -48,7 +51,10 @@ pub fn generate_all(n: usize) -> String {
     let all: Vec<String> = (0..n).map(|i| format!("x{i}")).collect();
     items.push(format!("yield [{}]", all.join(", ")));
     items.push("yield 1 / 0".into());
-    format!("fn main() = collect(generate {{\n  {}\n}})\n", items.join(";\n  "))
+    format!(
+        "fn main() = collect(generate {{\n  {}\n}})\n",
+        items.join(";\n  ")
+    )
 }
 
 /// N Int binds (each a fallible `+`) live until one list literal of them all, whose last
