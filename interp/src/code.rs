@@ -386,6 +386,17 @@ impl InterpProgram {
     }
 }
 
+impl CompiledFunction {
+    /// The registers to `rt_release`, in this order, when `site` fails.
+    pub fn cleanup_registers<'f>(&'f self, site: &FailSite) -> impl Iterator<Item = Register> + 'f {
+        let position = site.position;
+        let table = self.cleanup_tables.get(site.block as usize);
+        (table.into_iter().flat_map(|table| table.iter()))
+            .filter(move |entry| entry.from <= position && position < entry.to)
+            .map(|entry| entry.register)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -398,16 +409,5 @@ mod tests {
             "Instr grew to {} bytes",
             std::mem::size_of::<Instr>()
         );
-    }
-}
-
-impl CompiledFunction {
-    /// The registers to `rt_release`, in this order, when `site` fails.
-    pub fn cleanup_registers<'f>(&'f self, site: &FailSite) -> impl Iterator<Item = Register> + 'f {
-        let position = site.position;
-        let table = self.cleanup_tables.get(site.block as usize);
-        (table.into_iter().flat_map(|table| table.iter()))
-            .filter(move |entry| entry.from <= position && position < entry.to)
-            .map(|entry| entry.register)
     }
 }
