@@ -45,11 +45,20 @@ pub(crate) struct BlockCleanup {
     used: bool,
 }
 
-/// The stack slots pads use, shared by all blocks of the function.
+/// The stack slots pads use, shared by all blocks of the function, and the home slots of
+/// long-lived block-local vars.
 #[derive(Default)]
 pub(crate) struct PadSlots {
     slots: Vec<StackSlot>,
+    homes: Vec<StackSlot>,
 }
+
+/// A block-local var used this many positions or more after its definition lives in a stack
+/// slot (stored once, loaded at each use) instead of an SSA value: N values live across N
+/// fallible ops (each a branch) made the register allocator quadratic in N (its per-branch
+/// handling of every live value), so a block of many long-lived locals compiled in time and
+/// memory quadratic in its length.
+const LONG_LIVED_POSITIONS: u32 = 16;
 
 impl FunctionTranslator<'_, '_> {
     /// Prepares block `block` (whose first op has index `base`): its pads and slots, and its
@@ -90,6 +99,7 @@ impl FunctionTranslator<'_, '_> {
                 slot: self.pad_slots.slots[slot],
             });
         }
+        self.assign_home_slots(block);
         let unwind = self.builder.create_block();
         self.builder.set_cold_block(unwind);
         self.builder.append_block_param(unwind, I64);
@@ -99,6 +109,45 @@ impl FunctionTranslator<'_, '_> {
             unwind: Some(unwind),
             used: false,
         };
+    }
+
+    /// Gives each long-lived block-local var defined in `block` a home slot (a linear scan
+    /// over `definition..last use`, so vars whose lives do not overlap share one).
+    fn assign_home_slots(&mut self, block: &ir::Block) {
+        let mut busy: Vec<(u32, usize)> = Vec::new(); // (last use, home index)
+        let mut free: Vec<usize> = Vec::new();
+        for (position, op) in block.ops.iter().enumerate() {
+            let position = position as u32;
+            let Some(dst) = op.kind.dst() else { continue };
+            let index = dst.0 as usize;
+            if index >= self.home_slots.len() {
+                continue;
+            }
+            self.home_slots[index] = None;
+            let last = self.last_use[index];
+            if !self.is_block_local(dst) || last < position + LONG_LIVED_POSITIONS {
+                continue;
+            }
+            busy.retain(|&(end, home)| {
+                let ended = end <= position;
+                if ended {
+                    free.push(home);
+                }
+                !ended
+            });
+            let home = free.pop().unwrap_or_else(|| {
+                self.add_slot_bytes(8);
+                let slot = self.builder.create_sized_stack_slot(StackSlotData::new(
+                    StackSlotKind::ExplicitSlot,
+                    8,
+                    3,
+                ));
+                self.pad_slots.homes.push(slot);
+                self.pad_slots.homes.len() - 1
+            });
+            busy.push((last, home));
+            self.home_slots[index] = Some(self.pad_slots.homes[home]);
+        }
     }
 
     fn new_pad_slot(&mut self) -> usize {

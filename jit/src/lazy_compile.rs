@@ -153,6 +153,8 @@ pub(crate) fn frame_estimate(function: &ir::Function) -> u64 {
     let mut words = u64::from(function.var_count) + 1;
     // The landing pads' slots (`cleanup_pads.rs`): at most one per entry of the longest
     // cleanup table, since slots are shared across blocks.
+    // And the home slots of long-lived block-local vars: at most one per var.
+    words += u64::from(function.var_count);
     words += (function.blocks.iter())
         .map(|block| block.cleanup.len() as u64)
         .max()

@@ -189,6 +189,11 @@ pub(crate) struct FunctionTranslator<'a, 'i> {
     /// Per variable, whether it is block-local (`block_local_values.rs`): defined by an op
     /// and used only later in the same IR block, so it needs no Cranelift `Variable`.
     block_local: Vec<bool>,
+    /// Per variable, the position of its last use in its block (block-local vars only).
+    pub(crate) last_use: Vec<u32>,
+    /// Per variable, the stack slot a long-lived block-local var lives in
+    /// (`cleanup_pads.rs`), set for the block being translated.
+    pub(crate) home_slots: Vec<Option<StackSlot>>,
     /// The Cranelift value of each block-local variable once its op is translated.
     local_values: Vec<Option<cranelift_codegen::ir::Value>>,
     /// The failure paths of the IR block being translated (`cleanup_pads.rs`).
@@ -207,7 +212,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         let function = &inputs.ir_module.functions[function_index as usize];
         let kinds = inputs.value_kinds.function(ir::FuncId(function_index));
         let constant_operands = ConstantOperands::of(function, &inputs.ir_module.functions);
-        let block_local = block_local_vars(function, &inputs.ir_module.functions);
+        let (block_local, last_use) = block_local_vars(function, &inputs.ir_module.functions);
         let entry = builder.create_block();
         builder.append_block_params_for_function_params(entry);
         builder.switch_to_block(entry);
@@ -238,7 +243,9 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             int_constants: single_int_constants(function),
             constant_operands,
             local_values: vec![None; block_local.len()],
+            home_slots: vec![None; block_local.len()],
             block_local,
+            last_use,
             int_payloads: HashMap::new(),
             ctx,
             vars,
@@ -329,6 +336,11 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         }
         // A block-local var's value, defined earlier in this IR block (`block_local_values.rs`).
         if let Some(Some(value)) = self.local_values.get(var.0 as usize) {
+            if let Some(Some(slot)) = self.home_slots.get(var.0 as usize) {
+                let slot = *slot;
+                let pointer_type = self.jit.pointer_type();
+                return self.builder.ins().stack_load(pointer_type, I64, slot, 0);
+            }
             return *value;
         }
         self.builder.use_var(self.vars[var.0 as usize])
@@ -340,6 +352,11 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         self.comparison_flags.remove(&var);
         if self.block_local.get(var.0 as usize) == Some(&true) {
             self.local_values[var.0 as usize] = Some(value);
+            if let Some(Some(slot)) = self.home_slots.get(var.0 as usize) {
+                let slot = *slot;
+                let pointer_type = self.jit.pointer_type();
+                self.builder.ins().stack_store(pointer_type, value, slot, 0);
+            }
             return;
         }
         self.builder.def_var(self.vars[var.0 as usize], value);
@@ -409,6 +426,10 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
     /// calls `rt_leave` and returns 0.
     pub(crate) fn emit_unwind_exit(&mut self, op_index: u32) {
         self.jump_to_unwind(op_index);
+    }
+
+    pub(crate) fn is_block_local(&self, var: Var) -> bool {
+        self.block_local.get(var.0 as usize) == Some(&true)
     }
 
     pub(crate) fn function_index(&self) -> u32 {
