@@ -14,6 +14,10 @@
 //! vars whose ranges do not overlap (a linear scan per block), so the frame holds at most as
 //! many as are held at once. Vars the value-kind analysis proves immediate need no release,
 //! hence no pad and no slot.
+//!
+//! The same per-block pass gives each block-local var used long after its definition a
+//! *home slot* (`translate.rs`'s `def`/`use_var` store and load it): see
+//! [`LONG_LIVED_POSITIONS`].
 
 use cairn_lang::ir::{self, Var};
 use cairn_runtime::Shim;
