@@ -5,7 +5,7 @@
 
 use cairn_runtime::Shim;
 use cranelift_codegen::ir::types::I64;
-use cranelift_codegen::ir::{BlockArg, InstBuilder, StackSlotData, StackSlotKind};
+use cranelift_codegen::ir::{BlockArg, InstBuilder};
 
 use crate::translate::FunctionTranslator;
 
@@ -102,12 +102,7 @@ impl FunctionTranslator<'_, '_> {
         words: &[cranelift_codegen::ir::Value],
     ) -> cranelift_codegen::ir::Value {
         let bytes = (words.len().max(1) * 8) as u32;
-        self.add_slot_bytes(u64::from(bytes));
-        let slot = self.builder.create_sized_stack_slot(StackSlotData::new(
-            StackSlotKind::ExplicitSlot,
-            bytes,
-            3,
-        ));
+        let slot = self.operand_area(crate::translate::OperandArea::FirstCallCopy, bytes);
         let pointer_type = self.pointer_type();
         for (position, word) in words.iter().enumerate() {
             self.builder

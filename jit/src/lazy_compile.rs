@@ -159,18 +159,22 @@ pub(crate) fn frame_estimate(function: &ir::Function) -> u64 {
         .map(|block| block.cleanup.len() as u64)
         .max()
         .unwrap_or(0);
+    // The two shared operand areas (`translate.rs`'s `operand_area`): each at most twice the
+    // largest op's words rounded up to a power of two.
+    let mut largest = 0u64;
     for block in &function.blocks {
         for op in &block.ops {
             let operands = cairn_lang::operands::op_operands(&op.kind, &[]).len() as u64;
-            words += 2 * (operands + 1);
+            largest = largest.max(operands + 1);
             if let OpKind::Call { args, .. } = &op.kind {
-                words += 2 * (args.len() as u64 + 1);
+                largest = largest.max(args.len() as u64 + 1);
             }
         }
         let operands =
             cairn_lang::operands::terminator_operands(&block.terminator.kind, &[]).len() as u64;
-        words += 2 * (operands + 1);
+        largest = largest.max(operands + 1);
     }
+    words += 2 * 4 * largest;
     words.saturating_mul(8)
 }
 

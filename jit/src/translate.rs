@@ -148,6 +148,14 @@ fn op_may_allocate(kind: &OpKind) -> bool {
     }
 }
 
+/// The two uses of an op's operand words in memory: the array a shim reads, and the copy of a
+/// call's arguments for the compile-on-first-call helper.
+#[derive(Clone, Copy)]
+pub(crate) enum OperandArea {
+    ShimArray = 0,
+    FirstCallCopy = 1,
+}
+
 pub(crate) fn internal(detail: String) -> RunFailure {
     RunFailure {
         error: RuntimeError::internal(&detail),
@@ -196,6 +204,8 @@ pub(crate) struct FunctionTranslator<'a, 'i> {
     pub(crate) home_slots: Vec<Option<StackSlot>>,
     /// The Cranelift value of each block-local variable once its op is translated.
     local_values: Vec<Option<cranelift_codegen::ir::Value>>,
+    /// The shared operand-word slots of each [`OperandArea`], with their sizes.
+    operand_areas: [Vec<(u32, StackSlot)>; 2],
     /// The failure paths of the IR block being translated (`cleanup_pads.rs`).
     pub(crate) block_cleanup: crate::cleanup_pads::BlockCleanup,
     /// The stack slots the landing pads read their vars from.
@@ -254,6 +264,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             compile_helper_ref: None,
             float_remainder_ref: None,
             slot_bytes: 0,
+            operand_areas: [Vec::new(), Vec::new()],
             block_cleanup: Default::default(),
             pad_slots: Default::default(),
         }
@@ -599,6 +610,27 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         self.slot_bytes += bytes;
     }
 
+    /// A stack slot of at least `bytes` for the operand words of one op (`area` says which
+    /// of an op's two uses): only live during that op, so every op of the function shares
+    /// the slots of an area, sized in powers of two (at most twice the largest op's words in
+    /// all, per area). A slot per op made a frame as large as the function's operands, and
+    /// a recursive one's stack budget more than a host could map.
+    pub(crate) fn operand_area(&mut self, area: OperandArea, bytes: u32) -> StackSlot {
+        let slots = &self.operand_areas[area as usize];
+        if let Some(&(_, slot)) = slots.iter().find(|(size, _)| *size >= bytes) {
+            return slot;
+        }
+        let size = bytes.next_power_of_two();
+        self.slot_bytes += u64::from(size);
+        let slot = self.builder.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            size,
+            3,
+        ));
+        self.operand_areas[area as usize].push((size, slot));
+        slot
+    }
+
     /// The Float remainder helper (`inline_float::float_remainder`), imported on first use.
     pub(crate) fn float_remainder_ref(&mut self) -> FuncRef {
         if let Some(func_ref) = self.float_remainder_ref {
@@ -644,12 +676,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
     /// Spills the vars' words to a new stack slot; returns its address.
     fn spill_vars(&mut self, words: &[Var]) -> cranelift_codegen::ir::Value {
         let bytes = (words.len().max(1) * 8) as u32;
-        self.slot_bytes += u64::from(bytes);
-        let slot = self.builder.create_sized_stack_slot(StackSlotData::new(
-            StackSlotKind::ExplicitSlot,
-            bytes,
-            3,
-        ));
+        let slot = self.operand_area(OperandArea::ShimArray, bytes);
         let pointer_type = self.jit.pointer_type();
         for (position, var) in words.iter().enumerate() {
             let value = self.use_var(*var);
@@ -725,12 +752,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
     ) -> cranelift_codegen::ir::Value {
         let offset = usize::from(prefix.is_some());
         let bytes = ((words.len() + offset).max(1) * 8) as u32;
-        self.slot_bytes += u64::from(bytes);
-        let slot = self.builder.create_sized_stack_slot(StackSlotData::new(
-            StackSlotKind::ExplicitSlot,
-            bytes,
-            3,
-        ));
+        let slot = self.operand_area(OperandArea::ShimArray, bytes);
         let pointer_type = self.jit.pointer_type();
         if let Some(prefix) = prefix {
             let value = self.word(prefix);
