@@ -312,8 +312,19 @@ pub enum Instr {
 pub struct FailSite {
     /// The IR op index (function-wide numbering of `ir::Function::op_at`).
     pub op: u32,
-    /// Registers to `rt_release`, in this order, when the op fails.
-    pub cleanup: Box<[Register]>,
+    /// The IR block of the op: its cleanup table is `CompiledFunction::cleanup_tables[block]`.
+    pub block: u32,
+    /// The op's position in its block (what the table's ranges count).
+    pub position: u32,
+}
+
+/// One entry of a block's cleanup table (`ir::Block::cleanup`): `register` is released when
+/// an op at a position in `from..to` fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CleanupEntry {
+    pub register: Register,
+    pub from: u32,
+    pub to: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -332,6 +343,10 @@ pub struct CompiledFunction {
     /// The kinds `fast_code` was specialized for each parameter to receive.
     pub specialized_param_kinds: Box<[KindSet]>,
     pub sites: Box<[FailSite]>,
+    /// Per IR block, its cleanup table: what a failing site of the block releases is the
+    /// entries covering its position, in table order (one table per block, so a register
+    /// held across N fallible ops is one entry, not N).
+    pub cleanup_tables: Box<[Box<[CleanupEntry]>]>,
     /// Operand lists of `Call` and `Aggregate` instructions (and the move pairs of
     /// `FuelMovesJump`).
     pub operands: Box<[Register]>,
@@ -368,6 +383,17 @@ impl InterpProgram {
     /// carry the `Jump` terminator's index. `None` for a function that does not exist.
     pub fn op_indices(&self, function: u32) -> Option<&[u32]> {
         self.op_indices.get(function as usize).map(|ops| &ops[..])
+    }
+}
+
+impl CompiledFunction {
+    /// The registers to `rt_release`, in this order, when `site` fails.
+    pub fn cleanup_registers<'f>(&'f self, site: &FailSite) -> impl Iterator<Item = Register> + 'f {
+        let position = site.position;
+        let table = self.cleanup_tables.get(site.block as usize);
+        (table.into_iter().flat_map(|table| table.iter()))
+            .filter(move |entry| entry.from <= position && position < entry.to)
+            .map(|entry| entry.register)
     }
 }
 

@@ -64,18 +64,18 @@ impl Executor<'_> {
         let program = self.program;
         let callee = &program.functions[call.callee as usize];
         // Block 0 starts with `Enter` (the verifier's rule); without one, op 0 stands in.
-        let (enter_op, cleanup): (u32, &[Register]) = match callee.code.first() {
+        let (enter_op, cleanup): (u32, Vec<Register>) = match callee.code.first() {
             Some(Instr::Enter { site }) => {
                 let enter = &callee.sites[*site as usize];
-                (enter.op, &enter.cleanup)
+                (enter.op, callee.cleanup_registers(enter).collect())
             }
-            _ => (0, &[]),
+            _ => (0, Vec::new()),
         };
         // SAFETY: `ctx` is valid for the run (`Executor::new`) and no shim is running.
         observer.before_unwind_frame(unsafe { &*ctx }, call.callee, enter_op);
         // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
         unsafe { shims::rt_unwind_frame(ctx, u64::from(call.callee), u64::from(enter_op)) };
-        for register in cleanup {
+        for register in &cleanup {
             let Some(position) = callee.param_registers.iter().position(|p| p == register) else {
                 continue; // not a param: never set, since the callee never ran
             };

@@ -118,7 +118,7 @@ impl Executor<'_> {
             observer.before_unwind_frame(unsafe { &*ctx }, function_index, fail_site.op);
             // SAFETY: `ctx` is valid and unaliased for the run (`Executor::new`).
             unsafe { shims::rt_unwind_frame(ctx, function_index as u64, fail_site.op as u64) };
-            for &register in fail_site.cleanup.iter() {
+            for register in function.cleanup_registers(fail_site) {
                 // Cleanup registers are below the frame's `frame_size` (`translate.rs`) and
                 // the window is inside the file (`run`'s invariant), but a checked read
                 // costs nothing on this cold path.

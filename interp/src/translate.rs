@@ -24,8 +24,8 @@ use cairn_runtime::context::RunFailure;
 use cairn_runtime::value::{UNIT_WORD, Value};
 
 use crate::code::{
-    CompiledFunction, FailSite, Instr, IntComparison, InterpProgram, ProgramCounter, Register,
-    SiteId,
+    CleanupEntry, CompiledFunction, FailSite, Instr, IntComparison, InterpProgram, ProgramCounter,
+    Register, SiteId,
 };
 use crate::parallel_moves::sequence_parallel_moves;
 use crate::shim_selection::{builtin_instr, comparison_shim, two_word_shim};
@@ -87,6 +87,8 @@ struct FunctionTranslator<'a> {
     current_block: u32,
     /// The IR op index being translated (for error frames).
     current_op: u32,
+    /// Its position in the current block (for its cleanup).
+    current_position: u32,
 }
 
 impl<'a> FunctionTranslator<'a> {
@@ -110,6 +112,7 @@ impl<'a> FunctionTranslator<'a> {
             scratch_registers: 0,
             current_block: 0,
             current_op: 0,
+            current_position: 0,
         }
     }
 
@@ -146,13 +149,15 @@ impl<'a> FunctionTranslator<'a> {
         for (block_index, block) in function.blocks.iter().enumerate() {
             self.current_block = block_index as u32;
             self.block_pcs.push(self.code.len() as ProgramCounter);
-            for op in &block.ops {
+            for (position, op) in block.ops.iter().enumerate() {
                 self.current_op = op_index;
+                self.current_position = position as u32;
                 self.translate_op(op)?;
                 self.label_new_instructions();
                 op_index += 1;
             }
             self.current_op = op_index;
+            self.current_position = block.ops.len() as u32;
             self.translate_terminator(&block.terminator);
             self.label_new_instructions();
             op_index += 1;
@@ -191,6 +196,17 @@ impl<'a> FunctionTranslator<'a> {
             generic_fast_code,
             specialized_param_kinds,
             sites: self.sites.into_boxed_slice(),
+            cleanup_tables: (function.blocks.iter())
+                .map(|block| {
+                    (block.cleanup.iter())
+                        .map(|range| CleanupEntry {
+                            register: range.var.0,
+                            from: range.from,
+                            to: range.to,
+                        })
+                        .collect()
+                })
+                .collect(),
             operands: self.operands.into_boxed_slice(),
             param_registers: param_registers.into_boxed_slice(),
             frame_size,
@@ -208,11 +224,12 @@ impl<'a> FunctionTranslator<'a> {
         var.0
     }
 
-    fn site(&mut self, cleanup: &[Var]) -> SiteId {
-        let cleanup: Vec<Register> = cleanup.iter().map(|&var| self.register(var)).collect();
+    /// The failure site of the current op: its cleanup is its block's table at its position.
+    fn site(&mut self) -> SiteId {
         self.sites.push(FailSite {
             op: self.current_op,
-            cleanup: cleanup.into_boxed_slice(),
+            block: self.current_block,
+            position: self.current_position,
         });
         (self.sites.len() - 1) as SiteId
     }
@@ -233,12 +250,8 @@ impl<'a> FunctionTranslator<'a> {
 
     fn translate_op(&mut self, op: &ir::Op) -> Result<(), RunFailure> {
         let instr = match &op.kind {
-            OpKind::Enter => Instr::Enter {
-                site: self.site(&op.cleanup),
-            },
-            OpKind::Fuel => Instr::Fuel {
-                site: self.site(&op.cleanup),
-            },
+            OpKind::Enter => Instr::Enter { site: self.site() },
+            OpKind::Fuel => Instr::Fuel { site: self.site() },
             OpKind::Const { dst, value } => Instr::Const {
                 dst: self.register(*dst),
                 word: self.constant_word(*value)?,
@@ -248,7 +261,7 @@ impl<'a> FunctionTranslator<'a> {
                 Instr::Text {
                     dst: self.register(*dst),
                     literal: (self.literals.len() - 1) as u32,
-                    site: self.site(&op.cleanup),
+                    site: self.site(),
                 }
             }
             OpKind::Unary {
@@ -261,14 +274,14 @@ impl<'a> FunctionTranslator<'a> {
                     .expect("unary shims take one word"),
                 dst: self.register(*dst),
                 operand: self.register(*operand),
-                site: self.site(&op.cleanup),
+                site: self.site(),
             },
             OpKind::Binary {
                 dst,
                 op: binary,
                 lhs,
                 rhs,
-            } => self.binary(*binary, *dst, *lhs, *rhs, &op.cleanup),
+            } => self.binary(*binary, *dst, *lhs, *rhs),
             OpKind::Call {
                 dst,
                 function,
@@ -278,7 +291,7 @@ impl<'a> FunctionTranslator<'a> {
                 dst: self.register(*dst),
                 start: self.push_operands(args),
                 len: args.len() as u32,
-                site: self.site(&op.cleanup),
+                site: self.site(),
             },
             OpKind::MakeClosure {
                 dst,
@@ -289,14 +302,14 @@ impl<'a> FunctionTranslator<'a> {
                 dst: self.register(*dst),
                 start: self.push_operands(captures),
                 count: captures.len() as u32,
-                site: self.site(&op.cleanup),
+                site: self.site(),
             },
             OpKind::CallHost { dst, host, args } => Instr::CallHost {
                 host: *host,
                 dst: self.register(*dst),
                 start: self.push_operands(args),
                 len: args.len() as u32,
-                site: self.site(&op.cleanup),
+                site: self.site(),
             },
             OpKind::CallValue { dst, callee, args } => {
                 let start = self.push_operands(std::slice::from_ref(callee));
@@ -305,13 +318,13 @@ impl<'a> FunctionTranslator<'a> {
                     dst: self.register(*dst),
                     start,
                     len: args.len() as u32,
-                    site: self.site(&op.cleanup),
+                    site: self.site(),
                 }
             }
             OpKind::Builtin { dst, builtin, args } => {
                 let dst = self.register(*dst);
                 let args: Vec<Register> = args.iter().map(|&var| self.register(var)).collect();
-                let site = self.site(&op.cleanup);
+                let site = self.site();
                 builtin_instr(*builtin, dst, &args, site)
             }
             OpKind::MakeList { dst, elements } | OpKind::MakeTuple { dst, elements } => {
@@ -322,7 +335,7 @@ impl<'a> FunctionTranslator<'a> {
                     start: self.push_operands(elements),
                     words: count,
                     count,
-                    site: self.site(&op.cleanup),
+                    site: self.site(),
                 }
             }
             OpKind::MakeMap { dst, entries } => {
@@ -333,7 +346,7 @@ impl<'a> FunctionTranslator<'a> {
                     start: self.push_operands(&flat),
                     words: flat.len() as u32,
                     count: entries.len() as u32,
-                    site: self.site(&op.cleanup),
+                    site: self.site(),
                 }
             }
             OpKind::Index { dst, base, index } => Instr::Shim2 {
@@ -341,12 +354,12 @@ impl<'a> FunctionTranslator<'a> {
                 dst: self.register(*dst),
                 lhs: self.register(*base),
                 rhs: self.register(*index),
-                site: self.site(&op.cleanup),
+                site: self.site(),
             },
             OpKind::Retain { dst, src } => Instr::Retain {
                 dst: self.register(*dst),
                 src: self.register(*src),
-                site: self.site(&op.cleanup),
+                site: self.site(),
             },
             OpKind::Release { var } => Instr::Release {
                 var: self.register(*var),
@@ -373,9 +386,9 @@ impl<'a> FunctionTranslator<'a> {
         })
     }
 
-    fn binary(&mut self, op: BinaryOp, dst: Var, lhs: Var, rhs: Var, cleanup: &[Var]) -> Instr {
+    fn binary(&mut self, op: BinaryOp, dst: Var, lhs: Var, rhs: Var) -> Instr {
         let (dst, lhs, rhs) = (self.register(dst), self.register(lhs), self.register(rhs));
-        let site = self.site(cleanup);
+        let site = self.site();
         let comparison = |comparison: IntComparison| Instr::Compare {
             comparison,
             shim: comparison_shim(comparison),
@@ -444,7 +457,7 @@ impl<'a> FunctionTranslator<'a> {
             }
             TerminatorKind::TailCall { function, args } => {
                 let start = self.push_operands(args);
-                let site = self.site(&terminator.cleanup);
+                let site = self.site();
                 self.code.push(Instr::TailCall {
                     callee: function.0,
                     start,
@@ -455,7 +468,7 @@ impl<'a> FunctionTranslator<'a> {
             TerminatorKind::TailCallValue { callee, args } => {
                 let start = self.push_operands(std::slice::from_ref(callee));
                 self.push_operands(args);
-                let site = self.site(&terminator.cleanup);
+                let site = self.site();
                 self.code.push(Instr::TailCallValue {
                     start,
                     len: args.len() as u32,
@@ -482,7 +495,7 @@ impl<'a> FunctionTranslator<'a> {
                 else_block,
             } => {
                 let condition = self.register(*condition);
-                let site = self.site(&terminator.cleanup);
+                let site = self.site();
                 self.unresolved_jumps.push(self.code.len());
                 self.code.push(Instr::Branch {
                     condition,

@@ -10,8 +10,12 @@
 use cairn_lang::ir::{self, OpKind, Var};
 use cairn_lang::operands::{op_operands, terminator_operands};
 
-/// Per variable: whether it is block-local (see the module docs).
-pub(crate) fn block_local_vars(function: &ir::Function, functions: &[ir::Function]) -> Vec<bool> {
+/// Per variable: whether it is block-local (see the module docs), and the position in its
+/// block of its last use (`cleanup_pads.rs` gives a long-lived one a stack slot).
+pub(crate) fn block_local_vars(
+    function: &ir::Function,
+    functions: &[ir::Function],
+) -> (Vec<bool>, Vec<u32>) {
     let count = function.var_count as usize;
     let mut definitions = vec![0u32; count];
     // Where each var is defined by an op: (IR block, op position).
@@ -37,10 +41,14 @@ pub(crate) fn block_local_vars(function: &ir::Function, functions: &[ir::Functio
         .zip(&defined_at)
         .map(|(&n, site)| n == 1 && site.is_some())
         .collect();
+    let mut last_use = vec![0u32; count];
     // A use at (block, position) keeps a var local only when it was defined earlier in the
     // same block.
     let mut used_at = |var: Var, block_index: usize, position: usize| {
         let index = var.0 as usize;
+        if let Some(last) = last_use.get_mut(index) {
+            *last = (*last).max(position as u32);
+        }
         let earlier_here = matches!(
             defined_at.get(index).copied().flatten(),
             Some((defined_block, defined_position))
@@ -51,10 +59,12 @@ pub(crate) fn block_local_vars(function: &ir::Function, functions: &[ir::Functio
         }
     };
     for (block_index, block) in function.blocks.iter().enumerate() {
+        // A cleanup var is stored for the landing pads at the start of its range
+        // (`cleanup_pads.rs`).
+        for range in &block.cleanup {
+            used_at(range.var, block_index, range.from as usize);
+        }
         for (position, op) in block.ops.iter().enumerate() {
-            for &var in &op.cleanup {
-                used_at(var, block_index, position);
-            }
             if let OpKind::Release { var } = &op.kind {
                 used_at(*var, block_index, position);
             }
@@ -63,12 +73,9 @@ pub(crate) fn block_local_vars(function: &ir::Function, functions: &[ir::Functio
             }
         }
         let end = block.ops.len();
-        for &var in &block.terminator.cleanup {
-            used_at(var, block_index, end);
-        }
         for (var, _) in terminator_operands(&block.terminator.kind, &function.blocks) {
             used_at(var, block_index, end);
         }
     }
-    local
+    (local, last_use)
 }

@@ -66,8 +66,8 @@ impl ConstantOperands {
             }
         };
         for block in &function.blocks {
+            (block.cleanup.iter()).for_each(|range| used_elsewhere(range.var));
             for op in &block.ops {
-                op.cleanup.iter().copied().for_each(&mut used_elsewhere);
                 match &op.kind {
                     OpKind::Release { var } => used_elsewhere(*var),
                     kind if constants_only(&words, kind) => {}
@@ -124,14 +124,13 @@ impl FunctionTranslator<'_, '_> {
         words: &[Var],
         count: usize,
         index: u32,
-        cleanup: &[Var],
     ) -> cranelift_codegen::ir::Value {
         let Some(constants) = self.constant_operands.words_of(words) else {
-            return self.emit_spilled_call(shim, words, count, index, cleanup);
+            return self.emit_spilled_call(shim, words, count, index);
         };
         let address = self.word(constants.as_ptr() as u64);
         self.inputs.constant_words.push(constants);
         let count = self.word(count as u64);
-        self.fallible_shim(shim, &[address, count], index, cleanup)
+        self.fallible_shim(shim, &[address, count], index)
     }
 }

@@ -11,7 +11,7 @@
 //! found, and a failed callee makes this function fail too. So its Leave stores `d` back
 //! without reloading the depth (same value, no saturation possible since `d + 1 >= 1`).
 
-use cairn_lang::ir::{self, OpKind, TerminatorKind, Var};
+use cairn_lang::ir::{self, OpKind, TerminatorKind};
 use cairn_runtime::{Context, Shim};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I64;
@@ -91,7 +91,7 @@ impl FunctionTranslator<'_, '_> {
 
     /// `Enter`: depth + 1 and one fuel unit inline when within the limits and not cancelled;
     /// `rt_enter` (and its failure path) otherwise. Returns the depth read before entering.
-    pub(crate) fn emit_enter(&mut self, op_index: u32, cleanup: &[Var]) -> ClValue {
+    pub(crate) fn emit_enter(&mut self, op_index: u32) -> ClValue {
         let slow = self.builder.create_block();
         let done = self.builder.create_block();
         self.builder.set_cold_block(slow);
@@ -114,14 +114,14 @@ impl FunctionTranslator<'_, '_> {
         self.builder.ins().jump(done, &[]);
 
         self.builder.switch_to_block(slow);
-        self.fallible_shim(Shim::Enter, &[], op_index, cleanup);
+        self.fallible_shim(Shim::Enter, &[], op_index);
         self.builder.ins().jump(done, &[]);
         self.builder.switch_to_block(done);
         depth
     }
 
     /// `Fuel`: one unit inline when some is left and not cancelled; `rt_fuel` otherwise.
-    pub(crate) fn emit_fuel(&mut self, op_index: u32, cleanup: &[Var]) {
+    pub(crate) fn emit_fuel(&mut self, op_index: u32) {
         let slow = self.builder.create_block();
         let done = self.builder.create_block();
         self.builder.set_cold_block(slow);
@@ -131,7 +131,7 @@ impl FunctionTranslator<'_, '_> {
         self.builder.ins().jump(done, &[]);
 
         self.builder.switch_to_block(slow);
-        self.fallible_shim(Shim::Fuel, &[], op_index, cleanup);
+        self.fallible_shim(Shim::Fuel, &[], op_index);
         self.builder.ins().jump(done, &[]);
         self.builder.switch_to_block(done);
     }

@@ -7,7 +7,7 @@
 //! `/` truncates, `%` takes the dividend's sign.
 
 use cairn_lang::analysis::KindSet;
-use cairn_lang::ir::{BinaryOp, UnaryOp, Var};
+use cairn_lang::ir::{BinaryOp, UnaryOp};
 use cairn_runtime::value::{TAG_INT, TAG_SHIFT};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I64;
@@ -51,13 +51,12 @@ impl FunctionTranslator<'_, '_> {
         args: &[ClValue],
         (slow, join): (cranelift_codegen::ir::Block, cranelift_codegen::ir::Block),
         op_index: u32,
-        cleanup: &[Var],
     ) -> ClValue {
         let result = self.builder.append_block_param(join, I64);
         self.builder.switch_to_block(slow);
         self.builder.set_cold_block(slow);
         let word = self.call_shim(shim, args);
-        self.branch_on_failure(word, op_index, cleanup);
+        self.branch_on_failure(word, op_index);
         self.builder.ins().jump(join, &[BlockArg::Value(word)]);
         self.builder.switch_to_block(join);
         result
@@ -76,19 +75,12 @@ impl FunctionTranslator<'_, '_> {
         (lhs, rhs): (ClValue, ClValue),
         (kinds, divisor_constant): ((KindSet, KindSet), Option<i64>),
         op_index: u32,
-        cleanup: &[Var],
     ) -> ClValue {
         if !may_be_int(kinds.0) || !may_be_int(kinds.1) {
             let slow = self.builder.create_block();
             let join = self.builder.create_block();
             self.emit_float_arithmetic_or(op, (lhs, rhs), kinds, join, slow);
-            return self.finish_with_shim(
-                binary_shim(op),
-                &[lhs, rhs],
-                (slow, join),
-                op_index,
-                cleanup,
-            );
+            return self.finish_with_shim(binary_shim(op), &[lhs, rhs], (slow, join), op_index);
         }
         let known_ints = (kinds.0.is_only_int(), kinds.1.is_only_int());
         let mut slow = None;
@@ -132,13 +124,7 @@ impl FunctionTranslator<'_, '_> {
             self.builder.switch_to_block(not_ints);
             self.emit_float_arithmetic_or(op, (lhs, rhs), kinds, join, slow);
         }
-        self.finish_with_shim(
-            binary_shim(op),
-            &[lhs, rhs],
-            (slow, join),
-            op_index,
-            cleanup,
-        )
+        self.finish_with_shim(binary_shim(op), &[lhs, rhs], (slow, join), op_index)
     }
 
     /// Unary `-` inline: of an Int (RT0301 for `-INT_MIN` through `rt_neg`) and of a Float
@@ -150,10 +136,9 @@ impl FunctionTranslator<'_, '_> {
         operand: ClValue,
         kinds: KindSet,
         op_index: u32,
-        cleanup: &[Var],
     ) -> ClValue {
         if op != UnaryOp::Neg {
-            return self.fallible_shim(unary_shim(op), &[operand], op_index, cleanup);
+            return self.fallible_shim(unary_shim(op), &[operand], op_index);
         }
         let join = self.builder.create_block();
         if is_only_float(kinds) {
@@ -186,6 +171,6 @@ impl FunctionTranslator<'_, '_> {
         } else {
             self.builder.ins().jump(slow, &[]);
         }
-        self.finish_with_shim(unary_shim(op), &[operand], (slow, join), op_index, cleanup)
+        self.finish_with_shim(unary_shim(op), &[operand], (slow, join), op_index)
     }
 }

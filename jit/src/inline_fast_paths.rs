@@ -7,7 +7,7 @@
 //! Int word = `TAG_INT << 48 | (n & PAYLOAD_MASK)`, unbox = `(w << 16) >> 16` (arithmetic).
 
 use cairn_lang::analysis::KindSet;
-use cairn_lang::ir::{BinaryOp, Var};
+use cairn_lang::ir::BinaryOp;
 use cairn_runtime::Shim;
 use cairn_runtime::value::{FALSE_WORD, TAG_HEAP, TAG_INT, TAG_SHIFT, TRUE_WORD};
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -94,7 +94,6 @@ impl FunctionTranslator<'_, '_> {
         (lhs, rhs): (ClValue, ClValue),
         kinds: (KindSet, KindSet),
         op_index: u32,
-        cleanup: &[Var],
     ) -> ClValue {
         let known_ints = (kinds.0.is_only_int(), kinds.1.is_only_int());
         let slow = self.builder.create_block();
@@ -104,7 +103,7 @@ impl FunctionTranslator<'_, '_> {
             self.emit_float_arithmetic_or(op, (lhs, rhs), kinds, join, slow);
             self.builder.switch_to_block(slow);
             let word = self.call_shim(binary_shim(op), &[lhs, rhs]);
-            self.branch_on_failure(word, op_index, cleanup);
+            self.branch_on_failure(word, op_index);
             self.builder.ins().jump(join, &[BlockArg::Value(word)]);
             self.builder.switch_to_block(join);
             return result;
@@ -163,7 +162,7 @@ impl FunctionTranslator<'_, '_> {
             _ => [lhs, rhs],
         };
         let word = self.call_shim(binary_shim(op), &args);
-        self.branch_on_failure(word, op_index, cleanup);
+        self.branch_on_failure(word, op_index);
         let slow_result = if proven {
             self.builder.ins().ishl_imm_s(word, PAYLOAD_SHIFT)
         } else {
@@ -236,7 +235,6 @@ impl FunctionTranslator<'_, '_> {
         (lhs, rhs): (ClValue, ClValue),
         kinds: (KindSet, KindSet),
         op_index: u32,
-        cleanup: &[Var],
     ) -> (ClValue, Option<ClValue>) {
         let known_ints = (kinds.0.is_only_int(), kinds.1.is_only_int());
         let int_possible = may_be_int(kinds.0) && may_be_int(kinds.1);
@@ -266,7 +264,7 @@ impl FunctionTranslator<'_, '_> {
 
         self.builder.switch_to_block(slow);
         let word = self.call_shim(binary_shim(op), &[lhs, rhs]);
-        self.branch_on_failure(word, op_index, cleanup);
+        self.branch_on_failure(word, op_index);
         self.builder.ins().jump(join, &[BlockArg::Value(word)]);
 
         self.builder.switch_to_block(join);
@@ -283,7 +281,7 @@ impl FunctionTranslator<'_, '_> {
 
     /// `Retain`: heap words go through `rt_retain` (which may copy at saturation and can
     /// fail); any other word is its own owned copy.
-    pub(crate) fn emit_retain(&mut self, src: ClValue, op_index: u32, cleanup: &[Var]) -> ClValue {
+    pub(crate) fn emit_retain(&mut self, src: ClValue, op_index: u32) -> ClValue {
         let heap = self.builder.create_block();
         let join = self.builder.create_block();
         let result = self.builder.append_block_param(join, I64);
@@ -293,7 +291,7 @@ impl FunctionTranslator<'_, '_> {
             .brif(is_heap, heap, &[], join, &[BlockArg::Value(src)]);
         self.builder.switch_to_block(heap);
         let word = self.call_shim(Shim::Retain, &[src]);
-        self.branch_on_failure(word, op_index, cleanup);
+        self.branch_on_failure(word, op_index);
         self.builder.ins().jump(join, &[BlockArg::Value(word)]);
         self.builder.switch_to_block(join);
         result

@@ -11,7 +11,6 @@
 //! diagnostics and refcount traces are the interpreter's. Layout numbers come from
 //! `Context::INLINE_HEAP_LAYOUT`, the runtime's one description of them.
 
-use cairn_lang::ir::Var;
 use cairn_runtime::inline_heap_layout::{
     InlineHeapLayout, LIST_LEVEL_QUOTIENT_MAGICS, reference_high_word,
 };
@@ -59,7 +58,6 @@ impl FunctionTranslator<'_, '_> {
         base: ClValue,
         key: ClValue,
         op_index: u32,
-        cleanup: &[Var],
     ) -> ClValue {
         let slow = self.builder.create_block();
         self.builder.set_cold_block(slow);
@@ -134,11 +132,11 @@ impl FunctionTranslator<'_, '_> {
             .ins()
             .brif(is_heap, heap_element, &[], slow, &[]);
         self.builder.switch_to_block(heap_element);
-        let retained = self.fallible_shim(Shim::Retain, &[element], op_index, cleanup);
+        let retained = self.fallible_shim(Shim::Retain, &[element], op_index);
         self.builder.ins().jump(join, &[BlockArg::Value(retained)]);
 
         self.builder.switch_to_block(slow);
-        let word = self.fallible_shim(Shim::Index, &[base, key], op_index, cleanup);
+        let word = self.fallible_shim(Shim::Index, &[base, key], op_index);
         self.builder.ins().jump(join, &[BlockArg::Value(word)]);
 
         self.builder.switch_to_block(join);
@@ -147,12 +145,7 @@ impl FunctionTranslator<'_, '_> {
 
     /// `len(value)`: the stored length of a List, Tuple or Map, `rt_len` otherwise (Text,
     /// errors). A length is a `u32`, so its Int word never overflows.
-    pub(crate) fn emit_inline_len(
-        &mut self,
-        value: ClValue,
-        op_index: u32,
-        cleanup: &[Var],
-    ) -> ClValue {
+    pub(crate) fn emit_inline_len(&mut self, value: ClValue, op_index: u32) -> ClValue {
         let slow = self.builder.create_block();
         self.builder.set_cold_block(slow);
         let join = self.builder.create_block();
@@ -184,7 +177,7 @@ impl FunctionTranslator<'_, '_> {
         self.builder.ins().jump(slow, &[]);
 
         self.builder.switch_to_block(slow);
-        let word = self.fallible_shim(Shim::Len, &[value], op_index, cleanup);
+        let word = self.fallible_shim(Shim::Len, &[value], op_index);
         self.builder.ins().jump(join, &[BlockArg::Value(word)]);
         self.builder.switch_to_block(join);
         result

@@ -60,12 +60,7 @@ pub fn single_int_constants(function: &ir::Function) -> HashMap<Var, i64> {
 
 impl FunctionTranslator<'_, '_> {
     /// `Retain` of `src`; returns the owned word for the destination.
-    pub(crate) fn emit_retain_of_var(
-        &mut self,
-        src: Var,
-        op_index: u32,
-        cleanup: &[Var],
-    ) -> ClValue {
+    pub(crate) fn emit_retain_of_var(&mut self, src: Var, op_index: u32) -> ClValue {
         let kinds = self.kinds_of(src);
         let value = self.use_var(src);
         if !kinds.may_be_heap() {
@@ -73,14 +68,28 @@ impl FunctionTranslator<'_, '_> {
             value
         } else if kinds == KindSet::HEAP {
             let word = self.call_shim(Shim::Retain, &[value]);
-            self.branch_on_failure(word, op_index, cleanup);
+            self.branch_on_failure(word, op_index);
             word
         } else {
-            self.emit_retain(value, op_index, cleanup)
+            self.emit_retain(value, op_index)
         }
     }
 
     /// `Release` of `var` (`cold` on failure paths).
+    /// A landing pad's release of `var`, whose word is `value` (`cleanup_pads.rs`): as
+    /// [`Self::emit_release_of_var`], on the cold path.
+    pub(crate) fn emit_release_of_value(&mut self, var: Var, value: ClValue) {
+        let kinds = self.kinds_of(var);
+        if !kinds.may_be_heap() {
+            return;
+        }
+        if kinds == KindSet::HEAP {
+            self.call_shim(Shim::Release, &[value]);
+        } else {
+            self.emit_release(value, true);
+        }
+    }
+
     pub(crate) fn emit_release_of_var(&mut self, var: Var, cold: bool) {
         let kinds = self.kinds_of(var);
         if !kinds.may_be_heap() {
@@ -128,7 +137,6 @@ impl FunctionTranslator<'_, '_> {
             addend,
         }: PlusConstant,
         op_index: u32,
-        cleanup: &[Var],
     ) -> ClValue {
         let (variable, constant) = if variable_is_lhs {
             (lhs, rhs)
@@ -169,7 +177,7 @@ impl FunctionTranslator<'_, '_> {
             [constant, rebuilt]
         };
         let word = self.call_shim(binary_shim(op), &args);
-        self.branch_on_failure(word, op_index, cleanup);
+        self.branch_on_failure(word, op_index);
         let shifted_word = self.builder.ins().ishl_imm_s(word, PAYLOAD_SHIFT);
         self.builder
             .ins()

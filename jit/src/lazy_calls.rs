@@ -3,10 +3,9 @@
 //! compiles the callee and returns its address, or unwinds the callee's frame and returns 0,
 //! in which case this call fails like any failing op (a tail call leaves its frame first).
 
-use cairn_lang::ir::Var;
 use cairn_runtime::Shim;
 use cranelift_codegen::ir::types::I64;
-use cranelift_codegen::ir::{BlockArg, InstBuilder, StackSlotData, StackSlotKind};
+use cranelift_codegen::ir::{BlockArg, InstBuilder};
 
 use crate::translate::FunctionTranslator;
 
@@ -21,9 +20,9 @@ pub(crate) enum Callee {
 
 /// What a call does when its callee cannot be compiled.
 #[derive(Clone, Copy)]
-pub(crate) enum OnCompileFailure<'c> {
-    /// Unwind this frame at op `op_index` with `cleanup` (a call that returns here).
-    Unwind { op_index: u32, cleanup: &'c [Var] },
+pub(crate) enum OnCompileFailure {
+    /// Unwind this frame at op `op_index` with its cleanup (a call that returns here).
+    Unwind { op_index: u32 },
     /// Leave this frame and return failure (a tail call: nothing else is held).
     LeaveAndFail,
 }
@@ -35,7 +34,7 @@ impl FunctionTranslator<'_, '_> {
         &mut self,
         callee: Callee,
         param_words: &[cranelift_codegen::ir::Value],
-        on_failure: OnCompileFailure<'_>,
+        on_failure: OnCompileFailure,
     ) -> cranelift_codegen::ir::Value {
         let table = self.inputs.function_table;
         let (slot_address, index) = match callee {
@@ -84,8 +83,8 @@ impl FunctionTranslator<'_, '_> {
 
         self.builder.switch_to_block(failed_block);
         match on_failure {
-            OnCompileFailure::Unwind { op_index, cleanup } => {
-                self.emit_unwind_exit(op_index, cleanup);
+            OnCompileFailure::Unwind { op_index } => {
+                self.emit_unwind_exit(op_index);
             }
             OnCompileFailure::LeaveAndFail => {
                 self.call_shim(Shim::Leave, &[]);
@@ -103,12 +102,7 @@ impl FunctionTranslator<'_, '_> {
         words: &[cranelift_codegen::ir::Value],
     ) -> cranelift_codegen::ir::Value {
         let bytes = (words.len().max(1) * 8) as u32;
-        self.add_slot_bytes(u64::from(bytes));
-        let slot = self.builder.create_sized_stack_slot(StackSlotData::new(
-            StackSlotKind::ExplicitSlot,
-            bytes,
-            3,
-        ));
+        let slot = self.operand_area(crate::translate::OperandArea::FirstCallCopy, bytes);
         let pointer_type = self.pointer_type();
         for (position, word) in words.iter().enumerate() {
             self.builder

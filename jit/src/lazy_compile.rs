@@ -35,6 +35,8 @@ pub(crate) struct CompileState {
     literals: Vec<Box<[u8]>>,
     /// Operand words of all-constant aggregate ops the code passes by address.
     constant_words: Vec<Box<[u64]>>,
+    /// Bytes of machine code compiled so far.
+    pub(crate) code_bytes: u64,
 }
 
 /// One compiled variant's functions: the table every call reads and the state that fills it.
@@ -71,6 +73,7 @@ impl LazyCompiler {
                 builder_context: FunctionBuilderContext::new(),
                 literals: Vec::new(),
                 constant_words: Vec::new(),
+                code_bytes: 0,
             }),
         }
     }
@@ -119,7 +122,7 @@ impl LazyCompiler {
             constant_words: &mut state.constant_words,
             record_allocation_sites: self.record_allocation_sites,
         };
-        let slot_bytes = define_function(
+        let (slot_bytes, code_bytes) = define_function(
             &mut state.jit,
             &mut state.codegen,
             &mut state.builder_context,
@@ -127,6 +130,7 @@ impl LazyCompiler {
             index,
             id,
         )?;
+        state.code_bytes += code_bytes;
         debug_assert!(
             slot_bytes <= frame_estimate(function),
             "`{}`: frame {slot_bytes} > estimate",
@@ -147,18 +151,30 @@ impl LazyCompiler {
 /// twice (its shim's array and a first call's argument copy).
 pub(crate) fn frame_estimate(function: &ir::Function) -> u64 {
     let mut words = u64::from(function.var_count) + 1;
+    // The landing pads' slots (`cleanup_pads.rs`): at most one per entry of the longest
+    // cleanup table, since slots are shared across blocks.
+    // And the home slots of long-lived block-local vars: at most one per var.
+    words += u64::from(function.var_count);
+    words += (function.blocks.iter())
+        .map(|block| block.cleanup.len() as u64)
+        .max()
+        .unwrap_or(0);
+    // The two shared operand areas (`translate.rs`'s `operand_area`): each at most twice the
+    // largest op's words rounded up to a power of two.
+    let mut largest = 0u64;
     for block in &function.blocks {
         for op in &block.ops {
             let operands = cairn_lang::operands::op_operands(&op.kind, &[]).len() as u64;
-            words += 2 * (operands + 1);
+            largest = largest.max(operands + 1);
             if let OpKind::Call { args, .. } = &op.kind {
-                words += 2 * (args.len() as u64 + 1);
+                largest = largest.max(args.len() as u64 + 1);
             }
         }
         let operands =
             cairn_lang::operands::terminator_operands(&block.terminator.kind, &[]).len() as u64;
-        words += 2 * (operands + 1);
+        largest = largest.max(operands + 1);
     }
+    words += 2 * 4 * largest;
     words.saturating_mul(8)
 }
 
@@ -208,10 +224,9 @@ pub(crate) unsafe extern "C" fn cairn_jit_compile_on_first_call(
     let context = unsafe { &mut *ctx };
     let entry = callee.blocks.first();
     let cleanup = entry
-        .and_then(|block| block.ops.first())
-        .filter(|op| op.kind == OpKind::Enter)
-        .map_or(&[][..], |op| op.cleanup.as_slice());
-    for var in cleanup {
+        .filter(|block| block.ops.first().is_some_and(|op| op.kind == OpKind::Enter))
+        .map_or_else(Vec::new, |block| block.cleanup_at(0));
+    for var in &cleanup {
         let position = entry.and_then(|block| block.params.iter().position(|p| p.var == *var));
         if let Some(position) = position.filter(|&p| p < callee.params.len()) {
             // SAFETY: `args` holds one word per param of the callee (the caller's contract).

@@ -4,6 +4,7 @@
 
 mod block_local_values;
 mod block_sealing;
+mod cleanup_pads;
 mod constant_operands;
 pub mod context;
 mod disassembly;

@@ -24,7 +24,6 @@ impl FunctionTranslator<'_, '_> {
         op: BinaryOp,
         (lhs, rhs): (Var, Var),
         index: u32,
-        cleanup: &[Var],
     ) {
         let kinds = (self.kinds_of(lhs), self.kinds_of(rhs));
         let known_ints = (kinds.0.is_only_int(), kinds.1.is_only_int());
@@ -33,7 +32,7 @@ impl FunctionTranslator<'_, '_> {
         let lhs = self.use_var(lhs);
         let rhs = self.use_var(rhs);
         if let Some(shape) = plus_constant {
-            let word = self.emit_int_add_constant(op, (lhs, rhs), shape, index, cleanup);
+            let word = self.emit_int_add_constant(op, (lhs, rhs), shape, index);
             self.def(dst, word);
             return;
         }
@@ -51,7 +50,7 @@ impl FunctionTranslator<'_, '_> {
                 self.emit_proven_float_arithmetic(op, (lhs, rhs))
             }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul => {
-                self.emit_int_arithmetic(op, (lhs, rhs), kinds, index, cleanup)
+                self.emit_int_arithmetic(op, (lhs, rhs), kinds, index)
             }
             BinaryOp::Eq
             | BinaryOp::Ne
@@ -59,7 +58,7 @@ impl FunctionTranslator<'_, '_> {
             | BinaryOp::Le
             | BinaryOp::Gt
             | BinaryOp::Ge => {
-                let (word, flag) = self.emit_int_comparison(op, (lhs, rhs), kinds, index, cleanup);
+                let (word, flag) = self.emit_int_comparison(op, (lhs, rhs), kinds, index);
                 self.def(dst, word);
                 if let Some(flag) = flag {
                     self.comparison_flags.insert(dst, flag);
@@ -67,9 +66,9 @@ impl FunctionTranslator<'_, '_> {
                 return;
             }
             BinaryOp::Div | BinaryOp::Rem => {
-                self.emit_int_division(op, (lhs, rhs), (kinds, divisor_constant), index, cleanup)
+                self.emit_int_division(op, (lhs, rhs), (kinds, divisor_constant), index)
             }
-            BinaryOp::Concat => self.fallible_shim(binary_shim(op), &[lhs, rhs], index, cleanup),
+            BinaryOp::Concat => self.fallible_shim(binary_shim(op), &[lhs, rhs], index),
         };
         self.def(dst, word);
     }

@@ -3,7 +3,7 @@
 //! `rt_expect_bool` only for non-Bool words so RT0303 comes from the same shim as in the
 //! interpreter; a condition proven Bool takes `kind_specialized.rs`'s single test).
 
-use cairn_lang::ir::{ConditionContext, Terminator, TerminatorKind, Var};
+use cairn_lang::ir::{ConditionContext, Terminator, TerminatorKind};
 use cairn_runtime::Shim;
 use cairn_runtime::value::{FALSE_WORD, TRUE_WORD};
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -36,13 +36,8 @@ impl FunctionTranslator<'_, '_> {
                     .return_call_indirect(signature, address, &call_args);
             }
             TerminatorKind::TailCallValue { callee, args } => {
-                let (entry, call_args) = self.emit_call_target(
-                    *callee,
-                    args,
-                    index,
-                    &terminator.cleanup,
-                    OnCompileFailure::LeaveAndFail,
-                );
+                let (entry, call_args) =
+                    self.emit_call_target(*callee, args, index, OnCompileFailure::LeaveAndFail);
                 self.emit_leave(self.depth_before_enter);
                 let signature = self.jit_function_signature(args.len() + 1);
                 self.builder
@@ -71,13 +66,7 @@ impl FunctionTranslator<'_, '_> {
                     return;
                 }
                 let condition = self.use_var(*condition);
-                self.emit_branch(
-                    condition,
-                    *context,
-                    (then_block, else_block),
-                    index,
-                    &terminator.cleanup,
-                );
+                self.emit_branch(condition, *context, (then_block, else_block), index);
             }
         }
     }
@@ -90,7 +79,6 @@ impl FunctionTranslator<'_, '_> {
         context: ConditionContext,
         (then_block, else_block): (Block, Block),
         index: u32,
-        cleanup: &[Var],
     ) {
         let check_false = self.builder.create_block();
         let slow = self.builder.create_block();
@@ -112,7 +100,7 @@ impl FunctionTranslator<'_, '_> {
             .brif(is_false, else_block, &[], slow, &[]);
         self.builder.switch_to_block(slow);
         let context = self.word(context as u64);
-        let checked = self.fallible_shim(Shim::ExpectBool, &[condition, context], index, cleanup);
+        let checked = self.fallible_shim(Shim::ExpectBool, &[condition, context], index);
         let is_true = self
             .builder
             .ins()

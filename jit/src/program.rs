@@ -65,6 +65,14 @@ impl JitProgram {
             .count()
     }
 
+    /// Bytes of machine code of this variant's functions compiled so far (each is compiled
+    /// on its first call): what tests bound to keep code size linear in the source.
+    pub fn compiled_code_bytes(&self) -> u64 {
+        let state =
+            (self._compiler.state.lock()).unwrap_or_else(std::sync::PoisonError::into_inner);
+        state.code_bytes
+    }
+
     /// The Value ABI version `(major, minor)` this code was generated against.
     pub fn abi_required(&self) -> (u32, u32) {
         self.abi_required

@@ -49,7 +49,7 @@ pub struct ModuleTranslationInputs<'a> {
 
 /// Translates and defines IR function `function_index`. Returns an estimate of its frame's
 /// size beyond the fixed part: explicit stack slots plus one spill word per IR variable
-/// (used to size the run thread's stack).
+/// (used to size the run thread's stack), and the size of its machine code in bytes.
 pub fn define_function(
     jit: &mut JitContext,
     codegen: &mut cranelift_codegen::Context,
@@ -57,7 +57,7 @@ pub fn define_function(
     inputs: &mut ModuleTranslationInputs<'_>,
     function_index: u32,
     id: FuncId,
-) -> Result<u64, RunFailure> {
+) -> Result<(u64, u64), RunFailure> {
     let function = &inputs.ir_module.functions[function_index as usize];
     codegen.func.signature = jit.function_signature(function.params.len());
     codegen.func.name = UserFuncName::user(0, id.as_u32());
@@ -87,8 +87,11 @@ pub fn define_function(
     if disassemble {
         crate::disassembly::print_disassembly(&function.name, codegen);
     }
+    let code_bytes = codegen
+        .compiled_code()
+        .map_or(0, |compiled| compiled.code_buffer().len() as u64);
     jit.module_mut().clear_context(codegen);
-    Ok(slot_bytes)
+    Ok((slot_bytes, code_bytes))
 }
 
 /// Compiles with the large-function ISA (no optimisation passes, single-pass register
@@ -145,6 +148,14 @@ fn op_may_allocate(kind: &OpKind) -> bool {
     }
 }
 
+/// The two uses of an op's operand words in memory: the array a shim reads, and the copy of a
+/// call's arguments for the compile-on-first-call helper.
+#[derive(Clone, Copy)]
+pub(crate) enum OperandArea {
+    ShimArray = 0,
+    FirstCallCopy = 1,
+}
+
 pub(crate) fn internal(detail: String) -> RunFailure {
     RunFailure {
         error: RuntimeError::internal(&detail),
@@ -186,8 +197,19 @@ pub(crate) struct FunctionTranslator<'a, 'i> {
     /// Per variable, whether it is block-local (`block_local_values.rs`): defined by an op
     /// and used only later in the same IR block, so it needs no Cranelift `Variable`.
     block_local: Vec<bool>,
+    /// Per variable, the position of its last use in its block (block-local vars only).
+    pub(crate) last_use: Vec<u32>,
+    /// Per variable, the stack slot a long-lived block-local var lives in
+    /// (`cleanup_pads.rs`), set for the block being translated.
+    pub(crate) home_slots: Vec<Option<StackSlot>>,
     /// The Cranelift value of each block-local variable once its op is translated.
     local_values: Vec<Option<cranelift_codegen::ir::Value>>,
+    /// The shared operand-word slots of each [`OperandArea`], with their sizes.
+    operand_areas: [Vec<(u32, StackSlot)>; 2],
+    /// The failure paths of the IR block being translated (`cleanup_pads.rs`).
+    pub(crate) block_cleanup: crate::cleanup_pads::BlockCleanup,
+    /// The stack slots the landing pads read their vars from.
+    pub(crate) pad_slots: crate::cleanup_pads::PadSlots,
 }
 
 impl<'a, 'i> FunctionTranslator<'a, 'i> {
@@ -200,7 +222,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         let function = &inputs.ir_module.functions[function_index as usize];
         let kinds = inputs.value_kinds.function(ir::FuncId(function_index));
         let constant_operands = ConstantOperands::of(function, &inputs.ir_module.functions);
-        let block_local = block_local_vars(function, &inputs.ir_module.functions);
+        let (block_local, last_use) = block_local_vars(function, &inputs.ir_module.functions);
         let entry = builder.create_block();
         builder.append_block_params_for_function_params(entry);
         builder.switch_to_block(entry);
@@ -231,7 +253,9 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             int_constants: single_int_constants(function),
             constant_operands,
             local_values: vec![None; block_local.len()],
+            home_slots: vec![None; block_local.len()],
             block_local,
+            last_use,
             int_payloads: HashMap::new(),
             ctx,
             vars,
@@ -240,6 +264,9 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             compile_helper_ref: None,
             float_remainder_ref: None,
             slot_bytes: 0,
+            operand_areas: [Vec::new(), Vec::new()],
+            block_cleanup: Default::default(),
+            pad_slots: Default::default(),
         }
     }
 
@@ -267,7 +294,9 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 let value = self.builder.block_params(cl_block)[position];
                 self.def(param.var, value);
             }
+            self.begin_block_cleanup(block, base);
             for (position, op) in block.ops.iter().enumerate() {
+                self.store_cleanup_vars_at(position);
                 let mark = block_mark(&self.builder);
                 if op_may_allocate(&op.kind) {
                     self.store_allocation_site(base + position as u32);
@@ -275,9 +304,11 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 self.translate_op(base + position as u32, op)?;
                 seal_blocks_created_since(&mut self.builder, mark);
             }
+            self.store_cleanup_vars_at(block.ops.len());
             let mark = block_mark(&self.builder);
             self.translate_terminator(base + block.ops.len() as u32, &block.terminator);
             seal_blocks_created_since(&mut self.builder, mark);
+            self.finish_block_cleanup();
             sealing.terminator_emitted(&mut self.builder, &self.blocks, &block.terminator.kind);
         }
         Ok(())
@@ -316,6 +347,11 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         }
         // A block-local var's value, defined earlier in this IR block (`block_local_values.rs`).
         if let Some(Some(value)) = self.local_values.get(var.0 as usize) {
+            if let Some(Some(slot)) = self.home_slots.get(var.0 as usize) {
+                let slot = *slot;
+                let pointer_type = self.jit.pointer_type();
+                return self.builder.ins().stack_load(pointer_type, I64, slot, 0);
+            }
             return *value;
         }
         self.builder.use_var(self.vars[var.0 as usize])
@@ -327,6 +363,11 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         self.comparison_flags.remove(&var);
         if self.block_local.get(var.0 as usize) == Some(&true) {
             self.local_values[var.0 as usize] = Some(value);
+            if let Some(Some(slot)) = self.home_slots.get(var.0 as usize) {
+                let slot = *slot;
+                let pointer_type = self.jit.pointer_type();
+                self.builder.ins().stack_store(pointer_type, value, slot, 0);
+            }
             return;
         }
         self.builder.def_var(self.vars[var.0 as usize], value);
@@ -372,55 +413,50 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         shim: Shim,
         args: &[cranelift_codegen::ir::Value],
         op_index: u32,
-        cleanup: &[Var],
     ) -> cranelift_codegen::ir::Value {
         let result = self.call_shim(shim, args);
-        self.branch_on_failure(result, op_index, cleanup);
+        self.branch_on_failure(result, op_index);
         result
     }
 
-    /// `brif result == 0` to a cold block that records the frame, releases `cleanup` in
-    /// order, calls `rt_leave` and returns 0. Continues in the success block.
+    /// `brif result == 0` to the block's unwind block (`cleanup_pads.rs`: records the frame,
+    /// releases the op's cleanup in order, calls `rt_leave` and returns 0). Continues in the
+    /// success block.
     pub(crate) fn branch_on_failure(
         &mut self,
         result: cranelift_codegen::ir::Value,
         op_index: u32,
-        cleanup: &[Var],
     ) {
         let ok = self.builder.create_block();
-        let fail = self.builder.create_block();
-        self.builder.set_cold_block(fail);
-        self.builder.ins().brif(result, ok, &[], fail, &[]);
-        self.builder.switch_to_block(fail);
-        self.emit_unwind_exit(op_index, cleanup);
+        self.brif_to_unwind(result, op_index, ok);
         self.builder.switch_to_block(ok);
     }
 
-    /// The failure exit of op `op_index`: records the frame, releases `cleanup` in order,
+    /// The failure exit of op `op_index` (of the block being translated): a jump to the
+    /// block's unwind block, which records the frame, releases the op's cleanup in order,
     /// calls `rt_leave` and returns 0.
-    pub(crate) fn emit_unwind_exit(&mut self, op_index: u32, cleanup: &[Var]) {
-        let function = self.word(u64::from(self.function_index));
-        let op = self.word(u64::from(op_index));
-        self.call_shim(Shim::UnwindFrame, &[function, op]);
-        for var in cleanup {
-            self.emit_release_of_var(*var, true);
-        }
-        self.call_shim(Shim::Leave, &[]);
-        let zero = self.word(0);
-        self.builder.ins().return_(&[zero]);
+    pub(crate) fn emit_unwind_exit(&mut self, op_index: u32) {
+        self.jump_to_unwind(op_index);
+    }
+
+    pub(crate) fn is_block_local(&self, var: Var) -> bool {
+        self.block_local.get(var.0 as usize) == Some(&true)
+    }
+
+    pub(crate) fn function_index(&self) -> u32 {
+        self.function_index
     }
 
     fn translate_op(&mut self, index: u32, op: &ir::Op) -> Result<(), RunFailure> {
-        let cleanup = op.cleanup.as_slice();
         match &op.kind {
             OpKind::Enter => {
-                let depth = self.emit_enter(index, cleanup);
+                let depth = self.emit_enter(index);
                 if self.inputs.depth_is_balanced {
                     self.depth_before_enter = Some(self.spill_word(depth));
                 }
             }
             OpKind::Fuel => {
-                self.emit_fuel(index, cleanup);
+                self.emit_fuel(index);
             }
             // A constant only used by all-constant aggregates needs no code
             // (`constant_operands.rs`).
@@ -434,18 +470,17 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 let pointer = self.word(bytes.as_ptr() as u64);
                 let length = self.word(bytes.len() as u64);
                 self.inputs.literals.push(bytes);
-                let word =
-                    self.fallible_shim(op_shim_of(&op.kind), &[pointer, length], index, cleanup);
+                let word = self.fallible_shim(op_shim_of(&op.kind), &[pointer, length], index);
                 self.def(*dst, word);
             }
             OpKind::Unary { dst, op, operand } => {
                 let kinds = self.kinds_of(*operand);
                 let operand = self.use_var(*operand);
-                let word = self.emit_unary(*op, operand, kinds, index, cleanup);
+                let word = self.emit_unary(*op, operand, kinds, index);
                 self.def(*dst, word);
             }
             OpKind::Binary { dst, op, lhs, rhs } => {
-                self.translate_binary(*dst, *op, (*lhs, *rhs), index, cleanup);
+                self.translate_binary(*dst, *op, (*lhs, *rhs), index);
             }
             OpKind::Call {
                 dst,
@@ -453,10 +488,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 args,
             } => {
                 let words = self.use_vars(args);
-                let on_failure = OnCompileFailure::Unwind {
-                    op_index: index,
-                    cleanup,
-                };
+                let on_failure = OnCompileFailure::Unwind { op_index: index };
                 let address =
                     self.emit_callee_address(Callee::Known(function.0), &words, on_failure);
                 let mut call_args = vec![self.ctx];
@@ -467,7 +499,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                     .ins()
                     .call_indirect(signature, address, &call_args);
                 let word = self.builder.inst_results(call)[0];
-                self.branch_on_failure(word, index, cleanup);
+                self.branch_on_failure(word, index);
                 self.def(*dst, word);
             }
             OpKind::MakeClosure {
@@ -484,24 +516,18 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                     captures,
                     captures.len() + 1,
                     index,
-                    cleanup,
                 );
                 self.def(*dst, word);
             }
             OpKind::CallValue { dst, callee, args } => {
-                let word = self.emit_call_value(*callee, args, index, cleanup);
+                let word = self.emit_call_value(*callee, args, index);
                 self.def(*dst, word);
             }
             OpKind::CallHost { dst, host, args } => {
                 let address = self.spill_vars(args);
                 let host = self.word(u64::from(*host));
                 let count = self.word(args.len() as u64);
-                let word = self.fallible_shim(
-                    op_shim_of(&op.kind),
-                    &[host, address, count],
-                    index,
-                    cleanup,
-                );
+                let word = self.fallible_shim(op_shim_of(&op.kind), &[host, address, count], index);
                 self.def(*dst, word);
             }
             OpKind::Builtin {
@@ -511,43 +537,27 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             } if args.len() == 1 => {
                 // `inline_list.rs`: List/Tuple/Map lengths inline, `rt_len` otherwise.
                 let value = self.use_var(args[0]);
-                let word = self.emit_inline_len(value, index, cleanup);
+                let word = self.emit_inline_len(value, index);
                 self.def(*dst, word);
             }
             OpKind::Builtin { dst, builtin, args } => {
                 let args = self.use_vars(args);
-                let word = self.fallible_shim(builtin_shim(*builtin), &args, index, cleanup);
+                let word = self.fallible_shim(builtin_shim(*builtin), &args, index);
                 self.def(*dst, word);
             }
             OpKind::MakeList { dst, elements } => {
-                let word = self.emit_aggregate(
-                    op_shim_of(&op.kind),
-                    elements,
-                    elements.len(),
-                    index,
-                    cleanup,
-                );
+                let word =
+                    self.emit_aggregate(op_shim_of(&op.kind), elements, elements.len(), index);
                 self.def(*dst, word);
             }
             OpKind::MakeTuple { dst, elements } => {
-                let word = self.emit_aggregate(
-                    op_shim_of(&op.kind),
-                    elements,
-                    elements.len(),
-                    index,
-                    cleanup,
-                );
+                let word =
+                    self.emit_aggregate(op_shim_of(&op.kind), elements, elements.len(), index);
                 self.def(*dst, word);
             }
             OpKind::MakeMap { dst, entries } => {
                 let words: Vec<Var> = entries.iter().flat_map(|(k, v)| [*k, *v]).collect();
-                let word = self.emit_aggregate(
-                    op_shim_of(&op.kind),
-                    &words,
-                    entries.len(),
-                    index,
-                    cleanup,
-                );
+                let word = self.emit_aggregate(op_shim_of(&op.kind), &words, entries.len(), index);
                 self.def(*dst, word);
             }
             OpKind::Index {
@@ -558,11 +568,11 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 let base = self.use_var(*base);
                 let key = self.use_var(*key);
                 // `inline_list.rs`: List/Tuple inline, `rt_index` for everything else.
-                let word = self.emit_inline_index(base, key, index, cleanup);
+                let word = self.emit_inline_index(base, key, index);
                 self.def(*dst, word);
             }
             OpKind::Retain { dst, src } => {
-                let word = self.emit_retain_of_var(*src, index, cleanup);
+                let word = self.emit_retain_of_var(*src, index);
                 self.def(*dst, word);
             }
             OpKind::Release { var } => {
@@ -598,6 +608,27 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
     /// Adds `bytes` of explicit stack slots to this frame's size estimate.
     pub(crate) fn add_slot_bytes(&mut self, bytes: u64) {
         self.slot_bytes += bytes;
+    }
+
+    /// A stack slot of at least `bytes` for the operand words of one op (`area` says which
+    /// of an op's two uses): only live during that op, so every op of the function shares
+    /// the slots of an area, sized in powers of two (at most twice the largest op's words in
+    /// all, per area). A slot per op made a frame as large as the function's operands, and
+    /// a recursive one's stack budget more than a host could map.
+    pub(crate) fn operand_area(&mut self, area: OperandArea, bytes: u32) -> StackSlot {
+        let slots = &self.operand_areas[area as usize];
+        if let Some(&(_, slot)) = slots.iter().find(|(size, _)| *size >= bytes) {
+            return slot;
+        }
+        let size = bytes.next_power_of_two();
+        self.slot_bytes += u64::from(size);
+        let slot = self.builder.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            size,
+            3,
+        ));
+        self.operand_areas[area as usize].push((size, slot));
+        slot
     }
 
     /// The Float remainder helper (`inline_float::float_remainder`), imported on first use.
@@ -638,20 +669,14 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         words: &[Var],
         count: usize,
         index: u32,
-        cleanup: &[Var],
     ) -> cranelift_codegen::ir::Value {
-        self.emit_spilled_call_with_prefix(shim, None, words, count, index, cleanup)
+        self.emit_spilled_call_with_prefix(shim, None, words, count, index)
     }
 
     /// Spills the vars' words to a new stack slot; returns its address.
     fn spill_vars(&mut self, words: &[Var]) -> cranelift_codegen::ir::Value {
         let bytes = (words.len().max(1) * 8) as u32;
-        self.slot_bytes += u64::from(bytes);
-        let slot = self.builder.create_sized_stack_slot(StackSlotData::new(
-            StackSlotKind::ExplicitSlot,
-            bytes,
-            3,
-        ));
+        let slot = self.operand_area(OperandArea::ShimArray, bytes);
         let pointer_type = self.jit.pointer_type();
         for (position, var) in words.iter().enumerate() {
             let value = self.use_var(*var);
@@ -680,8 +705,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         callee: Var,
         args: &[Var],
         index: u32,
-        cleanup: &[Var],
-        on_failure: OnCompileFailure<'_>,
+        on_failure: OnCompileFailure,
     ) -> (
         cranelift_codegen::ir::Value,
         Vec<cranelift_codegen::ir::Value>,
@@ -689,12 +713,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         let address = self.spill_vars(args);
         let callee_word = self.use_var(callee);
         let count = self.word(args.len() as u64);
-        let entry = self.fallible_shim(
-            Shim::CallTarget,
-            &[callee_word, address, count],
-            index,
-            cleanup,
-        );
+        let entry = self.fallible_shim(Shim::CallTarget, &[callee_word, address, count], index);
         let mut call_args = vec![self.ctx, callee_word];
         call_args.extend(self.use_vars(args));
         let function = self.builder.ins().iadd_imm_s(entry, -1);
@@ -709,20 +728,16 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         callee: Var,
         args: &[Var],
         index: u32,
-        cleanup: &[Var],
     ) -> cranelift_codegen::ir::Value {
-        let on_failure = OnCompileFailure::Unwind {
-            op_index: index,
-            cleanup,
-        };
-        let (entry, call_args) = self.emit_call_target(callee, args, index, cleanup, on_failure);
+        let on_failure = OnCompileFailure::Unwind { op_index: index };
+        let (entry, call_args) = self.emit_call_target(callee, args, index, on_failure);
         let signature = self.jit_function_signature(args.len() + 1);
         let call = self
             .builder
             .ins()
             .call_indirect(signature, entry, &call_args);
         let word = self.builder.inst_results(call)[0];
-        self.branch_on_failure(word, index, cleanup);
+        self.branch_on_failure(word, index);
         word
     }
 
@@ -734,16 +749,10 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         words: &[Var],
         count: usize,
         index: u32,
-        cleanup: &[Var],
     ) -> cranelift_codegen::ir::Value {
         let offset = usize::from(prefix.is_some());
         let bytes = ((words.len() + offset).max(1) * 8) as u32;
-        self.slot_bytes += u64::from(bytes);
-        let slot = self.builder.create_sized_stack_slot(StackSlotData::new(
-            StackSlotKind::ExplicitSlot,
-            bytes,
-            3,
-        ));
+        let slot = self.operand_area(OperandArea::ShimArray, bytes);
         let pointer_type = self.jit.pointer_type();
         if let Some(prefix) = prefix {
             let value = self.word(prefix);
@@ -760,7 +769,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         }
         let address = self.builder.ins().stack_addr(pointer_type, slot, 0);
         let count = self.word(count as u64);
-        self.fallible_shim(shim, &[address, count], index, cleanup)
+        self.fallible_shim(shim, &[address, count], index)
     }
 }
 

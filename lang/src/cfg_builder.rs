@@ -73,11 +73,7 @@ impl CfgBuilder {
     pub fn emit(&mut self, kind: OpKind, span: Span) {
         let block = &mut self.blocks[self.current];
         debug_assert!(block.terminator.is_none(), "emit into a terminated block");
-        block.ops.push(Op {
-            kind,
-            span,
-            cleanup: Vec::new(),
-        });
+        block.ops.push(Op { kind, span });
     }
 
     /// Emits an op defining a fresh variable built by `make`, and returns that variable.
@@ -90,11 +86,7 @@ impl CfgBuilder {
     pub fn terminate(&mut self, kind: TerminatorKind, span: Span) {
         let block = &mut self.blocks[self.current];
         debug_assert!(block.terminator.is_none(), "block terminated twice");
-        block.terminator = Some(Terminator {
-            kind,
-            span,
-            cleanup: Vec::new(),
-        });
+        block.terminator = Some(Terminator { kind, span });
     }
 
     /// The finished blocks and the variable count. Every block must be terminated.
@@ -107,6 +99,7 @@ impl CfgBuilder {
                     params: pending.params,
                     ops: pending.ops,
                     terminator: pending.terminator.expect("lowering terminates every block"),
+                    cleanup: Vec::new(),
                 };
                 block.shrink_to_fit();
                 block

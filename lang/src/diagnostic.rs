@@ -27,6 +27,8 @@ pub const TOO_MANY_VARIABLES: &str = "E0401";
 pub const TOO_MANY_FUNCTIONS: &str = "E0402";
 /// A literal with more elements than [`crate::limits::MAX_LITERAL_ELEMENTS`].
 pub const LITERAL_TOO_LARGE: &str = "E0403";
+/// Too many parameters of one function or arguments of one call for the engines (E0404).
+pub const TOO_MANY_CALL_WORDS: &str = "E0404";
 /// The IR verifier rejected a module (malformed IR or unbalanced reference counts).
 pub const INVALID_IR: &str = "E0301";
 /// IR JSON that does not deserialise.

@@ -10,6 +10,7 @@ pub mod ast;
 pub mod borrow;
 pub mod cfg_builder;
 pub mod cfg_order;
+pub mod cleanup_table;
 pub mod concat_ownership;
 pub mod diagnostic;
 pub mod display_text;

@@ -4,7 +4,7 @@
 //! docs/LANGUAGE.md ("Limits").
 
 use crate::diagnostic::{self, Diagnostic};
-use crate::ir::load_check::MAX_FUNCTION_VARIABLES;
+use crate::ir::load_check::{MAX_FUNCTION_VARIABLES, call_words_problem};
 use crate::ir::{Module, Span};
 
 /// The most elements one list or tuple literal, or entries one map literal, may have.
@@ -63,7 +63,8 @@ pub fn function_count_problem(count: usize, limit: usize, span: Span) -> Option<
 }
 
 /// E0401 for every function of the post-RC `module` with more variables than the engines
-/// load ([`MAX_FUNCTION_VARIABLES`]), and E0402 when it has more than
+/// load ([`MAX_FUNCTION_VARIABLES`]), E0404 for one with more params, or a call with more
+/// args, than the engines pass (`load_check::MAX_CALL_WORDS`), and E0402 when it has more than
 /// [`MAX_MODULE_FUNCTIONS`] functions (at the first one past the limit).
 pub fn check_module_limits(module: &Module) -> Result<(), Vec<Diagnostic>> {
     let mut errors = Vec::new();
@@ -75,6 +76,16 @@ pub fn check_module_limits(module: &Module) -> Result<(), Vec<Diagnostic>> {
         ));
     }
     for function in &module.functions {
+        if let Some((op, detail)) = call_words_problem(function) {
+            let span = op
+                .and_then(|op| function.op_at(op))
+                .map_or(function.span, |at| at.span());
+            errors.push(Diagnostic::new(
+                diagnostic::TOO_MANY_CALL_WORDS,
+                detail,
+                span,
+            ));
+        }
         if function.var_count > MAX_FUNCTION_VARIABLES {
             errors.push(Diagnostic::new(
                 diagnostic::TOO_MANY_VARIABLES,

@@ -1,11 +1,15 @@
 //! The readable IR printer (`cairn check --ir FILE`). One line per op, padded so spans line
 //! up: `v3 = lt v1, v2` then `@line:col` (or `@start..end` without a source file), and
-//! `[cleanup: ...]` on fallible ops and branches. The output is deterministic.
+//! the cleanup on fallible ops and branches: the block's first such op lists it in full
+//! (`[cleanup: v0, v1]`), each later one only what changed since the one before
+//! (`[cleanup: +v4 -v0]`, `[cleanup: =]` when nothing did), so the output stays linear in
+//! the block's cleanup table (`ir::Block::cleanup`). The output is deterministic.
 
 use std::fmt::Write;
 
+use crate::cleanup_table::consulted_positions;
 use crate::ir::{
-    BinaryOp, ConditionContext, Constant, Function, Module, Op, OpKind, ParamMode, Span,
+    BinaryOp, Block, ConditionContext, Constant, Function, Module, Op, OpKind, ParamMode, Span,
     TerminatorKind, UnaryOp, Var,
 };
 use crate::source::SourceFile;
@@ -44,15 +48,56 @@ fn line(
     out: &mut String,
     text: &str,
     span: Span,
-    cleanup: Option<&[Var]>,
+    cleanup: Option<&str>,
     file: Option<&SourceFile>,
 ) {
     let mut row = format!("  {text:<OP_TEXT_WIDTH$} {}", location(span, file));
     if let Some(cleanup) = cleanup {
-        let _ = write!(row, " [cleanup: {}]", var_list(cleanup));
+        let _ = write!(row, " [cleanup: {cleanup}]");
     }
     out.push_str(row.trim_end());
     out.push('\n');
+}
+
+/// Per position of `block` (`0..=ops.len()`): `None` where no engine consults the cleanup,
+/// else its text (in full at the first such position, then what changed).
+fn cleanup_texts(block: &Block) -> Vec<Option<String>> {
+    let consulted: Vec<bool> = consulted_positions(block).collect();
+    let positions = consulted.len();
+    // The first consulted position at or after each position (`positions` = none).
+    let mut next = vec![positions; positions + 1];
+    for p in (0..positions).rev() {
+        next[p] = if consulted[p] { p } else { next[p + 1] };
+    }
+    let mut added: Vec<Vec<Var>> = vec![Vec::new(); positions + 1];
+    let mut removed: Vec<Vec<Var>> = vec![Vec::new(); positions + 1];
+    for range in &block.cleanup {
+        let from = next[(range.from as usize).min(positions)];
+        let to = (range.to as usize).min(positions);
+        if from < to {
+            added[from].push(range.var);
+            removed[next[to]].push(range.var);
+        }
+    }
+    let mut first = true;
+    (0..positions)
+        .map(|p| {
+            if !consulted[p] {
+                return None;
+            }
+            let text = if first {
+                var_list(&added[p])
+            } else if added[p].is_empty() && removed[p].is_empty() {
+                "=".to_string()
+            } else {
+                let plus = added[p].iter().map(|v| format!("+v{}", v.0));
+                let minus = removed[p].iter().map(|v| format!("-v{}", v.0));
+                plus.chain(minus).collect::<Vec<_>>().join(" ")
+            };
+            first = false;
+            Some(text)
+        })
+        .collect()
 }
 
 pub fn print_function(function: &Function, module: &Module, file: Option<&SourceFile>) -> String {
@@ -66,43 +111,46 @@ pub fn print_function(function: &Function, module: &Module, file: Option<&Source
     for (index, block) in function.blocks.iter().enumerate() {
         let params: Vec<Var> = block.params.iter().map(|p| p.var).collect();
         let _ = writeln!(out, "b{index}({}):", var_list(&params));
-        for op in &block.ops {
-            let cleanup = op.kind.is_fallible().then_some(op.cleanup.as_slice());
-            line(&mut out, &op_text(op, module), op.span, cleanup, file);
+        let cleanups = cleanup_texts(block);
+        for (op, cleanup) in block.ops.iter().zip(&cleanups) {
+            line(
+                &mut out,
+                &op_text(op, module),
+                op.span,
+                cleanup.as_deref(),
+                file,
+            );
         }
         let terminator = &block.terminator;
-        let (text, cleanup) = match &terminator.kind {
-            TerminatorKind::Return { value } => (format!("return v{}", value.0), None),
+        let text = match &terminator.kind {
+            TerminatorKind::Return { value } => format!("return v{}", value.0),
             TerminatorKind::TailCall { function, args } => {
                 let name = module
                     .functions
                     .get(function.0 as usize)
                     .map_or_else(|| format!("#{}", function.0), |f| f.name.clone());
-                (format!("tail_call {name}({})", var_list(args)), None)
+                format!("tail_call {name}({})", var_list(args))
             }
-            TerminatorKind::TailCallValue { callee, args } => (
-                format!("tail_call_value v{}({})", callee.0, var_list(args)),
-                None,
-            ),
+            TerminatorKind::TailCallValue { callee, args } => {
+                format!("tail_call_value v{}({})", callee.0, var_list(args))
+            }
             TerminatorKind::Jump { target, args } => {
-                (format!("jump b{}({})", target.0, var_list(args)), None)
+                format!("jump b{}({})", target.0, var_list(args))
             }
             TerminatorKind::Branch {
                 condition,
                 context,
                 then_block,
                 else_block,
-            } => (
-                format!(
-                    "branch {} v{} -> b{}, b{}",
-                    context_name(*context),
-                    condition.0,
-                    then_block.0,
-                    else_block.0
-                ),
-                Some(terminator.cleanup.as_slice()),
+            } => format!(
+                "branch {} v{} -> b{}, b{}",
+                context_name(*context),
+                condition.0,
+                then_block.0,
+                else_block.0
             ),
         };
+        let cleanup = cleanups.last().and_then(Option::as_deref);
         line(&mut out, &text, terminator.span, cleanup, file);
     }
     out.push_str("}\n");

@@ -22,10 +22,14 @@
 //!    first and `tN` is passed instead (so of k owned occurrences, the last one moves).
 //!    First, a `++` whose left operand is held and dead after it takes that operand owned
 //!    (`concat_ownership.rs`), so a unique Text or List can be appended to in place.
-//! 5. `cleanup` of a fallible op = the held vars the op does not itself consume, ascending
+//! 5. The cleanup of a fallible op = the held vars the op does not itself consume, ascending
 //!    (this includes vars whose last use is this op in a borrowed position, and earlier
 //!    `Retain` temps of the same op). For `Enter` that is the owned params; for a `Branch`,
-//!    everything held before it.
+//!    everything held before it. It is written once per block, as the block's cleanup table
+//!    (`cleanup_table.rs`): each var's held range, from the position after the op that
+//!    defines it (0 when held on entry) to the position of the op that consumes or releases
+//!    it (past the terminator when still held at the end), so the IR is linear in the
+//!    number of held vars, not in held vars times fallible ops.
 //! 6. After each op the held vars that are no longer live are released, ascending: last uses
 //!    in borrowed positions, and a dead definition right after it is defined.
 //! 7. Before a `Return`/`Jump`/tail call, args are prepared as in 4 (a `Jump` arg is owned when the
@@ -36,6 +40,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::cfg_order::reverse_postorder;
+use crate::cleanup_table::HeldRanges;
 use crate::concat_ownership::with_owned_concat_left;
 use crate::ir::{Function, Module, Op, OpKind, ParamMode, Span, Terminator, TerminatorKind, Var};
 use crate::liveness::{self, LiveAfterOps, LiveMentions, LiveVars, Liveness};
@@ -72,6 +77,8 @@ struct FunctionRc<'a> {
     /// The owned vars held at the current point of the block being rewritten (one set,
     /// reused block after block).
     held: VarSet,
+    /// The held ranges of the block being rewritten (its cleanup table in the making).
+    ranges: HeldRanges,
 }
 
 impl FunctionRc<'_> {
@@ -82,6 +89,7 @@ impl FunctionRc<'_> {
             next_var: function.var_count,
             borrowed: borrowed_vars(function),
             held: VarSet::new(),
+            ranges: HeldRanges::new(),
         };
         let mut live_scratch = VarSet::new();
         let count = function.blocks.len();
@@ -92,6 +100,10 @@ impl FunctionRc<'_> {
                 None => entry_held(function, &liveness, &pass.borrowed, block),
             };
             pass.held.clear();
+            pass.ranges = HeldRanges::new();
+            for &var in &entry {
+                pass.ranges.open(var, 0);
+            }
             pass.held.extend(entry);
             let live_after =
                 liveness.live_after_each(function, functions, block, &mut live_scratch);
@@ -105,14 +117,18 @@ impl FunctionRc<'_> {
                 ..
             } = &terminator.kind
             {
+                // A Branch consumes nothing: what is held at it is held on entry to both.
+                let held = pass.held.ascending().to_vec();
                 for target in [then_block, else_block] {
                     if let Some(slot) = branch_entry.get_mut(target.0 as usize) {
-                        *slot = Some(terminator.cleanup.clone());
+                        *slot = Some(held.clone());
                     }
                 }
             }
             function.blocks[block].ops = ops;
             function.blocks[block].terminator = terminator;
+            let ranges = std::mem::take(&mut pass.ranges);
+            function.blocks[block].cleanup = ranges.finish(&function.blocks[block]);
         }
         function.var_count = pass.next_var;
     }
@@ -137,7 +153,7 @@ impl FunctionRc<'_> {
         let mut out = Vec::with_capacity(ops.len());
         let top_span = ops.first().map_or(block.terminator.span, |op| op.span);
         release_dead(
-            &mut self.held,
+            (&mut self.held, &mut self.ranges),
             &liveness.live_at_start[index],
             top_span,
             &mut out,
@@ -155,31 +171,32 @@ impl FunctionRc<'_> {
             let replacement =
                 self.prepare_operands(&operands, &live, op.span, &mut out, &mut consumed);
             replace_op_operands(&mut kind, &replacement);
+            // The op's cleanup: everything held and not consumed (consumed vars were all
+            // held), as the ranges open at its position.
+            let position = out.len() as u32;
             for &var in &consumed {
                 self.held.remove(var);
+                self.ranges.close(var, position);
             }
-            // Everything held and not consumed (consumed vars were all held).
-            let cleanup = if kind.is_fallible() {
-                self.held.ascending().to_vec()
-            } else {
-                Vec::new()
-            };
             let dst = kind.dst();
+            out.push(Op::new(kind, op.span));
             if let Some(dst) = dst {
                 self.held.insert(dst);
+                self.ranges.open(dst, position + 1);
             }
-            out.push(Op {
-                kind,
-                span: op.span,
-                cleanup,
-            });
-            release_dead_mentions(&mut self.held, &operands, dst, live, op.span, &mut out);
+            release_dead_mentions(
+                (&mut self.held, &mut self.ranges),
+                &operands,
+                dst,
+                live,
+                op.span,
+                &mut out,
+            );
         }
         let mut terminator = block.terminator.clone();
         match &mut terminator.kind {
-            TerminatorKind::Branch { .. } => {
-                terminator.cleanup = self.held.ascending().to_vec();
-            }
+            // Its cleanup is every range still open (closed past the terminator).
+            TerminatorKind::Branch { .. } => {}
             kind => {
                 let operands = terminator_operands_in(kind, &function.blocks, self.functions);
                 let live_out = &liveness.live_out[index];
@@ -204,15 +221,20 @@ impl FunctionRc<'_> {
                 for &var in &consumed {
                     self.held.remove(var);
                 }
-                release_dead(&mut self.held, live_out, terminator.span, &mut out);
+                release_dead(
+                    (&mut self.held, &mut self.ranges),
+                    live_out,
+                    terminator.span,
+                    &mut out,
+                );
+                // The `Fuel`'s cleanup also holds what the terminator consumes: those ranges
+                // close at the terminator, after the `Fuel`.
                 if let Some(fuel) = ops.next() {
-                    let mut fuel_cleanup = self.held.ascending().to_vec();
-                    fuel_cleanup.extend_from_slice(&consumed);
-                    out.push(Op {
-                        kind: OpKind::Fuel,
-                        span: fuel.span,
-                        cleanup: AscendingVars::new(fuel_cleanup).into_vec(),
-                    });
+                    out.push(Op::new(OpKind::Fuel, fuel.span));
+                }
+                let position = out.len() as u32;
+                for &var in &consumed {
+                    self.ranges.close(var, position);
                 }
             }
         }
@@ -261,15 +283,15 @@ impl FunctionRc<'_> {
                 || also_borrowed;
             if must_retain {
                 let temp = self.fresh_var();
-                out.push(Op {
-                    kind: OpKind::Retain {
+                out.push(Op::new(
+                    OpKind::Retain {
                         dst: temp,
                         src: var,
                     },
                     span,
-                    cleanup: self.held.ascending().to_vec(),
-                });
+                ));
                 self.held.insert(temp);
+                self.ranges.open(temp, out.len() as u32);
                 replacement.push(temp);
                 consumed.push(temp);
             } else {
@@ -340,7 +362,12 @@ pub fn borrowed_vars(function: &Function) -> BTreeSet<Var> {
 }
 
 /// Releases (ascending) every held var not in `live`.
-fn release_dead(held: &mut VarSet, live: &AscendingVars, span: Span, out: &mut Vec<Op>) {
+fn release_dead(
+    (held, ranges): (&mut VarSet, &mut HeldRanges),
+    live: &AscendingVars,
+    span: Span,
+    out: &mut Vec<Op>,
+) {
     let dead: Vec<Var> = held
         .ascending()
         .iter()
@@ -349,11 +376,8 @@ fn release_dead(held: &mut VarSet, live: &AscendingVars, span: Span, out: &mut V
         .collect();
     for var in dead {
         held.remove(var);
-        out.push(Op {
-            kind: OpKind::Release { var },
-            span,
-            cleanup: Vec::new(),
-        });
+        ranges.close(var, out.len() as u32);
+        out.push(Op::new(OpKind::Release { var }, span));
     }
 }
 
@@ -361,7 +385,7 @@ fn release_dead(held: &mut VarSet, live: &AscendingVars, span: Span, out: &mut V
 /// every held var was live, and a var the op neither reads nor defines is as live after it
 /// as before, so only its operands and its dst can have died. Releases ascending.
 fn release_dead_mentions(
-    held: &mut VarSet,
+    (held, ranges): (&mut VarSet, &mut HeldRanges),
     operands: &[(Var, ParamMode)],
     dst: Option<Var>,
     live: LiveMentions<'_>,
@@ -378,10 +402,7 @@ fn release_dead_mentions(
     dead.dedup();
     for var in dead {
         held.remove(var);
-        out.push(Op {
-            kind: OpKind::Release { var },
-            span,
-            cleanup: Vec::new(),
-        });
+        ranges.close(var, out.len() as u32);
+        out.push(Op::new(OpKind::Release { var }, span));
     }
 }

@@ -6,6 +6,7 @@
 //! post-RC IR live in `verify_rc.rs`. Every other failure is E0301 `invalid IR: ...`.
 
 use crate::cfg_order::{predecessors, reverse_postorder};
+use crate::cleanup_table::consulted_counts;
 use crate::diagnostic::{self, Diagnostic};
 use crate::dominators::Dominators;
 use crate::ir::{Function, Module, OpKind, Span, TerminatorKind, Var};
@@ -112,9 +113,6 @@ fn verify_function_structure(
             {
                 return Err(here("`fuel` must immediately precede a `jump`".into()));
             }
-            if !op.kind.is_fallible() && !op.cleanup.is_empty() {
-                return Err(here("an infallible op has a cleanup list".into()));
-            }
             match &op.kind {
                 OpKind::Call {
                     function: callee,
@@ -190,17 +188,9 @@ fn verify_function_structure(
                     )));
                 }
             }
-            TerminatorKind::Return { .. } | TerminatorKind::TailCallValue { .. }
-                if !terminator.cleanup.is_empty() =>
-            {
-                return Err(here("only a branch may have a cleanup list".into()));
-            }
             TerminatorKind::Return { .. } | TerminatorKind::TailCallValue { .. } => {}
         }
-        if matches!(terminator.kind, TerminatorKind::Jump { .. }) && !terminator.cleanup.is_empty()
-        {
-            return Err(here("only a branch may have a cleanup list".into()));
-        }
+        check_cleanup_table_shape(function, block_index, block)?;
     }
     let predecessors = predecessors(function);
     for block in &function.blocks {
@@ -328,7 +318,6 @@ fn verify_ssa(function: &Function, functions: &[Function]) -> Result<(), Diagnos
             if let OpKind::Release { var } = op.kind {
                 used.push(var);
             }
-            used.extend(op.cleanup.iter().copied());
             for var in used {
                 check_use(var, block_index, position, op.span)?;
             }
@@ -337,10 +326,66 @@ fn verify_ssa(function: &Function, functions: &[Function]) -> Result<(), Diagnos
         let position = block.ops.len() + 1;
         let used = terminator_operands(&terminator.kind, &function.blocks)
             .into_iter()
-            .map(|(v, _)| v)
-            .chain(terminator.cleanup.iter().copied());
+            .map(|(v, _)| v);
         for var in used {
             check_use(var, block_index, position, terminator.span)?;
+        }
+        // A cleanup var must be defined before the first position an engine consults it at
+        // (the later ones are then dominated too).
+        let counts = consulted_counts(block);
+        for range in &block.cleanup {
+            let first = (range.from..range.to.min(counts.len() as u32 - 1))
+                .find(|&p| counts[p as usize + 1] > counts[p as usize]);
+            if let Some(first) = first {
+                let span = block
+                    .ops
+                    .get(first as usize)
+                    .map_or(terminator.span, |op| op.span);
+                check_use(range.var, block_index, first as usize + 1, span)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A block's cleanup table is strictly ascending by var, each range within the block's
+/// positions (`from <= to <= ops.len() + 1`).
+fn check_cleanup_table_shape(
+    function: &Function,
+    block_index: usize,
+    block: &crate::ir::Block,
+) -> Result<(), Diagnostic> {
+    let end = block.ops.len() as u64 + 1;
+    let span = block.terminator.span;
+    for pair in block.cleanup.windows(2) {
+        if pair[0].var >= pair[1].var {
+            return Err(invalid(
+                function,
+                format!(
+                    "b{block_index}: cleanup table lists v{} after v{} (it must be strictly ascending by var)",
+                    pair[1].var.0, pair[0].var.0
+                ),
+                span,
+            ));
+        }
+    }
+    for range in &block.cleanup {
+        if range.var.0 >= function.var_count {
+            return Err(invalid(
+                function,
+                format!("b{block_index}: cleanup var v{} out of range", range.var.0),
+                span,
+            ));
+        }
+        if range.from > range.to || u64::from(range.to) > end {
+            return Err(invalid(
+                function,
+                format!(
+                    "b{block_index}: cleanup range of v{} is {}..{}, outside the block's positions 0..{end}",
+                    range.var.0, range.from, range.to
+                ),
+                span,
+            ));
         }
     }
     Ok(())

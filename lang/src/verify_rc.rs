@@ -5,11 +5,15 @@
 //! Borrowed target param must itself be borrowed. A block reached from several predecessors
 //! must be entered with the same held set from each. Each fallible op's cleanup must be
 //! exactly the held vars it does not consume, ascending; a Branch's, everything held.
-//! Nothing may be held at a Return.
+//! Nothing may be held at a Return. Cleanups are checked as the block's cleanup table
+//! (`cleanup_table.rs`): the walk rebuilds the held ranges and the table must agree with
+//! them at every position an engine consults, so the check is linear in the table, not in
+//! held vars times fallible ops.
 
 use std::collections::BTreeSet;
 
 use crate::cfg_order::reverse_postorder;
+use crate::cleanup_table::{HeldRanges, consulted_counts, normalized};
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Function, OpKind, ParamMode, Span, TerminatorKind, Var};
 use crate::operands::{op_operands, terminator_operands_in};
@@ -26,6 +30,9 @@ struct BlockWalk<'a> {
     borrowed: &'a BTreeSet<Var>,
     block: usize,
     held: BTreeSet<Var>,
+    ranges: HeldRanges,
+    /// The position of the op (or terminator) being applied.
+    position: u32,
 }
 
 impl BlockWalk<'_> {
@@ -72,28 +79,51 @@ impl BlockWalk<'_> {
                     span,
                 ));
             }
+            self.ranges.close(var, self.position);
             consumed.insert(var);
         }
         Ok(consumed)
     }
 
-    fn check_cleanup(
-        &self,
-        cleanup: &[Var],
-        expected: &BTreeSet<Var>,
-        span: Span,
-    ) -> Result<(), Diagnostic> {
-        // Ascending and equal to `expected` is the same as equal to its ascending iteration.
-        if !cleanup.iter().eq(expected.iter()) {
-            let listed: Vec<String> = cleanup.iter().map(|v| format!("v{}", v.0)).collect();
-            return Err(self.fail(
-                format!(
-                    "cleanup [{}] must list exactly the held owned vars {} in ascending order",
-                    listed.join(", "),
-                    describe(expected)
-                ),
-                span,
-            ));
+    /// Compares the block's cleanup table with the held ranges of the walk, at every
+    /// position an engine consults; on a difference names the first such op.
+    fn check_cleanup_table(mut self) -> Result<(), Diagnostic> {
+        let block = &self.function.blocks[self.block];
+        let counts = consulted_counts(block);
+        let expected = std::mem::take(&mut self.ranges).finish(block);
+        if normalized(&block.cleanup, &counts) == normalized(&expected, &counts) {
+            return Ok(());
+        }
+        // The first consulted position whose cleanups differ (only on this error path is a
+        // cleanup listed per op).
+        let listed_at = |table: &[crate::ir::CleanupRange], position: u32| -> Vec<Var> {
+            (table.iter())
+                .filter(|range| range.covers(position))
+                .map(|range| range.var)
+                .collect()
+        };
+        let end = block.ops.len() as u32;
+        for position in 0..=end {
+            if counts[position as usize + 1] == counts[position as usize] {
+                continue;
+            }
+            let listed = listed_at(&block.cleanup, position);
+            let held = listed_at(&expected, position);
+            if listed != held {
+                let span = block
+                    .ops
+                    .get(position as usize)
+                    .map_or(block.terminator.span, |op| op.span);
+                let listed: Vec<String> = listed.iter().map(|v| format!("v{}", v.0)).collect();
+                return Err(self.fail(
+                    format!(
+                        "cleanup [{}] at position {position} must list exactly the held owned vars {} in ascending order",
+                        listed.join(", "),
+                        describe(&held.into_iter().collect())
+                    ),
+                    span,
+                ));
+            }
         }
         Ok(())
     }
@@ -117,9 +147,15 @@ pub fn verify_function_rc(function: &Function, functions: &[Function]) -> Result
             function,
             borrowed: &borrowed,
             block: block_index,
+            ranges: HeldRanges::new(),
             held,
+            position: 0,
         };
-        for op in &block.ops {
+        for &var in &walk.held {
+            walk.ranges.open(var, 0);
+        }
+        for (position, op) in block.ops.iter().enumerate() {
+            walk.position = position as u32;
             if let OpKind::Release { var } = op.kind {
                 if borrowed.contains(&var) {
                     return Err(walk.fail(format!("borrowed v{} is released", var.0), op.span));
@@ -130,18 +166,18 @@ pub fn verify_function_rc(function: &Function, functions: &[Function]) -> Result
                         op.span,
                     ));
                 }
+                walk.ranges.close(var, walk.position);
                 continue;
             }
+            // `apply` closes the ranges of what the op consumes; what stays open is its
+            // cleanup (checked against the table once the block is walked).
             walk.apply(&op_operands(&op.kind, functions), op.span)?;
-            if op.kind.is_fallible() {
-                // `apply` removed exactly what the op consumes: what is held now is what
-                // was held before minus that (no copy of the held set per op).
-                walk.check_cleanup(&op.cleanup, &walk.held, op.span)?;
-            }
             if let Some(dst) = op.kind.dst() {
                 walk.held.insert(dst);
+                walk.ranges.open(dst, walk.position + 1);
             }
         }
+        walk.position = block.ops.len() as u32;
         let terminator = &block.terminator;
         let operands = terminator_operands_in(&terminator.kind, &function.blocks, functions);
         match &terminator.kind {
@@ -179,7 +215,6 @@ pub fn verify_function_rc(function: &Function, functions: &[Function]) -> Result
                 else_block,
                 ..
             } => {
-                walk.check_cleanup(&terminator.cleanup, &walk.held.clone(), terminator.span)?;
                 walk.apply(&operands, terminator.span)?;
                 for target in [then_block, else_block] {
                     record_entry(
@@ -215,6 +250,7 @@ pub fn verify_function_rc(function: &Function, functions: &[Function]) -> Result
                 )?;
             }
         }
+        walk.check_cleanup_table()?;
     }
     Ok(())
 }

@@ -84,11 +84,11 @@ fn too_many_variables_is_e0401_at_the_function_not_a_runtime_error() {
     assert_eq!(errors[0].span, span);
 }
 
-/// Every op of `main`, with the cleanup entries of all of them.
+/// Every op of `main`, with the entries of its blocks' cleanup tables.
 fn main_ops(module: &cairn_lang::ir::Module) -> (Vec<&cairn_lang::ir::OpKind>, usize) {
     let main = &module.functions[module.entry.0 as usize];
     let ops: Vec<_> = main.blocks.iter().flat_map(|b| &b.ops).collect();
-    let cleanups = ops.iter().map(|op| op.cleanup.len()).sum();
+    let cleanups = main.blocks.iter().map(|b| b.cleanup.len()).sum();
     (ops.iter().map(|op| &op.kind).collect(), cleanups)
 }
 
@@ -200,4 +200,66 @@ fn small_or_constant_map_and_tuple_literals_stay_one_op() {
     let (ops, _) = main_ops(&module);
     assert_eq!(builtin_count(&ops, Builtin::TupleFromList), 1);
     assert_eq!(builtin_count(&ops, Builtin::Push), 1);
+}
+
+/// A function of more params, or a call of more args, than the engines pass
+/// (`MAX_CALL_WORDS`: Cranelift's `tail` convention pops stack args with a 16-bit
+/// immediate, so 8,196 params panicked inside Cranelift) is E0404 at compile time; the
+/// limit itself compiles. Host IR past it is refused by the load check, for both engines.
+#[test]
+fn too_many_params_or_call_args_is_e0404_not_an_engine_failure() {
+    use cairn_lang::ir::load_check::MAX_CALL_WORDS;
+    let params = |n: usize| joined(n, |i| format!("x{i}"));
+    let args = |n: usize| joined(n, |i| i.to_string());
+    let at_limit = format!(
+        "fn f({}) = x0\nfn main() = f({})",
+        params(MAX_CALL_WORDS),
+        args(MAX_CALL_WORDS)
+    );
+    let module = compile(&SourceFile::new("limit.cairn", at_limit)).unwrap();
+    check_loadable(&module).unwrap();
+
+    let over = MAX_CALL_WORDS + 1;
+    let source = format!("fn f({}) = x0\nfn main() = 0", params(over));
+    let errors = compile(&SourceFile::new("params.cairn", source)).unwrap_err();
+    assert_eq!(errors[0].code, "E0404");
+    assert_eq!(
+        errors[0].message,
+        format!("too many parameters in function `f`: {over} exceed the limit of {MAX_CALL_WORDS}")
+    );
+    // A value call of a lambda: the lambda's params (with its closure param) and the
+    // call's words (with the callee) are both over.
+    let lambda = format!(
+        "fn main() = {{\n  g = \\{} -> x0;\n  g({})\n}}",
+        params(MAX_CALL_WORDS),
+        args(MAX_CALL_WORDS)
+    );
+    let file = SourceFile::new("lambda.cairn", lambda);
+    let errors = compile(&file).unwrap_err();
+    let codes: Vec<&str> = errors.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["E0404", "E0404"], "{errors:?}");
+    assert!(
+        errors[1]
+            .message
+            .starts_with("too many arguments in one call"),
+        "{errors:?}"
+    );
+    assert_eq!(file.line_column(errors[1].span.start).line, 3);
+
+    // The same module built by a host skips the compile-time check: the load check refuses.
+    let mut module = compile(&SourceFile::new("ok.cairn", "fn f(x) = x\nfn main() = 0")).unwrap();
+    let f = &mut module.functions[0];
+    for i in 1..over {
+        let var = cairn_lang::ir::Var(f.var_count + i as u32);
+        let param = cairn_lang::ir::Param {
+            var,
+            mode: cairn_lang::ir::ParamMode::Borrowed,
+        };
+        f.params.push(param);
+        f.blocks[0].params.push(param);
+    }
+    f.var_count += over as u32;
+    let problem = check_loadable(&module).unwrap_err();
+    let refusal = format!("{:?}", problem.refusal());
+    assert!(refusal.contains("too many parameters"), "{refusal}");
 }

@@ -80,7 +80,7 @@ fn borrowed_param_is_never_retained_released_or_consumed() {
         !size
             .blocks
             .iter()
-            .any(|b| b.ops.iter().any(|op| op.cleanup.contains(&loop_param)))
+            .any(|b| b.cleanup.iter().any(|range| range.var == loop_param))
     );
     // The caller keeps ownership and releases its list after the call.
     let main = function(&module, "main");
@@ -177,21 +177,25 @@ fn cleanup_of_a_failing_op_deep_in_a_block_lists_exactly_the_held_owned_vars() {
             _ => None,
         })
         .unwrap();
-    let index_op = main
-        .blocks
-        .iter()
-        .flat_map(|b| &b.ops)
-        .find(|op| matches!(op.kind, OpKind::Index { .. }))
+    let (block, position) = (main.blocks.iter())
+        .find_map(|b| {
+            let at = b
+                .ops
+                .iter()
+                .position(|op| matches!(op.kind, OpKind::Index { .. }));
+            at.map(|at| (b, at))
+        })
         .unwrap();
-    let OpKind::Index { index, .. } = index_op.kind else {
+    let OpKind::Index { index, .. } = block.ops[position].kind else {
         unreachable!()
     };
+    let cleanup = block.cleanup_at(position);
     // `c` is dead and already released; `used_up` was consumed by push; `a` is read by the
     // index (its last use) and still held; `b` and the index constant are held.
-    assert!(!index_op.cleanup.contains(&c));
+    assert!(!cleanup.contains(&c));
     let mut expected = vec![a, b, index];
     expected.sort();
-    assert_eq!(index_op.cleanup, expected);
+    assert_eq!(cleanup, expected);
 }
 
 #[test]

@@ -22,6 +22,17 @@ fn ops(function: &Function) -> Vec<&Op> {
     function.blocks.iter().flat_map(|b| &b.ops).collect()
 }
 
+/// The cleanup of the `n`-th op of `function` in [`ops`] order, from its block's table.
+fn cleanup_of(function: &Function, mut n: usize) -> Vec<Var> {
+    for block in &function.blocks {
+        if n < block.ops.len() {
+            return block.cleanup_at(n);
+        }
+        n -= block.ops.len();
+    }
+    panic!("no op {n}")
+}
+
 fn int_constant_of(function: &Function, var: Var) -> Option<i64> {
     ops(function).into_iter().find_map(|op| match op.kind {
         OpKind::Const {
@@ -132,11 +143,8 @@ fn the_rc_pass_borrows_the_tuple_and_releases_the_unit_result_at_once() {
     let tuple = args[0];
     // The tuple is still owned by `t` (the Index ops read it after the check), so a failing
     // check must release it.
-    assert!(
-        all[position].cleanup.contains(&tuple),
-        "cleanup {:?}",
-        all[position].cleanup
-    );
+    let cleanup = cleanup_of(main, position);
+    assert!(cleanup.contains(&tuple), "cleanup {cleanup:?}");
     assert!(
         !all[..position]
             .iter()

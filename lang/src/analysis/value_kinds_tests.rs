@@ -123,7 +123,6 @@ fn op(kind: OpKind) -> Op {
     Op {
         kind,
         span: Span::default(),
-        cleanup: Vec::new(),
     }
 }
 
@@ -166,8 +165,8 @@ fn malformed_ir_reads_as_unknown() {
             terminator: Terminator {
                 kind: TerminatorKind::Return { value: Var(1) },
                 span: Span::default(),
-                cleanup: Vec::new(),
             },
+            cleanup: Vec::new(),
         }],
         var_count: 5,
         span: Span::default(),
@@ -188,8 +187,8 @@ fn malformed_ir_reads_as_unknown() {
             terminator: Terminator {
                 kind: TerminatorKind::Return { value: Var(0) },
                 span: Span::default(),
-                cleanup: Vec::new(),
             },
+            cleanup: Vec::new(),
         }],
         var_count: 1,
         span: Span::default(),

@@ -1,17 +1,31 @@
 //! A builder for hand-written (host-built) IR: functions, blocks with params, ops with
-//! cleanup lists and terminators, all with default spans. It does no checking at all, so a
+//! cleanup lists and terminators, all with default spans. Each op's cleanup list is given
+//! with the op; [`FunctionBuilder::finish`] turns a block's lists into its cleanup table
+//! (`ir::Block::cleanup`): per var, one range from the first position listing it to the
+//! last, ascending by var (so a list out of order, or a var missing from a list between two
+//! that name it, comes out as the table says, which the verifier then judges). It does no checking at all, so a
 //! host can build any IR, well-formed or not; run [`crate::verify`] on the result, and the
 //! engines refuse malformed IR on their own. The engines' tests build their IR with it.
 
+use std::collections::BTreeMap;
+
 use crate::ir::{
-    BinaryOp, Block, BlockId, Builtin, ConditionContext, Constant, FuncId, Function, Module, Op,
-    OpKind, Param, ParamMode, Span, Terminator, TerminatorKind, UnaryOp, Var,
+    BinaryOp, Block, BlockId, Builtin, CleanupRange, ConditionContext, Constant, FuncId, Function,
+    Module, Op, OpKind, Param, ParamMode, Span, Terminator, TerminatorKind, UnaryOp, Var,
 };
+
+/// A block being built: params, ops, terminator, and each position's cleanup list.
+type PendingBlock = (
+    Vec<Param>,
+    Vec<Op>,
+    Option<Terminator>,
+    Vec<(u32, Vec<Var>)>,
+);
 
 pub struct FunctionBuilder {
     name: String,
     params: Vec<Param>,
-    blocks: Vec<(Vec<Param>, Vec<Op>, Option<Terminator>)>,
+    blocks: Vec<PendingBlock>,
     var_count: u32,
     current: usize,
 }
@@ -46,7 +60,7 @@ impl FunctionBuilder {
             })
             .collect();
         let vars = params.iter().map(|p| p.var).collect();
-        self.blocks.push((params, Vec::new(), None));
+        self.blocks.push((params, Vec::new(), None, Vec::new()));
         (BlockId(self.blocks.len() as u32 - 1), vars)
     }
 
@@ -55,11 +69,11 @@ impl FunctionBuilder {
     }
 
     pub fn op(&mut self, kind: OpKind, cleanup: &[Var]) {
-        self.blocks[self.current].1.push(Op {
-            kind,
-            span: Span::default(),
-            cleanup: cleanup.to_vec(),
-        });
+        let block = &mut self.blocks[self.current];
+        if !cleanup.is_empty() {
+            block.3.push((block.1.len() as u32, cleanup.to_vec()));
+        }
+        block.1.push(Op::new(kind, Span::default()));
     }
 
     pub fn enter(&mut self, cleanup: &[Var]) {
@@ -159,10 +173,13 @@ impl FunctionBuilder {
     }
 
     fn terminate(&mut self, kind: TerminatorKind, cleanup: &[Var]) {
-        self.blocks[self.current].2 = Some(Terminator {
+        let block = &mut self.blocks[self.current];
+        if !cleanup.is_empty() {
+            block.3.push((block.1.len() as u32, cleanup.to_vec()));
+        }
+        block.2 = Some(Terminator {
             kind,
             span: Span::default(),
-            cleanup: cleanup.to_vec(),
         });
     }
 
@@ -244,11 +261,12 @@ impl FunctionBuilder {
             blocks: self
                 .blocks
                 .into_iter()
-                .map(|(params, ops, terminator)| Block {
+                .map(|(params, ops, terminator, lists)| Block {
                     params,
                     ops,
                     terminator: terminator
                         .expect("every block built with FunctionBuilder needs a terminator"),
+                    cleanup: cleanup_table(&lists),
                 })
                 .collect(),
             var_count: self.var_count,
@@ -264,4 +282,23 @@ pub fn module(functions: Vec<Function>, entry: u32) -> Module {
         entry: FuncId(entry),
         host_functions: Vec::new(),
     }
+}
+
+/// Per var, the range from the first position whose list names it to one past the last,
+/// ascending by var.
+fn cleanup_table(lists: &[(u32, Vec<Var>)]) -> Vec<CleanupRange> {
+    let mut ranges: BTreeMap<Var, (u32, u32)> = BTreeMap::new();
+    for (position, list) in lists {
+        for &var in list {
+            let range = ranges.entry(var).or_insert((*position, *position));
+            range.1 = *position;
+        }
+    }
+    (ranges.into_iter())
+        .map(|(var, (from, last))| CleanupRange {
+            var,
+            from,
+            to: last + 1,
+        })
+        .collect()
 }

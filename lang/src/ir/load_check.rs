@@ -170,6 +170,54 @@ fn reject_generator_items(module: &Module) -> Result<(), LoadProblem> {
     Ok(())
 }
 
+/// The most words one call passes, and one function receives, besides the context: a
+/// function's params (a closure-callable function's param 0 included), a call's args (a
+/// value call's callee included). Compiled code passes them in registers and on the stack,
+/// and Cranelift's `tail` convention pops the stack args with one `ret imm16`: on x86-64
+/// 8,195 params are the most it compiles. The limit leaves room under that on every target
+/// and is the same for both engines (E0404 at compile time, a load refusal for host IR).
+pub const MAX_CALL_WORDS: usize = 4096;
+
+/// `(op index, detail)` of the first place `function` passes or takes more than
+/// [`MAX_CALL_WORDS`] words (`None` for the op index: its params).
+pub fn call_words_problem(function: &Function) -> Option<(Option<u32>, String)> {
+    if function.params.len() > MAX_CALL_WORDS {
+        return Some((
+            None,
+            format!(
+                "too many parameters in function `{}`: {} exceed the limit of {MAX_CALL_WORDS}",
+                function.name,
+                function.params.len()
+            ),
+        ));
+    }
+    let mut index = 0u32;
+    for block in &function.blocks {
+        let terminator_words = match &block.terminator.kind {
+            TerminatorKind::TailCall { args, .. } => args.len(),
+            TerminatorKind::TailCallValue { args, .. } => args.len() + 1,
+            _ => 0,
+        };
+        let op_words = block.ops.iter().map(|op| match &op.kind {
+            OpKind::Call { args, .. } => args.len(),
+            OpKind::CallValue { args, .. } => args.len() + 1,
+            _ => 0,
+        });
+        for words in op_words.chain(std::iter::once(terminator_words)) {
+            if words > MAX_CALL_WORDS {
+                return Some((
+                    Some(index),
+                    format!(
+                        "too many arguments in one call: {words} exceed the limit of {MAX_CALL_WORDS}"
+                    ),
+                ));
+            }
+            index += 1;
+        }
+    }
+    None
+}
+
 fn check_function(module: &Module, index: u32, function: &Function) -> Result<(), LoadProblem> {
     let checker = FunctionChecker {
         module,
@@ -185,6 +233,9 @@ fn check_function(module: &Module, index: u32, function: &Function) -> Result<()
                 function.var_count
             ),
         ));
+    }
+    if let Some(detail) = call_words_problem(function) {
+        return Err(checker.malformed(detail.0, detail.1));
     }
     let Some(entry_block) = function.blocks.first() else {
         return Err(checker.malformed(None, "the function has no blocks".into()));
@@ -283,14 +334,46 @@ impl FunctionChecker<'_> {
         let bases = self.function.block_op_bases();
         for (block, base) in self.function.blocks.iter().zip(bases) {
             self.vars(None, block.params.iter().map(|p| &p.var))?;
+            self.check_cleanup_table(base, block)?;
             for (position, op) in block.ops.iter().enumerate() {
                 let index = base + position as u32;
-                self.vars(Some(index), &op.cleanup)?;
                 self.check_op(index, &op.kind)?;
             }
             let index = base + block.ops.len() as u32;
-            self.vars(Some(index), &block.terminator.cleanup)?;
             self.check_terminator(index, &block.terminator.kind)?;
+        }
+        Ok(())
+    }
+
+    /// A block's cleanup table (`ir::Block::cleanup`): vars in range, strictly ascending, each
+    /// range within the block's positions (`from <= to <= ops.len() + 1`). What the ranges
+    /// hold is the verifier's business; the engines only need these to walk the table.
+    fn check_cleanup_table(&self, base: u32, block: &crate::ir::Block) -> Result<(), LoadProblem> {
+        let end = block.ops.len() as u64 + 1;
+        let mut previous: Option<Var> = None;
+        for range in &block.cleanup {
+            let at = Some(base + range.from.min(block.ops.len() as u32));
+            self.var(at, range.var)?;
+            if previous.is_some_and(|previous| previous >= range.var) {
+                return Err(self.malformed(
+                    at,
+                    format!(
+                        "cleanup table lists v{} after v{} (it must be strictly ascending by var)",
+                        range.var.0,
+                        previous.map_or(0, |v| v.0)
+                    ),
+                ));
+            }
+            if range.from > range.to || u64::from(range.to) > end {
+                return Err(self.malformed(
+                    at,
+                    format!(
+                        "cleanup range of v{} is {}..{}, outside the block's positions 0..{end}",
+                        range.var.0, range.from, range.to
+                    ),
+                ));
+            }
+            previous = Some(range.var);
         }
         Ok(())
     }

@@ -437,3 +437,80 @@ fn each_problem_maps_to_its_diagnostic_and_frame() {
     let whole_function = LoadProblem::malformed_in_function(1, "f", None, "x");
     assert_eq!(whole_function.frame(), None);
 }
+
+/// A block's cleanup table that the engines could not walk safely is refused at load (a
+/// host's malformed table is a diagnostic, never a crash): vars out of order or repeated,
+/// a range past the block's positions, a var out of range.
+#[test]
+fn malformed_cleanup_tables_are_refused() {
+    use crate::ir::CleanupRange;
+    // `main() = { enter; a = "a"; b = "b"; x = a ++ b; return x }`, its table rewritten.
+    let base = || {
+        main_module(|f| {
+            let a = f.text("a", &[]);
+            let b = f.text("b", &[a]);
+            let x = f.binary(crate::ir::BinaryOp::Concat, a, b, &[a, b]);
+            f.ret(x);
+        })
+    };
+    check_loadable(&base()).unwrap();
+    let range = |var: u32, from: u32, to: u32| CleanupRange {
+        var: Var(var),
+        from,
+        to,
+    };
+    let cases: Vec<(Vec<CleanupRange>, &str)> = vec![
+        (
+            vec![range(1, 2, 4), range(0, 2, 4)],
+            "cleanup table lists v0 after v1 (it must be strictly ascending by var)",
+        ),
+        (
+            vec![range(0, 2, 4), range(0, 3, 4)],
+            "cleanup table lists v0 after v0 (it must be strictly ascending by var)",
+        ),
+        (
+            vec![range(0, 2, 6)],
+            "cleanup range of v0 is 2..6, outside the block's positions 0..5",
+        ),
+        (
+            vec![range(0, 3, 2)],
+            "cleanup range of v0 is 3..2, outside the block's positions 0..5",
+        ),
+    ];
+    for (table, detail) in cases {
+        let mut module = base();
+        module.functions[0].blocks[0].cleanup = table;
+        let problem = check_loadable(&module).unwrap_err();
+        let LoadProblemKind::Malformed(text) = &problem.kind else {
+            panic!("{problem:?}")
+        };
+        assert!(text.ends_with(detail), "{text}");
+    }
+    let mut module = base();
+    module.functions[0].blocks[0].cleanup = vec![range(99, 0, 1)];
+    assert!(check_loadable(&module).is_err());
+    // The same tables fail the verifier too.
+    let mut module = base();
+    module.functions[0].blocks[0].cleanup = vec![range(1, 2, 4), range(0, 2, 4)];
+    assert_eq!(crate::verify(&module).unwrap_err().code, "E0301");
+}
+
+/// Host JSON in the former shape, a `cleanup` list on an op, is refused when it is read
+/// rather than loaded with that cleanup silently dropped.
+#[test]
+fn per_op_cleanup_lists_in_host_json_are_refused() {
+    let module = main_module(|f| {
+        let a = f.text("a", &[]);
+        f.ret(a);
+    });
+    let json = crate::module_to_json(&module);
+    assert!(crate::module_from_json(&json).is_ok());
+    let old = json.replacen(
+        "\"kind\": \"Enter\",",
+        "\"kind\": \"Enter\", \"cleanup\": [],",
+        1,
+    );
+    assert_ne!(old, json, "the JSON has the shape this test expects");
+    let error = crate::module_from_json(&old).unwrap_err();
+    assert!(error.message.contains("cleanup"), "{}", error.message);
+}

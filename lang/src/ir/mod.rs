@@ -14,8 +14,17 @@
 //!   Everything else is borrowed. (A `Jump` arg is owned when the target block's param is
 //!   Owned; a loop header's Borrowed params take borrowed args: see `lang/src/operands.rs`.)
 //! - A *fallible* op (see [`OpKind::is_fallible`]) that fails: the engine records the frame
-//!   (`rt_unwind_frame(function, op_index)`), releases `cleanup` in order, calls
-//!   `rt_leave`, and returns failure to its caller. `cleanup` is decided by the RC pass.
+//!   (`rt_unwind_frame(function, op_index)`), releases the op's *cleanup* in order, calls
+//!   `rt_leave`, and returns failure to its caller. The cleanup is decided by the RC pass and
+//!   written once per block, not per op: [`Block::cleanup`] lists, ascending by var, each
+//!   owned var some fallible op of the block releases on failure with the range of op
+//!   *positions* it is held across (position `p` is the block's `p`-th op, `ops.len()` its
+//!   terminator). The cleanup of the op at position `p` is every entry with
+//!   `from <= p < to`, in the table's (ascending) order. So a var held across N fallible ops
+//!   costs one entry, not N, and both engines build one failure path per block from the
+//!   table (the interpreter walks it; the JIT emits one landing pad per entry, each falling
+//!   through to the next). Only the verifier, not the table, says which positions matter: it
+//!   compares the table with the held sets at fallible positions only.
 //! - Op indices number ops then the terminator, block by block in order ([`Function::op_at`]).
 
 pub mod builder;
@@ -106,14 +115,55 @@ pub struct Block {
     pub params: Vec<Param>,
     pub ops: Vec<Op>,
     pub terminator: Terminator,
+    /// The cleanup table of the block's fallible ops (see the module docs): strictly
+    /// ascending by var, one entry per var. Empty before the RC pass.
+    #[serde(default)]
+    pub cleanup: Vec<CleanupRange>,
 }
 
+/// One entry of a block's cleanup table: `var` is released, if a fallible op at a position
+/// `p` with `from <= p < to` fails (positions count the block's ops from 0; the terminator
+/// is at `ops.len()`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CleanupRange {
+    pub var: Var,
+    pub from: u32,
+    pub to: u32,
+}
+
+impl CleanupRange {
+    pub fn covers(self, position: u32) -> bool {
+        self.from <= position && position < self.to
+    }
+}
+
+impl Block {
+    /// The cleanup of the op (or terminator, `position == ops.len()`) at `position`, in
+    /// release order. Linear in the table; engines walk the table instead.
+    pub fn cleanup_at(&self, position: usize) -> Vec<Var> {
+        let position = u32::try_from(position).unwrap_or(u32::MAX);
+        (self.cleanup.iter())
+            .filter(|range| range.covers(position))
+            .map(|range| range.var)
+            .collect()
+    }
+}
+
+/// One op. Its cleanup (what a failure releases) is in its block's [`Block::cleanup`].
+/// Unknown fields are refused, so host JSON written for the former per-op `cleanup` lists
+/// is a load diagnostic rather than silently dropped cleanup.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Op {
     pub kind: OpKind,
     pub span: Span,
-    /// Owned variables to release, in this order, if this op fails.
-    pub cleanup: Vec<Var>,
+}
+
+impl Op {
+    pub fn new(kind: OpKind, span: Span) -> Op {
+        Op { kind, span }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -303,12 +353,13 @@ pub enum ConditionContext {
     When = 3,
 }
 
+/// A block's terminator. Only a `Branch` (and a `TailCallValue`'s callee check) can fail;
+/// its cleanup is the block table's entries covering position `ops.len()`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Terminator {
     pub kind: TerminatorKind,
     pub span: Span,
-    /// Owned variables to release if the terminator fails (only `Branch` can).
-    pub cleanup: Vec<Var>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -358,10 +409,7 @@ impl Block {
     pub fn shrink_to_fit(&mut self) {
         self.params.shrink_to_fit();
         self.ops.shrink_to_fit();
-        for op in &mut self.ops {
-            op.cleanup.shrink_to_fit();
-        }
-        self.terminator.cleanup.shrink_to_fit();
+        self.cleanup.shrink_to_fit();
     }
 }
 

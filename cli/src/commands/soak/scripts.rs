@@ -140,9 +140,11 @@ pub fn engine(kind: EngineKind) -> Engine {
     });
     engine.register_raw("sort_by_key", 2, |host, mut args| {
         let key_fn = args.pop().expect("two arguments");
-        let Value::List(items) = args.pop().expect("two arguments") else {
+        // `Value` drops iteratively, so its fields are taken, not moved out.
+        let Value::List(items) = &mut args.pop().expect("two arguments") else {
             return Err(HostError::new("sort_by_key expects a List"));
         };
+        let items = std::mem::take(items);
         let mut keyed = Vec::with_capacity(items.len());
         for item in items {
             let key = host.call(&key_fn, (item.clone(),))?;
