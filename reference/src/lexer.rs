@@ -273,5 +273,8 @@ fn shown_escaped(c: char) -> bool {
     matches!(
         get_general_category(c),
         G::Control | G::Format | G::LineSeparator | G::ParagraphSeparator
-    ) || matches!(c, '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}' | '\u{180e}')
+    ) || matches!(
+        c,
+        '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}' | '\u{180e}'
+    )
 }

@@ -63,7 +63,11 @@ impl Machine<'_> {
         let skipped = i128::from(to_skip).min(left);
         // Skipped to the end, the cursor stays a Range at its end (it becomes empty when a
         // pull finds it there), as the engines' cursor does.
-        let next = if skipped == left { end } else { next + skipped * step };
+        let next = if skipped == left {
+            end
+        } else {
+            next + skipped * step
+        };
         set(
             source,
             State::Range {
