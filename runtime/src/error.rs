@@ -27,6 +27,8 @@ pub enum ErrorCode {
     RT0403,
     RT0404,
     RT0406,
+    RT0407,
+    RT0408,
     RT0410,
     RT0501,
     RT0502,
@@ -60,6 +62,8 @@ impl ErrorCode {
             ErrorCode::RT0403 => "RT0403",
             ErrorCode::RT0404 => "RT0404",
             ErrorCode::RT0406 => "RT0406",
+            ErrorCode::RT0407 => "RT0407",
+            ErrorCode::RT0408 => "RT0408",
             ErrorCode::RT0410 => "RT0410",
             ErrorCode::RT0501 => "RT0501",
             ErrorCode::RT0502 => "RT0502",
@@ -187,6 +191,21 @@ impl RuntimeError {
         Self::new(
             ErrorCode::RT0401,
             format!("heap exhausted: {requested} blocks requested, {free} free"),
+        )
+    }
+    /// RT0407: a Closure made by another loaded program than the running one
+    /// (docs/EMBEDDING.md "Closures and modules").
+    pub fn foreign_closure() -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0407,
+            "not callable: a closure of another module (call a closure through the module that made it)".to_string(),
+        )
+    }
+    /// RT0408: more distinct programs made closures in one heap than a Closure can name.
+    pub fn too_many_closure_programs(max: u32) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0408,
+            format!("too many modules made closures in this runtime (at most {max})"),
         )
     }
     /// RT0406: one object's chain cannot leave its head's segment (docs/MEMORY.md).
