@@ -33,7 +33,7 @@ pub fn new_program_id() -> u64 {
 /// Slot 0 of a Closure of `function` made by the program with `stamp`.
 pub fn encode_closure_function(stamp: u32, function: u32) -> Option<i64> {
     (stamp <= MAX_CLOSURE_STAMP && function < 1 << FUNCTION_BITS)
-        .then(|| i64::from(stamp) << FUNCTION_BITS | i64::from(function))
+        .then(|| (i64::from(stamp) << FUNCTION_BITS) | i64::from(function))
 }
 
 /// `(stamp, function)` of a Closure's slot 0 (`None` for a negative or oversized Int).
