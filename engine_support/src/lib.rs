@@ -30,6 +30,11 @@ pub fn kinds_of_word(word: cairn_runtime::value::Value) -> cairn_lang::analysis:
 use cairn_lang::ir::load_check::{LoadProblem, LoadRefusal, check_loadable, is_closure_callable};
 use cairn_lang::ir::{BinaryOp, Builtin, Module, OpKind, UnaryOp};
 use cairn_runtime::abi::invoke::FunctionInfo;
+
+// A Closure's slot 0 keeps the function index in `FUNCTION_BITS` bits (docs/MEMORY.md).
+const _: () = assert!(
+    cairn_lang::limits::MAX_MODULE_FUNCTIONS <= 1 << cairn_runtime::heap::programs::FUNCTION_BITS
+);
 use cairn_runtime::{ErrorFrame, RunFailure, RuntimeError, Shim};
 
 /// Stack a run gets beyond its per-level budget (shims, release worklists, printing).
@@ -182,8 +187,11 @@ pub fn load_failure(problem: &LoadProblem) -> RunFailure {
 
 /// The runtime's function table for `module`: names, closure arities (params minus the
 /// closure itself, for closure-callable functions), and each function's engine entry as
-/// `entry_of(function index)` (never 0).
+/// `entry_of(function index)` (never 0). Each call is a new loaded program: its entries
+/// share a fresh process-unique program id, which the closures it makes record (a closure of
+/// another module is refused with RT0407, docs/EMBEDDING.md).
 pub fn function_table(module: &Module, entry_of: impl Fn(usize) -> u64) -> Vec<FunctionInfo> {
+    let program = cairn_runtime::heap::programs::new_program_id();
     module
         .functions
         .iter()
@@ -192,6 +200,7 @@ pub fn function_table(module: &Module, entry_of: impl Fn(usize) -> u64) -> Vec<F
             name: function.name.clone(),
             closure_arity: is_closure_callable(function).then(|| function.params.len() as u32 - 1),
             entry: entry_of(index),
+            program,
         })
         .collect()
 }

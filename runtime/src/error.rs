@@ -2,11 +2,12 @@
 
 use crate::value::KindName;
 
-/// Stable runtime diagnostic codes. `RT0001`, `RT0107`, `RT0404`, `RT0405`, `RT0406` and
-/// `RT0410` are Cairn extensions (documented in docs/ABI.md and docs/LANGUAGE.md): an
-/// internal fault caught at a shim boundary, `pop` of an empty list, a bad heap reference or
-/// handle detected by the integrity checks, an output past its budget, one object past a heap
-/// segment, and a run stack that cannot be mapped.
+/// Stable runtime diagnostic codes. `RT0001`, `RT0107`, `RT0404` to `RT0408` and `RT0410`
+/// are Cairn extensions (documented in docs/ABI.md and docs/LANGUAGE.md): an internal fault
+/// caught at a shim boundary, `pop` of an empty list, a bad heap reference or handle detected
+/// by the integrity checks, an output past its budget, one object past a heap segment, a
+/// closure of another module, too many modules making closures in one heap, and a run stack
+/// that cannot be mapped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
     RT0001,
@@ -29,6 +30,8 @@ pub enum ErrorCode {
     RT0404,
     RT0405,
     RT0406,
+    RT0407,
+    RT0408,
     RT0410,
     RT0501,
     RT0502,
@@ -63,6 +66,8 @@ impl ErrorCode {
             ErrorCode::RT0404 => "RT0404",
             ErrorCode::RT0405 => "RT0405",
             ErrorCode::RT0406 => "RT0406",
+            ErrorCode::RT0407 => "RT0407",
+            ErrorCode::RT0408 => "RT0408",
             ErrorCode::RT0410 => "RT0410",
             ErrorCode::RT0501 => "RT0501",
             ErrorCode::RT0502 => "RT0502",
@@ -190,6 +195,21 @@ impl RuntimeError {
         Self::new(
             ErrorCode::RT0401,
             format!("heap exhausted: {requested} blocks requested, {free} free"),
+        )
+    }
+    /// RT0407: a Closure made by another loaded program than the running one
+    /// (docs/EMBEDDING.md "Closures and modules").
+    pub fn foreign_closure() -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0407,
+            "not callable: a closure of another module (call a closure through the module that made it)".to_string(),
+        )
+    }
+    /// RT0408: more distinct programs made closures in one heap than a Closure can name.
+    pub fn too_many_closure_programs(max: u32) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0408,
+            format!("too many modules made closures in this runtime (at most {max})"),
         )
     }
     /// RT0406: one object's chain cannot leave its head's segment (docs/MEMORY.md).

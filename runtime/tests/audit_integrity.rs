@@ -37,6 +37,7 @@ fn closure(h: &mut Harness, captures: &[Value]) -> Value {
         name: "f".into(),
         closure_arity: Some(1),
         entry: 1,
+        program: 1,
     }]);
     let mut words = vec![int(0).bits()];
     words.extend(captures.iter().map(|v| v.bits()));

@@ -42,6 +42,7 @@ fn install_f(h: &mut Harness) {
         name: "f".into(),
         closure_arity: Some(1),
         entry: 1,
+        program: 1,
     }]);
 }
 

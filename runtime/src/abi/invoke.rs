@@ -3,7 +3,7 @@
 //! sequence operations use to call `map`/`filter`/`fold` callbacks and generator thunks.
 //!
 //! The runtime never runs code itself: an engine installs an invoker for the duration of a
-//! run ([`Context::install_program`]), and [`call_closure`] hands it the function's entry and
+//! run (`Context::install_functions`), and [`call_closure`] hands it the function's entry and
 //! the owned argument words `(closure, args...)`. The callee runs the shared IR exactly as a
 //! language call would (its `Enter` counts depth and fuel; on failure it records its frame
 //! and releases its own params), so both engines produce the same refcount events.
@@ -15,6 +15,7 @@
 
 use crate::context::Context;
 use crate::error::RuntimeError;
+use crate::heap::programs::decode_closure_function;
 use crate::objects::header::checked_head;
 use crate::objects::{kind_name_of, retain, tuple};
 use crate::value::{Kind, Value};
@@ -30,6 +31,10 @@ pub struct FunctionInfo {
     /// The engine's entry for the function (a native address for the JIT, an index for the
     /// interpreter); never 0.
     pub entry: u64,
+    /// The process-unique id of the program this function belongs to
+    /// (`heap::programs::new_program_id`, the same for every entry of one table): closures
+    /// record it, so one made by another module is refused (RT0407, docs/EMBEDDING.md).
+    pub program: u64,
 }
 
 /// Runs function `function` (an index into the installed function table) with the owned
@@ -93,15 +98,24 @@ pub fn closure_target(context: &Context, callee: Value, argc: usize) -> Result<u
     Ok(function)
 }
 
-/// The function id stored in a validated Closure (slot 0).
+/// The function id stored in a validated Closure (slot 0, `stamp << FUNCTION_BITS |
+/// function`): RT0407 when another loaded program than the installed one made it.
 pub fn closure_function(context: &Context, closure: Value) -> Result<u32, RuntimeError> {
     let head = checked_head(&context.heap, closure, Some(Kind::Closure))?;
-    let function = tuple::slot_at(&context.heap, head, 0)
+    let (stamp, function) = tuple::slot_at(&context.heap, head, 0)
         .map(|slot| slot.read(&context.heap))
         .and_then(|word| word.as_int())
-        .and_then(|id| u32::try_from(id).ok())
-        .filter(|&id| (id as usize) < context.functions.len())
+        .and_then(decode_closure_function)
+        .filter(|&(stamp, _)| stamp != 0)
         .ok_or_else(|| RuntimeError::invalid_reference("closure without a valid function id"))?;
+    if stamp != context.heap.program_stamp() {
+        return Err(RuntimeError::foreign_closure());
+    }
+    if function as usize >= context.functions.len() {
+        return Err(RuntimeError::invalid_reference(
+            "closure without a valid function id",
+        ));
+    }
     Ok(function)
 }
 
@@ -170,8 +184,10 @@ pub unsafe fn call_closure(
 impl Context {
     /// Installs the loaded program's function table (and the names closures print with).
     pub fn install_functions(&mut self, functions: Vec<FunctionInfo>) {
+        let program = functions.first().map_or(0, |f| f.program);
+        debug_assert!(functions.iter().all(|f| f.program == program));
         self.heap
-            .set_function_names(functions.iter().map(|f| f.name.clone()).collect());
+            .install_program(program, functions.iter().map(|f| f.name.clone()).collect());
         self.functions = functions;
     }
 }

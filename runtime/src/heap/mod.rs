@@ -19,6 +19,7 @@ mod count_fast_path;
 pub mod heap_memory;
 mod injected_failure;
 pub use injected_failure::AllocationProbe;
+pub mod programs;
 mod ref_counts;
 mod segment;
 pub mod segment_table;
@@ -124,9 +125,9 @@ pub struct Heap {
     refusing_allocations: bool,
     /// Called when an allocation fails (quota or exhaustion); may free or raise the quota.
     allocation_failure_handler: Option<AllocationFailureHandler>,
-    /// The name of every function of the loaded program, by function id (set by the engine
-    /// that loads a program; closures print as `<fn name>`).
-    function_names: Vec<String>,
+    /// The installed program's id and function names (closures print as `<fn name>`) and
+    /// the stamps of the programs that made closures here (`programs.rs`).
+    programs: programs::LoadedPrograms,
     /// Wall-clock start of the allocation-rate window (heap creation, or audit mode turned
     /// on) and `total_allocated` then. Only `HeapStats` reads it: it is in no snapshot,
     /// trace or counter that engines are compared by.
@@ -168,7 +169,7 @@ impl Heap {
             integrity_violations: Vec::new(),
             refusing_allocations: false,
             allocation_failure_handler: None,
-            function_names: Vec::new(),
+            programs: programs::LoadedPrograms::default(),
             rate_clock: (std::time::Instant::now(), 0),
             failure_countdown: 0,
             allocation_probe: None,
@@ -231,14 +232,35 @@ impl Heap {
             })
     }
 
-    /// Records the loaded program's function names (closures print as `<fn name>`).
+    /// Records the loaded program's function names (closures print as `<fn name>`), for a
+    /// program without an id (tests); see [`Heap::install_program`].
     pub fn set_function_names(&mut self, names: Vec<String>) {
-        self.function_names = names;
+        self.programs.install(0, names);
+    }
+
+    /// Installs program `program` (its process-unique id, `programs::new_program_id`) and
+    /// its function names: closures it makes from now on carry its stamp in this heap.
+    pub fn install_program(&mut self, program: u64, names: Vec<String>) {
+        self.programs.install(program, names);
+    }
+
+    /// The installed program's stamp in this heap (0 when it has made no closure here).
+    pub fn program_stamp(&self) -> u32 {
+        self.programs.stamp()
+    }
+
+    /// The installed program's stamp, handed out on its first closure in this heap (RT0408
+    /// when no stamp is left, docs/EMBEDDING.md).
+    pub fn program_stamp_for_closure(&mut self) -> Result<u32, crate::error::RuntimeError> {
+        self.programs.stamp_for_closure()
     }
 
     /// The name of function `id` of the loaded program, if any.
     pub fn function_name(&self, id: u32) -> Option<&str> {
-        self.function_names.get(id as usize).map(String::as_str)
+        self.programs
+            .function_names
+            .get(id as usize)
+            .map(String::as_str)
     }
 
     /// The heap's size in blocks (all segments, mapped or not).

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use crate::context::Context;
 use crate::error::RuntimeError;
 use crate::heap::Heap;
+use crate::heap::programs::decode_closure_function;
 use crate::value::{Kind, KindName, Value};
 
 use super::header::kind_name_of;
@@ -156,15 +157,16 @@ pub(crate) fn leaf_form(heap: &Heap, value: Value, kind: KindName) -> Result<Str
     })
 }
 
-/// The name of a Closure's function (slot 0 holds its id as an Int), or `None` when the
-/// loaded program has no name for it.
+/// The name of a Closure's function (slot 0 holds its program's stamp and function id), or
+/// `None` when the installed program has no name for it or another program made it.
 fn closure_name(heap: &Heap, closure: Value) -> Result<Option<&str>, RuntimeError> {
     let slots = tuple::slot_values(heap, closure, Kind::Closure)?;
     Ok(slots
         .first()
         .and_then(|word| word.as_int())
-        .and_then(|id| u32::try_from(id).ok())
-        .and_then(|id| heap.function_name(id)))
+        .and_then(decode_closure_function)
+        .filter(|&(stamp, _)| stamp != 0 && stamp == heap.program_stamp())
+        .and_then(|(_, id)| heap.function_name(id)))
 }
 
 fn separated(pieces: &mut Vec<Piece>, items: Vec<Value>) {

@@ -92,6 +92,7 @@ pub fn install(h: &mut Harness) {
             name: name.to_string(),
             closure_arity: Some(arity),
             entry: f as u64 + 1,
+            program: 1,
         })
         .collect();
     h.ctx.install_functions(table);

@@ -195,6 +195,8 @@ const ALL_ERROR_CODES: &[ErrorCode] = &[
     ErrorCode::RT0404,
     ErrorCode::RT0405,
     ErrorCode::RT0406,
+    ErrorCode::RT0407,
+    ErrorCode::RT0408,
     ErrorCode::RT0410,
     ErrorCode::RT0501,
     ErrorCode::RT0502,

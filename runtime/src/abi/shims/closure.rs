@@ -1,9 +1,11 @@
 //! Closures: building one (`MakeClosure`), loading a capture, and resolving the target of a
-//! value call (`CallValue`). Layout: the Tuple layout with kind Closure, slot 0 = Int(function
-//! id), slots 1.. = the captured values (see docs/MEMORY.md).
+//! value call (`CallValue`). Layout: the Tuple layout with kind Closure, slot 0 =
+//! Int(stamp << 21 | function id), slots 1.. = the captured values (see docs/MEMORY.md; the
+//! stamp names the program that made it, `heap::programs`).
 
 use crate::abi::invoke::closure_entry;
 use crate::error::RuntimeError;
+use crate::heap::programs::encode_closure_function;
 use crate::objects::header::checked_head;
 use crate::objects::{retain, tuple};
 use crate::value::{Kind, Value};
@@ -15,20 +17,35 @@ define_shim! {
     fn rt_closure_from(context, ptr, count) {
         // The engine passes `count` initialised words it owns at `ptr` (the shim's contract;
         // the body already runs in the shim's unsafe context).
-        let words = read_words(ptr, count)?;
+        let mut words = read_words(ptr, count)?;
         let function = words.first().and_then(|w| w.as_int());
         let valid = function
             .and_then(|id| usize::try_from(id).ok())
             .and_then(|id| context.functions.get(id))
             .is_some_and(|info| info.closure_arity.is_some());
-        if !valid {
-            for &word in words.iter().skip(1) {
-                release_recording(context, word);
-            }
-            return Err(RuntimeError::internal(&format!(
+        let slot = if valid {
+            // The function id was checked against the table just above.
+            let function = function.unwrap_or_default() as u32;
+            context.heap.program_stamp_for_closure().and_then(|stamp| {
+                encode_closure_function(stamp, function)
+                    .and_then(Value::int)
+                    .ok_or_else(|| RuntimeError::internal("closure function id out of range"))
+            })
+        } else {
+            Err(RuntimeError::internal(&format!(
                 "closure of function {function:?}, which the loaded program does not have as closure-callable"
-            )));
-        }
+            )))
+        };
+        let slot = match slot {
+            Ok(slot) => slot,
+            Err(error) => {
+                for &word in words.iter().skip(1) {
+                    release_recording(context, word);
+                }
+                return Err(error);
+            }
+        };
+        words[0] = slot;
         Ok(tuple::slots_from_values(&mut context.heap, Kind::Closure, words)?.bits())
     }
 }
