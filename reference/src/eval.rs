@@ -5,7 +5,7 @@
 //! generator pieces of docs/LANGUAGE.md's desugaring) counts one call-depth level and one
 //! fuel unit; a self tail call costs one fuel unit.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::rc::Rc;
 
 use crate::ast::*;
@@ -154,6 +154,55 @@ impl Machine<'_> {
         self.depth -= 1;
     }
 
+    /// `==` as a runtime loop (docs/LANGUAGE.md, *Decision — walks over values*): one step
+    /// per pair of values compared, one fuel unit at every 1,024th step. Pairs are taken
+    /// last-pushed first (a container's last elements first), so an unequal pair ends the
+    /// walk after as many steps as the engines take on values that share nothing. A pair of
+    /// containers met again is not compared again (values share, never contain themselves),
+    /// so `dbl(1, 40) == dbl(1, 40)` is 81 steps, not 2^41. The engines also take identical
+    /// NaN-free containers as equal in one step, which this walk does not: on such values it
+    /// may charge more fuel than they do (the result is the same).
+    pub fn equal_metered(&mut self, a: &Value, b: &Value) -> R<bool> {
+        let mut work = vec![(a.clone(), b.clone())];
+        let mut seen: HashSet<(usize, usize)> = HashSet::new();
+        let mut step = 0usize;
+        while let Some((a, b)) = work.pop() {
+            step += 1;
+            if step.is_multiple_of(1024) {
+                self.charge_fuel()?;
+            }
+            match (&a, &b) {
+                (Value::List(x), Value::List(y)) | (Value::Tuple(x), Value::Tuple(y)) => {
+                    if x.len() != y.len() {
+                        return Ok(false);
+                    }
+                    if seen.insert((Rc::as_ptr(x) as usize, Rc::as_ptr(y) as usize)) {
+                        work.extend(x.iter().cloned().zip(y.iter().cloned()));
+                    }
+                }
+                (Value::Map(x), Value::Map(y)) => {
+                    if x.len() != y.len() {
+                        return Ok(false);
+                    }
+                    let pair = (
+                        Rc::as_ptr(x).cast::<u8>() as usize,
+                        Rc::as_ptr(y).cast::<u8>() as usize,
+                    );
+                    if !seen.insert(pair) {
+                        continue;
+                    }
+                    for ((ka, va), (kb, vb)) in x.iter().zip(y.iter()) {
+                        work.push((ka.0.clone(), kb.0.clone()));
+                        work.push((va.clone(), vb.clone()));
+                    }
+                }
+                _ if !crate::value::equal(&a, &b) => return Ok(false),
+                _ => {}
+            }
+        }
+        Ok(true)
+    }
+
     /// Calls `target` with `args`, following tail calls in a loop.
     pub fn call(&mut self, mut target: Target, mut args: Vec<Value>) -> R<Value> {
         self.enter()?;
@@ -273,7 +322,11 @@ impl Machine<'_> {
             Name(n) => lookup(env, n).unwrap_or_else(|| self.named_value(n)),
             Binary(op, a, b) => {
                 let (a, b) = (self.value(a, env)?, self.value(b, env)?);
-                binary(*op, &a, &b)?
+                match op {
+                    BinOp::Eq => Value::Bool(self.equal_metered(&a, &b)?),
+                    BinOp::Ne => Value::Bool(!self.equal_metered(&a, &b)?),
+                    _ => binary(*op, &a, &b)?,
+                }
             }
             And(a, b) | Or(a, b) => {
                 let op = if matches!(e.kind, And(..)) {

@@ -276,3 +276,41 @@ fn clone_copies_a_cursor_reached_twice_once() {
         "([(1, 2), (3, 4)], [(1, 2), (3, 4)])",
     );
 }
+
+/// `==` is a runtime loop: one fuel unit per 1,024 pairs compared (docs/LANGUAGE.md,
+/// *Decision — walks over values*). Two Lists of 5,000 equal elements take 5,001 steps, so
+/// four units; the unequal pair found first (the last elements) ends the walk at once.
+#[test]
+fn equality_charges_fuel_per_1024_pairs() {
+    let fuel = |fuel: u64, source: &str| {
+        run_source(
+            source,
+            Limits {
+                fuel: Some(fuel),
+                ..Limits::default()
+            },
+        )
+        .end
+    };
+    let equal =
+        "fn main() = { xs = [...collect(range(0, 5000))]; ys = collect(range(0, 5000)); xs == ys }";
+    let out_of_fuel = End::Failed {
+        code: "RT0502".into(),
+        message: "out of fuel".into(),
+    };
+    // main's entry, the two collects' loops (4 units each), then `==`'s 4 units.
+    let needed = (1..40)
+        .find(|&f| fuel(f, equal) != out_of_fuel)
+        .expect("runs with enough fuel");
+    assert_eq!(fuel(needed, equal), End::Returned("true".into()));
+    let unequal = "fn main() = { xs = collect(range(0, 5000)); ys = push(pop(collect(range(0, 5000))), 7); xs == ys }";
+    let unequal_needed = (1..40)
+        .find(|&f| fuel(f, unequal) != out_of_fuel)
+        .expect("runs with enough fuel");
+    assert_eq!(fuel(unequal_needed, unequal), End::Returned("false".into()));
+    assert_eq!(
+        needed - unequal_needed,
+        4,
+        "5,001 steps charge 4 units, 2 steps none"
+    );
+}

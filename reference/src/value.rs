@@ -5,7 +5,7 @@
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 use std::rc::Rc;
 
@@ -231,16 +231,22 @@ pub struct Key(pub Value);
 impl Key {
     /// The key for `value`, or the kind name of the offending (part of the) value.
     pub fn new(value: &Value) -> Result<Key, &'static str> {
-        fn check(value: &Value) -> Result<(), &'static str> {
+        // A Tuple shared many times inside the key (`(t, t)` nested n deep) is checked once.
+        let mut seen = HashSet::new();
+        let mut work = vec![value];
+        while let Some(value) = work.pop() {
             match value {
-                Value::Unit | Value::Bool(_) | Value::Int(_) | Value::Text(_) => Ok(()),
-                Value::Float(x) if x.is_nan() => Err("Float"),
-                Value::Float(_) => Ok(()),
-                Value::Tuple(items) => items.iter().try_for_each(check),
-                other => Err(other.kind()),
+                Value::Unit | Value::Bool(_) | Value::Int(_) | Value::Text(_) => {}
+                Value::Float(x) if x.is_nan() => return Err("Float"),
+                Value::Float(_) => {}
+                Value::Tuple(items) => {
+                    if seen.insert(Rc::as_ptr(items)) {
+                        work.extend(items.iter().rev());
+                    }
+                }
+                other => return Err(other.kind()),
             }
         }
-        check(value)?;
         Ok(Key(match value {
             Value::Float(x) if x.fract() == 0.0 && *x >= INT_MIN as f64 && *x <= INT_MAX as f64 => {
                 Value::Int(*x as i64)
@@ -260,16 +266,32 @@ fn rank(value: &Value) -> u8 {
     }
 }
 
-fn compare_keys(a: &Value, b: &Value) -> Ordering {
+/// The key order; `equal` remembers the Tuple pairs already found equal, so keys that share
+/// Tuples (`(t, t)` nested n deep) compare in time linear in n, not 2^n.
+fn compare_keys(
+    a: &Value,
+    b: &Value,
+    equal: &mut HashSet<(*const Vec<Value>, *const Vec<Value>)>,
+) -> Ordering {
     rank(a).cmp(&rank(b)).then_with(|| match (a, b) {
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         (Value::Text(x), Value::Text(y)) => x.cmp(y),
-        (Value::Tuple(x), Value::Tuple(y)) => x
-            .iter()
-            .zip(y.iter())
-            .map(|(p, q)| compare_keys(p, q))
-            .find(|o| o.is_ne())
-            .unwrap_or_else(|| x.len().cmp(&y.len())),
+        (Value::Tuple(x), Value::Tuple(y)) => {
+            let pair = (Rc::as_ptr(x), Rc::as_ptr(y));
+            if equal.contains(&pair) {
+                return Ordering::Equal;
+            }
+            let order = x
+                .iter()
+                .zip(y.iter())
+                .map(|(p, q)| compare_keys(p, q, equal))
+                .find(|o| o.is_ne())
+                .unwrap_or_else(|| x.len().cmp(&y.len()));
+            if order.is_eq() {
+                equal.insert(pair);
+            }
+            order
+        }
         _ => compare_numbers(a, b).unwrap_or(Ordering::Equal),
     })
 }
@@ -287,6 +309,6 @@ impl PartialOrd for Key {
 }
 impl Ord for Key {
     fn cmp(&self, other: &Key) -> Ordering {
-        compare_keys(&self.0, &other.0)
+        compare_keys(&self.0, &other.0, &mut HashSet::new())
     }
 }
