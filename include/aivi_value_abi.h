@@ -165,6 +165,18 @@ uint64_t rt_seq_append(AiviRuntime *ctx, uint64_t source, uint64_t rest);
 uint64_t rt_ref_new(AiviRuntime *ctx, uint64_t value);
 uint64_t rt_ref_get(AiviRuntime *ctx, uint64_t reference);
 uint64_t rt_ref_set(AiviRuntime *ctx, uint64_t reference, uint64_t value);
+
+/* Standard library: math */
+/* Standard library: math (end) */
+
+/* Standard library: random */
+/* Standard library: random (end) */
+
+/* Standard library: text */
+/* Standard library: text (end) */
+
+/* Standard library: lists and sequences */
+/* Standard library: lists and sequences (end) */
 uint64_t rt_enter(AiviRuntime *ctx);
 uint64_t rt_leave(AiviRuntime *ctx);
 uint64_t rt_fuel(AiviRuntime *ctx);

@@ -1,5 +1,5 @@
 //! Checks that what is written about the builtins agrees with lang's one builtin table
-//! (`lang/src/ir/builtin/table.rs`): docs/LANGUAGE.md's *Builtins* table documents every
+//! (`lang/src/ir/builtin/table.rs`): docs/LANGUAGE.md's *Builtins* and *Standard library* tables document every
 //! public builtin with its arity and argument modes and nothing else, and the C header
 //! `include/aivi_value_abi.h` declares the shim every builtin lowers to with its arity.
 
@@ -45,19 +45,22 @@ fn per_call(cell: &str, count: usize, what: &str, row: &str) -> Vec<String> {
     }
 }
 
-/// The entries of docs/LANGUAGE.md's *Builtins* table: rows like
+/// The entries of docs/LANGUAGE.md's *Builtins* and *Standard library* tables: rows like
 /// `` | `insert(m, k, v)` / `remove(m, k)` | 3 / 2 | o o o / o b | ... | ``.
 fn documented_builtins() -> BTreeSet<String> {
     let docs = std::fs::read_to_string(repository_file("docs/LANGUAGE.md")).expect("docs");
-    let section = docs
-        .split("\n## Builtins\n")
-        .nth(1)
-        .expect("a Builtins section")
-        .split("\n## ")
-        .next()
-        .expect("section text");
+    let section = |title: &str| -> String {
+        docs.split(&format!("\n## {title}\n"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("a {title} section"))
+            .split("\n## ")
+            .next()
+            .expect("section text")
+            .to_string()
+    };
+    let sections = section("Builtins") + &section("Standard library");
     let mut entries = BTreeSet::new();
-    for row in section.lines().filter(|line| line.starts_with("| `")) {
+    for row in sections.lines().filter(|line| line.starts_with("| `")) {
         let cells: Vec<&str> = row.split('|').map(str::trim).collect();
         let calls: Vec<&str> = cells[1].split(" / ").map(str::trim).collect();
         let arities = per_call(cells[2], calls.len(), "arity", row);

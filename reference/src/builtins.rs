@@ -42,6 +42,17 @@ const BUILTINS: &[(&str, usize)] = &[
     ("ref", 1),
     ("fail", 1),
     ("checkpoint", 0),
+    // Standard library: math
+    // Standard library: math (end)
+
+    // Standard library: random
+    // Standard library: random (end)
+
+    // Standard library: text
+    // Standard library: text (end)
+
+    // Standard library: lists and sequences
+    // Standard library: lists and sequences (end)
 ];
 
 pub fn builtin_arity(name: &str) -> Option<usize> {

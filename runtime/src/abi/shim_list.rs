@@ -176,6 +176,18 @@ define_shim_table! {
     RefNew => rt_ref_new(value);
     RefGet => rt_ref_get(reference);
     RefSet => rt_ref_set(reference, value);
+
+    // Standard library: math
+    // Standard library: math (end)
+
+    // Standard library: random
+    // Standard library: random (end)
+
+    // Standard library: text
+    // Standard library: text (end)
+
+    // Standard library: lists and sequences
+    // Standard library: lists and sequences (end)
     /// Function entry: depth +1 (RT0501 past the limit), one fuel unit, cancellation check.
     Enter => rt_enter();
     /// Function exit: depth -1. Returns 1.

@@ -139,6 +139,18 @@ macro_rules! foreach_builtin {
             /// Generator desugaring: `(iterable owned, rest owned)`: everything in
             /// `iterable`, then everything `rest()` returns.
             SeqAppend: internal "seq_append" (Owned, Owned) -> HEAP, shim SeqAppend;
+
+            // Standard library: math (docs/LANGUAGE.md, "Standard library")
+            // Standard library: math (end) (docs/LANGUAGE.md, "Standard library")
+
+            // Standard library: random (docs/LANGUAGE.md, "Standard library")
+            // Standard library: random (end) (docs/LANGUAGE.md, "Standard library")
+
+            // Standard library: text (docs/LANGUAGE.md, "Standard library")
+            // Standard library: text (end) (docs/LANGUAGE.md, "Standard library")
+
+            // Standard library: lists and sequences (docs/LANGUAGE.md, "Standard library")
+            // Standard library: lists and sequences (end) (docs/LANGUAGE.md, "Standard library")
         }
     };
 }
