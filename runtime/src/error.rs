@@ -1,10 +1,12 @@
-//! Runtime diagnostics: the fixed codes and message wordings of SPEC §7.
+//! Runtime diagnostics: the fixed codes and message wordings of docs/LANGUAGE.md ("Runtime
+//! diagnostics") and docs/ABI.md ("Extra diagnostic codes").
 
 use crate::value::KindName;
 
-/// Stable runtime diagnostic codes. `RT0001`, `RT0107`, `RT0404` to `RT0408` and `RT0410`
-/// are Cairn extensions (documented in docs/ABI.md and docs/LANGUAGE.md): an internal fault
-/// caught at a shim boundary, `pop` of an empty list, a bad heap reference or handle detected
+/// Stable runtime diagnostic codes. `RT0001`, `RT0107`, `RT0306`, `RT0404` to `RT0408` and
+/// `RT0410` are Cairn extensions (documented in docs/ABI.md and docs/LANGUAGE.md): an internal
+/// fault caught at a shim boundary, `pop` of an empty list, a standard-library argument
+/// outside its domain, a bad heap reference or handle detected
 /// by the integrity checks, an output past its budget, one object past a heap segment, a
 /// closure of another module, too many modules making closures in one heap, and a run stack
 /// that cannot be mapped.
@@ -24,6 +26,7 @@ pub enum ErrorCode {
     RT0303,
     RT0304,
     RT0305,
+    RT0306,
     RT0401,
     RT0402,
     RT0403,
@@ -60,6 +63,7 @@ impl ErrorCode {
             ErrorCode::RT0303 => "RT0303",
             ErrorCode::RT0304 => "RT0304",
             ErrorCode::RT0305 => "RT0305",
+            ErrorCode::RT0306 => "RT0306",
             ErrorCode::RT0401 => "RT0401",
             ErrorCode::RT0402 => "RT0402",
             ErrorCode::RT0403 => "RT0403",
@@ -189,6 +193,15 @@ impl RuntimeError {
         Self::new(
             ErrorCode::RT0305,
             format!("arity mismatch: {name} expects {expected} arguments, got {got}"),
+        )
+    }
+    /// RT0306: a standard-library builtin's argument has the right kind but a value outside
+    /// its domain (`int` of NaN, a shift count past 47, an empty separator, ...). `reason`
+    /// is the wording docs/LANGUAGE.md ("Standard library") gives for that builtin.
+    pub fn invalid_argument(op: &str, reason: &str) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0306,
+            format!("invalid argument to {op}: {reason}"),
         )
     }
     pub fn heap_exhausted(requested: u32, free: u32) -> RuntimeError {
