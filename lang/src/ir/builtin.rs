@@ -84,6 +84,57 @@ impl Builtin {
     pub fn arity(self) -> usize {
         self.param_modes().len()
     }
+
+    /// Whether a call of this builtin may run script code (call a closure, or pull a Seq
+    /// whose stages call closures). `false` only for builtins known never to: they build,
+    /// read or update values, or build a lazy Seq without pulling it (printing a Seq shows
+    /// `<seq>`). Every other builtin, and any row added later, answers `true`, which is
+    /// always sound; the JIT's stack budget (`jit/src/stack_budget.rs`) uses it to
+    /// see that a function calling only these is on no call cycle.
+    pub fn may_run_script_code(self) -> bool {
+        use Builtin::*;
+        !matches!(
+            self,
+            Print
+                | Len
+                | Push
+                | Pop
+                | Set
+                | Get
+                | Insert
+                | Remove
+                | Has
+                | Str
+                | ExpectTupleArity
+                | TupleFromList
+                | MapFromList
+                | Keys
+                | Values
+                | Merge
+                | Slice
+                | Reverse
+                | Fail
+                | Range
+                | RangeStep
+                | Iter
+                | Map
+                | Filter
+                | Take
+                | Drop
+                | Scan
+                | Zip
+                | MakeRef
+                | Deref
+                | Assign
+                | Checkpoint
+                | ClosureCapture
+                | SeqEmpty
+                | SeqCons
+                | SeqFlatMap
+                | SeqDefer
+                | SeqAppend
+        )
+    }
 }
 
 #[cfg(test)]
