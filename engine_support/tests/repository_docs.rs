@@ -379,7 +379,7 @@ fn every_doc_citation_names_a_real_heading() {
                     problems.push(format!("{file}:{line}: a quote after {document} never closes"))
                 }
                 Some(headings) if !headings.contains(&title) => problems.push(format!(
-                    "{file}:{line}: docs/{document} has no heading \"{title}\""
+                    "{file}:{line}: {document} has no heading \"{title}\""
                 )),
                 Some(_) => {}
             }
