@@ -320,7 +320,7 @@ fn doc_citations(text: &str) -> Vec<(usize, String, String)> {
         }
         let rest = &text[end..];
         let after_comma = rest.strip_prefix(',').unwrap_or(rest);
-        let Some(quoted) = after_comma.strip_prefix(' ').and_then(|r| r.strip_prefix('"')) else {
+        let Some(quoted) = after_separator(after_comma).and_then(|r| r.strip_prefix('"')) else {
             continue;
         };
         let line = text[..end].matches('\n').count() + 1;
@@ -350,6 +350,20 @@ fn doc_citations(text: &str) -> Vec<(usize, String, String)> {
         }
     }
     found
+}
+
+/// `text` after the space (or the line break, comment marker and indentation) that separates
+/// a document's name from the quoted title; `None` when there is none.
+fn after_separator(text: &str) -> Option<&str> {
+    if let Some(rest) = text.strip_prefix(' ') {
+        return Some(rest);
+    }
+    let rest = text.strip_prefix('\n')?.trim_start();
+    let rest = ["//!", "///", "//", "*", "#"]
+        .iter()
+        .find_map(|marker| rest.strip_prefix(marker))
+        .unwrap_or(rest);
+    Some(rest.trim_start_matches(' '))
 }
 
 #[test]
@@ -396,13 +410,14 @@ fn every_doc_citation_names_a_real_heading() {
 #[test]
 fn the_citation_reader_reads_wrapped_titles() {
     let text = "//! see docs/EMBEDDING.md, \"Soak\n//! test\" and MEMORY.md \"Overhead\"; \
-                docs/X.md is not a doc, `a/B.md, \"x\"` neither";
+                docs/X.md is not a doc, `a/B.md, \"x\"` neither, docs/ABI.md,\n  /// \"Handles\"";
     let found = doc_citations(text);
     assert_eq!(
         found,
         vec![
             (1, "docs/EMBEDDING.md".to_string(), "Soak test".to_string()),
             (2, "MEMORY.md".to_string(), "Overhead".to_string()),
+            (2, "docs/ABI.md".to_string(), "Handles".to_string()),
         ]
     );
     let headings = headings("# Top\n## 6. The C API (`cairn.h`)\n```\n# not a heading\n```\n");
