@@ -36,7 +36,13 @@ const THIS_FILE: &str = "engine_support/tests/repository_docs.rs";
 fn repository_files() -> Vec<String> {
     let root = root();
     let listed = Command::new("git")
-        .args(["ls-files", "--cached", "--others", "--exclude-standard", "-z"])
+        .args([
+            "ls-files",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+            "-z",
+        ])
         .current_dir(&root)
         .output()
         .ok()
@@ -93,8 +99,7 @@ fn foreign_citations(text: &str) -> Vec<(usize, String)> {
         let lower = line.to_lowercase();
         let chars: Vec<char> = lower.chars().collect();
         let mut why = None;
-        if lower.contains(&format!("{spec} {section}")) || lower.contains(&format!("{spec}.md"))
-        {
+        if lower.contains(&format!("{spec} {section}")) || lower.contains(&format!("{spec}.md")) {
             why = Some("cites the product contract");
         }
         let seed = ["se", "ed 00"].concat();
@@ -162,7 +167,9 @@ fn the_foreign_citation_check_fires() {
 /// docs/ARCHITECTURE.md's code map, one text per crate section (`### \`folder\` (...)`).
 fn code_map_sections() -> BTreeMap<String, String> {
     let architecture = text_of("docs/ARCHITECTURE.md").expect("docs/ARCHITECTURE.md");
-    let start = architecture.find("\n## Code map\n").expect("a Code map section");
+    let start = architecture
+        .find("\n## Code map\n")
+        .expect("a Code map section");
     let rest = &architecture[start + 1..];
     let end = rest[3..].find("\n## ").map_or(rest.len(), |at| at + 3);
     let map = &rest[..end];
@@ -306,8 +313,7 @@ fn doc_citations(text: &str) -> Vec<(usize, String, String)> {
         let end = at + offset + 3;
         at = end;
         let mut start = end - 3;
-        while start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_')
-        {
+        while start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_') {
             start -= 1;
         }
         let name = &text[start..end - 3];
@@ -389,9 +395,9 @@ fn every_doc_citation_names_a_real_heading() {
             checked += 1;
             match docs.get(bare) {
                 None => problems.push(format!("{file}:{line}: {document} does not exist")),
-                Some(_) if title.is_empty() => {
-                    problems.push(format!("{file}:{line}: a quote after {document} never closes"))
-                }
+                Some(_) if title.is_empty() => problems.push(format!(
+                    "{file}:{line}: a quote after {document} never closes"
+                )),
                 Some(headings) if !headings.contains(&title) => problems.push(format!(
                     "{file}:{line}: {document} has no heading \"{title}\""
                 )),
@@ -399,7 +405,10 @@ fn every_doc_citation_names_a_real_heading() {
             }
         }
     }
-    assert!(checked > 20, "only {checked} citations found: is the scan broken?");
+    assert!(
+        checked > 20,
+        "only {checked} citations found: is the scan broken?"
+    );
     assert!(
         problems.is_empty(),
         "citations that name no heading of their document:\n{}",
