@@ -1,6 +1,6 @@
-//! The memory-integrity toolkit from a host (seed 004 §3.7): audit mode in `Limits`, a hook
-//! counting events, the event log with allocation sites mapped to source lines, the
-//! ownership check with the host's handles as roots, the graph as DOT, heap statistics as
+//! The memory-integrity toolkit from a host (docs/EMBEDDING.md, "Auditing the heap"): audit mode in
+//! `Limits`, a hook counting events, the event log with allocation sites mapped to source lines,
+//! the ownership check with the host's handles as roots, the graph as DOT, heap statistics as
 //! Prometheus text, `detect_leaks`, the watchdog and the allocation-failure handler.
 //!
 //! Run it with `cargo run --example heap_audit` (add `-- interp` for the interpreter).

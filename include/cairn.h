@@ -1,8 +1,9 @@
 /*
  * cairn.h - embed Cairn in a C host: engines with host functions, compilation, runtimes with
- * limits, calls by name with value handles, cancellation, and the value readers the Value
- * ABI header lacks. Implemented by the `cairn` crate (embed/src/capi/); link its staticlib
- * (libcairn.a) and the system libraries Rust's standard library needs (see docs/ABI.md §6).
+ * limits, calls by name with value handles, cancellation, and the value readers the Value ABI
+ * header lacks. Implemented by the `cairn` crate (embed/src/capi/); link its staticlib (libcairn.a)
+ * and the system libraries Rust's standard library needs (see docs/ABI.md, "The C embedding API
+ * (`include/cairn.h`)").
  *
  * Builds on aivi_value_abi.h, whose rules hold here too:
  *  - handles are nullable opaque pointers; every function returning a handle returns an
@@ -45,7 +46,7 @@ typedef struct CairnEngine CairnEngine;
 typedef struct CairnModule CairnModule;
 typedef struct CairnCancel CairnCancel;
 
-/* The limits of a runtime (SPEC §8). A field of 0 takes its default. */
+/* The limits of a runtime (docs/EMBEDDING.md, "Limits and cancellation"). A field of 0 takes its default. */
 typedef struct CairnLimits {
     uint32_t heap_blocks;    /* heap size in 64-byte blocks; 0 = 2^24 (1 GiB, mapped as needed) */
     uint32_t heap_quota;     /* soft quota in blocks (RT0402); 0 = none */

@@ -1,4 +1,4 @@
-//! What audit mode costs (seed 004 §6.6, "audit mode overhead < 5% in benchmarks"): fib,
+//! What audit mode costs (docs/MEMORY.md, "Overhead": sampled audit mode under 5%): fib,
 //! the vector program and the map program (`cairn_benches::{FIB_27, VECTOR_20K, MAP_5K}`) on
 //! the interpreter and the JIT, each in three audit modes:
 //!
@@ -21,7 +21,8 @@
 //!
 //! ```text
 //! # 1. the build without audit code, saved as baseline `stripped`
-//! cargo bench -p cairn-benches --bench audit_overhead --features strip-audit -- --save-baseline stripped
+//! cargo bench -p cairn-benches --bench audit_overhead --features strip-audit -- --save-baseline
+//! stripped
 //! # 2. the normal build against it: the `off` rows' "change" is audit off vs no audit code
 //! #    (target ≤ 1%); sampled-100 vs off (target < 5%) is the ratio of the medians this
 //! #    run prints for `audit/<program>/<engine>/sampled-100` and `.../off`.

@@ -27,8 +27,9 @@ pub enum Command {
     Conform(ConformArgs),
     /// Time programs on the interpreter and the JIT and print the speed-up.
     Bench(BenchArgs),
-    /// Run the seed 004 §4 stress scenarios on both engines in audit mode and check the
-    /// §4.6 checkpoints (leaks, shadow counts, ownership graph, block reuse, same traces).
+    /// Run the stress scenarios (docs/MEMORY.md, "Stress scenarios") on both engines in audit mode
+    /// and check the checkpoints of every run (leaks, shadow counts, ownership graph, block reuse,
+    /// same traces).
     Stress(StressArgs),
     /// Heap tools: run a program in audit mode and check, list, export or watch its heap.
     Heap(HeapArgs),
@@ -94,7 +95,8 @@ pub struct RunArgs {
     /// Which engine runs the program.
     #[arg(long, value_enum, default_value = "jit")]
     pub engine: EngineChoice,
-    /// Write the refcount trace (SPEC §6) to this path as JSON Lines.
+    /// Write the refcount trace (docs/MEMORY.md, "Traces and snapshots") to this path as JSON
+    /// Lines.
     #[arg(long, value_name = "PATH")]
     pub trace: Option<PathBuf>,
     #[command(flatten)]
@@ -185,7 +187,7 @@ pub struct StressArgs {
     pub json: bool,
 }
 
-/// `--disposal` (seed 004 §4.5 `disposalPolicy`).
+/// `--disposal` (docs/MEMORY.md, "Load parameters and disposal policies").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DisposalChoice {
     Immediate,

@@ -1,6 +1,6 @@
 //! Both engines refuse what `cairn_lang::ir::load_check::check_loadable` refuses (the cases
 //! are tested there) before running anything, and report each problem identically: the same
-//! SPEC §7 code, message and frames on the interpreter and the JIT.
+//! runtime diagnostic (code, message and frames) on the interpreter and the JIT.
 
 use cairn_lang::ir::builder::{FunctionBuilder, module};
 use cairn_lang::ir::{Constant, GeneratorItem, Module, OpKind, ParamMode, Var};

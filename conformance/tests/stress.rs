@@ -1,6 +1,6 @@
-//! The stress harness (seed 004 §4): every scenario under every disposal policy passes every
-//! §4.6 checkpoint on both engines at small sizes, the trace counts what the program does,
-//! and each checker fails when what it checks is wrong.
+//! The stress harness (docs/MEMORY.md, "Stress scenarios"): every scenario under every disposal
+//! policy passes every checkpoint on both engines at small sizes, the trace counts what the program
+//! does, and each checker fails when what it checks is wrong.
 
 use cairn_conformance::stress::harness::{check_sampled_log, check_snapshots, compare_engines};
 use cairn_conformance::stress::{

@@ -1,6 +1,7 @@
-//! The memory-integrity toolkit of seed 004 §3.7 for Rust hosts: snapshots and their
-//! comparison, shadow-count validation, the event log, audit hooks, the allocation-failure
-//! handler, and `detect_leaks`. Audit mode itself is chosen in [`crate::Limits::audit`].
+//! The memory-integrity toolkit (docs/MEMORY.md, "Audit mode and the integrity toolkit") for Rust
+//! hosts: snapshots and their comparison, shadow-count validation, the event log, audit hooks, the
+//! allocation-failure handler, and `detect_leaks`. Audit mode itself is chosen in
+//! [`crate::Limits::audit`].
 
 use std::sync::Arc;
 
@@ -59,7 +60,8 @@ impl Module {
 }
 
 impl Runtime {
-    /// The heap's live heads with their counts, and its free-list state (seed 004 §3.1).
+    /// The heap's live heads with their counts, and its free-list state (docs/MEMORY.md, "Snapshots
+    /// and leak detection").
     pub fn capture_snapshot(&mut self) -> HeapSnapshot {
         self.release_dropped_values();
         self.context_ref().heap.snapshot()
@@ -70,26 +72,21 @@ impl Runtime {
         compare_snapshots(before, after)
     }
 
-    /// The ownership check of seed 004 §3.4/§5.3 over the whole heap, with the values the
-    /// host holds ([`crate::Opaque`] handles) as its roots: in-degree + roots = `REF_COUNT`
-    /// for every head, no cycle, no reference to a free block or a tail, every chain ends at
-    /// `INVALID`, every tail owned by exactly one head, and a valid free list. Works with
-    /// audit mode off too (it reads the heap; sites are known only with audit mode).
+    /// The ownership check (docs/MEMORY.md, "Ownership graph") over the whole heap, with the values
+    /// the host holds ([`crate::Opaque`] handles) as its roots: in-degree + roots = `REF_COUNT` for
+    /// every head, no cycle, no reference to a free block or a tail, every chain ends at `INVALID`,
+    /// every tail owned by exactly one head, and a valid free list. Works with audit mode off too
+    /// (it reads the heap; sites are known only with audit mode).
     ///
     /// ```
     /// use cairn::{Engine, EngineKind, Limits};
     ///
-    /// let engine = Engine::new(EngineKind::Interpreter);
-    /// let module = engine.compile("r.cairn", "fn main() = 0\nfn cell() = ref([1, [2, 3]])").unwrap();
-    /// let mut rt = engine.runtime(Limits::default()).unwrap();
-    /// let cell = rt.call::<cairn::Value>(&module, "cell", ()).unwrap();
-    /// let report = rt.run_ownership_check();
-    /// assert!(report.valid, "{report}");
-    /// assert_eq!(report.roots, 1);
-    /// let json = serde_json::to_value(&report).unwrap();
-    /// assert_eq!(json["valid"], true);
-    /// drop(cell);
-    /// assert_eq!(rt.run_ownership_check().nodes, 0);
+    /// let engine = Engine::new(EngineKind::Interpreter); let module = engine.compile("r.cairn",
+    /// "fn main() = 0\nfn cell() = ref([1, [2, 3]])").unwrap(); let mut rt =
+    /// engine.runtime(Limits::default()).unwrap(); let cell = rt.call::<cairn::Value>(&module,
+    /// "cell", ()).unwrap(); let report = rt.run_ownership_check(); assert!(report.valid,
+    /// "{report}"); assert_eq!(report.roots, 1); let json = serde_json::to_value(&report).unwrap();
+    /// assert_eq!(json["valid"], true); drop(cell); assert_eq!(rt.run_ownership_check().nodes, 0);
     /// ```
     pub fn run_ownership_check(&mut self) -> OwnershipReport {
         self.release_dropped_values();
@@ -114,13 +111,13 @@ impl Runtime {
         &self.context_ref().checkpoints
     }
 
-    /// Heap statistics of seed 004 §3.6 (`to_json()`, `to_prometheus()`).
+    /// Heap statistics (docs/MEMORY.md, "Heap statistics"; `to_json()`, `to_prometheus()`).
     pub fn export_heap_stats(&mut self) -> HeapStats {
         self.release_dropped_values();
         HeapStats::collect(&self.context_ref().heap)
     }
 
-    /// Compares every block's shadow count with its `REF_COUNT` (seed 004 §3.3). `None`
+    /// Compares every block's shadow count with its `REF_COUNT` (shadow counts). `None`
     /// unless [`crate::Limits::audit`] turned shadow counts on.
     pub fn validate_ref_counts(&self) -> Option<Vec<RefCountMismatch>> {
         self.context_ref().heap.validate_ref_counts()
@@ -179,24 +176,21 @@ impl Runtime {
         self.context_mut().heap.resume_allocations();
     }
 
-    /// Installs the allocation-failure handler (seed 004 §6.6): when an allocation fails on
-    /// the quota or for lack of blocks, `handler` runs once; it may drop [`crate::Opaque`]
-    /// values the host caches (they are released before the retry) or raise the quota, and
-    /// return [`AllocationRetry::Retry`] to have the allocation checked once more.
+    /// Installs the allocation-failure handler (docs/MEMORY.md, "Soft quota and the
+    /// allocation-failure handler"): when an allocation fails on the quota or for lack of blocks,
+    /// `handler` runs once; it may drop [`crate::Opaque`] values the host caches (they are released
+    /// before the retry) or raise the quota, and return [`AllocationRetry::Retry`] to have the
+    /// allocation checked once more.
     ///
     /// ```
     /// use cairn::{AllocationRetry, AuditConfig, Engine, EngineKind, Limits};
     ///
-    /// let engine = Engine::new(EngineKind::Interpreter);
-    /// let module = engine.compile("big.cairn", "fn main() = len(collect(range(0, 500)))").unwrap();
-    /// let limits = Limits { heap_quota: Some(20), ..Limits::default() };
-    /// let mut rt = engine.runtime(limits).unwrap();
+    /// let engine = Engine::new(EngineKind::Interpreter); let module = engine.compile("big.cairn",
+    /// "fn main() = len(collect(range(0, 500)))").unwrap(); let limits = Limits { heap_quota:
+    /// Some(20), ..Limits::default() }; let mut rt = engine.runtime(limits).unwrap();
     /// assert_eq!(rt.call::<i64>(&module, "main", ()).unwrap_err().code(), "RT0402");
-    /// rt.on_allocation_failure(|failure, control| {
-    ///     assert!(failure.quota_exceeded);
-    ///     control.quota = Some(failure.in_use + failure.requested + 100); // make room
-    ///     AllocationRetry::Retry
-    /// });
+    /// rt.on_allocation_failure(|failure, control| { assert!(failure.quota_exceeded); control.quota
+    /// = Some(failure.in_use + failure.requested + 100); // make room AllocationRetry::Retry });
     /// assert_eq!(rt.call::<i64>(&module, "main", ()).unwrap(), 500);
     /// assert_eq!(rt.blocks_in_use(), 0);
     /// ```
@@ -231,20 +225,17 @@ impl Runtime {
         self.context_mut().heap.set_allocation_failure_handler(None);
     }
 
-    /// Runs `body` and reports what it left allocated (seed 004 §6.4 `detectLeaks`): every
-    /// head live after `body` that was not live before, except the ones the host still holds
-    /// through [`crate::Opaque`] values (and what those reach).
+    /// Runs `body` and reports what it left allocated (docs/MEMORY.md, "Snapshots and leak
+    /// detection"): every head live after `body` that was not live before, except the ones the host
+    /// still holds through [`crate::Opaque`] values (and what those reach).
     ///
     /// ```
     /// use cairn::{Engine, EngineKind, Limits};
     ///
-    /// let engine = Engine::new(EngineKind::Jit);
-    /// let module = engine
-    ///     .compile("p.cairn", "fn main() = sum(take(filter(map(range(0, 100), \\x -> x * 2), \\x -> x % 3 == 0), 10))")
-    ///     .unwrap();
-    /// let mut rt = engine.runtime(Limits::default()).unwrap();
-    /// let (sum, leaks) = rt.detect_leaks(|rt| rt.call::<i64>(&module, "main", ()).unwrap());
-    /// assert_eq!(sum, 270);
+    /// let engine = Engine::new(EngineKind::Jit); let module = engine .compile("p.cairn", "fn
+    /// main() = sum(take(filter(map(range(0, 100), \\x -> x * 2), \\x -> x % 3 == 0), 10))")
+    /// .unwrap(); let mut rt = engine.runtime(Limits::default()).unwrap(); let (sum, leaks) =
+    /// rt.detect_leaks(|rt| rt.call::<i64>(&module, "main", ()).unwrap()); assert_eq!(sum, 270);
     /// assert!(leaks.is_clean(), "{leaks}");
     /// ```
     pub fn detect_leaks<R>(&mut self, body: impl FnOnce(&mut Runtime) -> R) -> (R, LeakReport) {

@@ -147,10 +147,10 @@ impl fmt::Display for CompileError {
 
 impl std::error::Error for CompileError {}
 
-/// A call failed. Either a runtime diagnostic of the script (SPEC §7 code, message, the
-/// innermost frame's position and the call stack), or a problem of the call itself (an
-/// unknown function, a value of the wrong kind for the host type asked for, a Value of
-/// another runtime).
+/// A call failed. Either a runtime diagnostic of the script (docs/LANGUAGE.md, "Runtime
+/// diagnostics": code, message, the innermost frame's position and the call stack), or a problem of
+/// the call itself (an unknown function, a value of the wrong kind for the host type asked for, a
+/// Value of another runtime).
 ///
 /// `Display` renders it exactly as `cairn run` prints it. A problem of the call itself has
 /// no position and no stack (`line()` and `column()` are 0): RT0001 for an unknown function

@@ -15,9 +15,9 @@ use crate::module::{CallFailure, Module};
 use crate::value::{ReleaseQueue, Value};
 use crate::value_io::{read_value, write_value};
 
-/// A runtime: its own heap (sized by [`Limits`]), call-depth and fuel limits, and a cancel
-/// handle. `Send`, not `Sync`: one thread uses it at a time (SPEC §3); run one per thread for
-/// parallelism. Create it with [`crate::Engine::runtime`]; it runs modules of any engine.
+/// A runtime: its own heap (sized by [`Limits`]), call-depth and fuel limits, and a cancel handle.
+/// `Send`, not `Sync`: one thread uses it at a time (docs/ABI.md, "Threading"); run one per thread
+/// for parallelism. Create it with [`crate::Engine::runtime`]; it runs modules of any engine.
 ///
 /// Every call starts afresh: the call depth is 0 and the fuel full (limits are per call),
 /// nothing the previous call printed is kept. After any call, succeeded or failed (out of
@@ -32,13 +32,10 @@ use crate::value_io::{read_value, write_value};
 /// ```
 /// use cairn::{Engine, EngineKind, Limits, Value};
 ///
-/// let engine = Engine::new(EngineKind::Jit);
-/// let module = engine
-///     .compile("loop.cairn", "fn main() = 0\nfn forever(n) = forever(n + 1)\nfn add(a, b) = a + b")
-///     .unwrap();
-/// let mut rt = engine.runtime(Limits { fuel: Some(10_000), ..Limits::default() }).unwrap();
-/// let error = rt.call::<Value>(&module, "forever", (0,)).unwrap_err();
-/// assert_eq!(error.code(), "RT0502");
+/// let engine = Engine::new(EngineKind::Jit); let module = engine .compile("loop.cairn", "fn main()
+/// = 0\nfn forever(n) = forever(n + 1)\nfn add(a, b) = a + b") .unwrap(); let mut rt =
+/// engine.runtime(Limits { fuel: Some(10_000), ..Limits::default() }).unwrap(); let error =
+/// rt.call::<Value>(&module, "forever", (0,)).unwrap_err(); assert_eq!(error.code(), "RT0502");
 /// assert_eq!(rt.call::<i64>(&module, "add", (2, 3)).unwrap(), 5); // fuel is per call
 /// assert_eq!(rt.blocks_in_use(), 0);
 /// ```
@@ -268,19 +265,18 @@ impl Runtime {
     /// What the last call printed (with `print`, one line per call of it).
     ///
     /// ```
-    /// let engine = cairn::Engine::new(cairn::EngineKind::Interpreter);
-    /// let module = engine.compile("hi.cairn", "fn main() = { print(\"hi\"); print([1]); 7 }").unwrap();
-    /// let mut rt = engine.runtime(cairn::Limits::default()).unwrap();
-    /// assert_eq!(rt.call::<i64>(&module, "main", ()).unwrap(), 7);
-    /// assert_eq!(rt.output(), b"hi\n[1]\n");
+    /// let engine = cairn::Engine::new(cairn::EngineKind::Interpreter); let module =
+    /// engine.compile("hi.cairn", "fn main() = { print(\"hi\"); print([1]); 7 }").unwrap(); let mut
+    /// rt = engine.runtime(cairn::Limits::default()).unwrap(); assert_eq!(rt.call::<i64>(&module,
+    /// "main", ()).unwrap(), 7); assert_eq!(rt.output(), b"hi\n[1]\n");
     /// ```
     pub fn output(&self) -> &[u8] {
         &self.ctx.output
     }
 
-    /// Starts recording the refcount trace (SPEC §6) of the following calls: every
-    /// allocation, retain, release, copy-on-write and free, in order. Both engines record
-    /// the same trace for the same calls.
+    /// Starts recording the refcount trace (docs/MEMORY.md, "Traces and snapshots") of the
+    /// following calls: every allocation, retain, release, copy-on-write and free, in order. Both
+    /// engines record the same trace for the same calls.
     pub fn start_trace(&mut self) {
         self.ctx.heap.start_trace();
     }
@@ -293,16 +289,14 @@ impl Runtime {
     /// ```
     /// use cairn::{Engine, EngineKind, JsonLinesSink, Limits};
     ///
-    /// let engine = Engine::new(EngineKind::Interpreter);
-    /// let module = engine.compile("t.cairn", "fn main() = len([1, 2] ++ [3])").unwrap();
-    /// let mut rt = engine.runtime(Limits::default()).unwrap();
-    /// let path = std::env::temp_dir().join(format!("cairn-doc-trace-{}.jsonl", std::process::id()));
-    /// let (sink, status) = JsonLinesSink::new(std::fs::File::create(&path).unwrap());
-    /// rt.start_trace_to(Box::new(sink));
-    /// assert_eq!(rt.call::<i64>(&module, "main", ()).unwrap(), 3);
-    /// assert!(rt.take_trace().is_empty()); // everything went to the sink
-    /// assert!(status.take_error().is_none());
-    /// let text = std::fs::read_to_string(&path).unwrap();
+    /// let engine = Engine::new(EngineKind::Interpreter); let module = engine.compile("t.cairn",
+    /// "fn main() = len([1, 2] ++ [3])").unwrap(); let mut rt =
+    /// engine.runtime(Limits::default()).unwrap(); let path =
+    /// std::env::temp_dir().join(format!("cairn-doc-trace-{}.jsonl", std::process::id())); let
+    /// (sink, status) = JsonLinesSink::new(std::fs::File::create(&path).unwrap());
+    /// rt.start_trace_to(Box::new(sink)); assert_eq!(rt.call::<i64>(&module, "main", ()).unwrap(),
+    /// 3); assert!(rt.take_trace().is_empty()); // everything went to the sink
+    /// assert!(status.take_error().is_none()); let text = std::fs::read_to_string(&path).unwrap();
     /// assert_eq!(text.lines().count() as u64, status.events());
     /// assert!(text.starts_with("{\"seq\":0,\"op\":\"malloc\""));
     /// # std::fs::remove_file(&path).unwrap();

@@ -14,9 +14,10 @@ use cairn_runtime::KindName;
 /// convert Rust types (`i64`, `String`, `Vec<T>`, tuples, `BTreeMap`, ...). A `Value` is the
 /// way to handle a result whose shape you do not know in advance.
 ///
-/// `PartialEq` is structural, except that two [`Opaque`] values are equal only when they are
-/// the same script object (as `==` compares them in scripts); `Float`s compare as `f64`.
-/// `Display` prints the canonical form of SPEC §2, as the script's `print` does.
+/// `PartialEq` is structural, except that two [`Opaque`] values are equal only when they are the
+/// same script object (as `==` compares them in scripts); `Float`s compare as `f64`. `Display`
+/// prints the canonical form (docs/LANGUAGE.md, "Values and operators"), as the script's `print`
+/// does.
 ///
 /// ```
 /// use cairn::{Engine, EngineKind, Limits, Value};
@@ -59,7 +60,8 @@ pub enum Value {
 }
 
 impl Value {
-    /// The SPEC §7 kind name (`Int`, `List`, `Closure`, ...), as diagnostics name kinds.
+    /// The kind name (docs/LANGUAGE.md, "Values and operators") (`Int`, `List`, `Closure`, ...), as
+    /// diagnostics name kinds.
     ///
     /// ```
     /// use cairn::Value;

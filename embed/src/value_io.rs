@@ -6,7 +6,7 @@
 //! and 2^30 leaves), and a `Value` is a tree: reading expands every share. So the size of
 //! the tree is measured first over the heap (memoised per shared object, in time linear in
 //! the objects) and a tree past `Limits::max_output_bytes` is RT0405 before any of it is
-//! built (docs/EMBEDDING.md, "Values of any depth").
+//! built (docs/EMBEDDING.md, "Values of any depth, and values that share").
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! A Closure handle made by one module and called through another module in the same runtime
 //! is refused with RT0407 on both engines, whether the other module calls it directly or a
 //! sequence operation calls it; nothing leaks, the runtime stays usable, and calls through
-//! the closure's own module still work (docs/EMBEDDING.md "Closures and modules").
+//! the closure's own module still work (docs/EMBEDDING.md, "Opaque handles (Seq, Closure, Ref)").
 
 use cairn::{Engine, EngineKind, Limits, Value};
 

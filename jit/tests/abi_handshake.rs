@@ -1,6 +1,6 @@
-//! The ABI handshake at load: a compiled program records the Value ABI version it was
-//! generated against, and `run_main` refuses (RT0601, SPEC §4 text) before running any code
-//! when the runtime cannot provide it.
+//! The ABI handshake at load: a compiled program records the Value ABI version it was generated
+//! against, and `run_main` refuses (RT0601, the text of docs/ABI.md, "Versioning") before running
+//! any code when the runtime cannot provide it.
 
 mod support;
 

@@ -1,5 +1,6 @@
-//! Lowering of generator blocks into the runtime's sequence combinators (SPEC §2: "generator
-//! blocks desugar in `lang` into sequence combinators"). Everything stays lazy:
+//! Lowering of generator blocks into the runtime's sequence combinators (docs/LANGUAGE.md,
+//! "Generator blocks": "generator blocks desugar in `lang` into sequence combinators"). Everything
+//! stays lazy:
 //!
 //! | source | lowered to |
 //! |---|---|

@@ -266,8 +266,8 @@ fn unicode_escape(text: &str, at: &mut usize, backslash: usize) -> Result<char, 
         .ok_or_else(|| invalid(*at))
 }
 
-/// Whether a diagnostic shows `c` as its `\u{...}` escape (docs/LANGUAGE.md, "Decision — what
-/// is shown escaped"): general categories Cc, Cf, Zl and Zp, and the Hangul fillers.
+/// Whether a diagnostic shows `c` as its `\u{...}` escape (docs/LANGUAGE.md, "Source files",
+/// "Decision — what is shown escaped"): general categories Cc, Cf, Zl and Zp, and the Hangul fillers.
 fn shown_escaped(c: char) -> bool {
     use unicode_general_category::{GeneralCategory as G, get_general_category};
     matches!(

@@ -22,8 +22,8 @@ pub const DEFAULT_MAX_CALL_DEPTH: u64 = 10_000;
 /// the runtime is created (`Context::new`), so the engines can never disagree on it.
 pub const MAX_CALL_DEPTH: u64 = 1_000_000;
 
-/// Resource limits of one runtime (SPEC §8). The heap limits hold for the runtime's life;
-/// the call depth and fuel are counted afresh for every call.
+/// Resource limits of one runtime (docs/EMBEDDING.md, "Limits and cancellation"). The heap limits
+/// hold for the runtime's life; the call depth and fuel are counted afresh for every call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// The heap's size in 64-byte blocks, `1..=MAX_HEAP_BLOCKS` (default 2^24, 1 GiB; see
@@ -50,7 +50,7 @@ pub struct Limits {
     /// shared objects), so a value past the budget is RT0405 `output too large: ...` before
     /// anything is built, however many times it shares one object.
     pub max_output_bytes: usize,
-    /// Audit mode (seed 004 §3, §5): off by default. See docs/MEMORY.md.
+    /// Audit mode: off by default (docs/MEMORY.md, "Audit mode and the integrity toolkit").
     pub audit: AuditConfig,
 }
 

@@ -162,7 +162,7 @@ impl RuntimeError {
             format!("expected List/Tuple/Map for indexed access, got {kind}"),
         )
     }
-    /// `pop([])` (a Cairn extension of SPEC §7).
+    /// `pop([])` (a Cairn extension, docs/ABI.md, "Extra diagnostic codes").
     pub fn pop_from_empty_list() -> RuntimeError {
         Self::new(ErrorCode::RT0107, "pop from an empty list")
     }
@@ -211,7 +211,7 @@ impl RuntimeError {
         )
     }
     /// RT0407: a Closure made by another loaded program than the running one
-    /// (docs/EMBEDDING.md "Closures and modules").
+    /// (docs/EMBEDDING.md, "Opaque handles (Seq, Closure, Ref)").
     pub fn foreign_closure() -> RuntimeError {
         Self::new(
             ErrorCode::RT0407,

@@ -65,7 +65,8 @@ impl Kind {
     }
 }
 
-/// The user-visible kind names of SPEC §7 (`{kind}` in diagnostics).
+/// The user-visible kind names (docs/LANGUAGE.md, "Values and operators") (`{kind}` in
+/// diagnostics).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KindName {
     Int,

@@ -1,6 +1,6 @@
-//! Allocation under pressure (seed 004 §5.6, §5.7, §6.6): the allocation-failure handler and
-//! its one retry, critical allocations past the quota, and the watchdog at fuel points — with
-//! fuel accounting unchanged by it.
+//! Allocation under pressure (docs/MEMORY.md, "Soft quota and the allocation-failure handler"): the
+//! allocation-failure handler and its one retry, critical allocations past the quota, and the
+//! watchdog at fuel points — with fuel accounting unchanged by it.
 
 mod shim_harness;
 

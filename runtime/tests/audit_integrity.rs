@@ -1,8 +1,7 @@
-//! The ownership graph and its checks (seed 004 §3.4, §5.3) against heaps built through the
-//! object layer, clean and deliberately corrupted (`audit::corruption`, seed §5.1): for each
+//! The ownership graph and its checks (docs/MEMORY.md, "Ownership graph") against heaps built
+//! through the object layer, clean and deliberately corrupted (`audit::corruption`): for each
 //! corruption the ownership check names the block and the detail, the shadow counts agree or
-//! disagree as they should, and a later heap operation reports it as a diagnostic, never a
-//! panic.
+//! disagree as they should, and a later heap operation reports it as a diagnostic, never a panic.
 
 mod shim_harness;
 

@@ -1,5 +1,5 @@
-//! Audit mode's core (seed 004 §3.2, §3.3, §3.5, §5.2, §5.4, §6.6): the event log ring buffer
-//! and its sampling and export, shadow counts, hooks, allocation sites, near-OOM warnings,
+//! Audit mode's core (docs/MEMORY.md, "Audit mode and the integrity toolkit"): the event log ring
+//! buffer and its sampling and export, shadow counts, hooks, allocation sites, near-OOM warnings,
 //! `Context::finish_run` and the `cow` trace rule — each checked against what the heap did.
 
 mod shim_harness;

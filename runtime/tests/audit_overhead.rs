@@ -1,4 +1,4 @@
-//! Audit mode's hot path allocates nothing (SPEC §5: audit off costs one branch; shadow counts
+//! Audit mode's hot path allocates nothing (audit off costs one branch; shadow counts
 //! are Vec indexing): a counting global allocator watches malloc, incRef, decRef and free with
 //! audit off, with shadow counts only, and with the preallocated event log.
 

@@ -1,7 +1,7 @@
-//! The multi-segment heap (SPEC §3): segments of at most 65,535 blocks mapped on demand,
-//! 32-bit addresses, chains that never leave their head's segment, deterministic allocation
-//! order, and every guarantee of a single segment (quota, RT0401 with nothing leaked,
-//! snapshots, the free-list and ownership checks) across segments.
+//! The multi-segment heap (docs/MEMORY.md, "Blocks"): segments of at most 65,535 blocks mapped on
+//! demand, 32-bit addresses, chains that never leave their head's segment, deterministic allocation
+//! order, and every guarantee of a single segment (quota, RT0401 with nothing leaked, snapshots,
+//! the free-list and ownership checks) across segments.
 
 use cairn_runtime::audit::run_ownership_check;
 use cairn_runtime::heap::{

@@ -1,5 +1,5 @@
-//! Heap statistics (seed 004 §3.6): the numbers `HeapStats::collect` reads from a real heap,
-//! their JSON form, and their Prometheus text form read back by a Prometheus parser.
+//! Heap statistics (docs/MEMORY.md, "Heap statistics"): the numbers `HeapStats::collect` reads from
+//! a real heap, their JSON form, and their Prometheus text form read back by a Prometheus parser.
 
 mod shim_harness;
 

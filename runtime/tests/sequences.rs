@@ -1,8 +1,8 @@
-//! Sequence shims (SPEC §2, seed 004 §1.4 and §4.2): every producer and consumer through
-//! the `extern "C"` shims with a test closure invoker — ranges (lazy, counting down,
-//! stopping at the Int range), take/drop/filter/scan/zip, the
-//! generator kinds, shared and absorbed delegates, `clone` independence, exact pulls,
-//! exhausted cursors, RT0303 wordings. Containers are in `sequences_containers.rs`.
+//! Sequence shims (docs/LANGUAGE.md, "Sequences"; docs/MEMORY.md, "Sequence cursors"): every
+//! producer and consumer through the `extern "C"` shims with a test closure invoker — ranges (lazy,
+//! counting down, stopping at the Int range), take/drop/filter/scan/zip, the generator kinds,
+//! shared and absorbed delegates, `clone` independence, exact pulls, exhausted cursors, RT0303
+//! wordings. Containers are in `sequences_containers.rs`.
 
 mod seq_support;
 mod shim_harness;

@@ -1,7 +1,7 @@
-//! Sequence memory behaviour (seed 004 §4.2): generator chains stay flat (constant heap over
-//! 100,000 pulls), exhausted cursors free their chain early, clones and alternating
-//! consumers balance their counts, failing callbacks and heap exhaustion release everything
-//! the consumer owned, a deep chain is RT0501 (never a crash), cancellation reaches long
+//! Sequence memory behaviour (docs/MEMORY.md, "Sequence cursors"): generator chains stay flat
+//! (constant heap over 100,000 pulls), exhausted cursors free their chain early, clones and
+//! alternating consumers balance their counts, failing callbacks and heap exhaustion release
+//! everything the consumer owned, a deep chain is RT0501 (never a crash), cancellation reaches long
 //! runtime loops, traces are deterministic, and the "contains a Ref" flag follows cursors.
 
 mod seq_support;
@@ -59,7 +59,8 @@ fn generator_chains_stay_flat_over_a_hundred_thousand_pulls() {
 fn a_chain_of_mappings_is_released_when_exhausted_and_stays_exhausted() {
     let mut h = harness(256);
     let before = h.snapshot();
-    // §4.2.1: range -> map (x2) -> filter (even) -> take(100), iterated with next.
+    // The chain-of-mappings stress scenario: range -> map (x2) -> filter (even) -> take(100),
+    // iterated with next.
     let source = range(&mut h, 0, 1_000);
     let double = closure(&mut h, F::Double, &[]);
     let doubled = h.call2(shims::rt_seq_map, source, double).unwrap();
@@ -71,7 +72,8 @@ fn a_chain_of_mappings_is_released_when_exhausted_and_stays_exhausted() {
     }
     // The 100th item ended `take`: range, map, filter and both closures are freed already.
     assert_eq!(h.ctx.heap.blocks_in_use(), 1);
-    // §4.2.2: a consumed sequence yields nothing more, however often it is asked.
+    // The sequence-reuse scenario: a consumed sequence yields nothing more, however often it is
+    // asked.
     for _ in 0..3 {
         assert_eq!(next_shown(&mut h, seq), "(false, ())");
         assert_eq!(collected(&mut h, seq), "[]");

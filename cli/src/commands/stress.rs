@@ -1,7 +1,7 @@
-//! `cairn stress SCENARIO|all [--iterations N] ... [--json]` and `cairn stress --list`: runs
-//! the seed 004 §4 stress scenarios in audit mode on the chosen engines and prints a table
-//! per scenario (or JSON); exit 1 when any checkpoint fails. A spinner shows the scenario
-//! running when stderr is a terminal.
+//! `cairn stress SCENARIO|all [--iterations N] ... [--json]` and `cairn stress --list`: runs the
+//! stress scenarios (docs/MEMORY.md, "Stress scenarios") in audit mode on the chosen engines and
+//! prints a table per scenario (or JSON); exit 1 when any checkpoint fails. A spinner shows the
+//! scenario running when stderr is a terminal.
 
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -20,9 +20,9 @@ pub fn stress_command(args: &StressArgs) -> Result<Outcome, UsageError> {
     if args.list {
         for scenario in Scenario::ALL {
             emit_line(&format!(
-                "{:<22} §{:<6} {}",
+                "{:<22} {:<10} {}",
                 scenario.name(),
-                scenario.section(),
+                scenario.group(),
                 scenario.summary()
             ))?;
         }

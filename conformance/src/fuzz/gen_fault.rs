@@ -1,6 +1,6 @@
-//! Programs that fail on purpose: one expression per runtime code the engines can raise
-//! from source (every RT code of SPEC §7 except RT0201, which only host-built IR reaches,
-//! RT0503 cancellation, RT0601 ABI, RT07xx host functions and RT0801 audit), placed in
+//! Programs that fail on purpose: one expression per runtime code the engines can raise from source
+//! (every RT code of docs/LANGUAGE.md, "Runtime diagnostics" except RT0201, which only host-built
+//! IR reaches, RT0503 cancellation, RT0601 ABI, RT07xx host functions and RT0801 audit), placed in
 //! `main`, in a callback pulled by a sequence consumer, or in a named function.
 
 use super::ast::{Expr, FnDef, Kind, ProgramLimits, call, int, var};

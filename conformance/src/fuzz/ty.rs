@@ -51,7 +51,8 @@ impl Ty {
         }
     }
 
-    /// Types whose values can be map keys (SPEC §2: Unit, Bool, numbers, Text, Tuples of keys).
+    /// Types whose values can be map keys (docs/LANGUAGE.md, "Values and operators": Unit, Bool,
+    /// numbers, Text, Tuples of keys).
     pub fn is_key(&self) -> bool {
         match self {
             Ty::Int | Ty::Float | Ty::Bool | Ty::Text | Ty::Unit => true,

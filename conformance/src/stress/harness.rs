@@ -1,7 +1,7 @@
 //! Running a stress program on each engine in audit mode and checking the checkpoints of
-//! seed 004 §4.6 on every run: snapshot before == after, the event-log delta (trace, hook
-//! count, sampled log and counters agree; mallocs balance frees), the ownership check with
-//! no roots once the result is released, shadow validation and violations, block reuse, the
+//! docs/MEMORY.md, "Checkpoints" on every run: snapshot before == after, the event-log delta
+//! (trace, hook count, sampled log and counters agree; mallocs balance frees), the ownership check
+//! with no roots once the result is released, shadow validation and violations, block reuse, the
 //! `checkpoint()` graphs, the expected `cow` events, and the two engines' traces identical.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -84,7 +84,7 @@ pub fn run_scenario(
     };
     let source = scenario.source(params);
     let mut report = run_source(scenario.name(), &source, &expectations, config);
-    report.section = scenario.section().to_string();
+    report.group = scenario.group().to_string();
     report.params = Some(params.clamped());
     report
 }
@@ -98,7 +98,7 @@ pub fn run_source(
 ) -> StressReport {
     let mut report = StressReport {
         scenario: name.to_string(),
-        section: String::new(),
+        group: String::new(),
         params: None,
         engines: Vec::new(),
         engines_agree: None,

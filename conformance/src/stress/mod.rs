@@ -1,6 +1,6 @@
-//! Stress testing of seed 004 §4: the scenarios of §4.1–§4.4 as parameterised Cairn
-//! programs (§4.5 parameters), run on both engines in audit mode with the validation
-//! checkpoints of §4.6 checked on every run.
+//! Stress testing (docs/MEMORY.md, "Stress scenarios"): the ten scenarios as parameterised Cairn
+//! programs (the load parameters and disposal policies), run on both engines in audit mode
+//! with the checkpoints checked on every run.
 //!
 //! ```text
 //! let params = StressParams { iterations: 100, ..StressParams::default() };

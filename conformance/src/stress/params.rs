@@ -1,5 +1,6 @@
-//! The load parameters of seed 004 §4.5 (`iterations`, `max_vector_size`, `chain_depth`,
-//! `allocation_rate`, `disposal_policy`) and the disposal policies as Cairn code.
+//! The load parameters of docs/MEMORY.md, "Load parameters and disposal policies" (`iterations`,
+//! `max_vector_size`, `chain_depth`, `allocation_rate`, `disposal_policy`) and the disposal
+//! policies as Cairn code.
 
 use std::fmt;
 use std::str::FromStr;
@@ -11,7 +12,8 @@ pub const DELAYED_RING: u64 = 8;
 /// Structures the `batched` policy accumulates before dropping them all.
 pub const BATCH_SIZE: u64 = 16;
 
-/// How a scenario disposes of the structures it builds (seed §4.5 `disposalPolicy`).
+/// How a scenario disposes of the structures it builds (docs/MEMORY.md, "Load parameters and
+/// disposal policies").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DisposalPolicy {

@@ -62,8 +62,9 @@ pub struct EngineStressReport {
 #[derive(Clone, Debug, Serialize)]
 pub struct StressReport {
     pub scenario: String,
-    /// The seed 004 section, or empty for a program that is not a scenario.
-    pub section: String,
+    /// The scenario's group (docs/MEMORY.md, "Scenarios": vectors, sequences, maps,
+    /// mixed), or empty for a program that is not a scenario.
+    pub group: String,
     pub params: Option<StressParams>,
     pub engines: Vec<EngineStressReport>,
     /// `None` with a single engine.
@@ -79,8 +80,8 @@ impl StressReport {
         let mut text = String::new();
         let verdict = if self.passed { "PASS" } else { "FAIL" };
         let _ = write!(text, "{verdict} {}", self.scenario);
-        if !self.section.is_empty() {
-            let _ = write!(text, " (seed 004 §{})", self.section);
+        if !self.group.is_empty() {
+            let _ = write!(text, " ({})", self.group);
         }
         if let Some(params) = &self.params {
             let _ = write!(text, ": {params}");

@@ -1,8 +1,8 @@
-//! The stress scenarios of seed 004 §4.1–§4.4 as generated Cairn programs. Every program is
-//! deterministic (the mixed workloads compute their own LCG), loops with self tail calls
-//! (constant stack at any iteration count), checks its own invariants (`fail(..)` when one
-//! breaks), calls `checkpoint()` at the start, at a few points of the loop and at the end,
-//! and prints and returns a checksum, so the two engines' outputs can be compared.
+//! The stress scenarios of docs/MEMORY.md, "Scenarios" as generated Cairn programs. Every program
+//! is deterministic (the mixed workloads compute their own LCG), loops with self tail calls
+//! (constant stack at any iteration count), checks its own invariants (`fail(..)` when one breaks),
+//! calls `checkpoint()` at the start, at a few points of the loop and at the end, and prints and
+//! returns a checksum, so the two engines' outputs can be compared.
 
 use std::fmt;
 
@@ -83,19 +83,19 @@ impl Scenario {
         }
     }
 
-    /// The seed 004 section the scenario implements.
-    pub fn section(self) -> &'static str {
+    /// The scenario's group in docs/MEMORY.md, "Scenarios".
+    pub fn group(self) -> &'static str {
         match self {
-            Scenario::DeepNesting => "4.1.1",
-            Scenario::FanOut => "4.1.2",
-            Scenario::Slicing => "4.1.3",
-            Scenario::ChainOfMappings => "4.2.1",
-            Scenario::SequenceReuse => "4.2.2",
-            Scenario::AlternatingConsumers => "4.2.3",
-            Scenario::MergeStorm => "4.3.1",
-            Scenario::SharingGraph => "4.3.2",
-            Scenario::AllocationMix => "4.4.1",
-            Scenario::SlidingWindow => "4.4.2",
+            Scenario::DeepNesting => "vectors",
+            Scenario::FanOut => "vectors",
+            Scenario::Slicing => "vectors",
+            Scenario::ChainOfMappings => "sequences",
+            Scenario::SequenceReuse => "sequences",
+            Scenario::AlternatingConsumers => "sequences",
+            Scenario::MergeStorm => "maps",
+            Scenario::SharingGraph => "maps",
+            Scenario::AllocationMix => "mixed",
+            Scenario::SlidingWindow => "mixed",
         }
     }
 
@@ -155,9 +155,9 @@ impl Scenario {
             Scenario::SlidingWindow => sources::sliding_window(&p),
         };
         format!(
-            "// seed 004 §{} {}: {p}\n{}{}",
-            self.section(),
+            "// stress scenario {} ({}): {p}\n{}{}",
             self.name(),
+            self.group(),
             sources::prelude(&p, self.loop_rounds(&p)),
             body
         )

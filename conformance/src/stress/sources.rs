@@ -42,7 +42,7 @@ fn with_main(body: String, start: &str) -> String {
     format!("{body}{}", MAIN.replace("START", start))
 }
 
-/// §4.1.1: `V0 = [t]`, `Vn = [Vn-1]`; walk to the bottom; dispose of the top.
+/// deep-nesting: `V0 = [t]`, `Vn = [Vn-1]`; walk to the bottom; dispose of the top.
 pub fn deep_nesting(p: &StressParams) -> String {
     let body = "
 fn nest(n, v) = if n == 0 then v else nest(n - 1, [v])
@@ -61,7 +61,7 @@ fn run(t, h, acc) = if t == @TOTAL then acc else {
     )
 }
 
-/// §4.1.2: a base list shared by many parents; one parent's base is mutated.
+/// fan-out: a base list shared by many parents; one parent's base is mutated.
 pub fn fan_out(p: &StressParams) -> String {
     let body = "
 fn parents(n, base, acc) = if n == 0 then acc else parents(n - 1, base, push(acc, [n, base]))
@@ -94,7 +94,7 @@ fn run(i, h, acc) = if i == @ITER then acc else {
     )
 }
 
-/// §4.1.3: sliding-window slices of one long list.
+/// slicing: sliding-window slices of one long list.
 pub fn slicing(p: &StressParams) -> String {
     let width = (p.max_vector_size / 4).max(1);
     let body = "
@@ -120,7 +120,7 @@ fn run(t, long, h, acc) = if t == @TOTAL then acc else {
     with_main(fill(body, &values), &start)
 }
 
-/// §4.2.1: range -> map(x2) -> filter(even) -> take(n), drained with `next`.
+/// chain-of-mappings: range -> map(x2) -> filter(even) -> take(n), drained with `next`.
 pub fn chain_of_mappings(p: &StressParams) -> String {
     let body = "
 fn drain(s, acc, n) = {
@@ -143,7 +143,7 @@ fn run(t, h, acc) = if t == @TOTAL then acc else {
     with_main(fill(body, &values), "run(0, fresh(), 7)")
 }
 
-/// §4.2.2: a consumed Seq consumed again yields nothing.
+/// sequence-reuse: a consumed Seq consumed again yields nothing.
 pub fn sequence_reuse(p: &StressParams) -> String {
     let k = p.max_vector_size;
     let body = "
@@ -167,7 +167,7 @@ fn run(t, h, acc) = if t == @TOTAL then acc else {
     with_main(fill(body, &values), "run(0, fresh(), 7)")
 }
 
-/// §4.2.3: clones of one Seq, one consumed fully, the others partially.
+/// alternating-consumers: clones of one Seq, one consumed fully, the others partially.
 pub fn alternating_consumers(p: &StressParams) -> String {
     let k = p.max_vector_size;
     let body = "
@@ -200,7 +200,7 @@ fn run(i, h, acc) = if i == @ITER then acc else {
     with_main(fill(body, &values), "run(0, fresh(), 7)")
 }
 
-/// §4.3.1: many small maps merged into one cumulative map.
+/// merge-storm: many small maps merged into one cumulative map.
 pub fn merge_storm(p: &StressParams) -> String {
     let body = "
 fn storm(m, r, i, h, acc) = if r == @RATE then (m, h, acc) else {
@@ -226,7 +226,7 @@ fn run(i, h, acc) = if i == @ITER then acc else {
     with_main(fill(body, &values), "run(0, fresh(), 7)")
 }
 
-/// §4.3.2: `D1 = #{"a": t}`, `Dk = #{k: Dk-1}`; altering the top leaves the inner ones.
+/// sharing-graph: `D1 = #{"a": t}`, `Dk = #{k: Dk-1}`; altering the top leaves the inner ones.
 pub fn sharing_graph(p: &StressParams) -> String {
     let body = "
 fn build(k, v) = if k > @DEPTH then v else build(k + 1, #{k: v})
@@ -252,7 +252,7 @@ fn run(i, h, acc) = if i == @ITER then acc else {
     with_main(fill(body, &values), "run(0, fresh(), 7)")
 }
 
-/// §4.4.1: an LCG-driven mix of lists, Seqs and maps over pools of 16 slots.
+/// allocation-mix: an LCG-driven mix of lists, Seqs and maps over pools of 16 slots.
 pub fn allocation_mix(p: &StressParams) -> String {
     let body = "
 fn lcg(r) = (r * 48271) % 2147483647
@@ -307,7 +307,7 @@ fn step(t, r, ls, ss, ms, h, acc) = if t == @TOTAL then acc else {
     )
 }
 
-/// §4.4.2: windows of rows, `filter` + `scan` rolling aggregates collected into lists.
+/// sliding-window: windows of rows, `filter` + `scan` rolling aggregates collected into lists.
 pub fn sliding_window(p: &StressParams) -> String {
     let body = "
 fn lcg(r) = (r * 48271) % 2147483647

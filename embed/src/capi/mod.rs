@@ -18,10 +18,10 @@
 //! source line and column (`aivi_error_line` / `aivi_error_column`), as does a compile error,
 //! whose code is the compiler's `E` code.
 //!
-//! **Threading.** Engines, modules and cancel handles are thread-safe (every use checks the
-//! pointer against a registry under its lock). A runtime is used by one thread at a time
-//! (SPEC §3); a call and its host functions run on the calling thread (the engines switch to
-//! a stack segment sized for the call-depth limit when the thread's own is too small).
+//! **Threading.** Engines, modules and cancel handles are thread-safe (every use checks the pointer
+//! against a registry under its lock). A runtime is used by one thread at a time (docs/ABI.md,
+//! "Threading"); a call and its host functions run on the calling thread (the engines switch to a
+//! stack segment sized for the call-depth limit when the thread's own is too small).
 //!
 //! Files: `engine.rs` (engines, registration, compilation), `host.rs` (the C host-function
 //! body, closure callbacks, `cairn_effect_fail`), `module.rs`, `runtime.rs` (runtimes, calls,

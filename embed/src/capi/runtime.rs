@@ -31,7 +31,8 @@ use super::{
 use crate::module::{CallFailure, Module};
 use crate::runtime::Runtime;
 
-/// `CairnLimits`: the limits of a new runtime (SPEC §8). A field of 0 takes its default.
+/// `CairnLimits`: the limits of a new runtime (docs/EMBEDDING.md, "Limits and cancellation"). A
+/// field of 0 takes its default.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CairnLimits {

@@ -41,8 +41,9 @@ pub enum LoadProblemKind {
     Malformed(String),
 }
 
-/// Which SPEC §7 diagnostic an engine reports for a [`LoadProblem`], with its arguments;
-/// each variant is one `RuntimeError` constructor of the runtime.
+/// Which runtime diagnostic (docs/LANGUAGE.md, "Runtime diagnostics") an engine reports for a
+/// [`LoadProblem`], with its arguments; each variant is one `RuntimeError` constructor of the
+/// runtime.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LoadRefusal<'a> {
     /// RT0201 `unsupported block item in plain block: {item}`.

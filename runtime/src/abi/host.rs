@@ -1,9 +1,9 @@
-//! Host functions (seed 003's effects): functions an embedder registers, which scripts call
-//! like any function. The compiled IR names a host function by its index in the module's
+//! Host functions (docs/ABI.md, "Host functions"): functions an embedder registers, which scripts
+//! call like any function. The compiled IR names a host function by its index in the module's
 //! host-function list; the embedder installs the same list in the context
 //! (`Context::host_functions`) before a run, and both engines call it through the one shim
-//! `rt_call_host`, so the refcount trace of a program that calls host functions is identical
-//! on both engines.
+//! `rt_call_host`, so the refcount trace of a program that calls host functions is identical on
+//! both engines.
 //!
 //! A host function receives its arguments as *borrowed* value words and returns an *owned*
 //! word (or a failure). It runs with a [`HostCall`], through which it can read and build

@@ -1,4 +1,4 @@
-//! The Value ABI version (seed 003 "ABI Versioning") and the compatibility handshake a
+//! The Value ABI version (docs/ABI.md, "Versioning") and the compatibility handshake a
 //! loader calls before running code generated against a given ABI version.
 //!
 //! Compatibility: the major version must match exactly, the required minor must be `<=` the
@@ -34,8 +34,9 @@ impl std::fmt::Display for AbiVersion {
     }
 }
 
-/// Checks that code requiring ABI `required_major.required_minor` may run on this runtime.
-/// A mismatch is RT0601 with the exact SPEC §4 wording (the required patch prints as 0).
+/// Checks that code requiring ABI `required_major.required_minor` may run on this runtime. A
+/// mismatch is RT0601 with the exact wording of docs/ABI.md, "Versioning" (the required patch
+/// prints as 0).
 pub fn runtime_value_abi_handshake(
     required_major: u32,
     required_minor: u32,

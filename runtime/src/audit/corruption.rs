@@ -1,7 +1,7 @@
-//! Test-only heap corruption (seed 004 §5.1; feature `corruption`): functions that damage a
-//! heap on purpose, behind the heap's back (no event, no shadow-count update), so tests can
-//! prove that the ownership check, the shadow counts and the guarded heap operations each
-//! catch the damage and name the block. Never compiled into a normal build.
+//! Test-only heap corruption (docs/MEMORY.md, "Deliberate corruption"; feature `corruption`):
+//! functions that damage a heap on purpose, behind the heap's back (no event, no shadow-count
+//! update), so tests can prove that the ownership check, the shadow counts and the guarded heap
+//! operations each catch the damage and name the block. Never compiled into a normal build.
 //!
 //! Block addresses are `u32` (`segment << 16 | index`) as everywhere in the audit API. Each
 //! function refuses (with a message) a request it cannot carry out, and never panics.

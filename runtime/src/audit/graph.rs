@@ -1,10 +1,10 @@
-//! The ownership graph of seed 004 §3.4 and §5.3: every live head of a heap as a node, every
-//! payload reference from one head to another as an edge, each head's chain, and the
-//! structural findings met while building it (references to free blocks, tails or outside
-//! the heap, broken or looping chains, tails no chain owns or two chains share, free-list
-//! faults). Building never panics on a corrupt heap: whatever is wrong becomes a
-//! [`StructuralProblem`]. The checks over the graph live in `graph_checks`, the DOT and JSON
-//! exports in `graph_export`; the walk itself is in `graph_build`.
+//! The ownership graph (docs/MEMORY.md, "Ownership graph"): every live head of a heap as a node,
+//! every payload reference from one head to another as an edge, each head's chain, and the
+//! structural findings met while building it (references to free blocks, tails or outside the heap,
+//! broken or looping chains, tails no chain owns or two chains share, free-list faults). Building
+//! never panics on a corrupt heap: whatever is wrong becomes a [`StructuralProblem`]. The checks
+//! over the graph live in `graph_checks`, the DOT and JSON exports in `graph_export`; the walk
+//! itself is in `graph_build`.
 //!
 //! Block addresses are `u32` (`segment << 16 | index`) so a multi-segment heap needs no API
 //! change; only segment 0 exists today.

@@ -213,10 +213,10 @@ impl Builder<'_> {
         }
     }
 
-    /// Walks every segment's free list (seed 004 §2.2, §5.1.1) naming the block at fault,
-    /// then asks `Heap::validate_free_list` so that nothing it finds is missed. A segment's
-    /// list is its explicit part (freed blocks, LIFO) linking into the blocks never handed
-    /// out, which run from `untouched` to the end of the segment.
+    /// Walks every segment's free list (docs/MEMORY.md, "Free list and allocation") naming the
+    /// block at fault, then asks `Heap::validate_free_list` so that nothing it finds is missed. A
+    /// segment's list is its explicit part (freed blocks, LIFO) linking into the blocks never
+    /// handed out, which run from `untouched` to the end of the segment.
     pub(super) fn check_free_list(&mut self) {
         let before = self.problems.len();
         let mut first_head = NO_BLOCK;

@@ -1,7 +1,7 @@
-//! The checks over an ownership graph (seed 004 §3.4, §5.3): cycles found by an iterative
-//! depth-first search with back-edge detection, references counted against `REF_COUNT`, and
-//! the full ownership check of a heap against the values its program or host holds
-//! (`run_ownership_check`), reported in the seed §3.4 JSON shape.
+//! The checks over an ownership graph (docs/MEMORY.md, "Ownership graph"): cycles found by an
+//! iterative depth-first search with back-edge detection, references counted against `REF_COUNT`,
+//! and the full ownership check of a heap against the values its program or host holds
+//! (`run_ownership_check`), reported in the JSON shape that section gives.
 
 use std::collections::BTreeMap;
 
@@ -12,7 +12,7 @@ use crate::heap::{BlockState, Heap};
 use crate::objects::header::KIND_OFFSET;
 use crate::value::Value;
 
-/// The problems of one block, in the seed §3.4 shape.
+/// The problems of one block, in the report shape of docs/MEMORY.md, "Ownership graph".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OwnershipProblem {
@@ -171,7 +171,7 @@ impl OwnershipGraph {
     }
 }
 
-/// The ownership check of seed 004 §3.4 / §5.3 for a heap whose only outside owners are
+/// The ownership check (docs/MEMORY.md, "Ownership graph") for a heap whose only outside owners are
 /// `roots` (one entry per reference held; immediates are ignored): for every head, payload
 /// references plus roots must equal `REF_COUNT`; no cycles; no reference to a free block, a
 /// tail, a block outside the heap or a head of another kind; every chain ends at `INVALID`

@@ -1,5 +1,5 @@
-//! Exports of an ownership graph (seed 004 §5.3.3): Graphviz DOT for a picture of who owns
-//! what, and JSON for tools.
+//! Exports of an ownership graph (docs/MEMORY.md, "Ownership graph"): Graphviz DOT for a picture of
+//! who owns what, and JSON for tools.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;

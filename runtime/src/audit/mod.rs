@@ -1,6 +1,7 @@
-//! Audit tools that understand objects, not just blocks (seed 004 §3.4, §3.6, §5.3): the
-//! ownership graph and its checks, heap statistics, and `checkpoint()`. The block-level parts
-//! of audit mode (event log, shadow counts, sites, hooks, watchdog) live in `crate::heap`.
+//! Audit tools that understand objects, not just blocks (docs/MEMORY.md, "Audit mode and the
+//! integrity toolkit"): the ownership graph and its checks, heap statistics, and `checkpoint()`.
+//! The block-level parts of audit mode (event log, shadow counts, sites, hooks, watchdog) live in
+//! `crate::heap`.
 
 #[cfg(feature = "corruption")]
 pub mod corruption;

@@ -1,6 +1,6 @@
-//! Heap statistics (seed 004 §3.6): totals, peak and current use, the reference-count
-//! histogram, live objects by kind and the allocation rate, exported as JSON and in the
-//! Prometheus text exposition format (version 0.0.4).
+//! Heap statistics (docs/MEMORY.md, "Heap statistics"): totals, peak and current use, the
+//! reference-count histogram, live objects by kind and the allocation rate, exported as JSON and in
+//! the Prometheus text exposition format (version 0.0.4).
 //!
 //! Every count is in 64-byte blocks except the histogram and the per-kind counts, which
 //! count head blocks (one per live object). `totalAllocated` and `totalFreed` count blocks
@@ -134,8 +134,8 @@ impl HeapStats {
         self.ref_count_histogram.values().sum()
     }
 
-    /// The statistics as a JSON object with the camelCase field names of seed 004 §3.6
-    /// (histogram keys are the counts as strings, as JSON requires).
+    /// The statistics as a JSON object with the camelCase field names of docs/MEMORY.md, "Heap
+    /// statistics" (histogram keys are the counts as strings, as JSON requires).
     pub fn to_json(&self) -> serde_json::Value {
         // Cannot fail: every field is a number, an optional number or a map whose keys are
         // integers or strings, all of which serde_json represents.

@@ -1,6 +1,6 @@
 //! Allocation: `malloc` of whole chains in the lowest segment that can hold them, the room
 //! checks (heap size, soft quota, refused allocations, the failure handler's retry), the
-//! seed's LIFO free list of each segment, and rollback of a partly taken chain.
+//! LIFO free list of each segment, and rollback of a partly taken chain.
 
 use super::*;
 
@@ -134,7 +134,7 @@ impl Heap {
             let block = match self.pop_free(segment) {
                 Ok(block) => block,
                 Err(error) => {
-                    // Rollback (seed 004 §2.3): return every block taken so far.
+                    // Rollback: return every block taken so far.
                     self.rollback(head);
                     return Err(error);
                 }
@@ -155,7 +155,8 @@ impl Heap {
         Ok(head)
     }
 
-    /// Pops the first free block of segment `number` (checking seed 004 §5.1.1 on it).
+    /// Pops the first free block of segment `number` (checking it as docs/MEMORY.md, "Integrity
+    /// violations (RT0801)" says).
     #[inline(always)]
     pub(super) fn pop_free(&mut self, number: usize) -> Result<u32, HeapError> {
         let segment = &self.segments[number];

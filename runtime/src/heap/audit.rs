@@ -1,4 +1,4 @@
-//! Audit-mode state of one heap (seed 004 §3.2, §3.3, §3.5, §5.2, §5.4, §5.6, §6.6): the
+//! Audit-mode state of one heap (docs/MEMORY.md, "Audit mode and the integrity toolkit"): the
 //! sampled event log, shadow reference counts, the allocation-site side table, hooks,
 //! integrity violations, near-OOM warnings and watchdog reports. The heap owns one
 //! `HeapAudit` only while audit mode is on; when it is off the heap pays one branch per
@@ -58,8 +58,8 @@ impl std::fmt::Display for AllocationSite {
     }
 }
 
-/// One heap event as audit mode sees it: the trace event of SPEC §6 plus the block's
-/// allocation site. `seq` counts every event since audit mode was turned on.
+/// One heap event as audit mode sees it: the trace event (docs/MEMORY.md, "Traces and snapshots")
+/// plus the block's allocation site. `seq` counts every event since audit mode was turned on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct HeapEvent {
     pub seq: u64,
@@ -84,7 +84,8 @@ struct Hook {
     enabled: bool,
 }
 
-/// A hook that panicked: it was disabled and the run went on (seed 004 §5.5.3).
+/// A hook that panicked: it was disabled and the run went on (audit hooks cannot take the runtime
+/// down).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct HookFailure {
     pub hook: HookId,
@@ -139,7 +140,7 @@ pub struct WatchdogReport {
     pub snapshot: HeapSnapshot,
 }
 
-/// The ring buffer of seed 004 §3.2.
+/// The event log's ring buffer (docs/MEMORY.md, "Audit mode and the integrity toolkit").
 pub struct EventLog {
     capacity: usize,
     sample_every: u64,

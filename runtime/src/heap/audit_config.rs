@@ -1,13 +1,13 @@
-//! What audit mode turns on (seed 004 §3, §5, §6.6): plain data kept in [`crate::Limits`], so
-//! a runtime's audit setup is chosen with its other limits. Each part can be enabled alone;
-//! [`AuditConfig::full`] turns on everything.
+//! What audit mode turns on (docs/MEMORY.md, "Audit mode and the integrity toolkit"): plain data
+//! kept in [`crate::Limits`], so a runtime's audit setup is chosen with its other limits. Each part
+//! can be enabled alone; [`AuditConfig::full`] turns on everything.
 
-/// The event log of seed 004 §3.2: a ring buffer of the last `capacity` sampled events.
+/// The event log: a ring buffer of the last `capacity` sampled events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EventLogConfig {
     /// Entries kept; older ones are overwritten (default 1024).
     pub capacity: usize,
-    /// Log every Nth event (1 = every event; seed §3.2 "sampling").
+    /// Log every Nth event (1 = every event).
     pub sample_every: u64,
 }
 
@@ -20,7 +20,7 @@ impl Default for EventLogConfig {
     }
 }
 
-/// What the watchdog does when a threshold is crossed (seed 004 §5.6.3).
+/// What the watchdog does when a threshold is crossed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum WatchdogAction {
     /// Record a report with a heap snapshot and go on.
@@ -30,7 +30,7 @@ pub enum WatchdogAction {
     RefuseAllocations,
 }
 
-/// Watchdog thresholds (seed 004 §5.6), checked cooperatively every `check_every_fuel` fuel
+/// Watchdog thresholds, checked cooperatively every `check_every_fuel` fuel
 /// units — at the same IR points on both engines, so a trigger is deterministic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WatchdogConfig {
@@ -61,21 +61,21 @@ impl Default for WatchdogConfig {
 /// predictable branch per event and compiled code contains nothing of audit mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct AuditConfig {
-    /// The sampled ring-buffer event log (§3.2).
+    /// The sampled ring-buffer event log.
     pub event_log: Option<EventLogConfig>,
-    /// Shadow reference counts (§3.3, §5.2), checked before every count change.
+    /// Shadow reference counts, checked before every count change.
     pub shadow_counts: bool,
-    /// The block → allocation-site side table (§5.4). Engines record the IR op that is
+    /// The block → allocation-site side table. Engines record the IR op that is
     /// running (the JIT compiles a variant of the program that stores it).
     pub allocation_sites: bool,
-    /// Free-list assertions at every malloc (§5.1.1).
+    /// Free-list assertions at every malloc.
     pub free_list_checks: bool,
-    /// Audit hooks (§3.5): registered hooks run only when this is on.
+    /// Audit hooks: registered hooks run only when this is on.
     pub hooks: bool,
     /// Record a near-OOM warning when an allocation leaves less than this percentage of the
-    /// heap (or of the quota) free (§6.6); re-armed once usage falls back below it.
+    /// heap (or of the quota) free; re-armed once usage falls back below it.
     pub near_oom_percent: Option<u8>,
-    /// The watchdog (§5.6).
+    /// The watchdog.
     pub watchdog: Option<WatchdogConfig>,
     /// `checkpoint()` records the ownership graph (the builtin is a no-op otherwise).
     pub checkpoints: bool,
@@ -98,10 +98,10 @@ impl AuditConfig {
         }
     }
 
-    /// The audit mode to leave on in production (seed §6.6: "audit mode overhead < 5%"):
+    /// The audit mode to leave on in production (docs/MEMORY.md, "Overhead": under 5%):
     /// the event log sampling every `n`th event, shadow counts, hooks, near-OOM warnings and
     /// checkpoints. It leaves out the two debugging aids whose cost grows with the program
-    /// rather than with its heap traffic: allocation sites (seed §5.4, "debug mode only";
+    /// rather than with its heap traffic: allocation sites (a debugging aid;
     /// the engines record the running op) and the full free-list walk at the end of every
     /// run (every block `malloc` takes is still checked).
     pub fn sampled(n: u64) -> AuditConfig {

@@ -1,6 +1,6 @@
 //! The heap's audit-mode entry points: turning audit mode on and off, the checks run before a
 //! count changes, shadow-count validation, hooks, the event log, the allocation-failure
-//! handler (seed 004 §6.6) and the watchdog check (§5.6).
+//! handler and the watchdog check (docs/MEMORY.md, "Audit mode and the integrity toolkit").
 
 use super::audit::{
     AllocationSite, AuditWarning, HeapAudit, HeapEvent, HookCallback, HookFailure, HookId,
@@ -250,7 +250,8 @@ impl Heap {
             .unwrap_or_default()
     }
 
-    /// Writes the event log as JSON Lines: `{"seq":..,"op":..,"block":..,"old":..,"new":..,"site":..}`.
+    /// Writes the event log as JSON Lines:
+    /// `{"seq":..,"op":..,"block":..,"old":..,"new":..,"site":..}`.
     pub fn export_event_log(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         for event in self.event_log() {
             serde_json::to_writer(&mut *out, &event)?;
@@ -259,7 +260,7 @@ impl Heap {
         Ok(())
     }
 
-    /// Compares every block's shadow count with its `REF_COUNT` (seed 004 §3.3, §5.2). `None`
+    /// Compares every block's shadow count with its `REF_COUNT` (shadow counts). `None`
     /// when shadow counts are off.
     pub fn validate_ref_counts(&self) -> Option<Vec<RefCountMismatch>> {
         let audit = self.audit.as_ref()?;
@@ -317,7 +318,7 @@ impl Heap {
         Some(self.audit.as_mut()?.record_violation(block, detail))
     }
 
-    /// With `free_list_checks` on, walks the whole free list (seed 004 §5.1.1's periodic
+    /// With `free_list_checks` on, walks the whole free list (the periodic
     /// check; every block `malloc` takes is checked anyway) and records what is wrong.
     /// Runs at the end of every run, at every watchdog check and at `checkpoint()`.
     pub fn audit_free_list(&mut self) {

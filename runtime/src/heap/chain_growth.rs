@@ -1,9 +1,9 @@
 //! Growing an allocated chain in place by tail blocks (an in-place Text append). A chain never
-//! leaves its head's segment (SPEC §3), so the new tails come from that segment's free list
-//! or not at all: when the segment has too few free blocks the chain is left as it was and
-//! the caller copies the object into a segment that fits instead (deterministic: the same on
-//! both engines). Tails carry no count and are never traced, so growing records no event;
-//! the blocks are counted in `blocks_in_use` and the counters like any allocation.
+//! leaves its head's segment (docs/MEMORY.md, "Blocks"), so the new tails come from that segment's
+//! free list or not at all: when the segment has too few free blocks the chain is left as it was
+//! and the caller copies the object into a segment that fits instead (deterministic: the same on
+//! both engines). Tails carry no count and are never traced, so growing records no event; the
+//! blocks are counted in `blocks_in_use` and the counters like any allocation.
 
 use super::{AUDIT_COMPILED, BlockState, Heap, HeapError, NO_BLOCK, split_address};
 

@@ -1,7 +1,7 @@
-//! The heap's blocks across segments, addressed by 32-bit heap address (`segment << 16 |
-//! index`, SPEC §3): each segment is one `BlockMemory` (its own `memmap2` mapping, a
-//! seed-exact heap of at most 65,535 blocks). Chains never leave their head's segment, so
-//! `BLOCK_NEXT` stays a 16-bit index and `next` adds the segment back.
+//! The heap's blocks across segments, addressed by 32-bit heap address (`segment << 16 | index`,
+//! docs/MEMORY.md, "Blocks"): each segment is one `BlockMemory` (its own `memmap2` mapping, a heap
+//! of at most 65,535 blocks). Chains never leave their head's segment, so `BLOCK_NEXT` stays a
+//! 16-bit index and `next` adds the segment back.
 //!
 //! Like `BlockMemory`, every access is bounds-checked indexing (no `unsafe`): a corrupt
 //! address can at worst panic inside a shim, where `catch_unwind` turns it into a

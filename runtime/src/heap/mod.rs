@@ -1,13 +1,13 @@
-//! The block heap of seed 004 §2: 64-byte blocks, a LIFO free list threaded through
+//! The block heap (docs/MEMORY.md, "Blocks"): 64-byte blocks, a LIFO free list threaded through
 //! `BLOCK_NEXT`, `malloc` with rollback, chain free, guarded reference counts, block
 //! cloning and the refcount trace. Object layouts live in `crate::objects`; this module
 //! knows blocks and chains only.
 //!
-//! The heap is a sequence of segments (SPEC §3), each a seed-exact heap of at most 65,535
+//! The heap is a sequence of segments, each a heap of at most 65,535
 //! blocks in its own mapping, created when the ones before it cannot take an allocation.
 //! A block's address is `segment << 16 | index`; a chain never leaves its head's segment.
 //! Allocation is deterministic: the lowest segment that can hold the whole chain, and in it
-//! the seed's LIFO free list.
+//! its LIFO free list.
 
 mod allocation;
 pub mod audit;
@@ -38,7 +38,7 @@ pub use heap_memory::{HeapMemory, NO_BLOCK, join_address, split_address};
 use segment::Segment;
 pub use segment_table::{MAX_SEGMENTS, SegmentTable, SegmentTableEntry};
 
-/// Blocks in one segment (seed 004's 16-bit index, `INVALID` excluded).
+/// Blocks in one segment (a 16-bit index, `INVALID` excluded).
 pub const SEGMENT_BLOCKS: u32 = 65_535;
 /// The largest heap, in blocks: 1,024 segments (4 GiB).
 pub const MAX_HEAP_BLOCKS: u32 = SEGMENT_BLOCKS * MAX_SEGMENTS as u32;
@@ -80,7 +80,7 @@ pub enum HeapError {
     Audit(IntegrityViolation),
 }
 
-/// Heap counters (seed 004 §3.6), always maintained: they cost a few adds.
+/// Heap counters (docs/MEMORY.md, "Heap statistics"), always maintained: they cost a few adds.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HeapCounters {
     pub total_allocated: u64,
@@ -462,9 +462,9 @@ impl Heap {
         }
     }
 
-    /// Walks every segment's free list checking seed 004 §2.2 / §5.1.1: every entry free
-    /// with count 0, no cycle, the explicit part linking into the untouched tail (or ending
-    /// at `INVALID`), and the length equal to the segment's free count.
+    /// Walks every segment's free list checking the invariants of docs/MEMORY.md, "Free list and
+    /// allocation": every entry free with count 0, no cycle, the explicit part linking into the
+    /// untouched tail (or ending at `INVALID`), and the length equal to the segment's free count.
     pub fn validate_free_list(&self) -> Result<(), HeapError> {
         for (number, segment) in self.segments.iter().enumerate() {
             let mut seen = 0u32;

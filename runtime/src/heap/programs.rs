@@ -1,6 +1,6 @@
 //! Which loaded program a Closure belongs to: process-unique program ids, the per-heap
 //! closure stamps they get, and the encoding of a Closure's slot 0 (docs/MEMORY.md,
-//! docs/EMBEDDING.md "Closures and modules").
+//! docs/EMBEDDING.md, "Opaque handles (Seq, Closure, Ref)").
 //!
 //! A Closure's slot 0 is one Int, `stamp << FUNCTION_BITS | function`: `function` indexes
 //! the function table of the program that made it, and `stamp` names that program within

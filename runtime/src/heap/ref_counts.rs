@@ -1,5 +1,5 @@
 //! Reference counts and chains: head checks, guarded increments and decrements, freeing a
-//! chain, and copying one (`cloneBlock` of seed 004 §2.7 extended to chains).
+//! chain, and copying one (a whole chain, docs/MEMORY.md, "Reference counts").
 
 use super::*;
 
@@ -124,7 +124,7 @@ impl Heap {
         blocks
     }
 
-    /// `cloneBlock` of seed 004 §2.7 extended to whole chains (SPEC §3: tails are never
+    /// A copy of a whole chain (docs/MEMORY.md, "Reference counts": tails are never
     /// shared, so copying an object copies its chain). Records `cow` on the source, then the
     /// copy's `malloc`. The copy has count 1; children are *not* retained here.
     pub fn copy_chain(&mut self, head: u32) -> Result<u32, HeapError> {

@@ -1,10 +1,10 @@
-//! One heap segment's bookkeeping beside its blocks: the state of each block and its free
-//! list (seed 004 §2.2), initialised lazily. A fresh segment's free list is every block in
-//! index order; instead of writing 65,535 `BLOCK_NEXT` fields up front, the blocks never
-//! handed out (`untouched..capacity`) are implicitly that tail of the list. Freed blocks are
-//! pushed on the front as the seed says, and the last of them links to the first untouched
-//! block — exactly the list an eager initialisation would hold, so the same program gets the
-//! same block numbers either way.
+//! One heap segment's bookkeeping beside its blocks: the state of each block and its free list
+//! (docs/MEMORY.md, "Free list and allocation"), initialised lazily. A fresh segment's free list is
+//! every block in index order; instead of writing 65,535 `BLOCK_NEXT` fields up front, the blocks
+//! never handed out (`untouched..capacity`) are implicitly that tail of the list. Freed blocks are
+//! pushed on the front (LIFO reuse), and the last of them links to the first untouched block —
+//! exactly the list an eager initialisation would hold, so the same program gets the same block
+//! numbers either way.
 
 use super::BlockState;
 use super::block_memory::INVALID;

@@ -1,5 +1,5 @@
-//! Heap snapshots (seed 004 §3.1): the live blocks with their counts, and the comparison
-//! that proves a run left the heap exactly as it found it.
+//! Heap snapshots (docs/MEMORY.md, "Traces and snapshots"): the live blocks with their counts, and
+//! the comparison that proves a run left the heap exactly as it found it.
 
 use std::collections::BTreeMap;
 

@@ -1,5 +1,5 @@
-//! Refcount trace events (SPEC §6): the ordered record of every malloc, incRef, decRef,
-//! free and cow, with a logical sequence number, exportable as JSON Lines.
+//! Refcount trace events (docs/MEMORY.md, "Traces and snapshots"): the ordered record of every
+//! malloc, incRef, decRef, free and cow, with a logical sequence number, exportable as JSON Lines.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +19,8 @@ pub enum RefOp {
 }
 
 impl RefOp {
-    /// Every event kind, in the order of SPEC §6 (`malloc incRef decRef free`, then `cow`).
+    /// Every event kind, in the order of docs/MEMORY.md, "Traces and snapshots" (`malloc incRef
+    /// decRef free`, then `cow`).
     pub const ALL: [RefOp; 5] = [
         RefOp::Malloc,
         RefOp::IncRef,

@@ -1,5 +1,5 @@
-//! Map keys (SPEC §2): which values may be keys, the Float-to-Int coercion, and the total
-//! key order `Unit < Bool < numbers < Text < Tuple`.
+//! Map keys (docs/LANGUAGE.md, "Values and operators"): which values may be keys, the Float-to-Int
+//! coercion, and the total key order `Unit < Bool < numbers < Text < Tuple`.
 //!
 //! Valid keys: Unit, Bool, Int, Float (an integral Float in the Int range becomes that Int;
 //! NaN is rejected), Text, and Tuples whose elements are valid keys. Anything else is

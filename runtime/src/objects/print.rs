@@ -1,8 +1,8 @@
-//! The canonical printed form of SPEC §2: `42`, `-1.5`, `2.0`, `true`, `()`, Text raw at
-//! top level and quoted (`"a\"b"`) when nested, `[1, 2]`, `(1, "a")`, `(1,)`, `#{"a": 1}`,
-//! `<seq>`, `<fn name>` (`<fn>` when the function has no known name), `<ref>`. Floats use
-//! Rust's `{:?}` for f64. Iterative, so deeply nested values print without recursion; the
-//! form's length is measured first (`measure`), so a form longer than the budget
+//! The canonical printed form (docs/LANGUAGE.md, "Values and operators"): `42`, `-1.5`, `2.0`,
+//! `true`, `()`, Text raw at top level and quoted (`"a\"b"`) when nested, `[1, 2]`, `(1, "a")`,
+//! `(1,)`, `#{"a": 1}`, `<seq>`, `<fn name>` (`<fn>` when the function has no known name), `<ref>`.
+//! Floats use Rust's `{:?}` for f64. Iterative, so deeply nested values print without recursion;
+//! the form's length is measured first (`measure`), so a form longer than the budget
 //! (`Limits::max_output_bytes`) is RT0405 before any of it is built.
 
 use std::fmt::Write as _;
@@ -195,7 +195,7 @@ pub fn push_quoted(out: &mut String, text: &str) {
     out.push('"');
 }
 
-/// The canonical form (the public API of SPEC §2). A value that fails validation renders
+/// The canonical form (the public API of the printed form). A value that fails validation renders
 /// as `<invalid: detail>` so the caller sees the problem; shims use [`try_canonical_form`]
 /// and raise RT0404 instead.
 pub fn canonical_form(heap: &Heap, value: Value, top_level: bool) -> String {
@@ -203,7 +203,7 @@ pub fn canonical_form(heap: &Heap, value: Value, top_level: bool) -> String {
         .unwrap_or_else(|error| format!("<invalid: {}>", error.message))
 }
 
-/// The SPEC §7 kind name of a word (`Invalid` for a word that is not a script value).
+/// The kind name of a word (`Invalid` for a word that is not a script value).
 pub fn kind_name(value: Value) -> &'static str {
     value.kind_name().map(KindName::as_str).unwrap_or("Invalid")
 }

@@ -1,8 +1,8 @@
-//! Seq: lazy, stateful cursors (seed 004 §1.4). A cursor is one block with the Tuple layout
-//! and kind Seq: six slot words, slot 0 = Int(tag), slots 1..6 the tag's state (Unit when
-//! unused). Pulling advances the state in place (`seq_pull`); an exhausted cursor releases
-//! its state and becomes `Empty`, so it frees what it held early and stays exhausted.
-//! Consumers are in `seq_consume`, `clone` in `seq_clone`.
+//! Seq: lazy, stateful cursors (docs/MEMORY.md, "Sequence cursors"). A cursor is one block with the
+//! Tuple layout and kind Seq: six slot words, slot 0 = Int(tag), slots 1..6 the tag's state (Unit
+//! when unused). Pulling advances the state in place (`seq_pull`); an exhausted cursor releases its
+//! state and becomes `Empty`, so it frees what it held early and stays exhausted. Consumers are in
+//! `seq_consume`, `clone` in `seq_clone`.
 //!
 //! | tag | kind     | slot 1            | slot 2              | slot 3             | slot 4          |
 //! |-----|----------|-------------------|---------------------|--------------------|-----------------|

@@ -1,9 +1,9 @@
-//! `clone(s)`: an independent cursor over the rest of `s` (seed 004 §4.2.3). Every cursor of
-//! the chain beneath `s` is copied (a cursor reached twice, as in `zip(s, s)`, is copied
-//! once, so the copy behaves exactly like the original); containers, closures and values
-//! held by the cursors are shared (retained). Iterative, so a deep chain cannot overflow
-//! the Rust stack; the blocks are checked up front, so the copy fails (RT0401/RT0402)
-//! before allocating anything, and a later failure releases the partial copy.
+//! `clone(s)`: an independent cursor over the rest of `s` (docs/LANGUAGE.md, "Sequences"). Every
+//! cursor of the chain beneath `s` is copied (a cursor reached twice, as in `zip(s, s)`, is copied
+//! once, so the copy behaves exactly like the original); containers, closures and values held by
+//! the cursors are shared (retained). Iterative, so a deep chain cannot overflow the Rust stack;
+//! the blocks are checked up front, so the copy fails (RT0401/RT0402) before allocating anything,
+//! and a later failure releases the partial copy.
 
 use std::collections::{HashMap, HashSet};
 

@@ -1,4 +1,5 @@
-//! Text: an immutable UTF-8 string stored in one chain (seed 004 `malloc(bytes)`).
+//! Text: an immutable UTF-8 string stored in one chain (`malloc(bytes)`, docs/MEMORY.md, "Free list
+//! and allocation").
 //!
 //! Layout, as logical bytes across the chain's payloads (60 per block, head first):
 //! `[0..4)` object header, `[4..8)` byte length (u32), `[8..12)` count of Unicode scalar

@@ -1,6 +1,7 @@
 //! What a walk over a value (equality, printing, measuring) needs from its caller: the heap
 //! to read, and a meter that charges fuel and checks cancellation as the walk goes, as the
-//! runtime loops of `count` and `sum` do (docs/LANGUAGE.md, "Decision — limits of pulls").
+//! runtime loops of `count` and `sum` do (docs/LANGUAGE.md, "Sequences",
+//! "Decision — limits of pulls").
 //! A shim walks with its [`Context`] (fuel and cancellation of the run); a host reading a
 //! value between runs walks [`Unmetered`].
 

@@ -1,8 +1,9 @@
-//! `cairn heap check|leaks|graph|stats|watch FILE`: the heap tools of seed 004 §6.1. Every
-//! subcommand runs the program's `main` once on the chosen engine in full audit mode
-//! (`AuditConfig::full()`: shadow counts, allocation sites, free-list checks, hooks,
-//! checkpoints) through the `cairn` facade, then reports on the heap. This module holds
-//! what they share: loading, the audited run, site labels and writing to stdout.
+//! `cairn heap check|leaks|graph|stats|watch FILE`: the heap tools over the toolkit of
+//! docs/MEMORY.md, "Audit mode and the integrity toolkit". Every subcommand runs the program's
+//! `main` once on the chosen engine in full audit mode (`AuditConfig::full()`: shadow counts,
+//! allocation sites, free-list checks, hooks, checkpoints) through the `cairn` facade, then reports
+//! on the heap. This module holds what they share: loading, the audited run, site labels and
+//! writing to stdout.
 
 pub mod args;
 mod check;

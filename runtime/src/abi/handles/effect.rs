@@ -209,7 +209,7 @@ const ALL_ERROR_CODES: &[ErrorCode] = &[
     ErrorCode::RT0900,
 ];
 
-/// Parses a SPEC §7 code such as `"RT0900"`.
+/// Parses a runtime diagnostic code such as `"RT0900"`.
 pub fn parse_error_code(text: &str) -> Option<ErrorCode> {
     ALL_ERROR_CODES
         .iter()

@@ -1,4 +1,4 @@
-//! The C handles of the Value ABI (seed 003 "Handle Layout"): value, error, effect and ref
+//! The C handles of the Value ABI (docs/ABI.md, "Handles"): value, error, effect and ref
 //! handles with null-safe retain/release/clone, plus the minimal runtime lifecycle a C host
 //! needs to exercise them. Every exported function body runs under `catch_unwind`.
 //!

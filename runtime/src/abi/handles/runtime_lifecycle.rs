@@ -50,7 +50,7 @@ pub fn withdraw_runtime(context: *mut Context) -> bool {
 ///
 /// # Safety
 /// The caller must not hold another reference to the same runtime while using the result
-/// (one runtime is used by one thread at a time, SPEC §3).
+/// (one runtime is used by one thread at a time, docs/ABI.md, "Threading").
 pub unsafe fn live_runtime<'a>(rt: *mut AiviRuntime) -> Result<&'a mut Context, RuntimeError> {
     if rt.is_null() {
         return Err(RuntimeError::invalid_reference("runtime pointer is NULL"));
@@ -82,8 +82,9 @@ pub unsafe fn park_in_runtime(rt: *mut AiviRuntime, error: RuntimeError) {
     }
 }
 
-/// `AiviRuntime *aivi_runtime_new(uint32_t heap_blocks)`: a runtime with a heap of
-/// `heap_blocks` blocks (1..=`MAX_HEAP_BLOCKS`, 67,107,840 = 4 GiB) and default limits. NULL when the heap cannot be made.
+/// `AiviRuntime *aivi_runtime_new(uint32_t heap_blocks)`: a runtime with a heap of `heap_blocks`
+/// blocks (1..=`MAX_HEAP_BLOCKS`, 67,107,840 = 4 GiB) and default limits. NULL when the heap cannot
+/// be made.
 #[unsafe(no_mangle)]
 pub extern "C" fn aivi_runtime_new(heap_blocks: u32) -> *mut AiviRuntime {
     catch_abi_panic_or(std::ptr::null_mut(), || {

@@ -14,11 +14,11 @@ fn null_handle_error(function: &str) -> RuntimeError {
     RuntimeError::invalid_reference(&format!("{function} was given a NULL value handle"))
 }
 
-/// `size_t aivi_value_print(AiviRuntime *rt, AiviValueHandle value, char *buf, size_t cap)`:
-/// writes the canonical form (SPEC §2; Text raw, as `print` does) into `buf`, truncated to
-/// `cap - 1` bytes and NUL-terminated when `cap > 0`, and returns the full length in bytes
-/// (like `snprintf`). `SIZE_MAX` with RT0404 parked for a NULL or bad handle, and with
-/// RT0405 parked when the form would pass the runtime's `max_output_bytes` (nothing built).
+/// `size_t aivi_value_print(AiviRuntime *rt, AiviValueHandle value, char *buf, size_t cap)`: writes
+/// the canonical form (docs/LANGUAGE.md, "Values and operators"; Text raw, as `print` does) into
+/// `buf`, truncated to `cap - 1` bytes and NUL-terminated when `cap > 0`, and returns the full
+/// length in bytes (like `snprintf`). `SIZE_MAX` with RT0404 parked for a NULL or bad handle, and
+/// with RT0405 parked when the form would pass the runtime's `max_output_bytes` (nothing built).
 ///
 /// # Safety
 /// `buf` is NULL with `cap == 0`, or points to `cap` writable bytes.
@@ -66,7 +66,7 @@ fn kind_c_name(kind: KindName) -> &'static CStr {
     }
 }
 
-/// `const char *aivi_value_kind(AiviRuntime *rt, AiviValueHandle value)`: the SPEC §7 kind
+/// `const char *aivi_value_kind(AiviRuntime *rt, AiviValueHandle value)`: the kind
 /// name (static string). NULL with RT0404 parked for a NULL or bad handle.
 ///
 /// # Safety

@@ -1,9 +1,9 @@
 //! Indexed access: `base[index]` (`rt_index`) and `get(container, key, default)`.
 //!
-//! Diagnostics (SPEC §7): RT0101 list index not an Int, RT0102 tuple index not an Int,
-//! RT0103 index negative or `>= len` (the index as given: `index -1, length 3`), RT0104
-//! invalid map key kind, RT0105 `missing map key: {key}` (key in canonical quoted form),
-//! RT0106 base not a List/Tuple/Map. `get` returns `default` where `[]` would raise
+//! Diagnostics (docs/LANGUAGE.md, "Runtime diagnostics"): RT0101 list index not an Int, RT0102
+//! tuple index not an Int, RT0103 index negative or `>= len` (the index as given: `index -1, length
+//! 3`), RT0104 invalid map key kind, RT0105 `missing map key: {key}` (key in canonical quoted
+//! form), RT0106 base not a List/Tuple/Map. `get` returns `default` where `[]` would raise
 //! RT0103/RT0105, and raises the type errors like `[]`.
 
 use crate::error::RuntimeError;

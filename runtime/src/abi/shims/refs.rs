@@ -1,12 +1,12 @@
 //! Refs: `ref(v)`, `!r`, `r := v`. A Ref never holds a value that contains a Ref (RT0403,
 //! checked in O(1) with the object header's "contains a Ref" flag).
 //!
-//! Layout: the Tuple layout with kind `Ref` and exactly one slot, the cell's value. A Ref
-//! word itself always counts as "contains a Ref" (`header::inherited_flags`), and every
-//! container, closure and sequence carries the flag when it is built from something that
-//! contains a Ref, so the check on `ref(v)` and `r := v` reads one flag byte: no walk. That
-//! is how "cycles are prohibited by construction" (seed 004 §7.2) survives mutation: no
-//! cell can ever (transitively) reach a cell.
+//! Layout: the Tuple layout with kind `Ref` and exactly one slot, the cell's value. A Ref word
+//! itself always counts as "contains a Ref" (`header::inherited_flags`), and every container,
+//! closure and sequence carries the flag when it is built from something that contains a Ref, so
+//! the check on `ref(v)` and `r := v` reads one flag byte: no walk. That is how "cycles are
+//! prohibited by construction" (docs/MEMORY.md, "Memory rules (for contributors)", rule 5) survives
+//! mutation: no cell can ever (transitively) reach a cell.
 //!
 //! Known limit (documented, not fixed): `objects::retain` of an object whose `REF_COUNT`
 //! is already `0xFFFE` hands out a *copy* instead of saturating the count. For a Ref that

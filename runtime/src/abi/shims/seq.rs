@@ -1,9 +1,9 @@
-//! Sequences: lazy, stateful cursors (seed 004 §1.4) and the consumers that pull them.
-//! Producers build cursor objects; consumers (and lazy stages with callbacks) pull items,
-//! calling closures back through `abi::invoke::call_closure`. Layouts and pulling are in
-//! `objects::seq*`; these shims check arguments and keep the ownership rules of the shim
-//! list: producers consume their source and callbacks (also on failure), consumers borrow
-//! the Seq. Any List, Map or Text is accepted where a Seq is.
+//! Sequences: lazy, stateful cursors (docs/MEMORY.md, "Sequence cursors") and the consumers that
+//! pull them. Producers build cursor objects; consumers (and lazy stages with callbacks) pull
+//! items, calling closures back through `abi::invoke::call_closure`. Layouts and pulling are in
+//! `objects::seq*`; these shims check arguments and keep the ownership rules of the shim list:
+//! producers consume their source and callbacks (also on failure), consumers borrow the Seq. Any
+//! List, Map or Text is accepted where a Seq is.
 
 use crate::abi::invoke::expect_closure;
 use crate::context::Context;
@@ -118,7 +118,8 @@ define_shim! {
 }
 
 define_shim! {
-    /// `iter(x owned)`: a Seq over a List, Map (`(k, v)` tuples), Text (one-character Texts) or Seq (itself).
+    /// `iter(x owned)`: a Seq over a List, Map (`(k, v)` tuples), Text (one-character Texts) or Seq
+    /// (itself).
     fn rt_iter(context, source) {
         Ok(iter_owned(context, Value(source), "iter")?.bits())
     }
@@ -208,7 +209,8 @@ define_shim! {
 }
 
 define_shim! {
-    /// Generator desugaring: `value` (owned), then everything `rest()` (owned closure or Unit) returns.
+    /// Generator desugaring: `value` (owned), then everything `rest()` (owned closure or Unit)
+    /// returns.
     fn rt_seq_cons(context, value, rest) {
         let (value, rest) = (Value(value), Value(rest));
         if let Err(error) = expect_thunk(context, rest, "seq_cons") {
@@ -268,7 +270,8 @@ define_reentrant_shim! {
 }
 
 define_reentrant_shim! {
-    /// `sum(s borrowed)`: Int sum (RT0301 on overflow), Float once any item is a Float; `0` when empty.
+    /// `sum(s borrowed)`: Int sum (RT0301 on overflow), Float once any item is a Float; `0` when
+    /// empty.
     fn rt_sum(context, source) {
         // The shim's contract makes `context` the run's pointer with no live borrow.
         let rt = Reentrant::new(context);
