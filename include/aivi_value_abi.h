@@ -173,6 +173,26 @@ uint64_t rt_ref_set(AiviRuntime *ctx, uint64_t reference, uint64_t value);
 /* Standard library: random (end) */
 
 /* Standard library: text */
+uint64_t rt_text_chars(AiviRuntime *ctx, uint64_t text);
+uint64_t rt_text_split(AiviRuntime *ctx, uint64_t text, uint64_t separator);
+uint64_t rt_text_join(AiviRuntime *ctx, uint64_t source, uint64_t separator);
+uint64_t rt_contains(AiviRuntime *ctx, uint64_t container, uint64_t value);
+uint64_t rt_text_starts_with(AiviRuntime *ctx, uint64_t text, uint64_t prefix);
+uint64_t rt_text_ends_with(AiviRuntime *ctx, uint64_t text, uint64_t suffix);
+uint64_t rt_text_find(AiviRuntime *ctx, uint64_t text, uint64_t needle);
+uint64_t rt_text_replace(AiviRuntime *ctx, uint64_t text, uint64_t from, uint64_t to);
+uint64_t rt_text_trim(AiviRuntime *ctx, uint64_t text);
+uint64_t rt_text_trim_start(AiviRuntime *ctx, uint64_t text);
+uint64_t rt_text_trim_end(AiviRuntime *ctx, uint64_t text);
+uint64_t rt_text_upper(AiviRuntime *ctx, uint64_t text);
+uint64_t rt_text_lower(AiviRuntime *ctx, uint64_t text);
+uint64_t rt_text_repeat(AiviRuntime *ctx, uint64_t text, uint64_t count);
+uint64_t rt_text_ord(AiviRuntime *ctx, uint64_t text);
+uint64_t rt_text_chr(AiviRuntime *ctx, uint64_t code);
+uint64_t rt_text_pad_start(AiviRuntime *ctx, uint64_t text, uint64_t width, uint64_t fill);
+uint64_t rt_text_pad_end(AiviRuntime *ctx, uint64_t text, uint64_t width, uint64_t fill);
+uint64_t rt_text_parse_int(AiviRuntime *ctx, uint64_t text);
+uint64_t rt_text_parse_float(AiviRuntime *ctx, uint64_t text);
 /* Standard library: text (end) */
 
 /* Standard library: lists and sequences */

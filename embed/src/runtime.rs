@@ -95,10 +95,10 @@ impl Runtime {
     /// use cairn::{Engine, EngineKind, Limits, Value};
     ///
     /// let engine = Engine::new(EngineKind::Interpreter);
-    /// let module = engine.compile("j.cairn", "fn main() = 0\nfn join(a, b) = a ++ b").unwrap();
+    /// let module = engine.compile("j.cairn", "fn main() = 0\nfn glue(a, b) = a ++ b").unwrap();
     /// let mut rt = engine.runtime(Limits::default()).unwrap();
     /// let args = vec![Value::Text("ab".into()), Value::Text("cd".into())];
-    /// assert_eq!(rt.call_value(&module, "join", args).unwrap(), Value::Text("abcd".into()));
+    /// assert_eq!(rt.call_value(&module, "glue", args).unwrap(), Value::Text("abcd".into()));
     /// ```
     pub fn call_value(
         &mut self,

@@ -49,6 +49,26 @@ const BUILTINS: &[(&str, usize)] = &[
     // Standard library: random (end)
 
     // Standard library: text
+    ("chars", 1),
+    ("split", 2),
+    ("join", 2),
+    ("contains", 2),
+    ("starts_with", 2),
+    ("ends_with", 2),
+    ("find", 2),
+    ("replace", 3),
+    ("trim", 1),
+    ("trim_start", 1),
+    ("trim_end", 1),
+    ("upper", 1),
+    ("lower", 1),
+    ("repeat", 2),
+    ("ord", 1),
+    ("chr", 1),
+    ("pad_start", 3),
+    ("pad_end", 3),
+    ("parse_int", 1),
+    ("parse_float", 1),
     // Standard library: text (end)
 
     // Standard library: lists and sequences
@@ -99,6 +119,13 @@ pub fn lookup(base: &Value, index: &Value) -> R<Lookup> {
             "RT0102",
             format!("tuple index expects an Int, got {}", other.kind()),
         ),
+        (Value::Text(s), i) => Ok(match crate::text::index(s, i)? {
+            Some(scalar) => Lookup::Found(scalar),
+            None => Lookup::OutOfBounds(
+                if let Value::Int(i) = i { *i } else { -1 },
+                s.chars().count(),
+            ),
+        }),
         (Value::Map(entries), k) => Ok(match entries.get(&key(k)?) {
             Some(v) => Lookup::Found(v.clone()),
             None => Lookup::Missing,
@@ -216,7 +243,11 @@ impl Machine<'_> {
                 }
             },
             "slice" => {
-                let items = list("slice", &a[0])?;
+                let items = match &a[0] {
+                    Value::Text(s) => return crate::text::slice(s, &a[1], &a[2]),
+                    Value::List(items) => items,
+                    other => return mismatch("slice", "a List or Text", other.kind()),
+                };
                 let first = bound(&a[1], items.len(), items.len())?;
                 let last = bound(&a[2], items.len(), items.len())?;
                 if first > last {
@@ -239,7 +270,10 @@ impl Machine<'_> {
             "fail" => return fail("RT0900", a[0].canonical(true)),
             // Outside audit mode `checkpoint()` does nothing (docs/LANGUAGE.md, *Builtins*).
             "checkpoint" => Value::Unit,
-            _ => return self.seq_builtin(name, args),
+            _ => match self.text_builtin(name, a) {
+                Some(result) => result?,
+                None => return self.seq_builtin(name, args),
+            },
         })
     }
 }

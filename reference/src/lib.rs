@@ -27,6 +27,7 @@ mod parser_items;
 mod resolve;
 mod seq;
 mod seq_pull;
+mod text;
 mod value;
 
 #[cfg(test)]

@@ -370,7 +370,7 @@ impl Machine<'_> {
     }
 
     /// A runtime loop's fuel: one unit every 1,024 items.
-    fn runtime_loop_step(&mut self, step: usize) -> R<()> {
+    pub(crate) fn runtime_loop_step(&mut self, step: usize) -> R<()> {
         if step.is_multiple_of(1024) {
             self.charge_fuel()
         } else {

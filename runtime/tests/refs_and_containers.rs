@@ -684,14 +684,14 @@ fn slice_diagnostics_report_the_first_offending_argument() {
             int(0),
             int(1),
             ErrorCode::RT0303,
-            "type mismatch: slice expects a List, got Int",
+            "type mismatch: slice expects a List or Text, got Int",
         ),
         (
-            text,
+            Value::TRUE,
             int(0),
             int(1),
             ErrorCode::RT0303,
-            "type mismatch: slice expects a List, got Text",
+            "type mismatch: slice expects a List or Text, got Bool",
         ),
         (
             xs,

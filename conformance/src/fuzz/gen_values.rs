@@ -402,7 +402,8 @@ fn bool_expr(g: &mut Gen, depth: u32) -> Expr {
 
 fn text_expr(g: &mut Gen, depth: u32) -> Expr {
     let t = Ty::Text;
-    match g.below(5) {
+    match g.below(7) {
+        5 | 6 => super::gen_text::text_call(g, depth),
         0 | 1 => {
             g.used("str");
             let of = g.any_ty(2);

@@ -13,6 +13,7 @@ pub mod gen_deep;
 pub mod gen_fault;
 pub mod gen_program;
 pub mod gen_seq;
+pub mod gen_text;
 pub mod gen_values;
 pub mod generator;
 pub mod print;

@@ -54,9 +54,9 @@ fn params_join_every_call_site() {
 
 #[test]
 fn text_concatenation_is_heap() {
-    let module = compile("fn join(a, b) = a + b\nfn main() = join(\"a\", \"b\")\n");
+    let module = compile("fn glue(a, b) = a + b\nfn main() = glue(\"a\", \"b\")\n");
     let kinds = infer_value_kinds(&module);
-    assert_eq!(function(&module, &kinds, "join").returns(), KindSet::HEAP);
+    assert_eq!(function(&module, &kinds, "glue").returns(), KindSet::HEAP);
     let module = compile("fn main() = \"a\" ++ \"b\"\n");
     let kinds = infer_value_kinds(&module);
     assert_eq!(function(&module, &kinds, "main").returns(), KindSet::HEAP);

@@ -184,6 +184,27 @@ define_shim_table! {
     // Standard library: random (end)
 
     // Standard library: text
+    TextChars => rt_text_chars(text);
+    TextSplit => rt_text_split(text, separator);
+    TextJoin => rt_text_join(source, separator);
+    /// `contains(x, v)`: Text in Text, or an element `==` `v` in a List.
+    Contains => rt_contains(container, value);
+    TextStartsWith => rt_text_starts_with(text, prefix);
+    TextEndsWith => rt_text_ends_with(text, suffix);
+    TextFind => rt_text_find(text, needle);
+    TextReplace => rt_text_replace(text, from, to);
+    TextTrim => rt_text_trim(text);
+    TextTrimStart => rt_text_trim_start(text);
+    TextTrimEnd => rt_text_trim_end(text);
+    TextUpper => rt_text_upper(text);
+    TextLower => rt_text_lower(text);
+    TextRepeat => rt_text_repeat(text, count);
+    TextOrd => rt_text_ord(text);
+    TextChr => rt_text_chr(code);
+    TextPadStart => rt_text_pad_start(text, width, fill);
+    TextPadEnd => rt_text_pad_end(text, width, fill);
+    TextParseInt => rt_text_parse_int(text);
+    TextParseFloat => rt_text_parse_float(text);
     // Standard library: text (end)
 
     // Standard library: lists and sequences

@@ -26,6 +26,7 @@ pub mod seq_consume;
 pub mod seq_pull;
 pub mod text;
 pub mod text_append;
+pub mod text_scalars;
 pub mod tuple;
 pub mod walk_meter;
 

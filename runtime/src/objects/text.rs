@@ -42,10 +42,12 @@ pub fn text_last_block(heap: &Heap, head: u32) -> u32 {
 }
 
 /// Walks the chain of the Text at `head` and records its last block (after a chain copy,
-/// whose header still names the source's last block).
+/// whose header still names the source's last block) and whether the chain is contiguous
+/// (`text_scalars::FLAG_TEXT_CONTIGUOUS`).
 pub fn record_text_last_block(heap: &mut Heap, head: u32) {
     let last = heap.chain(head).last().copied().unwrap_or(head);
     set_text_last_block(heap, head, last);
+    super::text_scalars::mark_text_contiguity(heap, head);
 }
 
 /// Allocates a Text holding `text`. On failure nothing is allocated.
@@ -63,9 +65,12 @@ pub fn text_from_str(heap: &mut Heap, text: &str) -> Result<Value, RuntimeError>
     let mut block = head;
     let mut offset = TEXT_BYTES_OFFSET;
     let mut rest = text.as_bytes();
+    let mut contiguous = true;
     while !rest.is_empty() {
         if offset == USABLE_BLOCK_SIZE {
-            block = heap.memory().next(block);
+            let next = heap.memory().next(block);
+            contiguous &= next == block.wrapping_add(1);
+            block = next;
             offset = 0;
         }
         let length = rest.len().min(USABLE_BLOCK_SIZE - offset);
@@ -75,6 +80,7 @@ pub fn text_from_str(heap: &mut Heap, text: &str) -> Result<Value, RuntimeError>
         rest = &rest[length..];
     }
     set_text_last_block(heap, head, block);
+    super::text_scalars::set_contiguity(heap, head, contiguous);
     Ok(reference(Kind::Text, head))
 }
 

@@ -93,6 +93,7 @@ fn append_or_copy(heap: &mut Heap, left: Value, right: Value) -> Result<Joined, 
     match copied {
         Ok(end) => {
             set_text_last_block(heap, head, end.block);
+            super::text_scalars::mark_text_contiguity(heap, head);
             Ok(Joined::Copied(reference(Kind::Text, head)))
         }
         Err(error) => {
@@ -132,6 +133,17 @@ fn append_in_place(
     };
     let end = copy_text_bytes(heap, right, start)?;
     set_text_last_block(heap, left.head, end.block);
+    if needed > 0 && super::text_scalars::is_contiguous(heap, left.head) {
+        // The run stays contiguous only if every new tail follows the block before it.
+        let mut block = last;
+        let mut contiguous = true;
+        for _ in 0..needed {
+            let next = heap.memory().next(block);
+            contiguous &= next == block.wrapping_add(1);
+            block = next;
+        }
+        super::text_scalars::set_contiguity(heap, left.head, contiguous);
+    }
     Ok(true)
 }
 

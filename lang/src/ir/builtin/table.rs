@@ -147,6 +147,51 @@ macro_rules! foreach_builtin {
             // Standard library: random (end) (docs/LANGUAGE.md, "Standard library")
 
             // Standard library: text (docs/LANGUAGE.md, "Standard library")
+            /// `chars(t)`: the Seq of the one-scalar Texts of `t`.
+            TextChars: public "chars" (Owned) -> HEAP, shim TextChars;
+            /// `split(t, sep)`: the List of the pieces of `t` between occurrences of `sep`.
+            TextSplit: public "split" (Borrowed, Borrowed) -> HEAP, shim TextSplit;
+            /// `join(s, sep)`: the Text items of `s` joined with `sep` between them.
+            TextJoin: public "join" (Borrowed, Borrowed) -> HEAP, shim TextJoin;
+            /// `contains(x, v)`: whether Text `x` contains Text `v`, or List `x` an element
+            /// equal (`==`) to `v`.
+            Contains: public "contains" (Borrowed, Borrowed) -> BOOL, shim Contains;
+            /// `starts_with(t, prefix)`.
+            TextStartsWith: public "starts_with" (Borrowed, Borrowed) -> BOOL,
+                shim TextStartsWith;
+            /// `ends_with(t, suffix)`.
+            TextEndsWith: public "ends_with" (Borrowed, Borrowed) -> BOOL, shim TextEndsWith;
+            /// `find(t, sub)`: the scalar index of the first occurrence of `sub`, or -1.
+            TextFind: public "find" (Borrowed, Borrowed) -> INT, shim TextFind;
+            /// `replace(t, from, to)`: `t` with every occurrence of `from` replaced by `to`.
+            TextReplace: public "replace" (Borrowed, Borrowed, Borrowed) -> HEAP,
+                shim TextReplace;
+            /// `trim(t)`: `t` without leading and trailing Unicode whitespace.
+            TextTrim: public "trim" (Borrowed) -> HEAP, shim TextTrim;
+            /// `trim_start(t)`: `t` without leading Unicode whitespace.
+            TextTrimStart: public "trim_start" (Borrowed) -> HEAP, shim TextTrimStart;
+            /// `trim_end(t)`: `t` without trailing Unicode whitespace.
+            TextTrimEnd: public "trim_end" (Borrowed) -> HEAP, shim TextTrimEnd;
+            /// `upper(t)`: `t` in upper case (Unicode, as Rust's `to_uppercase`).
+            TextUpper: public "upper" (Borrowed) -> HEAP, shim TextUpper;
+            /// `lower(t)`: `t` in lower case (Unicode, as Rust's `to_lowercase`).
+            TextLower: public "lower" (Borrowed) -> HEAP, shim TextLower;
+            /// `repeat(t, n)`: `t` repeated `n` times.
+            TextRepeat: public "repeat" (Borrowed, Borrowed) -> HEAP, shim TextRepeat;
+            /// `ord(t)`: the scalar value of the one-scalar Text `t`.
+            TextOrd: public "ord" (Borrowed) -> INT, shim TextOrd;
+            /// `chr(n)`: the one-scalar Text of scalar value `n`.
+            TextChr: public "chr" (Borrowed) -> HEAP, shim TextChr;
+            /// `pad_start(t, width, fill)`: `t` with `fill` prepended up to `width` scalars.
+            TextPadStart: public "pad_start" (Borrowed, Borrowed, Borrowed) -> HEAP,
+                shim TextPadStart;
+            /// `pad_end(t, width, fill)`: `t` with `fill` appended up to `width` scalars.
+            TextPadEnd: public "pad_end" (Borrowed, Borrowed, Borrowed) -> HEAP,
+                shim TextPadEnd;
+            /// `parse_int(t)`: `(true, n)` for a decimal Int, else `(false, ())`.
+            TextParseInt: public "parse_int" (Borrowed) -> HEAP, shim TextParseInt;
+            /// `parse_float(t)`: `(true, x)` for a finite Float, else `(false, ())`.
+            TextParseFloat: public "parse_float" (Borrowed) -> HEAP, shim TextParseFloat;
             // Standard library: text (end) (docs/LANGUAGE.md, "Standard library")
 
             // Standard library: lists and sequences (docs/LANGUAGE.md, "Standard library")

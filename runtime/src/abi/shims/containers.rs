@@ -31,10 +31,12 @@ fn slice_bound(bound: Value, length: usize) -> Result<usize, RuntimeError> {
 define_shim! {
     /// `slice(xs, a, b)`, all borrowed: the List of elements `a..b` (end exclusive), sharing
     /// structure with `xs` (see `objects::list::slice_shared` for exactly what is shared;
-    /// `slice(xs, 0, len(xs))` is `xs` itself, retained).
+    /// `slice(xs, 0, len(xs))` is `xs` itself, retained). Given a Text, the new Text of its
+    /// scalars `a..b`, with the same bound rules (`objects::text_scalars::text_slice`).
     ///
     /// Errors, checked in argument order so the first offending argument is reported:
-    /// - `xs` not a List: RT0303 `type mismatch: slice expects a List, got {kind}`;
+    /// - `xs` not a List or Text: RT0303 `type mismatch: slice expects a List or Text, got
+    ///   {kind}`;
     /// - `a`, then `b`, not an Int: RT0101 `list index expects an Int, got {kind}`;
     /// - `a`, then `b`, outside `0..=len(xs)`: RT0103 `index out of bounds: index {i},
     ///   length {n}` (a bound may equal the length: `slice(xs, n, n)` is `[]`; negative
@@ -43,6 +45,12 @@ define_shim! {
     ///   {n}` — a reversed range is an error, never an empty list.
     fn rt_slice(context, list, start, end) {
         let heap = &mut context.heap;
+        if Value(list).heap_kind() == Some(crate::value::Kind::Text) {
+            return Ok(crate::objects::text_scalars::text_slice(heap, Value(list), Value(start), Value(end))?.bits());
+        }
+        if Value(list).heap_kind() != Some(crate::value::Kind::List) {
+            return Err(RuntimeError::type_mismatch("slice", "a List or Text", kind_name_of(Value(list))?.as_str()));
+        }
         let head = expect_list(heap, Value(list), "slice")?;
         let length = list::list_length(heap, head);
         let first = slice_bound(Value(start), length)?;

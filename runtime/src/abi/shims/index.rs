@@ -3,20 +3,23 @@
 //! Diagnostics (docs/LANGUAGE.md, "Runtime diagnostics"): RT0101 list index not an Int, RT0102
 //! tuple index not an Int, RT0103 index negative or `>= len` (the index as given: `index -1, length
 //! 3`), RT0104 invalid map key kind, RT0105 `missing map key: {key}` (key in canonical quoted
-//! form), RT0106 base not a List/Tuple/Map. `get` returns `default` where `[]` would raise
+//! form), RT0106 base not a List/Tuple/Map/Text. A Text's element `t[i]` is a new one-scalar Text
+//! (`objects::text_scalars`), with the List rules for the index. `get` returns `default` where `[]` would raise
 //! RT0103/RT0105, and raises the type errors like `[]`.
 
 use crate::error::RuntimeError;
 use crate::heap::Heap;
 use crate::objects::keys::normalize_key;
 use crate::objects::print::canonical_form_for_run;
-use crate::objects::{kind_name_of, list, map, retain, tuple};
+use crate::objects::{kind_name_of, list, map, retain, text_scalars, tuple};
 use crate::value::{Kind, Value};
 
 /// The outcome of a well-typed lookup.
 enum Lookup {
     /// The element (borrowed).
     Found(Value),
+    /// A new value (owned): the one-scalar Text `t[i]` of a Text.
+    Made(Value),
     OutOfBounds {
         index: i64,
         length: usize,
@@ -24,7 +27,7 @@ enum Lookup {
     MissingKey,
 }
 
-fn lookup(heap: &Heap, base: Value, index: Value) -> Result<Lookup, RuntimeError> {
+fn lookup(heap: &mut Heap, base: Value, index: Value) -> Result<Lookup, RuntimeError> {
     let found = |element: Option<Value>, index: i64, length: usize| match element {
         Some(element) => Lookup::Found(element),
         None => Lookup::OutOfBounds { index, length },
@@ -55,6 +58,16 @@ fn lookup(heap: &Heap, base: Value, index: Value) -> Result<Lookup, RuntimeError
             };
             Ok(found(element, position, length))
         }
+        Some(Kind::Text) => {
+            let length = text_scalars::text_shape(heap, base)?.chars;
+            match index.as_int() {
+                Some(position) if usize::try_from(position).is_ok_and(|at| at < length) => {
+                    Ok(Lookup::Made(text_scalars::text_index(heap, base, index)?))
+                }
+                Some(position) => Ok(Lookup::OutOfBounds { index: position, length }),
+                None => Err(kind_name_of(index).map_or_else(|bad| bad, RuntimeError::list_index_type)),
+            }
+        }
         Some(Kind::Map) => {
             let key = normalize_key(heap, index)?;
             Ok(match map::lookup(heap, base, key)? {
@@ -72,6 +85,7 @@ define_shim! {
         let heap = &mut context.heap;
         match lookup(heap, Value(base), Value(index))? {
             Lookup::Found(element) => Ok(retain(heap, element)?.bits()),
+            Lookup::Made(value) => Ok(value.bits()),
             Lookup::OutOfBounds { index, length } => Err(RuntimeError::index_out_of_bounds(index, length)),
             Lookup::MissingKey => Err(RuntimeError::missing_map_key(&canonical_form_for_run(context, Value(index), false)?)),
         }
@@ -86,6 +100,7 @@ define_shim! {
         let outcome = lookup(heap, Value(container), Value(key))
             .and_then(|found| match found {
                 Lookup::Found(element) => retain(heap, element).map(Some),
+                Lookup::Made(value) => Ok(Some(value)),
                 Lookup::OutOfBounds { .. } | Lookup::MissingKey => Ok(None),
             });
         match outcome {

@@ -67,6 +67,9 @@ mod rc;
 mod refs;
 mod seq;
 mod text;
+mod text_format;
+mod text_parse;
+mod text_search;
 mod tuple;
 #[cfg(test)]
 mod tuple_tests;
@@ -85,6 +88,9 @@ pub use rc::*;
 pub use refs::*;
 pub use seq::*;
 pub use text::*;
+pub use text_format::*;
+pub use text_parse::*;
+pub use text_search::*;
 pub use tuple::*;
 
 /// Runs a shim body with the context, catching panics. Returns the body's word, or 0 with

@@ -1,4 +1,6 @@
-//! Text shims: `rt_text_literal` (a Text from UTF-8 bytes in the engine's code or data).
+//! Text shims: `rt_text_literal` (a Text from UTF-8 bytes in the engine's code or data), and
+//! the argument helpers of the Text builtins (`text_search.rs`, `text_format.rs`,
+//! `text_parse.rs`).
 
 use crate::context::Context;
 use crate::error::RuntimeError;
@@ -31,4 +33,36 @@ pub unsafe extern "C" fn rt_text_literal(ctx: *mut Context, ptr: u64, len: u64) 
             Ok(text_from_str(&mut context.heap, text)?.bits())
         })
     }
+}
+
+/// The contents of a Text argument of builtin `op`, or RT0303 `type mismatch: {op} expects a
+/// Text, got {kind}` (docs/LANGUAGE.md, "Text").
+pub(crate) fn text_argument(
+    heap: &crate::heap::Heap,
+    value: crate::value::Value,
+    op: &str,
+) -> Result<String, RuntimeError> {
+    if value.heap_kind() != Some(crate::value::Kind::Text) {
+        let kind = crate::objects::kind_name_of(value)?;
+        return Err(RuntimeError::type_mismatch(op, "a Text", kind.as_str()));
+    }
+    crate::objects::text::text_to_string(heap, value)
+}
+
+/// An Int argument of builtin `op`, or RT0303 `type mismatch: {op} expects an Int, got
+/// {kind}`.
+pub(crate) fn int_argument(value: crate::value::Value, op: &str) -> Result<i64, RuntimeError> {
+    match value.as_int() {
+        Some(n) => Ok(n),
+        None => {
+            let kind = crate::objects::kind_name_of(value)?;
+            Err(RuntimeError::type_mismatch(op, "an Int", kind.as_str()))
+        }
+    }
+}
+
+/// A new Text word holding `text`, after the size pre-flight (RT0406, RT0401, RT0402).
+pub(crate) fn new_text(context: &mut Context, text: &str) -> Result<u64, RuntimeError> {
+    crate::objects::text_scalars::ensure_text_room(&mut context.heap, text.len())?;
+    Ok(text_from_str(&mut context.heap, text)?.bits())
 }
