@@ -196,6 +196,9 @@ uint64_t rt_shr(AiviRuntime *ctx, uint64_t x, uint64_t n);
 /* Standard library: math (end) */
 
 /* Standard library: random */
+uint64_t rt_random_ints(AiviRuntime *ctx, uint64_t seed);
+uint64_t rt_random_floats(AiviRuntime *ctx, uint64_t seed);
+uint64_t rt_random_below(AiviRuntime *ctx, uint64_t seed, uint64_t n);
 /* Standard library: random (end) */
 
 /* Standard library: text */

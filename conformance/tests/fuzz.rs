@@ -181,6 +181,11 @@ const BUILTINS: &[&str] = &[
     "shl",
     "shr",
     // Standard library: math (end)
+    // Standard library: random
+    "random_ints",
+    "random_floats",
+    "random_below",
+    // Standard library: random (end)
 ];
 
 const CONSTRUCTS: &[&str] = &[

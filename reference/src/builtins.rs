@@ -72,6 +72,9 @@ const BUILTINS: &[(&str, usize)] = &[
     // Standard library: math (end)
 
     // Standard library: random
+    ("random_ints", 1),
+    ("random_floats", 1),
+    ("random_below", 2),
     // Standard library: random (end)
 
     // Standard library: text
@@ -268,6 +271,9 @@ impl Machine<'_> {
             // Standard library: math
             _ if let Some(result) = crate::math::math_builtin(name, a) => result?,
             // Standard library: math (end)
+            // Standard library: random
+            _ if let Some(result) = crate::random::random_builtin(name, a) => result?,
+            // Standard library: random (end)
             _ => return self.seq_builtin(name, args),
         })
     }

@@ -25,6 +25,7 @@ mod math;
 mod ops;
 mod parser;
 mod parser_items;
+mod random;
 mod resolve;
 mod seq;
 mod seq_pull;

@@ -161,3 +161,31 @@ pub fn bool_expr(g: &mut Gen, depth: u32) -> Expr {
     let x = number(g, depth);
     call("is_nan", Ty::Bool, vec![x])
 }
+
+/// A finite Seq of random numbers, `take(random_*(seed), k)`, for a Seq of Ints or Floats
+/// (seeds and bounds include the Int limits, and sometimes a bad bound: RT0306).
+pub fn random_seq(g: &mut Gen, of: &Ty, depth: u32) -> Option<Expr> {
+    let t = Ty::seq(of.clone());
+    let seed = int_arg(g, depth);
+    let source = match of {
+        Ty::Int if g.chance(0.5) => {
+            g.used("random ints");
+            call("random_ints", t.clone(), vec![seed])
+        }
+        Ty::Int => {
+            g.used("random below");
+            let n = if g.chance(0.9) {
+                int([1, 2, 6, 10, 1000, INT_MAX][g.below(6)])
+            } else {
+                int_arg(g, depth)
+            };
+            call("random_below", t.clone(), vec![seed, n])
+        }
+        Ty::Float => {
+            g.used("random floats");
+            call("random_floats", t.clone(), vec![seed])
+        }
+        _ => return None,
+    };
+    Some(call("take", t, vec![source, int(g.int_in(0, 4))]))
+}

@@ -208,6 +208,10 @@ define_shim_table! {
     // Standard library: math (end)
 
     // Standard library: random
+    /// Random numbers (docs/LANGUAGE.md, "Standard library"): a new Random cursor.
+    RandomInts => rt_random_ints(seed);
+    RandomFloats => rt_random_floats(seed);
+    RandomBelow => rt_random_below(seed, n);
     // Standard library: random (end)
 
     // Standard library: text

@@ -196,6 +196,12 @@ macro_rules! foreach_builtin {
             // Standard library: math (end) (docs/LANGUAGE.md, "Standard library")
 
             // Standard library: random (docs/LANGUAGE.md, "Standard library")
+            /// `random_ints(seed)`: an infinite Seq of Ints over the whole Int range.
+            RandomInts: public "random_ints" (Borrowed) -> HEAP, shim RandomInts;
+            /// `random_floats(seed)`: an infinite Seq of Floats in `[0, 1)`.
+            RandomFloats: public "random_floats" (Borrowed) -> HEAP, shim RandomFloats;
+            /// `random_below(seed, n)`: an infinite Seq of Ints in `[0, n)` (RT0306 for `n < 1`).
+            RandomBelow: public "random_below" (Borrowed, Borrowed) -> HEAP, shim RandomBelow;
             // Standard library: random (end) (docs/LANGUAGE.md, "Standard library")
 
             // Standard library: text (docs/LANGUAGE.md, "Standard library")
