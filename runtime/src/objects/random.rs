@@ -87,7 +87,7 @@ pub fn next_item(s: &mut Words, mode: Mode) -> Value {
     match mode {
         Mode::Ints => {
             // The top 48 bits, sign-extended from bit 47.
-            let n = ((draw(s) as i64) >> 16) as i64;
+            let n = (draw(s) as i64) >> 16;
             Value::int(n).unwrap_or(Value::UNIT)
         }
         Mode::Floats => Value::float((draw(s) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)),
