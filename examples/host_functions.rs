@@ -14,20 +14,20 @@ const SCRIPT: &str = r#"
 fn main() = ()
 
 // Typed host functions are called like any function.
-fn bounded(xs) = collect(map(xs, \x -> clamp(x, 0, 100)))
-fn tokens(line) = { ws = words(line); log("split " ++ str(len(ws))); ws }
+fn bounded(xs) = collect(map(xs, \x -> clip(x, 0, 100)))
+fn tokens(line) = { ws = words(line); log_line("split " ++ str(len(ws))); ws }
 
 // A raw host function receiving a script closure, which it calls back.
 fn by_length(ws) = sort_by_key(ws, \w -> len(w))
-// Re-entrant: host -> script -> host (the key function calls `clamp`).
-fn by_capped_value(xs) = sort_by_key(xs, \x -> clamp(x, 0, 10))
+// Re-entrant: host -> script -> host (the key function calls `clip`).
+fn by_capped_value(xs) = sort_by_key(xs, \x -> clip(x, 0, 10))
 
 // Failures inside host functions, deep in the script.
 fn hypotenuse(a, b) = safe_sqrt(a * a + b * b)
 fn side(c, a) = safe_sqrt(c * c - a * a)
 fn sides(pairs) = collect(map(pairs, \p -> side(p[0], p[1])))
 fn parse_all(texts) = collect(map(texts, parse_int))
-fn misuse() = clamp("ten", 0, 100)
+fn misuse() = clip("ten", 0, 100)
 
 // Nesting host -> script -> host ... is bounded.
 fn descend(n) = sort_by_key([n], \k -> descend(k + 1))
@@ -39,14 +39,14 @@ fn engine(kind: EngineKind, log: Arc<Mutex<Vec<String>>>) -> Engine {
     let mut engine = Engine::new(kind);
 
     // Typed: FromValue arguments, IntoValue result.
-    engine.register_fn("clamp", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi));
+    engine.register_fn("clip", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi));
     engine.register_fn("words", |line: String| {
         line.split_whitespace()
             .map(str::to_string)
             .collect::<Vec<_>>()
     });
     // Host state: anything Send + Sync + 'static, here a shared log. `()` is Unit.
-    engine.register_fn("log", move |message: String| {
+    engine.register_fn("log_line", move |message: String| {
         log.lock().expect("log lock").push(message);
     });
 
@@ -163,7 +163,7 @@ pub fn run(kind: EngineKind) {
     show("wrong argument kind", &error);
     assert_eq!(
         error.message(),
-        "host function clamp failed: type mismatch: the host expects Int, got Text"
+        "host function clip failed: type mismatch: the host expects Int, got Text"
     );
 
     // host -> script -> host ... nests at most MAX_HOST_NESTING host calls deep.

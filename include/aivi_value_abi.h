@@ -167,9 +167,38 @@ uint64_t rt_ref_get(AiviRuntime *ctx, uint64_t reference);
 uint64_t rt_ref_set(AiviRuntime *ctx, uint64_t reference, uint64_t value);
 
 /* Standard library: math */
+uint64_t rt_abs(AiviRuntime *ctx, uint64_t x);
+uint64_t rt_min(AiviRuntime *ctx, uint64_t a, uint64_t b);
+uint64_t rt_max(AiviRuntime *ctx, uint64_t a, uint64_t b);
+uint64_t rt_clamp(AiviRuntime *ctx, uint64_t x, uint64_t lo, uint64_t hi);
+uint64_t rt_floor(AiviRuntime *ctx, uint64_t x);
+uint64_t rt_ceil(AiviRuntime *ctx, uint64_t x);
+uint64_t rt_round(AiviRuntime *ctx, uint64_t x);
+uint64_t rt_trunc(AiviRuntime *ctx, uint64_t x);
+uint64_t rt_sqrt(AiviRuntime *ctx, uint64_t x);
+uint64_t rt_pow(AiviRuntime *ctx, uint64_t x, uint64_t y);
+uint64_t rt_exp(AiviRuntime *ctx, uint64_t x);
+uint64_t rt_ln(AiviRuntime *ctx, uint64_t x);
+uint64_t rt_log(AiviRuntime *ctx, uint64_t x, uint64_t base);
+uint64_t rt_sin(AiviRuntime *ctx, uint64_t x);
+uint64_t rt_cos(AiviRuntime *ctx, uint64_t x);
+uint64_t rt_tan(AiviRuntime *ctx, uint64_t x);
+uint64_t rt_atan2(AiviRuntime *ctx, uint64_t y, uint64_t x);
+uint64_t rt_pi(AiviRuntime *ctx);
+uint64_t rt_is_nan(AiviRuntime *ctx, uint64_t x);
+uint64_t rt_int(AiviRuntime *ctx, uint64_t x);
+uint64_t rt_float(AiviRuntime *ctx, uint64_t x);
+uint64_t rt_band(AiviRuntime *ctx, uint64_t a, uint64_t b);
+uint64_t rt_bor(AiviRuntime *ctx, uint64_t a, uint64_t b);
+uint64_t rt_bxor(AiviRuntime *ctx, uint64_t a, uint64_t b);
+uint64_t rt_shl(AiviRuntime *ctx, uint64_t x, uint64_t n);
+uint64_t rt_shr(AiviRuntime *ctx, uint64_t x, uint64_t n);
 /* Standard library: math (end) */
 
 /* Standard library: random */
+uint64_t rt_random_ints(AiviRuntime *ctx, uint64_t seed);
+uint64_t rt_random_floats(AiviRuntime *ctx, uint64_t seed);
+uint64_t rt_random_below(AiviRuntime *ctx, uint64_t seed, uint64_t n);
 /* Standard library: random (end) */
 
 /* Standard library: text */

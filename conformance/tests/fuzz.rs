@@ -153,6 +153,39 @@ const BUILTINS: &[&str] = &[
     "ref",
     "fail",
     "checkpoint",
+    // Standard library: math
+    "abs",
+    "min",
+    "max",
+    "clamp",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "sqrt",
+    "pow",
+    "exp",
+    "ln",
+    "log",
+    "sin",
+    "cos",
+    "tan",
+    "atan2",
+    "pi",
+    "is_nan",
+    "int",
+    "float",
+    "band",
+    "bor",
+    "bxor",
+    "shl",
+    "shr",
+    // Standard library: math (end)
+    // Standard library: random
+    "random_ints",
+    "random_floats",
+    "random_below",
+    // Standard library: random (end)
 ];
 
 const CONSTRUCTS: &[&str] = &[

@@ -81,7 +81,7 @@ impl Engine {
     /// (E0105 for a wrong argument count), and a script may not define a function of the
     /// same name (E0102). A builtin's name (`map`, `len`, ...) is resolved to the builtin,
     /// so a host function of that name is never called. At run time, an argument that
-    /// does not convert fails the call with RT0701 (`host function clamp failed: type
+    /// does not convert fails the call with RT0701 (`host function clip failed: type
     /// mismatch: the host expects Int, got Text`), an `Err(HostError)` with RT0701, and a
     /// panic with RT0702, each with the script's call stack.
     ///
@@ -90,8 +90,8 @@ impl Engine {
     ///
     /// ```
     /// let mut engine = cairn::Engine::new(cairn::EngineKind::Interpreter);
-    /// engine.register_fn("clamp", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi));
-    /// let module = engine.compile("demo.cairn", "fn main() = clamp(15, 0, 10)").unwrap();
+    /// engine.register_fn("clip", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi));
+    /// let module = engine.compile("demo.cairn", "fn main() = clip(15, 0, 10)").unwrap();
     /// let mut rt = engine.runtime(cairn::Limits::default()).unwrap();
     /// assert_eq!(rt.call::<i64>(&module, "main", ()).unwrap(), 10);
     /// ```

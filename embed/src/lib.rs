@@ -7,13 +7,13 @@
 //! use cairn::{Engine, EngineKind, HostError, Limits, Value};
 //!
 //! let mut engine = Engine::new(EngineKind::Jit);
-//! engine.register_fn("clamp", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi));
+//! engine.register_fn("clip", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi));
 //! engine.register_fn("safe_sqrt", |x: f64| -> Result<f64, HostError> {
 //!     if x < 0.0 { Err(HostError::new("negative input")) } else { Ok(x.sqrt()) }
 //! });
 //! let module = engine.compile("demo.cairn", "
 //!     fn add(a, b) = a + b
-//!     fn main() = [clamp(42, 0, 10), add(1, 2)]
+//!     fn main() = [clip(42, 0, 10), add(1, 2)]
 //!     fn root(x) = safe_sqrt(x)
 //! ").unwrap();
 //! let mut rt = engine.runtime(Limits::default()).unwrap();

@@ -173,7 +173,7 @@ fn opaque_values_live_as_long_as_the_host_holds_them() {
 
 fn host_engine(kind: EngineKind) -> Engine {
     let mut engine = Engine::new(kind);
-    engine.register_fn("clamp", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi));
+    engine.register_fn("clip", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi));
     engine.register_fn("safe_sqrt", |x: f64| -> Result<f64, HostError> {
         if x < 0.0 {
             Err(HostError::new("negative input"))
@@ -192,12 +192,12 @@ fn host_engine(kind: EngineKind) -> Engine {
 }
 
 const HOST_SCRIPT: &str = "
-fn main() = [clamp(42, 0, 10), shout(\"hi\"), pair(), twice(\\x -> x * 3, 2)]
+fn main() = [clip(42, 0, 10), shout(\"hi\"), pair(), twice(\\x -> x * 3, 2)]
 fn root(x) = { keep = [x]; r = safe_sqrt(x); r }
 fn boom() = { xs = [1, 2]; r = explode(len(xs)); r }
 fn nested(n) = if n == 0 then 0 else twice(\\x -> nested(n - 1) + x, 1)
-fn as_value() = collect(map([1, 20, 3], \\x -> clamp(x, 2, 5)))
-fn bad_kind() = clamp(\"x\", 0, 1)
+fn as_value() = collect(map([1, 20, 3], \\x -> clip(x, 2, 5)))
+fn bad_kind() = clip(\"x\", 0, 1)
 ";
 
 #[test]
@@ -241,7 +241,7 @@ fn host_failures_and_panics_are_diagnostics_with_the_scripts_stack() {
         assert_eq!(error.code(), "RT0701");
         assert_eq!(
             error.message(),
-            "host function clamp failed: type mismatch: the host expects Int, got Text"
+            "host function clip failed: type mismatch: the host expects Int, got Text"
         );
         assert_eq!(rt.blocks_in_use(), 0, "{kind:?}");
         assert_eq!(rt.call::<f64>(&module, "root", (9.0,)).unwrap(), 3.0);
@@ -252,19 +252,19 @@ fn host_failures_and_panics_are_diagnostics_with_the_scripts_stack() {
 fn an_unknown_host_name_and_a_wrong_count_are_compile_errors() {
     let engine = host_engine(EngineKind::Interpreter);
     let error = engine
-        .compile("h.cairn", "fn main() = clamp(1, 2)")
+        .compile("h.cairn", "fn main() = clip(1, 2)")
         .unwrap_err();
     assert_eq!(error.code(), "E0105");
     assert_eq!(
         error.message(),
-        "arity mismatch: clamp expects 3 arguments, got 2"
+        "arity mismatch: clip expects 3 arguments, got 2"
     );
     let error = engine
         .compile("h.cairn", "fn main() = nothere(1)")
         .unwrap_err();
     assert_eq!(error.code(), "E0101");
     let error = engine
-        .compile("h.cairn", "fn clamp(x) = x\nfn main() = 0")
+        .compile("h.cairn", "fn clip(x) = x\nfn main() = 0")
         .unwrap_err();
     assert_eq!(error.code(), "E0102");
 }
@@ -276,7 +276,7 @@ fn one_module_runs_on_four_threads() {
         let module = engine
             .compile(
                 "par.cairn",
-                "fn work(n) = sum(map(range(0, n), \\x -> clamp(x, 0, 100)))\nfn main() = 0",
+                "fn work(n) = sum(map(range(0, n), \\x -> clip(x, 0, 100)))\nfn main() = 0",
             )
             .expect("compiles");
         let handles: Vec<_> = (0..4i64)

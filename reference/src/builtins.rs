@@ -43,9 +43,38 @@ const BUILTINS: &[(&str, usize)] = &[
     ("fail", 1),
     ("checkpoint", 0),
     // Standard library: math
+    ("abs", 1),
+    ("min", 2),
+    ("max", 2),
+    ("clamp", 3),
+    ("floor", 1),
+    ("ceil", 1),
+    ("round", 1),
+    ("trunc", 1),
+    ("sqrt", 1),
+    ("pow", 2),
+    ("exp", 1),
+    ("ln", 1),
+    ("log", 2),
+    ("sin", 1),
+    ("cos", 1),
+    ("tan", 1),
+    ("atan2", 2),
+    ("pi", 0),
+    ("is_nan", 1),
+    ("int", 1),
+    ("float", 1),
+    ("band", 2),
+    ("bor", 2),
+    ("bxor", 2),
+    ("shl", 2),
+    ("shr", 2),
     // Standard library: math (end)
 
     // Standard library: random
+    ("random_ints", 1),
+    ("random_floats", 1),
+    ("random_below", 2),
     // Standard library: random (end)
 
     // Standard library: text
@@ -270,6 +299,12 @@ impl Machine<'_> {
             "fail" => return fail("RT0900", a[0].canonical(true)),
             // Outside audit mode `checkpoint()` does nothing (docs/LANGUAGE.md, *Builtins*).
             "checkpoint" => Value::Unit,
+            // Standard library: math
+            _ if let Some(result) = crate::math::math_builtin(name, a) => result?,
+            // Standard library: math (end)
+            // Standard library: random
+            _ if let Some(result) = crate::random::random_builtin(name, a) => result?,
+            // Standard library: random (end)
             _ => match self.text_builtin(name, a) {
                 Some(result) => result?,
                 None => return self.seq_builtin(name, args),

@@ -96,6 +96,8 @@ pub enum State {
         source: Seq,
         rest: Option<Thunk>,
     },
+    /// `random_ints`, `random_floats`, `random_below`: never ends.
+    Random(crate::random::Generator),
 }
 
 pub fn new_seq(state: State, holds_ref: bool) -> Value {

@@ -112,6 +112,11 @@ impl Machine<'_> {
                     }
                     set(s, State::Empty);
                 }
+                State::Random(mut generator) => {
+                    let item = generator.next_value();
+                    set(s, State::Random(generator));
+                    return Ok(Some(item));
+                }
                 State::Items { items, at } => {
                     if let Some(item) = items.get(at).cloned() {
                         set(s, State::Items { items, at: at + 1 });

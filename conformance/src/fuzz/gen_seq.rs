@@ -9,6 +9,11 @@ use super::ty::Ty;
 /// An expression of type `Seq(of)`.
 pub fn seq(g: &mut Gen, of: &Ty, depth: u32) -> Expr {
     let t = Ty::seq(of.clone());
+    if g.chance(0.05)
+        && let Some(random) = super::gen_math::random_seq(g, of, depth)
+    {
+        return random;
+    }
     match g.below(16) {
         0 if *of == Ty::Int => {
             g.used("range step");

@@ -251,7 +251,8 @@ pub fn specific(g: &mut Gen, ty: &Ty, depth: u32) -> Expr {
 
 fn int_expr(g: &mut Gen, depth: u32) -> Expr {
     let t = Ty::Int;
-    match g.below(12) {
+    match g.below(13) {
+        12 => super::gen_math::int_expr(g, depth),
         0..=2 => {
             let op = ["+", "-", "*"][g.below(3)];
             g.used(op);
@@ -322,7 +323,8 @@ fn g_safe_last(xs: &str, elem: Ty, default: Expr) -> Expr {
 
 fn float_expr(g: &mut Gen, depth: u32) -> Expr {
     let t = Ty::Float;
-    match g.below(6) {
+    match g.below(7) {
+        6 => super::gen_math::float_expr(g, depth),
         0..=2 => {
             let op = ["+", "-", "*"][g.below(3)];
             let a = g.expr(&t, depth);
@@ -353,7 +355,8 @@ fn float_expr(g: &mut Gen, depth: u32) -> Expr {
 
 fn bool_expr(g: &mut Gen, depth: u32) -> Expr {
     let t = Ty::Bool;
-    match g.below(8) {
+    match g.below(9) {
+        8 => super::gen_math::bool_expr(g, depth),
         0 | 1 => {
             let op = ["<", "<=", ">", ">="][g.below(4)];
             g.used("ordering");

@@ -178,9 +178,40 @@ define_shim_table! {
     RefSet => rt_ref_set(reference, value);
 
     // Standard library: math
+    /// Math (docs/LANGUAGE.md, "Standard library"): number arguments borrowed.
+    Abs => rt_abs(x);
+    Min => rt_min(a, b);
+    Max => rt_max(a, b);
+    Clamp => rt_clamp(x, lo, hi);
+    Floor => rt_floor(x);
+    Ceil => rt_ceil(x);
+    Round => rt_round(x);
+    Trunc => rt_trunc(x);
+    Sqrt => rt_sqrt(x);
+    Pow => rt_pow(x, y);
+    Exp => rt_exp(x);
+    Ln => rt_ln(x);
+    Log => rt_log(x, base);
+    Sin => rt_sin(x);
+    Cos => rt_cos(x);
+    Tan => rt_tan(x);
+    Atan2 => rt_atan2(y, x);
+    Pi => rt_pi();
+    IsNan => rt_is_nan(x);
+    Int => rt_int(x);
+    Float => rt_float(x);
+    Band => rt_band(a, b);
+    Bor => rt_bor(a, b);
+    Bxor => rt_bxor(a, b);
+    Shl => rt_shl(x, n);
+    Shr => rt_shr(x, n);
     // Standard library: math (end)
 
     // Standard library: random
+    /// Random numbers (docs/LANGUAGE.md, "Standard library"): a new Random cursor.
+    RandomInts => rt_random_ints(seed);
+    RandomFloats => rt_random_floats(seed);
+    RandomBelow => rt_random_below(seed, n);
     // Standard library: random (end)
 
     // Standard library: text

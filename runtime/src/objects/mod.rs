@@ -19,6 +19,7 @@ pub mod map_update;
 pub mod measure;
 pub mod ordering;
 pub mod print;
+pub mod random;
 pub mod release;
 pub mod seq;
 pub mod seq_clone;

@@ -21,8 +21,10 @@
 //! | 12  | FlatMap  | Seq src           | Closure f           | Seq current or Unit|                 |
 //! | 13  | Defer    | thunk or Unit     | Seq delegate or Unit|                    |                 |
 //! | 14  | Append   | Seq src           | rest thunk or Unit  |                    |                 |
+//! | 15  | Random   | Int s0            | Int s1              | Int s2             | Int s3          |
 //!
-//! Slot 5 is unused (Unit). A Cons that yielded its value becomes `Defer(rest)`; an Append
+//! Slot 5 is unused (Unit), but for Random: its mode (`objects::random`: -1 Ints, -2
+//! Floats, `n` Ints below `n`); `s0..s3` are xoshiro128**'s 32-bit state words. A Cons that yielded its value becomes `Defer(rest)`; an Append
 //! whose source ended becomes `Defer(rest)`; a Drop that skipped becomes `Defer(Unit, src)`.
 //! "Everything left is the Seq X" is `Defer(Unit, X)`; when X is uniquely owned the cursor
 //! takes over X's slots and frees X's shell, so generator chains stay flat.
@@ -66,9 +68,10 @@ pub enum Tag {
     FlatMap = 12,
     Defer = 13,
     Append = 14,
+    Random = 15,
 }
 
-const TAGS: [Tag; 15] = [
+const TAGS: [Tag; 16] = [
     Tag::Empty,
     Tag::Range,
     Tag::ListIter,
@@ -84,6 +87,7 @@ const TAGS: [Tag; 15] = [
     Tag::FlatMap,
     Tag::Defer,
     Tag::Append,
+    Tag::Random,
 ];
 
 impl Tag {
@@ -307,7 +311,7 @@ pub fn range_cursor(
     new_cursor(heap, Tag::Range, &[start, end, step])
 }
 
-/// Advances a leaf cursor's `state` (Range, ListIter, MapIter, TextIter; only its Ints
+/// Advances a leaf cursor's `state` (Range, ListIter, MapIter, TextIter, Random; only its Ints
 /// change): the next item (owned), or `None` when there is nothing more.
 pub fn step_leaf(
     heap: &mut Heap,
@@ -364,6 +368,7 @@ pub fn step_leaf(
             state[3] = small_int(position.start);
             Ok(Some(item))
         }
+        Tag::Random => Ok(Some(super::random::step(head, state)?)),
         _ => Err(corrupt(head)),
     }
 }

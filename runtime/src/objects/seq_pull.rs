@@ -100,7 +100,7 @@ fn pull_cursor(rt: &Reentrant, seq: Value) -> Result<Option<Value>, RuntimeError
         let (head, tag, state) = rt.with(|context| read_cursor(&context.heap, seq))?;
         let flow = match tag {
             Tag::Empty => Flow::End,
-            Tag::Range | Tag::ListIter | Tag::MapIter | Tag::TextIter => {
+            Tag::Range | Tag::ListIter | Tag::MapIter | Tag::TextIter | Tag::Random => {
                 rt.with(|context| step(context, head, tag, state))?
             }
             Tag::Map => map(rt, head, state)?,

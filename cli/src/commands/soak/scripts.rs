@@ -86,7 +86,7 @@ fn bomb(s) = bomb(s ++ s)
 "#;
 
 const HOSTS: &str = r#"
-fn bounded(xs) = collect(map(xs, \x -> clamp(x, 0, 100)))
+fn bounded(xs) = collect(map(xs, \x -> clip(x, 0, 100)))
 fn tokens(line) = words(line)
 fn quotient(a, b) = safe_div(a, b) + 0
 fn blow(x) = explode(x)
@@ -122,7 +122,7 @@ const WAIT_CANCEL_LIMIT: Duration = Duration::from_secs(10);
 /// An engine of `kind` with the soak's host functions registered.
 pub fn engine(kind: EngineKind) -> Engine {
     let mut engine = Engine::new(kind);
-    engine.register_fn("clamp", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi));
+    engine.register_fn("clip", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi));
     engine.register_fn("words", |line: String| {
         line.split_whitespace()
             .map(str::to_string)

@@ -141,9 +141,67 @@ macro_rules! foreach_builtin {
             SeqAppend: internal "seq_append" (Owned, Owned) -> HEAP, shim SeqAppend;
 
             // Standard library: math (docs/LANGUAGE.md, "Standard library")
+            /// `abs(x)`: the magnitude of `x`, of its kind (RT0301 for the minimum Int).
+            Abs: public "abs" (Borrowed) -> NUMBERS, shim Abs;
+            /// `min(a, b)`: the smaller number, unchanged (NaN wins; `-0.0` below `0.0`).
+            Min: public "min" (Borrowed, Borrowed) -> NUMBERS, shim Min;
+            /// `max(a, b)`: the larger number, unchanged (NaN wins; `0.0` above `-0.0`).
+            Max: public "max" (Borrowed, Borrowed) -> NUMBERS, shim Max;
+            /// `clamp(x, lo, hi)`: `x` limited to `lo ..= hi` (RT0306 for a NaN bound or `lo > hi`).
+            Clamp: public "clamp" (Borrowed, Borrowed, Borrowed) -> NUMBERS, shim Clamp;
+            /// `floor(x)`: an Int unchanged, a Float rounded down (a Float).
+            Floor: public "floor" (Borrowed) -> NUMBERS, shim Floor;
+            /// `ceil(x)`: an Int unchanged, a Float rounded up (a Float).
+            Ceil: public "ceil" (Borrowed) -> NUMBERS, shim Ceil;
+            /// `round(x)`: an Int unchanged, a Float rounded half away from zero (a Float).
+            Round: public "round" (Borrowed) -> NUMBERS, shim Round;
+            /// `trunc(x)`: an Int unchanged, a Float rounded toward zero (a Float).
+            Trunc: public "trunc" (Borrowed) -> NUMBERS, shim Trunc;
+            /// `sqrt(x)`: the square root, a Float (NaN below 0).
+            Sqrt: public "sqrt" (Borrowed) -> FLOAT, shim Sqrt;
+            /// `pow(x, y)`: `x` to the power `y`; a checked Int for two Ints, else a Float.
+            Pow: public "pow" (Borrowed, Borrowed) -> NUMBERS, shim Pow;
+            /// `exp(x)`: e to the power `x`, a Float.
+            Exp: public "exp" (Borrowed) -> FLOAT, shim Exp;
+            /// `ln(x)`: the natural logarithm, a Float.
+            Ln: public "ln" (Borrowed) -> FLOAT, shim Ln;
+            /// `log(x, base)`: the logarithm of `x` in `base`, a Float.
+            Log: public "log" (Borrowed, Borrowed) -> FLOAT, shim Log;
+            /// `sin(x)`: the sine (radians), a Float.
+            Sin: public "sin" (Borrowed) -> FLOAT, shim Sin;
+            /// `cos(x)`: the cosine (radians), a Float.
+            Cos: public "cos" (Borrowed) -> FLOAT, shim Cos;
+            /// `tan(x)`: the tangent (radians), a Float.
+            Tan: public "tan" (Borrowed) -> FLOAT, shim Tan;
+            /// `atan2(y, x)`: the angle of the point `(x, y)`, a Float.
+            Atan2: public "atan2" (Borrowed, Borrowed) -> FLOAT, shim Atan2;
+            /// `pi()`: the Float closest to pi.
+            Pi: public "pi" () -> FLOAT, shim Pi;
+            /// `is_nan(x)`: whether `x` is a NaN Float.
+            IsNan: public "is_nan" (Borrowed) -> BOOL, shim IsNan;
+            /// `int(x)`: an Int unchanged, a Float truncated (RT0306 when it has no Int).
+            Int: public "int" (Borrowed) -> INT, shim Int;
+            /// `float(x)`: the Float of a number.
+            Float: public "float" (Borrowed) -> FLOAT, shim Float;
+            /// `band(a, b)`: bitwise and of two Ints.
+            Band: public "band" (Borrowed, Borrowed) -> INT, shim Band;
+            /// `bor(a, b)`: bitwise or of two Ints.
+            Bor: public "bor" (Borrowed, Borrowed) -> INT, shim Bor;
+            /// `bxor(a, b)`: bitwise exclusive or of two Ints.
+            Bxor: public "bxor" (Borrowed, Borrowed) -> INT, shim Bxor;
+            /// `shl(x, n)`: `x * 2^n`, checked (RT0306 for `n` outside 0 ..= 47).
+            Shl: public "shl" (Borrowed, Borrowed) -> INT, shim Shl;
+            /// `shr(x, n)`: `x` shifted right arithmetically (RT0306 for `n` outside 0 ..= 47).
+            Shr: public "shr" (Borrowed, Borrowed) -> INT, shim Shr;
             // Standard library: math (end) (docs/LANGUAGE.md, "Standard library")
 
             // Standard library: random (docs/LANGUAGE.md, "Standard library")
+            /// `random_ints(seed)`: an infinite Seq of Ints over the whole Int range.
+            RandomInts: public "random_ints" (Borrowed) -> HEAP, shim RandomInts;
+            /// `random_floats(seed)`: an infinite Seq of Floats in `[0, 1)`.
+            RandomFloats: public "random_floats" (Borrowed) -> HEAP, shim RandomFloats;
+            /// `random_below(seed, n)`: an infinite Seq of Ints in `[0, n)` (RT0306 for `n < 1`).
+            RandomBelow: public "random_below" (Borrowed, Borrowed) -> HEAP, shim RandomBelow;
             // Standard library: random (end) (docs/LANGUAGE.md, "Standard library")
 
             // Standard library: text (docs/LANGUAGE.md, "Standard library")

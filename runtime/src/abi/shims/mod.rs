@@ -54,6 +54,7 @@ macro_rules! define_reentrant_shim {
 }
 
 mod arith;
+mod bits;
 mod builtins;
 mod closure;
 mod compare;
@@ -63,6 +64,9 @@ mod gathered_literal;
 mod index;
 mod list;
 mod map;
+mod math;
+mod math_float;
+mod random;
 mod rc;
 mod refs;
 mod seq;
@@ -75,6 +79,7 @@ mod tuple;
 mod tuple_tests;
 
 pub use arith::*;
+pub use bits::*;
 pub use builtins::*;
 pub use closure::*;
 pub use compare::*;
@@ -84,6 +89,9 @@ pub use gathered_literal::*;
 pub use index::*;
 pub use list::*;
 pub use map::*;
+pub use math::*;
+pub use math_float::*;
+pub use random::*;
 pub use rc::*;
 pub use refs::*;
 pub use seq::*;
