@@ -176,6 +176,9 @@ uint64_t rt_ref_set(AiviRuntime *ctx, uint64_t reference, uint64_t value);
 /* Standard library: text (end) */
 
 /* Standard library: lists and sequences */
+uint64_t rt_sort(AiviRuntime *ctx, uint64_t list);
+uint64_t rt_sort_by(AiviRuntime *ctx, uint64_t list, uint64_t key);
+uint64_t rt_sort_with(AiviRuntime *ctx, uint64_t list, uint64_t before);
 /* Standard library: lists and sequences (end) */
 uint64_t rt_enter(AiviRuntime *ctx);
 uint64_t rt_leave(AiviRuntime *ctx);

@@ -187,6 +187,12 @@ define_shim_table! {
     // Standard library: text (end)
 
     // Standard library: lists and sequences
+    /// `sort(xs)`: xs owned; stable, in place when unique.
+    Sort => rt_sort(list);
+    /// `sort_by(xs, key)`: xs owned, key borrowed.
+    SortBy => rt_sort_by(list, key);
+    /// `sort_with(xs, before)`: xs owned, before borrowed.
+    SortWith => rt_sort_with(list, before);
     // Standard library: lists and sequences (end)
     /// Function entry: depth +1 (RT0501 past the limit), one fuel unit, cancellation check.
     Enter => rt_enter();

@@ -12,6 +12,7 @@ pub mod header;
 pub mod keys;
 pub mod list;
 pub mod list_append;
+pub mod list_sort;
 pub mod list_tail;
 pub mod list_update;
 pub mod map;

@@ -150,6 +150,13 @@ macro_rules! foreach_builtin {
             // Standard library: text (end) (docs/LANGUAGE.md, "Standard library")
 
             // Standard library: lists and sequences (docs/LANGUAGE.md, "Standard library")
+            /// `sort(xs)`: `xs` sorted, stable (numbers or Texts, as `<` orders them).
+            Sort: public "sort" (Owned) -> HEAP, shim Sort;
+            /// `sort_by(xs, key)`: `xs` sorted stably by `key(x)`, called once per element.
+            SortBy: public "sort_by" (Owned, Borrowed) -> HEAP, shim SortBy;
+            /// `sort_with(xs, before)`: `xs` sorted stably, `before(a, b)` true when `a` comes
+            /// first.
+            SortWith: public "sort_with" (Owned, Borrowed) -> HEAP, shim SortWith;
             // Standard library: lists and sequences (end) (docs/LANGUAGE.md, "Standard library")
         }
     };
