@@ -52,6 +52,9 @@ const BUILTINS: &[(&str, usize)] = &[
     // Standard library: text (end)
 
     // Standard library: lists and sequences
+    ("sort", 1),
+    ("sort_by", 2),
+    ("sort_with", 2),
     // Standard library: lists and sequences (end)
 ];
 
@@ -230,6 +233,7 @@ impl Machine<'_> {
                 items.reverse();
                 Value::List(Rc::new(items))
             }
+            "sort" | "sort_by" | "sort_with" => self.sort_builtin(name, a)?,
             "ref" => {
                 if a[0].contains_ref() {
                     return fail("RT0403", "a Ref cannot hold a value that contains a Ref");

@@ -21,6 +21,7 @@ mod builtins;
 mod eval;
 mod generator;
 mod lexer;
+mod list_sort;
 mod ops;
 mod parser;
 mod parser_items;
