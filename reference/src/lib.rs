@@ -28,6 +28,7 @@ mod parser_items;
 mod resolve;
 mod seq;
 mod seq_pull;
+mod seq_search;
 mod value;
 
 #[cfg(test)]

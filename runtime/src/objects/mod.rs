@@ -25,6 +25,7 @@ pub mod seq;
 pub mod seq_clone;
 pub mod seq_consume;
 pub mod seq_pull;
+pub mod seq_search;
 pub mod text;
 pub mod text_append;
 pub mod tuple;

@@ -31,7 +31,7 @@ pub fn charge_runtime_loop(context: &mut Context, step: usize) -> Result<(), Run
 }
 
 /// What a consumer walks: a borrowed Seq, or a local cursor over a borrowed container.
-enum Source {
+pub(crate) enum Source {
     Seq(Value),
     Leaf {
         head: u32,
@@ -42,7 +42,7 @@ enum Source {
 }
 
 impl Source {
-    fn open(context: &Context, value: Value, op: &str) -> Result<Source, RuntimeError> {
+    pub(crate) fn open(context: &Context, value: Value, op: &str) -> Result<Source, RuntimeError> {
         expect_iterable(&context.heap, value, op)?;
         Ok(match (leaf_over(value), value.heap_address()) {
             (Some((tag, state)), Some(address)) => Source::Leaf {
@@ -56,7 +56,7 @@ impl Source {
     }
 
     /// The next item (owned), or `None` at the end.
-    fn next(&mut self, rt: &Reentrant) -> Result<Option<Value>, RuntimeError> {
+    pub(crate) fn next(&mut self, rt: &Reentrant) -> Result<Option<Value>, RuntimeError> {
         match self {
             Source::Seq(seq) => pull(rt, *seq),
             Source::Leaf { done: true, .. } => Ok(None),

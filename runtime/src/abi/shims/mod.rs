@@ -67,6 +67,7 @@ mod map;
 mod rc;
 mod refs;
 mod seq;
+mod seq_search;
 mod text;
 mod tuple;
 #[cfg(test)]
@@ -86,6 +87,7 @@ pub use map::*;
 pub use rc::*;
 pub use refs::*;
 pub use seq::*;
+pub use seq_search::*;
 pub use text::*;
 pub use tuple::*;
 
