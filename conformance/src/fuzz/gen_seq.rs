@@ -9,6 +9,11 @@ use super::ty::Ty;
 /// An expression of type `Seq(of)`.
 pub fn seq(g: &mut Gen, of: &Ty, depth: u32) -> Expr {
     let t = Ty::seq(of.clone());
+    if g.chance(0.08)
+        && let Some(stage) = super::gen_lists::seq(g, of, depth)
+    {
+        return stage;
+    }
     match g.below(16) {
         0 if *of == Ty::Int => {
             g.used("range step");
