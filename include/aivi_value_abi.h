@@ -225,6 +225,17 @@ uint64_t rt_text_parse_float(AiviRuntime *ctx, uint64_t text);
 /* Standard library: text (end) */
 
 /* Standard library: lists and sequences */
+uint64_t rt_sort(AiviRuntime *ctx, uint64_t list);
+uint64_t rt_sort_by(AiviRuntime *ctx, uint64_t list, uint64_t key);
+uint64_t rt_sort_with(AiviRuntime *ctx, uint64_t list, uint64_t before);
+uint64_t rt_index_of(AiviRuntime *ctx, uint64_t source, uint64_t target);
+uint64_t rt_any(AiviRuntime *ctx, uint64_t source, uint64_t predicate);
+uint64_t rt_all(AiviRuntime *ctx, uint64_t source, uint64_t predicate);
+uint64_t rt_find_first(AiviRuntime *ctx, uint64_t source, uint64_t predicate);
+uint64_t rt_min_of(AiviRuntime *ctx, uint64_t source);
+uint64_t rt_max_of(AiviRuntime *ctx, uint64_t source);
+uint64_t rt_enumerate(AiviRuntime *ctx, uint64_t source);
+uint64_t rt_flat_map(AiviRuntime *ctx, uint64_t source, uint64_t f);
 /* Standard library: lists and sequences (end) */
 uint64_t rt_enter(AiviRuntime *ctx);
 uint64_t rt_leave(AiviRuntime *ctx);

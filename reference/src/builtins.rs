@@ -101,6 +101,17 @@ const BUILTINS: &[(&str, usize)] = &[
     // Standard library: text (end)
 
     // Standard library: lists and sequences
+    ("sort", 1),
+    ("sort_by", 2),
+    ("sort_with", 2),
+    ("index_of", 2),
+    ("any", 2),
+    ("all", 2),
+    ("find_first", 2),
+    ("min_of", 1),
+    ("max_of", 1),
+    ("enumerate", 1),
+    ("flat_map", 2),
     // Standard library: lists and sequences (end)
 ];
 
@@ -290,6 +301,9 @@ impl Machine<'_> {
                 items.reverse();
                 Value::List(Rc::new(items))
             }
+            "sort" | "sort_by" | "sort_with" => self.sort_builtin(name, a)?,
+            "index_of" | "any" | "all" | "find_first" | "min_of" | "max_of" | "enumerate"
+            | "flat_map" => self.search_builtin(name, a)?,
             "ref" => {
                 if a[0].contains_ref() {
                     return fail("RT0403", "a Ref cannot hold a value that contains a Ref");

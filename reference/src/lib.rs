@@ -22,6 +22,7 @@ mod eval;
 mod generator;
 mod lexer;
 mod math;
+mod list_sort;
 mod ops;
 mod parser;
 mod parser_items;
@@ -30,6 +31,7 @@ mod resolve;
 mod seq;
 mod seq_pull;
 mod text;
+mod seq_search;
 mod value;
 
 #[cfg(test)]

@@ -88,6 +88,12 @@ pub enum State {
         rest: Rest,
         current: Option<Seq>,
     },
+    /// `flat_map(s, f)`: everything each `f(x)` returns, each pulled to its end.
+    FlatMapFn {
+        source: Seq,
+        f: Value,
+        current: Option<Seq>,
+    },
     Defer {
         thunk: Option<Thunk>,
         delegate: Option<Seq>,
@@ -199,6 +205,11 @@ fn clone_seq(s: &Seq, copies: &mut HashMap<*const RefCell<Cursor>, Seq>) -> Seq 
             source: copy(source),
             name: name.clone(),
             rest: rest.clone(),
+            current: current.as_ref().map(copy),
+        },
+        State::FlatMapFn { source, f, current } => State::FlatMapFn {
+            source: copy(source),
+            f: f.clone(),
             current: current.as_ref().map(copy),
         },
         State::Defer { thunk, delegate } => State::Defer {

@@ -268,6 +268,27 @@ impl Machine<'_> {
                         },
                     );
                 }
+                State::FlatMapFn { source, f, current } => {
+                    if let Some(current) = &current
+                        && let Some(x) = self.pull(current)?
+                    {
+                        return Ok(Some(x));
+                    }
+                    let Some(x) = self.pull(&source)? else {
+                        set(s, State::Empty);
+                        return Ok(None);
+                    };
+                    let produced = self.call_value(&f, vec![x])?;
+                    let sub = iter("flat_map", &produced)?;
+                    set(
+                        s,
+                        State::FlatMapFn {
+                            source,
+                            f,
+                            current: Some(sub),
+                        },
+                    );
+                }
                 State::Defer {
                     thunk: Some(thunk), ..
                 } => {

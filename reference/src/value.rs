@@ -179,7 +179,7 @@ fn quote(out: &mut String, s: &str) {
 }
 
 /// Numbers compare numerically (Int with Int exactly); `None` when NaN is involved.
-fn compare_numbers(a: &Value, b: &Value) -> Option<Ordering> {
+pub fn compare_numbers(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
         _ => a.number()?.partial_cmp(&b.number()?),

@@ -14,6 +14,11 @@ pub fn seq(g: &mut Gen, of: &Ty, depth: u32) -> Expr {
     {
         return random;
     }
+    if g.chance(0.08)
+        && let Some(stage) = super::gen_lists::seq(g, of, depth)
+    {
+        return stage;
+    }
     match g.below(16) {
         0 if *of == Ty::Int => {
             g.used("range step");

@@ -226,6 +226,16 @@ pub fn block_item(g: &mut Gen, depth: u32) -> Expr {
 /// Operators and builtins that make a value of `ty` (sequences are in `gen_seq`).
 pub fn specific(g: &mut Gen, ty: &Ty, depth: u32) -> Expr {
     let t = ty.clone();
+    if g.chance(0.05) {
+        let made = match ty {
+            Ty::List(of) => super::gen_lists::list(g, of, depth),
+            Ty::Int | Ty::Bool => super::gen_lists::scalar(g, ty, depth),
+            _ => None,
+        };
+        if let Some(made) = made {
+            return made;
+        }
+    }
     match ty {
         Ty::Int => int_expr(g, depth),
         Ty::Float => float_expr(g, depth),

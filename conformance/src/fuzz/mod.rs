@@ -12,6 +12,7 @@ pub mod gen_containers;
 pub mod gen_deep;
 pub mod gen_fault;
 pub mod gen_math;
+pub mod gen_lists;
 pub mod gen_program;
 pub mod gen_seq;
 pub mod gen_text;

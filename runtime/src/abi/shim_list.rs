@@ -239,6 +239,22 @@ define_shim_table! {
     // Standard library: text (end)
 
     // Standard library: lists and sequences
+    /// `sort(xs)`: xs owned; stable, in place when unique.
+    Sort => rt_sort(list);
+    /// `sort_by(xs, key)`: xs owned, key borrowed.
+    SortBy => rt_sort_by(list, key);
+    /// `sort_with(xs, before)`: xs owned, before borrowed.
+    SortWith => rt_sort_with(list, before);
+    /// Searching consumers (source and callback borrowed).
+    IndexOf => rt_index_of(source, target);
+    Any => rt_any(source, predicate);
+    All => rt_all(source, predicate);
+    FindFirst => rt_find_first(source, predicate);
+    MinOf => rt_min_of(source);
+    MaxOf => rt_max_of(source);
+    /// Lazy stages (source and callback owned).
+    Enumerate => rt_enumerate(source);
+    FlatMap => rt_flat_map(source, f);
     // Standard library: lists and sequences (end)
     /// Function entry: depth +1 (RT0501 past the limit), one fuel unit, cancellation check.
     Enter => rt_enter();

@@ -325,31 +325,7 @@ pub fn reverse(heap: &mut Heap, list: Value) -> Result<Value, RuntimeError> {
         if length < 2 {
             return Ok(());
         }
-        super::header::ensure_blocks_available(heap, blocks_to_unshare(heap, *current))?;
-        *current = make_unique(heap, *current)?;
-        let head = block_of(*current);
-        let mut leaf_slots = Vec::with_capacity(length);
-        let mut stack = vec![(root_slot(head), list_height(heap, head))];
-        while let Some((location, level)) = stack.pop() {
-            let word = make_unique(heap, location.read(heap))?;
-            location.write(heap, word);
-            let node = block_of(word);
-            let children: Vec<SlotLocation> = (0..NODE_SLOTS)
-                .map(|slot| node_slot(node, slot))
-                .filter(|slot| slot.read(heap).bits() != 0)
-                .collect();
-            if level == 0 {
-                leaf_slots.extend(children);
-            } else {
-                stack.extend(children.into_iter().rev().map(|slot| (slot, level - 1)));
-            }
-        }
-        if leaf_slots.len() != length {
-            return Err(RuntimeError::invalid_reference(&format!(
-                "List at block {head} holds {} elements, its length says {length}",
-                leaf_slots.len()
-            )));
-        }
+        let leaf_slots = unique_element_slots(heap, current)?;
         for low in 0..length / 2 {
             let high = length - 1 - low;
             let (a, b) = (leaf_slots[low].read(heap), leaf_slots[high].read(heap));
@@ -358,4 +334,50 @@ pub fn reverse(heap: &mut Heap, list: Value) -> Result<Value, RuntimeError> {
         }
         Ok(())
     })
+}
+
+/// Makes every node of the List `*current` (owned) unique top-down (`make_unique`: in place
+/// at count 1, a recorded `cow` copy when shared; the blocks a copy needs are checked up
+/// front) and returns the slots of its elements in order, ready to be rewritten in place
+/// (`reverse`, `sort`). Elements move between leaves, so every node gets the head's
+/// inherited flags (a Ref or NaN may now sit under any of them). `*current` is replaced by
+/// the unique list; on failure it is a well-formed list the caller releases. The caller
+/// invalidates the tail caches first.
+pub fn unique_element_slots(
+    heap: &mut Heap,
+    current: &mut Value,
+) -> Result<Vec<SlotLocation>, RuntimeError> {
+    let length = list_length(heap, block_of(*current));
+    super::header::ensure_blocks_available(heap, blocks_to_unshare(heap, *current))?;
+    *current = make_unique(heap, *current)?;
+    let head = block_of(*current);
+    let flags = super::header::object_flags(heap, head)
+        & (super::header::FLAG_CONTAINS_REF | super::header::FLAG_MAY_HOLD_NAN);
+    let mut leaf_slots = Vec::with_capacity(length);
+    let mut stack = vec![(root_slot(head), list_height(heap, head))];
+    while let Some((location, level)) = stack.pop() {
+        if location.read(heap).bits() == 0 {
+            continue; // the root of an empty list
+        }
+        let word = make_unique(heap, location.read(heap))?;
+        location.write(heap, word);
+        let node = block_of(word);
+        add_object_flags(heap, node, flags);
+        let children: Vec<SlotLocation> = (0..NODE_SLOTS)
+            .map(|slot| node_slot(node, slot))
+            .filter(|slot| slot.read(heap).bits() != 0)
+            .collect();
+        if level == 0 {
+            leaf_slots.extend(children);
+        } else {
+            stack.extend(children.into_iter().rev().map(|slot| (slot, level - 1)));
+        }
+    }
+    if leaf_slots.len() != length {
+        return Err(RuntimeError::invalid_reference(&format!(
+            "List at block {head} holds {} elements, its length says {length}",
+            leaf_slots.len()
+        )));
+    }
+    Ok(leaf_slots)
 }

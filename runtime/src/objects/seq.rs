@@ -18,7 +18,7 @@
 //! | 9   | Scan     | Seq src           | accumulator         | Closure f          |                 |
 //! | 10  | Zip      | Seq left          | Seq right           |                    |                 |
 //! | 11  | Cons     | value             | rest thunk or Unit  |                    |                 |
-//! | 12  | FlatMap  | Seq src           | Closure f           | Seq current or Unit|                 |
+//! | 12  | FlatMap  | Seq src           | Closure f           | Seq current or Unit| Int 1 for `flat_map`, else Unit |
 //! | 13  | Defer    | thunk or Unit     | Seq delegate or Unit|                    |                 |
 //! | 14  | Append   | Seq src           | rest thunk or Unit  |                    |                 |
 //! | 15  | Random   | Int s0            | Int s1              | Int s2             | Int s3          |

@@ -347,8 +347,10 @@ fn cons(rt: &Reentrant, head: u32, [value, rest, ..]: State) -> Flow {
 fn flat_map(
     rt: &Reentrant,
     head: u32,
-    [source, f, current, ..]: State,
+    [source, f, current, user, ..]: State,
 ) -> Result<Flow, RuntimeError> {
+    // Slot 4 is Int 1 for the `flat_map` builtin, Unit for a generator's `x <- e`.
+    let op = if user.as_int() == Some(1) { "flat_map" } else { "iter" };
     if !current.is_unit() {
         if let Some(item) = pull(rt, current)? {
             return Ok(Flow::Yield(item));
@@ -363,7 +365,7 @@ fn flat_map(
     };
     let produced = rt.call(f, &[item])?;
     rt.with(|context| {
-        let sub = super::seq::iter_owned(context, produced, "iter")?;
+        let sub = super::seq::iter_owned(context, produced, op)?;
         store_state(&mut context.heap, head, 2, sub);
         Ok(Flow::Again)
     })

@@ -253,6 +253,29 @@ macro_rules! foreach_builtin {
             // Standard library: text (end) (docs/LANGUAGE.md, "Standard library")
 
             // Standard library: lists and sequences (docs/LANGUAGE.md, "Standard library")
+            /// `sort(xs)`: `xs` sorted, stable (numbers or Texts, as `<` orders them).
+            Sort: public "sort" (Owned) -> HEAP, shim Sort;
+            /// `sort_by(xs, key)`: `xs` sorted stably by `key(x)`, called once per element.
+            SortBy: public "sort_by" (Owned, Borrowed) -> HEAP, shim SortBy;
+            /// `sort_with(xs, before)`: `xs` sorted stably, `before(a, b)` true when `a` comes
+            /// first.
+            SortWith: public "sort_with" (Owned, Borrowed) -> HEAP, shim SortWith;
+            /// `index_of(s, v)`: the position of the first item `== v`, or -1.
+            IndexOf: public "index_of" (Borrowed, Borrowed) -> INT, shim IndexOf;
+            /// `any(s, p)`: whether `p(x)` is true for some item; stops at the first.
+            Any: public "any" (Borrowed, Borrowed) -> BOOL, shim Any;
+            /// `all(s, p)`: whether `p(x)` is true for every item; stops at the first false.
+            All: public "all" (Borrowed, Borrowed) -> BOOL, shim All;
+            /// `find_first(s, p)`: `(true, x)` for the first `x` with `p(x)`, or `(false, ())`.
+            FindFirst: public "find_first" (Borrowed, Borrowed) -> HEAP, shim FindFirst;
+            /// `min_of(s)`: the first least item in `sort`'s order; so anything.
+            MinOf: public "min_of" (Borrowed) -> ALL, shim MinOf;
+            /// `max_of(s)`: the last greatest item in `sort`'s order; so anything.
+            MaxOf: public "max_of" (Borrowed) -> ALL, shim MaxOf;
+            /// `enumerate(s)`: the lazy Seq of `(index, x)`.
+            Enumerate: public "enumerate" (Owned) -> HEAP, shim Enumerate;
+            /// `flat_map(s, f)`: the lazy Seq of everything each `f(x)` returns.
+            FlatMap: public "flat_map" (Owned, Owned) -> HEAP, shim FlatMap;
             // Standard library: lists and sequences (end) (docs/LANGUAGE.md, "Standard library")
         }
     };
