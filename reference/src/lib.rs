@@ -21,8 +21,8 @@ mod builtins;
 mod eval;
 mod generator;
 mod lexer;
-mod math;
 mod list_sort;
+mod math;
 mod ops;
 mod parser;
 mod parser_items;
@@ -30,8 +30,8 @@ mod random;
 mod resolve;
 mod seq;
 mod seq_pull;
-mod text;
 mod seq_search;
+mod text;
 mod value;
 
 #[cfg(test)]

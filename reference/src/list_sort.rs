@@ -39,11 +39,7 @@ pub fn check_orderable(op: &str, expected: &str, xs: &[Value]) -> R<()> {
     }
     for x in xs {
         if class(&xs[0]).is_none() || class(x) != class(&xs[0]) {
-            return mismatch(
-                op,
-                expected,
-                &format!("{} and {}", xs[0].kind(), x.kind()),
-            );
+            return mismatch(op, expected, &format!("{} and {}", xs[0].kind(), x.kind()));
         }
     }
     Ok(())
@@ -118,11 +114,11 @@ impl Machine<'_> {
             }
             _ => {
                 let f = a[1].clone();
-                merge_sort(self, items.len(), &mut |m, x, y| {
-                    match m.call_value(&f, vec![items[x].clone(), items[y].clone()])? {
-                        Value::Bool(b) => Ok(b),
-                        other => mismatch("sort_with", "Bool", other.kind()),
-                    }
+                merge_sort(self, items.len(), &mut |m, x, y| match m
+                    .call_value(&f, vec![items[x].clone(), items[y].clone()])?
+                {
+                    Value::Bool(b) => Ok(b),
+                    other => mismatch("sort_with", "Bool", other.kind()),
                 })?
             }
         };

@@ -66,7 +66,10 @@ impl Machine<'_> {
             "min_of" | "max_of" => {
                 let mut source = Source::open(op, &a[0])?;
                 let Some(first) = source.next(self)? else {
-                    return fail("RT0306", format!("invalid argument to {op}: empty sequence"));
+                    return fail(
+                        "RT0306",
+                        format!("invalid argument to {op}: empty sequence"),
+                    );
                 };
                 let mut best = first.clone();
                 let mut steps = 1usize;

@@ -142,7 +142,9 @@ impl Machine<'_> {
                 if sep.is_empty() {
                     return invalid("split", "empty separator".into());
                 }
-                Ok(Value::List(Rc::new(s.split(sep).map(Value::text).collect())))
+                Ok(Value::List(Rc::new(
+                    s.split(sep).map(Value::text).collect(),
+                )))
             })(),
             "join" => self.join(a),
             "contains" => self.contains(a),
@@ -185,7 +187,10 @@ impl Machine<'_> {
                 let scalars: Vec<char> = s.chars().collect();
                 match scalars[..] {
                     [c] => Ok(Value::Int(i64::from(u32::from(c)))),
-                    _ => invalid("ord", format!("expected one character, got {}", scalars.len())),
+                    _ => invalid(
+                        "ord",
+                        format!("expected one character, got {}", scalars.len()),
+                    ),
                 }
             }),
             "chr" => int("chr", &a[0]).and_then(|n| {
@@ -198,7 +203,12 @@ impl Machine<'_> {
             "pad_end" => pad(name, a, false),
             "parse_int" => text(name, &a[0]).map(|s| pair(parse_int(s).map(Value::Int))),
             "parse_float" => text(name, &a[0]).map(|s| {
-                pair(s.parse::<f64>().ok().filter(|x| x.is_finite()).map(Value::Float))
+                pair(
+                    s.parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite())
+                        .map(Value::Float),
+                )
             }),
             _ => return None,
         })

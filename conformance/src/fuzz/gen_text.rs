@@ -106,7 +106,11 @@ pub fn text_call(g: &mut Gen, depth: u32) -> Expr {
         _ => {
             let name = ["parse_int", "parse_float"][g.below(2)];
             g.used(name);
-            let of = if name == "parse_int" { Ty::Int } else { Ty::Float };
+            let of = if name == "parse_int" {
+                Ty::Int
+            } else {
+                Ty::Float
+            };
             let parsed = call(name, Ty::Tuple(vec![Ty::Bool, of]), vec![s]);
             call("str", t, vec![parsed])
         }

@@ -47,7 +47,7 @@ pub enum SortKey {
 }
 
 impl SortKey {
-    pub fn cmp(&self, other: &SortKey) -> Ordering {
+    pub fn compare(&self, other: &SortKey) -> Ordering {
         match (self, other) {
             (SortKey::Number(a), SortKey::Number(b)) => {
                 let nan = |v: &Value| v.as_float().is_some_and(f64::is_nan);
@@ -146,7 +146,7 @@ fn sort_by_keys(rt: &Reentrant, keys: &[Option<SortKey>]) -> Result<Vec<usize>, 
         comparisons += 1;
         rt.with(|context| charge_runtime_loop(context, comparisons))?;
         Ok(match (&keys[a], &keys[b]) {
-            (Some(a), Some(b)) => a.cmp(b) == Ordering::Less,
+            (Some(a), Some(b)) => a.compare(b) == Ordering::Less,
             _ => false,
         })
     })
@@ -200,7 +200,9 @@ fn permutation(
             });
             outcome
         }
-        SortOrder::Before(f) => merge_sort(words.len(), |a, b| before(rt, op, f, words[a], words[b])),
+        SortOrder::Before(f) => {
+            merge_sort(words.len(), |a, b| before(rt, op, f, words[a], words[b]))
+        }
     }
 }
 
@@ -216,20 +218,13 @@ fn key_permutation(
         let argument = rt.with(|context| retain(&mut context.heap, word))?;
         produced.push(rt.call(f, &[argument])?);
     }
-    let keys =
-        rt.with(|context| sort_keys(&context.heap, produced, op, "number or Text keys"))?;
+    let keys = rt.with(|context| sort_keys(&context.heap, produced, op, "number or Text keys"))?;
     sort_by_keys(rt, &keys)
 }
 
 /// `before(a, b)` for `sort_with`: both retained for the call; RT0303 `type mismatch:
 /// sort_with expects Bool, got X` unless it returns a Bool.
-fn before(
-    rt: &Reentrant,
-    op: &str,
-    f: Value,
-    a: Value,
-    b: Value,
-) -> Result<bool, RuntimeError> {
+fn before(rt: &Reentrant, op: &str, f: Value, a: Value, b: Value) -> Result<bool, RuntimeError> {
     let arguments = rt.with(|context| {
         let a = retain(&mut context.heap, a)?;
         match retain(&mut context.heap, b) {

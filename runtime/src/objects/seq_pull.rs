@@ -350,7 +350,11 @@ fn flat_map(
     [source, f, current, user, ..]: State,
 ) -> Result<Flow, RuntimeError> {
     // Slot 4 is Int 1 for the `flat_map` builtin, Unit for a generator's `x <- e`.
-    let op = if user.as_int() == Some(1) { "flat_map" } else { "iter" };
+    let op = if user.as_int() == Some(1) {
+        "flat_map"
+    } else {
+        "iter"
+    };
     if !current.is_unit() {
         if let Some(item) = pull(rt, current)? {
             return Ok(Flow::Yield(item));

@@ -87,9 +87,9 @@ pub fn search(
         };
         if verdict == stop_on {
             return match mode {
-                Search::FindFirst => rt.with(|context| {
-                    tuple_from_values(&mut context.heap, vec![Value::TRUE, item])
-                }),
+                Search::FindFirst => {
+                    rt.with(|context| tuple_from_values(&mut context.heap, vec![Value::TRUE, item]))
+                }
                 _ => {
                     rt.release(item);
                     Ok(Value::bool(stop_on))
@@ -99,11 +99,9 @@ pub fn search(
         rt.release(item);
     }
     Ok(match mode {
-        Search::FindFirst => {
-            rt.with(|context| {
-                tuple_from_values(&mut context.heap, vec![Value::FALSE, Value::UNIT])
-            })?
-        }
+        Search::FindFirst => rt.with(|context| {
+            tuple_from_values(&mut context.heap, vec![Value::FALSE, Value::UNIT])
+        })?,
         _ => Value::bool(!stop_on),
     })
 }
@@ -124,10 +122,15 @@ pub fn extreme(rt: &Reentrant, op: &str, source: Value, max: bool) -> Result<Val
         let current = best.unwrap_or(first);
         let step = rt.with(|context| {
             // `first` against the item: the pair `sort` would refuse, as `sort` reports it.
-            let keys = sort_keys(&context.heap, &[first, item, current], op, "numbers or Text")?;
+            let keys = sort_keys(
+                &context.heap,
+                &[first, item, current],
+                op,
+                "numbers or Text",
+            )?;
             let better = match (&keys[1], &keys[2]) {
                 (Some(item_key), Some(best_key)) => {
-                    let order = item_key.cmp(best_key);
+                    let order = item_key.compare(best_key);
                     if max {
                         order != Ordering::Less
                     } else {

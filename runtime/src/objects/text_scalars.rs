@@ -14,8 +14,8 @@ use crate::value::{Kind, Value};
 
 use super::header::{FLAGS_OFFSET, checked_head, object_flags};
 use super::text::{
-    ChainPosition, TEXT_BYTE_LENGTH_OFFSET, TEXT_BYTES_OFFSET, TEXT_CHAR_COUNT_OFFSET,
-    scalar_at, text_from_str,
+    ChainPosition, TEXT_BYTE_LENGTH_OFFSET, TEXT_BYTES_OFFSET, TEXT_CHAR_COUNT_OFFSET, scalar_at,
+    text_from_str,
 };
 
 /// Flag bit 2 of a Text's header: its chain is `head, head + 1, ..., head + n - 1`. Set by
@@ -189,7 +189,9 @@ mod tests {
     #[test]
     fn a_fresh_ascii_text_is_direct_and_indexes_without_a_scan() {
         let mut heap = Heap::new(64).unwrap();
-        let sample: String = (0..200).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+        let sample: String = (0..200)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
         let text = text_from_str(&mut heap, &sample).unwrap();
         let shape = text_shape(&heap, text).unwrap();
         assert!(is_direct(&heap, shape));
@@ -209,7 +211,9 @@ mod tests {
     fn a_scattered_or_non_ascii_text_is_scanned_with_the_same_result() {
         let mut heap = Heap::new(64).unwrap();
         // Free every other block so the next chain is scattered.
-        let fillers: Vec<Value> = (0..8).map(|_| text_from_str(&mut heap, "x").unwrap()).collect();
+        let fillers: Vec<Value> = (0..8)
+            .map(|_| text_from_str(&mut heap, "x").unwrap())
+            .collect();
         for filler in fillers.iter().step_by(2) {
             release(&mut heap, *filler).unwrap();
         }

@@ -64,8 +64,13 @@ fn lookup(heap: &mut Heap, base: Value, index: Value) -> Result<Lookup, RuntimeE
                 Some(position) if usize::try_from(position).is_ok_and(|at| at < length) => {
                     Ok(Lookup::Made(text_scalars::text_index(heap, base, index)?))
                 }
-                Some(position) => Ok(Lookup::OutOfBounds { index: position, length }),
-                None => Err(kind_name_of(index).map_or_else(|bad| bad, RuntimeError::list_index_type)),
+                Some(position) => Ok(Lookup::OutOfBounds {
+                    index: position,
+                    length,
+                }),
+                None => {
+                    Err(kind_name_of(index).map_or_else(|bad| bad, RuntimeError::list_index_type))
+                }
             }
         }
         Some(Kind::Map) => {

@@ -78,10 +78,16 @@ define_shim! {
 
 fn enumerate(context: &mut Context, source: Value) -> Result<Value, crate::error::RuntimeError> {
     let source = iter_owned(context, source, "enumerate")?;
-    let bounds = (Value::int(0), Value::int(crate::value::INT_MAX), Value::int(1));
+    let bounds = (
+        Value::int(0),
+        Value::int(crate::value::INT_MAX),
+        Value::int(1),
+    );
     let counter = match bounds {
         (Some(start), Some(end), Some(step)) => range_cursor(&mut context.heap, start, end, step),
-        _ => Err(crate::error::RuntimeError::internal("enumerate: Int bounds")),
+        _ => Err(crate::error::RuntimeError::internal(
+            "enumerate: Int bounds",
+        )),
     };
     match counter {
         Ok(counter) => new_cursor(&mut context.heap, Tag::Zip, &[counter, source]),

@@ -85,7 +85,8 @@ fn pad(
     let missing = usize::try_from(width).unwrap_or(0).saturating_sub(length);
     ensure_text_room(
         &mut context.heap,
-        text.len().saturating_add(missing.saturating_mul(fill.len())),
+        text.len()
+            .saturating_add(missing.saturating_mul(fill.len())),
     )?;
     let padding = fill.repeat(missing);
     let padded = if at_start {

@@ -21,7 +21,9 @@ pub fn parse_int_text(text: &str) -> Option<i64> {
     }
     let mut magnitude: i64 = 0;
     for digit in digits.bytes() {
-        magnitude = magnitude.checked_mul(10)?.checked_add(i64::from(digit - b'0'))?;
+        magnitude = magnitude
+            .checked_mul(10)?
+            .checked_add(i64::from(digit - b'0'))?;
         if magnitude > INT_MAX + 1 {
             return None;
         }
@@ -36,7 +38,10 @@ pub fn parse_float_text(text: &str) -> Option<f64> {
     text.parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
-fn outcome(context: &mut crate::context::Context, parsed: Option<Value>) -> Result<u64, RuntimeError> {
+fn outcome(
+    context: &mut crate::context::Context,
+    parsed: Option<Value>,
+) -> Result<u64, RuntimeError> {
     let pair = match parsed {
         Some(value) => vec![Value::TRUE, value],
         None => vec![Value::FALSE, Value::UNIT],
@@ -73,8 +78,21 @@ mod tests {
         assert_eq!(parse_int_text("+007"), Some(7));
         assert_eq!(parse_int_text("140737488355327"), Some(INT_MAX));
         assert_eq!(parse_int_text("-140737488355328"), Some(INT_MIN));
-        for bad in ["", "-", "+", " 1", "1 ", "1_000", "0x10", "140737488355328",
-            "-140737488355329", "99999999999999999999999999", "١٢", "--1", "1.0"] {
+        for bad in [
+            "",
+            "-",
+            "+",
+            " 1",
+            "1 ",
+            "1_000",
+            "0x10",
+            "140737488355328",
+            "-140737488355329",
+            "99999999999999999999999999",
+            "١٢",
+            "--1",
+            "1.0",
+        ] {
             assert_eq!(parse_int_text(bad), None, "{bad:?}");
         }
     }
@@ -85,7 +103,17 @@ mod tests {
         assert_eq!(parse_float_text("-.5e1"), Some(-5.0));
         assert_eq!(parse_float_text("7"), Some(7.0));
         assert!(parse_float_text("-0").is_some_and(|x| x == 0.0 && x.is_sign_negative()));
-        for bad in ["", "inf", "-Infinity", "NaN", "1e400", " 1", "1,5", "0x1p3", "1e"] {
+        for bad in [
+            "",
+            "inf",
+            "-Infinity",
+            "NaN",
+            "1e400",
+            " 1",
+            "1,5",
+            "0x1p3",
+            "1e",
+        ] {
             assert_eq!(parse_float_text(bad), None, "{bad:?}");
         }
     }
