@@ -26,7 +26,7 @@ fn by_capped_value(xs) = sort_by_key(xs, \x -> clip(x, 0, 10))
 fn hypotenuse(a, b) = safe_sqrt(a * a + b * b)
 fn side(c, a) = safe_sqrt(c * c - a * a)
 fn sides(pairs) = collect(map(pairs, \p -> side(p[0], p[1])))
-fn parse_all(texts) = collect(map(texts, parse_int))
+fn parse_all(texts) = collect(map(texts, parse_number))
 fn misuse() = clip("ten", 0, 100)
 
 // Nesting host -> script -> host ... is bounded.
@@ -59,7 +59,7 @@ fn engine(kind: EngineKind, log: Arc<Mutex<Vec<String>>>) -> Engine {
         }
     });
     // A host bug: a panic is caught at the boundary and fails the call with RT0702.
-    engine.register_fn("parse_int", |text: String| {
+    engine.register_fn("parse_number", |text: String| {
         text.trim().parse::<i64>().expect("a number")
     });
 
@@ -153,7 +153,7 @@ pub fn run(kind: EngineKind) {
     assert!(
         error
             .message()
-            .starts_with("host function parse_int panicked: a number: ParseIntError"),
+            .starts_with("host function parse_number panicked: a number: ParseIntError"),
         "{}",
         error.message()
     );

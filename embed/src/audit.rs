@@ -185,12 +185,16 @@ impl Runtime {
     /// ```
     /// use cairn::{AllocationRetry, AuditConfig, Engine, EngineKind, Limits};
     ///
-    /// let engine = Engine::new(EngineKind::Interpreter); let module = engine.compile("big.cairn",
-    /// "fn main() = len(collect(range(0, 500)))").unwrap(); let limits = Limits { heap_quota:
-    /// Some(20), ..Limits::default() }; let mut rt = engine.runtime(limits).unwrap();
+    /// let engine = Engine::new(EngineKind::Interpreter);
+    /// let module = engine.compile("big.cairn", "fn main() = len(collect(range(0, 500)))").unwrap();
+    /// let limits = Limits { heap_quota: Some(20), ..Limits::default() };
+    /// let mut rt = engine.runtime(limits).unwrap();
     /// assert_eq!(rt.call::<i64>(&module, "main", ()).unwrap_err().code(), "RT0402");
-    /// rt.on_allocation_failure(|failure, control| { assert!(failure.quota_exceeded); control.quota
-    /// = Some(failure.in_use + failure.requested + 100); // make room AllocationRetry::Retry });
+    /// rt.on_allocation_failure(|failure, control| {
+    ///     assert!(failure.quota_exceeded);
+    ///     control.quota = Some(failure.in_use + failure.requested + 100); // make room
+    ///     AllocationRetry::Retry
+    /// });
     /// assert_eq!(rt.call::<i64>(&module, "main", ()).unwrap(), 500);
     /// assert_eq!(rt.blocks_in_use(), 0);
     /// ```

@@ -106,7 +106,10 @@ fn int_power(base: i64, exponent: i64) -> R<Value> {
     }
     let mut product: i64 = 1;
     for _ in 0..exponent {
-        product *= base;
+        product = match product.checked_mul(base) {
+            Some(p) => p,
+            None => return overflow(),
+        };
         if !(INT_MIN..=INT_MAX).contains(&product) {
             return overflow();
         }

@@ -88,10 +88,10 @@ fn every_indexing_diagnostic_has_the_exact_spec_wording() {
             "expected List/Tuple/Map for indexed access, got Int",
         ),
         (
-            a,
+            Value::TRUE,
             int(0),
             ErrorCode::RT0106,
-            "expected List/Tuple/Map for indexed access, got Text",
+            "expected List/Tuple/Map for indexed access, got Bool",
         ),
     ];
     for (base, index, code, text) in cases {

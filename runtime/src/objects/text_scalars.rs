@@ -6,7 +6,7 @@
 //! When its chain is also one contiguous run of blocks (head, head + 1, ... of one
 //! segment), which [`FLAG_TEXT_CONTIGUOUS`] records, logical byte `k` of the object is in
 //! block `head + k / 60`, so a scalar is found without walking the chain. Any other Text is
-//! read by one forward scan (docs/MEMORY.md, "Text").
+//! read by one forward scan (docs/MEMORY.md, "Indexing and slicing a Text").
 
 use crate::error::RuntimeError;
 use crate::heap::{Heap, USABLE_BLOCK_SIZE};
