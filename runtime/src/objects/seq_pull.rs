@@ -152,25 +152,31 @@ fn map(rt: &Reentrant, head: u32, [source, f, ..]: State) -> Result<Flow, Runtim
     }
 }
 
+/// `predicate(item)` with `item` retained for the call and still owned by the caller
+/// afterwards: on a failure (the retain or the call) `item` is released and the error
+/// returned. `filter` and the searching consumers (`objects/seq_search.rs`) ask this way.
+pub(crate) fn call_predicate(
+    rt: &Reentrant,
+    predicate: Value,
+    item: Value,
+) -> Result<Value, RuntimeError> {
+    let argument = match rt.with(|context| retain(&mut context.heap, item)) {
+        Ok(argument) => argument,
+        Err(error) => {
+            rt.release(item);
+            return Err(error);
+        }
+    };
+    rt.call(predicate, &[argument])
+        .inspect_err(|_| rt.release(item))
+}
+
 fn filter(rt: &Reentrant, head: u32, [source, predicate, ..]: State) -> Result<Flow, RuntimeError> {
     loop {
         let Some(item) = pull(rt, source)? else {
             return Ok(finish(rt, head));
         };
-        let argument = match rt.with(|context| retain(&mut context.heap, item)) {
-            Ok(argument) => argument,
-            Err(error) => {
-                rt.release(item);
-                return Err(error);
-            }
-        };
-        let verdict = match rt.call(predicate, &[argument]) {
-            Ok(verdict) => verdict,
-            Err(error) => {
-                rt.release(item);
-                return Err(error);
-            }
-        };
+        let verdict = call_predicate(rt, predicate, item)?;
         match verdict.as_bool() {
             Some(true) => return Ok(Flow::Yield(item)),
             Some(false) => rt.release(item),

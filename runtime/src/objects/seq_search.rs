@@ -14,9 +14,8 @@ use crate::value::Value;
 use super::equality::values_equal;
 use super::kind_name_of;
 use super::list_sort::sort_keys;
-use super::retain;
 use super::seq_consume::{Source, charge_runtime_loop};
-use super::seq_pull::Reentrant;
+use super::seq_pull::{Reentrant, call_predicate};
 use super::tuple::tuple_from_values;
 
 /// `index_of(s, v)`: the position of the first item `== v`, or -1.
@@ -60,20 +59,7 @@ pub fn search(
     })?;
     let stop_on = mode != Search::All;
     while let Some(item) = source.next(rt)? {
-        let argument = match rt.with(|context| retain(&mut context.heap, item)) {
-            Ok(argument) => argument,
-            Err(error) => {
-                rt.release(item);
-                return Err(error);
-            }
-        };
-        let verdict = match rt.call(predicate, &[argument]) {
-            Ok(verdict) => verdict,
-            Err(error) => {
-                rt.release(item);
-                return Err(error);
-            }
-        };
+        let verdict = call_predicate(rt, predicate, item)?;
         let Some(verdict) = verdict.as_bool() else {
             return Err(rt.with(|context| {
                 let error = match kind_name_of(verdict) {
