@@ -7,10 +7,22 @@
 //! becomes Owned. Marks only go from Borrowed to Owned, so iterating over all functions
 //! reaches a fixed point. Block 0's and block 1's params get the function param's mode.
 //! Every param of a closure-callable function (one a `MakeClosure` names) is Owned.
+//!
+//! A tail call (`TailCall`) passes its args in the callee's param modes: a borrowed param
+//! passed on to a callee's Owned param becomes Owned (otherwise this frame would retain it
+//! for the callee, and the callee would see a shared value and copy on write).
+//!
+//! One rule goes beyond "consumed along some path" (as Lean 4's reset/reuse does): a param
+//! that is *projected* (`p[c]`, which destructuring lowers to) where the projected field
+//! flows into an owned position other than `return` becomes Owned. Owning `p`, the RC pass
+//! releases it right after its last projection, so when the caller handed over a unique
+//! container its fields are unique again by the time they are updated (`set`, `push`,
+//! rebuilt into a Tuple, passed to a consuming callee) and update in place instead of
+//! copying (docs/MEMORY.md, "Ownership inference").
 
-use crate::ir::{Function, Module, ParamMode, TerminatorKind, Var};
+use crate::ir::{Function, Module, OpKind, ParamMode, TerminatorKind, Var};
 use crate::lower::LOOP_HEADER;
-use crate::operands::{op_operands, terminator_operands};
+use crate::operands::{op_operands, terminator_operands_in};
 
 pub fn infer_param_modes(module: &mut Module) {
     // Closure-callable functions (named by a `MakeClosure`) take every param owned: their
@@ -63,11 +75,28 @@ fn borrowed_param_position(function: &Function, var: Var) -> Option<usize> {
 /// Param positions of `function` that must become Owned given the current modes.
 fn owned_params_of(function: &Function, functions: &[Function]) -> Vec<usize> {
     let mut positions = Vec::new();
+    // Projections of a borrowed param: field var -> the param's position.
+    let mut projected_from: std::collections::HashMap<Var, usize> = Default::default();
+    for block in function.blocks.iter().skip(1) {
+        for op in &block.ops {
+            if let OpKind::Index { dst, base, .. } = &op.kind
+                && let Some(position) = borrowed_param_position(function, *base)
+            {
+                projected_from.insert(*dst, position);
+            }
+        }
+    }
+    let consumed = |var: Var, positions: &mut Vec<usize>, returned: bool| {
+        positions.extend(borrowed_param_position(function, var));
+        if !returned && let Some(&position) = projected_from.get(&var) {
+            positions.push(position);
+        }
+    };
     for block in function.blocks.iter().skip(1) {
         for op in &block.ops {
             for (var, mode) in op_operands(&op.kind, functions) {
                 if mode == ParamMode::Owned {
-                    positions.extend(borrowed_param_position(function, var));
+                    consumed(var, &mut positions, false);
                 }
             }
         }
@@ -80,12 +109,18 @@ fn owned_params_of(function: &Function, functions: &[Function]) -> Vec<usize> {
                         (ParamMode::Borrowed, None) => positions.push(position),
                         _ => {}
                     }
+                    if target_mode == ParamMode::Owned
+                        && let Some(&source) = projected_from.get(&arg)
+                    {
+                        positions.push(source);
+                    }
                 }
             }
             kind => {
-                for (var, mode) in terminator_operands(kind, &function.blocks) {
+                let returned = matches!(kind, TerminatorKind::Return { .. });
+                for (var, mode) in terminator_operands_in(kind, &function.blocks, functions) {
                     if mode == ParamMode::Owned {
-                        positions.extend(borrowed_param_position(function, var));
+                        consumed(var, &mut positions, returned);
                     }
                 }
             }
