@@ -148,6 +148,10 @@ fn host_to_script(c: &mut Criterion) {
                     .unwrap()
             })
         });
+        let add = module.typed_func::<(i64, i64), i64>("add").unwrap();
+        group.bench_function(format!("{label} (typed handle)"), |b| {
+            b.iter(|| add.call(&mut rt, (black_box(1), black_box(2))).unwrap())
+        });
         group.bench_function(format!("{label} (big-stack thread)"), |b| {
             b.iter_custom(|iters| {
                 time_on_big_stack(iters, || {

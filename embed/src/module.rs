@@ -11,6 +11,9 @@ use cairn_runtime::abi::host::HostFunction;
 use crate::engine::EngineKind;
 use crate::host_fn::RegisteredHost;
 
+/// The argument words of one call, inline up to eight (no host allocation per call).
+pub(crate) type ArgWords = smallvec::SmallVec<[u64; 8]>;
+
 /// Why [`Module::invoke`] did not return a value.
 pub(crate) enum CallFailure<E> {
     /// The module has no function of that name.
@@ -33,7 +36,9 @@ pub(crate) struct ModuleInner {
     pub file: SourceFile,
     pub program: Program,
     /// The host functions the IR's `CallHost` ops name, in that order.
-    pub hosts: Vec<HostFunction>,
+    pub hosts: Arc<[HostFunction]>,
+    /// The index of every function a host may call by name (not lambdas or generators).
+    pub by_name: std::collections::HashMap<String, u32>,
 }
 
 /// A compiled script, loaded for one engine ([`crate::Engine::compile`]). Immutable:
@@ -110,6 +115,14 @@ impl Module {
                     body: host.body.clone(),
                 }
             })
+            .collect::<Vec<_>>()
+            .into();
+        let by_name = ir
+            .functions
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| !f.name.contains('@'))
+            .map(|(index, f)| (f.name.clone(), index as u32))
             .collect();
         Ok(Module {
             inner: Arc::new(ModuleInner {
@@ -117,6 +130,7 @@ impl Module {
                 file,
                 program,
                 hosts,
+                by_name,
             }),
         })
     }
@@ -158,31 +172,46 @@ impl Module {
     }
 
     /// Calls function `name` in `ctx` — the one call path of the Rust and the C API. `args`
-    /// builds the owned argument words once the function and the count `argc` are checked
-    /// (on `Err` it has released what it built). Installs the module's host functions, runs the
-    /// engine, releases the words the callee only borrowed, and resets the cancel flag after a
-    /// cancelled call (the runtime is usable again). Returns the owned result word.
+    /// appends the owned argument words once the function and the count `argc` are checked
+    /// (on `Err` it has released what it built). See [`Module::invoke_index`].
     pub(crate) fn invoke<E>(
         &self,
         ctx: &mut cairn_runtime::Context,
         name: &str,
         argc: usize,
-        args: impl FnOnce(&mut cairn_runtime::Context) -> Result<Vec<u64>, E>,
+        args: impl FnOnce(&mut cairn_runtime::Context, &mut ArgWords) -> Result<(), E>,
     ) -> Result<cairn_runtime::value::Value, CallFailure<E>> {
-        let Some((index, function)) = self.function(name) else {
+        let Some((index, _)) = self.function(name) else {
             return Err(CallFailure::NoFunction);
         };
+        self.invoke_index(ctx, index, argc, args)
+    }
+
+    /// [`Module::invoke`] of the function at `index` (a valid index of this module's IR).
+    /// Installs the module's host functions (shared, not copied), runs the engine, releases
+    /// the words the callee only borrowed, and resets the cancel flag after a cancelled call
+    /// (the runtime is usable again). Returns the owned result word.
+    pub(crate) fn invoke_index<E>(
+        &self,
+        ctx: &mut cairn_runtime::Context,
+        index: u32,
+        argc: usize,
+        args: impl FnOnce(&mut cairn_runtime::Context, &mut ArgWords) -> Result<(), E>,
+    ) -> Result<cairn_runtime::value::Value, CallFailure<E>> {
+        let function = &self.inner.ir.functions[index as usize];
         let takes_closure = usize::from(function.takes_closure);
         let arity = function.params.len() - takes_closure;
         if arity != argc {
             return Err(CallFailure::Arity { expected: arity });
         }
-        let mut words = Vec::with_capacity(function.params.len());
+        let mut words = ArgWords::new();
         if takes_closure == 1 {
             words.push(cairn_runtime::value::UNIT_WORD);
         }
-        words.extend(args(ctx).map_err(CallFailure::Args)?);
-        ctx.host_functions = self.inner.hosts.clone();
+        args(ctx, &mut words).map_err(CallFailure::Args)?;
+        if !Arc::ptr_eq(&ctx.host_functions, &self.inner.hosts) {
+            ctx.host_functions = self.inner.hosts.clone();
+        }
         let outcome = match &self.inner.program {
             Program::Interpreter(program) => program.call(ctx, index, &words),
             Program::Jit(program) => program.call(ctx, index, &words),
@@ -211,14 +240,9 @@ impl Module {
         crate::error::RunError::from_failure(failure, &self.inner.ir, &renderer)
     }
 
-    /// The index of function `name` and its arity as a script sees it.
+    /// The index of function `name` and its IR function (a hash lookup).
     pub(crate) fn function(&self, name: &str) -> Option<(u32, &ir::Function)> {
-        self.inner
-            .ir
-            .functions
-            .iter()
-            .enumerate()
-            .find(|(_, f)| f.name == name && !f.name.contains('@'))
-            .map(|(index, f)| (index as u32, f))
+        let &index = self.inner.by_name.get(name)?;
+        Some((index, &self.inner.ir.functions[index as usize]))
     }
 }

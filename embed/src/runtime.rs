@@ -138,20 +138,20 @@ impl Runtime {
         self.release_dropped_values();
         let argc = args.len();
         let queue = self.queue.clone();
-        let outcome = module.invoke(&mut self.ctx, name, argc, |ctx| {
-            let mut words = Vec::with_capacity(args.len());
+        let outcome = module.invoke(&mut self.ctx, name, argc, |ctx, words| {
+            let first = words.len();
             for arg in &args {
                 match write_value(ctx, arg, &queue) {
                     Ok(word) => words.push(word.bits()),
                     Err(error) => {
-                        for &word in &words {
+                        for &word in &words[first..] {
                             cairn_runtime::abi::shims::release_recording(ctx, Word(word));
                         }
                         return Err(error);
                     }
                 }
             }
-            Ok(words)
+            Ok(())
         });
         let failure = match outcome {
             Ok(word) => {
@@ -167,18 +167,39 @@ impl Runtime {
                 cairn_runtime::abi::shims::release_recording(&mut self.ctx, word);
                 return (value, inspected);
             }
-            Err(CallFailure::NoFunction) => RunError::api(
-                "RT0001",
-                format!("`{}` has no function `{name}`", module.name()),
-            ),
-            Err(CallFailure::Arity { expected }) => RunError::api(
-                ErrorCode::RT0305.as_str(),
-                format!("arity mismatch: {name} expects {expected} arguments, got {argc}"),
-            ),
-            Err(CallFailure::Args(error)) => error,
-            Err(CallFailure::Run(failure)) => module.run_error(&failure),
+            Err(failure) => call_error(module, name, argc, failure),
         };
         (Err(failure), inspect(self))
+    }
+
+    /// Calls the function at `index` of `module` (a valid index) with the words `args`
+    /// writes, and converts its result: the body of [`crate::TypedFunc::call`].
+    pub(crate) fn call_index<R: FromValue>(
+        &mut self,
+        module: &Module,
+        index: u32,
+        argc: usize,
+        args: impl FnOnce(
+            &mut Context,
+            &Arc<ReleaseQueue>,
+            &mut crate::module::ArgWords,
+        ) -> Result<(), RunError>,
+    ) -> Result<R, RunError> {
+        self.release_dropped_values();
+        let queue = &self.queue;
+        match module.invoke_index(&mut self.ctx, index, argc, |ctx, words| {
+            args(ctx, queue, words)
+        }) {
+            Ok(word) => {
+                let value = read_value(&mut self.ctx, word, &self.queue);
+                cairn_runtime::abi::shims::release_recording(&mut self.ctx, word);
+                R::from_value(value?)
+            }
+            Err(failure) => {
+                let name = &module.inner.ir.functions[index as usize].name;
+                Err(call_error(module, name, argc, failure))
+            }
+        }
     }
 
     /// Releases the script objects of [`crate::Opaque`] values the host has dropped.
@@ -334,5 +355,26 @@ impl Runtime {
     /// Integrity violations the runtime detected (never expected; each is a runtime bug).
     pub fn integrity_violations(&self) -> &[String] {
         &self.ctx.heap.integrity_violations
+    }
+}
+
+/// The error a host sees for a call of `name` with `argc` arguments that did not return.
+fn call_error(
+    module: &Module,
+    name: &str,
+    argc: usize,
+    failure: CallFailure<RunError>,
+) -> RunError {
+    match failure {
+        CallFailure::NoFunction => RunError::api(
+            "RT0001",
+            format!("`{}` has no function `{name}`", module.name()),
+        ),
+        CallFailure::Arity { expected } => RunError::api(
+            ErrorCode::RT0305.as_str(),
+            format!("arity mismatch: {name} expects {expected} arguments, got {argc}"),
+        ),
+        CallFailure::Args(error) => error,
+        CallFailure::Run(failure) => module.run_error(&failure),
     }
 }

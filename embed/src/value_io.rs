@@ -59,6 +59,10 @@ pub(crate) fn read_value(
     word: Word,
     queue: &Arc<ReleaseQueue>,
 ) -> Result<Value, RunError> {
+    if !word.is_heap() {
+        // An immediate (Int, Float, Bool, Unit): nothing to measure or retain.
+        return read_leaf(ctx, word, queue);
+    }
     let limit = ctx.limits.max_output_bytes;
     expanded_size(
         &mut Unmetered(&ctx.heap),

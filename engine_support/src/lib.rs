@@ -29,7 +29,7 @@ pub fn kinds_of_word(word: cairn_runtime::value::Value) -> cairn_lang::analysis:
 
 use cairn_lang::ir::load_check::{LoadProblem, LoadRefusal, check_loadable, is_closure_callable};
 use cairn_lang::ir::{BinaryOp, Builtin, Module, OpKind, UnaryOp};
-use cairn_runtime::abi::invoke::FunctionInfo;
+use cairn_runtime::abi::invoke::{FunctionInfo, FunctionTable};
 
 // A Closure's slot 0 keeps the function index in `FUNCTION_BITS` bits (docs/MEMORY.md).
 const _: () = assert!(
@@ -190,7 +190,7 @@ pub fn load_failure(problem: &LoadProblem) -> RunFailure {
 /// `entry_of(function index)` (never 0). Each call is a new loaded program: its entries
 /// share a fresh process-unique program id, which the closures it makes record (a closure of
 /// another module is refused with RT0407, docs/EMBEDDING.md).
-pub fn function_table(module: &Module, entry_of: impl Fn(usize) -> u64) -> Vec<FunctionInfo> {
+pub fn function_table(module: &Module, entry_of: impl Fn(usize) -> u64) -> FunctionTable {
     let program = cairn_runtime::heap::programs::new_program_id();
     module
         .functions
@@ -202,7 +202,8 @@ pub fn function_table(module: &Module, entry_of: impl Fn(usize) -> u64) -> Vec<F
             entry: entry_of(index),
             program,
         })
-        .collect()
+        .collect::<Vec<_>>()
+        .into()
 }
 
 #[cfg(test)]

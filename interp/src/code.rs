@@ -6,7 +6,7 @@
 //! every instruction (read only by execution observers).
 
 use cairn_lang::analysis::KindSet;
-use cairn_runtime::abi::invoke::FunctionInfo;
+use cairn_runtime::abi::invoke::FunctionTable;
 
 /// A frame-relative register index.
 pub type Register = u32;
@@ -366,7 +366,7 @@ pub struct InterpProgram {
     /// Per function, the IR op index of each instruction of its `code` (same length).
     pub(crate) op_indices: Box<[Box<[u32]>]>,
     /// The function table a run installs in the context (entry = function index + 1).
-    pub(crate) function_table: Vec<FunctionInfo>,
+    pub(crate) function_table: FunctionTable,
 }
 
 impl InterpProgram {

@@ -49,6 +49,50 @@ pub(crate) struct Executor<'p> {
     specialized: bool,
 }
 
+/// An executor's growable buffers, kept for the next executor of this thread so that a host
+/// call does not allocate them again.
+struct Buffers {
+    registers: Vec<u64>,
+    frames: Vec<SavedFrame>,
+    spill: Vec<u64>,
+    tail_args: Vec<u64>,
+}
+
+/// The most executors' buffers a thread keeps (nested executors run closures called back).
+const SPARE_BUFFER_SETS: usize = 4;
+
+/// Register files above this many words are not kept (one deep run must not pin its peak).
+const MAX_SPARE_REGISTERS: usize = 1 << 16;
+
+thread_local! {
+    static SPARE_BUFFERS: std::cell::RefCell<Vec<Buffers>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl Drop for Executor<'_> {
+    fn drop(&mut self) {
+        if self.registers.capacity() > MAX_SPARE_REGISTERS {
+            return;
+        }
+        let mut buffers = Buffers {
+            registers: std::mem::take(&mut self.registers),
+            frames: std::mem::take(&mut self.frames),
+            spill: std::mem::take(&mut self.spill),
+            tail_args: std::mem::take(&mut self.tail_args),
+        };
+        buffers.registers.clear();
+        buffers.frames.clear();
+        buffers.spill.clear();
+        buffers.tail_args.clear();
+        // `try_with`: during thread teardown the pool may already be gone.
+        let _ = SPARE_BUFFERS.try_with(|spare| {
+            let mut spare = spare.borrow_mut();
+            if spare.len() < SPARE_BUFFER_SETS {
+                spare.push(buffers);
+            }
+        });
+    }
+}
+
 impl<'p> Executor<'p> {
     /// # Safety
     /// `ctx` must come from [`Context::as_ptr`], stay valid, and not be accessed through any
@@ -61,14 +105,22 @@ impl<'p> Executor<'p> {
         ctx: *mut Context,
         specialized: bool,
     ) -> Executor<'p> {
+        let buffers = SPARE_BUFFERS
+            .with(|spare| spare.borrow_mut().pop())
+            .unwrap_or_else(|| Buffers {
+                registers: Vec::with_capacity(INITIAL_REGISTERS),
+                frames: Vec::new(),
+                spill: Vec::new(),
+                tail_args: Vec::new(),
+            });
         Executor {
             specialized,
             program,
             ctx,
-            registers: Vec::with_capacity(INITIAL_REGISTERS),
-            frames: Vec::new(),
-            spill: Vec::new(),
-            tail_args: Vec::new(),
+            registers: buffers.registers,
+            frames: buffers.frames,
+            spill: buffers.spill,
+            tail_args: buffers.tail_args,
         }
     }
 

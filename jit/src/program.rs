@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use cairn_lang::analysis::KindSet;
 use cairn_lang::ir;
-use cairn_runtime::abi::invoke::{ClosureInvoker, FunctionInfo};
+use cairn_runtime::abi::invoke::{ClosureInvoker, FunctionTable};
 use cairn_runtime::abi::version::runtime_value_abi_handshake;
 use cairn_runtime::{Context, RunFailure, RuntimeError, Value};
 
@@ -31,7 +31,7 @@ pub struct JitProgram {
     pub(crate) stack_budget: crate::stack_budget::StackBudget,
     /// The function table a run installs (entry = native address of each function, in the
     /// `tail` calling convention: what `rt_call_target` hands to compiled code).
-    pub(crate) function_table: Vec<FunctionInfo>,
+    pub(crate) function_table: FunctionTable,
     /// Per function, its C-convention host entry: what `call` and the closure invoker call.
     /// Boxed so the invoker's data pointer stays put.
     pub(crate) host_entries: Box<[HostEntry]>,

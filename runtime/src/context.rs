@@ -136,11 +136,11 @@ pub struct Context {
     /// JIT's inline Enter/Fuel fast paths read the flag through it.
     cancel_flag_address: usize,
     /// The loaded program's functions (names, closure arities, engine entries).
-    pub functions: Vec<crate::abi::invoke::FunctionInfo>,
+    pub functions: crate::abi::invoke::FunctionTable,
     /// The running engine's closure invoker; `Some` only during a run.
     pub invoker: Option<crate::abi::invoke::ClosureInvoker>,
     /// The host functions the loaded module calls, by index (installed by the embedder).
-    pub host_functions: Vec<crate::abi::host::HostFunction>,
+    pub host_functions: std::sync::Arc<[crate::abi::host::HostFunction]>,
     /// Whatever the embedder keeps with this context (host functions read it back through
     /// `HostCall::context`); the runtime never looks at it.
     pub embedder_data: Option<Arc<dyn std::any::Any + Send + Sync>>,
@@ -208,9 +208,9 @@ impl Context {
             output: Vec::new(),
             echo_output: false,
             echo_failure: None,
-            functions: Vec::new(),
+            functions: Default::default(),
             invoker: None,
-            host_functions: Vec::new(),
+            host_functions: std::sync::Arc::new([]),
             embedder_data: None,
         })
     }

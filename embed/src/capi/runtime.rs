@@ -305,7 +305,7 @@ fn call_words(
     handles: &[AiviValueHandle],
 ) -> Result<AiviValueHandle, (RuntimeError, ErrorLocation)> {
     let unlocated = |error| (error, ErrorLocation::UNKNOWN);
-    let outcome = module.invoke(context, name, handles.len(), |context| {
+    let outcome = module.invoke(context, name, handles.len(), |context, out| {
         // Validate every argument before retaining any; the callee owns its words (the host's
         // handles stay the host's).
         let mut values = Vec::with_capacity(handles.len());
@@ -327,7 +327,8 @@ fn call_words(
                 }
             }
         }
-        Ok(words)
+        out.extend(words);
+        Ok(())
     });
     match outcome {
         Ok(word) => Ok(AiviValueHandle::from_word(word.bits())),

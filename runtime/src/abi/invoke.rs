@@ -181,13 +181,51 @@ pub unsafe fn call_closure(
     }
 }
 
+/// A loaded program's function table and the names closures print with, built once when
+/// the program is loaded and shared (not copied) by every run that installs it: a host call
+/// installs it without allocating.
+#[derive(Clone, Debug, Default)]
+pub struct FunctionTable {
+    infos: std::sync::Arc<[FunctionInfo]>,
+    names: std::sync::Arc<[String]>,
+}
+
+impl FunctionTable {
+    pub fn new(infos: Vec<FunctionInfo>) -> FunctionTable {
+        let names = infos.iter().map(|f| f.name.clone()).collect();
+        FunctionTable {
+            infos: infos.into(),
+            names,
+        }
+    }
+
+    /// The process-unique id of the program (0 for an empty table).
+    pub fn program(&self) -> u64 {
+        self.infos.first().map_or(0, |f| f.program)
+    }
+}
+
+impl From<Vec<FunctionInfo>> for FunctionTable {
+    fn from(infos: Vec<FunctionInfo>) -> FunctionTable {
+        FunctionTable::new(infos)
+    }
+}
+
+impl std::ops::Deref for FunctionTable {
+    type Target = [FunctionInfo];
+
+    fn deref(&self) -> &[FunctionInfo] {
+        &self.infos
+    }
+}
+
 impl Context {
     /// Installs the loaded program's function table (and the names closures print with).
-    pub fn install_functions(&mut self, functions: Vec<FunctionInfo>) {
-        let program = functions.first().map_or(0, |f| f.program);
+    pub fn install_functions(&mut self, functions: impl Into<FunctionTable>) {
+        let functions = functions.into();
+        let program = functions.program();
         debug_assert!(functions.iter().all(|f| f.program == program));
-        self.heap
-            .install_program(program, functions.iter().map(|f| f.name.clone()).collect());
+        self.heap.install_program(program, functions.names.clone());
         self.functions = functions;
     }
 }

@@ -235,12 +235,13 @@ impl Heap {
     /// Records the loaded program's function names (closures print as `<fn name>`), for a
     /// program without an id (tests); see [`Heap::install_program`].
     pub fn set_function_names(&mut self, names: Vec<String>) {
-        self.programs.install(0, names);
+        self.programs.install(0, names.into());
     }
 
     /// Installs program `program` (its process-unique id, `programs::new_program_id`) and
-    /// its function names: closures it makes from now on carry its stamp in this heap.
-    pub fn install_program(&mut self, program: u64, names: Vec<String>) {
+    /// its function names (shared, not copied): closures it makes from now on carry its
+    /// stamp in this heap.
+    pub fn install_program(&mut self, program: u64, names: std::sync::Arc<[String]>) {
         self.programs.install(program, names);
     }
 

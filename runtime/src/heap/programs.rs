@@ -49,7 +49,7 @@ pub fn decode_closure_function(slot: i64) -> Option<(u32, u32)> {
 #[derive(Debug, Default)]
 pub(crate) struct LoadedPrograms {
     /// The name of every function of the installed program, by function id.
-    pub(crate) function_names: Vec<String>,
+    pub(crate) function_names: std::sync::Arc<[String]>,
     /// The installed program's id (0: none, or a table built without one).
     program: u64,
     /// The installed program's stamp in this heap (0 until it makes a closure here).
@@ -59,7 +59,7 @@ pub(crate) struct LoadedPrograms {
 }
 
 impl LoadedPrograms {
-    pub(crate) fn install(&mut self, program: u64, names: Vec<String>) {
+    pub(crate) fn install(&mut self, program: u64, names: std::sync::Arc<[String]>) {
         self.function_names = names;
         self.program = program;
         self.stamp = self.stamps.get(&program).copied().unwrap_or(0);
@@ -109,13 +109,13 @@ mod tests {
     #[test]
     fn stamps_are_per_program_and_given_on_the_first_closure() {
         let mut programs = LoadedPrograms::default();
-        programs.install(41, Vec::new());
+        programs.install(41, Vec::new().into());
         assert_eq!(programs.stamp(), 0);
         assert_eq!(programs.stamp_for_closure().unwrap(), 1);
-        programs.install(42, Vec::new());
+        programs.install(42, Vec::new().into());
         assert_eq!(programs.stamp(), 0);
         assert_eq!(programs.stamp_for_closure().unwrap(), 2);
-        programs.install(41, Vec::new());
+        programs.install(41, Vec::new().into());
         assert_eq!(programs.stamp(), 1);
     }
 }

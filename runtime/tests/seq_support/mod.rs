@@ -86,7 +86,7 @@ fn bump() -> i64 {
 
 /// Installs the function table and the invoker on the harness's context.
 pub fn install(h: &mut Harness) {
-    let table = FUNCTIONS
+    let table: Vec<_> = FUNCTIONS
         .iter()
         .map(|&(f, name, arity)| FunctionInfo {
             name: name.to_string(),
