@@ -1,9 +1,10 @@
 //! Productions of the generator for the "Lists and sequences" builtins (docs/LANGUAGE.md):
-//! `sort`/`sort_by`/`sort_with` where a List is wanted, `index_of`/`any`/`all` where an Int
-//! or Bool is, and the lazy `enumerate`/`flat_map` where a Seq is. Each returns `None` when
+//! `sort`/`sort_by`/`sort_with` where a List is wanted, `index_of`/`any`/`all`/`find_first`
+//! where an Int or Bool is, and the lazy `enumerate`/`flat_map`/`chunks`/`windows`/`unique`
+//! where a Seq is (a size now and then 0 or negative, for RT0306). Each returns `None` when
 //! the wanted type does not fit (the caller then picks another production).
 
-use super::ast::{Expr, call};
+use super::ast::{Expr, Kind, call, int};
 use super::generator::Gen;
 use super::ty::Ty;
 
@@ -40,18 +41,47 @@ pub fn scalar(g: &mut Gen, ty: &Ty, depth: u32) -> Option<Expr> {
             Some(call("index_of", Ty::Int, vec![s, v]))
         }
         Ty::Bool => {
-            let name = ["any", "all"][g.below(2)];
+            let name = ["any", "all", "find_first"][g.below(3)];
             g.used(name);
-            let p = g.expr(&Ty::func(vec![of], Ty::Bool), depth);
+            let p = g.expr(&Ty::func(vec![of.clone()], Ty::Bool), depth);
+            if name == "find_first" {
+                // `(true, x)` or `(false, ())`: only the Bool is typed the same either way.
+                let found = call(name, Ty::Tuple(vec![Ty::Bool, of]), vec![s, p]);
+                return Some(Expr::new(Kind::Index, Ty::Bool, vec![found, int(0)]));
+            }
             Some(call(name, Ty::Bool, vec![s, p]))
         }
         _ => None,
     }
 }
 
-/// A Seq of `of` from `enumerate` (when `of` is `(Int, _)`) or `flat_map`.
+/// A group size: mostly 1 to 4, now and then 0 or -1 (RT0306).
+fn size(g: &mut Gen) -> Expr {
+    if g.chance(0.05) {
+        int(g.int_in(-1, 0))
+    } else {
+        int(g.int_in(1, 4))
+    }
+}
+
+/// A Seq of `of` from `enumerate` (when `of` is `(Int, _)`), `chunks`/`windows` (when `of` is
+/// a List), `unique` or `flat_map`.
 pub fn seq(g: &mut Gen, of: &Ty, depth: u32) -> Option<Expr> {
     let t = Ty::seq(of.clone());
+    if let Ty::List(item) = of
+        && g.chance(0.5)
+    {
+        let name = ["chunks", "windows"][g.below(2)];
+        g.used(name);
+        let s = g.expr(&Ty::seq((**item).clone()), depth);
+        let n = size(g);
+        return Some(call(name, t, vec![s, n]));
+    }
+    if g.chance(0.3) {
+        g.used("unique");
+        let s = g.expr(&t, depth);
+        return Some(call("unique", t, vec![s]));
+    }
     if let Ty::Tuple(items) = of
         && items.len() == 2
         && items[0] == Ty::Int
