@@ -238,7 +238,13 @@ pub fn new_cursor(heap: &mut Heap, tag: Tag, state: &[Value]) -> Result<Value, R
 fn may_store_produced_values(tag: Tag) -> bool {
     matches!(
         tag,
-        Tag::Scan | Tag::Cons | Tag::FlatMap | Tag::Defer | Tag::Append | Tag::Windows | Tag::Unique
+        Tag::Scan
+            | Tag::Cons
+            | Tag::FlatMap
+            | Tag::Defer
+            | Tag::Append
+            | Tag::Windows
+            | Tag::Unique
     )
 }
 

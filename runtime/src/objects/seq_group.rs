@@ -119,11 +119,7 @@ pub fn windows(
 
 /// The last `n - 1` items of `previous` (borrowed, retained) and `item` (owned, consumed
 /// also on failure) as a new List.
-fn next_window(
-    context: &mut Context,
-    previous: Value,
-    item: Value,
-) -> Result<Value, RuntimeError> {
+fn next_window(context: &mut Context, previous: Value, item: Value) -> Result<Value, RuntimeError> {
     let words = match elements(&context.heap, previous) {
         Ok(words) => words,
         Err(error) => {
