@@ -8,9 +8,18 @@ use super::ast::{Expr, Kind, call, int};
 use super::generator::Gen;
 use super::ty::Ty;
 
-/// A List of `of` made by a sort.
+/// A List of `of` made by a sort, or collected from `chunks`/`windows` (a List of Lists).
 pub fn list(g: &mut Gen, of: &Ty, depth: u32) -> Option<Expr> {
     let t = Ty::list(of.clone());
+    if let Ty::List(item) = of
+        && g.chance(0.5)
+    {
+        let name = ["chunks", "windows"][g.below(2)];
+        g.used(name);
+        let s = g.expr(&Ty::seq((**item).clone()), depth);
+        let n = size(g);
+        return Some(call("collect", t, vec![call(name, Ty::seq(of.clone()), vec![s, n])]));
+    }
     let xs = g.expr(&t, depth);
     Some(match g.below(3) {
         0 if matches!(of, Ty::Int | Ty::Float | Ty::Text) => {
@@ -30,11 +39,20 @@ pub fn list(g: &mut Gen, of: &Ty, depth: u32) -> Option<Expr> {
     })
 }
 
-/// An Int from `index_of`, or a Bool from `any`/`all`.
+/// An Int from `index_of` or counting `chunks`/`windows`, or a Bool from
+/// `any`/`all`/`find_first`.
 pub fn scalar(g: &mut Gen, ty: &Ty, depth: u32) -> Option<Expr> {
     let of = g.any_ty(1);
     let s = g.expr(&Ty::seq(of.clone()), depth);
     match ty {
+        Ty::Int if g.chance(0.5) => {
+            // The number of chunks or windows.
+            let name = ["chunks", "windows"][g.below(2)];
+            g.used(name);
+            let n = size(g);
+            let groups = call(name, Ty::seq(Ty::list(of)), vec![s, n]);
+            Some(call("count", Ty::Int, vec![groups]))
+        }
         Ty::Int => {
             g.used("index_of");
             let v = g.expr(&of, depth);
