@@ -8,7 +8,8 @@ use super::ast::{Expr, Kind, call, int};
 use super::generator::Gen;
 use super::ty::Ty;
 
-/// A List of `of` made by a sort, or collected from `chunks`/`windows` (a List of Lists).
+/// A List of `of` made by a sort, or collected from `chunks`/`windows` (a List of Lists) or
+/// `enumerate` (a List of `(Int, _)`).
 pub fn list(g: &mut Gen, of: &Ty, depth: u32) -> Option<Expr> {
     let t = Ty::list(of.clone());
     if let Ty::List(item) = of
@@ -18,7 +19,24 @@ pub fn list(g: &mut Gen, of: &Ty, depth: u32) -> Option<Expr> {
         g.used(name);
         let s = g.expr(&Ty::seq((**item).clone()), depth);
         let n = size(g);
-        return Some(call("collect", t, vec![call(name, Ty::seq(of.clone()), vec![s, n])]));
+        return Some(call(
+            "collect",
+            t,
+            vec![call(name, Ty::seq(of.clone()), vec![s, n])],
+        ));
+    }
+    if let Ty::Tuple(items) = of
+        && items.len() == 2
+        && items[0] == Ty::Int
+        && g.chance(0.5)
+    {
+        g.used("enumerate");
+        let s = g.expr(&Ty::seq(items[1].clone()), depth);
+        return Some(call(
+            "collect",
+            t,
+            vec![call("enumerate", Ty::seq(of.clone()), vec![s])],
+        ));
     }
     let xs = g.expr(&t, depth);
     Some(match g.below(3) {
@@ -61,6 +79,14 @@ pub fn scalar(g: &mut Gen, ty: &Ty, depth: u32) -> Option<Expr> {
         Ty::Bool => {
             let name = ["any", "all", "find_first"][g.below(3)];
             g.used(name);
+            let (s, of) = if g.chance(0.3) {
+                // Searching `(index, x)` pairs.
+                g.used("enumerate");
+                let pair = Ty::Tuple(vec![Ty::Int, of]);
+                (call("enumerate", Ty::seq(pair.clone()), vec![s]), pair)
+            } else {
+                (s, of)
+            };
             let p = g.expr(&Ty::func(vec![of.clone()], Ty::Bool), depth);
             if name == "find_first" {
                 // `(true, x)` or `(false, ())`: only the Bool is typed the same either way.
@@ -86,6 +112,15 @@ fn size(g: &mut Gen) -> Expr {
 /// a List), `unique` or `flat_map`.
 pub fn seq(g: &mut Gen, of: &Ty, depth: u32) -> Option<Expr> {
     let t = Ty::seq(of.clone());
+    if let Ty::Tuple(items) = of
+        && items.len() == 2
+        && items[0] == Ty::Int
+        && g.chance(0.5)
+    {
+        g.used("enumerate");
+        let s = g.expr(&Ty::seq(items[1].clone()), depth);
+        return Some(call("enumerate", t, vec![s]));
+    }
     if let Ty::List(item) = of
         && g.chance(0.5)
     {
@@ -99,15 +134,6 @@ pub fn seq(g: &mut Gen, of: &Ty, depth: u32) -> Option<Expr> {
         g.used("unique");
         let s = g.expr(&t, depth);
         return Some(call("unique", t, vec![s]));
-    }
-    if let Ty::Tuple(items) = of
-        && items.len() == 2
-        && items[0] == Ty::Int
-        && g.chance(0.5)
-    {
-        g.used("enumerate");
-        let s = g.expr(&Ty::seq(items[1].clone()), depth);
-        return Some(call("enumerate", t, vec![s]));
     }
     g.used("flat_map");
     let from = g.any_ty(1);
