@@ -236,6 +236,9 @@ uint64_t rt_min_of(AiviRuntime *ctx, uint64_t source);
 uint64_t rt_max_of(AiviRuntime *ctx, uint64_t source);
 uint64_t rt_enumerate(AiviRuntime *ctx, uint64_t source);
 uint64_t rt_flat_map(AiviRuntime *ctx, uint64_t source, uint64_t f);
+uint64_t rt_chunks(AiviRuntime *ctx, uint64_t source, uint64_t n);
+uint64_t rt_windows(AiviRuntime *ctx, uint64_t source, uint64_t n);
+uint64_t rt_unique(AiviRuntime *ctx, uint64_t source);
 /* Standard library: lists and sequences (end) */
 uint64_t rt_enter(AiviRuntime *ctx);
 uint64_t rt_leave(AiviRuntime *ctx);

@@ -189,6 +189,20 @@ const BUILTINS: &[&str] = &[
     "random_floats",
     "random_below",
     // Standard library: random (end)
+    // Standard library: lists and sequences (those the generator calls)
+    "sort",
+    "sort_by",
+    "sort_with",
+    "index_of",
+    "any",
+    "all",
+    "find_first",
+    "enumerate",
+    "flat_map",
+    "chunks",
+    "windows",
+    "unique",
+    // Standard library: lists and sequences (end)
 ];
 
 const CONSTRUCTS: &[&str] = &[

@@ -112,6 +112,9 @@ const BUILTINS: &[(&str, usize)] = &[
     ("max_of", 1),
     ("enumerate", 1),
     ("flat_map", 2),
+    ("chunks", 2),
+    ("windows", 2),
+    ("unique", 1),
     // Standard library: lists and sequences (end)
 ];
 
@@ -173,7 +176,7 @@ pub fn lookup(base: &Value, index: &Value) -> R<Lookup> {
         (other, _) => fail(
             "RT0106",
             format!(
-                "expected List/Tuple/Map for indexed access, got {}",
+                "expected List/Tuple/Map/Text for indexed access, got {}",
                 other.kind()
             ),
         ),
@@ -304,6 +307,7 @@ impl Machine<'_> {
             "sort" | "sort_by" | "sort_with" => self.sort_builtin(name, a)?,
             "index_of" | "any" | "all" | "find_first" | "min_of" | "max_of" | "enumerate"
             | "flat_map" => self.search_builtin(name, a)?,
+            "chunks" | "windows" | "unique" => self.group_builtin(name, a)?,
             "ref" => {
                 if a[0].contains_ref() {
                     return fail("RT0403", "a Ref cannot hold a value that contains a Ref");

@@ -29,6 +29,7 @@ mod parser_items;
 mod random;
 mod resolve;
 mod seq;
+mod seq_group;
 mod seq_pull;
 mod seq_search;
 mod text;

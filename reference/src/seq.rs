@@ -104,6 +104,22 @@ pub enum State {
     },
     /// `random_ints`, `random_floats`, `random_below`: never ends.
     Random(crate::random::Generator),
+    /// `chunks(s, n)`.
+    Chunks {
+        source: Seq,
+        n: usize,
+    },
+    /// `windows(s, n)`: `previous` is the window yielded last.
+    Windows {
+        source: Seq,
+        n: usize,
+        previous: Option<Rc<Vec<Value>>>,
+    },
+    /// `unique(s)`.
+    Unique {
+        source: Seq,
+        seen: crate::seq_group::Seen,
+    },
 }
 
 pub fn new_seq(state: State, holds_ref: bool) -> Value {
@@ -219,6 +235,23 @@ fn clone_seq(s: &Seq, copies: &mut HashMap<*const RefCell<Cursor>, Seq>) -> Seq 
         State::Append { source, rest } => State::Append {
             source: copy(source),
             rest: rest.clone(),
+        },
+        State::Chunks { source, n } => State::Chunks {
+            source: copy(source),
+            n: *n,
+        },
+        State::Windows {
+            source,
+            n,
+            previous,
+        } => State::Windows {
+            source: copy(source),
+            n: *n,
+            previous: previous.clone(),
+        },
+        State::Unique { source, seen } => State::Unique {
+            source: copy(source),
+            seen: seen.clone(),
         },
         other => other.clone(),
     };

@@ -341,6 +341,79 @@ impl Machine<'_> {
                         None => set(s, State::Empty),
                     }
                 }
+                State::Chunks { source, n } => {
+                    let items = self.fill(&source, n)?;
+                    if items.len() < n {
+                        set(s, State::Empty);
+                    }
+                    if !items.is_empty() {
+                        return Ok(Some(Value::List(Rc::new(items))));
+                    }
+                }
+                State::Windows {
+                    source,
+                    n,
+                    previous,
+                } => {
+                    let window = match previous {
+                        None => self.fill(&source, n)?,
+                        Some(previous) => match self.pull(&source)? {
+                            Some(x) => {
+                                let mut window = previous[1..].to_vec();
+                                window.push(x);
+                                window
+                            }
+                            None => Vec::new(),
+                        },
+                    };
+                    if window.len() < n {
+                        set(s, State::Empty);
+                        continue;
+                    }
+                    let window = Rc::new(window);
+                    set(
+                        s,
+                        State::Windows {
+                            source,
+                            n,
+                            previous: Some(window.clone()),
+                        },
+                    );
+                    return Ok(Some(Value::List(window)));
+                }
+                State::Unique { source, mut seen } => {
+                    // The cursor's own copy is dropped while this pull works, so `seen` is
+                    // updated in place.
+                    set(
+                        s,
+                        State::Unique {
+                            source: source.clone(),
+                            seen: Default::default(),
+                        },
+                    );
+                    let mut skipped = 0usize;
+                    loop {
+                        let Some(x) = self.pull(&source)? else {
+                            set(s, State::Empty);
+                            break;
+                        };
+                        let before = self
+                            .seen_before(&mut seen, &x)
+                            .inspect_err(|_| set(s, State::Empty))?;
+                        if !before {
+                            set(
+                                s,
+                                State::Unique {
+                                    source: source.clone(),
+                                    seen,
+                                },
+                            );
+                            return Ok(Some(x));
+                        }
+                        skipped += 1;
+                        self.runtime_loop_step(skipped)?;
+                    }
+                }
                 State::Append { source, rest } => {
                     if let Some(x) = self.pull(&source)? {
                         return Ok(Some(x));

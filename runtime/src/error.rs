@@ -159,7 +159,7 @@ impl RuntimeError {
     pub fn not_indexable(kind: KindName) -> RuntimeError {
         Self::new(
             ErrorCode::RT0106,
-            format!("expected List/Tuple/Map for indexed access, got {kind}"),
+            format!("expected List/Tuple/Map/Text for indexed access, got {kind}"),
         )
     }
     /// `pop([])` (a Cairn extension, docs/ABI.md, "Extra diagnostic codes").

@@ -85,13 +85,13 @@ fn every_indexing_diagnostic_has_the_exact_spec_wording() {
             int(5),
             int(0),
             ErrorCode::RT0106,
-            "expected List/Tuple/Map for indexed access, got Int",
+            "expected List/Tuple/Map/Text for indexed access, got Int",
         ),
         (
             Value::TRUE,
             int(0),
             ErrorCode::RT0106,
-            "expected List/Tuple/Map for indexed access, got Bool",
+            "expected List/Tuple/Map/Text for indexed access, got Bool",
         ),
     ];
     for (base, index, code, text) in cases {

@@ -255,6 +255,10 @@ define_shim_table! {
     /// Lazy stages (source and callback owned).
     Enumerate => rt_enumerate(source);
     FlatMap => rt_flat_map(source, f);
+    /// Grouping stages (source owned, n borrowed).
+    Chunks => rt_chunks(source, n);
+    Windows => rt_windows(source, n);
+    Unique => rt_unique(source);
     // Standard library: lists and sequences (end)
     /// Function entry: depth +1 (RT0501 past the limit), one fuel unit, cancellation check.
     Enter => rt_enter();

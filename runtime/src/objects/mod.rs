@@ -25,6 +25,7 @@ pub mod release;
 pub mod seq;
 pub mod seq_clone;
 pub mod seq_consume;
+pub mod seq_group;
 pub mod seq_pull;
 pub mod seq_search;
 pub mod text;

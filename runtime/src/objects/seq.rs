@@ -22,12 +22,16 @@
 //! | 13  | Defer    | thunk or Unit     | Seq delegate or Unit|                    |                 |
 //! | 14  | Append   | Seq src           | rest thunk or Unit  |                    |                 |
 //! | 15  | Random   | Int s0            | Int s1              | Int s2             | Int s3          |
+//! | 16  | Chunks   | Seq src           | Int n               |                    |                 |
+//! | 17  | Windows  | Seq src           | Int n               | List last window or Unit |           |
+//! | 18  | Unique   | Seq src           | Map of key items seen or Unit | List of other items seen or Unit | |
 //!
 //! Slot 5 is unused (Unit), but for Random: its mode (`objects::random`: -1 Ints, -2
 //! Floats, `n` Ints below `n`); `s0..s3` are xoshiro128**'s 32-bit state words. A Cons that yielded its value becomes `Defer(rest)`; an Append
 //! whose source ended becomes `Defer(rest)`; a Drop that skipped becomes `Defer(Unit, src)`.
 //! "Everything left is the Seq X" is `Defer(Unit, X)`; when X is uniquely owned the cursor
-//! takes over X's slots and frees X's shell, so generator chains stay flat.
+//! takes over X's slots and frees X's shell, so generator chains stay flat. Chunks, Windows
+//! and Unique are pulled in `seq_group`.
 
 use crate::abi::shims::release_recording;
 use crate::context::Context;
@@ -69,9 +73,12 @@ pub enum Tag {
     Defer = 13,
     Append = 14,
     Random = 15,
+    Chunks = 16,
+    Windows = 17,
+    Unique = 18,
 }
 
-const TAGS: [Tag; 16] = [
+const TAGS: [Tag; 19] = [
     Tag::Empty,
     Tag::Range,
     Tag::ListIter,
@@ -88,6 +95,9 @@ const TAGS: [Tag; 16] = [
     Tag::Defer,
     Tag::Append,
     Tag::Random,
+    Tag::Chunks,
+    Tag::Windows,
+    Tag::Unique,
 ];
 
 impl Tag {
@@ -98,7 +108,15 @@ impl Tag {
     /// State slots (0-based) that hold cursors of the chain beneath (cloned by `clone`).
     pub fn cursor_slots(self) -> &'static [usize] {
         match self {
-            Tag::Map | Tag::Filter | Tag::Take | Tag::Drop | Tag::Scan | Tag::Append => &[0],
+            Tag::Map
+            | Tag::Filter
+            | Tag::Take
+            | Tag::Drop
+            | Tag::Scan
+            | Tag::Append
+            | Tag::Chunks
+            | Tag::Windows
+            | Tag::Unique => &[0],
             Tag::Zip => &[0, 1],
             Tag::FlatMap => &[0, 2],
             Tag::Defer => &[1],
@@ -212,7 +230,7 @@ pub fn new_cursor(heap: &mut Heap, tag: Tag, state: &[Value]) -> Result<Value, R
 }
 
 /// Cursors that keep values a closure produced while they are pulled (an accumulator, a
-/// generator's pending rest or current sub-sequence). Any closure can make a fresh Ref, so
+/// generator's pending rest or current sub-sequence, the last window, the items seen). Any closure can make a fresh Ref, so
 /// such a cursor counts as containing a Ref from the start: a Ref may never hold it (RT0403),
 /// and neither may a container or a stage built over it (they inherit the flag when built).
 /// Flags never need to change later, so no holder's flag goes stale, and no Ref can come to
@@ -220,7 +238,13 @@ pub fn new_cursor(heap: &mut Heap, tag: Tag, state: &[Value]) -> Result<Value, R
 fn may_store_produced_values(tag: Tag) -> bool {
     matches!(
         tag,
-        Tag::Scan | Tag::Cons | Tag::FlatMap | Tag::Defer | Tag::Append
+        Tag::Scan
+            | Tag::Cons
+            | Tag::FlatMap
+            | Tag::Defer
+            | Tag::Append
+            | Tag::Windows
+            | Tag::Unique
     )
 }
 

@@ -113,12 +113,22 @@ fn pull_cursor(rt: &Reentrant, seq: Value) -> Result<Option<Value>, RuntimeError
             Tag::FlatMap => flat_map(rt, head, state)?,
             Tag::Defer => defer(rt, head, state)?,
             Tag::Append => append(rt, head, state)?,
+            Tag::Chunks => grouped(super::seq_group::chunks(rt, head, state)?),
+            Tag::Windows => grouped(super::seq_group::windows(rt, head, state)?),
+            Tag::Unique => grouped(super::seq_group::unique(rt, head, state)?),
         };
         match flow {
             Flow::Yield(item) => return Ok(Some(item)),
             Flow::End => return Ok(None),
             Flow::Again => {}
         }
+    }
+}
+
+fn grouped(outcome: super::seq_group::Grouped) -> Flow {
+    match outcome {
+        super::seq_group::Grouped::Yield(item) => Flow::Yield(item),
+        super::seq_group::Grouped::End => Flow::End,
     }
 }
 

@@ -276,6 +276,12 @@ macro_rules! foreach_builtin {
             Enumerate: public "enumerate" (Owned) -> HEAP, shim Enumerate;
             /// `flat_map(s, f)`: the lazy Seq of everything each `f(x)` returns.
             FlatMap: public "flat_map" (Owned, Owned) -> HEAP, shim FlatMap;
+            /// `chunks(s, n)`: the lazy Seq of Lists of `n` items, the last one shorter.
+            Chunks: public "chunks" (Owned, Borrowed) -> HEAP, shim Chunks;
+            /// `windows(s, n)`: the lazy Seq of Lists of `n` consecutive items.
+            Windows: public "windows" (Owned, Borrowed) -> HEAP, shim Windows;
+            /// `unique(s)`: the lazy Seq of the first occurrences (by `==`), in order.
+            Unique: public "unique" (Owned) -> HEAP, shim Unique;
             // Standard library: lists and sequences (end) (docs/LANGUAGE.md, "Standard library")
         }
     };
