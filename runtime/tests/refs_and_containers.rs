@@ -553,7 +553,24 @@ fn slice_returns_exactly_the_elements_a_to_b_at_every_alignment() {
         let bounds: Vec<i64> = if size <= 50 {
             (0..=size).collect()
         } else {
-            let mut b = vec![0, 1, 6, 7, 8, 48, 49, 50, 97, 98, 99, 196, 342, 343, size - 1, size];
+            let mut b = vec![
+                0,
+                1,
+                6,
+                7,
+                8,
+                48,
+                49,
+                50,
+                97,
+                98,
+                99,
+                196,
+                342,
+                343,
+                size - 1,
+                size,
+            ];
             b.retain(|&x| x <= size);
             b
         };

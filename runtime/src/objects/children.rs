@@ -34,6 +34,7 @@ pub struct SlotLocation {
 
 impl SlotLocation {
     /// The value-word slot at `offset` of `block`.
+    #[inline]
     pub const fn word(block: u32, offset: usize) -> Self {
         SlotLocation {
             block,
@@ -43,6 +44,7 @@ impl SlotLocation {
     }
 
     /// The child-address slot at `offset` of the interior `ListNode` `block`.
+    #[inline]
     pub const fn list_node_address(block: u32, offset: usize) -> Self {
         SlotLocation {
             block,
@@ -51,33 +53,38 @@ impl SlotLocation {
         }
     }
 
+    #[inline(always)]
     pub fn read(self, heap: &Heap) -> Value {
         match self.encoding {
             SlotEncoding::Word => Value(heap.memory().read_u64(self.block, self.offset)),
-            SlotEncoding::ListNodeAddress => {
-                match heap.memory().read_u32(self.block, self.offset) {
-                    0 => Value(0),
-                    stored => reference(Kind::ListNode, stored - 1),
-                }
-            }
+            SlotEncoding::ListNodeAddress => self.read_address(heap),
         }
     }
+    #[inline(always)]
     pub fn write(self, heap: &mut Heap, value: Value) {
         match self.encoding {
             SlotEncoding::Word => {
                 heap.memory_mut()
                     .write_u64(self.block, self.offset, value.bits())
             }
-            SlotEncoding::ListNodeAddress => {
-                let stored = match value.heap_block() {
-                    Some(_) if value.bits() != 0 => block_of(value).wrapping_add(1),
-                    _ => 0,
-                };
-                heap.memory_mut().write_u32(self.block, self.offset, stored);
-            }
+            SlotEncoding::ListNodeAddress => self.write_address(heap, value),
         }
     }
+    fn read_address(self, heap: &Heap) -> Value {
+        match heap.memory().read_u32(self.block, self.offset) {
+            0 => Value(0),
+            stored => reference(Kind::ListNode, stored - 1),
+        }
+    }
+    fn write_address(self, heap: &mut Heap, value: Value) {
+        let stored = match value.bits() {
+            0 => 0,
+            _ => block_of(value).wrapping_add(1),
+        };
+        heap.memory_mut().write_u32(self.block, self.offset, stored);
+    }
     /// Reads the word and leaves the slot empty (moves ownership out).
+    #[inline]
     pub fn take(self, heap: &mut Heap) -> Value {
         let value = self.read(heap);
         self.write(heap, Value(0));
