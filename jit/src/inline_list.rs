@@ -299,12 +299,14 @@ impl FunctionTranslator<'_, '_> {
 
     /// Element `position` (`< length`, checked) of the validated list `head`, walked as
     /// `list::element_of_head` walks it: from the root, the slot at each level `l` is
-    /// `(position / 7^l) % 7`, here `q_l - 7 * q_(l+1)` with each quotient `q_l` one
-    /// multiply-high by `LIST_LEVEL_QUOTIENT_MAGICS[l]` (`q_0` is the position), so no
-    /// level's slot waits for a chain of divisions. The walk keeps the table entry of the
+    /// `q_l - fan_out(l) * q_(l+1)` (fan-out 7 at a leaf, 14 above) with each quotient `q_l`
+    /// one multiply-high by `LIST_LEVEL_QUOTIENT_MAGICS[l]` (`q_0` is the position), so no
+    /// level's slot waits for a chain of divisions. An interior node's slot is a `u32`
+    /// child address plus one, a leaf's a value word. The walk keeps the table entry of the
     /// segment it is in and reloads it only when a node lives in another segment. A height
-    /// above the runtime's maximum, or a node word that is not a heap word or names no
-    /// mapped block, goes to `slow`.
+    /// above the runtime's maximum, a root word that is not a heap word, or a node address
+    /// that names no mapped block (an empty child slot's 0 minus one names none) goes to
+    /// `slow`.
     fn walk_list_tree(&mut self, head: ValidatedHead, position: ClValue, slow: Block) -> ClValue {
         let height = self
             .builder
@@ -328,8 +330,11 @@ impl FunctionTranslator<'_, '_> {
         // runtime's `% 7` at the top level discards otherwise.
         let above_top = self.builder.ins().iadd_imm_s(height, 1);
         let quotient_above_root = self.level_quotient(magics, position, above_top);
+        let root_tag = self.builder.ins().ushr_imm_s(root, i64::from(TAG_SHIFT));
+        self.branch_unless_imm(IntCC::Equal, root_tag, TAG_HEAP as i64, slow);
+        let root = self.builder.ins().band_imm_s(root, 0xFFFF_FFFF);
 
-        // walk(level, node, q_(level+1), segment, blocks, block_count).
+        // walk(level, node address, q_(level+1), segment, blocks, block_count).
         let walk = self.builder.create_block();
         let params: Vec<ClValue> = (0..6)
             .map(|_| self.builder.append_block_param(walk, I64))
@@ -347,8 +352,6 @@ impl FunctionTranslator<'_, '_> {
         self.builder.ins().jump(walk, &start.map(BlockArg::Value));
 
         self.builder.switch_to_block(walk);
-        let tag = self.builder.ins().ushr_imm_s(node, i64::from(TAG_SHIFT));
-        self.branch_unless_imm(IntCC::Equal, tag, TAG_HEAP as i64, slow);
         let shifted = self.builder.ins().ushr_imm_s(node, 16);
         let segment = self.builder.ins().band_imm_s(shifted, 0xFFFF);
         let located = self.builder.create_block();
@@ -377,26 +380,29 @@ impl FunctionTranslator<'_, '_> {
         };
         let (_, block) = self.block_in_segment(node, view, slow);
         let quotient = self.level_quotient(magics, position, level);
-        let times_slots = self
-            .builder
-            .ins()
-            .imul_imm_s(quotient_above, LAYOUT.list_node_slots);
-        let digit = self.builder.ins().isub(quotient, times_slots);
-        let slot_offset = self.builder.ins().ishl_imm_s(digit, 3);
-        let slot = self.builder.ins().iadd(block, slot_offset);
-        let word = self
-            .builder
-            .ins()
-            .load(I64, block_read(), slot, LAYOUT.list_node_first_slot);
         let descend = self.builder.create_block();
         let found = self.builder.create_block();
         let at_leaf = self.builder.ins().icmp_imm_s(IntCC::Equal, level, 0);
         self.builder.ins().brif(at_leaf, found, &[], descend, &[]);
+
         self.builder.switch_to_block(descend);
+        let times_slots = self
+            .builder
+            .ins()
+            .imul_imm_s(quotient_above, LAYOUT.list_branch_slots);
+        let digit = self.builder.ins().isub(quotient, times_slots);
+        let slot_offset = self.builder.ins().ishl_imm_s(digit, 2);
+        let slot = self.builder.ins().iadd(block, slot_offset);
+        let stored = self
+            .builder
+            .ins()
+            .uload32(block_read(), slot, LAYOUT.list_node_first_slot);
+        let child = self.builder.ins().iadd_imm_s(stored, -1);
+        let child = self.builder.ins().band_imm_s(child, 0xFFFF_FFFF);
         let below = self.builder.ins().iadd_imm_s(level, -1);
         let next = [
             below,
-            word,
+            child,
             quotient,
             view.number,
             view.blocks,
@@ -404,11 +410,20 @@ impl FunctionTranslator<'_, '_> {
         ];
         self.builder.ins().jump(walk, &next.map(BlockArg::Value));
         self.builder.switch_to_block(found);
-        word
+        let times_slots = self
+            .builder
+            .ins()
+            .imul_imm_s(quotient_above, LAYOUT.list_leaf_slots);
+        let digit = self.builder.ins().isub(quotient, times_slots);
+        let slot_offset = self.builder.ins().ishl_imm_s(digit, 3);
+        let slot = self.builder.ins().iadd(block, slot_offset);
+        self.builder
+            .ins()
+            .load(I64, block_read(), slot, LAYOUT.list_node_first_slot)
     }
 
-    /// `position / 7^level` (`level <= MAX_LIST_HEIGHT + 1`): the position itself at level
-    /// 0, else a multiply-high by the level's magic.
+    /// `position / (7 * 14^(level-1))` (`level <= MAX_LIST_HEIGHT + 1`): the position itself
+    /// at level 0, else a multiply-high by the level's magic.
     fn level_quotient(&mut self, magics: ClValue, position: ClValue, level: ClValue) -> ClValue {
         let offset = self.builder.ins().ishl_imm_s(level, 3);
         let address = self.builder.ins().iadd(magics, offset);

@@ -48,9 +48,12 @@ pub struct InlineHeapLayout {
     pub list_height: i32,
     pub list_length: i32,
     pub list_root: i32,
-    /// Block: slot 0 of a `ListNode` (slot `s` at `+ 8 * s`).
+    /// Block: slot 0 of a `ListNode`: a leaf's value slot `s` is at `+ 8 * s`, an interior
+    /// node's child address `s` (a `u32`, the child's block address plus one) at `+ 4 * s`.
     pub list_node_first_slot: i32,
-    pub list_node_slots: i64,
+    /// Value slots of a leaf and child addresses of an interior node.
+    pub list_leaf_slots: i64,
+    pub list_branch_slots: i64,
     /// The tallest tree the runtime walks (`list::MAX_LIST_HEIGHT`).
     pub max_list_height: i64,
     /// Block: a Tuple's length (u32) and its first head slot (slot `s < tuple_head_slots`
@@ -82,7 +85,8 @@ impl Context {
         list_length: block_offset(list::LIST_LENGTH_OFFSET),
         list_root: block_offset(list::LIST_ROOT_OFFSET),
         list_node_first_slot: block_offset(list::NODE_FIRST_SLOT_OFFSET),
-        list_node_slots: list::NODE_SLOTS as i64,
+        list_leaf_slots: list::LEAF_SLOTS as i64,
+        list_branch_slots: list::BRANCH_SLOTS as i64,
         max_list_height: list::MAX_LIST_HEIGHT as i64,
         tuple_length: block_offset(tuple::TUPLE_LENGTH_OFFSET),
         tuple_first_slot: block_offset(tuple::TUPLE_HEAD_FIRST_SLOT_OFFSET),
@@ -98,15 +102,16 @@ impl Context {
 /// code finds the base-7 digits of an index (a tree path) with it instead of dividing.
 pub const DIVIDE_BY_SEVEN_MAGIC: u64 = 0x1_2492_4925 << 29;
 
-/// `LIST_LEVEL_QUOTIENT_MAGICS[l]` for `1 <= l <= MAX_LIST_HEIGHT + 1`: `n / 7^l` for
-/// every `n < 2^32` is the high 64 bits of `n * LIST_LEVEL_QUOTIENT_MAGICS[l]` (entry 0 is
-/// unused: `n / 7^0` is `n`; `7^12 > 2^32`, so entry 12 is 0). So compiled code finds the
-/// slot of a list index at any tree level with one multiply that does not depend on the
+/// `LIST_LEVEL_QUOTIENT_MAGICS[l]` for `1 <= l <= MAX_LIST_HEIGHT + 1`: `n / capacity(l -
+/// 1)` (`7 * 14^(l-1)`, the elements under one node of level `l - 1`) for every `n < 2^32`
+/// is the high 64 bits of `n * LIST_LEVEL_QUOTIENT_MAGICS[l]` (entry 0 is unused: the
+/// quotient at level 0 is `n`; `7 * 14^8 > 2^32`, so entry 9 is 0). So compiled code finds
+/// the slot of a list index at any tree level with one multiply that does not depend on the
 /// levels above, and a walk's loads need not wait for a chain of divisions. A `static`: its
 /// address is fixed for the life of the process and compiled code embeds it.
 pub static LIST_LEVEL_QUOTIENT_MAGICS: [u64; list::MAX_LIST_HEIGHT + 2] = level_quotient_magics();
 
-/// For `d = 7^l` with `b = ceil(log2 d)` bits, `m = ceil(2^(32+b) / d)` satisfies
+/// For `d = 7 * 14^(l-1)` with `b = ceil(log2 d)` bits, `m = ceil(2^(32+b) / d)` satisfies
 /// `m * d - 2^(32+b) < d <= 2^b`, which makes `floor(n * m / 2^(32+b))` equal `n / d` for
 /// every `n < 2^32` (Granlund and Montgomery, Theorem 4.2); `m < 2^33`, so `m << (32 - b)`
 /// fits in 64 bits and its multiply-high is that quotient.
@@ -114,7 +119,7 @@ const fn level_quotient_magics() -> [u64; list::MAX_LIST_HEIGHT + 2] {
     let mut magics = [0u64; list::MAX_LIST_HEIGHT + 2];
     let mut level = 1;
     while level < magics.len() {
-        let divisor = 7u128.pow(level as u32);
+        let divisor = list::LEAF_SLOTS as u128 * (list::BRANCH_SLOTS as u128).pow(level as u32 - 1);
         if divisor <= u32::MAX as u128 {
             let bits = 128 - (divisor - 1).leading_zeros();
             let magic = (1u128 << (32 + bits)).div_ceil(divisor);

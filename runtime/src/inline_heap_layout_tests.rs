@@ -80,23 +80,35 @@ fn inline_list_element(context: &Context, word: u64, index: u64) -> Option<u64> 
     if index >= u64::from(length) || i64::from(height) > LAYOUT.max_list_height {
         return None;
     }
-    let mut digits = [0u64; 12];
-    let mut rest = index;
-    for digit in digits.iter_mut().take(usize::from(height) + 1) {
-        let quotient = ((u128::from(rest) * u128::from(DIVIDE_BY_SEVEN_MAGIC)) >> 64) as u64;
-        *digit = rest - quotient * LAYOUT.list_node_slots as u64;
-        rest = quotient;
+    // The slot at level `l` is `q_l - fan_out(l) * q_(l+1)`, `q_l` the index divided by
+    // the elements under one node of level `l - 1` (one multiply-high each).
+    let quotient = |level: usize| match level {
+        0 => index,
+        _ => ((u128::from(index) * u128::from(LIST_LEVEL_QUOTIENT_MAGICS[level])) >> 64) as u64,
+    };
+    if node >> 48 != TAG_HEAP {
+        return None;
     }
+    // From here on `node` is a block address (the root word's low 32 bits, then the child
+    // addresses minus one).
+    node &= 0xFFFF_FFFF;
     for level in (0..=usize::from(height)).rev() {
-        if node >> 48 != TAG_HEAP {
-            return None;
-        }
+        let fan_out = if level == 0 {
+            LAYOUT.list_leaf_slots
+        } else {
+            LAYOUT.list_branch_slots
+        };
+        let digit = quotient(level) - fan_out as u64 * quotient(level + 1);
         let (block, ..) = block_start(context, node)?;
-        let slot = block + LAYOUT.list_node_first_slot as usize + 8 * digits[level] as usize;
-        // SAFETY: `block` is inside a mapped segment and the slot inside its 64 bytes.
-        node = unsafe { read::<u64>(slot) };
+        let first = block + LAYOUT.list_node_first_slot as usize;
+        if level == 0 {
+            // SAFETY: `block` is inside a mapped segment and the slot inside its 64 bytes.
+            return Some(unsafe { read::<u64>(first + 8 * digit as usize) });
+        }
+        // SAFETY: as above; a child address is a `u32` at `4 * digit`.
+        node = u64::from(unsafe { read::<u32>(first + 4 * digit as usize) }.wrapping_sub(1));
     }
-    Some(node)
+    None
 }
 
 fn list_of(context: &mut Context, length: i64) -> Value {
@@ -118,9 +130,9 @@ fn the_divide_by_seven_magic_is_exact_for_32_bit_dividends() {
 }
 
 #[test]
-fn the_level_quotient_magics_divide_by_every_power_of_seven_exactly() {
+fn the_level_quotient_magics_divide_by_every_level_capacity_exactly() {
     for (level, &magic) in LIST_LEVEL_QUOTIENT_MAGICS.iter().enumerate().skip(1) {
-        let divisor = 7u64.pow(level as u32);
+        let divisor = 7 * 14u64.pow(level as u32 - 1);
         let magic = u128::from(magic);
         let around_multiples = (1..=6u64).flat_map(|k| {
             let multiple = (k * divisor).min(u64::from(u32::MAX));
@@ -138,17 +150,17 @@ fn the_level_quotient_magics_divide_by_every_power_of_seven_exactly() {
             assert_eq!(
                 ((u128::from(n) * magic) >> 64) as u64,
                 n / divisor,
-                "{n} / 7^{level}"
+                "{n} / 7 * 14^({level} - 1)"
             );
         }
     }
-    assert_eq!(LIST_LEVEL_QUOTIENT_MAGICS[12], 0, "7^12 > 2^32");
+    assert_eq!(LIST_LEVEL_QUOTIENT_MAGICS[9], 0, "7 * 14^8 > 2^32");
 }
 
 #[test]
 fn the_layout_reads_lists_tuples_and_maps_as_the_object_layer_does() {
     let mut context = Context::new(Limits::default()).unwrap();
-    for length in [0, 1, 7, 8, 49, 50, 344, 2402] {
+    for length in [0, 1, 7, 8, 98, 99, 1373, 19_209] {
         let xs = list_of(&mut context, length);
         let head = inline_head(&context, xs.bits(), Kind::List).expect("a valid list");
         // SAFETY: a validated block start; the length field is inside the block.

@@ -9,7 +9,9 @@ use cairn_runtime::objects::{list, release};
 use cairn_runtime::{ErrorCode, Value};
 use shim_harness::{Harness, int};
 
-const LEVEL_CROSSING_SIZES: [usize; 9] = [0, 1, 7, 8, 49, 50, 343, 344, 5000];
+/// Sizes on both sides of each tree height (leaves of 7, interior nodes of 14 children:
+/// height `h` holds `7 * 14^h` elements).
+const LEVEL_CROSSING_SIZES: [usize; 9] = [0, 1, 7, 8, 98, 99, 1372, 1373, 5000];
 
 #[test]
 fn built_lists_index_every_element_at_level_crossing_sizes() {
@@ -38,6 +40,26 @@ fn built_lists_index_every_element_at_level_crossing_sizes() {
         h.release(xs);
         h.assert_heap_equals(&before);
     }
+}
+
+#[test]
+fn a_million_elements_sit_five_interior_levels_deep() {
+    // 1,000,000 elements: 142,858 leaves under 5 levels of 14-way nodes, so an index reads
+    // the head and 6 nodes (it was 8 nodes with 7-way interior nodes).
+    let mut h = Harness::new(200_000);
+    let items: Vec<Value> = (0..1_000_000).map(int).collect();
+    let xs = h.list(&items);
+    let head = xs.heap_block().unwrap();
+    assert_eq!(list::list_height(&h.ctx.heap, head), 5);
+    assert_eq!(
+        h.ctx.heap.blocks_in_use(),
+        1 + 142_858 + 10_205 + 729 + 53 + 4 + 1
+    );
+    for i in [0, 6, 7, 97, 98, 999_999] {
+        assert_eq!(h.call2(shims::rt_index, xs, int(i)).unwrap(), int(i));
+    }
+    h.release(xs);
+    assert_eq!(h.ctx.heap.blocks_in_use(), 0);
 }
 
 #[test]
@@ -232,7 +254,8 @@ fn building_a_list_on_an_exhausted_heap_leaves_the_heap_unchanged() {
     let items: Vec<Value> = retained.into_iter().chain((0..50).map(int)).collect();
     let error = h.try_list(&items).unwrap_err();
     assert_eq!(error.code, ErrorCode::RT0401);
-    assert_eq!(error.message, "heap exhausted: 12 blocks requested, 6 free");
+    // 56 elements: 8 leaves, one interior root and the head.
+    assert_eq!(error.message, "heap exhausted: 10 blocks requested, 6 free");
     h.assert_heap_equals(&before);
     for t in texts {
         release(&mut h.ctx.heap, t).unwrap();

@@ -478,16 +478,16 @@ fn reverse_copies_shared_nodes_and_leaves_every_sharer_intact() {
     h.release(element); // indexing retains what it returns
     assert_eq!(h.call2(shims::rt_index, ys, int(0)).unwrap(), int(99));
 
-    // Partly shared: `zs` (a slice) shares the first 49-element node of `ys`; reversing
+    // Partly shared: `zs` (a slice) shares the first 98-element node of `ys`; reversing
     // `ys` (unique head) copies that node's path only, and `zs` is untouched.
-    let zs = h.call3(shims::rt_slice, ys, int(0), int(49)).unwrap();
+    let zs = h.call3(shims::rt_slice, ys, int(0), int(98)).unwrap();
     let zs_before = h.show(zs);
     h.start_trace();
     let back = h.call1(shims::rt_reverse, ys).unwrap();
     let ops = h.trace_ops();
     assert_eq!(back, ys, "the unique head is reused");
-    // The shared node and its 7 leaves (shared once the node is copied) are copied.
-    assert_eq!(Harness::count_of(&ops, RefOp::Cow), 8, "{ops:?}");
+    // The shared node and its 14 leaves (shared once the node is copied) are copied.
+    assert_eq!(Harness::count_of(&ops, RefOp::Cow), 15, "{ops:?}");
     assert_eq!(h.show(back), original);
     assert_eq!(h.show(zs), zs_before);
     for v in [xs, back, zs] {
@@ -523,14 +523,14 @@ fn reverse_of_a_non_list_is_rt0303_and_consumes_it() {
 #[test]
 fn reverse_refuses_up_front_when_the_copy_does_not_fit() {
     let mut h = Harness::new(64);
-    let xs = h.list(&ints(0..100)); // 1 + 15 + 3 + 1 = 20 blocks
+    let xs = h.list(&ints(0..100)); // 1 + 15 + 2 + 1 = 19 blocks
     let alias = h.retain(xs);
-    let filler = h.list(&ints(0..200)); // 1 + 29 + 5 + 1 = 36 blocks: 56 used, 8 free
+    let filler = h.list(&ints(0..200)); // 1 + 29 + 3 + 1 = 34 blocks: 53 used, 11 free
     let used = h.snapshot();
     expect_error(
         h.call1(shims::rt_reverse, alias),
         ErrorCode::RT0401,
-        "heap exhausted: 20 blocks requested, 8 free",
+        "heap exhausted: 19 blocks requested, 11 free",
     );
     // Only the consumed alias is gone: the list is intact and its count is back to 1.
     assert_eq!(count(&h, xs), 1);
@@ -547,13 +547,30 @@ fn reverse_refuses_up_front_when_the_copy_does_not_fit() {
 fn slice_returns_exactly_the_elements_a_to_b_at_every_alignment() {
     let mut h = Harness::new(8192);
     let before = h.snapshot();
-    for size in [0i64, 1, 6, 7, 8, 49, 50, 343, 344, 400] {
+    for size in [0i64, 1, 6, 7, 8, 49, 50, 97, 98, 99, 343, 400] {
         let xs = h.list(&ints(0..size));
         let live = h.snapshot();
         let bounds: Vec<i64> = if size <= 50 {
             (0..=size).collect()
         } else {
-            let mut b = vec![0, 1, 6, 7, 8, 48, 49, 50, 98, 342, 343, 344, size - 1, size];
+            let mut b = vec![
+                0,
+                1,
+                6,
+                7,
+                8,
+                48,
+                49,
+                50,
+                97,
+                98,
+                99,
+                196,
+                342,
+                343,
+                size - 1,
+                size,
+            ];
             b.retain(|&x| x <= size);
             b
         };
@@ -592,22 +609,24 @@ fn slicing_a_10000_element_list_shares_its_subtrees() {
     let live = h.snapshot();
     // (a, b, exactly this many new blocks); n = b - a.
     let cases: [(i64, i64, u32); 6] = [
+        // The source is 1,429 leaves under 103 level-1 nodes (98 elements each), 8 level-2
+        // nodes (1,372 each) and the root (height 3).
         // Prefix: every full subtree is shared; only the right spine (one node on each of
-        // the 5 levels) and the head are new.
-        (0, 9_000, 6),
-        // 7000 = 2·2401 + 6·343 + 2·49 + 6·7 ends on a leaf boundary: that leaf is shared
-        // too, so the spine has only 4 new nodes.
-        (0, 7_000, 5),
-        // Suffix from a start aligned to 7^4 = 2401: the four level-3 subtrees (the last
-        // one the old rightmost) are shared; only the root and the head are new.
-        (2_401, 10_000, 2),
-        // Start aligned to 49: every full level-1 node is shared; new are the head, the
-        // root, ceil(n / 2401) level-3 and ceil(n / 343) level-2 nodes, and the partial
-        // level-1 node and leaf at the right edge: 1 + 1 + 4 + 26 + 1 + 1.
-        (147, 9_000, 34),
-        // Start aligned to 7: every full leaf is shared; new are the head, the root, 4 + 27
-        // + 184 interior nodes and the partial leaf at the right edge.
-        (7, 9_007, 1 + 1 + 4 + 27 + 184 + 1),
+        // the 4 levels) and the head are new.
+        (0, 9_000, 5),
+        // 7000 = 5·1372 + 1·98 + 6·7 ends on a leaf boundary: that leaf is shared too, so
+        // the spine has only 3 new nodes.
+        (0, 7_000, 4),
+        // Suffix from a start aligned to 1372: the seven level-2 subtrees (the last one the
+        // old rightmost) are shared; only the root and the head are new.
+        (1_372, 10_000, 2),
+        // Start aligned to 98: every full level-1 node is shared; new are the head, the
+        // root, ceil(n / 1372) level-2 nodes, and the partial level-1 node and leaf at the
+        // right edge: 1 + 1 + 7 + 1 + 1.
+        (196, 9_000, 11),
+        // Start aligned to 7: every full leaf is shared; new are the head, the root, 7 + 92
+        // interior nodes and the partial leaf at the right edge.
+        (7, 9_007, 1 + 1 + 7 + 92 + 1),
         // Unaligned start: every element moves to another slot, so every node is rebuilt
         // (the elements are retained, never copied): the cost of a copy.
         (3, 9_003, copy_cost(9_000)),
@@ -630,7 +649,7 @@ fn slicing_a_10000_element_list_shares_its_subtrees() {
         h.assert_heap_equals(&live);
     }
     // Sharing is visible in the counts: a prefix slice retains the full subtrees it reuses.
-    let ys = h.call3(shims::rt_slice, xs, int(0), int(343)).unwrap();
+    let ys = h.call3(shims::rt_slice, xs, int(0), int(1372)).unwrap();
     let shared = h
         .snapshot()
         .allocated_heads
@@ -639,7 +658,7 @@ fn slicing_a_10000_element_list_shares_its_subtrees() {
         .count();
     assert_eq!(
         shared, 1,
-        "slice(xs, 0, 343) is one shared level-2 node under a new head"
+        "slice(xs, 0, 1372) is one shared level-2 node under a new head"
     );
     assert_eq!(h.ctx.heap.blocks_in_use() - live.blocks_in_use, 1);
     h.release(ys);
@@ -799,13 +818,13 @@ fn writes_to_a_list_after_slicing_never_show_through_the_slice() {
 #[test]
 fn slice_and_merge_fail_cleanly_when_the_heap_is_full() {
     let mut h = Harness::new(48);
-    let xs = h.list(&ints(0..100)); // 20 blocks
-    let filler = h.list(&ints(0..150)); // 1 + 22 + 4 + 1 = 28 blocks: the heap is full
+    let xs = h.list(&ints(0..100)); // 19 blocks
+    let filler = h.list(&ints(0..175)); // 1 + 25 + 2 + 1 = 29 blocks: the heap is full
     let full = h.snapshot();
     expect_error(
         h.call3(shims::rt_slice, xs, int(1), int(99)),
         ErrorCode::RT0401,
-        "heap exhausted: 18 blocks requested, 0 free", // 98 elements: 1 + 14 + 2 + 1
+        "heap exhausted: 16 blocks requested, 0 free", // 98 elements: 1 + 14 + 1
     );
     h.assert_heap_equals(&full);
     h.release(filler);

@@ -91,7 +91,23 @@ enum KeyStep {
 /// compare without recursion; a pair of Tuples of which either is shared is compared once
 /// (memoised as in `equality`: a pair seen again compared equal, since the walk is depth
 /// first, stops at the first difference, and a pair cannot be its own descendant).
+#[inline]
 pub fn compare_keys(heap: &Heap, left: Value, right: Value) -> Result<Ordering, RuntimeError> {
+    // Two Ints (the common map key) compare as integers: what `compare_numbers` gives them,
+    // without the rank dispatch and the work list.
+    if let (Some(a), Some(b)) = (left.as_int(), right.as_int()) {
+        return Ok(a.cmp(&b));
+    }
+    compare_keys_in_general(heap, left, right)
+}
+
+/// [`compare_keys`] for every pair of keys.
+#[inline(never)]
+fn compare_keys_in_general(
+    heap: &Heap,
+    left: Value,
+    right: Value,
+) -> Result<Ordering, RuntimeError> {
     // The first pair is compared before anything is pushed: comparing scalar keys (every
     // step of a map walk, usually) allocates nothing.
     let mut steps = Vec::new();

@@ -1,11 +1,14 @@
-//! List: a persistent radix tree (branching 7) of `ListNode` blocks under a List head.
+//! List: a persistent radix tree of `ListNode` blocks under a List head: leaves of 7
+//! elements, interior nodes of 14 children.
 //!
 //! List head (one block): header (byte 2 = tree height), `[4..8)` length (u32), `[8..16)`
-//! root word (0 when empty). ListNode (one block): header, then 7 value slots at
-//! `4 + 8 * i`. Leaves (height 0) hold elements; interior nodes hold ListNode words. The
-//! tree is left-packed: element `i` is at slot `(i / 7^level) % 7` on each level, so a
-//! tree of height `h` holds up to `7^(h+1)` elements and indexing is O(log n).
-//! Updates (push/pop/set/extend) are in `list_update`.
+//! root word (0 when empty). ListNode (one block): header (byte 2 = the node's level, 0 for
+//! a leaf), then either 7 value slots at `4 + 8 * i` (a leaf: the elements) or 14 child
+//! addresses at `4 + 4 * i` (an interior node: a child `ListNode`'s block address plus one,
+//! 0 = empty). The tree is left-packed: element `i` is at leaf slot `i % 7`, and on each
+//! level `l >= 1` at child `(i / (7 * 14^(l-1))) % 14`, so a tree of height `h` holds up to
+//! `7 * 14^h` elements (a million in height 5: 6 dependent block loads) and indexing is
+//! O(log n). Updates (push/pop/set/extend) are in `list_update`.
 
 use crate::error::RuntimeError;
 use crate::heap::Heap;
@@ -21,37 +24,66 @@ use super::release::{release_on_cleanup, retain};
 pub const LIST_HEIGHT_OFFSET: usize = KIND_SPECIFIC_OFFSET;
 pub const LIST_LENGTH_OFFSET: usize = 4;
 pub const LIST_ROOT_OFFSET: usize = 8;
-pub const NODE_SLOTS: usize = 7;
-/// The tallest tree a `u32` length needs: 7^12 > 2^32.
-pub const MAX_LIST_HEIGHT: usize = 11;
+/// Value slots of a leaf `ListNode`.
+pub const LEAF_SLOTS: usize = 7;
+/// Child addresses of an interior `ListNode`.
+pub const BRANCH_SLOTS: usize = 14;
+/// The tallest tree a `u32` length needs: 7 * 14^8 > 2^32.
+pub const MAX_LIST_HEIGHT: usize = 8;
+/// Payload offset of a node's first slot (a leaf's value words are 8 bytes apart, an
+/// interior node's child addresses 4).
 pub const NODE_FIRST_SLOT_OFFSET: usize = 4;
+/// Header byte of a `ListNode` holding its level (0 = leaf).
+pub const NODE_LEVEL_OFFSET: usize = KIND_SPECIFIC_OFFSET;
 
-pub fn node_slot_offset(slot: usize) -> usize {
-    NODE_FIRST_SLOT_OFFSET + 8 * slot
+/// The level recorded in the `ListNode` `node` (0 = leaf).
+pub fn node_level(heap: &Heap, node: u32) -> u8 {
+    heap.memory().read_u8(node, NODE_LEVEL_OFFSET)
 }
 
-pub fn node_slot(node: u32, slot: usize) -> SlotLocation {
-    SlotLocation {
-        block: node,
-        offset: node_slot_offset(slot),
+/// Slots of a leaf (`interior` false) or an interior node.
+pub fn node_slot_count(interior: bool) -> usize {
+    if interior { BRANCH_SLOTS } else { LEAF_SLOTS }
+}
+
+/// Slot `slot` of the `ListNode` `node`: a value word in a leaf, a child address in an
+/// interior node (read and written as `ListNode` words).
+pub fn node_slot_of(node: u32, slot: usize, interior: bool) -> SlotLocation {
+    if interior {
+        SlotLocation::list_node_address(node, NODE_FIRST_SLOT_OFFSET + 4 * slot)
+    } else {
+        SlotLocation::word(node, NODE_FIRST_SLOT_OFFSET + 8 * slot)
     }
+}
+
+/// Slot `slot` of the node `node` at tree level `level`.
+pub fn node_slot(node: u32, slot: usize, level: u8) -> SlotLocation {
+    node_slot_of(node, slot, level > 0)
 }
 
 pub fn root_slot(head: u32) -> SlotLocation {
-    SlotLocation {
-        block: head,
-        offset: LIST_ROOT_OFFSET,
-    }
+    SlotLocation::word(head, LIST_ROOT_OFFSET)
 }
 
-/// Elements a tree of `height` can hold: `7^(height+1)`.
+/// Elements a tree of `height` can hold: `7 * 14^height`.
 pub fn capacity(height: u8) -> usize {
-    NODE_SLOTS.pow(height as u32 + 1)
+    LEAF_SLOTS * BRANCH_SLOTS.pow(height as u32)
 }
 
 /// The slot holding element `index` in a node at `level`.
 pub fn slot_for(index: usize, level: u8) -> usize {
-    (index / NODE_SLOTS.pow(level as u32)) % NODE_SLOTS
+    if level == 0 {
+        index % LEAF_SLOTS
+    } else {
+        (index / capacity(level - 1)) % BRANCH_SLOTS
+    }
+}
+
+/// A new empty `ListNode` at `level` with `flags` (count 1).
+pub fn allocate_node(heap: &mut Heap, level: u8, flags: u8) -> Result<u32, RuntimeError> {
+    let node = allocate_single_block_object(heap, Kind::ListNode, flags)?;
+    heap.memory_mut().write_u8(node, NODE_LEVEL_OFFSET, level);
+    Ok(node)
 }
 
 pub fn list_length(heap: &Heap, head: u32) -> usize {
@@ -97,25 +129,25 @@ pub fn element_and_length(
 
 /// Element `index` (< the length) of the list headed by `head` (already validated).
 fn element_of_head(heap: &Heap, head: u32, index: usize) -> Value {
-    // The base-7 digits of `index`, least significant first: divisions by the constant 7
-    // (a multiply), not by 7^level at every level.
+    // The mixed-radix digits of `index`, least significant first (base 7, then base 14):
+    // divisions by constants (multiplies), not by 7 * 14^level at every level.
     let height = (list_height(heap, head) as usize).min(MAX_LIST_HEIGHT);
     let mut digits = [0u8; MAX_LIST_HEIGHT + 1];
-    let mut rest = index;
-    for digit in digits.iter_mut().take(height + 1) {
-        *digit = (rest % NODE_SLOTS) as u8;
-        rest /= NODE_SLOTS;
+    digits[0] = (index % LEAF_SLOTS) as u8;
+    let mut rest = index / LEAF_SLOTS;
+    for digit in digits.iter_mut().take(height + 1).skip(1) {
+        *digit = (rest % BRANCH_SLOTS) as u8;
+        rest /= BRANCH_SLOTS;
     }
+    let memory = heap.memory();
     let mut node = block_of(root_slot(head).read(heap));
-    let mut level = height;
-    loop {
-        let word = node_slot(node, usize::from(digits[level])).read(heap);
-        if level == 0 {
-            return word;
-        }
-        node = block_of(word);
-        level -= 1;
+    for &digit in digits[1..=height].iter().rev() {
+        let offset = NODE_FIRST_SLOT_OFFSET + 4 * usize::from(digit);
+        // A child address plus one (0, an empty slot, only in a corrupt tree: it becomes an
+        // address no segment has, which the bounds-checked read reports).
+        node = memory.read_u32(node, offset).wrapping_sub(1);
     }
+    Value(memory.read_u64(node, NODE_FIRST_SLOT_OFFSET + 8 * usize::from(digits[0])))
 }
 
 /// All elements in order (borrowed, not retained), by an explicit-stack tree walk.
@@ -130,8 +162,8 @@ pub fn elements(heap: &Heap, list: Value) -> Result<Vec<Value>, RuntimeError> {
     let mut stack = vec![(root, list_height(heap, head))];
     while let Some((node_word, level)) = stack.pop() {
         let node = block_of(node_word);
-        let words: Vec<Value> = (0..NODE_SLOTS)
-            .map(|slot| node_slot(node, slot).read(heap))
+        let words: Vec<Value> = (0..node_slot_count(level > 0))
+            .map(|slot| node_slot(node, slot, level).read(heap))
             .filter(|word| word.bits() != 0)
             .collect();
         if level == 0 {
@@ -147,13 +179,15 @@ pub fn elements(heap: &Heap, list: Value) -> Result<Vec<Value>, RuntimeError> {
 pub fn blocks_for_length(length: usize) -> u32 {
     let mut total = 1u32;
     let mut level_items = length;
+    let mut fan_out = LEAF_SLOTS;
     while level_items > 0 {
-        let nodes = level_items.div_ceil(NODE_SLOTS);
+        let nodes = level_items.div_ceil(fan_out);
         total += nodes as u32;
         if nodes == 1 {
             break;
         }
         level_items = nodes;
+        fan_out = BRANCH_SLOTS;
     }
     total
 }
@@ -177,22 +211,23 @@ pub fn list_from_values(heap: &mut Heap, items: Vec<Value>) -> Result<Value, Run
     let mut height = 0u8;
     let mut flags = 0u8;
     while !level_items.is_empty() {
-        let mut parents = Vec::with_capacity(level_items.len().div_ceil(NODE_SLOTS));
-        for (chunk_index, chunk) in level_items.chunks(NODE_SLOTS).enumerate() {
+        let fan_out = node_slot_count(height > 0);
+        let mut parents = Vec::with_capacity(level_items.len().div_ceil(fan_out));
+        for (chunk_index, chunk) in level_items.chunks(fan_out).enumerate() {
             let chunk_flags = chunk
                 .iter()
                 .fold(0, |acc, &v| acc | inherited_flags(heap, v));
-            match allocate_single_block_object(heap, Kind::ListNode, chunk_flags) {
+            match allocate_node(heap, height, chunk_flags) {
                 Ok(node) => {
                     for (slot, &value) in chunk.iter().enumerate() {
-                        node_slot(node, slot).write(heap, value);
+                        node_slot(node, slot, height).write(heap, value);
                     }
                     flags |= chunk_flags;
                     parents.push(reference(Kind::ListNode, node));
                 }
                 Err(error) => {
                     release_all(heap, &parents);
-                    release_all(heap, &level_items[chunk_index * NODE_SLOTS..]);
+                    release_all(heap, &level_items[chunk_index * fan_out..]);
                     release_on_cleanup(heap, reference(Kind::List, head));
                     return Err(error);
                 }
@@ -244,7 +279,8 @@ pub fn release_all(heap: &mut Heap, words: &[Value]) {
     }
 }
 
-/// Height of the minimal (left-packed) tree holding `length` elements: 0 for `0..=7`.
+/// Height of the minimal (left-packed) tree holding `length` elements: 0 for `0..=7`, 1 for
+/// `8..=98`.
 pub fn height_for_length(length: usize) -> u8 {
     let mut height = 0u8;
     while capacity(height) < length {
@@ -266,14 +302,19 @@ impl SliceSource {
     fn subtree(&self, heap: &Heap, index: usize, level: u8) -> Value {
         let mut node = self.root;
         for above in (level + 1..=self.height).rev() {
-            node = node_slot(block_of(node), slot_for(index, above)).read(heap);
+            node = node_slot(block_of(node), slot_for(index, above), above).read(heap);
         }
         node
     }
 
     /// Element `index` of the source list (borrowed).
     fn element(&self, heap: &Heap, index: usize) -> Value {
-        node_slot(block_of(self.subtree(heap, index, 0)), slot_for(index, 0)).read(heap)
+        node_slot(
+            block_of(self.subtree(heap, index, 0)),
+            slot_for(index, 0),
+            0,
+        )
+        .read(heap)
     }
 }
 
@@ -283,7 +324,7 @@ impl SliceSource {
 /// The result is an ordinary left-packed tree of minimal height. Each of its subtrees (a node
 /// at level `L` holding new elements `s..s+c`) is *shared* with `list` — the old node is
 /// retained, nothing under it is touched — exactly when the old tree has a node holding the
-/// same elements: old index `start + s` is a multiple of `7^(L+1)` (the node's alignment) and
+/// same elements: old index `start + s` is a multiple of `capacity(L)` (the node's alignment) and
 /// the old node holds exactly `c` elements (it is full, or it is the old rightmost node and
 /// the slice runs to the end of `list`). Every other node is rebuilt, retaining the shared
 /// children or the elements it holds. So:
@@ -360,7 +401,7 @@ fn build_slice_node(
         let shared = source.subtree(heap, old_first, level);
         return retain(heap, shared);
     }
-    let node = allocate_single_block_object(heap, Kind::ListNode, 0)?;
+    let node = allocate_node(heap, level, 0)?;
     let node_word = reference(Kind::ListNode, node);
     let mut flags = 0;
     let child_size = if level == 0 { 1 } else { capacity(level - 1) };
@@ -375,7 +416,7 @@ fn build_slice_node(
         match child {
             Ok(child) => {
                 flags |= inherited_flags(heap, child);
-                node_slot(node, slot).write(heap, child);
+                node_slot(node, slot, level).write(heap, child);
             }
             Err(error) => {
                 // The node holds only children it owns, so this release is balanced.
@@ -396,22 +437,33 @@ mod tests {
     #[test]
     fn tree_shape_helpers_match_the_radix_layout() {
         assert_eq!(capacity(0), 7);
-        assert_eq!(capacity(1), 49);
-        assert_eq!(capacity(2), 343);
-        assert_eq!(slot_for(48, 1), 6);
-        assert_eq!(slot_for(48, 0), 6);
-        assert_eq!(slot_for(49, 2), 1);
-        assert_eq!(slot_for(49, 1), 0);
+        assert_eq!(capacity(1), 98);
+        assert_eq!(capacity(2), 1372);
+        assert_eq!(capacity(5), 3_764_768, "a million elements fit in height 5");
+        assert!(capacity(MAX_LIST_HEIGHT as u8) > u32::MAX as usize);
+        assert!(capacity(MAX_LIST_HEIGHT as u8 - 1) <= u32::MAX as usize);
+        assert_eq!(slot_for(97, 1), 13);
+        assert_eq!(slot_for(97, 0), 6);
+        assert_eq!(slot_for(98, 2), 1);
+        assert_eq!(slot_for(98, 1), 0);
         assert_eq!(blocks_for_length(0), 1);
         assert_eq!(blocks_for_length(7), 2);
         assert_eq!(blocks_for_length(8), 4);
-        assert_eq!(blocks_for_length(50), 1 + 8 + 2 + 1);
+        assert_eq!(blocks_for_length(99), 1 + 15 + 2 + 1);
     }
 
     #[test]
     fn a_built_list_has_the_minimal_height() {
-        let mut heap = Heap::new(128).unwrap();
-        for (length, height) in [(1, 0), (7, 0), (8, 1), (49, 1), (50, 2), (343, 2), (344, 3)] {
+        let mut heap = Heap::new(512).unwrap();
+        for (length, height) in [
+            (1, 0),
+            (7, 0),
+            (8, 1),
+            (98, 1),
+            (99, 2),
+            (1372, 2),
+            (1373, 3),
+        ] {
             let items = (0..length).map(|i| Value::int(i).unwrap()).collect();
             let list = list_from_values(&mut heap, items).unwrap();
             let head = block_of(list);

@@ -25,7 +25,7 @@ use crate::heap::{BlockState, Heap};
 use crate::value::{Kind, Value};
 
 use super::header::{KIND_OFFSET, checked_head, inherited_flags};
-use super::list::{NODE_SLOTS, list_height, list_length, node_slot, set_list_shape};
+use super::list::{LEAF_SLOTS, list_height, list_length, node_slot, set_list_shape};
 
 /// Payload offset of the cached rightmost leaf's address (u32) in a List head.
 pub const LIST_TAIL_LEAF_OFFSET: usize = 16;
@@ -55,7 +55,7 @@ pub fn push_into_cached_tail_leaf(heap: &mut Heap, list: Value, value: Value) ->
     let length = list_length(heap, head);
     if heap.ref_count(head) != 1
         || epoch != heap.list_tail_epoch()
-        || length.is_multiple_of(NODE_SLOTS)
+        || length.is_multiple_of(LEAF_SLOTS)
         || inherited_flags(heap, value) != 0
     {
         return false;
@@ -67,7 +67,7 @@ pub fn push_into_cached_tail_leaf(heap: &mut Heap, list: Value, value: Value) ->
     {
         return false;
     }
-    node_slot(leaf, length % NODE_SLOTS).write(heap, value);
+    node_slot(leaf, length % LEAF_SLOTS, 0).write(heap, value);
     let height = list_height(heap, head);
     set_list_shape(heap, head, length + 1, height);
     true

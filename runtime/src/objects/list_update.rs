@@ -13,12 +13,11 @@ use crate::value::{Kind, Value};
 
 use super::children::SlotLocation;
 use super::header::{
-    add_object_flags, allocate_single_block_object, block_of, checked_head, inherited_flags,
-    kind_name_of, reference,
+    add_object_flags, block_of, checked_head, inherited_flags, kind_name_of, reference,
 };
 use super::list::{
-    NODE_SLOTS, capacity, elements, list_height, list_length, node_slot, root_slot, set_list_shape,
-    slot_for,
+    allocate_node, capacity, elements, list_height, list_length, node_slot, node_slot_count,
+    root_slot, set_list_shape, slot_for,
 };
 use super::list_tail::{push_into_cached_tail_leaf, remember_tail_leaf};
 use super::release::{make_unique, release, release_on_cleanup, retain};
@@ -59,15 +58,17 @@ fn run_update(
     }
 }
 
-/// Makes the node at `location` unique (allocating an empty one if the slot is empty),
-/// stores it back and returns its block.
-fn unique_node_at(heap: &mut Heap, location: SlotLocation, flags: u8) -> Result<u32, RuntimeError> {
+/// Makes the node at `location` unique (allocating an empty one at `level` if the slot is
+/// empty), stores it back and returns its block.
+fn unique_node_at(
+    heap: &mut Heap,
+    location: SlotLocation,
+    level: u8,
+    flags: u8,
+) -> Result<u32, RuntimeError> {
     let word = location.read(heap);
     let node_word = if word.bits() == 0 {
-        reference(
-            Kind::ListNode,
-            allocate_single_block_object(heap, Kind::ListNode, 0)?,
-        )
+        reference(Kind::ListNode, allocate_node(heap, level, 0)?)
     } else {
         make_unique(heap, word)?
     };
@@ -92,17 +93,17 @@ pub fn push(heap: &mut Heap, list: Value, value: Value) -> Result<Value, Runtime
         let root = root_slot(head).read(heap);
         if root.bits() != 0 && length == capacity(height) {
             let old_root_flags = inherited_flags(heap, root);
-            let new_root = allocate_single_block_object(heap, Kind::ListNode, old_root_flags)?;
-            node_slot(new_root, 0).write(heap, root);
-            root_slot(head).write(heap, reference(Kind::ListNode, new_root));
+            let new_root = allocate_node(heap, height + 1, old_root_flags)?;
             height += 1;
+            node_slot(new_root, 0, height).write(heap, root);
+            root_slot(head).write(heap, reference(Kind::ListNode, new_root));
             set_list_shape(heap, head, length, height);
         }
         let mut location = root_slot(head);
         let mut level = height;
         let leaf = loop {
-            let node = unique_node_at(heap, location, flags)?;
-            location = node_slot(node, slot_for(length, level));
+            let node = unique_node_at(heap, location, level, flags)?;
+            location = node_slot(node, slot_for(length, level), level);
             if level == 0 {
                 break node;
             }
@@ -151,14 +152,14 @@ fn push_in_place_when_unique(heap: &mut Heap, list: Value, value: Value) -> bool
         };
         path[level] = node;
         if level > 0 {
-            word = node_slot(node, slot_for(length, level as u8)).read(heap);
+            word = node_slot(node, slot_for(length, level as u8), level as u8).read(heap);
         }
     }
     let flags = inherited_flags(heap, value);
     for &node in path[..=usize::from(height)].iter().rev() {
         add_object_flags(heap, node, flags);
     }
-    node_slot(path[0], slot_for(length, 0)).write(heap, value);
+    node_slot(path[0], slot_for(length, 0), 0).write(heap, value);
     add_object_flags(heap, head, flags);
     set_list_shape(heap, head, length + 1, height);
     remember_tail_leaf(heap, head, path[0]);
@@ -182,18 +183,19 @@ pub fn pop(heap: &mut Heap, list: Value) -> Result<Value, RuntimeError> {
         let mut location = root_slot(head);
         let mut level = height;
         let popped = loop {
-            let node = unique_node_at(heap, location, 0)?;
-            path.push(location);
-            let slot = node_slot(node, slot_for(index, level));
+            let node = unique_node_at(heap, location, level, 0)?;
+            path.push((location, level));
+            let slot = node_slot(node, slot_for(index, level), level);
             if level == 0 {
                 break slot.take(heap);
             }
             location = slot;
             level -= 1;
         };
-        for location in path.iter().rev() {
+        for &(location, level) in path.iter().rev() {
             let node = block_of(location.read(heap));
-            if (0..NODE_SLOTS).any(|slot| node_slot(node, slot).read(heap).bits() != 0) {
+            let slots = node_slot_count(level > 0);
+            if (0..slots).any(|slot| node_slot(node, slot, level).read(heap).bits() != 0) {
                 break;
             }
             let empty = location.take(heap);
@@ -205,10 +207,10 @@ pub fn pop(heap: &mut Heap, list: Value) -> Result<Value, RuntimeError> {
                 height = 0;
                 break;
             }
-            if node_slot(block_of(root), 1).read(heap).bits() != 0 {
+            if node_slot(block_of(root), 1, height).read(heap).bits() != 0 {
                 break;
             }
-            let only_child = node_slot(block_of(root), 0).take(heap);
+            let only_child = node_slot(block_of(root), 0, height).take(heap);
             root_slot(head).write(heap, only_child);
             release(heap, root)?;
             height -= 1;
@@ -243,8 +245,8 @@ pub fn set(
         let mut location = root_slot(head);
         let mut level = height;
         loop {
-            let node = unique_node_at(heap, location, flags)?;
-            location = node_slot(node, slot_for(position, level));
+            let node = unique_node_at(heap, location, level, flags)?;
+            location = node_slot(node, slot_for(position, level), level);
             if level == 0 {
                 break;
             }
@@ -305,8 +307,8 @@ fn blocks_to_unshare(heap: &Heap, list: Value) -> u32 {
         let shared = above_shared || heap.ref_count(node) > 1;
         total += u32::from(shared);
         if level > 0 {
-            for slot in 0..NODE_SLOTS {
-                stack.push((node_slot(node, slot).read(heap), level - 1, shared));
+            for slot in 0..node_slot_count(true) {
+                stack.push((node_slot(node, slot, level).read(heap), level - 1, shared));
             }
         }
     }
@@ -363,8 +365,8 @@ pub fn unique_element_slots(
         location.write(heap, word);
         let node = block_of(word);
         add_object_flags(heap, node, flags);
-        let children: Vec<SlotLocation> = (0..NODE_SLOTS)
-            .map(|slot| node_slot(node, slot))
+        let children: Vec<SlotLocation> = (0..node_slot_count(level > 0))
+            .map(|slot| node_slot(node, slot, level))
             .filter(|slot| slot.read(heap).bits() != 0)
             .collect();
         if level == 0 {

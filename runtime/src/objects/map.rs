@@ -30,7 +30,7 @@ pub const NODE_LEFT_OFFSET: usize = 24;
 pub const NODE_RIGHT_OFFSET: usize = 32;
 
 pub fn slot(block: u32, offset: usize) -> SlotLocation {
-    SlotLocation { block, offset }
+    SlotLocation::word(block, offset)
 }
 
 pub fn map_root_slot(head: u32) -> SlotLocation {

@@ -149,10 +149,7 @@ pub fn state_int(head: u32, word: Value) -> Result<i64, RuntimeError> {
 
 /// State slot `index` (0-based) of the cursor at `head`.
 pub fn state_slot(head: u32, index: usize) -> SlotLocation {
-    SlotLocation {
-        block: head,
-        offset: TUPLE_HEAD_FIRST_SLOT_OFFSET + 8 * (index + 1),
-    }
+    SlotLocation::word(head, TUPLE_HEAD_FIRST_SLOT_OFFSET + 8 * (index + 1))
 }
 
 /// `words` padded with Unit to a full state.
@@ -166,11 +163,7 @@ pub fn read_cursor(heap: &Heap, seq: Value) -> Result<(u32, Tag, State), Runtime
     if tuple_length(heap, head) != SEQ_SLOTS {
         return Err(corrupt(head));
     }
-    let tag_word = SlotLocation {
-        block: head,
-        offset: TUPLE_HEAD_FIRST_SLOT_OFFSET,
-    }
-    .read(heap);
+    let tag_word = SlotLocation::word(head, TUPLE_HEAD_FIRST_SLOT_OFFSET).read(heap);
     let tag = tag_word
         .as_int()
         .and_then(|t| usize::try_from(t).ok())
@@ -186,11 +179,7 @@ pub fn read_cursor(heap: &Heap, seq: Value) -> Result<(u32, Tag, State), Runtime
 /// Overwrites a cursor's tag and state; the cursor owns the words of `state` from now on
 /// (the caller has moved the old ones out or into `state`). Inherits their flags.
 pub fn write_cursor(heap: &mut Heap, head: u32, tag: Tag, state: State) {
-    SlotLocation {
-        block: head,
-        offset: TUPLE_HEAD_FIRST_SLOT_OFFSET,
-    }
-    .write(heap, tag.word());
+    SlotLocation::word(head, TUPLE_HEAD_FIRST_SLOT_OFFSET).write(heap, tag.word());
     let mut flags = 0;
     for (index, word) in state.into_iter().enumerate() {
         state_slot(head, index).write(heap, word);

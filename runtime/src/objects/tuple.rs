@@ -35,10 +35,10 @@ pub fn slot_at(heap: &Heap, head: u32, index: usize) -> Option<SlotLocation> {
         return None;
     }
     if index < TUPLE_HEAD_SLOTS {
-        return Some(SlotLocation {
-            block: head,
-            offset: TUPLE_HEAD_FIRST_SLOT_OFFSET + 8 * index,
-        });
+        return Some(SlotLocation::word(
+            head,
+            TUPLE_HEAD_FIRST_SLOT_OFFSET + 8 * index,
+        ));
     }
     let rest = index - TUPLE_HEAD_SLOTS;
     let mut block = head;
@@ -48,10 +48,7 @@ pub fn slot_at(heap: &Heap, head: u32, index: usize) -> Option<SlotLocation> {
             return None;
         }
     }
-    Some(SlotLocation {
-        block,
-        offset: 8 * (rest % TUPLE_TAIL_SLOTS),
-    })
+    Some(SlotLocation::word(block, 8 * (rest % TUPLE_TAIL_SLOTS)))
 }
 
 /// The slot of every element, in order (walks the chain once).
@@ -68,10 +65,10 @@ pub fn element_slots(heap: &Heap, head: u32) -> Vec<SlotLocation> {
 pub fn visit_element_slots(heap: &Heap, head: u32, mut visit: impl FnMut(SlotLocation)) {
     let count = tuple_length(heap, head);
     for index in 0..count.min(TUPLE_HEAD_SLOTS) {
-        visit(SlotLocation {
-            block: head,
-            offset: TUPLE_HEAD_FIRST_SLOT_OFFSET + 8 * index,
-        });
+        visit(SlotLocation::word(
+            head,
+            TUPLE_HEAD_FIRST_SLOT_OFFSET + 8 * index,
+        ));
     }
     let mut remaining = count.saturating_sub(TUPLE_HEAD_SLOTS);
     let mut block = head;
@@ -88,10 +85,7 @@ pub fn visit_element_slots(heap: &Heap, head: u32, mut visit: impl FnMut(SlotLoc
         }
         blocks_seen += 1;
         for slot in 0..remaining.min(TUPLE_TAIL_SLOTS) {
-            visit(SlotLocation {
-                block,
-                offset: 8 * slot,
-            });
+            visit(SlotLocation::word(block, 8 * slot));
         }
         remaining = remaining.saturating_sub(TUPLE_TAIL_SLOTS);
     }
