@@ -46,7 +46,8 @@ typedef struct CairnEngine CairnEngine;
 typedef struct CairnModule CairnModule;
 typedef struct CairnCancel CairnCancel;
 
-/* The limits of a runtime (docs/EMBEDDING.md, "Limits and cancellation"). A field of 0 takes its default. */
+/* The limits of a runtime (docs/EMBEDDING.md, "Limits and cancellation"). A field of 0 takes its
+ * default, as in Rust, where a zero limit is refused (RT0404): 0 never means "zero". */
 typedef struct CairnLimits {
     uint32_t heap_blocks;    /* heap size in 64-byte blocks; 0 = 2^24 (1 GiB, mapped as needed) */
     uint32_t heap_quota;     /* soft quota in blocks (RT0402); 0 = none */
@@ -55,6 +56,8 @@ typedef struct CairnLimits {
                                 (RT0502); 0 = unlimited */
     uint64_t fail_alloc_at;  /* testing: the Nth block allocation of every call fails with
                                 RT0401 (as a full heap does); 0 = never */
+    uint64_t time_limit_ms;  /* wall-clock limit per call in ms: RT0503 "execution cancelled:
+                                time limit of ... exceeded" (not deterministic); 0 = none */
 } CairnLimits;
 
 /* A host function. args: nargs BORROWED handles valid for the call (retain one to keep it).

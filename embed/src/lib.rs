@@ -57,6 +57,7 @@ pub mod render;
 mod render_excerpt;
 mod runtime;
 mod runtime_failure;
+mod time_limit;
 mod value;
 mod value_io;
 mod value_tree;

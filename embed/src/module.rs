@@ -10,6 +10,7 @@ use cairn_runtime::abi::host::HostFunction;
 
 use crate::engine::EngineKind;
 use crate::host_fn::RegisteredHost;
+use crate::time_limit::TimeLimit;
 
 /// Why [`Module::invoke`] did not return a value.
 pub(crate) enum CallFailure<E> {
@@ -160,8 +161,9 @@ impl Module {
     /// Calls function `name` in `ctx` — the one call path of the Rust and the C API. `args`
     /// builds the owned argument words once the function and the count `argc` are checked
     /// (on `Err` it has released what it built). Installs the module's host functions, runs the
-    /// engine, releases the words the callee only borrowed, and resets the cancel flag after a
-    /// cancelled call (the runtime is usable again). Returns the owned result word.
+    /// engine under the call's time limit (`Limits::time_limit`), releases the words the callee
+    /// only borrowed, and resets the cancel flag after a cancelled or timed-out call (the runtime
+    /// is usable again). Returns the owned result word.
     pub(crate) fn invoke<E>(
         &self,
         ctx: &mut cairn_runtime::Context,
@@ -183,10 +185,13 @@ impl Module {
         }
         words.extend(args(ctx).map_err(CallFailure::Args)?);
         ctx.host_functions = self.inner.hosts.clone();
+        let time_limit = ctx.limits.time_limit;
+        let armed = time_limit.map(|limit| TimeLimit::arm(limit, &ctx.cancel));
         let outcome = match &self.inner.program {
             Program::Interpreter(program) => program.call(ctx, index, &words),
             Program::Jit(program) => program.call(ctx, index, &words),
         };
+        let timed_out = armed.is_some_and(TimeLimit::disarm);
         // The callee consumed what it took owned; the host still owns what it lent.
         for (param, &word) in function.params.iter().zip(&words) {
             if param.mode == ir::ParamMode::Borrowed {
@@ -196,9 +201,20 @@ impl Module {
                 );
             }
         }
-        outcome.map_err(|failure| {
+        if timed_out {
+            // The timer set the flag: the call stopped on it (RT0503, reset below) or
+            // finished first; either way the flag must not stop the next call.
+            ctx.cancel.reset();
+        }
+        outcome.map_err(|mut failure| {
             if failure.error.code == cairn_runtime::ErrorCode::RT0503 {
                 ctx.cancel.reset();
+                if let (true, Some(limit)) = (timed_out, time_limit) {
+                    failure.error.message = format!(
+                        "execution cancelled: time limit of {} exceeded",
+                        crate::time_limit::describe(limit)
+                    );
+                }
             }
             CallFailure::Run(failure)
         })

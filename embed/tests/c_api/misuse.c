@@ -23,6 +23,7 @@ static const char SCRIPT[] =
     "fn deep(n) = calls_back(\\m -> deep(m + 1), n)\n"
     "fn both(m) = [len(m), m[\"b\"]]\n"
     "fn echo(x) = x\n"
+    "fn spin(n) = spin(n + 1)\n"
     "fn main() = ()\n";
 
 static AiviEffectHandle kept_effect = NULL;
@@ -307,7 +308,7 @@ static void runtimes(CairnModule *module) {
     printf("-- runtimes and calls --\n");
     AiviErrorHandle error = NULL;
     int local = 0;
-    CairnLimits too_big = {70000000, 0, 0, 0, 0};
+    CairnLimits too_big = {70000000, 0, 0, 0, 0, 0};
     printf("runtime_new(70000000 blocks): %p", (void *)cairn_runtime_new(&too_big, &error));
     owned_error(error);
     AiviRuntime *rt = cairn_runtime_new(NULL, NULL);
@@ -418,6 +419,15 @@ static void runtimes(CairnModule *module) {
     printf("the call after it: %s", r ? "value" : "failed");
     aivi_value_release(rt, r);
     parked(rt);
+    printf("-- time limit --\n");
+    CairnLimits timed = {0, 0, 0, 0, 0, 50};
+    AiviRuntime *timed_rt = cairn_runtime_new(&timed, NULL);
+    AiviValueHandle start = aivi_value_int(timed_rt, 0);
+    r = cairn_call(timed_rt, module, "spin", &start, 1);
+    printf("spin(0) under a 50 ms limit: %s", r ? "value" : "failed");
+    parked(timed_rt);
+    printf("blocks in use after it: %u\n", aivi_runtime_blocks_in_use(timed_rt));
+    cairn_runtime_free(timed_rt);
     size_t len = 99;
     printf("output(NULL rt): %p, len %zu\n", (void *)cairn_runtime_output(NULL, &len), len);
     printf("output(rt, NULL len): %d\n", cairn_runtime_output(rt, NULL) != NULL);
