@@ -37,7 +37,8 @@
 //! - [`Runtime`]: one heap with its [`Limits`] and a [`CancelHandle`], used by one thread at
 //!   a time; [`Runtime::call`] calls any named function of a module.
 //! - [`Value`]: an owned copy of a script value, or an [`Opaque`] handle on a Seq, Closure or
-//!   Ref; [`IntoValue`], [`FromValue`] and [`IntoArgs`] convert Rust types.
+//!   Ref; [`IntoValue`], [`FromValue`] and [`IntoArgs`] convert Rust types, and
+//!   [`to_value`] / [`from_value`] any serde type.
 //! - [`CompileError`], [`RunError`], [`HostError`]: diagnostics with stable codes, rendered
 //!   exactly as the `cairn` CLI prints them.
 //! - [`capi`]: the C API of `include/cairn.h`.
@@ -49,6 +50,8 @@
 mod audit;
 pub mod capi;
 mod convert;
+mod convert_containers;
+mod convert_numbers;
 mod engine;
 mod error;
 mod host_fn;
@@ -57,6 +60,7 @@ pub mod render;
 mod render_excerpt;
 mod runtime;
 mod runtime_failure;
+mod serde_value;
 mod time_limit;
 mod value;
 mod value_io;
@@ -83,4 +87,5 @@ pub use error::{CompileError, HostError, RunError};
 pub use host_fn::{HostContext, IntoHostFunction, MAX_HOST_NESTING};
 pub use module::Module;
 pub use runtime::Runtime;
+pub use serde_value::{MAX_SERDE_DEPTH, from_value, to_value};
 pub use value::{Opaque, Value};

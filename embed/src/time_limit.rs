@@ -114,11 +114,11 @@ impl TimeLimit {
 
 /// How a time limit reads in the RT0503 message: `50 ms`, `2 s`, `1.5 s`, `200 µs`.
 pub(crate) fn describe(limit: Duration) -> String {
-    if limit.as_nanos() % 1_000_000_000 == 0 {
+    if limit.as_nanos().is_multiple_of(1_000_000_000) {
         format!("{} s", limit.as_secs())
-    } else if limit.as_nanos() % 1_000_000 == 0 {
+    } else if limit.as_nanos().is_multiple_of(1_000_000) {
         format!("{} ms", limit.as_millis())
-    } else if limit.as_nanos() % 1_000 == 0 {
+    } else if limit.as_nanos().is_multiple_of(1_000) {
         format!("{} µs", limit.as_micros())
     } else {
         format!("{:?}", limit)

@@ -99,13 +99,13 @@ fn check_limits(limits: &Limits) -> Result<(), RuntimeError> {
             limits.max_call_depth
         ));
     }
-    if let Some(quota) = limits.heap_quota {
-        if quota == 0 || quota > limits.heap_blocks {
-            return invalid(format!(
-                "the heap quota must be 1..={} blocks (the heap size), got {quota}",
-                limits.heap_blocks
-            ));
-        }
+    if let Some(quota) = limits.heap_quota
+        && (quota == 0 || quota > limits.heap_blocks)
+    {
+        return invalid(format!(
+            "the heap quota must be 1..={} blocks (the heap size), got {quota}",
+            limits.heap_blocks
+        ));
     }
     if limits.fuel == Some(0) {
         return invalid("the fuel must be at least 1 (None is unlimited), got 0".to_string());
