@@ -326,7 +326,7 @@ impl std::error::Error for RunError {}
 /// let mut engine = Engine::new(EngineKind::Interpreter);
 /// engine.register_fn("checked_sqrt", |x: f64| -> Result<f64, HostError> {
 ///     if x < 0.0 { Err(HostError::new(format!("{x} is negative"))) } else { Ok(x.sqrt()) }
-/// });
+/// }).unwrap();
 /// let module = engine.compile("sqrt.cairn", "fn main() = checked_sqrt(-4)").unwrap();
 /// let mut rt = engine.runtime(Limits::default()).unwrap();
 /// let error = rt.call::<f64>(&module, "main", ()).unwrap_err();

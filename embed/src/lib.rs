@@ -7,10 +7,10 @@
 //! use cairn::{Engine, EngineKind, HostError, Limits, Value};
 //!
 //! let mut engine = Engine::new(EngineKind::Jit);
-//! engine.register_fn("clip", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi));
+//! engine.register_fn("clip", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi)).unwrap();
 //! engine.register_fn("safe_sqrt", |x: f64| -> Result<f64, HostError> {
 //!     if x < 0.0 { Err(HostError::new("negative input")) } else { Ok(x.sqrt()) }
-//! });
+//! }).unwrap();
 //! let module = engine.compile("demo.cairn", "
 //!     fn add(a, b) = a + b
 //!     fn main() = [clip(42, 0, 10), add(1, 2)]
@@ -82,7 +82,7 @@ pub use cairn_runtime::heap::{
 };
 pub use cairn_runtime::{CancelHandle, Limits, MAX_CALL_DEPTH};
 pub use convert::{FromValue, INT_MAX, INT_MIN, IntoArgs, IntoValue};
-pub use engine::{Engine, EngineKind};
+pub use engine::{Engine, EngineKind, MAX_HOST_ARITY};
 pub use error::{CompileError, HostError, RunError};
 pub use host_fn::{HostContext, IntoHostFunction, MAX_HOST_NESTING};
 pub use module::Module;

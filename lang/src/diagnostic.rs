@@ -252,3 +252,12 @@ mod tests {
         assert_eq!(last.span, Span::new(0, 1));
     }
 }
+
+/// `1 argument`, `2 arguments`: a count of arguments as diagnostics spell it.
+pub fn arguments(count: usize) -> String {
+    if count == 1 {
+        "1 argument".to_string()
+    } else {
+        format!("{count} arguments")
+    }
+}
