@@ -179,6 +179,15 @@ impl std::fmt::Display for Diagnostic {
     }
 }
 
+/// `1 argument`, `2 arguments`: a count of arguments as diagnostics spell it.
+pub fn arguments(count: usize) -> String {
+    if count == 1 {
+        "1 argument".to_string()
+    } else {
+        format!("{count} arguments")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,14 +259,5 @@ mod tests {
         // Kept were the first 100 found (spans 249 down to 150), then the earliest 99 of
         // those and `main`'s are shown; the earliest not shown is span 0..1 (found late).
         assert_eq!(last.span, Span::new(0, 1));
-    }
-}
-
-/// `1 argument`, `2 arguments`: a count of arguments as diagnostics spell it.
-pub fn arguments(count: usize) -> String {
-    if count == 1 {
-        "1 argument".to_string()
-    } else {
-        format!("{count} arguments")
     }
 }
