@@ -152,7 +152,7 @@ pub fn run(kind: EngineKind) {
     println!("wrong arity: {}: {}", arity.code(), arity.message());
     assert_eq!(
         arity.message(),
-        "arity mismatch: average expects 1 arguments, got 0"
+        "arity mismatch: average expects 1 argument, got 0"
     );
     let too_big = rt
         .call::<f64>(&module, "average", (vec![1_i64 << 50],))

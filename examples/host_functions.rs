@@ -39,49 +39,61 @@ fn engine(kind: EngineKind, log: Arc<Mutex<Vec<String>>>) -> Engine {
     let mut engine = Engine::new(kind);
 
     // Typed: FromValue arguments, IntoValue result.
-    engine.register_fn("clip", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi));
-    engine.register_fn("words", |line: String| {
-        line.split_whitespace()
-            .map(str::to_string)
-            .collect::<Vec<_>>()
-    });
+    engine
+        .register_fn("clip", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi))
+        .unwrap();
+    engine
+        .register_fn("words", |line: String| {
+            line.split_whitespace()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .unwrap();
     // Host state: anything Send + Sync + 'static, here a shared log. `()` is Unit.
-    engine.register_fn("log_line", move |message: String| {
-        log.lock().expect("log lock").push(message);
-    });
+    engine
+        .register_fn("log_line", move |message: String| {
+            log.lock().expect("log lock").push(message);
+        })
+        .unwrap();
 
     // Fallible: an Err(HostError) fails the script's call with RT0701.
-    engine.register_fn("safe_sqrt", |x: f64| -> Result<f64, HostError> {
-        if x < 0.0 {
-            Err(HostError::new(format!("negative input {x}")))
-        } else {
-            Ok(x.sqrt())
-        }
-    });
+    engine
+        .register_fn("safe_sqrt", |x: f64| -> Result<f64, HostError> {
+            if x < 0.0 {
+                Err(HostError::new(format!("negative input {x}")))
+            } else {
+                Ok(x.sqrt())
+            }
+        })
+        .unwrap();
     // A host bug: a panic is caught at the boundary and fails the call with RT0702.
-    engine.register_fn("parse_number", |text: String| {
-        text.trim().parse::<i64>().expect("a number")
-    });
+    engine
+        .register_fn("parse_number", |text: String| {
+            text.trim().parse::<i64>().expect("a number")
+        })
+        .unwrap();
 
     // Raw: the argument Values plus a HostContext to call script closures back.
-    engine.register_raw("sort_by_key", 2, |host, mut args| {
-        let key_fn = args.pop().expect("two arguments");
-        // `Value` frees deep trees without recursion (it implements `Drop`), so take a
-        // List's items with `FromValue` (or by `&mut` and `std::mem::take`), not by a move.
-        let items = Vec::<Value>::from_value(args.pop().expect("two arguments"))
-            .map_err(|_| HostError::new("sort_by_key expects a List"))?;
-        let mut keyed = Vec::with_capacity(items.len());
-        for item in items {
-            // A failure of the closure comes back as a RunError; `?` passes it on, so the
-            // script fails with the closure's own error and call stack.
-            let key = host.call(&key_fn, (item.clone(),))?;
-            keyed.push((i64::from_value(key)?, item));
-        }
-        keyed.sort_by_key(|(key, _)| *key);
-        Ok(Value::List(
-            keyed.into_iter().map(|(_, item)| item).collect(),
-        ))
-    });
+    engine
+        .register_raw("sort_by_key", 2, |host, mut args| {
+            let key_fn = args.pop().expect("two arguments");
+            // `Value` frees deep trees without recursion (it implements `Drop`), so take a
+            // List's items with `FromValue` (or by `&mut` and `std::mem::take`), not by a move.
+            let items = Vec::<Value>::from_value(args.pop().expect("two arguments"))
+                .map_err(|_| HostError::new("sort_by_key expects a List"))?;
+            let mut keyed = Vec::with_capacity(items.len());
+            for item in items {
+                // A failure of the closure comes back as a RunError; `?` passes it on, so the
+                // script fails with the closure's own error and call stack.
+                let key = host.call(&key_fn, (item.clone(),))?;
+                keyed.push((i64::from_value(key)?, item));
+            }
+            keyed.sort_by_key(|(key, _)| *key);
+            Ok(Value::List(
+                keyed.into_iter().map(|(_, item)| item).collect(),
+            ))
+        })
+        .unwrap();
     engine
 }
 

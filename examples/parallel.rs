@@ -53,9 +53,11 @@ pub fn run(kind: EngineKind) {
     let reported = Arc::new(AtomicI64::new(0));
     let mut engine = Engine::new(kind);
     let counter = reported.clone();
-    engine.register_fn("progress", move |found: i64| {
-        counter.fetch_add(found, Ordering::Relaxed);
-    });
+    engine
+        .register_fn("progress", move |found: i64| {
+            counter.fetch_add(found, Ordering::Relaxed);
+        })
+        .unwrap();
 
     // Compile once.
     let module = engine

@@ -41,7 +41,11 @@ AiviErrorHandle aivi_value_abi_handshake(uint32_t required_major, uint32_t requi
 
 /* ---- runtime lifecycle ---------------------------------------------------------------- */
 AiviRuntime *aivi_runtime_new(uint32_t heap_blocks);
+/* 1 (also for NULL); 0 for a runtime not made by aivi_runtime_new (nothing freed; for a
+ * cairn_runtime_new runtime, RT0001 parked in it: free that one with cairn_runtime_free) */
 uint32_t aivi_runtime_free(AiviRuntime *rt);
+/* heap blocks in use; UINT32_MAX (never a count) for NULL or a runtime that is not live
+ * (freed, forged) */
 uint32_t aivi_runtime_blocks_in_use(AiviRuntime *rt);
 AiviErrorHandle aivi_runtime_take_error(AiviRuntime *rt);
 uint32_t aivi_runtime_cancel(AiviRuntime *rt);

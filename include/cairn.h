@@ -46,7 +46,8 @@ typedef struct CairnEngine CairnEngine;
 typedef struct CairnModule CairnModule;
 typedef struct CairnCancel CairnCancel;
 
-/* The limits of a runtime (docs/EMBEDDING.md, "Limits and cancellation"). A field of 0 takes its default. */
+/* The limits of a runtime (docs/EMBEDDING.md, "Limits and cancellation"). A field of 0 takes its
+ * default, as in Rust, where a zero limit is refused (RT0404): 0 never means "zero". */
 typedef struct CairnLimits {
     uint32_t heap_blocks;    /* heap size in 64-byte blocks; 0 = 2^24 (1 GiB, mapped as needed) */
     uint32_t heap_quota;     /* soft quota in blocks (RT0402); 0 = none */
@@ -55,10 +56,13 @@ typedef struct CairnLimits {
                                 (RT0502); 0 = unlimited */
     uint64_t fail_alloc_at;  /* testing: the Nth block allocation of every call fails with
                                 RT0401 (as a full heap does); 0 = never */
+    uint64_t time_limit_ms;  /* wall-clock limit per call in ms: RT0503 "execution cancelled:
+                                time limit of ... exceeded" (not deterministic); 0 = none */
 } CairnLimits;
 
 /* A host function. args: nargs BORROWED handles valid for the call (retain one to keep it).
- * Return an OWNED handle (the script gets it), or NULL to fail the call:
+ * Return an OWNED handle (the script gets it; an argument returned as lent, `return args[0];`,
+ * is retained by the runtime), or NULL to fail the call:
  *  - with an error parked (aivi_effect_raise, cairn_effect_fail, a failed
  *    cairn_call_closure or any failed aivi_* / cairn_* call on rt): the script fails with it;
  *  - with nothing parked: RT0701 "host function NAME failed: returned no value".
@@ -78,7 +82,9 @@ uint32_t cairn_engine_free(CairnEngine *engine);
 uint32_t cairn_engine_kind(const CairnEngine *engine);
 /* Scripts compiled afterwards call name(a1, ..., a_arity) (another count is E0105 at compile
  * time; registering name again replaces it). 1, or 0 with *error_out set (RT0404 for a
- * NULL/dead engine, NULL name or function; RT0303 for a name that is not UTF-8); on failure
+ * NULL/dead engine or NULL name; RT0001 for a NULL function, a name that is not an
+ * identifier ("") or is a builtin's ("len"), or an arity above 64; RT0303 for a name that
+ * is not UTF-8); on failure
  * user stays the caller's. free_user (may be NULL) is called once with user when the last
  * engine or module using the function is freed. */
 uint32_t cairn_engine_register(CairnEngine *engine, const char *name, size_t arity,
@@ -86,7 +92,8 @@ uint32_t cairn_engine_register(CairnEngine *engine, const char *name, size_t ari
                                AiviErrorHandle *error_out);
 /* Compiles len bytes of UTF-8 source (name is the file name diagnostics show). NULL on
  * failure with *error_out set: the compiler's first diagnostic (code "E0101", ..., message,
- * line, column), or RT0404 / RT0303 for bad arguments. */
+ * line, column; bytes that are not UTF-8: E0005 at the first bad one, as the CLI), or
+ * RT0404 for bad arguments. */
 CairnModule *cairn_engine_compile(const CairnEngine *engine, const char *name,
                                   const char *source, size_t len, AiviErrorHandle *error_out);
 

@@ -75,7 +75,9 @@ fn configure(group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>) {
 /// runtime with default limits.
 fn cairn_setup(kind: EngineKind) -> (Module, Runtime) {
     let mut engine = Engine::new(kind);
-    engine.register_fn("host_add", |a: i64, b: i64| a + b);
+    engine
+        .register_fn("host_add", |a: i64, b: i64| a + b)
+        .unwrap();
     let module = engine
         .compile("embedding.cairn", CAIRN_SOURCE)
         .unwrap_or_else(|e| panic!("{e}"));

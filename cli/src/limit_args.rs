@@ -1,5 +1,6 @@
 //! The runtime-limit flags `run` and the `heap` tools share (`--max-depth`, `--heap-mib` or
-//! `--heap-blocks`, `--fuel`, `--fail-alloc-at`, `--max-output-bytes`), flattened into each command's arguments.
+//! `--heap-blocks`, `--fuel`, `--time-limit`, `--fail-alloc-at`, `--max-output-bytes`), flattened
+//! into each command's arguments.
 
 use cairn::Limits;
 use clap::Args;
@@ -18,8 +19,13 @@ pub struct LimitArgs {
     #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u32).range(1..=4_095))]
     pub heap_mib: Option<u32>,
     /// Fuel: units charged at every function entry and loop back-edge (RT0502 when out).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub fuel: Option<u64>,
+    /// Wall-clock limit of the run in milliseconds (RT0503 `execution cancelled: time limit
+    /// of ... exceeded` at the next fuel point; unlike fuel, where it stops is not
+    /// deterministic).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub time_limit: Option<u64>,
     /// Fail the Nth block allocation of the run (1-based; RT0401 `heap exhausted`, as a full
     /// heap does): allocation-failure injection for testing error paths.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
@@ -45,6 +51,7 @@ impl LimitArgs {
             limits.heap_blocks = Limits::heap_blocks_for_mib(mib);
         }
         limits.fuel = self.fuel;
+        limits.time_limit = self.time_limit.map(std::time::Duration::from_millis);
         limits.fail_alloc_at = self.fail_alloc_at;
         if let Some(bytes) = self.max_output_bytes {
             limits.max_output_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);

@@ -42,6 +42,23 @@ fn the_default_engine_is_the_jit_and_runs_a_million_iteration_loop() {
 }
 
 #[test]
+fn time_limit_stops_an_endless_run_on_both_engines() {
+    let spin = write_program("spin", "fn spin(n) = spin(n + 1)\nfn main() = spin(0)\n");
+    for engine in ["jit", "interp"] {
+        let out = cairn_on("run", &spin, &["--engine", engine, "--time-limit", "50"]);
+        assert_eq!(code(&out), 1, "{engine}");
+        assert!(
+            stderr(&out)
+                .starts_with("error[RT0503]: execution cancelled: time limit of 50 ms exceeded"),
+            "{engine}: {}",
+            stderr(&out)
+        );
+    }
+    let out = cairn_on("run", &spin, &["--time-limit", "0"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+}
+
+#[test]
 fn max_depth_fuel_and_heap_blocks_set_the_limits() {
     let deep = write_program(
         "deep",

@@ -68,7 +68,7 @@ fn an_entry_with_params_is_rt0305() {
     assert_eq!(failure.error.code, ErrorCode::RT0305);
     assert_eq!(
         failure.error.message,
-        "arity mismatch: main expects 1 arguments, got 0"
+        "arity mismatch: main expects 1 argument, got 0"
     );
     assert!(failure.frames.is_empty());
 }

@@ -1,10 +1,10 @@
 //! Conversions between host types and [`Value`]: [`IntoValue`] (arguments, host-function
 //! results) and [`FromValue`] (call results, host-function arguments), for `()`, `bool`,
-//! `i64`, `i32`, `f64`, `String`, `&str`, `Vec<T>`, tuples up to 6, `BTreeMap<K, V>`,
-//! `Option<T>` and `Value` itself. A wrong kind is a [`RunError`] naming the expected and the
-//! actual kinds; an `i64` outside the script's 48-bit Int range is an error, never truncated.
-
-use std::collections::BTreeMap;
+//! `f64`, `String`, `&str`, tuples up to 6, `Option<T>` and `Value` itself here; every integer
+//! width and `f32` in `convert_numbers.rs`; `Vec`, arrays, `BTreeMap` and `HashMap` in
+//! `convert_containers.rs`. A wrong kind is a [`RunError`] naming the expected and the actual
+//! kinds; an integer outside the script's 48-bit Int range (or the target's) is an error,
+//! never truncated.
 
 use crate::error::RunError;
 use crate::value::Value;
@@ -15,12 +15,12 @@ use crate::value::Value;
 /// |---|---|
 /// | `()` | Unit |
 /// | `bool` | Bool |
-/// | `i64`, `i32` | Int (an `i64` outside [`INT_MIN`]`..=`[`INT_MAX`] fails with RT0301 when it reaches a runtime) |
-/// | `f64` | Float |
+/// | `i8` ... `i128`, `u8` ... `u128`, `isize`, `usize` | Int (outside [`INT_MIN`]`..=`[`INT_MAX`] it fails with RT0301 when it reaches a runtime; beyond `i64` the Int holds the nearest `i64` bound) |
+/// | `f64`, `f32` | Float |
 /// | `String`, `&str` | Text |
-/// | `Vec<T>` | List |
+/// | `Vec<T>`, `[T; N]` | List |
 /// | `(A,)` ... `(A, B, C, D, E, F)` | Tuple |
-/// | `BTreeMap<K, V>` | Map |
+/// | `BTreeMap<K, V>`, `HashMap<K, V>` | Map |
 /// | `Option<T>` | `None` is Unit, `Some(x)` is `x` |
 /// | [`Value`] | itself |
 ///
@@ -46,9 +46,33 @@ pub trait IntoValue {
 ///
 /// Covers the types of [`IntoValue`]'s table. A value of another kind is an RT0303
 /// [`RunError`] naming both kinds (`type mismatch: the host expects Text, got Int`); an
-/// `f64` also accepts an Int (converted), an `Option<T>` takes Unit as `None`, an `i32`
-/// refuses an Int outside its range (RT0301), and a tuple type wants a Tuple of exactly its
-/// length.
+/// `f64` or `f32` also accepts an Int (converted), an `Option<T>` takes Unit as `None`, an
+/// integer type refuses an Int outside its range (RT0301 `integer overflow: 300 does not fit
+/// in a u8`), an array `[T; N]` wants a List of exactly `N` items, and a tuple type wants a
+/// Tuple of exactly its length. An item of a container that does not convert names where
+/// it is: `[2]: type mismatch: ...` for a List item, `["key"]: ...` for a Map value.
+///
+/// A custom implementation builds its errors with [`RunError::type_mismatch`],
+/// [`RunError::out_of_range`] and [`RunError::invalid_value`]:
+///
+/// ```
+/// use cairn::{FromValue, RunError, Value};
+///
+/// #[derive(Debug)]
+/// struct Percent(u8);
+/// impl FromValue for Percent {
+///     fn from_value(value: Value) -> Result<Percent, RunError> {
+///         let Value::Int(n) = value else { return Err(RunError::type_mismatch("Int", &value)) };
+///         match u8::try_from(n) {
+///             Ok(p) if p <= 100 => Ok(Percent(p)),
+///             _ => Err(RunError::invalid_value(format!("{n} is not a percentage"))),
+///         }
+///     }
+/// }
+/// assert_eq!(Percent::from_value(Value::Int(42)).unwrap().0, 42);
+/// let error = Percent::from_value(Value::Int(420)).unwrap_err();
+/// assert_eq!((error.code(), error.message()), ("RT0303", "invalid value: 420 is not a percentage"));
+/// ```
 ///
 /// ```
 /// use std::collections::BTreeMap;
@@ -85,8 +109,8 @@ pub const INT_MIN: i64 = cairn_runtime::value::INT_MIN;
 /// ```
 pub const INT_MAX: i64 = cairn_runtime::value::INT_MAX;
 
-fn wrong(expected: &str, value: &Value) -> RunError {
-    RunError::wrong_kind("the host", expected, value.kind_name())
+pub(crate) fn wrong(expected: &str, value: &Value) -> RunError {
+    RunError::type_mismatch(expected, value)
 }
 
 impl IntoValue for Value {
@@ -128,39 +152,6 @@ impl FromValue for bool {
     }
 }
 
-impl IntoValue for i64 {
-    /// An `i64` outside the 48-bit range is still converted; building it in a runtime fails
-    /// with RT0301 (it is never truncated).
-    fn into_value(self) -> Value {
-        Value::Int(self)
-    }
-}
-impl FromValue for i64 {
-    fn from_value(value: Value) -> Result<i64, RunError> {
-        match value {
-            Value::Int(n) => Ok(n),
-            other => Err(wrong("Int", &other)),
-        }
-    }
-}
-
-impl IntoValue for i32 {
-    fn into_value(self) -> Value {
-        Value::Int(i64::from(self))
-    }
-}
-impl FromValue for i32 {
-    fn from_value(value: Value) -> Result<i32, RunError> {
-        let n = i64::from_value(value)?;
-        i32::try_from(n).map_err(|_| {
-            RunError::api(
-                "RT0301",
-                format!("integer overflow: {n} does not fit in an i32"),
-            )
-        })
-    }
-}
-
 impl IntoValue for f64 {
     fn into_value(self) -> Value {
         Value::Float(self)
@@ -193,46 +184,6 @@ impl FromValue for String {
         match &mut value {
             Value::Text(s) => Ok(std::mem::take(s)),
             other => Err(wrong("Text", other)),
-        }
-    }
-}
-
-impl<T: IntoValue> IntoValue for Vec<T> {
-    fn into_value(self) -> Value {
-        Value::List(self.into_iter().map(IntoValue::into_value).collect())
-    }
-}
-impl<T: FromValue> FromValue for Vec<T> {
-    fn from_value(value: Value) -> Result<Vec<T>, RunError> {
-        let mut value = value;
-        match &mut value {
-            Value::List(items) => std::mem::take(items)
-                .into_iter()
-                .map(T::from_value)
-                .collect(),
-            other => Err(wrong("List", other)),
-        }
-    }
-}
-
-impl<K: IntoValue, V: IntoValue> IntoValue for BTreeMap<K, V> {
-    fn into_value(self) -> Value {
-        Value::Map(
-            self.into_iter()
-                .map(|(k, v)| (k.into_value(), v.into_value()))
-                .collect(),
-        )
-    }
-}
-impl<K: FromValue + Ord, V: FromValue> FromValue for BTreeMap<K, V> {
-    fn from_value(value: Value) -> Result<BTreeMap<K, V>, RunError> {
-        let mut value = value;
-        match &mut value {
-            Value::Map(entries) => std::mem::take(entries)
-                .into_iter()
-                .map(|(k, v)| Ok((K::from_value(k)?, V::from_value(v)?)))
-                .collect(),
-            other => Err(wrong("Map", other)),
         }
     }
 }

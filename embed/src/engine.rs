@@ -38,7 +38,7 @@ pub enum EngineKind {
 /// use cairn::{Engine, EngineKind, Limits};
 ///
 /// let mut engine = Engine::new(EngineKind::Jit);
-/// engine.register_fn("double", |x: i64| x * 2);
+/// engine.register_fn("double", |x: i64| x * 2).unwrap();
 /// let module = engine.compile("demo.cairn", "fn main() = double(21)").unwrap();
 /// let mut rt = engine.runtime(Limits::default()).unwrap();
 /// assert_eq!(rt.call::<i64>(&module, "main", ()).unwrap(), 42);
@@ -79,25 +79,39 @@ impl Engine {
     ///
     /// The script's calls are checked at compile time like calls of its own functions
     /// (E0105 for a wrong argument count), and a script may not define a function of the
-    /// same name (E0102). A builtin's name (`map`, `len`, ...) is resolved to the builtin,
-    /// so a host function of that name is never called. At run time, an argument that
+    /// same name (E0102). A host function is also a value (`map(xs, clip)`), and a host can
+    /// call it by name like a script function (it is in [`Module::function_names`]). At run
+    /// time, an argument that
     /// does not convert fails the call with RT0701 (`host function clip failed: type
-    /// mismatch: the host expects Int, got Text`), an `Err(HostError)` with RT0701, and a
+    /// mismatch: the host expects Int, got Text`), an `Err(HostError)` with RT0701, an Int
+    /// result outside the 48-bit range with RT0301 (as the script's own arithmetic), and a
     /// panic with RT0702, each with the script's call stack.
     ///
-    /// The function runs on the thread running the script (the runtime runs each call on
-    /// a thread of its own, sized for the call-depth limit), hence `Send + Sync + 'static`.
+    /// Refused (RT0001 `cannot register host function ...`) when `name` is not an identifier
+    /// or is a keyword, or is a builtin's name (`len`, `map`, ...: the builtin would win, so
+    /// the function could never be called).
+    ///
+    /// The function runs on the thread that called [`crate::Runtime::call`] (on a stack
+    /// segment sized for the call-depth limit when that thread's own is too small; the
+    /// runtime starts no thread). It must be `Send + Sync + 'static` because one module, and
+    /// so one host function, may run in several runtimes on several threads at once.
     ///
     /// ```
     /// let mut engine = cairn::Engine::new(cairn::EngineKind::Interpreter);
-    /// engine.register_fn("clip", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi));
+    /// engine.register_fn("clip", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi)).unwrap();
     /// let module = engine.compile("demo.cairn", "fn main() = clip(15, 0, 10)").unwrap();
     /// let mut rt = engine.runtime(cairn::Limits::default()).unwrap();
     /// assert_eq!(rt.call::<i64>(&module, "main", ()).unwrap(), 10);
     /// ```
-    pub fn register_fn<Marker>(&mut self, name: &str, function: impl IntoHostFunction<Marker>) {
+    pub fn register_fn<Marker>(
+        &mut self,
+        name: &str,
+        function: impl IntoHostFunction<Marker>,
+    ) -> Result<(), RunError> {
         let arity = function.arity();
+        check_host_name(name, arity).map_err(|e| RunError::api(e.code.as_str(), e.message))?;
         self.add_host(name, arity, function.into_body());
+        Ok(())
     }
 
     /// Registers a raw host function of `arity` arguments: it receives the argument values
@@ -113,13 +127,13 @@ impl Engine {
     /// engine.register_raw("twice", 2, |host, args| {
     ///     let once = host.call(&args[0], (args[1].clone(),))?;
     ///     Ok(host.call(&args[0], (once,))?)
-    /// });
+    /// }).unwrap();
     /// engine.register_raw("kind_of", 1, |_host, args| {
     ///     match &args[0] {
     ///         Value::Opaque(_) => Err(HostError::new("no handles, please")),
     ///         other => Ok(Value::Text(other.kind_name().to_string())),
     ///     }
-    /// });
+    /// }).unwrap();
     /// let module = engine
     ///     .compile("raw.cairn", "fn main() = (twice(\\x -> x * 3, 2), kind_of([1]))")
     ///     .unwrap();
@@ -135,11 +149,14 @@ impl Engine {
         + Send
         + Sync
         + 'static,
-    ) {
+    ) -> Result<(), RunError> {
+        check_host_name(name, arity).map_err(|e| RunError::api(e.code.as_str(), e.message))?;
         self.add_host(name, arity, raw_body(function));
+        Ok(())
     }
 
-    /// Registers a word-level host function body (what the C API registers).
+    /// Registers a word-level host function body (what the C API registers, after
+    /// [`check_host_name`]).
     pub(crate) fn add_host(
         &mut self,
         name: &str,
@@ -178,6 +195,31 @@ impl Engine {
         let (ir, file) = self.front_end(name, source)?;
         Module::load(self.kind, ir, file, self.hosts.clone())
             .map_err(|failure| CompileError::from_load_failure(&failure, name, source))
+    }
+
+    /// [`Engine::compile`] for source bytes as a file holds them, checked as the `cairn` CLI
+    /// checks a file: more than 64 MiB is E0004 `source too large`, bytes that are not UTF-8
+    /// E0005 `invalid UTF-8 at byte N (line L)` pointing at the first bad byte.
+    ///
+    /// ```
+    /// let engine = cairn::Engine::new(cairn::EngineKind::Interpreter);
+    /// let error = engine.compile_bytes("bad.cairn", b"fn main() = \xff").unwrap_err();
+    /// assert_eq!((error.code(), error.line(), error.column()), ("E0005", 1, 13));
+    /// assert_eq!(error.message(), "invalid UTF-8 at byte 12 (line 1)");
+    /// assert!(engine.compile_bytes("ok.cairn", b"fn main() = 1").is_ok());
+    /// ```
+    pub fn compile_bytes(&self, name: &str, source: &[u8]) -> Result<Module, CompileError> {
+        match std::str::from_utf8(source) {
+            Ok(text) => self.compile(name, text),
+            Err(_) => {
+                let error = SourceFile::from_bytes(name, source.to_vec())
+                    .expect_err("not UTF-8, so refused");
+                Err(CompileError::new(
+                    &[error.diagnostic],
+                    &crate::render::Renderer::of_file(&error.file),
+                ))
+            }
+        }
     }
 
     /// Source to post-RC IR, with this engine's host functions in scope.
@@ -245,6 +287,43 @@ impl Engine {
     pub fn runtime(&self, limits: Limits) -> Result<Runtime, RunError> {
         Runtime::new(limits)
     }
+}
+
+/// The most arguments a host function may take.
+pub const MAX_HOST_ARITY: usize = 64;
+
+/// Why a host function cannot be registered as `name` with `arity` arguments: RT0001
+/// `cannot register host function `{name}`: {reason}` for a name that is not an identifier
+/// (or is a keyword), the name of a builtin (which would shadow it silently: the builtin
+/// wins), or more than [`MAX_HOST_ARITY`] arguments. Shared by the Rust and the C API.
+pub(crate) fn check_host_name(name: &str, arity: usize) -> Result<(), cairn_runtime::RuntimeError> {
+    let refuse = |reason: String| {
+        Err(cairn_runtime::RuntimeError::new(
+            cairn_runtime::ErrorCode::RT0001,
+            format!("cannot register host function `{name}`: {reason}"),
+        ))
+    };
+    let mut chars = name.chars();
+    let identifier = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !identifier || cairn_lang::lexer::is_keyword(name) {
+        return refuse(
+            "the name must be an identifier (letters, digits and `_`, not a keyword)".into(),
+        );
+    }
+    if cairn_lang::resolve::is_builtin_name(name) {
+        return refuse(
+            "it is the name of a builtin (docs/LANGUAGE.md, \"Standard library\")".into(),
+        );
+    }
+    if arity > MAX_HOST_ARITY {
+        return refuse(format!(
+            "{arity} arguments exceed the limit of {MAX_HOST_ARITY}"
+        ));
+    }
+    Ok(())
 }
 
 impl Program {

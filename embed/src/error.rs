@@ -231,6 +231,56 @@ impl RunError {
         )
     }
 
+    /// A value of the wrong kind for a host type: RT0303 `type mismatch: the host expects
+    /// {expected}, got {kind of found}`, as the built-in conversions report it. For a custom
+    /// [`crate::FromValue`].
+    ///
+    /// ```
+    /// use cairn::{RunError, Value};
+    /// let error = RunError::type_mismatch("a Point", &Value::Int(1));
+    /// assert_eq!((error.code(), error.message()), ("RT0303", "type mismatch: the host expects a Point, got Int"));
+    /// ```
+    pub fn type_mismatch(expected: &str, found: &crate::Value) -> RunError {
+        RunError::wrong_kind("the host", expected, found.kind_name())
+    }
+
+    /// An Int outside the range of a host type: RT0301 `integer overflow: {n} does not fit
+    /// in {target}` (`target` as in `a u8`, `an i32`, `a script Int (48 bits)`).
+    ///
+    /// ```
+    /// let error = cairn::RunError::out_of_range(300, "a u8");
+    /// assert_eq!((error.code(), error.message()), ("RT0301", "integer overflow: 300 does not fit in a u8"));
+    /// ```
+    pub fn out_of_range(n: impl std::fmt::Display, target: &str) -> RunError {
+        RunError::api(
+            "RT0301",
+            format!("integer overflow: {n} does not fit in {target}"),
+        )
+    }
+
+    /// A value of the right kind the host type still refuses: RT0303 `invalid value:
+    /// {reason}`.
+    pub fn invalid_value(reason: impl std::fmt::Display) -> RunError {
+        RunError::api("RT0303", format!("invalid value: {reason}"))
+    }
+
+    /// This error with `segment` (`[3]`, `.count`, `["key"]`) put in front of its message: a
+    /// container conversion names where in the value its item failed. The code is kept.
+    ///
+    /// ```
+    /// let error = cairn::RunError::out_of_range(300, "a u8").at("[3]").at(".items");
+    /// assert_eq!(error.message(), ".items[3]: integer overflow: 300 does not fit in a u8");
+    /// ```
+    pub fn at(self, segment: &str) -> RunError {
+        let message = self.located.message.as_str();
+        let message = if message.starts_with(['.', '[', '(']) {
+            format!("{segment}{message}")
+        } else {
+            format!("{segment}: {message}")
+        };
+        RunError::api(&self.located.code, message)
+    }
+
     /// The stable code, e.g. `"RT0502"`.
     pub fn code(&self) -> &str {
         &self.located.code
@@ -276,7 +326,7 @@ impl std::error::Error for RunError {}
 /// let mut engine = Engine::new(EngineKind::Interpreter);
 /// engine.register_fn("checked_sqrt", |x: f64| -> Result<f64, HostError> {
 ///     if x < 0.0 { Err(HostError::new(format!("{x} is negative"))) } else { Ok(x.sqrt()) }
-/// });
+/// }).unwrap();
 /// let module = engine.compile("sqrt.cairn", "fn main() = checked_sqrt(-4)").unwrap();
 /// let mut rt = engine.runtime(Limits::default()).unwrap();
 /// let error = rt.call::<f64>(&module, "main", ()).unwrap_err();

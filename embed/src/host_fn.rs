@@ -27,7 +27,7 @@ use crate::value_io::{read_value, write_value};
 /// use cairn::{Engine, EngineKind, Limits, MAX_HOST_NESTING};
 ///
 /// let mut engine = Engine::new(EngineKind::Interpreter);
-/// engine.register_raw("call_back", 1, |host, args| Ok(host.call(&args[0], ())?));
+/// engine.register_raw("call_back", 1, |host, args| Ok(host.call(&args[0], ())?)).unwrap();
 /// let module = engine
 ///     .compile("nest.cairn", "fn main() = 0
 /// fn depth(n) = if n == 0 then 0 else call_back(\\ -> depth(n - 1)) + 1")
@@ -69,7 +69,7 @@ impl HostContext<'_, '_> {
     /// // attempt(f, fallback): f(), or fallback if f fails.
     /// engine.register_raw("attempt", 2, |host, args| {
     ///     Ok(host.call(&args[0], ()).unwrap_or_else(|_| args[1].clone()))
-    /// });
+    /// }).unwrap();
     /// // each(xs, f): [f(x) for x in xs], failing as f fails.
     /// engine.register_raw("each", 2, |host, args| {
     ///     let Value::List(items) = &args[0] else { return Ok(Value::Unit) };
@@ -78,7 +78,7 @@ impl HostContext<'_, '_> {
     ///         out.push(host.call(&args[1], (item.clone(),))?);
     ///     }
     ///     Ok(Value::List(out))
-    /// });
+    /// }).unwrap();
     /// let module = engine
     ///     .compile("cb.cairn", "fn main() = 0
     /// fn safe(x) = attempt(\\ -> 100 / x, -1)
@@ -199,12 +199,14 @@ fn host_failure(error: HostError) -> HostFailure {
 }
 
 /// A conversion between host values and heap words that failed. The heap's own limits
-/// (RT0401 exhausted, RT0402 quota, RT0406 object too large) and the output budget (RT0405,
-/// an argument whose host copy would pass `Limits::max_output_bytes`) are raised as
-/// themselves — a host result that does not fit is reported as the script's own allocation
+/// (RT0401 exhausted, RT0402 quota, RT0406 object too large), the output budget (RT0405,
+/// an argument whose host copy would pass `Limits::max_output_bytes`) and an Int result
+/// outside the 48-bit range (RT0301, as the script's own arithmetic reports it) are raised
+/// as themselves — a host result that does not fit is reported as the script's own value
 /// would be (docs/EMBEDDING.md) — anything else as the host function's failure (RT0701).
 fn run_error_failure(error: RunError) -> HostFailure {
-    let raised_as_itself = ["RT0401", "RT0402", "RT0405", "RT0406"].contains(&error.code());
+    let raised_as_itself =
+        ["RT0301", "RT0401", "RT0402", "RT0405", "RT0406"].contains(&error.code());
     match cairn_runtime::abi::handles::effect::parse_error_code(error.code()) {
         Some(code) if raised_as_itself => HostFailure::Raised(cairn_runtime::RuntimeError {
             code,

@@ -7,10 +7,10 @@
 //! use cairn::{Engine, EngineKind, HostError, Limits, Value};
 //!
 //! let mut engine = Engine::new(EngineKind::Jit);
-//! engine.register_fn("clip", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi));
+//! engine.register_fn("clip", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi)).unwrap();
 //! engine.register_fn("safe_sqrt", |x: f64| -> Result<f64, HostError> {
 //!     if x < 0.0 { Err(HostError::new("negative input")) } else { Ok(x.sqrt()) }
-//! });
+//! }).unwrap();
 //! let module = engine.compile("demo.cairn", "
 //!     fn add(a, b) = a + b
 //!     fn main() = [clip(42, 0, 10), add(1, 2)]
@@ -37,7 +37,8 @@
 //! - [`Runtime`]: one heap with its [`Limits`] and a [`CancelHandle`], used by one thread at
 //!   a time; [`Runtime::call`] calls any named function of a module.
 //! - [`Value`]: an owned copy of a script value, or an [`Opaque`] handle on a Seq, Closure or
-//!   Ref; [`IntoValue`], [`FromValue`] and [`IntoArgs`] convert Rust types.
+//!   Ref; [`IntoValue`], [`FromValue`] and [`IntoArgs`] convert Rust types, and
+//!   [`to_value`] / [`from_value`] any serde type.
 //! - [`CompileError`], [`RunError`], [`HostError`]: diagnostics with stable codes, rendered
 //!   exactly as the `cairn` CLI prints them.
 //! - [`capi`]: the C API of `include/cairn.h`.
@@ -49,6 +50,8 @@
 mod audit;
 pub mod capi;
 mod convert;
+mod convert_containers;
+mod convert_numbers;
 mod engine;
 mod error;
 mod host_fn;
@@ -57,6 +60,8 @@ pub mod render;
 mod render_excerpt;
 mod runtime;
 mod runtime_failure;
+mod serde_value;
+mod time_limit;
 mod typed_func;
 mod value;
 mod value_io;
@@ -78,10 +83,11 @@ pub use cairn_runtime::heap::{
 };
 pub use cairn_runtime::{CancelHandle, Limits, MAX_CALL_DEPTH};
 pub use convert::{FromValue, INT_MAX, INT_MIN, IntoArgs, IntoValue};
-pub use engine::{Engine, EngineKind};
+pub use engine::{Engine, EngineKind, MAX_HOST_ARITY};
 pub use error::{CompileError, HostError, RunError};
 pub use host_fn::{HostContext, IntoHostFunction, MAX_HOST_NESTING};
 pub use module::Module;
 pub use runtime::Runtime;
+pub use serde_value::{MAX_SERDE_DEPTH, from_value, to_value};
 pub use typed_func::{ArgWriter, TypedArgs, TypedFunc};
 pub use value::{Opaque, Value};

@@ -10,6 +10,7 @@ use cairn_runtime::abi::host::HostFunction;
 
 use crate::engine::EngineKind;
 use crate::host_fn::RegisteredHost;
+use crate::time_limit::TimeLimit;
 
 /// The argument words of one call, inline up to eight (no host allocation per call).
 pub(crate) type ArgWords = smallvec::SmallVec<[u64; 8]>;
@@ -188,9 +189,10 @@ impl Module {
     }
 
     /// [`Module::invoke`] of the function at `index` (a valid index of this module's IR).
-    /// Installs the module's host functions (shared, not copied), runs the engine, releases
-    /// the words the callee only borrowed, and resets the cancel flag after a cancelled call
-    /// (the runtime is usable again). Returns the owned result word.
+    /// Installs the module's host functions (shared, not copied), runs the engine under the
+    /// call's time limit (`Limits::time_limit`), releases the words the callee only borrowed,
+    /// and resets the cancel flag after a cancelled or timed-out call (the runtime is usable
+    /// again). Returns the owned result word.
     pub(crate) fn invoke_index<E>(
         &self,
         ctx: &mut cairn_runtime::Context,
@@ -212,10 +214,13 @@ impl Module {
         if !Arc::ptr_eq(&ctx.host_functions, &self.inner.hosts) {
             ctx.host_functions = self.inner.hosts.clone();
         }
+        let time_limit = ctx.limits.time_limit;
+        let armed = time_limit.map(|limit| TimeLimit::arm(limit, &ctx.cancel));
         let outcome = match &self.inner.program {
             Program::Interpreter(program) => program.call(ctx, index, &words),
             Program::Jit(program) => program.call(ctx, index, &words),
         };
+        let timed_out = armed.is_some_and(TimeLimit::disarm);
         // The callee consumed what it took owned; the host still owns what it lent.
         for (param, &word) in function.params.iter().zip(&words) {
             if param.mode == ir::ParamMode::Borrowed {
@@ -225,9 +230,20 @@ impl Module {
                 );
             }
         }
-        outcome.map_err(|failure| {
+        if timed_out {
+            // The timer set the flag: the call stopped on it (RT0503, reset below) or
+            // finished first; either way the flag must not stop the next call.
+            ctx.cancel.reset();
+        }
+        outcome.map_err(|mut failure| {
             if failure.error.code == cairn_runtime::ErrorCode::RT0503 {
                 ctx.cancel.reset();
+                if let (true, Some(limit)) = (timed_out, time_limit) {
+                    failure.error.message = format!(
+                        "execution cancelled: time limit of {} exceeded",
+                        crate::time_limit::describe(limit)
+                    );
+                }
             }
             CallFailure::Run(failure)
         })

@@ -25,9 +25,11 @@ use crate::value_io::{read_value, write_value};
 /// and its heap holds exactly the blocks of the [`crate::Opaque`] values the host still
 /// holds.
 ///
-/// Each call runs on a thread of its own that the runtime starts and joins, with a stack
-/// sized for the call-depth limit: deep recursion is an RT0501 diagnostic, never a stack
-/// overflow of the host. Host functions run on that thread.
+/// Each call runs on the calling thread (the runtime starts no thread), on a stack segment
+/// sized for the call-depth limit when that thread's own stack is too small: deep recursion
+/// is an RT0501 diagnostic, never a stack overflow of the host. Host functions run there
+/// too, on the caller's thread. (A `Limits::time_limit` is enforced by one process-wide timer
+/// thread that only sets the cancel flag.)
 ///
 /// ```
 /// use cairn::{Engine, EngineKind, Limits, Value};
@@ -372,7 +374,10 @@ fn call_error(
         ),
         CallFailure::Arity { expected } => RunError::api(
             ErrorCode::RT0305.as_str(),
-            format!("arity mismatch: {name} expects {expected} arguments, got {argc}"),
+            format!(
+                "arity mismatch: {name} expects {}, got {argc}",
+                cairn_runtime::error::arguments(expected)
+            ),
         ),
         CallFailure::Args(error) => error,
         CallFailure::Run(failure) => module.run_error(&failure),

@@ -136,7 +136,8 @@ impl Module {
             return Err(RunError::api(
                 cairn_runtime::ErrorCode::RT0305.as_str(),
                 format!(
-                    "arity mismatch: {name} expects {arity} arguments, got {}",
+                    "arity mismatch: {name} expects {}, got {}",
+                    cairn_runtime::error::arguments(arity),
                     P::COUNT
                 ),
             ));

@@ -177,7 +177,10 @@ impl Drop for OpaqueInner {
 /// drop(counter);
 /// assert_eq!(rt.blocks_in_use(), 0);
 /// ```
-#[derive(Clone, Debug)]
+///
+/// `Debug` shows its kind and how it prints (`Opaque(Ref <ref>)`), never the handle's
+/// internals (heap words, queues).
+#[derive(Clone)]
 pub struct Opaque {
     inner: Arc<OpaqueInner>,
     kind: KindName,
@@ -212,6 +215,12 @@ impl Opaque {
     }
     pub(crate) fn word_for(&self, queue: &Arc<ReleaseQueue>) -> Option<u64> {
         Arc::ptr_eq(&self.inner.queue, queue).then_some(self.inner.word)
+    }
+}
+
+impl std::fmt::Debug for Opaque {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Opaque({} {})", self.kind(), self.printed)
     }
 }
 

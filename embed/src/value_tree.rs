@@ -276,7 +276,7 @@ impl fmt::Debug for Value {
                 Value::Int(n) => write!(f, "Int({n:?})"),
                 Value::Float(x) => write!(f, "Float({x:?})"),
                 Value::Text(text) => write!(f, "Text({text:?})"),
-                Value::Opaque(opaque) => write!(f, "Opaque({opaque:?})"),
+                Value::Opaque(opaque) => write!(f, "{opaque:?}"),
                 _ => unreachable!("a container"),
             },
         };

@@ -173,21 +173,31 @@ fn opaque_values_live_as_long_as_the_host_holds_them() {
 
 fn host_engine(kind: EngineKind) -> Engine {
     let mut engine = Engine::new(kind);
-    engine.register_fn("clip", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi));
-    engine.register_fn("safe_sqrt", |x: f64| -> Result<f64, HostError> {
-        if x < 0.0 {
-            Err(HostError::new("negative input"))
-        } else {
-            Ok(x.sqrt())
-        }
-    });
-    engine.register_fn("shout", |s: String| s.to_uppercase());
-    engine.register_fn("explode", |_: i64| -> i64 { panic!("kaboom") });
-    engine.register_fn("pair", || (1i64, "one"));
-    engine.register_raw("twice", 2, |host, args| {
-        let once = host.call(&args[0], (args[1].clone(),))?;
-        Ok(host.call(&args[0], (once,))?)
-    });
+    engine
+        .register_fn("clip", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi))
+        .unwrap();
+    engine
+        .register_fn("safe_sqrt", |x: f64| -> Result<f64, HostError> {
+            if x < 0.0 {
+                Err(HostError::new("negative input"))
+            } else {
+                Ok(x.sqrt())
+            }
+        })
+        .unwrap();
+    engine
+        .register_fn("shout", |s: String| s.to_uppercase())
+        .unwrap();
+    engine
+        .register_fn("explode", |_: i64| -> i64 { panic!("kaboom") })
+        .unwrap();
+    engine.register_fn("pair", || (1i64, "one")).unwrap();
+    engine
+        .register_raw("twice", 2, |host, args| {
+            let once = host.call(&args[0], (args[1].clone(),))?;
+            Ok(host.call(&args[0], (once,))?)
+        })
+        .unwrap();
     engine
 }
 
@@ -303,24 +313,30 @@ fn one_module_runs_on_four_threads() {
 fn a_failing_callback_passes_through_the_host_and_nesting_is_bounded() {
     for kind in ENGINES {
         let mut engine = Engine::new(kind);
-        engine.register_raw("each", 2, |host, args| {
-            let Value::List(items) = &args[0] else {
-                return Err(HostError::new("each expects a List"));
-            };
-            let mut out = Vec::new();
-            for item in items {
-                out.push(host.call(&args[1], (item.clone(),))?);
-            }
-            Ok(Value::List(out))
-        });
-        engine.register_raw("attempt", 1, |host, args| {
-            // Handles the closure's failure itself: the script sees a value, not an error.
-            Ok(match host.call(&args[0], ()) {
-                Ok(value) => value,
-                Err(error) => Value::Text(format!("caught {}", error.code())),
+        engine
+            .register_raw("each", 2, |host, args| {
+                let Value::List(items) = &args[0] else {
+                    return Err(HostError::new("each expects a List"));
+                };
+                let mut out = Vec::new();
+                for item in items {
+                    out.push(host.call(&args[1], (item.clone(),))?);
+                }
+                Ok(Value::List(out))
             })
-        });
-        engine.register_raw("recurse_host", 1, |host, args| Ok(host.call(&args[0], ())?));
+            .unwrap();
+        engine
+            .register_raw("attempt", 1, |host, args| {
+                // Handles the closure's failure itself: the script sees a value, not an error.
+                Ok(match host.call(&args[0], ()) {
+                    Ok(value) => value,
+                    Err(error) => Value::Text(format!("caught {}", error.code())),
+                })
+            })
+            .unwrap();
+        engine
+            .register_raw("recurse_host", 1, |host, args| Ok(host.call(&args[0], ())?))
+            .unwrap();
         let module = engine
             .compile(
                 "cb.cairn",

@@ -288,7 +288,7 @@ fn limits_struct_and_engine_kinds_match_the_rust_definitions() {
         c_fields, rust_fields,
         "CairnLimits fields (type name), in order"
     );
-    assert_eq!(std::mem::size_of::<cairn::capi::CairnLimits>(), 32);
+    assert_eq!(std::mem::size_of::<cairn::capi::CairnLimits>(), 40);
     for (name, value) in [
         ("CAIRN_ENGINE_INTERPRETER", CAIRN_ENGINE_INTERPRETER),
         ("CAIRN_ENGINE_JIT", CAIRN_ENGINE_JIT),

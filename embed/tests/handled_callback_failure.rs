@@ -12,13 +12,17 @@ fn propagated() = try_or_fail(\\ -> fail(\"inner\"))
 
 fn engine(kind: EngineKind) -> Engine {
     let mut engine = Engine::new(kind);
-    engine.register_raw("try_call", 2, |host, args| {
-        Ok(host.call(&args[0], ()).unwrap_or_else(|_| args[1].clone()))
-    });
-    engine.register_raw("try_or_fail", 1, |host, args| {
-        host.call(&args[0], ())?;
-        Err(HostError::new("unreachable"))
-    });
+    engine
+        .register_raw("try_call", 2, |host, args| {
+            Ok(host.call(&args[0], ()).unwrap_or_else(|_| args[1].clone()))
+        })
+        .unwrap();
+    engine
+        .register_raw("try_or_fail", 1, |host, args| {
+            host.call(&args[0], ())?;
+            Err(HostError::new("unreachable"))
+        })
+        .unwrap();
     engine
 }
 

@@ -26,10 +26,12 @@ fn a_runaway_call_is_cancelled_from_another_thread_and_the_runtime_is_reused() {
     for kind in [EngineKind::Interpreter, EngineKind::Jit] {
         let (started_tx, started_rx) = mpsc::channel::<()>();
         let mut engine = Engine::new(kind);
-        engine.register_fn("started", move || {
-            started_tx.send(()).expect("the canceller listens");
-            0i64
-        });
+        engine
+            .register_fn("started", move || {
+                started_tx.send(()).expect("the canceller listens");
+                0i64
+            })
+            .unwrap();
         let module = engine
             .compile("runaways.cairn", RUNAWAYS)
             .expect("compiles");

@@ -149,7 +149,7 @@ fn a_call_depth_limit_beyond_the_maximum_is_refused_when_the_runtime_is_created(
         assert!(
             error
                 .to_string()
-                .contains("the call depth limit must be at most 1000000, got 1000001"),
+                .contains("the call depth limit must be 1..=1000000, got 1000001"),
             "{kind:?}: {error}"
         );
     }

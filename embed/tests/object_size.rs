@@ -20,9 +20,11 @@ const MESSAGE: &str = "object too large: 66667 blocks requested, one object span
 fn a_host_text_larger_than_a_segment_is_rt0406_on_both_engines() {
     for kind in [EngineKind::Interpreter, EngineKind::Jit] {
         let mut engine = Engine::new(kind);
-        engine.register_raw("big_text", 0, |_host, _args| {
-            Ok(Value::Text("x".repeat(TOO_BIG)))
-        });
+        engine
+            .register_raw("big_text", 0, |_host, _args| {
+                Ok(Value::Text("x".repeat(TOO_BIG)))
+            })
+            .unwrap();
         let module = engine.compile("size.cairn", SCRIPT).expect("compiles");
         let mut rt = engine.runtime(Limits::default()).expect("runtime");
         let before = rt.blocks_in_use();

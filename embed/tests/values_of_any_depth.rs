@@ -45,7 +45,9 @@ fn deep_host_value(depth: usize) -> Value {
 
 fn engine(kind: EngineKind) -> Engine {
     let mut engine = Engine::new(kind);
-    engine.register_fn("leaves", |value: Value| value.to_string().len() as i64);
+    engine
+        .register_fn("leaves", |value: Value| value.to_string().len() as i64)
+        .unwrap();
     engine
 }
 

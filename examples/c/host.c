@@ -354,7 +354,7 @@ static int run(uint32_t kind) {
     printf("blocks in use: %u\n", aivi_runtime_blocks_in_use(rt));
 
     /* Limits: fuel stops a runaway script; a cancel from another thread stops one too. */
-    CairnLimits limits = {0, 0, 0, 10000, 0};
+    CairnLimits limits = {0, 0, 0, 10000, 0, 0};
     AiviRuntime *metered = cairn_runtime_new(&limits, NULL);
     AiviValueHandle zero = aivi_value_int(metered, 0);
     printf("spin(0) with 10000 fuel: %s, ",

@@ -32,7 +32,8 @@ fn fuel_is_charged_once_per_entry_and_back_edge() {
 
 #[test]
 fn running_out_of_fuel_fails_at_the_exact_back_edge() {
-    for fuel in [0, 1, 2, 7, 11] {
+    for fuel in [1, 2, 7, 11] {
+        // Some(0) is refused (RT0404) by Context::new
         let limits = Limits {
             fuel: Some(fuel),
             ..small_limits()

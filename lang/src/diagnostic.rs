@@ -179,6 +179,15 @@ impl std::fmt::Display for Diagnostic {
     }
 }
 
+/// `1 argument`, `2 arguments`: a count of arguments as diagnostics spell it.
+pub fn arguments(count: usize) -> String {
+    if count == 1 {
+        "1 argument".to_string()
+    } else {
+        format!("{count} arguments")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

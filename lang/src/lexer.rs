@@ -332,6 +332,11 @@ impl Lexer<'_> {
     }
 }
 
+/// Whether `word` is a keyword (not usable as a name).
+pub fn is_keyword(word: &str) -> bool {
+    !matches!(keyword_or_ident(word), TokenKind::Ident(_))
+}
+
 fn keyword_or_ident(word: &str) -> TokenKind {
     match word {
         "fn" => TokenKind::Fn,

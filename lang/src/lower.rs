@@ -492,13 +492,13 @@ impl<'m, 'a> FunctionLowerer<'m, 'a> {
         };
         if expected != args.len() {
             let expected = match target {
-                Callee::Builtin(Builtin::Range) => "2 or 3".to_string(),
-                _ => expected.to_string(),
+                Callee::Builtin(Builtin::Range) => "2 or 3 arguments".to_string(),
+                _ => crate::diagnostic::arguments(expected),
             };
             return self.error(
                 diagnostic::ARITY_MISMATCH,
                 format!(
-                    "arity mismatch: {name} expects {expected} arguments, got {}",
+                    "arity mismatch: {name} expects {expected}, got {}",
                     args.len()
                 ),
                 span,

@@ -35,7 +35,9 @@ pub struct FunctionTable {
     pub hosts: Vec<HostSignature>,
 }
 
-fn is_builtin_name(name: &str) -> bool {
+/// Whether `name` is a builtin's (docs/LANGUAGE.md, "Standard library"): a host function of
+/// that name could never be called, the builtin would win.
+pub fn is_builtin_name(name: &str) -> bool {
     Builtin::from_name(name).is_some() || name == "concat"
 }
 

@@ -124,17 +124,17 @@ fn verify_function_structure(
                     };
                     if target.params.len() != args.len() {
                         return Err(here(format!(
-                            "arity mismatch: {} expects {} arguments, got {}",
+                            "arity mismatch: {} expects {}, got {}",
                             target.name,
-                            target.params.len(),
+                            crate::diagnostic::arguments(target.params.len()),
                             args.len()
                         )));
                     }
                 }
                 OpKind::Builtin { builtin, args, .. } if builtin.arity() != args.len() => {
                     return Err(here(format!(
-                        "arity mismatch: {builtin:?} expects {} arguments, got {}",
-                        builtin.arity(),
+                        "arity mismatch: {builtin:?} expects {}, got {}",
+                        crate::diagnostic::arguments(builtin.arity()),
                         args.len()
                     )));
                 }

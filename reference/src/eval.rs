@@ -273,8 +273,9 @@ impl Machine<'_> {
             return fail(
                 "RT0305",
                 format!(
-                    "arity mismatch: {} expects {} arguments, got {argc}",
-                    c.name, c.arity
+                    "arity mismatch: {} expects {}, got {argc}",
+                    c.name,
+                    crate::resolve::arguments(c.arity)
                 ),
             );
         }

@@ -16,7 +16,13 @@ pub fn overflow() -> Failure {
 
 /// A normalised map key (RT0104 for an invalid one).
 pub fn key(v: &Value) -> R<Key> {
-    Key::new(v).or_else(|kind| fail("RT0104", format!("map key is not a valid key type: {kind}")))
+    Key::new(v).or_else(|kind| match kind {
+        "NaN" => fail(
+            "RT0104",
+            "map key is NaN, which is not a valid key (NaN equals nothing, not even itself)",
+        ),
+        kind => fail("RT0104", format!("map key is not a valid key type: {kind}")),
+    })
 }
 
 /// A condition of `op` (`if`, `and`, `or`, `not`, `when`): a Bool, or RT0303.

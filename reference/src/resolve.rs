@@ -132,19 +132,16 @@ impl Checker<'_> {
                     && !self.local(n)
                 {
                     let expected = match self.functions.get(n) {
-                        Some(&(_, arity)) => Some((arity == args.len(), arity.to_string())),
+                        Some(&(_, arity)) => Some((arity == args.len(), arguments(arity))),
                         None if n == "range" => {
-                            Some((matches!(args.len(), 2 | 3), "2 or 3".into()))
+                            Some((matches!(args.len(), 2 | 3), "2 or 3 arguments".into()))
                         }
-                        None => builtin_arity(n).map(|a| (a == args.len(), a.to_string())),
+                        None => builtin_arity(n).map(|a| (a == args.len(), arguments(a))),
                     };
                     if let Some((false, expected)) = expected {
                         self.errors.push(Diagnostic::new(
                             "E0105",
-                            format!(
-                                "arity mismatch: {n} expects {expected} arguments, got {}",
-                                args.len()
-                            ),
+                            format!("arity mismatch: {n} expects {expected}, got {}", args.len()),
                             e.start,
                             e.end,
                         ));
@@ -325,4 +322,13 @@ pub fn free_names(body: &Expr, params: &[Name]) -> Vec<String> {
     };
     walk.expr(body);
     walk.free
+}
+
+/// `1 argument`, `2 arguments`, as diagnostics spell a count of arguments.
+pub(crate) fn arguments(count: usize) -> String {
+    if count == 1 {
+        "1 argument".to_string()
+    } else {
+        format!("{count} arguments")
+    }
 }

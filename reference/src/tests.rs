@@ -197,7 +197,7 @@ fn runtime_diagnostics_have_the_documented_messages() {
     fails(
         "fn main() = { f = \\x -> x; f(1, 2) }",
         "RT0305",
-        "arity mismatch: lambda@1:19 expects 1 arguments, got 2",
+        "arity mismatch: lambda@1:19 expects 1 argument, got 2",
     );
     fails("fn main() = pop([])", "RT0107", "pop from an empty list");
     fails("fn main() = fail((1, \"a\"))", "RT0900", "(1, \"a\")");
@@ -219,7 +219,7 @@ fn compile_errors_report_the_first_diagnostic() {
     fails(
         "fn f(a) = a\nfn main() = f()",
         "E0105",
-        "arity mismatch: f expects 1 arguments, got 0",
+        "arity mismatch: f expects 1 argument, got 0",
     );
     fails(
         "fn main(x) = x",

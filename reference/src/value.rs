@@ -229,7 +229,8 @@ pub fn order(a: &Value, b: &Value) -> Result<Option<Ordering>, String> {
 pub struct Key(pub Value);
 
 impl Key {
-    /// The key for `value`, or the kind name of the offending (part of the) value.
+    /// The key for `value`, or the kind name of the offending (part of the) value (`"NaN"`
+    /// for a NaN Float).
     pub fn new(value: &Value) -> Result<Key, &'static str> {
         // A Tuple shared many times inside the key (`(t, t)` nested n deep) is checked once.
         let mut seen = HashSet::new();
@@ -237,7 +238,7 @@ impl Key {
         while let Some(value) = work.pop() {
             match value {
                 Value::Unit | Value::Bool(_) | Value::Int(_) | Value::Text(_) => {}
-                Value::Float(x) if x.is_nan() => return Err("Float"),
+                Value::Float(x) if x.is_nan() => return Err("NaN"),
                 Value::Float(_) => {}
                 Value::Tuple(items) => {
                     if seen.insert(Rc::as_ptr(items)) {

@@ -30,14 +30,23 @@ pub struct Limits {
     /// [`Limits::heap_blocks_for_mib`]). Segments of 65,535 blocks are mapped as needed. An
     /// allocation that does not fit fails with RT0401 `heap exhausted`.
     pub heap_blocks: u32,
-    /// Soft quota in blocks (RT0402); `None` = the whole heap.
+    /// Soft quota in blocks (RT0402), `1..=heap_blocks`; `None` = the whole heap. Zero or a
+    /// quota above the heap size is refused (RT0404) when the runtime is created.
     pub heap_quota: Option<u32>,
-    /// How many calls may be nested (default 10,000; at most [`MAX_CALL_DEPTH`], one
-    /// million): one more is RT0501 `stack overflow`.
+    /// How many calls may be nested (default 10,000; `1..=`[`MAX_CALL_DEPTH`], one
+    /// million): one more is RT0501 `stack overflow`. Zero is refused (RT0404).
     /// Tail calls do not nest; pulls through sequence stages and host callbacks do.
     pub max_call_depth: u64,
-    /// Fuel units; one is charged at every function entry and loop back-edge. `None` = unlimited.
+    /// Fuel units; one is charged at every function entry and loop back-edge. `None` =
+    /// unlimited; `Some(0)` is refused (RT0404): no call could run.
     pub fuel: Option<u64>,
+    /// Wall-clock limit of each call (docs/EMBEDDING.md, "Limits and cancellation"): when
+    /// it passes, the call is cancelled as [`CancelHandle::cancel`] does and fails with
+    /// RT0503 `execution cancelled: time limit of {limit} exceeded` at its next fuel point.
+    /// Unlike fuel it is not deterministic: where a run stops depends on the machine and
+    /// the engine. `None` (the default) = no limit; `Some(Duration::ZERO)` is refused
+    /// (RT0404). The embedding API (the `cairn` crate) enforces it.
+    pub time_limit: Option<std::time::Duration>,
     /// Allocation-failure injection (`--fail-alloc-at N`): in every run, the Nth allocation
     /// that records a `malloc` event (1-based, counted from the start of the run) fails
     /// with RT0401 `heap exhausted` exactly as a full heap does, and the run must leave the
@@ -68,11 +77,43 @@ impl Default for Limits {
             heap_quota: None,
             max_call_depth: DEFAULT_MAX_CALL_DEPTH,
             fuel: None,
+            time_limit: None,
             fail_alloc_at: None,
             max_output_bytes: crate::objects::print::DEFAULT_MAX_OUTPUT_BYTES,
             audit: AuditConfig::default(),
         }
     }
+}
+
+/// The checks of [`Context::new`] besides the heap size (which the heap checks itself).
+fn check_limits(limits: &Limits) -> Result<(), RuntimeError> {
+    let invalid = |detail: String| {
+        Err(RuntimeError::new(
+            crate::error::ErrorCode::RT0404,
+            format!("invalid limits: {detail}"),
+        ))
+    };
+    if limits.max_call_depth == 0 || limits.max_call_depth > MAX_CALL_DEPTH {
+        return invalid(format!(
+            "the call depth limit must be 1..={MAX_CALL_DEPTH}, got {}",
+            limits.max_call_depth
+        ));
+    }
+    if let Some(quota) = limits.heap_quota
+        && (quota == 0 || quota > limits.heap_blocks)
+    {
+        return invalid(format!(
+            "the heap quota must be 1..={} blocks (the heap size), got {quota}",
+            limits.heap_blocks
+        ));
+    }
+    if limits.fuel == Some(0) {
+        return invalid("the fuel must be at least 1 (None is unlimited), got 0".to_string());
+    }
+    if limits.time_limit == Some(std::time::Duration::ZERO) {
+        return invalid("the time limit must be positive (None is unlimited), got 0".to_string());
+    }
+    Ok(())
 }
 
 /// A frame of the call stack of a failed run: function index and IR op index (the engines
@@ -175,18 +216,12 @@ impl Context {
 }
 
 impl Context {
-    /// A context with `limits`; refused (RT0404) when the heap size is outside
-    /// `1..=MAX_HEAP_BLOCKS` or the call depth limit exceeds [`MAX_CALL_DEPTH`].
+    /// A context with `limits`; refused (RT0404 `invalid limits: ...`, naming the value
+    /// asked for) when the heap size is outside `1..=MAX_HEAP_BLOCKS`, the call depth limit
+    /// outside `1..=`[`MAX_CALL_DEPTH`], the quota outside `1..=heap_blocks`, or the fuel
+    /// or the time limit is zero.
     pub fn new(limits: Limits) -> Result<Context, RuntimeError> {
-        if limits.max_call_depth > MAX_CALL_DEPTH {
-            return Err(RuntimeError::new(
-                crate::error::ErrorCode::RT0404,
-                format!(
-                    "invalid limits: the call depth limit must be at most {MAX_CALL_DEPTH}, got {}",
-                    limits.max_call_depth
-                ),
-            ));
-        }
+        check_limits(&limits)?;
         let mut heap =
             Heap::new(limits.heap_blocks).map_err(|e| RuntimeError::invalid_reference(&e))?;
         heap.set_quota(limits.heap_quota);

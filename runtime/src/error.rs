@@ -91,6 +91,15 @@ impl std::fmt::Display for ErrorCode {
     }
 }
 
+/// `1 argument`, `2 arguments`: a count of arguments as diagnostics spell it.
+pub fn arguments(count: usize) -> String {
+    if count == 1 {
+        "1 argument".to_string()
+    } else {
+        format!("{count} arguments")
+    }
+}
+
 /// A runtime error: code plus the one-line message. Source spans and call stacks are added
 /// by the engines (the runtime knows nothing of syntax).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,6 +155,14 @@ impl RuntimeError {
             format!("index out of bounds: index {index}, length {length}"),
         )
     }
+    /// RT0104 for a NaN key (directly or inside a Tuple key): the kind is fine, the value
+    /// is not (a NaN equals nothing, not even itself, so it could never be found again).
+    pub fn nan_map_key() -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0104,
+            "map key is NaN, which is not a valid key (NaN equals nothing, not even itself)",
+        )
+    }
     pub fn invalid_map_key(kind: KindName) -> RuntimeError {
         Self::new(
             ErrorCode::RT0104,
@@ -192,7 +209,10 @@ impl RuntimeError {
     pub fn arity_mismatch(name: &str, expected: usize, got: usize) -> RuntimeError {
         Self::new(
             ErrorCode::RT0305,
-            format!("arity mismatch: {name} expects {expected} arguments, got {got}"),
+            format!(
+                "arity mismatch: {name} expects {}, got {got}",
+                arguments(expected)
+            ),
         )
     }
     /// RT0306: a standard-library builtin's argument has the right kind but a value outside

@@ -343,7 +343,8 @@ fn fuel_until_failure(limits: Limits, enter_every: usize) -> (u64, ErrorCode) {
 
 #[test]
 fn fuel_accounting_is_the_same_with_or_without_the_watchdog() {
-    for fuel in [0u64, 1, 2, 5, 6, 7, 100] {
+    for fuel in [1u64, 2, 5, 6, 7, 100] {
+        // Some(0) is refused (RT0404) by Context::new
         let plain = Limits {
             heap_blocks: 16,
             fuel: Some(fuel),

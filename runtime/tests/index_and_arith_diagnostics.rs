@@ -77,7 +77,7 @@ fn every_indexing_diagnostic_has_the_exact_spec_wording() {
             m,
             Value::float(f64::NAN),
             ErrorCode::RT0104,
-            "map key is not a valid key type: Float",
+            "map key is NaN, which is not a valid key (NaN equals nothing, not even itself)",
         ),
         (m, key_b, ErrorCode::RT0105, "missing map key: \"b\""),
         (m, int(7), ErrorCode::RT0105, "missing map key: 7"),

@@ -81,7 +81,10 @@ fn integral_floats_and_ints_are_the_same_key_and_later_duplicates_win() {
         .unwrap_err();
     assert_eq!(
         (error.code, error.message.as_str()),
-        (ErrorCode::RT0104, "map key is not a valid key type: Float")
+        (
+            ErrorCode::RT0104,
+            "map key is NaN, which is not a valid key (NaN equals nothing, not even itself)"
+        )
     );
     h.assert_heap_equals(&before); // the failed insert consumed the map
 }

@@ -15,8 +15,8 @@ use cairn_runtime::abi::handles::{
 use super::host::{UserData, c_host_body};
 use super::module::{CairnModule, MODULES};
 use super::{
-    CAIRN_ENGINE_INTERPRETER, CAIRN_ENGINE_JIT, c_bytes_arg, c_str_arg, error_handle,
-    free_registered, located_error_handle, register_box, report, with_registered,
+    CAIRN_ENGINE_INTERPRETER, CAIRN_ENGINE_JIT, c_raw_bytes_arg, c_str_arg, error_handle,
+    free_registered, located_error_handle, misuse, register_box, report, with_registered,
 };
 use crate::engine::{Engine, EngineKind};
 
@@ -118,8 +118,10 @@ pub unsafe extern "C" fn cairn_engine_kind(engine: *const CairnEngine) -> u32 {
 /// registers a host function that scripts compiled afterwards call as `name(a1, ..., aN)`
 /// (another arity is E0105 at compile time; registering `name` again replaces it). Returns
 /// 1, or 0 with an owned error in `*error_out` (RT0404 for a NULL or dead engine, a NULL
-/// name or function; RT0303 for a name that is not UTF-8). On failure `user` stays the
-/// caller's (`free_user` is not called).
+/// name; RT0001 for a NULL function, a name that is not an identifier (`""`) or is a
+/// builtin's (`len`), or more than `MAX_HOST_ARITY` (64) arguments, as
+/// [`crate::Engine::register_fn`] refuses them; RT0303 for a name that is not UTF-8). On
+/// failure `user` stays the caller's (`free_user` is not called).
 ///
 /// # Safety
 /// `name` is NULL or NUL-terminated; `error_out` is NULL or writable; `function` may be
@@ -140,10 +142,11 @@ pub unsafe extern "C" fn cairn_engine_register(
         // SAFETY: forwarded from this function's contract.
         let name = unsafe { c_str_arg("cairn_engine_register", "name", name) }?.to_string();
         let Some(function) = function else {
-            return Err(RuntimeError::invalid_reference(
-                "cairn_engine_register: function is NULL",
+            return Err(misuse(
+                "cairn_engine_register: the function pointer is NULL (a CairnHostFn is required)",
             ));
         };
+        crate::engine::check_host_name(&name, arity)?;
         with_engine(engine, |state| {
             let user = Arc::new(UserData::new(user, free_user));
             let body = c_host_body(name.clone(), arity, function, user);
@@ -161,7 +164,8 @@ pub unsafe extern "C" fn cairn_engine_register(
 /// *source, size_t len, AiviErrorHandle *error_out)`: compiles `len` bytes of UTF-8 `source`
 /// (`name` is the file name diagnostics show). NULL on failure, with an owned error in
 /// `*error_out`: the compiler's first diagnostic (`E0101`, ...; its message, line and column —
-/// `aivi_error_line`/`aivi_error_column`), or RT0404 / RT0303 for bad arguments.
+/// `aivi_error_line`/`aivi_error_column`; source that is not UTF-8 is E0005 `invalid UTF-8 at
+/// byte N (line L)` at its position, as the CLI reports it), or RT0404 for bad arguments.
 ///
 /// # Safety
 /// `name` is NULL or NUL-terminated; `source` is NULL with `len == 0` or has `len` readable
@@ -178,9 +182,9 @@ pub unsafe extern "C" fn cairn_engine_compile(
         // SAFETY: forwarded from this function's contract.
         let name = unsafe { c_str_arg("cairn_engine_compile", "name", name) }?;
         // SAFETY: forwarded from this function's contract.
-        let source = unsafe { c_bytes_arg("cairn_engine_compile", "source", source, len) }?;
+        let source = unsafe { c_raw_bytes_arg("cairn_engine_compile", "source", source, len) }?;
         let engine = with_engine(engine, |state| state.engine.clone())?;
-        Ok(match engine.compile(name, source) {
+        Ok(match engine.compile_bytes(name, source) {
             Ok(module) => Ok(module),
             Err(error) => Err(located_error_handle(
                 error.code(),

@@ -126,6 +126,14 @@ pub(crate) fn c_host_body(
                 .iter()
                 .map(|word| AiviValueHandle::from_word(word.bits()))
                 .collect();
+            // The count of each heap argument before the call: a returned argument whose
+            // count did not grow was returned borrowed (`return args[0];`).
+            let counts_before: Vec<(Word, u16)> = {
+                let heap = &call.context().heap;
+                args.iter()
+                    .filter_map(|&word| Some((word, heap.ref_count(word.heap_block()?))))
+                    .collect()
+            };
             let guard = ActiveGuard::push(ActiveCall {
                 ctx,
                 call: (call as *mut HostCall<'_>).cast::<HostCall<'static>>(),
@@ -153,14 +161,34 @@ pub(crate) fn c_host_body(
                     None => HostFailure::Failed("returned no value".to_string()),
                 });
             }
-            checked_value(&context.heap, returned).map_err(|error| {
+            let word = checked_value(&context.heap, returned).map_err(|error| {
                 HostFailure::Failed(format!(
                     "returned an invalid value handle ({})",
                     error.message
                 ))
-            })
+            })?;
+            owned_result(context, word, &counts_before)
         },
     )
+}
+
+/// The owned result for the word a host function returned. An argument handle returned as
+/// it was lent (its count no higher than before the call: `return args[0];`) is retained
+/// here, as if the host had called `aivi_value_retain` first: the script gets the value and
+/// the caller's reference stays intact (docs/EMBEDDING.md, "The C API").
+fn owned_result(
+    context: &mut Context,
+    word: Word,
+    counts_before: &[(Word, u16)],
+) -> Result<Word, HostFailure> {
+    let Some(&(_, before)) = counts_before.iter().find(|(arg, _)| *arg == word) else {
+        return Ok(word);
+    };
+    let block = word.heap_block().expect("a heap argument");
+    if context.heap.ref_count(block) > before {
+        return Ok(word); // the host retained it: that reference is the result
+    }
+    cairn_runtime::objects::retain(&mut context.heap, word).map_err(HostFailure::Raised)
 }
 
 /// The innermost C host function running on this thread for runtime `rt`.

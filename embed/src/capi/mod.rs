@@ -77,18 +77,18 @@ pub(crate) unsafe fn c_str_arg<'a>(
         .map_err(|_| RuntimeError::type_mismatch(function, "UTF-8 text", "invalid UTF-8"))
 }
 
-/// Reads `len` UTF-8 bytes (not NUL-terminated): RT0404 for NULL with `len > 0`, RT0303 for
-/// invalid UTF-8.
+/// The `len` bytes of argument `what` of `function` (NULL is fine for `len == 0`; else
+/// RT0404).
 ///
 /// # Safety
-/// `bytes` is NULL with `len == 0`, or points to `len` readable bytes.
-pub(crate) unsafe fn c_bytes_arg<'a>(
+/// `bytes` is NULL with `len == 0` or points to `len` readable bytes valid for the call.
+pub(crate) unsafe fn c_raw_bytes_arg<'a>(
     function: &str,
     what: &str,
     bytes: *const c_char,
     len: usize,
-) -> Result<&'a str, RuntimeError> {
-    let slice: &[u8] = if len == 0 {
+) -> Result<&'a [u8], RuntimeError> {
+    Ok(if len == 0 {
         &[]
     } else if bytes.is_null() {
         return Err(RuntimeError::invalid_reference(&format!(
@@ -97,9 +97,7 @@ pub(crate) unsafe fn c_bytes_arg<'a>(
     } else {
         // SAFETY: non-NULL with `len` readable bytes per this function's contract.
         unsafe { std::slice::from_raw_parts(bytes.cast::<u8>(), len) }
-    };
-    std::str::from_utf8(slice)
-        .map_err(|_| RuntimeError::type_mismatch(function, "UTF-8 text", "invalid UTF-8"))
+    })
 }
 
 /// Writes the outcome of a runtime-less function to its optional `error_out`: NULL on

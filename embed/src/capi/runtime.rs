@@ -32,7 +32,8 @@ use crate::module::{CallFailure, Module};
 use crate::runtime::Runtime;
 
 /// `CairnLimits`: the limits of a new runtime (docs/EMBEDDING.md, "Limits and cancellation"). A
-/// field of 0 takes its default.
+/// field of 0 takes its default, as a limit the Rust [`Limits`] leaves at its default (a zero
+/// limit, which Rust refuses with RT0404, cannot be asked for).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CairnLimits {
@@ -48,10 +49,14 @@ pub struct CairnLimits {
     /// Allocation-failure injection: the Nth block allocation of every call fails with
     /// RT0401 (`Limits::fail_alloc_at`); 0 = never.
     pub fail_alloc_at: u64,
+    /// Wall-clock limit of each call in milliseconds (`Limits::time_limit`: RT0503 `execution
+    /// cancelled: time limit of ... exceeded`, not deterministic); 0 = none.
+    pub time_limit_ms: u64,
 }
 
 // The layout `include/cairn.h` declares (checked again by embed/tests/c_api.rs).
-const _: () = assert!(std::mem::size_of::<CairnLimits>() == 32);
+const _: () = assert!(std::mem::size_of::<CairnLimits>() == 40);
+const _: () = assert!(std::mem::offset_of!(CairnLimits, time_limit_ms) == 32);
 const _: () = assert!(std::mem::offset_of!(CairnLimits, fail_alloc_at) == 24);
 const _: () = assert!(std::mem::offset_of!(CairnLimits, max_call_depth) == 8);
 const _: () = assert!(std::mem::offset_of!(CairnLimits, fuel) == 16);
@@ -74,6 +79,8 @@ impl CairnLimits {
             },
             fuel: (self.fuel != 0).then_some(self.fuel),
             fail_alloc_at: (self.fail_alloc_at != 0).then_some(self.fail_alloc_at),
+            time_limit: (self.time_limit_ms != 0)
+                .then(|| std::time::Duration::from_millis(self.time_limit_ms)),
             // Not in the C struct (its layout is fixed): C hosts get the default budget.
             max_output_bytes: defaults.max_output_bytes,
             audit: defaults.audit,

@@ -23,6 +23,9 @@ static const char SCRIPT[] =
     "fn deep(n) = calls_back(\\m -> deep(m + 1), n)\n"
     "fn both(m) = [len(m), m[\"b\"]]\n"
     "fn echo(x) = x\n"
+    "fn lent(x) = returns_arg(x)\n"
+    "fn kept(x) = retains_arg(x)\n"
+    "fn spin(n) = spin(n + 1)\n"
     "fn main() = ()\n";
 
 static AiviEffectHandle kept_effect = NULL;
@@ -136,6 +139,20 @@ static AiviValueHandle misuses_closures(void *u, AiviRuntime *rt, AiviEffectHand
     printf("  cairn_effect_fail with another effect: %u\n",
            cairn_effect_fail((AiviEffectHandle)(uintptr_t)0x1000, "x"));
     return cairn_call_closure(rt, a[0], &a[1], 1);
+}
+
+/* Returns its argument as it was lent (no aivi_value_retain): the runtime retains it. */
+static AiviValueHandle returns_arg(void *u, AiviRuntime *rt, AiviEffectHandle e,
+                                   const AiviValueHandle *a, size_t n) {
+    (void)u, (void)rt, (void)e, (void)n;
+    return a[0];
+}
+
+/* Retains its argument, then returns it: that reference is the result. */
+static AiviValueHandle retains_arg(void *u, AiviRuntime *rt, AiviEffectHandle e,
+                                   const AiviValueHandle *a, size_t n) {
+    (void)u, (void)e, (void)n;
+    return aivi_value_retain(rt, a[0]);
 }
 
 static AiviValueHandle calls_back(void *u, AiviRuntime *rt, AiviEffectHandle e,
@@ -263,6 +280,15 @@ static void engines_and_modules(void) {
     printf("register(NULL function): %u",
            cairn_engine_register(engine, "f", 0, NULL, NULL, NULL, &error));
     owned_error(error);
+    printf("register(\"\"): %u",
+           cairn_engine_register(engine, "", 0, says_nothing, NULL, NULL, &error));
+    owned_error(error);
+    printf("register(builtin len): %u",
+           cairn_engine_register(engine, "len", 1, says_nothing, NULL, NULL, &error));
+    owned_error(error);
+    printf("register(arity 1000): %u",
+           cairn_engine_register(engine, "f", 1000, says_nothing, NULL, NULL, &error));
+    owned_error(error);
     printf("register(bad UTF-8 name): %u",
            cairn_engine_register(engine, "\xff", 0, says_nothing, NULL, NULL, &error));
     owned_error(error);
@@ -277,6 +303,9 @@ static void engines_and_modules(void) {
     owned_error(error);
     printf("compile(bad UTF-8): %p",
            (void *)cairn_engine_compile(engine, "x", "fn \xc3", 4, &error));
+    owned_error(error);
+    printf("compile(bad UTF-8 on line 2): %p",
+           (void *)cairn_engine_compile(engine, "x", "fn main() =\n  \"\xff\"", 17, &error));
     owned_error(error);
     const char *syntax = "fn main() =\n  (1 +";
     printf("compile(syntax error): %p",
@@ -307,12 +336,13 @@ static void runtimes(CairnModule *module) {
     printf("-- runtimes and calls --\n");
     AiviErrorHandle error = NULL;
     int local = 0;
-    CairnLimits too_big = {70000000, 0, 0, 0, 0};
+    CairnLimits too_big = {70000000, 0, 0, 0, 0, 0};
     printf("runtime_new(70000000 blocks): %p", (void *)cairn_runtime_new(&too_big, &error));
     owned_error(error);
     AiviRuntime *rt = cairn_runtime_new(NULL, NULL);
     AiviRuntime *plain = aivi_runtime_new(16);
-    printf("aivi_runtime_free(cairn runtime): %u\n", aivi_runtime_free(rt));
+    printf("aivi_runtime_free(cairn runtime): %u", aivi_runtime_free(rt));
+    parked(rt);
     printf("cairn_runtime_free(aivi runtime): %u\n", cairn_runtime_free(plain));
     printf("cairn_runtime_free(NULL): %u, forged: %u\n", cairn_runtime_free(NULL),
            cairn_runtime_free((AiviRuntime *)&local));
@@ -418,6 +448,31 @@ static void runtimes(CairnModule *module) {
     printf("the call after it: %s", r ? "value" : "failed");
     aivi_value_release(rt, r);
     parked(rt);
+    printf("-- borrowed argument returned --\n");
+    AiviValueHandle lent_items[2] = {aivi_value_int(rt, 1), aivi_value_int(rt, 2)};
+    AiviValueHandle lent_list = aivi_value_list(rt, lent_items, 2);
+    uint32_t blocks_before = aivi_runtime_blocks_in_use(rt);
+    const char *returners[] = {"lent", "kept"};
+    for (int i = 0; i < 2; i++) {
+        r = cairn_call(rt, module, returners[i], &lent_list, 1);
+        aivi_value_print(rt, r, printed, sizeof printed);
+        printf("%s([1, 2]): %s", returners[i], r ? printed : "failed");
+        parked(rt);
+        aivi_value_release(rt, r);
+        aivi_value_print(rt, lent_list, printed, sizeof printed);
+        printf("  the caller's list after: %s, blocks %u (before %u)\n", printed,
+               aivi_runtime_blocks_in_use(rt), blocks_before);
+    }
+    aivi_value_release(rt, lent_list);
+    printf("-- time limit --\n");
+    CairnLimits timed = {0, 0, 0, 0, 0, 50};
+    AiviRuntime *timed_rt = cairn_runtime_new(&timed, NULL);
+    AiviValueHandle start = aivi_value_int(timed_rt, 0);
+    r = cairn_call(timed_rt, module, "spin", &start, 1);
+    printf("spin(0) under a 50 ms limit: %s", r ? "value" : "failed");
+    parked(timed_rt);
+    printf("blocks in use after it: %u\n", aivi_runtime_blocks_in_use(timed_rt));
+    cairn_runtime_free(timed_rt);
     size_t len = 99;
     printf("output(NULL rt): %p, len %zu\n", (void *)cairn_runtime_output(NULL, &len), len);
     printf("output(rt, NULL len): %d\n", cairn_runtime_output(rt, NULL) != NULL);
@@ -452,6 +507,8 @@ int main(void) {
         cairn_engine_register(engine, "keeps_effect", 0, keeps_effect, NULL, NULL, NULL);
         cairn_engine_register(engine, "misuses_closures", 2, misuses_closures, NULL, NULL, NULL);
         cairn_engine_register(engine, "calls_back", 2, calls_back, NULL, NULL, NULL);
+        cairn_engine_register(engine, "returns_arg", 1, returns_arg, NULL, NULL, NULL);
+        cairn_engine_register(engine, "retains_arg", 1, retains_arg, NULL, NULL, NULL);
         /* calls_cairn_call needs the module as its user data: register a placeholder first */
         cairn_engine_register(engine, "calls_cairn_call", 0, says_nothing, NULL, NULL, NULL);
         AiviErrorHandle error = NULL;

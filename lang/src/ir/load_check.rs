@@ -420,9 +420,9 @@ impl FunctionChecker<'_> {
                 };
                 if callee.params.len() != args.len() {
                     let detail = format!(
-                        "call to `{}` passes {} arguments, it takes {}",
+                        "call to `{}` passes {}, it takes {}",
                         callee.name,
-                        args.len(),
+                        crate::diagnostic::arguments(args.len()),
                         callee.params.len()
                     );
                     return Err(self.malformed(at, detail));
@@ -454,9 +454,9 @@ impl FunctionChecker<'_> {
                 };
                 if signature.arity != args.len() {
                     let detail = format!(
-                        "call to host function `{}` passes {} arguments, it takes {}",
+                        "call to host function `{}` passes {}, it takes {}",
                         signature.name,
-                        args.len(),
+                        crate::diagnostic::arguments(args.len()),
                         signature.arity
                     );
                     return Err(self.malformed(at, detail));
@@ -471,8 +471,8 @@ impl FunctionChecker<'_> {
                 self.vars(at, args)?;
                 if args.len() != builtin.arity() {
                     let detail = format!(
-                        "builtin {builtin:?} takes {} arguments, got {}",
-                        builtin.arity(),
+                        "builtin {builtin:?} takes {}, got {}",
+                        crate::diagnostic::arguments(builtin.arity()),
                         args.len()
                     );
                     return Err(self.malformed(at, detail));
@@ -499,9 +499,9 @@ impl FunctionChecker<'_> {
                 };
                 if callee.params.len() != args.len() {
                     let detail = format!(
-                        "tail call to `{}` passes {} arguments, it takes {}",
+                        "tail call to `{}` passes {}, it takes {}",
                         callee.name,
-                        args.len(),
+                        crate::diagnostic::arguments(args.len()),
                         callee.params.len()
                     );
                     return Err(self.malformed(at, detail));

@@ -240,7 +240,7 @@ fn refused_cases() -> Vec<(&'static str, Module, LoadProblem)> {
         let r = f.builtin(Builtin::Len, &[one, one], &[]);
         f.ret(r);
     });
-    let detail = "builtin Len takes 1 arguments, got 2";
+    let detail = "builtin Len takes 1 argument, got 2";
     cases.push((
         "builtin arity",
         builtin_arity,

@@ -3,7 +3,8 @@
 //!
 //! Valid keys: Unit, Bool, Int, Float (an integral Float in the Int range becomes that Int;
 //! NaN is rejected), Text, and Tuples whose elements are valid keys. Anything else is
-//! RT0104 `map key is not a valid key type: {kind}`.
+//! RT0104 `map key is not a valid key type: {kind}` (for a NaN: `map key is NaN, which is
+//! not a valid key ...`).
 
 use std::cmp::Ordering;
 use std::collections::HashSet;
@@ -33,7 +34,7 @@ pub fn normalize_key(heap: &Heap, key: Value) -> Result<Value, RuntimeError> {
             }
             KindName::Float => {
                 if part.as_float().is_some_and(f64::is_nan) {
-                    return Err(RuntimeError::invalid_map_key(KindName::Float));
+                    return Err(RuntimeError::nan_map_key());
                 }
             }
             KindName::Tuple => {
@@ -233,7 +234,7 @@ mod tests {
         let nan = Value::float(f64::NAN);
         assert_eq!(
             normalize_key(&heap, nan).unwrap_err().message,
-            "map key is not a valid key type: Float"
+            "map key is NaN, which is not a valid key (NaN equals nothing, not even itself)"
         );
         let list = crate::objects::list::list_from_values(&mut heap, vec![]).unwrap();
         let nested = tuple_from_values(&mut heap, vec![int(1), list]).unwrap();

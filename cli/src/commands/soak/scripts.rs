@@ -122,52 +122,68 @@ const WAIT_CANCEL_LIMIT: Duration = Duration::from_secs(10);
 /// An engine of `kind` with the soak's host functions registered.
 pub fn engine(kind: EngineKind) -> Engine {
     let mut engine = Engine::new(kind);
-    engine.register_fn("clip", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi));
-    engine.register_fn("words", |line: String| {
-        line.split_whitespace()
-            .map(str::to_string)
-            .collect::<Vec<_>>()
-    });
-    engine.register_fn("safe_div", |a: i64, b: i64| -> Result<i64, HostError> {
-        if b == 0 {
-            Err(HostError::new("division by zero in the host"))
-        } else {
-            Ok(a / b)
-        }
-    });
-    engine.register_fn("explode", |x: i64| -> i64 {
-        panic!("{DELIBERATE_PANIC} {x}");
-    });
-    engine.register_raw("sort_by_key", 2, |host, mut args| {
-        let key_fn = args.pop().expect("two arguments");
-        // `Value` drops iteratively, so its fields are taken, not moved out.
-        let Value::List(items) = &mut args.pop().expect("two arguments") else {
-            return Err(HostError::new("sort_by_key expects a List"));
-        };
-        let items = std::mem::take(items);
-        let mut keyed = Vec::with_capacity(items.len());
-        for item in items {
-            let key = host.call(&key_fn, (item.clone(),))?;
-            keyed.push((i64::from_value(key)?, item));
-        }
-        keyed.sort_by_key(|(key, _)| *key);
-        Ok(Value::List(
-            keyed.into_iter().map(|(_, item)| item).collect(),
-        ))
-    });
-    engine.register_raw("apply_host", 2, |host, args| {
-        Ok(host.call(&args[0], (args[1].clone(),))?)
-    });
-    engine.register_raw("call_back", 1, |host, args| Ok(host.call(&args[0], ())?));
-    engine.register_raw("wait_cancel", 0, |host, _args| {
-        let started = Instant::now();
-        while !host.is_cancelled() {
-            if started.elapsed() > WAIT_CANCEL_LIMIT {
-                return Err(HostError::new("never cancelled"));
+    engine
+        .register_fn("clip", |x: i64, lo: i64, hi: i64| x.clamp(lo, hi))
+        .unwrap();
+    engine
+        .register_fn("words", |line: String| {
+            line.split_whitespace()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .unwrap();
+    engine
+        .register_fn("safe_div", |a: i64, b: i64| -> Result<i64, HostError> {
+            if b == 0 {
+                Err(HostError::new("division by zero in the host"))
+            } else {
+                Ok(a / b)
             }
-            std::thread::yield_now();
-        }
-        Ok(Value::Unit)
-    });
+        })
+        .unwrap();
+    engine
+        .register_fn("explode", |x: i64| -> i64 {
+            panic!("{DELIBERATE_PANIC} {x}");
+        })
+        .unwrap();
+    engine
+        .register_raw("sort_by_key", 2, |host, mut args| {
+            let key_fn = args.pop().expect("two arguments");
+            // `Value` drops iteratively, so its fields are taken, not moved out.
+            let Value::List(items) = &mut args.pop().expect("two arguments") else {
+                return Err(HostError::new("sort_by_key expects a List"));
+            };
+            let items = std::mem::take(items);
+            let mut keyed = Vec::with_capacity(items.len());
+            for item in items {
+                let key = host.call(&key_fn, (item.clone(),))?;
+                keyed.push((i64::from_value(key)?, item));
+            }
+            keyed.sort_by_key(|(key, _)| *key);
+            Ok(Value::List(
+                keyed.into_iter().map(|(_, item)| item).collect(),
+            ))
+        })
+        .unwrap();
+    engine
+        .register_raw("apply_host", 2, |host, args| {
+            Ok(host.call(&args[0], (args[1].clone(),))?)
+        })
+        .unwrap();
+    engine
+        .register_raw("call_back", 1, |host, args| Ok(host.call(&args[0], ())?))
+        .unwrap();
+    engine
+        .register_raw("wait_cancel", 0, |host, _args| {
+            let started = Instant::now();
+            while !host.is_cancelled() {
+                if started.elapsed() > WAIT_CANCEL_LIMIT {
+                    return Err(HostError::new("never cancelled"));
+                }
+                std::thread::yield_now();
+            }
+            Ok(Value::Unit)
+        })
+        .unwrap();
     engine
 }

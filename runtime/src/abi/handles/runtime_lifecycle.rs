@@ -106,7 +106,9 @@ pub extern "C" fn aivi_runtime_new(heap_blocks: u32) -> *mut AiviRuntime {
 /// `uint32_t aivi_runtime_free(AiviRuntime *rt)`: destroys the runtime and its heap (every
 /// value handle into it becomes dead; effect handles bound to it stop reaching it).
 /// 1 on success or for NULL, 0 when `rt` is not a live runtime made by `aivi_runtime_new`
-/// (nothing is touched; a lent runtime, such as `cairn_runtime_new`'s, is freed by its owner).
+/// (nothing is touched). A lent runtime, such as `cairn_runtime_new`'s, is freed by its owner:
+/// for one, 0 with RT0001 `aivi_runtime_free: this runtime is lent by its owner (a
+/// cairn_runtime_new runtime is freed with cairn_runtime_free)` parked in it.
 ///
 /// # Safety
 /// `rt` is NULL or a pointer from `aivi_runtime_new` (a freed one is diagnosed), and no
@@ -118,6 +120,16 @@ pub unsafe extern "C" fn aivi_runtime_free(rt: *mut AiviRuntime) -> u32 {
     }
     catch_abi_panic_or(0, || {
         if !LIVE_RUNTIMES.remove(rt as usize) {
+            if LENT_RUNTIMES.contains(rt as usize) {
+                // SAFETY: lent and so live; exclusivity is the caller's contract.
+                if let Ok(context) = unsafe { live_runtime(rt) } {
+                    context.raise(RuntimeError::new(
+                        crate::error::ErrorCode::RT0001,
+                        "aivi_runtime_free: this runtime is lent by its owner (a \
+                         cairn_runtime_new runtime is freed with cairn_runtime_free)",
+                    ));
+                }
+            }
             return 0;
         }
         forget_effects_of_context(rt);
@@ -129,7 +141,8 @@ pub unsafe extern "C" fn aivi_runtime_free(rt: *mut AiviRuntime) -> u32 {
 }
 
 /// `uint32_t aivi_runtime_blocks_in_use(AiviRuntime *rt)`: allocated heap blocks;
-/// `UINT32_MAX` when `rt` is not a live runtime.
+/// `UINT32_MAX` (never a block count: a heap has at most `MAX_HEAP_BLOCKS`) when `rt` is NULL
+/// or not a live runtime (never created, freed, forged).
 ///
 /// # Safety
 /// `rt` is NULL or a pointer from `aivi_runtime_new` (a freed one is diagnosed), and no
