@@ -141,3 +141,95 @@ fn a_uniquely_owned_map_and_list_are_updated_in_place_without_cow() {
     }
     assert_eq!(ctx.heap.blocks_in_use(), 0);
 }
+
+/// Issue 20, deliverable 2: the hot paths of programs — comparisons (Texts compared on their
+/// blocks, values of different kinds, immediates), Ref read and write, Tuple construction and
+/// indexing, the tuple-pattern check, the condition check, arithmetic and refcount shims —
+/// allocate no host memory when they succeed.
+#[test]
+fn comparisons_refs_tuples_and_arithmetic_allocate_no_host_memory_when_they_succeed() {
+    use cairn_runtime::abi::shims::{
+        rt_add, rt_eq, rt_expect_bool, rt_expect_tuple_arity, rt_ge, rt_gt, rt_le, rt_lt, rt_mul,
+        rt_ne, rt_neg, rt_not, rt_ref_get, rt_ref_new, rt_ref_set, rt_release, rt_rem, rt_retain,
+        rt_sub, rt_tuple_from,
+    };
+    use cairn_runtime::objects::text::text_from_str;
+
+    let mut ctx = Context::new(Limits::default()).unwrap();
+    ctx.begin_run();
+    let ptr = ctx.as_ptr();
+    let long = "ü".repeat(100) + "a";
+    let texts = [
+        text_from_str(&mut ctx.heap, "x").unwrap().bits(),
+        text_from_str(&mut ctx.heap, "y").unwrap().bits(),
+        text_from_str(&mut ctx.heap, &long).unwrap().bits(),
+        text_from_str(&mut ctx.heap, &(long.clone() + "b"))
+            .unwrap()
+            .bits(),
+        text_from_str(&mut ctx.heap, &long).unwrap().bits(),
+    ];
+    let words = [Value(int(1)), Value(int(2)), Value(int(3)), Value(int(4))];
+    let list = list::list_from_values(&mut ctx.heap, words.to_vec())
+        .unwrap()
+        .bits();
+    let unit = Value::UNIT.bits();
+    let mut trues = 0;
+    let mut sum = 0;
+    let before = ctx.heap.blocks_in_use();
+    let allocations = allocations_during(|| {
+        // SAFETY: `ptr` is the live context's pointer after `begin_run`; every word is
+        // borrowed or owned as the shims say, and each owned result is released.
+        unsafe {
+            let truth = |word: u64| u64::from(word == Value::TRUE.bits());
+            for &a in &texts {
+                for &b in &texts {
+                    for shim in [rt_eq, rt_ne, rt_lt, rt_le, rt_gt, rt_ge] {
+                        trues += truth(shim(ptr, a, b));
+                    }
+                }
+                trues += truth(rt_eq(ptr, a, unit)) + truth(rt_eq(ptr, a, list));
+            }
+            trues += truth(rt_eq(ptr, int(5), unit)) + truth(rt_ne(ptr, int(5), int(5)));
+            trues += truth(rt_eq(ptr, int(5), Value::float(5.0).bits()));
+            trues += truth(rt_eq(ptr, unit, unit)) + truth(rt_eq(ptr, list, int(1)));
+            let cell = rt_ref_new(ptr, int(0));
+            for i in 0..1_000 {
+                let value = rt_ref_get(ptr, cell);
+                let next = rt_add(ptr, value, int(1));
+                rt_ref_set(ptr, cell, next);
+                let tuple_words = [int(i), int(i + 1), int(i + 2), int(i + 3)];
+                let tuple = rt_tuple_from(ptr, tuple_words.as_ptr() as u64, 4);
+                rt_expect_tuple_arity(ptr, tuple, int(4));
+                let third = rt_index(ptr, tuple, int(2));
+                sum += Value(rt_sub(ptr, rt_mul(ptr, third, int(2)), third))
+                    .as_int()
+                    .unwrap();
+                sum += Value(rt_rem(ptr, rt_neg(ptr, int(7)), int(4)))
+                    .as_int()
+                    .unwrap();
+                rt_expect_bool(ptr, rt_not(ptr, Value::FALSE.bits()), 0);
+                rt_retain(ptr, tuple);
+                rt_release(ptr, tuple);
+                rt_release(ptr, tuple);
+            }
+            sum += Value(rt_ref_get(ptr, cell)).as_int().unwrap();
+            rt_release(ptr, cell);
+        }
+    });
+    assert!(ctx.pending_error().is_none());
+    assert_eq!(allocations, 0, "host allocations on success paths");
+    assert_eq!(
+        ctx.heap.blocks_in_use(),
+        before,
+        "every tuple and the cell freed"
+    );
+    // Equal pairs: each Text with itself, and the two separately built `long`s both ways:
+    // `==`, `<=`, `>=` hold (3); every other ordered pair: `!=` and one of `<`/`<=` and
+    // `>`/`>=` (3). 25 pairs in all: 25 * 3; then `5 == 5.0` and `() == ()`.
+    assert_eq!(trues, 25 * 3 + 2);
+    assert_eq!(sum, (0..1_000).map(|i| i + 2 - 3).sum::<i64>() + 1_000);
+    for word in texts.into_iter().chain([list]) {
+        release(&mut ctx.heap, Value(word)).unwrap();
+    }
+    assert_eq!(ctx.heap.blocks_in_use(), 0);
+}

@@ -14,8 +14,8 @@ use crate::heap::Heap;
 use crate::value::{INT_MAX, INT_MIN, Kind, KindName, Value};
 
 use super::header::kind_name_of;
+use super::tuple;
 use super::walk_meter::is_shared;
-use super::{text, tuple};
 
 /// Validates `key` and returns the word to store/look up (integral floats become Ints).
 /// Ownership is unchanged: a coerced key is an immediate.
@@ -150,7 +150,7 @@ fn compare_key_heads(
             if left == right {
                 Ordering::Equal
             } else {
-                text::text_to_string(heap, left)?.cmp(&text::text_to_string(heap, right)?)
+                super::text_compare::compare_texts(heap, left, right)?
             }
         }
         _ => {

@@ -30,6 +30,7 @@ pub mod seq_pull;
 pub mod seq_search;
 pub mod text;
 pub mod text_append;
+pub mod text_compare;
 pub mod text_scalars;
 pub mod tuple;
 pub mod walk_meter;

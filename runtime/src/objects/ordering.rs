@@ -1,5 +1,6 @@
 //! Ordering for `<`, `<=`, `>`, `>=`: numbers (Int and Float mixed, numerically; any
-//! comparison with NaN is false) and Text (by Unicode scalar values, i.e. UTF-8 bytes).
+//! comparison with NaN is false) and Text (by Unicode scalar values, i.e. UTF-8 bytes, compared on the blocks:
+//! `text_compare.rs`).
 //! Any other pair is RT0303 `type mismatch: {op} expects numbers or Text, got A and B`.
 //! (The total order on map keys is `keys::compare_keys`.)
 
@@ -11,7 +12,7 @@ use crate::value::{KindName, Value};
 
 use super::header::kind_name_of;
 use super::keys::compare_numbers;
-use super::text::text_to_string;
+use super::text_compare::compare_texts;
 
 /// `Some(order)`, or `None` when the operands are unordered (NaN involved).
 pub fn compare_for_operator(
@@ -26,9 +27,7 @@ pub fn compare_for_operator(
         return Ok(compare_numbers(left, right));
     }
     if kind_left == KindName::Text && kind_right == KindName::Text {
-        return Ok(Some(
-            text_to_string(heap, left)?.cmp(&text_to_string(heap, right)?),
-        ));
+        return Ok(Some(compare_texts(heap, left, right)?));
     }
     Err(RuntimeError::type_mismatch(
         op,

@@ -91,7 +91,8 @@ fn release_slow(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
         let first_child = worklist.len();
         let visited = visit_child_slots(heap, head, kind, |slot| {
             let child = slot.read(heap);
-            if child.bits() != 0 {
+            // An immediate needs no release (a malformed word is still pushed, to be noted).
+            if child.bits() != 0 && (child.is_heap() || !child.is_well_formed()) {
                 worklist.push(child);
             }
         });

@@ -93,7 +93,7 @@ pub fn visit_element_slots(heap: &Heap, head: u32, mut visit: impl FnMut(SlotLoc
 
 /// Builds a Tuple from owned `items` (consumed, also on failure).
 pub fn tuple_from_values(heap: &mut Heap, items: Vec<Value>) -> Result<Value, RuntimeError> {
-    slots_from_values(heap, Kind::Tuple, items)
+    slots_from_slice(heap, Kind::Tuple, &items)
 }
 
 /// Builds an object of `kind` with the Tuple layout (Tuple, Seq, Closure, Ref) from owned
@@ -103,10 +103,20 @@ pub fn slots_from_values(
     kind: Kind,
     items: Vec<Value>,
 ) -> Result<Value, RuntimeError> {
+    slots_from_slice(heap, kind, &items)
+}
+
+/// [`slots_from_values`] from a slice of owned words (consumed, also on failure): the
+/// engines' word arrays are read in place, with no host allocation.
+pub fn slots_from_slice(
+    heap: &mut Heap,
+    kind: Kind,
+    items: &[Value],
+) -> Result<Value, RuntimeError> {
     let head = match heap.malloc_blocks(blocks_for_count(items.len()), false) {
         Ok(head) => head,
         Err(error) => {
-            release_all(heap, &items);
+            release_all(heap, items);
             return Err(error.into());
         }
     };
@@ -116,8 +126,19 @@ pub fn slots_from_values(
     write_object_header(heap, head, kind, flags);
     heap.memory_mut()
         .write_u32(head, TUPLE_LENGTH_OFFSET, items.len() as u32);
-    for (slot, value) in element_slots(heap, head).into_iter().zip(items) {
-        slot.write(heap, value);
+    // The fresh chain is exactly `blocks_for_count(len)` long: the head's 6 slots, then 7
+    // per tail block.
+    let (first, rest) = items.split_at(items.len().min(TUPLE_HEAD_SLOTS));
+    for (index, value) in first.iter().enumerate() {
+        let offset = TUPLE_HEAD_FIRST_SLOT_OFFSET + 8 * index;
+        heap.memory_mut().write_u64(head, offset, value.bits());
+    }
+    let mut block = head;
+    for words in rest.chunks(TUPLE_TAIL_SLOTS) {
+        block = heap.memory().next(block);
+        for (index, value) in words.iter().enumerate() {
+            heap.memory_mut().write_u64(block, 8 * index, value.bits());
+        }
     }
     Ok(reference(kind, head))
 }
@@ -141,19 +162,35 @@ pub fn slot_values(heap: &Heap, tuple: Value, kind: Kind) -> Result<Vec<Value>, 
 }
 
 /// Element `index` (borrowed), or `None` when out of range.
+pub fn element_at(heap: &Heap, tuple: Value, index: usize) -> Result<Option<Value>, RuntimeError> {
+    Ok(element_and_length(heap, tuple, index)?.0)
+}
+
+/// Element `index` (borrowed, `None` when out of range) and the length, validating the
+/// Tuple once.
 ///
 /// Allocates nothing: it checks what `elements` checks (a chain long enough for the length,
-/// counted as `Heap::chain` counts it) and reads the one slot.
-pub fn element_at(heap: &Heap, tuple: Value, index: usize) -> Result<Option<Value>, RuntimeError> {
+/// counted as `Heap::chain` counts it; one block for a Tuple of up to 6 elements) and reads
+/// the one slot.
+pub fn element_and_length(
+    heap: &Heap,
+    tuple: Value,
+    index: usize,
+) -> Result<(Option<Value>, usize), RuntimeError> {
     let head = checked_head(heap, tuple, Some(Kind::Tuple))?;
     let length = tuple_length(heap, head);
-    let needed = blocks_for_count(length) as usize;
-    if chain_length_up_to(heap, head, needed) < needed {
-        return Err(RuntimeError::invalid_reference(&format!(
-            "Tuple at block {head} has a chain too short for its {length} elements"
-        )));
+    if length > TUPLE_HEAD_SLOTS {
+        let needed = blocks_for_count(length) as usize;
+        if chain_length_up_to(heap, head, needed) < needed {
+            return Err(RuntimeError::invalid_reference(&format!(
+                "Tuple at block {head} has a chain too short for its {length} elements"
+            )));
+        }
     }
-    Ok(slot_at(heap, head, index).map(|slot| slot.read(heap)))
+    Ok((
+        slot_at(heap, head, index).map(|slot| slot.read(heap)),
+        length,
+    ))
 }
 
 /// The number of blocks `Heap::chain(head)` would return, counting no further than `limit`.

@@ -47,14 +47,16 @@ fn lookup(heap: &mut Heap, base: Value, index: Value) -> Result<Lookup, RuntimeE
             Ok(found(element, position, length))
         }
         Some(Kind::Tuple) => {
-            let length = tuple::length_of(heap, base)?;
-            let position = index
-                .as_int()
-                .ok_or_else(|| kind_name_of(index).map(RuntimeError::tuple_index_type))
-                .map_err(|e| e.unwrap_or_else(|bad| bad))?;
-            let element = match usize::try_from(position) {
-                Ok(at) => tuple::element_at(heap, base, at)?,
-                Err(_) => None,
+            let Some(position) = index.as_int() else {
+                tuple::length_of(heap, base)?; // a bad tuple is reported before a bad index
+                return Err(
+                    kind_name_of(index).map_or_else(|bad| bad, RuntimeError::tuple_index_type)
+                );
+            };
+            // One validation of the Tuple for the element and the length.
+            let (element, length) = match usize::try_from(position) {
+                Ok(at) => tuple::element_and_length(heap, base, at)?,
+                Err(_) => (None, tuple::length_of(heap, base)?),
             };
             Ok(found(element, position, length))
         }

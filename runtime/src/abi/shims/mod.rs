@@ -158,6 +158,25 @@ pub fn release_recording(context: &mut Context, word: Value) {
     }
 }
 
+/// The `count` words starting at `ptr`, read in place (no host allocation).
+///
+/// # Safety
+/// When `count > 0`, `ptr` must point to `count` readable, initialised `u64` words that stay
+/// valid and unchanged for `'a` (the engines' argument arrays, alive for the shim call).
+pub unsafe fn words_in_place<'a>(ptr: u64, count: u64) -> Result<&'a [Value], RuntimeError> {
+    if count == 0 {
+        return Ok(&[]);
+    }
+    if ptr == 0 {
+        return Err(RuntimeError::internal(
+            "null word array with a non-zero count",
+        ));
+    }
+    // SAFETY: the caller guarantees `ptr` points to `count` initialised u64 words alive for
+    // `'a`; `Value` is `#[repr(transparent)]` over `u64`, so the slices have one layout.
+    Ok(unsafe { std::slice::from_raw_parts(ptr as *const Value, count as usize) })
+}
+
 /// Reads `count` words starting at `ptr`.
 ///
 /// # Safety

@@ -17,6 +17,7 @@
 
 use crate::error::RuntimeError;
 use crate::heap::Heap;
+use crate::objects::children::SlotLocation;
 use crate::objects::header::{FLAG_CONTAINS_REF, checked_head, inherited_flags, kind_name_of};
 use crate::objects::{release, retain, tuple};
 use crate::value::{Kind, Value};
@@ -50,7 +51,7 @@ pub fn expect_ref(heap: &Heap, reference: Value, op: &str) -> Result<u32, Runtim
 /// contains a Ref.
 pub fn ref_cell_new(heap: &mut Heap, value: Value) -> Result<Value, RuntimeError> {
     match value_contains_ref(heap, value) {
-        Ok(false) => tuple::slots_from_values(heap, Kind::Ref, vec![value]),
+        Ok(false) => tuple::slots_from_slice(heap, Kind::Ref, &[value]),
         Ok(true) => {
             release(heap, value)?;
             Err(RuntimeError::ref_holds_ref())
@@ -60,16 +61,25 @@ pub fn ref_cell_new(heap: &mut Heap, value: Value) -> Result<Value, RuntimeError
     }
 }
 
+/// The one slot of the (validated) Ref cell at `head`, without allocating; RT0404 for a cell
+/// whose length is not 1.
+fn ref_slot(heap: &Heap, head: u32) -> Result<SlotLocation, RuntimeError> {
+    let length = tuple::tuple_length(heap, head);
+    if length != 1 {
+        return Err(RuntimeError::invalid_reference(&format!(
+            "Ref cell with {length} slots instead of 1"
+        )));
+    }
+    Ok(SlotLocation {
+        block: head,
+        offset: tuple::TUPLE_HEAD_FIRST_SLOT_OFFSET,
+    })
+}
+
 /// The value in the Ref cell `reference` (validated; the value is borrowed, not retained).
 pub fn ref_cell_value(heap: &Heap, reference: Value) -> Result<Value, RuntimeError> {
-    let slots = tuple::slot_values(heap, reference, Kind::Ref)?;
-    match slots.as_slice() {
-        [value] => Ok(*value),
-        _ => Err(RuntimeError::invalid_reference(&format!(
-            "Ref cell with {} slots instead of 1",
-            slots.len()
-        ))),
-    }
+    let head = checked_head(heap, reference, Some(Kind::Ref))?;
+    Ok(ref_slot(heap, head)?.read(heap))
 }
 
 /// Stores `value` (owned) in the validated Ref cell `reference` (borrowed) and releases the
@@ -77,17 +87,21 @@ pub fn ref_cell_value(heap: &Heap, reference: Value) -> Result<Value, RuntimeErr
 /// RT0403 when `value` contains a Ref; then `value` is released and the cell is unchanged.
 pub fn ref_cell_store(heap: &mut Heap, reference: Value, value: Value) -> Result<(), RuntimeError> {
     let head = checked_head(heap, reference, Some(Kind::Ref))?;
+    store_in_cell(heap, head, value)
+}
+
+/// [`ref_cell_store`] into the Ref cell at `head`, already validated by the caller.
+fn store_in_cell(heap: &mut Heap, head: u32, value: Value) -> Result<(), RuntimeError> {
     if value_contains_ref(heap, value)? {
         release(heap, value)?;
         return Err(RuntimeError::ref_holds_ref());
     }
-    let slots = tuple::element_slots(heap, head);
-    let [slot] = slots.as_slice() else {
-        release(heap, value)?;
-        return Err(RuntimeError::invalid_reference(&format!(
-            "Ref cell with {} slots instead of 1",
-            slots.len()
-        )));
+    let slot = match ref_slot(heap, head) {
+        Ok(slot) => slot,
+        Err(error) => {
+            release(heap, value)?;
+            return Err(error);
+        }
     };
     let old = slot.read(heap);
     slot.write(heap, value);
@@ -107,8 +121,8 @@ define_shim! {
     /// got {kind}` for any other value.
     fn rt_ref_get(context, reference) {
         let heap = &mut context.heap;
-        expect_ref(heap, Value(reference), "!")?;
-        let value = ref_cell_value(heap, Value(reference))?;
+        let head = expect_ref(heap, Value(reference), "!")?;
+        let value = ref_slot(heap, head)?.read(heap);
         Ok(retain(heap, value)?.bits())
     }
 }
@@ -118,11 +132,14 @@ define_shim! {
     /// Unit. RT0303 `type mismatch: := expects Ref, got {kind}` when `r` is not a Ref, RT0403
     /// when `v` contains a Ref (in both cases `v` is released and no cell changes).
     fn rt_ref_set(context, reference, value) {
-        if let Err(error) = expect_ref(&context.heap, Value(reference), ":=") {
-            release_recording(context, Value(value));
-            return Err(error);
-        }
-        ref_cell_store(&mut context.heap, Value(reference), Value(value))?;
+        let head = match expect_ref(&context.heap, Value(reference), ":=") {
+            Ok(head) => head,
+            Err(error) => {
+                release_recording(context, Value(value));
+                return Err(error);
+            }
+        };
+        store_in_cell(&mut context.heap, head, Value(value))?;
         Ok(Value::UNIT.bits())
     }
 }

@@ -3,7 +3,7 @@
 use crate::context::Context;
 use crate::error::RuntimeError;
 use crate::objects::kind_name_of;
-use crate::objects::tuple::{length_of, tuple_from_values};
+use crate::objects::tuple::{length_of, slots_from_slice};
 use crate::value::{Kind, UNIT_WORD, Value};
 
 /// A Tuple from `count` owned words at `ptr` (all consumed, also on failure). A 0-tuple is
@@ -20,8 +20,8 @@ pub unsafe extern "C" fn rt_tuple_from(ctx: *mut Context, ptr: u64, count: u64) 
             if count == 0 {
                 return Ok(Value::UNIT.bits());
             }
-            let items = super::read_words(ptr, count)?;
-            Ok(tuple_from_values(&mut context.heap, items)?.bits())
+            let items = super::words_in_place(ptr, count)?;
+            Ok(slots_from_slice(&mut context.heap, Kind::Tuple, items)?.bits())
         })
     }
 }
