@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs each whole-process program on Lua 5.4, LuaJIT and both Cairn engines in one hyperfine
-# run per program and prints hyperfine's table (relative times). Usage:
+# run per program and prints hyperfine's table (relative times); with JSON_DIR set, hyperfine
+# also writes JSON_DIR/NAME.json (medians included). Usage:
 #   benches/programs/compare.sh [empty fib30 loop50m vec1m map200k_sparse map200k_dense pipeline1m text100k
 #   binarytrees fannkuch spectralnorm nbody]
 set -euo pipefail
@@ -14,7 +15,9 @@ if [ ${#programs[@]} -eq 0 ]; then
 fi
 for name in "${programs[@]}"; do
   echo "## $name"
-  hyperfine -N -w 1 -r "${RUNS:-5}" --style basic \
+  export_json=()
+  if [ -n "${JSON_DIR:-}" ]; then export_json=(--export-json "$JSON_DIR/$name.json"); fi
+  hyperfine -N -w 1 -r "${RUNS:-5}" --style basic "${export_json[@]}" \
     -n lua5.4 "lua5.4 $here/$name.lua" \
     -n luajit "luajit $here/$name.lua" \
     -n interp "$cairn run --engine interp $here/$name.cairn" \
