@@ -80,11 +80,14 @@ pub const PEER_FANNKUCH: PeerProgram = PeerProgram {
 // Reverses q[i..=j] in place.
 fn reverse_range(q, i, j) = if i >= j then q else reverse_range(swap(q, i, j), i + 1, j - 1)
 
-// Flips the copy q (whose first element is q1) until its first element is 0; returns the
-// number of flips.
+// q[i..n] = p[i..n]: the working copy, overwritten in place as the Lua program does.
+fn copy_from(q, p, i, n) = if i == n then q else copy_from(set(q, i, p[i]), p, i + 1, n)
+
+// Flips the copy q (whose first element is q1) until its first element is 0; returns q and
+// the number of flips.
 fn flips(q, q1, count) = {
   qq = q[q1];
-  if qq == 0 then count else {
+  if qq == 0 then (q, count) else {
     q2 = set(q, q1, q1);
     q3 = if q1 >= 3 then reverse_range(q2, 1, q1 - 1) else q2;
     flips(q3, qq, count + 1)
@@ -97,28 +100,28 @@ fn rotate(p, j, i, t) = if j > i then set(p, i + 1, t) else {
   rotate(set(p, j, x), j + 1, i, t)
 }
 
-fn fannkuch(p, s, sign, maxflips, sum, n) = {
+fn fannkuch(p, q, s, sign, maxflips, sum, n) = {
   q1 = p[0];
-  (maxflips2, sum2) = if q1 == 0 then (maxflips, sum) else {
-    f = flips(p, q1, 1);
-    (max(maxflips, f), sum + sign * f)
+  (q2, maxflips2, sum2) = if q1 == 0 then (q, maxflips, sum) else {
+    (q3, f) = flips(copy_from(q, p, 1, n), q1, 1);
+    (q3, max(maxflips, f), sum + sign * f)
   };
-  if sign == 1 then fannkuch(swap(p, 0, 1), s, -1, maxflips2, sum2, n)
-  else permute(swap(p, 1, 2), s, 2, n, maxflips2, sum2)
+  if sign == 1 then fannkuch(swap(p, 0, 1), q2, s, -1, maxflips2, sum2, n)
+  else permute(swap(p, 1, 2), q2, s, 2, n, maxflips2, sum2)
 }
 
-fn permute(p, s, i, n, maxflips, sum) = {
+fn permute(p, q, s, i, n, maxflips, sum) = {
   sx = s[i];
-  if sx != 0 then fannkuch(p, set(s, i, sx - 1), 1, maxflips, sum, n)
+  if sx != 0 then fannkuch(p, q, set(s, i, sx - 1), 1, maxflips, sum, n)
   else if i == n - 1 then (sum, maxflips)
   else {
     t = p[0];
-    permute(rotate(p, 0, i, t), set(s, i, i), i + 1, n, maxflips, sum)
+    permute(rotate(p, 0, i, t), q, set(s, i, i), i + 1, n, maxflips, sum)
   }
 }
 fn main() = {
-  start = collect(range(0, 8));
-  (sum, maxflips) = fannkuch(start, start, 1, 0, 0, 8);
+  (sum, maxflips) = fannkuch(collect(range(0, 8)), collect(range(0, 8)), collect(range(0, 8)),
+    1, 0, 0, 8);
   sum * 100 + maxflips
 }
 "#,
