@@ -58,10 +58,12 @@ local function fib(n)
 end
 return fib(27)
 ",
-    rhai: Some("\
+    rhai: Some(
+        "\
 fn fib(n) { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }
 fib(27)
-"),
+",
+    ),
 };
 
 pub const PEER_LOOP: PeerProgram = PeerProgram {
@@ -74,11 +76,13 @@ for i = 0, 5000000 - 1 do
 end
 return s
 ",
-    rhai: Some("\
+    rhai: Some(
+        "\
 let s = 0;
 for i in 0..5000000 { s += (i % 7) * (i % 7) % 7; }
 s
-"),
+",
+    ),
 };
 
 pub const PEER_VEC: PeerProgram = PeerProgram {
@@ -94,14 +98,16 @@ for _ = 1, 10 do
 end
 return acc
 ",
-    rhai: Some("\
+    rhai: Some(
+        "\
 let n = 100000;
 let xs = [];
 for i in 0..n { xs.push(i); }
 let acc = 0;
 for p in 0..10 { for i in 0..n { acc += xs[i]; } }
 acc
-"),
+",
+    ),
 };
 
 pub const PEER_MAP: PeerProgram = PeerProgram {
@@ -115,14 +121,16 @@ local acc = 0
 for k = 0, n - 1 do acc = acc + m[k] end
 return acc
 ",
-    rhai: Some("\
+    rhai: Some(
+        "\
 let n = 20000;
 let m = #{};
 for i in 0..n { m[(i * 7919 % n).to_string()] = i; }
 let acc = 0;
 for k in 0..n { acc += m[k.to_string()]; }
 acc
-"),
+",
+    ),
 };
 
 pub const PEER_PIPELINE: PeerProgram = PeerProgram {
@@ -169,7 +177,8 @@ end
 return sum(take(filter(map(range(0, 1000000), function(x) return x * 2 end),
                        function(y) return y % 3 == 0 end), 100000))
 ",
-    rhai: Some("\
+    rhai: Some(
+        "\
 let s = 0;
 let taken = 0;
 for x in 0..1000000 {
@@ -181,7 +190,8 @@ for x in 0..1000000 {
   }
 }
 s
-"),
+",
+    ),
 };
 
 pub const PEER_TEXT: PeerProgram = PeerProgram {
@@ -192,11 +202,13 @@ local parts = {}
 for i = 0, 10000 - 1 do parts[#parts + 1] = tostring(i) end
 return #table.concat(parts)
 ",
-    rhai: Some("\
+    rhai: Some(
+        "\
 let s = \"\";
 for i in 0..10000 { s += i.to_string(); }
 s.len()
-"),
+",
+    ),
 };
 
 /// Issue 8's programs of the peers bench, in table order (the Benchmarks Game programs follow:
