@@ -1,5 +1,6 @@
-//! Peers in one run: the programs of `cairn_benches::peer_programs::PEER_PROGRAMS` (fib(27),
-//! a 5M-iteration loop, vector, map, sequence pipeline, text building) on Cairn's interpreter
+//! Peers in one run: the programs of `cairn_benches::peer_programs::all_peer_programs` (fib(27),
+//! a 5M-iteration loop, vector, map, sequence pipeline, text building, and the Benchmarks
+//! Game's binary-trees, fannkuch-redux, spectral-norm and n-body, which have no Rhai version) on Cairn's interpreter
 //! and JIT (through the `cairn` facade), on Lua 5.4 (mlua, vendored) and on Rhai, all in this
 //! process, plus LuaJIT as a whole process; one criterion group per program, then one ratio
 //! table on stdout.
@@ -23,8 +24,8 @@
 //!   which is the sample median criterion reports as `median` (not read from
 //!   `target/criterion`).
 //!
-//! Warm-up and measurement times are short and samples few, so the whole run takes about two
-//! to three minutes; pass criterion's `--measurement-time` for steadier numbers.
+//! Warm-up and measurement times are short and samples few, so the whole run takes about three
+//! to four minutes; pass criterion's `--measurement-time` for steadier numbers.
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -33,7 +34,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use cairn::{Engine, EngineKind, Limits};
-use cairn_benches::peer_programs::{PEER_PROGRAMS, PeerProgram};
+use cairn_benches::peer_programs::{PeerProgram, all_peer_programs};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, SamplingMode};
 
@@ -204,7 +205,7 @@ fn peers(c: &mut Criterion) -> Medians {
     let lua = mlua::Lua::new();
     let rhai = rhai::Engine::new();
 
-    for program in PEER_PROGRAMS {
+    for program in all_peer_programs() {
         let mut group = c.benchmark_group(program.short);
         configure(&mut group);
 
@@ -226,12 +227,12 @@ fn peers(c: &mut Criterion) -> Medians {
             member(&mut group, program.short, LUAJIT, &mut medians, run);
         }
 
-        let ast = rhai
-            .compile(program.rhai)
-            .expect("compile the Rhai program");
-        let run = || -> i64 { rhai.eval_ast(&ast).expect("run the Rhai program") };
-        check(program, RHAI, run());
-        member(&mut group, program.short, RHAI, &mut medians, run);
+        if let Some(source) = program.rhai {
+            let ast = rhai.compile(source).expect("compile the Rhai program");
+            let run = || -> i64 { rhai.eval_ast(&ast).expect("run the Rhai program") };
+            check(program, RHAI, run());
+            member(&mut group, program.short, RHAI, &mut medians, run);
+        }
 
         group.finish();
     }
@@ -272,7 +273,7 @@ fn print_table(samples: &Medians) {
         print!(" {engine:>22}");
     }
     println!(" {:>14}", "jit vs interp");
-    for program in PEER_PROGRAMS {
+    for program in all_peer_programs() {
         let name = program.short;
         let lua = medians.get(&(name, LUA54)).copied();
         print!("{name:<10}");

@@ -3,6 +3,7 @@
 //! result each must produce. The Lua and Rhai versions of the peer programs are in
 //! [`peer_programs`].
 
+pub mod peer_games;
 pub mod peer_programs;
 
 /// A benchmark program: a short name, its source, and main's result in canonical form.

@@ -8,17 +8,19 @@
 //!
 //! - Loops: Cairn loops are self tail calls (loops in the IR); Lua and Rhai use `for`.
 //! - Vector: Lua appends with `xs[#xs + 1] = i` (the idiomatic push) and indexes from 1.
-//! - Map: Cairn uses Int keys. Rhai object maps only have string keys, so Rhai converts every
-//!   key with `to_string()`. Lua uses string keys too (`tostring`), as the issue does, so the
-//!   20,000 keys stay in the table's hash part (dense integer keys would move to its array
-//!   part and make the "map" an array); Lua and Rhai both pay an int-to-string conversion per
-//!   insert and per lookup, Cairn does not.
-//! - Sequence pipeline: Lua and Rhai have no lazy sequences; they run the plain loop that
-//!   computes the same sum.
-//! - Text: Cairn joins with `++` (which copies both Texts: quadratic in the length); Lua
-//!   collects the pieces in a table and joins them once with `table.concat` (the idiomatic
-//!   way; `..` in a loop is quadratic like Cairn's `++`); Rhai appends with `+=` (in place
-//!   when the string is not shared).
+//! - Map: Cairn and Lua use Int keys: the keys 0..n-1 inserted in the scattered order
+//!   `i * 7919 % n` (dense: Lua's table moves them to its array part, as a Lua program's table
+//!   would). Rhai object maps only have string keys, so Rhai converts every key with
+//!   `to_string()`. (`benches/programs/` has both key shapes: `map200k_sparse`, `map200k_dense`.)
+//! - Sequence pipeline: Lua builds the same lazy pipeline from closures (each stage a function
+//!   taking an iterator closure and returning one; `take` pulls exactly n items), as
+//!   `benches/programs/pipeline1m.lua` does. Rhai runs the plain loop that computes the same
+//!   sum.
+//! - Text: Cairn appends with `++` (in place on the unique Text: linear, docs/MEMORY.md
+//!   "Appending to a Text in place"); Lua collects the pieces in a table and joins them once
+//!   with `table.concat` (the idiomatic linear way; `..` in a loop copies, quadratic); Rhai
+//!   appends with `+=` (in place when the string is not shared).
+//! - The Benchmarks Game programs are in [`crate::peer_games`].
 
 use crate::{
     BenchProgram, FIB_27, LOOP_5M, MAP_20K, SEQUENCE_PIPELINE_100K, TEXT_10K, VECTOR_100K,
@@ -32,7 +34,8 @@ pub struct PeerProgram {
     pub short: &'static str,
     pub cairn: BenchProgram,
     pub lua: &'static str,
-    pub rhai: &'static str,
+    /// `None` where there is no Rhai version (the Benchmarks Game programs).
+    pub rhai: Option<&'static str>,
 }
 
 impl PeerProgram {
@@ -55,10 +58,12 @@ local function fib(n)
 end
 return fib(27)
 ",
-    rhai: "\
+    rhai: Some(
+        "\
 fn fib(n) { if n < 2 { n } else { fib(n - 1) + fib(n - 2) } }
 fib(27)
 ",
+    ),
 };
 
 pub const PEER_LOOP: PeerProgram = PeerProgram {
@@ -71,11 +76,13 @@ for i = 0, 5000000 - 1 do
 end
 return s
 ",
-    rhai: "\
+    rhai: Some(
+        "\
 let s = 0;
 for i in 0..5000000 { s += (i % 7) * (i % 7) % 7; }
 s
 ",
+    ),
 };
 
 pub const PEER_VEC: PeerProgram = PeerProgram {
@@ -91,7 +98,8 @@ for _ = 1, 10 do
 end
 return acc
 ",
-    rhai: "\
+    rhai: Some(
+        "\
 let n = 100000;
 let xs = [];
 for i in 0..n { xs.push(i); }
@@ -99,6 +107,7 @@ let acc = 0;
 for p in 0..10 { for i in 0..n { acc += xs[i]; } }
 acc
 ",
+    ),
 };
 
 pub const PEER_MAP: PeerProgram = PeerProgram {
@@ -107,12 +116,13 @@ pub const PEER_MAP: PeerProgram = PeerProgram {
     lua: "\
 local n = 20000
 local m = {}
-for i = 0, n - 1 do m[tostring(i * 7919 % n)] = i end
+for i = 0, n - 1 do m[i * 7919 % n] = i end
 local acc = 0
-for k = 0, n - 1 do acc = acc + m[tostring(k)] end
+for k = 0, n - 1 do acc = acc + m[k] end
 return acc
 ",
-    rhai: "\
+    rhai: Some(
+        "\
 let n = 20000;
 let m = #{};
 for i in 0..n { m[(i * 7919 % n).to_string()] = i; }
@@ -120,24 +130,55 @@ let acc = 0;
 for k in 0..n { acc += m[k.to_string()]; }
 acc
 ",
+    ),
 };
 
 pub const PEER_PIPELINE: PeerProgram = PeerProgram {
     short: "pipeline",
     cairn: SEQUENCE_PIPELINE_100K,
     lua: "\
-local s, taken = 0, 0
-for x = 0, 1000000 - 1 do
-  local y = x * 2
-  if y % 3 == 0 then
-    s = s + y
-    taken = taken + 1
-    if taken == 100000 then break end
+local function range(a, b)
+  local i = a - 1
+  return function()
+    i = i + 1
+    if i < b then return i end
+    return nil
   end
 end
-return s
+local function map(it, f)
+  return function()
+    local x = it()
+    if x == nil then return nil end
+    return f(x)
+  end
+end
+local function filter(it, p)
+  return function()
+    while true do
+      local x = it()
+      if x == nil then return nil end
+      if p(x) then return x end
+    end
+  end
+end
+local function take(it, n)
+  local taken = 0
+  return function()
+    if taken >= n then return nil end
+    taken = taken + 1
+    return it()
+  end
+end
+local function sum(it)
+  local s = 0
+  for x in it do s = s + x end
+  return s
+end
+return sum(take(filter(map(range(0, 1000000), function(x) return x * 2 end),
+                       function(y) return y % 3 == 0 end), 100000))
 ",
-    rhai: "\
+    rhai: Some(
+        "\
 let s = 0;
 let taken = 0;
 for x in 0..1000000 {
@@ -150,6 +191,7 @@ for x in 0..1000000 {
 }
 s
 ",
+    ),
 };
 
 pub const PEER_TEXT: PeerProgram = PeerProgram {
@@ -160,14 +202,17 @@ local parts = {}
 for i = 0, 10000 - 1 do parts[#parts + 1] = tostring(i) end
 return #table.concat(parts)
 ",
-    rhai: "\
+    rhai: Some(
+        "\
 let s = \"\";
 for i in 0..10000 { s += i.to_string(); }
 s.len()
 ",
+    ),
 };
 
-/// What the peers bench runs, in table order.
+/// Issue 8's programs of the peers bench, in table order (the Benchmarks Game programs follow:
+/// [`all_peer_programs`]).
 pub const PEER_PROGRAMS: &[PeerProgram] = &[
     PEER_FIB,
     PEER_LOOP,
@@ -176,6 +221,12 @@ pub const PEER_PROGRAMS: &[PeerProgram] = &[
     PEER_PIPELINE,
     PEER_TEXT,
 ];
+
+/// Everything the peers bench runs, in table order: [`PEER_PROGRAMS`], then
+/// [`crate::peer_games::PEER_GAMES`].
+pub fn all_peer_programs() -> impl Iterator<Item = &'static PeerProgram> {
+    PEER_PROGRAMS.iter().chain(crate::peer_games::PEER_GAMES)
+}
 
 #[cfg(test)]
 mod tests {
@@ -187,7 +238,7 @@ mod tests {
     #[test]
     fn lua_versions_return_the_expected_results() {
         let lua = mlua::Lua::new();
-        for program in PEER_PROGRAMS {
+        for program in all_peer_programs() {
             let result: i64 = lua
                 .load(program.lua)
                 .set_name(program.short)
@@ -199,9 +250,9 @@ mod tests {
 
     #[test]
     fn short_names_are_unique() {
-        let mut names: Vec<_> = PEER_PROGRAMS.iter().map(|p| p.short).collect();
+        let mut names: Vec<_> = all_peer_programs().map(|p| p.short).collect();
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), PEER_PROGRAMS.len());
+        assert_eq!(names.len(), all_peer_programs().count());
     }
 }
