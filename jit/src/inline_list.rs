@@ -4,9 +4,9 @@
 //! range of a mapped segment; its state `Head`, its count not 0, its kind byte), the list's
 //! radix tree is walked inline (each node word's tag and address range checked, as the
 //! runtime's bounds-checked reads would refuse them), and the element is retained exactly as
-//! `rt_index` retains it: through `rt_retain` for a heap word, not at all for an Int. Every
+//! `rt_index` retains it: through `rt_retain` for a heap word, not at all for an Int or Float. Every
 //! other case — a Map base, a non-Int or out-of-range index, a long tuple, a bad reference,
-//! a corrupt tree, an element that is neither an Int nor a heap word — calls the very shim
+//! a corrupt tree, an element that is neither an Int, a Float nor a heap word — calls the very shim
 //! the interpreter calls (`rt_index`, `rt_len`) on the unchanged state, so results,
 //! diagnostics and refcount traces are the interpreter's. Layout numbers come from
 //! `Context::INLINE_HEAP_LAYOUT`, the runtime's one description of them.
@@ -14,7 +14,7 @@
 use cairn_runtime::inline_heap_layout::{
     InlineHeapLayout, LIST_LEVEL_QUOTIENT_MAGICS, reference_high_word,
 };
-use cairn_runtime::value::{TAG_HEAP, TAG_INT, TAG_SHIFT};
+use cairn_runtime::value::{FLOAT_OFFSET, MAX_FLOAT_WORD, TAG_HEAP, TAG_INT, TAG_SHIFT};
 use cairn_runtime::{Context, Kind, Shim};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I64;
@@ -116,9 +116,9 @@ impl FunctionTranslator<'_, '_> {
             .ins()
             .jump(element_ready, &[BlockArg::Value(found)]);
 
-        // `rt_index` retains what it returns: nothing to do for an Int, `rt_retain` (the
-        // same `retain`, the same events and failures) for a heap word; anything else is
-        // left to the shim, which also validates immediates.
+        // `rt_index` retains what it returns: nothing to do for an Int or a Float,
+        // `rt_retain` (the same `retain`, the same events and failures) for a heap word;
+        // anything else is left to the shim, which also validates immediates.
         self.builder.switch_to_block(element_ready);
         let not_int = self.builder.create_block();
         let is_int = self.is_int_word(element);
@@ -126,6 +126,22 @@ impl FunctionTranslator<'_, '_> {
             .ins()
             .brif(is_int, join, &[BlockArg::Value(element)], not_int, &[]);
         self.builder.switch_to_block(not_int);
+        // A well-formed Float word (`FLOAT_OFFSET..=MAX_FLOAT_WORD`, one unsigned compare
+        // of the offset word) is returned as it is, as `rt_index` returns it.
+        let not_float = self.builder.create_block();
+        let offset = self
+            .builder
+            .ins()
+            .iadd_imm_s(element, (FLOAT_OFFSET as i64).wrapping_neg());
+        let is_float = self.builder.ins().icmp_imm_u(
+            IntCC::UnsignedLessThanOrEqual,
+            offset,
+            (MAX_FLOAT_WORD - FLOAT_OFFSET) as i64,
+        );
+        self.builder
+            .ins()
+            .brif(is_float, join, &[BlockArg::Value(element)], not_float, &[]);
+        self.builder.switch_to_block(not_float);
         let heap_element = self.builder.create_block();
         let is_heap = self.is_heap_word(element);
         self.builder

@@ -70,10 +70,10 @@ fn ref_slot(heap: &Heap, head: u32) -> Result<SlotLocation, RuntimeError> {
             "Ref cell with {length} slots instead of 1"
         )));
     }
-    Ok(SlotLocation {
-        block: head,
-        offset: tuple::TUPLE_HEAD_FIRST_SLOT_OFFSET,
-    })
+    Ok(SlotLocation::word(
+        head,
+        tuple::TUPLE_HEAD_FIRST_SLOT_OFFSET,
+    ))
 }
 
 /// The value in the Ref cell `reference` (validated; the value is borrowed, not retained).
