@@ -85,10 +85,24 @@ impl DiagnosticList {
         self.kept.append(&mut other.kept);
     }
 
-    /// The diagnostics in source order: at most [`MAX_REPORTED`], then (when more were
-    /// found) one E0006 saying how many more, at the earliest of them.
+    /// The diagnostics in source order, each reported once (a diagnostic equal to an
+    /// earlier one in code, message and span is dropped): at most [`MAX_REPORTED`], then
+    /// (when more were found) one E0006 saying how many more, at the earliest of them.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.kept.sort_by_key(|d| (d.span.start, d.span.end));
+        let mut unique: Vec<Diagnostic> = Vec::with_capacity(self.kept.len());
+        for diagnostic in std::mem::take(&mut self.kept) {
+            // Sorted by span, so an equal one is among the last few with the same span.
+            let repeated = unique
+                .iter()
+                .rev()
+                .take_while(|earlier| earlier.span == diagnostic.span)
+                .any(|earlier| earlier == &diagnostic);
+            if !repeated {
+                unique.push(diagnostic);
+            }
+        }
+        self.kept = unique;
         for dropped in self.kept.split_off(self.kept.len().min(MAX_REPORTED)) {
             self.count_more(1, dropped.span);
         }
@@ -232,6 +246,31 @@ mod tests {
             let (caret, at) = columns(&rendered, "y");
             assert_eq!(caret, at, "{rendered}");
         }
+    }
+
+    #[test]
+    fn a_list_reports_an_equal_diagnostic_once() {
+        let mut list = DiagnosticList::default();
+        let unknown =
+            |at: u32| Diagnostic::new(UNKNOWN_NAME, "unknown name `x`", Span::new(at, at + 1));
+        for at in [7, 3, 7, 3] {
+            list.push(unknown(at));
+        }
+        list.push(Diagnostic::new(
+            ARITY_MISMATCH,
+            "arity mismatch",
+            Span::new(3, 4),
+        ));
+        list.push(unknown(3));
+        let reported = list.into_sorted();
+        let codes: Vec<(&str, u32)> = reported
+            .iter()
+            .map(|d| (d.code.as_str(), d.span.start))
+            .collect();
+        assert_eq!(
+            codes,
+            [(UNKNOWN_NAME, 3), (ARITY_MISMATCH, 3), (UNKNOWN_NAME, 7)]
+        );
     }
 
     #[test]

@@ -92,13 +92,10 @@ fn compile_on_current_thread_with_hosts(
     let Some(program) = program else {
         return Err(errors.into_sorted());
     };
-    let table = match resolve::function_table(&program, hosts) {
-        Ok(table) => table,
-        Err(more) => {
-            errors.append(more);
-            return Err(errors.into_sorted());
-        }
-    };
+    // A table with diagnostics is still used for lowering, so one compilation reports the
+    // duplicate definitions and every function's unknown names and arity mismatches.
+    let (table, table_errors) = resolve::function_table(&program, hosts);
+    errors.append(table_errors);
     let lowered = lower::lower_collecting(&program, &table, file);
     // The syntax tree is not needed past lowering: free it before the RC pass (for a
     // million-element literal it is about a quarter of the compiler's memory).

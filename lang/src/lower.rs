@@ -461,6 +461,8 @@ impl<'m, 'a> FunctionLowerer<'m, 'a> {
                 match self.module.table.callee(name) {
                     Some(target) => Some((name, target)),
                     None => {
+                        // The arguments are still lowered: their own errors are reported too.
+                        self.discard_args(args);
                         return self.error(
                             diagnostic::UNKNOWN_NAME,
                             format!("unknown name `{name}`"),
@@ -491,6 +493,11 @@ impl<'m, 'a> FunctionLowerer<'m, 'a> {
             Callee::Host(host) => self.module.table.hosts[host as usize].arity,
         };
         if expected != args.len() {
+            self.discard_args(args);
+            if self.module.table.is_contested(name) {
+                // Its definition is already E0102: an arity error here would repeat it.
+                return self.constant(Constant::Unit, span);
+            }
             let expected = match target {
                 Callee::Builtin(Builtin::Range) => "2 or 3 arguments".to_string(),
                 _ => crate::diagnostic::arguments(expected),
@@ -523,6 +530,14 @@ impl<'m, 'a> FunctionLowerer<'m, 'a> {
                 self.builder
                     .emit_value(span, |dst| OpKind::CallHost { dst, host, args })
             }
+        }
+    }
+
+    /// Lowers the arguments of a call that is an error, only for their own diagnostics (the
+    /// function is discarded).
+    fn discard_args(&mut self, args: &[Expr]) {
+        for arg in args {
+            self.value(arg);
         }
     }
 

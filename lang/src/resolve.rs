@@ -3,7 +3,7 @@
 //! `concat`). Lowering consults these while it walks the AST and reports E0101/E0105 with the
 //! use site's span.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ast::{FunctionDef, Name, Program};
 use crate::diagnostic::{self, Diagnostic, DiagnosticList};
@@ -33,6 +33,11 @@ pub struct FunctionTable {
     pub main: FuncId,
     /// The embedder's host functions, callable by name like script functions.
     pub hosts: Vec<HostSignature>,
+    /// Names with a function definition that is E0102 (defined twice, or a builtin's or a
+    /// host function's name): lowering still resolves them (to the first definition, the
+    /// builtin or the host function) but does not report arity mismatches against them,
+    /// which would only repeat the E0102.
+    contested: BTreeSet<String>,
 }
 
 /// Whether `name` is a builtin's (docs/LANGUAGE.md, "Standard library"): a host function of
@@ -53,19 +58,32 @@ pub fn build_function_table_with_hosts(
     program: &Program,
     hosts: &[HostSignature],
 ) -> Result<FunctionTable, Vec<Diagnostic>> {
-    function_table(program, hosts).map_err(DiagnosticList::into_sorted)
+    let (table, errors) = function_table(program, hosts);
+    if errors.is_empty() {
+        Ok(table)
+    } else {
+        Err(errors.into_sorted())
+    }
 }
 
-/// [`build_function_table_with_hosts`], its diagnostics still open for merging.
+/// [`build_function_table_with_hosts`], its diagnostics still open for merging. The table
+/// is built even when there are diagnostics (the first definition of a name wins; without a
+/// `main` the entry is function 0), so lowering can still report every function's unknown
+/// names and arity mismatches in the same compilation (docs/LANGUAGE.md, "Diagnostics").
 pub(crate) fn function_table(
     program: &Program,
     hosts: &[HostSignature],
-) -> Result<FunctionTable, DiagnosticList> {
+) -> (FunctionTable, DiagnosticList) {
     let mut errors = DiagnosticList::default();
     let mut by_name = BTreeMap::new();
+    let mut contested = BTreeSet::new();
     let mut functions = Vec::new();
     for (index, function) in program.functions.iter().enumerate() {
         let name = &function.name.text;
+        let hosted = hosts.iter().any(|host| &host.name == name);
+        if by_name.contains_key(name) || is_builtin_name(name) || hosted {
+            contested.insert(name.clone());
+        }
         if by_name.contains_key(name) {
             errors.push(Diagnostic::new(
                 diagnostic::DUPLICATE_DEFINITION,
@@ -78,7 +96,7 @@ pub(crate) fn function_table(
                 format!("duplicate definition: `{name}` is a builtin"),
                 function.name.span,
             ));
-        } else if hosts.iter().any(|host| &host.name == name) {
+        } else if hosted {
             errors.push(Diagnostic::new(
                 diagnostic::DUPLICATE_DEFINITION,
                 format!("duplicate definition: `{name}` is a host function"),
@@ -117,16 +135,14 @@ pub(crate) fn function_table(
             FuncId(0)
         }
     };
-    if errors.is_empty() {
-        Ok(FunctionTable {
-            functions,
-            by_name,
-            main,
-            hosts: hosts.to_vec(),
-        })
-    } else {
-        Err(errors)
-    }
+    let table = FunctionTable {
+        functions,
+        by_name,
+        main,
+        hosts: hosts.to_vec(),
+        contested,
+    };
+    (table, errors)
 }
 
 fn check_duplicate_params(function: &FunctionDef, errors: &mut DiagnosticList) {
@@ -170,6 +186,11 @@ pub(crate) fn check_pattern_names(names: &[Name], errors: &mut DiagnosticList) {
 impl FunctionTable {
     pub fn function_id(&self, name: &str) -> Option<FuncId> {
         self.by_name.get(name).copied()
+    }
+
+    /// Whether `name` has a function definition that is E0102 (see `contested`).
+    pub fn is_contested(&self, name: &str) -> bool {
+        self.contested.contains(name)
     }
 
     pub fn entry(&self, id: FuncId) -> &FunctionEntry {
