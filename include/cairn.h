@@ -91,11 +91,27 @@ uint32_t cairn_engine_register(CairnEngine *engine, const char *name, size_t ari
                                CairnHostFn function, void *user, CairnFreeFn free_user,
                                AiviErrorHandle *error_out);
 /* Compiles len bytes of UTF-8 source (name is the file name diagnostics show). NULL on
- * failure with *error_out set: the compiler's first diagnostic (code "E0101", ..., message,
- * line, column; bytes that are not UTF-8: E0005 at the first bad one, as the CLI), or
- * RT0404 for bad arguments. */
+ * failure with *error_out set: a compile error holding every diagnostic of the compilation
+ * (cairn_compile_error_count / cairn_compile_error_at), whose aivi_error_* accessors read the
+ * first (code "E0101", ..., message, line, column; bytes that are not UTF-8: E0005 at the
+ * first bad one, as the CLI), or RT0404 for bad arguments. */
 CairnModule *cairn_engine_compile(const CairnEngine *engine, const char *name,
                                   const char *source, size_t len, AiviErrorHandle *error_out);
+
+/* ---- compile errors (docs/EMBEDDING.md, "Errors") ------------------------------------- */
+/* How many diagnostics error holds, in source order: all a compilation reported (at most
+ * 101: the first 100, then one E0006 with the count of the rest); 1 for any other error;
+ * 0 for NULL or a dead handle. */
+size_t cairn_compile_error_count(AiviErrorHandle error);
+/* A new OWNED handle for diagnostic index (0 = the first) of error, read with aivi_error_*
+ * and cairn_compile_error_span. NULL with *error_out set: RT0103 for index >= the count,
+ * RT0404 for a NULL or dead error. */
+AiviErrorHandle cairn_compile_error_at(AiviErrorHandle error, size_t index,
+                                       AiviErrorHandle *error_out);
+/* 1 with the byte range [*start, *end) of the source the (first) diagnostic of error points
+ * at; 0, nothing written, when it has none (runtime errors, a module the engine refused to
+ * load), for NULL pointers or a dead handle. */
+uint32_t cairn_compile_error_span(AiviErrorHandle error, size_t *start, size_t *end);
 
 /* ---- modules (thread-safe; run in any number of runtimes) ----------------------------- */
 /* 1 (also for NULL), 0 when not live; a call running the module keeps it alive */

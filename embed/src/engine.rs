@@ -7,7 +7,8 @@ use cairn_lang::SourceFile;
 use cairn_lang::ir::{self, HostSignature};
 use cairn_runtime::Limits;
 
-use crate::error::{CompileError, HostError, RunError};
+use crate::compile_error::CompileError;
+use crate::error::{HostError, RunError};
 use crate::host_fn::{HostContext, IntoHostFunction, RegisteredHost, raw_body};
 use crate::module::{Module, Program};
 use crate::runtime::Runtime;

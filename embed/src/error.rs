@@ -1,13 +1,13 @@
-//! The errors a host sees: [`CompileError`] (the script did not compile), [`RunError`] (a call
-//! failed: a runtime diagnostic with its call stack, a value of the wrong kind, a bad call),
-//! and [`HostError`] (what a host function returns to fail the script's call). `Display` of a
-//! compile or run error renders exactly what the `cairn` CLI prints.
+//! The errors a host sees when calling: [`RunError`] (a call failed: a runtime diagnostic
+//! with its call stack, a value of the wrong kind, a bad call) and [`HostError`] (what a host
+//! function returns to fail the script's call). `Display` of a run error renders exactly what
+//! the `cairn` CLI prints. Compile errors are in `compile_error.rs`.
 
 use std::fmt;
 
-use crate::render::{DiagnosticView, RenderSource, Renderer};
+use crate::render::{DiagnosticView, Renderer};
 
-/// A diagnostic with its position, shared by compile-time and runtime errors.
+/// A runtime diagnostic with its position.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Located {
     code: String,
@@ -32,120 +32,6 @@ impl Located {
         }
     }
 }
-
-/// The script did not compile. Holds its diagnostics, in source order (at most 100, then
-/// one E0006 with the count of the rest; docs/LANGUAGE.md, "Diagnostics"); the accessors
-/// describe the first. `Display` renders all of them exactly as `cairn check` and `cairn
-/// run` print them (the code, the message, a `--> name:line:col` pointer and the source line
-/// underlined). The E codes are listed in docs/LANGUAGE.md.
-///
-/// ```
-/// use cairn::{Engine, EngineKind};
-///
-/// let engine = Engine::new(EngineKind::Interpreter);
-/// let error = engine
-///     .compile("two.cairn", "fn main() = f(1)\nfn g() = h()")
-///     .unwrap_err();
-/// assert_eq!(error.count(), 2);
-/// assert_eq!((error.code(), error.line(), error.column()), ("E0101", 1, 13));
-/// assert_eq!(
-///     error.to_string(),
-///     "error[E0101]: unknown name `f`
-///   --> two.cairn:1:13
-///   |
-/// 1 | fn main() = f(1)
-///   |             ^
-///
-/// error[E0101]: unknown name `h`
-///   --> two.cairn:2:10
-///   |
-/// 2 | fn g() = h()
-///   |          ^
-///
-/// "
-/// );
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CompileError {
-    diagnostics: Vec<Located>,
-}
-
-impl CompileError {
-    pub(crate) fn new(diagnostics: &[cairn_lang::Diagnostic], renderer: &Renderer<'_>) -> Self {
-        let diagnostics = diagnostics
-            .iter()
-            .map(|d| {
-                let view = DiagnosticView {
-                    code: d.code.to_string(),
-                    message: d.message.clone(),
-                    span: Some(d.span.start as usize..d.span.end as usize),
-                    notes: d.notes.clone(),
-                };
-                Located::new(&view, renderer)
-            })
-            .collect();
-        CompileError { diagnostics }
-    }
-
-    /// A module the engine refused to load (host-built limits, JIT failure): its runtime
-    /// diagnostic as a compile error.
-    pub(crate) fn from_load_failure(
-        failure: &cairn_runtime::RunFailure,
-        name: &str,
-        text: &str,
-    ) -> Self {
-        let view = DiagnosticView {
-            code: failure.error.code.as_str().to_string(),
-            message: failure.error.message.clone(),
-            span: None,
-            notes: Vec::new(),
-        };
-        CompileError {
-            diagnostics: vec![Located::new(
-                &view,
-                &Renderer::new(&RenderSource { name, text }),
-            )],
-        }
-    }
-
-    fn first(&self) -> Option<&Located> {
-        self.diagnostics.first()
-    }
-
-    /// The stable code of the first diagnostic, e.g. `"E0101"`.
-    pub fn code(&self) -> &str {
-        self.first().map_or("E0000", |d| d.code.as_str())
-    }
-    /// The one-line message of the first diagnostic.
-    pub fn message(&self) -> &str {
-        self.first().map_or("", |d| d.message.as_str())
-    }
-    /// 1-based line of the first diagnostic (0 when it has no position).
-    pub fn line(&self) -> usize {
-        self.first().map_or(0, |d| d.line)
-    }
-    /// 1-based column (in characters) of the first diagnostic (0 when it has no position).
-    pub fn column(&self) -> usize {
-        self.first().map_or(0, |d| d.column)
-    }
-    /// How many diagnostics the compiler reported: at most 101 (the first 100 it found,
-    /// then one E0006 with the count of the rest).
-    pub fn count(&self) -> usize {
-        self.diagnostics.len()
-    }
-}
-
-impl fmt::Display for CompileError {
-    /// Every diagnostic rendered as the CLI prints it (source line underlined).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for diagnostic in &self.diagnostics {
-            f.write_str(&diagnostic.rendered)?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for CompileError {}
 
 /// A call failed. Either a runtime diagnostic of the script (docs/LANGUAGE.md, "Runtime
 /// diagnostics": code, message, the innermost frame's position and the call stack), or a problem of

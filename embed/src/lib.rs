@@ -49,6 +49,7 @@
 
 mod audit;
 pub mod capi;
+mod compile_error;
 mod convert;
 mod convert_containers;
 mod convert_numbers;
@@ -82,9 +83,10 @@ pub use cairn_runtime::heap::{
     TRACE_BATCH_EVENTS, TraceEvent, TraceSink, WatchdogAction, WatchdogConfig,
 };
 pub use cairn_runtime::{CancelHandle, Limits, MAX_CALL_DEPTH};
+pub use compile_error::{CompileDiagnostic, CompileError};
 pub use convert::{FromValue, INT_MAX, INT_MIN, IntoArgs, IntoValue};
 pub use engine::{Engine, EngineKind, MAX_HOST_ARITY};
-pub use error::{CompileError, HostError, RunError};
+pub use error::{HostError, RunError};
 pub use host_fn::{HostContext, IntoHostFunction, MAX_HOST_NESTING};
 pub use module::Module;
 pub use runtime::Runtime;

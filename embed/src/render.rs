@@ -67,6 +67,11 @@ impl<'s> Renderer<'s> {
         }
     }
 
+    /// The file name shown after `-->`.
+    pub(crate) fn name(&self) -> &'s str {
+        self.name
+    }
+
     /// 1-based line and column (in chars) of a byte offset, clamped into the text.
     pub(crate) fn line_and_column(&self, byte_offset: usize) -> (usize, usize) {
         let offset = clamp_to_char_boundary(self.text, byte_offset);

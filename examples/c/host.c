@@ -264,6 +264,22 @@ static int run(uint32_t kind) {
     printf("compile typo.cairn: %s, ", broken ? "compiled" : "failed");
     print_error(error);
 
+    /* Every diagnostic of one compilation: the count, then each with its byte span. */
+    const char *typos = "fn main() = prise(1) + tax()\nfn tax() = rate(2, 3)\n"
+                        "fn rate(x) = x * vat\n";
+    broken = cairn_engine_compile(engine, "typos.cairn", typos, strlen(typos), &error);
+    size_t count = cairn_compile_error_count(error);
+    printf("compile typos.cairn: %s, %zu diagnostics\n", broken ? "compiled" : "failed", count);
+    for (size_t i = 0; i < count; i++) {
+        AiviErrorHandle one = cairn_compile_error_at(error, i, NULL);
+        size_t start = 0, end = 0;
+        if (cairn_compile_error_span(one, &start, &end)) {
+            printf("  bytes %zu..%zu: ", start, end);
+        }
+        print_error(one);
+    }
+    aivi_error_release(NULL, error);
+
     CairnModule *shop =
         cairn_engine_compile(engine, "shop.cairn", SCRIPT, strlen(SCRIPT), &error);
     if (shop == NULL) {

@@ -121,6 +121,22 @@ impl DiagnosticList {
     }
 }
 
+/// How many errors a list from [`DiagnosticList::into_sorted`] stands for: the diagnostics
+/// in it, with a final E0006 counted as the errors it says were not shown.
+pub fn error_total(reported: &[Diagnostic]) -> usize {
+    let not_shown = |d: &Diagnostic| {
+        let count = d.message.split(' ').next()?;
+        count.parse::<usize>().ok()
+    };
+    reported
+        .iter()
+        .map(|d| match d.code.as_str() {
+            MORE_NOT_SHOWN => not_shown(d).unwrap_or(1),
+            _ => 1,
+        })
+        .sum()
+}
+
 impl Extend<Diagnostic> for DiagnosticList {
     fn extend<T: IntoIterator<Item = Diagnostic>>(&mut self, iter: T) {
         for diagnostic in iter {
@@ -298,5 +314,6 @@ mod tests {
         // Kept were the first 100 found (spans 249 down to 150), then the earliest 99 of
         // those and `main`'s are shown; the earliest not shown is span 0..1 (found late).
         assert_eq!(last.span, Span::new(0, 1));
+        assert_eq!(error_total(&reported), 251);
     }
 }

@@ -12,11 +12,12 @@ use cairn_runtime::abi::handles::{
     AiviEffectHandle, AiviErrorHandle, AiviRuntime, AiviValueHandle,
 };
 
+use super::compile_error::compile_error_handle;
 use super::host::{UserData, c_host_body};
 use super::module::{CairnModule, MODULES};
 use super::{
     CAIRN_ENGINE_INTERPRETER, CAIRN_ENGINE_JIT, c_raw_bytes_arg, c_str_arg, error_handle,
-    free_registered, located_error_handle, misuse, register_box, report, with_registered,
+    free_registered, misuse, register_box, report, with_registered,
 };
 use crate::engine::{Engine, EngineKind};
 
@@ -163,9 +164,11 @@ pub unsafe extern "C" fn cairn_engine_register(
 /// `CairnModule *cairn_engine_compile(const CairnEngine *engine, const char *name, const char
 /// *source, size_t len, AiviErrorHandle *error_out)`: compiles `len` bytes of UTF-8 `source`
 /// (`name` is the file name diagnostics show). NULL on failure, with an owned error in
-/// `*error_out`: the compiler's first diagnostic (`E0101`, ...; its message, line and column —
-/// `aivi_error_line`/`aivi_error_column`; source that is not UTF-8 is E0005 `invalid UTF-8 at
-/// byte N (line L)` at its position, as the CLI reports it), or RT0404 for bad arguments.
+/// `*error_out`: the compiler's diagnostics, all of them (`cairn_compile_error_count`,
+/// `cairn_compile_error_at`), the accessors reading the first (`E0101`, ...; its message,
+/// line and column — `aivi_error_line`/`aivi_error_column`; source that is not UTF-8 is E0005
+/// `invalid UTF-8 at byte N (line L)` at its position, as the CLI reports it), or RT0404 for
+/// bad arguments.
 ///
 /// # Safety
 /// `name` is NULL or NUL-terminated; `source` is NULL with `len == 0` or has `len` readable
@@ -186,12 +189,7 @@ pub unsafe extern "C" fn cairn_engine_compile(
         let engine = with_engine(engine, |state| state.engine.clone())?;
         Ok(match engine.compile_bytes(name, source) {
             Ok(module) => Ok(module),
-            Err(error) => Err(located_error_handle(
-                error.code(),
-                error.message(),
-                error.line(),
-                error.column(),
-            )),
+            Err(error) => Err(compile_error_handle(&error)),
         })
     });
     let (module, error) = match outcome {

@@ -16,14 +16,16 @@
 //! until taken). Functions without a runtime (engines, compilation, runtime creation) write an
 //! owned `AiviErrorHandle` to an optional `error_out`. A failed call's error carries its
 //! source line and column (`aivi_error_line` / `aivi_error_column`), as does a compile error,
-//! whose code is the compiler's `E` code.
+//! whose code is the compiler's `E` code; a compile error holds every diagnostic of the
+//! compilation (`compile_error.rs`).
 //!
 //! **Threading.** Engines, modules and cancel handles are thread-safe (every use checks the pointer
 //! against a registry under its lock). A runtime is used by one thread at a time (docs/ABI.md,
 //! "Threading"); a call and its host functions run on the calling thread (the engines switch to a
 //! stack segment sized for the call-depth limit when the thread's own is too small).
 //!
-//! Files: `engine.rs` (engines, registration, compilation), `host.rs` (the C host-function
+//! Files: `engine.rs` (engines, registration, compilation), `compile_error.rs` (each
+//! diagnostic of a compile error), `host.rs` (the C host-function
 //! body, closure callbacks, `cairn_effect_fail`), `module.rs`, `runtime.rs` (runtimes, calls,
 //! cancellation, output), `values.rs` (readers and the Map constructor).
 
@@ -34,6 +36,7 @@ use cairn_runtime::abi::handles::error::{diagnostic_handle, error_handle_from};
 use cairn_runtime::abi::handles::live_registry::LiveRegistry;
 use cairn_runtime::{ErrorCode, ErrorLocation, RuntimeError};
 
+pub mod compile_error;
 pub mod engine;
 pub mod host;
 pub mod module;

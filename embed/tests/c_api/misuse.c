@@ -311,6 +311,27 @@ static void engines_and_modules(void) {
     printf("compile(syntax error): %p",
            (void *)cairn_engine_compile(engine, "x.cairn", syntax, strlen(syntax), &error));
     owned_error(error);
+    /* a compile error holds every diagnostic; asking past the last, or of NULL, is refused */
+    const char *two = "fn main() = a()\nfn f() = b";
+    AiviErrorHandle both = NULL;
+    cairn_engine_compile(engine, "two.cairn", two, strlen(two), &both);
+    printf("compile_error_count(two errors): %zu\n", cairn_compile_error_count(both));
+    AiviErrorHandle second = cairn_compile_error_at(both, 1, &error);
+    printf("compile_error_at(1): %s %u:%u", aivi_error_code(second), aivi_error_line(second),
+           aivi_error_column(second));
+    owned_error(error);
+    aivi_error_release(NULL, second);
+    printf("compile_error_at(2): %p", (void *)cairn_compile_error_at(both, 2, &error));
+    owned_error(error);
+    printf("compile_error_at(NULL): %p", (void *)cairn_compile_error_at(NULL, 0, &error));
+    owned_error(error);
+    size_t start = 7, end = 7;
+    printf("compile_error_span(NULL start): %u\n", cairn_compile_error_span(both, NULL, &end));
+    printf("compile_error_count(NULL): %zu\n", cairn_compile_error_count(NULL));
+    aivi_error_release(NULL, both);
+    printf("compile_error_count(released): %zu\n", cairn_compile_error_count(both));
+    printf("compile_error_span(released): %u %zu..%zu\n",
+           cairn_compile_error_span(both, &start, &end), start, end);
     const char *arity = "fn main() = says_nothing(1)";
     cairn_engine_register(engine, "says_nothing", 0, says_nothing, NULL, NULL, NULL);
     printf("compile(host arity): %p",

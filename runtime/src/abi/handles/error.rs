@@ -1,5 +1,6 @@
 //! `AiviErrorHandle`: an owned, reference-counted, heap-allocated diagnostic (code, message
-//! and, when known, source line and column) crossing the C boundary. Live boxes are tracked
+//! and, when known, source line, column and byte span; a compile error holds all its
+//! diagnostics) crossing the C boundary. Live boxes are tracked
 //! in a registry, so retain, release and the accessors diagnose a dangling or forged handle
 //! instead of reading it.
 
@@ -40,12 +41,27 @@ struct Diagnostic {
     code_c: CString,
     message_c: CString,
     location: ErrorLocation,
+    /// The byte range of the source it points at, when known (compile errors).
+    span: Option<(usize, usize)>,
 }
 
 struct ErrorBox {
     /// Strong count; only read or written while the registry lock is held.
     strong: u32,
     diagnostic: Diagnostic,
+    /// The diagnostics after the first of an error that has several (a compile error):
+    /// empty for every other error.
+    more: Vec<Diagnostic>,
+}
+
+/// One diagnostic of a list boxed by [`diagnostic_list_handle`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedDiagnostic {
+    pub code: String,
+    pub message: String,
+    pub location: ErrorLocation,
+    /// The byte range of the source it points at, when known.
+    pub span: Option<(usize, usize)>,
 }
 
 static LIVE_ERRORS: LiveRegistry = LiveRegistry::new();
@@ -60,9 +76,14 @@ fn c_string_lossy(text: &str) -> CString {
 }
 
 fn boxed_handle(diagnostic: Diagnostic) -> AiviErrorHandle {
+    boxed_list_handle(diagnostic, Vec::new())
+}
+
+fn boxed_list_handle(diagnostic: Diagnostic, more: Vec<Diagnostic>) -> AiviErrorHandle {
     let pointer = Box::into_raw(Box::new(ErrorBox {
         strong: 1,
         diagnostic,
+        more,
     }));
     LIVE_ERRORS.insert(pointer as usize);
     AiviErrorHandle(pointer.cast())
@@ -85,7 +106,59 @@ pub fn diagnostic_handle(code: &str, message: &str, location: ErrorLocation) -> 
         code_c: c_string_lossy(code),
         message_c: c_string_lossy(message),
         location,
+        span: None,
     })
+}
+
+/// A new owned handle for several diagnostics (a compile error): the accessors read the
+/// first, [`error_diagnostic_count`] and [`error_diagnostic_at`] reach each. `None` for an
+/// empty list.
+pub fn diagnostic_list_handle(list: &[ListedDiagnostic]) -> Option<AiviErrorHandle> {
+    let boxed = |d: &ListedDiagnostic| Diagnostic {
+        code_c: c_string_lossy(&d.code),
+        message_c: c_string_lossy(&d.message),
+        location: d.location,
+        span: d.span,
+    };
+    let (first, rest) = list.split_first()?;
+    Some(boxed_list_handle(
+        boxed(first),
+        rest.iter().map(boxed).collect(),
+    ))
+}
+
+/// How many diagnostics the error behind a live handle holds: 1 except for a handle from
+/// [`diagnostic_list_handle`].
+pub fn error_diagnostic_count(handle: AiviErrorHandle) -> Result<usize, RuntimeError> {
+    with_live_error(handle, |boxed| 1 + boxed.more.len())
+}
+
+/// A new owned handle for diagnostic `index` (0 is the first) of the error behind a live
+/// handle; RT0103 past the last.
+pub fn error_diagnostic_at(
+    handle: AiviErrorHandle,
+    index: usize,
+) -> Result<AiviErrorHandle, RuntimeError> {
+    let found = with_live_error(handle, |boxed| match index {
+        0 => Ok(boxed.diagnostic.clone()),
+        _ => boxed
+            .more
+            .get(index - 1)
+            .cloned()
+            .ok_or(1 + boxed.more.len()),
+    })?;
+    match found {
+        Ok(diagnostic) => Ok(boxed_handle(diagnostic)),
+        Err(count) => Err(RuntimeError::index_out_of_bounds(
+            i64::try_from(index).unwrap_or(i64::MAX),
+            count,
+        )),
+    }
+}
+
+/// The byte range the first diagnostic of a live handle points at (`None` when unknown).
+pub fn error_span_of(handle: AiviErrorHandle) -> Result<Option<(usize, usize)>, RuntimeError> {
+    with_live_error(handle, |boxed| boxed.diagnostic.span)
 }
 
 fn dead_handle_error(handle: AiviErrorHandle) -> RuntimeError {
@@ -140,14 +213,14 @@ pub fn error_handle_retain(handle: AiviErrorHandle) -> Result<AiviErrorHandle, R
     }
     let saturated_copy = with_live_error(handle, |boxed| {
         if boxed.strong == u32::MAX {
-            Some(boxed.diagnostic.clone())
+            Some((boxed.diagnostic.clone(), boxed.more.clone()))
         } else {
             boxed.strong += 1;
             None
         }
     })?;
     Ok(match saturated_copy {
-        Some(diagnostic) => boxed_handle(diagnostic),
+        Some((diagnostic, more)) => boxed_list_handle(diagnostic, more),
         None => handle,
     })
 }
@@ -157,7 +230,10 @@ pub fn error_handle_clone(handle: AiviErrorHandle) -> Result<AiviErrorHandle, Ru
     if handle.is_null() {
         return Ok(AiviErrorHandle::NULL);
     }
-    with_live_error(handle, |boxed| boxed.diagnostic.clone()).map(boxed_handle)
+    with_live_error(handle, |boxed| {
+        (boxed.diagnostic.clone(), boxed.more.clone())
+    })
+    .map(|(diagnostic, more)| boxed_list_handle(diagnostic, more))
 }
 
 /// Release: drops one strong reference; the last one frees the box exactly once.
@@ -210,7 +286,7 @@ pub unsafe extern "C" fn aivi_error_retain(
 }
 
 /// `AiviErrorHandle aivi_error_clone(AiviRuntime *rt, AiviErrorHandle error)`: a new owned
-/// handle with an equal code and message. Failure as for `aivi_error_retain`.
+/// handle with an equal code and message (and, for a compile error, equal diagnostics). Failure as for `aivi_error_retain`.
 ///
 /// # Safety
 /// `rt` is NULL or a pointer from `aivi_runtime_new` (a freed one is diagnosed), and no
