@@ -5,7 +5,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use cairn::render::{DiagnosticView, RenderSource, render_diagnostic};
+use cairn::render::{DiagnosticView, RenderSource, compile_summary, render_diagnostic};
 use cairn_lang::source::{MAX_SOURCE_BYTES, SourceFile};
 
 use crate::outcome::UsageError;
@@ -55,7 +55,9 @@ pub fn read_source(path: &Path) -> Result<LoadedSource, UsageError> {
                 name: &name,
                 text: &error.file.text,
             };
-            Err(render_diagnostic(&source, &view))
+            // As `CompileError` renders a compilation's diagnostics: then the count line.
+            let summary = compile_summary(&name, 1);
+            Err(format!("{}{summary}\n", render_diagnostic(&source, &view)))
         }
     };
     Ok(LoadedSource {

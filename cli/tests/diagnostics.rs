@@ -122,3 +122,60 @@ fn invisible_characters_and_a_lone_cr_are_printed_escaped() {
         "{err}"
     );
 }
+
+/// Three errors in three functions: `check` and `run` (either engine) print all three in
+/// source order, rustc-style, then the count line; the exit code is 1.
+#[test]
+fn every_error_of_a_compilation_is_printed_then_the_count() {
+    let program = "fn main() = helper(1) + other()\nfn helper(x) = x + nope\n\
+                   fn other() = helper(1, 2)\nfn third() = missing(3)\n";
+    let path = write_program("three-errors", program);
+    let file = path.display().to_string();
+    let expected = "\
+error[E0101]: unknown name `nope`
+  --> FILE:2:20
+  |
+2 | fn helper(x) = x + nope
+  |                    ^^^^
+
+error[E0105]: arity mismatch: helper expects 1 argument, got 2
+  --> FILE:3:14
+  |
+3 | fn other() = helper(1, 2)
+  |              ^^^^^^^^^^^^
+
+error[E0101]: unknown name `missing`
+  --> FILE:4:14
+  |
+4 | fn third() = missing(3)
+  |              ^^^^^^^
+
+error: could not compile `FILE` due to 3 previous errors
+"
+    .replace("FILE", &file);
+    let runs: [(&str, &[&str]); 3] = [
+        ("check", &[]),
+        ("run", &["--engine", "jit"]),
+        ("run", &["--engine", "interp"]),
+    ];
+    for (command, options) in runs {
+        let out = cairn_on(command, &path, options);
+        assert_eq!(code(&out), 1, "{command} {options:?}");
+        assert_eq!(stdout(&out), "", "{command} {options:?}");
+        assert_eq!(stderr(&out), expected, "{command} {options:?}");
+    }
+}
+
+/// One error ends with the count line in the singular.
+#[test]
+fn a_single_error_ends_with_the_count_line_in_the_singular() {
+    let path = write_program("one-error", "fn main() = nope\n");
+    let file = path.display().to_string();
+    let err = stderr(&cairn_on("check", &path, &[]));
+    assert!(
+        err.ends_with(&format!(
+            "\nerror: could not compile `{file}` due to 1 previous error\n"
+        )),
+        "{err}"
+    );
+}

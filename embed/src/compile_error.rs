@@ -203,12 +203,7 @@ impl CompileError {
     /// The count line `Display` ends with (no newline): `error: could not compile
     /// `NAME` due to N previous errors` (`1 previous error` for one).
     pub fn summary(&self) -> String {
-        let errors = if self.total == 1 {
-            "1 previous error".to_string()
-        } else {
-            format!("{} previous errors", self.total)
-        };
-        format!("error: could not compile `{}` due to {errors}", self.file)
+        crate::render::compile_summary(&self.file, self.total)
     }
 }
 

@@ -113,6 +113,20 @@ impl<'s> Renderer<'s> {
     }
 }
 
+/// The line that ends a failed compilation's diagnostics (no newline), as `cairn check` and
+/// `cairn run` print it and [`crate::CompileError`]'s `Display` ends: `error: could not
+/// compile `NAME` due to N previous errors` (`1 previous error` for one).
+///
+/// ```
+/// use cairn::render::compile_summary;
+/// assert_eq!(compile_summary("a.cairn", 1), "error: could not compile `a.cairn` due to 1 previous error");
+/// assert_eq!(compile_summary("a.cairn", 3), "error: could not compile `a.cairn` due to 3 previous errors");
+/// ```
+pub fn compile_summary(name: &str, errors: usize) -> String {
+    let plural = if errors == 1 { "" } else { "s" };
+    format!("error: could not compile `{name}` due to {errors} previous error{plural}")
+}
+
 /// Renders `view` against `source` as plain text (no colour), ending in a newline.
 ///
 /// ```

@@ -167,3 +167,101 @@ fn wide_characters_and_tabs_keep_the_underline_under_the_span() {
         assert_eq!(caret, y, "{rendered}");
     }
 }
+
+/// Three errors in three functions (an unknown name, an arity mismatch, an unknown callee):
+/// all three, in source order, each with its code, message, file, position and byte span;
+/// the first is what the single-diagnostic accessors describe, and `Display` ends with the
+/// count line.
+#[test]
+fn every_error_of_every_function_is_a_diagnostic_with_its_span() {
+    let source = "fn main() = helper(1) + other()\nfn helper(x) = x + nope\n\
+                  fn other() = helper(1, 2)\nfn third() = missing(3)\n";
+    for kind in [EngineKind::Interpreter, EngineKind::Jit] {
+        let error = Engine::new(kind)
+            .compile("three.cairn", source)
+            .expect_err("three errors");
+        let found: Vec<_> = error
+            .diagnostics()
+            .iter()
+            .map(|d| {
+                let span = d.span().expect("a compile error has a span");
+                (
+                    d.code(),
+                    d.message(),
+                    d.file(),
+                    (d.line(), d.column()),
+                    &source[span.clone()],
+                    span,
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "E0101",
+                    "unknown name `nope`",
+                    "three.cairn",
+                    (2, 20),
+                    "nope",
+                    51..55
+                ),
+                (
+                    "E0105",
+                    "arity mismatch: helper expects 1 argument, got 2",
+                    "three.cairn",
+                    (3, 14),
+                    "helper(1, 2)",
+                    69..81
+                ),
+                (
+                    "E0101",
+                    "unknown name `missing`",
+                    "three.cairn",
+                    (4, 14),
+                    "missing",
+                    95..102
+                ),
+            ]
+        );
+        assert_eq!((error.count(), error.error_total()), (3, 3));
+        assert_eq!(
+            (error.code(), error.line(), error.column()),
+            ("E0101", 2, 20)
+        );
+        let rendered = error.to_string();
+        assert_eq!(rendered.matches("\nerror[").count() + 1, 3, "{rendered}");
+        assert!(
+            rendered
+                .ends_with("\nerror: could not compile `three.cairn` due to 3 previous errors\n"),
+            "{rendered}"
+        );
+    }
+}
+
+/// Past 100 diagnostics the count line counts every error found, not the 101 shown.
+#[test]
+fn the_count_line_counts_the_errors_not_shown() {
+    let source = format!("fn main() = [{}]\n", vec!["x"; 250].join(", "));
+    let error = compile_error(&source);
+    assert_eq!((error.count(), error.error_total()), (101, 250));
+    assert_eq!(
+        error.summary(),
+        "error: could not compile `r.cairn` due to 250 previous errors"
+    );
+}
+
+/// Duplicate definitions do not hide the unknown names of the functions' bodies.
+#[test]
+fn a_duplicate_definition_does_not_hide_the_other_errors() {
+    let error = compile_error("fn main() = f(1)\nfn f(x) = y\nfn f(x) = x\nfn g(a, a) = zz\n");
+    let codes: Vec<_> = error
+        .diagnostics()
+        .iter()
+        .map(|d| (d.code(), d.line()))
+        .collect();
+    assert_eq!(
+        codes,
+        [("E0101", 2), ("E0102", 3), ("E0102", 4), ("E0101", 4)]
+    );
+}
