@@ -7,8 +7,11 @@
  *  - retain / clone return NULL on failure with the error parked in the runtime
  *    (take it with aivi_runtime_take_error); release returns 1, or 0 with the error parked;
  *  - a malformed or dangling handle is diagnosed as RT0404, never a crash.
- * AiviValueHandle carries the 64-bit value word itself in the pointer bits (the all-zero
- * word is never a value), so (AiviValueHandle)(uintptr_t)word converts a shim result.
+ * AiviValueHandle carries the 64-bit value word in the pointer bits (the all-zero word is
+ * never a value); a handle of a heap value given out by an aivi_ or cairn_ function carries
+ * its runtime's tag in bits 40..47, and a handle of another runtime is refused (RT0404).
+ * (AiviValueHandle)(uintptr_t)word converts a shim result (tag 0: accepted unchecked);
+ * shims take words: pass them immediates' handles or words shims returned.
  *
  * The rt_* functions are the runtime shims both engines call (runtime/src/abi/shim_list.rs):
  * context first, 64-bit words in and out, 0 from a fallible shim means "error parked in the

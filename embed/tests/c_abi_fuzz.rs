@@ -74,8 +74,8 @@ impl Session {
             1 => *self
                 .foreign_owned
                 .get(rng.random_range(0..self.foreign_owned.len().max(1)))?,
-            2 => AiviValueHandle::from_word(rng.random::<u64>() | 0xFFF8_0000_0000_0000),
-            _ => AiviValueHandle::from_word(rng.random()),
+            2 => AiviValueHandle::from_bits(rng.random::<u64>() | 0xFFF8_0000_0000_0000),
+            _ => AiviValueHandle::from_bits(rng.random()),
         };
         if candidate.is_null() || self.aliases_live_object(candidate) {
             return None;

@@ -122,9 +122,10 @@ pub(crate) fn c_host_body(
             // runtime holds no borrow of it while the host function runs, and the scope is
             // dropped before this body returns.
             let scope = unsafe { EffectScope::bind(ctx) };
+            let tag = call.context().heap.handle_tag();
             let handles: Vec<AiviValueHandle> = args
                 .iter()
-                .map(|word| AiviValueHandle::from_word(word.bits()))
+                .map(|word| AiviValueHandle::tagged(word.bits(), tag))
                 .collect();
             // The count of each heap argument before the call: a returned argument whose
             // count did not grow was returned borrowed (`return args[0];`).
@@ -258,8 +259,9 @@ pub unsafe extern "C" fn cairn_call_closure(
             }
             words.push(checked_value(&context.heap, handle)?);
         }
+        let tag = context.heap.handle_tag();
         call.call_closure(callee, &words)
-            .map(|word| AiviValueHandle::from_word(word.bits()))
+            .map(|word| AiviValueHandle::tagged(word.bits(), tag))
     });
     outcome.unwrap_or_else(|error| {
         // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.

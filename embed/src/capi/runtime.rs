@@ -338,7 +338,10 @@ fn call_words(
         Ok(())
     });
     match outcome {
-        Ok(word) => Ok(AiviValueHandle::from_word(word.bits())),
+        Ok(word) => Ok(AiviValueHandle::tagged(
+            word.bits(),
+            context.heap.handle_tag(),
+        )),
         Err(CallFailure::NoFunction) => Err(unlocated(misuse(format!(
             "`{}` has no function `{name}`",
             module.name()

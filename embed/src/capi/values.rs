@@ -39,8 +39,9 @@ fn wrong_kind(function: &str, expected: &str, word: Word) -> RuntimeError {
     }
 }
 
-fn owned(word: Word) -> AiviValueHandle {
-    AiviValueHandle::from_word(word.bits())
+/// The owned handle of `word`, a value of the heap whose C handle tag is `tag`.
+fn owned(tag: u8) -> impl Fn(Word) -> AiviValueHandle {
+    move |word| AiviValueHandle::tagged(word.bits(), tag)
 }
 
 /// `uint32_t cairn_value_as_float(AiviRuntime *rt, AiviValueHandle value, double *out)`: 1 and
@@ -202,7 +203,7 @@ pub unsafe extern "C" fn cairn_value_at(
         let element = element.ok_or_else(|| {
             RuntimeError::index_out_of_bounds(i64::try_from(index).unwrap_or(i64::MAX), length)
         })?;
-        retain(heap, element).map(owned)
+        retain(heap, element).map(owned(heap.handle_tag()))
     };
     // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.
     unsafe { with_live_runtime(rt, AiviValueHandle::NULL, body) }
@@ -255,8 +256,8 @@ pub unsafe extern "C" fn cairn_value_map_entry(
         };
         // SAFETY: both non-NULL and writable per this function's contract.
         unsafe {
-            *key_out = owned(key);
-            *value_out = owned(item);
+            *key_out = owned(heap.handle_tag())(key);
+            *value_out = owned(heap.handle_tag())(item);
         }
         Ok(1)
     };
@@ -288,7 +289,7 @@ pub unsafe extern "C" fn cairn_value_map_get(
         }
         let normalized = normalize_key(heap, key)?;
         match map::lookup(heap, word, normalized)? {
-            Some(found) => retain(heap, found).map(owned),
+            Some(found) => retain(heap, found).map(owned(heap.handle_tag())),
             None => Err(RuntimeError::missing_map_key(&try_canonical_form(
                 heap, key, false,
             )?)),
@@ -353,7 +354,8 @@ pub unsafe extern "C" fn cairn_value_map(
             }
         }
         // Consumes every retained word, also on failure.
-        map::map_from_words(heap, retained).map(owned)
+        let tag = heap.handle_tag();
+        map::map_from_words(heap, retained).map(owned(tag))
     };
     // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.
     unsafe { with_live_runtime(rt, AiviValueHandle::NULL, body) }

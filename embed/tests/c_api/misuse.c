@@ -401,9 +401,9 @@ static void runtimes(CairnModule *module) {
     aivi_value_release(rt, dead);
     printf("call(released arg): %p", (void *)cairn_call(rt, module, "both", &dead, 1));
     parked(rt);
-    /* A handle of another runtime is caught when its block is free (or of another kind)
-     * here; when it names a live object of the same kind here, it reads that object: value
-     * handles carry no runtime identity (memory-safe, but the wrong value). */
+    /* A handle of another runtime is refused: handles of heap values carry their
+     * runtime's tag, whether its block is free here or names a live object of the same
+     * kind (a Text where this runtime has a Text). */
     AiviValueHandle filler[8];
     for (int i = 0; i < 8; i++) filler[i] = aivi_value_text(plain, "filler", 6);
     AiviValueHandle foreign = aivi_value_list(plain, m_vals, 2);
@@ -411,10 +411,14 @@ static void runtimes(CairnModule *module) {
            (void *)cairn_call(rt, module, "both", &foreign, 1));
     parked(rt);
     AiviValueHandle alias = filler[0];
-    AiviValueHandle aliased = cairn_call(rt, module, "echo", &alias, 1);
-    aivi_value_print(rt, aliased, printed, sizeof printed);
-    printf("echo(\"filler\" of another runtime, where this one has a Text): %s", printed);
-    aivi_value_release(rt, aliased);
+    printf("echo(\"filler\" of another runtime, where this one has a Text): %p",
+           (void *)cairn_call(rt, module, "echo", &alias, 1));
+    parked(rt);
+    char foreign_bytes[16];
+    printf("text_bytes(\"filler\" of another runtime): %zu",
+           cairn_value_text_bytes(rt, alias, foreign_bytes, sizeof foreign_bytes));
+    parked(rt);
+    printf("release(\"filler\" of another runtime): %u", aivi_value_release(rt, alias));
     parked(rt);
     for (int i = 0; i < 8; i++) aivi_value_release(plain, filler[i]);
     AiviValueHandle wrong = aivi_value_int(rt, 5);

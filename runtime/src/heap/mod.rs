@@ -139,9 +139,24 @@ pub struct Heap {
     probed_allocations: u64,
     /// `failure_countdown != 0 || allocation_probe.is_some()`: the one branch allocation pays.
     injection_armed: bool,
+    /// This heap's C handle tag, `1..=255` (docs/ABI.md, "Handles"): stamped into the
+    /// handles of heap values given to a C host, so a handle of another runtime is refused.
+    handle_tag: u8,
+}
+
+/// The next heap's C handle tag: heaps made one after another get 1, 2, ..., 255, 1, ...
+fn next_handle_tag() -> u8 {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    (n % 255) as u8 + 1
 }
 
 impl Heap {
+    /// This heap's C handle tag (`1..=255`; docs/ABI.md, "Handles").
+    pub fn handle_tag(&self) -> u8 {
+        self.handle_tag
+    }
+
     /// A heap of `block_count` blocks (1..=`MAX_HEAP_BLOCKS`), all free. Only the first
     /// segment is mapped now; the others are mapped when an allocation needs them.
     pub fn new(block_count: u32) -> Result<Heap, String> {
@@ -175,6 +190,7 @@ impl Heap {
             allocation_probe: None,
             probed_allocations: 0,
             injection_armed: false,
+            handle_tag: next_handle_tag(),
         };
         heap.add_segment()
             .map_err(|e| format!("cannot map heap: {e}"))?;

@@ -11,7 +11,7 @@
 use std::marker::{PhantomData, PhantomPinned};
 
 use super::runtime_lifecycle::{AiviRuntime, with_live_runtime};
-use super::value::{AiviValueHandle, checked_value};
+use super::value::{AiviValueHandle, check_runtime_tag, checked_value, tag_word, untag_word};
 use crate::abi::shims::{ref_cell_store, ref_cell_value, value_contains_ref};
 use crate::error::RuntimeError;
 use crate::heap::Heap;
@@ -33,11 +33,26 @@ pub struct AiviRefHandle(pub *mut AiviRef);
 impl AiviRefHandle {
     pub const NULL: AiviRefHandle = AiviRefHandle(std::ptr::null_mut());
 
-    pub fn from_word(word: u64) -> AiviRefHandle {
-        AiviRefHandle(std::ptr::without_provenance_mut(word as usize))
+    /// The handle for the Ref word `word` of the heap whose tag is `heap_tag` (as
+    /// `AiviValueHandle::tagged`).
+    pub fn tagged(word: u64, heap_tag: u8) -> AiviRefHandle {
+        AiviRefHandle(std::ptr::without_provenance_mut(
+            tag_word(word, heap_tag) as usize
+        ))
     }
 
+    /// The handle with exactly these bits (as `AiviValueHandle::from_bits`).
+    pub fn from_bits(bits: u64) -> AiviRefHandle {
+        AiviRefHandle(std::ptr::without_provenance_mut(bits as usize))
+    }
+
+    /// The Ref's value word (the runtime tag removed).
     pub fn word(self) -> u64 {
+        untag_word(self.0.addr() as u64)
+    }
+
+    /// The handle's bits as given (runtime tag included).
+    pub fn bits(self) -> u64 {
         self.0.addr() as u64
     }
 
@@ -46,8 +61,11 @@ impl AiviRefHandle {
     }
 }
 
-/// Validates that `word` is a live Ref: RT0404 for any other word.
-pub fn checked_ref(heap: &Heap, word: u64) -> Result<Value, RuntimeError> {
+/// Validates that the handle bits `bits` are a live Ref of this runtime: RT0404 for any
+/// other word.
+pub fn checked_ref(heap: &Heap, bits: u64) -> Result<Value, RuntimeError> {
+    check_runtime_tag(heap, "ref", bits)?;
+    let word = untag_word(bits);
     let value = Value(word);
     if value.heap_kind() != Some(Kind::Ref) {
         return Err(RuntimeError::invalid_reference(&format!(
@@ -62,9 +80,10 @@ pub fn ref_retain(heap: &mut Heap, handle: AiviRefHandle) -> Result<AiviRefHandl
     if handle.is_null() {
         return Ok(AiviRefHandle::NULL);
     }
-    let value = checked_ref(heap, handle.word())?;
-    Ok(AiviRefHandle::from_word(
+    let value = checked_ref(heap, handle.bits())?;
+    Ok(AiviRefHandle::tagged(
         objects::retain(heap, value)?.bits(),
+        heap.handle_tag(),
     ))
 }
 
@@ -72,7 +91,7 @@ pub fn ref_release(heap: &mut Heap, handle: AiviRefHandle) -> Result<(), Runtime
     if handle.is_null() {
         return Ok(());
     }
-    let value = checked_ref(heap, handle.word())?;
+    let value = checked_ref(heap, handle.bits())?;
     objects::release(heap, value)
 }
 
@@ -86,10 +105,11 @@ pub fn ref_get(heap: &mut Heap, handle: AiviRefHandle) -> Result<AiviValueHandle
     if handle.is_null() {
         return Err(null_ref_error("aivi_ref_get"));
     }
-    let cell = checked_ref(heap, handle.word())?;
+    let cell = checked_ref(heap, handle.bits())?;
     let value = ref_cell_value(heap, cell)?;
-    Ok(AiviValueHandle::from_word(
+    Ok(AiviValueHandle::tagged(
         objects::retain(heap, value)?.bits(),
+        heap.handle_tag(),
     ))
 }
 
@@ -105,7 +125,7 @@ pub fn ref_set(
     if handle.is_null() {
         return Err(null_ref_error("aivi_ref_set"));
     }
-    let cell = checked_ref(heap, handle.word())?;
+    let cell = checked_ref(heap, handle.bits())?;
     if value.is_null() {
         return Err(RuntimeError::invalid_reference(
             "aivi_ref_set was given a NULL value handle",
@@ -181,8 +201,10 @@ pub unsafe extern "C" fn aivi_ref_from_value(
     rt: *mut AiviRuntime,
     value: AiviValueHandle,
 ) -> AiviRefHandle {
+    // The value handle's bits as given, runtime tag included, so the tag is checked.
+    let r = AiviRefHandle::from_bits(value.bits());
     // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.
-    unsafe { aivi_ref_retain(rt, AiviRefHandle::from_word(value.word())) }
+    unsafe { aivi_ref_retain(rt, r) }
 }
 
 /// `AiviValueHandle aivi_ref_get(AiviRuntime *rt, AiviRefHandle r)`: the cell's value as a
@@ -252,7 +274,7 @@ mod tests {
         // SAFETY: live runtime; `value` is an owned word moved into the cell.
         let word = unsafe { rt_ref_new(rt, value.bits()) };
         assert_ne!(word, 0);
-        AiviRefHandle::from_word(word)
+        AiviRefHandle::from_bits(word)
     }
 
     #[test]
@@ -265,7 +287,7 @@ mod tests {
             let text_block = text.heap_address().unwrap().index as u32;
             heap.start_trace();
             // SAFETY: live runtime; both handles are live.
-            let stored = unsafe { aivi_ref_set(rt, cell, AiviValueHandle::from_word(text.bits())) };
+            let stored = unsafe { aivi_ref_set(rt, cell, AiviValueHandle::from_bits(text.bits())) };
             assert_eq!(stored, 1);
             // SAFETY: live runtime; the cell is live.
             let read = unsafe { aivi_ref_get(rt, cell) };
@@ -303,7 +325,7 @@ mod tests {
             let snapshot = heap.snapshot();
             for value in [list.bits(), cell.word(), other.word()] {
                 // SAFETY: live runtime; every handle is live.
-                let stored = unsafe { aivi_ref_set(rt, cell, AiviValueHandle::from_word(value)) };
+                let stored = unsafe { aivi_ref_set(rt, cell, AiviValueHandle::from_bits(value)) };
                 assert_eq!(stored, 0);
                 let error = context(rt).take_error().unwrap().0;
                 assert_eq!(error.code, ErrorCode::RT0403);

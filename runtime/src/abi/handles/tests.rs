@@ -140,7 +140,7 @@ fn dangling_and_forged_value_handles_are_rt0404_and_leave_the_heap_alone() {
         0x0000_0000_0000_0007,
         u64::MAX,
     ] {
-        let handle = AiviValueHandle::from_word(word);
+        let handle = AiviValueHandle::from_bits(word);
         // SAFETY: `rt` is live; the handles are deliberately bad.
         unsafe {
             assert_eq!(aivi_value_release(runtime.0, handle), 0, "{word:#x}");
@@ -170,7 +170,7 @@ fn a_list_with_a_bad_element_retains_and_allocates_nothing() {
     let text = runtime.text("element");
     // SAFETY: `rt` is live.
     let number = unsafe { aivi_value_int(runtime.0, 7) };
-    let bad = AiviValueHandle::from_word(
+    let bad = AiviValueHandle::from_bits(
         Value::heap(
             Kind::Text,
             BlockAddress {
@@ -266,8 +266,8 @@ fn cloning_a_seq_handle_gives_an_independent_cursor() {
         let seq = rt_range(runtime.0, int(0), int(3));
         assert_ne!(seq, 0);
         let first = rt_next(runtime.0, seq);
-        aivi_value_release(runtime.0, AiviValueHandle::from_word(first));
-        let copy = aivi_value_clone(runtime.0, AiviValueHandle::from_word(seq));
+        aivi_value_release(runtime.0, AiviValueHandle::from_bits(first));
+        let copy = aivi_value_clone(runtime.0, AiviValueHandle::from_bits(seq));
         assert!(!copy.is_null());
         assert_ne!(copy.word(), seq, "a Seq clone is a new cursor");
         // Both continue from 1, independently.
@@ -278,13 +278,13 @@ fn cloning_a_seq_handle_gives_an_independent_cursor() {
                 crate::objects::canonical_form(&context.heap, Value(pulled), true),
                 "(true, 1)"
             );
-            aivi_value_release(runtime.0, AiviValueHandle::from_word(pulled));
+            aivi_value_release(runtime.0, AiviValueHandle::from_bits(pulled));
         }
         // The shim and the handle function agree.
         let again = rt_seq_clone(runtime.0, seq);
-        aivi_value_release(runtime.0, AiviValueHandle::from_word(again));
+        aivi_value_release(runtime.0, AiviValueHandle::from_bits(again));
         aivi_value_release(runtime.0, copy);
-        aivi_value_release(runtime.0, AiviValueHandle::from_word(seq));
+        aivi_value_release(runtime.0, AiviValueHandle::from_bits(seq));
         assert_eq!((*runtime.0).heap.blocks_in_use(), 0);
     }
 }
@@ -374,4 +374,42 @@ fn error_handles_carry_a_location_and_any_code() {
     let plain = unsafe { aivi_runtime_take_error(runtime.0) };
     assert_eq!(aivi_error_line(plain), 0, "take resets the parked location");
     error_handle_release(plain).unwrap();
+}
+
+#[test]
+fn a_handle_of_another_runtime_is_refused_even_where_this_one_has_the_same_object() {
+    let mut one = TestRuntime::new(16);
+    let other = TestRuntime::new(16);
+    let mine = one.text("mine");
+    let theirs = other.text("theirs");
+    // Same block, same kind in both heaps: only the runtime tag tells them apart.
+    assert_eq!(mine.word(), theirs.word());
+    assert_ne!(mine.runtime_tag(), theirs.runtime_tag());
+    assert_eq!(mine.runtime_tag(), one.context().heap.handle_tag());
+    let before = one.context().heap.snapshot();
+    // SAFETY: both runtimes are live; `theirs` is deliberately a handle of `other`.
+    unsafe {
+        assert!(aivi_value_retain(one.0, theirs).is_null());
+        let error = one.take_error().expect("parked");
+        assert_eq!(error.code, ErrorCode::RT0404);
+        assert!(
+            error.message.ends_with("belongs to another runtime"),
+            "{}",
+            error.message
+        );
+        assert_eq!(aivi_value_release(one.0, theirs), 0);
+        assert_eq!(one.take_error().map(|e| e.code), Some(ErrorCode::RT0404));
+    }
+    assert!(compare_snapshots(&before, &one.context().heap.snapshot()).is_clean());
+    // A shim's word (tag 0) is accepted as a word of the runtime it is passed to.
+    let raw = AiviValueHandle::from_bits(mine.word());
+    assert_eq!(raw.runtime_tag(), 0);
+    // SAFETY: `one` is live and `raw` names its live Text.
+    unsafe {
+        let again = aivi_value_retain(one.0, raw);
+        assert_eq!(again, mine, "the retained handle carries the runtime tag");
+        assert_eq!(aivi_value_release(one.0, again), 1);
+        assert_eq!(aivi_value_release(one.0, mine), 1);
+        assert_eq!(aivi_value_release(other.0, theirs), 1);
+    }
 }

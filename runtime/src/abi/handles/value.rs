@@ -28,13 +28,35 @@ pub struct AiviValueHandle(pub *mut AiviValue);
 impl AiviValueHandle {
     pub const NULL: AiviValueHandle = AiviValueHandle(std::ptr::null_mut());
 
-    /// The handle for `word` (0 gives NULL). No provenance: it is never dereferenced.
-    pub fn from_word(word: u64) -> AiviValueHandle {
-        AiviValueHandle(std::ptr::without_provenance_mut(word as usize))
+    /// The handle a C host is given for `word` of the heap whose tag is `heap_tag` (0 gives
+    /// NULL). A heap reference carries the tag in bits 40..48 (zero in every value word), so
+    /// a handle of another runtime is refused (docs/ABI.md, "Handles"). No provenance: it is
+    /// never dereferenced.
+    pub fn tagged(word: u64, heap_tag: u8) -> AiviValueHandle {
+        AiviValueHandle(std::ptr::without_provenance_mut(
+            tag_word(word, heap_tag) as usize
+        ))
     }
 
+    /// The handle with exactly these bits: a shim's result word (tag 0: a raw word of the
+    /// runtime it is passed to, accepted unchecked), or any bits (tests, fuzzers).
+    pub fn from_bits(bits: u64) -> AiviValueHandle {
+        AiviValueHandle(std::ptr::without_provenance_mut(bits as usize))
+    }
+
+    /// The value word (the runtime tag of a heap reference removed).
     pub fn word(self) -> u64 {
+        untag_word(self.0.addr() as u64)
+    }
+
+    /// The handle's bits as given (runtime tag included).
+    pub fn bits(self) -> u64 {
         self.0.addr() as u64
+    }
+
+    /// The runtime tag a heap reference's handle carries (0 for any other value).
+    pub fn runtime_tag(self) -> u8 {
+        word_tag(self.0.addr() as u64)
     }
 
     pub fn is_null(self) -> bool {
@@ -42,9 +64,59 @@ impl AiviValueHandle {
     }
 }
 
-/// Validates a non-NULL handle's word: well formed, a script-visible kind, and for heap
-/// references a live head whose kind byte matches (`objects::checked_head`). RT0404 otherwise.
+/// Bits 40..48 of a heap reference: zero in every value word, the runtime tag in a handle.
+const HANDLE_TAG_SHIFT: u32 = 40;
+const HANDLE_TAG_MASK: u64 = 0xFF << HANDLE_TAG_SHIFT;
+
+fn is_heap_word(word: u64) -> bool {
+    word >> crate::value::TAG_SHIFT == crate::value::TAG_HEAP
+}
+
+/// `word` with `heap_tag` stamped in, when it is a heap reference.
+pub(crate) fn tag_word(word: u64, heap_tag: u8) -> u64 {
+    if is_heap_word(word) {
+        (word & !HANDLE_TAG_MASK) | (u64::from(heap_tag) << HANDLE_TAG_SHIFT)
+    } else {
+        word
+    }
+}
+
+/// The value word of a handle's bits.
+pub(crate) fn untag_word(bits: u64) -> u64 {
+    if is_heap_word(bits) {
+        bits & !HANDLE_TAG_MASK
+    } else {
+        bits
+    }
+}
+
+/// The runtime tag in a handle's bits (0 unless a heap reference).
+pub(crate) fn word_tag(bits: u64) -> u8 {
+    if is_heap_word(bits) {
+        ((bits & HANDLE_TAG_MASK) >> HANDLE_TAG_SHIFT) as u8
+    } else {
+        0
+    }
+}
+
+/// RT0404 when the handle bits `bits` of a heap reference carry another heap's tag. Tag 0
+/// is a shim's result word, which carries no runtime identity: it is accepted unchecked
+/// (docs/ABI.md, "Handles").
+pub(crate) fn check_runtime_tag(heap: &Heap, what: &str, bits: u64) -> Result<(), RuntimeError> {
+    let tag = word_tag(bits);
+    if tag != 0 && tag != heap.handle_tag() {
+        return Err(RuntimeError::invalid_reference(&format!(
+            "{what} handle {bits:#018x} belongs to another runtime"
+        )));
+    }
+    Ok(())
+}
+
+/// Validates a non-NULL handle: of this runtime, a well-formed word of a script-visible
+/// kind, and for heap references a live head whose kind byte matches
+/// (`objects::checked_head`). RT0404 otherwise.
 pub fn checked_value(heap: &Heap, handle: AiviValueHandle) -> Result<Value, RuntimeError> {
+    check_runtime_tag(heap, "value", handle.bits())?;
     let value = Value(handle.word());
     if !value.is_well_formed() || value.kind_name().is_none() {
         return Err(RuntimeError::invalid_reference(&format!(
@@ -68,8 +140,9 @@ pub fn value_retain(
         return Ok(AiviValueHandle::NULL);
     }
     let value = checked_value(heap, handle)?;
-    Ok(AiviValueHandle::from_word(
+    Ok(AiviValueHandle::tagged(
         objects::retain(heap, value)?.bits(),
+        heap.handle_tag(),
     ))
 }
 
@@ -96,7 +169,10 @@ pub fn value_clone(
     let value = checked_value(&context.heap, handle)?;
     if value.heap_kind() == Some(Kind::Seq) {
         let copy = crate::objects::seq_clone::clone_value(context, value)?;
-        return Ok(AiviValueHandle::from_word(copy.bits()));
+        return Ok(AiviValueHandle::tagged(
+            copy.bits(),
+            context.heap.handle_tag(),
+        ));
     }
     value_retain(&mut context.heap, handle)
 }

@@ -12,8 +12,15 @@ use crate::heap::Heap;
 use crate::objects;
 use crate::value::Value;
 
-fn owned(value: Value) -> AiviValueHandle {
-    AiviValueHandle::from_word(value.bits())
+/// The handle of an immediate (no heap reference, so no runtime tag).
+fn immediate(value: Value) -> AiviValueHandle {
+    debug_assert!(!value.is_heap());
+    AiviValueHandle::tagged(value.bits(), 0)
+}
+
+/// The owned handle of a value of `context`'s heap.
+fn owned(context: &Context, value: Value) -> AiviValueHandle {
+    AiviValueHandle::tagged(value.bits(), context.heap.handle_tag())
 }
 
 /// Reads `count` handles at `items`, validates every one, then retains them all.
@@ -69,7 +76,7 @@ pub unsafe extern "C" fn aivi_value_int(rt: *mut AiviRuntime, n: i64) -> AiviVal
     unsafe {
         with_live_runtime(rt, AiviValueHandle::NULL, |_| {
             Value::int(n)
-                .map(owned)
+                .map(immediate)
                 .ok_or_else(RuntimeError::integer_overflow)
         })
     }
@@ -83,7 +90,11 @@ pub unsafe extern "C" fn aivi_value_int(rt: *mut AiviRuntime, n: i64) -> AiviVal
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn aivi_value_float(rt: *mut AiviRuntime, x: f64) -> AiviValueHandle {
     // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.
-    unsafe { with_live_runtime(rt, AiviValueHandle::NULL, |_| Ok(owned(Value::float(x)))) }
+    unsafe {
+        with_live_runtime(rt, AiviValueHandle::NULL, |_| {
+            Ok(immediate(Value::float(x)))
+        })
+    }
 }
 
 /// `AiviValueHandle aivi_value_bool(AiviRuntime *rt, uint32_t b)`: nonzero is true.
@@ -96,7 +107,7 @@ pub unsafe extern "C" fn aivi_value_bool(rt: *mut AiviRuntime, b: u32) -> AiviVa
     // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.
     unsafe {
         with_live_runtime(rt, AiviValueHandle::NULL, |_| {
-            Ok(owned(Value::bool(b != 0)))
+            Ok(immediate(Value::bool(b != 0)))
         })
     }
 }
@@ -109,7 +120,7 @@ pub unsafe extern "C" fn aivi_value_bool(rt: *mut AiviRuntime, b: u32) -> AiviVa
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn aivi_value_unit(rt: *mut AiviRuntime) -> AiviValueHandle {
     // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.
-    unsafe { with_live_runtime(rt, AiviValueHandle::NULL, |_| Ok(owned(Value::UNIT))) }
+    unsafe { with_live_runtime(rt, AiviValueHandle::NULL, |_| Ok(immediate(Value::UNIT))) }
 }
 
 /// `AiviValueHandle aivi_value_text(AiviRuntime *rt, const char *bytes, size_t len)`: a
@@ -141,7 +152,8 @@ pub unsafe extern "C" fn aivi_value_text(
         let text = std::str::from_utf8(slice).map_err(|_| {
             RuntimeError::type_mismatch("aivi_value_text", "UTF-8 bytes", "invalid UTF-8")
         })?;
-        objects::text::text_from_str(&mut context.heap, text).map(owned)
+        let text = objects::text::text_from_str(&mut context.heap, text)?;
+        Ok(owned(context, text))
     };
     // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.
     unsafe { with_live_runtime(rt, AiviValueHandle::NULL, body) }
@@ -164,7 +176,8 @@ pub unsafe extern "C" fn aivi_value_list(
     let body = |context: &mut Context| {
         // SAFETY: forwarded from this function's contract.
         let elements = unsafe { retained_elements(&mut context.heap, items, count) }?;
-        objects::list::list_from_values(&mut context.heap, elements).map(owned)
+        let list = objects::list::list_from_values(&mut context.heap, elements)?;
+        Ok(owned(context, list))
     };
     // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.
     unsafe { with_live_runtime(rt, AiviValueHandle::NULL, body) }
@@ -186,7 +199,8 @@ pub unsafe extern "C" fn aivi_value_tuple(
     let body = |context: &mut Context| {
         // SAFETY: forwarded from this function's contract.
         let elements = unsafe { retained_elements(&mut context.heap, items, count) }?;
-        objects::tuple::tuple_from_values(&mut context.heap, elements).map(owned)
+        let tuple = objects::tuple::tuple_from_values(&mut context.heap, elements)?;
+        Ok(owned(context, tuple))
     };
     // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.
     unsafe { with_live_runtime(rt, AiviValueHandle::NULL, body) }
