@@ -103,6 +103,7 @@ uint32_t aivi_ref_set(AiviRuntime *rt, AiviRefHandle r, AiviValueHandle value);
 uint64_t rt_retain(AiviRuntime *ctx, uint64_t value);
 uint64_t rt_release(AiviRuntime *ctx, uint64_t value);
 uint64_t rt_text_literal(AiviRuntime *ctx, uint64_t ptr, uint64_t len);
+uint64_t rt_text_constant(AiviRuntime *ctx, uint64_t id, uint64_t ptr, uint64_t len);
 uint64_t rt_add(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);
 uint64_t rt_sub(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);
 uint64_t rt_mul(AiviRuntime *ctx, uint64_t lhs, uint64_t rhs);

@@ -144,7 +144,7 @@ pub fn op_shim(kind: &OpKind) -> Option<Shim> {
     Some(match kind {
         OpKind::Enter => Shim::Enter,
         OpKind::Fuel => Shim::Fuel,
-        OpKind::Text { .. } => Shim::TextLiteral,
+        OpKind::Text { .. } => Shim::TextConstant,
         OpKind::Unary { op, .. } => unary_shim(*op),
         OpKind::Binary { op, .. } => binary_shim(*op),
         OpKind::Builtin { builtin, .. } => builtin_shim(*builtin),
@@ -231,7 +231,7 @@ mod tests {
                     dst: v,
                     text: "t".into(),
                 },
-                2,
+                3,
             ),
             (
                 OpKind::Unary {

@@ -82,7 +82,7 @@ pub enum Instr {
         dst: Register,
         src: Register,
     },
-    /// `rt_text_literal(ptr, len)` of literal `literal` of the program.
+    /// `rt_text_constant(literal, ptr, len)` of literal `literal` of the program.
     Text {
         dst: Register,
         literal: u32,
@@ -357,7 +357,7 @@ pub struct CompiledFunction {
 }
 
 /// A module translated for the interpreter. Text literal bytes live here, so the pointers
-/// passed to `rt_text_literal` stay valid as long as the program does.
+/// passed to `rt_text_constant` stay valid as long as the program does.
 #[derive(Clone, Debug)]
 pub struct InterpProgram {
     pub(crate) functions: Box<[CompiledFunction]>,

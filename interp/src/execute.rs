@@ -673,7 +673,12 @@ impl<'p> Executor<'p> {
                     // literal bytes are owned by `program`, which outlives the call.
                     let word = check!(
                         unsafe {
-                            shims::rt_text_literal(ctx, bytes.as_ptr() as u64, bytes.len() as u64)
+                            shims::rt_text_constant(
+                                ctx,
+                                u64::from(literal),
+                                bytes.as_ptr() as u64,
+                                bytes.len() as u64,
+                            )
                         },
                         site
                     );

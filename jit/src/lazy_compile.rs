@@ -31,7 +31,7 @@ pub(crate) struct CompileState {
     pub(crate) jit: JitContext,
     codegen: cranelift_codegen::Context,
     builder_context: FunctionBuilderContext,
-    /// Text literal bytes the code passes to `rt_text_literal` by address.
+    /// Text literal bytes the code passes to `rt_text_constant` by address (and index: the id).
     literals: Vec<Box<[u8]>>,
     /// Operand words of all-constant aggregate ops the code passes by address.
     constant_words: Vec<Box<[u64]>>,

@@ -467,10 +467,13 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             }
             OpKind::Text { dst, text } => {
                 let bytes: Box<[u8]> = text.as_bytes().into();
+                // The literal's id in the run's constant table: its index among the
+                // program's literals (unique across the lazily compiled functions).
+                let id = self.word(self.inputs.literals.len() as u64);
                 let pointer = self.word(bytes.as_ptr() as u64);
                 let length = self.word(bytes.len() as u64);
                 self.inputs.literals.push(bytes);
-                let word = self.fallible_shim(op_shim_of(&op.kind), &[pointer, length], index);
+                let word = self.fallible_shim(op_shim_of(&op.kind), &[id, pointer, length], index);
                 self.def(*dst, word);
             }
             OpKind::Unary { dst, op, operand } => {

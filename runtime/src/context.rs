@@ -182,6 +182,12 @@ pub struct Context {
     pub invoker: Option<crate::abi::invoke::ClosureInvoker>,
     /// The host functions the loaded module calls, by index (installed by the embedder).
     pub host_functions: std::sync::Arc<[crate::abi::host::HostFunction]>,
+    /// The run's Text literals by id (`rt_text_constant`; docs/MEMORY.md, "Text literals"):
+    /// one reference each, 0 where the run has not built it; released when the run ends.
+    text_constants: Vec<u64>,
+    /// The ids of `text_constants` in the order the run built them: the order they are
+    /// released in (the same on both engines, whose literal ids differ).
+    text_constants_built: Vec<u64>,
     /// Whatever the embedder keeps with this context (host functions read it back through
     /// `HostCall::context`); the runtime never looks at it.
     pub embedder_data: Option<Arc<dyn std::any::Any + Send + Sync>>,
@@ -246,6 +252,8 @@ impl Context {
             functions: Default::default(),
             invoker: None,
             host_functions: std::sync::Arc::new([]),
+            text_constants: Vec::new(),
+            text_constants_built: Vec::new(),
             embedder_data: None,
         })
     }
@@ -292,6 +300,7 @@ impl Context {
     /// Resets per-run state (depth, fuel, parked error, output, the injected allocation
     /// failure's count) before a new run.
     pub fn begin_run(&mut self) {
+        self.release_text_constants();
         self.checkpoints.clear();
         self.call_depth = 0;
         let fuel = self.limits.fuel.unwrap_or(u64::MAX);
@@ -332,6 +341,7 @@ impl Context {
     /// violation during it fails with RT0801 instead (its value released). Both engines
     /// call this last, so the failure is the same on both.
     pub fn finish_run(&mut self, outcome: Result<Value, RunFailure>) -> Result<Value, RunFailure> {
+        self.release_text_constants();
         self.heap.fail_allocation_at(None);
         self.heap.audit_free_list();
         let Some(violation) = self
@@ -352,6 +362,46 @@ impl Context {
             }
             Err(failure) => Err(failure),
         }
+    }
+
+    /// The run's Text literal `id`, when the run has built it (`rt_text_constant`).
+    #[inline]
+    pub fn text_constant(&self, id: u64) -> Option<Value> {
+        match self.text_constants.get(usize::try_from(id).ok()?) {
+            Some(&word) if word != 0 => Some(Value(word)),
+            _ => None,
+        }
+    }
+
+    /// Keeps `text` (one reference, moved in) as the run's Text literal `id`.
+    pub fn keep_text_constant(&mut self, id: u64, text: Value) {
+        let Ok(index) = usize::try_from(id) else {
+            crate::abi::shims::release_recording(self, text);
+            return;
+        };
+        if index >= self.text_constants.len() {
+            self.text_constants.resize(index + 1, 0);
+        }
+        let old = std::mem::replace(&mut self.text_constants[index], text.bits());
+        if old == 0 {
+            self.text_constants_built.push(id);
+        } else {
+            crate::abi::shims::release_recording(self, Value(old));
+        }
+    }
+
+    /// Releases the run's Text literals (at the start and the end of every run) in the
+    /// order the run built them.
+    pub fn release_text_constants(&mut self) {
+        let built = std::mem::take(&mut self.text_constants_built);
+        for &id in &built {
+            let word = std::mem::take(&mut self.text_constants[id as usize]);
+            crate::abi::shims::release_recording(self, Value(word));
+        }
+        // Keep both allocations for the next run.
+        let mut built = built;
+        built.clear();
+        self.text_constants_built = built;
     }
 
     /// The raw pointer engines pass as every shim's first argument.

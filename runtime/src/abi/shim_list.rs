@@ -86,6 +86,9 @@ define_shim_table! {
     Release => rt_release(value);
     /// A Text from UTF-8 bytes at `ptr` (`len` bytes) owned by the caller's code.
     TextLiteral => rt_text_literal(ptr, len);
+    /// A script's Text literal `id` (bytes at `ptr`, `len` bytes): built once per run and
+    /// retained for each evaluation.
+    TextConstant => rt_text_constant(id, ptr, len);
     /// Arithmetic and comparison: both operands borrowed, result owned.
     Add => rt_add(lhs, rhs);
     Sub => rt_sub(lhs, rhs);

@@ -1,4 +1,5 @@
-//! Text shims: `rt_text_literal` (a Text from UTF-8 bytes in the engine's code or data), and
+//! Text shims: `rt_text_literal` (a Text from UTF-8 bytes in the engine's code or data),
+//! `rt_text_constant` (a script's Text literal, built once per run), and
 //! the argument helpers of the Text builtins (`text_search.rs`, `text_format.rs`,
 //! `text_parse.rs`).
 
@@ -32,6 +33,57 @@ pub unsafe extern "C" fn rt_text_literal(ctx: *mut Context, ptr: u64, len: u64) 
             })?;
             Ok(text_from_str(&mut context.heap, text)?.bits())
         })
+    }
+}
+
+/// Text literal `id` of the running program (docs/MEMORY.md, "Text literals"): built from
+/// the `len` UTF-8 bytes at `ptr` the first time the run evaluates it, kept in the run's
+/// constant table (one reference, released when the run ends), and retained for every
+/// evaluation. Errors as `rt_text_literal`.
+///
+/// # Safety
+/// As [`rt_text_literal`]; an engine passes the same bytes for the same `id` throughout a run.
+#[unsafe(no_mangle)] // C hosts link shims by name (include/aivi_value_abi.h)
+pub unsafe extern "C" fn rt_text_constant(ctx: *mut Context, id: u64, ptr: u64, len: u64) -> u64 {
+    // SAFETY: `ctx` per this function's `# Safety`.
+    if let Some(word) = unsafe { cached_constant(ctx, id) } {
+        return word;
+    }
+    // SAFETY: as `rt_text_literal`, forwarded from this function's `# Safety`.
+    let built = unsafe { rt_text_literal(ctx, ptr, len) };
+    if built == 0 {
+        return 0;
+    }
+    // SAFETY: `ctx` per this function's `# Safety`.
+    unsafe {
+        super::guard(ctx, |context| {
+            let text = crate::value::Value(built);
+            match crate::objects::retain(&mut context.heap, text) {
+                Ok(kept) => {
+                    context.keep_text_constant(id, kept);
+                    Ok(built)
+                }
+                Err(error) => {
+                    super::release_recording(context, text);
+                    Err(error)
+                }
+            }
+        })
+    }
+}
+
+/// The run's copy of constant `id`, retained for the caller, when the run built it already.
+///
+/// # Safety
+/// `ctx` as [`super::guard`] requires.
+#[inline]
+unsafe fn cached_constant(ctx: *mut Context, id: u64) -> Option<u64> {
+    // SAFETY: `ctx` per this function's `# Safety`: valid and unaliased during the call.
+    let context = unsafe { ctx.as_mut()? };
+    let kept = context.text_constant(id)?;
+    match crate::objects::retain(&mut context.heap, kept) {
+        Ok(word) => Some(word.bits()),
+        Err(_) => None,
     }
 }
 
