@@ -266,10 +266,13 @@ impl RuntimeError {
             ),
         )
     }
-    pub fn quota_exceeded(used: u32, quota: u32) -> RuntimeError {
+    pub fn quota_exceeded(requested: u32, used: u32, quota: u32) -> RuntimeError {
         Self::new(
             ErrorCode::RT0402,
-            format!("heap quota exceeded: {used} of {quota} blocks"),
+            format!(
+                "heap quota exceeded: {requested} {} requested, {used} of {quota} in use",
+                if requested == 1 { "block" } else { "blocks" }
+            ),
         )
     }
     /// RT0405: the canonical form (`print`, `str`, `fail`) would pass
@@ -352,7 +355,11 @@ impl From<crate::heap::HeapError> for RuntimeError {
                 RuntimeError::heap_exhausted(requested, free)
             }
             HeapError::ObjectTooLarge { requested } => RuntimeError::object_too_large(requested),
-            HeapError::QuotaExceeded { used, quota } => RuntimeError::quota_exceeded(used, quota),
+            HeapError::QuotaExceeded {
+                used,
+                quota,
+                requested,
+            } => RuntimeError::quota_exceeded(requested, used, quota),
             HeapError::Saturated => RuntimeError::internal("reference count saturated"),
             HeapError::Integrity(detail) => RuntimeError::invalid_reference(&detail),
             HeapError::Audit(violation) => {

@@ -127,7 +127,11 @@ fn a_retry_that_still_fails_calls_the_handler_only_once() {
         })));
     assert_eq!(
         h.ctx.heap.malloc_blocks(3, false),
-        Err(HeapError::QuotaExceeded { used: 0, quota: 2 })
+        Err(HeapError::QuotaExceeded {
+            used: 0,
+            quota: 2,
+            requested: 3
+        })
     );
     assert_eq!(*calls.lock().expect("lock"), 1);
     // The handler stays installed for the next failure.
@@ -184,7 +188,11 @@ fn critical_allocations_ignore_the_quota_but_not_the_heap_size() {
     assert_eq!(*calls.lock().expect("lock"), 0, "no failure, no handler");
     assert!(matches!(
         h.ctx.heap.malloc_blocks(1, false),
-        Err(HeapError::QuotaExceeded { used: 5, quota: 2 })
+        Err(HeapError::QuotaExceeded {
+            used: 5,
+            quota: 2,
+            requested: 1
+        })
     ));
     assert!(matches!(
         h.ctx.heap.malloc_blocks(4, true),
@@ -420,7 +428,11 @@ fn a_panicking_handler_fails_the_allocation_and_is_recorded() {
         .set_allocation_failure_handler(Some(Box::new(|_, _| panic!("handler broke"))));
     assert_eq!(
         h.ctx.heap.malloc_blocks(2, false),
-        Err(HeapError::QuotaExceeded { used: 0, quota: 1 })
+        Err(HeapError::QuotaExceeded {
+            used: 0,
+            quota: 1,
+            requested: 2
+        })
     );
     assert_eq!(h.ctx.heap.integrity_violations.len(), 1);
     assert!(

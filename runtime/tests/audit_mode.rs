@@ -588,7 +588,11 @@ fn copy_chain_records_no_cow_when_the_copy_cannot_be_made() {
     heap.start_trace();
     assert_eq!(
         heap.copy_chain(head),
-        Err(HeapError::QuotaExceeded { used: 2, quota: 3 })
+        Err(HeapError::QuotaExceeded {
+            used: 2,
+            quota: 3,
+            requested: 2
+        })
     );
     assert!(heap.take_trace().is_empty(), "no cow, no malloc");
     assert_eq!(heap.blocks_in_use(), 2);

@@ -56,12 +56,20 @@ impl Heap {
             if let Some(quota) = self.quota {
                 let used = self.blocks_in_use();
                 if used + needed > quota {
-                    return Err(HeapError::QuotaExceeded { used, quota });
+                    return Err(HeapError::QuotaExceeded {
+                        used,
+                        quota,
+                        requested: needed,
+                    });
                 }
             }
             if self.refusing_allocations {
                 let used = self.blocks_in_use();
-                return Err(HeapError::QuotaExceeded { used, quota: used });
+                return Err(HeapError::QuotaExceeded {
+                    used,
+                    quota: used,
+                    requested: needed,
+                });
             }
         }
         let free = self.free_count();

@@ -71,7 +71,11 @@ pub enum HeapError {
     /// head's segment, so no heap size can hold it.
     ObjectTooLarge { requested: u32 },
     /// The soft quota would be exceeded (RT0402).
-    QuotaExceeded { used: u32, quota: u32 },
+    QuotaExceeded {
+        used: u32,
+        quota: u32,
+        requested: u32,
+    },
     /// A retain would push `REF_COUNT` past `MAX_REF_COUNT`; the caller copies instead.
     Saturated,
     /// A detected integrity violation (bad index, release of a free block, free of a tail...).

@@ -66,7 +66,11 @@ fn quota_refuses_non_critical_allocations_only() {
     heap.malloc(120).unwrap();
     assert_eq!(
         heap.malloc(1),
-        Err(HeapError::QuotaExceeded { used: 2, quota: 2 })
+        Err(HeapError::QuotaExceeded {
+            used: 2,
+            quota: 2,
+            requested: 1
+        })
     );
     assert!(heap.malloc_blocks(1, true).is_ok());
 }
