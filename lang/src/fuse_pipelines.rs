@@ -19,7 +19,9 @@
 //!   (the depth is the same on every later one), so the loop checks it once up front, as
 //!   deep as the first pull reaches (not below a `take` whose count is 0); a stage `k`
 //!   levels deep calls its callback `k` levels deeper than the sink (`fused_depth_add`
-//!   around the call), so the callee's entry sees the depth the runtime's call would;
+//!   before the call), so the callee's entry sees the depth the runtime's call would; the
+//!   extra depth is changed only between callbacks and undone before every join, so a
+//!   pipeline of `n` callbacks adds at most `n + 1` per item;
 //! - fuel: the callbacks' entries charge as before; `sum` and `count` charge one unit after
 //!   every 1,024th item (a `fuel` op), `fold` nothing more;
 //! - diagnostics: every op of the loop carries the sink's span, so a failure inside a
@@ -38,8 +40,9 @@ use crate::ir::{
 };
 use crate::operands::{op_operands, terminator_operands};
 
-/// Items a runtime loop takes per fuel unit (`cairn_runtime`'s `RUNTIME_LOOP_ITEMS_PER_FUEL`).
-const ITEMS_PER_FUEL: i64 = 1024;
+/// Items a runtime loop takes per fuel unit: `cairn_runtime`'s `RUNTIME_LOOP_ITEMS_PER_FUEL`
+/// (`engine_support/tests/builtin_table.rs` checks they agree).
+pub const ITEMS_PER_FUEL: i64 = 1024;
 
 /// Fuses every pipeline of the module it can (see the module docs).
 pub fn fuse_pipelines(module: &mut Module) {
@@ -272,6 +275,7 @@ fn fuse(function: &mut Function, block: usize, plan: Plan) {
         sink: plan.sink_kind,
         exit: BlockId(0),
         result_slot: 0,
+        offset: 0,
     };
     // The exit block: receives the sink's result and runs the rest of the original block.
     let exit = emit.function.blocks.len();
@@ -342,7 +346,7 @@ fn fuse(function: &mut Function, block: usize, plan: Plan) {
         Sink::Fold {
             closure, function, ..
         } => {
-            state[slot] = emit.call(current, function, vec![closure, state[slot], item]);
+            state[slot] = emit.callback(current, 0, function, vec![closure, state[slot], item]);
             emit.jump(current, header, state);
         }
     }
@@ -363,6 +367,10 @@ struct Emitter<'f> {
     sink: Sink,
     exit: BlockId,
     result_slot: usize,
+    /// The extra call depth in effect at the point being emitted (what `fused_depth_add`s
+    /// added so far on this path): 0 at every block with more than one predecessor, so
+    /// consecutive callbacks change it once each, not twice.
+    offset: i64,
 }
 
 impl Emitter<'_> {
@@ -437,7 +445,10 @@ impl Emitter<'_> {
         dst
     }
 
+    /// Ends `block` with a jump (to a block of many predecessors: the extra depth is undone
+    /// first).
     fn jump(&mut self, block: usize, target: usize, args: Vec<Var>) {
+        self.set_depth(block, 0);
         self.terminate(
             block,
             TerminatorKind::Jump {
@@ -471,22 +482,36 @@ impl Emitter<'_> {
         self.builtin(block, Builtin::FusedDepthCheck, vec![levels]);
     }
 
-    /// A new block that ends the pipeline with the sink's result in `state`.
-    fn end_block(&mut self, state: &[Var]) -> usize {
+    /// Makes the extra depth `level` from here on along this path.
+    fn set_depth(&mut self, block: usize, level: i64) {
+        if level != self.offset {
+            let delta = self.constant(block, level - self.offset);
+            self.builtin(block, Builtin::FusedDepthAdd, vec![delta]);
+            self.offset = level;
+        }
+    }
+
+    /// A side block (the only successor of a branch emitted next) that jumps to `target`:
+    /// the path being emitted keeps its extra depth.
+    fn side_jump(&mut self, target: usize, args: Vec<Var>) -> usize {
         let (block, _) = self.new_block(0);
-        let exit = self.exit.0 as usize;
-        self.jump(block, exit, vec![state[self.result_slot]]);
+        let offset = self.offset;
+        self.jump(block, target, args);
+        self.offset = offset;
         block
     }
 
-    /// Calls a stage's callback `level` levels below the sink as its pull would.
+    /// A new block that ends the pipeline with the sink's result in `state`.
+    fn end_block(&mut self, state: &[Var]) -> usize {
+        let exit = self.exit.0 as usize;
+        self.side_jump(exit, vec![state[self.result_slot]])
+    }
+
+    /// Calls a stage's callback `level` levels below the sink (the depth its pull would call
+    /// it at; 0 for `fold`'s function).
     fn callback(&mut self, block: usize, level: usize, function: FuncId, args: Vec<Var>) -> Var {
-        let deeper = self.constant(block, level as i64);
-        self.builtin(block, Builtin::FusedDepthAdd, vec![deeper]);
-        let result = self.call(block, function, args);
-        let back = self.constant(block, -(level as i64));
-        self.builtin(block, Builtin::FusedDepthAdd, vec![back]);
-        result
+        self.set_depth(block, level as i64);
+        self.call(block, function, args)
     }
 
     /// Emits one pull of stage `index` (0 = the sink's source; `stages.len()` = the range)
@@ -518,9 +543,8 @@ impl Emitter<'_> {
                 let item = self.pull(index + 1, block, state);
                 let verdict = self.callback(*block, level, function, vec![closure, item]);
                 let (kept, _) = self.new_block(0);
-                let (skipped, _) = self.new_block(0);
+                let skipped = self.side_jump(again, state.clone());
                 self.branch(*block, verdict, ConditionContext::Filter, kept, skipped);
-                self.jump(skipped, again, state.clone());
                 *block = kept;
                 item
             }
@@ -548,6 +572,7 @@ impl Emitter<'_> {
         let phase = self.binary(block, BinaryOp::Rem, state[slot], per_fuel);
         let zero = self.constant(block, 0);
         let charge = self.binary(block, BinaryOp::Eq, phase, zero);
+        self.set_depth(block, 0);
         let (fuel, _) = self.new_block(0);
         let (free, _) = self.new_block(0);
         self.branch(block, charge, ConditionContext::If, fuel, free);

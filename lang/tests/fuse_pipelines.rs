@@ -81,6 +81,10 @@ b1():
 }
 "
     );
+    // After: the range check stays at `range`; the first pull's depth check (2 levels: the
+    // map, the range); the loop header b3 holds the range's next Int, the total and the
+    // item count; the callback is called directly one level deeper; a `fuel` after every
+    // 1,024th item; b2 receives the sum and runs the rest of the block.
     assert_eq!(
         after,
         "fn main() {
@@ -108,23 +112,23 @@ b4():
   v16 = const 1                       @1:13
   v17 = builtin fused_depth_add(v16)  @1:13
   v18 = call lambda@1:35(v3, v8)      @1:13
-  v19 = const -1                      @1:13
-  v20 = builtin fused_depth_add(v19)  @1:13
-  v21 = builtin fused_sum_add(v9, v18) @1:13
-  v22 = const 1                       @1:13
-  v23 = add v10, v22                  @1:13
-  v24 = const 1024                    @1:13
-  v25 = rem v23, v24                  @1:13
-  v26 = const 0                       @1:13
-  v27 = eq v25, v26                   @1:13
-  branch if v27 -> b6, b7             @1:13
+  v19 = builtin fused_sum_add(v9, v18) @1:13
+  v20 = const 1                       @1:13
+  v21 = add v10, v20                  @1:13
+  v22 = const 1024                    @1:13
+  v23 = rem v21, v22                  @1:13
+  v24 = const 0                       @1:13
+  v25 = eq v23, v24                   @1:13
+  v26 = const -1                      @1:13
+  v27 = builtin fused_depth_add(v26)  @1:13
+  branch if v25 -> b6, b7             @1:13
 b5():
   jump b2(v9)                         @1:13
 b6():
   fuel                                @1:13
-  jump b3(v15, v21, v23)              @1:13
+  jump b3(v15, v19, v21)              @1:13
 b7():
-  jump b3(v15, v21, v23)              @1:13
+  jump b3(v15, v19, v21)              @1:13
 }
 "
     );
