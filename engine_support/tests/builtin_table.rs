@@ -1,7 +1,8 @@
 //! Checks that what is written about the builtins agrees with lang's one builtin table
 //! (`lang/src/ir/builtin/table.rs`): docs/LANGUAGE.md's *Builtins* and *Standard library* tables document every
 //! public builtin with its arity and argument modes and nothing else, and the C header
-//! `include/aivi_value_abi.h` declares the shim every builtin lowers to with its arity.
+//! `include/aivi_value_abi.h` declares the shim every builtin lowers to with its arity; and
+//! that pipeline fusion charges fuel per as many items as the runtime's loops.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -149,4 +150,14 @@ fn header_declares_every_builtin_shim_with_its_arity() {
             builtin.arity()
         );
     }
+}
+
+/// Pipeline fusion (`lang/src/fuse_pipelines.rs`) charges a fused `sum`/`count` one fuel unit
+/// per as many items as the runtime's loops do.
+#[test]
+fn fused_loops_charge_fuel_as_the_runtime_loops_do() {
+    assert_eq!(
+        cairn_lang::fuse_pipelines::ITEMS_PER_FUEL,
+        cairn_runtime::objects::seq_consume::RUNTIME_LOOP_ITEMS_PER_FUEL as i64
+    );
 }

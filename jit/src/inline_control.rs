@@ -1,4 +1,5 @@
-//! Inline fast paths for `Enter`, `Fuel` and `Return`'s `rt_leave`: call depth, fuel and the
+//! Inline fast paths for `Enter`, `Fuel`, `Return`'s `rt_leave` and pipeline fusion's
+//! `fused_depth_add` (of an Int constant): call depth, fuel and the
 //! cancel flag live in plain `Context` fields (`Context::CONTROL_FIELD_OFFSETS`), so the
 //! common case touches no block and needs no call. Whenever a check would fail, the code
 //! calls `rt_enter`/`rt_fuel` on the *unchanged* state instead, so every RT0501, RT0502 and
@@ -6,7 +7,8 @@
 //!
 //! `rt_leave` sets the depth to `depth - 1` (saturating). In a module where every function
 //! enters exactly once, at its start ([`depth_is_balanced`]), and only `rt_enter`/`rt_leave`
-//! change the depth, a function returning normally finds the depth its `Enter` left, `d + 1`,
+//! change the depth (or code that undoes its change before it returns normally: a runtime
+//! pull, a fused pipeline's `fused_depth_add`s, lang's `fuse_pipelines.rs`), a function returning normally finds the depth its `Enter` left, `d + 1`,
 //! where `d` is the depth its `Enter` read: every callee that returned restored what it
 //! found, and a failed callee makes this function fail too. So its Leave stores `d` back
 //! without reloading the depth (same value, no saturation possible since `d + 1 >= 1`).
@@ -134,6 +136,28 @@ impl FunctionTranslator<'_, '_> {
         self.fallible_shim(Shim::Fuel, &[], op_index);
         self.builder.ins().jump(done, &[]);
         self.builder.switch_to_block(done);
+    }
+
+    /// `fused_depth_add(delta)` inline when `delta` is an Int constant (what lang emits): the
+    /// depth plus `delta`, saturating at 0 as `rt_fused_depth_add` does; the shim otherwise.
+    /// Returns Unit.
+    pub(crate) fn emit_fused_depth_add(&mut self, delta: ir::Var, op_index: u32) -> ClValue {
+        let constant = (self.constant_operands.word(delta))
+            .and_then(|word| cairn_runtime::value::Value(word).as_int());
+        let Some(delta) = constant else {
+            let operand = self.use_var(delta);
+            return self.fallible_shim(Shim::FusedDepthAdd, &[operand], op_index);
+        };
+        let depth = self.load_context_word(OFFSETS.call_depth);
+        let new_depth = if delta >= 0 {
+            self.builder.ins().iadd_imm_s(depth, delta)
+        } else {
+            let magnitude = self.builder.ins().iconst(I64, delta.unsigned_abs() as i64);
+            let floor = self.builder.ins().umin(depth, magnitude);
+            self.builder.ins().isub(depth, floor)
+        };
+        self.store_context_word(new_depth, OFFSETS.call_depth);
+        self.word(cairn_runtime::value::UNIT_WORD)
     }
 
     /// `rt_leave` inline. `depth_before_enter` holds the depth this function's `Enter` read,

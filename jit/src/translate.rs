@@ -543,6 +543,15 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 let word = self.emit_inline_len(value, index);
                 self.def(*dst, word);
             }
+            OpKind::Builtin {
+                dst,
+                builtin: ir::Builtin::FusedDepthAdd,
+                args,
+            } if args.len() == 1 => {
+                // `inline_control.rs`: the depth changed inline for a constant delta.
+                let word = self.emit_fused_depth_add(args[0], index);
+                self.def(*dst, word);
+            }
             OpKind::Builtin { dst, builtin, args } => {
                 let args = self.use_vars(args);
                 let word = self.fallible_shim(builtin_shim(*builtin), &args, index);

@@ -2,8 +2,8 @@
 //! RC insertion pass, the IR verifier and printer. It knows nothing of the heap's layout or
 //! of Cranelift.
 //!
-//! Pipeline ([`compile`]): parse -> resolve -> lower -> borrow inference -> RC insertion ->
-//! verify. The result is the post-RC IR both engines execute.
+//! Pipeline ([`compile`]): parse -> resolve -> lower -> pipeline fusion -> borrow inference ->
+//! RC insertion -> verify. The result is the post-RC IR both engines execute.
 
 pub mod analysis;
 pub mod ast;
@@ -17,6 +17,7 @@ pub mod display_text;
 pub mod dominators;
 pub mod excerpt;
 pub mod free_names;
+pub mod fuse_pipelines;
 pub mod ir;
 pub mod lexer;
 pub mod limits;
@@ -108,6 +109,10 @@ fn compile_on_current_thread_with_hosts(
             return Err(errors.into_sorted());
         }
     };
+    if cfg!(debug_assertions) {
+        verify::verify_structure(&module).map_err(internal_error)?;
+    }
+    fuse_pipelines::fuse_pipelines(&mut module);
     if cfg!(debug_assertions) {
         verify::verify_structure(&module).map_err(internal_error)?;
     }

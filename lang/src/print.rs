@@ -170,6 +170,7 @@ fn context_name(context: ConditionContext) -> &'static str {
         ConditionContext::And => "and",
         ConditionContext::Or => "or",
         ConditionContext::When => "when",
+        ConditionContext::Filter => "filter",
     }
 }
 

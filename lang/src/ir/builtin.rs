@@ -133,6 +133,11 @@ impl Builtin {
                 | SeqFlatMap
                 | SeqDefer
                 | SeqAppend
+                | FusedRangeCheck
+                | FusedTakeCheck
+                | FusedDepthCheck
+                | FusedDepthAdd
+                | FusedSumAdd
         )
     }
 }

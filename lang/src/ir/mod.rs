@@ -351,6 +351,8 @@ pub enum ConditionContext {
     Or = 2,
     /// A generator's `when c`.
     When = 3,
+    /// A fused `filter` stage's predicate result (`lang/src/fuse_pipelines.rs`).
+    Filter = 4,
 }
 
 /// A block's terminator. Only a `Branch` (and a `TailCallValue`'s callee check) can fail;

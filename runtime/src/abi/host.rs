@@ -88,8 +88,13 @@ impl HostCall<'_> {
                 }
             }
         }
+        // A call leaves the depth as it found it, also when the closure failed and the host
+        // goes on (a fused pipeline's callback runs with extra depth it undoes only on
+        // success: lang's `fuse_pipelines.rs`).
+        let depth = self.context().call_depth;
         // SAFETY: no `&mut Context` derived from `self.ctx` is live (the borrows above ended).
         let outcome = unsafe { crate::abi::invoke::call_closure(self.ctx, closure, &owned) };
+        self.context().call_depth = depth;
         outcome.map_err(|placeholder| match self.context().take_error() {
             Some((error, frames)) => {
                 self.callback_failure = Some((error.clone(), frames));

@@ -109,7 +109,7 @@ define_shim_table! {
     Gt => rt_gt(lhs, rhs);
     Ge => rt_ge(lhs, rhs);
     /// Checks a condition is a Bool (borrowed); returns it. `context`: 0 `if`, 1 `and`, 2 `or`,
-    /// 3 `when`.
+    /// 3 `when`, 4 `filter`.
     ExpectBool => rt_expect_bool(value, context);
     /// Literals: consume `count` owned words at `ptr` (`2 * count` key/value words for maps).
     ListFrom => rt_list_from(ptr, count);
@@ -166,6 +166,14 @@ define_shim_table! {
     Fold => rt_fold(source, init, f);
     Sum => rt_sum(source);
     Count => rt_count(source);
+    /// Fused pipelines (lang's `fuse_pipelines.rs`): `range`'s argument checks, `take`'s
+    /// count check, a pull's call-depth check `levels` deep, a callback's extra depth, one
+    /// step of `sum`. All operands borrowed; the first four return Unit.
+    FusedRangeCheck => rt_fused_range_check(start, end);
+    FusedTakeCheck => rt_fused_take_check(n);
+    FusedDepthCheck => rt_fused_depth_check(levels);
+    FusedDepthAdd => rt_fused_depth_add(delta);
+    FusedSumAdd => rt_fused_sum_add(total, item);
     Next => rt_next(source);
     SeqClone => rt_seq_clone(source);
     SeqEmpty => rt_seq_empty();

@@ -107,6 +107,22 @@ macro_rules! foreach_builtin {
             Sum: public "sum" (Borrowed) -> NUMBERS, shim Sum;
             /// `count(s)`: the number of items of `s`.
             Count: public "count" (Borrowed) -> INT, shim Count;
+            /// Fused pipelines (`lang/src/fuse_pipelines.rs`): `range(a, b)`'s argument
+            /// checks, without a cursor. Unit.
+            FusedRangeCheck: internal "fused_range_check" (Borrowed, Borrowed) -> UNIT,
+                shim FusedRangeCheck;
+            /// Fused pipelines: `take(s, n)`'s count check. Unit.
+            FusedTakeCheck: internal "fused_take_check" (Borrowed) -> UNIT, shim FusedTakeCheck;
+            /// Fused pipelines: the call-depth check (RT0501) of a pull `levels` (an Int
+            /// constant) cursors deep. Unit.
+            FusedDepthCheck: internal "fused_depth_check" (Borrowed) -> UNIT,
+                shim FusedDepthCheck;
+            /// Fused pipelines: adds `delta` (an Int constant) to the call depth around a
+            /// stage's callback. Unit.
+            FusedDepthAdd: internal "fused_depth_add" (Borrowed) -> UNIT, shim FusedDepthAdd;
+            /// Fused pipelines: one step of `sum`, `(total, item)`, with `sum`'s diagnostics.
+            FusedSumAdd: internal "fused_sum_add" (Borrowed, Borrowed) -> NUMBERS,
+                shim FusedSumAdd;
             /// `next(s)`: `(true, v)` for the next item `v`, or `(false, ())`.
             Next: public "next" (Borrowed) -> HEAP, shim Next;
             /// `clone(s)`: an independent cursor over `s`.

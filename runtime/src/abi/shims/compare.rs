@@ -58,7 +58,8 @@ define_shim! {
 
 define_shim! {
     /// Returns `value` (borrowed) when it is a Bool; else RT0303 `type mismatch: {op}
-    /// expects Bool, got X` with `op` = `if` / `and` / `or` for `context` 0 / 1 / 2.
+    /// expects Bool, got X` with `op` = `if` / `and` / `or` / `when` / `filter` for `context`
+    /// 0 / 1 / 2 / 3 / 4 (`filter`: a fused filter stage's predicate result).
     fn rt_expect_bool(ctx_ref, value, context) {
         let _ = ctx_ref;
         let word = Value(value);
@@ -70,6 +71,7 @@ define_shim! {
             1 => "and",
             2 => "or",
             3 => "when",
+            4 => "filter",
             other => {
                 return Err(RuntimeError::internal(&format!(
                     "rt_expect_bool: unknown condition context {other}"
