@@ -290,6 +290,9 @@ impl FunctionTable {
                 };
             }
             return found(key, Callee::Function(id));
+        } else if self.contested.contains(&key) {
+            // Defined, but E0102 (a builtin's name): already reported at the definition.
+            return Resolution::AlreadyReported;
         }
         Resolution::Missing {
             code: diagnostic::NO_SUCH_MODULE_FUNCTION,
