@@ -213,22 +213,7 @@ impl Engine {
         name: &str,
         build: impl FnOnce(&mut NativeModule<'_>) -> Result<(), RunError>,
     ) -> Result<(), RunError> {
-        let valid = name.split("::").all(|part| {
-            let mut chars = part.chars();
-            chars
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-                && !cairn_lang::lexer::is_keyword(part)
-        });
-        if !valid {
-            return Err(RunError::api(
-                "RT0001",
-                format!(
-                    "cannot register native module `{name}`: the name must be an identifier or a qualified name of identifiers (`a::b`)"
-                ),
-            ));
-        }
+        check_native_module_name(name).map_err(|e| RunError::api(e.code.as_str(), e.message))?;
         let mut module = NativeModule {
             engine: self,
             name: name.to_string(),
@@ -236,6 +221,20 @@ impl Engine {
         build(&mut module)?;
         self.natives.insert(name.to_string());
         Ok(())
+    }
+
+    /// Registers a word-level host function body `qualified` (`module::name`) of native
+    /// module `module` (what the C API registers, after [`check_host_name`] and
+    /// [`check_native_module_name`]).
+    pub(crate) fn add_native_host(
+        &mut self,
+        module: &str,
+        qualified: &str,
+        arity: usize,
+        body: Arc<cairn_runtime::abi::host::HostFunctionBody>,
+    ) {
+        self.add_host(qualified, arity, body);
+        self.natives.insert(module.to_string());
     }
 
     /// Registers a word-level host function body (what the C API registers, after
@@ -379,6 +378,28 @@ impl Engine {
     pub fn runtime(&self, limits: Limits) -> Result<Runtime, RunError> {
         Runtime::new(limits)
     }
+}
+
+/// Why `name` cannot be a native module's name: RT0001 unless it is an identifier or a
+/// qualified name of identifiers (`a::b`), none a keyword. Shared by the Rust and the C API.
+pub(crate) fn check_native_module_name(name: &str) -> Result<(), cairn_runtime::RuntimeError> {
+    let valid = name.split("::").all(|part| {
+        let mut chars = part.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !cairn_lang::lexer::is_keyword(part)
+    });
+    if valid {
+        return Ok(());
+    }
+    Err(cairn_runtime::RuntimeError::new(
+        cairn_runtime::ErrorCode::RT0001,
+        format!(
+            "cannot register native module `{name}`: the name must be an identifier or a qualified name of identifiers (`a::b`)"
+        ),
+    ))
 }
 
 /// A native module being registered ([`Engine::register_native_module`]): its functions
