@@ -27,7 +27,10 @@ fn check_oracle(program: &Program, report: &mut ProgramReport) {
     let verdict = if program.is_host_ir {
         Verdict::Skipped(SkipReason::HostIr)
     } else if program.is_directory {
-        Verdict::Skipped(SkipReason::MultiFile)
+        match &program.oracle_source {
+            Some(merged) => check_expectations(merged, &program.expectations),
+            None => Verdict::Skipped(SkipReason::MultiFile),
+        }
     } else {
         check_expectations(&program.source.text, &program.expectations)
     };

@@ -37,6 +37,9 @@ pub struct Program {
     pub sources: SourceMap,
     /// A multi-file program (a directory with `main.cairn`).
     pub is_directory: bool,
+    /// For a multi-file program that compiles, the one-file program the reference
+    /// evaluator runs instead ([`merged_source`]).
+    pub oracle_source: Option<String>,
     pub expectations: Expectations,
     pub front_end: FrontEnd,
     pub is_host_ir: bool,
@@ -80,6 +83,9 @@ pub const MAIN_FILE: &str = "main.cairn";
 /// a module's name is its path from the program's directory (`shapes::util`).
 struct DirectoryLoader {
     dir: PathBuf,
+    /// Every import resolved: the importer's module name (`None` for the main file), the
+    /// path as written, and the module's name and text.
+    loads: Vec<(Option<String>, String, String, String)>,
 }
 
 impl ModuleLoader for DirectoryLoader {
@@ -91,6 +97,12 @@ impl ModuleLoader for DirectoryLoader {
         let text = std::fs::read_to_string(self.dir.join(&relative))
             .map_err(|error| format!("cannot read `{relative}`: {error}"))?;
         let name = parts.join("::");
+        self.loads.push((
+            importer.map(str::to_string),
+            path.to_string(),
+            name.clone(),
+            text.clone(),
+        ));
         Ok(LoadedModule {
             key: name.clone(),
             name,
@@ -113,8 +125,12 @@ pub fn program_from_directory(dir: &Path) -> Result<Program, String> {
     let source = SourceFile::new(MAIN_FILE, text);
     let mut loader = DirectoryLoader {
         dir: dir.to_path_buf(),
+        loads: Vec::new(),
     };
     let (result, sources) = cairn_lang::compile_with_modules(source.clone(), &[], &mut loader);
+    let oracle_source = result
+        .is_ok()
+        .then(|| merged_source(&source.text, &loader.loads));
     let front_end = match result {
         Ok(module) => FrontEnd::Accepted(module),
         Err(diagnostics) => match diagnostics.into_iter().next() {
@@ -126,6 +142,7 @@ pub fn program_from_directory(dir: &Path) -> Result<Program, String> {
         name,
         source,
         sources,
+        oracle_source,
         is_directory: true,
         expectations,
         front_end,
@@ -175,6 +192,7 @@ pub fn program_from_source(name: &str, text: &str) -> Result<Program, String> {
     Ok(Program {
         name: name.to_string(),
         sources: SourceMap::new(source.clone()),
+        oracle_source: None,
         source,
         is_directory: false,
         expectations,
@@ -207,9 +225,91 @@ pub fn program_from_ir_json(name: &str, text: &str) -> Result<Program, String> {
         name: name.to_string(),
         source: SourceFile::new(name, ""),
         sources: SourceMap::new(SourceFile::new(name, "")),
+        oracle_source: None,
         is_directory: false,
         expectations,
         front_end,
         is_host_ir: true,
     })
+}
+
+/// A program of modules as one source for the reference evaluator, which has no modules
+/// (the runner feeds it the merged program): the `import` lines and `pub` words dropped,
+/// each module's functions renamed `module__function` (`shapes::circle::area` is
+/// `shapes__circle__area`) where they are defined and wherever the module's own file names
+/// them (every occurrence of the name in that file, locals included: a consistent renaming),
+/// and each qualified name replaced by the function it resolves to; then the main file and
+/// the modules, one after the other. Only for programs that compiled, so the imports are
+/// known to resolve; positions are not kept (the oracle does not check them).
+pub fn merged_source(main: &str, loads: &[(Option<String>, String, String, String)]) -> String {
+    use cairn_lang::lexer::{TokenKind, TokenStream};
+    let mangle = |module: &str, name: &str| format!("{}__{name}", module.replace("::", "__"));
+    let mut files: Vec<(Option<String>, &str)> = vec![(None, main)];
+    for (_, _, name, text) in loads {
+        if !files.iter().any(|(seen, _)| seen.as_deref() == Some(name)) {
+            files.push((Some(name.clone()), text));
+        }
+    }
+    let mut merged = String::new();
+    for (module, text) in &files {
+        let alias = |path: &str| {
+            loads
+                .iter()
+                .find(|(importer, written, _, _)| importer == module && written == path)
+                .map(|(_, _, name, _)| name.clone())
+        };
+        let mut tokens = Vec::new();
+        let mut stream = TokenStream::new(text);
+        while let Ok(token) = stream.next_token() {
+            if token.kind == TokenKind::Eof {
+                break;
+            }
+            tokens.push(token);
+        }
+        let own: Vec<&str> = tokens
+            .windows(2)
+            .filter(|pair| pair[0].kind == TokenKind::Fn)
+            .filter_map(|pair| match &pair[1].kind {
+                TokenKind::Ident(name) => Some(name.as_str()),
+                _ => None,
+            })
+            .collect();
+        // The `import PATH` lines: the leading pairs of tokens.
+        let mut imports = 0;
+        while matches!(tokens.get(imports).map(|t| &t.kind), Some(TokenKind::Ident(w)) if w == "import")
+        {
+            imports += 2;
+        }
+        let mut out = String::new();
+        let mut at = 0;
+        for (index, token) in tokens.iter().enumerate() {
+            let (start, end) = (token.span.start as usize, token.span.end as usize);
+            let replacement = match &token.kind {
+                _ if index < imports => Some(String::new()),
+                TokenKind::Ident(word)
+                    if word == "pub"
+                        && tokens.get(index + 1).map(|t| &t.kind) == Some(&TokenKind::Fn) =>
+                {
+                    Some(String::new())
+                }
+                TokenKind::Ident(word) => match word.rsplit_once("::") {
+                    Some((path, local)) => alias(path).map(|target| mangle(&target, local)),
+                    None => match module {
+                        Some(module) if own.contains(&word.as_str()) => Some(mangle(module, word)),
+                        _ => None,
+                    },
+                },
+                _ => None,
+            };
+            if let Some(replacement) = replacement {
+                out.push_str(&text[at..start]);
+                out.push_str(&replacement);
+                at = end;
+            }
+        }
+        out.push_str(&text[at..]);
+        merged.push_str(&out);
+        merged.push('\n');
+    }
+    merged
 }
