@@ -188,7 +188,7 @@ impl State<'_> {
         let importer = scope.key.clone();
         let loaded = match self.loader.load(importer.as_deref(), &import.path) {
             Ok(loaded) => loaded,
-            Err(reason) => return self.fail(id, &import, format!("{reason}")),
+            Err(reason) => return self.fail(id, &import, reason),
         };
         if let Some(&existing) = self.by_key.get(&loaded.key) {
             if let Some(at) = self.stack.iter().position(|&m| m == existing) {
