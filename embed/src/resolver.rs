@@ -13,8 +13,8 @@ use cairn_lang::modules::{LoadedModule, ModuleContent, ModuleLoader};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModuleSource {
     /// Identifies the module: imports that resolve to one key are one module, compiled once
-    /// (a file resolver uses the canonical path). Given back to the resolver as the
-    /// `importer` of the module's own imports.
+    /// ([`FileResolver`]'s key holds the module's directory, name and canonical path). Given
+    /// back to the resolver as the `importer` of the module's own imports.
     pub key: String,
     /// The module's qualified name, the prefix of its functions in call stacks and
     /// [`crate::Module::function_names`] (`shapes::circle` → `shapes::circle::area`).
