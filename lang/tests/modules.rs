@@ -117,6 +117,10 @@ fn syntax_errors_in_a_module_and_qualified_bindings() {
         ["E0001 main.cairn:2:3 the left side of `=` must be a name or a tuple of names"]
     );
     assert_eq!(
+        errors("import m\nfn main() = m::if(1)", &[("m", "")]),
+        ["E0001 main.cairn:2:13 a part of the qualified name `m::if` is a keyword"]
+    );
+    assert_eq!(
         errors("fn main() = 1\nimport m", &[]),
         ["E0001 main.cairn:2:1 an `import` must come before the first function of the file"]
     );
