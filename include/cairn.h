@@ -98,6 +98,33 @@ uint32_t cairn_engine_register(CairnEngine *engine, const char *name, size_t ari
 CairnModule *cairn_engine_compile(const CairnEngine *engine, const char *name,
                                   const char *source, size_t len, AiviErrorHandle *error_out);
 
+/* ---- modules: resolvers and native modules (docs/EMBEDDING.md, "Modules") ------------ */
+/* A module resolver. For `import path` in module importer (NUL-terminated; importer NULL for
+ * the file given to cairn_engine_compile; a module's key and name are its path, its file
+ * name in diagnostics path.cairn with "::" as "/"), return 1 with *text_out / *len_out the
+ * module's UTF-8 source, or 0 with them the reason it has none (or left NULL / 0): E0106
+ * "cannot find module `path`: REASON". Cairn copies the bytes at once, then calls release
+ * (if not NULL) with them. Called on the compiler's thread while cairn_engine_compile waits;
+ * compilations on several threads may call it concurrently. */
+typedef uint32_t (*CairnResolveFn)(void *user, const char *importer, const char *path,
+                                   const char **text_out, size_t *len_out);
+/* Given back the bytes a CairnResolveFn returned, once Cairn has copied them. */
+typedef void (*CairnReleaseFn)(void *user, const char *text, size_t len);
+/* Installs the resolver of scripts compiled afterwards (replacing any earlier one). 1, or 0
+ * with *error_out set (RT0404 for a NULL/dead engine, RT0001 for a NULL resolve); on failure
+ * user stays the caller's. free_user (may be NULL) is called once with user when the engine
+ * (and every compilation using the resolver) is done with it. */
+uint32_t cairn_engine_set_resolver(CairnEngine *engine, CairnResolveFn resolve,
+                                   CairnReleaseFn release, void *user, CairnFreeFn free_user,
+                                   AiviErrorHandle *error_out);
+/* Registers host function name of native module `module`: scripts compiled afterwards
+ * `import module` and call module::name(...). As cairn_engine_register, and RT0001 for a
+ * module name that is not an identifier or a qualified name of identifiers ("a::b"). */
+uint32_t cairn_engine_register_native(CairnEngine *engine, const char *module,
+                                      const char *name, size_t arity, CairnHostFn function,
+                                      void *user, CairnFreeFn free_user,
+                                      AiviErrorHandle *error_out);
+
 /* ---- compile errors (docs/EMBEDDING.md, "Errors") ------------------------------------- */
 /* How many diagnostics error holds, in source order: all a compilation reported (at most
  * 101: the first 100, then one E0006 with the count of the rest); 1 for any other error;

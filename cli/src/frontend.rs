@@ -16,7 +16,10 @@ impl EngineChoice {
 }
 
 /// Compiles `source` for `engine`, or prints its diagnostics to stderr and returns `None`.
+/// The imports of a source read from a file are resolved relative to the importing file
+/// (`cairn::FileResolver`, docs/LANGUAGE.md "Modules").
 pub fn compile_or_report(engine: &Engine, source: &LoadedSource) -> Option<Module> {
+    let engine = with_file_imports(engine, source);
     report_errors(source, |text| engine.compile(&source.name, text))
 }
 
@@ -24,8 +27,18 @@ pub fn compile_or_report(engine: &Engine, source: &LoadedSource) -> Option<Modul
 pub fn check_or_report(
     engine: &Engine,
     source: &LoadedSource,
-) -> Option<(cairn_lang::ir::Module, cairn_lang::SourceFile)> {
+) -> Option<(cairn_lang::ir::Module, cairn_lang::SourceMap)> {
+    let engine = with_file_imports(engine, source);
     report_errors(source, |text| engine.check(&source.name, text))
+}
+
+/// `engine` with a file resolver for the imports of `source` when it was read from a file.
+fn with_file_imports(engine: &Engine, source: &LoadedSource) -> Engine {
+    let mut engine = engine.clone();
+    if let Some((path, _)) = &source.file {
+        engine.set_resolver(cairn::FileResolver::for_root_file(path));
+    }
+    engine
 }
 
 fn report_errors<T>(

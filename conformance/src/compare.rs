@@ -26,6 +26,11 @@ fn check_oracle(program: &Program, report: &mut ProgramReport) {
     use crate::oracle::{SkipReason, Verdict, check_expectations};
     let verdict = if program.is_host_ir {
         Verdict::Skipped(SkipReason::HostIr)
+    } else if program.is_directory {
+        match &program.oracle_source {
+            Some(merged) => check_expectations(merged, &program.expectations),
+            None => Verdict::Skipped(SkipReason::MultiFile),
+        }
     } else {
         check_expectations(&program.source.text, &program.expectations)
     };
@@ -56,11 +61,13 @@ fn check_on_engines(program: &Program) -> ProgramReport {
                 message: diagnostic.message.clone(),
                 frames: Vec::new(),
                 at: Some(program.position(diagnostic.span)),
+                file: program.file_of(diagnostic.span),
             };
             report.front_end = status(check_error(
                 "front end",
                 expected.error.as_ref(),
                 expected.at,
+                expected.file.as_deref(),
                 &observed,
                 &mut report.problems,
             ));
@@ -89,11 +96,13 @@ fn check_on_engines(program: &Program) -> ProgramReport {
                 message: diagnostic.message.clone(),
                 frames: Vec::new(),
                 at: Some(program.position(diagnostic.span)),
+                file: program.file_of(diagnostic.span),
             };
             report.front_end = status(check_error(
                 "verifier",
                 expected.error.as_ref(),
                 expected.at,
+                expected.file.as_deref(),
                 &observed,
                 &mut report.problems,
             ));
@@ -243,7 +252,14 @@ pub fn check_engine(program: &Program, run: &EngineRun, problems: &mut Vec<Strin
         }
         (Outcome::RejectedAtLoad(error) | Outcome::Failed(error), want) => {
             let label = format!("{engine}");
-            passed &= check_error(&label, want.as_ref(), expected.at, error, problems);
+            passed &= check_error(
+                &label,
+                want.as_ref(),
+                expected.at,
+                expected.file.as_deref(),
+                error,
+                problems,
+            );
         }
     }
     passed
@@ -254,6 +270,7 @@ fn check_error(
     who: &str,
     expected: Option<&ExpectedError>,
     expected_at: Option<LineColumn>,
+    expected_file: Option<&str>,
     observed: &ObservedError,
     problems: &mut Vec<String>,
 ) -> bool {
@@ -284,6 +301,16 @@ fn check_error(
         problems.push(format!(
             "{who}: diagnostic position differs: expected {at}, observed {seen}{}",
             render_frames(observed)
+        ));
+    }
+    // The file is checked whenever a diagnostic is expected: the main file unless `file:`.
+    if observed.file.as_deref() != expected_file {
+        passed = false;
+        let name = |file: Option<&str>| file.unwrap_or("the main file").to_string();
+        problems.push(format!(
+            "{who}: diagnostic file differs: expected {}, observed {}",
+            name(expected_file),
+            name(observed.file.as_deref())
         ));
     }
     passed
@@ -376,6 +403,7 @@ mod tests {
                     at: Some(LineColumn { line: 1, column: 1 }),
                 })
                 .collect(),
+            file: None,
             at: None,
         }
     }

@@ -17,6 +17,9 @@ pub struct Expectations {
     pub error: Option<ExpectedError>,
     /// Line and column of the diagnostic's primary span start; `None` = not checked.
     pub at: Option<LineColumn>,
+    /// The file of a multi-file program (relative to its directory) the diagnostic's
+    /// primary span is in (`//# file: util.cairn`); `None` = the main file.
+    pub file: Option<String>,
     pub limits: LimitsSpec,
     pub trace: Vec<TraceAssertion>,
 }
@@ -151,6 +154,12 @@ pub fn parse_source_expectations(text: &str) -> Result<Expectations, Expectation
                 }
                 expectations.at = Some(parse_line_column(value).map_err(fail)?);
             }
+            "file" => {
+                if expectations.file.is_some() {
+                    return Err(fail("duplicate `file`".into()));
+                }
+                expectations.file = Some(value.to_string());
+            }
             "limits" => {
                 if seen_limits {
                     return Err(fail("duplicate `limits`".into()));
@@ -204,6 +213,7 @@ impl JsonExpectations {
                 .map(parse_line_column)
                 .transpose()
                 .map_err(fail)?,
+            file: None,
             limits: self
                 .limits
                 .as_deref()

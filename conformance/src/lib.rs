@@ -32,7 +32,8 @@ pub fn default_corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
 }
 
-/// The program files of a corpus directory (`*.cairn`, `*.ir.json`), sorted by name.
+/// The programs of a corpus directory (`*.cairn`, `*.ir.json` files and directories with a
+/// `main.cairn`, one multi-file program each), sorted by name.
 pub fn corpus_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
@@ -41,7 +42,9 @@ pub fn corpus_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
         let path = entry
             .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
             .path();
-        if path.is_file() && program::is_program_file(&path) {
+        if (path.is_file() && program::is_program_file(&path))
+            || program::is_program_directory(&path)
+        {
             files.push(path);
         }
     }

@@ -31,6 +31,10 @@ pub enum SkipReason {
     /// The run ended in RT0405: the output budget (the printed form's size, measured over
     /// shared objects) is not modelled yet.
     OutputBudget,
+    /// A multi-file program (docs/LANGUAGE.md, "Modules") refused at compile time: the
+    /// reference evaluator has no modules; it runs the merged program of one that compiles
+    /// (`program::merged_source`), but the module diagnostics (E0106–E0110) are not modelled.
+    MultiFile,
 }
 
 impl fmt::Display for SkipReason {
@@ -40,6 +44,9 @@ impl fmt::Display for SkipReason {
             SkipReason::HeapLimit => "heap limit (RT0401/RT0402/RT0406 not modelled)",
             SkipReason::EngineLimit => "limit of the lowered IR (E0401/E0404 not modelled)",
             SkipReason::OutputBudget => "output budget (RT0405 not modelled)",
+            SkipReason::MultiFile => {
+                "multi-file program refused at compile time (modules not modelled)"
+            }
         })
     }
 }

@@ -64,13 +64,19 @@ pub struct ObservedError {
     pub frames: Vec<ObservedFrame>,
     /// The primary position: the innermost frame's op span start (or the diagnostic's span).
     pub at: Option<LineColumn>,
+    /// The file of a multi-file program the primary position is in (relative to the
+    /// program's directory); `None` for the main file.
+    pub file: Option<String>,
 }
 
 impl fmt::Display for ObservedError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.code, self.message)?;
         if let Some(at) = self.at {
-            write!(f, " at {at}")?;
+            match &self.file {
+                Some(file) => write!(f, " at {file}:{at}")?,
+                None => write!(f, " at {at}")?,
+            }
         }
         Ok(())
     }
@@ -216,10 +222,18 @@ pub(crate) fn observe_failure(
             }
         })
         .collect();
+    let file = failure.frames.first().and_then(|frame| {
+        let op = module
+            .functions
+            .get(frame.function as usize)?
+            .op_at(frame.op)?;
+        program.file_of(op.span())
+    });
     ObservedError {
         code: failure.error.code.as_str().to_string(),
         message: failure.error.message,
         at: frames.first().and_then(|frame| frame.at),
+        file,
         frames,
     }
 }

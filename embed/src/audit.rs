@@ -49,7 +49,7 @@ impl Module {
         let (function_index, op) = site.function_and_op()?;
         let function = self.inner.ir.functions.get(function_index as usize)?;
         let span = function.op_at(op)?.span();
-        let position = self.inner.file.line_column(span.start);
+        let (_, position) = self.inner.sources.line_column(span.start);
         Some(SiteLocation {
             function: function.name.clone(),
             op,

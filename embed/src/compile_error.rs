@@ -145,6 +145,32 @@ impl CompileError {
         }
     }
 
+    /// Diagnostics of a program of modules: each rendered against the file its span is in.
+    pub(crate) fn in_sources(
+        diagnostics: &[cairn_lang::Diagnostic],
+        sources: &cairn_lang::SourceMap,
+    ) -> Self {
+        let total = cairn_lang::diagnostic::error_total(diagnostics);
+        let diagnostics = diagnostics
+            .iter()
+            .map(|d| {
+                let (file, span) = sources.locate(d.span);
+                let view = DiagnosticView {
+                    code: d.code.to_string(),
+                    message: d.message.clone(),
+                    span: Some(span.start as usize..span.end as usize),
+                    notes: d.notes.clone(),
+                };
+                CompileDiagnostic::new(view, &Renderer::of_file(file))
+            })
+            .collect();
+        CompileError {
+            diagnostics,
+            total,
+            file: sources.root().name.clone(),
+        }
+    }
+
     /// A module the engine refused to load (host-built limits, JIT failure): its runtime
     /// diagnostic as a compile error.
     pub(crate) fn from_load_failure(

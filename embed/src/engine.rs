@@ -3,14 +3,17 @@
 
 use std::sync::Arc;
 
-use cairn_lang::SourceFile;
+use std::collections::BTreeSet;
+
 use cairn_lang::ir::{self, HostSignature};
+use cairn_lang::{SourceFile, SourceMap};
 use cairn_runtime::Limits;
 
 use crate::compile_error::CompileError;
 use crate::error::{HostError, RunError};
 use crate::host_fn::{HostContext, IntoHostFunction, RegisteredHost, raw_body};
 use crate::module::{Module, Program};
+use crate::resolver::{Loader, ModuleResolver};
 use crate::runtime::Runtime;
 use crate::value::Value;
 
@@ -48,6 +51,11 @@ pub enum EngineKind {
 pub struct Engine {
     kind: EngineKind,
     hosts: Vec<RegisteredHost>,
+    /// Where `import`s find their sources (docs/EMBEDDING.md, "Modules").
+    resolver: Option<Arc<dyn ModuleResolver>>,
+    /// The names of the registered native modules (their functions are in `hosts` as
+    /// `module::function`).
+    natives: BTreeSet<String>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -56,6 +64,8 @@ impl std::fmt::Debug for Engine {
         f.debug_struct("Engine")
             .field("kind", &self.kind)
             .field("host_functions", &names)
+            .field("native_modules", &self.natives)
+            .field("resolver", &self.resolver.is_some())
             .finish()
     }
 }
@@ -66,6 +76,8 @@ impl Engine {
         Engine {
             kind,
             hosts: Vec::new(),
+            resolver: None,
+            natives: BTreeSet::new(),
         }
     }
 
@@ -156,6 +168,74 @@ impl Engine {
         Ok(())
     }
 
+    /// Installs the resolver `import`s of scripts compiled after this call are resolved
+    /// with (replacing any earlier one; docs/EMBEDDING.md, "Modules"). Without one, an
+    /// `import` of anything but a native module is E0106 `cannot find module`.
+    pub fn set_resolver(&mut self, resolver: impl ModuleResolver + 'static) {
+        self.resolver = Some(Arc::new(resolver));
+    }
+
+    /// [`Engine::set_resolver`] with a shared resolver.
+    pub fn set_shared_resolver(&mut self, resolver: Arc<dyn ModuleResolver>) {
+        self.resolver = Some(resolver);
+    }
+
+    /// Registers a *native module* `name`: a named set of host functions a script imports
+    /// like a script module (`import mathx`, then `mathx::double(2)`). `build` registers its
+    /// functions on the [`NativeModule`] it is given; they are callable only qualified, from
+    /// files that import the module (their names in the compiled IR are `mathx::double`). A
+    /// native module wins over the resolver for its name. Registering
+    /// a name again adds to (or replaces functions of) the module.
+    ///
+    /// Refused (RT0001) when `name` is not an identifier or a qualified name of
+    /// identifiers (`a::b`), or a function's name is not one ([`Engine::register_fn`]'s
+    /// rules).
+    ///
+    /// ```
+    /// use cairn::{Engine, EngineKind, Limits};
+    ///
+    /// let mut engine = Engine::new(EngineKind::Jit);
+    /// engine
+    ///     .register_native_module("mathx", |m| {
+    ///         m.register_fn("double", |x: i64| x * 2)?;
+    ///         m.register_fn("half", |x: f64| x / 2.0)
+    ///     })
+    ///     .unwrap();
+    /// let module = engine
+    ///     .compile("main.cairn", "import mathx\nfn main() = mathx::double(21)")
+    ///     .unwrap();
+    /// let mut rt = engine.runtime(Limits::default()).unwrap();
+    /// assert_eq!(rt.call::<i64>(&module, "main", ()).unwrap(), 42);
+    /// ```
+    pub fn register_native_module(
+        &mut self,
+        name: &str,
+        build: impl FnOnce(&mut NativeModule<'_>) -> Result<(), RunError>,
+    ) -> Result<(), RunError> {
+        check_native_module_name(name).map_err(|e| RunError::api(e.code.as_str(), e.message))?;
+        let mut module = NativeModule {
+            engine: self,
+            name: name.to_string(),
+        };
+        build(&mut module)?;
+        self.natives.insert(name.to_string());
+        Ok(())
+    }
+
+    /// Registers a word-level host function body `qualified` (`module::name`) of native
+    /// module `module` (what the C API registers, after [`check_host_name`] and
+    /// [`check_native_module_name`]).
+    pub(crate) fn add_native_host(
+        &mut self,
+        module: &str,
+        qualified: &str,
+        arity: usize,
+        body: Arc<cairn_runtime::abi::host::HostFunctionBody>,
+    ) {
+        self.add_host(qualified, arity, body);
+        self.natives.insert(module.to_string());
+    }
+
     /// Registers a word-level host function body (what the C API registers, after
     /// [`check_host_name`]).
     pub(crate) fn add_host(
@@ -192,9 +272,14 @@ impl Engine {
     /// assert_eq!((error.line(), error.column()), (1, 13));
     /// assert!(error.to_string().starts_with("error[E0101]: unknown name `lenght`\n"));
     /// ```
+    ///
+    /// A script may `import` modules (docs/LANGUAGE.md, "Modules"): native modules
+    /// ([`Engine::register_native_module`]) and sources the resolver serves
+    /// ([`Engine::set_resolver`]). Every module is compiled once into the one [`Module`];
+    /// diagnostics point into the file they are about.
     pub fn compile(&self, name: &str, source: &str) -> Result<Module, CompileError> {
-        let (ir, file) = self.front_end(name, source)?;
-        Module::load(self.kind, ir, file, self.hosts.clone())
+        let (ir, sources) = self.front_end(name, source)?;
+        Module::load(self.kind, ir, sources, self.hosts.clone())
             .map_err(|failure| CompileError::from_load_failure(&failure, name, source))
     }
 
@@ -224,11 +309,7 @@ impl Engine {
     }
 
     /// Source to post-RC IR, with this engine's host functions in scope.
-    fn front_end(
-        &self,
-        name: &str,
-        source: &str,
-    ) -> Result<(ir::Module, SourceFile), CompileError> {
+    fn front_end(&self, name: &str, source: &str) -> Result<(ir::Module, SourceMap), CompileError> {
         let file = SourceFile::new(name, source);
         let signatures: Vec<HostSignature> = self
             .hosts
@@ -238,11 +319,23 @@ impl Engine {
                 arity: h.arity,
             })
             .collect();
-        let ir =
-            cairn_lang::compile_with_host_functions(&file, &signatures).map_err(|diagnostics| {
-                CompileError::new(&diagnostics, &crate::render::Renderer::of_file(&file))
-            })?;
-        Ok((ir, file))
+        if self.resolver.is_none() && self.natives.is_empty() {
+            let ir = cairn_lang::compile_with_host_functions(&file, &signatures).map_err(
+                |diagnostics| {
+                    CompileError::new(&diagnostics, &crate::render::Renderer::of_file(&file))
+                },
+            )?;
+            return Ok((ir, SourceMap::new(file)));
+        }
+        let mut loader = Loader {
+            natives: &self.natives,
+            resolver: self.resolver.as_deref(),
+        };
+        let (result, sources) = cairn_lang::compile_with_modules(file, &signatures, &mut loader);
+        match result {
+            Ok(ir) => Ok((ir, sources)),
+            Err(diagnostics) => Err(CompileError::in_sources(&diagnostics, &sources)),
+        }
     }
 
     /// Compiles `source` as [`Engine::compile`] does and runs the load check every engine
@@ -254,23 +347,19 @@ impl Engine {
     /// use cairn::{Engine, EngineKind};
     ///
     /// let engine = Engine::new(EngineKind::Jit);
-    /// let (ir, file) = engine.check("m.cairn", "fn main() = 1 + 2").unwrap();
-    /// let printed = cairn_lang::print_module(&ir, Some(&file));
+    /// let (ir, sources) = engine.check("m.cairn", "fn main() = 1 + 2").unwrap();
+    /// let printed = cairn_lang::print::print_module_in(&ir, &sources);
     /// assert_eq!(printed, engine.compile("m.cairn", "fn main() = 1 + 2").unwrap().ir_text());
     /// let error = engine.check("m.cairn", "fn main() = (").unwrap_err();
     /// assert!(error.to_string().contains("E0001"));
     /// ```
-    pub fn check(
-        &self,
-        name: &str,
-        source: &str,
-    ) -> Result<(ir::Module, SourceFile), CompileError> {
-        let (ir, file) = self.front_end(name, source)?;
+    pub fn check(&self, name: &str, source: &str) -> Result<(ir::Module, SourceMap), CompileError> {
+        let (ir, sources) = self.front_end(name, source)?;
         cairn_lang::ir::load_check::check_loadable(&ir).map_err(|problem| {
             let failure = cairn_engine_support::load_failure(&problem);
             CompileError::from_load_failure(&failure, name, source)
         })?;
-        Ok((ir, file))
+        Ok((ir, sources))
     }
 
     /// A runtime with `limits` (its own heap), ready to run modules of this engine. Fails
@@ -287,6 +376,72 @@ impl Engine {
     /// ```
     pub fn runtime(&self, limits: Limits) -> Result<Runtime, RunError> {
         Runtime::new(limits)
+    }
+}
+
+/// Why `name` cannot be a native module's name: RT0001 unless it is an identifier or a
+/// qualified name of identifiers (`a::b`), none a keyword. Shared by the Rust and the C API.
+pub(crate) fn check_native_module_name(name: &str) -> Result<(), cairn_runtime::RuntimeError> {
+    let valid = name.split("::").all(|part| {
+        let mut chars = part.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !cairn_lang::lexer::is_keyword(part)
+    });
+    if valid {
+        return Ok(());
+    }
+    Err(cairn_runtime::RuntimeError::new(
+        cairn_runtime::ErrorCode::RT0001,
+        format!(
+            "cannot register native module `{name}`: the name must be an identifier or a qualified name of identifiers (`a::b`)"
+        ),
+    ))
+}
+
+/// A native module being registered ([`Engine::register_native_module`]): its functions
+/// are host functions named `module::function`.
+pub struct NativeModule<'e> {
+    engine: &'e mut Engine,
+    name: String,
+}
+
+impl NativeModule<'_> {
+    /// The module's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// [`Engine::register_fn`] in this module: scripts call it as `module::name(...)`.
+    pub fn register_fn<Marker>(
+        &mut self,
+        name: &str,
+        function: impl IntoHostFunction<Marker>,
+    ) -> Result<(), RunError> {
+        let arity = function.arity();
+        check_host_name(name, arity).map_err(|e| RunError::api(e.code.as_str(), e.message))?;
+        let qualified = format!("{}::{name}", self.name);
+        self.engine
+            .add_host(&qualified, arity, function.into_body());
+        Ok(())
+    }
+
+    /// [`Engine::register_raw`] in this module.
+    pub fn register_raw(
+        &mut self,
+        name: &str,
+        arity: usize,
+        function: impl Fn(&mut HostContext<'_, '_>, Vec<Value>) -> Result<Value, HostError>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Result<(), RunError> {
+        check_host_name(name, arity).map_err(|e| RunError::api(e.code.as_str(), e.message))?;
+        let qualified = format!("{}::{name}", self.name);
+        self.engine.add_host(&qualified, arity, raw_body(function));
+        Ok(())
     }
 }
 

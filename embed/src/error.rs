@@ -84,12 +84,12 @@ impl RunError {
     pub(crate) fn from_failure(
         failure: &cairn_runtime::RunFailure,
         module: &cairn_lang::ir::Module,
-        renderer: &Renderer<'_>,
+        sources: &cairn_lang::SourceMap,
     ) -> RunError {
-        let view = crate::runtime_failure::failure_view(module, renderer, failure);
+        let (view, file) = crate::runtime_failure::failure_view(module, sources, failure);
         RunError {
             stack: view.notes.clone(),
-            located: Located::new(&view, renderer),
+            located: Located::new(&view, &Renderer::of_file(file)),
         }
     }
 

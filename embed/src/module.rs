@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use cairn_lang::SourceFile;
+use cairn_lang::SourceMap;
 use cairn_lang::ir;
 use cairn_runtime::RunFailure;
 use cairn_runtime::abi::host::HostFunction;
@@ -34,7 +34,8 @@ pub(crate) enum Program {
 
 pub(crate) struct ModuleInner {
     pub ir: ir::Module,
-    pub file: SourceFile,
+    /// The root file and every module it imported (spans of the IR point into it).
+    pub sources: SourceMap,
     pub program: Program,
     /// The host functions the IR's `CallHost` ops name, in that order.
     pub hosts: Arc<[HostFunction]>,
@@ -84,7 +85,7 @@ unsafe impl Sync for ModuleInner {}
 impl std::fmt::Debug for Module {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Module")
-            .field("name", &self.inner.file.name)
+            .field("name", &self.inner.sources.root().name)
             .field("engine", &self.engine_kind())
             .field("functions", &self.function_names())
             .finish()
@@ -95,7 +96,7 @@ impl Module {
     pub(crate) fn load(
         kind: EngineKind,
         ir: ir::Module,
-        file: SourceFile,
+        sources: SourceMap,
         hosts: Vec<RegisteredHost>,
     ) -> Result<Module, RunFailure> {
         let program = match kind {
@@ -128,7 +129,7 @@ impl Module {
         Ok(Module {
             inner: Arc::new(ModuleInner {
                 ir,
-                file,
+                sources,
                 program,
                 hosts,
                 by_name,
@@ -143,7 +144,7 @@ impl Module {
 
     /// The source name given to [`crate::Engine::compile`].
     pub fn name(&self) -> &str {
-        &self.inner.file.name
+        &self.inner.sources.root().name
     }
 
     /// The script's named functions, in source order: the ones a host can call (lifted
@@ -169,7 +170,7 @@ impl Module {
 
     /// The post-RC IR both engines execute, as `cairn check --ir` prints it.
     pub fn ir_text(&self) -> String {
-        cairn_lang::print_module(&self.inner.ir, Some(&self.inner.file))
+        cairn_lang::print::print_module_in(&self.inner.ir, &self.inner.sources)
     }
 
     /// Calls function `name` in `ctx` — the one call path of the Rust and the C API. `args`
@@ -252,8 +253,7 @@ impl Module {
     /// The error a failed run of this module reports to a host (position, call stack,
     /// rendering).
     pub(crate) fn run_error(&self, failure: &RunFailure) -> crate::error::RunError {
-        let renderer = crate::render::Renderer::of_file(&self.inner.file);
-        crate::error::RunError::from_failure(failure, &self.inner.ir, &renderer)
+        crate::error::RunError::from_failure(failure, &self.inner.ir, &self.inner.sources)
     }
 
     /// The index of function `name` and its IR function (a hash lookup).

@@ -3,41 +3,49 @@
 //! `in NAME at LINE:COL`, with a run of identical frames (deep recursion) collapsed into one
 //! note and a `(repeated N more times)` count, as Python and Rust backtraces do.
 
-use cairn_lang::ir::Module;
+use cairn_lang::ir::{Module, Span};
+use cairn_lang::{SourceFile, SourceMap};
 use cairn_runtime::{ErrorFrame, RunFailure};
 
-use crate::render::{DiagnosticView, Renderer};
+use crate::render::DiagnosticView;
 
-pub fn failure_view(
+/// The view of a failure and the file its primary span is in (the span is that file's):
+/// the file of the innermost frame (the root file when there is none).
+pub fn failure_view<'s>(
     module: &Module,
-    source: &Renderer<'_>,
+    sources: &'s SourceMap,
     failure: &RunFailure,
-) -> DiagnosticView {
-    let span = failure
+) -> (DiagnosticView, &'s SourceFile) {
+    let located = failure
         .frames
         .first()
-        .and_then(|frame| frame_span(module, *frame));
+        .and_then(|frame| frame_span(module, *frame))
+        .map(|span| sources.locate(span));
+    let file = located.map_or(sources.root(), |(file, _)| file);
+    let span = located.map(|(_, span)| span.start as usize..span.end as usize);
     // A note is rendered once per run of identical frames (a million-deep recursion has a
     // million frames; locating each one in the source took seconds).
     let notes = collapse_repeats(failure.frames.chunk_by(|a, b| a == b).flat_map(|run| {
-        let note = frame_note(module, source, run[0]);
+        let note = frame_note(module, sources, run[0]);
         std::iter::repeat_n(note, run.len())
     }));
-    DiagnosticView {
+    let view = DiagnosticView {
         code: failure.error.code.as_str().to_string(),
         message: failure.error.message.clone(),
         span,
         notes,
-    }
+    };
+    (view, file)
 }
 
-fn frame_span(module: &Module, frame: ErrorFrame) -> Option<std::ops::Range<usize>> {
+fn frame_span(module: &Module, frame: ErrorFrame) -> Option<Span> {
     let function = module.functions.get(frame.function as usize)?;
-    let span = function.op_at(frame.op)?.span();
-    Some(span.start as usize..span.end as usize)
+    Some(function.op_at(frame.op)?.span())
 }
 
-fn frame_note(module: &Module, source: &Renderer<'_>, frame: ErrorFrame) -> String {
+/// `in NAME at LINE:COL`, with the file's name before the line when it is not the root
+/// file (`in util::f at util.cairn:2:9`).
+fn frame_note(module: &Module, sources: &SourceMap, frame: ErrorFrame) -> String {
     let name = module
         .functions
         .get(frame.function as usize)
@@ -45,8 +53,13 @@ fn frame_note(module: &Module, source: &Renderer<'_>, frame: ErrorFrame) -> Stri
         .unwrap_or("<unknown function>");
     match frame_span(module, frame) {
         Some(span) => {
-            let (line, column) = source.line_and_column(span.start);
-            format!("in {name} at {line}:{column}")
+            let (base, file) = sources.file_at(span.start);
+            let at = file.line_column(span.start - base);
+            if base == 0 {
+                format!("in {name} at {}:{}", at.line, at.column)
+            } else {
+                format!("in {name} at {}:{}:{}", file.name, at.line, at.column)
+            }
         }
         None => format!("in {name} at op {}", frame.op),
     }

@@ -485,6 +485,16 @@ fn bad_handles_everywhere_are_errors_plainly_and_under_sanitizers() {
     );
 }
 
+#[test]
+fn a_c_resolver_and_a_native_module_work_plainly_and_under_sanitizers() {
+    let expected = include_str!("c_api/modules.expected");
+    check_program(
+        &Path::new(MANIFEST_DIR).join("tests/c_api/modules.c"),
+        "cairn_c_modules",
+        expected,
+    );
+}
+
 // ----- from Rust ---------------------------------------------------------------------------
 
 /// A C-convention host function defined in Rust: `weigh(xs)` = `#{"n": len(xs), "sum": sum}`.

@@ -5,7 +5,17 @@ use crate::ir::{BinaryOp, Span};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Program {
+    /// The file's `import` lines, in order (docs/LANGUAGE.md, "Modules").
+    pub imports: Vec<Import>,
     pub functions: Vec<FunctionDef>,
+}
+
+/// `import path` at the top of a file: `path` is one name or a qualified one (`shapes::circle`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Import {
+    pub path: String,
+    /// The path's span (where E0106 and E0107 point).
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -16,6 +26,8 @@ pub struct Name {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionDef {
+    /// Declared `pub fn`: exported from its module (docs/LANGUAGE.md, "Modules").
+    pub public: bool,
     pub name: Name,
     pub params: Vec<Name>,
     pub body: Expr,

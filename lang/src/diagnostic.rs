@@ -18,6 +18,16 @@ pub const DUPLICATE_DEFINITION: &str = "E0102";
 pub const NO_MAIN: &str = "E0103";
 pub const MAIN_TAKES_NO_PARAMS: &str = "E0104";
 pub const ARITY_MISMATCH: &str = "E0105";
+/// An `import` the resolver cannot provide (docs/LANGUAGE.md, "Modules").
+pub const UNKNOWN_MODULE: &str = "E0106";
+/// An `import` that closes a cycle of imports.
+pub const IMPORT_CYCLE: &str = "E0107";
+/// `m::f` where module `m` has no function (or native function) `f`.
+pub const NO_SUCH_MODULE_FUNCTION: &str = "E0108";
+/// `m::f` where `f` is a plain `fn` of module `m` (not `pub fn`).
+pub const PRIVATE_FUNCTION: &str = "E0109";
+/// `m::f` in a file that does not `import m`.
+pub const MODULE_NOT_IMPORTED: &str = "E0110";
 /// A generator-only block item in a plain block.
 pub const BLOCK_ITEM_OUTSIDE_ITS_BLOCK: &str = "E0201";
 pub const UNSUPPORTED_FEATURE: &str = "E0202";
@@ -200,6 +210,18 @@ impl Diagnostic {
             out.push_str(&format!("{pad} = note: {note}\n"));
         }
         out
+    }
+}
+
+impl Diagnostic {
+    /// [`Diagnostic::render`] against the file of `map` the span lies in.
+    pub fn render_in(&self, map: &crate::source::SourceMap) -> String {
+        let (file, span) = map.locate(self.span);
+        let local = Diagnostic {
+            span,
+            ..self.clone()
+        };
+        local.render(file)
     }
 }
 

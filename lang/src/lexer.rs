@@ -27,11 +27,21 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, Diagnostic> {
 pub struct TokenStream<'a> {
     lexer: Lexer<'a>,
     first: bool,
+    /// Added to every span: where this file starts in the program's [`crate::source::SourceMap`]
+    /// (0 for the root file).
+    base: u32,
 }
 
 impl<'a> TokenStream<'a> {
     pub fn new(text: &'a str) -> TokenStream<'a> {
+        TokenStream::at_base(text, 0)
+    }
+
+    /// The tokens of `text`, their spans (and errors' spans) offset by `base`: the text is a
+    /// file of a program's source map starting at that offset.
+    pub fn at_base(text: &'a str, base: u32) -> TokenStream<'a> {
         TokenStream {
+            base,
             lexer: Lexer {
                 text,
                 bytes: text.as_bytes(),
@@ -49,6 +59,15 @@ impl<'a> TokenStream<'a> {
 
     /// The next token, or the lexical error at the current position.
     pub fn next_token(&mut self) -> Result<Token, Diagnostic> {
+        let base = self.base;
+        self.next_local_token().map_err(|mut error| {
+            error.span = Span::new(error.span.start + base, error.span.end + base);
+            error
+        })
+    }
+
+    fn next_local_token(&mut self) -> Result<Token, Diagnostic> {
+        let base = self.base;
         let lexer = &mut self.lexer;
         let first = std::mem::take(&mut self.first);
         let newline_before = lexer.skip_trivia() || first;
@@ -59,7 +78,7 @@ impl<'a> TokenStream<'a> {
         };
         Ok(Token {
             kind,
-            span: Span::new(start as u32, lexer.position as u32),
+            span: Span::new(start as u32 + base, lexer.position as u32 + base),
             newline_before,
         })
     }
@@ -82,6 +101,13 @@ fn syntax_error(message: impl Into<String>, start: usize, end: usize) -> Diagnos
 impl Lexer<'_> {
     fn peek_byte(&self, ahead: usize) -> Option<u8> {
         self.bytes.get(self.position + ahead).copied()
+    }
+
+    /// Skips the rest of an identifier's letters, digits and `_`.
+    fn skip_word(&mut self) {
+        while matches!(self.peek_byte(0), Some(b) if b.is_ascii_alphanumeric() || b == b'_') {
+            self.position += 1;
+        }
     }
 
     /// Skips whitespace and comments; reports whether a newline was skipped.
@@ -118,8 +144,28 @@ impl Lexer<'_> {
             return self.text_literal();
         }
         if byte.is_ascii_alphabetic() || byte == b'_' {
-            while matches!(self.peek_byte(0), Some(b) if b.is_ascii_alphanumeric() || b == b'_') {
-                self.position += 1;
+            self.skip_word();
+            // A qualified name `module::name` (or `a::b::name`) is one identifier token.
+            if self.peek_byte(0) == Some(b':')
+                && self.peek_byte(1) == Some(b':')
+                && matches!(self.peek_byte(2), Some(b) if b.is_ascii_alphabetic() || b == b'_')
+            {
+                while self.peek_byte(0) == Some(b':')
+                    && self.peek_byte(1) == Some(b':')
+                    && matches!(self.peek_byte(2), Some(b) if b.is_ascii_alphabetic() || b == b'_')
+                {
+                    self.position += 2;
+                    self.skip_word();
+                }
+                let word = &self.text[start..self.position];
+                if word.split("::").any(is_keyword) {
+                    return Err(syntax_error(
+                        format!("a part of the qualified name `{word}` is a keyword"),
+                        start,
+                        self.position,
+                    ));
+                }
+                return Ok(TokenKind::Ident(word.to_string()));
             }
             return Ok(keyword_or_ident(&self.text[start..self.position]));
         }

@@ -26,6 +26,7 @@ pub mod lower;
 mod lower_closures;
 mod lower_generate;
 mod lower_literals;
+pub mod modules;
 pub mod operands;
 pub mod parser;
 mod parser_compound;
@@ -41,7 +42,7 @@ pub mod verify_rc;
 
 pub use diagnostic::Diagnostic;
 pub use print::print_module;
-pub use source::SourceFile;
+pub use source::{SourceFile, SourceMap};
 
 /// Stack for the compiler thread: the parser and lowering recurse once per nesting level
 /// (bounded by [`parser::MAX_NESTING`]), and unoptimised builds use a lot of stack per level.
@@ -81,6 +82,59 @@ pub fn compile_on_current_thread(file: &SourceFile) -> Result<ir::Module, Vec<Di
     compile_on_current_thread_with_hosts(file, &[])
 }
 
+/// Compiles a program of modules (docs/LANGUAGE.md, "Modules"): `root` and every module its
+/// `import`s name, found by `loader`, into one IR module whose spans point into the
+/// returned [`SourceMap`] (also returned with the diagnostics, which point into it too).
+/// `hosts` are the embedder's host functions, a native module's named `module::function`.
+/// Runs on a thread with [`COMPILE_STACK_BYTES`] of stack, as [`compile`].
+pub fn compile_with_modules(
+    root: SourceFile,
+    hosts: &[ir::HostSignature],
+    loader: &mut (dyn modules::ModuleLoader + Send),
+) -> (Result<ir::Module, Vec<Diagnostic>>, SourceMap) {
+    // The work is handed over through a slot so that, when no thread can be started, this
+    // thread still has it (a closure passed to a failed spawn is gone).
+    let work = std::sync::Mutex::new(Some((root, loader)));
+    let run = || {
+        let taken = work.lock().map(|mut slot| slot.take()).ok().flatten();
+        let (root, loader) = taken.expect("the work is taken once");
+        compile_modules_on_current_thread(root, hosts, loader)
+    };
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("cairn-compile".into())
+            .stack_size(COMPILE_STACK_BYTES)
+            .spawn_scoped(scope, run);
+        match worker {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
+            // No thread available: compile here (same result, only less stack headroom).
+            Err(_) => run(),
+        }
+    })
+}
+
+fn compile_modules_on_current_thread(
+    root: SourceFile,
+    hosts: &[ir::HostSignature],
+    loader: &mut dyn modules::ModuleLoader,
+) -> (Result<ir::Module, Vec<Diagnostic>>, SourceMap) {
+    if let Some(too_large) = source::size_problem(root.text.len()) {
+        return (Err(vec![too_large]), SourceMap::new(root));
+    }
+    let loaded = modules::load_program(root, loader, limits::FrontEndLimits::DEFAULT);
+    let mut errors = loaded.errors;
+    let sources = loaded.sources;
+    let Some(program) = loaded.program else {
+        return (Err(errors.into_sorted()), sources);
+    };
+    let (table, table_errors) = resolve::function_table_of_modules(&program, hosts, &loaded.graph);
+    errors.append(table_errors);
+    let result = lower_and_finish(program, &table, errors, lower::Sources::Map(&sources));
+    (result, sources)
+}
+
 fn compile_on_current_thread_with_hosts(
     file: &SourceFile,
     hosts: &[ir::HostSignature],
@@ -93,11 +147,27 @@ fn compile_on_current_thread_with_hosts(
     let Some(program) = program else {
         return Err(errors.into_sorted());
     };
+    if !program.imports.is_empty() {
+        // No resolver: every import is E0106 (the spans are the root file's own).
+        drop(program);
+        let mut loader = modules::NoModules;
+        return compile_modules_on_current_thread(file.clone(), hosts, &mut loader).0;
+    }
     // A table with diagnostics is still used for lowering, so one compilation reports the
     // duplicate definitions and every function's unknown names and arity mismatches.
     let (table, table_errors) = resolve::function_table(&program, hosts);
     errors.append(table_errors);
-    let lowered = lower::lower_collecting(&program, &table, file);
+    lower_and_finish(program, &table, errors, lower::Sources::File(file))
+}
+
+/// Lowering, the RC pass and the checks after it, for every compilation.
+fn lower_and_finish(
+    program: ast::Program,
+    table: &resolve::FunctionTable,
+    mut errors: diagnostic::DiagnosticList,
+    sources: lower::Sources<'_>,
+) -> Result<ir::Module, Vec<Diagnostic>> {
+    let lowered = lower::lower_collecting(&program, table, sources);
     // The syntax tree is not needed past lowering: free it before the RC pass (for a
     // million-element literal it is about a quarter of the compiler's memory).
     drop(program);

@@ -18,19 +18,29 @@ use crate::ir::{
     ParamMode, Span, TerminatorKind, UnaryOp, Var,
 };
 use crate::lower_closures::functions_used_as_values;
-use crate::resolve::{Callee, FunctionTable, LocalScope};
-use crate::source::SourceFile;
+use crate::resolve::{Callee, FunctionTable, LocalScope, Resolution};
+use crate::source::{SourceFile, SourceMap};
 
 pub use crate::lower_literals::{GATHERED_LITERAL_CHUNK, LIST_LITERAL_CHUNK};
 
 /// The loop header every function's self tail calls jump to.
 pub const LOOP_HEADER: BlockId = BlockId(1);
 
+/// Where the spans being lowered point: one file, or the files of a program of modules.
+#[derive(Clone, Copy)]
+pub(crate) enum Sources<'a> {
+    File(&'a SourceFile),
+    Map(&'a SourceMap),
+}
+
 /// Module-wide lowering state shared by every function lowerer (lambdas and generator
 /// pieces are lowered while their enclosing function is, into lifted functions).
 pub(crate) struct ModuleLowering<'a> {
     pub(crate) table: &'a FunctionTable,
-    pub(crate) source: &'a SourceFile,
+    pub(crate) source: Sources<'a>,
+    /// The module of the named function being lowered (and of the functions lifted from it):
+    /// what its names resolve against.
+    pub(crate) current_module: u32,
     pub(crate) errors: DiagnosticList,
     /// Named functions used as values: closure-callable, so they take the closure as param 0
     /// (direct calls pass Unit there).
@@ -56,7 +66,10 @@ impl ModuleLowering<'_> {
 
     /// `LINE:COL` of a span's start (names of lambdas and generator pieces).
     pub(crate) fn position(&self, span: Span) -> String {
-        let at = self.source.line_column(span.start);
+        let at = match self.source {
+            Sources::File(file) => file.line_column(span.start),
+            Sources::Map(map) => map.line_column(span.start).1,
+        };
         format!("{}:{}", at.line, at.column)
     }
 }
@@ -66,18 +79,19 @@ pub fn lower_program(
     table: &FunctionTable,
     source: &SourceFile,
 ) -> Result<Module, Vec<Diagnostic>> {
-    lower_collecting(program, table, source).map_err(DiagnosticList::into_sorted)
+    lower_collecting(program, table, Sources::File(source)).map_err(DiagnosticList::into_sorted)
 }
 
 /// [`lower_program`], its diagnostics still open for merging.
 pub(crate) fn lower_collecting(
     program: &Program,
     table: &FunctionTable,
-    source: &SourceFile,
+    source: Sources<'_>,
 ) -> Result<Module, DiagnosticList> {
     let mut module = ModuleLowering {
         table,
         source,
+        current_module: 0,
         errors: DiagnosticList::default(),
         value_functions: functions_used_as_values(program, table),
         lifted: Vec::new(),
@@ -111,6 +125,7 @@ fn lower_function(
     id: FuncId,
     module: &mut ModuleLowering<'_>,
 ) -> Function {
+    module.current_module = module.table.entry(id).module;
     let takes_closure = module.value_functions.contains(&id);
     let names: Vec<&str> = definition.params.iter().map(|p| p.text.as_str()).collect();
     let mut lowerer =
@@ -198,6 +213,11 @@ impl<'m, 'a> FunctionLowerer<'m, 'a> {
         self.constant(Constant::Unit, span)
     }
 
+    /// What a (non-local) name refers to in the module being lowered.
+    pub(crate) fn resolve(&self, name: &str) -> Resolution {
+        self.module.table.resolve(self.module.current_module, name)
+    }
+
     pub(crate) fn constant(&mut self, value: Constant, span: Span) -> Var {
         self.builder
             .emit_value(span, |dst| OpKind::Const { dst, value })
@@ -255,7 +275,11 @@ impl<'m, 'a> FunctionLowerer<'m, 'a> {
         if let ExprKind::Name(name) = &callee.kind
             && self.scope.lookup(name).is_none()
         {
-            let Some(Callee::Function(function)) = self.module.table.callee(name) else {
+            let Resolution::Found {
+                callee: Callee::Function(function),
+                ..
+            } = self.resolve(name)
+            else {
                 return false;
             };
             if self.module.table.entry(function).arity != args.len() {
@@ -284,7 +308,10 @@ impl<'m, 'a> FunctionLowerer<'m, 'a> {
         match &callee.kind {
             ExprKind::Name(name) => {
                 self.scope.lookup(name).is_none()
-                    && self.module.table.function_id(name) == Some(id)
+                    && matches!(
+                        self.resolve(name),
+                        Resolution::Found { callee: Callee::Function(f), .. } if f == id
+                    )
                     && self.module.table.entry(id).arity == arg_count
             }
             _ => false,
@@ -413,13 +440,10 @@ impl<'m, 'a> FunctionLowerer<'m, 'a> {
         if let Some(var) = self.scope.lookup(name) {
             return var;
         }
-        match self.module.table.callee(name) {
-            Some(callee) => self.function_value(name, callee, span),
-            None => self.error(
-                diagnostic::UNKNOWN_NAME,
-                format!("unknown name `{name}`"),
-                span,
-            ),
+        match self.resolve(name) {
+            Resolution::Found { key, callee } => self.function_value(&key, callee, span),
+            Resolution::Missing { code, message } => self.error(code, message, span),
+            Resolution::AlreadyReported => self.constant(Constant::Unit, span),
         }
     }
 
@@ -458,22 +482,22 @@ impl<'m, 'a> FunctionLowerer<'m, 'a> {
     fn call(&mut self, callee: &Expr, args: &[Expr], span: Span) -> Var {
         let direct = match &callee.kind {
             ExprKind::Name(name) if self.scope.lookup(name).is_none() => {
-                match self.module.table.callee(name) {
-                    Some(target) => Some((name, target)),
-                    None => {
+                match self.resolve(name) {
+                    Resolution::Found { key, callee } => Some((name, key, callee)),
+                    Resolution::Missing { code, message } => {
                         // The arguments are still lowered: their own errors are reported too.
                         self.discard_args(args);
-                        return self.error(
-                            diagnostic::UNKNOWN_NAME,
-                            format!("unknown name `{name}`"),
-                            callee.span,
-                        );
+                        return self.error(code, message, callee.span);
+                    }
+                    Resolution::AlreadyReported => {
+                        self.discard_args(args);
+                        return self.constant(Constant::Unit, span);
                     }
                 }
             }
             _ => None,
         };
-        let Some((name, target)) = direct else {
+        let Some((name, key, target)) = direct else {
             let callee = self.value(callee);
             let args: Vec<Var> = args.iter().map(|arg| self.value(arg)).collect();
             return self
@@ -494,7 +518,7 @@ impl<'m, 'a> FunctionLowerer<'m, 'a> {
         };
         if expected != args.len() {
             self.discard_args(args);
-            if self.module.table.is_contested(name) {
+            if self.module.table.is_contested(&key) {
                 // Its definition is already E0102: an arity error here would repeat it.
                 return self.constant(Constant::Unit, span);
             }

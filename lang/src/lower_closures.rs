@@ -9,7 +9,7 @@ use crate::ast::{Expr, ExprKind, Item, ItemKind, ListElement, Name, Program};
 use crate::free_names::{LOOP_SELF, free_names_of_expr};
 use crate::ir::{BinaryOp, Builtin, Constant, FuncId, OpKind, Span, TerminatorKind, Var};
 use crate::lower::FunctionLowerer;
-use crate::resolve::{Callee, FunctionTable};
+use crate::resolve::{Callee, FunctionTable, Resolution};
 
 /// Named functions that some expression uses as a value (a name that is not the callee of a
 /// call). Shadowing by locals is ignored: a function may be made closure-callable without
@@ -19,8 +19,9 @@ pub(crate) fn functions_used_as_values(
     table: &FunctionTable,
 ) -> BTreeSet<FuncId> {
     let mut found = BTreeSet::new();
-    for function in &program.functions {
-        visit_expr(&function.body, table, &mut found);
+    for (index, function) in program.functions.iter().enumerate() {
+        let module = table.functions.get(index).map_or(0, |entry| entry.module);
+        visit_expr(&function.body, table, module, &mut found);
     }
     // The entry keeps its signature (a host calls it with no arguments); used as a value it
     // goes through a wrapper instead.
@@ -28,11 +29,15 @@ pub(crate) fn functions_used_as_values(
     found
 }
 
-fn visit_expr(expr: &Expr, table: &FunctionTable, found: &mut BTreeSet<FuncId>) {
-    let mut visit = |e: &Expr| visit_expr(e, table, found);
+fn visit_expr(expr: &Expr, table: &FunctionTable, module: u32, found: &mut BTreeSet<FuncId>) {
+    let mut visit = |e: &Expr| visit_expr(e, table, module, found);
     match &expr.kind {
         ExprKind::Name(name) => {
-            if let Some(id) = table.function_id(name) {
+            if let Resolution::Found {
+                callee: Callee::Function(id),
+                ..
+            } = table.resolve(module, name)
+            {
                 found.insert(id);
             }
         }
@@ -80,16 +85,18 @@ fn visit_expr(expr: &Expr, table: &FunctionTable, found: &mut BTreeSet<FuncId>) 
                 visit(value);
             }
         }
-        ExprKind::Block(items) | ExprKind::Generate(items) => visit_items(items, table, found),
+        ExprKind::Block(items) | ExprKind::Generate(items) => {
+            visit_items(items, table, module, found)
+        }
         ExprKind::Lambda { body, .. } => visit(body),
         ExprKind::Loop { init, body, .. } => {
             visit(init);
-            visit_items(body, table, found);
+            visit_items(body, table, module, found);
         }
     }
 }
 
-fn visit_items(items: &[Item], table: &FunctionTable, found: &mut BTreeSet<FuncId>) {
+fn visit_items(items: &[Item], table: &FunctionTable, module: u32, found: &mut BTreeSet<FuncId>) {
     for item in items {
         match &item.kind {
             ItemKind::Bind(_, e)
@@ -98,7 +105,7 @@ fn visit_items(items: &[Item], table: &FunctionTable, found: &mut BTreeSet<FuncI
             | ItemKind::Expr(e)
             | ItemKind::Filter(e)
             | ItemKind::Yield(e)
-            | ItemKind::Recurse(e) => visit_expr(e, table, found),
+            | ItemKind::Recurse(e) => visit_expr(e, table, module, found),
         }
     }
 }

@@ -7,7 +7,7 @@
 //! are insignificant). Syntax errors stop the parse (first error wins); unsupported features
 //! (E0202) and out-of-range integers (E0003) are collected and parsing continues.
 
-use crate::ast::{Expr, ExprKind, FunctionDef, Name, Program};
+use crate::ast::{Expr, ExprKind, FunctionDef, Import, Name, Program};
 use crate::diagnostic::{self, Diagnostic, DiagnosticList};
 use crate::ir::Span;
 use crate::lexer::{Token, TokenKind, TokenStream};
@@ -36,8 +36,18 @@ pub fn parse_recovering(text: &str) -> (Option<Program>, Vec<Diagnostic>) {
 /// the limits the parser enforces as it goes (E0402, E0403; [`FrontEndLimits::DEFAULT`] for
 /// [`crate::compile`], lower ones in tests).
 pub fn parse_collecting(text: &str, limits: FrontEndLimits) -> (Option<Program>, DiagnosticList) {
+    parse_collecting_at(text, 0, limits)
+}
+
+/// [`parse_collecting`] of a file that starts at offset `base` of its program's source map:
+/// every span of the tree and of the diagnostics is offset by `base`.
+pub fn parse_collecting_at(
+    text: &str,
+    base: u32,
+    limits: FrontEndLimits,
+) -> (Option<Program>, DiagnosticList) {
     let mut parser = Parser {
-        tokens: TokenStream::new(text),
+        tokens: TokenStream::at_base(text, base),
         current: eof_at(0),
         next: eof_at(0),
         lex_error: None,
@@ -171,6 +181,10 @@ impl Parser<'_> {
 
     pub(crate) fn ident(&mut self, what: &str) -> Parse<Name> {
         match self.peek_kind().clone() {
+            TokenKind::Ident(text) if text.contains("::") => Err(syntax(
+                format!("expected {what}, found the qualified name `{text}`"),
+                self.peek().span,
+            )),
             TokenKind::Ident(text) => Ok(Name {
                 text,
                 span: self.advance().span,
@@ -197,15 +211,38 @@ impl Parser<'_> {
     }
 
     fn program(&mut self) -> Parse<Program> {
+        let mut imports = Vec::new();
+        // `import` and `pub` are words only at the top level of a file (not keywords): an
+        // `import` line comes before the first function (docs/LANGUAGE.md, "Modules").
+        while self.peek_kind() == &TokenKind::Ident("import".into()) {
+            self.advance();
+            match self.peek_kind().clone() {
+                TokenKind::Ident(path) => imports.push(Import {
+                    path,
+                    span: self.advance().span,
+                }),
+                _ => return Err(self.unexpected("a module name")),
+            }
+        }
         let mut functions = Vec::new();
         while self.peek_kind() != &TokenKind::Eof {
+            if self.peek_kind() == &TokenKind::Ident("import".into()) {
+                return Err(syntax(
+                    "an `import` must come before the first function of the file",
+                    self.peek().span,
+                ));
+            }
             functions.push(self.function()?);
         }
-        Ok(Program { functions })
+        Ok(Program { imports, functions })
     }
 
     fn function(&mut self) -> Parse<FunctionDef> {
+        let public = self.peek_kind() == &TokenKind::Ident("pub".into())
+            && self.peek_next_kind() == &TokenKind::Fn;
+        let pub_span = public.then(|| self.advance().span);
         let start = self.expect(TokenKind::Fn, "`fn`")?;
+        let start = pub_span.unwrap_or(start);
         self.count_function(start)?;
         let name = self.ident("a function name")?;
         self.expect(TokenKind::LeftParen, "`(`")?;
@@ -221,6 +258,7 @@ impl Parser<'_> {
         let body = self.with_newlines(false, |p| p.expr())?;
         let span = start.to(body.span);
         Ok(FunctionDef {
+            public,
             name,
             params,
             body,

@@ -290,7 +290,8 @@ enum Pattern {
 
 fn binding_pattern(expr: &Expr) -> Option<Pattern> {
     let as_name = |expr: &Expr| match &expr.kind {
-        ExprKind::Name(text) => Some(Name {
+        // A qualified name (`m::f`) is not a binding target.
+        ExprKind::Name(text) if !text.contains("::") => Some(Name {
             text: text.clone(),
             span: expr.span,
         }),

@@ -12,7 +12,7 @@ use crate::ir::{
     BinaryOp, Block, ConditionContext, Constant, Function, Module, Op, OpKind, ParamMode, Span,
     TerminatorKind, UnaryOp, Var,
 };
-use crate::source::SourceFile;
+use crate::source::{SourceFile, SourceMap};
 
 const OP_TEXT_WIDTH: usize = 35;
 
@@ -34,10 +34,10 @@ fn var_list(vars: &[Var]) -> String {
         .join(", ")
 }
 
-fn location(span: Span, file: Option<&SourceFile>) -> String {
+fn location(span: Span, file: Option<(&SourceFile, u32)>) -> String {
     match file {
-        Some(file) => {
-            let at = file.line_column(span.start);
+        Some((file, base)) => {
+            let at = file.line_column(span.start.saturating_sub(base));
             format!("@{}:{}", at.line, at.column)
         }
         None => format!("@{}..{}", span.start, span.end),
@@ -49,7 +49,7 @@ fn line(
     text: &str,
     span: Span,
     cleanup: Option<&str>,
-    file: Option<&SourceFile>,
+    file: Option<(&SourceFile, u32)>,
 ) {
     let mut row = format!("  {text:<OP_TEXT_WIDTH$} {}", location(span, file));
     if let Some(cleanup) = cleanup {
@@ -101,6 +101,27 @@ fn cleanup_texts(block: &Block) -> Vec<Option<String>> {
 }
 
 pub fn print_function(function: &Function, module: &Module, file: Option<&SourceFile>) -> String {
+    print_function_at(function, module, file.map(|file| (file, 0)))
+}
+
+/// [`print_module`] of a program of modules: each function's positions in its own file.
+pub fn print_module_in(module: &Module, sources: &SourceMap) -> String {
+    let mut out = String::new();
+    for (index, function) in module.functions.iter().enumerate() {
+        if index > 0 {
+            out.push('\n');
+        }
+        let (base, file) = sources.file_at(function.span.start);
+        out.push_str(&print_function_at(function, module, Some((file, base))));
+    }
+    out
+}
+
+fn print_function_at(
+    function: &Function,
+    module: &Module,
+    file: Option<(&SourceFile, u32)>,
+) -> String {
     let mut out = String::new();
     let params: Vec<String> = function
         .params

@@ -24,6 +24,21 @@ pub enum Callee {
 pub struct FunctionEntry {
     pub name: String,
     pub arity: usize,
+    /// The module it belongs to (0: the root file; see [`crate::modules::ModuleGraph`]).
+    pub module: u32,
+    /// Declared `pub fn`: other modules may call it.
+    pub public: bool,
+}
+
+/// What a name in call (or value) position of a module's function resolves to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// `key` is the target's name in the program (`geometry::area`, `len`, a host's name).
+    Found { key: String, callee: Callee },
+    /// Not a function: the diagnostic's code and message.
+    Missing { code: &'static str, message: String },
+    /// A qualified name through an import already reported as E0106.
+    AlreadyReported,
 }
 
 #[derive(Clone, Debug)]
@@ -38,6 +53,8 @@ pub struct FunctionTable {
     /// builtin or the host function) but does not report arity mismatches against them,
     /// which would only repeat the E0102.
     contested: BTreeSet<String>,
+    /// The program's modules (one, the root file, for a single-file program).
+    pub modules: Vec<crate::modules::ModuleScope>,
 }
 
 /// Whether `name` is a builtin's (docs/LANGUAGE.md, "Standard library"): a host function of
@@ -74,14 +91,30 @@ pub(crate) fn function_table(
     program: &Program,
     hosts: &[HostSignature],
 ) -> (FunctionTable, DiagnosticList) {
+    let graph = crate::modules::ModuleGraph::single_file(program.functions.len());
+    function_table_of_modules(program, hosts, &graph)
+}
+
+/// [`function_table`] of a program merged from modules: function `i` belongs to module
+/// `graph.function_modules[i]`; a module's function may not take a builtin's or a (global)
+/// host function's name either.
+pub(crate) fn function_table_of_modules(
+    program: &Program,
+    hosts: &[HostSignature],
+    graph: &crate::modules::ModuleGraph,
+) -> (FunctionTable, DiagnosticList) {
     let mut errors = DiagnosticList::default();
     let mut by_name = BTreeMap::new();
     let mut contested = BTreeSet::new();
     let mut functions = Vec::new();
     for (index, function) in program.functions.iter().enumerate() {
         let name = &function.name.text;
-        let hosted = hosts.iter().any(|host| &host.name == name);
-        if by_name.contains_key(name) || is_builtin_name(name) || hosted {
+        let module = graph.function_modules.get(index).copied().unwrap_or(0);
+        let local = local_name(name);
+        let hosted = hosts.iter().any(|host| host.name == local);
+        let name_display = local;
+        let is_builtin = is_builtin_name(local);
+        if by_name.contains_key(name) || is_builtin || hosted {
             contested.insert(name.clone());
         }
         if by_name.contains_key(name) {
@@ -90,16 +123,16 @@ pub(crate) fn function_table(
                 format!("duplicate definition: function `{name}` is already defined"),
                 function.name.span,
             ));
-        } else if is_builtin_name(name) {
+        } else if is_builtin {
             errors.push(Diagnostic::new(
                 diagnostic::DUPLICATE_DEFINITION,
-                format!("duplicate definition: `{name}` is a builtin"),
+                format!("duplicate definition: `{name_display}` is a builtin"),
                 function.name.span,
             ));
         } else if hosted {
             errors.push(Diagnostic::new(
                 diagnostic::DUPLICATE_DEFINITION,
-                format!("duplicate definition: `{name}` is a host function"),
+                format!("duplicate definition: `{name_display}` is a host function"),
                 function.name.span,
             ));
         } else {
@@ -109,6 +142,8 @@ pub(crate) fn function_table(
         functions.push(FunctionEntry {
             name: name.clone(),
             arity: function.params.len(),
+            module,
+            public: function.public,
         });
     }
     let main = match by_name.get("main") {
@@ -141,8 +176,14 @@ pub(crate) fn function_table(
         main,
         hosts: hosts.to_vec(),
         contested,
+        modules: graph.modules.clone(),
     };
     (table, errors)
+}
+
+/// The last part of a qualified name (`area` of `geometry::area`), or the name itself.
+pub fn local_name(name: &str) -> &str {
+    name.rsplit("::").next().unwrap_or(name)
 }
 
 fn check_duplicate_params(function: &FunctionDef, errors: &mut DiagnosticList) {
@@ -195,6 +236,82 @@ impl FunctionTable {
 
     pub fn entry(&self, id: FuncId) -> &FunctionEntry {
         &self.functions[id.0 as usize]
+    }
+
+    /// What `name`, written in a function of module `module`, refers to (locals are
+    /// checked by the caller first; docs/LANGUAGE.md, "Modules"). An unqualified name is
+    /// one of the module's own functions, a builtin or a host function; `m::f` is function
+    /// `f` of a module the file imports as `m`, which must be `pub` unless it is the
+    /// module's own.
+    pub fn resolve(&self, module: u32, name: &str) -> Resolution {
+        let found = |key: String, callee| Resolution::Found { key, callee };
+        let scope = &self.modules[module as usize];
+        let Some((path, local)) = name.rsplit_once("::") else {
+            let own = if scope.name.is_empty() {
+                self.function_id(name)
+            } else {
+                self.function_id(&format!("{}::{name}", scope.name))
+            };
+            if let Some(id) = own {
+                return found(self.entry(id).name.clone(), Callee::Function(id));
+            }
+            if let Some(callee) = self.global_callee(name) {
+                return found(name.to_string(), callee);
+            }
+            return Resolution::Missing {
+                code: diagnostic::UNKNOWN_NAME,
+                message: format!("unknown name `{name}`"),
+            };
+        };
+        let Some(&target) = scope.imports.get(path) else {
+            if scope.failed_imports.contains(path) {
+                return Resolution::AlreadyReported;
+            }
+            return Resolution::Missing {
+                code: diagnostic::MODULE_NOT_IMPORTED,
+                message: format!(
+                    "module `{path}` is not imported: add `import {path}` at the top of this file"
+                ),
+            };
+        };
+        let target_scope = &self.modules[target as usize];
+        let key = format!("{}::{local}", target_scope.name);
+        if target_scope.native {
+            if let Some(index) = self.hosts.iter().position(|host| host.name == key) {
+                return found(key, Callee::Host(index as u32));
+            }
+        } else if let Some(id) = self.function_id(&key) {
+            if !self.entry(id).public && target != module {
+                return Resolution::Missing {
+                    code: diagnostic::PRIVATE_FUNCTION,
+                    message: format!(
+                        "function `{local}` of module `{path}` is private: declare it `pub fn` to export it"
+                    ),
+                };
+            }
+            return found(key, Callee::Function(id));
+        } else if self.contested.contains(&key) {
+            // Defined, but E0102 (a builtin's name): already reported at the definition.
+            return Resolution::AlreadyReported;
+        }
+        Resolution::Missing {
+            code: diagnostic::NO_SUCH_MODULE_FUNCTION,
+            message: format!("module `{path}` has no function `{local}`"),
+        }
+    }
+
+    /// A builtin, `concat` or a host function of no module, by name.
+    fn global_callee(&self, name: &str) -> Option<Callee> {
+        if let Some(builtin) = Builtin::from_name(name) {
+            return Some(Callee::Builtin(builtin));
+        }
+        if let Some(index) = self.hosts.iter().position(|host| host.name == name) {
+            return Some(Callee::Host(index as u32));
+        }
+        match name {
+            "concat" => Some(Callee::Concat),
+            _ => None,
+        }
     }
 
     /// What `name` refers to as a callee (locals are checked by the caller first).

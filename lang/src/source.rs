@@ -181,6 +181,89 @@ impl SourceFile {
     }
 }
 
+/// The source files of one program (the root file and the modules it imports,
+/// docs/LANGUAGE.md "Modules") in one offset space, as rustc's and codespan's source maps:
+/// file `k` occupies the offsets `base_k..=base_k + len_k`, the root file starting at 0, so a
+/// [`Span`] of any file of the program names its file by where it lies. A single-file
+/// program's spans are plain offsets into its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceMap {
+    /// Each file with its base offset, ascending.
+    files: Vec<(u32, SourceFile)>,
+}
+
+impl SourceMap {
+    /// The map of a program whose root file is `root` (at offset 0).
+    pub fn new(root: SourceFile) -> SourceMap {
+        SourceMap {
+            files: vec![(0, root)],
+        }
+    }
+
+    /// Adds a file after the others and returns its base offset; `None` when the program's
+    /// files together would not fit the 32-bit offsets of spans.
+    pub fn add(&mut self, file: SourceFile) -> Option<u32> {
+        let base = self.next_base(file.text.len())?;
+        self.files.push((base, file));
+        Some(base)
+    }
+
+    /// The base offset the next file of `len` bytes would get ([`SourceMap::add`]).
+    pub fn next_base(&self, len: usize) -> Option<u32> {
+        let (last_base, last) = self.files.last().expect("a map has its root file");
+        // One offset past a file's end (a span at its end) still belongs to it.
+        let base = u64::from(*last_base) + last.text.len() as u64 + 1;
+        let end = base + len as u64 + 1;
+        (end <= u64::from(u32::MAX)).then_some(base as u32)
+    }
+
+    /// The root file.
+    pub fn root(&self) -> &SourceFile {
+        &self.files[0].1
+    }
+
+    /// Every file with its base offset, the root first.
+    pub fn files(&self) -> impl Iterator<Item = (u32, &SourceFile)> {
+        self.files.iter().map(|(base, file)| (*base, file))
+    }
+
+    /// The number of files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Always false: a map holds at least its root file.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The file an offset lies in and its base offset.
+    pub fn file_at(&self, offset: u32) -> (u32, &SourceFile) {
+        let index = match self.files.binary_search_by_key(&offset, |(base, _)| *base) {
+            Ok(index) => index,
+            Err(insertion) => insertion.saturating_sub(1),
+        };
+        let (base, file) = &self.files[index];
+        (*base, file)
+    }
+
+    /// The file a span lies in and the span as offsets into that file's text.
+    pub fn locate(&self, span: Span) -> (&SourceFile, Span) {
+        let (base, file) = self.file_at(span.start);
+        let local = Span::new(
+            span.start - base,
+            span.end.saturating_sub(base).max(span.start - base),
+        );
+        (file, local)
+    }
+
+    /// The file of a span's start and its line and column there.
+    pub fn line_column(&self, offset: u32) -> (&SourceFile, LineColumn) {
+        let (base, file) = self.file_at(offset);
+        (file, file.line_column(offset - base))
+    }
+}
+
 /// E0004 when a source of `len` bytes exceeds [`MAX_SOURCE_BYTES`].
 pub fn size_problem(len: usize) -> Option<Diagnostic> {
     (len > MAX_SOURCE_BYTES).then(|| {

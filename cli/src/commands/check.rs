@@ -12,11 +12,11 @@ use crate::stdout_output::{emit, emit_line};
 pub fn check_command(args: &CheckArgs) -> Result<Outcome, UsageError> {
     let source = read_source(&args.file)?;
     let engine = Engine::new(EngineKind::Interpreter);
-    let Some((ir, file)) = check_or_report(&engine, &source) else {
+    let Some((ir, sources)) = check_or_report(&engine, &source) else {
         return Ok(Outcome::Failure);
     };
     if args.ir {
-        emit(&cairn_lang::print_module(&ir, Some(&file)))?;
+        emit(&cairn_lang::print::print_module_in(&ir, &sources))?;
     } else {
         emit_line("ok")?;
     }

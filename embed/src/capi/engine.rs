@@ -201,3 +201,180 @@ pub unsafe extern "C" fn cairn_engine_compile(
     unsafe { report(error_out, error) };
     module
 }
+
+/// `typedef uint32_t (*CairnResolveFn)(void *user, const char *importer, const char *path,
+/// const char **text_out, size_t *len_out);` — a C module resolver (docs/EMBEDDING.md,
+/// "Modules"). For `import path` in module `importer` (NUL-terminated; `importer` NULL for
+/// the file given to `cairn_engine_compile`), it returns 1 with `*text_out`/`*len_out` the
+/// module's UTF-8 source, or 0 with them the reason it has none (or left NULL/0). Cairn copies
+/// the bytes at once, then calls the release function, if any, with them.
+pub type CairnResolveFn = Option<
+    unsafe extern "C" fn(
+        user: *mut c_void,
+        importer: *const c_char,
+        path: *const c_char,
+        text_out: *mut *const c_char,
+        len_out: *mut usize,
+    ) -> u32,
+>;
+
+/// `typedef void (*CairnReleaseFn)(void *user, const char *text, size_t len);` — given back
+/// the bytes a [`CairnResolveFn`] returned, once Cairn has copied them.
+pub type CairnReleaseFn =
+    Option<unsafe extern "C" fn(user: *mut c_void, text: *const c_char, len: usize)>;
+
+/// A C resolver as a [`crate::ModuleResolver`]: a module's key and name are its path, its
+/// file name `path.cairn` (with `::` as `/`), as [`crate::MemoryResolver`] serves them.
+struct CResolver {
+    resolve: unsafe extern "C" fn(
+        *mut c_void,
+        *const c_char,
+        *const c_char,
+        *mut *const c_char,
+        *mut usize,
+    ) -> u32,
+    release: CairnReleaseFn,
+    user: Arc<UserData>,
+}
+
+// SAFETY: `cairn_engine_set_resolver`'s contract requires `resolve` and `release` to be
+// callable with `user` from any thread, also concurrently (compilations of one engine may
+// run on several threads); `UserData` frees `user` once, when the last engine holding it goes.
+unsafe impl Send for CResolver {}
+// SAFETY: see `Send` above.
+unsafe impl Sync for CResolver {}
+
+impl crate::ModuleResolver for CResolver {
+    fn resolve(&self, importer: Option<&str>, path: &str) -> Result<crate::ModuleSource, String> {
+        let to_c = |text: &str| std::ffi::CString::new(text).map_err(|_| "a NUL byte".to_string());
+        let path_c = to_c(path)?;
+        let importer_c = importer.map(to_c).transpose()?;
+        let mut text: *const c_char = std::ptr::null();
+        let mut len: usize = 0;
+        // SAFETY: the strings are NUL-terminated and live across the call; the out pointers
+        // are writable locals; the contract of `cairn_engine_set_resolver` covers the rest.
+        let found = unsafe {
+            (self.resolve)(
+                self.user.pointer(),
+                importer_c.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()),
+                path_c.as_ptr(),
+                &mut text,
+                &mut len,
+            )
+        };
+        let bytes = if text.is_null() {
+            Vec::new()
+        } else {
+            // SAFETY: the resolver returned `len` readable bytes at `text` (its contract),
+            // valid until they are released below.
+            unsafe { std::slice::from_raw_parts(text.cast::<u8>(), len) }.to_vec()
+        };
+        if let (Some(release), false) = (self.release, text.is_null()) {
+            // SAFETY: gives back exactly the bytes the resolver returned, once.
+            unsafe { release(self.user.pointer(), text, len) };
+        }
+        let text =
+            String::from_utf8(bytes).map_err(|_| "the resolver's bytes are not UTF-8".to_string());
+        match (found, text) {
+            (1, Ok(text)) => Ok(crate::ModuleSource::new(path, text)),
+            (1, Err(problem)) => Err(problem),
+            (_, Ok(reason)) if !reason.is_empty() => Err(reason),
+            _ => Err("the resolver refused it".into()),
+        }
+    }
+}
+
+/// `uint32_t cairn_engine_set_resolver(CairnEngine *engine, CairnResolveFn resolve,
+/// CairnReleaseFn release, void *user, CairnFreeFn free_user, AiviErrorHandle *error_out)`:
+/// installs the resolver `import`s of scripts compiled afterwards are resolved with
+/// (replacing any earlier one; [`crate::Engine::set_resolver`]). Returns 1, or 0 with an
+/// owned error in `*error_out` (RT0404 for a NULL or dead engine, RT0001 for a NULL
+/// `resolve`); on failure `user` stays the caller's.
+///
+/// # Safety
+/// `error_out` is NULL or writable; `resolve` (and `release`, if not NULL) may be called with
+/// `user` from any thread compiling with this engine, also concurrently, for as long as the
+/// engine lives, and must write `*text_out`/`*len_out` as [`CairnResolveFn`] says;
+/// `free_user`, if not NULL, is called once with `user` when the engine (and any clone of
+/// its resolver) is freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cairn_engine_set_resolver(
+    engine: *mut CairnEngine,
+    resolve: CairnResolveFn,
+    release: CairnReleaseFn,
+    user: *mut c_void,
+    free_user: CairnFreeFn,
+    error_out: *mut AiviErrorHandle,
+) -> u32 {
+    let outcome = catch_abi_panic(|| {
+        let Some(resolve) = resolve else {
+            return Err(misuse(
+                "cairn_engine_set_resolver: the resolve function pointer is NULL",
+            ));
+        };
+        with_engine(engine, |state| {
+            let user = Arc::new(UserData::new(user, free_user));
+            state.engine.set_resolver(CResolver {
+                resolve,
+                release,
+                user,
+            });
+        })
+    });
+    let error = outcome.err().map(error_handle);
+    let succeeded = u32::from(error.is_none());
+    // SAFETY: forwarded from this function's contract.
+    unsafe { report(error_out, error) };
+    succeeded
+}
+
+/// `uint32_t cairn_engine_register_native(CairnEngine *engine, const char *module, const
+/// char *name, size_t arity, CairnHostFn function, void *user, CairnFreeFn free_user,
+/// AiviErrorHandle *error_out)`: registers host function `name` of *native module* `module`
+/// ([`crate::Engine::register_native_module`]): scripts compiled afterwards `import module`
+/// and call `module::name(...)`. Returns 1, or 0 with an owned error in `*error_out` as
+/// `cairn_engine_register` (and RT0001 for a module name that is not an identifier or a
+/// qualified name of identifiers); on failure `user` stays the caller's.
+///
+/// # Safety
+/// As `cairn_engine_register`; `module` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn cairn_engine_register_native(
+    engine: *mut CairnEngine,
+    module: *const c_char,
+    name: *const c_char,
+    arity: usize,
+    function: CairnHostFn,
+    user: *mut c_void,
+    free_user: CairnFreeFn,
+    error_out: *mut AiviErrorHandle,
+) -> u32 {
+    let outcome = catch_abi_panic(|| {
+        // SAFETY: forwarded from this function's contract.
+        let module =
+            unsafe { c_str_arg("cairn_engine_register_native", "module", module) }?.to_string();
+        // SAFETY: forwarded from this function's contract.
+        let name = unsafe { c_str_arg("cairn_engine_register_native", "name", name) }?.to_string();
+        let Some(function) = function else {
+            return Err(misuse(
+                "cairn_engine_register_native: the function pointer is NULL (a CairnHostFn is required)",
+            ));
+        };
+        crate::engine::check_host_name(&name, arity)?;
+        crate::engine::check_native_module_name(&module)?;
+        with_engine(engine, |state| {
+            let user = Arc::new(UserData::new(user, free_user));
+            let qualified = format!("{module}::{name}");
+            let body = c_host_body(qualified.clone(), arity, function, user);
+            state
+                .engine
+                .add_native_host(&module, &qualified, arity, body);
+        })
+    });
+    let error = outcome.err().map(error_handle);
+    let succeeded = u32::from(error.is_none());
+    // SAFETY: forwarded from this function's contract.
+    unsafe { report(error_out, error) };
+    succeeded
+}

@@ -51,6 +51,11 @@ impl UserData {
     pub(crate) fn new(user: *mut c_void, free_user: CairnFreeFn) -> UserData {
         UserData { user, free_user }
     }
+
+    /// The host's `user` pointer, to pass back to its callbacks.
+    pub(crate) fn pointer(&self) -> *mut c_void {
+        self.user
+    }
 }
 
 impl Drop for UserData {
