@@ -42,6 +42,10 @@ fn visit_expr(expr: &Expr, table: &FunctionTable, found: &mut BTreeSet<FuncId>) 
             }
             args.iter().for_each(visit);
         }
+        ExprKind::MethodCall { receiver, args, .. } => {
+            visit(receiver);
+            args.iter().for_each(visit);
+        }
         ExprKind::Int(_)
         | ExprKind::Float(_)
         | ExprKind::Bool(_)

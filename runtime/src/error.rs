@@ -27,6 +27,7 @@ pub enum ErrorCode {
     RT0304,
     RT0305,
     RT0306,
+    RT0307,
     RT0401,
     RT0402,
     RT0403,
@@ -64,6 +65,7 @@ impl ErrorCode {
             ErrorCode::RT0304 => "RT0304",
             ErrorCode::RT0305 => "RT0305",
             ErrorCode::RT0306 => "RT0306",
+            ErrorCode::RT0307 => "RT0307",
             ErrorCode::RT0401 => "RT0401",
             ErrorCode::RT0402 => "RT0402",
             ErrorCode::RT0403 => "RT0403",
@@ -320,6 +322,15 @@ impl RuntimeError {
     }
     pub fn cancelled() -> RuntimeError {
         Self::new(ErrorCode::RT0503, "execution cancelled")
+    }
+    /// RT0307: a method call `receiver.method(...)` whose receiver has no such method: a host
+    /// object whose type has none of that name, or a value of any other kind (only host
+    /// objects have methods; docs/LANGUAGE.md, "Method calls").
+    pub fn no_method(receiver: &str, method: &str) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0307,
+            format!("no method {method} on {receiver}"),
+        )
     }
     pub fn host_failed(name: &str, message: &str) -> RuntimeError {
         Self::new(

@@ -139,9 +139,20 @@ pub struct Heap {
     probed_allocations: u64,
     /// `failure_countdown != 0 || allocation_probe.is_some()`: the one branch allocation pays.
     injection_armed: bool,
+    /// The payloads of this heap's host objects (`objects::host_object`).
+    host_objects: crate::objects::host_object::HostObjectTable,
 }
 
 impl Heap {
+    /// The heap's host object table (docs/MEMORY.md, "Host objects").
+    pub fn host_objects(&self) -> &crate::objects::host_object::HostObjectTable {
+        &self.host_objects
+    }
+
+    pub(crate) fn host_objects_mut(&mut self) -> &mut crate::objects::host_object::HostObjectTable {
+        &mut self.host_objects
+    }
+
     /// A heap of `block_count` blocks (1..=`MAX_HEAP_BLOCKS`), all free. Only the first
     /// segment is mapped now; the others are mapped when an allocation needs them.
     pub fn new(block_count: u32) -> Result<Heap, String> {
@@ -175,6 +186,7 @@ impl Heap {
             allocation_probe: None,
             probed_allocations: 0,
             injection_armed: false,
+            host_objects: Default::default(),
         };
         heap.add_segment()
             .map_err(|e| format!("cannot map heap: {e}"))?;
