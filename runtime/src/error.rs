@@ -3,10 +3,11 @@
 
 use crate::value::KindName;
 
-/// Stable runtime diagnostic codes. `RT0001`, `RT0107`, `RT0306`, `RT0404` to `RT0408` and
-/// `RT0410` are Cairn extensions (documented in docs/ABI.md and docs/LANGUAGE.md): an internal
-/// fault caught at a shim boundary, `pop` of an empty list, a standard-library argument
-/// outside its domain, a bad heap reference or handle detected
+/// Stable runtime diagnostic codes. `RT0001`, `RT0107`, `RT0306`, `RT0307`, `RT0404` to
+/// `RT0408` and `RT0410` are Cairn extensions (documented in docs/ABI.md and docs/LANGUAGE.md):
+/// an internal fault caught at a shim boundary, `pop` of an empty list, a standard-library
+/// argument outside its domain, a method call on a receiver without that method, a bad heap
+/// reference or handle detected
 /// by the integrity checks, an output past its budget, one object past a heap segment, a
 /// closure of another module, too many modules making closures in one heap, and a run stack
 /// that cannot be mapped.
