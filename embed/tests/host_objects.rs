@@ -40,6 +40,7 @@ fn spawn_pair(n) = (spawn("d", n), spawn("e", n))
 fn spawn_and_spin(n) = { p = spawn("f", n); spin(p, 0) }
 fn spin(p, i) = spin(p, i + 1)
 fn rename(p, s) = { p.rename(s); p.name() }
+fn many(p) = { xs = collect(map(range(0, 70000), \i -> p)); len(xs) }
 fn failing(p) = p.explode()
 "#;
 
@@ -339,5 +340,52 @@ fn the_audit_tools_see_host_objects() {
         drop(p);
         assert_eq!(rt.blocks_in_use(), 0);
         assert_eq!(drops.load(Ordering::SeqCst), 1);
+    }
+}
+
+#[test]
+fn a_saturated_count_copies_the_block_and_still_drops_once() {
+    for kind in ENGINES {
+        let (_engine, module, mut rt, drops) = setup(kind);
+        let p = player(&mut rt, &drops, 5);
+        // 70,000 references pass the 16-bit count: retain copies the block, which names the
+        // same slot (the same object).
+        rt.start_trace();
+        assert_eq!(rt.call::<i64>(&module, "many", (p.clone(),)).unwrap(), 70_000);
+        let trace = rt.take_trace();
+        assert!(trace.iter().any(|e| e.op == cairn::RefOp::Cow), "a saturated count was copied");
+        assert_eq!(drops.load(Ordering::SeqCst), 0);
+        assert_eq!(rt.host_objects_alive(), 1);
+        assert_eq!(rt.blocks_in_use(), 1);
+        drop(p);
+        assert_eq!(rt.blocks_in_use(), 0);
+        assert_eq!(drops.load(Ordering::SeqCst), 1, "{kind:?}");
+    }
+}
+
+#[test]
+fn dropping_the_runtime_drops_the_objects_it_still_holds() {
+    for kind in ENGINES {
+        let (_engine, _module, mut rt, drops) = setup(kind);
+        let p = player(&mut rt, &drops, 5);
+        let q = player(&mut rt, &drops, 6);
+        drop(q);
+        drop(rt);
+        assert_eq!(drops.load(Ordering::SeqCst), 2, "{kind:?}");
+        drop(p); // a handle outliving its runtime is safe to drop
+        assert_eq!(drops.load(Ordering::SeqCst), 2);
+    }
+}
+
+#[test]
+fn the_ownership_graph_names_host_objects() {
+    for kind in ENGINES {
+        let (_engine, _module, mut rt, drops) = setup(kind);
+        let p = player(&mut rt, &drops, 5);
+        let graph = rt.export_ref_graph();
+        assert!(graph.to_dot().contains("HostObject"), "{}", graph.to_dot());
+        assert!(graph.to_json().to_string().contains("HostObject"));
+        drop(p);
+        assert_eq!(rt.blocks_in_use(), 0);
     }
 }
