@@ -67,6 +67,7 @@ fn engine(kind: EngineKind, drops: &Arc<AtomicUsize>) -> Engine {
             let (Value::Text(name), Value::Int(hp)) = (&args[0], &args[1]) else {
                 return Err(HostError::new("spawn(name, hp)"));
             };
+            MADE.with(|made| made.set(made.get() + 1));
             Ok(host.new_object(Player {
                 name: name.clone(),
                 hp: *hp,
@@ -388,4 +389,42 @@ fn the_ownership_graph_names_host_objects() {
         drop(p);
         assert_eq!(rt.blocks_in_use(), 0);
     }
+}
+
+#[test]
+fn an_allocation_failure_at_any_point_drops_every_object_made() {
+    for kind in ENGINES {
+        let mut completed = false;
+        MADE.with(|made| made.set(0));
+        for fail_at in 1..=12 {
+            let drops = Arc::new(AtomicUsize::new(0));
+            let engine = engine(kind, &drops);
+            let module = engine.compile("players.cairn", SCRIPT).unwrap();
+            let limits = Limits {
+                fail_alloc_at: Some(fail_at),
+                ..Limits::default()
+            };
+            let mut rt = engine.runtime(limits).unwrap();
+            match rt.call::<Value>(&module, "spawn_pair", (1,)) {
+                Ok(pair) => {
+                    assert_eq!(pair.to_string(), "(<Player#1>, <Player#2>)");
+                    drop(pair);
+                    completed = true;
+                }
+                Err(error) => assert_eq!(error.code(), "RT0401", "{kind:?} at {fail_at}: {error}"),
+            }
+            assert_eq!(rt.blocks_in_use(), 0, "{kind:?} at {fail_at}");
+            assert_eq!(rt.host_objects_alive(), 0, "{kind:?} at {fail_at}");
+            let made = MADE.with(|made| made.replace(0));
+            assert!(made > 0 || fail_at == 1, "{kind:?} at {fail_at}");
+            assert_eq!(drops.load(Ordering::SeqCst), made, "{kind:?} at {fail_at}");
+        }
+        assert!(completed, "a failure point past the call's last allocation");
+    }
+}
+
+thread_local! {
+    /// Players the `spawn` host function constructed on this thread (host functions run on
+    /// the calling thread).
+    static MADE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
