@@ -101,17 +101,24 @@ pub fn run(kind: EngineKind) {
     let alice = player(&mut rt, "alice", 25);
     let bob = player(&mut rt, "bob", 40);
     println!("{alice} and {bob}");
-    assert_eq!((alice.to_string(), bob.to_string()), ("<Player#1>".into(), "<Player#2>".into()));
+    assert_eq!(
+        (alice.to_string(), bob.to_string()),
+        ("<Player#1>".into(), "<Player#2>".into())
+    );
 
     // Methods mutate the host's structs; the host reads them back.
-    let hps: Vec<i64> = rt.call(&module, "brawl", (alice.clone(), bob.clone())).unwrap();
+    let hps: Vec<i64> = rt
+        .call(&module, "brawl", (alice.clone(), bob.clone()))
+        .unwrap();
     println!("brawl -> {hps:?}");
     assert_eq!(hps, [70, 75]);
     assert_eq!(rt.object::<Player>(&alice).unwrap().hp, 70);
     rt.object_mut::<Player>(&bob).unwrap().hp = 5;
 
     // Containers and identity.
-    let roster: Value = rt.call(&module, "roster", (alice.clone(), bob.clone())).unwrap();
+    let roster: Value = rt
+        .call(&module, "roster", (alice.clone(), bob.clone()))
+        .unwrap();
     println!("roster -> {roster}");
     assert_eq!(
         roster.to_string(),
@@ -121,7 +128,10 @@ pub fn run(kind: EngineKind) {
         .call(&module, "weakest", (vec![alice.clone(), bob.clone()],))
         .unwrap();
     assert_eq!(weakest, bob);
-    println!("weakest -> {weakest} ({})", rt.object::<Player>(&weakest).unwrap().name);
+    println!(
+        "weakest -> {weakest} ({})",
+        rt.object::<Player>(&weakest).unwrap().name
+    );
 
     // Objects a host function made inside the script.
     let recruits: Value = rt.call(&module, "recruit", (2,)).unwrap();
@@ -134,7 +144,12 @@ pub fn run(kind: EngineKind) {
     // A failed call releases every object it made.
     log.lock().unwrap().clear();
     let error = rt.call::<Value>(&module, "doomed", ()).unwrap_err();
-    println!("doomed -> {} {}; dropped {:?}", error.code(), error.message(), log.lock().unwrap());
+    println!(
+        "doomed -> {} {}; dropped {:?}",
+        error.code(),
+        error.message(),
+        log.lock().unwrap()
+    );
     assert_eq!(error.code(), "RT0900");
     assert_eq!(log.lock().unwrap().len(), 3);
 
@@ -151,9 +166,14 @@ pub fn run(kind: EngineKind) {
 
     // Objects of one runtime are refused by another.
     let mut other = engine.runtime(Limits::default()).unwrap();
-    let error = other.call::<Value>(&module, "missing", (alice.clone(),)).unwrap_err();
+    let error = other
+        .call::<Value>(&module, "missing", (alice.clone(),))
+        .unwrap_err();
     println!("other runtime -> {} {}", error.code(), error.message());
-    assert_eq!(error.message(), "this HostObject belongs to another runtime");
+    assert_eq!(
+        error.message(),
+        "this HostObject belongs to another runtime"
+    );
 
     // The host's last handles go: the players drop exactly once.
     log.lock().unwrap().clear();

@@ -203,7 +203,7 @@ impl Engine {
             self.hosts.clone(),
             Arc::new(self.types.methods.clone()),
         )
-            .map_err(|failure| CompileError::from_load_failure(&failure, name, source))
+        .map_err(|failure| CompileError::from_load_failure(&failure, name, source))
     }
 
     /// [`Engine::compile`] for source bytes as a file holds them, checked as the `cairn` CLI

@@ -121,7 +121,12 @@ impl HostContext<'_, '_> {
     pub fn new_object<T: Send + 'static>(&mut self, value: T) -> Result<Value, RunError> {
         let names = self.queue.type_names();
         let name = crate::host_object::type_name_of::<T>(&names)?;
-        crate::host_object::new_object_value(self.call.context(), &self.queue, name, Box::new(value))
+        crate::host_object::new_object_value(
+            self.call.context(),
+            &self.queue,
+            name,
+            Box::new(value),
+        )
     }
 
     /// The host object `value` (an argument, the receiver of a raw method) as a `T`,

@@ -83,7 +83,9 @@ impl HostTypes {
         let Some(methods) = self.methods.get_mut(type_name) else {
             return Err(RunError::api(
                 "RT0001",
-                format!("cannot register method `{type_name}.{method}`: `{type_name}` is not a registered host type"),
+                format!(
+                    "cannot register method `{type_name}.{method}`: `{type_name}` is not a registered host type"
+                ),
             ));
         };
         methods.insert(method.to_string(), HostMethod { arity, body });
@@ -306,9 +308,9 @@ pub(crate) fn object_word(value: &Value, queue: &Arc<ReleaseQueue>) -> Result<Wo
     if opaque.kind() != "HostObject" {
         return Err(RunError::type_mismatch("a host object", value));
     }
-    let word = opaque.word_for(queue).ok_or_else(|| {
-        RunError::api("RT0001", "this HostObject belongs to another runtime")
-    })?;
+    let word = opaque
+        .word_for(queue)
+        .ok_or_else(|| RunError::api("RT0001", "this HostObject belongs to another runtime"))?;
     Ok(Word(word))
 }
 

@@ -39,4 +39,11 @@ macro_rules! on_both_engines {
     };
 }
 
-on_both_engines!(embed_basic, host_functions, host_objects, sandbox, parallel, heap_audit);
+on_both_engines!(
+    embed_basic,
+    host_functions,
+    host_objects,
+    sandbox,
+    parallel,
+    heap_audit
+);

@@ -108,7 +108,10 @@ fn methods_take_the_object_mutably_and_the_host_reads_it_back() {
         assert_eq!(rt.call::<i64>(&module, "hp", (p.clone(),)).unwrap(), 1);
         let name: String = rt.call(&module, "rename", (p.clone(), "zed")).unwrap();
         assert_eq!(name, "zed");
-        assert_eq!(rt.call::<String>(&module, "shown", (p.clone(),)).unwrap(), "<Player#1>");
+        assert_eq!(
+            rt.call::<String>(&module, "shown", (p.clone(),)).unwrap(),
+            "<Player#1>"
+        );
         assert_eq!(drops.load(Ordering::SeqCst), 0);
         assert_eq!(rt.blocks_in_use(), 1);
         drop(p);
@@ -139,7 +142,11 @@ fn objects_in_containers_are_released_with_them() {
         let map: Value = rt.call(&module, "in_map", (p.clone(),)).unwrap();
         assert_eq!(map.to_string(), "#{\"hero\": <Player#1>}");
         drop(p);
-        assert_eq!(drops.load(Ordering::SeqCst), 0, "the list and the map still hold it");
+        assert_eq!(
+            drops.load(Ordering::SeqCst),
+            0,
+            "the list and the map still hold it"
+        );
         drop(list);
         rt.blocks_in_use();
         assert_eq!(drops.load(Ordering::SeqCst), 0);
@@ -161,7 +168,9 @@ fn a_failed_call_releases_every_object_it_made() {
     for kind in ENGINES {
         let (_engine, module, mut rt, drops) = setup(kind);
         let before = rt.blocks_in_use();
-        let error = rt.call::<Value>(&module, "spawn_and_fail", (1,)).unwrap_err();
+        let error = rt
+            .call::<Value>(&module, "spawn_and_fail", (1,))
+            .unwrap_err();
         assert_eq!(error.code(), "RT0900");
         assert_eq!(rt.output(), b"2\n");
         assert_eq!(drops.load(Ordering::SeqCst), 2, "{kind:?}");
@@ -176,7 +185,9 @@ fn a_cancelled_call_releases_every_object_it_made() {
         let (_engine, module, mut rt, drops) = setup(kind);
         let cancel = rt.cancel_handle();
         cancel.cancel();
-        let error = rt.call::<Value>(&module, "spawn_and_spin", (1,)).unwrap_err();
+        let error = rt
+            .call::<Value>(&module, "spawn_and_spin", (1,))
+            .unwrap_err();
         assert_eq!(error.code(), "RT0503");
         // Cancelled before anything ran: nothing was made.
         assert_eq!(drops.load(Ordering::SeqCst), 0);
@@ -188,7 +199,9 @@ fn a_cancelled_call_releases_every_object_it_made() {
         let engine = engine(kind, &drops2);
         let module = engine.compile("players.cairn", SCRIPT).unwrap();
         let mut rt = engine.runtime(limited).unwrap();
-        let error = rt.call::<Value>(&module, "spawn_and_spin", (1,)).unwrap_err();
+        let error = rt
+            .call::<Value>(&module, "spawn_and_spin", (1,))
+            .unwrap_err();
         assert_eq!(error.code(), "RT0502");
         assert_eq!(drops2.load(Ordering::SeqCst), 1, "{kind:?}");
         assert_eq!(rt.blocks_in_use(), 0);
@@ -204,7 +217,9 @@ fn a_call_cancelled_while_it_runs_releases_its_objects() {
             std::thread::sleep(std::time::Duration::from_millis(50));
             cancel.cancel();
         });
-        let error = rt.call::<Value>(&module, "spawn_and_spin", (1,)).unwrap_err();
+        let error = rt
+            .call::<Value>(&module, "spawn_and_spin", (1,))
+            .unwrap_err();
         watchdog.join().unwrap();
         assert_eq!(error.code(), "RT0503");
         assert_eq!(drops.load(Ordering::SeqCst), 1, "{kind:?}");
@@ -218,8 +233,14 @@ fn equality_is_identity() {
         let (_engine, module, mut rt, drops) = setup(kind);
         let a = player(&mut rt, &drops, 1);
         let b = player(&mut rt, &drops, 1);
-        assert!(rt.call::<bool>(&module, "same", (a.clone(), a.clone())).unwrap());
-        assert!(!rt.call::<bool>(&module, "same", (a.clone(), b.clone())).unwrap());
+        assert!(
+            rt.call::<bool>(&module, "same", (a.clone(), a.clone()))
+                .unwrap()
+        );
+        assert!(
+            !rt.call::<bool>(&module, "same", (a.clone(), b.clone()))
+                .unwrap()
+        );
         assert_eq!(a, a.clone());
         assert_ne!(a, b);
         drop((a, b));
@@ -240,7 +261,12 @@ fn diagnostics_name_the_type_and_the_method() {
                 "RT0104",
                 "map key is not a valid key type: HostObject",
             ),
-            ("missing", vec![p.clone()], "RT0307", "no method heal on Player"),
+            (
+                "missing",
+                vec![p.clone()],
+                "RT0307",
+                "no method heal on Player",
+            ),
             ("on_int", vec![], "RT0307", "no method damage on Int"),
             (
                 "wrong_arity",
@@ -257,7 +283,11 @@ fn diagnostics_name_the_type_and_the_method() {
         ];
         for (function, args, code, message) in cases {
             let error = rt.call_value(&module, function, args).unwrap_err();
-            assert_eq!((error.code(), error.message()), (code, message), "{kind:?} {function}");
+            assert_eq!(
+                (error.code(), error.message()),
+                (code, message),
+                "{kind:?} {function}"
+            );
             assert!(!error.stack().is_empty(), "{function}");
         }
         drop(p);
@@ -281,7 +311,10 @@ fn an_object_of_another_runtime_is_refused() {
         assert_eq!(error.code(), "RT0001");
         assert_eq!(other.blocks_in_use(), 0);
         assert_eq!(rt.object::<i64>(&p).err().unwrap().code(), "RT0303");
-        assert_eq!(rt.object::<Player>(&Value::Int(1)).err().unwrap().code(), "RT0303");
+        assert_eq!(
+            rt.object::<Player>(&Value::Int(1)).err().unwrap().code(),
+            "RT0303"
+        );
         drop(p);
         assert_eq!(rt.blocks_in_use(), 0);
     }
@@ -291,7 +324,10 @@ fn an_object_of_another_runtime_is_refused() {
 fn registration_is_checked() {
     let mut engine = Engine::new(EngineKind::Interpreter);
     assert!(engine.register_type::<Player>("Player").is_ok());
-    assert!(engine.register_type::<Player>("Player").is_ok(), "again: same type, same name");
+    assert!(
+        engine.register_type::<Player>("Player").is_ok(),
+        "again: same type, same name"
+    );
     let error = engine.register_type::<String>("Player").err().unwrap();
     assert_eq!(error.code(), "RT0001");
     let error = engine.register_type::<Player>("Hero").err().unwrap();
@@ -314,8 +350,12 @@ fn both_engines_record_the_same_trace() {
         let _ = rt.call::<i64>(&module, "hit", (p.clone(), 3)).unwrap();
         let _ = rt.call::<Value>(&module, "keep", (p.clone(),)).unwrap();
         let _ = rt.call::<i64>(&module, "spawn_and_drop", (2,)).unwrap();
-        let _ = rt.call::<Value>(&module, "spawn_and_fail", (2,)).unwrap_err();
-        let _ = rt.call::<Value>(&module, "missing", (p.clone(),)).unwrap_err();
+        let _ = rt
+            .call::<Value>(&module, "spawn_and_fail", (2,))
+            .unwrap_err();
+        let _ = rt
+            .call::<Value>(&module, "missing", (p.clone(),))
+            .unwrap_err();
         drop(p);
         assert_eq!(rt.blocks_in_use(), 0);
         traces.push(rt.take_trace());
@@ -352,9 +392,15 @@ fn a_saturated_count_copies_the_block_and_still_drops_once() {
         // 70,000 references pass the 16-bit count: retain copies the block, which names the
         // same slot (the same object).
         rt.start_trace();
-        assert_eq!(rt.call::<i64>(&module, "many", (p.clone(),)).unwrap(), 70_000);
+        assert_eq!(
+            rt.call::<i64>(&module, "many", (p.clone(),)).unwrap(),
+            70_000
+        );
         let trace = rt.take_trace();
-        assert!(trace.iter().any(|e| e.op == cairn::RefOp::Cow), "a saturated count was copied");
+        assert!(
+            trace.iter().any(|e| e.op == cairn::RefOp::Cow),
+            "a saturated count was copied"
+        );
         assert_eq!(drops.load(Ordering::SeqCst), 0);
         assert_eq!(rt.host_objects_alive(), 1);
         assert_eq!(rt.blocks_in_use(), 1);

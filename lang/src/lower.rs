@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ast::{Expr, ExprKind, FunctionDef, Item, ItemKind, Program};
 use crate::cfg_builder::CfgBuilder;
-use crate::ir::HostSignature;
 use crate::diagnostic::{self, Diagnostic, DiagnosticList};
+use crate::ir::HostSignature;
 use crate::ir::{
     BinaryOp, BlockId, Builtin, ConditionContext, Constant, FuncId, Function, Module, OpKind,
     ParamMode, Span, TerminatorKind, UnaryOp, Var,

@@ -44,12 +44,19 @@ fn method_calls_are_host_calls_of_dot_signatures_after_the_host_functions() {
             _ => None,
         })
         .collect();
-    assert_eq!(calls, [(1, 2), (1, 2), (2, 3), (3, 1), (0, 1), (3, 1), (4, 1)]);
+    assert_eq!(
+        calls,
+        [(1, 2), (1, 2), (2, 3), (3, 1), (0, 1), (3, 1), (4, 1)]
+    );
 }
 
 #[test]
 fn a_dot_without_a_call_is_a_syntax_error() {
-    for text in ["fn main() = p.hp\nfn p() = 1", "fn main() = 1.(2)", "fn main() = [1]..len()"] {
+    for text in [
+        "fn main() = p.hp\nfn p() = 1",
+        "fn main() = 1.(2)",
+        "fn main() = [1]..len()",
+    ] {
         let errors = compile(&SourceFile::new("m.cairn", text)).unwrap_err();
         assert_eq!(errors[0].code, "E0001", "{text}: {errors:?}");
     }
@@ -57,7 +64,10 @@ fn a_dot_without_a_call_is_a_syntax_error() {
 
 #[test]
 fn method_calls_bind_as_tightly_as_calls_and_indexing() {
-    let source = SourceFile::new("m.cairn", "fn main() = 0\nfn f(xs) = -xs[0].neg().abs() + 1");
+    let source = SourceFile::new(
+        "m.cairn",
+        "fn main() = 0\nfn f(xs) = -xs[0].neg().abs() + 1",
+    );
     let module = compile(&source).unwrap();
     assert_eq!(
         signatures(&module),

@@ -372,7 +372,11 @@ impl Parser<'_> {
                 let args = self.with_newlines(false, |p| p.comma_list(")", |p| p.expr()))?;
                 let end = self.expect(")", "`,` or `)`")?;
                 let start = e.start;
-                e = expr(ExprKind::MethodCall(Box::new(e), method.text, args), start, end);
+                e = expr(
+                    ExprKind::MethodCall(Box::new(e), method.text, args),
+                    start,
+                    end,
+                );
             } else {
                 break;
             }

@@ -61,7 +61,11 @@ pub unsafe extern "C" fn cairn_engine_register_type(
         // SAFETY: forwarded from this function's contract.
         let name = unsafe { c_str_arg("cairn_engine_register_type", "name", name) }?;
         with_engine(engine, |state| {
-            state.engine.types_mut().register(name, None).map_err(run_error)
+            state
+                .engine
+                .types_mut()
+                .register(name, None)
+                .map_err(run_error)
         })?
     });
     let error = outcome.err().map(error_handle);
@@ -172,7 +176,8 @@ pub unsafe extern "C" fn cairn_host_object_new(
     let body = |context: &mut Context| {
         // SAFETY: forwarded from this function's contract.
         let name = unsafe { c_str_arg("cairn_host_object_new", "type_name", type_name) }?;
-        let word = host_object::new_host_object(&mut context.heap, Arc::from(name), Box::new(payload))?;
+        let word =
+            host_object::new_host_object(&mut context.heap, Arc::from(name), Box::new(payload))?;
         Ok(AiviValueHandle::from_word(word.bits()))
     };
     // SAFETY: `rt` is forwarded under this function's own `# Safety` contract.

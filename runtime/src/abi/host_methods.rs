@@ -33,7 +33,11 @@ pub fn is_method_signature(name: &str) -> bool {
 
 /// The body of the host signature `.method` with `arity` words (the receiver and the
 /// arguments), resolving the method on the receiver's host type in `table`.
-pub fn method_dispatcher(signature: &str, arity: usize, table: Arc<HostMethodTable>) -> HostFunction {
+pub fn method_dispatcher(
+    signature: &str,
+    arity: usize,
+    table: Arc<HostMethodTable>,
+) -> HostFunction {
     let method = signature.trim_start_matches('.').to_string();
     let body = move |call: &mut HostCall<'_>, args: &[Value]| -> Result<Value, HostFailure> {
         let receiver = args[0];
@@ -42,9 +46,12 @@ pub fn method_dispatcher(signature: &str, arity: usize, table: Arc<HostMethodTab
             let kind = kind.map_or("an invalid value", KindName::as_str);
             return Err(HostFailure::Raised(RuntimeError::no_method(kind, &method)));
         }
-        let type_name = host_object::type_name(&call.context().heap, receiver)
-            .map_err(HostFailure::Raised)?;
-        let Some(found) = table.get(&*type_name).and_then(|methods| methods.get(&method)) else {
+        let type_name =
+            host_object::type_name(&call.context().heap, receiver).map_err(HostFailure::Raised)?;
+        let Some(found) = table
+            .get(&*type_name)
+            .and_then(|methods| methods.get(&method))
+        else {
             return Err(HostFailure::Raised(RuntimeError::no_method(
                 &type_name, &method,
             )));
@@ -57,9 +64,8 @@ pub fn method_dispatcher(signature: &str, arity: usize, table: Arc<HostMethodTab
                 args.len() - 1,
             )));
         }
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            (found.body)(call, args)
-        }));
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (found.body)(call, args)));
         match outcome {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(HostFailure::Failed(message))) => Err(HostFailure::Raised(

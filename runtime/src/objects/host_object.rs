@@ -110,6 +110,16 @@ impl HostObjectTable {
     }
 }
 
+impl Drop for HostObjectTable {
+    /// The heap is going (its runtime was dropped): the payloads still held are dropped
+    /// now, each once, a panic caught as at a final release.
+    fn drop(&mut self) {
+        for slot in self.slots.drain(..).flatten() {
+            drop_payload(slot.payload);
+        }
+    }
+}
+
 /// Runs a payload's drop, catching a panic (nothing unwinds through the release walk).
 fn drop_payload(payload: HostPayload) {
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(payload)));
@@ -132,7 +142,8 @@ pub fn new_host_object(
     let (slot, serial) = heap.host_objects_mut().insert(type_name, payload);
     write_object_header(heap, head, Kind::HostObject, 0);
     heap.memory_mut().write_u32(head, HOST_SLOT_OFFSET, slot);
-    heap.memory_mut().write_u64(head, HOST_SERIAL_OFFSET, serial);
+    heap.memory_mut()
+        .write_u64(head, HOST_SERIAL_OFFSET, serial);
     Ok(reference(Kind::HostObject, head))
 }
 
@@ -151,7 +162,12 @@ pub fn host_slot(heap: &Heap, value: Value) -> Result<u32, RuntimeError> {
 /// The type name of the host object `value`.
 pub fn type_name(heap: &Heap, value: Value) -> Result<Arc<str>, RuntimeError> {
     let slot = host_slot(heap, value)?;
-    Ok(heap.host_objects().slot(slot).expect("checked").type_name.clone())
+    Ok(heap
+        .host_objects()
+        .slot(slot)
+        .expect("checked")
+        .type_name
+        .clone())
 }
 
 /// The serial number of the host object `value` (`<Type#serial>`).
