@@ -1,5 +1,5 @@
 //! Host objects in the C API (docs/EMBEDDING.md, "Host objects"; docs/ABI.md, "The C
-//! embedding API"): `cairn_engine_register_type` and `cairn_engine_register_method` on an
+//! embedding API (`include/cairn.h`)"): `cairn_engine_register_type` and `cairn_engine_register_method` on an
 //! engine, `cairn_host_object_new` (a `void *` and its drop callback as a host object of a
 //! runtime) and `cairn_host_object_data` (the pointer back, checked against the type name).
 //! The drop callback runs exactly once, at the object's final release.
