@@ -188,6 +188,36 @@ AiviValueHandle cairn_call_closure(AiviRuntime *rt, AiviValueHandle closure,
  * effect of a host function running on this thread. */
 uint32_t cairn_effect_fail(AiviEffectHandle effect, const char *message);
 
+/* ---- host objects (docs/EMBEDDING.md, "Host objects") ---------------------------------- */
+/* Registers the C host type name (an identifier) on engine, so methods can be added to it.
+ * 1, or 0 with *error_out set (RT0404 NULL/dead engine or NULL name; RT0001 a name that is
+ * not an identifier or is a Rust type's). Registering a C type again is a no-op. */
+uint32_t cairn_engine_register_type(CairnEngine *engine, const char *name,
+                                    AiviErrorHandle *error_out);
+/* Adds method `method` of `arity` arguments to the registered type `type_name`: scripts
+ * compiled afterwards call it as object.method(a1, ..., a_arity), resolved at run time on the
+ * receiver's type (RT0307 "no method M on T" otherwise). function gets nargs = arity + 1
+ * BORROWED handles, the receiver first; its outcome is a host function's (CairnHostFn), named
+ * "Type.method" in diagnostics. 1, or 0 with *error_out set (RT0404; RT0001 for a NULL
+ * function, an unregistered type, a method name that is not an identifier, arity > 64); on
+ * failure user stays the caller's. free_user as for cairn_engine_register. */
+uint32_t cairn_engine_register_method(CairnEngine *engine, const char *type_name,
+                                      const char *method, size_t arity, CairnHostFn function,
+                                      void *user, CairnFreeFn free_user,
+                                      AiviErrorHandle *error_out);
+/* A new host object of type type_name holding data, OWNED (kind "HostObject", printed
+ * <type_name#N>, N its serial number in rt; equality is identity; not a valid map key,
+ * RT0104). Its final release (the host's aivi_value_release or the script's, whichever is
+ * last; or cairn_runtime_free) calls drop(data) exactly once (drop may be NULL); drop must
+ * not call into the runtime. NULL on failure with the error parked (RT0404 bad rt or NULL
+ * type_name, RT0303 not UTF-8, RT0401/RT0402 heap full): drop(data) has then been called. */
+AiviValueHandle cairn_host_object_new(AiviRuntime *rt, const char *type_name, void *data,
+                                      CairnFreeFn drop);
+/* The data pointer of the host object `object` (BORROWED), checked to be of type type_name
+ * (NULL: any type). NULL with RT0303 (another kind or type, or a Rust host object) / RT0404
+ * parked. */
+void *cairn_host_object_data(AiviRuntime *rt, AiviValueHandle object, const char *type_name);
+
 /* ---- value readers and the Map constructor (any live runtime) -------------------------- */
 /* Float, or Int converted exactly: 1 and *out; 0 with RT0303 (other kinds) / RT0404 parked */
 uint32_t cairn_value_as_float(AiviRuntime *rt, AiviValueHandle value, double *out);

@@ -75,6 +75,7 @@ pub fn attribute_events(module: &ir::Module, limits: &Limits) -> Result<Attribut
         .map_err(|failure| format!("the interpreter refused the module: {}", failure.error))?;
     let mut context =
         Context::new(limits.clone()).map_err(|e| format!("cannot create a context: {e}"))?;
+    crate::run::install_host_methods(&mut context, module);
     context.heap.start_trace();
     let mut attribution = Attribution::default();
     let observed = catch_unwind(AssertUnwindSafe(|| {

@@ -161,12 +161,35 @@ pub fn run_on_engine(
     })
 }
 
+/// Installs, for a module whose host functions are all method-call signatures (`.name`,
+/// docs/ABI.md "Host objects"), the method dispatcher with no host types, as the `cairn` CLI
+/// runs such a program: every method call is RT0307. Corpus programs have no other host
+/// functions; a module that has some is left as it is.
+pub(crate) fn install_host_methods(ctx: &mut Context, module: &ir::Module) {
+    use cairn_runtime::abi::host_methods::{is_method_signature, method_dispatcher};
+    if module.host_functions.is_empty()
+        || !module
+            .host_functions
+            .iter()
+            .all(|signature| is_method_signature(&signature.name))
+    {
+        return;
+    }
+    let table = std::sync::Arc::new(cairn_runtime::abi::host_methods::HostMethodTable::new());
+    ctx.host_functions = module
+        .host_functions
+        .iter()
+        .map(|signature| method_dispatcher(&signature.name, signature.arity, table.clone()))
+        .collect();
+}
+
 pub(crate) fn execute(
     program: &Program,
     module: &ir::Module,
     engine: Engine,
     ctx: &mut Context,
 ) -> Outcome {
+    install_host_methods(ctx, module);
     let result = match engine {
         Engine::Interpreter => match cairn_interp::load(module) {
             Ok(loaded) => loaded.run_main(ctx),

@@ -56,6 +56,7 @@ pub struct Engine {
     /// The names of the registered native modules (their functions are in `hosts` as
     /// `module::function`).
     natives: BTreeSet<String>,
+    types: crate::host_object::HostTypes,
 }
 
 impl std::fmt::Debug for Engine {
@@ -78,6 +79,7 @@ impl Engine {
             hosts: Vec::new(),
             resolver: None,
             natives: BTreeSet::new(),
+            types: Default::default(),
         }
     }
 
@@ -279,8 +281,14 @@ impl Engine {
     /// diagnostics point into the file they are about.
     pub fn compile(&self, name: &str, source: &str) -> Result<Module, CompileError> {
         let (ir, sources) = self.front_end(name, source)?;
-        Module::load(self.kind, ir, sources, self.hosts.clone())
-            .map_err(|failure| CompileError::from_load_failure(&failure, name, source))
+        Module::load(
+            self.kind,
+            ir,
+            sources,
+            self.hosts.clone(),
+            Arc::new(self.types.methods.clone()),
+        )
+        .map_err(|failure| CompileError::from_load_failure(&failure, name, source))
     }
 
     /// [`Engine::compile`] for source bytes as a file holds them, checked as the `cairn` CLI
@@ -375,7 +383,50 @@ impl Engine {
     /// assert!(engine.runtime(Limits { heap_blocks: 0, ..Limits::default() }).is_err());
     /// ```
     pub fn runtime(&self, limits: Limits) -> Result<Runtime, RunError> {
-        Runtime::new(limits)
+        let runtime = Runtime::new(limits)?;
+        runtime
+            .release_queue()
+            .set_type_names(Arc::new(self.types.names.clone()));
+        Ok(runtime)
+    }
+
+    /// Registers the Rust type `T` as the host type `name` (docs/EMBEDDING.md, "Host
+    /// objects") and returns a builder for its methods. Values of `T` then cross into
+    /// scripts as host objects ([`crate::Runtime::new_object`],
+    /// [`crate::HostContext::new_object`]); scripts call their methods as
+    /// `object.method(args)`. Registering the same type under the same name again adds to its
+    /// methods; RT0001 for a name that is not an identifier, a name another type has, or a
+    /// type already registered under another name. `T` must be `Send` (a runtime is).
+    ///
+    /// ```
+    /// use cairn::{Engine, EngineKind, Limits, Value};
+    ///
+    /// struct Player { hp: i64 }
+    /// let mut engine = Engine::new(EngineKind::Interpreter);
+    /// engine.register_type::<Player>("Player").unwrap()
+    ///     .method("damage", |p: &mut Player, amount: i64| { p.hp -= amount; p.hp }).unwrap()
+    ///     .method("hp", |p: &mut Player| p.hp).unwrap();
+    /// let module = engine.compile("p.cairn", "fn main() = 0
+    /// fn hit(p) = { p.damage(10); p.damage(5) }").unwrap();
+    /// let mut rt = engine.runtime(Limits::default()).unwrap();
+    /// let player: Value = rt.new_object(Player { hp: 100 }).unwrap();
+    /// assert_eq!(player.to_string(), "<Player#1>");
+    /// assert_eq!(rt.call::<i64>(&module, "hit", (player.clone(),)).unwrap(), 85);
+    /// assert_eq!(rt.object::<Player>(&player).unwrap().hp, 85);
+    /// drop(player);
+    /// assert_eq!(rt.blocks_in_use(), 0); // the Player was dropped
+    /// ```
+    pub fn register_type<T: Send + 'static>(
+        &mut self,
+        name: &str,
+    ) -> Result<crate::host_object::TypeBuilder<'_, T>, RunError> {
+        self.types
+            .register(name, Some(std::any::TypeId::of::<T>()))?;
+        Ok(crate::host_object::TypeBuilder::new(self, name))
+    }
+
+    pub(crate) fn types_mut(&mut self) -> &mut crate::host_object::HostTypes {
+        &mut self.types
     }
 }
 

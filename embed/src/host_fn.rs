@@ -112,6 +112,30 @@ impl HostContext<'_, '_> {
         value
     }
 
+    /// Makes a host object holding `value` (of a type registered with
+    /// [`crate::Engine::register_type`] on the engine that made this runtime) in the run's
+    /// heap, and returns it: return it to the script, or store it in a returned container.
+    /// The script's last release of it drops `value`, exactly once; a value the host lets go
+    /// of inside the call is released when the host function returns. RT0001 for a type
+    /// that is not registered; RT0401/RT0402 when the heap is full (then `value` is dropped).
+    pub fn new_object<T: Send + 'static>(&mut self, value: T) -> Result<Value, RunError> {
+        let names = self.queue.type_names();
+        let name = crate::host_object::type_name_of::<T>(&names)?;
+        crate::host_object::new_object_value(
+            self.call.context(),
+            &self.queue,
+            name,
+            Box::new(value),
+        )
+    }
+
+    /// The host object `value` (an argument, the receiver of a raw method) as a `T`,
+    /// mutably. RT0303 when it is not a host object or of another type, RT0001 when it is one
+    /// of another runtime.
+    pub fn object_mut<T: 'static>(&mut self, value: &Value) -> Result<&mut T, RunError> {
+        crate::host_object::object_in(self.call.context(), &self.queue, value)
+    }
+
     /// Whether the run was cancelled through its [`crate::CancelHandle`]. A host function
     /// doing long work should check it and return soon (any value: the script stops with
     /// RT0503 at its next fuel point).
@@ -153,16 +177,7 @@ pub(crate) fn raw_body(
         }
         HOST_NESTING.with(|d| d.set(depth + 1));
         let _restore = RestoreNesting(depth);
-        let queue = call
-            .context()
-            .embedder_data
-            .clone()
-            .and_then(|data| data.downcast::<ReleaseQueue>().ok())
-            .ok_or_else(|| {
-                HostFailure::Raised(cairn_runtime::RuntimeError::internal(
-                    "host function called outside a cairn::Runtime",
-                ))
-            })?;
+        let queue = release_queue_of(call)?;
         let mut values = Vec::with_capacity(args.len());
         for &word in args {
             values.push(read_value(call.context(), word, &queue).map_err(run_error_failure)?);
@@ -171,9 +186,28 @@ pub(crate) fn raw_body(
             call,
             queue: queue.clone(),
         };
-        let result = f(&mut host, values).map_err(host_failure)?;
-        write_value(host.call.context(), &result, &queue).map_err(run_error_failure)
+        let outcome = f(&mut host, values).map_err(host_failure);
+        let word = outcome.and_then(|result| {
+            write_value(host.call.context(), &result, &queue).map_err(run_error_failure)
+        });
+        // Handles the host dropped during the call (its arguments, objects it made and let
+        // go) are released now, so an object's final release happens inside the run.
+        crate::host_object::release_dropped(host.call.context(), &queue);
+        word
     })
+}
+
+/// The release queue of the `cairn::Runtime` running `call` (RT0001 outside one).
+pub(crate) fn release_queue_of(call: &mut HostCall<'_>) -> Result<Arc<ReleaseQueue>, HostFailure> {
+    call.context()
+        .embedder_data
+        .clone()
+        .and_then(|data| data.downcast::<ReleaseQueue>().ok())
+        .ok_or_else(|| {
+            HostFailure::Raised(cairn_runtime::RuntimeError::internal(
+                "host function called outside a cairn::Runtime",
+            ))
+        })
 }
 
 struct RestoreNesting(usize);
@@ -186,7 +220,7 @@ impl Drop for RestoreNesting {
 
 /// A [`HostError`] as the runtime raises it: a passed-on script error unchanged, anything
 /// else RT0701.
-fn host_failure(error: HostError) -> HostFailure {
+pub(crate) fn host_failure(error: HostError) -> HostFailure {
     let raised = error.raised.as_ref().and_then(|(code, message)| {
         cairn_runtime::abi::handles::effect::parse_error_code(code).map(|code| {
             HostFailure::Raised(cairn_runtime::RuntimeError {
@@ -204,7 +238,7 @@ fn host_failure(error: HostError) -> HostFailure {
 /// outside the 48-bit range (RT0301, as the script's own arithmetic reports it) are raised
 /// as themselves — a host result that does not fit is reported as the script's own value
 /// would be (docs/EMBEDDING.md) — anything else as the host function's failure (RT0701).
-fn run_error_failure(error: RunError) -> HostFailure {
+pub(crate) fn run_error_failure(error: RunError) -> HostFailure {
     let raised_as_itself =
         ["RT0301", "RT0401", "RT0402", "RT0405", "RT0406"].contains(&error.code());
     match cairn_runtime::abi::handles::effect::parse_error_code(error.code()) {

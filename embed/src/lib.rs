@@ -31,21 +31,23 @@
 //!
 //! - [`Engine`]: an [`EngineKind`] plus the host functions scripts may call
 //!   ([`Engine::register_fn`], [`Engine::register_raw`] with a [`HostContext`]); compiles
-//!   scripts and creates runtimes.
+//!   scripts and creates runtimes. [`Engine::register_type`] registers a host type with
+//!   methods ([`TypeBuilder`]): scripts get its values as host objects
+//!   ([`Runtime::new_object`], [`HostContext::new_object`]) and call `object.method(args)`.
 //! - [`Module`]: a compiled script, immutable and `Send + Sync`: compile once, run it in
 //!   many runtimes on many threads.
 //! - [`Runtime`]: one heap with its [`Limits`] and a [`CancelHandle`], used by one thread at
 //!   a time; [`Runtime::call`] calls any named function of a module.
-//! - [`Value`]: an owned copy of a script value, or an [`Opaque`] handle on a Seq, Closure or
-//!   Ref; [`IntoValue`], [`FromValue`] and [`IntoArgs`] convert Rust types, and
+//! - [`Value`]: an owned copy of a script value, or an [`Opaque`] handle on a Seq, Closure,
+//!   Ref or host object; [`IntoValue`], [`FromValue`] and [`IntoArgs`] convert Rust types, and
 //!   [`to_value`] / [`from_value`] any serde type.
 //! - [`CompileError`], [`RunError`], [`HostError`]: diagnostics with stable codes, rendered
 //!   exactly as the `cairn` CLI prints them.
 //! - [`capi`]: the C API of `include/cairn.h`.
 //!
 //! The guide is docs/EMBEDDING.md in the repository; runnable examples are in its
-//! `examples/` folder (`cargo run --example embed_basic`, `host_functions`, `sandbox`,
-//! `parallel`).
+//! `examples/` folder (`cargo run --example embed_basic`, `host_functions`, `host_objects`,
+//! `sandbox`, `parallel`).
 
 mod audit;
 pub mod capi;
@@ -56,6 +58,7 @@ mod convert_numbers;
 mod engine;
 mod error;
 mod host_fn;
+mod host_object;
 mod module;
 pub mod render;
 mod render_excerpt;
@@ -89,6 +92,7 @@ pub use convert::{FromValue, INT_MAX, INT_MIN, IntoArgs, IntoValue};
 pub use engine::{Engine, EngineKind, MAX_HOST_ARITY, NativeModule};
 pub use error::{HostError, RunError};
 pub use host_fn::{HostContext, IntoHostFunction, MAX_HOST_NESTING};
+pub use host_object::{IntoHostMethod, TypeBuilder};
 pub use module::Module;
 pub use resolver::{FileResolver, MemoryResolver, ModuleResolver, ModuleSource};
 pub use runtime::Runtime;

@@ -98,6 +98,7 @@ impl Module {
         ir: ir::Module,
         sources: SourceMap,
         hosts: Vec<RegisteredHost>,
+        methods: Arc<cairn_runtime::abi::host_methods::HostMethodTable>,
     ) -> Result<Module, RunFailure> {
         let program = match kind {
             EngineKind::Interpreter => Program::Interpreter(cairn_interp::load(&ir)?),
@@ -107,6 +108,13 @@ impl Module {
             .host_functions
             .iter()
             .map(|signature| {
+                if cairn_runtime::abi::host_methods::is_method_signature(&signature.name) {
+                    return cairn_runtime::abi::host_methods::method_dispatcher(
+                        &signature.name,
+                        signature.arity,
+                        methods.clone(),
+                    );
+                }
                 let host = hosts
                     .iter()
                     .find(|h| h.name == signature.name)

@@ -354,6 +354,38 @@ impl Runtime {
         self.ctx.heap.take_trace()
     }
 
+    /// Makes a host object holding `value` (of a type registered with
+    /// [`crate::Engine::register_type`] on the engine that made this runtime) and returns a
+    /// handle on it ([`Value::Opaque`], kind `HostObject`): pass it to scripts, which may store
+    /// it and call its methods. The object lives while the handle or the script holds it; the
+    /// last release drops `value` exactly once (a dropped handle's release is applied at the
+    /// runtime's next call or [`Runtime::blocks_in_use`]). RT0001 for an unregistered type;
+    /// RT0401/RT0402 when the heap is full (then `value` is dropped at once).
+    pub fn new_object<T: Send + 'static>(&mut self, value: T) -> Result<Value, RunError> {
+        self.release_dropped_values();
+        let names = self.queue.type_names();
+        let name = crate::host_object::type_name_of::<T>(&names)?;
+        crate::host_object::new_object_value(&mut self.ctx, &self.queue, name, Box::new(value))
+    }
+
+    /// The host object `value` of this runtime as a `T`. RT0303 when `value` is not a host
+    /// object or holds another type; RT0001 when it is a host object of another runtime.
+    pub fn object<T: 'static>(&mut self, value: &Value) -> Result<&T, RunError> {
+        self.object_mut::<T>(value).map(|object| &*object)
+    }
+
+    /// [`Runtime::object`], mutably.
+    pub fn object_mut<T: 'static>(&mut self, value: &Value) -> Result<&mut T, RunError> {
+        crate::host_object::object_in(&mut self.ctx, &self.queue, value)
+    }
+
+    /// Live host objects of this runtime (their payloads not yet dropped), after applying
+    /// the releases of dropped handles.
+    pub fn host_objects_alive(&mut self) -> usize {
+        self.release_dropped_values();
+        self.ctx.heap.host_objects().live()
+    }
+
     /// Integrity violations the runtime detected (never expected; each is a runtime bug).
     pub fn integrity_violations(&self) -> &[String] {
         &self.ctx.heap.integrity_violations

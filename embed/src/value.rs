@@ -55,7 +55,8 @@ pub enum Value {
     /// the host builds one, the order and duplicate keys are settled by the script's map
     /// insertion: later entries win.
     Map(Vec<(Value, Value)>),
-    /// A Seq, Closure or Ref of one runtime (see [`Opaque`]).
+    /// A Seq, Closure, Ref or host object of one runtime (see [`Opaque`]; host objects:
+    /// [`crate::Engine::register_type`]).
     Opaque(Opaque),
 }
 
@@ -94,9 +95,22 @@ pub(crate) struct ReleaseQueue {
     pending: Mutex<Vec<u64>>,
     /// Words of live handles, one entry per retained reference.
     held: Mutex<Vec<u64>>,
+    /// The host types of the engine that made the runtime (`HostContext::new_object`).
+    type_names: Mutex<Arc<crate::host_object::TypeNames>>,
 }
 
 impl ReleaseQueue {
+    pub(crate) fn type_names(&self) -> Arc<crate::host_object::TypeNames> {
+        self.type_names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn set_type_names(&self, names: Arc<crate::host_object::TypeNames>) {
+        *self.type_names.lock().unwrap_or_else(|e| e.into_inner()) = names;
+    }
+
     pub(crate) fn drain(&self) -> Vec<u64> {
         std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()))
     }
@@ -188,7 +202,7 @@ pub struct Opaque {
 }
 
 impl Opaque {
-    /// `Seq`, `Closure` or `Ref`.
+    /// `Seq`, `Closure`, `Ref` or `HostObject`.
     pub fn kind(&self) -> &'static str {
         self.kind.as_str()
     }
@@ -209,7 +223,7 @@ impl Opaque {
             printed,
         }
     }
-    /// How it prints (`<fn name>`, `<seq>`, `<ref>`).
+    /// How it prints (`<fn name>`, `<seq>`, `<ref>`, `<Player#1>`).
     pub(crate) fn printed(&self) -> &str {
         &self.printed
     }

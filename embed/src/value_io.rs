@@ -36,7 +36,7 @@ impl Cost for HostCopyBytes {
         let node = std::mem::size_of::<Value>();
         Ok(match kind {
             KindName::Text => node + text::text_to_string(heap, value)?.len(),
-            KindName::Seq | KindName::Closure | KindName::Ref => {
+            KindName::Seq | KindName::Closure | KindName::Ref | KindName::HostObject => {
                 node + cairn_runtime::canonical_form(heap, value, false).len()
             }
             _ => node,
@@ -153,7 +153,7 @@ fn read_leaf(ctx: &mut Context, word: Word, queue: &Arc<ReleaseQueue>) -> Result
         KindName::Int => Value::Int(word.as_int().unwrap_or_default()),
         KindName::Float => Value::Float(word.as_float().unwrap_or_default()),
         KindName::Text => Value::Text(text::text_to_string(&ctx.heap, word).map_err(internal)?),
-        KindName::Seq | KindName::Closure | KindName::Ref => {
+        KindName::Seq | KindName::Closure | KindName::Ref | KindName::HostObject => {
             let printed = cairn_runtime::canonical_form(&ctx.heap, word, false);
             let retained = cairn_runtime::objects::retain(&mut ctx.heap, word).map_err(internal)?;
             Value::Opaque(Opaque::hold(retained.bits(), kind, printed, queue))

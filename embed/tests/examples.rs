@@ -13,6 +13,9 @@ mod heap_audit;
 #[path = "../../examples/host_functions.rs"]
 mod host_functions;
 #[allow(dead_code)]
+#[path = "../../examples/host_objects.rs"]
+mod host_objects;
+#[allow(dead_code)]
 #[path = "../../examples/parallel.rs"]
 mod parallel;
 #[allow(dead_code)]
@@ -36,4 +39,11 @@ macro_rules! on_both_engines {
     };
 }
 
-on_both_engines!(embed_basic, host_functions, sandbox, parallel, heap_audit);
+on_both_engines!(
+    embed_basic,
+    host_functions,
+    host_objects,
+    sandbox,
+    parallel,
+    heap_audit
+);

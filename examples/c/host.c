@@ -4,7 +4,9 @@
  * Registers four host functions (price, shout, summarize, twice), compiles a shop script
  * that calls them, and calls its functions with Maps, Lists and Texts built in C, reading
  * the results back with the value readers. Then: a compile error, runtime errors with their
- * positions, a host function's failure, fuel, and cancellation from another thread. Runs
+ * positions, a host function's failure, fuel, and cancellation from another thread; then
+ * host objects: a C struct type with methods the script calls (p.damage(30)), objects made
+ * by a host function, each dropped exactly once at its final release. Runs
  * everything on the interpreter and on the JIT; both print the same.
  *
  * Build (Linux; embed/tests/c_api.rs does this, plainly and with ASan + UBSan):
@@ -241,6 +243,128 @@ static void *cancel_later(void *cancel) {
     return NULL;
 }
 
+/* ---- host objects --------------------------------------------------------------------- */
+
+static const char GAME[] =
+    "fn brawl(a, b) = { a.damage(30); b.damage(a.hp() / 10); [a.hp(), b.hp()] }\n"
+    "fn squad(n) = collect(map(range(0, n), \\i -> spawn(i)))\n"
+    "fn doomed() = { s = squad(3); print(len(s)); fail(\"ambush\") }\n"
+    "fn missing(p) = p.fly()\n"
+    "fn on_int() = 5.damage(1)\n"
+    "fn as_key(p) = #{p: 1}\n"
+    "fn same(a, b) = (a == a, a == b)\n"
+    "fn main() = ()\n";
+
+struct player {
+    int64_t hp;
+    int *drops; /* counts drop_player calls */
+};
+
+static void drop_player(void *data) {
+    struct player *p = data;
+    (*p->drops)++;
+    free(p);
+}
+
+static AiviValueHandle new_player(AiviRuntime *rt, int64_t hp, int *drops) {
+    struct player *p = malloc(sizeof *p);
+    if (p == NULL) return NULL;
+    p->hp = hp;
+    p->drops = drops;
+    return cairn_host_object_new(rt, "Player", p, drop_player);
+}
+
+/* Player.damage(amount): mutates the C struct behind the receiver (args[0]). */
+static AiviValueHandle player_damage(void *user, AiviRuntime *rt, AiviEffectHandle effect,
+                                     const AiviValueHandle *args, size_t nargs) {
+    (void)user, (void)effect, (void)nargs;
+    struct player *p = cairn_host_object_data(rt, args[0], "Player");
+    int64_t amount = 0;
+    if (p == NULL || !aivi_value_as_int(rt, args[1], &amount)) return NULL;
+    p->hp -= amount;
+    return aivi_value_unit(rt);
+}
+
+static AiviValueHandle player_hp(void *user, AiviRuntime *rt, AiviEffectHandle effect,
+                                 const AiviValueHandle *args, size_t nargs) {
+    (void)user, (void)effect, (void)nargs;
+    struct player *p = cairn_host_object_data(rt, args[0], "Player");
+    return p == NULL ? NULL : aivi_value_int(rt, p->hp);
+}
+
+/* spawn(i): a new Player made by a host function; the script owns it. */
+static AiviValueHandle host_spawn(void *user, AiviRuntime *rt, AiviEffectHandle effect,
+                                  const AiviValueHandle *args, size_t nargs) {
+    (void)effect, (void)nargs;
+    int64_t i = 0;
+    if (!aivi_value_as_int(rt, args[0], &i)) return NULL;
+    return new_player(rt, 10 + i, user);
+}
+
+static void call_and_report(AiviRuntime *rt, CairnModule *game, const char *name,
+                            const AiviValueHandle *args, size_t nargs) {
+    AiviValueHandle result = cairn_call(rt, game, name, args, nargs);
+    printf("%s: ", name);
+    if (result == NULL) {
+        printf("failed, ");
+        print_error(aivi_runtime_take_error(rt));
+        return;
+    }
+    char printed[128];
+    aivi_value_print(rt, result, printed, sizeof printed);
+    printf("%s\n", printed);
+    aivi_value_release(rt, result);
+}
+
+static int host_objects(uint32_t kind) {
+    int drops = 0;
+    AiviErrorHandle error = NULL;
+    CairnEngine *engine = cairn_engine_new(kind);
+    if (!cairn_engine_register_type(engine, "Player", &error) ||
+        !cairn_engine_register_method(engine, "Player", "damage", 1, player_damage, NULL, NULL,
+                                      &error) ||
+        !cairn_engine_register_method(engine, "Player", "hp", 0, player_hp, NULL, NULL,
+                                      &error) ||
+        !cairn_engine_register(engine, "spawn", 1, host_spawn, &drops, NULL, &error)) {
+        print_error(error);
+        return 1;
+    }
+    CairnModule *game = cairn_engine_compile(engine, "game.cairn", GAME, strlen(GAME), &error);
+    cairn_engine_free(engine);
+    if (game == NULL) {
+        print_error(error);
+        return 1;
+    }
+    AiviRuntime *rt = cairn_runtime_new(NULL, NULL);
+    AiviValueHandle players[2] = {new_player(rt, 100, &drops), new_player(rt, 80, &drops)};
+    char printed[64];
+    aivi_value_print(rt, players[0], printed, sizeof printed);
+    printf("host objects: %s is a %s\n", printed, aivi_value_kind(rt, players[0]));
+    call_and_report(rt, game, "brawl", players, 2);
+    struct player *first = cairn_host_object_data(rt, players[0], "Player");
+    printf("the host reads hp %lld back\n", (long long)first->hp);
+    call_and_report(rt, game, "same", players, 2);
+    AiviValueHandle three = aivi_value_int(rt, 3);
+    call_and_report(rt, game, "squad", &three, 1);
+    printf("dropped after squad(3): %d\n", drops);
+    call_and_report(rt, game, "doomed", NULL, 0);
+    printf("dropped after doomed(): %d\n", drops);
+    call_and_report(rt, game, "missing", players, 1);
+    call_and_report(rt, game, "on_int", NULL, 0);
+    call_and_report(rt, game, "as_key", players, 1);
+    printf("data as another type: %s, ",
+           cairn_host_object_data(rt, players[0], "Monster") ? "found" : "refused");
+    print_error(aivi_runtime_take_error(rt));
+    aivi_value_release(rt, three);
+    aivi_value_release(rt, players[0]);
+    aivi_value_release(rt, players[1]);
+    printf("dropped after the host's releases: %d; blocks in use: %u\n", drops,
+           aivi_runtime_blocks_in_use(rt));
+    cairn_runtime_free(rt);
+    cairn_module_free(game);
+    return 0;
+}
+
 /* ---- the host program ----------------------------------------------------------------- */
 
 static int run(uint32_t kind) {
@@ -401,7 +525,7 @@ static int run(uint32_t kind) {
     cairn_runtime_free(rt);
     cairn_module_free(shop);
     printf("price table released %d time(s)\n", frees);
-    return 0;
+    return host_objects(kind);
 }
 
 int main(void) {

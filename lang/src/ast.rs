@@ -71,6 +71,13 @@ pub enum ExprKind {
         base: Box<Expr>,
         index: Box<Expr>,
     },
+    /// `receiver.method(args)`: a method call, resolved at run time on the receiver's host
+    /// type (docs/LANGUAGE.md, "Method calls").
+    MethodCall {
+        receiver: Box<Expr>,
+        method: Name,
+        args: Vec<Expr>,
+    },
     List(Vec<ListElement>),
     Tuple(Vec<Expr>),
     Map(Vec<(Expr, Expr)>),

@@ -78,6 +78,10 @@ impl Walker {
                 self.expr(callee);
                 args.iter().for_each(|a| self.expr(a));
             }
+            ExprKind::MethodCall { receiver, args, .. } => {
+                self.expr(receiver);
+                args.iter().for_each(|a| self.expr(a));
+            }
             ExprKind::List(elements) => {
                 for element in elements {
                     match element {

@@ -172,6 +172,7 @@ impl Lexer<'_> {
         let two = (byte, self.peek_byte(1).unwrap_or(0));
         let (kind, length) = match two {
             (b'.', b'.') if self.peek_byte(2) == Some(b'.') => (TokenKind::Ellipsis, 3),
+            (b'.', _) if self.peek_byte(1) != Some(b'.') => (TokenKind::Dot, 1),
             (b'#', b'{') => (TokenKind::HashBrace, 2),
             (b'=', b'=') => (TokenKind::EqualEqual, 2),
             (b'!', b'=') => (TokenKind::BangEqual, 2),

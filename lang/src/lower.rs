@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::ast::{Expr, ExprKind, FunctionDef, Item, ItemKind, Program};
 use crate::cfg_builder::CfgBuilder;
 use crate::diagnostic::{self, Diagnostic, DiagnosticList};
+use crate::ir::HostSignature;
 use crate::ir::{
     BinaryOp, BlockId, Builtin, ConditionContext, Constant, FuncId, Function, Module, OpKind,
     ParamMode, Span, TerminatorKind, UnaryOp, Var,
@@ -50,6 +51,29 @@ pub(crate) struct ModuleLowering<'a> {
     pub(crate) lifted: Vec<Option<Function>>,
     /// The closure-callable wrapper of each builtin used as a value.
     pub(crate) builtin_wrappers: BTreeMap<String, FuncId>,
+    /// The method-call signatures (`.name` with the receiver and arguments), listed after
+    /// the embedder's host functions in `Module::host_functions`, in order of first use.
+    pub(crate) methods: Vec<HostSignature>,
+}
+
+impl ModuleLowering<'_> {
+    /// The host index of the method-call signature `.method` with `arity` words (receiver
+    /// included), added on first use.
+    pub(crate) fn method_signature(&mut self, method: &str, arity: usize) -> u32 {
+        let name = format!(".{method}");
+        let position = match self
+            .methods
+            .iter()
+            .position(|m| m.name == name && m.arity == arity)
+        {
+            Some(position) => position,
+            None => {
+                self.methods.push(HostSignature { name, arity });
+                self.methods.len() - 1
+            }
+        };
+        (self.table.hosts.len() + position) as u32
+    }
 }
 
 impl ModuleLowering<'_> {
@@ -96,6 +120,7 @@ pub(crate) fn lower_collecting(
         value_functions: functions_used_as_values(program, table),
         lifted: Vec::new(),
         builtin_wrappers: BTreeMap::new(),
+        methods: Vec::new(),
     };
     let mut functions: Vec<Function> = program
         .functions
@@ -113,7 +138,7 @@ pub(crate) fn lower_collecting(
         Ok(Module {
             functions,
             entry: table.main,
-            host_functions: table.hosts.clone(),
+            host_functions: table.hosts.iter().cloned().chain(module.methods).collect(),
         })
     } else {
         Err(module.errors)
@@ -389,6 +414,20 @@ impl<'m, 'a> FunctionLowerer<'m, 'a> {
                 join_params[0]
             }
             ExprKind::Call { callee, args } => self.call(callee, args, span),
+            ExprKind::MethodCall {
+                receiver,
+                method,
+                args,
+            } => {
+                let mut words = vec![self.value(receiver)];
+                words.extend(args.iter().map(|arg| self.value(arg)));
+                let host = self.module.method_signature(&method.text, words.len());
+                self.builder.emit_value(span, |dst| OpKind::CallHost {
+                    dst,
+                    host,
+                    args: words,
+                })
+            }
             ExprKind::Index { base, index } => {
                 let base = self.value(base);
                 let index = self.value(index);

@@ -47,6 +47,10 @@ fn visit_expr(expr: &Expr, table: &FunctionTable, module: u32, found: &mut BTree
             }
             args.iter().for_each(visit);
         }
+        ExprKind::MethodCall { receiver, args, .. } => {
+            visit(receiver);
+            args.iter().for_each(visit);
+        }
         ExprKind::Int(_)
         | ExprKind::Float(_)
         | ExprKind::Bool(_)

@@ -393,6 +393,24 @@ impl Parser<'_> {
                         span,
                     };
                 }
+                TokenKind::Dot => {
+                    self.advance();
+                    let method = self.ident("a method name")?;
+                    self.expect(TokenKind::LeftParen, "`(`")?;
+                    let args = self.with_newlines(false, |p| {
+                        p.comma_list(TokenKind::RightParen, |p| p.expr())
+                    })?;
+                    let end = self.expect(TokenKind::RightParen, "`,` or `)`")?;
+                    let span = expr.span.to(end);
+                    expr = Expr {
+                        kind: ExprKind::MethodCall {
+                            receiver: Box::new(expr),
+                            method,
+                            args,
+                        },
+                        span,
+                    };
+                }
                 _ => return Ok(expr),
             }
         }

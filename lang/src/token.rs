@@ -58,6 +58,8 @@ pub enum TokenKind {
     RightArrow,
     /// `...`
     Ellipsis,
+    /// `.` (a method call: `receiver.name(args)`)
+    Dot,
     Backslash,
     Bang,
     /// `:=`
@@ -121,6 +123,7 @@ impl TokenKind {
             TokenKind::LeftArrow => "<-",
             TokenKind::RightArrow => "->",
             TokenKind::Ellipsis => "...",
+            TokenKind::Dot => ".",
             TokenKind::Backslash => "\\",
             TokenKind::Bang => "!",
             TokenKind::ColonEqual => ":=",

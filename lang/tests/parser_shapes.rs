@@ -53,6 +53,15 @@ fn sexpr(expr: &Expr) -> String {
             )
         }
         ExprKind::Index { base, index } => format!("(at {} {})", sexpr(base), sexpr(index)),
+        ExprKind::MethodCall {
+            receiver,
+            method,
+            args,
+        } => {
+            let mut items = vec![sexpr(receiver)];
+            items.extend(args.iter().map(sexpr));
+            format!("(.{} {})", method.text, list(items))
+        }
         ExprKind::List(elements) => format!(
             "[{}]",
             list(
@@ -134,6 +143,10 @@ fn precedence_from_pipeline_down_to_postfix() {
     assert_eq!(body("x |> f(1) |> g"), "(g (f x 1))");
     assert_eq!(body("a or b |> f"), "(f (or a b))");
     assert_eq!(body("1 + if c then 2 else 3 + 4"), "(+ 1 (if c 2 (+ 3 4)))");
+    assert_eq!(body("-p.hp() * 2"), "(* (neg (.hp p)) 2)");
+    assert_eq!(body("a.b(1)[0].c(x, y)"), "(.c (at (.b a 1) 0) x y)");
+    assert_eq!(body("p.f() |> g"), "(g (.f p))");
+    assert_eq!(body("1.5.abs()"), "(.abs 1.5)");
 }
 
 #[test]

@@ -46,6 +46,8 @@ pub enum ExprKind {
     If(Box<Expr>, Box<Expr>, Box<Expr>),
     Call(Box<Expr>, Vec<Expr>),
     Index(Box<Expr>, Box<Expr>),
+    /// `receiver.method(args)` (docs/LANGUAGE.md, "Method calls").
+    MethodCall(Box<Expr>, String, Vec<Expr>),
     Lambda {
         /// `lambda@LINE:COL` of the `\`.
         name: Rc<str>,

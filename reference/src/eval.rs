@@ -372,6 +372,18 @@ impl Machine<'_> {
                 return self.eval(branch, env, tail);
             }
             Call(callee, args) => return self.call_expr(callee, args, env, tail),
+            MethodCall(receiver, method, args) => {
+                // Only host objects have methods, and this evaluator has no host: every
+                // method call fails once its receiver and arguments are evaluated.
+                let receiver = self.value(receiver, env)?;
+                for arg in args {
+                    self.value(arg, env)?;
+                }
+                return fail(
+                    "RT0307",
+                    format!("no method {method} on {}", receiver.kind()),
+                );
+            }
             Index(base, index) => {
                 let (base, index) = (self.value(base, env)?, self.value(index, env)?);
                 match crate::builtins::lookup(&base, &index)? {

@@ -366,6 +366,17 @@ impl Parser<'_> {
                 let end = self.expect("]", "`]`")?;
                 let start = e.start;
                 e = expr(ExprKind::Index(Box::new(e), Box::new(index)), start, end);
+            } else if self.eat(".") {
+                let method = self.name("a method name")?;
+                self.expect("(", "`(`")?;
+                let args = self.with_newlines(false, |p| p.comma_list(")", |p| p.expr()))?;
+                let end = self.expect(")", "`,` or `)`")?;
+                let start = e.start;
+                e = expr(
+                    ExprKind::MethodCall(Box::new(e), method.text, args),
+                    start,
+                    end,
+                );
             } else {
                 break;
             }

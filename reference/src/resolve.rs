@@ -127,6 +127,10 @@ impl Checker<'_> {
                     self.expr(x, in_loop);
                 }
             }
+            MethodCall(receiver, _, args) => {
+                self.expr(receiver, in_loop);
+                args.iter().for_each(|a| self.expr(a, in_loop));
+            }
             Call(callee, args) => {
                 if let Name(n) = &callee.kind
                     && !self.local(n)
@@ -283,7 +287,7 @@ pub fn free_names(body: &Expr, params: &[Name]) -> Vec<String> {
                 }
                 Not(a) | Negate(a) | Deref(a) => self.expr(a),
                 If(c, a, b) => [c, a, b].into_iter().for_each(|x| self.expr(x)),
-                Call(c, args) => {
+                Call(c, args) | MethodCall(c, _, args) => {
                     self.expr(c);
                     args.iter().for_each(|a| self.expr(a));
                 }

@@ -359,3 +359,15 @@ fn math_builtins_follow_the_documented_rules() {
         "invalid argument to int: 140737488355328.0 is outside the Int range",
     );
 }
+
+#[test]
+fn method_calls_fail_without_host_objects() {
+    fails("fn main() = 5.abs()", "RT0307", "no method abs on Int");
+    fails(
+        "fn main() = [1].push(print(\"evaluated\"))",
+        "RT0307",
+        "no method push on List",
+    );
+    let outcome = run("fn main() = [1].push(print(\"evaluated\"))");
+    assert_eq!(outcome.output, "evaluated\n");
+}

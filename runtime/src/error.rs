@@ -3,10 +3,11 @@
 
 use crate::value::KindName;
 
-/// Stable runtime diagnostic codes. `RT0001`, `RT0107`, `RT0306`, `RT0404` to `RT0408` and
-/// `RT0410` are Cairn extensions (documented in docs/ABI.md and docs/LANGUAGE.md): an internal
-/// fault caught at a shim boundary, `pop` of an empty list, a standard-library argument
-/// outside its domain, a bad heap reference or handle detected
+/// Stable runtime diagnostic codes. `RT0001`, `RT0107`, `RT0306`, `RT0307`, `RT0404` to
+/// `RT0408` and `RT0410` are Cairn extensions (documented in docs/ABI.md and docs/LANGUAGE.md):
+/// an internal fault caught at a shim boundary, `pop` of an empty list, a standard-library
+/// argument outside its domain, a method call on a receiver without that method, a bad heap
+/// reference or handle detected
 /// by the integrity checks, an output past its budget, one object past a heap segment, a
 /// closure of another module, too many modules making closures in one heap, and a run stack
 /// that cannot be mapped.
@@ -27,6 +28,7 @@ pub enum ErrorCode {
     RT0304,
     RT0305,
     RT0306,
+    RT0307,
     RT0401,
     RT0402,
     RT0403,
@@ -64,6 +66,7 @@ impl ErrorCode {
             ErrorCode::RT0304 => "RT0304",
             ErrorCode::RT0305 => "RT0305",
             ErrorCode::RT0306 => "RT0306",
+            ErrorCode::RT0307 => "RT0307",
             ErrorCode::RT0401 => "RT0401",
             ErrorCode::RT0402 => "RT0402",
             ErrorCode::RT0403 => "RT0403",
@@ -323,6 +326,15 @@ impl RuntimeError {
     }
     pub fn cancelled() -> RuntimeError {
         Self::new(ErrorCode::RT0503, "execution cancelled")
+    }
+    /// RT0307: a method call `receiver.method(...)` whose receiver has no such method: a host
+    /// object whose type has none of that name, or a value of any other kind (only host
+    /// objects have methods; docs/LANGUAGE.md, "Method calls").
+    pub fn no_method(receiver: &str, method: &str) -> RuntimeError {
+        Self::new(
+            ErrorCode::RT0307,
+            format!("no method {method} on {receiver}"),
+        )
     }
     pub fn host_failed(name: &str, message: &str) -> RuntimeError {
         Self::new(

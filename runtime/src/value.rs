@@ -46,6 +46,9 @@ pub enum Kind {
     Ref = 7,
     ListNode = 8,
     MapNode = 9,
+    /// A host object (docs/MEMORY.md, "Host objects"): one block naming a slot of the
+    /// heap's host object table.
+    HostObject = 10,
 }
 
 impl Kind {
@@ -60,6 +63,7 @@ impl Kind {
             7 => Kind::Ref,
             8 => Kind::ListNode,
             9 => Kind::MapNode,
+            10 => Kind::HostObject,
             _ => return None,
         })
     }
@@ -80,6 +84,7 @@ pub enum KindName {
     Seq,
     Closure,
     Ref,
+    HostObject,
 }
 
 impl KindName {
@@ -96,6 +101,7 @@ impl KindName {
             KindName::Seq => "Seq",
             KindName::Closure => "Closure",
             KindName::Ref => "Ref",
+            KindName::HostObject => "HostObject",
         }
     }
 }
@@ -303,6 +309,7 @@ impl Value {
             Kind::Seq => KindName::Seq,
             Kind::Closure => KindName::Closure,
             Kind::Ref => KindName::Ref,
+            Kind::HostObject => KindName::HostObject,
             Kind::ListNode | Kind::MapNode => return None,
         })
     }

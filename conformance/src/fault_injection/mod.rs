@@ -241,6 +241,7 @@ fn run_main_observed(
     use crate::run::{Outcome, observe_failure, print_and_release};
     ctx.limits.fail_alloc_at = fail_at;
     ctx.cancel.reset();
+    crate::run::install_host_methods(ctx, module);
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         match loaded.run_main(ctx) {
             Ok(value) => Outcome::Returned(print_and_release(ctx, value)),

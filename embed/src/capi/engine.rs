@@ -39,8 +39,8 @@ pub type CairnHostFn = Option<
 /// the last engine or module using the function is freed.
 pub type CairnFreeFn = Option<unsafe extern "C" fn(user: *mut c_void)>;
 
-struct EngineState {
-    engine: Engine,
+pub(super) struct EngineState {
+    pub(super) engine: Engine,
 }
 
 /// `typedef struct CairnEngine CairnEngine;` (opaque to C).
@@ -51,7 +51,7 @@ pub struct CairnEngine {
 static ENGINES: LiveRegistry = LiveRegistry::new();
 
 /// Runs `action` on the live engine behind `engine` (RT0404 for NULL or a dead pointer).
-fn with_engine<R>(
+pub(super) fn with_engine<R>(
     engine: *const CairnEngine,
     action: impl FnOnce(&mut EngineState) -> R,
 ) -> Result<R, RuntimeError> {

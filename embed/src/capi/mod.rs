@@ -26,7 +26,8 @@
 //!
 //! Files: `engine.rs` (engines, registration, compilation), `compile_error.rs` (each
 //! diagnostic of a compile error), `host.rs` (the C host-function
-//! body, closure callbacks, `cairn_effect_fail`), `module.rs`, `runtime.rs` (runtimes, calls,
+//! body, closure callbacks, `cairn_effect_fail`), `host_object.rs` (host types, methods and
+//! objects), `module.rs`, `runtime.rs` (runtimes, calls,
 //! cancellation, output), `values.rs` (readers and the Map constructor).
 
 use std::ffi::{CStr, c_char};
@@ -39,6 +40,7 @@ use cairn_runtime::{ErrorCode, ErrorLocation, RuntimeError};
 pub mod compile_error;
 pub mod engine;
 pub mod host;
+pub mod host_object;
 pub mod module;
 pub mod runtime;
 pub mod values;

@@ -520,8 +520,93 @@ static void runtimes(CairnModule *module) {
     aivi_runtime_free(plain);
 }
 
+/* ---- host objects --------------------------------------------------------------------- */
+
+static int dropped = 0;
+static void count_drop(void *data) {
+    (void)data;
+    dropped++;
+}
+
+static void host_objects(void) {
+    printf("-- host objects --\n");
+    AiviErrorHandle error = NULL;
+    int local = 0;
+    CairnEngine *engine = cairn_engine_new(CAIRN_ENGINE_INTERPRETER);
+    printf("register_type(NULL engine): %u", cairn_engine_register_type(NULL, "T", &error));
+    owned_error(error);
+    printf("register_type(forged engine): %u",
+           cairn_engine_register_type((CairnEngine *)&local, "T", &error));
+    owned_error(error);
+    printf("register_type(NULL name): %u", cairn_engine_register_type(engine, NULL, &error));
+    owned_error(error);
+    printf("register_type(\"a b\"): %u", cairn_engine_register_type(engine, "a b", &error));
+    owned_error(error);
+    printf("register_type(T): %u", cairn_engine_register_type(engine, "T", &error));
+    owned_error(error);
+    printf("register_type(T again): %u", cairn_engine_register_type(engine, "T", &error));
+    owned_error(error);
+    printf("register_method(unregistered type): %u",
+           cairn_engine_register_method(engine, "U", "m", 0, says_nothing, NULL, NULL, &error));
+    owned_error(error);
+    printf("register_method(NULL function): %u",
+           cairn_engine_register_method(engine, "T", "m", 0, NULL, NULL, NULL, &error));
+    owned_error(error);
+    printf("register_method(NULL method): %u",
+           cairn_engine_register_method(engine, "T", NULL, 0, says_nothing, NULL, NULL, &error));
+    owned_error(error);
+    printf("register_method(\"\"): %u",
+           cairn_engine_register_method(engine, "T", "", 0, says_nothing, NULL, NULL, &error));
+    owned_error(error);
+    printf("register_method(arity 1000): %u",
+           cairn_engine_register_method(engine, "T", "m", 1000, says_nothing, NULL, NULL,
+                                        &error));
+    owned_error(error);
+    printf("register_method(T.m): %u",
+           cairn_engine_register_method(engine, "T", "m", 0, says_nothing, NULL, NULL, &error));
+    owned_error(error);
+    cairn_engine_free(engine);
+
+    AiviRuntime *rt = cairn_runtime_new(NULL, NULL);
+    dropped = 0;
+    printf("host_object_new(NULL runtime): %p", (void *)cairn_host_object_new(NULL, "T", &local,
+                                                                               count_drop));
+    printf(" | dropped %d\n", dropped);
+    printf("host_object_new(NULL type): %p",
+           (void *)cairn_host_object_new(rt, NULL, &local, count_drop));
+    parked(rt);
+    printf("dropped on failure: %d\n", dropped);
+    AiviValueHandle object = cairn_host_object_new(rt, "T", &local, count_drop);
+    AiviValueHandle number = aivi_value_int(rt, 7);
+    printf("host_object_data(NULL handle): %p",
+           cairn_host_object_data(rt, NULL, "T"));
+    parked(rt);
+    printf("host_object_data(Int): %p", cairn_host_object_data(rt, number, NULL));
+    parked(rt);
+    printf("host_object_data(dangling): %p", cairn_host_object_data(rt, DANGLING, NULL));
+    parked(rt);
+    printf("host_object_data(wrong type): %p", cairn_host_object_data(rt, object, "U"));
+    parked(rt);
+    printf("host_object_data(any type) is the data: %d\n",
+           cairn_host_object_data(rt, object, NULL) == (void *)&local);
+    printf("a NULL drop callback is allowed: %u\n",
+           aivi_value_release(rt, cairn_host_object_new(rt, "T", &local, NULL)));
+    AiviValueHandle copy = aivi_value_retain(rt, object);
+    aivi_value_release(rt, object);
+    printf("dropped while a reference remains: %d\n", dropped);
+    aivi_value_release(rt, copy);
+    printf("dropped at the final release: %d\n", dropped);
+    printf("host_object_data(released): %p", cairn_host_object_data(rt, copy, NULL));
+    parked(rt);
+    AiviValueHandle kept = cairn_host_object_new(rt, "T", &local, count_drop);
+    (void)kept;
+    cairn_runtime_free(rt);
+    printf("dropped by runtime_free: %d\n", dropped);
+}
+
 int main(void) {
     engines_and_modules();
+    host_objects();
     for (uint32_t kind = 0; kind < 2; kind++) {
         printf("== %s ==\n", kind ? "jit" : "interpreter");
         CairnEngine *engine = cairn_engine_new(kind);

@@ -2,6 +2,7 @@
 
 pub mod handles;
 pub mod host;
+pub mod host_methods;
 pub mod invoke;
 pub mod shim_list;
 pub mod shims;

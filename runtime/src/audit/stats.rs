@@ -19,7 +19,7 @@ use crate::value::Kind;
 
 /// Every object kind the heap can hold, in `Kind` order (the per-kind counts list each of
 /// them, zero or not, so the exported series never appear and disappear).
-const KINDS: [Kind; 9] = [
+const KINDS: [Kind; 10] = [
     Kind::Text,
     Kind::List,
     Kind::Tuple,
@@ -29,6 +29,7 @@ const KINDS: [Kind; 9] = [
     Kind::Ref,
     Kind::ListNode,
     Kind::MapNode,
+    Kind::HostObject,
 ];
 
 /// The label of a head whose kind byte names no kind (a block allocated below the object
@@ -47,6 +48,7 @@ pub fn kind_label(kind: Kind) -> &'static str {
         Kind::Ref => "Ref",
         Kind::ListNode => "ListNode",
         Kind::MapNode => "MapNode",
+        Kind::HostObject => "HostObject",
     }
 }
 

@@ -146,6 +146,8 @@ pub struct Heap {
     /// This heap's C handle tag, `1..=255` (docs/ABI.md, "Handles"): stamped into the
     /// handles of heap values given to a C host, so a handle of another runtime is refused.
     handle_tag: u8,
+    /// The payloads of this heap's host objects (`objects::host_object`).
+    host_objects: crate::objects::host_object::HostObjectTable,
 }
 
 /// The next heap's C handle tag: heaps made one after another get 1, 2, ..., 255, 1, ...
@@ -159,6 +161,15 @@ impl Heap {
     /// This heap's C handle tag (`1..=255`; docs/ABI.md, "Handles").
     pub fn handle_tag(&self) -> u8 {
         self.handle_tag
+    }
+
+    /// The heap's host object table (docs/MEMORY.md, "Host objects").
+    pub fn host_objects(&self) -> &crate::objects::host_object::HostObjectTable {
+        &self.host_objects
+    }
+
+    pub(crate) fn host_objects_mut(&mut self) -> &mut crate::objects::host_object::HostObjectTable {
+        &mut self.host_objects
     }
 
     /// A heap of `block_count` blocks (1..=`MAX_HEAP_BLOCKS`), all free. Only the first
@@ -195,6 +206,7 @@ impl Heap {
             probed_allocations: 0,
             injection_armed: false,
             handle_tag: next_handle_tag(),
+            host_objects: Default::default(),
         };
         heap.add_segment()
             .map_err(|e| format!("cannot map heap: {e}"))?;

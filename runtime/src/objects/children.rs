@@ -109,7 +109,7 @@ pub fn visit_child_slots(
 ) -> Result<(), RuntimeError> {
     let at = |offset| SlotLocation::word(head, offset);
     match kind {
-        Kind::Text => {}
+        Kind::Text | Kind::HostObject => {}
         Kind::List => visit(at(list::LIST_ROOT_OFFSET)),
         Kind::ListNode => {
             let interior = list::node_level(heap, head) > 0;

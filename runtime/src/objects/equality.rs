@@ -133,6 +133,7 @@ fn leaf_equal(heap: &Heap, a: Value, b: Value) -> Result<Option<bool>, RuntimeEr
             checked_head(heap, b, None)?;
             a == b
         }
+        KindName::HostObject => super::host_object::same_object(heap, a, b)?,
         KindName::Int | KindName::Float => unreachable!("numbers handled above"),
     }))
 }

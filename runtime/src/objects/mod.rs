@@ -9,6 +9,7 @@
 pub mod children;
 pub mod equality;
 pub mod header;
+pub mod host_object;
 pub mod keys;
 pub mod list;
 pub mod list_append;

@@ -151,6 +151,7 @@ pub(crate) fn leaf_form(heap: &Heap, value: Value, kind: KindName) -> Result<Str
             None => "<fn>".to_string(),
         },
         KindName::Ref => "<ref>".to_string(),
+        KindName::HostObject => super::host_object::printed_form(heap, value)?,
         KindName::Text | KindName::List | KindName::Tuple | KindName::Map => {
             return Err(RuntimeError::internal("leaf_form: not a leaf"));
         }

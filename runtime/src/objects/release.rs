@@ -101,6 +101,11 @@ fn release_slow(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
             note(error);
             continue;
         }
+        if kind == Kind::HostObject {
+            // The host's drop runs here, exactly once, when the last block naming the slot
+            // goes (docs/MEMORY.md, "Host objects").
+            super::host_object::before_free(heap, head);
+        }
         if let Err(error) = heap.free_chain(head) {
             worklist.truncate(first_child);
             note(error.into());
@@ -181,6 +186,9 @@ fn copy_object_as(heap: &mut Heap, value: Value, critical: bool) -> Result<u32, 
     let copy = heap.copy_chain_as(head, critical)?;
     if kind == Kind::Text {
         super::text::record_text_last_block(heap, copy);
+    }
+    if kind == Kind::HostObject {
+        super::host_object::after_copy(heap, copy);
     }
     let slots = child_slots(heap, copy, kind)?;
     for (position, slot) in slots.iter().enumerate() {

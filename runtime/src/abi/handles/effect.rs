@@ -190,6 +190,7 @@ const ALL_ERROR_CODES: &[ErrorCode] = &[
     ErrorCode::RT0304,
     ErrorCode::RT0305,
     ErrorCode::RT0306,
+    ErrorCode::RT0307,
     ErrorCode::RT0401,
     ErrorCode::RT0402,
     ErrorCode::RT0403,

@@ -63,6 +63,7 @@ fn kind_c_name(kind: KindName) -> &'static CStr {
         KindName::Seq => c"Seq",
         KindName::Closure => c"Closure",
         KindName::Ref => c"Ref",
+        KindName::HostObject => c"HostObject",
     }
 }
 
