@@ -145,9 +145,12 @@ pub fn child_index(
     children: usize,
     key: Value,
 ) -> Result<usize, RuntimeError> {
+    let payload = node_payload(heap, node);
+    let last = children.clamp(1, BRANCH_CAPACITY) - 1;
     let mut i = 0;
-    while i + 1 < children {
-        if compare_keys(heap, key, separator_slot(node, i).read(heap))? == Ordering::Less {
+    while i < last {
+        let separator = word_at(payload, SEPARATORS_OFFSET + 8 * i);
+        if compare_keys(heap, key, separator)? == Ordering::Less {
             break;
         }
         i += 1;
@@ -195,27 +198,62 @@ pub fn root_block(heap: &Heap, head: u32) -> Option<u32> {
 }
 
 /// The value bound to the normalized `key` (borrowed), if any. O(log n): one block per
-/// tree level.
+/// tree level, each read as one payload slice.
 pub fn lookup(heap: &Heap, map: Value, key: Value) -> Result<Option<Value>, RuntimeError> {
     let head = checked_head(heap, map, Some(Kind::Map))?;
     let Some(mut node) = root_block(heap, head) else {
         return Ok(None);
     };
     loop {
-        let count = node_count(heap, node);
-        if node_level(heap, node) == 0 {
-            for i in 0..count {
-                match compare_keys(heap, key, leaf_key_slot(node, i).read(heap))? {
-                    Ordering::Equal => return Ok(Some(leaf_value_slot(node, i).read(heap))),
+        let payload = node_payload(heap, node);
+        let count = payload[NODE_COUNT_OFFSET] as usize;
+        if payload[NODE_LEVEL_OFFSET] == 0 {
+            for i in 0..count.min(LEAF_CAPACITY) {
+                let stored = word_at(payload, LEAF_KEYS_OFFSET + 8 * i);
+                match compare_keys(heap, key, stored)? {
+                    Ordering::Equal => {
+                        return Ok(Some(word_at(payload, LEAF_VALUES_OFFSET + 8 * i)));
+                    }
                     Ordering::Less => return Ok(None),
                     Ordering::Greater => {}
                 }
             }
             return Ok(None);
         }
-        let i = child_index(heap, node, count, key)?;
-        node = child_block(heap, node, i);
+        let last = count.clamp(1, BRANCH_CAPACITY) - 1;
+        let mut i = 0;
+        while i < last {
+            let separator = word_at(payload, SEPARATORS_OFFSET + 8 * i);
+            if compare_keys(heap, key, separator)? == Ordering::Less {
+                break;
+            }
+            i += 1;
+        }
+        let at = CHILDREN_OFFSET + 4 * i;
+        let child = u32::from_le_bytes([
+            payload[at],
+            payload[at + 1],
+            payload[at + 2],
+            payload[at + 3],
+        ]);
+        node = child.wrapping_sub(1);
     }
+}
+
+/// The payload of the `MapNode` `node`, one bounds check for all its fields.
+#[inline(always)]
+fn node_payload(heap: &Heap, node: u32) -> &[u8; 60] {
+    heap.memory()
+        .payload(node)
+        .try_into()
+        .expect("a block payload is 60 bytes")
+}
+
+#[inline(always)]
+fn word_at(payload: &[u8; 60], at: usize) -> Value {
+    let mut bytes = [0; 8];
+    bytes.copy_from_slice(&payload[at..at + 8]);
+    Value(u64::from_le_bytes(bytes))
 }
 
 /// Blocks a lookup reads below the head: the tree's height plus one (0 when empty).

@@ -16,8 +16,8 @@ use crate::value::{Kind, Value};
 
 use super::children::SlotLocation;
 use super::header::{
-    add_object_flags, allocate_single_block_object, block_of, checked_head, inherited_flags,
-    kind_name_of, object_flags, reference,
+    KIND_OFFSET, add_object_flags, allocate_single_block_object, block_of, checked_head,
+    inherited_flags, kind_name_of, object_flags, reference,
 };
 use super::keys::{compare_keys, normalize_key};
 use super::map::{
@@ -38,11 +38,21 @@ fn unique_node_at(
     flags: u8,
 ) -> Result<u32, RuntimeError> {
     let word = location.read(heap);
-    let unique = make_unique(heap, word)?;
-    if unique != word {
-        location.write(heap, unique);
-    }
-    let node = block_of(unique);
+    let block = block_of(word);
+    // Fast path: a live `MapNode` with count 1 (its count and kind byte share the block's
+    // cache line) is updated in place; anything else takes the checked `make_unique`.
+    let node = if heap.memory().contains(block)
+        && heap.memory().ref_count(block) == 1
+        && heap.memory().read_u8(block, KIND_OFFSET) == Kind::MapNode as u8
+    {
+        block
+    } else {
+        let unique = make_unique(heap, word)?;
+        if unique != word {
+            location.write(heap, unique);
+        }
+        block_of(unique)
+    };
     add_object_flags(heap, node, flags);
     Ok(node)
 }
