@@ -15,8 +15,7 @@ use cairn_runtime::objects::header::block_of;
 use cairn_runtime::objects::keys::compare_keys;
 use cairn_runtime::objects::map::{
     BRANCH_CAPACITY, BRANCH_MINIMUM, LEAF_CAPACITY, LEAF_MINIMUM, child_slot, leaf_key_slot,
-    leaf_value_slot, lookup_hops, map_root_slot, node_count, node_level, node_size,
-    separator_slot,
+    leaf_value_slot, lookup_hops, map_root_slot, node_count, node_level, node_size, separator_slot,
 };
 use cairn_runtime::{ErrorCode, Value};
 use shim_harness::{Harness, int};
@@ -188,10 +187,18 @@ fn check_node(
     let count = node_count(heap, block);
     let within = |key: Value| {
         if let Some(low) = low {
-            assert_ne!(compare_keys(heap, key, low).unwrap(), Less, "key below range");
+            assert_ne!(
+                compare_keys(heap, key, low).unwrap(),
+                Less,
+                "key below range"
+            );
         }
         if let Some(high) = high {
-            assert_eq!(compare_keys(heap, key, high).unwrap(), Less, "key above range");
+            assert_eq!(
+                compare_keys(heap, key, high).unwrap(),
+                Less,
+                "key above range"
+            );
         }
     };
     if level == 0 {
@@ -425,15 +432,21 @@ fn random_updates_up_to_10k_entries_match_a_btreemap() {
     let mut h = Harness::new(65_535);
     let before = h.snapshot();
     let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-    for (size, steps) in [(1, 50), (4, 200), (16, 500), (100, 2000), (1000, 8000), (10_000, 30_000)]
-    {
+    for (size, steps) in [
+        (1, 50),
+        (4, 200),
+        (16, 500),
+        (100, 2000),
+        (1000, 8000),
+        (10_000, 30_000),
+    ] {
         let mut model = BTreeMap::new();
         let mut m = h.map(&[]);
         for step in 0..steps {
             let key = (next(&mut seed) % (size as u64 * 2)) as i64 - size as i64;
             // Grow first, then churn around `size` entries.
             let grow = model.len() < size && step < steps / 2;
-            if grow || next(&mut seed) % 2 == 0 {
+            if grow || next(&mut seed).is_multiple_of(2) {
                 m = h.call3(shims::rt_insert, m, int(key), int(step)).unwrap();
                 model.insert(key, step);
             } else {
@@ -470,7 +483,7 @@ fn text_keys_are_retained_as_separators_and_released_with_them() {
         if step % 211 == 0 {
             kept.push(h.retain(m));
         }
-        if next(&mut seed) % 3 == 0 {
+        if next(&mut seed).is_multiple_of(3) {
             m = h.call2(shims::rt_remove, m, key).unwrap();
             h.release(key);
             model.remove(&k);
@@ -480,7 +493,10 @@ fn text_keys_are_retained_as_separators_and_released_with_them() {
         }
     }
     assert_eq!(check_tree(&h.ctx.heap, m), model.len());
-    let items: Vec<String> = model.iter().map(|(k, v)| format!("\"k{k:03}\": {v}")).collect();
+    let items: Vec<String> = model
+        .iter()
+        .map(|(k, v)| format!("\"k{k:03}\": {v}"))
+        .collect();
     assert_eq!(h.show(m), format!("#{{{}}}", items.join(", ")));
     for old in kept {
         check_tree(&h.ctx.heap, old);
@@ -522,14 +538,19 @@ fn a_lookup_at_200k_entries_reads_ten_blocks_below_the_head() {
     let n = 200_000i64;
     let mut m = h.map(&[]);
     for i in 0..n {
-        m = h.call3(shims::rt_insert, m, int(i * 7919 % n), int(i)).unwrap();
+        m = h
+            .call3(shims::rt_insert, m, int(i * 7919 % n), int(i))
+            .unwrap();
     }
     // Measured: 10 (9 interior levels and the leaf) for the benchmarks' scattered order,
     // where the AVL tree had 18 levels; and fewer blocks than entries.
     let hops = lookup_hops(&h.ctx.heap, m).unwrap();
     assert_eq!(hops, 10);
     let blocks = h.ctx.heap.blocks_in_use();
-    assert_eq!(blocks, 127_233, "the head, leaves and interior nodes (AVL: 200,001)");
+    assert_eq!(
+        blocks, 127_233,
+        "the head, leaves and interior nodes (AVL: 200,001)"
+    );
     assert_eq!(check_tree(&h.ctx.heap, m), n as usize);
     h.release(m);
     assert_eq!(h.ctx.heap.blocks_in_use(), 0);

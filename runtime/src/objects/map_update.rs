@@ -21,10 +21,10 @@ use super::header::{
 };
 use super::keys::{compare_keys, normalize_key};
 use super::map::{
-    BRANCH_CAPACITY, BRANCH_MINIMUM, LEAF_CAPACITY, LEAF_MINIMUM, NODE_LEVEL_OFFSET,
-    child_block, child_index, child_slot, entries, expect_map, leaf_key_slot, leaf_value_slot,
-    lookup, map_length, map_root_slot, node_count, node_level, node_size, separator_slot,
-    set_map_length, set_node_count, set_node_size,
+    BRANCH_CAPACITY, BRANCH_MINIMUM, LEAF_CAPACITY, LEAF_MINIMUM, NODE_LEVEL_OFFSET, child_block,
+    child_index, child_slot, entries, expect_map, leaf_key_slot, leaf_value_slot, lookup,
+    map_length, map_root_slot, node_count, node_level, node_size, separator_slot, set_map_length,
+    set_node_count, set_node_size,
 };
 use super::release::{make_unique, release, release_on_cleanup, retain};
 
@@ -32,11 +32,7 @@ use super::release::{make_unique, release, release_on_cleanup, retain};
 type Path = SmallVec<[(u32, usize); 24]>;
 
 /// Makes the node at `location` unique, stores it back, adds `flags` and returns its block.
-fn unique_node_at(
-    heap: &mut Heap,
-    location: SlotLocation,
-    flags: u8,
-) -> Result<u32, RuntimeError> {
+fn unique_node_at(heap: &mut Heap, location: SlotLocation, flags: u8) -> Result<u32, RuntimeError> {
     let word = location.read(heap);
     let block = block_of(word);
     // Fast path: a live `MapNode` with count 1 (its count and kind byte share the block's
@@ -262,7 +258,7 @@ fn split_and_insert(
             from += 1;
         }
     }
-    let half = (LEAF_CAPACITY + 1) / 2;
+    let half = LEAF_CAPACITY.div_ceil(2);
     // The separator is the right leaf's first key; the tree holds it twice.
     let separator = match retain(heap, keys[half]) {
         Ok(separator) => separator,
@@ -276,7 +272,11 @@ fn split_and_insert(
     let right = fresh[0];
     add_object_flags(heap, right, object_flags(heap, leaf));
     for i in 0..=LEAF_CAPACITY {
-        let (node, at) = if i < half { (leaf, i) } else { (right, i - half) };
+        let (node, at) = if i < half {
+            (leaf, i)
+        } else {
+            (right, i - half)
+        };
         leaf_key_slot(node, at).write(heap, keys[i]);
         leaf_value_slot(node, at).write(heap, values[i]);
     }
@@ -330,9 +330,13 @@ fn split_and_insert(
         next_fresh += 1;
         add_object_flags(heap, sibling, object_flags(heap, parent));
         set_level(heap, sibling, node_level(heap, parent));
-        let half = (BRANCH_CAPACITY + 1) / 2;
+        let half = BRANCH_CAPACITY.div_ceil(2);
         for (i, &word) in child_words.iter().enumerate() {
-            let (node, at) = if i < half { (parent, i) } else { (sibling, i - half) };
+            let (node, at) = if i < half {
+                (parent, i)
+            } else {
+                (sibling, i - half)
+            };
             child_slot(node, at).write(heap, word);
         }
         for (i, &word) in separators.iter().enumerate() {
@@ -439,7 +443,11 @@ fn rebalance(
     let mut node = node;
     for &(parent, taken) in path.iter().rev() {
         let is_leaf = node_level(heap, node) == 0;
-        let minimum = if is_leaf { LEAF_MINIMUM } else { BRANCH_MINIMUM };
+        let minimum = if is_leaf {
+            LEAF_MINIMUM
+        } else {
+            BRANCH_MINIMUM
+        };
         if node_count(heap, node) >= minimum {
             break;
         }
