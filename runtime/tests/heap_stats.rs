@@ -71,7 +71,7 @@ fn stats_read_totals_histogram_and_kinds_from_the_heap() {
     assert_eq!(kinds["List"], 1);
     assert!(kinds["ListNode"] >= 1, "a non-empty list has a leaf node");
     assert_eq!(kinds["Map"], 1);
-    assert_eq!(kinds["MapNode"], 1, "one entry, one node");
+    assert_eq!(kinds["MapNode"], 1, "one entry, one leaf");
     assert_eq!(kinds["Tuple"], 0, "released");
     assert_eq!(kinds["Seq"], 0);
     assert!(!kinds.contains_key("unknown"));

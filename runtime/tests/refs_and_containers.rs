@@ -831,9 +831,14 @@ fn slice_and_merge_fail_cleanly_when_the_heap_is_full() {
 
     // A shared `a` whose path copies need more blocks than are free part-way through.
     let words: Vec<Value> = (0..15).flat_map(|i| [int(i), int(i)]).collect();
-    let a = h.map(&words); // 16 blocks
+    let a = h.map(&words); // the head, 7 leaves, 2 interior nodes and the root
     let words: Vec<Value> = (100..108).flat_map(|i| [int(i), int(i)]).collect();
-    let b = h.map(&words); // 9 blocks: 45 in use, 3 free
+    let b = h.map(&words);
+    // 3 blocks free: fewer than the first insert's path copy (the head and 3 nodes).
+    let mut fillers = Vec::new();
+    while h.ctx.heap.free_count() > 3 {
+        fillers.push(h.text("x"));
+    }
     let (a_shown, b_shown) = (h.show(a), h.show(b));
     let live = h.snapshot();
     let alias = h.retain(a);
@@ -841,7 +846,7 @@ fn slice_and_merge_fail_cleanly_when_the_heap_is_full() {
     assert_eq!(error.code, ErrorCode::RT0401);
     h.assert_heap_equals(&live);
     assert_eq!((h.show(a), h.show(b)), (a_shown, b_shown));
-    for v in [xs, a, b] {
+    for v in [xs, a, b].into_iter().chain(fillers) {
         h.release(v);
     }
     assert_eq!(h.ctx.heap.blocks_in_use(), 0);

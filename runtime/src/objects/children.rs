@@ -1,10 +1,12 @@
 //! Where each kind keeps the value words it owns ("children"), in the fixed, documented
 //! order used by release, copy and traversal: List head -> root; ListNode leaf -> slots
 //! 0..7, interior ListNode -> child addresses 0..14; Tuple, Seq, Closure, Ref -> slots
-//! 0..n; Map head -> root; MapNode -> key, value, left, right.
-//! A zero word in a child slot means "empty" (the zero word is never a value). An interior
-//! `ListNode` keeps its children as 32-bit block addresses (`SlotEncoding::ListNodeAddress`,
-//! docs/MEMORY.md "Objects"); a slot location reads and writes them as `ListNode` words, so
+//! 0..n; Map head -> root; MapNode leaf -> key 0, value 0, .. key 2, value 2; interior
+//! MapNode -> child 0, separator 0, child 1, .., separator 3, child 4.
+//! A zero word in a child slot means "empty" (the zero word is never a value). Interior
+//! `ListNode`s and `MapNode`s keep their children as 32-bit block addresses
+//! (`SlotEncoding::ListNodeAddress`, `SlotEncoding::MapNodeAddress`, docs/MEMORY.md
+//! "Objects"); a slot location reads and writes them as `ListNode` / `MapNode` words, so
 //! every walk sees value words whatever the slot's width.
 
 use crate::error::RuntimeError;
@@ -22,6 +24,9 @@ pub enum SlotEncoding {
     /// A `ListNode` head's block address plus one (4 bytes; 0 = empty), the slots of an
     /// interior `ListNode`. Only `ListNode` words are stored in such a slot.
     ListNodeAddress,
+    /// A `MapNode` head's block address plus one (4 bytes; 0 = empty), the child slots of an
+    /// interior `MapNode`. Only `MapNode` words are stored in such a slot.
+    MapNodeAddress,
 }
 
 /// One child inside an object: block index, payload byte offset and encoding.
@@ -53,11 +58,22 @@ impl SlotLocation {
         }
     }
 
+    /// The child-address slot at `offset` of the interior `MapNode` `block`.
+    #[inline]
+    pub const fn map_node_address(block: u32, offset: usize) -> Self {
+        SlotLocation {
+            block,
+            offset,
+            encoding: SlotEncoding::MapNodeAddress,
+        }
+    }
+
     #[inline(always)]
     pub fn read(self, heap: &Heap) -> Value {
         match self.encoding {
             SlotEncoding::Word => Value(heap.memory().read_u64(self.block, self.offset)),
-            SlotEncoding::ListNodeAddress => self.read_address(heap),
+            SlotEncoding::ListNodeAddress => self.read_address(heap, Kind::ListNode),
+            SlotEncoding::MapNodeAddress => self.read_address(heap, Kind::MapNode),
         }
     }
     #[inline(always)]
@@ -67,13 +83,15 @@ impl SlotLocation {
                 heap.memory_mut()
                     .write_u64(self.block, self.offset, value.bits())
             }
-            SlotEncoding::ListNodeAddress => self.write_address(heap, value),
+            SlotEncoding::ListNodeAddress | SlotEncoding::MapNodeAddress => {
+                self.write_address(heap, value)
+            }
         }
     }
-    fn read_address(self, heap: &Heap) -> Value {
+    fn read_address(self, heap: &Heap, kind: Kind) -> Value {
         match heap.memory().read_u32(self.block, self.offset) {
             0 => Value(0),
-            stored => reference(Kind::ListNode, stored - 1),
+            stored => reference(kind, stored - 1),
         }
     }
     fn write_address(self, heap: &mut Heap, value: Value) {
@@ -121,14 +139,7 @@ pub fn visit_child_slots(
             tuple::visit_element_slots(heap, head, visit)
         }
         Kind::Map => visit(at(map::MAP_ROOT_OFFSET)),
-        Kind::MapNode => [
-            map::NODE_KEY_OFFSET,
-            map::NODE_VALUE_OFFSET,
-            map::NODE_LEFT_OFFSET,
-            map::NODE_RIGHT_OFFSET,
-        ]
-        .into_iter()
-        .for_each(|offset| visit(at(offset))),
+        Kind::MapNode => map::visit_node_slots(heap, head, visit),
     }
     Ok(())
 }

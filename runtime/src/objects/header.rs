@@ -6,7 +6,7 @@
 //! | 0    | `Kind as u8`                                                     |
 //! | 1    | flags: bit 0 = "contains a Ref", bit 1 = "may hold a NaN" (both  |
 //! |      | propagated into containers; flags only accumulate)               |
-//! | 2..4 | kind-specific (list: tree height at byte 2; map node: AVL height)|
+//! | 2..4 | kind-specific (list: tree height at byte 2; map node: level, count)|
 
 use crate::error::RuntimeError;
 use crate::heap::Heap;

@@ -20,6 +20,10 @@ use super::walk_meter::is_shared;
 /// Validates `key` and returns the word to store/look up (integral floats become Ints).
 /// Ownership is unchanged: a coerced key is an immediate.
 pub fn normalize_key(heap: &Heap, key: Value) -> Result<Value, RuntimeError> {
+    // An Int (the common key) is valid as it is.
+    if key.is_int() {
+        return Ok(key);
+    }
     // Only Tuple keys need a worklist; a scalar key allocates nothing. A shared Tuple is
     // checked once (a key sharing one Tuple many times is checked in linear time).
     let mut pending = Vec::new();
