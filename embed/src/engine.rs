@@ -479,6 +479,17 @@ impl NativeModule<'_> {
         Ok(())
     }
 
+    /// [`Engine::register_type`] for this module: the host type `name` and its methods, the
+    /// way a native module hands scripts its own objects (from its functions). A type keeps
+    /// its own name (`<Vec2#1>`, `no method len on Vec2`): method calls resolve at run time on
+    /// the receiver's type, so a script needs no qualified name to call one.
+    pub fn register_type<T: Send + 'static>(
+        &mut self,
+        name: &str,
+    ) -> Result<crate::host_object::TypeBuilder<'_, T>, RunError> {
+        self.engine.register_type::<T>(name)
+    }
+
     /// [`Engine::register_raw`] in this module.
     pub fn register_raw(
         &mut self,

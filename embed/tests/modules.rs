@@ -225,3 +225,51 @@ fn the_file_resolver_reads_imports_relative_to_the_importing_file() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+struct Vec2 {
+    x: i64,
+    y: i64,
+}
+
+#[test]
+fn a_native_module_provides_types_whose_objects_its_functions_make() {
+    for kind in BOTH {
+        let mut engine = Engine::new(kind);
+        engine
+            .register_native_module("geo", |m| {
+                m.register_type::<Vec2>("Vec2")?
+                    .method("dot", |v: &mut Vec2, x: i64, y: i64| v.x * x + v.y * y)?
+                    .method("scale", |v: &mut Vec2, k: i64| {
+                        v.x *= k;
+                        v.y *= k;
+                        v.x + v.y
+                    })?;
+                m.register_raw("vec2", 2, |host, args| {
+                    let (cairn::Value::Int(x), cairn::Value::Int(y)) = (&args[0], &args[1]) else {
+                        return Err(cairn::HostError::new("vec2(x, y)"));
+                    };
+                    Ok(host.new_object(Vec2 { x: *x, y: *y })?)
+                })
+            })
+            .unwrap();
+        let module = engine
+            .compile(
+                "main.cairn",
+                "import geo\nfn main() = { v = geo::vec2(1, 2)\n (v.scale(3), v.dot(1, 1), str(v), v.len()) }",
+            )
+            .unwrap();
+        let mut rt = engine.runtime(Limits::default()).unwrap();
+        let error = rt.call::<cairn::Value>(&module, "main", ()).unwrap_err();
+        assert_eq!(error.code(), "RT0307", "{kind:?}");
+        assert_eq!(error.message(), "no method len on Vec2");
+        let module = engine
+            .compile(
+                "main.cairn",
+                "import geo\nfn main() = { v = geo::vec2(1, 2)\n (v.scale(3), v.dot(1, 1)) }",
+            )
+            .unwrap();
+        let result: (i64, i64) = rt.call(&module, "main", ()).unwrap();
+        assert_eq!(result, (9, 9), "{kind:?}");
+        assert_eq!(rt.host_objects_alive(), 0, "dropped at the last release");
+    }
+}
