@@ -183,28 +183,30 @@ fn an_unwinding_failure_reports_each_frame_and_the_context_is_live() {
         allocating[2..].iter().all(|&site| site == (0, 2)),
         "{trace:?}"
     );
-    // Level's cleanup frees the list and the inner text before main's frame unwinds;
-    // main's cleanup frees the outer text.
+    // The two Text literals are the run's (docs/MEMORY.md, "Text literals"): each is built
+    // once and retained for its evaluation (one `incRef` each) before the failure. Level's
+    // cleanup frees the list and releases the inner text before main's frame unwinds; main's
+    // cleanup releases the outer text; the run's end frees both literals, in build order.
     let [level_unwind, main_unwind] = recorder.unwind_trace_lengths[..] else {
         panic!("two frames unwound: {:?}", recorder.unwind_trace_lengths);
     };
-    let frees_between = |from: usize, to: usize| {
-        trace[from..to]
-            .iter()
-            .filter(|e| e.op == RefOp::Free)
-            .count()
-    };
+    let count_between =
+        |from: usize, to: usize, op: RefOp| trace[from..to].iter().filter(|e| e.op == op).count();
     assert_eq!(
         level_unwind,
-        allocating.len(),
-        "nothing freed before the failure"
+        allocating.len() + 2,
+        "nothing released before the failure"
     );
+    assert_eq!(count_between(0, level_unwind, RefOp::IncRef), 2);
     assert_eq!(
-        frees_between(level_unwind, main_unwind),
-        allocating.len() - 1
+        count_between(level_unwind, main_unwind, RefOp::Free),
+        allocating.len() - 2,
+        "the list's blocks"
     );
-    assert_eq!(frees_between(main_unwind, trace.len()), 1);
-    assert_eq!(trace.len(), 2 * allocating.len());
+    assert_eq!(count_between(level_unwind, main_unwind, RefOp::DecRef), 1);
+    assert_eq!(count_between(main_unwind, trace.len(), RefOp::DecRef), 1);
+    assert_eq!(count_between(main_unwind, trace.len(), RefOp::Free), 2);
+    assert_eq!(trace.len(), 2 * allocating.len() + 4);
 }
 
 #[test]
