@@ -65,7 +65,7 @@ fn an_injected_allocation_failure_in_a_host_result_is_rt0401() {
         assert!(
             error
                 .message()
-                .starts_with("heap exhausted: 1 blocks requested, "),
+                .starts_with("heap exhausted: 1 block requested, "),
             "{kind:?}: {error}"
         );
         assert_eq!(error.stack(), ["in tokens at 3:23"], "{kind:?}");

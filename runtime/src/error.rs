@@ -230,7 +230,10 @@ impl RuntimeError {
     pub fn heap_exhausted(requested: u32, free: u32) -> RuntimeError {
         Self::new(
             ErrorCode::RT0401,
-            format!("heap exhausted: {requested} blocks requested, {free} free"),
+            format!(
+                "heap exhausted: {requested} {} requested, {free} free",
+                if requested == 1 { "block" } else { "blocks" }
+            ),
         )
     }
     /// RT0407: a Closure made by another loaded program than the running one

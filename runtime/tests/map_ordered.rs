@@ -330,7 +330,7 @@ fn a_shared_update_that_runs_out_of_blocks_half_way_leaks_nothing() {
     let error = h
         .call3(shims::rt_insert, alias, int(100), int(1))
         .unwrap_err();
-    assert_eq!(error.message, "heap exhausted: 1 blocks requested, 0 free");
+    assert_eq!(error.message, "heap exhausted: 1 block requested, 0 free");
     assert_eq!(Harness::count_of(&h.trace_ops(), RefOp::Cow), 2);
     assert_eq!(h.show(m), shown);
     h.release(m);
