@@ -17,7 +17,7 @@ use super::host::{UserData, c_host_body};
 use super::module::{CairnModule, MODULES};
 use super::{
     CAIRN_ENGINE_INTERPRETER, CAIRN_ENGINE_JIT, c_raw_bytes_arg, c_str_arg, error_handle,
-    free_registered, misuse, register_box, report, with_registered,
+    free_registered, misuse, register_box, report, report_outcome, with_registered,
 };
 use crate::engine::{Engine, EngineKind};
 
@@ -154,11 +154,8 @@ pub unsafe extern "C" fn cairn_engine_register(
             state.engine.add_host(&name, arity, body);
         })
     });
-    let error = outcome.err().map(error_handle);
-    let succeeded = u32::from(error.is_none());
     // SAFETY: forwarded from this function's contract.
-    unsafe { report(error_out, error) };
-    succeeded
+    unsafe { report_outcome(error_out, outcome) }
 }
 
 /// `CairnModule *cairn_engine_compile(const CairnEngine *engine, const char *name, const char
@@ -321,11 +318,8 @@ pub unsafe extern "C" fn cairn_engine_set_resolver(
             });
         })
     });
-    let error = outcome.err().map(error_handle);
-    let succeeded = u32::from(error.is_none());
     // SAFETY: forwarded from this function's contract.
-    unsafe { report(error_out, error) };
-    succeeded
+    unsafe { report_outcome(error_out, outcome) }
 }
 
 /// `uint32_t cairn_engine_register_native(CairnEngine *engine, const char *module, const
@@ -372,9 +366,6 @@ pub unsafe extern "C" fn cairn_engine_register_native(
                 .add_native_host(&module, &qualified, arity, body);
         })
     });
-    let error = outcome.err().map(error_handle);
-    let succeeded = u32::from(error.is_none());
     // SAFETY: forwarded from this function's contract.
-    unsafe { report(error_out, error) };
-    succeeded
+    unsafe { report_outcome(error_out, outcome) }
 }

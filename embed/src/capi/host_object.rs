@@ -17,7 +17,7 @@ use cairn_runtime::{Context, KindName};
 
 use super::engine::{CairnEngine, CairnFreeFn, CairnHostFn, with_engine};
 use super::host::{UserData, c_host_body};
-use super::{c_str_arg, error_handle, misuse, report};
+use super::{c_str_arg, misuse, report_outcome};
 
 /// A C host object's payload: the host's pointer and the callback that drops it.
 struct CPayload {
@@ -68,11 +68,8 @@ pub unsafe extern "C" fn cairn_engine_register_type(
                 .map_err(run_error)
         })?
     });
-    let error = outcome.err().map(error_handle);
-    let succeeded = u32::from(error.is_none());
     // SAFETY: forwarded from this function's contract.
-    unsafe { report(error_out, error) };
-    succeeded
+    unsafe { report_outcome(error_out, outcome) }
 }
 
 /// `uint32_t cairn_engine_register_method(CairnEngine *engine, const char *type_name, const
@@ -145,11 +142,8 @@ pub unsafe extern "C" fn cairn_engine_register_method(
                 .map_err(run_error)
         })?
     });
-    let error = outcome.err().map(error_handle);
-    let succeeded = u32::from(error.is_none());
     // SAFETY: forwarded from this function's contract.
-    unsafe { report(error_out, error) };
-    succeeded
+    unsafe { report_outcome(error_out, outcome) }
 }
 
 /// `AiviValueHandle cairn_host_object_new(AiviRuntime *rt, const char *type_name, void *data,

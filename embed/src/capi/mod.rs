@@ -122,6 +122,22 @@ pub(crate) unsafe fn report(error_out: *mut AiviErrorHandle, error: Option<AiviE
     unsafe { *error_out = handle };
 }
 
+/// The `uint32_t` result of a registration-style function: 1 on success, else 0 with the
+/// error reported to `error_out` as [`report`] does.
+///
+/// # Safety
+/// As [`report`]: `error_out` is NULL or writable.
+pub(crate) unsafe fn report_outcome<T>(
+    error_out: *mut AiviErrorHandle,
+    outcome: Result<T, cairn_runtime::RuntimeError>,
+) -> u32 {
+    let error = outcome.err().map(error_handle);
+    let succeeded = u32::from(error.is_none());
+    // SAFETY: forwarded from this function's contract.
+    unsafe { report(error_out, error) };
+    succeeded
+}
+
 /// An owned handle for a runtime error (no source position).
 pub(crate) fn error_handle(error: RuntimeError) -> AiviErrorHandle {
     error_handle_from(error)

@@ -46,8 +46,15 @@ pub unsafe extern "C" fn rt_text_literal(ctx: *mut Context, ptr: u64, len: u64) 
 #[unsafe(no_mangle)] // C hosts link shims by name (include/aivi_value_abi.h)
 pub unsafe extern "C" fn rt_text_constant(ctx: *mut Context, id: u64, ptr: u64, len: u64) -> u64 {
     // SAFETY: `ctx` per this function's `# Safety`.
-    if let Some(word) = unsafe { cached_constant(ctx, id) } {
-        return word;
+    let kept = unsafe {
+        super::guard(ctx, |context| match context.text_constant(id) {
+            Some(text) => Ok(crate::objects::retain(&mut context.heap, text)?.bits()),
+            None => Ok(1),
+        })
+    };
+    // 1 is never a value word: the run has not built this literal yet.
+    if kept != 1 {
+        return kept;
     }
     // SAFETY: as `rt_text_literal`, forwarded from this function's `# Safety`.
     let built = unsafe { rt_text_literal(ctx, ptr, len) };
@@ -69,21 +76,6 @@ pub unsafe extern "C" fn rt_text_constant(ctx: *mut Context, id: u64, ptr: u64, 
                 }
             }
         })
-    }
-}
-
-/// The run's copy of constant `id`, retained for the caller, when the run built it already.
-///
-/// # Safety
-/// `ctx` as [`super::guard`] requires.
-#[inline]
-unsafe fn cached_constant(ctx: *mut Context, id: u64) -> Option<u64> {
-    // SAFETY: `ctx` per this function's `# Safety`: valid and unaliased during the call.
-    let context = unsafe { ctx.as_mut()? };
-    let kept = context.text_constant(id)?;
-    match crate::objects::retain(&mut context.heap, kept) {
-        Ok(word) => Some(word.bits()),
-        Err(_) => None,
     }
 }
 
