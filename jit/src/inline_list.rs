@@ -5,7 +5,7 @@
 //! radix tree is walked inline (each node word's tag and address range checked, as the
 //! runtime's bounds-checked reads would refuse them), and the element is retained exactly as
 //! `rt_index` retains it: through `rt_retain` for a heap word, not at all for an Int or Float. Every
-//! other case — a Map base, a non-Int or out-of-range index, a long tuple, a bad reference,
+//! other case — a Map base, a non-Int or out-of-range index, a tuple of more than two blocks, a bad reference,
 //! a corrupt tree, an element that is neither an Int, a Float nor a heap word — calls the very shim
 //! the interpreter calls (`rt_index`, `rt_len`) on the unchanged state, so results,
 //! diagnostics and refcount traces are the interpreter's. Layout numbers come from
@@ -26,28 +26,38 @@ const LAYOUT: InlineHeapLayout = Context::INLINE_HEAP_LAYOUT;
 
 /// Flags for reads of block bytes: they never trap (every address is range-checked first)
 /// but fields such as a list's root word are not 8-byte aligned.
-fn block_read() -> MemFlagsData {
+pub(crate) fn block_read() -> MemFlagsData {
     MemFlagsData::new().with_notrap()
 }
 
 /// One segment's table entry, loaded.
 #[derive(Clone, Copy)]
-struct SegmentView {
-    number: ClValue,
-    blocks: ClValue,
-    states: ClValue,
-    block_count: ClValue,
+pub(crate) struct SegmentView {
+    pub(crate) number: ClValue,
+    pub(crate) blocks: ClValue,
+    pub(crate) states: ClValue,
+    pub(crate) block_count: ClValue,
 }
 
 /// A head that passed every check of `checked_head`.
 #[derive(Clone, Copy)]
-struct ValidatedHead {
+pub(crate) struct ValidatedHead {
     /// The head block's start address.
-    block: ClValue,
+    pub(crate) block: ClValue,
     /// The segment table's address.
-    table: ClValue,
+    pub(crate) table: ClValue,
     /// The head's segment.
-    view: SegmentView,
+    pub(crate) view: SegmentView,
+}
+
+/// What a list walk checks of the nodes it passes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ListWalk {
+    /// `xs[i]`: only each node word's tag and address range (what the runtime's reads need).
+    Read,
+    /// `set` in place: also that every node is a live `ListNode` head with count 1 (what
+    /// `make_unique` keeps in place without a `cow` copy).
+    Unique,
 }
 
 impl FunctionTranslator<'_, '_> {
@@ -80,7 +90,11 @@ impl FunctionTranslator<'_, '_> {
         let head = self.validated_head(base, Kind::List, slow);
         let length = self.read_block_u32(head.block, LAYOUT.list_length);
         self.branch_unless(IntCC::UnsignedLessThan, position, length, slow);
-        let found = self.walk_list_tree(head, position, slow);
+        let slot = self.walk_list_tree(head, position, slow, ListWalk::Read);
+        let found = self
+            .builder
+            .ins()
+            .load(I64, block_read(), slot, LAYOUT.list_node_first_slot);
         self.builder
             .ins()
             .jump(element_ready, &[BlockArg::Value(found)]);
@@ -95,23 +109,8 @@ impl FunctionTranslator<'_, '_> {
 
         self.builder.switch_to_block(tuple);
         let position = self.int_index_or(key, slow);
-        let head = self.validated_head(base, Kind::Tuple, slow).block;
-        let length = self.read_block_u32(head, LAYOUT.tuple_length);
-        // Only tuples held entirely in their head block: `tuple::element_at` also checks
-        // that the chain is as long as the length says, which a one-block tuple always is.
-        self.branch_unless_imm(
-            IntCC::UnsignedLessThanOrEqual,
-            length,
-            LAYOUT.tuple_head_slots,
-            slow,
-        );
-        self.branch_unless(IntCC::UnsignedLessThan, position, length, slow);
-        let offset = self.builder.ins().ishl_imm_s(position, 3);
-        let slot = self.builder.ins().iadd(head, offset);
-        let found = self
-            .builder
-            .ins()
-            .load(I64, block_read(), slot, LAYOUT.tuple_first_slot);
+        let head = self.validated_head(base, Kind::Tuple, slow);
+        let found = self.tuple_element(head, position, slow);
         self.builder
             .ins()
             .jump(element_ready, &[BlockArg::Value(found)]);
@@ -159,6 +158,73 @@ impl FunctionTranslator<'_, '_> {
         result
     }
 
+    /// Element `position` of the validated tuple `head`, for tuples of at most two blocks
+    /// (`tuple_head_slots + tuple_tail_slots` elements): `tuple::element_and_length` first
+    /// checks that the chain is as long as the length needs (for two blocks: the head's
+    /// `BLOCK_NEXT` names a block of the segment), then reads the head's slot or the tail
+    /// block's. A longer tuple, a short chain or an index out of range goes to `slow`.
+    fn tuple_element(&mut self, head: ValidatedHead, position: ClValue, slow: Block) -> ClValue {
+        let length = self.read_block_u32(head.block, LAYOUT.tuple_length);
+        self.branch_unless_imm(
+            IntCC::UnsignedLessThanOrEqual,
+            length,
+            LAYOUT.tuple_head_slots + LAYOUT.tuple_tail_slots,
+            slow,
+        );
+        self.branch_unless(IntCC::UnsignedLessThan, position, length, slow);
+        let join = self.builder.create_block();
+        let element = self.builder.append_block_param(join, I64);
+        let one_block = self.builder.create_block();
+        let two_blocks = self.builder.create_block();
+        let fits_head =
+            self.builder
+                .ins()
+                .icmp_imm_u(IntCC::UnsignedLessThanOrEqual, length, LAYOUT.tuple_head_slots);
+        self.builder.ins().brif(fits_head, one_block, &[], two_blocks, &[]);
+
+        self.builder.switch_to_block(one_block);
+        let in_head = self.tuple_slot(head.block, position, LAYOUT.tuple_first_slot);
+        self.builder.ins().jump(join, &[BlockArg::Value(in_head)]);
+
+        // A two-block tuple: the tail's index, checked as `HeapMemory::contains` checks it
+        // (below the segment's block count, so never `no_next_block`).
+        self.builder.switch_to_block(two_blocks);
+        let next = self
+            .builder
+            .ins()
+            .uload16(I64, block_read(), head.block, LAYOUT.block_next);
+        self.branch_unless(IntCC::UnsignedLessThan, next, head.view.block_count, slow);
+        let head_slot = self.builder.create_block();
+        let tail_slot = self.builder.create_block();
+        let below_tail =
+            self.builder
+                .ins()
+                .icmp_imm_u(IntCC::UnsignedLessThan, position, LAYOUT.tuple_head_slots);
+        self.builder.ins().brif(below_tail, head_slot, &[], tail_slot, &[]);
+        self.builder.switch_to_block(head_slot);
+        let in_head = self.tuple_slot(head.block, position, LAYOUT.tuple_first_slot);
+        self.builder.ins().jump(join, &[BlockArg::Value(in_head)]);
+        self.builder.switch_to_block(tail_slot);
+        let offset = self.builder.ins().ishl_imm_s(next, LAYOUT.block_shift);
+        let tail = self.builder.ins().iadd(head.view.blocks, offset);
+        let rest = self
+            .builder
+            .ins()
+            .iadd_imm_s(position, -LAYOUT.tuple_head_slots);
+        let in_tail = self.tuple_slot(tail, rest, LAYOUT.tuple_tail_first_slot);
+        self.builder.ins().jump(join, &[BlockArg::Value(in_tail)]);
+
+        self.builder.switch_to_block(join);
+        element
+    }
+
+    /// The word in slot `slot` of a tuple block whose slot 0 is at `block + first`.
+    fn tuple_slot(&mut self, block: ClValue, slot: ClValue, first: i32) -> ClValue {
+        let offset = self.builder.ins().ishl_imm_s(slot, 3);
+        let address = self.builder.ins().iadd(block, offset);
+        self.builder.ins().load(I64, block_read(), address, first)
+    }
+
     /// `len(value)`: the stored length of a List, Tuple or Map, `rt_len` otherwise (Text,
     /// errors). A length is a `u32`, so its Int word never overflows.
     pub(crate) fn emit_inline_len(&mut self, value: ClValue, op_index: u32) -> ClValue {
@@ -201,7 +267,7 @@ impl FunctionTranslator<'_, '_> {
 
     /// The index an Int word holds (sign-extended: a negative index is a huge unsigned one
     /// and fails every `<` length test); branches to `slow` for any other word.
-    fn int_index_or(&mut self, key: ClValue, slow: Block) -> ClValue {
+    pub(crate) fn int_index_or(&mut self, key: ClValue, slow: Block) -> ClValue {
         let is_int = self.is_int_word(key);
         let continue_block = self.builder.create_block();
         self.builder
@@ -212,17 +278,17 @@ impl FunctionTranslator<'_, '_> {
     }
 
     /// Continues in a new block when `lhs cc rhs`, else branches to `slow`.
-    fn branch_unless(&mut self, cc: IntCC, lhs: ClValue, rhs: ClValue, slow: Block) {
+    pub(crate) fn branch_unless(&mut self, cc: IntCC, lhs: ClValue, rhs: ClValue, slow: Block) {
         let holds = self.builder.ins().icmp(cc, lhs, rhs);
         self.continue_unless_fall_back(holds, slow);
     }
 
-    fn branch_unless_imm(&mut self, cc: IntCC, lhs: ClValue, rhs: i64, slow: Block) {
+    pub(crate) fn branch_unless_imm(&mut self, cc: IntCC, lhs: ClValue, rhs: i64, slow: Block) {
         let holds = self.builder.ins().icmp_imm_s(cc, lhs, rhs);
         self.continue_unless_fall_back(holds, slow);
     }
 
-    fn continue_unless_fall_back(&mut self, holds: ClValue, slow: Block) {
+    pub(crate) fn continue_unless_fall_back(&mut self, holds: ClValue, slow: Block) {
         let continue_block = self.builder.create_block();
         self.builder
             .ins()
@@ -230,13 +296,13 @@ impl FunctionTranslator<'_, '_> {
         self.builder.switch_to_block(continue_block);
     }
 
-    fn read_block_u32(&mut self, block: ClValue, offset: i32) -> ClValue {
+    pub(crate) fn read_block_u32(&mut self, block: ClValue, offset: i32) -> ClValue {
         self.builder.ins().uload32(block_read(), block, offset)
     }
 
     /// The segment number (bits 16..32) of a heap word, checked below `max_segments`
     /// (`slow` otherwise).
-    fn segment_number_or(&mut self, word: ClValue, slow: Block) -> ClValue {
+    pub(crate) fn segment_number_or(&mut self, word: ClValue, slow: Block) -> ClValue {
         let shifted = self.builder.ins().ushr_imm_s(word, 16);
         let segment = self.builder.ins().band_imm_s(shifted, 0xFFFF);
         self.branch_unless_imm(IntCC::UnsignedLessThan, segment, LAYOUT.max_segments, slow);
@@ -244,14 +310,14 @@ impl FunctionTranslator<'_, '_> {
     }
 
     /// The segment table's address, loaded from the context.
-    fn segment_table(&mut self) -> ClValue {
+    pub(crate) fn segment_table(&mut self) -> ClValue {
         self.builder
             .ins()
             .load(I64, MemFlagsData::trusted(), self.ctx, LAYOUT.segment_table)
     }
 
     /// Loads the table entry of `segment` (below `max_segments`).
-    fn segment_view(&mut self, table: ClValue, segment: ClValue) -> SegmentView {
+    pub(crate) fn segment_view(&mut self, table: ClValue, segment: ClValue) -> SegmentView {
         let entry_offset = self
             .builder
             .ins()
@@ -272,7 +338,7 @@ impl FunctionTranslator<'_, '_> {
     /// The block index (bits 0..16) of a heap word in `view`'s segment, checked below its
     /// block count (what `HeapMemory`'s bounds checks require; `slow` otherwise), and the
     /// block's start address.
-    fn block_in_segment(
+    pub(crate) fn block_in_segment(
         &mut self,
         word: ClValue,
         view: SegmentView,
@@ -289,7 +355,7 @@ impl FunctionTranslator<'_, '_> {
     /// is `Head`, its count is not 0 and its kind byte is `kind`. Returns the block's start
     /// address, the segment table and the head's segment; branches to `slow` when any check
     /// fails.
-    fn validated_head(&mut self, word: ClValue, kind: Kind, slow: Block) -> ValidatedHead {
+    pub(crate) fn validated_head(&mut self, word: ClValue, kind: Kind, slow: Block) -> ValidatedHead {
         let segment = self.segment_number_or(word, slow);
         let table = self.segment_table();
         let view = self.segment_view(table, segment);
@@ -313,7 +379,8 @@ impl FunctionTranslator<'_, '_> {
         ValidatedHead { block, table, view }
     }
 
-    /// Element `position` (`< length`, checked) of the validated list `head`, walked as
+    /// The slot of element `position` (`< length`, checked) of the validated list `head`,
+    /// as an address to add `LAYOUT.list_node_first_slot` to, walked as
     /// `list::element_of_head` walks it: from the root, the slot at each level `l` is
     /// `q_l - fan_out(l) * q_(l+1)` (fan-out 7 at a leaf, 14 above) with each quotient `q_l`
     /// one multiply-high by `LIST_LEVEL_QUOTIENT_MAGICS[l]` (`q_0` is the position), so no
@@ -322,8 +389,15 @@ impl FunctionTranslator<'_, '_> {
     /// segment it is in and reloads it only when a node lives in another segment. A height
     /// above the runtime's maximum, a root word that is not a heap word, or a node address
     /// that names no mapped block (an empty child slot's 0 minus one names none) goes to
-    /// `slow`.
-    fn walk_list_tree(&mut self, head: ValidatedHead, position: ClValue, slow: Block) -> ClValue {
+    /// `slow`; with [`ListWalk::Unique`], so does a node that is not a live `ListNode` head
+    /// with count 1.
+    pub(crate) fn walk_list_tree(
+        &mut self,
+        head: ValidatedHead,
+        position: ClValue,
+        slow: Block,
+        checks: ListWalk,
+    ) -> ClValue {
         let height = self
             .builder
             .ins()
@@ -350,19 +424,20 @@ impl FunctionTranslator<'_, '_> {
         self.branch_unless_imm(IntCC::Equal, root_tag, TAG_HEAP as i64, slow);
         let root = self.builder.ins().band_imm_s(root, 0xFFFF_FFFF);
 
-        // walk(level, node address, q_(level+1), segment, blocks, block_count).
+        // walk(level, node address, q_(level+1), segment, blocks, states, block_count).
         let walk = self.builder.create_block();
-        let params: Vec<ClValue> = (0..6)
+        let params: Vec<ClValue> = (0..7)
             .map(|_| self.builder.append_block_param(walk, I64))
             .collect();
         let (level, node, quotient_above) = (params[0], params[1], params[2]);
-        let cached = (params[3], params[4], params[5]);
+        let cached = (params[3], params[4], params[5], params[6]);
         let start = [
             height,
             root,
             quotient_above_root,
             head.view.number,
             head.view.blocks,
+            head.view.states,
             head.view.block_count,
         ];
         self.builder.ins().jump(walk, &start.map(BlockArg::Value));
@@ -371,12 +446,12 @@ impl FunctionTranslator<'_, '_> {
         let shifted = self.builder.ins().ushr_imm_s(node, 16);
         let segment = self.builder.ins().band_imm_s(shifted, 0xFFFF);
         let located = self.builder.create_block();
-        let here: Vec<ClValue> = (0..3)
+        let here: Vec<ClValue> = (0..4)
             .map(|_| self.builder.append_block_param(located, I64))
             .collect();
         let other_segment = self.builder.create_block();
         let same = self.builder.ins().icmp(IntCC::Equal, segment, cached.0);
-        let kept = [cached.0, cached.1, cached.2].map(BlockArg::Value);
+        let kept = [cached.0, cached.1, cached.2, cached.3].map(BlockArg::Value);
         self.builder
             .ins()
             .brif(same, located, &kept, other_segment, &[]);
@@ -384,17 +459,20 @@ impl FunctionTranslator<'_, '_> {
         self.builder.switch_to_block(other_segment);
         self.branch_unless_imm(IntCC::UnsignedLessThan, segment, LAYOUT.max_segments, slow);
         let view = self.segment_view(head.table, segment);
-        let loaded = [view.number, view.blocks, view.block_count].map(BlockArg::Value);
+        let loaded = [view.number, view.blocks, view.states, view.block_count].map(BlockArg::Value);
         self.builder.ins().jump(located, &loaded);
 
         self.builder.switch_to_block(located);
         let view = SegmentView {
             number: here[0],
             blocks: here[1],
-            states: head.view.states, // not read by the walk
-            block_count: here[2],
+            states: here[2],
+            block_count: here[3],
         };
-        let (_, block) = self.block_in_segment(node, view, slow);
+        let (index, block) = self.block_in_segment(node, view, slow);
+        if checks == ListWalk::Unique {
+            self.branch_unless_unique_head(view, index, block, Kind::ListNode, slow);
+        }
         let quotient = self.level_quotient(magics, position, level);
         let descend = self.builder.create_block();
         let found = self.builder.create_block();
@@ -422,6 +500,7 @@ impl FunctionTranslator<'_, '_> {
             quotient,
             view.number,
             view.blocks,
+            view.states,
             view.block_count,
         ];
         self.builder.ins().jump(walk, &next.map(BlockArg::Value));
@@ -432,15 +511,41 @@ impl FunctionTranslator<'_, '_> {
             .imul_imm_s(quotient_above, LAYOUT.list_leaf_slots);
         let digit = self.builder.ins().isub(quotient, times_slots);
         let slot_offset = self.builder.ins().ishl_imm_s(digit, 3);
-        let slot = self.builder.ins().iadd(block, slot_offset);
-        self.builder
+        self.builder.ins().iadd(block, slot_offset)
+    }
+
+    /// Continues when block `index` of `view` (starting at `block`) is a live head of
+    /// `kind` with count exactly 1 (`checked_head`'s checks plus `make_unique`'s in-place
+    /// test); branches to `slow` otherwise.
+    pub(crate) fn branch_unless_unique_head(
+        &mut self,
+        view: SegmentView,
+        index: ClValue,
+        block: ClValue,
+        kind: Kind,
+        slow: Block,
+    ) {
+        let state_address = self.builder.ins().iadd(view.states, index);
+        let state = self
+            .builder
             .ins()
-            .load(I64, block_read(), slot, LAYOUT.list_node_first_slot)
+            .uload8(I64, block_read(), state_address, 0);
+        self.branch_unless_imm(IntCC::Equal, state, i64::from(LAYOUT.head_state), slow);
+        let count = self
+            .builder
+            .ins()
+            .uload16(I64, block_read(), block, LAYOUT.ref_count);
+        self.branch_unless_imm(IntCC::Equal, count, 1, slow);
+        let stored_kind = self
+            .builder
+            .ins()
+            .uload8(I64, block_read(), block, LAYOUT.kind);
+        self.branch_unless_imm(IntCC::Equal, stored_kind, kind as i64, slow);
     }
 
     /// `position / (7 * 14^(level-1))` (`level <= MAX_LIST_HEIGHT + 1`): the position itself
     /// at level 0, else a multiply-high by the level's magic.
-    fn level_quotient(&mut self, magics: ClValue, position: ClValue, level: ClValue) -> ClValue {
+    pub(crate) fn level_quotient(&mut self, magics: ClValue, position: ClValue, level: ClValue) -> ClValue {
         let offset = self.builder.ins().ishl_imm_s(level, 3);
         let address = self.builder.ins().iadd(magics, offset);
         let magic =

@@ -14,6 +14,7 @@ mod inline_division;
 mod inline_fast_paths;
 mod inline_float;
 mod inline_list;
+mod inline_list_set;
 mod int_payload;
 mod kind_specialized;
 mod lazy_calls;

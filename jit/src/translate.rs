@@ -545,6 +545,20 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             }
             OpKind::Builtin {
                 dst,
+                builtin: ir::Builtin::Set,
+                args,
+            } if args.len() == 3 => {
+                // `inline_list_set.rs`: in place on a unique list, `rt_set` otherwise.
+                let (list, key, value) = (
+                    self.use_var(args[0]),
+                    self.use_var(args[1]),
+                    self.use_var(args[2]),
+                );
+                let word = self.emit_inline_set(list, key, value, index);
+                self.def(*dst, word);
+            }
+            OpKind::Builtin {
+                dst,
                 builtin: ir::Builtin::FusedDepthAdd,
                 args,
             } if args.len() == 1 => {

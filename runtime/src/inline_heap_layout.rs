@@ -19,8 +19,10 @@
 //! address range of every node word it follows and falls back to the shim otherwise.
 
 use crate::context::Context;
-use crate::heap::{BLOCK_SIZE, BlockState, HEADER_SIZE, MAX_SEGMENTS, SegmentTableEntry};
-use crate::objects::header::KIND_OFFSET;
+use crate::heap::{
+    BLOCK_SIZE, BlockState, HEADER_SIZE, INVALID, MAX_SEGMENTS, SegmentTableEntry,
+};
+use crate::objects::header::{FLAG_CONTAINS_REF, FLAG_MAY_HOLD_NAN, FLAGS_OFFSET, KIND_OFFSET};
 use crate::objects::{list, map, tuple};
 use crate::value::{Kind, TAG_HEAP};
 
@@ -61,8 +63,23 @@ pub struct InlineHeapLayout {
     pub tuple_length: i32,
     pub tuple_first_slot: i32,
     pub tuple_head_slots: i64,
+    /// Block: the header's `BLOCK_NEXT` (u16, the next block's index in the same segment;
+    /// `no_next_block` ends a chain).
+    pub block_next: i32,
+    pub no_next_block: i64,
+    /// Block: slot 0 of a tuple's tail block (slot `s < tuple_tail_slots` at `+ 8 * s`).
+    pub tuple_tail_first_slot: i32,
+    pub tuple_tail_slots: i64,
     /// Block: a Map's length (u32).
     pub map_length: i32,
+    /// Block: an object's flag byte, and the flags a container inherits from an element
+    /// (`header::inherited_flags`: a Ref's own flags plus `FLAG_CONTAINS_REF`, any other
+    /// object's flags masked by this, a NaN's `FLAG_MAY_HOLD_NAN`).
+    pub object_flags: i32,
+    pub inherited_flag_mask: i64,
+    /// `Context` offset of the heap's list-tail epoch (u64; docs/MEMORY.md, "Objects": the
+    /// tail-leaf cache of a List head), which `set` advances.
+    pub list_tail_epoch: i32,
 }
 
 const fn block_offset(payload_offset: usize) -> i32 {
@@ -91,7 +108,14 @@ impl Context {
         tuple_length: block_offset(tuple::TUPLE_LENGTH_OFFSET),
         tuple_first_slot: block_offset(tuple::TUPLE_HEAD_FIRST_SLOT_OFFSET),
         tuple_head_slots: tuple::TUPLE_HEAD_SLOTS as i64,
+        block_next: 0,
+        no_next_block: INVALID as i64,
+        tuple_tail_first_slot: block_offset(0),
+        tuple_tail_slots: tuple::TUPLE_TAIL_SLOTS as i64,
         map_length: block_offset(map::MAP_LENGTH_OFFSET),
+        object_flags: block_offset(FLAGS_OFFSET),
+        inherited_flag_mask: (FLAG_CONTAINS_REF | FLAG_MAY_HOLD_NAN) as i64,
+        list_tail_epoch: std::mem::offset_of!(Context, heap.list_tail_epoch) as i32,
     };
 }
 

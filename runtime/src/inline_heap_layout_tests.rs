@@ -227,3 +227,47 @@ fn the_layout_follows_trees_into_later_segments_and_refuses_bad_references() {
     context.heap.free_chain(filler).unwrap();
     assert_eq!(context.heap.blocks_in_use(), 0);
 }
+
+#[test]
+fn the_layout_reads_tuple_tails_object_flags_and_the_list_tail_epoch() {
+    let mut context = Context::new(Limits::default()).unwrap();
+    let items = (0..13).map(|i| Value::int(i * 10).unwrap()).collect();
+    let tuple = crate::objects::tuple::tuple_from_values(&mut context.heap, items).unwrap();
+    let (head, entry, _) = block_start(&context, tuple.bits()).unwrap();
+    // SAFETY: a validated block start; `BLOCK_NEXT` is inside it, and the tail index is
+    // checked below the segment's block count before its block is read.
+    unsafe {
+        let next = read::<u16>(head + LAYOUT.block_next as usize);
+        assert_ne!(i64::from(next), LAYOUT.no_next_block);
+        assert!(u64::from(next) < entry.block_count);
+        let tail = entry.blocks_address + (usize::from(next) << LAYOUT.block_shift);
+        for slot in 0..LAYOUT.tuple_tail_slots as usize {
+            let word = read::<u64>(tail + LAYOUT.tuple_tail_first_slot as usize + 8 * slot);
+            let expected = crate::objects::tuple::element_at(&context.heap, tuple, 6 + slot);
+            assert_eq!(Some(word), expected.unwrap().map(Value::bits), "slot {slot}");
+        }
+        let last = read::<u16>(tail + LAYOUT.block_next as usize);
+        assert_eq!(i64::from(last), LAYOUT.no_next_block, "the chain ends at the tail");
+    }
+    release(&mut context.heap, tuple).unwrap();
+
+    let nan = Value::float(f64::NAN);
+    let flagged =
+        crate::objects::tuple::tuple_from_values(&mut context.heap, vec![nan, nan]).unwrap();
+    let head = inline_head(&context, flagged.bits(), Kind::Tuple).unwrap();
+    // SAFETY: a validated block start; the flag byte is inside it.
+    let flags = unsafe { read::<u8>(head + LAYOUT.object_flags as usize) };
+    assert_eq!(
+        i64::from(flags) & LAYOUT.inherited_flag_mask,
+        i64::from(crate::objects::header::inherited_flags(&context.heap, flagged))
+    );
+    assert_ne!(i64::from(flags) & LAYOUT.inherited_flag_mask, 0);
+    release(&mut context.heap, flagged).unwrap();
+
+    context.heap.invalidate_list_tail_caches();
+    let context_address = std::ptr::from_ref(&context) as usize;
+    // SAFETY: `list_tail_epoch` is the offset of a `u64` field inside the live context.
+    let epoch = unsafe { read::<u64>(context_address + LAYOUT.list_tail_epoch as usize) };
+    assert_eq!(epoch, context.heap.list_tail_epoch());
+    assert_eq!(context.heap.blocks_in_use(), 0);
+}

@@ -99,7 +99,7 @@ pub struct Heap {
     pub(crate) segment_table: SegmentTable,
     /// The epoch of List tail-leaf caches (`objects::list_tail`): a cache filled at an
     /// older epoch is ignored. Starts at 1 (a zeroed head holds epoch 0: no cache).
-    list_tail_epoch: u64,
+    pub(crate) list_tail_epoch: u64,
     /// The heap's size in blocks (all segments, created or not).
     capacity: u32,
     /// Blocks allocated, over all segments.

@@ -255,7 +255,11 @@ pub fn set(
         let old = location.read(heap);
         location.write(heap, pending.take().expect("value still pending"));
         add_object_flags(heap, head, flags);
-        release(heap, old)
+        // The replaced element is released as the `release` op releases (`rt_release`):
+        // it cannot fail the update; a violation found on the way is recorded. So an
+        // engine's inline `set` may store and then call `rt_release` for the old element.
+        release_on_cleanup(heap, old);
+        Ok(())
     })
 }
 

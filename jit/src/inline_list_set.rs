@@ -1,0 +1,144 @@
+//! The inline fast path of `set(list, index, value)` (`rt_set`) on a uniquely owned List:
+//! when the head and every node on the path to the element are live heads with count 1 (so
+//! `make_unique` would keep each in place and record no `cow`), the index is an in-range
+//! Int and the value carries no flags for the containers to inherit
+//! (`header::inherited_flags` is 0: not a Ref, not an object flagged as holding a Ref or a
+//! NaN, not a NaN), the element is stored in place, the heap's list-tail epoch is advanced
+//! as `list_update::set` advances it, and the replaced element is released through
+//! `rt_release`, as `set` releases it (a release that cannot fail the update). That is
+//! exactly what the shim does in that state, with the same refcount events. Every other
+//! case calls `rt_set` on the unchanged state, which copies, allocates and reports.
+
+use cairn_runtime::inline_heap_layout::{InlineHeapLayout, reference_high_word};
+use cairn_runtime::value::FLOAT_OFFSET;
+use cairn_runtime::{Context, Kind, Shim};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::types::I64;
+use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, MemFlagsData, Value as ClValue};
+
+use crate::inline_list::{ListWalk, block_read};
+use crate::translate::FunctionTranslator;
+
+const LAYOUT: InlineHeapLayout = Context::INLINE_HEAP_LAYOUT;
+
+/// `f64::to_bits` of +infinity shifted left by one: a Float's bits shifted left by one (the
+/// sign dropped) are above it exactly when the Float is a NaN.
+const INFINITY_BITS_SHIFTED: i64 = (0x7FF0_0000_0000_0000u64 << 1) as i64;
+
+impl FunctionTranslator<'_, '_> {
+    /// `set(list, key, value)`: in place on a unique list, `rt_set` otherwise. Consumes the
+    /// list and the value (as the shim does) and returns the owned list word.
+    pub(crate) fn emit_inline_set(
+        &mut self,
+        list: ClValue,
+        key: ClValue,
+        value: ClValue,
+        op_index: u32,
+    ) -> ClValue {
+        let slow = self.builder.create_block();
+        self.builder.set_cold_block(slow);
+        let join = self.builder.create_block();
+        let result = self.builder.append_block_param(join, I64);
+
+        let high = self.builder.ins().ushr_imm_s(list, 32);
+        self.branch_unless_imm(IntCC::Equal, high, reference_high_word(Kind::List), slow);
+        let position = self.int_index_or(key, slow);
+        let head = self.validated_head(list, Kind::List, slow);
+        let count = self
+            .builder
+            .ins()
+            .uload16(I64, block_read(), head.block, LAYOUT.ref_count);
+        self.branch_unless_imm(IntCC::Equal, count, 1, slow);
+        let length = self.read_block_u32(head.block, LAYOUT.list_length);
+        self.branch_unless(IntCC::UnsignedLessThan, position, length, slow);
+        self.branch_unless_no_inherited_flags(value, head.table, slow);
+        let slot = self.walk_list_tree(head, position, slow, ListWalk::Unique);
+
+        let old = self
+            .builder
+            .ins()
+            .load(I64, block_read(), slot, LAYOUT.list_node_first_slot);
+        self.builder
+            .ins()
+            .store(block_read(), value, slot, LAYOUT.list_node_first_slot);
+        let trusted = MemFlagsData::trusted();
+        let epoch = self
+            .builder
+            .ins()
+            .load(I64, trusted, self.ctx, LAYOUT.list_tail_epoch);
+        let advanced = self.builder.ins().iadd_imm_s(epoch, 1);
+        self.builder
+            .ins()
+            .store(trusted, advanced, self.ctx, LAYOUT.list_tail_epoch);
+        self.emit_release(old, false);
+        self.builder.ins().jump(join, &[BlockArg::Value(list)]);
+
+        self.builder.switch_to_block(slow);
+        let word = self.fallible_shim(Shim::Set, &[list, key, value], op_index);
+        self.builder.ins().jump(join, &[BlockArg::Value(word)]);
+
+        self.builder.switch_to_block(join);
+        result
+    }
+
+    /// Continues when `inherited_flags(value)` is 0 by the layout: a heap word of a kind
+    /// other than Ref (or an unknown kind byte, whose flags are 0 too) whose block is mapped
+    /// and whose flag byte has none of the inherited bits; a word below the Float range that
+    /// is not a heap word (an Int, a Bool, `()`); a Float that is not a NaN. Branches to
+    /// `slow` otherwise (a Ref, a flagged object, a NaN, a word naming no mapped block).
+    fn branch_unless_no_inherited_flags(&mut self, value: ClValue, table: ClValue, slow: Block) {
+        let done = self.builder.create_block();
+        let heap_word = self.builder.create_block();
+        let not_heap = self.builder.create_block();
+        let is_heap = self.is_heap_word(value);
+        self.builder
+            .ins()
+            .brif(is_heap, heap_word, &[], not_heap, &[]);
+
+        self.builder.switch_to_block(heap_word);
+        let kind = self.builder.ins().ushr_imm_s(value, 32);
+        let kind = self.builder.ins().band_imm_s(kind, 0xFF);
+        self.branch_unless_imm(IntCC::NotEqual, kind, Kind::Ref as i64, slow);
+        let shifted = self.builder.ins().ushr_imm_s(value, 16);
+        let segment = self.builder.ins().band_imm_s(shifted, 0xFFFF);
+        self.branch_unless_imm(IntCC::UnsignedLessThan, segment, LAYOUT.max_segments, slow);
+        let view = self.segment_view(table, segment);
+        let (_, block) = self.block_in_segment(value, view, slow);
+        let flags = self
+            .builder
+            .ins()
+            .uload8(I64, block_read(), block, LAYOUT.object_flags);
+        let inherited = self
+            .builder
+            .ins()
+            .band_imm_s(flags, LAYOUT.inherited_flag_mask);
+        self.branch_unless_imm(IntCC::Equal, inherited, 0, slow);
+        self.builder.ins().jump(done, &[]);
+
+        // Not a heap word: below the Float range it has no flags; a Float's are
+        // `FLAG_MAY_HOLD_NAN` exactly when it is a NaN (`Value::as_float` decodes every
+        // word from `FLOAT_OFFSET` up).
+        self.builder.switch_to_block(not_heap);
+        let float = self.builder.create_block();
+        let below_floats =
+            self.builder
+                .ins()
+                .icmp_imm_u(IntCC::UnsignedLessThan, value, FLOAT_OFFSET as i64);
+        self.builder.ins().brif(below_floats, done, &[], float, &[]);
+        self.builder.switch_to_block(float);
+        let bits = self
+            .builder
+            .ins()
+            .iadd_imm_s(value, (FLOAT_OFFSET as i64).wrapping_neg());
+        let without_sign = self.builder.ins().ishl_imm_s(bits, 1);
+        self.branch_unless_imm(
+            IntCC::UnsignedLessThanOrEqual,
+            without_sign,
+            INFINITY_BITS_SHIFTED,
+            slow,
+        );
+        self.builder.ins().jump(done, &[]);
+
+        self.builder.switch_to_block(done);
+    }
+}
