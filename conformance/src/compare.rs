@@ -1,7 +1,8 @@
 //! The comparison of one program's observed behaviour against its expectations and between
 //! the two engines: output, result or diagnostic (code, message, position), identical full
 //! refcount traces (first divergence shown with context), trace assertions, and a heap left
-//! exactly as it was found.
+//! exactly as it was found; then each engine once more with nothing observing the heap (the
+//! unobserved fast paths), which must print, return or fail as its traced run did.
 
 use crate::expectations::{Expectations, ExpectedError, LineColumn};
 use crate::program::{FrontEnd, Program};
@@ -150,7 +151,62 @@ fn check_on_engines(program: &Program) -> ProgramReport {
         report.trace = CheckStatus::Fail;
     }
     report.audit = check_audit_pass(program, &limits, &runs, &mut report.problems);
+    report.heap = match (
+        report.heap,
+        check_unobserved_runs(program, &limits, &runs, &mut report.problems),
+    ) {
+        (CheckStatus::Pass, false) => CheckStatus::Fail,
+        (heap, _) => heap,
+    };
     report
+}
+
+/// Runs both engines again with nothing observing the heap (no trace, no hook: how
+/// embedders run, and the only state in which the unobserved fast paths run): each must
+/// print and return or fail exactly as its traced run did, and leave the heap as it was.
+fn check_unobserved_runs(
+    program: &Program,
+    limits: &cairn_runtime::Limits,
+    traced_runs: &[EngineRun],
+    problems: &mut Vec<String>,
+) -> bool {
+    let mut passed = true;
+    for traced in traced_runs {
+        let engine = traced.engine;
+        match crate::run::run_unobserved(program, engine, limits) {
+            Ok(plain) => {
+                if plain.output != traced.output {
+                    passed = false;
+                    problems.push(format!(
+                        "{engine} unobserved: output differs from the traced run\n  traced:\n{}\n  unobserved:\n{}",
+                        indent_block(&traced.output),
+                        indent_block(&plain.output)
+                    ));
+                }
+                if plain.outcome != traced.outcome {
+                    passed = false;
+                    problems.push(format!(
+                        "{engine} unobserved: outcome differs from the traced run\n  traced: {}\n  unobserved: {}",
+                        traced.outcome, plain.outcome
+                    ));
+                }
+                let mut heap_problems = Vec::new();
+                if !check_heap(&plain, &mut heap_problems) {
+                    passed = false;
+                    problems.extend(
+                        heap_problems
+                            .into_iter()
+                            .map(|p| format!("unobserved: {p}")),
+                    );
+                }
+            }
+            Err(problem) => {
+                passed = false;
+                problems.push(format!("{engine} unobserved: {problem}"));
+            }
+        }
+    }
+    passed
 }
 
 /// Runs both engines again in audit mode (see `audit_pass`).

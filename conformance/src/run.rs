@@ -134,6 +134,26 @@ pub fn run_on_engine(
     engine: Engine,
     limits: &Limits,
 ) -> Result<EngineRun, String> {
+    run_observed_or_not(program, engine, limits, true)
+}
+
+/// [`run_on_engine`] with nothing observing the heap: no trace (so `trace` is empty), no
+/// counting hook. This is how embedders run programs, and the only state in which the
+/// engines' unobserved fast paths (the runtime's and the JIT's inline count steps) run.
+pub fn run_unobserved(
+    program: &Program,
+    engine: Engine,
+    limits: &Limits,
+) -> Result<EngineRun, String> {
+    run_observed_or_not(program, engine, limits, false)
+}
+
+fn run_observed_or_not(
+    program: &Program,
+    engine: Engine,
+    limits: &Limits,
+    observed: bool,
+) -> Result<EngineRun, String> {
     let module = program
         .module()
         .ok_or_else(|| "the program has no module to run".to_string())?;
@@ -141,8 +161,13 @@ pub fn run_on_engine(
     let mut ctx =
         Context::new(limits.clone()).map_err(|e| format!("cannot create a context: {e}"))?;
     let before = ctx.heap.snapshot();
-    let hook_counter = crate::audit_pass::install_counting_hook(&mut ctx);
-    ctx.heap.start_trace();
+    let hook_counter = if observed {
+        let counter = crate::audit_pass::install_counting_hook(&mut ctx);
+        ctx.heap.start_trace();
+        counter
+    } else {
+        None
+    };
     let ran = catch_unwind(AssertUnwindSafe(|| {
         execute(program, module, engine, &mut ctx)
     }));

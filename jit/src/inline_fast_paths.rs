@@ -290,8 +290,7 @@ impl FunctionTranslator<'_, '_> {
             .ins()
             .brif(is_heap, heap, &[], join, &[BlockArg::Value(src)]);
         self.builder.switch_to_block(heap);
-        let word = self.call_shim(Shim::Retain, &[src]);
-        self.branch_on_failure(word, op_index);
+        let word = self.emit_inline_retain(src, op_index);
         self.builder.ins().jump(join, &[BlockArg::Value(word)]);
         self.builder.switch_to_block(join);
         result
@@ -309,7 +308,11 @@ impl FunctionTranslator<'_, '_> {
         let is_heap = self.is_heap_word(value);
         self.builder.ins().brif(is_heap, heap, &[], after, &[]);
         self.builder.switch_to_block(heap);
-        self.call_shim(Shim::Release, &[value]);
+        if cold {
+            self.call_shim(Shim::Release, &[value]);
+        } else {
+            self.emit_inline_release(value);
+        }
         self.builder.ins().jump(after, &[]);
         self.builder.switch_to_block(after);
     }

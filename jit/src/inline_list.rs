@@ -4,7 +4,7 @@
 //! range of a mapped segment; its state `Head`, its count not 0, its kind byte), the list's
 //! radix tree is walked inline (each node word's tag and address range checked, as the
 //! runtime's bounds-checked reads would refuse them), and the element is retained exactly as
-//! `rt_index` retains it: through `rt_retain` for a heap word, not at all for an Int or Float. Every
+//! `rt_index` retains it: through `rt_retain` (or its inline fast path, `inline_counts.rs`) for a heap word, not at all for an Int or Float. Every
 //! other case — a Map base, a non-Int or out-of-range index, a tuple of more than two blocks, a bad reference,
 //! a corrupt tree, an element that is neither an Int, a Float nor a heap word — calls the very shim
 //! the interpreter calls (`rt_index`, `rt_len`) on the unchanged state, so results,
@@ -147,7 +147,7 @@ impl FunctionTranslator<'_, '_> {
             .ins()
             .brif(is_heap, heap_element, &[], slow, &[]);
         self.builder.switch_to_block(heap_element);
-        let retained = self.fallible_shim(Shim::Retain, &[element], op_index);
+        let retained = self.emit_inline_retain(element, op_index);
         self.builder.ins().jump(join, &[BlockArg::Value(retained)]);
 
         self.builder.switch_to_block(slow);
@@ -176,11 +176,14 @@ impl FunctionTranslator<'_, '_> {
         let element = self.builder.append_block_param(join, I64);
         let one_block = self.builder.create_block();
         let two_blocks = self.builder.create_block();
-        let fits_head =
-            self.builder
-                .ins()
-                .icmp_imm_u(IntCC::UnsignedLessThanOrEqual, length, LAYOUT.tuple_head_slots);
-        self.builder.ins().brif(fits_head, one_block, &[], two_blocks, &[]);
+        let fits_head = self.builder.ins().icmp_imm_u(
+            IntCC::UnsignedLessThanOrEqual,
+            length,
+            LAYOUT.tuple_head_slots,
+        );
+        self.builder
+            .ins()
+            .brif(fits_head, one_block, &[], two_blocks, &[]);
 
         self.builder.switch_to_block(one_block);
         let in_head = self.tuple_slot(head.block, position, LAYOUT.tuple_first_slot);
@@ -196,11 +199,14 @@ impl FunctionTranslator<'_, '_> {
         self.branch_unless(IntCC::UnsignedLessThan, next, head.view.block_count, slow);
         let head_slot = self.builder.create_block();
         let tail_slot = self.builder.create_block();
-        let below_tail =
-            self.builder
-                .ins()
-                .icmp_imm_u(IntCC::UnsignedLessThan, position, LAYOUT.tuple_head_slots);
-        self.builder.ins().brif(below_tail, head_slot, &[], tail_slot, &[]);
+        let below_tail = self.builder.ins().icmp_imm_u(
+            IntCC::UnsignedLessThan,
+            position,
+            LAYOUT.tuple_head_slots,
+        );
+        self.builder
+            .ins()
+            .brif(below_tail, head_slot, &[], tail_slot, &[]);
         self.builder.switch_to_block(head_slot);
         let in_head = self.tuple_slot(head.block, position, LAYOUT.tuple_first_slot);
         self.builder.ins().jump(join, &[BlockArg::Value(in_head)]);
@@ -355,7 +361,12 @@ impl FunctionTranslator<'_, '_> {
     /// is `Head`, its count is not 0 and its kind byte is `kind`. Returns the block's start
     /// address, the segment table and the head's segment; branches to `slow` when any check
     /// fails.
-    pub(crate) fn validated_head(&mut self, word: ClValue, kind: Kind, slow: Block) -> ValidatedHead {
+    pub(crate) fn validated_head(
+        &mut self,
+        word: ClValue,
+        kind: Kind,
+        slow: Block,
+    ) -> ValidatedHead {
         let segment = self.segment_number_or(word, slow);
         let table = self.segment_table();
         let view = self.segment_view(table, segment);
@@ -545,7 +556,12 @@ impl FunctionTranslator<'_, '_> {
 
     /// `position / (7 * 14^(level-1))` (`level <= MAX_LIST_HEIGHT + 1`): the position itself
     /// at level 0, else a multiply-high by the level's magic.
-    pub(crate) fn level_quotient(&mut self, magics: ClValue, position: ClValue, level: ClValue) -> ClValue {
+    pub(crate) fn level_quotient(
+        &mut self,
+        magics: ClValue,
+        position: ClValue,
+        level: ClValue,
+    ) -> ClValue {
         let offset = self.builder.ins().ishl_imm_s(level, 3);
         let address = self.builder.ins().iadd(magics, offset);
         let magic =

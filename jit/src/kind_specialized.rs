@@ -67,9 +67,7 @@ impl FunctionTranslator<'_, '_> {
             // A non-heap word is its own owned copy (what `emit_retain`'s test would find).
             value
         } else if kinds == KindSet::HEAP {
-            let word = self.call_shim(Shim::Retain, &[value]);
-            self.branch_on_failure(word, op_index);
-            word
+            self.emit_inline_retain(value, op_index)
         } else {
             self.emit_retain(value, op_index)
         }
@@ -96,8 +94,10 @@ impl FunctionTranslator<'_, '_> {
             return;
         }
         let value = self.use_var(var);
-        if kinds == KindSet::HEAP {
+        if kinds == KindSet::HEAP && cold {
             self.call_shim(Shim::Release, &[value]);
+        } else if kinds == KindSet::HEAP {
+            self.emit_inline_release(value);
         } else {
             self.emit_release(value, cold);
         }

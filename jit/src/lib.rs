@@ -10,6 +10,7 @@ pub mod context;
 mod disassembly;
 mod host_entry;
 mod inline_control;
+mod inline_counts;
 mod inline_division;
 mod inline_fast_paths;
 mod inline_float;

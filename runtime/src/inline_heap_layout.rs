@@ -20,7 +20,7 @@
 
 use crate::context::Context;
 use crate::heap::{
-    BLOCK_SIZE, BlockState, HEADER_SIZE, INVALID, MAX_SEGMENTS, SegmentTableEntry,
+    BLOCK_SIZE, BlockState, HEADER_SIZE, INVALID, MAX_REF_COUNT, MAX_SEGMENTS, SegmentTableEntry,
 };
 use crate::objects::header::{FLAG_CONTAINS_REF, FLAG_MAY_HOLD_NAN, FLAGS_OFFSET, KIND_OFFSET};
 use crate::objects::{list, map, tuple};
@@ -80,6 +80,11 @@ pub struct InlineHeapLayout {
     /// `Context` offset of the heap's list-tail epoch (u64; docs/MEMORY.md, "Objects": the
     /// tail-leaf cache of a List head), which `set` advances.
     pub list_tail_epoch: i32,
+    /// `Context` offset of the heap's `observing` flag (a `bool`: a trace or an audit is
+    /// watching, so every count step must go through the shim and be recorded).
+    pub observing: i32,
+    /// `heap::MAX_REF_COUNT`: a count at it saturates (a retain copies instead).
+    pub max_ref_count: i64,
 }
 
 const fn block_offset(payload_offset: usize) -> i32 {
@@ -116,6 +121,8 @@ impl Context {
         object_flags: block_offset(FLAGS_OFFSET),
         inherited_flag_mask: (FLAG_CONTAINS_REF | FLAG_MAY_HOLD_NAN) as i64,
         list_tail_epoch: std::mem::offset_of!(Context, heap.list_tail_epoch) as i32,
+        observing: std::mem::offset_of!(Context, heap.observing) as i32,
+        max_ref_count: MAX_REF_COUNT as i64,
     };
 }
 

@@ -244,10 +244,18 @@ fn the_layout_reads_tuple_tails_object_flags_and_the_list_tail_epoch() {
         for slot in 0..LAYOUT.tuple_tail_slots as usize {
             let word = read::<u64>(tail + LAYOUT.tuple_tail_first_slot as usize + 8 * slot);
             let expected = crate::objects::tuple::element_at(&context.heap, tuple, 6 + slot);
-            assert_eq!(Some(word), expected.unwrap().map(Value::bits), "slot {slot}");
+            assert_eq!(
+                Some(word),
+                expected.unwrap().map(Value::bits),
+                "slot {slot}"
+            );
         }
         let last = read::<u16>(tail + LAYOUT.block_next as usize);
-        assert_eq!(i64::from(last), LAYOUT.no_next_block, "the chain ends at the tail");
+        assert_eq!(
+            i64::from(last),
+            LAYOUT.no_next_block,
+            "the chain ends at the tail"
+        );
     }
     release(&mut context.heap, tuple).unwrap();
 
@@ -259,7 +267,10 @@ fn the_layout_reads_tuple_tails_object_flags_and_the_list_tail_epoch() {
     let flags = unsafe { read::<u8>(head + LAYOUT.object_flags as usize) };
     assert_eq!(
         i64::from(flags) & LAYOUT.inherited_flag_mask,
-        i64::from(crate::objects::header::inherited_flags(&context.heap, flagged))
+        i64::from(crate::objects::header::inherited_flags(
+            &context.heap,
+            flagged
+        ))
     );
     assert_ne!(i64::from(flags) & LAYOUT.inherited_flag_mask, 0);
     release(&mut context.heap, flagged).unwrap();

@@ -115,7 +115,7 @@ pub struct Heap {
     trace_sink: Option<Box<dyn TraceSink>>,
     next_seq: u64,
     /// `trace.is_some() || audit.is_some()`: the one branch every event pays.
-    observing: bool,
+    pub(crate) observing: bool,
     /// Audit mode's state; `None` when audit mode is off.
     audit: Option<Box<HeapAudit>>,
     /// The allocation site engines report (`AllocationSite` bits), read at malloc when
