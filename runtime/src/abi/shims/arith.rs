@@ -7,7 +7,7 @@ use crate::error::RuntimeError;
 use crate::heap::Heap;
 use crate::objects::release::release_on_cleanup;
 use crate::objects::{kind_name_of, list, list_append, text, text_append};
-use crate::value::{Kind, KindName, Value};
+use crate::value::{Kind, KindName, MAX_FLOAT_WORD, Value};
 
 #[derive(Clone, Copy)]
 enum ArithmeticOp {
@@ -34,10 +34,6 @@ impl ArithmeticOp {
             _ => "numbers",
         }
     }
-}
-
-fn is_number(kind: KindName) -> bool {
-    matches!(kind, KindName::Int | KindName::Float)
 }
 
 fn binary_kinds(left: KindName, right: KindName) -> String {
@@ -67,12 +63,16 @@ fn arithmetic(
             .and_then(Value::int)
             .ok_or_else(RuntimeError::integer_overflow);
     }
-    let (kind_left, kind_right) = (kind_name_of(left)?, kind_name_of(right)?);
-    if is_number(kind_left) && is_number(kind_right) {
-        let (a, b) = (
-            left.as_number().unwrap_or_default(),
-            right.as_number().unwrap_or_default(),
-        );
+    // Then two numbers, at least one a well-formed Float (what `kind_name_of` calls a
+    // Float): Float arithmetic, without naming the kinds.
+    let number = |value: Value| {
+        value.as_int().map(|n| n as f64).or_else(|| {
+            (value.is_float() && value.bits() <= MAX_FLOAT_WORD)
+                .then(|| value.as_float())
+                .flatten()
+        })
+    };
+    if let (Some(a), Some(b)) = (number(left), number(right)) {
         return Ok(Value::float(match op {
             ArithmeticOp::Add => a + b,
             ArithmeticOp::Sub => a - b,
@@ -81,6 +81,8 @@ fn arithmetic(
             ArithmeticOp::Rem => a % b,
         }));
     }
+    // Anything else names its kinds (a malformed word is reported here).
+    let (kind_left, kind_right) = (kind_name_of(left)?, kind_name_of(right)?);
     if matches!(op, ArithmeticOp::Add)
         && kind_left == KindName::Text
         && kind_right == KindName::Text
