@@ -88,16 +88,7 @@ impl FunctionTranslator<'_, '_> {
         if step == Step::Increment {
             self.branch_unless_imm(IntCC::NotEqual, kind, Kind::ListNode as i64, slow);
         }
-        let segment = self.segment_number_or(word, slow);
-        let table = self.segment_table();
-        let view = self.segment_view(table, segment);
-        let (index, block) = self.block_in_segment(word, view, slow);
-        let state_address = self.builder.ins().iadd(view.states, index);
-        let state = self
-            .builder
-            .ins()
-            .uload8(I64, block_read(), state_address, 0);
-        self.branch_unless_imm(IntCC::Equal, state, i64::from(LAYOUT.head_state), slow);
+        let (_, _, block) = self.located_head_block(word, slow);
         let stored_kind = self
             .builder
             .ins()

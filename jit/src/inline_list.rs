@@ -174,7 +174,7 @@ impl FunctionTranslator<'_, '_> {
         self.branch_unless(IntCC::UnsignedLessThan, position, length, slow);
         let join = self.builder.create_block();
         let element = self.builder.append_block_param(join, I64);
-        let one_block = self.builder.create_block();
+        let head_slot = self.builder.create_block();
         let two_blocks = self.builder.create_block();
         let fits_head = self.builder.ins().icmp_imm_u(
             IntCC::UnsignedLessThanOrEqual,
@@ -183,11 +183,7 @@ impl FunctionTranslator<'_, '_> {
         );
         self.builder
             .ins()
-            .brif(fits_head, one_block, &[], two_blocks, &[]);
-
-        self.builder.switch_to_block(one_block);
-        let in_head = self.tuple_slot(head.block, position, LAYOUT.tuple_first_slot);
-        self.builder.ins().jump(join, &[BlockArg::Value(in_head)]);
+            .brif(fits_head, head_slot, &[], two_blocks, &[]);
 
         // A two-block tuple: the tail's index, checked as `HeapMemory::contains` checks it
         // (below the segment's block count, so never `no_next_block`).
@@ -197,7 +193,6 @@ impl FunctionTranslator<'_, '_> {
             .ins()
             .uload16(I64, block_read(), head.block, LAYOUT.block_next);
         self.branch_unless(IntCC::UnsignedLessThan, next, head.view.block_count, slow);
-        let head_slot = self.builder.create_block();
         let tail_slot = self.builder.create_block();
         let below_tail = self.builder.ins().icmp_imm_u(
             IntCC::UnsignedLessThan,
@@ -367,16 +362,7 @@ impl FunctionTranslator<'_, '_> {
         kind: Kind,
         slow: Block,
     ) -> ValidatedHead {
-        let segment = self.segment_number_or(word, slow);
-        let table = self.segment_table();
-        let view = self.segment_view(table, segment);
-        let (index, block) = self.block_in_segment(word, view, slow);
-        let state_address = self.builder.ins().iadd(view.states, index);
-        let state = self
-            .builder
-            .ins()
-            .uload8(I64, block_read(), state_address, 0);
-        self.branch_unless_imm(IntCC::Equal, state, i64::from(LAYOUT.head_state), slow);
+        let (table, view, block) = self.located_head_block(word, slow);
         let count = self
             .builder
             .ins()
@@ -388,6 +374,31 @@ impl FunctionTranslator<'_, '_> {
             .uload8(I64, block_read(), block, LAYOUT.kind);
         self.branch_unless_imm(IntCC::Equal, stored_kind, kind as i64, slow);
         ValidatedHead { block, table, view }
+    }
+
+    /// The block a heap word names, checked mapped and in the `Head` state (`slow`
+    /// otherwise): the segment table, the block's segment and the block's start address.
+    pub(crate) fn located_head_block(
+        &mut self,
+        word: ClValue,
+        slow: Block,
+    ) -> (ClValue, SegmentView, ClValue) {
+        let segment = self.segment_number_or(word, slow);
+        let table = self.segment_table();
+        let view = self.segment_view(table, segment);
+        let (index, block) = self.block_in_segment(word, view, slow);
+        self.branch_unless_head_state(view, index, slow);
+        (table, view, block)
+    }
+
+    /// Continues when block `index` of `view` is in the `Head` state; `slow` otherwise.
+    fn branch_unless_head_state(&mut self, view: SegmentView, index: ClValue, slow: Block) {
+        let state_address = self.builder.ins().iadd(view.states, index);
+        let state = self
+            .builder
+            .ins()
+            .uload8(I64, block_read(), state_address, 0);
+        self.branch_unless_imm(IntCC::Equal, state, i64::from(LAYOUT.head_state), slow);
     }
 
     /// The slot of element `position` (`< length`, checked) of the validated list `head`,
@@ -536,12 +547,7 @@ impl FunctionTranslator<'_, '_> {
         kind: Kind,
         slow: Block,
     ) {
-        let state_address = self.builder.ins().iadd(view.states, index);
-        let state = self
-            .builder
-            .ins()
-            .uload8(I64, block_read(), state_address, 0);
-        self.branch_unless_imm(IntCC::Equal, state, i64::from(LAYOUT.head_state), slow);
+        self.branch_unless_head_state(view, index, slow);
         let count = self
             .builder
             .ins()
