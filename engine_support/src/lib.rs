@@ -190,6 +190,12 @@ pub fn load_failure(problem: &LoadProblem) -> RunFailure {
 /// `entry_of(function index)` (never 0). Each call is a new loaded program: its entries
 /// share a fresh process-unique program id, which the closures it makes record (a closure of
 /// another module is refused with RT0407, docs/EMBEDDING.md).
+/// The arguments a closure of `function` takes (its params minus the closure itself);
+/// `None` when it is not closure-callable.
+pub fn closure_arity(function: &cairn_lang::ir::Function) -> Option<u32> {
+    is_closure_callable(function).then(|| function.params.len() as u32 - 1)
+}
+
 pub fn function_table(module: &Module, entry_of: impl Fn(usize) -> u64) -> FunctionTable {
     let program = cairn_runtime::heap::programs::new_program_id();
     module
@@ -198,7 +204,7 @@ pub fn function_table(module: &Module, entry_of: impl Fn(usize) -> u64) -> Funct
         .enumerate()
         .map(|(index, function)| FunctionInfo {
             name: function.name.clone(),
-            closure_arity: is_closure_callable(function).then(|| function.params.len() as u32 - 1),
+            closure_arity: closure_arity(function),
             entry: entry_of(index),
             program,
         })

@@ -14,7 +14,7 @@
 use cairn_runtime::inline_heap_layout::{
     InlineHeapLayout, LIST_LEVEL_QUOTIENT_MAGICS, reference_high_word,
 };
-use cairn_runtime::value::{FLOAT_OFFSET, MAX_FLOAT_WORD, TAG_HEAP, TAG_INT, TAG_SHIFT};
+use cairn_runtime::value::{TAG_HEAP, TAG_INT, TAG_SHIFT};
 use cairn_runtime::{Context, Kind, Shim};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I64;
@@ -115,40 +115,11 @@ impl FunctionTranslator<'_, '_> {
             .ins()
             .jump(element_ready, &[BlockArg::Value(found)]);
 
-        // `rt_index` retains what it returns: nothing to do for an Int or a Float,
-        // `rt_retain` (the same `retain`, the same events and failures) for a heap word;
-        // anything else is left to the shim, which also validates immediates.
+        // `rt_index` retains what it returns (`inline_refs.rs`: a well-formed immediate is
+        // its own copy, a heap word goes through the inline retain or `rt_retain`); anything
+        // else is left to the shim, which also validates immediates.
         self.builder.switch_to_block(element_ready);
-        let not_int = self.builder.create_block();
-        let is_int = self.is_int_word(element);
-        self.builder
-            .ins()
-            .brif(is_int, join, &[BlockArg::Value(element)], not_int, &[]);
-        self.builder.switch_to_block(not_int);
-        // A well-formed Float word (`FLOAT_OFFSET..=MAX_FLOAT_WORD`, one unsigned compare
-        // of the offset word) is returned as it is, as `rt_index` returns it.
-        let not_float = self.builder.create_block();
-        let offset = self
-            .builder
-            .ins()
-            .iadd_imm_s(element, (FLOAT_OFFSET as i64).wrapping_neg());
-        let is_float = self.builder.ins().icmp_imm_u(
-            IntCC::UnsignedLessThanOrEqual,
-            offset,
-            (MAX_FLOAT_WORD - FLOAT_OFFSET) as i64,
-        );
-        self.builder
-            .ins()
-            .brif(is_float, join, &[BlockArg::Value(element)], not_float, &[]);
-        self.builder.switch_to_block(not_float);
-        let heap_element = self.builder.create_block();
-        let is_heap = self.is_heap_word(element);
-        self.builder
-            .ins()
-            .brif(is_heap, heap_element, &[], slow, &[]);
-        self.builder.switch_to_block(heap_element);
-        let retained = self.emit_inline_retain(element, op_index);
-        self.builder.ins().jump(join, &[BlockArg::Value(retained)]);
+        self.emit_retained_word(element, join, slow, op_index);
 
         self.builder.switch_to_block(slow);
         let word = self.fallible_shim(Shim::Index, &[base, key], op_index);
@@ -163,7 +134,12 @@ impl FunctionTranslator<'_, '_> {
     /// checks that the chain is as long as the length needs (for two blocks: the head's
     /// `BLOCK_NEXT` names a block of the segment), then reads the head's slot or the tail
     /// block's. A longer tuple, a short chain or an index out of range goes to `slow`.
-    fn tuple_element(&mut self, head: ValidatedHead, position: ClValue, slow: Block) -> ClValue {
+    pub(crate) fn tuple_element(
+        &mut self,
+        head: ValidatedHead,
+        position: ClValue,
+        slow: Block,
+    ) -> ClValue {
         let length = self.read_block_u32(head.block, LAYOUT.tuple_length);
         self.branch_unless_imm(
             IntCC::UnsignedLessThanOrEqual,

@@ -43,6 +43,10 @@ pub(crate) struct CompileState {
 pub(crate) struct LazyCompiler {
     /// Per function, its native address (`tail` convention), 0 until compiled.
     pub(crate) table: Box<[AtomicU64]>,
+    /// Per function, the arguments a closure of it takes (`closure_arity`), `u32::MAX` when
+    /// it is not closure-callable: what the inline closure-call check reads
+    /// (`inline_closures.rs`).
+    closure_arities: Box<[u32]>,
     pub(crate) module: Arc<ir::Module>,
     value_kinds: ModuleKinds,
     depth_is_balanced: bool,
@@ -61,8 +65,14 @@ impl LazyCompiler {
         let table = (0..module.functions.len())
             .map(|_| AtomicU64::new(0))
             .collect();
+        let closure_arities = module
+            .functions
+            .iter()
+            .map(|function| cairn_engine_support::closure_arity(function).unwrap_or(u32::MAX))
+            .collect();
         LazyCompiler {
             table,
+            closure_arities,
             depth_is_balanced: crate::inline_control::depth_is_balanced(&module),
             module,
             value_kinds,
@@ -117,6 +127,7 @@ impl LazyCompiler {
             value_kinds: &self.value_kinds,
             depth_is_balanced: self.depth_is_balanced,
             function_table: self.table_address(),
+            closure_arities: self.closure_arities.as_ptr() as u64,
             compiler: self as *const LazyCompiler as u64,
             literals: &mut state.literals,
             constant_words: &mut state.constant_words,

@@ -36,6 +36,9 @@ pub struct ModuleTranslationInputs<'a> {
     /// Address of the module's function table (`lazy_compile.rs`): per function, its native
     /// address or 0 until it is compiled. Every call reads its callee's entry.
     pub function_table: u64,
+    /// Address of the module's closure-arity table (`lazy_compile.rs`): per function, a
+    /// `u32`, `u32::MAX` when it is not closure-callable.
+    pub closure_arities: u64,
     /// Address of the `LazyCompiler` the compile helper is called with.
     pub compiler: u64,
     /// Text literal bytes; owned by the compiled program and alive as long as its code.
@@ -559,6 +562,36 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             }
             OpKind::Builtin {
                 dst,
+                builtin: ir::Builtin::ClosureCapture,
+                args,
+            } if args.len() == 2 => {
+                // `inline_closures.rs`: a capture read inline, `rt_closure_capture` otherwise.
+                let (closure, capture) = (self.use_var(args[0]), self.use_var(args[1]));
+                let word = self.emit_inline_closure_capture(closure, capture, index);
+                self.def(*dst, word);
+            }
+            OpKind::Builtin {
+                dst,
+                builtin: ir::Builtin::Deref,
+                args,
+            } if args.len() == 1 => {
+                // `inline_refs.rs`: a live cell read inline, `rt_ref_get` otherwise.
+                let reference = self.use_var(args[0]);
+                let word = self.emit_inline_deref(reference, index);
+                self.def(*dst, word);
+            }
+            OpKind::Builtin {
+                dst,
+                builtin: ir::Builtin::Assign,
+                args,
+            } if args.len() == 2 => {
+                // `inline_refs.rs`: stored in place when the shim would, `rt_ref_set` otherwise.
+                let (reference, value) = (self.use_var(args[0]), self.use_var(args[1]));
+                let word = self.emit_inline_assign(reference, value, index);
+                self.def(*dst, word);
+            }
+            OpKind::Builtin {
+                dst,
                 builtin: ir::Builtin::FusedDepthAdd,
                 args,
             } if args.len() == 1 => {
@@ -700,7 +733,7 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
     }
 
     /// Spills the vars' words to a new stack slot; returns its address.
-    fn spill_vars(&mut self, words: &[Var]) -> cranelift_codegen::ir::Value {
+    pub(crate) fn spill_vars(&mut self, words: &[Var]) -> cranelift_codegen::ir::Value {
         let bytes = (words.len().max(1) * 8) as u32;
         let slot = self.operand_area(OperandArea::ShimArray, bytes);
         let pointer_type = self.jit.pointer_type();
@@ -722,8 +755,9 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         self.builder.import_signature(signature)
     }
 
-    /// Spills the args and calls `rt_call_target(callee, args, len)` (fallible at `index`),
-    /// which checks the callee and names its function (entry = index + 1), then finds its
+    /// Checks the callee as `rt_call_target(callee, args, len)` does (inline, the shim
+    /// fallible at `index` on its slow path: `inline_closures.rs`), which names its
+    /// function, then finds its
     /// native address (compiling it on its first call, `on_failure` if that fails). Returns
     /// the address and the words to call it with, `(ctx, callee, args...)`.
     pub(crate) fn emit_call_target(
@@ -736,13 +770,11 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
         cranelift_codegen::ir::Value,
         Vec<cranelift_codegen::ir::Value>,
     ) {
-        let address = self.spill_vars(args);
         let callee_word = self.use_var(callee);
-        let count = self.word(args.len() as u64);
-        let entry = self.fallible_shim(Shim::CallTarget, &[callee_word, address, count], index);
+        // `inline_closures.rs`: the callee's checks inline, `rt_call_target` otherwise.
+        let function = self.emit_inline_call_target(callee_word, args, index);
         let mut call_args = vec![self.ctx, callee_word];
         call_args.extend(self.use_vars(args));
-        let function = self.builder.ins().iadd_imm_s(entry, -1);
         let address =
             self.emit_callee_address(Callee::Computed(function), &call_args[1..], on_failure);
         (address, call_args)

@@ -77,6 +77,9 @@ pub struct InlineHeapLayout {
     /// object's flags masked by this, a NaN's `FLAG_MAY_HOLD_NAN`).
     pub object_flags: i32,
     pub inherited_flag_mask: i64,
+    /// `FLAG_CONTAINS_REF`: the object (transitively) holds a Ref, so no Ref cell may hold it
+    /// (`r := v` and `ref(v)` check it).
+    pub contains_ref_flag: i64,
     /// `Context` offset of the heap's list-tail epoch (u64; docs/MEMORY.md, "Objects": the
     /// tail-leaf cache of a List head), which `set` advances.
     pub list_tail_epoch: i32,
@@ -85,6 +88,11 @@ pub struct InlineHeapLayout {
     pub observing: i32,
     /// `heap::MAX_REF_COUNT`: a count at it saturates (a retain copies instead).
     pub max_ref_count: i64,
+    /// `Context` offset of the installed program's closure stamp (a `u32`; 0 until the
+    /// program makes its first closure in this heap), which a Closure's slot 0 must carry
+    /// (`heap::programs`: `stamp << closure_function_bits | function`).
+    pub program_stamp: i32,
+    pub closure_function_bits: i64,
 }
 
 const fn block_offset(payload_offset: usize) -> i32 {
@@ -120,9 +128,12 @@ impl Context {
         map_length: block_offset(map::MAP_LENGTH_OFFSET),
         object_flags: block_offset(FLAGS_OFFSET),
         inherited_flag_mask: (FLAG_CONTAINS_REF | FLAG_MAY_HOLD_NAN) as i64,
+        contains_ref_flag: FLAG_CONTAINS_REF as i64,
         list_tail_epoch: std::mem::offset_of!(Context, heap.list_tail_epoch) as i32,
         observing: std::mem::offset_of!(Context, heap.observing) as i32,
         max_ref_count: MAX_REF_COUNT as i64,
+        program_stamp: std::mem::offset_of!(Context, heap.programs.stamp) as i32,
+        closure_function_bits: crate::heap::programs::FUNCTION_BITS as i64,
     };
 }
 

@@ -275,10 +275,33 @@ fn the_layout_reads_tuple_tails_object_flags_and_the_list_tail_epoch() {
     assert_ne!(i64::from(flags) & LAYOUT.inherited_flag_mask, 0);
     release(&mut context.heap, flagged).unwrap();
 
+    // A Tuple holding a Ref carries `contains_ref_flag`; one holding only NaNs does not.
+    let cell =
+        crate::abi::shims::refs::ref_cell_new(&mut context.heap, Value::int(1).unwrap()).unwrap();
+    let holder = crate::objects::tuple::tuple_from_values(&mut context.heap, vec![cell]).unwrap();
+    let no_ref = crate::objects::tuple::tuple_from_values(&mut context.heap, vec![nan]).unwrap();
+    for (tuple, holds_ref) in [(holder, true), (no_ref, false)] {
+        let head = inline_head(&context, tuple.bits(), Kind::Tuple).unwrap();
+        // SAFETY: a validated block start; the flag byte is inside it.
+        let flags = unsafe { read::<u8>(head + LAYOUT.object_flags as usize) };
+        assert_eq!(i64::from(flags) & LAYOUT.contains_ref_flag != 0, holds_ref);
+        release(&mut context.heap, tuple).unwrap();
+    }
+
     context.heap.invalidate_list_tail_caches();
     let context_address = std::ptr::from_ref(&context) as usize;
     // SAFETY: `list_tail_epoch` is the offset of a `u64` field inside the live context.
     let epoch = unsafe { read::<u64>(context_address + LAYOUT.list_tail_epoch as usize) };
     assert_eq!(epoch, context.heap.list_tail_epoch());
+    let stamp = context.heap.program_stamp_for_closure().unwrap();
+    assert_ne!(stamp, 0);
+    let context_address = std::ptr::from_ref(&context) as usize;
+    // SAFETY: `program_stamp` is the offset of a `u32` field inside the live context.
+    let read_stamp = unsafe { read::<u32>(context_address + LAYOUT.program_stamp as usize) };
+    assert_eq!(read_stamp, context.heap.program_stamp());
+    assert_eq!(
+        LAYOUT.closure_function_bits,
+        i64::from(crate::heap::programs::FUNCTION_BITS)
+    );
     assert_eq!(context.heap.blocks_in_use(), 0);
 }

@@ -213,6 +213,7 @@ impl Value {
         self.tag() == TAG_HEAP
     }
     /// True for every word this module can produce (used to validate host input).
+    #[inline]
     pub fn is_well_formed(self) -> bool {
         self.is_int()
             || (self.is_float() && self.0 <= MAX_FLOAT_WORD)

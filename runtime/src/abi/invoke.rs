@@ -16,7 +16,7 @@
 use crate::context::Context;
 use crate::error::RuntimeError;
 use crate::heap::programs::decode_closure_function;
-use crate::objects::header::checked_head;
+use crate::objects::header::{KIND_OFFSET, checked_head};
 use crate::objects::{kind_name_of, retain, tuple};
 use crate::value::{Kind, Value};
 
@@ -76,7 +76,42 @@ pub fn closure_entry(context: &Context, callee: Value, argc: usize) -> Result<u6
 }
 
 /// [`closure_entry`], returning the function's index in the function table.
+#[inline]
 pub fn closure_target(context: &Context, callee: Value, argc: usize) -> Result<u32, RuntimeError> {
+    match accepted_closure_target(context, callee, argc) {
+        Some(function) => Ok(function),
+        None => closure_target_reporting(context, callee, argc),
+    }
+}
+
+/// The function of `callee` when every check of [`closure_target`] passes, decided without
+/// a `Result` (the calls' fast path; `None` takes the reporting path, which finds the fault).
+#[inline]
+fn accepted_closure_target(context: &Context, callee: Value, argc: usize) -> Option<u32> {
+    let (kind, head) = callee.well_formed_heap_parts()?;
+    if kind != Kind::Closure
+        || !context
+            .heap
+            .is_live_head_of_kind(head, KIND_OFFSET, Kind::Closure as u8)
+    {
+        return None;
+    }
+    let slot = tuple::slot_at(&context.heap, head, 0)?.read(&context.heap);
+    let (stamp, function) = decode_closure_function(slot.as_int()?)?;
+    if stamp == 0 || stamp != context.heap.program_stamp() {
+        return None;
+    }
+    let arity = context.functions.get(function as usize)?.closure_arity?;
+    (arity as usize == argc).then_some(function)
+}
+
+/// [`closure_target`]'s full path: every check in order, with its diagnostic.
+#[inline(never)]
+fn closure_target_reporting(
+    context: &Context,
+    callee: Value,
+    argc: usize,
+) -> Result<u32, RuntimeError> {
     if callee.heap_kind() != Some(Kind::Closure) {
         return Err(RuntimeError::not_callable(kind_name_of(callee)?));
     }

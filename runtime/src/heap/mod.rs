@@ -131,7 +131,7 @@ pub struct Heap {
     allocation_failure_handler: Option<AllocationFailureHandler>,
     /// The installed program's id and function names (closures print as `<fn name>`) and
     /// the stamps of the programs that made closures here (`programs.rs`).
-    programs: programs::LoadedPrograms,
+    pub(crate) programs: programs::LoadedPrograms,
     /// Wall-clock start of the allocation-rate window (heap creation, or audit mode turned
     /// on) and `total_allocated` then. Only `HeapStats` reads it: it is in no snapshot,
     /// trace or counter that engines are compared by.

@@ -53,7 +53,7 @@ pub(crate) struct LoadedPrograms {
     /// The installed program's id (0: none, or a table built without one).
     program: u64,
     /// The installed program's stamp in this heap (0 until it makes a closure here).
-    stamp: u32,
+    pub(crate) stamp: u32,
     /// Program id -> stamp, for every program that made a closure in this heap.
     stamps: HashMap<u64, u32>,
 }

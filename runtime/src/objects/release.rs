@@ -27,6 +27,10 @@ pub fn release(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
     {
         return Ok(());
     }
+    // An immediate owns nothing: releasing a well-formed one is a no-op.
+    if !value.is_heap() && value.is_well_formed() {
+        return Ok(());
+    }
     release_slow(heap, value)
 }
 
@@ -130,6 +134,9 @@ pub fn retain(heap: &mut Heap, value: Value) -> Result<Value, RuntimeError> {
         && kind != Kind::ListNode as u8
         && heap.try_inc_ref_unobserved(block, KIND_OFFSET, kind)
     {
+        return Ok(value);
+    }
+    if !value.is_heap() && value.is_well_formed() {
         return Ok(value);
     }
     retain_slow(heap, value)

@@ -69,7 +69,7 @@ mod math;
 mod math_float;
 mod random;
 mod rc;
-mod refs;
+pub(crate) mod refs;
 mod seq;
 mod seq_fused;
 mod seq_group;

@@ -18,7 +18,10 @@
 use crate::error::RuntimeError;
 use crate::heap::Heap;
 use crate::objects::children::SlotLocation;
-use crate::objects::header::{FLAG_CONTAINS_REF, checked_head, inherited_flags, kind_name_of};
+use crate::objects::header::{
+    FLAG_CONTAINS_REF, KIND_OFFSET, checked_head, inherited_flags, kind_name_of, object_flags,
+};
+use crate::objects::release::release_on_cleanup;
 use crate::objects::{release, retain, tuple};
 use crate::value::{Kind, Value};
 
@@ -83,7 +86,9 @@ pub fn ref_cell_value(heap: &Heap, reference: Value) -> Result<Value, RuntimeErr
 }
 
 /// Stores `value` (owned) in the validated Ref cell `reference` (borrowed) and releases the
-/// old value *after* storing it (so releasing it can never observe a half-updated cell).
+/// old value *after* storing it (so releasing it can never observe a half-updated cell), as
+/// `release` does: a fault found releasing it is an integrity violation, not a failure of
+/// the store (the same rule as `set`'s replaced element).
 /// RT0403 when `value` contains a Ref; then `value` is released and the cell is unchanged.
 pub fn ref_cell_store(heap: &mut Heap, reference: Value, value: Value) -> Result<(), RuntimeError> {
     let head = checked_head(heap, reference, Some(Kind::Ref))?;
@@ -105,7 +110,41 @@ fn store_in_cell(heap: &mut Heap, head: u32, value: Value) -> Result<(), Runtime
     };
     let old = slot.read(heap);
     slot.write(heap, value);
-    release(heap, old)
+    release_on_cleanup(heap, old);
+    Ok(())
+}
+
+/// The slot of `reference` when it is a well-formed reference to a live, one-slot Ref cell:
+/// every check of `expect_ref` and `ref_slot` at once, with no `Result` (the shims' fast
+/// path; anything else takes their full, reporting path).
+#[inline]
+fn live_cell_slot(heap: &Heap, reference: Value) -> Option<SlotLocation> {
+    let (kind, head) = reference.well_formed_heap_parts()?;
+    if kind != Kind::Ref
+        || !heap.is_live_head_of_kind(head, KIND_OFFSET, Kind::Ref as u8)
+        || tuple::tuple_length(heap, head) != 1
+    {
+        return None;
+    }
+    Some(SlotLocation::word(
+        head,
+        tuple::TUPLE_HEAD_FIRST_SLOT_OFFSET,
+    ))
+}
+
+/// Whether `value_contains_ref` would accept `value` and find no Ref, decided without a
+/// `Result`: a well-formed immediate, or a live head of a kind other than Ref whose flags
+/// lack `FLAG_CONTAINS_REF`. `false` sends the caller down the reporting path.
+#[inline]
+fn plainly_storable(heap: &Heap, value: Value) -> bool {
+    match value.well_formed_heap_parts() {
+        Some((kind, head)) => {
+            kind != Kind::Ref
+                && heap.is_live_head_of_kind(head, KIND_OFFSET, kind as u8)
+                && object_flags(heap, head) & FLAG_CONTAINS_REF == 0
+        }
+        None => !value.is_heap() && value.is_well_formed(),
+    }
 }
 
 define_shim! {
@@ -121,6 +160,10 @@ define_shim! {
     /// got {kind}` for any other value.
     fn rt_ref_get(context, reference) {
         let heap = &mut context.heap;
+        if let Some(slot) = live_cell_slot(heap, Value(reference)) {
+            let value = slot.read(heap);
+            return Ok(retain(heap, value)?.bits());
+        }
         let head = expect_ref(heap, Value(reference), "!")?;
         let value = ref_slot(heap, head)?.read(heap);
         Ok(retain(heap, value)?.bits())
@@ -132,6 +175,15 @@ define_shim! {
     /// Unit. RT0303 `type mismatch: := expects Ref, got {kind}` when `r` is not a Ref, RT0403
     /// when `v` contains a Ref (in both cases `v` is released and no cell changes).
     fn rt_ref_set(context, reference, value) {
+        let heap = &mut context.heap;
+        if let Some(slot) = live_cell_slot(heap, Value(reference))
+            && plainly_storable(heap, Value(value))
+        {
+            let old = slot.read(heap);
+            slot.write(heap, Value(value));
+            release_on_cleanup(heap, old);
+            return Ok(Value::UNIT.bits());
+        }
         let head = match expect_ref(&context.heap, Value(reference), ":=") {
             Ok(head) => head,
             Err(error) => {
