@@ -425,7 +425,23 @@ impl<'p> Executor<'p> {
             ($operands:expr, $site:expr) => {{
                 // SAFETY: `frame` is the current window, holding every operand register
                 // (module docs); `ctx` is valid and unaliased for the run (`Executor::new`).
-                let entry = check!(unsafe { self.call_target(frame, $operands) }, $site);
+                let operands: &[Register] = $operands;
+                // The runtime's read-only fast path of `rt_call_target` first (no gather, no
+                // shim call); the shim only when it declines, to report or release.
+                // SAFETY: `frame` holds `operands[0]` (module docs); no shim is running, so
+                // this shared read of the context ends before any `&mut Context` is made.
+                let accepted = unsafe {
+                    cairn_runtime::abi::invoke::accepted_closure_target(
+                        &*ctx,
+                        cairn_runtime::Value(*frame.add(operands[0] as usize)),
+                        operands.len() - 1,
+                    )
+                };
+                let entry = match accepted {
+                    Some(function) => u64::from(function) + 1,
+                    // SAFETY: as above.
+                    None => check!(unsafe { self.call_target(frame, operands) }, $site),
+                };
                 let callee = (entry - 1) as u32;
                 if callee as usize >= program.functions.len() {
                     // SAFETY: as above.

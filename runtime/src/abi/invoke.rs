@@ -86,8 +86,10 @@ pub fn closure_target(context: &Context, callee: Value, argc: usize) -> Result<u
 
 /// The function of `callee` when every check of [`closure_target`] passes, decided without
 /// a `Result` (the calls' fast path; `None` takes the reporting path, which finds the fault).
+/// It reads the heap and changes nothing, so an engine may run it before `rt_call_target`
+/// and call the shim only on `None` (same result, same events).
 #[inline]
-fn accepted_closure_target(context: &Context, callee: Value, argc: usize) -> Option<u32> {
+pub fn accepted_closure_target(context: &Context, callee: Value, argc: usize) -> Option<u32> {
     let (kind, head) = callee.well_formed_heap_parts()?;
     if kind != Kind::Closure
         || !context
@@ -96,7 +98,15 @@ fn accepted_closure_target(context: &Context, callee: Value, argc: usize) -> Opt
     {
         return None;
     }
-    let slot = tuple::slot_at(&context.heap, head, 0)?.read(&context.heap);
+    if tuple::tuple_length(&context.heap, head) == 0 {
+        return None;
+    }
+    // Slot 0 is always in the head block (`tuple::slot_at`).
+    let slot = context
+        .heap
+        .memory()
+        .read_u64(head, tuple::TUPLE_HEAD_FIRST_SLOT_OFFSET);
+    let slot = Value(slot);
     let (stamp, function) = decode_closure_function(slot.as_int()?)?;
     if stamp == 0 || stamp != context.heap.program_stamp() {
         return None;

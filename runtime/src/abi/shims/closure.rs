@@ -6,7 +6,7 @@
 use crate::abi::invoke::closure_entry;
 use crate::error::RuntimeError;
 use crate::heap::programs::encode_closure_function;
-use crate::objects::header::checked_head;
+use crate::objects::header::{KIND_OFFSET, checked_head};
 use crate::objects::{retain, tuple};
 use crate::value::{Kind, Value};
 
@@ -50,9 +50,31 @@ define_shim! {
     }
 }
 
+/// Capture `index` of `closure` when the closure is a live Closure head and the capture
+/// lies in its head block, read without a `Result` (the shim's fast path; anything else
+/// takes its full path).
+#[inline]
+fn capture_in_head(heap: &crate::heap::Heap, closure: Value, index: Value) -> Option<Value> {
+    let (kind, head) = closure.well_formed_heap_parts()?;
+    let slot = usize::try_from(index.as_int()?).ok()? + 1;
+    if kind != Kind::Closure
+        || !heap.is_live_head_of_kind(head, KIND_OFFSET, Kind::Closure as u8)
+        || slot >= tuple::tuple_length(heap, head).min(tuple::TUPLE_HEAD_SLOTS)
+    {
+        return None;
+    }
+    Some(Value(heap.memory().read_u64(
+        head,
+        tuple::TUPLE_HEAD_FIRST_SLOT_OFFSET + 8 * slot,
+    )))
+}
+
 define_shim! {
     /// Capture `index` (an Int, borrowed) of `closure` (borrowed), retained.
     fn rt_closure_capture(context, closure, index) {
+        if let Some(capture) = capture_in_head(&context.heap, Value(closure), Value(index)) {
+            return Ok(retain(&mut context.heap, capture)?.bits());
+        }
         let head = checked_head(&context.heap, Value(closure), Some(Kind::Closure))?;
         let capture = Value(index)
             .as_int()
