@@ -14,7 +14,7 @@
 use cairn_runtime::inline_heap_layout::{
     InlineHeapLayout, LIST_LEVEL_QUOTIENT_MAGICS, reference_high_word,
 };
-use cairn_runtime::value::{TAG_HEAP, TAG_INT, TAG_SHIFT};
+use cairn_runtime::value::{TAG_HEAP, TAG_INT, TAG_SHIFT, UNIT_WORD};
 use cairn_runtime::{Context, Kind, Shim};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I64;
@@ -123,6 +123,37 @@ impl FunctionTranslator<'_, '_> {
 
         self.builder.switch_to_block(slow);
         let word = self.fallible_shim(Shim::Index, &[base, key], op_index);
+        self.builder.ins().jump(join, &[BlockArg::Value(word)]);
+
+        self.builder.switch_to_block(join);
+        result
+    }
+
+    /// `expect_tuple_arity(value, arity)` (`rt_expect_tuple_arity`): Unit when `value` is a
+    /// live Tuple head whose length is the Int `arity`, checked inline; the shim, which
+    /// reports RT0303 (or a malformed arity), otherwise.
+    pub(crate) fn emit_inline_expect_tuple_arity(
+        &mut self,
+        value: ClValue,
+        arity: ClValue,
+        op_index: u32,
+    ) -> ClValue {
+        let slow = self.builder.create_block();
+        self.builder.set_cold_block(slow);
+        let join = self.builder.create_block();
+        let result = self.builder.append_block_param(join, I64);
+
+        let high = self.builder.ins().ushr_imm_s(value, 32);
+        self.branch_unless_imm(IntCC::Equal, high, reference_high_word(Kind::Tuple), slow);
+        let expected = self.int_index_or(arity, slow);
+        let head = self.validated_head(value, Kind::Tuple, slow);
+        let length = self.read_block_u32(head.block, LAYOUT.tuple_length);
+        self.branch_unless(IntCC::Equal, length, expected, slow);
+        let unit = self.builder.ins().iconst(I64, UNIT_WORD as i64);
+        self.builder.ins().jump(join, &[BlockArg::Value(unit)]);
+
+        self.builder.switch_to_block(slow);
+        let word = self.fallible_shim(Shim::ExpectTupleArity, &[value, arity], op_index);
         self.builder.ins().jump(join, &[BlockArg::Value(word)]);
 
         self.builder.switch_to_block(join);

@@ -562,6 +562,16 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
             }
             OpKind::Builtin {
                 dst,
+                builtin: ir::Builtin::ExpectTupleArity,
+                args,
+            } if args.len() == 2 => {
+                // `inline_list.rs`: a live Tuple's length checked inline, the shim otherwise.
+                let (value, arity) = (self.use_var(args[0]), self.use_var(args[1]));
+                let word = self.emit_inline_expect_tuple_arity(value, arity, index);
+                self.def(*dst, word);
+            }
+            OpKind::Builtin {
+                dst,
                 builtin: ir::Builtin::ClosureCapture,
                 args,
             } if args.len() == 2 => {

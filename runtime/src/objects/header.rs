@@ -43,7 +43,16 @@ pub fn add_object_flags(heap: &mut Heap, head: u32, flags: u8) {
 }
 
 /// The flag bits a container must inherit from holding `value`.
+#[inline]
 pub fn inherited_flags(heap: &Heap, value: Value) -> u8 {
+    if !value.is_heap() {
+        // The common case of a container's elements, decided without the match below.
+        return if value.as_float().is_some_and(f64::is_nan) {
+            FLAG_MAY_HOLD_NAN
+        } else {
+            0
+        };
+    }
     let own = || {
         value
             .heap_address()

@@ -13,6 +13,7 @@ use smallvec::{SmallVec, smallvec};
 
 use super::children::{child_slots, visit_child_slots};
 use super::header::{KIND_OFFSET, checked_head, reference};
+use super::tuple;
 
 /// Takes one reference away from `value`. Immediates are a no-op. Every problem found
 /// (bad word, release of a free block, an object whose layout is unknown) is an integrity
@@ -51,7 +52,14 @@ fn release_slow(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
         if heap.ref_count(head) > 1 {
             return heap.dec_ref(head).map(|_| ()).map_err(Into::into);
         }
-        if value.heap_kind() == Some(Kind::Text) {
+        if value.heap_kind() == Some(Kind::Text)
+            || (matches!(
+                value.heap_kind(),
+                Some(Kind::Tuple | Kind::Closure | Kind::Ref)
+            ) && holds_only_immediates(heap, head))
+        {
+            // Nothing to release below it: `dec_ref` and `free_chain`, the same events
+            // the worklist below would make, without its walk.
             return match heap.dec_ref(head) {
                 Ok(true) => heap.free_chain(head).map_err(Into::into),
                 Ok(false) => Ok(()),
@@ -121,6 +129,40 @@ fn release_slow(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
         Some(error) => Err(error),
         None => Ok(()),
     }
+}
+
+/// Whether the validated object with the Tuple layout at `head`, of at most two blocks,
+/// holds only well-formed immediates (so freeing it releases nothing else). `false` for a
+/// longer object, a chain shorter than its length, or any heap or malformed word: the
+/// caller then takes the general walk, which reports what it finds.
+fn holds_only_immediates(heap: &Heap, head: u32) -> bool {
+    let length = tuple::tuple_length(heap, head);
+    if length > tuple::TUPLE_HEAD_SLOTS + tuple::TUPLE_TAIL_SLOTS {
+        return false;
+    }
+    let immediates = |payload: &[u8], first: usize, count: usize| {
+        payload[first..first + 8 * count]
+            .chunks_exact(8)
+            .all(|bytes| {
+                let word = Value(u64::from_le_bytes(bytes.try_into().expect("8 bytes")));
+                !word.is_heap() && word.is_well_formed()
+            })
+    };
+    let in_head = length.min(tuple::TUPLE_HEAD_SLOTS);
+    if !immediates(
+        heap.memory().payload(head),
+        tuple::TUPLE_HEAD_FIRST_SLOT_OFFSET,
+        in_head,
+    ) {
+        return false;
+    }
+    if length == in_head {
+        return true;
+    }
+    let tail = heap.memory().next(head);
+    tail != crate::heap::NO_BLOCK
+        && heap.memory().contains(tail)
+        && immediates(heap.memory().payload(tail), 0, length - in_head)
 }
 
 /// Adds one reference to `value` and returns the word the new owner must use: `value`

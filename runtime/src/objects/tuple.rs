@@ -128,17 +128,23 @@ pub fn slots_from_slice(
         .write_u32(head, TUPLE_LENGTH_OFFSET, items.len() as u32);
     // The fresh chain is exactly `blocks_for_count(len)` long: the head's 6 slots, then 7
     // per tail block.
+    // Each block's slots are written through one payload slice (one bounds check a block).
+    let write_words = |payload: &mut [u8], first: usize, words: &[Value]| {
+        let bytes = &mut payload[first..first + 8 * words.len()];
+        for (slot, value) in bytes.chunks_exact_mut(8).zip(words) {
+            slot.copy_from_slice(&value.bits().to_le_bytes());
+        }
+    };
     let (first, rest) = items.split_at(items.len().min(TUPLE_HEAD_SLOTS));
-    for (index, value) in first.iter().enumerate() {
-        let offset = TUPLE_HEAD_FIRST_SLOT_OFFSET + 8 * index;
-        heap.memory_mut().write_u64(head, offset, value.bits());
-    }
+    write_words(
+        heap.memory_mut().payload_mut(head),
+        TUPLE_HEAD_FIRST_SLOT_OFFSET,
+        first,
+    );
     let mut block = head;
     for words in rest.chunks(TUPLE_TAIL_SLOTS) {
         block = heap.memory().next(block);
-        for (index, value) in words.iter().enumerate() {
-            heap.memory_mut().write_u64(block, 8 * index, value.bits());
-        }
+        write_words(heap.memory_mut().payload_mut(block), 0, words);
     }
     Ok(reference(kind, head))
 }
