@@ -3,7 +3,8 @@
 # run per program and prints hyperfine's table (relative times); with JSON_DIR set, hyperfine
 # also writes JSON_DIR/NAME.json (medians included). Usage:
 #   benches/programs/compare.sh [empty fib30 loop50m vec1m map200k_sparse map200k_dense pipeline1m text100k
-#   binarytrees fannkuch spectralnorm nbody]
+#   binarytrees fannkuch spectralnorm nbody sieve queens towers permute bounce list storage
+#   mandelbrot richards json deltablue havlak cd]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -11,7 +12,8 @@ cairn="${CAIRN:-$root/target/release/cairn}"
 programs=("$@")
 if [ ${#programs[@]} -eq 0 ]; then
   programs=(empty fib30 loop50m vec1m map200k_sparse map200k_dense pipeline1m text100k
-    binarytrees fannkuch spectralnorm nbody)
+    binarytrees fannkuch spectralnorm nbody sieve queens towers permute bounce list storage
+    mandelbrot richards json deltablue havlak cd)
 fi
 for name in "${programs[@]}"; do
   echo "## $name"
