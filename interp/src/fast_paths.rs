@@ -2,16 +2,19 @@
 //! `jit/src/inline_fast_paths.rs` and `kind_specialized.rs`). Each touches no block and gives
 //! bit-identical results, so whether an engine takes one never shows in the output, the
 //! errors or the refcount trace; every other case
-//! (floats, text, overflow, division, any error) goes to the shim, which raises the error:
+//! (text, overflow, Int division by zero, Float `%`, any error) goes to the shim, which raises the error:
 //!
 //! - `+ - * / %` when both words are Ints and the result fits in i48 (overflow, a zero
 //!   divisor -> the shim, which raises RT0301 / RT0302);
+//! - `+ - * /` and `== != < <= > >=` of two numbers that are not both Ints (an Int and a
+//!   Float, two Floats): the shims' Float arithmetic and IEEE order, which cannot fail;
 //! - `== != < <= > >=` when both words are Ints;
 //! - `Retain`/`Release` of a non-heap word (immediates have no count: the shims are no-ops);
 //! - a `Branch` whose condition is already a Bool (`rt_expect_bool` only otherwise).
 
 use cairn_runtime::value::{
-    FALSE_WORD, INT_MAX, INT_MIN, PAYLOAD_MASK, TAG_HEAP, TAG_INT, TAG_SHIFT, TRUE_WORD,
+    FALSE_WORD, FLOAT_OFFSET, INT_MAX, INT_MIN, MAX_FLOAT_WORD, PAYLOAD_MASK, TAG_HEAP, TAG_INT,
+    TAG_SHIFT, TRUE_WORD, Value,
 };
 
 use crate::code::IntComparison;
@@ -62,7 +65,7 @@ fn box_int(n: i64) -> Option<u64> {
 #[inline(always)]
 pub(crate) fn add(lhs: u64, rhs: u64) -> Option<u64> {
     if !both_ints(lhs, rhs) {
-        return None;
+        return float_arithmetic(lhs, rhs, |a, b| a + b);
     }
     Some(from_shifted(shifted(lhs).checked_add(shifted(rhs))?))
 }
@@ -71,7 +74,7 @@ pub(crate) fn add(lhs: u64, rhs: u64) -> Option<u64> {
 #[inline(always)]
 pub(crate) fn sub(lhs: u64, rhs: u64) -> Option<u64> {
     if !both_ints(lhs, rhs) {
-        return None;
+        return float_arithmetic(lhs, rhs, |a, b| a - b);
     }
     Some(from_shifted(shifted(lhs).checked_sub(shifted(rhs))?))
 }
@@ -80,7 +83,7 @@ pub(crate) fn sub(lhs: u64, rhs: u64) -> Option<u64> {
 #[inline(always)]
 pub(crate) fn mul(lhs: u64, rhs: u64) -> Option<u64> {
     if !both_ints(lhs, rhs) {
-        return None;
+        return float_arithmetic(lhs, rhs, |a, b| a * b);
     }
     Some(from_shifted(shifted(lhs).checked_mul(unbox_int(rhs))?))
 }
@@ -90,7 +93,7 @@ pub(crate) fn mul(lhs: u64, rhs: u64) -> Option<u64> {
 #[inline(always)]
 pub(crate) fn div(lhs: u64, rhs: u64) -> Option<u64> {
     if !both_ints(lhs, rhs) {
-        return None;
+        return float_arithmetic(lhs, rhs, |a, b| a / b);
     }
     let (a, b) = (unbox_int(lhs), unbox_int(rhs));
     if b == 0 {
@@ -125,7 +128,7 @@ fn is_int(word: u64) -> bool {
 #[inline(always)]
 pub(crate) fn add_constant(lhs: u64, constant: i32) -> Option<u64> {
     if !is_int(lhs) {
-        return None;
+        return float_arithmetic(lhs, int_word(constant), |a, b| a + b);
     }
     Some(from_shifted(
         shifted(lhs).checked_add(i64::from(constant) << 16)?,
@@ -136,7 +139,7 @@ pub(crate) fn add_constant(lhs: u64, constant: i32) -> Option<u64> {
 #[inline(always)]
 pub(crate) fn sub_constant(lhs: u64, constant: i32) -> Option<u64> {
     if !is_int(lhs) {
-        return None;
+        return float_arithmetic(lhs, int_word(constant), |a, b| a - b);
     }
     Some(from_shifted(
         shifted(lhs).checked_sub(i64::from(constant) << 16)?,
@@ -147,7 +150,7 @@ pub(crate) fn sub_constant(lhs: u64, constant: i32) -> Option<u64> {
 #[inline(always)]
 pub(crate) fn mul_constant(lhs: u64, constant: i32) -> Option<u64> {
     if !is_int(lhs) {
-        return None;
+        return float_arithmetic(lhs, int_word(constant), |a, b| a * b);
     }
     Some(from_shifted(shifted(lhs).checked_mul(i64::from(constant))?))
 }
@@ -156,7 +159,10 @@ pub(crate) fn mul_constant(lhs: u64, constant: i32) -> Option<u64> {
 /// not 0; `None` means "call `rt_div`" (`INT_MIN / -1`, non-Ints).
 #[inline(always)]
 pub(crate) fn div_by_nonzero_constant(lhs: u64, constant: i32) -> Option<u64> {
-    if !is_int(lhs) || constant == 0 {
+    if !is_int(lhs) {
+        return float_arithmetic(lhs, int_word(constant), |a, b| a / b);
+    }
+    if constant == 0 {
         return None;
     }
     box_int(unbox_int(lhs).wrapping_div(i64::from(constant)))
@@ -179,7 +185,7 @@ pub(crate) fn rem_by_nonzero_constant(lhs: u64, constant: i32) -> Option<u64> {
 #[inline(always)]
 pub(crate) fn compare(comparison: IntComparison, lhs: u64, rhs: u64) -> Option<u64> {
     if !both_ints(lhs, rhs) {
-        return None;
+        return float_comparison(comparison, lhs, rhs);
     }
     // Shifting both payloads up by 16 keeps their order.
     let (a, b) = (shifted(lhs), shifted(rhs));
@@ -189,6 +195,41 @@ pub(crate) fn compare(comparison: IntComparison, lhs: u64, rhs: u64) -> Option<u
     } else {
         FALSE_WORD
     })
+}
+
+/// The value of a number word as the arithmetic shim reads it: an Int as `f64`, a well-formed
+/// Float (`FLOAT_OFFSET..=MAX_FLOAT_WORD`); `None` for any other word.
+#[inline(always)]
+fn number(word: u64) -> Option<f64> {
+    if is_int(word) {
+        return Some(unbox_int(word) as f64);
+    }
+    (FLOAT_OFFSET..=MAX_FLOAT_WORD)
+        .contains(&word)
+        .then(|| f64::from_bits(word.wrapping_sub(FLOAT_OFFSET)))
+}
+
+/// `op` on two numbers that are not both Ints (the caller checked): the shim's Float
+/// arithmetic (`Value::float` of the IEEE result, NaN canonical); `None` when either word
+/// is not a number.
+#[inline(always)]
+fn float_arithmetic(lhs: u64, rhs: u64, op: impl Fn(f64, f64) -> f64) -> Option<u64> {
+    let (a, b) = (number(lhs)?, number(rhs)?);
+    Some(Value::float(op(a, b)).bits())
+}
+
+/// A comparison of two numbers that are not both Ints: `compare_numbers`' IEEE order (a NaN
+/// is unordered: only `!=` holds); `None` when either word is not a number.
+#[inline(always)]
+fn float_comparison(comparison: IntComparison, lhs: u64, rhs: u64) -> Option<u64> {
+    let (a, b) = (number(lhs)?, number(rhs)?);
+    let ordering = ((a < b) as u8) << 2 | ((a == b) as u8) << 1 | (a > b) as u8;
+    let holds = if ordering == 0 {
+        comparison == IntComparison::Ne
+    } else {
+        comparison as u8 & ordering != 0
+    };
+    Some(if holds { TRUE_WORD } else { FALSE_WORD })
 }
 
 /// The word of the Int constant `n` (a superinstruction's immediate operand).
@@ -265,7 +306,15 @@ mod tests {
         assert_eq!(rem(int(1), int(0)), None);
         assert_eq!(div(int(INT_MIN), int(-1)), None);
         assert_eq!(rem(int(INT_MIN), int(-1)), Some(int(0)));
-        assert_eq!(div(Value::float(1.0).bits(), int(1)), None);
+        assert_eq!(
+            div(Value::float(1.0).bits(), int(1)),
+            Some(Value::float(1.0).bits())
+        );
+        assert_eq!(div(int(1), int(0)), None, "an Int division by zero raises");
+        assert_eq!(
+            div(int(1), Value::float(0.0).bits()),
+            Some(Value::float(f64::INFINITY).bits())
+        );
     }
 
     #[test]
@@ -285,10 +334,19 @@ mod tests {
         assert_eq!(div(int(INT_MIN), int(2)), Some(int(INT_MIN / 2)));
         assert_eq!(add(Value::UNIT.bits(), int(1)), None);
         assert_eq!(mul(int(3), Value::TRUE.bits()), None);
-        assert_eq!(add(Value::float(1.0).bits(), int(1)), None);
+        assert_eq!(
+            add(Value::float(1.0).bits(), int(1)),
+            Some(Value::float(2.0).bits())
+        );
         assert_eq!(
             compare(IntComparison::Eq, int(1), Value::float(1.0).bits()),
-            None
+            Some(TRUE_WORD)
+        );
+        assert_eq!(add(Value::float(1.0).bits(), Value::UNIT.bits()), None);
+        assert_eq!(
+            rem(Value::float(1.0).bits(), int(1)),
+            None,
+            "Float % is the shim's"
         );
     }
 
@@ -315,5 +373,67 @@ mod tests {
         }
         assert!(is_bool(TRUE_WORD) && !is_bool(int(1)));
         assert!(!is_heap(int(1)) && !is_heap(Value::UNIT.bits()));
+    }
+
+    /// Every fast path that answers gives the shim's word, over Ints, Floats (NaN, infinities,
+    /// -0.0, a non-canonical-range word) and non-numbers.
+    #[test]
+    fn number_paths_agree_with_the_shims() {
+        use cairn_runtime::abi::shims;
+        use cairn_runtime::context::{Context, Limits};
+        let mut context = Context::new(Limits::default()).unwrap();
+        let ctx: *mut Context = &mut context;
+        let words = [
+            int(0),
+            int(3),
+            int(-7),
+            int(INT_MAX),
+            int(INT_MIN),
+            Value::float(1.5).bits(),
+            Value::float(-0.0).bits(),
+            Value::float(0.0).bits(),
+            Value::float(f64::NAN).bits(),
+            Value::float(f64::INFINITY).bits(),
+            Value::float(-2.5e300).bits(),
+            Value::TRUE.bits(),
+            Value::UNIT.bits(),
+        ];
+        type Shim = unsafe extern "C" fn(*mut Context, u64, u64) -> u64;
+        type FastPath = fn(u64, u64) -> Option<u64>;
+        let arithmetic: [(FastPath, Shim); 4] = [
+            (add, shims::rt_add),
+            (sub, shims::rt_sub),
+            (mul, shims::rt_mul),
+            (div, shims::rt_div),
+        ];
+        let comparisons: [(IntComparison, Shim); 6] = [
+            (IntComparison::Eq, shims::rt_eq),
+            (IntComparison::Ne, shims::rt_ne),
+            (IntComparison::Lt, shims::rt_lt),
+            (IntComparison::Le, shims::rt_le),
+            (IntComparison::Gt, shims::rt_gt),
+            (IntComparison::Ge, shims::rt_ge),
+        ];
+        for lhs in words {
+            for rhs in words {
+                for (fast, shim) in arithmetic {
+                    if let Some(word) = fast(lhs, rhs) {
+                        // SAFETY: `ctx` is a live context no other reference uses.
+                        assert_eq!(word, unsafe { shim(ctx, lhs, rhs) }, "{lhs:#x} {rhs:#x}");
+                    }
+                }
+                for (comparison, shim) in comparisons {
+                    if let Some(word) = compare(comparison, lhs, rhs) {
+                        // SAFETY: as above.
+                        let expected = unsafe { shim(ctx, lhs, rhs) };
+                        assert_eq!(word, expected, "{comparison:?} {lhs:#x} {rhs:#x}");
+                    }
+                }
+            }
+        }
+        assert!(
+            add(Value::float(1.5).bits(), int(3)).is_some(),
+            "the Float path answers"
+        );
     }
 }

@@ -236,6 +236,17 @@ impl FunctionTranslator<'_, '_> {
         kinds: (KindSet, KindSet),
         op_index: u32,
     ) -> (ClValue, Option<ClValue>) {
+        if matches!(op, BinaryOp::Eq | BinaryOp::Ne) {
+            // `inline_equality.rs`: against a proven `()` or Bool, decided from the words.
+            let singletons = (
+                crate::inline_equality::is_singleton_kinded(kinds.0),
+                crate::inline_equality::is_singleton_kinded(kinds.1),
+            );
+            if singletons.0 || singletons.1 {
+                let word = self.emit_singleton_equality(op, (lhs, rhs), singletons.0, op_index);
+                return (word, None);
+            }
+        }
         let known_ints = (kinds.0.is_only_int(), kinds.1.is_only_int());
         let int_possible = may_be_int(kinds.0) && may_be_int(kinds.1);
         let tag_test = if int_possible {

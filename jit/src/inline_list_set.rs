@@ -8,8 +8,18 @@
 //! `rt_release`, as `set` releases it (a release that cannot fail the update). That is
 //! exactly what the shim does in that state, with the same refcount events. Every other
 //! case calls `rt_set` on the unchanged state, which copies, allocates and reports.
+//!
+//! And the inline fast path of `push(list, value)` (`rt_push`) through a List head's
+//! tail-leaf cache (`list_tail::push_into_cached_tail_leaf`, docs/MEMORY.md): when the head
+//! is a live List with count 1 whose cache epoch is the heap's, its length is not a multiple
+//! of the leaf's 7 slots, the value carries no flags to inherit, and the cached leaf is a
+//! live `ListNode` head with count 1, the value is stored in the leaf's next slot and the
+//! length bumped — the cache path of the shim, which makes no refcount event. Every other
+//! case calls `rt_push`.
 
-use cairn_runtime::inline_heap_layout::{InlineHeapLayout, reference_high_word};
+use cairn_runtime::inline_heap_layout::{
+    DIVIDE_BY_SEVEN_MAGIC, InlineHeapLayout, reference_high_word,
+};
 use cairn_runtime::value::FLOAT_OFFSET;
 use cairn_runtime::{Context, Kind, Shim};
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -20,6 +30,12 @@ use crate::inline_list::{ListWalk, block_read};
 use crate::translate::FunctionTranslator;
 
 const LAYOUT: InlineHeapLayout = Context::INLINE_HEAP_LAYOUT;
+
+/// The most ops a function may have for its `push`es to get the inline path (~0.5 KiB of
+/// code each). Longer functions are straight-line code — a List literal past 256 elements
+/// is built push by push (`lower_literals.rs`) — where a push runs once and the code size
+/// and compile time, which grow with every inline path, matter more: there `rt_push`.
+pub(crate) const INLINE_PUSH_MAX_OPS: usize = 2_000;
 
 /// `f64::to_bits` of +infinity shifted left by one: a Float's bits shifted left by one (the
 /// sign dropped) are above it exactly when the Float is a NaN.
@@ -75,6 +91,76 @@ impl FunctionTranslator<'_, '_> {
 
         self.builder.switch_to_block(slow);
         let word = self.fallible_shim(Shim::Set, &[list, key, value], op_index);
+        self.builder.ins().jump(join, &[BlockArg::Value(word)]);
+
+        self.builder.switch_to_block(join);
+        result
+    }
+
+    /// `push(list, value)`: into the cached tail leaf of a unique list, `rt_push` otherwise.
+    /// Consumes both (as the shim does) and returns the owned list word.
+    pub(crate) fn emit_inline_push(
+        &mut self,
+        list: ClValue,
+        value: ClValue,
+        op_index: u32,
+    ) -> ClValue {
+        let slow = self.builder.create_block();
+        self.builder.set_cold_block(slow);
+        let join = self.builder.create_block();
+        let result = self.builder.append_block_param(join, I64);
+
+        let high = self.builder.ins().ushr_imm_s(list, 32);
+        self.branch_unless_imm(IntCC::Equal, high, reference_high_word(Kind::List), slow);
+        let head = self.validated_head(list, Kind::List, slow);
+        let count = self
+            .builder
+            .ins()
+            .uload16(I64, block_read(), head.block, LAYOUT.ref_count);
+        self.branch_unless_imm(IntCC::Equal, count, 1, slow);
+        let trusted = MemFlagsData::trusted();
+        let recorded =
+            self.builder
+                .ins()
+                .load(I64, block_read(), head.block, LAYOUT.list_tail_leaf_epoch);
+        let epoch = self
+            .builder
+            .ins()
+            .load(I64, trusted, self.ctx, LAYOUT.list_tail_epoch);
+        self.branch_unless(IntCC::Equal, recorded, epoch, slow);
+        let length = self.read_block_u32(head.block, LAYOUT.list_length);
+        // length % 7 through the exact multiply-high of `DIVIDE_BY_SEVEN_MAGIC`.
+        let magic = self.builder.ins().iconst(I64, DIVIDE_BY_SEVEN_MAGIC as i64);
+        let sevenths = self.builder.ins().umulhi(length, magic);
+        let whole = self
+            .builder
+            .ins()
+            .imul_imm_s(sevenths, LAYOUT.list_leaf_slots);
+        let slot = self.builder.ins().isub(length, whole);
+        self.branch_unless_imm(IntCC::NotEqual, slot, 0, slow);
+        self.branch_unless_no_inherited_flags(value, head.table, slow);
+        let leaf = self.read_block_u32(head.block, LAYOUT.list_tail_leaf);
+        let segment = self.segment_number_or(leaf, slow);
+        let view = self.segment_view(head.table, segment);
+        let (index, leaf_block) = self.block_in_segment(leaf, view, slow);
+        self.branch_unless_unique_head(view, index, leaf_block, Kind::ListNode, slow);
+
+        let slot_offset = self.builder.ins().ishl_imm_s(slot, 3);
+        let slot_address = self.builder.ins().iadd(leaf_block, slot_offset);
+        self.builder.ins().store(
+            block_read(),
+            value,
+            slot_address,
+            LAYOUT.list_node_first_slot,
+        );
+        let longer = self.builder.ins().iadd_imm_s(length, 1);
+        self.builder
+            .ins()
+            .istore32(block_read(), longer, head.block, LAYOUT.list_length);
+        self.builder.ins().jump(join, &[BlockArg::Value(list)]);
+
+        self.builder.switch_to_block(slow);
+        let word = self.fallible_shim(Shim::Push, &[list, value], op_index);
         self.builder.ins().jump(join, &[BlockArg::Value(word)]);
 
         self.builder.switch_to_block(join);

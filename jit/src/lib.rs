@@ -13,6 +13,7 @@ mod inline_closures;
 mod inline_control;
 mod inline_counts;
 mod inline_division;
+mod inline_equality;
 mod inline_fast_paths;
 mod inline_float;
 mod inline_list;

@@ -213,6 +213,8 @@ pub(crate) struct FunctionTranslator<'a, 'i> {
     pub(crate) block_cleanup: crate::cleanup_pads::BlockCleanup,
     /// The stack slots the landing pads read their vars from.
     pub(crate) pad_slots: crate::cleanup_pads::PadSlots,
+    /// Whether `push` gets its inline path here (`inline_list_set.rs`, `INLINE_PUSH_MAX_OPS`).
+    pub(crate) inline_push: bool,
 }
 
 impl<'a, 'i> FunctionTranslator<'a, 'i> {
@@ -244,7 +246,9 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                 cl_block
             })
             .collect();
+        let op_count: usize = function.blocks.iter().map(|block| block.ops.len()).sum();
         FunctionTranslator {
+            inline_push: op_count <= crate::inline_list_set::INLINE_PUSH_MAX_OPS,
             builder,
             jit,
             inputs,
@@ -558,6 +562,17 @@ impl<'a, 'i> FunctionTranslator<'a, 'i> {
                     self.use_var(args[2]),
                 );
                 let word = self.emit_inline_set(list, key, value, index);
+                self.def(*dst, word);
+            }
+            OpKind::Builtin {
+                dst,
+                builtin: ir::Builtin::Push,
+                args,
+            } if args.len() == 2 && self.inline_push => {
+                // `inline_list_set.rs`: into a unique list's cached tail leaf, `rt_push`
+                // otherwise.
+                let (list, value) = (self.use_var(args[0]), self.use_var(args[1]));
+                let word = self.emit_inline_push(list, value, index);
                 self.def(*dst, word);
             }
             OpKind::Builtin {

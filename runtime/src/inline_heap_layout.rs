@@ -23,7 +23,7 @@ use crate::heap::{
     BLOCK_SIZE, BlockState, HEADER_SIZE, INVALID, MAX_REF_COUNT, MAX_SEGMENTS, SegmentTableEntry,
 };
 use crate::objects::header::{FLAG_CONTAINS_REF, FLAG_MAY_HOLD_NAN, FLAGS_OFFSET, KIND_OFFSET};
-use crate::objects::{list, map, tuple};
+use crate::objects::{list, list_tail, map, tuple};
 use crate::value::{Kind, TAG_HEAP};
 
 /// Byte offsets and constants for inline heap reads. Offsets marked "block" are relative
@@ -80,6 +80,10 @@ pub struct InlineHeapLayout {
     /// `FLAG_CONTAINS_REF`: the object (transitively) holds a Ref, so no Ref cell may hold it
     /// (`r := v` and `ref(v)` check it).
     pub contains_ref_flag: i64,
+    /// Block: a List head's tail-leaf cache (`list_tail.rs`): the rightmost leaf's address
+    /// (u32) and the epoch it was recorded at (u64).
+    pub list_tail_leaf: i32,
+    pub list_tail_leaf_epoch: i32,
     /// `Context` offset of the heap's list-tail epoch (u64; docs/MEMORY.md, "Objects": the
     /// tail-leaf cache of a List head), which `set` advances.
     pub list_tail_epoch: i32,
@@ -129,6 +133,8 @@ impl Context {
         object_flags: block_offset(FLAGS_OFFSET),
         inherited_flag_mask: (FLAG_CONTAINS_REF | FLAG_MAY_HOLD_NAN) as i64,
         contains_ref_flag: FLAG_CONTAINS_REF as i64,
+        list_tail_leaf: block_offset(list_tail::LIST_TAIL_LEAF_OFFSET),
+        list_tail_leaf_epoch: block_offset(list_tail::LIST_TAIL_EPOCH_OFFSET),
         list_tail_epoch: std::mem::offset_of!(Context, heap.list_tail_epoch) as i32,
         observing: std::mem::offset_of!(Context, heap.observing) as i32,
         max_ref_count: MAX_REF_COUNT as i64,

@@ -305,3 +305,44 @@ fn the_layout_reads_tuple_tails_object_flags_and_the_list_tail_epoch() {
     );
     assert_eq!(context.heap.blocks_in_use(), 0);
 }
+
+#[test]
+fn the_layout_reads_a_list_heads_tail_leaf_cache() {
+    let mut context = Context::new(Limits::default()).unwrap();
+    let mut list = list_of(&mut context, 0);
+    for i in 0..10 {
+        list = crate::objects::list_update::push(&mut context.heap, list, Value::int(i).unwrap())
+            .unwrap();
+    }
+    let head = inline_head(&context, list.bits(), Kind::List).unwrap();
+    // SAFETY: a validated block start; both cache fields are inside its payload.
+    let (leaf, epoch) = unsafe {
+        (
+            read::<u32>(head + LAYOUT.list_tail_leaf as usize),
+            read::<u64>(head + LAYOUT.list_tail_leaf_epoch as usize),
+        )
+    };
+    let block = list.heap_block().unwrap();
+    let memory = context.heap.memory();
+    assert_eq!(
+        leaf,
+        memory.read_u32(block, crate::objects::list_tail::LIST_TAIL_LEAF_OFFSET)
+    );
+    assert_eq!(
+        epoch,
+        memory.read_u64(block, crate::objects::list_tail::LIST_TAIL_EPOCH_OFFSET)
+    );
+    assert_eq!(
+        epoch,
+        context.heap.list_tail_epoch(),
+        "a push recorded the cache"
+    );
+    // The leaf holds elements 7..10, the last at slot 2.
+    let node = crate::objects::header::reference(Kind::ListNode, leaf);
+    let (start, _, _) = block_start(&context, node.bits()).unwrap();
+    // SAFETY: a mapped block's start; slot 2 is inside its payload.
+    let last = unsafe { read::<u64>(start + LAYOUT.list_node_first_slot as usize + 16) };
+    assert_eq!(last, Value::int(9).unwrap().bits());
+    release(&mut context.heap, list).unwrap();
+    assert_eq!(context.heap.blocks_in_use(), 0);
+}

@@ -128,7 +128,7 @@ pub fn element_and_length(
 }
 
 /// Element `index` (< the length) of the list headed by `head` (already validated).
-fn element_of_head(heap: &Heap, head: u32, index: usize) -> Value {
+pub(crate) fn element_of_head(heap: &Heap, head: u32, index: usize) -> Value {
     // The mixed-radix digits of `index`, least significant first (base 7, then base 14):
     // divisions by constants (multiplies), not by 7 * 14^level at every level.
     let height = (list_height(heap, head) as usize).min(MAX_LIST_HEIGHT);

@@ -101,13 +101,21 @@ fn release_slow(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
         // Pushed in slot order, reversed once the chain is freed, so children are released
         // depth-first in slot order.
         let first_child = worklist.len();
-        let visited = visit_child_slots(heap, head, kind, |slot| {
-            let child = slot.read(heap);
-            // An immediate needs no release (a malformed word is still pushed, to be noted).
-            if child.bits() != 0 && (child.is_heap() || !child.is_well_formed()) {
-                worklist.push(child);
-            }
-        });
+        // An immediate needs no release (a malformed word is still pushed, to be noted).
+        let needs_release =
+            |child: Value| child.bits() != 0 && (child.is_heap() || !child.is_well_formed());
+        let visited = if matches!(kind, Kind::Tuple | Kind::Closure | Kind::Ref)
+            && push_short_tuple_children(heap, head, &mut worklist, needs_release)
+        {
+            Ok(())
+        } else {
+            visit_child_slots(heap, head, kind, |slot| {
+                let child = slot.read(heap);
+                if needs_release(child) {
+                    worklist.push(child);
+                }
+            })
+        };
         if let Err(error) = visited {
             worklist.truncate(first_child);
             note(error);
@@ -129,6 +137,49 @@ fn release_slow(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
         Some(error) => Err(error),
         None => Ok(()),
     }
+}
+
+/// Pushes the slot words of the validated object with the Tuple layout at `head` that
+/// `keep` accepts, in slot order, reading each block's payload once — what
+/// `visit_child_slots` visits — when the object has at most two blocks and its chain is as
+/// long as its length; `false` (nothing pushed) otherwise, for the general visit.
+fn push_short_tuple_children(
+    heap: &Heap,
+    head: u32,
+    worklist: &mut SmallVec<[Value; 32]>,
+    keep: impl Fn(Value) -> bool,
+) -> bool {
+    let length = tuple::tuple_length(heap, head);
+    if length > tuple::TUPLE_HEAD_SLOTS + tuple::TUPLE_TAIL_SLOTS {
+        return false;
+    }
+    let in_head = length.min(tuple::TUPLE_HEAD_SLOTS);
+    let tail = if length > in_head {
+        let tail = heap.memory().next(head);
+        if tail == crate::heap::NO_BLOCK || !heap.memory().contains(tail) {
+            return false;
+        }
+        Some(tail)
+    } else {
+        None
+    };
+    let mut push = |payload: &[u8], first: usize, count: usize| {
+        for bytes in payload[first..first + 8 * count].chunks_exact(8) {
+            let word = Value(u64::from_le_bytes(bytes.try_into().expect("8 bytes")));
+            if keep(word) {
+                worklist.push(word);
+            }
+        }
+    };
+    push(
+        heap.memory().payload(head),
+        tuple::TUPLE_HEAD_FIRST_SLOT_OFFSET,
+        in_head,
+    );
+    if let Some(tail) = tail {
+        push(heap.memory().payload(tail), 0, length - in_head);
+    }
+    true
 }
 
 /// Whether the validated object with the Tuple layout at `head`, of at most two blocks,

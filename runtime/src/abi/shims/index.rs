@@ -9,6 +9,7 @@
 
 use crate::error::RuntimeError;
 use crate::heap::Heap;
+use crate::objects::header::KIND_OFFSET;
 use crate::objects::keys::normalize_key;
 use crate::objects::print::canonical_form_for_run;
 use crate::objects::{kind_name_of, list, map, retain, text_scalars, tuple};
@@ -86,10 +87,37 @@ fn lookup(heap: &mut Heap, base: Value, index: Value) -> Result<Lookup, RuntimeE
     }
 }
 
+/// `base[index]` (borrowed) when `base` is a live List, or a live Tuple whose element lies in
+/// its head block, and `index` an in-range Int: what `lookup` finds in that case, decided
+/// without a `Result` (the shim's fast path; anything else takes `lookup`, which reports).
+#[inline]
+fn element_in_range(heap: &Heap, base: Value, index: Value) -> Option<Value> {
+    let position = usize::try_from(index.as_int()?).ok()?;
+    let (kind, head) = base.well_formed_heap_parts()?;
+    if !matches!(kind, Kind::List | Kind::Tuple)
+        || !heap.is_live_head_of_kind(head, KIND_OFFSET, kind as u8)
+    {
+        return None;
+    }
+    if kind == Kind::List {
+        return (position < list::list_length(heap, head))
+            .then(|| list::element_of_head(heap, head, position));
+    }
+    (position < tuple::tuple_length(heap, head).min(tuple::TUPLE_HEAD_SLOTS)).then(|| {
+        Value(
+            heap.memory()
+                .read_u64(head, tuple::TUPLE_HEAD_FIRST_SLOT_OFFSET + 8 * position),
+        )
+    })
+}
+
 define_shim! {
     /// `base[index]`: both borrowed; the element comes back retained.
     fn rt_index(context, base, index) {
         let heap = &mut context.heap;
+        if let Some(element) = element_in_range(heap, Value(base), Value(index)) {
+            return Ok(retain(heap, element)?.bits());
+        }
         match lookup(heap, Value(base), Value(index))? {
             Lookup::Found(element) => Ok(retain(heap, element)?.bits()),
             Lookup::Made(value) => Ok(value.bits()),
