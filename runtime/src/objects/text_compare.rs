@@ -105,8 +105,15 @@ pub fn texts_equal(heap: &Heap, left: Value, right: Value) -> Result<bool, Runti
         checked_head(heap, left, Some(Kind::Text))?,
         checked_head(heap, right, Some(Kind::Text))?,
     );
-    if byte_length(heap, a) != byte_length(heap, b) {
+    let length = byte_length(heap, a) as usize;
+    if length != byte_length(heap, b) as usize {
         return Ok(false);
+    }
+    if TEXT_BYTES_OFFSET + length <= USABLE_BLOCK_SIZE {
+        // Both Texts fit in their head blocks: one slice comparison, no reader.
+        let bytes = TEXT_BYTES_OFFSET..TEXT_BYTES_OFFSET + length;
+        let memory = heap.memory();
+        return Ok(memory.payload(a)[bytes.clone()] == memory.payload(b)[bytes]);
     }
     Ok(compare_bytes(TextBytes::new(heap, a), TextBytes::new(heap, b))? == Ordering::Equal)
 }
