@@ -13,7 +13,7 @@ use crate::value::{Kind, Value};
 
 use super::children::SlotLocation;
 use super::header::{
-    add_object_flags, block_of, checked_head, inherited_flags, kind_name_of, reference,
+    KIND_OFFSET, add_object_flags, block_of, checked_head, inherited_flags, kind_name_of, reference,
 };
 use super::list::{
     allocate_node, capacity, elements, list_height, list_length, node_slot, node_slot_count,
@@ -229,6 +229,9 @@ pub fn set(
     value: Value,
 ) -> Result<Value, RuntimeError> {
     heap.invalidate_list_tail_caches(); // rewrites a spine in place
+    if set_in_place_when_unique(heap, list, index, value) {
+        return Ok(list);
+    }
     run_update(heap, list, Some(value), "set", |heap, current, pending| {
         let head = block_of(*current);
         let (length, height) = (list_length(heap, head), list_height(heap, head));
@@ -261,6 +264,55 @@ pub fn set(
         release_on_cleanup(heap, old);
         Ok(())
     })
+}
+
+/// [`set`]'s fast path, the state the JIT's inline `set` stores in: the head and every node
+/// on the path to element `index` (an in-range Int) are live heads with count 1 — so
+/// `make_unique` would keep each in place and record nothing — and `value` has no flags for
+/// the containers to inherit. Stores `value`, releases the old element as `set` releases it
+/// and returns true; false, having changed nothing, otherwise (the general path then runs).
+fn set_in_place_when_unique(heap: &mut Heap, list: Value, index: Value, value: Value) -> bool {
+    let unique = |heap: &Heap, word: Value, kind: Kind| {
+        let (found, block) = word.well_formed_heap_parts()?;
+        (found == kind
+            && heap.is_live_head_of_kind(block, KIND_OFFSET, kind as u8)
+            && heap.ref_count(block) == 1)
+            .then_some(block)
+    };
+    let Some(head) = unique(heap, list, Kind::List) else {
+        return false;
+    };
+    let Some(position) = index.as_int().and_then(|i| usize::try_from(i).ok()) else {
+        return false;
+    };
+    let height = list_height(heap, head);
+    if position >= list_length(heap, head) || usize::from(height) > super::list::MAX_LIST_HEIGHT {
+        return false;
+    }
+    // `inherited_flags` reads a heap value's flag byte: only of a mapped block.
+    let mapped = value
+        .heap_block()
+        .is_none_or(|block| heap.memory().contains(block));
+    if !mapped || inherited_flags(heap, value) != 0 {
+        return false;
+    }
+    let mut word = root_slot(head).read(heap);
+    let mut level = height;
+    let leaf_slot = loop {
+        let Some(node) = unique(heap, word, Kind::ListNode) else {
+            return false;
+        };
+        let slot = node_slot(node, slot_for(position, level), level);
+        if level == 0 {
+            break slot;
+        }
+        word = slot.read(heap);
+        level -= 1;
+    };
+    let old = leaf_slot.read(heap);
+    leaf_slot.write(heap, value);
+    release_on_cleanup(heap, old);
+    true
 }
 
 /// List spread `[...other]` appended to `list`: `list` owned, `other` borrowed (a List;
