@@ -11,7 +11,7 @@
 //! reports RT0304/RT0305/RT0407 and releases what the call owns, as the interpreter's does.
 
 use cairn_lang::ir::Var;
-use cairn_runtime::inline_heap_layout::{InlineHeapLayout, reference_high_word};
+use cairn_runtime::inline_heap_layout::InlineHeapLayout;
 use cairn_runtime::value::{TAG_INT, TAG_SHIFT};
 use cairn_runtime::{Context, Kind, Shim};
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -34,27 +34,20 @@ impl FunctionTranslator<'_, '_> {
         index: ClValue,
         op_index: u32,
     ) -> ClValue {
-        let slow = self.builder.create_block();
-        self.builder.set_cold_block(slow);
-        let join = self.builder.create_block();
-        let result = self.builder.append_block_param(join, I64);
-
-        let high = self.builder.ins().ushr_imm_s(closure, 32);
-        self.branch_unless_imm(IntCC::Equal, high, reference_high_word(Kind::Closure), slow);
-        let position = self.int_index_or(index, slow);
-        let head = self.validated_head(closure, Kind::Closure, slow);
-        // A negative capture index is a huge unsigned one: the shim refuses it.
-        self.branch_unless_imm(IntCC::UnsignedLessThan, position, 1 << 32, slow);
-        let slot = self.builder.ins().iadd_imm_s(position, 1);
-        let capture = self.tuple_element(head, slot, slow);
-        self.emit_retained_word(capture, join, slow, op_index);
-
-        self.builder.switch_to_block(slow);
-        let word = self.fallible_shim(Shim::ClosureCapture, &[closure, index], op_index);
-        self.builder.ins().jump(join, &[BlockArg::Value(word)]);
-
-        self.builder.switch_to_block(join);
-        result
+        self.inline_or_shim(
+            Shim::ClosureCapture,
+            &[closure, index],
+            op_index,
+            |this, slow, join| {
+                let position = this.int_index_or(index, slow);
+                // A negative capture index is a huge unsigned one: the shim refuses it.
+                this.branch_unless_imm(IntCC::UnsignedLessThan, position, 1 << 32, slow);
+                let head = this.reference_head_or(closure, Kind::Closure, slow);
+                let slot = this.builder.ins().iadd_imm_s(position, 1);
+                let capture = this.tuple_element(head, slot, slow);
+                this.emit_retained_word(capture, join, slow, op_index);
+            },
+        )
     }
 
     /// The function index (an I64) `callee` names for a call with `args`, or the failure exit
@@ -70,9 +63,7 @@ impl FunctionTranslator<'_, '_> {
         let join = self.builder.create_block();
         let result = self.builder.append_block_param(join, I64);
 
-        let high = self.builder.ins().ushr_imm_s(callee, 32);
-        self.branch_unless_imm(IntCC::Equal, high, reference_high_word(Kind::Closure), slow);
-        let head = self.validated_head(callee, Kind::Closure, slow);
+        let head = self.reference_head_or(callee, Kind::Closure, slow);
         let length = self.read_block_u32(head.block, LAYOUT.tuple_length);
         self.branch_unless_imm(IntCC::NotEqual, length, 0, slow);
         let slot = self

@@ -138,26 +138,19 @@ impl FunctionTranslator<'_, '_> {
         arity: ClValue,
         op_index: u32,
     ) -> ClValue {
-        let slow = self.builder.create_block();
-        self.builder.set_cold_block(slow);
-        let join = self.builder.create_block();
-        let result = self.builder.append_block_param(join, I64);
-
-        let high = self.builder.ins().ushr_imm_s(value, 32);
-        self.branch_unless_imm(IntCC::Equal, high, reference_high_word(Kind::Tuple), slow);
-        let expected = self.int_index_or(arity, slow);
-        let head = self.validated_head(value, Kind::Tuple, slow);
-        let length = self.read_block_u32(head.block, LAYOUT.tuple_length);
-        self.branch_unless(IntCC::Equal, length, expected, slow);
-        let unit = self.builder.ins().iconst(I64, UNIT_WORD as i64);
-        self.builder.ins().jump(join, &[BlockArg::Value(unit)]);
-
-        self.builder.switch_to_block(slow);
-        let word = self.fallible_shim(Shim::ExpectTupleArity, &[value, arity], op_index);
-        self.builder.ins().jump(join, &[BlockArg::Value(word)]);
-
-        self.builder.switch_to_block(join);
-        result
+        self.inline_or_shim(
+            Shim::ExpectTupleArity,
+            &[value, arity],
+            op_index,
+            |this, slow, join| {
+                let expected = this.int_index_or(arity, slow);
+                let head = this.reference_head_or(value, Kind::Tuple, slow);
+                let length = this.read_block_u32(head.block, LAYOUT.tuple_length);
+                this.branch_unless(IntCC::Equal, length, expected, slow);
+                let unit = this.builder.ins().iconst(I64, UNIT_WORD as i64);
+                this.builder.ins().jump(join, &[BlockArg::Value(unit)]);
+            },
+        )
     }
 
     /// Element `position` of the validated tuple `head`, for tuples of at most two blocks
@@ -369,6 +362,18 @@ impl FunctionTranslator<'_, '_> {
         kind: Kind,
         slow: Block,
     ) -> ValidatedHead {
+        let kind = self.builder.ins().iconst(I64, kind as i64);
+        self.validated_head_of_kind(word, kind, slow)
+    }
+
+    /// [`Self::validated_head`] with the kind byte as a value (a word's own kind byte, for
+    /// `checked_head(word, None)`).
+    pub(crate) fn validated_head_of_kind(
+        &mut self,
+        word: ClValue,
+        kind: ClValue,
+        slow: Block,
+    ) -> ValidatedHead {
         let (table, view, block) = self.located_head_block(word, slow);
         let count = self
             .builder
@@ -379,8 +384,71 @@ impl FunctionTranslator<'_, '_> {
             .builder
             .ins()
             .uload8(I64, block_read(), block, LAYOUT.kind);
-        self.branch_unless_imm(IntCC::Equal, stored_kind, kind as i64, slow);
+        self.branch_unless(IntCC::Equal, stored_kind, kind, slow);
         ValidatedHead { block, table, view }
+    }
+
+    /// Continues when the flag byte of the object whose block starts at `block` has none of
+    /// the bits of `mask`; `slow` otherwise.
+    pub(crate) fn branch_unless_flags_clear(&mut self, block: ClValue, mask: i64, slow: Block) {
+        let flags = self
+            .builder
+            .ins()
+            .uload8(I64, block_read(), block, LAYOUT.object_flags);
+        let set = self.builder.ins().band_imm_s(flags, mask);
+        self.branch_unless_imm(IntCC::Equal, set, 0, slow);
+    }
+
+    /// [`Self::validated_head`] of `word` after checking its top 32 bits are
+    /// `reference_high_word(kind)` (the tag, well-formedness and kind in one compare).
+    pub(crate) fn reference_head_or(
+        &mut self,
+        word: ClValue,
+        kind: Kind,
+        slow: Block,
+    ) -> ValidatedHead {
+        let high = self.builder.ins().ushr_imm_s(word, 32);
+        self.branch_unless_imm(IntCC::Equal, high, reference_high_word(kind), slow);
+        self.validated_head(word, kind, slow)
+    }
+
+    /// [`Self::reference_head_or`] of a head whose count is exactly 1 (uniquely owned).
+    pub(crate) fn unique_reference_head_or(
+        &mut self,
+        word: ClValue,
+        kind: Kind,
+        slow: Block,
+    ) -> ValidatedHead {
+        let head = self.reference_head_or(word, kind, slow);
+        let count = self
+            .builder
+            .ins()
+            .uload16(I64, block_read(), head.block, LAYOUT.ref_count);
+        self.branch_unless_imm(IntCC::Equal, count, 1, slow);
+        head
+    }
+
+    /// An op's inline fast path with its shim as the slow path: `fast` is emitted with a
+    /// (cold) `slow` block to branch to on any unmet condition and must end by jumping to
+    /// `join` with the op's word; `slow` calls `shim(args)` on the unchanged state (fallible
+    /// at `op_index`). Returns the word at the join.
+    pub(crate) fn inline_or_shim(
+        &mut self,
+        shim: Shim,
+        args: &[ClValue],
+        op_index: u32,
+        fast: impl FnOnce(&mut Self, Block, Block),
+    ) -> ClValue {
+        let slow = self.builder.create_block();
+        self.builder.set_cold_block(slow);
+        let join = self.builder.create_block();
+        let result = self.builder.append_block_param(join, I64);
+        fast(self, slow, join);
+        self.builder.switch_to_block(slow);
+        let word = self.fallible_shim(shim, args, op_index);
+        self.builder.ins().jump(join, &[BlockArg::Value(word)]);
+        self.builder.switch_to_block(join);
+        result
     }
 
     /// The block a heap word names, checked mapped and in the `Head` state (`slow`

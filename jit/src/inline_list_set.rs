@@ -17,9 +17,7 @@
 //! length bumped — the cache path of the shim, which makes no refcount event. Every other
 //! case calls `rt_push`.
 
-use cairn_runtime::inline_heap_layout::{
-    DIVIDE_BY_SEVEN_MAGIC, InlineHeapLayout, reference_high_word,
-};
+use cairn_runtime::inline_heap_layout::{DIVIDE_BY_SEVEN_MAGIC, InlineHeapLayout};
 use cairn_runtime::value::FLOAT_OFFSET;
 use cairn_runtime::{Context, Kind, Shim};
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -51,50 +49,38 @@ impl FunctionTranslator<'_, '_> {
         value: ClValue,
         op_index: u32,
     ) -> ClValue {
-        let slow = self.builder.create_block();
-        self.builder.set_cold_block(slow);
-        let join = self.builder.create_block();
-        let result = self.builder.append_block_param(join, I64);
+        self.inline_or_shim(
+            Shim::Set,
+            &[list, key, value],
+            op_index,
+            |this, slow, join| {
+                let position = this.int_index_or(key, slow);
+                let head = this.unique_reference_head_or(list, Kind::List, slow);
+                let length = this.read_block_u32(head.block, LAYOUT.list_length);
+                this.branch_unless(IntCC::UnsignedLessThan, position, length, slow);
+                this.branch_unless_no_inherited_flags(value, head.table, slow);
+                let slot = this.walk_list_tree(head, position, slow, ListWalk::Unique);
 
-        let high = self.builder.ins().ushr_imm_s(list, 32);
-        self.branch_unless_imm(IntCC::Equal, high, reference_high_word(Kind::List), slow);
-        let position = self.int_index_or(key, slow);
-        let head = self.validated_head(list, Kind::List, slow);
-        let count = self
-            .builder
-            .ins()
-            .uload16(I64, block_read(), head.block, LAYOUT.ref_count);
-        self.branch_unless_imm(IntCC::Equal, count, 1, slow);
-        let length = self.read_block_u32(head.block, LAYOUT.list_length);
-        self.branch_unless(IntCC::UnsignedLessThan, position, length, slow);
-        self.branch_unless_no_inherited_flags(value, head.table, slow);
-        let slot = self.walk_list_tree(head, position, slow, ListWalk::Unique);
-
-        let old = self
-            .builder
-            .ins()
-            .load(I64, block_read(), slot, LAYOUT.list_node_first_slot);
-        self.builder
-            .ins()
-            .store(block_read(), value, slot, LAYOUT.list_node_first_slot);
-        let trusted = MemFlagsData::trusted();
-        let epoch = self
-            .builder
-            .ins()
-            .load(I64, trusted, self.ctx, LAYOUT.list_tail_epoch);
-        let advanced = self.builder.ins().iadd_imm_s(epoch, 1);
-        self.builder
-            .ins()
-            .store(trusted, advanced, self.ctx, LAYOUT.list_tail_epoch);
-        self.emit_release(old, false);
-        self.builder.ins().jump(join, &[BlockArg::Value(list)]);
-
-        self.builder.switch_to_block(slow);
-        let word = self.fallible_shim(Shim::Set, &[list, key, value], op_index);
-        self.builder.ins().jump(join, &[BlockArg::Value(word)]);
-
-        self.builder.switch_to_block(join);
-        result
+                let old =
+                    this.builder
+                        .ins()
+                        .load(I64, block_read(), slot, LAYOUT.list_node_first_slot);
+                this.builder
+                    .ins()
+                    .store(block_read(), value, slot, LAYOUT.list_node_first_slot);
+                let trusted = MemFlagsData::trusted();
+                let epoch = this
+                    .builder
+                    .ins()
+                    .load(I64, trusted, this.ctx, LAYOUT.list_tail_epoch);
+                let advanced = this.builder.ins().iadd_imm_s(epoch, 1);
+                this.builder
+                    .ins()
+                    .store(trusted, advanced, this.ctx, LAYOUT.list_tail_epoch);
+                this.emit_release(old, false);
+                this.builder.ins().jump(join, &[BlockArg::Value(list)]);
+            },
+        )
     }
 
     /// `push(list, value)`: into the cached tail leaf of a unique list, `rt_push` otherwise.
@@ -105,66 +91,50 @@ impl FunctionTranslator<'_, '_> {
         value: ClValue,
         op_index: u32,
     ) -> ClValue {
-        let slow = self.builder.create_block();
-        self.builder.set_cold_block(slow);
-        let join = self.builder.create_block();
-        let result = self.builder.append_block_param(join, I64);
-
-        let high = self.builder.ins().ushr_imm_s(list, 32);
-        self.branch_unless_imm(IntCC::Equal, high, reference_high_word(Kind::List), slow);
-        let head = self.validated_head(list, Kind::List, slow);
-        let count = self
-            .builder
-            .ins()
-            .uload16(I64, block_read(), head.block, LAYOUT.ref_count);
-        self.branch_unless_imm(IntCC::Equal, count, 1, slow);
-        let trusted = MemFlagsData::trusted();
-        let recorded =
-            self.builder
+        self.inline_or_shim(Shim::Push, &[list, value], op_index, |this, slow, join| {
+            let head = this.unique_reference_head_or(list, Kind::List, slow);
+            let recorded =
+                this.builder
+                    .ins()
+                    .load(I64, block_read(), head.block, LAYOUT.list_tail_leaf_epoch);
+            let epoch = this.builder.ins().load(
+                I64,
+                MemFlagsData::trusted(),
+                this.ctx,
+                LAYOUT.list_tail_epoch,
+            );
+            this.branch_unless(IntCC::Equal, recorded, epoch, slow);
+            let length = this.read_block_u32(head.block, LAYOUT.list_length);
+            // length % 7 through the exact multiply-high of `DIVIDE_BY_SEVEN_MAGIC`.
+            let magic = this.builder.ins().iconst(I64, DIVIDE_BY_SEVEN_MAGIC as i64);
+            let sevenths = this.builder.ins().umulhi(length, magic);
+            let whole = this
+                .builder
                 .ins()
-                .load(I64, block_read(), head.block, LAYOUT.list_tail_leaf_epoch);
-        let epoch = self
-            .builder
-            .ins()
-            .load(I64, trusted, self.ctx, LAYOUT.list_tail_epoch);
-        self.branch_unless(IntCC::Equal, recorded, epoch, slow);
-        let length = self.read_block_u32(head.block, LAYOUT.list_length);
-        // length % 7 through the exact multiply-high of `DIVIDE_BY_SEVEN_MAGIC`.
-        let magic = self.builder.ins().iconst(I64, DIVIDE_BY_SEVEN_MAGIC as i64);
-        let sevenths = self.builder.ins().umulhi(length, magic);
-        let whole = self
-            .builder
-            .ins()
-            .imul_imm_s(sevenths, LAYOUT.list_leaf_slots);
-        let slot = self.builder.ins().isub(length, whole);
-        self.branch_unless_imm(IntCC::NotEqual, slot, 0, slow);
-        self.branch_unless_no_inherited_flags(value, head.table, slow);
-        let leaf = self.read_block_u32(head.block, LAYOUT.list_tail_leaf);
-        let segment = self.segment_number_or(leaf, slow);
-        let view = self.segment_view(head.table, segment);
-        let (index, leaf_block) = self.block_in_segment(leaf, view, slow);
-        self.branch_unless_unique_head(view, index, leaf_block, Kind::ListNode, slow);
+                .imul_imm_s(sevenths, LAYOUT.list_leaf_slots);
+            let slot = this.builder.ins().isub(length, whole);
+            this.branch_unless_imm(IntCC::NotEqual, slot, 0, slow);
+            this.branch_unless_no_inherited_flags(value, head.table, slow);
+            let leaf = this.read_block_u32(head.block, LAYOUT.list_tail_leaf);
+            let segment = this.segment_number_or(leaf, slow);
+            let view = this.segment_view(head.table, segment);
+            let (index, leaf_block) = this.block_in_segment(leaf, view, slow);
+            this.branch_unless_unique_head(view, index, leaf_block, Kind::ListNode, slow);
 
-        let slot_offset = self.builder.ins().ishl_imm_s(slot, 3);
-        let slot_address = self.builder.ins().iadd(leaf_block, slot_offset);
-        self.builder.ins().store(
-            block_read(),
-            value,
-            slot_address,
-            LAYOUT.list_node_first_slot,
-        );
-        let longer = self.builder.ins().iadd_imm_s(length, 1);
-        self.builder
-            .ins()
-            .istore32(block_read(), longer, head.block, LAYOUT.list_length);
-        self.builder.ins().jump(join, &[BlockArg::Value(list)]);
-
-        self.builder.switch_to_block(slow);
-        let word = self.fallible_shim(Shim::Push, &[list, value], op_index);
-        self.builder.ins().jump(join, &[BlockArg::Value(word)]);
-
-        self.builder.switch_to_block(join);
-        result
+            let slot_offset = this.builder.ins().ishl_imm_s(slot, 3);
+            let slot_address = this.builder.ins().iadd(leaf_block, slot_offset);
+            this.builder.ins().store(
+                block_read(),
+                value,
+                slot_address,
+                LAYOUT.list_node_first_slot,
+            );
+            let longer = this.builder.ins().iadd_imm_s(length, 1);
+            this.builder
+                .ins()
+                .istore32(block_read(), longer, head.block, LAYOUT.list_length);
+            this.builder.ins().jump(join, &[BlockArg::Value(list)]);
+        })
     }
 
     /// Continues when `inherited_flags(value)` is 0 by the layout: a heap word of a kind
@@ -190,15 +160,7 @@ impl FunctionTranslator<'_, '_> {
         self.branch_unless_imm(IntCC::UnsignedLessThan, segment, LAYOUT.max_segments, slow);
         let view = self.segment_view(table, segment);
         let (_, block) = self.block_in_segment(value, view, slow);
-        let flags = self
-            .builder
-            .ins()
-            .uload8(I64, block_read(), block, LAYOUT.object_flags);
-        let inherited = self
-            .builder
-            .ins()
-            .band_imm_s(flags, LAYOUT.inherited_flag_mask);
-        self.branch_unless_imm(IntCC::Equal, inherited, 0, slow);
+        self.branch_unless_flags_clear(block, LAYOUT.inherited_flag_mask, slow);
         self.builder.ins().jump(done, &[]);
 
         // Not a heap word: below the Float range it has no flags; a Float's are

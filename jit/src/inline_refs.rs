@@ -9,7 +9,7 @@
 //! releases it). Everything else — a word that is not a Ref, a bad cell, a value holding a
 //! Ref, a malformed word — calls the shim on the unchanged state, which reports it.
 
-use cairn_runtime::inline_heap_layout::{InlineHeapLayout, reference_high_word};
+use cairn_runtime::inline_heap_layout::InlineHeapLayout;
 use cairn_runtime::value::{
     FALSE_WORD, FLOAT_OFFSET, MAX_FLOAT_WORD, TAG_HEAP, TAG_SHIFT, TRUE_WORD, UNIT_WORD,
 };
@@ -29,24 +29,14 @@ const LAST_KIND: i64 = Kind::HostObject as i64;
 impl FunctionTranslator<'_, '_> {
     /// `!reference`: the cell's value, owned (retained as `rt_ref_get` retains it).
     pub(crate) fn emit_inline_deref(&mut self, reference: ClValue, op_index: u32) -> ClValue {
-        let slow = self.builder.create_block();
-        self.builder.set_cold_block(slow);
-        let join = self.builder.create_block();
-        let result = self.builder.append_block_param(join, I64);
-
-        let slot = self.ref_cell_slot(reference, slow);
-        let element = self
-            .builder
-            .ins()
-            .load(I64, block_read(), slot, LAYOUT.tuple_first_slot);
-        self.emit_retained_word(element, join, slow, op_index);
-
-        self.builder.switch_to_block(slow);
-        let word = self.fallible_shim(Shim::RefGet, &[reference], op_index);
-        self.builder.ins().jump(join, &[BlockArg::Value(word)]);
-
-        self.builder.switch_to_block(join);
-        result
+        self.inline_or_shim(Shim::RefGet, &[reference], op_index, |this, slow, join| {
+            let cell = this.ref_cell_head(reference, slow);
+            let element = this
+                .builder
+                .ins()
+                .load(I64, block_read(), cell, LAYOUT.tuple_first_slot);
+            this.emit_retained_word(element, join, slow, op_index);
+        })
     }
 
     /// `reference := value` (`reference` borrowed, `value` owned): returns the Unit word.
@@ -56,38 +46,31 @@ impl FunctionTranslator<'_, '_> {
         value: ClValue,
         op_index: u32,
     ) -> ClValue {
-        let slow = self.builder.create_block();
-        self.builder.set_cold_block(slow);
-        let join = self.builder.create_block();
-        let result = self.builder.append_block_param(join, I64);
-
-        let slot = self.ref_cell_slot(reference, slow);
-        self.branch_unless_storable_in_ref(value, slow);
-        let old = self
-            .builder
-            .ins()
-            .load(I64, block_read(), slot, LAYOUT.tuple_first_slot);
-        self.builder
-            .ins()
-            .store(block_read(), value, slot, LAYOUT.tuple_first_slot);
-        self.emit_release(old, false);
-        let unit = self.builder.ins().iconst(I64, UNIT_WORD as i64);
-        self.builder.ins().jump(join, &[BlockArg::Value(unit)]);
-
-        self.builder.switch_to_block(slow);
-        let word = self.fallible_shim(Shim::RefSet, &[reference, value], op_index);
-        self.builder.ins().jump(join, &[BlockArg::Value(word)]);
-
-        self.builder.switch_to_block(join);
-        result
+        self.inline_or_shim(
+            Shim::RefSet,
+            &[reference, value],
+            op_index,
+            |this, slow, join| {
+                let cell = this.ref_cell_head(reference, slow);
+                this.branch_unless_storable_in_ref(value, slow);
+                let old = this
+                    .builder
+                    .ins()
+                    .load(I64, block_read(), cell, LAYOUT.tuple_first_slot);
+                this.builder
+                    .ins()
+                    .store(block_read(), value, cell, LAYOUT.tuple_first_slot);
+                this.emit_release(old, false);
+                let unit = this.builder.ins().iconst(I64, UNIT_WORD as i64);
+                this.builder.ins().jump(join, &[BlockArg::Value(unit)]);
+            },
+        )
     }
 
     /// The head block of the live, one-slot Ref cell `reference` (its slot at
     /// `LAYOUT.tuple_first_slot`); `slow` for anything else.
-    fn ref_cell_slot(&mut self, reference: ClValue, slow: Block) -> ClValue {
-        let high = self.builder.ins().ushr_imm_s(reference, 32);
-        self.branch_unless_imm(IntCC::Equal, high, reference_high_word(Kind::Ref), slow);
-        let head = self.validated_head(reference, Kind::Ref, slow);
+    fn ref_cell_head(&mut self, reference: ClValue, slow: Block) -> ClValue {
+        let head = self.reference_head_or(reference, Kind::Ref, slow);
         let length = self.read_block_u32(head.block, LAYOUT.tuple_length);
         self.branch_unless_imm(IntCC::Equal, length, 1, slow);
         head.block
@@ -189,26 +172,8 @@ impl FunctionTranslator<'_, '_> {
         let kind_less_one = self.builder.ins().iadd_imm_s(kind, -1);
         self.branch_unless_imm(IntCC::UnsignedLessThan, kind_less_one, LAST_KIND, slow);
         self.branch_unless_imm(IntCC::NotEqual, kind, Kind::Ref as i64, slow);
-        let (_, _, block) = self.located_head_block(value, slow);
-        let count = self
-            .builder
-            .ins()
-            .uload16(I64, block_read(), block, LAYOUT.ref_count);
-        self.branch_unless_imm(IntCC::NotEqual, count, 0, slow);
-        let stored_kind = self
-            .builder
-            .ins()
-            .uload8(I64, block_read(), block, LAYOUT.kind);
-        self.branch_unless(IntCC::Equal, stored_kind, kind, slow);
-        let flags = self
-            .builder
-            .ins()
-            .uload8(I64, block_read(), block, LAYOUT.object_flags);
-        let holds_ref = self
-            .builder
-            .ins()
-            .band_imm_s(flags, LAYOUT.contains_ref_flag);
-        self.branch_unless_imm(IntCC::Equal, holds_ref, 0, slow);
+        let head = self.validated_head_of_kind(value, kind, slow);
+        self.branch_unless_flags_clear(head.block, LAYOUT.contains_ref_flag, slow);
         self.builder.ins().jump(done, &[]);
 
         self.builder.switch_to_block(done);
