@@ -4,9 +4,11 @@
 //! returns it retained exactly as the shim's `retain` would (`emit_retained_word`); `r := v`
 //! stores `v` when the runtime's `value_contains_ref` would accept it (a well-formed
 //! immediate, or a live head of a kind other than Ref whose flag byte lacks
-//! `FLAG_CONTAINS_REF`), then releases the old value through `rt_release` — the shim's
-//! order and its events (docs/MEMORY.md: the replaced value is released as `release`
-//! releases it). Everything else — a word that is not a Ref, a bad cell, a value holding a
+//! `FLAG_CONTAINS_REF`), then releases the old value as the `Release` op does (the inline
+//! count step, `rt_release` when it does not apply) — the shim's order and its events
+//! (docs/MEMORY.md: the replaced value is released as `release` releases it; a non-heap old
+//! value needs no release, so a malformed immediate in a corrupted cell, which no script can
+//! store, is not reported here as the shim would). Everything else — a word that is not a Ref, a bad cell, a value holding a
 //! Ref, a malformed word — calls the shim on the unchanged state, which reports it.
 
 use cairn_runtime::inline_heap_layout::InlineHeapLayout;

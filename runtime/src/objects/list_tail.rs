@@ -56,6 +56,8 @@ pub fn push_into_cached_tail_leaf(heap: &mut Heap, list: Value, value: Value) ->
     if heap.ref_count(head) != 1
         || epoch != heap.list_tail_epoch()
         || length.is_multiple_of(LEAF_SLOTS)
+        // `inherited_flags` reads a heap value's flag byte: only of a mapped block.
+        || value.heap_block().is_some_and(|block| !memory.contains(block))
         || inherited_flags(heap, value) != 0
     {
         return false;
