@@ -185,17 +185,17 @@ pub fn load_failure(problem: &LoadProblem) -> RunFailure {
     }
 }
 
-/// The runtime's function table for `module`: names, closure arities (params minus the
-/// closure itself, for closure-callable functions), and each function's engine entry as
-/// `entry_of(function index)` (never 0). Each call is a new loaded program: its entries
-/// share a fresh process-unique program id, which the closures it makes record (a closure of
-/// another module is refused with RT0407, docs/EMBEDDING.md).
 /// The arguments a closure of `function` takes (its params minus the closure itself);
 /// `None` when it is not closure-callable.
 pub fn closure_arity(function: &cairn_lang::ir::Function) -> Option<u32> {
     is_closure_callable(function).then(|| function.params.len() as u32 - 1)
 }
 
+/// The runtime's function table for `module`: names, closure arities (params minus the
+/// closure itself, for closure-callable functions), and each function's engine entry as
+/// `entry_of(function index)` (never 0). Each call is a new loaded program: its entries
+/// share a fresh process-unique program id, which the closures it makes record (a closure of
+/// another module is refused with RT0407, docs/EMBEDDING.md).
 pub fn function_table(module: &Module, entry_of: impl Fn(usize) -> u64) -> FunctionTable {
     let program = cairn_runtime::heap::programs::new_program_id();
     module

@@ -16,7 +16,7 @@
 use crate::context::Context;
 use crate::error::RuntimeError;
 use crate::heap::programs::decode_closure_function;
-use crate::objects::header::{KIND_OFFSET, checked_head};
+use crate::objects::header::{checked_head, live_head_of};
 use crate::objects::{kind_name_of, retain, tuple};
 use crate::value::{Kind, Value};
 
@@ -90,23 +90,8 @@ pub fn closure_target(context: &Context, callee: Value, argc: usize) -> Result<u
 /// and call the shim only on `None` (same result, same events).
 #[inline]
 pub fn accepted_closure_target(context: &Context, callee: Value, argc: usize) -> Option<u32> {
-    let (kind, head) = callee.well_formed_heap_parts()?;
-    if kind != Kind::Closure
-        || !context
-            .heap
-            .is_live_head_of_kind(head, KIND_OFFSET, Kind::Closure as u8)
-    {
-        return None;
-    }
-    if tuple::tuple_length(&context.heap, head) == 0 {
-        return None;
-    }
-    // Slot 0 is always in the head block (`tuple::slot_at`).
-    let slot = context
-        .heap
-        .memory()
-        .read_u64(head, tuple::TUPLE_HEAD_FIRST_SLOT_OFFSET);
-    let slot = Value(slot);
+    let head = live_head_of(&context.heap, callee, Kind::Closure)?;
+    let slot = tuple::head_block_element(&context.heap, head, 0)?;
     let (stamp, function) = decode_closure_function(slot.as_int()?)?;
     if stamp == 0 || stamp != context.heap.program_stamp() {
         return None;

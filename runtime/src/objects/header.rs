@@ -74,6 +74,15 @@ pub fn may_hold_nan(heap: &Heap, value: Value) -> bool {
         .is_some_and(|a| object_flags(heap, a.bits()) & FLAG_MAY_HOLD_NAN != 0)
 }
 
+/// The head block of `value` when it is a well-formed reference of kind `kind` to a live
+/// head of that kind: `checked_head(value, Some(kind))`'s acceptance without a `Result`, for
+/// fast paths that send anything else down a reporting path.
+#[inline]
+pub fn live_head_of(heap: &Heap, value: Value, kind: Kind) -> Option<u32> {
+    let (found, head) = value.well_formed_heap_parts()?;
+    (found == kind && heap.is_live_head_of_kind(head, KIND_OFFSET, kind as u8)).then_some(head)
+}
+
 /// Validates a heap reference: an allocated head in segment 0 whose kind byte matches the
 /// word's kind (and `expected`, when given). Returns the head block index.
 #[inline]

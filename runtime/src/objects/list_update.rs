@@ -13,7 +13,8 @@ use crate::value::{Kind, Value};
 
 use super::children::SlotLocation;
 use super::header::{
-    KIND_OFFSET, add_object_flags, block_of, checked_head, inherited_flags, kind_name_of, reference,
+    add_object_flags, block_of, checked_head, inherited_flags, kind_name_of, live_head_of,
+    reference,
 };
 use super::list::{
     allocate_node, capacity, elements, list_height, list_length, node_slot, node_slot_count,
@@ -273,11 +274,7 @@ pub fn set(
 /// and returns true; false, having changed nothing, otherwise (the general path then runs).
 fn set_in_place_when_unique(heap: &mut Heap, list: Value, index: Value, value: Value) -> bool {
     let unique = |heap: &Heap, word: Value, kind: Kind| {
-        let (found, block) = word.well_formed_heap_parts()?;
-        (found == kind
-            && heap.is_live_head_of_kind(block, KIND_OFFSET, kind as u8)
-            && heap.ref_count(block) == 1)
-            .then_some(block)
+        live_head_of(heap, word, kind).filter(|&block| heap.ref_count(block) == 1)
     };
     let Some(head) = unique(heap, list, Kind::List) else {
         return false;

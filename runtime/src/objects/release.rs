@@ -139,81 +139,72 @@ fn release_slow(heap: &mut Heap, value: Value) -> Result<(), RuntimeError> {
     }
 }
 
-/// Pushes the slot words of the validated object with the Tuple layout at `head` that
-/// `keep` accepts, in slot order, reading each block's payload once — what
-/// `visit_child_slots` visits — when the object has at most two blocks and its chain is as
-/// long as its length; `false` (nothing pushed) otherwise, for the general visit.
+/// The slot bytes of the validated object with the Tuple layout at `head` when it has at
+/// most two blocks and its chain is as long as its length: the head block's slots and the
+/// tail block's (empty for one block), in slot order — what `visit_child_slots` visits.
+/// `None` for a longer object or a short chain (the caller then takes the general visit,
+/// which reports what it finds).
+fn short_tuple_slot_bytes(heap: &Heap, head: u32) -> Option<[&[u8]; 2]> {
+    let length = tuple::tuple_length(heap, head);
+    if length > tuple::TUPLE_HEAD_SLOTS + tuple::TUPLE_TAIL_SLOTS {
+        return None;
+    }
+    let in_head = length.min(tuple::TUPLE_HEAD_SLOTS);
+    let first = tuple::TUPLE_HEAD_FIRST_SLOT_OFFSET;
+    let head_bytes = &heap.memory().payload(head)[first..first + 8 * in_head];
+    if length == in_head {
+        return Some([head_bytes, &[]]);
+    }
+    let tail = heap.memory().next(head);
+    if tail == crate::heap::NO_BLOCK || !heap.memory().contains(tail) {
+        return None;
+    }
+    Some([
+        head_bytes,
+        &heap.memory().payload(tail)[..8 * (length - in_head)],
+    ])
+}
+
+/// The word of an 8-byte slot.
+#[inline]
+fn slot_word(bytes: &[u8]) -> Value {
+    Value(u64::from_le_bytes(bytes.try_into().expect("8 bytes")))
+}
+
+/// Pushes the slot words `keep` accepts of the short object with the Tuple layout at `head`
+/// ([`short_tuple_slot_bytes`]), in slot order; `false`, with nothing pushed, when it is not
+/// short.
 fn push_short_tuple_children(
     heap: &Heap,
     head: u32,
     worklist: &mut SmallVec<[Value; 32]>,
     keep: impl Fn(Value) -> bool,
 ) -> bool {
-    let length = tuple::tuple_length(heap, head);
-    if length > tuple::TUPLE_HEAD_SLOTS + tuple::TUPLE_TAIL_SLOTS {
+    let Some(bytes) = short_tuple_slot_bytes(heap, head) else {
         return false;
-    }
-    let in_head = length.min(tuple::TUPLE_HEAD_SLOTS);
-    let tail = if length > in_head {
-        let tail = heap.memory().next(head);
-        if tail == crate::heap::NO_BLOCK || !heap.memory().contains(tail) {
-            return false;
-        }
-        Some(tail)
-    } else {
-        None
     };
-    let mut push = |payload: &[u8], first: usize, count: usize| {
-        for bytes in payload[first..first + 8 * count].chunks_exact(8) {
-            let word = Value(u64::from_le_bytes(bytes.try_into().expect("8 bytes")));
+    for run in bytes {
+        for slot in run.chunks_exact(8) {
+            let word = slot_word(slot);
             if keep(word) {
                 worklist.push(word);
             }
         }
-    };
-    push(
-        heap.memory().payload(head),
-        tuple::TUPLE_HEAD_FIRST_SLOT_OFFSET,
-        in_head,
-    );
-    if let Some(tail) = tail {
-        push(heap.memory().payload(tail), 0, length - in_head);
     }
     true
 }
 
-/// Whether the validated object with the Tuple layout at `head`, of at most two blocks,
-/// holds only well-formed immediates (so freeing it releases nothing else). `false` for a
-/// longer object, a chain shorter than its length, or any heap or malformed word: the
-/// caller then takes the general walk, which reports what it finds.
+/// Whether the short object with the Tuple layout at `head` ([`short_tuple_slot_bytes`])
+/// holds only well-formed immediates, so that freeing it releases nothing else.
 fn holds_only_immediates(heap: &Heap, head: u32) -> bool {
-    let length = tuple::tuple_length(heap, head);
-    if length > tuple::TUPLE_HEAD_SLOTS + tuple::TUPLE_TAIL_SLOTS {
-        return false;
-    }
-    let immediates = |payload: &[u8], first: usize, count: usize| {
-        payload[first..first + 8 * count]
-            .chunks_exact(8)
-            .all(|bytes| {
-                let word = Value(u64::from_le_bytes(bytes.try_into().expect("8 bytes")));
+    short_tuple_slot_bytes(heap, head).is_some_and(|bytes| {
+        bytes.iter().all(|run| {
+            run.chunks_exact(8).all(|slot| {
+                let word = slot_word(slot);
                 !word.is_heap() && word.is_well_formed()
             })
-    };
-    let in_head = length.min(tuple::TUPLE_HEAD_SLOTS);
-    if !immediates(
-        heap.memory().payload(head),
-        tuple::TUPLE_HEAD_FIRST_SLOT_OFFSET,
-        in_head,
-    ) {
-        return false;
-    }
-    if length == in_head {
-        return true;
-    }
-    let tail = heap.memory().next(head);
-    tail != crate::heap::NO_BLOCK
-        && heap.memory().contains(tail)
-        && immediates(heap.memory().payload(tail), 0, length - in_head)
+        })
+    })
 }
 
 /// Adds one reference to `value` and returns the word the new owner must use: `value`

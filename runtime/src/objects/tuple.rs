@@ -28,6 +28,19 @@ pub fn tuple_length(heap: &Heap, head: u32) -> usize {
     heap.memory().read_u32(head, TUPLE_LENGTH_OFFSET) as usize
 }
 
+/// Element `index` (borrowed) of the validated object with the Tuple layout at `head` when
+/// it lies in the head block; `None` past the length or the head's slots (a caller's fast
+/// path then takes [`slot_at`]'s walk).
+#[inline]
+pub fn head_block_element(heap: &Heap, head: u32, index: usize) -> Option<Value> {
+    (index < tuple_length(heap, head).min(TUPLE_HEAD_SLOTS)).then(|| {
+        Value(
+            heap.memory()
+                .read_u64(head, TUPLE_HEAD_FIRST_SLOT_OFFSET + 8 * index),
+        )
+    })
+}
+
 /// The slot of element `index` of a validated object with the Tuple layout, without
 /// allocating (walks the chain from the head; `None` past the length or a short chain).
 pub fn slot_at(heap: &Heap, head: u32, index: usize) -> Option<SlotLocation> {

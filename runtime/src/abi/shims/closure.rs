@@ -6,7 +6,7 @@
 use crate::abi::invoke::closure_entry;
 use crate::error::RuntimeError;
 use crate::heap::programs::encode_closure_function;
-use crate::objects::header::{KIND_OFFSET, checked_head};
+use crate::objects::header::{checked_head, live_head_of};
 use crate::objects::{retain, tuple};
 use crate::value::{Kind, Value};
 
@@ -55,18 +55,9 @@ define_shim! {
 /// takes its full path).
 #[inline]
 fn capture_in_head(heap: &crate::heap::Heap, closure: Value, index: Value) -> Option<Value> {
-    let (kind, head) = closure.well_formed_heap_parts()?;
-    let slot = usize::try_from(index.as_int()?).ok()? + 1;
-    if kind != Kind::Closure
-        || !heap.is_live_head_of_kind(head, KIND_OFFSET, Kind::Closure as u8)
-        || slot >= tuple::tuple_length(heap, head).min(tuple::TUPLE_HEAD_SLOTS)
-    {
-        return None;
-    }
-    Some(Value(heap.memory().read_u64(
-        head,
-        tuple::TUPLE_HEAD_FIRST_SLOT_OFFSET + 8 * slot,
-    )))
+    let head = live_head_of(heap, closure, Kind::Closure)?;
+    let capture = usize::try_from(index.as_int()?).ok()?;
+    tuple::head_block_element(heap, head, capture + 1)
 }
 
 define_shim! {

@@ -9,7 +9,7 @@
 
 use crate::error::RuntimeError;
 use crate::heap::Heap;
-use crate::objects::header::KIND_OFFSET;
+use crate::objects::header::live_head_of;
 use crate::objects::keys::normalize_key;
 use crate::objects::print::canonical_form_for_run;
 use crate::objects::{kind_name_of, list, map, retain, text_scalars, tuple};
@@ -93,22 +93,11 @@ fn lookup(heap: &mut Heap, base: Value, index: Value) -> Result<Lookup, RuntimeE
 #[inline]
 fn element_in_range(heap: &Heap, base: Value, index: Value) -> Option<Value> {
     let position = usize::try_from(index.as_int()?).ok()?;
-    let (kind, head) = base.well_formed_heap_parts()?;
-    if !matches!(kind, Kind::List | Kind::Tuple)
-        || !heap.is_live_head_of_kind(head, KIND_OFFSET, kind as u8)
-    {
-        return None;
-    }
-    if kind == Kind::List {
+    if let Some(head) = live_head_of(heap, base, Kind::List) {
         return (position < list::list_length(heap, head))
             .then(|| list::element_of_head(heap, head, position));
     }
-    (position < tuple::tuple_length(heap, head).min(tuple::TUPLE_HEAD_SLOTS)).then(|| {
-        Value(
-            heap.memory()
-                .read_u64(head, tuple::TUPLE_HEAD_FIRST_SLOT_OFFSET + 8 * position),
-        )
-    })
+    tuple::head_block_element(heap, live_head_of(heap, base, Kind::Tuple)?, position)
 }
 
 define_shim! {

@@ -19,7 +19,7 @@ use crate::error::RuntimeError;
 use crate::heap::Heap;
 use crate::objects::children::SlotLocation;
 use crate::objects::header::{
-    FLAG_CONTAINS_REF, KIND_OFFSET, checked_head, inherited_flags, kind_name_of, object_flags,
+    FLAG_CONTAINS_REF, checked_head, inherited_flags, kind_name_of, live_head_of, object_flags,
 };
 use crate::objects::release::release_on_cleanup;
 use crate::objects::{release, retain, tuple};
@@ -119,11 +119,8 @@ fn store_in_cell(heap: &mut Heap, head: u32, value: Value) -> Result<(), Runtime
 /// path; anything else takes their full, reporting path).
 #[inline]
 fn live_cell_slot(heap: &Heap, reference: Value) -> Option<SlotLocation> {
-    let (kind, head) = reference.well_formed_heap_parts()?;
-    if kind != Kind::Ref
-        || !heap.is_live_head_of_kind(head, KIND_OFFSET, Kind::Ref as u8)
-        || tuple::tuple_length(heap, head) != 1
-    {
+    let head = live_head_of(heap, reference, Kind::Ref)?;
+    if tuple::tuple_length(heap, head) != 1 {
         return None;
     }
     Some(SlotLocation::word(
@@ -138,10 +135,10 @@ fn live_cell_slot(heap: &Heap, reference: Value) -> Option<SlotLocation> {
 #[inline]
 fn plainly_storable(heap: &Heap, value: Value) -> bool {
     match value.well_formed_heap_parts() {
-        Some((kind, head)) => {
+        Some((kind, _)) => {
             kind != Kind::Ref
-                && heap.is_live_head_of_kind(head, KIND_OFFSET, kind as u8)
-                && object_flags(heap, head) & FLAG_CONTAINS_REF == 0
+                && live_head_of(heap, value, kind)
+                    .is_some_and(|head| object_flags(heap, head) & FLAG_CONTAINS_REF == 0)
         }
         None => !value.is_heap() && value.is_well_formed(),
     }
